@@ -1,0 +1,135 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import bolt, { type Logger as BoltLogger, LogLevel } from '@slack/bolt';
+import type { Config } from './config/config.js';
+import type { AppLogger } from './config/logger.js';
+import { CommandService } from './core/service.js';
+import { EspoEntityDirectory } from './crm/espo/entities.js';
+import { MembraneGateway } from './crm/gateway.js';
+import { registerListeners } from './slack/listeners/index.js';
+import { UserTimeZones } from './slack/user-time-zones.js';
+import { openStore, type Store } from './store/store.js';
+
+const { App, HTTPReceiver } = bolt;
+
+export interface RunningApp {
+  /** Base URL in HTTP mode, e.g. http://127.0.0.1:3000 (requests go to /slack/events). */
+  url?: string;
+  store: Store;
+  service: CommandService;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  logger: AppLogger;
+  /** Observes every Membrane call (the benchmark counts them). */
+  onMembraneCall?: (what: string, tenantKey: string) => void;
+}
+
+/** Bolt logs through our pino logger, so one JSON stream carries everything. */
+function boltLogger(logger: AppLogger): BoltLogger {
+  const child = logger.child({ component: 'bolt' });
+  const text = (parts: unknown[]) => parts.map((part) => (typeof part === 'string' ? part : JSON.stringify(part))).join(' ');
+  return {
+    debug: (...msg) => child.debug(text(msg)),
+    info: (...msg) => child.info(text(msg)),
+    warn: (...msg) => child.warn(text(msg)),
+    error: (...msg) => child.error(text(msg)),
+    setLevel: () => undefined,
+    getLevel: () => LogLevel.INFO,
+    setName: () => undefined,
+  };
+}
+
+/** Wires config → store → CRM gateway → core → Slack, and starts listening. */
+export async function startApp(config: Config, options: StartOptions): Promise<RunningApp> {
+  const { logger } = options;
+  const store = await openStore(config.databaseUrl);
+  const gateway = new MembraneGateway({
+    apiUri: config.membrane.apiUri,
+    credentials: config.membrane.credentials,
+    appUrl: config.espocrm.appUrl,
+    timeoutMs: config.membrane.timeoutMs,
+    cache: store.connections,
+    onCall: options.onMembraneCall,
+  });
+  const service = new CommandService({
+    crm: gateway,
+    entities: new EspoEntityDirectory(),
+    confirmations: store.confirmations,
+    audit: store.audit,
+    clock: { now: () => new Date() },
+    logger,
+    connectionScope: config.connectionScope,
+    confirmationTtlMs: config.confirmationTtlMs,
+  });
+
+  const health = {
+    path: '/healthz',
+    method: ['GET'],
+    handler: (_req: IncomingMessage, res: ServerResponse) => {
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+    },
+  };
+  const ready = {
+    path: '/readyz',
+    method: ['GET'],
+    handler: (_req: IncomingMessage, res: ServerResponse) => {
+      store.ping().then(
+        () => res.writeHead(200, { 'content-type': 'text/plain' }).end('ready'),
+        () => res.writeHead(503, { 'content-type': 'text/plain' }).end('database unreachable'),
+      );
+    },
+  };
+
+  const socketMode = Boolean(config.slack.appToken);
+  const appLogger = boltLogger(logger);
+  const app = new App({
+    token: config.slack.botToken,
+    signingSecret: config.slack.signingSecret,
+    logger: appLogger,
+    clientOptions: config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : undefined,
+    ...(socketMode
+      ? { socketMode: true, appToken: config.slack.appToken }
+      : {
+          receiver: new HTTPReceiver({
+            signingSecret: config.slack.signingSecret,
+            endpoints: '/slack/events',
+            customRoutes: [health, ready],
+            logger: appLogger,
+            processBeforeResponse: false,
+          }),
+        }),
+  });
+  registerListeners(app, {
+    service,
+    logger,
+    timeZones: new UserTimeZones(),
+    siteUrl: config.espocrm.siteUrl,
+  });
+  app.error(async (error) => {
+    logger.error({ err: error }, 'unhandled error in a Slack listener');
+  });
+
+  let url: string | undefined;
+  if (socketMode) {
+    await app.start();
+    logger.info({ mode: 'socket' }, 'espo-slack is running in Socket Mode');
+  } else {
+    const server = await app.start({ port: config.slack.port, host: config.slack.host });
+    const address = server.address() as AddressInfo;
+    const host = address.address === '0.0.0.0' || address.address === '::' ? '127.0.0.1' : address.address;
+    url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+    logger.info({ mode: 'http', port: address.port }, `espo-slack is listening on ${url}/slack/events`);
+  }
+
+  return {
+    url,
+    store,
+    service,
+    async stop() {
+      await app.stop();
+      await store.close();
+    },
+  };
+}

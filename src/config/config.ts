@@ -1,0 +1,140 @@
+import { z } from 'zod';
+
+/**
+ * Every setting the bot reads, validated once at start. Nothing else in src/ reads process.env:
+ * a bad deployment fails here, with one message naming each bad variable, not later at request time.
+ */
+const emptyAsUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
+const optionalString = z.preprocess(emptyAsUndefined, z.string().optional());
+const url = (hint: string) => z.preprocess(emptyAsUndefined, z.url({ message: `must be a URL, ${hint}` }));
+
+const envSchema = z
+  .object({
+    SLACK_BOT_TOKEN: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string({ message: 'is required: the Bot User OAuth Token (xoxb-...) from your Slack app\'s "OAuth & Permissions" page' })
+        .startsWith('xox', { message: 'must be a Slack token starting with xoxb-' }),
+    ),
+    SLACK_SIGNING_SECRET: z.preprocess(
+      emptyAsUndefined,
+      z.string({ message: 'is required: copy it from your Slack app\'s "Basic Information" page' }).min(8, {
+        message: 'looks too short to be a Slack signing secret',
+      }),
+    ),
+    SLACK_APP_TOKEN: z.preprocess(
+      emptyAsUndefined,
+      z.string().startsWith('xapp-', { message: 'must be an app-level token starting with xapp- (or leave it empty for HTTP mode)' }).optional(),
+    ),
+    SLACK_API_URL: url('e.g. https://slack.com/api/').optional(),
+    PORT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(65535).default(3000)),
+    HOST: z.preprocess(emptyAsUndefined, z.string().default('0.0.0.0')),
+
+    MEMBRANE_WORKSPACE_KEY: optionalString,
+    MEMBRANE_WORKSPACE_SECRET: optionalString,
+    MEMBRANE_TOKEN: optionalString,
+    MEMBRANE_API_URI: url('e.g. https://api.getmembrane.com').default('https://api.getmembrane.com'),
+    MEMBRANE_TIMEOUT_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(100).max(120_000).default(10_000)),
+    ESPOCRM_APP_URL: url('the EspoCRM app URL Membrane knows, usually https://www.espocrm.com/').default('https://www.espocrm.com/'),
+    ESPOCRM_URL: url('your EspoCRM instance, e.g. https://crm.example.com').optional(),
+    CONNECTION_SCOPE: z.preprocess(
+      emptyAsUndefined,
+      z.enum(['workspace', 'user'], { message: 'must be "workspace" (one connection per Slack workspace) or "user" (one per person)' }).default('workspace'),
+    ),
+
+    DATABASE_URL: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .default('sqlite:./data/espo-slack.db')
+        .refine((value) => /^(sqlite:|postgres:\/\/|postgresql:\/\/)/.test(value), {
+          message: 'must start with sqlite: (e.g. sqlite:./data/espo-slack.db) or postgres://',
+        }),
+    ),
+    LOG_LEVEL: z.preprocess(
+      emptyAsUndefined,
+      z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    ),
+    CONFIRMATION_TTL_MINUTES: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(24 * 60).default(15)),
+  })
+  .superRefine((env, ctx) => {
+    const hasWorkspace = Boolean(env.MEMBRANE_WORKSPACE_KEY || env.MEMBRANE_WORKSPACE_SECRET);
+    if (hasWorkspace && !(env.MEMBRANE_WORKSPACE_KEY && env.MEMBRANE_WORKSPACE_SECRET)) {
+      const missing = env.MEMBRANE_WORKSPACE_KEY ? 'MEMBRANE_WORKSPACE_SECRET' : 'MEMBRANE_WORKSPACE_KEY';
+      ctx.addIssue({ code: 'custom', path: [missing], message: 'is required together with the other MEMBRANE_WORKSPACE_* setting' });
+    }
+    if (!hasWorkspace && !env.MEMBRANE_TOKEN) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['MEMBRANE_WORKSPACE_KEY'],
+        message: 'is required: set MEMBRANE_WORKSPACE_KEY and MEMBRANE_WORKSPACE_SECRET (Membrane console, Settings), or a fixed MEMBRANE_TOKEN',
+      });
+    }
+  });
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface Config {
+  slack: {
+    botToken: string;
+    signingSecret: string;
+    appToken?: string;
+    apiUrl?: string;
+    port: number;
+    host: string;
+  };
+  membrane: {
+    apiUri: string;
+    timeoutMs: number;
+    credentials: { kind: 'workspace'; workspaceKey: string; workspaceSecret: string } | { kind: 'token'; token: string };
+  };
+  espocrm: { appUrl: string; siteUrl?: string };
+  connectionScope: 'workspace' | 'user';
+  databaseUrl: string;
+  logLevel: Env['LOG_LEVEL'];
+  confirmationTtlMs: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(
+      `The bot cannot start: ${problems.length} setting${problems.length === 1 ? '' : 's'} need${problems.length === 1 ? 's' : ''} fixing.\n` +
+        problems.map((p) => `  - ${p}`).join('\n') +
+        '\nSet them in .env (see .env.example) or the environment, then start again.',
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment into a Config, or throws one ConfigError listing every problem. */
+export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'} ${issue.message}`);
+    throw new ConfigError([...new Set(problems)]);
+  }
+  const env = parsed.data;
+  return {
+    slack: {
+      botToken: env.SLACK_BOT_TOKEN,
+      signingSecret: env.SLACK_SIGNING_SECRET,
+      appToken: env.SLACK_APP_TOKEN,
+      apiUrl: env.SLACK_API_URL && (env.SLACK_API_URL.endsWith('/') ? env.SLACK_API_URL : `${env.SLACK_API_URL}/`),
+      port: env.PORT,
+      host: env.HOST,
+    },
+    membrane: {
+      apiUri: env.MEMBRANE_API_URI.replace(/\/+$/, ''),
+      timeoutMs: env.MEMBRANE_TIMEOUT_MS,
+      credentials:
+        env.MEMBRANE_WORKSPACE_KEY && env.MEMBRANE_WORKSPACE_SECRET
+          ? { kind: 'workspace', workspaceKey: env.MEMBRANE_WORKSPACE_KEY, workspaceSecret: env.MEMBRANE_WORKSPACE_SECRET }
+          : { kind: 'token', token: env.MEMBRANE_TOKEN ?? '' },
+    },
+    espocrm: { appUrl: env.ESPOCRM_APP_URL, siteUrl: env.ESPOCRM_URL?.replace(/\/+$/, '') },
+    connectionScope: env.CONNECTION_SCOPE,
+    databaseUrl: env.DATABASE_URL,
+    logLevel: env.LOG_LEVEL,
+    confirmationTtlMs: env.CONFIRMATION_TTL_MINUTES * 60_000,
+  };
+}

@@ -1,0 +1,35 @@
+import { pino, type Logger as PinoLogger } from 'pino';
+
+/**
+ * Structured JSON logs. Tokens and secrets are redacted by path wherever they could appear
+ * (config objects, Slack payloads, axios errors from the SDKs), so a log line can be shared safely.
+ */
+export type AppLogger = PinoLogger;
+
+export function createLogger(level: string, destination?: NodeJS.WritableStream): AppLogger {
+  return pino(
+    {
+      level,
+      base: { service: 'espo-slack' },
+      redact: {
+        paths: [
+          '*.token',
+          '*.botToken',
+          '*.appToken',
+          '*.signingSecret',
+          '*.workspaceSecret',
+          '*.headers.authorization',
+          '*.headers.Authorization',
+          '*.config.headers',
+          'err.config',
+          'err.request',
+          'err.response.config',
+          'err.response.request',
+        ],
+        censor: '[redacted]',
+      },
+      serializers: { err: pino.stdSerializers.err },
+    },
+    destination ?? process.stdout,
+  );
+}

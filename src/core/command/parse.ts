@@ -1,0 +1,278 @@
+import { AppError } from '../errors.js';
+import type { EntityDirectory, EntityInfo, Filter, FilterOperator, HttpMethod, ListQuery, ProxyRequest } from '../ports.js';
+import { closest } from './suggest.js';
+import { straightenQuotes, tokenize, UnclosedQuoteError, type Token } from './tokenize.js';
+import { coerceValue } from './values.js';
+
+export type Command =
+  | { kind: 'help'; topic?: string }
+  | { kind: 'unknown'; word: string; suggestion?: string }
+  | { kind: 'connect' }
+  | { kind: 'status' }
+  | { kind: 'disconnect' }
+  | { kind: 'list'; entity: EntityInfo; query: ListQuery }
+  | { kind: 'find'; entity: EntityInfo; query: ListQuery }
+  | { kind: 'show'; entity: EntityInfo; id: string }
+  | { kind: 'create'; entity: EntityInfo; fields: Record<string, unknown> }
+  | { kind: 'update'; entity: EntityInfo; id: string; fields: Record<string, unknown> }
+  | { kind: 'delete'; entity: EntityInfo; id: string }
+  | { kind: 'actions'; intent: string }
+  | { kind: 'run'; key: string; input: unknown }
+  | { kind: 'api'; request: ProxyRequest };
+
+export const SUBCOMMANDS = [
+  'help',
+  'connect',
+  'status',
+  'disconnect',
+  'list',
+  'find',
+  'show',
+  'create',
+  'update',
+  'delete',
+  'actions',
+  'run',
+  'api',
+] as const;
+
+/** How each subcommand is used; help and error messages quote these. */
+export const USAGE: Record<(typeof SUBCOMMANDS)[number], string> = {
+  help: 'help',
+  connect: 'connect',
+  status: 'status',
+  disconnect: 'disconnect',
+  list: 'list <entity> [field=value ...] [sort=field] [limit=N]',
+  find: 'find <entity> <text>',
+  show: 'show <entity> <id>',
+  create: 'create <entity> field=value ...',
+  update: 'update <entity> <id> field=value ...',
+  delete: 'delete <entity> <id>',
+  actions: 'actions <what you want to do>',
+  run: 'run <action-key> {json input}',
+  api: 'api <GET|POST|PUT|PATCH|DELETE> <path> [json body]',
+};
+
+const ALIASES: Record<string, (typeof SUBCOMMANDS)[number]> = {
+  '?': 'help',
+  search: 'find',
+  get: 'show',
+  view: 'show',
+  new: 'create',
+  add: 'create',
+  edit: 'update',
+  set: 'update',
+  remove: 'delete',
+  ls: 'list',
+};
+
+export const DEFAULT_PAGE_SIZE = 10;
+/** Keeps a page inside Slack's 50-blocks-per-message limit with room for header and buttons. */
+export const MAX_PAGE_SIZE = 20;
+
+export interface ParseContext {
+  entities: EntityDirectory;
+  now: Date;
+  timeZone: string;
+}
+
+const ASSIGNMENT = /^([A-Za-z_][\w.]*)(>=|<=|!=|=|>|<|~)([\s\S]*)$/;
+const OPERATORS: Record<string, FilterOperator> = {
+  '=': 'equals',
+  '!=': 'notEquals',
+  '>': 'greaterThan',
+  '<': 'lessThan',
+  '>=': 'greaterThanOrEquals',
+  '<=': 'lessThanOrEquals',
+  '~': 'contains',
+};
+const RECORD_URL = /#([A-Za-z][\w]*)\/view\/([\w-]+)/;
+
+function usageError(sub: (typeof SUBCOMMANDS)[number], problem: string): AppError {
+  return new AppError('bad_input', `${problem}\nUsage: \`/espo ${USAGE[sub]}\``);
+}
+
+/** Turns `/espo` text into a Command, or throws a bad_input AppError that says how to fix it. */
+export function parseCommand(text: string, context: ParseContext): Command {
+  let tokens: Token[];
+  try {
+    tokens = tokenize(text.trim());
+  } catch (error) {
+    if (error instanceof UnclosedQuoteError) {
+      throw new AppError('bad_input', 'A quote is never closed. Put quotes around the whole value, like `name="Call Bob"`.');
+    }
+    throw error;
+  }
+  const first = tokens[0];
+  if (!first) return { kind: 'help' };
+  const word = first.text.toLowerCase();
+  const sub = (SUBCOMMANDS as readonly string[]).includes(word) ? (word as (typeof SUBCOMMANDS)[number]) : ALIASES[word];
+  if (!sub) {
+    return { kind: 'unknown', word: first.text, suggestion: closest(word, [...SUBCOMMANDS, ...Object.keys(ALIASES)]) };
+  }
+  const args = tokens.slice(1);
+  const rest = (index: number) => (args[index] ? text.trim().slice(args[index]!.start) : '');
+
+  switch (sub) {
+    case 'help':
+      return { kind: 'help', topic: args[0]?.text.toLowerCase() };
+    case 'connect':
+    case 'status':
+    case 'disconnect':
+      return { kind: sub };
+    case 'list': {
+      const entity = requireEntity(sub, args, context);
+      return { kind: 'list', entity, query: parseListQuery(entity, args.slice(1), context) };
+    }
+    case 'find': {
+      const entity = requireEntity(sub, args, context);
+      const searchText = args
+        .slice(1)
+        .map((t) => t.text)
+        .join(' ')
+        .trim();
+      if (!searchText) throw usageError(sub, `What should I look for among ${entity.plural.toLowerCase()}?`);
+      return { kind: 'find', entity, query: { entity: entity.name, filters: [], limit: DEFAULT_PAGE_SIZE, offset: 0, text: searchText } };
+    }
+    case 'show':
+    case 'delete': {
+      const target = parseRecordTarget(sub, args, context);
+      return { kind: sub, ...target };
+    }
+    case 'create': {
+      const entity = requireEntity(sub, args, context);
+      const fields = parseAssignments(sub, entity, args.slice(1), context);
+      if (Object.keys(fields).length === 0) throw usageError(sub, `Tell me at least one field of the new ${entity.label.toLowerCase()}.`);
+      return { kind: 'create', entity, fields };
+    }
+    case 'update': {
+      const { entity, id } = parseRecordTarget(sub, args.slice(0, 2), context);
+      const fields = parseAssignments(sub, entity, args.slice(2), context);
+      if (Object.keys(fields).length === 0) throw usageError(sub, 'Tell me which fields to change, like `status="In Process"`.');
+      return { kind: 'update', entity, id, fields };
+    }
+    case 'actions': {
+      const intent = rest(0);
+      if (!intent) throw usageError(sub, 'Tell me what you want to do, like `/espo actions create a task`.');
+      return { kind: 'actions', intent };
+    }
+    case 'run': {
+      const key = args[0]?.text;
+      if (!key) throw usageError(sub, 'Which action? `/espo actions <words>` lists them.');
+      const json = rest(1);
+      return { kind: 'run', key, input: json ? parseJson(sub, json) : {} };
+    }
+    case 'api':
+      return { kind: 'api', request: parseApiRequest(args, rest(2)) };
+  }
+}
+
+function requireEntity(sub: (typeof SUBCOMMANDS)[number], args: Token[], context: ParseContext): EntityInfo {
+  const word = args[0]?.text;
+  if (!word) {
+    throw usageError(sub, `Which kind of record? For example: ${context.entities.words().slice(0, 5).join(', ')}.`);
+  }
+  if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(word)) {
+    throw usageError(sub, `\`${word}\` is not a kind of record I know.`);
+  }
+  return context.entities.resolve(word);
+}
+
+/** `show lead 5f3a...`, or a pasted record link `https://crm.example.com/#Lead/view/5f3a...`. */
+function parseRecordTarget(sub: (typeof SUBCOMMANDS)[number], args: Token[], context: ParseContext): { entity: EntityInfo; id: string } {
+  const link = args.length === 1 ? RECORD_URL.exec(args[0]!.text) : null;
+  if (link) return { entity: context.entities.resolve(link[1]!), id: link[2]! };
+  const entity = requireEntity(sub, args, context);
+  const id = args[1]?.text;
+  if (!id) throw usageError(sub, `Which ${entity.label.toLowerCase()}? Give its id (the last part of its EspoCRM link).`);
+  if (!/^[\w-]{1,64}$/.test(id)) throw usageError(sub, `\`${id}\` does not look like an EspoCRM record id.`);
+  return { entity, id };
+}
+
+function splitAssignment(token: Token): { field: string; op: string; raw: string } | undefined {
+  const match = ASSIGNMENT.exec(token.text);
+  return match ? { field: match[1]!, op: match[2]!, raw: match[3]! } : undefined;
+}
+
+function parseAssignments(
+  sub: (typeof SUBCOMMANDS)[number],
+  entity: EntityInfo,
+  args: Token[],
+  context: ParseContext,
+): Record<string, unknown> {
+  const fields: Record<string, unknown> = {};
+  for (const token of args) {
+    const parts = splitAssignment(token);
+    if (!parts || parts.op !== '=') {
+      throw usageError(sub, `I expected \`field=value\` but got \`${token.text}\`. Quote values with spaces: \`name="Call Bob"\`.`);
+    }
+    // An empty value clears the field.
+    fields[parts.field] =
+      parts.raw === '' ? null : coerceValue(parts.field, parts.raw, entity.fieldType(parts.field), context.now, context.timeZone);
+  }
+  return fields;
+}
+
+function parseListQuery(entity: EntityInfo, args: Token[], context: ParseContext): ListQuery {
+  const query: ListQuery = { entity: entity.name, filters: [], limit: DEFAULT_PAGE_SIZE, offset: 0 };
+  let order: 'asc' | 'desc' | undefined;
+  for (const token of args) {
+    const parts = splitAssignment(token);
+    if (!parts) {
+      throw usageError('list', `I expected a filter like \`status=New\` but got \`${token.text}\`.`);
+    }
+    const { field, op, raw } = parts;
+    if (field === 'limit' && op === '=') {
+      const limit = Number(raw);
+      if (!Number.isInteger(limit) || limit < 1) throw usageError('list', '`limit` must be a whole number, like `limit=20`.');
+      query.limit = Math.min(limit, MAX_PAGE_SIZE);
+    } else if (field === 'sort' && op === '=') {
+      const descending = raw.startsWith('-');
+      query.sort = { field: descending ? raw.slice(1) : raw, order: descending ? 'desc' : (order ?? 'asc') };
+    } else if (field === 'order' && op === '=') {
+      if (raw !== 'asc' && raw !== 'desc') throw usageError('list', '`order` is `asc` or `desc`.');
+      order = raw;
+    } else {
+      query.filters.push(parseFilter(entity, field, op, raw, context));
+    }
+  }
+  if (order) query.sort = { field: query.sort?.field ?? 'createdAt', order };
+  return query;
+}
+
+function parseFilter(entity: EntityInfo, field: string, op: string, raw: string, context: ParseContext): Filter {
+  const type = entity.fieldType(field);
+  const operator = OPERATORS[op]!;
+  if (operator === 'equals' && type === 'enum' && raw.includes(',')) {
+    return { field, op: 'in', value: raw.split(',').map((v) => v.trim()) };
+  }
+  return { field, op: operator, value: coerceValue(field, raw, type, context.now, context.timeZone) };
+}
+
+function parseJson(sub: (typeof SUBCOMMANDS)[number], text: string): unknown {
+  try {
+    return JSON.parse(straightenQuotes(text));
+  } catch (error) {
+    throw usageError(sub, `That JSON does not parse (${(error as Error).message}).`);
+  }
+}
+
+const METHODS: readonly HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
+
+function parseApiRequest(args: Token[], bodyText: string): ProxyRequest {
+  const method = args[0]?.text.toUpperCase();
+  if (!method || !(METHODS as readonly string[]).includes(method)) {
+    throw usageError('api', 'Start with the HTTP method: GET, POST, PUT, PATCH or DELETE.');
+  }
+  const path = args[1]?.text;
+  if (!path) throw usageError('api', 'Which EspoCRM path? For example `/Lead?maxSize=5`.');
+  if (/^[a-z]+:\/\//i.test(path) || path.includes('..')) {
+    throw usageError('api', 'Give a path inside EspoCRM\'s API, like `/Lead/123`, not a full URL.');
+  }
+  const request: ProxyRequest = { method: method as HttpMethod, path: path.startsWith('/') ? path : `/${path}` };
+  if (bodyText) {
+    if (method === 'GET' || method === 'DELETE') throw usageError('api', `${method} requests take no body.`);
+    request.body = parseJson('api', bodyText);
+  }
+  return request;
+}

@@ -1,0 +1,56 @@
+/**
+ * Typed values from `field=value` text: numbers stay strings unless the field is numeric,
+ * `true`/`false` become booleans for bool fields, and `today`/`tomorrow`/`yesterday` become dates
+ * in the person's time zone. Which fields are which comes from the entity's knowledge.
+ */
+const RELATIVE_DAYS: Record<string, number> = { yesterday: -1, today: 0, tomorrow: 1 };
+
+/** YYYY-MM-DD for `now` shifted by `days`, as seen in `timeZone`. */
+export function isoDate(now: Date, timeZone: string, days = 0): string {
+  const shifted = new Date(now.getTime() + days * 86_400_000);
+  try {
+    // en-CA formats as YYYY-MM-DD.
+    return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(shifted);
+  } catch {
+    return shifted.toISOString().slice(0, 10);
+  }
+}
+
+export function resolveRelativeDate(value: string, now: Date, timeZone: string): string | undefined {
+  const offset = RELATIVE_DAYS[value.trim().toLowerCase()];
+  return offset === undefined ? undefined : isoDate(now, timeZone, offset);
+}
+
+const NUMERIC_TYPES = new Set(['int', 'float', 'currency', 'number', 'integer']);
+const DATE_TYPES = new Set(['date', 'datetime', 'datetimeOptional']);
+
+export function coerceValue(
+  field: string,
+  raw: string,
+  fieldType: string | undefined,
+  now: Date,
+  timeZone: string,
+): string | number | boolean {
+  // Fields we know nothing about (custom entities) still get dates when their name says so.
+  const isDate = fieldType ? DATE_TYPES.has(fieldType) : /(^date|Date$)/.test(field);
+  if (isDate) return resolveRelativeDate(raw, now, timeZone) ?? raw;
+  if (fieldType === 'bool') {
+    if (/^(true|yes|1)$/i.test(raw)) return true;
+    if (/^(false|no|0)$/i.test(raw)) return false;
+  }
+  if (fieldType && NUMERIC_TYPES.has(fieldType)) {
+    const number = parseAmount(raw);
+    if (number !== undefined) return number;
+  }
+  return raw;
+}
+
+/** `10k`, `1.5m`, `12,000` and `12000` are all amounts a salesperson types. */
+export function parseAmount(raw: string): number | undefined {
+  const match = /^(-?[\d,]*\.?\d+)\s*([km])?$/i.exec(raw.trim());
+  if (!match) return undefined;
+  const base = Number(match[1]!.replace(/,/g, ''));
+  if (!Number.isFinite(base)) return undefined;
+  const multiplier = match[2]?.toLowerCase() === 'k' ? 1_000 : match[2]?.toLowerCase() === 'm' ? 1_000_000 : 1;
+  return base * multiplier;
+}

@@ -1,0 +1,17 @@
+import type { ActionSummary, ConnectionStatus, CrmRecord, EntityInfo, ListQuery, RecordPage, WritePlan } from './ports.js';
+
+/**
+ * What the pipeline answers, as data. The Slack layer turns each kind into Block Kit;
+ * core never knows about blocks, buttons or response URLs.
+ */
+export type Reply =
+  | { kind: 'help'; unknownWord?: string; suggestion?: string; topic?: string; entityWords: string[] }
+  | { kind: 'notice'; tone: 'info' | 'success' | 'warning'; text: string }
+  | { kind: 'records'; entity: EntityInfo; query: ListQuery; page: RecordPage }
+  | { kind: 'record'; entity: EntityInfo; record: CrmRecord }
+  | { kind: 'confirm'; pendingId: string; plan: WritePlan; entity?: EntityInfo; expiresAt: Date }
+  | { kind: 'done'; plan: WritePlan; entity?: EntityInfo; record?: CrmRecord; output?: unknown }
+  | { kind: 'connect'; url?: string; description: string }
+  | { kind: 'status'; status: ConnectionStatus; scope: 'workspace' | 'user' }
+  | { kind: 'actions'; intent: string; actions: ActionSummary[] }
+  | { kind: 'data'; title: string; data: unknown };

@@ -1,0 +1,258 @@
+import { randomUUID } from 'node:crypto';
+import { parseCommand, type Command } from './command/parse.js';
+import { AppError } from './errors.js';
+import type {
+  AuditLog,
+  Clock,
+  ConfirmationStore,
+  CrmGateway,
+  CrmRecord,
+  EntityDirectory,
+  EntityInfo,
+  ListQuery,
+  Logger,
+  PendingWrite,
+  Tenant,
+  WritePlan,
+} from './ports.js';
+import type { Reply } from './replies.js';
+
+/** Who asked, and where. Built by the transport from the Slack payload. */
+export interface RequestContext {
+  teamId: string;
+  userId: string;
+  channelId?: string;
+  /** IANA time zone of the person, for `today`/`tomorrow`; UTC when unknown. */
+  timeZone?: string;
+}
+
+export interface CommandServiceDeps {
+  crm: CrmGateway;
+  entities: EntityDirectory;
+  confirmations: ConfirmationStore;
+  audit: AuditLog;
+  clock: Clock;
+  logger: Logger;
+  connectionScope: 'workspace' | 'user';
+  confirmationTtlMs: number;
+}
+
+/**
+ * The request pipeline for commands: parse, plan, confirm, execute, reply. Reads run at once;
+ * every write becomes a stored PendingWrite that only its requester can confirm, once, in time.
+ */
+export class CommandService {
+  constructor(private readonly deps: CommandServiceDeps) {}
+
+  tenantFor(context: RequestContext): Tenant {
+    const key = this.deps.connectionScope === 'user' ? `${context.teamId}:${context.userId}` : context.teamId;
+    return { key, teamId: context.teamId, userId: context.userId };
+  }
+
+  async handle(context: RequestContext, text: string): Promise<Reply> {
+    const command = parseCommand(text, {
+      entities: this.deps.entities,
+      now: this.deps.clock.now(),
+      timeZone: context.timeZone ?? 'UTC',
+    });
+    return this.execute(context, command);
+  }
+
+  /** Runs a list query again: Next/Previous and "Share in channel" come back through here. */
+  async list(context: RequestContext, query: ListQuery): Promise<Reply> {
+    const entity = this.deps.entities.resolve(query.entity);
+    const page = await this.deps.crm.list(this.tenantFor(context), query);
+    return { kind: 'records', entity, query, page };
+  }
+
+  async show(context: RequestContext, entityName: string, id: string): Promise<Reply> {
+    const entity = this.deps.entities.resolve(entityName);
+    const record = await this.deps.crm.get(this.tenantFor(context), entity.name, id);
+    return { kind: 'record', entity, record };
+  }
+
+  private async execute(context: RequestContext, command: Command): Promise<Reply> {
+    const { crm } = this.deps;
+    const tenant = this.tenantFor(context);
+    switch (command.kind) {
+      case 'help':
+        return { kind: 'help', topic: command.topic, entityWords: this.deps.entities.words() };
+      case 'unknown':
+        return { kind: 'help', unknownWord: command.word, suggestion: command.suggestion, entityWords: this.deps.entities.words() };
+      case 'connect': {
+        const status = await crm.connect(tenant);
+        if (status.state === 'action_required') return { kind: 'connect', url: status.url, description: status.description };
+        return { kind: 'status', status, scope: this.deps.connectionScope };
+      }
+      case 'status':
+        return { kind: 'status', status: await crm.status(tenant), scope: this.deps.connectionScope };
+      case 'disconnect': {
+        const status = await crm.status(tenant);
+        if (status.state === 'none') return { kind: 'notice', tone: 'info', text: 'There is no EspoCRM connection to end.' };
+        return this.propose(context, { kind: 'disconnect' });
+      }
+      case 'list':
+      case 'find':
+        return { kind: 'records', entity: command.entity, query: command.query, page: await crm.list(tenant, command.query) };
+      case 'show':
+        return { kind: 'record', entity: command.entity, record: await crm.get(tenant, command.entity.name, command.id) };
+      case 'create':
+        return this.propose(context, { kind: 'create', entity: command.entity.name, fields: command.fields }, command.entity);
+      case 'update': {
+        // Reading the record first shows "old → new" in the preview and catches a wrong id before anyone confirms.
+        const current = await crm.get(tenant, command.entity.name, command.id);
+        const before = Object.fromEntries(Object.keys(command.fields).map((field) => [field, current.fields[field] ?? null]));
+        return this.propose(
+          context,
+          { kind: 'update', entity: command.entity.name, id: command.id, fields: command.fields, before },
+          command.entity,
+        );
+      }
+      case 'delete': {
+        const current = await crm.get(tenant, command.entity.name, command.id);
+        return this.propose(context, { kind: 'delete', entity: command.entity.name, id: command.id, name: current.name }, command.entity);
+      }
+      case 'actions':
+        return { kind: 'actions', intent: command.intent, actions: await crm.searchActions(tenant, command.intent, 8) };
+      case 'run': {
+        const action = await crm.describeAction(tenant, command.key);
+        const complaint = crm.checkActionInput(action, command.input);
+        if (complaint) {
+          throw new AppError('validation', `That input does not fit \`${action.key}\`: ${complaint}`);
+        }
+        if (!action.isRead) return this.propose(context, { kind: 'run', key: action.key, name: action.name, input: command.input });
+        return { kind: 'data', title: action.name, data: await crm.runAction(tenant, action.key, command.input) };
+      }
+      case 'api':
+        if (command.request.method !== 'GET') return this.propose(context, { kind: 'proxy', request: command.request });
+        return { kind: 'data', title: `GET ${command.request.path}`, data: await crm.proxy(tenant, command.request) };
+    }
+  }
+
+  private async propose(context: RequestContext, plan: WritePlan, entity?: EntityInfo): Promise<Reply> {
+    const now = this.deps.clock.now();
+    const write: PendingWrite = {
+      id: randomUUID(),
+      tenantKey: this.tenantFor(context).key,
+      teamId: context.teamId,
+      userId: context.userId,
+      channelId: context.channelId,
+      plan,
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + this.deps.confirmationTtlMs),
+    };
+    await this.deps.confirmations.save(write);
+    return { kind: 'confirm', pendingId: write.id, plan, entity, expiresAt: write.expiresAt };
+  }
+
+  /** The requester pressed Confirm: claim the write (once, across instances), run it, audit it. */
+  async confirm(context: RequestContext, pendingId: string): Promise<Reply> {
+    const claim = await this.deps.confirmations.claim(pendingId, context.userId, this.deps.clock.now());
+    if (!claim.ok) throw claimError(claim.reason);
+    const { write } = claim;
+    const tenant: Tenant = { key: write.tenantKey, teamId: write.teamId, userId: write.userId };
+    try {
+      const reply = await this.perform(tenant, write.plan);
+      await this.settle(write, 'done');
+      return reply;
+    } catch (error) {
+      const unknown = error instanceof AppError && (error.code === 'timeout' || error.code === 'outcome_unknown');
+      await this.settle(write, unknown ? 'unknown' : 'failed', error instanceof AppError ? error.code : 'internal');
+      if (unknown) {
+        throw new AppError(
+          'outcome_unknown',
+          'EspoCRM did not answer in time, so I cannot tell whether this went through. ' +
+            'Please check the record in EspoCRM (or with `/espo find`) before trying again, so nothing is written twice.',
+          { cause: error },
+        );
+      }
+      throw error;
+    }
+  }
+
+  async cancel(context: RequestContext, pendingId: string): Promise<Reply> {
+    const result = await this.deps.confirmations.cancel(pendingId, context.userId, this.deps.clock.now());
+    if (!result.ok) throw claimError(result.reason);
+    await this.writeAudit(result.write, 'cancelled');
+    return { kind: 'notice', tone: 'info', text: 'Cancelled. Nothing was written.' };
+  }
+
+  private async perform(tenant: Tenant, plan: WritePlan): Promise<Reply> {
+    const { crm, entities } = this.deps;
+    switch (plan.kind) {
+      case 'create': {
+        const entity = entities.resolve(plan.entity);
+        const record: CrmRecord = await crm.create(tenant, plan.entity, plan.fields);
+        return { kind: 'done', plan, entity, record };
+      }
+      case 'update': {
+        const entity = entities.resolve(plan.entity);
+        return { kind: 'done', plan, entity, record: await crm.update(tenant, plan.entity, plan.id, plan.fields) };
+      }
+      case 'delete':
+        await crm.remove(tenant, plan.entity, plan.id);
+        return { kind: 'done', plan, entity: entities.resolve(plan.entity) };
+      case 'run':
+        return { kind: 'done', plan, output: await crm.runAction(tenant, plan.key, plan.input) };
+      case 'proxy':
+        return { kind: 'done', plan, output: await crm.proxy(tenant, plan.request) };
+      case 'disconnect':
+        await crm.disconnect(tenant);
+        return { kind: 'done', plan };
+    }
+  }
+
+  private async settle(write: PendingWrite, outcome: 'done' | 'failed' | 'unknown', detail?: string): Promise<void> {
+    await this.deps.confirmations.finish(write.id, outcome);
+    await this.writeAudit(write, outcome, detail);
+  }
+
+  private async writeAudit(write: PendingWrite, outcome: 'done' | 'failed' | 'unknown' | 'cancelled', detail?: string) {
+    const entry = {
+      tenantKey: write.tenantKey,
+      teamId: write.teamId,
+      userId: write.userId,
+      action: describePlan(write.plan),
+      input: write.plan,
+      outcome,
+      detail,
+      at: this.deps.clock.now(),
+    };
+    try {
+      await this.deps.audit.record(entry);
+    } catch (error) {
+      // The write itself already happened; losing its audit line must not turn success into an error reply.
+      this.deps.logger.error({ err: error, audit: entry }, 'audit write failed');
+    }
+  }
+}
+
+export function describePlan(plan: WritePlan): string {
+  switch (plan.kind) {
+    case 'create':
+      return `create ${plan.entity}`;
+    case 'update':
+      return `update ${plan.entity} ${plan.id}`;
+    case 'delete':
+      return `delete ${plan.entity} ${plan.id}`;
+    case 'run':
+      return `run ${plan.key}`;
+    case 'proxy':
+      return `${plan.request.method} ${plan.request.path}`;
+    case 'disconnect':
+      return 'disconnect';
+  }
+}
+
+function claimError(reason: 'missing' | 'expired' | 'not_yours' | 'used'): AppError {
+  switch (reason) {
+    case 'missing':
+      return new AppError('confirmation_missing', 'I cannot find that request any more. Please run the command again.');
+    case 'expired':
+      return new AppError('confirmation_expired', 'That request expired before it was confirmed, so nothing was written. Please run the command again.');
+    case 'not_yours':
+      return new AppError('confirmation_not_yours', 'Only the person who asked for this change can confirm or cancel it.');
+    case 'used':
+      return new AppError('confirmation_used', 'That request was already confirmed or cancelled, so nothing more was done.');
+  }
+}

@@ -1,0 +1,172 @@
+import type { EntityDirectory, EntityInfo, FieldView } from '../../core/ports.js';
+import fieldTypes from './field-types.json' with { type: 'json' };
+
+/**
+ * What the bot knows about EspoCRM's default entities: the words people use for them, how actions
+ * for them are named in Membrane's EspoCRM package, and the fields worth showing on a card.
+ * Field types come from EspoCRM 10's entityDefs (field-types.json, generated from shared/data).
+ */
+interface EntityDefinition {
+  label: string;
+  plural: string;
+  aliases: string[];
+  keyFields: FieldView[];
+}
+
+const f = (field: string, label: string, format: FieldView['format'] = 'text'): FieldView => ({ field, label, format });
+
+const DEFINITIONS: Record<string, EntityDefinition> = {
+  Lead: {
+    label: 'Lead',
+    plural: 'Leads',
+    aliases: ['lead', 'leads', 'prospect', 'prospects'],
+    keyFields: [
+      f('status', 'Status', 'enum'),
+      f('source', 'Source', 'enum'),
+      f('emailAddress', 'Email', 'email'),
+      f('phoneNumber', 'Phone', 'phone'),
+      f('accountName', 'Account'),
+    ],
+  },
+  Contact: {
+    label: 'Contact',
+    plural: 'Contacts',
+    aliases: ['contact', 'contacts', 'person', 'people', 'persons'],
+    keyFields: [f('accountName', 'Account'), f('title', 'Title'), f('emailAddress', 'Email', 'email'), f('phoneNumber', 'Phone', 'phone')],
+  },
+  Account: {
+    label: 'Account',
+    plural: 'Accounts',
+    aliases: ['account', 'accounts', 'organization', 'organizations', 'organisation', 'organisations', 'company', 'companies', 'org', 'orgs'],
+    keyFields: [
+      f('type', 'Type', 'enum'),
+      f('industry', 'Industry', 'enum'),
+      f('website', 'Website', 'url'),
+      f('emailAddress', 'Email', 'email'),
+      f('phoneNumber', 'Phone', 'phone'),
+    ],
+  },
+  Opportunity: {
+    label: 'Opportunity',
+    plural: 'Opportunities',
+    aliases: ['opportunity', 'opportunities', 'opp', 'opps', 'deal', 'deals'],
+    keyFields: [
+      f('stage', 'Stage', 'enum'),
+      f('amount', 'Amount', 'currency'),
+      f('closeDate', 'Close date', 'date'),
+      f('accountName', 'Account'),
+      f('assignedUserName', 'Assigned to'),
+    ],
+  },
+  Task: {
+    label: 'Task',
+    plural: 'Tasks',
+    aliases: ['task', 'tasks', 'todo', 'todos'],
+    keyFields: [
+      f('status', 'Status', 'enum'),
+      f('priority', 'Priority', 'enum'),
+      f('dateEnd', 'Due', 'datetime'),
+      f('assignedUserName', 'Assigned to'),
+      f('parentName', 'Related to'),
+    ],
+  },
+  Meeting: {
+    label: 'Meeting',
+    plural: 'Meetings',
+    aliases: ['meeting', 'meetings'],
+    keyFields: [f('status', 'Status', 'enum'), f('dateStart', 'Starts', 'datetime'), f('dateEnd', 'Ends', 'datetime'), f('parentName', 'Related to')],
+  },
+  Call: {
+    label: 'Call',
+    plural: 'Calls',
+    aliases: ['call', 'calls'],
+    keyFields: [f('status', 'Status', 'enum'), f('direction', 'Direction', 'enum'), f('dateStart', 'When', 'datetime'), f('parentName', 'Related to')],
+  },
+  Case: {
+    label: 'Case',
+    plural: 'Cases',
+    aliases: ['case', 'cases', 'ticket', 'tickets'],
+    keyFields: [f('number', 'Number', 'number'), f('status', 'Status', 'enum'), f('priority', 'Priority', 'enum'), f('type', 'Type', 'enum'), f('accountName', 'Account')],
+  },
+  Document: {
+    label: 'Document',
+    plural: 'Documents',
+    aliases: ['document', 'documents', 'doc', 'docs'],
+    keyFields: [f('status', 'Status', 'enum'), f('type', 'Type', 'enum'), f('publishDate', 'Published', 'date')],
+  },
+  Email: {
+    label: 'Email',
+    plural: 'Emails',
+    aliases: ['email', 'emails', 'mail'],
+    keyFields: [f('status', 'Status', 'enum'), f('fromString', 'From'), f('dateSent', 'Sent', 'datetime'), f('parentName', 'Related to')],
+  },
+  User: {
+    label: 'User',
+    plural: 'Users',
+    aliases: ['user', 'users', 'rep', 'reps', 'colleague', 'colleagues'],
+    keyFields: [f('userName', 'User name'), f('emailAddress', 'Email', 'email'), f('title', 'Title'), f('isActive', 'Active', 'bool')],
+  },
+};
+
+const TYPES = fieldTypes as Record<string, Record<string, string>>;
+
+const BY_WORD = new Map<string, string>();
+for (const [name, definition] of Object.entries(DEFINITIONS)) {
+  for (const alias of definition.aliases) BY_WORD.set(alias, name);
+}
+
+/** Lowercase, singular and plural forms of an entity's name as Membrane's action keys use them. */
+export function actionNouns(entity: string): { singular: string; plural: string } {
+  const definition = DEFINITIONS[entity];
+  const singular = (definition?.label ?? entity).toLowerCase();
+  return { singular, plural: (definition?.plural ?? pluralize(entity)).toLowerCase() };
+}
+
+function pluralize(word: string): string {
+  if (/[^aeiou]y$/i.test(word)) return `${word.slice(0, -1)}ies`;
+  if (/(s|x|z|ch|sh)$/i.test(word)) return `${word}es`;
+  return `${word}s`;
+}
+
+function singularize(word: string): string {
+  if (/ies$/i.test(word)) return `${word.slice(0, -3)}y`;
+  if (/(sses|xes|zes|ches|shes)$/i.test(word)) return word.slice(0, -2);
+  if (/[^s]s$/i.test(word)) return word.slice(0, -1);
+  return word;
+}
+
+function info(name: string): EntityInfo {
+  const definition = DEFINITIONS[name];
+  const types = TYPES[name];
+  if (definition) {
+    return {
+      name,
+      label: definition.label,
+      plural: definition.plural,
+      known: true,
+      keyFields: definition.keyFields,
+      fieldType: (field) => types?.[field],
+    };
+  }
+  return { name, label: name, plural: pluralize(name), known: false, keyFields: [], fieldType: () => undefined };
+}
+
+export class EspoEntityDirectory implements EntityDirectory {
+  resolve(word: string): EntityInfo {
+    const known = BY_WORD.get(word.toLowerCase()) ?? Object.keys(DEFINITIONS).find((name) => name.toLowerCase() === word.toLowerCase());
+    if (known) return info(known);
+    // Custom entities are tried by their EspoCRM name: `projects` → `Project`, `CProject` stays as typed.
+    const isTyped = /^[A-Z]/.test(word);
+    const name = isTyped ? word : singularize(word).replace(/^./, (c) => c.toUpperCase());
+    return info(name);
+  }
+
+  words(): string[] {
+    return Object.values(DEFINITIONS).map((definition) => definition.aliases[0]!);
+  }
+}
+
+/** The EspoCRM web address of a record, e.g. https://crm.example.com/#Lead/view/5f3a... */
+export function recordUrl(siteUrl: string | undefined, entity: string, id: string): string | undefined {
+  return siteUrl ? `${siteUrl}/#${encodeURIComponent(entity)}/view/${encodeURIComponent(id)}` : undefined;
+}

@@ -1,0 +1,62 @@
+import type { Filter, HttpMethod, ListQuery } from '../../core/ports.js';
+import { actionNouns } from './entities.js';
+
+/**
+ * The routing table: for each record operation, the Membrane action that serves it when the
+ * connection has one (`list-leads`, `get-contact`, ...) and the EspoCRM REST call to use when it
+ * does not (Meetings, Cases, deletes, custom entities, or a query the action cannot express).
+ */
+export type RecordOperation = 'list' | 'get' | 'create' | 'update' | 'delete';
+
+interface Route {
+  actionKey(entity: string): string;
+  rest(entity: string, id?: string): { method: HttpMethod; path: string };
+}
+
+const entityPath = (entity: string, id?: string) => `/${encodeURIComponent(entity)}${id ? `/${encodeURIComponent(id)}` : ''}`;
+
+export const ROUTES: Record<RecordOperation, Route> = {
+  list: { actionKey: (e) => `list-${actionNouns(e).plural}`, rest: (e) => ({ method: 'GET', path: entityPath(e) }) },
+  get: { actionKey: (e) => `get-${actionNouns(e).singular}`, rest: (e, id) => ({ method: 'GET', path: entityPath(e, id) }) },
+  create: { actionKey: (e) => `create-${actionNouns(e).singular}`, rest: (e) => ({ method: 'POST', path: entityPath(e) }) },
+  update: { actionKey: (e) => `update-${actionNouns(e).singular}`, rest: (e, id) => ({ method: 'PUT', path: entityPath(e, id) }) },
+  delete: { actionKey: (e) => `delete-${actionNouns(e).singular}`, rest: (e, id) => ({ method: 'DELETE', path: entityPath(e, id) }) },
+};
+
+/** EspoCRM `where` items for our filters (see EspoCRM's search params documentation). */
+export function espoWhere(filters: Filter[], text?: string): Record<string, unknown>[] {
+  const items: Record<string, unknown>[] = filters.map((filter) => ({ type: filter.op, attribute: filter.field, value: filter.value }));
+  if (text) items.push({ type: 'textFilter', value: text });
+  return items;
+}
+
+/**
+ * `GET /Lead?maxSize=10&offset=0&orderBy=name&order=asc&where[0][type]=equals&...`, with the
+ * brackets percent-encoded so no proxy in between can mangle them.
+ */
+export function espoListPath(query: ListQuery): string {
+  const params: [string, string][] = [
+    ['maxSize', String(query.limit)],
+    ['offset', String(query.offset)],
+  ];
+  if (query.sort) params.push(['orderBy', query.sort.field], ['order', query.sort.order]);
+  espoWhere(query.filters, query.text).forEach((item, index) => flatten(`where[${index}]`, item, params));
+  const search = params.map(([key, value]) => `${encodeURIComponent(key)}=${encodeURIComponent(value)}`).join('&');
+  return `${ROUTES.list.rest(query.entity).path}?${search}`;
+}
+
+function flatten(prefix: string, value: unknown, into: [string, string][]): void {
+  if (Array.isArray(value)) {
+    value.forEach((item, index) => flatten(`${prefix}[${index}]`, item, into));
+  } else if (value !== null && typeof value === 'object') {
+    for (const [key, inner] of Object.entries(value)) flatten(`${prefix}[${key}]`, inner, into);
+  } else if (value !== undefined) {
+    into.push([prefix, String(value)]);
+  }
+}
+
+/** The entity a REST path is about (`/Lead/123?x` → `Lead`), to render proxy results as records. */
+export function entityOfPath(path: string): string | undefined {
+  const match = /^\/([A-Z][A-Za-z0-9_]*)(?:\/|\?|$)/.exec(path);
+  return match?.[1];
+}

@@ -1,0 +1,429 @@
+import { MembraneAxiosInstance, MembraneClient } from '@membranehq/sdk';
+import { AppError } from '../core/errors.js';
+import type {
+  ActionInfo,
+  ActionSummary,
+  ConnectionStatus,
+  CrmGateway,
+  CrmRecord,
+  ListQuery,
+  ProxyRequest,
+  RecordPage,
+  Tenant,
+} from '../core/ports.js';
+import { idInput, listInput, toPage, toRecord, toWrittenRecord, writeInput, type JsonSchema } from './action-io.js';
+import { actionNouns } from './espo/entities.js';
+import { espoListPath, ROUTES, type RecordOperation } from './espo/routes.js';
+import { isConnectionGone, toCrmError, type FailureContext } from './errors.js';
+import { validateAgainstSchema } from './validate.js';
+
+/** What is remembered per tenant between requests, so a warm command costs one Membrane call. */
+export interface CachedConnection {
+  connectionId: string;
+  state: string;
+  catalog?: CatalogEntry[];
+  catalogFetchedAt?: number;
+}
+
+export interface CatalogEntry {
+  key: string;
+  name: string;
+  description?: string;
+  type?: string;
+  inputSchema?: Record<string, unknown>;
+}
+
+export interface TenantConnectionCache {
+  get(tenantKey: string): Promise<CachedConnection | undefined>;
+  put(tenantKey: string, entry: CachedConnection): Promise<void>;
+  delete(tenantKey: string): Promise<void>;
+}
+
+export interface MembraneGatewayOptions {
+  apiUri: string;
+  credentials: { kind: 'workspace'; workspaceKey: string; workspaceSecret: string } | { kind: 'token'; token: string };
+  /** The EspoCRM app in Membrane's catalog, for `connections/ensure`. */
+  appUrl: string;
+  timeoutMs: number;
+  cache: TenantConnectionCache;
+  /** How long a connection may stay BUILDING before we tell the person to come back. */
+  buildingWaitMs?: number;
+  catalogTtlMs?: number;
+  /** Counts Membrane calls (for logs, metrics and the benchmark). */
+  onCall?: (what: string, tenantKey: string) => void;
+}
+
+interface MembraneConnection {
+  id: string;
+  name?: string;
+  state?: string;
+  disconnected?: boolean;
+  clientAction?: { type?: string; description?: string; uiUrl?: string };
+  error?: { message?: string };
+  errors?: { message?: string }[];
+}
+
+const READ_ACTION_TYPES = new Set(['list-data-records', 'find-data-record-by-id', 'search-data-record', 'match-data-record']);
+const MAX_CLIENTS = 1000;
+
+export function isReadAction(action: { key: string; type?: string }): boolean {
+  if (action.type && READ_ACTION_TYPES.has(action.type)) return true;
+  return /^(list|get|find|search)-/.test(action.key);
+}
+
+/**
+ * The CRM gateway over Membrane: one SDK client per tenant (a Membrane customer), connection
+ * ensure with a bounded wait, the action catalog cached with the connection, pre-built actions
+ * where they fit and the EspoCRM REST proxy where they do not.
+ */
+export class MembraneGateway implements CrmGateway {
+  private readonly clients = new Map<string, MembraneClient>();
+
+  constructor(private readonly options: MembraneGatewayOptions) {
+    // The SDK shares one axios instance; its timeout is the only deadline the accessors honour.
+    MembraneAxiosInstance.defaults.timeout = options.timeoutMs;
+  }
+
+  private client(tenant: Tenant): MembraneClient {
+    const { credentials, apiUri } = this.options;
+    const key = credentials.kind === 'token' ? '*' : tenant.key;
+    let client = this.clients.get(key);
+    if (!client) {
+      client =
+        credentials.kind === 'token'
+          ? new MembraneClient({ token: credentials.token, apiUri })
+          : new MembraneClient({ workspaceKey: credentials.workspaceKey, workspaceSecret: credentials.workspaceSecret, tenantKey: tenant.key, apiUri });
+      if (this.clients.size >= MAX_CLIENTS) this.clients.delete(this.clients.keys().next().value!);
+      this.clients.set(key, client);
+    }
+    return client;
+  }
+
+  private async call<T>(what: string, tenant: Tenant, run: (client: MembraneClient) => Promise<T>): Promise<T> {
+    this.options.onCall?.(what, tenant.key);
+    return run(this.client(tenant));
+  }
+
+  // ---- connections -------------------------------------------------------------------------
+
+  async connect(tenant: Tenant): Promise<ConnectionStatus> {
+    const status = await this.ensure(tenant);
+    if (status.state !== 'ready') await this.options.cache.delete(tenant.key);
+    return status;
+  }
+
+  async status(tenant: Tenant): Promise<ConnectionStatus> {
+    const cached = await this.options.cache.get(tenant.key);
+    if (!cached) return { state: 'none' };
+    try {
+      const connection = await this.call('connection.get', tenant, (c) => c.connection(cached.connectionId).get());
+      const status = describe(connection as MembraneConnection);
+      if (status.state !== 'ready') await this.options.cache.delete(tenant.key);
+      return status;
+    } catch (error) {
+      if (isConnectionGone(error) || httpStatus(error) === 404) {
+        await this.options.cache.delete(tenant.key);
+        return { state: 'none' };
+      }
+      throw toCrmError(error, { what: 'check the connection', isWrite: false });
+    }
+  }
+
+  async disconnect(tenant: Tenant): Promise<void> {
+    const cached = await this.options.cache.get(tenant.key);
+    if (cached) {
+      try {
+        await this.call('connection.archive', tenant, (c) => c.connection(cached.connectionId).archive());
+      } catch (error) {
+        if (!(isConnectionGone(error) || httpStatus(error) === 404)) throw toCrmError(error, { what: 'disconnect EspoCRM', isWrite: true });
+      }
+    }
+    await this.options.cache.delete(tenant.key);
+  }
+
+  /** `membrane connection ensure`: find or create, then wait a bounded time while it builds. */
+  private async ensure(tenant: Tenant): Promise<ConnectionStatus> {
+    try {
+      let connection = (await this.call('connection.ensure', tenant, (c) =>
+        c.post('/connections/ensure', { appUrl: this.options.appUrl }),
+      )) as MembraneConnection;
+      const deadline = Date.now() + (this.options.buildingWaitMs ?? 15_000);
+      while (connection.state === 'BUILDING' && Date.now() < deadline) {
+        const waitSeconds = Math.max(1, Math.min(10, Math.floor((deadline - Date.now()) / 1000)));
+        connection = (await this.call('connection.wait', tenant, (c) =>
+          c.get(`/connections/${encodeURIComponent(connection.id)}`, { wait: true, timeout: waitSeconds }),
+        )) as MembraneConnection;
+      }
+      const status = describe(connection);
+      if (status.state === 'ready') {
+        const previous = await this.options.cache.get(tenant.key);
+        const sameConnection = previous?.connectionId === connection.id;
+        await this.options.cache.put(tenant.key, {
+          connectionId: connection.id,
+          state: 'READY',
+          catalog: sameConnection ? previous?.catalog : undefined,
+          catalogFetchedAt: sameConnection ? previous?.catalogFetchedAt : undefined,
+        });
+      }
+      return status;
+    } catch (error) {
+      throw toCrmError(error, { what: 'connect to EspoCRM', isWrite: false });
+    }
+  }
+
+  /** A READY connection id for the tenant, from cache when possible; otherwise a typed error. */
+  private async readyConnection(tenant: Tenant): Promise<CachedConnection> {
+    const cached = await this.options.cache.get(tenant.key);
+    if (cached?.state === 'READY') return cached;
+    const status = await this.ensure(tenant);
+    switch (status.state) {
+      case 'ready':
+        return (await this.options.cache.get(tenant.key)) ?? { connectionId: status.connectionId, state: 'READY' };
+      case 'action_required':
+        throw new AppError('connection_required', `EspoCRM is not connected yet. ${status.description}`, { details: { connectUrl: status.url } });
+      case 'building':
+        throw new AppError('connection_failed', 'The EspoCRM connection is still being set up. Please try again in a minute.');
+      case 'failed':
+        throw new AppError('connection_failed', `The EspoCRM connection could not be set up: ${status.message}`);
+      case 'none':
+        throw new AppError('connection_failed', 'Membrane did not return a connection for EspoCRM.');
+    }
+  }
+
+  /**
+   * Runs `work` with a READY connection. When Membrane says the connection is gone, the cache is
+   * dropped and the work runs once more on a freshly ensured connection: Membrane refused before
+   * doing anything, so even a write is safe to repeat here.
+   */
+  private async withConnection<T>(tenant: Tenant, failure: FailureContext, work: (connection: CachedConnection) => Promise<T>): Promise<T> {
+    const connection = await this.readyConnection(tenant);
+    try {
+      return await work(connection);
+    } catch (error) {
+      if (!isConnectionGone(error)) throw toCrmError(error, failure);
+      await this.options.cache.delete(tenant.key);
+      const fresh = await this.readyConnection(tenant);
+      try {
+        return await work(fresh);
+      } catch (retryError) {
+        throw toCrmError(retryError, failure);
+      }
+    }
+  }
+
+  // ---- actions -----------------------------------------------------------------------------
+
+  /** The connection's actions with their input schemas, fetched once and kept with the connection. */
+  private async catalog(tenant: Tenant, connection: CachedConnection): Promise<CatalogEntry[]> {
+    const ttl = this.options.catalogTtlMs ?? 60 * 60_000;
+    if (connection.catalog && connection.catalogFetchedAt && Date.now() - connection.catalogFetchedAt < ttl) return connection.catalog;
+    const response = (await this.call('actions.find', tenant, (c) => c.actions.find({ connectionId: connection.connectionId, limit: 100 }))) as {
+      items?: CatalogEntry[];
+    };
+    const catalog = (response.items ?? []).map(({ key, name, description, type, inputSchema }) => ({ key, name, description, type, inputSchema }));
+    connection.catalog = catalog;
+    connection.catalogFetchedAt = Date.now();
+    await this.options.cache.put(tenant.key, connection);
+    return catalog;
+  }
+
+  async searchActions(tenant: Tenant, intent: string, limit: number): Promise<ActionSummary[]> {
+    return this.withConnection(tenant, { what: 'search actions', isWrite: false }, async ({ connectionId }) => {
+      const response = (await this.call('actions.search', tenant, (c) => c.actions.find({ connectionId, intent, limit }))) as { items?: CatalogEntry[] };
+      return (response.items ?? []).slice(0, limit).map((item) => ({
+        key: item.key,
+        name: item.name,
+        description: item.description,
+        isRead: isReadAction(item),
+      }));
+    });
+  }
+
+  async describeAction(tenant: Tenant, key: string): Promise<ActionInfo> {
+    return this.withConnection(tenant, { what: `find the action ${key}`, isWrite: false }, async (connection) => {
+      const entry = (await this.catalog(tenant, connection)).find((action) => action.key === key);
+      if (!entry) {
+        throw new AppError('not_found', `There is no action \`${key}\` for this connection. \`/espo actions <what you want>\` lists the ones there are.`);
+      }
+      return { key: entry.key, name: entry.name, description: entry.description, isRead: isReadAction(entry), inputSchema: entry.inputSchema };
+    });
+  }
+
+  checkActionInput(action: ActionInfo, input: unknown): string | undefined {
+    return validateAgainstSchema(action.inputSchema, input);
+  }
+
+  async runAction(tenant: Tenant, key: string, input: unknown): Promise<unknown> {
+    const isWrite = !isReadAction({ key });
+    return this.withConnection(tenant, { what: `run ${key}`, isWrite }, ({ connectionId }) => this.run(tenant, key, input, connectionId));
+  }
+
+  private async run(tenant: Tenant, key: string, input: unknown, connectionId: string): Promise<unknown> {
+    const result = (await this.call(`action.run:${key}`, tenant, (c) => c.action(key).run(input, { connectionId }))) as { output?: unknown };
+    return result?.output;
+  }
+
+  async proxy(tenant: Tenant, request: ProxyRequest): Promise<unknown> {
+    const failure = { what: `call ${request.method} ${request.path}`, isWrite: request.method !== 'GET' };
+    return this.withConnection(tenant, failure, ({ connectionId }) => this.send(tenant, connectionId, request));
+  }
+
+  private async send(tenant: Tenant, connectionId: string, request: ProxyRequest): Promise<unknown> {
+    return this.call(`proxy:${request.method}`, tenant, (c) => {
+      const proxy = c.connection(connectionId).proxy;
+      switch (request.method) {
+        case 'GET':
+          return proxy.get(request.path);
+        case 'DELETE':
+          return proxy.delete(request.path);
+        case 'POST':
+          return proxy.post(request.path, request.body);
+        case 'PUT':
+          return proxy.put(request.path, request.body);
+        case 'PATCH':
+          return proxy.patch(request.path, request.body);
+      }
+    });
+  }
+
+  // ---- records: the routing table in use ---------------------------------------------------
+
+  /**
+   * Runs a record operation through its pre-built action when the catalog has one whose schema can
+   * carry the request, else through the REST proxy. `viaAction` builds the action input (or
+   * returns undefined when the schema cannot express it) and reads its output.
+   */
+  private async route<T>(
+    tenant: Tenant,
+    operation: RecordOperation,
+    entity: string,
+    failure: FailureContext,
+    viaAction: (schema: JsonSchema | undefined) => { input: Record<string, unknown>; read: (output: unknown) => T | undefined } | undefined,
+    viaProxy: (connectionId: string) => Promise<T>,
+  ): Promise<T> {
+    return this.withConnection(tenant, failure, async (connection) => {
+      const key = ROUTES[operation].actionKey(entity);
+      const action = (await this.catalog(tenant, connection)).find((entry) => entry.key === key);
+      const plan = action ? viaAction(action.inputSchema as JsonSchema | undefined) : undefined;
+      if (plan) {
+        const result = plan.read(await this.run(tenant, key, plan.input, connection.connectionId));
+        if (result !== undefined) return result;
+        throw new AppError('crm_unavailable', `The ${key} action answered in a shape I do not understand.`);
+      }
+      return viaProxy(connection.connectionId);
+    });
+  }
+
+  async list(tenant: Tenant, query: ListQuery): Promise<RecordPage> {
+    const failure = { what: `list ${actionNouns(query.entity).plural}`, entity: actionNouns(query.entity).singular, isWrite: false };
+    return this.route(
+      tenant,
+      'list',
+      query.entity,
+      failure,
+      (schema) => {
+        const input = listInput(schema, query);
+        return input && { input, read: (output) => toPage(output, query) };
+      },
+      async (connectionId) => {
+        const output = await this.send(tenant, connectionId, { method: 'GET', path: espoListPath(query) });
+        const page = toPage(output, query);
+        if (!page) throw new AppError('crm_unavailable', 'EspoCRM answered the list request in an unexpected shape.');
+        return page;
+      },
+    );
+  }
+
+  async get(tenant: Tenant, entity: string, id: string): Promise<CrmRecord> {
+    const noun = actionNouns(entity).singular;
+    const readRecord = (output: unknown) => toRecord(output && typeof output === 'object' && 'record' in output ? (output as { record: unknown }).record : output);
+    return this.route(
+      tenant,
+      'get',
+      entity,
+      { what: `open that ${noun}`, entity: noun, isWrite: false },
+      (schema) => {
+        const input = idInput(schema, id);
+        return input && { input, read: readRecord };
+      },
+      async (connectionId) => {
+        const record = readRecord(await this.send(tenant, connectionId, ROUTES.get.rest(entity, id)));
+        if (!record) throw new AppError('not_found', `I could not find that ${noun} in EspoCRM.`);
+        return record;
+      },
+    );
+  }
+
+  async create(tenant: Tenant, entity: string, fields: Record<string, unknown>): Promise<CrmRecord> {
+    const noun = actionNouns(entity).singular;
+    return this.route(
+      tenant,
+      'create',
+      entity,
+      { what: `create the ${noun}`, entity: noun, isWrite: true },
+      (schema) => {
+        const input = writeInput(schema, fields);
+        return input && { input, read: (output) => toWrittenRecord(output, fields) };
+      },
+      async (connectionId) => toWrittenRecord(await this.send(tenant, connectionId, { ...ROUTES.create.rest(entity), body: fields }), fields),
+    );
+  }
+
+  async update(tenant: Tenant, entity: string, id: string, fields: Record<string, unknown>): Promise<CrmRecord> {
+    const noun = actionNouns(entity).singular;
+    return this.route(
+      tenant,
+      'update',
+      entity,
+      { what: `update the ${noun}`, entity: noun, isWrite: true },
+      (schema) => {
+        const input = writeInput(schema, fields, id);
+        return input && { input, read: (output) => toWrittenRecord(output, fields, id) };
+      },
+      async (connectionId) => toWrittenRecord(await this.send(tenant, connectionId, { ...ROUTES.update.rest(entity, id), body: fields }), fields, id),
+    );
+  }
+
+  async remove(tenant: Tenant, entity: string, id: string): Promise<void> {
+    const noun = actionNouns(entity).singular;
+    await this.route(
+      tenant,
+      'delete',
+      entity,
+      { what: `delete the ${noun}`, entity: noun, isWrite: true },
+      (schema) => {
+        const input = idInput(schema, id);
+        return input && { input, read: () => true };
+      },
+      async (connectionId) => this.send(tenant, connectionId, ROUTES.delete.rest(entity, id)),
+    );
+  }
+}
+
+function describe(connection: MembraneConnection): ConnectionStatus {
+  if (connection.disconnected) {
+    return { state: 'action_required', connectionId: connection.id, url: connection.clientAction?.uiUrl, description: 'The connection was disconnected; reconnect it.' };
+  }
+  switch (connection.state) {
+    case 'READY':
+      return { state: 'ready', connectionId: connection.id, name: connection.name };
+    case 'BUILDING':
+      return { state: 'building', connectionId: connection.id };
+    case 'CLIENT_ACTION_REQUIRED':
+      return {
+        state: 'action_required',
+        connectionId: connection.id,
+        url: connection.clientAction?.uiUrl,
+        description: connection.clientAction?.description ?? 'Open the link to connect your EspoCRM.',
+      };
+    default: {
+      const message = connection.error?.message ?? connection.errors?.[0]?.message ?? `Membrane reports the connection as ${connection.state ?? 'unknown'}.`;
+      return { state: 'failed', connectionId: connection.id, message };
+    }
+  }
+}
+
+function httpStatus(error: unknown): number | undefined {
+  const response = (error as { response?: { status?: unknown } } | undefined)?.response;
+  return typeof response?.status === 'number' ? response.status : undefined;
+}

@@ -1,0 +1,42 @@
+import { existsSync } from 'node:fs';
+import { ConfigError, loadConfig } from './config/config.js';
+import { createLogger } from './config/logger.js';
+import { startApp } from './app.js';
+
+// `npm start` reads .env when there is one; real deployments set the environment directly.
+if (existsSync('.env')) process.loadEnvFile('.env');
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const logger = createLogger(config.logLevel);
+  const app = await startApp(config, { logger });
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    try {
+      await app.stop();
+    } finally {
+      process.exit(0);
+    }
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`espo-slack failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,75 @@
+import type { RespondArguments, RespondFn } from '@slack/bolt';
+import { toAppError } from '../core/errors.js';
+import type { Reply } from '../core/replies.js';
+import type { CommandService, RequestContext } from '../core/service.js';
+import type { AppLogger } from '../config/logger.js';
+import { renderError, renderReply, type RenderOptions } from './render/reply.js';
+import type { UserTimeZones } from './user-time-zones.js';
+
+/** What every listener needs; built once in app.ts. */
+export interface ListenerDeps {
+  service: CommandService;
+  logger: AppLogger;
+  timeZones: UserTimeZones;
+  siteUrl?: string;
+}
+
+export interface Delivery {
+  /** Replace the message the button was on (paging, confirm) or post a new one. */
+  replaceOriginal?: boolean;
+  /** `in_channel` makes the reply visible to everyone (Share in channel). */
+  responseType?: 'ephemeral' | 'in_channel';
+  render?: RenderOptions;
+}
+
+/**
+ * The one place errors are caught: run the core work, log one structured line, render the reply
+ * or the error, and send it through the response_url. A failure to reach Slack itself is logged,
+ * never thrown back into Bolt (the request was already acknowledged).
+ */
+export async function answer(
+  deps: ListenerDeps,
+  request: { kind: string; context: RequestContext; detail?: string },
+  respond: RespondFn,
+  work: () => Promise<Reply>,
+  delivery: Delivery = {},
+): Promise<void> {
+  const started = performance.now();
+  let payload: RespondArguments;
+  let outcome = 'ok';
+  let code: string | undefined;
+  try {
+    const reply = await work();
+    outcome = reply.kind;
+    payload = { ...renderReply(reply, { siteUrl: deps.siteUrl, ...delivery.render }) };
+  } catch (error) {
+    const appError = toAppError(error);
+    outcome = 'error';
+    code = appError.code;
+    const log = appError.code === 'internal' ? deps.logger.error.bind(deps.logger) : deps.logger.warn.bind(deps.logger);
+    log({ err: appError.cause ?? appError, code: appError.code, kind: request.kind, team: request.context.teamId, user: request.context.userId }, appError.userMessage);
+    payload = { ...renderError(appError) };
+    // Errors go only to the person, as a new message: a failed click must not wipe the preview they acted on.
+    delivery = { ...delivery, responseType: 'ephemeral', replaceOriginal: false };
+  }
+  payload.response_type = delivery.responseType ?? 'ephemeral';
+  payload.replace_original = delivery.replaceOriginal ?? false;
+  try {
+    await respond(payload);
+  } catch (error) {
+    outcome = 'undelivered';
+    deps.logger.error({ err: error, kind: request.kind }, 'could not deliver the reply to Slack');
+  }
+  deps.logger.info(
+    {
+      kind: request.kind,
+      detail: request.detail,
+      team: request.context.teamId,
+      user: request.context.userId,
+      outcome,
+      code,
+      ms: Math.round(performance.now() - started),
+    },
+    'request handled',
+  );
+}

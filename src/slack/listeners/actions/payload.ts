@@ -1,0 +1,50 @@
+import type { BlockAction, ButtonAction } from '@slack/bolt';
+import { z } from 'zod';
+import { MAX_PAGE_SIZE } from '../../../core/command/parse.js';
+import type { RequestContext } from '../../../core/service.js';
+
+/** Who clicked, from a block_actions payload. */
+export function clickContext(body: BlockAction): RequestContext {
+  return {
+    teamId: body.team?.id ?? body.user.team_id ?? '',
+    userId: body.user.id,
+    channelId: body.channel?.id,
+  };
+}
+
+const scalar = z.union([z.string(), z.number(), z.boolean()]);
+
+/** Button values are ours, but they come back from outside: validate before acting on them. */
+export const listQuerySchema = z.object({
+  entity: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/),
+  filters: z.array(
+    z.object({
+      field: z.string().max(100),
+      op: z.enum(['equals', 'notEquals', 'greaterThan', 'lessThan', 'greaterThanOrEquals', 'lessThanOrEquals', 'contains', 'in']),
+      value: z.union([scalar, z.array(z.union([z.string(), z.number()]))]),
+    }),
+  ),
+  sort: z.object({ field: z.string().max(100), order: z.enum(['asc', 'desc']) }).optional(),
+  limit: z.number().int().min(1).max(MAX_PAGE_SIZE),
+  offset: z.number().int().min(0),
+  cursor: z.string().optional(),
+  previousCursors: z.array(z.string()).optional(),
+  text: z.string().max(500).optional(),
+});
+
+export const recordRefSchema = z.object({ e: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/), id: z.string().regex(/^[\w-]{1,64}$/) });
+
+export const shareTargetSchema = z.discriminatedUnion('t', [
+  z.object({ t: z.literal('list'), q: listQuerySchema }),
+  z.object({ t: z.literal('record'), e: recordRefSchema.shape.e, id: recordRefSchema.shape.id }),
+]);
+
+/** A button's JSON value parsed with `schema`, or undefined when it is not what we put there. */
+export function buttonJson<T>(action: ButtonAction, schema: z.ZodType<T>): T | undefined {
+  try {
+    const parsed = schema.safeParse(JSON.parse(action.value ?? ''));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}

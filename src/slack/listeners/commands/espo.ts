@@ -1,0 +1,17 @@
+import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
+import { answer, type ListenerDeps } from '../../edge.js';
+
+/** `/espo ...`: acknowledge at once (Slack allows 3 s), then do the work and reply through response_url. */
+export function espoCommand(deps: ListenerDeps) {
+  return async ({ ack, command, respond, client }: SlackCommandMiddlewareArgs & AllMiddlewareArgs): Promise<void> => {
+    await ack();
+    const context = {
+      teamId: command.team_id,
+      userId: command.user_id,
+      channelId: command.channel_id,
+      timeZone: await deps.timeZones.of(client, command.user_id),
+    };
+    const subcommand = command.text.trim().split(/\s+/, 1)[0]?.toLowerCase() || 'help';
+    await answer(deps, { kind: 'command', context, detail: subcommand }, respond, () => deps.service.handle(context, command.text));
+  };
+}

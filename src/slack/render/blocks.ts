@@ -1,0 +1,89 @@
+import type { types } from '@slack/bolt';
+import { escape, truncate } from './mrkdwn.js';
+
+/**
+ * Block Kit builders that enforce Slack's limits in one place, so no renderer can produce
+ * `invalid_blocks`: text lengths are cut visibly and a message never exceeds 50 blocks.
+ */
+export type AnyBlock = types.KnownBlock | types.Block;
+
+export const LIMITS = {
+  blocksPerMessage: 50,
+  sectionText: 3000,
+  fieldText: 2000,
+  fields: 10,
+  header: 150,
+  buttonText: 75,
+  buttonValue: 2000,
+  contextElements: 10,
+} as const;
+
+export interface Message {
+  text: string;
+  blocks: AnyBlock[];
+}
+
+export const header = (text: string): AnyBlock => ({
+  type: 'header',
+  text: { type: 'plain_text', text: truncate(text, LIMITS.header) || ' ', emoji: true },
+});
+
+export const section = (mrkdwn: string, accessory?: Record<string, unknown>): AnyBlock =>
+  ({
+    type: 'section',
+    text: { type: 'mrkdwn', text: truncate(mrkdwn, LIMITS.sectionText) || ' ' },
+    ...(accessory ? { accessory } : {}),
+  }) as AnyBlock;
+
+export const fieldsSection = (fields: string[]): AnyBlock => ({
+  type: 'section',
+  fields: fields.slice(0, LIMITS.fields).map((text) => ({ type: 'mrkdwn', text: truncate(text, LIMITS.fieldText) || ' ' })),
+});
+
+export const context = (...texts: string[]): AnyBlock => ({
+  type: 'context',
+  elements: texts.slice(0, LIMITS.contextElements).map((text) => ({ type: 'mrkdwn', text: truncate(text, LIMITS.sectionText) || ' ' })),
+});
+
+export const divider = (): AnyBlock => ({ type: 'divider' });
+
+export interface ButtonOptions {
+  actionId: string;
+  text: string;
+  value?: string;
+  url?: string;
+  style?: 'primary' | 'danger';
+}
+
+/** A button, or undefined when its value would not fit (the caller simply leaves it out). */
+export function button({ actionId, text, value, url, style }: ButtonOptions): Record<string, unknown> | undefined {
+  if (value !== undefined && value.length > LIMITS.buttonValue) return undefined;
+  return {
+    type: 'button',
+    action_id: actionId,
+    text: { type: 'plain_text', text: truncate(text, LIMITS.buttonText), emoji: true },
+    ...(value !== undefined ? { value } : {}),
+    ...(url ? { url } : {}),
+    ...(style ? { style } : {}),
+  };
+}
+
+export function actions(blockId: string, ...elements: (Record<string, unknown> | undefined)[]): AnyBlock | undefined {
+  const present = elements.filter((element): element is Record<string, unknown> => element !== undefined);
+  return present.length ? ({ type: 'actions', block_id: blockId, elements: present } as AnyBlock) : undefined;
+}
+
+/**
+ * Assembles a message: drops empty slots, keeps the trailing action row when cutting to 50 blocks.
+ * `text` is the plain fallback (notifications, screen readers); Slack parses it as mrkdwn too, so it is escaped here.
+ */
+export function message(text: string, blocks: (AnyBlock | undefined)[]): Message {
+  let present = blocks.filter((block): block is AnyBlock => block !== undefined);
+  if (present.length > LIMITS.blocksPerMessage) {
+    const last = present[present.length - 1]!;
+    const keepLast = last.type === 'actions';
+    const room = LIMITS.blocksPerMessage - (keepLast ? 2 : 1);
+    present = [...present.slice(0, room), context('_…more than fits in one Slack message; narrow it down to see the rest._'), ...(keepLast ? [last] : [])];
+  }
+  return { text: truncate(escape(text), 3000), blocks: present };
+}

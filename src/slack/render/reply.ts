@@ -1,0 +1,376 @@
+import type { AppError } from '../../core/errors.js';
+import { USAGE } from '../../core/command/parse.js';
+import type { CrmRecord, EntityInfo, FieldView, ListQuery, WritePlan } from '../../core/ports.js';
+import type { Reply } from '../../core/replies.js';
+import { recordUrl } from '../../crm/espo/entities.js';
+import { actions, button, context, divider, fieldsSection, header, message, section, type AnyBlock, type Message } from './blocks.js';
+import { codeBlock, escape, link, truncate } from './mrkdwn.js';
+
+/** Action ids the listeners register; one place so renderer and listeners cannot drift apart. */
+export const ACTION_IDS = {
+  confirm: 'espo_confirm',
+  cancel: 'espo_cancel',
+  page: 'espo_page',
+  share: 'espo_share',
+  show: /^espo_show:/,
+  showPrefix: 'espo_show:',
+  openLink: /^espo_open/,
+} as const;
+
+export interface RenderOptions {
+  /** EspoCRM's own address, for record links. */
+  siteUrl?: string;
+  /** Set when rendering for the channel after "Share in channel": no buttons, a "shared by" line. */
+  sharedBy?: string;
+}
+
+/** What a "Share in channel" button carries to re-run the read for everyone to see. */
+export type ShareTarget = { t: 'list'; q: ListQuery } | { t: 'record'; e: string; id: string };
+
+const SYSTEM_FIELDS = /^(id|name|deleted|createdAt|modifiedAt|createdBy\w*|modifiedBy\w*|streamUpdatedAt|versionNumber|followersIds|followersNames|teamsIds|teamsNames|\w+Ids|\w+Columns)$/;
+
+export function titleOf(record: CrmRecord): string {
+  const fields = record.fields;
+  const candidate = record.name ?? fields.name ?? fields.subject ?? fields.userName;
+  return typeof candidate === 'string' && candidate.trim() ? candidate : record.id;
+}
+
+function isEmpty(value: unknown): boolean {
+  return value === null || value === undefined || value === '' || (Array.isArray(value) && value.length === 0);
+}
+
+const dayFormat = new Intl.DateTimeFormat('en-US', { month: 'short', day: 'numeric', year: 'numeric', timeZone: 'UTC' });
+
+/** One field value as safe mrkdwn, formatted the way a salesperson reads it. */
+export function formatValue(value: unknown, format: FieldView['format'], record?: CrmRecord, field?: string): string {
+  if (isEmpty(value)) return '—';
+  switch (format) {
+    case 'currency': {
+      const amount = Number(value);
+      const currency = String(record?.fields[`${field}Currency`] ?? 'USD');
+      if (!Number.isFinite(amount)) return escape(value);
+      try {
+        return escape(new Intl.NumberFormat('en-US', { style: 'currency', currency, maximumFractionDigits: 0 }).format(amount));
+      } catch {
+        return escape(`${amount.toLocaleString('en-US')} ${currency}`);
+      }
+    }
+    case 'date': {
+      const date = new Date(`${String(value).slice(0, 10)}T00:00:00Z`);
+      return Number.isNaN(date.getTime()) ? escape(value) : dayFormat.format(date);
+    }
+    case 'datetime': {
+      const text = String(value);
+      // EspoCRM datetimes are UTC `YYYY-MM-DD HH:mm:ss`; Slack shows them in each reader's own zone.
+      const when = new Date(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}/.test(text) ? `${text.replace(' ', 'T')}Z` : `${text.slice(0, 10)}T00:00:00Z`);
+      if (Number.isNaN(when.getTime())) return escape(text);
+      if (text.length <= 10) return dayFormat.format(when);
+      return `<!date^${Math.floor(when.getTime() / 1000)}^{date_short_pretty} {time}|${escape(text)} UTC>`;
+    }
+    case 'email': {
+      const text = String(value);
+      return /^[^\s<>|@]+@[^\s<>|@]+$/.test(text) ? `<mailto:${text}|${escape(text)}>` : escape(text);
+    }
+    case 'url': {
+      const text = String(value);
+      return /^https?:\/\/[^\s<>|]+$/i.test(text) ? `<${text}|${escape(text)}>` : escape(text);
+    }
+    case 'bool':
+      return value === true || value === 'true' ? 'Yes' : 'No';
+    default:
+      return typeof value === 'object' ? escape(truncate(JSON.stringify(value), 200)) : escape(value);
+  }
+}
+
+/** The fields worth showing for a record: the entity's key fields, or for custom entities the first few present. */
+function shownFields(entity: EntityInfo, record: CrmRecord, max: number): FieldView[] {
+  if (entity.keyFields.length) return entity.keyFields.filter((view) => !isEmpty(record.fields[view.field])).slice(0, max);
+  return Object.entries(record.fields)
+    .filter(([field, value]) => !SYSTEM_FIELDS.test(field) && !isEmpty(value) && typeof value !== 'object')
+    .slice(0, max)
+    .map(([field]) => ({ field, label: field, format: 'text' as const }));
+}
+
+function recordLink(entity: EntityInfo, record: CrmRecord, options: RenderOptions): string {
+  return link(recordUrl(options.siteUrl, entity.name, record.id), titleOf(record));
+}
+
+function summaryLine(entity: EntityInfo, record: CrmRecord): string {
+  return shownFields(entity, record, 5)
+    .map((view) => `${escape(view.label)}: ${formatValue(record.fields[view.field], view.format, record, view.field)}`)
+    .join('  ·  ');
+}
+
+function shareButton(target: ShareTarget): Record<string, unknown> | undefined {
+  return button({ actionId: ACTION_IDS.share, text: 'Share in channel', value: JSON.stringify(target) });
+}
+
+function sharedContext(options: RenderOptions): AnyBlock | undefined {
+  return options.sharedBy ? context(`Shared by <@${options.sharedBy}> from EspoCRM`) : undefined;
+}
+
+function describeQuery(query: ListQuery): string {
+  const parts = query.filters.map((filter) => {
+    const symbol = { equals: '=', notEquals: '≠', greaterThan: '>', lessThan: '<', greaterThanOrEquals: '≥', lessThanOrEquals: '≤', contains: '~', in: 'in' }[filter.op];
+    const value = Array.isArray(filter.value) ? filter.value.join(', ') : String(filter.value);
+    return `${filter.field} ${symbol} ${value}`;
+  });
+  if (query.text) parts.unshift(`“${query.text}”`);
+  if (query.sort) parts.push(`sorted by ${query.sort.field}${query.sort.order === 'desc' ? ' ↓' : ''}`);
+  return parts.join(', ');
+}
+
+function renderRecords(reply: Extract<Reply, { kind: 'records' }>, options: RenderOptions): Message {
+  const { entity, query, page } = reply;
+  const filters = describeQuery(query);
+  const title = `${entity.plural}${filters ? ` · ${filters}` : ''}`;
+  if (page.records.length === 0) {
+    const hint = filters ? `No ${entity.plural.toLowerCase()} match ${escape(filters)}.` : `There are no ${entity.plural.toLowerCase()} yet.`;
+    return message(`No ${entity.plural.toLowerCase()} found`, [
+      header(title),
+      section(`${hint}\nTry fewer filters, or \`/espo find ${escape(entity.label.toLowerCase())} <text>\`.`),
+      sharedContext(options),
+    ]);
+  }
+  const first = query.offset + 1;
+  const last = query.offset + page.records.length;
+  const counted = page.total !== undefined ? `Showing ${first}–${last} of ${page.total}` : `Showing ${first}–${last}${page.hasMore ? ' (more available)' : ''}`;
+  const blocks: (AnyBlock | undefined)[] = [header(title), context(counted)];
+  for (const record of page.records) {
+    const details = options.sharedBy
+      ? undefined
+      : button({ actionId: `${ACTION_IDS.showPrefix}${record.id}`, text: 'Details', value: JSON.stringify({ e: entity.name, id: record.id }) });
+    const line = summaryLine(entity, record);
+    blocks.push(section(`*${recordLink(entity, record, options)}*${line ? `\n${line}` : ''}`, details));
+  }
+  if (options.sharedBy) {
+    blocks.push(sharedContext(options));
+  } else {
+    const previous: ListQuery | undefined =
+      query.offset > 0 ? { ...query, offset: Math.max(0, query.offset - query.limit), cursor: query.previousCursors?.at(-1), previousCursors: query.previousCursors?.slice(0, -1) } : undefined;
+    const next: ListQuery | undefined = page.hasMore
+      ? {
+          ...query,
+          offset: query.offset + query.limit,
+          cursor: page.nextCursor,
+          previousCursors: page.nextCursor || query.cursor ? [...(query.previousCursors ?? []), query.cursor ?? ''] : undefined,
+        }
+      : undefined;
+    blocks.push(
+      divider(),
+      actions(
+        'espo_list_actions',
+        previous && button({ actionId: `${ACTION_IDS.page}:prev`, text: '← Previous', value: JSON.stringify(previous) }),
+        next && button({ actionId: `${ACTION_IDS.page}:next`, text: 'Next →', value: JSON.stringify(next) }),
+        shareButton({ t: 'list', q: query }),
+      ),
+    );
+  }
+  return message(`${title}: ${counted.toLowerCase()}`, blocks);
+}
+
+function renderRecord(entity: EntityInfo, record: CrmRecord, options: RenderOptions, lead?: string): Message {
+  const url = recordUrl(options.siteUrl, entity.name, record.id);
+  const views = shownFields(entity, record, 10);
+  const description = record.fields.description;
+  const blocks: (AnyBlock | undefined)[] = [
+    lead ? section(lead) : undefined,
+    header(`${entity.label}: ${titleOf(record)}`),
+    views.length
+      ? fieldsSection(views.map((view) => `*${escape(view.label)}*\n${formatValue(record.fields[view.field], view.format, record, view.field)}`))
+      : undefined,
+    typeof description === 'string' && description.trim() ? section(`*Description*\n${escape(truncate(description, 1500))}`) : undefined,
+    context(`${escape(entity.label)} \`${escape(record.id)}\`${record.fields.modifiedAt ? ` · modified ${formatValue(record.fields.modifiedAt, 'datetime')}` : ''}`),
+  ];
+  if (options.sharedBy) blocks.push(sharedContext(options));
+  else {
+    blocks.push(
+      actions(
+        'espo_record_actions',
+        url ? button({ actionId: 'espo_open_record', text: 'Open in EspoCRM', url }) : undefined,
+        shareButton({ t: 'record', e: entity.name, id: record.id }),
+      ),
+    );
+  }
+  return message(`${entity.label}: ${titleOf(record)}`, blocks);
+}
+
+function changeLines(plan: Extract<WritePlan, { kind: 'create' | 'update' }>): string[] {
+  return Object.entries(plan.fields).map(([field, value]) => {
+    const after = value === null ? '_(cleared)_' : escape(truncate(typeof value === 'object' ? JSON.stringify(value) : String(value), 500));
+    if (plan.kind === 'update' && plan.before) {
+      const previous = plan.before[field];
+      const before = isEmpty(previous) ? '_(empty)_' : escape(truncate(String(previous), 300));
+      return `*${escape(field)}*\n${before} → ${after}`;
+    }
+    return `*${escape(field)}*\n${after}`;
+  });
+}
+
+/** The preview of a write: exactly what will be sent, for the requester to confirm. */
+function renderConfirm(reply: Extract<Reply, { kind: 'confirm' }>): Message {
+  const { plan, entity } = reply;
+  const noun = entity?.label.toLowerCase() ?? 'record';
+  const blocks: (AnyBlock | undefined)[] = [];
+  let question: string;
+  switch (plan.kind) {
+    case 'create':
+      question = `Create a new ${noun}?`;
+      blocks.push(section(`*${question}*`), fieldsSection(changeLines(plan)));
+      break;
+    case 'update':
+      question = `Update this ${noun}?`;
+      blocks.push(section(`*${question}* \`${escape(plan.id)}\``), fieldsSection(changeLines(plan)));
+      break;
+    case 'delete':
+      question = `Delete ${noun} “${plan.name ?? plan.id}”?`;
+      blocks.push(section(`*Delete ${escape(noun)} “${escape(plan.name ?? plan.id)}”?*\nIt goes to EspoCRM's trash; only an admin can bring it back.`));
+      break;
+    case 'run':
+      question = `Run ${plan.key}?`;
+      blocks.push(section(`*Run \`${escape(plan.key)}\`* (${escape(plan.name)}) with this input?`), section(codeBlock(JSON.stringify(plan.input, null, 2), 2900)));
+      break;
+    case 'proxy':
+      question = `Send ${plan.request.method} ${plan.request.path}?`;
+      blocks.push(
+        section(`*Send \`${escape(plan.request.method)} ${escape(plan.request.path)}\` to EspoCRM?*`),
+        plan.request.body !== undefined ? section(codeBlock(JSON.stringify(plan.request.body, null, 2), 2900)) : undefined,
+      );
+      break;
+    case 'disconnect':
+      question = 'Disconnect EspoCRM?';
+      blocks.push(section('*Disconnect EspoCRM?*\nThe bot stops reaching EspoCRM for everyone it serves here until someone connects again.'));
+      break;
+  }
+  const expires = Math.floor(reply.expiresAt.getTime() / 1000);
+  blocks.push(
+    context(`Nothing is written until you confirm. Only you can confirm; this expires <!date^${expires}^{time}|in 15 minutes>.`),
+    actions(
+      'espo_confirm_actions',
+      button({ actionId: ACTION_IDS.confirm, text: 'Confirm', value: reply.pendingId, style: plan.kind === 'delete' || plan.kind === 'disconnect' ? 'danger' : 'primary' }),
+      button({ actionId: ACTION_IDS.cancel, text: 'Cancel', value: reply.pendingId }),
+    ),
+  );
+  return message(question, blocks);
+}
+
+function renderDone(reply: Extract<Reply, { kind: 'done' }>, options: RenderOptions): Message {
+  const { plan, entity, record } = reply;
+  const noun = entity?.label.toLowerCase() ?? 'record';
+  switch (plan.kind) {
+    case 'create':
+    case 'update':
+      if (entity && record) {
+        const verb = plan.kind === 'create' ? 'Created' : 'Updated';
+        return renderRecord(entity, record, options, `:white_check_mark: ${verb} ${escape(noun)} *${recordLink(entity, record, options)}*.`);
+      }
+      return message('Done', [section(':white_check_mark: Done.')]);
+    case 'delete':
+      return message(`Deleted ${noun}`, [section(`:wastebasket: Deleted ${escape(noun)} *${escape(plan.name ?? plan.id)}*.`)]);
+    case 'disconnect':
+      return message('Disconnected EspoCRM', [section(':electric_plug: Disconnected EspoCRM. Run `/espo connect` to connect again.')]);
+    case 'run':
+    case 'proxy': {
+      const what = plan.kind === 'run' ? `\`${escape(plan.key)}\`` : `\`${escape(plan.request.method)} ${escape(plan.request.path)}\``;
+      return message('Done', [section(`:white_check_mark: Ran ${what}.`), section(codeBlock(JSON.stringify(reply.output ?? null, null, 2), 2900))]);
+    }
+  }
+}
+
+function renderHelp(reply: Extract<Reply, { kind: 'help' }>): Message {
+  const intro = reply.unknownWord
+    ? `I don't know \`${escape(reply.unknownWord)}\`.${reply.suggestion ? ` Did you mean \`/espo ${escape(reply.suggestion)}\`?` : ''}`
+    : '*EspoCRM from Slack.* Everything you look up is shown only to you until you share it; every change waits for your Confirm.';
+  const usage = Object.values(USAGE)
+    .map((line) => `• \`/espo ${escape(line)}\``)
+    .join('\n');
+  return message(reply.unknownWord ? `Unknown command ${reply.unknownWord}` : 'How to use /espo', [
+    section(intro),
+    section(`*Commands*\n${usage}`),
+    section(
+      `*Records:* ${reply.entityWords.map((word) => `\`${escape(word)}\``).join(', ')} (and your custom entities by name)\n` +
+        '*Examples*\n' +
+        '• `/espo list leads status=New sort=-createdAt`\n' +
+        '• `/espo list deals stage=Prospecting,Qualification amount>10k`\n' +
+        '• `/espo find contact Jane`\n' +
+        '• `/espo create task name="Call Bob" dateEnd=tomorrow`\n' +
+        '• `/espo update lead 5f3a… status="In Process"`',
+    ),
+    context('Filters: `=`, `!=`, `>`, `<`, `>=`, `<=`, `~` (contains); `a,b` means any of. Dates: ISO, `today`, `tomorrow`.'),
+  ]);
+}
+
+export function renderReply(reply: Reply, options: RenderOptions = {}): Message {
+  switch (reply.kind) {
+    case 'help':
+      return renderHelp(reply);
+    case 'notice': {
+      const icon = { info: ':information_source:', success: ':white_check_mark:', warning: ':warning:' }[reply.tone];
+      return message(reply.text, [section(`${icon} ${escape(reply.text)}`)]);
+    }
+    case 'records':
+      return renderRecords(reply, options);
+    case 'record':
+      return renderRecord(reply.entity, reply.record, options);
+    case 'confirm':
+      return renderConfirm(reply);
+    case 'done':
+      return renderDone(reply, options);
+    case 'connect':
+      return renderConnect(reply.description, reply.url);
+    case 'status': {
+      const { status } = reply;
+      const scope = reply.scope === 'user' ? 'your own EspoCRM connection' : "this workspace's shared EspoCRM connection";
+      const text =
+        status.state === 'ready'
+          ? `:large_green_circle: Connected to EspoCRM${status.name ? ` (${escape(status.name)})` : ''}. You are using ${scope}.`
+          : status.state === 'none'
+            ? ':white_circle: Not connected to EspoCRM yet. Run `/espo connect`.'
+            : status.state === 'building'
+              ? ':large_yellow_circle: The EspoCRM connection is still being set up. Try again in a minute.'
+              : status.state === 'action_required'
+                ? `:large_orange_circle: The EspoCRM connection needs you: ${escape(status.description)} Run \`/espo connect\`.`
+                : `:red_circle: The EspoCRM connection failed: ${escape(status.message)}`;
+      return message('EspoCRM connection status', [section(text)]);
+    }
+    case 'actions': {
+      if (reply.actions.length === 0) {
+        return message('No matching actions', [section(`No actions match “${escape(reply.intent)}”. Try other words, or use \`/espo api\` for EspoCRM's REST API.`)]);
+      }
+      const lines = reply.actions.map(
+        (action) =>
+          `*${escape(action.name)}*  \`${escape(action.key)}\`${action.isRead ? '' : '  _(writes)_'}${action.description ? `\n${escape(truncate(action.description, 300))}` : ''}`,
+      );
+      return message(`Actions for ${reply.intent}`, [
+        header(`Actions for “${reply.intent}”`),
+        ...lines.map((line) => section(line)),
+        context('Run one with `/espo run <key> {json}`.'),
+      ]);
+    }
+    case 'data':
+      return message(reply.title, [section(`*${escape(reply.title)}*`), section(codeBlock(JSON.stringify(reply.data ?? null, null, 2), 2900))]);
+  }
+}
+
+function renderConnect(description: string, url?: string): Message {
+  return message(`Connect EspoCRM: ${description}`, [
+    section(`:link: ${escape(description)}`),
+    actions('espo_connect_actions', url ? button({ actionId: 'espo_open_connect', text: 'Connect EspoCRM', url, style: 'primary' }) : undefined),
+    context('This link is only shown to you. When you are done, run your command again.'),
+  ]);
+}
+
+/** Errors the person can act on, in words; details (fields, duplicates, a connect link) when known. */
+export function renderError(error: AppError): Message {
+  if (error.code === 'connection_required') return renderConnect(error.userMessage, error.details.connectUrl);
+  // Messages quote what the person typed (and usage like `<entity>`), so they are escaped like any other text.
+  const blocks: (AnyBlock | undefined)[] = [section(`:warning: ${escape(error.userMessage)}`)];
+  if (error.details.duplicates?.length) {
+    blocks.push(
+      section(
+        `*Possible duplicates*\n${error.details.duplicates.map((d) => `• ${escape(d.name ?? d.id)} \`${escape(d.id)}\``).join('\n')}`,
+      ),
+    );
+  }
+  return message(error.userMessage, blocks);
+}

@@ -1,0 +1,63 @@
+import { type Kysely, type Migration, type MigrationProvider } from 'kysely';
+
+/**
+ * Migrations live in code (not files on disk) so they ship inside the app and run at every start.
+ * Column types are the portable subset both SQLite and PostgreSQL accept.
+ */
+const migrations: Record<string, Migration> = {
+  '001_initial': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('pending_writes')
+        .addColumn('id', 'varchar(64)', (c) => c.primaryKey())
+        .addColumn('tenant_key', 'varchar(128)', (c) => c.notNull())
+        .addColumn('team_id', 'varchar(64)', (c) => c.notNull())
+        .addColumn('user_id', 'varchar(64)', (c) => c.notNull())
+        .addColumn('channel_id', 'varchar(64)')
+        .addColumn('plan', 'text', (c) => c.notNull())
+        .addColumn('state', 'varchar(16)', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .addColumn('finished_at', 'bigint')
+        .execute();
+      await db.schema.createIndex('pending_writes_expires_at').on('pending_writes').column('expires_at').execute();
+
+      await db.schema
+        .createTable('tenant_connections')
+        .addColumn('tenant_key', 'varchar(128)', (c) => c.primaryKey())
+        .addColumn('connection_id', 'varchar(128)', (c) => c.notNull())
+        .addColumn('state', 'varchar(32)', (c) => c.notNull())
+        .addColumn('catalog', 'text')
+        .addColumn('catalog_fetched_at', 'bigint')
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+
+      await db.schema
+        .createTable('processed_events')
+        .addColumn('event_id', 'varchar(128)', (c) => c.primaryKey())
+        .addColumn('received_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('processed_events_received_at').on('processed_events').column('received_at').execute();
+
+      await db.schema
+        .createTable('audit_log')
+        .addColumn('id', 'varchar(64)', (c) => c.primaryKey())
+        .addColumn('tenant_key', 'varchar(128)', (c) => c.notNull())
+        .addColumn('team_id', 'varchar(64)', (c) => c.notNull())
+        .addColumn('user_id', 'varchar(64)', (c) => c.notNull())
+        .addColumn('action', 'varchar(255)', (c) => c.notNull())
+        .addColumn('input', 'text', (c) => c.notNull())
+        .addColumn('outcome', 'varchar(16)', (c) => c.notNull())
+        .addColumn('detail', 'text')
+        .addColumn('at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('audit_log_tenant_at').on('audit_log').columns(['tenant_key', 'at']).execute();
+    },
+  },
+};
+
+export const migrationProvider: MigrationProvider = {
+  async getMigrations() {
+    return migrations;
+  },
+};

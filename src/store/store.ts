@@ -1,0 +1,230 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import type { AuditEntry, AuditLog, ClaimOutcome, ConfirmationStore, PendingWrite } from '../core/ports.js';
+import type { CachedConnection, TenantConnectionCache } from '../crm/gateway.js';
+import { migrationProvider } from './migrations.js';
+import type { Database } from './schema.js';
+
+export type StoreDialect = 'sqlite' | 'postgres';
+
+/** The one persistence object the app opens at start: every table behind the interface its user needs. */
+export interface Store {
+  dialect: StoreDialect;
+  db: Kysely<Database>;
+  confirmations: ConfirmationStore;
+  audit: AuditLog & { recent(tenantKey: string, limit: number): Promise<AuditEntry[]> };
+  connections: TenantConnectionCache;
+  events: ProcessedEvents;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface ProcessedEvents {
+  /** Records an event id; false when it was seen before (a Slack retry, or another instance got it). */
+  firstSighting(eventId: string, now: Date): Promise<boolean>;
+  prune(olderThan: Date): Promise<number>;
+}
+
+/** Opens the database named by DATABASE_URL and brings its schema up to date. */
+export async function openStore(databaseUrl: string): Promise<Store> {
+  const { db, dialect } = connect(databaseUrl);
+  const migrator = new Migrator({ db, provider: migrationProvider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    await db.destroy();
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName;
+    throw new Error(`Database migration ${failed ?? ''} failed: ${(error as Error).message ?? String(error)}`, { cause: error });
+  }
+  return {
+    dialect,
+    db,
+    confirmations: new SqlConfirmationStore(db),
+    audit: new SqlAuditLog(db),
+    connections: new SqlConnectionCache(db),
+    events: new SqlProcessedEvents(db),
+    async ping() {
+      await db.selectFrom('processed_events').select('event_id').limit(1).execute();
+    },
+    close: () => db.destroy(),
+  };
+}
+
+function connect(databaseUrl: string): { db: Kysely<Database>; dialect: StoreDialect } {
+  if (databaseUrl.startsWith('sqlite:')) {
+    const file = databaseUrl.slice('sqlite:'.length) || ':memory:';
+    if (file !== ':memory:') mkdirSync(dirname(resolve(file)), { recursive: true });
+    const database = new BetterSqlite3(file);
+    // WAL lets readers and the one writer proceed together; busy_timeout waits out short write locks.
+    database.pragma('journal_mode = WAL');
+    database.pragma('busy_timeout = 5000');
+    return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database }) }), dialect: 'sqlite' };
+  }
+  // BIGINT columns hold epoch milliseconds, well inside Number's exact range.
+  pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
+  return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgres' };
+}
+
+class SqlConfirmationStore implements ConfirmationStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async save(write: PendingWrite): Promise<void> {
+    await this.db
+      .insertInto('pending_writes')
+      .values({
+        id: write.id,
+        tenant_key: write.tenantKey,
+        team_id: write.teamId,
+        user_id: write.userId,
+        channel_id: write.channelId ?? null,
+        plan: JSON.stringify(write.plan),
+        state: 'pending',
+        created_at: write.createdAt.getTime(),
+        expires_at: write.expiresAt.getTime(),
+        finished_at: null,
+      })
+      .execute();
+  }
+
+  claim(id: string, userId: string, now: Date): Promise<ClaimOutcome> {
+    return this.transition(id, userId, now, 'running');
+  }
+
+  cancel(id: string, userId: string, now: Date): Promise<ClaimOutcome> {
+    return this.transition(id, userId, now, 'cancelled');
+  }
+
+  /**
+   * The conditional UPDATE is the lock: only one caller, on any instance, sees a row change from
+   * `pending`. The SELECT before it only chooses which polite message a loser gets.
+   */
+  private async transition(id: string, userId: string, now: Date, to: 'running' | 'cancelled'): Promise<ClaimOutcome> {
+    const row = await this.db.selectFrom('pending_writes').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!row) return { ok: false, reason: 'missing' };
+    if (row.user_id !== userId) return { ok: false, reason: 'not_yours' };
+    if (row.state !== 'pending') return { ok: false, reason: 'used' };
+    if (row.expires_at <= now.getTime()) return { ok: false, reason: 'expired' };
+    const result = await this.db
+      .updateTable('pending_writes')
+      .set({ state: to, finished_at: to === 'cancelled' ? now.getTime() : null })
+      .where('id', '=', id)
+      .where('state', '=', 'pending')
+      .where('expires_at', '>', now.getTime())
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) !== 1) return { ok: false, reason: 'used' };
+    return {
+      ok: true,
+      write: {
+        id: row.id,
+        tenantKey: row.tenant_key,
+        teamId: row.team_id,
+        userId: row.user_id,
+        channelId: row.channel_id ?? undefined,
+        plan: JSON.parse(row.plan),
+        createdAt: new Date(row.created_at),
+        expiresAt: new Date(row.expires_at),
+      },
+    };
+  }
+
+  async finish(id: string, outcome: 'done' | 'failed' | 'unknown'): Promise<void> {
+    await this.db.updateTable('pending_writes').set({ state: outcome, finished_at: Date.now() }).where('id', '=', id).execute();
+  }
+}
+
+class SqlAuditLog implements AuditLog {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async record(entry: AuditEntry): Promise<void> {
+    await this.db
+      .insertInto('audit_log')
+      .values({
+        id: randomUUID(),
+        tenant_key: entry.tenantKey,
+        team_id: entry.teamId,
+        user_id: entry.userId,
+        action: entry.action.slice(0, 255),
+        input: JSON.stringify(entry.input ?? null),
+        outcome: entry.outcome,
+        detail: entry.detail ?? null,
+        at: entry.at.getTime(),
+      })
+      .execute();
+  }
+
+  async recent(tenantKey: string, limit: number): Promise<AuditEntry[]> {
+    const rows = await this.db
+      .selectFrom('audit_log')
+      .selectAll()
+      .where('tenant_key', '=', tenantKey)
+      .orderBy('at', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map((row) => ({
+      tenantKey: row.tenant_key,
+      teamId: row.team_id,
+      userId: row.user_id,
+      action: row.action,
+      input: JSON.parse(row.input),
+      outcome: row.outcome as AuditEntry['outcome'],
+      detail: row.detail ?? undefined,
+      at: new Date(row.at),
+    }));
+  }
+}
+
+class SqlConnectionCache implements TenantConnectionCache {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async get(tenantKey: string): Promise<CachedConnection | undefined> {
+    const row = await this.db.selectFrom('tenant_connections').selectAll().where('tenant_key', '=', tenantKey).executeTakeFirst();
+    if (!row) return undefined;
+    return {
+      connectionId: row.connection_id,
+      state: row.state,
+      catalog: row.catalog ? JSON.parse(row.catalog) : undefined,
+      catalogFetchedAt: row.catalog_fetched_at ?? undefined,
+    };
+  }
+
+  async put(tenantKey: string, entry: CachedConnection): Promise<void> {
+    const values = {
+      connection_id: entry.connectionId,
+      state: entry.state,
+      catalog: entry.catalog ? JSON.stringify(entry.catalog) : null,
+      catalog_fetched_at: entry.catalogFetchedAt ?? null,
+      updated_at: Date.now(),
+    };
+    await this.db
+      .insertInto('tenant_connections')
+      .values({ tenant_key: tenantKey, ...values })
+      .onConflict((oc) => oc.column('tenant_key').doUpdateSet(values))
+      .execute();
+  }
+
+  async delete(tenantKey: string): Promise<void> {
+    await this.db.deleteFrom('tenant_connections').where('tenant_key', '=', tenantKey).execute();
+  }
+}
+
+class SqlProcessedEvents implements ProcessedEvents {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async firstSighting(eventId: string, now: Date): Promise<boolean> {
+    const result = await this.db
+      .insertInto('processed_events')
+      .values({ event_id: eventId, received_at: now.getTime() })
+      .onConflict((oc) => oc.column('event_id').doNothing())
+      .executeTakeFirst();
+    return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
+  }
+
+  async prune(olderThan: Date): Promise<number> {
+    const result = await this.db.deleteFrom('processed_events').where('received_at', '<', olderThan.getTime()).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+}
