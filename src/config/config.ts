@@ -56,20 +56,6 @@ const envSchema = z
       z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     ),
     CONFIRMATION_TTL_MINUTES: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(24 * 60).default(15)),
-  })
-  .superRefine((env, ctx) => {
-    const hasWorkspace = Boolean(env.MEMBRANE_WORKSPACE_KEY || env.MEMBRANE_WORKSPACE_SECRET);
-    if (hasWorkspace && !(env.MEMBRANE_WORKSPACE_KEY && env.MEMBRANE_WORKSPACE_SECRET)) {
-      const missing = env.MEMBRANE_WORKSPACE_KEY ? 'MEMBRANE_WORKSPACE_SECRET' : 'MEMBRANE_WORKSPACE_KEY';
-      ctx.addIssue({ code: 'custom', path: [missing], message: 'is required together with the other MEMBRANE_WORKSPACE_* setting' });
-    }
-    if (!hasWorkspace && !env.MEMBRANE_TOKEN) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['MEMBRANE_WORKSPACE_KEY'],
-        message: 'is required: set MEMBRANE_WORKSPACE_KEY and MEMBRANE_WORKSPACE_SECRET (Membrane console, Settings), or a fixed MEMBRANE_TOKEN',
-      });
-    }
   });
 
 export type Env = z.infer<typeof envSchema>;
@@ -106,13 +92,28 @@ export class ConfigError extends Error {
   }
 }
 
+/** Membrane needs workspace credentials or a token; checked beside the schema so every problem is reported at once. */
+function membraneCredentialProblems(source: Record<string, string | undefined>): string[] {
+  const key = source.MEMBRANE_WORKSPACE_KEY?.trim();
+  const secret = source.MEMBRANE_WORKSPACE_SECRET?.trim();
+  if (key || secret) {
+    if (key && secret) return [];
+    return [`${key ? 'MEMBRANE_WORKSPACE_SECRET' : 'MEMBRANE_WORKSPACE_KEY'} is required together with the other MEMBRANE_WORKSPACE_* setting`];
+  }
+  if (source.MEMBRANE_TOKEN?.trim()) return [];
+  return [
+    'MEMBRANE_WORKSPACE_KEY is required: set MEMBRANE_WORKSPACE_KEY and MEMBRANE_WORKSPACE_SECRET (Membrane console, Settings), or a fixed MEMBRANE_TOKEN',
+  ];
+}
+
 /** Parses the environment into a Config, or throws one ConfigError listing every problem. */
 export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
   const parsed = envSchema.safeParse(source);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'} ${issue.message}`);
-    throw new ConfigError([...new Set(problems)]);
-  }
+  const problems = [
+    ...(parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'} ${issue.message}`)),
+    ...membraneCredentialProblems(source),
+  ];
+  if (!parsed.success || problems.length) throw new ConfigError([...new Set(problems)]);
   const env = parsed.data;
   return {
     slack: {

@@ -1,0 +1,49 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+/**
+ * The layering rule, enforced: core is the request pipeline and talks to everything else
+ * through interfaces, so it imports no Slack, Membrane, OpenAI or database code, and nothing
+ * from the other layers' folders. Slack stays transport (no direct Membrane or database code).
+ */
+const SRC = join(import.meta.dirname, '..', 'src');
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? filesUnder(path) : path.endsWith('.ts') ? [path] : [];
+  });
+}
+
+function importsOf(file: string): string[] {
+  const source = readFileSync(file, 'utf8');
+  return [...source.matchAll(/(?:^|\n)\s*(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => m[1] ?? m[2]!);
+}
+
+const rules: { layer: string; forbidden: RegExp[] }[] = [
+  {
+    layer: 'core',
+    forbidden: [/^@slack\//, /^@membranehq\//, /^openai/, /^kysely/, /^pg$/, /^better-sqlite3/, /^axios/, /\/(slack|crm|llm|store|config)\//],
+  },
+  { layer: 'slack', forbidden: [/^@membranehq\//, /^openai/, /^kysely/, /^pg$/, /^better-sqlite3/, /\/store\//] },
+  { layer: 'crm', forbidden: [/^@slack\//, /^openai/, /\/slack\//, /\/llm\//] },
+  { layer: 'store', forbidden: [/^@slack\//, /^@membranehq\//, /^openai/, /\/slack\//, /\/llm\//] },
+];
+
+describe('import boundaries', () => {
+  for (const { layer, forbidden } of rules) {
+    it(`${layer} imports only what its layer may`, () => {
+      const violations = filesUnder(join(SRC, layer)).flatMap((file) =>
+        importsOf(file)
+          .filter((specifier) => forbidden.some((pattern) => pattern.test(specifier)))
+          .map((specifier) => `${relative(SRC, file)} imports ${specifier}`),
+      );
+      expect(violations).toEqual([]);
+    });
+  }
+
+  it('the check itself sees imports', () => {
+    expect(importsOf(join(SRC, 'core', 'service.ts'))).toContain('./errors.js');
+  });
+});

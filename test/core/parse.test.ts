@@ -1,0 +1,155 @@
+import { describe, expect, it } from 'vitest';
+import { parseCommand, type Command } from '../../src/core/command/parse.js';
+import { tokenize } from '../../src/core/command/tokenize.js';
+import { AppError } from '../../src/core/errors.js';
+import { EspoEntityDirectory } from '../../src/crm/espo/entities.js';
+
+const context = { entities: new EspoEntityDirectory(), now: new Date('2026-11-25T15:00:00Z'), timeZone: 'America/Los_Angeles' };
+const parse = (text: string) => parseCommand(text, context);
+
+function expectBadInput(text: string, message: RegExp) {
+  try {
+    parse(text);
+  } catch (error) {
+    expect(error).toBeInstanceOf(AppError);
+    expect((error as AppError).code).toBe('bad_input');
+    expect((error as AppError).userMessage).toMatch(message);
+    return;
+  }
+  throw new Error(`expected "${text}" to be rejected`);
+}
+
+describe('tokenize', () => {
+  it.each([
+    ['list leads', ['list', 'leads']],
+    ['create task name="Call Bob" dateEnd=2026-12-01', ['create', 'task', 'name=Call Bob', 'dateEnd=2026-12-01']],
+    ['create task name=“Call Bob”', ['create', 'task', 'name=Call Bob']],
+    ["find contact 'Jane Doe'", ['find', 'contact', 'Jane Doe']],
+    ['a   b\t c', ['a', 'b', 'c']],
+    ['name="say \\"hi\\""', ['name=say "hi"']],
+  ])('%s', (input, expected) => {
+    expect(tokenize(input).map((t) => t.text)).toEqual(expected);
+  });
+});
+
+describe('parseCommand', () => {
+  const cases: [string, Partial<Command> & Record<string, unknown>][] = [
+    ['', { kind: 'help' }],
+    ['help', { kind: 'help' }],
+    ['connect', { kind: 'connect' }],
+    ['status', { kind: 'status' }],
+    ['disconnect', { kind: 'disconnect' }],
+    ['actions create a task', { kind: 'actions', intent: 'create a task' }],
+    ['lsit leads', { kind: 'unknown', word: 'lsit', suggestion: 'list' }],
+    ['frobnicate', { kind: 'unknown', word: 'frobnicate', suggestion: undefined }],
+  ];
+  it.each(cases)('%j', (text, expected) => {
+    expect(parse(text)).toMatchObject(expected);
+  });
+
+  it('resolves entity aliases, singular and plural', () => {
+    for (const [word, name] of [
+      ['leads', 'Lead'],
+      ['deal', 'Opportunity'],
+      ['deals', 'Opportunity'],
+      ['people', 'Contact'],
+      ['person', 'Contact'],
+      ['company', 'Account'],
+      ['organizations', 'Account'],
+      ['cases', 'Case'],
+      ['users', 'User'],
+      ['projects', 'Project'],
+      ['CProject', 'CProject'],
+    ]) {
+      const command = parse(`list ${word}`);
+      expect(command.kind === 'list' && command.entity.name).toBe(name);
+    }
+  });
+
+  it('parses list filters, operators, sort and limit', () => {
+    const command = parse('list deals stage=Prospecting,Qualification amount>10k closeDate<=tomorrow sort=-amount limit=5');
+    expect(command).toMatchObject({
+      kind: 'list',
+      query: {
+        entity: 'Opportunity',
+        filters: [
+          { field: 'stage', op: 'in', value: ['Prospecting', 'Qualification'] },
+          { field: 'amount', op: 'greaterThan', value: 10_000 },
+          // tomorrow for someone in Los Angeles at 07:00 local on Nov 25
+          { field: 'closeDate', op: 'lessThanOrEquals', value: '2026-11-26' },
+        ],
+        sort: { field: 'amount', order: 'desc' },
+        limit: 5,
+        offset: 0,
+      },
+    });
+  });
+
+  it('caps the page size to what fits in one message', () => {
+    const command = parse('list leads limit=500');
+    expect(command.kind === 'list' && command.query.limit).toBe(20);
+  });
+
+  it('parses create with quoted values and relative dates', () => {
+    expect(parse('create task name="Call Bob" dateEnd=today priority=High')).toMatchObject({
+      kind: 'create',
+      fields: { name: 'Call Bob', dateEnd: '2026-11-25', priority: 'High' },
+    });
+  });
+
+  it('types numbers and booleans by the field', () => {
+    expect(parse('create opportunity name=Big amount=12,500 closeDate=2026-12-31')).toMatchObject({
+      fields: { name: 'Big', amount: 12_500, closeDate: '2026-12-31' },
+    });
+    expect(parse('update contact abc123 doNotCall=yes')).toMatchObject({ kind: 'update', id: 'abc123', fields: { doNotCall: true } });
+  });
+
+  it('clears a field with an empty value', () => {
+    expect(parse('update lead abc phoneNumber=')).toMatchObject({ fields: { phoneNumber: null } });
+  });
+
+  it('takes a pasted record link for show and delete', () => {
+    expect(parse('show https://crm.example.com/#Lead/view/5f3a9b')).toMatchObject({ kind: 'show', entity: { name: 'Lead' }, id: '5f3a9b' });
+    expect(parse('delete deal 5f3a9b')).toMatchObject({ kind: 'delete', entity: { name: 'Opportunity' }, id: '5f3a9b' });
+  });
+
+  it('parses find text', () => {
+    expect(parse('find contact Jane Doe')).toMatchObject({ kind: 'find', query: { entity: 'Contact', text: 'Jane Doe' } });
+  });
+
+  it('parses run with JSON (curly quotes from Slack included)', () => {
+    expect(parse('run create-task {"fields": {"name": "Call Bob"}}')).toMatchObject({ kind: 'run', key: 'create-task', input: { fields: { name: 'Call Bob' } } });
+    expect(parse('run create-task {“fields”: {“name”: “Call Bob”}}')).toMatchObject({ input: { fields: { name: 'Call Bob' } } });
+    expect(parse('run list-leads')).toMatchObject({ kind: 'run', key: 'list-leads', input: {} });
+  });
+
+  it('parses api requests', () => {
+    expect(parse('api get /Lead?maxSize=5')).toMatchObject({ kind: 'api', request: { method: 'GET', path: '/Lead?maxSize=5' } });
+    expect(parse('api POST Task {"name": "x"}')).toMatchObject({ request: { method: 'POST', path: '/Task', body: { name: 'x' } } });
+  });
+
+  describe('rejects bad input with a way forward', () => {
+    it.each([
+      ['list', /Which kind of record/],
+      ['list leads status', /filter like `status=New`/],
+      ['list leads limit=abc', /whole number/],
+      ['list leads order=up', /asc/],
+      ['create lead', /at least one field/],
+      ['create lead Bob', /field=value/],
+      ['update lead', /Which lead/],
+      ['update lead abc', /which fields/],
+      ['show lead', /Which lead/],
+      ['show lead ../../etc', /does not look like/],
+      ['find lead', /look for/],
+      ['list <!channel>', /not a kind of record/],
+      ['create task name="Call Bob', /quote is never closed/],
+      ['run', /Which action/],
+      ['run create-task {oops', /does not parse/],
+      ['actions', /what you want to do/],
+      ['api FETCH /Lead', /HTTP method/],
+      ['api GET', /Which EspoCRM path/],
+      ['api GET https://evil.example/x', /not a full URL/],
+      ['api GET /Lead {"a":1}', /take no body/],
+    ])('%s', (text, message) => expectBadInput(text, message));
+  });
+});

@@ -1,0 +1,133 @@
+import { describe, expect, it } from 'vitest';
+import { listInput, toPage, toRecord, toWrittenRecord, writeInput, type JsonSchema } from '../../src/crm/action-io.js';
+import { espoListPath, entityOfPath, ROUTES } from '../../src/crm/espo/routes.js';
+import type { ListQuery } from '../../src/core/ports.js';
+
+const base: ListQuery = { entity: 'Lead', filters: [], limit: 10, offset: 0 };
+
+describe('routing table', () => {
+  it.each([
+    ['list', 'Lead', 'list-leads', 'GET', '/Lead'],
+    ['get', 'Contact', 'get-contact', 'GET', '/Contact/x1'],
+    ['create', 'Task', 'create-task', 'POST', '/Task'],
+    ['update', 'Opportunity', 'update-opportunity', 'PUT', '/Opportunity/x1'],
+    ['delete', 'Lead', 'delete-lead', 'DELETE', '/Lead/x1'],
+    ['list', 'Opportunity', 'list-opportunities', 'GET', '/Opportunity'],
+    ['list', 'Case', 'list-cases', 'GET', '/Case'],
+    ['create', 'CProject', 'create-cproject', 'POST', '/CProject'],
+  ] as const)('%s %s → %s or %s %s', (operation, entity, key, method, path) => {
+    expect(ROUTES[operation].actionKey(entity)).toBe(key);
+    expect(ROUTES[operation].rest(entity, 'x1')).toEqual({ method, path });
+  });
+
+  it('builds EspoCRM list paths with encoded where brackets', () => {
+    const path = espoListPath({
+      ...base,
+      filters: [
+        { field: 'status', op: 'equals', value: 'New' },
+        { field: 'source', op: 'in', value: ['Web Site', 'Email'] },
+      ],
+      sort: { field: 'createdAt', order: 'desc' },
+      offset: 20,
+    });
+    const url = new URL(`http://x${path}`);
+    expect(url.pathname).toBe('/Lead');
+    expect(Object.fromEntries(url.searchParams)).toEqual({
+      maxSize: '10',
+      offset: '20',
+      orderBy: 'createdAt',
+      order: 'desc',
+      'where[0][type]': 'equals',
+      'where[0][attribute]': 'status',
+      'where[0][value]': 'New',
+      'where[1][type]': 'in',
+      'where[1][attribute]': 'source',
+      'where[1][value][0]': 'Web Site',
+      'where[1][value][1]': 'Email',
+    });
+    expect(path).toContain('where%5B0%5D%5Btype%5D=equals');
+  });
+
+  it('adds a textFilter for find', () => {
+    expect(espoListPath({ ...base, text: 'acme' })).toContain('where%5B0%5D%5Btype%5D=textFilter');
+  });
+
+  it('knows the entity of a REST path', () => {
+    expect(entityOfPath('/Lead?maxSize=1')).toBe('Lead');
+    expect(entityOfPath('/Opportunity/abc')).toBe('Opportunity');
+    expect(entityOfPath('/lowercase')).toBeUndefined();
+  });
+});
+
+const espoList: JsonSchema = {
+  type: 'object',
+  properties: { maxSize: { type: 'integer', maximum: 200 }, offset: { type: 'integer' }, orderBy: { type: 'string' }, order: { type: 'string' }, where: { type: 'array' } },
+  additionalProperties: false,
+};
+const membraneList: JsonSchema = {
+  type: 'object',
+  properties: {
+    filter: { type: 'object', properties: { status: { type: 'string' }, priority: { type: 'string' } }, additionalProperties: false },
+    cursor: { type: 'string' },
+    limit: { type: 'integer', maximum: 5 },
+  },
+  additionalProperties: false,
+};
+
+describe('action inputs from the action schema', () => {
+  it('speaks EspoCRM list parameters when the schema has where', () => {
+    expect(listInput(espoList, { ...base, filters: [{ field: 'status', op: 'equals', value: 'New' }], sort: { field: 'name', order: 'asc' } })).toEqual({
+      maxSize: 10,
+      orderBy: 'name',
+      order: 'asc',
+      where: [{ type: 'equals', attribute: 'status', value: 'New' }],
+    });
+  });
+
+  it("speaks Membrane's filter/cursor dialect, capping the limit at the schema maximum", () => {
+    expect(listInput(membraneList, { ...base, filters: [{ field: 'status', op: 'equals', value: 'Started' }] })).toEqual({ filter: { status: 'Started' }, limit: 5 });
+    expect(listInput(membraneList, { ...base, offset: 5, cursor: 'c2' })).toEqual({ cursor: 'c2', limit: 5 });
+  });
+
+  it('returns undefined (use the proxy) when the schema cannot carry the request', () => {
+    expect(listInput(membraneList, { ...base, filters: [{ field: 'dateEnd', op: 'equals', value: 'x' }] })).toBeUndefined();
+    expect(listInput(membraneList, { ...base, filters: [{ field: 'status', op: 'notEquals', value: 'x' }] })).toBeUndefined();
+    expect(listInput(membraneList, { ...base, sort: { field: 'name', order: 'asc' } })).toBeUndefined();
+    expect(listInput(membraneList, { ...base, text: 'acme' })).toBeUndefined();
+    expect(listInput({ properties: {} }, { ...base, filters: [{ field: 'a', op: 'equals', value: 1 }] })).toBeUndefined();
+  });
+
+  it('writes flat or nested fields, and refuses fields the schema would silently drop', () => {
+    const flat: JsonSchema = { properties: { id: {}, name: { type: 'string' }, amount: { type: 'number' } }, additionalProperties: false };
+    const nested: JsonSchema = { properties: { id: {}, fields: { properties: { name: {}, status: {} } } } };
+    expect(writeInput(flat, { name: 'X', amount: '12' })).toEqual({ name: 'X', amount: 12 });
+    expect(writeInput(flat, { name: 'X' }, 'id1')).toEqual({ id: 'id1', name: 'X' });
+    expect(writeInput(nested, { name: 'X' }, 'id1')).toEqual({ id: 'id1', fields: { name: 'X' } });
+    expect(writeInput(flat, { unknownField: 1 })).toBeUndefined();
+    expect(writeInput({ properties: { fields: {} } }, { name: 'X' }, 'id1')).toBeUndefined();
+  });
+});
+
+describe('action outputs in any shape', () => {
+  it('reads records flat, nested under fields, or rawFields', () => {
+    expect(toRecord({ id: 'a', name: 'Bob', status: 'New' })).toEqual({ id: 'a', name: 'Bob', fields: { id: 'a', name: 'Bob', status: 'New' } });
+    expect(toRecord({ id: 'a', name: 'Bob', fields: { status: 'New' } })).toEqual({ id: 'a', name: 'Bob', fields: { status: 'New' } });
+    expect(toRecord({ id: 7, rawFields: { name: 'Raw' } })).toEqual({ id: '7', name: 'Raw', fields: { name: 'Raw' } });
+    expect(toRecord({ name: 'no id' })).toBeUndefined();
+  });
+
+  it('reads pages with totals, cursors, or neither', () => {
+    expect(toPage({ total: 57, list: [{ id: '1' }] }, base)).toMatchObject({ total: 57, hasMore: true });
+    expect(toPage({ total: 1, list: [{ id: '1' }] }, base)).toMatchObject({ total: 1, hasMore: false });
+    expect(toPage({ total: -1, list: [{ id: '1' }] }, base)).toMatchObject({ total: undefined, hasMore: true });
+    expect(toPage({ records: [{ id: '1' }], cursor: 'n' }, base)).toMatchObject({ nextCursor: 'n', hasMore: true });
+    expect(toPage({ records: [{ id: '1' }] }, base)).toMatchObject({ hasMore: false });
+    expect(toPage([{ id: '1' }], base)?.records).toHaveLength(1);
+    expect(toPage({ weird: true }, base)).toBeUndefined();
+  });
+
+  it('merges what was sent when a create answers only an id', () => {
+    expect(toWrittenRecord({ id: 'n1' }, { name: 'Call Bob' })).toEqual({ id: 'n1', name: 'Call Bob', fields: { name: 'Call Bob', id: 'n1' } });
+    expect(toWrittenRecord({ record: { id: 'n2', name: 'Z' } }, {})).toMatchObject({ id: 'n2', name: 'Z' });
+  });
+});

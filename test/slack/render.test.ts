@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import { AppError } from '../../src/core/errors.js';
+import type { CrmRecord } from '../../src/core/ports.js';
+import { EspoEntityDirectory } from '../../src/crm/espo/entities.js';
+import { message, section } from '../../src/slack/render/blocks.js';
+import { escape, link, truncate } from '../../src/slack/render/mrkdwn.js';
+import { formatValue, renderError, renderReply } from '../../src/slack/render/reply.js';
+
+const entities = new EspoEntityDirectory();
+const lead = entities.resolve('lead');
+
+describe('mrkdwn escaping', () => {
+  it('neutralises mentions, broadcasts and links', () => {
+    expect(escape('<!channel> & <@U123> <https://evil|click>')).toBe('&lt;!channel&gt; &amp; &lt;@U123&gt; &lt;https://evil|click&gt;');
+  });
+  it('escapes link labels and keeps our URL', () => {
+    expect(link('https://crm.example.com/#Lead/view/1', '<!here> Bob|x')).toBe('<https://crm.example.com/#Lead/view/1|&lt;!here&gt; Bob¦x>');
+  });
+  it('truncates visibly without splitting an entity', () => {
+    expect(truncate('abcdef', 4)).toBe('abc…');
+    expect(truncate('ab &amp; cd', 6)).toBe('ab …');
+  });
+});
+
+describe('formatValue', () => {
+  const record: CrmRecord = { id: '1', fields: { amount: 12500, amountCurrency: 'EUR' } };
+  it.each([
+    [12500, 'currency', '€12,500'],
+    ['2026-12-01', 'date', 'Dec 1, 2026'],
+    ['bob@acme.com', 'email', '<mailto:bob@acme.com|bob@acme.com>'],
+    ['bob@<acme>.com', 'email', 'bob@&lt;acme&gt;.com'],
+    ['https://acme.com', 'url', '<https://acme.com|https://acme.com>'],
+    ['javascript:alert(1)', 'url', 'javascript:alert(1)'],
+    [true, 'bool', 'Yes'],
+    [null, 'text', '—'],
+    ['<!everyone>', 'enum', '&lt;!everyone&gt;'],
+  ] as const)('%s as %s', (value, format, expected) => {
+    expect(formatValue(value, format, record, 'amount')).toBe(expected);
+  });
+  it('shows EspoCRM UTC datetimes in the reader’s zone with a fallback', () => {
+    expect(formatValue('2026-12-01 17:30:00', 'datetime')).toBe(`<!date^${Date.UTC(2026, 11, 1, 17, 30) / 1000}^{date_short_pretty} {time}|2026-12-01 17:30:00 UTC>`);
+  });
+});
+
+describe('renderReply', () => {
+  const hostile: CrmRecord = {
+    id: 'h1',
+    name: '<!channel> *bold* <http://evil|click>',
+    fields: { status: 'New', emailAddress: 'x@y.z', accountName: '<@U999> Corp' },
+  };
+
+  it('renders a list page with counts, links, paging and share buttons, escaping CRM text everywhere', () => {
+    const rendered = renderReply(
+      { kind: 'records', entity: lead, query: { entity: 'Lead', filters: [{ field: 'status', op: 'equals', value: 'New' }], limit: 1, offset: 0 }, page: { records: [hostile], total: 57, hasMore: true } },
+      { siteUrl: 'https://crm.example.com' },
+    );
+    const json = JSON.stringify(rendered);
+    expect(json).not.toContain('<!channel>');
+    expect(json).not.toContain('<@U999>');
+    expect(json).not.toContain('<http://evil');
+    expect(json).toContain('Showing 1–1 of 57');
+    expect(json).toContain('<https://crm.example.com/#Lead/view/h1|&lt;!channel&gt; *bold* &lt;http://evil|click&gt;>'.replace('evil|click', 'evil¦click'));
+    expect(json).toContain('espo_page:next');
+    expect(json).toContain('Share in channel');
+    expect(rendered.text).not.toContain('<');
+  });
+
+  it('renders an empty state', () => {
+    const rendered = renderReply({ kind: 'records', entity: lead, query: { entity: 'Lead', filters: [], limit: 10, offset: 0 }, page: { records: [], hasMore: false } });
+    expect(JSON.stringify(rendered)).toContain('There are no leads yet');
+  });
+
+  it('never exceeds 50 blocks, keeping the action row', () => {
+    const many = Array.from({ length: 80 }, (_, i) => section(`row ${i}`));
+    const built = message('x', [...many, { type: 'actions', elements: [] }]);
+    expect(built.blocks).toHaveLength(50);
+    expect(built.blocks.at(-1)?.type).toBe('actions');
+  });
+
+  it('caps section text at 3,000 characters', () => {
+    const rendered = renderReply({ kind: 'record', entity: lead, record: { id: '1', name: 'x'.repeat(10), fields: { description: 'y'.repeat(10_000) } } });
+    for (const block of rendered.blocks as { text?: { text: string } }[]) expect((block.text?.text ?? '').length).toBeLessThanOrEqual(3000);
+  });
+
+  it('renders a write preview with old → new and requester-only buttons', () => {
+    const rendered = renderReply({
+      kind: 'confirm',
+      pendingId: 'p1',
+      plan: { kind: 'update', entity: 'Lead', id: 'l1', fields: { status: 'In Process' }, before: { status: 'New' } },
+      entity: lead,
+      expiresAt: new Date('2026-11-25T15:15:00Z'),
+    });
+    const json = JSON.stringify(rendered);
+    expect(json).toContain('New → In Process');
+    const buttons = (rendered.blocks.at(-1) as { elements: { action_id: string; value: string }[] }).elements;
+    expect(buttons.map((b) => [b.action_id, b.value])).toEqual([
+      ['espo_confirm', 'p1'],
+      ['espo_cancel', 'p1'],
+    ]);
+  });
+
+  it('renders errors politely, with the connect link when a connection is needed', () => {
+    const connect = renderError(new AppError('connection_required', 'EspoCRM is not connected yet.', { details: { connectUrl: 'https://connect.example/x' } }));
+    expect(JSON.stringify(connect)).toContain('https://connect.example/x');
+    const usage = renderError(new AppError('bad_input', 'Usage: `/espo list <entity>`'));
+    expect(JSON.stringify(usage)).toContain('&lt;entity&gt;');
+  });
+});

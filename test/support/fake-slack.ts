@@ -1,0 +1,124 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A fake Slack: the Web API (`POST /api/<method>`, form or JSON, as @slack/web-api sends it) and
+ * response_url endpoints (`POST /response/<id>`, as Bolt's respond() sends them). It records
+ * every call so tests can assert on exactly what the bot sent.
+ */
+export interface SlackCall {
+  method: string;
+  body: Record<string, unknown>;
+  token?: string;
+}
+
+export interface ResponsePost {
+  id: string;
+  body: Record<string, unknown> & { text?: string; blocks?: unknown[]; response_type?: string; replace_original?: boolean };
+}
+
+export interface FakeSlack {
+  url: string;
+  apiUrl: string;
+  calls: SlackCall[];
+  responses: ResponsePost[];
+  /** Per-user time zones users.info reports (default America/New_York). */
+  timeZones: Map<string, string>;
+  responseUrl(id: string): string;
+  waitForResponses(id: string, count?: number, timeoutMs?: number): Promise<ResponsePost[]>;
+  close(): Promise<void>;
+}
+
+async function readBody(request: IncomingMessage): Promise<Record<string, unknown>> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  const raw = Buffer.concat(chunks).toString('utf8');
+  if (!raw) return {};
+  if ((request.headers['content-type'] ?? '').includes('application/json')) return JSON.parse(raw);
+  const form = Object.fromEntries(new URLSearchParams(raw));
+  // web-api sends blocks and other structures as JSON strings inside the form.
+  for (const [key, value] of Object.entries(form)) {
+    if (/^[[{]/.test(value)) {
+      try {
+        (form as Record<string, unknown>)[key] = JSON.parse(value);
+      } catch {
+        // leave as text
+      }
+    }
+  }
+  return form;
+}
+
+export async function startFakeSlack(): Promise<FakeSlack> {
+  const calls: SlackCall[] = [];
+  const responses: ResponsePost[] = [];
+  const timeZones = new Map<string, string>();
+  const waiters = new Set<() => void>();
+  let ts = 1_700_000_000;
+
+  const server: Server = createServer(async (request, response) => {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const body = await readBody(request).catch((): Record<string, unknown> => ({}));
+    const send = (payload: unknown) => {
+      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(payload));
+      waiters.forEach((wake) => wake());
+    };
+    const responseMatch = /^\/response\/(.+)$/.exec(url.pathname);
+    if (responseMatch) {
+      responses.push({ id: decodeURIComponent(responseMatch[1]!), body: body as ResponsePost['body'] });
+      return send({ ok: true });
+    }
+    const method = url.pathname.replace(/^\/api\//, '');
+    const auth = request.headers.authorization;
+    calls.push({ method, body, token: auth?.replace(/^Bearer /, '') });
+    switch (method) {
+      case 'auth.test':
+        return send({ ok: true, url: 'https://test.slack.com/', team: 'Test', user: 'espo', team_id: 'T1', user_id: 'UBOT', bot_id: 'BBOT' });
+      case 'users.info': {
+        const user = String(body.user ?? '');
+        return send({ ok: true, user: { id: user, name: user.toLowerCase(), tz: timeZones.get(user) ?? 'America/New_York' } });
+      }
+      case 'chat.postMessage':
+      case 'chat.postEphemeral':
+      case 'chat.update':
+        return send({ ok: true, channel: body.channel, ts: String(++ts), message_ts: String(ts) });
+      default:
+        return send({ ok: true });
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+
+  return {
+    url,
+    apiUrl: `${url}/api/`,
+    calls,
+    responses,
+    timeZones,
+    responseUrl: (id) => `${url}/response/${encodeURIComponent(id)}`,
+    async waitForResponses(id, count = 1, timeoutMs = 5000) {
+      const matching = () => responses.filter((post) => post.id === id);
+      const deadline = Date.now() + timeoutMs;
+      while (matching().length < count) {
+        if (Date.now() > deadline) {
+          throw new Error(`timed out waiting for ${count} response(s) to ${id}; got ${matching().length}`);
+        }
+        await new Promise<void>((resolve) => {
+          const wake = () => {
+            waiters.delete(wake);
+            resolve();
+          };
+          waiters.add(wake);
+          setTimeout(wake, 50);
+        });
+      }
+      return matching();
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

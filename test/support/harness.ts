@@ -1,0 +1,170 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { startApp, type RunningApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config/config.js';
+import { createLogger } from '../../src/config/logger.js';
+import { startFakeMembrane, type FakeMembrane } from '../fakes/membrane/server.js';
+import { startFakeSlack, type FakeSlack, type ResponsePost } from './fake-slack.js';
+import { postSigned, type SignedPost } from './signing.js';
+
+export const SIGNING_SECRET = 'test-signing-secret-0123456789';
+export const WORKSPACE_KEY = 'ws-key';
+export const WORKSPACE_SECRET = 'ws-secret-0123456789';
+export const SITE_URL = 'https://crm.example.com';
+
+/**
+ * Boots the real app in HTTP mode on a loopback port, wired by ordinary configuration to a fake
+ * Slack and a fake Membrane (with its in-memory EspoCRM), and talks to it exactly as Slack does.
+ */
+export interface Harness {
+  app: RunningApp;
+  slack: FakeSlack;
+  membrane: FakeMembrane;
+  logs: Record<string, unknown>[];
+  /** Sends `/espo <text>` and returns the ack and the reply posted to its response_url. */
+  command(text: string, options?: { user?: string; team?: string; channel?: string }): Promise<{ ack: SignedPost; reply: ResponsePost['body']; responseId: string }>;
+  /** Clicks a button from a reply, as block_actions, and returns what was posted back. */
+  click(
+    button: { action_id: string; value?: string },
+    options?: { user?: string; team?: string; channel?: string; responseId?: string; expectReplies?: number },
+  ): Promise<{ ack: SignedPost; replies: ResponsePost['body'][] }>;
+  post(form: Record<string, string>, options?: Parameters<typeof postSigned>[3]): Promise<SignedPost>;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  env?: Record<string, string>;
+}
+
+let counter = 0;
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const slack = await startFakeSlack();
+  const membrane = await startFakeMembrane({ workspaceKey: WORKSPACE_KEY, workspaceSecret: WORKSPACE_SECRET });
+  const dir = mkdtempSync(join(tmpdir(), 'espo-slack-'));
+  const logs: Record<string, unknown>[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, callback) {
+      for (const line of String(chunk).split('\n').filter(Boolean)) logs.push(JSON.parse(line));
+      callback();
+    },
+  });
+  const config = loadConfig({
+    SLACK_BOT_TOKEN: 'xoxb-test-token',
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: slack.apiUrl,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    MEMBRANE_WORKSPACE_KEY: WORKSPACE_KEY,
+    MEMBRANE_WORKSPACE_SECRET: WORKSPACE_SECRET,
+    MEMBRANE_API_URI: membrane.url,
+    MEMBRANE_TIMEOUT_MS: '2000',
+    ESPOCRM_URL: SITE_URL,
+    DATABASE_URL: `sqlite:${join(dir, 'test.db')}`,
+    LOG_LEVEL: 'info',
+    ...options.env,
+  });
+  const app = await startApp(config, { logger: createLogger('info', sink) });
+  const endpoint = `${app.url}/slack/events`;
+
+  const post: Harness['post'] = (form, postOptions) => postSigned(endpoint, SIGNING_SECRET, form, postOptions);
+
+  return {
+    app,
+    slack,
+    membrane,
+    logs,
+    post,
+    async command(text, who = {}) {
+      const responseId = `cmd-${++counter}`;
+      const ack = await post({
+        command: '/espo',
+        text,
+        team_id: who.team ?? 'T1',
+        team_domain: 'test',
+        user_id: who.user ?? 'U1',
+        user_name: 'alice',
+        channel_id: who.channel ?? 'C1',
+        channel_name: 'sales',
+        response_url: slack.responseUrl(responseId),
+        trigger_id: `trigger-${counter}`,
+        api_app_id: 'A1',
+      });
+      if (ack.status !== 200) throw new Error(`command was not acknowledged: ${ack.status} ${ack.body}`);
+      const [reply] = await slack.waitForResponses(responseId, 1);
+      return { ack, reply: reply!.body, responseId };
+    },
+    async click(button, who = {}) {
+      const responseId = who.responseId ?? `click-${++counter}`;
+      const before = slack.responses.filter((r) => r.id === responseId).length;
+      const payload = {
+        type: 'block_actions',
+        team: { id: who.team ?? 'T1', domain: 'test' },
+        user: { id: who.user ?? 'U1', username: 'alice', team_id: who.team ?? 'T1' },
+        api_app_id: 'A1',
+        token: 'legacy',
+        container: { type: 'message', message_ts: '1.2', channel_id: who.channel ?? 'C1', is_ephemeral: true },
+        trigger_id: `trigger-${counter}`,
+        channel: { id: who.channel ?? 'C1', name: 'sales' },
+        response_url: slack.responseUrl(responseId),
+        actions: [{ type: 'button', block_id: 'b', action_ts: '1.3', text: { type: 'plain_text', text: 'x' }, ...button }],
+      };
+      const ack = await post({ payload: JSON.stringify(payload) });
+      if (ack.status !== 200) throw new Error(`click was not acknowledged: ${ack.status} ${ack.body}`);
+      const replies = await slack.waitForResponses(responseId, before + (who.expectReplies ?? 1));
+      return { ack, replies: replies.slice(before).map((r) => r.body) };
+    },
+    async close() {
+      await app.stop();
+      await membrane.close();
+      await slack.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** All the text of a message (blocks and fallback), for assertions that do not care about layout. */
+export function textOf(message: { text?: string; blocks?: unknown[] }): string {
+  const parts: string[] = [message.text ?? ''];
+  const walk = (node: unknown) => {
+    if (Array.isArray(node)) node.forEach(walk);
+    else if (node && typeof node === 'object') {
+      for (const [key, value] of Object.entries(node)) {
+        if (key === 'text' && typeof value === 'string') parts.push(value);
+        else walk(value);
+      }
+    }
+  };
+  walk(message.blocks);
+  return parts.join('\n');
+}
+
+/** Every button in a message. */
+export function buttonsOf(message: { blocks?: unknown[] }): { action_id: string; value?: string; url?: string; text: string }[] {
+  const found: { action_id: string; value?: string; url?: string; text: string }[] = [];
+  const walk = (node: unknown) => {
+    if (Array.isArray(node)) node.forEach(walk);
+    else if (node && typeof node === 'object') {
+      const element = node as Record<string, unknown>;
+      if (element.type === 'button') {
+        found.push({
+          action_id: String(element.action_id),
+          value: element.value as string | undefined,
+          url: element.url as string | undefined,
+          text: String((element.text as { text?: string })?.text ?? ''),
+        });
+      }
+      Object.values(element).forEach(walk);
+    }
+  };
+  walk(message.blocks);
+  return found;
+}
+
+export function buttonNamed(message: { blocks?: unknown[] }, text: string) {
+  const found = buttonsOf(message).find((b) => b.text.includes(text));
+  if (!found) throw new Error(`no button "${text}" in ${JSON.stringify(buttonsOf(message).map((b) => b.text))}`);
+  return found;
+}
