@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import bolt, { type Logger as BoltLogger, LogLevel } from '@slack/bolt';
+import { App, HTTPReceiver, type Logger as BoltLogger, LogLevel } from '@slack/bolt';
 import type { Config } from './config/config.js';
 import type { AppLogger } from './config/logger.js';
 import { CommandService } from './core/service.js';
@@ -9,8 +9,6 @@ import { MembraneGateway } from './crm/gateway.js';
 import { registerListeners } from './slack/listeners/index.js';
 import { UserTimeZones } from './slack/user-time-zones.js';
 import { openStore, type Store } from './store/store.js';
-
-const { App, HTTPReceiver } = bolt;
 
 export interface RunningApp {
   /** Base URL in HTTP mode, e.g. http://127.0.0.1:3000 (requests go to /slack/events). */

@@ -64,7 +64,11 @@ export function listInput(schema: JsonSchema | undefined, query: ListQuery): Rec
       input.orderBy = query.sort.field;
       if (props.order) input.order = query.sort.order;
     }
-    const where = espoWhere(query.filters, query.text);
+    if (query.text) {
+      if (!props.textFilter) return undefined;
+      input.textFilter = query.text;
+    }
+    const where = espoWhere(query.filters);
     if (where.length) input.where = where;
     return input;
   }

@@ -89,7 +89,7 @@ function fromHttp(http: HttpFailure, cause: unknown, context: FailureContext): A
           .filter(isObject)
           .slice(0, 5)
           .map((record) => ({ id: String(record.id ?? ''), name: typeof record.name === 'string' ? record.name : undefined }));
-        return new AppError('duplicate', `EspoCRM already has ${context.entity ? `a ${context.entity}` : 'a record'} like this, so nothing was created.`, {
+        return new AppError('duplicate', `EspoCRM already has ${withArticle(context.entity ?? 'record')} like this, so nothing was created.`, {
           cause,
           details: { duplicates },
         });
@@ -107,6 +107,8 @@ function fromHttp(http: HttpFailure, cause: unknown, context: FailureContext): A
       return new AppError('crm_unavailable', `EspoCRM answered with an unexpected error (${http.status}).`, { cause });
   }
 }
+
+const withArticle = (noun: string) => `${/^[aeiou]/i.test(noun) ? 'an' : 'a'} ${noun}`;
 
 function validationError(http: HttpFailure, cause: unknown): AppError {
   const translation = isObject(http.body) && isObject(http.body.messageTranslation) ? http.body.messageTranslation : undefined;

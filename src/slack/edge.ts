@@ -54,12 +54,6 @@ export async function answer(
   }
   payload.response_type = delivery.responseType ?? 'ephemeral';
   payload.replace_original = delivery.replaceOriginal ?? false;
-  try {
-    await respond(payload);
-  } catch (error) {
-    outcome = 'undelivered';
-    deps.logger.error({ err: error, kind: request.kind }, 'could not deliver the reply to Slack');
-  }
   deps.logger.info(
     {
       kind: request.kind,
@@ -72,4 +66,9 @@ export async function answer(
     },
     'request handled',
   );
+  try {
+    await respond(payload);
+  } catch (error) {
+    deps.logger.error({ err: error, kind: request.kind, team: request.context.teamId }, 'could not deliver the reply to Slack');
+  }
 }

@@ -48,8 +48,8 @@ describe('routing table', () => {
     expect(path).toContain('where%5B0%5D%5Btype%5D=equals');
   });
 
-  it('adds a textFilter for find', () => {
-    expect(espoListPath({ ...base, text: 'acme' })).toContain('where%5B0%5D%5Btype%5D=textFilter');
+  it("uses EspoCRM's textFilter parameter for find", () => {
+    expect(espoListPath({ ...base, text: 'acme corp' })).toContain('&textFilter=acme%20corp');
   });
 
   it('knows the entity of a REST path', () => {
@@ -94,6 +94,7 @@ describe('action inputs from the action schema', () => {
     expect(listInput(membraneList, { ...base, filters: [{ field: 'status', op: 'notEquals', value: 'x' }] })).toBeUndefined();
     expect(listInput(membraneList, { ...base, sort: { field: 'name', order: 'asc' } })).toBeUndefined();
     expect(listInput(membraneList, { ...base, text: 'acme' })).toBeUndefined();
+    expect(listInput(espoList, { ...base, text: 'acme' })).toBeUndefined();
     expect(listInput({ properties: {} }, { ...base, filters: [{ field: 'a', op: 'equals', value: 1 }] })).toBeUndefined();
   });
 

@@ -24,10 +24,8 @@ export const ROUTES: Record<RecordOperation, Route> = {
 };
 
 /** EspoCRM `where` items for our filters (see EspoCRM's search params documentation). */
-export function espoWhere(filters: Filter[], text?: string): Record<string, unknown>[] {
-  const items: Record<string, unknown>[] = filters.map((filter) => ({ type: filter.op, attribute: filter.field, value: filter.value }));
-  if (text) items.push({ type: 'textFilter', value: text });
-  return items;
+export function espoWhere(filters: Filter[]): Record<string, unknown>[] {
+  return filters.map((filter) => ({ type: filter.op, attribute: filter.field, value: filter.value }));
 }
 
 /**
@@ -40,7 +38,9 @@ export function espoListPath(query: ListQuery): string {
     ['offset', String(query.offset)],
   ];
   if (query.sort) params.push(['orderBy', query.sort.field], ['order', query.sort.order]);
-  espoWhere(query.filters, query.text).forEach((item, index) => flatten(`where[${index}]`, item, params));
+  // EspoCRM's quick search over the entity's text fields (name, email, ...), as its own UI does.
+  if (query.text) params.push(['textFilter', query.text]);
+  espoWhere(query.filters).forEach((item, index) => flatten(`where[${index}]`, item, params));
   const search = params.map(([key, value]) => `${encodeURIComponent(key)}=${encodeURIComponent(value)}`).join('&');
   return `${ROUTES.list.rest(query.entity).path}?${search}`;
 }

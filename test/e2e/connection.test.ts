@@ -1,0 +1,108 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { buttonNamed, startHarness, textOf, type Harness } from '../support/harness.js';
+
+describe('EspoCRM connection through Membrane', () => {
+  let h: Harness | undefined;
+  afterEach(async () => {
+    await h?.close();
+    h = undefined;
+  });
+
+  it('connects when Membrane has the connection READY, and says so in status', async () => {
+    h = await startHarness();
+    expect(textOf((await h.command('status')).reply)).toContain('Not connected');
+    expect(textOf((await h.command('connect')).reply)).toContain('Connected to EspoCRM');
+    expect(textOf((await h.command('status')).reply)).toContain('Connected to EspoCRM');
+  });
+
+  it('shows the connect link only to the person when Membrane needs them to authenticate', async () => {
+    h = await startHarness();
+    h.membrane.tenant('T1').ensureState = { state: 'CLIENT_ACTION_REQUIRED', uiUrl: 'https://connect.example/abc' };
+    const { reply } = await h.command('list leads');
+    expect(reply.response_type).toBe('ephemeral');
+    expect(buttonNamed(reply, 'Connect EspoCRM').url).toBe('https://connect.example/abc');
+    expect(textOf(reply)).toContain('only shown to you');
+    // Once they finish, the next command works.
+    h.membrane.tenant('T1').setConnectionState('READY');
+    expect(textOf((await h.command('list leads')).reply)).toContain('Leads');
+  });
+
+  it('waits while the connection is BUILDING', async () => {
+    h = await startHarness();
+    h.membrane.tenant('T1').ensureState = { state: 'BUILDING', buildingPolls: 2 };
+    expect(textOf((await h.command('list leads')).reply)).toContain('Showing');
+  });
+
+  it("passes Membrane's message on when setup failed", async () => {
+    h = await startHarness();
+    h.membrane.tenant('T1').ensureState = { state: 'SETUP_FAILED', message: 'EspoCRM answered 401 for the API key' };
+    expect(textOf((await h.command('list leads')).reply)).toContain('EspoCRM answered 401 for the API key');
+  });
+
+  it('costs one Membrane call per warm command, and re-ensures when the connection disappears', async () => {
+    h = await startHarness();
+    h.membrane.resetCalls();
+    await h.command('list leads');
+    const cold = h.membrane.calls.length;
+    expect(cold).toBe(3); // ensure, catalog, run
+    h.membrane.resetCalls();
+    await h.command('list leads');
+    expect(h.membrane.calls).toHaveLength(1);
+
+    // The connection is archived behind the bot's back: the next command recovers on its own.
+    h.membrane.tenant('T1').connection!.archived = true;
+    const { reply } = await h.command('list leads');
+    expect(textOf(reply)).toContain('Showing');
+  });
+
+  it('disconnects after a confirm', async () => {
+    h = await startHarness();
+    await h.command('connect');
+    const { reply, responseId } = await h.command('disconnect');
+    expect(textOf(reply)).toContain('Disconnect EspoCRM?');
+    expect(h.membrane.tenant('T1').connection!.archived).toBeFalsy();
+    const done = await h.click(buttonNamed(reply, 'Confirm'), { responseId });
+    expect(textOf(done.replies[0]!)).toContain('Disconnected');
+    expect(h.membrane.tenant('T1').connection!.archived).toBe(true);
+    expect(textOf((await h.command('status')).reply)).toContain('Not connected');
+  });
+
+  it('keeps tenants apart: each workspace reaches only its own EspoCRM', async () => {
+    h = await startHarness();
+    h.membrane.tenant('T2').espo.seed('Lead', [{ firstName: 'Only', lastName: 'InT2', status: 'New' }]);
+    expect(textOf((await h.command('find lead InT2', { team: 'T1' })).reply)).toContain('No leads match');
+    expect(textOf((await h.command('find lead InT2', { team: 'T2' })).reply)).toContain('Only InT2');
+    const t2Connection = h.membrane.tenant('T2').connection!.id;
+    expect(h.membrane.calls.filter((c) => c.tenant === 'T1').every((c) => !c.path.includes(t2Connection))).toBe(true);
+  });
+
+  it('with CONNECTION_SCOPE=user, each person is their own Membrane customer', async () => {
+    h = await startHarness({ env: { CONNECTION_SCOPE: 'user' } });
+    h.membrane.tenant('T1:U2').ensureState = { state: 'CLIENT_ACTION_REQUIRED', uiUrl: 'https://connect.example/u2' };
+    expect(textOf((await h.command('list leads', { user: 'U1' })).reply)).toContain('Showing');
+    const other = await h.command('list leads', { user: 'U2' });
+    expect(buttonNamed(other.reply, 'Connect EspoCRM').url).toBe('https://connect.example/u2');
+    expect(textOf((await h.command('status', { user: 'U1' })).reply)).toContain('your own EspoCRM connection');
+  });
+});
+
+describe('Membrane and EspoCRM failures become words', () => {
+  let h: Harness;
+  afterEach(() => h.close());
+
+  it.each([
+    [{ status: 500, body: { message: 'boom' } }, 'having trouble'],
+    [{ status: 429, body: {}, headers: { 'retry-after': '7' } }, 'busy right now (try again in 7s)'],
+    [{ status: 403, body: {} }, 'role does not allow'],
+    [{ status: 200, delayMs: 1500 }, 'took too long'],
+  ])('%j', async (failure, words) => {
+    h = await startHarness({ env: { MEMBRANE_TIMEOUT_MS: '1000' } });
+    await h.command('connect');
+    await h.command('list cases'); // warm: the next call is the proxy request itself
+    h.membrane.failNext({ pathPrefix: '/connections/' }, failure);
+    const { reply } = await h.command('list cases');
+    expect(textOf(reply)).toContain(words);
+    const line = h.logs.find((log) => log.msg === 'request handled' && log.outcome === 'error');
+    expect(line).toMatchObject({ kind: 'command', team: 'T1', user: 'U1' });
+  });
+});

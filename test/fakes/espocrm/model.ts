@@ -1,0 +1,547 @@
+// An in-memory EspoCRM instance answering like its REST API (paths after /api/v1). Only what the Slack
+// app relies on is modelled: CRUD, list search params, validation/duplicate errors, App/user, Metadata.
+import {
+  builtinEntityDefs,
+  entityAttributes,
+  isPersonEntity,
+  type AttributeInfo,
+  type EntityDef,
+  type EntityDefs,
+  type FieldDef,
+} from './defs.js';
+import { DATE_RE, DATETIME_RE, formatDate, formatDateTime } from './dates.js';
+import { seedDefaultData } from './seed.js';
+import {
+  EspoError,
+  asList,
+  badRequest,
+  compareValues,
+  compileWhere,
+  isPlainObject,
+  type EspoRecord,
+  type Predicate,
+  type WhereContext,
+} from './where.js';
+
+export type { AttributeInfo, EntityDef, EspoRecord, FieldDef };
+export { EspoError };
+
+export interface EspoRequest {
+  method: string;
+  /** EspoCRM path after /api/v1, e.g. `/Lead` or `/Lead/5f3e2a1b0c9d8e7f6`. */
+  path: string;
+  /** Query already parsed with qs (bracket notation → nested objects). */
+  query: Record<string, unknown>;
+  body?: unknown;
+  headers?: Record<string, string | undefined>;
+}
+
+export interface EspoResponse {
+  status: number;
+  headers: Record<string, string>;
+  /** `undefined` means an empty body (EspoCRM's plain errors carry only X-Status-Reason). */
+  body: unknown;
+}
+
+/** EspoCRM's `recordListMaxSizeLimit` default. */
+const MAX_SIZE_LIMIT = 200;
+const TASK_DONE_STATUSES = ['Completed', 'Canceled'];
+const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/** Primary filters (selectDefs) expressed as where items so they share the where engine. */
+const PRIMARY_FILTERS: Record<string, Record<string, unknown[]>> = {
+  Lead: {
+    actual: [{ type: 'notIn', attribute: 'status', value: ['Converted', 'Recycled', 'Dead'] }],
+    active: [{ type: 'notIn', attribute: 'status', value: ['Converted', 'Recycled', 'Dead'] }],
+    converted: [{ type: 'equals', attribute: 'status', value: 'Converted' }],
+  },
+  Opportunity: {
+    open: [{ type: 'notIn', attribute: 'stage', value: ['Closed Won', 'Closed Lost'] }],
+    won: [{ type: 'equals', attribute: 'stage', value: 'Closed Won' }],
+    lost: [{ type: 'equals', attribute: 'stage', value: 'Closed Lost' }],
+  },
+  Task: {
+    actual: [{ type: 'notIn', attribute: 'status', value: TASK_DONE_STATUSES }],
+    completed: [{ type: 'equals', attribute: 'status', value: 'Completed' }],
+    deferred: [{ type: 'equals', attribute: 'status', value: 'Deferred' }],
+    overdue: [{ type: 'isTrue', attribute: 'isOverdue' }],
+    todays: [{ type: 'today', attribute: 'dateEnd' }],
+  },
+  Case: {
+    open: [{ type: 'notIn', attribute: 'status', value: ['Closed', 'Rejected', 'Duplicate'] }],
+    closed: [{ type: 'equals', attribute: 'status', value: 'Closed' }],
+  },
+  Account: {
+    customers: [{ type: 'equals', attribute: 'type', value: 'Customer' }],
+    partners: [{ type: 'equals', attribute: 'type', value: 'Partner' }],
+    resellers: [{ type: 'equals', attribute: 'type', value: 'Reseller' }],
+  },
+};
+
+/** Attributes compared case-insensitively by EspoCRM's default duplicate checkers. */
+const DUPLICATE_KEYS: Record<string, string[]> = {
+  Lead: ['name', 'emailAddress'],
+  Contact: ['name', 'emailAddress'],
+  Account: ['name'],
+};
+
+/** Fields every custom ("Base") entity gets in EspoCRM. */
+const BASE_ENTITY_FIELDS: Record<string, FieldDef> = {
+  name: { type: 'varchar', required: true, maxLength: 255 },
+  description: { type: 'text' },
+  createdAt: { type: 'datetime', readOnly: true },
+  modifiedAt: { type: 'datetime', readOnly: true },
+  createdBy: { type: 'link', entity: 'User', readOnly: true },
+  modifiedBy: { type: 'link', entity: 'User', readOnly: true },
+  assignedUser: { type: 'link', entity: 'User' },
+};
+
+const ok = (body: unknown): EspoResponse => ({ status: 200, headers: {}, body });
+const notFound = (): EspoError => new EspoError(404, 'Not Found');
+
+function validationError(field: string, type: string): EspoError {
+  return new EspoError(400, 'validationFailure', {
+    messageTranslation: { label: 'validationFailure', scope: null, data: { field, type } },
+  });
+}
+
+function isBlank(value: unknown): boolean {
+  return value == null || value === '' || (Array.isArray(value) && value.length === 0);
+}
+
+function sameText(a: unknown, b: unknown): boolean {
+  return typeof a === 'string' && typeof b === 'string' && a.trim() !== '' && a.trim().toLowerCase() === b.trim().toLowerCase();
+}
+
+/** A non-negative integer query param; numbers arrive as strings from a query string. */
+function intParam(value: unknown, name: string): number | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw badRequest(`Bad ${name}.`);
+  return n;
+}
+
+function personName(record: EspoRecord): string | null {
+  const parts = [record.firstName, record.lastName].filter((p) => typeof p === 'string' && p !== '');
+  return parts.length ? parts.join(' ') : null;
+}
+
+export class FakeEspoCrm {
+  private readonly now: () => Date;
+  private readonly defs: EntityDefs = builtinEntityDefs();
+  private readonly tables = new Map<string, Map<string, EspoRecord>>();
+  private readonly attributeCache = new Map<string, AttributeInfo[]>();
+  private readonly autoincrements = new Map<string, number>();
+  private idCounter = 0;
+
+  constructor(opts: { now?: () => Date } = {}) {
+    this.now = opts.now ?? (() => new Date());
+  }
+
+  /** Load the fixed demo data set (dates are relative to the injected clock). */
+  seedDefaults(): this {
+    seedDefaultData(this, this.now());
+    return this;
+  }
+
+  /** Add a custom entity (e.g. 'CProject'); it also gets EspoCRM's Base fields unless overridden. */
+  defineEntity(name: string, fields: Record<string, FieldDef>, collection: EntityDef['collection'] = {}): void {
+    this.defs[name] = {
+      collection: { orderBy: 'createdAt', order: 'desc', textFilterFields: ['name'], ...collection },
+      fields: { ...BASE_ENTITY_FIELDS, ...fields },
+    };
+    this.attributeCache.delete(name);
+  }
+
+  /** Insert records as-is (no validation, no duplicate check; readOnly attributes allowed). */
+  seed(entity: string, records: EspoRecord[]): EspoRecord[] {
+    if (!this.defs[entity]) throw new Error(`FakeEspoCrm: unknown entity ${entity}`);
+    return records.map((input) => {
+      const record: EspoRecord = { ...input };
+      this.splitPersonName(entity, record, input);
+      this.applyDefaults(entity, record);
+      this.applyBusinessRules(entity, record);
+      return this.present(entity, this.insert(entity, record));
+    });
+  }
+
+  /** All records of an entity as the API would return them, in insertion order. */
+  all(entity: string): EspoRecord[] {
+    return [...this.table(entity).values()].map((record) => this.present(entity, record));
+  }
+
+  get(entity: string, id: string): EspoRecord | undefined {
+    const record = this.table(entity).get(id);
+    return record && this.present(entity, record);
+  }
+
+  request(req: EspoRequest): EspoResponse {
+    try {
+      return this.route(req);
+    } catch (error) {
+      if (!(error instanceof EspoError)) throw error;
+      return { status: error.status, headers: { 'X-Status-Reason': error.reason }, body: error.body };
+    }
+  }
+
+  private route(req: EspoRequest): EspoResponse {
+    const method = req.method.toUpperCase();
+    const [scope, id, ...rest] = req.path.split('/').filter(Boolean);
+    if (!scope || rest.length > 0) throw notFound();
+
+    if (method === 'GET' && scope === 'App' && id === 'user') return ok({ user: this.currentUser() });
+    if (method === 'GET' && scope === 'Metadata' && id === undefined) return ok(this.metadata(req.query.key));
+    if (!this.defs[scope]) throw notFound();
+
+    if (id === undefined) {
+      if (method === 'GET') return ok(this.list(scope, req.query));
+      if (method === 'POST') return ok(this.create(scope, req.body, req.headers ?? {}));
+    } else {
+      if (method === 'GET') return ok(this.read(scope, id));
+      if (method === 'PUT' || method === 'PATCH') return ok(this.update(scope, id, req.body));
+      if (method === 'DELETE') {
+        if (!this.table(scope).delete(id)) throw notFound();
+        return ok(true);
+      }
+    }
+    throw notFound();
+  }
+
+  // ---- reading ---------------------------------------------------------------------------------
+
+  private list(entity: string, query: Record<string, unknown>): { total: number; list: EspoRecord[] } {
+    const params = this.searchParams(query);
+    const maxSize = intParam(params.maxSize, 'maxSize') ?? MAX_SIZE_LIMIT;
+    if (maxSize > MAX_SIZE_LIMIT) throw new EspoError(403, `Max size should not exceed ${MAX_SIZE_LIMIT}`);
+    const offset = intParam(params.offset, 'offset') ?? 0;
+
+    const matched = this.all(entity).filter(this.listPredicate(entity, params)).sort(this.listOrder(entity, params));
+    const select = this.selectList(params.select ?? params.attributeSelect);
+    const page = matched.slice(offset, offset + maxSize);
+    return {
+      total: matched.length,
+      list: select ? page.map((r) => Object.fromEntries(select.filter((a) => a in r).map((a) => [a, r[a]]))) : page,
+    };
+  }
+
+  /** The official JS client sends everything as one JSON `searchParams` query param. */
+  private searchParams(query: Record<string, unknown>): Record<string, unknown> {
+    if (typeof query.searchParams !== 'string') return query;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(query.searchParams);
+    } catch {
+      throw badRequest('Bad searchParams.');
+    }
+    if (!isPlainObject(parsed)) throw badRequest('Bad searchParams.');
+    return parsed;
+  }
+
+  private listPredicate(entity: string, params: Record<string, unknown>): Predicate {
+    const ctx: WhereContext = { attributes: this.attributeNames(entity), now: this.now() };
+    const parts = [compileWhere(params.where ?? params.whereGroup, ctx)];
+
+    const filter = params.primaryFilter;
+    if (typeof filter === 'string' && filter !== '' && filter !== 'all') {
+      const items = PRIMARY_FILTERS[entity]?.[filter];
+      if (!items) throw badRequest(`Primary filter '${filter}' does not exist.`);
+      parts.push(compileWhere(items, ctx));
+    }
+
+    const text = params.textFilter ?? params.q;
+    if (typeof text === 'string' && text.trim() !== '') {
+      // Quick search: contains over the entity's textFilterFields; `*` is EspoCRM's wildcard.
+      const pattern = `%${text.trim().replace(/\*/g, '%')}%`;
+      const fields = this.entityDef(entity).collection.textFilterFields ?? ['name'];
+      const or = fields.map((attribute) => ({ type: 'like', attribute, value: pattern }));
+      parts.push(compileWhere([{ type: 'or', value: or }], ctx));
+    }
+    return (record) => parts.every((p) => p(record));
+  }
+
+  private listOrder(entity: string, params: Record<string, unknown>): (a: EspoRecord, b: EspoRecord) => number {
+    const collection = this.entityDef(entity).collection;
+    const requested = params.orderBy ?? params.sortBy;
+    const orderBy = requested === undefined || requested === '' ? (collection.orderBy ?? 'createdAt') : requested;
+    if (typeof orderBy !== 'string' || !this.attributeNames(entity).has(orderBy)) throw badRequest('Bad orderBy.');
+
+    const defaultOrder = orderBy === collection.orderBy ? (collection.order ?? 'asc') : 'asc';
+    const order = params.order === undefined || params.order === '' ? defaultOrder : String(params.order).toLowerCase();
+    if (order !== 'asc' && order !== 'desc') throw badRequest('Bad order.');
+
+    const direction = order === 'asc' ? 1 : -1;
+    // EspoCRM appends `id` to every order so pages are stable.
+    return (a, b) => direction * (compareValues(a[orderBy], b[orderBy]) || compareValues(a.id, b.id));
+  }
+
+  private selectList(select: unknown): string[] | undefined {
+    const names = typeof select === 'string' ? select.split(',') : asList(select).map(String);
+    const wanted = names.map((s) => s.trim()).filter(Boolean);
+    return wanted.length ? [...new Set(['id', ...wanted])] : undefined;
+  }
+
+  private read(entity: string, id: string): EspoRecord {
+    const record = this.get(entity, id);
+    if (!record) throw notFound();
+    return record;
+  }
+
+  private currentUser(): { id: string; userName: string; name: string } {
+    // The API user the connection authenticates as: the first seeded user.
+    const [user] = this.all('User');
+    if (!user) return { id: '1', userName: 'admin', name: 'Admin' };
+    return { id: String(user.id), userName: String(user.userName), name: String(user.name ?? user.userName) };
+  }
+
+  private metadata(key: unknown): unknown {
+    let node: unknown = { entityDefs: this.defs };
+    if (typeof key === 'string' && key !== '') {
+      for (const part of key.split('.')) node = isPlainObject(node) ? node[part] : undefined;
+    }
+    return node === undefined ? null : structuredClone(node);
+  }
+
+  // ---- writing ---------------------------------------------------------------------------------
+
+  private create(entity: string, body: unknown, headers: Record<string, string | undefined>): EspoRecord {
+    if (!isPlainObject(body)) throw badRequest('No payload.');
+    const record: EspoRecord = {};
+    this.assign(entity, record, body);
+    this.applyDefaults(entity, record);
+    this.checkRequired(entity, record);
+    this.applyBusinessRules(entity, record);
+
+    const skipHeader = Object.entries(headers).find(([k]) => k.toLowerCase() === 'x-skip-duplicate-check')?.[1];
+    if (skipHeader !== 'true' && body._skipDuplicateCheck !== true) {
+      const duplicates = this.findDuplicates(entity, record);
+      if (duplicates.length) throw new EspoError(409, 'duplicate', duplicates);
+    }
+    record.createdById = this.currentUser().id;
+    return this.present(entity, this.insert(entity, record));
+  }
+
+  private update(entity: string, id: string, body: unknown): EspoRecord {
+    const existing = this.table(entity).get(id);
+    if (!existing) throw notFound();
+    if (!isPlainObject(body)) throw badRequest('No payload.');
+
+    const record = { ...existing };
+    this.assign(entity, record, body);
+    const touched = new Set(Object.keys(body));
+    if (touched.has('name')) ['firstName', 'lastName'].forEach((a) => touched.add(a));
+    this.checkRequired(entity, record, touched);
+    this.applyBusinessRules(entity, record);
+    record.modifiedAt = formatDateTime(this.now());
+    record.modifiedById = this.currentUser().id;
+    this.table(entity).set(id, record);
+    return this.present(entity, record);
+  }
+
+  /** Copy writable attributes from a payload, validating each; unknown and readOnly ones are ignored. */
+  private assign(entity: string, target: EspoRecord, input: Record<string, unknown>): void {
+    for (const info of this.attributes(entity)) {
+      if (info.kind === 'value' && !info.readOnly && info.name in input) {
+        target[info.name] = this.normalize(info, input[info.name]);
+      }
+    }
+    this.splitPersonName(entity, target, input);
+    this.normalizeOptionalDates(entity, target, input);
+  }
+
+  private normalize(info: AttributeInfo, value: unknown): unknown {
+    if (value === null) return null;
+    const invalid = () => validationError(info.field, 'valid');
+    switch (info.valueType) {
+      case 'number': {
+        const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+        if (typeof n !== 'number' || !Number.isFinite(n)) throw invalid();
+        return n;
+      }
+      case 'boolean':
+        if (typeof value !== 'boolean') throw invalid();
+        return value;
+      case 'array':
+        if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) throw invalid();
+        return [...value];
+      case 'object':
+        return value;
+      case 'date':
+      case 'datetime': {
+        // datetimeOptional fields also take a bare date (an all-day value).
+        const allowsDate = info.valueType === 'date' || info.fieldType === 'datetimeOptional';
+        if (value === '') return null;
+        if (typeof value !== 'string') throw invalid();
+        if (allowsDate && DATE_RE.test(value)) return value;
+        if (info.valueType === 'datetime' && DATETIME_RE.test(value)) return value.length === 16 ? `${value}:00` : value;
+        throw invalid();
+      }
+      default: {
+        if (typeof value === 'object') throw invalid();
+        const text = String(value);
+        if (info.options && !info.options.includes(text)) throw invalid();
+        if (info.maxLength !== undefined && text.length > info.maxLength) throw validationError(info.field, 'maxLength');
+        if (info.valueType === 'email' && text !== '' && !EMAIL_RE.test(text)) throw invalid();
+        return text;
+      }
+    }
+  }
+
+  /** personName: `name` is not stored; given alone it is split into firstName + lastName. */
+  private splitPersonName(entity: string, target: EspoRecord, input: Record<string, unknown>): void {
+    if (!isPersonEntity(this.defs, entity)) return;
+    delete target.name;
+    if (typeof input.name !== 'string' || input.firstName !== undefined || input.lastName !== undefined) return;
+    const words = input.name.trim().split(/\s+/).filter(Boolean);
+    target.lastName = words.pop() ?? null;
+    target.firstName = words.length ? words.join(' ') : null;
+  }
+
+  /** datetimeOptional: a date-only value is stored as `<field>Date` plus midnight in `<field>`. */
+  private normalizeOptionalDates(entity: string, target: EspoRecord, input: Record<string, unknown>): void {
+    for (const [field, def] of Object.entries(this.entityDef(entity).fields)) {
+      if (def.type !== 'datetimeOptional') continue;
+      const dateAttr = `${field}Date`;
+      const value = field in input ? target[field] : input[dateAttr];
+      if (typeof value === 'string' && DATE_RE.test(value)) {
+        target[dateAttr] = value;
+        target[field] = `${value} 00:00:00`;
+      } else if (field in input) {
+        target[dateAttr] = null;
+      }
+    }
+  }
+
+  private applyDefaults(entity: string, record: EspoRecord): void {
+    const fields = this.entityDef(entity).fields;
+    for (const info of this.attributes(entity)) {
+      if (info.kind !== 'value' || record[info.name] !== undefined || info.fieldType === 'personName') continue;
+      const def = fields[info.field];
+      if (info.primary && def?.default !== undefined) record[info.name] = structuredClone(def.default);
+      else if (info.fieldType === 'currency' && !info.primary) record[info.name] = 'USD';
+      else if (info.valueType === 'boolean') record[info.name] = false;
+      else if (info.valueType === 'array') record[info.name] = [];
+      else record[info.name] = null;
+    }
+  }
+
+  /** Side effects EspoCRM's record hooks perform on save. */
+  private applyBusinessRules(entity: string, record: EspoRecord): void {
+    const probabilityMap = this.entityDef(entity).probabilityMap;
+    if (probabilityMap && record.probability == null && typeof record.stage === 'string') {
+      record.probability = probabilityMap[record.stage] ?? null;
+    }
+    if (entity === 'Task' && record.status === 'Completed' && record.dateCompleted == null) {
+      record.dateCompleted = formatDateTime(this.now());
+    }
+  }
+
+  /** Required fields must be non-blank; on update only the attributes the payload touched. */
+  private checkRequired(entity: string, record: EspoRecord, touched?: ReadonlySet<string>): void {
+    const fields = this.entityDef(entity).fields;
+    for (const info of this.attributes(entity)) {
+      if (!info.primary || info.kind !== 'value' || !fields[info.field]?.required) continue;
+      if (touched && !touched.has(info.name)) continue;
+      if (isBlank(record[info.name])) throw validationError(info.field, 'required');
+    }
+  }
+
+  private findDuplicates(entity: string, record: EspoRecord): EspoRecord[] {
+    const keys = DUPLICATE_KEYS[entity];
+    if (!keys) return [];
+    const candidate = this.present(entity, record);
+    return this.all(entity).filter((other) => keys.some((key) => sameText(candidate[key], other[key])));
+  }
+
+  private insert(entity: string, record: EspoRecord): EspoRecord {
+    const timestamp = formatDateTime(this.now());
+    const stored: EspoRecord = { ...record, id: typeof record.id === 'string' ? record.id : this.nextId() };
+    stored.createdAt ??= timestamp;
+    stored.modifiedAt ??= stored.createdAt;
+    for (const [field, def] of Object.entries(this.entityDef(entity).fields)) {
+      if (def.type !== 'autoincrement') continue;
+      const counterKey = `${entity}.${field}`;
+      let counter = this.autoincrements.get(counterKey) ?? 0;
+      if (stored[field] == null) stored[field] = ++counter;
+      else counter = Math.max(counter, Number(stored[field]));
+      this.autoincrements.set(counterKey, counter);
+    }
+    this.table(entity).set(String(stored.id), stored);
+    return stored;
+  }
+
+  /** 17 lowercase hex chars like EspoCRM ids; deterministic per instance. */
+  private nextId(): string {
+    this.idCounter += 1;
+    return `6650a1b2${this.idCounter.toString(16).padStart(9, '0')}`;
+  }
+
+  // ---- presentation ----------------------------------------------------------------------------
+
+  /** A stored record as the API returns it: every attribute, link names and computed values filled. */
+  private present(entity: string, record: EspoRecord): EspoRecord {
+    const out: EspoRecord = { id: record.id };
+    for (const info of this.attributes(entity)) out[info.name] = this.attributeValue(entity, info, record);
+    return out;
+  }
+
+  private attributeValue(entity: string, info: AttributeInfo, record: EspoRecord): unknown {
+    if (info.name === 'isOverdue') {
+      const dateEnd = record.dateEnd;
+      const today = formatDate(this.now());
+      return typeof dateEnd === 'string' && dateEnd.slice(0, 10) < today && !TASK_DONE_STATUSES.includes(String(record.status));
+    }
+    if (info.fieldType === 'personName') return personName(record);
+    if (info.kind === 'derived') return this.linkName(entity, info, record);
+    const value = record[info.name] ?? null;
+    return Array.isArray(value) ? [...value] : value;
+  }
+
+  /** Link names are resolved on read, so renaming an Account shows up on its Contacts. */
+  private linkName(entity: string, info: AttributeInfo, record: EspoRecord): unknown {
+    const def = this.entityDef(entity).fields[info.field];
+    if (!def) return null;
+    if (def.type === 'linkMultiple') {
+      const ids = asList(record[`${info.field}Ids`]).map(String);
+      return Object.fromEntries(ids.map((id) => [id, this.nameOf(def.entity, id)]));
+    }
+    const target = def.type === 'linkParent' ? record[`${info.field}Type`] : def.entity;
+    return this.nameOf(target, record[`${info.field}Id`]);
+  }
+
+  private nameOf(entity: unknown, id: unknown): string | null {
+    if (typeof entity !== 'string' || typeof id !== 'string') return null;
+    const linked = this.tables.get(entity)?.get(id);
+    if (!linked) return null;
+    return isPersonEntity(this.defs, entity) ? personName(linked) : typeof linked.name === 'string' ? linked.name : null;
+  }
+
+  // ---- metadata helpers ------------------------------------------------------------------------
+
+  private entityDef(entity: string): EntityDef {
+    const def = this.defs[entity];
+    if (!def) throw notFound();
+    return def;
+  }
+
+  private attributes(entity: string): AttributeInfo[] {
+    let cached = this.attributeCache.get(entity);
+    if (!cached) {
+      cached = entityAttributes(this.defs, entity);
+      this.attributeCache.set(entity, cached);
+    }
+    return cached;
+  }
+
+  private attributeNames(entity: string): Set<string> {
+    return new Set(['id', ...this.attributes(entity).map((a) => a.name)]);
+  }
+
+  private table(entity: string): Map<string, EspoRecord> {
+    let table = this.tables.get(entity);
+    if (!table) {
+      table = new Map();
+      this.tables.set(entity, table);
+    }
+    return table;
+  }
+}

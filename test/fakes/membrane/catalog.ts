@@ -1,0 +1,305 @@
+// The 20 actions of Membrane's EspoCRM package, with JSON Schemas generated from entities.json.
+// Two schema styles on purpose, because real connectors differ and the app must cope with both:
+//  - "espo" (Lead, Opportunity): EspoCRM's own shapes: flat inputs, `where` lists, `{ total, list }`.
+//  - "membrane" (Contact, Account, Task, User): Membrane's data-collection shapes: `{ filter, cursor,
+//    limit }` → `{ records: [{ id, name, fields }], cursor? }`, create `{ fields }` → `{ id }`.
+import { builtinEntityDefs, entityAttributes, type AttributeInfo, type ValueType } from '../espocrm/defs.js';
+import type { JsonSchema } from './schema.js';
+
+export type { JsonSchema };
+export type ActionType = 'list-data-records' | 'find-data-record-by-id' | 'create-data-record' | 'update-data-record';
+export type ActionVerb = 'list' | 'get' | 'create' | 'update';
+export type ActionStyle = 'espo' | 'membrane';
+
+export interface ActionDef {
+  id: string;
+  key: string;
+  name: string;
+  description: string;
+  type: ActionType;
+  inputSchema: JsonSchema;
+  outputSchema: JsonSchema;
+}
+
+interface EntitySpec {
+  entity: string;
+  singular: string;
+  plural: string;
+  style: ActionStyle;
+  verbs: ActionVerb[];
+  /** Membrane style: attributes offered as list filters. */
+  filters?: string[];
+  /** Attributes accepted by create/update. */
+  writable?: string[];
+}
+
+/** Catalog order: by verb, then entity, as Membrane lists the package. */
+const VERBS: ActionVerb[] = ['list', 'get', 'create', 'update'];
+
+const ENTITY_SPECS: EntitySpec[] = [
+  { entity: 'User', singular: 'user', plural: 'users', style: 'membrane', verbs: ['list', 'get'], filters: ['isActive'] },
+  {
+    entity: 'Task',
+    singular: 'task',
+    plural: 'tasks',
+    style: 'membrane',
+    verbs: VERBS,
+    filters: ['status', 'priority', 'assignedUserId'],
+    writable: ['name', 'status', 'priority', 'dateStart', 'dateEnd', 'description', 'assignedUserId', 'parentType', 'parentId'],
+  },
+  {
+    entity: 'Opportunity',
+    singular: 'opportunity',
+    plural: 'opportunities',
+    style: 'espo',
+    verbs: VERBS,
+    writable: ['name', 'amount', 'amountCurrency', 'accountId', 'contactId', 'stage', 'probability', 'leadSource', 'closeDate', 'description', 'assignedUserId'],
+  },
+  {
+    entity: 'Lead',
+    singular: 'lead',
+    plural: 'leads',
+    style: 'espo',
+    verbs: VERBS,
+    writable: [
+      'salutationName', 'firstName', 'lastName', 'title', 'status', 'source', 'industry', 'opportunityAmount',
+      'opportunityAmountCurrency', 'website', 'emailAddress', 'phoneNumber', 'doNotCall', 'accountName', 'description',
+      'addressStreet', 'addressCity', 'addressState', 'addressCountry', 'addressPostalCode', 'assignedUserId',
+    ],
+  },
+  {
+    entity: 'Contact',
+    singular: 'contact',
+    plural: 'contacts',
+    style: 'membrane',
+    verbs: ['list', 'get', 'create'],
+    filters: ['accountId', 'emailAddress'],
+    writable: ['salutationName', 'firstName', 'lastName', 'emailAddress', 'phoneNumber', 'accountId', 'description', 'addressCity', 'addressCountry', 'doNotCall', 'assignedUserId'],
+  },
+  {
+    entity: 'Account',
+    singular: 'account',
+    plural: 'accounts',
+    style: 'membrane',
+    verbs: ['list', 'get', 'create'],
+    filters: ['type', 'industry'],
+    writable: ['name', 'website', 'emailAddress', 'phoneNumber', 'type', 'industry', 'sicCode', 'billingAddressStreet', 'billingAddressCity', 'billingAddressCountry', 'description', 'assignedUserId'],
+  },
+];
+
+const ACTION_TYPES: Record<ActionVerb, ActionType> = {
+  list: 'list-data-records',
+  get: 'find-data-record-by-id',
+  create: 'create-data-record',
+  update: 'update-data-record',
+};
+
+const DESCRIPTIONS: Record<ActionVerb, (s: EntitySpec) => string> = {
+  list: (s) =>
+    s.style === 'espo'
+      ? `Lists ${s.plural} in EspoCRM with where filters, ordering and offset paging (maxSize up to 200).`
+      : `Lists ${s.plural} in EspoCRM, optionally filtered by field values, one page per cursor.`,
+  get: (s) => `Gets one ${s.singular} from EspoCRM by its ID.`,
+  create: (s) => `Creates a new ${s.singular} in EspoCRM.`,
+  update: (s) => `Updates fields of an existing ${s.singular} in EspoCRM by its ID.`,
+};
+
+const actionKey = (verb: ActionVerb, s: EntitySpec) => `${verb}-${verb === 'list' ? s.plural : s.singular}`;
+const titleCase = (text: string) => text.replace(/\b\w/g, (c) => c.toUpperCase());
+
+/** Which entity, verb and schema style an action key stands for (used by the fake to execute it). */
+export function describeActionKey(key: string): { verb: ActionVerb; entity: string; style: ActionStyle } | undefined {
+  for (const spec of ENTITY_SPECS) {
+    const verb = spec.verbs.find((v) => actionKey(v, spec) === key);
+    if (verb) return { verb, entity: spec.entity, style: spec.style };
+  }
+  return undefined;
+}
+
+// ---- schemas --------------------------------------------------------------------------------------
+
+const BASE_SCHEMAS: Record<ValueType, JsonSchema> = {
+  string: { type: 'string' },
+  number: { type: 'number' },
+  boolean: { type: 'boolean' },
+  date: { type: 'string', format: 'date' },
+  datetime: { type: 'string', format: 'date-time' },
+  email: { type: 'string', format: 'email' },
+  url: { type: 'string', format: 'uri' },
+  array: { type: 'array', items: { type: 'string' } },
+  object: { type: 'object' },
+};
+
+/** Inputs take plain types; outputs are nullable because EspoCRM returns null for unset attributes. */
+function attributeSchema(info: AttributeInfo, nullable: boolean): JsonSchema {
+  const schema: JsonSchema = structuredClone(BASE_SCHEMAS[info.valueType]);
+  if (info.options) schema.enum = nullable ? [...info.options, null] : [...info.options];
+  if (nullable) schema.type = [String(schema.type), 'null'];
+  return schema;
+}
+
+const idSchema: JsonSchema = { type: 'string' };
+const object = (properties: Record<string, JsonSchema>, required: string[] = [], extra: JsonSchema = {}): JsonSchema => ({
+  type: 'object',
+  properties,
+  ...(required.length ? { required } : {}),
+  ...extra,
+});
+
+const defs = builtinEntityDefs();
+
+function entitySchemas(spec: EntitySpec) {
+  const attributes = entityAttributes(defs, spec.entity);
+  const byName = new Map(attributes.map((a) => [a.name, a]));
+  const pick = (names: string[] = []) =>
+    Object.fromEntries(
+      names.map((name) => {
+        const info = byName.get(name);
+        if (!info) throw new Error(`catalog: ${spec.entity} has no attribute ${name}`);
+        return [name, attributeSchema(info, false)];
+      }),
+    );
+  const required = (spec.writable ?? []).filter((name) => {
+    const info = byName.get(name);
+    return info?.primary === true && defs[spec.entity]?.fields[info.field]?.required === true;
+  });
+  const record = object(
+    { id: idSchema, ...Object.fromEntries(attributes.map((a) => [a.name, attributeSchema(a, true)])) },
+    ['id'],
+  );
+  return { writable: pick(spec.writable), filters: pick(spec.filters), required, record };
+}
+
+function espoSchemas(verb: ActionVerb, spec: EntitySpec): Pick<ActionDef, 'inputSchema' | 'outputSchema'> {
+  const { writable, required, record } = entitySchemas(spec);
+  switch (verb) {
+    case 'list':
+      return {
+        inputSchema: object(
+          {
+            maxSize: { type: 'integer', maximum: 200 },
+            offset: { type: 'integer' },
+            orderBy: { type: 'string' },
+            order: { type: 'string', enum: ['asc', 'desc'] },
+            where: { type: 'array', items: { type: 'object' } },
+          },
+          [],
+          { additionalProperties: false },
+        ),
+        outputSchema: object({ total: { type: 'integer' }, list: { type: 'array', items: record } }, ['total', 'list']),
+      };
+    case 'get':
+      return { inputSchema: object({ id: idSchema }, ['id']), outputSchema: record };
+    case 'create':
+      return { inputSchema: object(writable, required), outputSchema: record };
+    case 'update':
+      return { inputSchema: object({ id: idSchema, ...writable }, ['id']), outputSchema: record };
+  }
+}
+
+function membraneSchemas(verb: ActionVerb, spec: EntitySpec): Pick<ActionDef, 'inputSchema' | 'outputSchema'> {
+  const { writable, filters, required, record } = entitySchemas(spec);
+  const dataRecord = object({ id: idSchema, name: { type: 'string' }, fields: record }, ['id']);
+  const idOutput = object({ id: idSchema }, ['id']);
+  switch (verb) {
+    case 'list':
+      return {
+        inputSchema: object(
+          {
+            filter: object(filters, [], { additionalProperties: false }),
+            cursor: { type: 'string' },
+            limit: { type: 'integer', minimum: 1, maximum: 100 },
+          },
+          [],
+          { additionalProperties: false },
+        ),
+        outputSchema: object({ records: { type: 'array', items: dataRecord }, cursor: { type: 'string' } }, ['records']),
+      };
+    case 'get':
+      return { inputSchema: object({ id: idSchema }, ['id']), outputSchema: object({ record: dataRecord }, ['record']) };
+    case 'create':
+      return { inputSchema: object({ fields: object(writable, required) }, ['fields']), outputSchema: idOutput };
+    case 'update':
+      return { inputSchema: object({ id: idSchema, fields: object(writable) }, ['id', 'fields']), outputSchema: idOutput };
+  }
+}
+
+/** A fresh copy of the catalog (callers may mutate it). */
+export function espoActionCatalog(): ActionDef[] {
+  return VERBS.flatMap((verb) =>
+    ENTITY_SPECS.filter((spec) => spec.verbs.includes(verb)).map((spec): ActionDef => {
+      const key = actionKey(verb, spec);
+      return {
+        id: `act_${key}`,
+        key,
+        name: titleCase(`${verb} ${verb === 'list' ? spec.plural : spec.singular}`),
+        description: DESCRIPTIONS[verb](spec),
+        type: ACTION_TYPES[verb],
+        ...(spec.style === 'espo' ? espoSchemas(verb, spec) : membraneSchemas(verb, spec)),
+      };
+    }),
+  );
+}
+
+// ---- intent search --------------------------------------------------------------------------------
+
+const SYNONYMS: Record<string, string> = {
+  deal: 'opportunity',
+  company: 'account',
+  organization: 'account',
+  organisation: 'account',
+  people: 'contact',
+  person: 'contact',
+  prospect: 'lead',
+  todo: 'task',
+  show: 'list',
+  find: 'list',
+  search: 'list',
+  browse: 'list',
+  fetch: 'get',
+  read: 'get',
+  view: 'get',
+  detail: 'get',
+  add: 'create',
+  new: 'create',
+  make: 'create',
+  edit: 'update',
+  change: 'update',
+  modify: 'update',
+};
+
+const STOPWORDS = new Set(['a', 'an', 'the', 'of', 'in', 'on', 'for', 'to', 'from', 'with', 'by', 'and', 'or', 'my', 'me', 'all', 'its', 'espocrm', 'crm', 'record']);
+
+function singular(word: string): string {
+  if (word.length > 4 && word.endsWith('ies')) return `${word.slice(0, -3)}y`;
+  if (word.length > 3 && word.endsWith('s') && !word.endsWith('ss') && !word.endsWith('us')) return word.slice(0, -1);
+  return word;
+}
+
+function tokens(text: string): Set<string> {
+  const words = text.toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
+  return new Set(words.map((w) => singular(w)).map((w) => SYNONYMS[w] ?? w).filter((w) => !STOPWORDS.has(w)));
+}
+
+/**
+ * Rank actions by word overlap with an intent. A word found in the key counts double, and each word is
+ * weighted by rarity across the catalog, so "list leads" puts lead actions before other list actions.
+ */
+export function searchActions(actions: ActionDef[], intent: string, limit: number): ActionDef[] {
+  const indexed = actions.map((action) => ({
+    action,
+    key: tokens(action.key),
+    text: tokens(`${action.key} ${action.name} ${action.description}`),
+  }));
+  const frequency = (word: string) => indexed.filter((a) => a.text.has(word)).length;
+  const wanted = [...tokens(intent)];
+  return indexed
+    .map(({ action, key, text }) => ({
+      action,
+      score: wanted.reduce((sum, w) => sum + (key.has(w) ? 2 : text.has(w) ? 1 : 0) / Math.max(frequency(w), 1), 0),
+    }))
+    .filter((r) => r.score > 0)
+    .sort((a, b) => b.score - a.score)
+    .slice(0, limit)
+    .map((r) => r.action);
+}

@@ -1,0 +1,105 @@
+// Executes a catalog action against a tenant's FakeEspoCrm the way Membrane's connector would: map the
+// action input onto an EspoCRM REST call, then map EspoCRM's answer onto the action's output shape.
+import type { EspoRecord, EspoResponse, FakeEspoCrm } from '../espocrm/model.js';
+import { describeActionKey, type ActionDef, type ActionVerb } from './catalog.js';
+
+export type ActionOutcome =
+  | { kind: 'output'; output: unknown }
+  | { kind: 'espo-error'; response: EspoResponse }
+  | { kind: 'invalid'; message: string };
+
+/** Page size of membrane-style lists when the input gives no `limit`. */
+const DEFAULT_LIMIT = 100;
+
+interface EspoCall {
+  method: 'GET' | 'POST' | 'PUT';
+  path: string;
+  query?: Record<string, unknown>;
+  body?: unknown;
+  output: (body: unknown) => unknown;
+}
+
+type ListBody = { total: number; list: EspoRecord[] };
+// FakeEspoCrm guarantees these shapes on success; the casts just name them.
+const asList = (body: unknown) => body as ListBody;
+const asRecord = (body: unknown) => body as EspoRecord;
+
+const encodeCursor = (offset: number) => Buffer.from(JSON.stringify({ offset })).toString('base64url');
+
+function decodeCursor(cursor: unknown): number | undefined {
+  if (cursor === undefined) return 0;
+  try {
+    const { offset } = JSON.parse(Buffer.from(String(cursor), 'base64url').toString('utf8')) as { offset?: unknown };
+    return Number.isInteger(offset) && Number(offset) >= 0 ? Number(offset) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const toDataRecord = (record: EspoRecord) => ({
+  id: String(record.id),
+  ...(typeof record.name === 'string' ? { name: record.name } : {}),
+  fields: record,
+});
+
+function pickDefined(input: Record<string, unknown>, keys: string[]): Record<string, unknown> {
+  return Object.fromEntries(keys.filter((k) => input[k] !== undefined).map((k) => [k, input[k]]));
+}
+
+function espoStyleCall(verb: ActionVerb, path: string, input: Record<string, unknown>): EspoCall {
+  const { id, ...fields } = input;
+  const same = (body: unknown) => body;
+  switch (verb) {
+    case 'list':
+      return { method: 'GET', path, query: pickDefined(input, ['maxSize', 'offset', 'orderBy', 'order', 'where']), output: same };
+    case 'get':
+      return { method: 'GET', path: `${path}/${String(id)}`, output: same };
+    case 'create':
+      return { method: 'POST', path, body: input, output: same };
+    case 'update':
+      return { method: 'PUT', path: `${path}/${String(id)}`, body: fields, output: same };
+  }
+}
+
+function membraneStyleCall(verb: ActionVerb, path: string, input: Record<string, unknown>): EspoCall | string {
+  const fields = input.fields;
+  const idOnly = (body: unknown) => ({ id: String(asRecord(body).id) });
+  switch (verb) {
+    case 'list': {
+      const offset = decodeCursor(input.cursor);
+      if (offset === undefined) return 'Invalid input: /cursor is not a valid cursor';
+      const filter = (input.filter ?? {}) as Record<string, unknown>;
+      const where = Object.entries(filter).map(([attribute, value]) => ({ type: 'equals', attribute, value }));
+      return {
+        method: 'GET',
+        path,
+        query: { maxSize: input.limit ?? DEFAULT_LIMIT, offset, where },
+        output: (body) => {
+          const { total, list } = asList(body);
+          const next = offset + list.length;
+          // Membrane's convention: no total; a cursor only while more pages exist.
+          return { records: list.map(toDataRecord), ...(next < total ? { cursor: encodeCursor(next) } : {}) };
+        },
+      };
+    }
+    case 'get':
+      return { method: 'GET', path: `${path}/${String(input.id)}`, output: (body) => ({ record: toDataRecord(asRecord(body)) }) };
+    case 'create':
+      return { method: 'POST', path, body: fields, output: idOnly };
+    case 'update':
+      return { method: 'PUT', path: `${path}/${String(input.id)}`, body: fields, output: idOnly };
+  }
+}
+
+/** Run an action whose input already passed its inputSchema. */
+export function runAction(action: ActionDef, input: Record<string, unknown>, espo: FakeEspoCrm): ActionOutcome {
+  const target = describeActionKey(action.key);
+  if (!target) return { kind: 'invalid', message: `Action ${action.key} has no implementation` };
+  const path = `/${target.entity}`;
+  const call = target.style === 'espo' ? espoStyleCall(target.verb, path, input) : membraneStyleCall(target.verb, path, input);
+  if (typeof call === 'string') return { kind: 'invalid', message: call };
+
+  const response = espo.request({ method: call.method, path: call.path, query: call.query ?? {}, body: call.body });
+  if (response.status >= 400) return { kind: 'espo-error', response };
+  return { kind: 'output', output: call.output(response.body) };
+}
