@@ -8,6 +8,7 @@ import { EspoEntityDirectory } from './crm/espo/entities.js';
 import { MembraneGateway } from './crm/gateway.js';
 import { registerListeners } from './slack/listeners/index.js';
 import { UserTimeZones } from './slack/user-time-zones.js';
+import { WorkLimiter } from './slack/work-limiter.js';
 import { openStore, type Store } from './store/store.js';
 
 export interface RunningApp {
@@ -86,6 +87,8 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
     token: config.slack.botToken,
     signingSecret: config.slack.signingSecret,
     logger: appLogger,
+    // Bolt's conversation store is per-process memory we do not use; it would only cost time.
+    convoStore: false,
     clientOptions: config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : undefined,
     ...(socketMode
       ? { socketMode: true, appToken: config.slack.appToken }
@@ -103,6 +106,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
     service,
     logger,
     timeZones: new UserTimeZones(),
+    limiter: new WorkLimiter(config.slack.maxConcurrentWork),
     siteUrl: config.espocrm.siteUrl,
   });
   app.error(async (error) => {

@@ -28,6 +28,7 @@ async function main(): Promise<void> {
     try {
       await app.stop();
     } finally {
+      logger.flush();
       process.exit(0);
     }
   };

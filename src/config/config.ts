@@ -29,6 +29,7 @@ const envSchema = z
     SLACK_API_URL: url('e.g. https://slack.com/api/').optional(),
     PORT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(65535).default(3000)),
     HOST: z.preprocess(emptyAsUndefined, z.string().default('0.0.0.0')),
+    MAX_CONCURRENT_WORK: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(1000).default(8)),
 
     MEMBRANE_WORKSPACE_KEY: optionalString,
     MEMBRANE_WORKSPACE_SECRET: optionalString,
@@ -68,6 +69,7 @@ export interface Config {
     apiUrl?: string;
     port: number;
     host: string;
+    maxConcurrentWork: number;
   };
   membrane: {
     apiUri: string;
@@ -123,6 +125,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       apiUrl: env.SLACK_API_URL && (env.SLACK_API_URL.endsWith('/') ? env.SLACK_API_URL : `${env.SLACK_API_URL}/`),
       port: env.PORT,
       host: env.HOST,
+      maxConcurrentWork: env.MAX_CONCURRENT_WORK,
     },
     membrane: {
       apiUri: env.MEMBRANE_API_URI.replace(/\/+$/, ''),

@@ -30,6 +30,8 @@ export function createLogger(level: string, destination?: NodeJS.WritableStream)
       },
       serializers: { err: pino.stdSerializers.err },
     },
-    destination ?? process.stdout,
+    // Asynchronous writes (coalesced while one is in flight): synchronous writes into a pipe cost
+    // ~0.3 ms a line under load. main.ts flushes on shutdown.
+    destination ?? pino.destination({ dest: 1, sync: false }),
   );
 }

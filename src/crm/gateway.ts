@@ -21,7 +21,7 @@ import { validateAgainstSchema } from './validate.js';
 export interface CachedConnection {
   connectionId: string;
   state: string;
-  catalog?: CatalogEntry[];
+  /** When the action catalog was last read from Membrane (epoch ms), if it has been. */
   catalogFetchedAt?: number;
 }
 
@@ -33,9 +33,16 @@ export interface CatalogEntry {
   inputSchema?: Record<string, unknown>;
 }
 
+/**
+ * Shared by every instance (it lives in the store). The catalog is kept apart from the
+ * connection row because it is large: a warm request reads only the small row.
+ */
 export interface TenantConnectionCache {
   get(tenantKey: string): Promise<CachedConnection | undefined>;
-  put(tenantKey: string, entry: CachedConnection): Promise<void>;
+  /** Records the tenant's READY connection; a different connection id forgets the old catalog. */
+  put(tenantKey: string, entry: { connectionId: string; state: string }): Promise<void>;
+  getCatalog(tenantKey: string): Promise<CatalogEntry[] | undefined>;
+  putCatalog(tenantKey: string, catalog: CatalogEntry[], fetchedAt: number): Promise<void>;
   delete(tenantKey: string): Promise<void>;
 }
 
@@ -78,10 +85,14 @@ export function isReadAction(action: { key: string; type?: string }): boolean {
  */
 export class MembraneGateway implements CrmGateway {
   private readonly clients = new Map<string, MembraneClient>();
+  /** Parsed catalogs by tenant, valid while the store's catalogFetchedAt matches. */
+  private readonly catalogs = new Map<string, { fetchedAt: number; catalog: CatalogEntry[] }>();
 
   constructor(private readonly options: MembraneGatewayOptions) {
     // The SDK shares one axios instance; its timeout is the only deadline the accessors honour.
     MembraneAxiosInstance.defaults.timeout = options.timeoutMs;
+    // Membrane's API does not redirect; skipping the redirect wrapper saves work on every call.
+    MembraneAxiosInstance.defaults.maxRedirects = 0;
   }
 
   private client(tenant: Tenant): MembraneClient {
@@ -101,7 +112,14 @@ export class MembraneGateway implements CrmGateway {
 
   private async call<T>(what: string, tenant: Tenant, run: (client: MembraneClient) => Promise<T>): Promise<T> {
     this.options.onCall?.(what, tenant.key);
-    return run(this.client(tenant));
+    const client = this.client(tenant);
+    try {
+      return await run(client);
+    } finally {
+      // The SDK keeps a record of every request in memory until someone retrieves it; in a
+      // long-running bot that is an unbounded leak, so drain it after each call.
+      client.retrieveLogs();
+    }
   }
 
   // ---- connections -------------------------------------------------------------------------
@@ -155,16 +173,7 @@ export class MembraneGateway implements CrmGateway {
         )) as MembraneConnection;
       }
       const status = describe(connection);
-      if (status.state === 'ready') {
-        const previous = await this.options.cache.get(tenant.key);
-        const sameConnection = previous?.connectionId === connection.id;
-        await this.options.cache.put(tenant.key, {
-          connectionId: connection.id,
-          state: 'READY',
-          catalog: sameConnection ? previous?.catalog : undefined,
-          catalogFetchedAt: sameConnection ? previous?.catalogFetchedAt : undefined,
-        });
-      }
+      if (status.state === 'ready') await this.options.cache.put(tenant.key, { connectionId: connection.id, state: 'READY' });
       return status;
     } catch (error) {
       throw toCrmError(error, { what: 'connect to EspoCRM', isWrite: false });
@@ -213,17 +222,31 @@ export class MembraneGateway implements CrmGateway {
 
   // ---- actions -----------------------------------------------------------------------------
 
-  /** The connection's actions with their input schemas, fetched once and kept with the connection. */
+  /**
+   * The connection's actions with their input schemas: read from Membrane once per TTL and kept
+   * in the store for every instance; parsed once per process while the store says it is current.
+   */
   private async catalog(tenant: Tenant, connection: CachedConnection): Promise<CatalogEntry[]> {
     const ttl = this.options.catalogTtlMs ?? 60 * 60_000;
-    if (connection.catalog && connection.catalogFetchedAt && Date.now() - connection.catalogFetchedAt < ttl) return connection.catalog;
+    const fetchedAt = connection.catalogFetchedAt;
+    if (fetchedAt && Date.now() - fetchedAt < ttl) {
+      const memo = this.catalogs.get(tenant.key);
+      if (memo?.fetchedAt === fetchedAt) return memo.catalog;
+      const stored = await this.options.cache.getCatalog(tenant.key);
+      if (stored) return this.remember(tenant.key, fetchedAt, stored);
+    }
     const response = (await this.call('actions.find', tenant, (c) => c.actions.find({ connectionId: connection.connectionId, limit: 100 }))) as {
       items?: CatalogEntry[];
     };
     const catalog = (response.items ?? []).map(({ key, name, description, type, inputSchema }) => ({ key, name, description, type, inputSchema }));
-    connection.catalog = catalog;
-    connection.catalogFetchedAt = Date.now();
-    await this.options.cache.put(tenant.key, connection);
+    const now = Date.now();
+    await this.options.cache.putCatalog(tenant.key, catalog, now);
+    return this.remember(tenant.key, now, catalog);
+  }
+
+  private remember(tenantKey: string, fetchedAt: number, catalog: CatalogEntry[]): CatalogEntry[] {
+    if (this.catalogs.size >= MAX_CLIENTS) this.catalogs.delete(this.catalogs.keys().next().value!);
+    this.catalogs.set(tenantKey, { fetchedAt, catalog });
     return catalog;
   }
 

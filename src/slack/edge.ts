@@ -5,12 +5,15 @@ import type { CommandService, RequestContext } from '../core/service.js';
 import type { AppLogger } from '../config/logger.js';
 import { renderError, renderReply, type RenderOptions } from './render/reply.js';
 import type { UserTimeZones } from './user-time-zones.js';
+import type { WorkLimiter } from './work-limiter.js';
 
 /** What every listener needs; built once in app.ts. */
 export interface ListenerDeps {
   service: CommandService;
   logger: AppLogger;
   timeZones: UserTimeZones;
+  /** Bounds how many requests are worked on at once, after their acks. */
+  limiter: WorkLimiter;
   siteUrl?: string;
 }
 
@@ -33,6 +36,19 @@ export async function answer(
   respond: RespondFn,
   work: () => Promise<Reply>,
   delivery: Delivery = {},
+): Promise<void> {
+  // The listener has acked; let requests already waiting be acked too before this one's work
+  // takes the event loop, and queue the work behind the limiter.
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  return deps.limiter.run(() => handle(deps, request, respond, work, delivery));
+}
+
+async function handle(
+  deps: ListenerDeps,
+  request: { kind: string; context: RequestContext; detail?: string },
+  respond: RespondFn,
+  work: () => Promise<Reply>,
+  delivery: Delivery,
 ): Promise<void> {
   const started = performance.now();
   let payload: RespondArguments;

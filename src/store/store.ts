@@ -2,10 +2,10 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, type SqliteDatabase } from 'kysely';
 import pg from 'pg';
 import type { AuditEntry, AuditLog, ClaimOutcome, ConfirmationStore, PendingWrite } from '../core/ports.js';
-import type { CachedConnection, TenantConnectionCache } from '../crm/gateway.js';
+import type { CachedConnection, CatalogEntry, TenantConnectionCache } from '../crm/gateway.js';
 import { migrationProvider } from './migrations.js';
 import type { Database } from './schema.js';
 
@@ -61,12 +61,32 @@ function connect(databaseUrl: string): { db: Kysely<Database>; dialect: StoreDia
     // WAL lets readers and the one writer proceed together; busy_timeout waits out short write locks.
     database.pragma('journal_mode = WAL');
     database.pragma('busy_timeout = 5000');
-    return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database }) }), dialect: 'sqlite' };
+    return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) }), dialect: 'sqlite' };
   }
   // BIGINT columns hold epoch milliseconds, well inside Number's exact range.
   pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
   return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgres' };
+}
+
+/**
+ * Kysely prepares every query anew; compiling SQL was a visible share of a warm command's CPU.
+ * The app's queries are a small fixed set, so prepared statements are kept and reused.
+ */
+function withStatementCache(database: BetterSqlite3.Database): SqliteDatabase {
+  const statements = new Map<string, BetterSqlite3.Statement>();
+  return {
+    close: () => database.close(),
+    prepare(sql: string) {
+      let statement = statements.get(sql);
+      if (!statement) {
+        statement = database.prepare(sql);
+        if (statements.size >= 200) statements.delete(statements.keys().next().value!);
+        statements.set(sql, statement);
+      }
+      return statement;
+    },
+  };
 }
 
 class SqlConfirmationStore implements ConfirmationStore {
@@ -181,28 +201,45 @@ class SqlConnectionCache implements TenantConnectionCache {
   constructor(private readonly db: Kysely<Database>) {}
 
   async get(tenantKey: string): Promise<CachedConnection | undefined> {
-    const row = await this.db.selectFrom('tenant_connections').selectAll().where('tenant_key', '=', tenantKey).executeTakeFirst();
-    if (!row) return undefined;
-    return {
-      connectionId: row.connection_id,
-      state: row.state,
-      catalog: row.catalog ? JSON.parse(row.catalog) : undefined,
-      catalogFetchedAt: row.catalog_fetched_at ?? undefined,
-    };
+    const row = await this.db
+      .selectFrom('tenant_connections')
+      .select(['connection_id', 'state', 'catalog_fetched_at'])
+      .where('tenant_key', '=', tenantKey)
+      .executeTakeFirst();
+    return row && { connectionId: row.connection_id, state: row.state, catalogFetchedAt: row.catalog_fetched_at ?? undefined };
   }
 
-  async put(tenantKey: string, entry: CachedConnection): Promise<void> {
-    const values = {
-      connection_id: entry.connectionId,
-      state: entry.state,
-      catalog: entry.catalog ? JSON.stringify(entry.catalog) : null,
-      catalog_fetched_at: entry.catalogFetchedAt ?? null,
-      updated_at: Date.now(),
-    };
+  async put(tenantKey: string, entry: { connectionId: string; state: string }): Promise<void> {
+    const now = Date.now();
+    await this.db.transaction().execute(async (trx) => {
+      const existing = await trx.selectFrom('tenant_connections').select('connection_id').where('tenant_key', '=', tenantKey).executeTakeFirst();
+      const sameConnection = existing?.connection_id === entry.connectionId;
+      await trx
+        .insertInto('tenant_connections')
+        .values({ tenant_key: tenantKey, connection_id: entry.connectionId, state: entry.state, catalog: null, catalog_fetched_at: null, updated_at: now })
+        .onConflict((oc) =>
+          oc.column('tenant_key').doUpdateSet({
+            connection_id: entry.connectionId,
+            state: entry.state,
+            updated_at: now,
+            // Another connection's catalog may not fit this one.
+            ...(sameConnection ? {} : { catalog: null, catalog_fetched_at: null }),
+          }),
+        )
+        .execute();
+    });
+  }
+
+  async getCatalog(tenantKey: string): Promise<CatalogEntry[] | undefined> {
+    const row = await this.db.selectFrom('tenant_connections').select('catalog').where('tenant_key', '=', tenantKey).executeTakeFirst();
+    return row?.catalog ? JSON.parse(row.catalog) : undefined;
+  }
+
+  async putCatalog(tenantKey: string, catalog: CatalogEntry[], fetchedAt: number): Promise<void> {
     await this.db
-      .insertInto('tenant_connections')
-      .values({ tenant_key: tenantKey, ...values })
-      .onConflict((oc) => oc.column('tenant_key').doUpdateSet(values))
+      .updateTable('tenant_connections')
+      .set({ catalog: JSON.stringify(catalog), catalog_fetched_at: fetchedAt, updated_at: Date.now() })
+      .where('tenant_key', '=', tenantKey)
       .execute();
   }
 

@@ -88,12 +88,18 @@ for (const backend of backends) {
       expect(await store.confirmations.claim(write.id, 'U1', now)).toEqual({ ok: false, reason: 'used' });
     });
 
-    it('keeps the connection cache per tenant, with the catalog', async () => {
-      await store.connections.put('T1', { connectionId: 'c1', state: 'READY', catalog: [{ key: 'list-leads', name: 'List leads' }], catalogFetchedAt: 5 });
+    it('keeps the connection cache per tenant, the catalog apart, and forgets it for a new connection', async () => {
+      await store.connections.put('T1', { connectionId: 'c1', state: 'READY' });
+      await store.connections.putCatalog('T1', [{ key: 'list-leads', name: 'List leads' }], 5);
       await store.connections.put('T2', { connectionId: 'c2', state: 'READY' });
-      await store.connections.put('T1', { connectionId: 'c1b', state: 'READY', catalog: [{ key: 'get-lead', name: 'Get lead' }], catalogFetchedAt: 6 });
-      expect(await store.connections.get('T1')).toEqual({ connectionId: 'c1b', state: 'READY', catalog: [{ key: 'get-lead', name: 'Get lead' }], catalogFetchedAt: 6 });
-      expect(await store.connections.get('T2')).toEqual({ connectionId: 'c2', state: 'READY', catalog: undefined, catalogFetchedAt: undefined });
+      expect(await store.connections.get('T1')).toEqual({ connectionId: 'c1', state: 'READY', catalogFetchedAt: 5 });
+      expect(await store.connections.getCatalog('T1')).toEqual([{ key: 'list-leads', name: 'List leads' }]);
+      await store.connections.put('T1', { connectionId: 'c1', state: 'READY' });
+      expect(await store.connections.getCatalog('T1')).toHaveLength(1);
+      await store.connections.put('T1', { connectionId: 'c1b', state: 'READY' });
+      expect(await store.connections.get('T1')).toEqual({ connectionId: 'c1b', state: 'READY', catalogFetchedAt: undefined });
+      expect(await store.connections.getCatalog('T1')).toBeUndefined();
+      expect(await store.connections.get('T2')).toEqual({ connectionId: 'c2', state: 'READY', catalogFetchedAt: undefined });
       await store.connections.delete('T1');
       expect(await store.connections.get('T1')).toBeUndefined();
     });

@@ -5,13 +5,12 @@ import { answer, type ListenerDeps } from '../../edge.js';
 export function espoCommand(deps: ListenerDeps) {
   return async ({ ack, command, respond, client }: SlackCommandMiddlewareArgs & AllMiddlewareArgs): Promise<void> => {
     await ack();
-    const context = {
-      teamId: command.team_id,
-      userId: command.user_id,
-      channelId: command.channel_id,
-      timeZone: await deps.timeZones.of(client, command.user_id),
-    };
+    const context = { teamId: command.team_id, userId: command.user_id, channelId: command.channel_id };
     const subcommand = command.text.trim().split(/\s+/, 1)[0]?.toLowerCase() || 'help';
-    await answer(deps, { kind: 'command', context, detail: subcommand }, respond, () => deps.service.handle(context, command.text));
+    await answer(deps, { kind: 'command', context, detail: subcommand }, respond, async () => {
+      // Inside the queued work: a users.info call must not sit between the ack and the queue.
+      const timeZone = await deps.timeZones.of(client, command.user_id);
+      return deps.service.handle({ ...context, timeZone }, command.text);
+    });
   };
 }

@@ -1,0 +1,27 @@
+/**
+ * Runs at most `limit` pieces of work at once, the rest in arrival order. Listeners ack first and
+ * then queue their work here: with every in-flight command's render and reply competing for the
+ * event loop, a burst of commands would otherwise delay the acks of the last ones to arrive
+ * (Slack allows 3 seconds). It also keeps a burst from becoming a burst of Membrane calls.
+ */
+export class WorkLimiter {
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(private readonly limit: number) {}
+
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.active++;
+    try {
+      return await work();
+    } finally {
+      this.active--;
+      this.waiting.shift()?.();
+    }
+  }
+
+  get queued(): number {
+    return this.waiting.length;
+  }
+}

@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { WorkLimiter } from '../../src/slack/work-limiter.js';
+
+describe('WorkLimiter', () => {
+  it('runs at most `limit` at once, the rest in arrival order, and survives failures', async () => {
+    const limiter = new WorkLimiter(2);
+    let running = 0;
+    let peak = 0;
+    const order: number[] = [];
+    const task = (id: number, fail = false) =>
+      limiter.run(async () => {
+        running++;
+        peak = Math.max(peak, running);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        order.push(id);
+        running--;
+        if (fail) throw new Error(`task ${id} failed`);
+        return id;
+      });
+    const results = await Promise.allSettled([task(1), task(2, true), task(3), task(4), task(5)]);
+    expect(peak).toBe(2);
+    expect(order).toEqual([1, 2, 3, 4, 5]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'fulfilled']);
+    expect(limiter.queued).toBe(0);
+  });
+});
