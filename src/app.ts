@@ -7,6 +7,7 @@ import { CommandService } from './core/service.js';
 import { EspoEntityDirectory } from './crm/espo/entities.js';
 import { MembraneGateway } from './crm/gateway.js';
 import { registerListeners } from './slack/listeners/index.js';
+import { dropDuplicateEvents } from './slack/middleware/drop-duplicate-events.js';
 import { UserTimeZones } from './slack/user-time-zones.js';
 import { WorkLimiter } from './slack/work-limiter.js';
 import { openStore, type Store } from './store/store.js';
@@ -102,6 +103,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
           }),
         }),
   });
+  app.use(dropDuplicateEvents(store.events, logger));
   registerListeners(app, {
     service,
     logger,
@@ -112,6 +114,12 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
   app.error(async (error) => {
     logger.error({ err: error }, 'unhandled error in a Slack listener');
   });
+
+  // Slack retries within minutes; a day of event ids is plenty to recognise them.
+  const pruneEvents = setInterval(() => {
+    store.events.prune(new Date(Date.now() - 24 * 60 * 60_000)).catch((error: unknown) => logger.warn({ err: error }, 'could not prune event ids'));
+  }, 60 * 60_000);
+  pruneEvents.unref();
 
   let url: string | undefined;
   if (socketMode) {
@@ -130,6 +138,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
     store,
     service,
     async stop() {
+      clearInterval(pruneEvents);
       await app.stop();
       await store.close();
     },

@@ -164,6 +164,13 @@ export interface AuditLog {
   record(entry: AuditEntry): Promise<void>;
 }
 
+/** Slack event ids already handled, shared by every instance, so a retry is processed once. */
+export interface EventLedger {
+  /** Records an event id; false when it was seen before (a Slack retry, or another instance got it). */
+  firstSighting(eventId: string, now: Date): Promise<boolean>;
+  prune(olderThan: Date): Promise<number>;
+}
+
 export interface Clock {
   now(): Date;
 }

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, type SqliteDatabase } from 'kysely';
 import pg from 'pg';
-import type { AuditEntry, AuditLog, ClaimOutcome, ConfirmationStore, PendingWrite } from '../core/ports.js';
+import type { AuditEntry, AuditLog, ClaimOutcome, ConfirmationStore, EventLedger, PendingWrite } from '../core/ports.js';
 import type { CachedConnection, CatalogEntry, TenantConnectionCache } from '../crm/gateway.js';
 import { migrationProvider } from './migrations.js';
 import type { Database } from './schema.js';
@@ -18,15 +18,9 @@ export interface Store {
   confirmations: ConfirmationStore;
   audit: AuditLog & { recent(tenantKey: string, limit: number): Promise<AuditEntry[]> };
   connections: TenantConnectionCache;
-  events: ProcessedEvents;
+  events: EventLedger;
   ping(): Promise<void>;
   close(): Promise<void>;
-}
-
-export interface ProcessedEvents {
-  /** Records an event id; false when it was seen before (a Slack retry, or another instance got it). */
-  firstSighting(eventId: string, now: Date): Promise<boolean>;
-  prune(olderThan: Date): Promise<number>;
 }
 
 /** Opens the database named by DATABASE_URL and brings its schema up to date. */
@@ -45,7 +39,7 @@ export async function openStore(databaseUrl: string): Promise<Store> {
     confirmations: new SqlConfirmationStore(db),
     audit: new SqlAuditLog(db),
     connections: new SqlConnectionCache(db),
-    events: new SqlProcessedEvents(db),
+    events: new SqlEventLedger(db),
     async ping() {
       await db.selectFrom('processed_events').select('event_id').limit(1).execute();
     },
@@ -248,7 +242,7 @@ class SqlConnectionCache implements TenantConnectionCache {
   }
 }
 
-class SqlProcessedEvents implements ProcessedEvents {
+class SqlEventLedger implements EventLedger {
   constructor(private readonly db: Kysely<Database>) {}
 
   async firstSighting(eventId: string, now: Date): Promise<boolean> {

@@ -33,10 +33,11 @@ describe('EspoCRM connection through Membrane', () => {
     expect(textOf((await h.command('list leads')).reply)).toContain('Showing');
   });
 
-  it("passes Membrane's message on when setup failed", async () => {
+  it.each(['SETUP_FAILED', 'CONFIGURATION_ERROR'] as const)("passes Membrane's message on when the connection is %s", async (state) => {
     h = await startHarness();
-    h.membrane.tenant('T1').ensureState = { state: 'SETUP_FAILED', message: 'EspoCRM answered 401 for the API key' };
+    h.membrane.tenant('T1').ensureState = { state, message: 'EspoCRM answered 401 for the API key' };
     expect(textOf((await h.command('list leads')).reply)).toContain('EspoCRM answered 401 for the API key');
+    expect(textOf((await h.command('connect')).reply)).toContain('EspoCRM answered 401 for the API key');
   });
 
   it('costs one Membrane call per warm command, and re-ensures when the connection disappears', async () => {

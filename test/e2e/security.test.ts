@@ -38,6 +38,22 @@ describe('requests Slack did not sign are refused', () => {
     expect(h.slack.responses.filter((r) => r.id === 'replayed')).toHaveLength(0);
   });
 
+  it("answers Slack's URL verification and processes a retried event only once", async () => {
+    const challenge = await h.postEvent({ type: 'url_verification', challenge: 'c-123', token: 'x' });
+    expect(challenge.status).toBe(200);
+    expect(challenge.body).toContain('c-123');
+
+    const event = { type: 'event_callback', team_id: 'T1', api_app_id: 'A1', event_id: 'Ev-retry-1', event_time: 1, event: { type: 'app_home_opened', user: 'U1', tab: 'home' } };
+    expect((await h.postEvent(event)).status).toBe(200);
+    expect((await h.postEvent(event, { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' })).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const dropped = h.logs.filter((log) => log.msg === 'duplicate Slack event dropped' && log.eventId === 'Ev-retry-1');
+    expect(dropped).toHaveLength(1);
+    expect(dropped[0]).toMatchObject({ retryNum: 1, retryReason: 'http_timeout' });
+    const rows = await h.app.store.db.selectFrom('processed_events').selectAll().where('event_id', '=', 'Ev-retry-1').execute();
+    expect(rows).toHaveLength(1);
+  });
+
   it('answers health and readiness probes', async () => {
     expect((await fetch(`${h.app.url}/healthz`)).status).toBe(200);
     const ready = await fetch(`${h.app.url}/readyz`);

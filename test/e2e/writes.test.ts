@@ -84,9 +84,12 @@ describe('/espo writes, end to end', () => {
   });
 
   it('a confirmation survives a restart because it is stored', async () => {
-    const row = await h.app.store.db.selectFrom('pending_writes').select(['id', 'state']).where('state', '=', 'pending').executeTakeFirst();
-    // Pending writes live in the database, not in process memory.
-    expect(row === undefined || row.state === 'pending').toBe(true);
+    const before = espo().all('Task').length;
+    const { reply, responseId } = await h.command('create task name="Across a deploy"');
+    await h.restart();
+    const done = await h.click(buttonNamed(reply, 'Confirm'), { responseId });
+    expect(textOf(done.replies[0]!)).toContain('Created task');
+    expect(espo().all('Task')).toHaveLength(before + 1);
   });
 
   it('previews an update as old → new and applies it', async () => {

@@ -7,7 +7,7 @@ import { loadConfig } from '../../src/config/config.js';
 import { createLogger } from '../../src/config/logger.js';
 import { startFakeMembrane, type FakeMembrane } from '../fakes/membrane/server.js';
 import { startFakeSlack, type FakeSlack, type ResponsePost } from './fake-slack.js';
-import { postSigned, type SignedPost } from './signing.js';
+import { postSigned, slackSignature, type SignedPost } from './signing.js';
 
 export const SIGNING_SECRET = 'test-signing-secret-0123456789';
 export const WORKSPACE_KEY = 'ws-key';
@@ -31,6 +31,10 @@ export interface Harness {
     options?: { user?: string; team?: string; channel?: string; responseId?: string; expectReplies?: number },
   ): Promise<{ ack: SignedPost; replies: ResponsePost['body'][] }>;
   post(form: Record<string, string>, options?: Parameters<typeof postSigned>[3]): Promise<SignedPost>;
+  /** POSTs an Events API JSON body, signed. */
+  postEvent(body: unknown, headers?: Record<string, string>): Promise<SignedPost>;
+  /** Stops the app and starts a new process-equivalent on the same database (a deploy or crash). */
+  restart(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -66,17 +70,39 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     LOG_LEVEL: 'info',
     ...options.env,
   });
-  const app = await startApp(config, { logger: createLogger('info', sink) });
-  const endpoint = `${app.url}/slack/events`;
+  const logger = createLogger('info', sink);
+  let app = await startApp(config, { logger });
+  const endpoint = () => `${app.url}/slack/events`;
 
-  const post: Harness['post'] = (form, postOptions) => postSigned(endpoint, SIGNING_SECRET, form, postOptions);
+  const post: Harness['post'] = (form, postOptions) => postSigned(endpoint(), SIGNING_SECRET, form, postOptions);
 
   return {
-    app,
+    get app() {
+      return app;
+    },
     slack,
     membrane,
     logs,
     post,
+    async postEvent(body, headers = {}) {
+      const raw = JSON.stringify(body);
+      const timestamp = Math.floor(Date.now() / 1000);
+      const response = await fetch(endpoint(), {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-slack-request-timestamp': String(timestamp),
+          'x-slack-signature': slackSignature(SIGNING_SECRET, timestamp, raw),
+          ...headers,
+        },
+        body: raw,
+      });
+      return { status: response.status, body: await response.text() };
+    },
+    async restart() {
+      await app.stop();
+      app = await startApp(config, { logger });
+    },
     async command(text, who = {}) {
       const responseId = `cmd-${++counter}`;
       const ack = await post({
