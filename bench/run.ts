@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: boots the real bot as a child process (HTTP mode, SQLite in a temp dir) against
+ * `npm run bench`: builds, then boots the real bot as a child process (`node dist/main.js`, as `npm start`) (HTTP mode, SQLite in a temp dir) against
  * a fake Slack and a fake Membrane started here, then sends bursts of 1, 10 and 50 signed `/espo`
  * commands at the same moment (a warm `list leads status=New`), and prints:
  *   - ack latency p50/p99 (signed POST → HTTP 200),
@@ -15,9 +15,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFakeMembrane } from '../test/fakes/membrane/server.js';
 import { startFakeSlack } from '../test/support/fake-slack.js';
-import { Agent, createServer, request as httpRequest } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { slackSignature } from '../test/support/signing.js';
+import { Worker } from 'node:worker_threads';
+import type { BurstRequest, SentCommand } from './load-generator.js';
 
 const SIGNING_SECRET = 'bench-signing-secret-0123456789';
 const WORKSPACE = { workspaceKey: 'bench-key', workspaceSecret: 'bench-secret-0123456789' };
@@ -27,37 +28,6 @@ const ROUNDS = [
   { concurrency: 10, bursts: 30 },
   { concurrency: 50, bursts: 20 },
 ];
-
-/**
- * A lean signed POST over keep-alive sockets. fetch() costs so much client CPU that, in bursts of
- * 50, it measured ~120 ms p99 against a do-nothing server on this machine: it would time itself.
- */
-const agent = new Agent({ keepAlive: true, maxSockets: 100 });
-function postForm(url: string, form: Record<string, string>): Promise<number> {
-  const body = new URLSearchParams(form).toString();
-  const timestamp = Math.floor(Date.now() / 1000);
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      url,
-      {
-        method: 'POST',
-        agent,
-        headers: {
-          'content-type': 'application/x-www-form-urlencoded',
-          'content-length': Buffer.byteLength(body),
-          'x-slack-request-timestamp': String(timestamp),
-          'x-slack-signature': slackSignature(SIGNING_SECRET, timestamp, body),
-        },
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
 
 const percentile = (values: number[], p: number) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -114,7 +84,7 @@ async function main() {
   const membrane = await startFakeMembrane(WORKSPACE);
   const dir = mkdtempSync(join(tmpdir(), 'espo-bench-'));
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, ['--enable-source-maps', 'dist/main.js'], {
     env: {
       PATH: process.env.PATH,
       SLACK_BOT_TOKEN: 'xoxb-bench',
@@ -140,46 +110,54 @@ async function main() {
   const rssAtStart = rssMb(child.pid!);
   let sequence = 0;
 
-  /** One slash command, as Slack sends it; resolves with its timings and Membrane cost. */
-  async function command(text: string, team: string) {
-    const id = `b${++sequence}`;
-    const started = performance.now();
-    const callsBefore = membrane.calls.length;
-    const status = await postForm(endpoint, {
-      command: '/espo',
-      text,
-      team_id: team,
-      user_id: `U${sequence % 25}`,
-      channel_id: 'C1',
-      response_url: slack.responseUrl(id),
-      trigger_id: id,
+  // Node 20 will not start a worker from a .ts file, so the worker registers tsx itself first.
+  const generatorUrl = new URL('./load-generator.ts', import.meta.url).href;
+  const generator = new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(generatorUrl)}); });`, {
+    eval: true,
+    workerData: { signingSecret: SIGNING_SECRET },
+  });
+
+  interface Sample {
+    ackMs: number;
+    replyMs: number;
+  }
+
+  /** N signed commands at the same moment (sent from the worker); resolves when all are answered. */
+  async function burst(size: number, text: string, team: string): Promise<Sample[]> {
+    const responseUrls = Array.from({ length: size }, () => slack.responseUrl(`b${++sequence}`));
+    const request: BurstRequest = { endpoint, team, text, responseUrls };
+    const sent = await new Promise<SentCommand[]>((resolve) => {
+      generator.once('message', resolve);
+      generator.postMessage(request);
     });
-    const ackMs = performance.now() - started;
-    if (status !== 200) throw new Error(`ack ${status}`);
-    await slack.waitForResponses(id, 1, 30_000);
-    const replyMs = performance.now() - started;
-    // Exact when commands run one at a time; under concurrency the round totals below are used.
-    const mine = membrane.calls.slice(callsBefore).filter((call) => call.tenant === team);
-    const fakeMs = mine.reduce((sum, call) => sum + (call.durationMs ?? 0), 0);
-    return { ackMs, replyMs, fakeMs, membraneCalls: mine.length };
+    return Promise.all(
+      sent.map(async (command) => {
+        if (command.status !== 200) throw new Error(`ack ${command.status}`);
+        const id = decodeURIComponent(command.responseUrl.split('/response/')[1]!);
+        const [reply] = await slack.waitForResponses(id, 1, 30_000);
+        return { ackMs: command.ackedAt - command.sentAt, replyMs: reply!.at - command.sentAt };
+      }),
+    );
   }
 
   // Cold: a tenant's very first command (connection ensure + catalog + run).
-  const cold = await command('list leads status=New', 'TCOLD');
-  console.log(`cold first command: ${cold.membraneCalls} Membrane calls, reply ${fmt(cold.replyMs)}`);
+  const coldCallsBefore = membrane.calls.length;
+  const [cold] = await burst(1, 'list leads status=New', 'TCOLD');
+  const coldCalls = membrane.calls.length - coldCallsBefore;
+  console.log(`cold first command: ${coldCalls} Membrane calls, reply ${fmt(cold!.replyMs)}`);
 
   const results: string[] = [];
   for (const round of ROUNDS) {
     const team = `TBENCH${round.concurrency}`;
     // One unmeasured burst of the same size warms the tenant and opens the sockets, as Slack's
     // connection pool would be; the first burst otherwise measures TCP setup, not the bot.
-    await Promise.all(Array.from({ length: round.concurrency }, () => command('list leads status=New', team)));
-    const samples: Awaited<ReturnType<typeof command>>[] = [];
+    await burst(round.concurrency, 'list leads status=New', team);
+    const samples: Sample[] = [];
     const callsBefore = membrane.calls.length;
     const cpuBefore = cpuMs(child.pid!);
     const started = performance.now();
-    for (let burst = 0; burst < round.bursts; burst++) {
-      samples.push(...(await Promise.all(Array.from({ length: round.concurrency }, () => command('list leads status=New', team)))));
+    for (let done = 0; done < round.bursts; done++) {
+      samples.push(...(await burst(round.concurrency, 'list leads status=New', team)));
     }
     const seconds = (performance.now() - started) / 1000;
     const botCpuPerCommand = (cpuMs(child.pid!) - cpuBefore) / samples.length;
@@ -198,10 +176,11 @@ async function main() {
   console.log('\n| burst size | commands | ack p50 | ack p99 | reply p50 | reply p99 | bot overhead p50 | bot CPU/command | commands/s | Membrane calls/command (warm) |');
   console.log('|---|---|---|---|---|---|---|---|---|---|');
   for (const line of results) console.log(line);
-  console.log(`\ncold command: ${cold.membraneCalls} Membrane calls; warm: see table`);
+  console.log(`\ncold command: ${coldCalls} Membrane calls; warm: see table`);
   console.log(`bot RSS: ${rssAtStart.toFixed(0)} MB after start, ${rssNow.toFixed(0)} MB at the end, ${rss.toFixed(0)} MB peak`);
   console.log(`node ${process.version}, ${process.platform}/${process.arch}`);
 
+  await generator.terminate();
   child.kill('SIGTERM');
   await new Promise((resolve) => child.once('exit', resolve));
   await membrane.close();

@@ -14,6 +14,8 @@ export interface SlackCall {
 
 export interface ResponsePost {
   id: string;
+  /** When it arrived, epoch ms with sub-ms precision (comparable across worker threads). */
+  at: number;
   body: Record<string, unknown> & { text?: string; blocks?: unknown[]; response_type?: string; replace_original?: boolean };
 }
 
@@ -65,7 +67,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     };
     const responseMatch = /^\/response\/(.+)$/.exec(url.pathname);
     if (responseMatch) {
-      responses.push({ id: decodeURIComponent(responseMatch[1]!), body: body as ResponsePost['body'] });
+      responses.push({ id: decodeURIComponent(responseMatch[1]!), at: performance.timeOrigin + performance.now(), body: body as ResponsePost['body'] });
       return send({ ok: true });
     }
     const method = url.pathname.replace(/^\/api\//, '');
