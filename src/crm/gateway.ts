@@ -377,33 +377,28 @@ export class MembraneGateway implements CrmGateway {
     );
   }
 
-  async create(tenant: Tenant, entity: string, fields: Record<string, unknown>): Promise<CrmRecord> {
-    const noun = actionNouns(entity).singular;
-    return this.route(
-      tenant,
-      'create',
-      entity,
-      { what: `create the ${noun}`, entity: noun, isWrite: true },
-      (schema) => {
-        const input = writeInput(schema, fields);
-        return input && { input, read: (output) => toWrittenRecord(output, fields) };
-      },
-      async (connectionId) => toWrittenRecord(await this.send(tenant, connectionId, { ...ROUTES.create.rest(entity), body: fields }), fields),
-    );
+  create(tenant: Tenant, entity: string, fields: Record<string, unknown>): Promise<CrmRecord> {
+    return this.write(tenant, 'create', entity, fields);
   }
 
-  async update(tenant: Tenant, entity: string, id: string, fields: Record<string, unknown>): Promise<CrmRecord> {
+  update(tenant: Tenant, entity: string, id: string, fields: Record<string, unknown>): Promise<CrmRecord> {
+    return this.write(tenant, 'update', entity, fields, id);
+  }
+
+  /** Create (no id) or update (with id): the action when its schema takes every field, else the proxy. */
+  private async write(tenant: Tenant, operation: 'create' | 'update', entity: string, fields: Record<string, unknown>, id?: string): Promise<CrmRecord> {
     const noun = actionNouns(entity).singular;
+    const read = (output: unknown) => toWrittenRecord(output, fields, id);
     return this.route(
       tenant,
-      'update',
+      operation,
       entity,
-      { what: `update the ${noun}`, entity: noun, isWrite: true },
+      { what: `${operation} the ${noun}`, entity: noun, isWrite: true },
       (schema) => {
         const input = writeInput(schema, fields, id);
-        return input && { input, read: (output) => toWrittenRecord(output, fields, id) };
+        return input && { input, read };
       },
-      async (connectionId) => toWrittenRecord(await this.send(tenant, connectionId, { ...ROUTES.update.rest(entity, id), body: fields }), fields, id),
+      async (connectionId) => read(await this.send(tenant, connectionId, { ...ROUTES[operation].rest(entity, id), body: fields })),
     );
   }
 
