@@ -1,3 +1,4 @@
+import type { Subcommand } from './command/parse.js';
 import type { ActionSummary, ConnectionStatus, CrmRecord, EntityInfo, ListQuery, RecordPage, WritePlan } from './ports.js';
 
 /**
@@ -5,7 +6,7 @@ import type { ActionSummary, ConnectionStatus, CrmRecord, EntityInfo, ListQuery,
  * core never knows about blocks, buttons or response URLs.
  */
 export type Reply =
-  | { kind: 'help'; unknownWord?: string; suggestion?: string; topic?: string; entityWords: string[] }
+  | { kind: 'help'; unknownWord?: string; suggestion?: string; topic?: Subcommand; entityWords: string[] }
   | { kind: 'notice'; tone: 'info' | 'success' | 'warning'; text: string }
   | { kind: 'records'; entity: EntityInfo; query: ListQuery; page: RecordPage }
   | { kind: 'record'; entity: EntityInfo; record: CrmRecord }

@@ -21,6 +21,9 @@ describe('/espo reads, end to end', () => {
   it('shows help with "did you mean" for unknown words', async () => {
     expect(textOf((await h.command('')).reply)).toContain('Commands');
     expect(textOf((await h.command('lsit leads')).reply)).toContain('Did you mean `/espo list`?');
+    const focused = textOf((await h.command('help update')).reply);
+    expect(focused.indexOf('/espo update &lt;entity&gt; &lt;id&gt; field=value ...')).toBeLessThan(focused.indexOf('Commands'));
+    expect(focused).toContain('status="In Process"');
   });
 
   it('lists leads with a filter through the list-leads action, in exactly one Membrane call when warm', async () => {

@@ -5,7 +5,7 @@ import { straightenQuotes, tokenize, UnclosedQuoteError, type Token } from './to
 import { coerceValue } from './values.js';
 
 export type Command =
-  | { kind: 'help'; topic?: string }
+  | { kind: 'help'; topic?: Subcommand }
   | { kind: 'unknown'; word: string; suggestion?: string }
   | { kind: 'connect' }
   | { kind: 'status' }
@@ -36,8 +36,10 @@ export const SUBCOMMANDS = [
   'api',
 ] as const;
 
+export type Subcommand = (typeof SUBCOMMANDS)[number];
+
 /** How each subcommand is used; help and error messages quote these. */
-export const USAGE: Record<(typeof SUBCOMMANDS)[number], string> = {
+export const USAGE: Record<Subcommand, string> = {
   help: 'help',
   connect: 'connect',
   status: 'status',
@@ -53,7 +55,30 @@ export const USAGE: Record<(typeof SUBCOMMANDS)[number], string> = {
   api: 'api <GET|POST|PUT|PATCH|DELETE> <path> [json body]',
 };
 
-const ALIASES: Record<string, (typeof SUBCOMMANDS)[number]> = {
+/** One example per subcommand, for `/espo help <subcommand>`. */
+export const EXAMPLES: Record<Subcommand, string[]> = {
+  help: ['help list'],
+  connect: ['connect'],
+  status: ['status'],
+  disconnect: ['disconnect'],
+  list: ['list leads status=New sort=-createdAt', 'list deals stage=Prospecting,Qualification amount>10k limit=20', 'list tasks status!=Completed dateEnd<=today'],
+  find: ['find contact Jane', 'find account acme'],
+  show: ['show lead 5f3a9b2c1d4e6f708', 'show https://crm.example.com/#Opportunity/view/5f3a9b2c1d4e6f708'],
+  create: ['create task name="Call Bob" dateEnd=tomorrow priority=High', 'create lead firstName=Ada lastName=Lovelace emailAddress=ada@example.com'],
+  update: ['update lead 5f3a9b2c1d4e6f708 status="In Process"', 'update deal 5f3a9b2c1d4e6f708 stage=Negotiation amount=25k'],
+  delete: ['delete task 5f3a9b2c1d4e6f708'],
+  actions: ['actions create a task', 'actions list opportunities'],
+  run: ['run list-leads {"maxSize": 5}'],
+  api: ['api GET /Lead?maxSize=5', 'api POST /Case {"name": "Printer on fire"}'],
+};
+
+/** The subcommand a word names (`list`, or an alias such as `ls`), if any. */
+export function subcommandOf(word: string): Subcommand | undefined {
+  const lower = word.toLowerCase();
+  return (SUBCOMMANDS as readonly string[]).includes(lower) ? (lower as Subcommand) : ALIASES[lower];
+}
+
+const ALIASES: Record<string, Subcommand> = {
   '?': 'help',
   search: 'find',
   get: 'show',
@@ -88,7 +113,7 @@ const OPERATORS: Record<string, FilterOperator> = {
 };
 const RECORD_URL = /#([A-Za-z][\w]*)\/view\/([\w-]+)/;
 
-function usageError(sub: (typeof SUBCOMMANDS)[number], problem: string): AppError {
+function usageError(sub: Subcommand, problem: string): AppError {
   return new AppError('bad_input', `${problem}\nUsage: \`/espo ${USAGE[sub]}\``);
 }
 
@@ -106,7 +131,7 @@ export function parseCommand(text: string, context: ParseContext): Command {
   const first = tokens[0];
   if (!first) return { kind: 'help' };
   const word = first.text.toLowerCase();
-  const sub = (SUBCOMMANDS as readonly string[]).includes(word) ? (word as (typeof SUBCOMMANDS)[number]) : ALIASES[word];
+  const sub = subcommandOf(word);
   if (!sub) {
     return { kind: 'unknown', word: first.text, suggestion: closest(word, [...SUBCOMMANDS, ...Object.keys(ALIASES)]) };
   }
@@ -115,7 +140,7 @@ export function parseCommand(text: string, context: ParseContext): Command {
 
   switch (sub) {
     case 'help':
-      return { kind: 'help', topic: args[0]?.text.toLowerCase() };
+      return { kind: 'help', topic: args[0] && subcommandOf(args[0].text) };
     case 'connect':
     case 'status':
     case 'disconnect':
@@ -167,7 +192,7 @@ export function parseCommand(text: string, context: ParseContext): Command {
   }
 }
 
-function requireEntity(sub: (typeof SUBCOMMANDS)[number], args: Token[], context: ParseContext): EntityInfo {
+function requireEntity(sub: Subcommand, args: Token[], context: ParseContext): EntityInfo {
   const word = args[0]?.text;
   if (!word) {
     throw usageError(sub, `Which kind of record? For example: ${context.entities.words().slice(0, 5).join(', ')}.`);
@@ -179,7 +204,7 @@ function requireEntity(sub: (typeof SUBCOMMANDS)[number], args: Token[], context
 }
 
 /** `show lead 5f3a...`, or a pasted record link `https://crm.example.com/#Lead/view/5f3a...`. */
-function parseRecordTarget(sub: (typeof SUBCOMMANDS)[number], args: Token[], context: ParseContext): { entity: EntityInfo; id: string } {
+function parseRecordTarget(sub: Subcommand, args: Token[], context: ParseContext): { entity: EntityInfo; id: string } {
   const link = args.length === 1 ? RECORD_URL.exec(args[0]!.text) : null;
   if (link) return { entity: context.entities.resolve(link[1]!), id: link[2]! };
   const entity = requireEntity(sub, args, context);
@@ -195,7 +220,7 @@ function splitAssignment(token: Token): { field: string; op: string; raw: string
 }
 
 function parseAssignments(
-  sub: (typeof SUBCOMMANDS)[number],
+  sub: Subcommand,
   entity: EntityInfo,
   args: Token[],
   context: ParseContext,
@@ -249,7 +274,7 @@ function parseFilter(entity: EntityInfo, field: string, op: string, raw: string,
   return { field, op: operator, value: coerceValue(field, raw, type, context.now, context.timeZone) };
 }
 
-function parseJson(sub: (typeof SUBCOMMANDS)[number], text: string): unknown {
+function parseJson(sub: Subcommand, text: string): unknown {
   try {
     return JSON.parse(straightenQuotes(text));
   } catch (error) {

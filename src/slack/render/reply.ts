@@ -1,5 +1,5 @@
 import type { AppError } from '../../core/errors.js';
-import { USAGE } from '../../core/command/parse.js';
+import { EXAMPLES, USAGE } from '../../core/command/parse.js';
 import type { CrmRecord, EntityInfo, FieldView, ListQuery, WritePlan } from '../../core/ports.js';
 import type { Reply } from '../../core/replies.js';
 import { recordUrl } from '../../crm/espo/entities.js';
@@ -278,6 +278,10 @@ function renderDone(reply: Extract<Reply, { kind: 'done' }>, options: RenderOpti
 }
 
 function renderHelp(reply: Extract<Reply, { kind: 'help' }>): Message {
+  const topic = reply.topic;
+  const focus = topic
+    ? section(`*\`/espo ${escape(USAGE[topic])}\`*\n${EXAMPLES[topic].map((example) => `• \`/espo ${escape(example)}\``).join('\n')}`)
+    : undefined;
   const intro = reply.unknownWord
     ? `I don't know \`${escape(reply.unknownWord)}\`.${reply.suggestion ? ` Did you mean \`/espo ${escape(reply.suggestion)}\`?` : ''}`
     : '*EspoCRM from Slack.* Everything you look up is shown only to you until you share it; every change waits for your Confirm.';
@@ -285,6 +289,7 @@ function renderHelp(reply: Extract<Reply, { kind: 'help' }>): Message {
     .map((line) => `• \`/espo ${escape(line)}\``)
     .join('\n');
   return message(reply.unknownWord ? `Unknown command ${reply.unknownWord}` : 'How to use /espo', [
+    focus,
     section(intro),
     section(`*Commands*\n${usage}`),
     section(
