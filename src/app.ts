@@ -8,7 +8,7 @@ import { EspoEntityDirectory } from './crm/espo/entities.js';
 import { MembraneGateway } from './crm/gateway.js';
 import { registerListeners } from './slack/listeners/index.js';
 import { dropDuplicateEvents } from './slack/middleware/drop-duplicate-events.js';
-import { UserTimeZones } from './slack/user-time-zones.js';
+import { UserProfiles } from './slack/user-profiles.js';
 import { WorkLimiter } from './slack/work-limiter.js';
 import { openStore, type Store } from './store/store.js';
 
@@ -107,7 +107,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
   registerListeners(app, {
     service,
     logger,
-    timeZones: new UserTimeZones(),
+    profiles: new UserProfiles(),
     limiter: new WorkLimiter(config.slack.maxConcurrentWork),
     siteUrl: config.espocrm.siteUrl,
   });

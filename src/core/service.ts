@@ -24,6 +24,8 @@ export interface RequestContext {
   channelId?: string;
   /** IANA time zone of the person, for `today`/`tomorrow`; UTC when unknown. */
   timeZone?: string;
+  /** Slack workspace admin or owner; only they may end a connection the whole workspace shares. */
+  isWorkspaceAdmin?: boolean;
 }
 
 export interface CommandServiceDeps {
@@ -87,6 +89,12 @@ export class CommandService {
       case 'status':
         return { kind: 'status', status: await crm.status(tenant), scope: this.deps.connectionScope };
       case 'disconnect': {
+        if (this.deps.connectionScope === 'workspace' && !context.isWorkspaceAdmin) {
+          throw new AppError(
+            'forbidden',
+            'The EspoCRM connection is shared by the whole workspace, so only a Slack workspace admin or owner can disconnect it.',
+          );
+        }
         const status = await crm.status(tenant);
         if (status.state === 'none') return { kind: 'notice', tone: 'info', text: 'There is no EspoCRM connection to end.' };
         return this.propose(context, { kind: 'disconnect' });

@@ -4,14 +4,14 @@ import type { Reply } from '../core/replies.js';
 import type { CommandService, RequestContext } from '../core/service.js';
 import type { AppLogger } from '../config/logger.js';
 import { renderError, renderReply, type RenderOptions } from './render/reply.js';
-import type { UserTimeZones } from './user-time-zones.js';
+import type { UserProfiles } from './user-profiles.js';
 import type { WorkLimiter } from './work-limiter.js';
 
 /** What every listener needs; built once in app.ts. */
 export interface ListenerDeps {
   service: CommandService;
   logger: AppLogger;
-  timeZones: UserTimeZones;
+  profiles: UserProfiles;
   /** Bounds how many requests are worked on at once, after their acks. */
   limiter: WorkLimiter;
   siteUrl?: string;

@@ -56,13 +56,16 @@ describe('EspoCRM connection through Membrane', () => {
     expect(textOf(reply)).toContain('Showing');
   });
 
-  it('disconnects after a confirm', async () => {
+  it('disconnects after a confirm, and only a workspace admin may end the shared connection', async () => {
     h = await startHarness();
+    h.slack.admins.add('UADMIN');
     await h.command('connect');
-    const { reply, responseId } = await h.command('disconnect');
+    const refused = await h.command('disconnect', { user: 'U1' });
+    expect(textOf(refused.reply)).toContain('only a Slack workspace admin or owner');
+    const { reply, responseId } = await h.command('disconnect', { user: 'UADMIN' });
     expect(textOf(reply)).toContain('Disconnect EspoCRM?');
     expect(h.membrane.tenant('T1').connection!.archived).toBeFalsy();
-    const done = await h.click(buttonNamed(reply, 'Confirm'), { responseId });
+    const done = await h.click(buttonNamed(reply, 'Confirm'), { responseId, user: 'UADMIN' });
     expect(textOf(done.replies[0]!)).toContain('Disconnected');
     expect(h.membrane.tenant('T1').connection!.archived).toBe(true);
     expect(textOf((await h.command('status')).reply)).toContain('Not connected');
@@ -84,6 +87,8 @@ describe('EspoCRM connection through Membrane', () => {
     const other = await h.command('list leads', { user: 'U2' });
     expect(buttonNamed(other.reply, 'Connect EspoCRM').url).toBe('https://connect.example/u2');
     expect(textOf((await h.command('status', { user: 'U1' })).reply)).toContain('your own EspoCRM connection');
+    // Their own connection is theirs to end; no admin needed.
+    expect(textOf((await h.command('disconnect', { user: 'U1' })).reply)).toContain('Disconnect EspoCRM?');
   });
 });
 

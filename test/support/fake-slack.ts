@@ -26,6 +26,8 @@ export interface FakeSlack {
   responses: ResponsePost[];
   /** Per-user time zones users.info reports (default America/New_York). */
   timeZones: Map<string, string>;
+  /** Users that users.info reports as workspace admins. */
+  admins: Set<string>;
   responseUrl(id: string): string;
   waitForResponses(id: string, count?: number, timeoutMs?: number): Promise<ResponsePost[]>;
   close(): Promise<void>;
@@ -55,6 +57,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
   const calls: SlackCall[] = [];
   const responses: ResponsePost[] = [];
   const timeZones = new Map<string, string>();
+  const admins = new Set<string>();
   const waiters = new Set<() => void>();
   let ts = 1_700_000_000;
 
@@ -78,7 +81,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
         return send({ ok: true, url: 'https://test.slack.com/', team: 'Test', user: 'espo', team_id: 'T1', user_id: 'UBOT', bot_id: 'BBOT' });
       case 'users.info': {
         const user = String(body.user ?? '');
-        return send({ ok: true, user: { id: user, name: user.toLowerCase(), tz: timeZones.get(user) ?? 'America/New_York' } });
+        return send({ ok: true, user: { id: user, name: user.toLowerCase(), tz: timeZones.get(user) ?? 'America/New_York', is_admin: admins.has(user) } });
       }
       case 'chat.postMessage':
       case 'chat.postEphemeral':
@@ -98,6 +101,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     calls,
     responses,
     timeZones,
+    admins,
     responseUrl: (id) => `${url}/response/${encodeURIComponent(id)}`,
     async waitForResponses(id, count = 1, timeoutMs = 5000) {
       const matching = () => responses.filter((post) => post.id === id);

@@ -9,8 +9,8 @@ export function espoCommand(deps: ListenerDeps) {
     const subcommand = command.text.trim().split(/\s+/, 1)[0]?.toLowerCase() || 'help';
     await answer(deps, { kind: 'command', context, detail: subcommand }, respond, async () => {
       // Inside the queued work: a users.info call must not sit between the ack and the queue.
-      const timeZone = await deps.timeZones.of(client, command.user_id);
-      return deps.service.handle({ ...context, timeZone }, command.text);
+      const profile = await deps.profiles.of(client, command.user_id);
+      return deps.service.handle({ ...context, ...profile }, command.text);
     });
   };
 }

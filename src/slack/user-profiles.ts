@@ -1,0 +1,38 @@
+import type { webApi } from '@slack/bolt';
+
+type WebClient = webApi.WebClient;
+
+export interface UserProfile {
+  /** IANA time zone, so `tomorrow` means their tomorrow; UTC when unknown. */
+  timeZone: string;
+  /** Workspace admin or owner: may manage the workspace's shared EspoCRM connection. */
+  isWorkspaceAdmin: boolean;
+}
+
+/**
+ * What the bot needs to know about a person, from users.info. Cached per user for an hour, so a
+ * warm command costs no Slack call. A failure is not fatal: UTC and "not an admin" are safe defaults.
+ */
+export class UserProfiles {
+  private readonly cache = new Map<string, { profile: UserProfile; until: number }>();
+
+  constructor(
+    private readonly ttlMs = 60 * 60_000,
+    private readonly maxEntries = 10_000,
+  ) {}
+
+  async of(client: WebClient, userId: string): Promise<UserProfile> {
+    const hit = this.cache.get(userId);
+    if (hit && hit.until > Date.now()) return hit.profile;
+    let profile: UserProfile = { timeZone: 'UTC', isWorkspaceAdmin: false };
+    try {
+      const { user } = await client.users.info({ user: userId });
+      profile = { timeZone: user?.tz ?? 'UTC', isWorkspaceAdmin: Boolean(user?.is_admin || user?.is_owner) };
+    } catch {
+      // Missing users:read scope or a Slack hiccup: fall back rather than fail the command.
+    }
+    if (this.cache.size >= this.maxEntries) this.cache.delete(this.cache.keys().next().value!);
+    this.cache.set(userId, { profile, until: Date.now() + this.ttlMs });
+    return profile;
+  }
+}
