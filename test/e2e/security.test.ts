@@ -54,6 +54,21 @@ describe('requests Slack did not sign are refused', () => {
     expect(rows).toHaveLength(1);
   });
 
+  it('survives malformed and forged interactivity, answering politely', async () => {
+    const garbage = await h.post({ payload: '{not json' });
+    expect(garbage.status).toBeGreaterThanOrEqual(400);
+    expect((await fetch(`${h.app.url}/healthz`)).status).toBe(200);
+
+    const page = await h.click({ action_id: 'espo_page:next', value: 'garbage' });
+    expect(JSON.stringify(page.replies[0])).toContain('That page link is no longer valid');
+    const forged = await h.click({ action_id: 'espo_page:next', value: JSON.stringify({ entity: 'Lead', filters: [], limit: 10_000, offset: -5 }) });
+    expect(JSON.stringify(forged.replies[0])).toContain('That page link is no longer valid');
+    const unknown = await h.click({ action_id: 'espo_confirm', value: 'no-such-request' });
+    expect(JSON.stringify(unknown.replies[0])).toContain('I cannot find that request any more');
+    const share = await h.click({ action_id: 'espo_share', value: JSON.stringify({ t: 'record', e: '../etc', id: 'x' }) });
+    expect(JSON.stringify(share.replies[0])).toContain('That share button is no longer valid');
+  });
+
   it('answers health and readiness probes', async () => {
     expect((await fetch(`${h.app.url}/healthz`)).status).toBe(200);
     const ready = await fetch(`${h.app.url}/readyz`);
