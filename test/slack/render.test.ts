@@ -99,6 +99,14 @@ describe('renderReply', () => {
     ]);
   });
 
+  it('shows every field of a large create in the preview, across sections', () => {
+    const fields = Object.fromEntries(Array.from({ length: 23 }, (_, i) => [`field${i}`, `value ${i}`]));
+    const rendered = renderReply({ kind: 'confirm', pendingId: 'p', plan: { kind: 'create', entity: 'Lead', fields }, entity: lead, expiresAt: new Date() });
+    const text = JSON.stringify(rendered);
+    for (let i = 0; i < 23; i++) expect(text).toContain(`value ${i}`);
+    expect(rendered.blocks.filter((b) => (b as { fields?: unknown[] }).fields).map((b) => (b as { fields: unknown[] }).fields.length)).toEqual([10, 10, 3]);
+  });
+
   it('renders errors politely, with the connect link when a connection is needed', () => {
     const connect = renderError(new AppError('connection_required', 'EspoCRM is not connected yet.', { details: { connectUrl: 'https://connect.example/x' } }));
     expect(JSON.stringify(connect)).toContain('https://connect.example/x');

@@ -40,6 +40,10 @@ export const fieldsSection = (fields: string[]): AnyBlock => ({
   fields: fields.slice(0, LIMITS.fields).map((text) => ({ type: 'mrkdwn', text: truncate(text, LIMITS.fieldText) || ' ' })),
 });
 
+/** Field lines in as many sections as it takes: a preview must never drop a field silently. */
+export const fieldsSections = (fields: string[]): AnyBlock[] =>
+  Array.from({ length: Math.ceil(fields.length / LIMITS.fields) }, (_, i) => fieldsSection(fields.slice(i * LIMITS.fields, (i + 1) * LIMITS.fields)));
+
 export const context = (...texts: string[]): AnyBlock => ({
   type: 'context',
   elements: texts.slice(0, LIMITS.contextElements).map((text) => ({ type: 'mrkdwn', text: truncate(text, LIMITS.sectionText) || ' ' })),

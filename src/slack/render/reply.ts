@@ -3,7 +3,7 @@ import { EXAMPLES, USAGE } from '../../core/command/parse.js';
 import type { CrmRecord, EntityInfo, FieldView, ListQuery, WritePlan } from '../../core/ports.js';
 import type { Reply } from '../../core/replies.js';
 import { recordUrl } from '../../crm/espo/entities.js';
-import { actions, button, context, divider, fieldsSection, header, message, section, type AnyBlock, type Message } from './blocks.js';
+import { actions, button, context, divider, fieldsSection, fieldsSections, header, message, section, type AnyBlock, type Message } from './blocks.js';
 import { codeBlock, escape, link, truncate } from './mrkdwn.js';
 
 /** Action ids the listeners register; one place so renderer and listeners cannot drift apart. */
@@ -137,7 +137,8 @@ function renderRecords(reply: Extract<Reply, { kind: 'records' }>, options: Rend
   const counted = page.total !== undefined ? `Showing ${first}–${last} of ${page.total}` : `Showing ${first}–${last}${page.hasMore ? ' (more available)' : ''}`;
   const blocks: (AnyBlock | undefined)[] = [header(title), context(counted)];
   for (const record of page.records) {
-    const details = options.sharedBy
+    // action_id must be unique per message and at most 255 characters.
+    const details = options.sharedBy || record.id.length > 200
       ? undefined
       : button({ actionId: `${ACTION_IDS.showPrefix}${record.id}`, text: 'Details', value: JSON.stringify({ e: entity.name, id: record.id }) });
     const line = summaryLine(entity, record);
@@ -216,11 +217,11 @@ function renderConfirm(reply: Extract<Reply, { kind: 'confirm' }>): Message {
   switch (plan.kind) {
     case 'create':
       question = `Create a new ${noun}?`;
-      blocks.push(section(`*${question}*`), fieldsSection(changeLines(plan)));
+      blocks.push(section(`*${question}*`), ...fieldsSections(changeLines(plan)));
       break;
     case 'update':
       question = `Update this ${noun}?`;
-      blocks.push(section(`*${question}* \`${escape(plan.id)}\``), fieldsSection(changeLines(plan)));
+      blocks.push(section(`*${question}* \`${escape(plan.id)}\``), ...fieldsSections(changeLines(plan)));
       break;
     case 'delete':
       question = `Delete ${noun} “${plan.name ?? plan.id}”?`;
