@@ -115,6 +115,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     ...(parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'} ${issue.message}`)),
     ...membraneCredentialProblems(source),
   ];
+  if (parsed.success && parsed.data.CONNECTION_SCOPE === 'user' && !(source.MEMBRANE_WORKSPACE_KEY?.trim() && source.MEMBRANE_WORKSPACE_SECRET?.trim())) {
+    // A fixed token is one Membrane customer: everyone would share one EspoCRM login.
+    problems.push('CONNECTION_SCOPE=user needs MEMBRANE_WORKSPACE_KEY and MEMBRANE_WORKSPACE_SECRET (a fixed MEMBRANE_TOKEN is one customer for everyone)');
+  }
   if (!parsed.success || problems.length) throw new ConfigError([...new Set(problems)]);
   const env = parsed.data;
   return {

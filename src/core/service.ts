@@ -159,10 +159,9 @@ export class CommandService {
     if (!claim.ok) throw claimError(claim.reason);
     const { write } = claim;
     const tenant: Tenant = { key: write.tenantKey, teamId: write.teamId, userId: write.userId };
+    let reply: Reply;
     try {
-      const reply = await this.perform(tenant, write.plan);
-      await this.settle(write, 'done');
-      return reply;
+      reply = await this.perform(tenant, write.plan);
     } catch (error) {
       const unknown = error instanceof AppError && (error.code === 'timeout' || error.code === 'outcome_unknown');
       await this.settle(write, unknown ? 'unknown' : 'failed', error instanceof AppError ? error.code : 'internal');
@@ -176,6 +175,10 @@ export class CommandService {
       }
       throw error;
     }
+    // Outside the try: the write happened, so a failure to record that must not be reported as a
+    // failed write (that invites doing it twice). The claim already keeps it from running again.
+    await this.settle(write, 'done').catch((error: unknown) => this.deps.logger.error({ err: error, pendingId: write.id }, 'could not record a finished write'));
+    return reply;
   }
 
   async cancel(context: RequestContext, pendingId: string): Promise<Reply> {

@@ -47,20 +47,20 @@ function coerceFields(fields: Record<string, unknown>, schema: JsonSchema | unde
 export function listInput(schema: JsonSchema | undefined, query: ListQuery): Record<string, unknown> | undefined {
   const props = propertiesOf(schema);
   const input: Record<string, unknown> = {};
-  const setLimit = (name: string) => {
-    const max = props[name]?.maximum;
-    input[name] = max !== undefined ? Math.min(query.limit, max) : query.limit;
-  };
+
+  // A page size the action cannot return would break paging; the proxy can.
+  const sizeParam = props.limit ? 'limit' : props.maxSize ? 'maxSize' : undefined;
+  if (!sizeParam || query.limit > (props[sizeParam]!.maximum ?? Infinity)) return undefined;
+  input[sizeParam] = query.limit;
 
   if (props.where) {
     // EspoCRM dialect: everything a list query can say has a parameter.
-    if (props.maxSize) setLimit('maxSize');
     if (query.offset) {
       if (!props.offset) return undefined;
       input.offset = query.offset;
     }
     if (query.sort) {
-      if (!props.orderBy) return undefined;
+      if (!props.orderBy || (!props.order && query.sort.order !== 'asc')) return undefined;
       input.orderBy = query.sort.field;
       if (props.order) input.order = query.sort.order;
     }
@@ -85,8 +85,6 @@ export function listInput(schema: JsonSchema | undefined, query: ListQuery): Rec
     }
     input.filter = filter;
   }
-  if (props.limit) setLimit('limit');
-  else if (props.maxSize) setLimit('maxSize');
   if (query.cursor) {
     if (!props.cursor) return undefined;
     input.cursor = query.cursor;
@@ -107,7 +105,8 @@ export function writeInput(schema: JsonSchema | undefined, fields: Record<string
   const target = nested ?? schema;
   if (!Object.keys(fields).every((field) => accepts(target, field))) return undefined;
   const typed = coerceFields(fields, target);
-  return nested ? { ...base, fields: typed } : { ...base, ...typed };
+  // The target id goes last: nothing in `fields` may redirect the write to another record.
+  return nested ? { fields: typed, ...base } : { ...typed, ...base };
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -49,9 +49,16 @@ function httpFailure(error: unknown): HttpFailure | undefined {
   return undefined;
 }
 
+/**
+ * Membrane says the connection itself is unusable (defunct, or not there any more), so the cached
+ * id must go. Its other connection errors (rate limits, an expired token Membrane will refresh) are
+ * passing: re-ensuring on them would repeat work for nothing.
+ */
 export function isConnectionGone(error: unknown): boolean {
   if (!isObject(error) || error.isMembraneError !== true || !isObject(error.data)) return false;
-  return error.data.type === 'connection' || (error.data.type === 'bad_request' && error.data.key === 'not_found' && /connection/i.test(String(error.data.message ?? '')));
+  const { type, key, message } = error.data;
+  if (type === 'connection') return key !== 'rate_limit_exceeded' && key !== 'access_token_expired';
+  return type === 'bad_request' && key === 'not_found' && /connection/i.test(String(message ?? ''));
 }
 
 export function toCrmError(error: unknown, context: FailureContext): AppError {
@@ -126,6 +133,9 @@ function validationError(http: HttpFailure, cause: unknown): AppError {
 
 function fromMembrane(data: Record<string, unknown>, cause: unknown, context: FailureContext): AppError {
   const message = typeof data.message === 'string' ? data.message : '';
+  if (data.key === 'rate_limit_exceeded') {
+    return new AppError('rate_limited', 'EspoCRM (through Membrane) is getting too many requests right now. Please try again in a minute.', { cause });
+  }
   switch (data.type) {
     case 'connection':
       return new AppError('connection_required', 'The EspoCRM connection needs attention. Run `/espo connect` to check it.', { cause });

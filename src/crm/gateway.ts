@@ -73,9 +73,13 @@ interface MembraneConnection {
 const READ_ACTION_TYPES = new Set(['list-data-records', 'find-data-record-by-id', 'search-data-record', 'match-data-record']);
 const MAX_CLIENTS = 1000;
 
+/**
+ * Reads run at once, everything else waits for Confirm. Membrane's action type decides when it is
+ * there (`find-or-create-data-record` creates, whatever its key says); the key only when it is not.
+ */
 export function isReadAction(action: { key: string; type?: string }): boolean {
-  if (action.type && READ_ACTION_TYPES.has(action.type)) return true;
-  return /^(list|get|find|search)-/.test(action.key);
+  if (action.type) return READ_ACTION_TYPES.has(action.type);
+  return /^(list|get|search)-/.test(action.key);
 }
 
 /**
@@ -277,8 +281,14 @@ export class MembraneGateway implements CrmGateway {
   }
 
   async runAction(tenant: Tenant, key: string, input: unknown): Promise<unknown> {
-    const isWrite = !isReadAction({ key });
+    // Error wording only: whether to confirm was decided from the same catalog entry before.
+    const entry = (await this.catalogFor(tenant)).find((action) => action.key === key);
+    const isWrite = !isReadAction(entry ?? { key });
     return this.withConnection(tenant, { what: `run ${key}`, isWrite }, ({ connectionId }) => this.run(tenant, key, input, connectionId));
+  }
+
+  private async catalogFor(tenant: Tenant): Promise<CatalogEntry[]> {
+    return this.withConnection(tenant, { what: 'read the action catalog', isWrite: false }, (connection) => this.catalog(tenant, connection));
   }
 
   private async run(tenant: Tenant, key: string, input: unknown, connectionId: string): Promise<unknown> {

@@ -40,6 +40,12 @@ describe('loadConfig', () => {
     expect(text).toContain('.env.example');
   });
 
+  it('refuses per-person connections on one fixed Membrane token', () => {
+    expect(() => loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'abcdefgh12345678', MEMBRANE_TOKEN: 'tok', CONNECTION_SCOPE: 'user' })).toThrow(
+      /CONNECTION_SCOPE=user needs/,
+    );
+  });
+
   it('requires both halves of the workspace credentials', () => {
     expect(() => loadConfig({ ...valid, MEMBRANE_WORKSPACE_SECRET: '' })).toThrow(/MEMBRANE_WORKSPACE_SECRET/);
   });

@@ -113,6 +113,15 @@ describe('parseCommand', () => {
     expect(parse('delete deal 5f3a9b')).toMatchObject({ kind: 'delete', entity: { name: 'Opportunity' }, id: '5f3a9b' });
   });
 
+  it('takes a pasted record link as the target of update', () => {
+    expect(parse('update https://crm.example.com/#Lead/view/5f3a9b status=Dead')).toMatchObject({
+      kind: 'update',
+      entity: { name: 'Lead' },
+      id: '5f3a9b',
+      fields: { status: 'Dead' },
+    });
+  });
+
   it('parses find text', () => {
     expect(parse('find contact Jane Doe')).toMatchObject({ kind: 'find', query: { entity: 'Contact', text: 'Jane Doe' } });
   });
@@ -138,6 +147,8 @@ describe('parseCommand', () => {
       ['create lead Bob', /field=value/],
       ['update lead', /Which lead/],
       ['update lead abc', /which fields/],
+      ['update lead abc id=other status=Dead', /set by EspoCRM itself/],
+      ['create lead createdAt=2020-01-01', /set by EspoCRM itself/],
       ['show lead', /Which lead/],
       ['show lead ../../etc', /does not look like/],
       ['find lead', /look for/],

@@ -84,9 +84,18 @@ describe('action inputs from the action schema', () => {
     });
   });
 
-  it("speaks Membrane's filter/cursor dialect, capping the limit at the schema maximum", () => {
-    expect(listInput(membraneList, { ...base, filters: [{ field: 'status', op: 'equals', value: 'Started' }] })).toEqual({ filter: { status: 'Started' }, limit: 5 });
-    expect(listInput(membraneList, { ...base, offset: 5, cursor: 'c2' })).toEqual({ cursor: 'c2', limit: 5 });
+  it("speaks Membrane's filter/cursor dialect", () => {
+    const five = { ...base, limit: 5 };
+    expect(listInput(membraneList, { ...five, filters: [{ field: 'status', op: 'equals', value: 'Started' }] })).toEqual({ limit: 5, filter: { status: 'Started' } });
+    expect(listInput(membraneList, { ...five, offset: 5, cursor: 'c2' })).toEqual({ limit: 5, cursor: 'c2' });
+  });
+
+  it('leaves to the proxy a page size or sort order the action cannot honour', () => {
+    expect(listInput(membraneList, { ...base, limit: 10 })).toBeUndefined();
+    const noOrder: JsonSchema = { properties: { maxSize: {}, orderBy: {}, where: {} } };
+    expect(listInput(noOrder, { ...base, sort: { field: 'name', order: 'desc' } })).toBeUndefined();
+    expect(listInput(noOrder, { ...base, sort: { field: 'name', order: 'asc' } })).toEqual({ maxSize: 10, orderBy: 'name' });
+    expect(listInput({ properties: { where: {} } }, base)).toBeUndefined();
   });
 
   it('returns undefined (use the proxy) when the schema cannot carry the request', () => {
@@ -103,6 +112,7 @@ describe('action inputs from the action schema', () => {
     const nested: JsonSchema = { properties: { id: {}, fields: { properties: { name: {}, status: {} } } } };
     expect(writeInput(flat, { name: 'X', amount: '12' })).toEqual({ name: 'X', amount: 12 });
     expect(writeInput(flat, { name: 'X' }, 'id1')).toEqual({ id: 'id1', name: 'X' });
+    expect(writeInput(flat, { id: 'other', name: 'X' }, 'id1')).toEqual({ id: 'id1', name: 'X' });
     expect(writeInput(nested, { name: 'X' }, 'id1')).toEqual({ id: 'id1', fields: { name: 'X' } });
     expect(writeInput(flat, { unknownField: 1 })).toBeUndefined();
     expect(writeInput({ properties: { fields: {} } }, { name: 'X' }, 'id1')).toBeUndefined();

@@ -112,6 +112,8 @@ const OPERATORS: Record<string, FilterOperator> = {
   '~': 'contains',
 };
 const RECORD_URL = /#([A-Za-z][\w]*)\/view\/([\w-]+)/;
+/** Fields EspoCRM manages itself; setting them from Slack would at best be ignored, at worst retarget a write. */
+const SYSTEM_FIELDS = new Set(['id', 'deleted', 'createdAt', 'modifiedAt', 'createdById', 'modifiedById', 'versionNumber']);
 
 function usageError(sub: Subcommand, problem: string): AppError {
   return new AppError('bad_input', `${problem}\nUsage: \`/espo ${USAGE[sub]}\``);
@@ -171,8 +173,10 @@ export function parseCommand(text: string, context: ParseContext): Command {
       return { kind: 'create', entity, fields };
     }
     case 'update': {
-      const { entity, id } = parseRecordTarget(sub, args.slice(0, 2), context);
-      const fields = parseAssignments(sub, entity, args.slice(2), context);
+      // The record is `<entity> <id>` or one pasted link; the assignments follow it.
+      const targetLength = args[0] && RECORD_URL.test(args[0].text) ? 1 : 2;
+      const { entity, id } = parseRecordTarget(sub, args.slice(0, targetLength), context);
+      const fields = parseAssignments(sub, entity, args.slice(targetLength), context);
       if (Object.keys(fields).length === 0) throw usageError(sub, 'Tell me which fields to change, like `status="In Process"`.');
       return { kind: 'update', entity, id, fields };
     }
@@ -231,6 +235,7 @@ function parseAssignments(
     if (!parts || parts.op !== '=') {
       throw usageError(sub, `I expected \`field=value\` but got \`${token.text}\`. Quote values with spaces: \`name="Call Bob"\`.`);
     }
+    if (SYSTEM_FIELDS.has(parts.field)) throw usageError(sub, `\`${parts.field}\` is set by EspoCRM itself and cannot be changed.`);
     // An empty value clears the field.
     fields[parts.field] =
       parts.raw === '' ? null : coerceValue(parts.field, parts.raw, entity.fieldType(parts.field), context.now, context.timeZone);
