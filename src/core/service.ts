@@ -57,7 +57,21 @@ export class CommandService {
       now: this.deps.clock.now(),
       timeZone: context.timeZone ?? 'UTC',
     });
-    return this.execute(context, command);
+    try {
+      return await this.execute(context, command);
+    } catch (error) {
+      throw this.guardConnectLink(context, error);
+    }
+  }
+
+  /**
+   * Whoever opens Membrane's connect link chooses the EspoCRM instance and login behind it. When
+   * the whole workspace shares that connection, only a workspace admin or owner gets the link.
+   */
+  private guardConnectLink(context: RequestContext, error: unknown): unknown {
+    if (!(error instanceof AppError) || error.code !== 'connection_required' || !error.details.connectUrl) return error;
+    if (this.deps.connectionScope !== 'workspace' || context.isWorkspaceAdmin) return error;
+    return new AppError('connection_required', ASK_AN_ADMIN, { cause: error });
   }
 
   /** Runs a list query again: Next/Previous and "Share in channel" come back through here. */
@@ -83,7 +97,10 @@ export class CommandService {
         return { kind: 'help', unknownWord: command.word, suggestion: command.suggestion, entityWords: this.deps.entities.words() };
       case 'connect': {
         const status = await crm.connect(tenant);
-        if (status.state === 'action_required') return { kind: 'connect', url: status.url, description: status.description };
+        if (status.state === 'action_required') {
+          if (this.deps.connectionScope === 'workspace' && !context.isWorkspaceAdmin) return { kind: 'notice', tone: 'warning', text: ASK_AN_ADMIN };
+          return { kind: 'connect', url: status.url, description: status.description };
+        }
         return { kind: 'status', status, scope: this.deps.connectionScope };
       }
       case 'status':
@@ -254,6 +271,9 @@ export function describePlan(plan: WritePlan): string {
       return 'disconnect';
   }
 }
+
+const ASK_AN_ADMIN =
+  'EspoCRM is not connected for this workspace yet. Ask a Slack workspace admin to run `/espo connect`; the connection they set up is shared by everyone here.';
 
 function claimError(reason: 'missing' | 'expired' | 'not_yours' | 'used'): AppError {
   switch (reason) {

@@ -134,13 +134,21 @@ export class MembraneGateway implements CrmGateway {
     return status;
   }
 
+  /**
+   * The tenant's connection as Membrane sees it now. The cache may not know it yet (someone finished
+   * the connect link since), so without a cached id Membrane's list of the customer's connections
+   * is asked; nothing is created just to answer a question.
+   */
   async status(tenant: Tenant): Promise<ConnectionStatus> {
-    const cached = await this.options.cache.get(tenant.key);
-    if (!cached) return { state: 'none' };
     try {
-      const connection = await this.call('connection.get', tenant, (c) => c.connection(cached.connectionId).get());
-      const status = describe(connection as MembraneConnection);
-      if (status.state !== 'ready') await this.options.cache.delete(tenant.key);
+      const cached = await this.options.cache.get(tenant.key);
+      const connection = cached
+        ? ((await this.call('connection.get', tenant, (c) => c.connection(cached.connectionId).get())) as MembraneConnection)
+        : ((await this.call('connections.find', tenant, (c) => c.connections.find({}))) as { items?: MembraneConnection[] }).items?.[0];
+      if (!connection) return { state: 'none' };
+      const status = describe(connection);
+      if (status.state === 'ready') await this.options.cache.put(tenant.key, { connectionId: connection.id, state: 'READY' });
+      else await this.options.cache.delete(tenant.key);
       return status;
     } catch (error) {
       if (isConnectionGone(error) || httpStatus(error) === 404) {
@@ -152,10 +160,11 @@ export class MembraneGateway implements CrmGateway {
   }
 
   async disconnect(tenant: Tenant): Promise<void> {
-    const cached = await this.options.cache.get(tenant.key);
-    if (cached) {
+    const status = await this.status(tenant);
+    if (status.state !== 'none' && status.connectionId) {
+      const { connectionId } = status;
       try {
-        await this.call('connection.archive', tenant, (c) => c.connection(cached.connectionId).archive());
+        await this.call('connection.archive', tenant, (c) => c.connection(connectionId).archive());
       } catch (error) {
         if (!(isConnectionGone(error) || httpStatus(error) === 404)) throw toCrmError(error, { what: 'disconnect EspoCRM', isWrite: true });
       }
@@ -170,8 +179,10 @@ export class MembraneGateway implements CrmGateway {
         c.post('/connections/ensure', { appUrl: this.options.appUrl }),
       )) as MembraneConnection;
       const deadline = Date.now() + (this.options.buildingWaitMs ?? 15_000);
+      // Each long-poll must end before the HTTP timeout, or a slow build reads as "no answer".
+      const longestPoll = Math.max(1, Math.floor(this.options.timeoutMs / 1000) - 1);
       while (connection.state === 'BUILDING' && Date.now() < deadline) {
-        const waitSeconds = Math.max(1, Math.min(10, Math.floor((deadline - Date.now()) / 1000)));
+        const waitSeconds = Math.max(1, Math.min(longestPoll, Math.floor((deadline - Date.now()) / 1000)));
         connection = (await this.call('connection.wait', tenant, (c) =>
           c.get(`/connections/${encodeURIComponent(connection.id)}`, { wait: true, timeout: waitSeconds }),
         )) as MembraneConnection;

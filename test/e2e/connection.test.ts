@@ -15,16 +15,22 @@ describe('EspoCRM connection through Membrane', () => {
     expect(textOf((await h.command('status')).reply)).toContain('Connected to EspoCRM');
   });
 
-  it('shows the connect link only to the person when Membrane needs them to authenticate', async () => {
+  it('shows the connect link only to the person, and for a shared connection only to an admin', async () => {
     h = await startHarness();
+    h.slack.admins.add('U1');
     h.membrane.tenant('T1').ensureState = { state: 'CLIENT_ACTION_REQUIRED', uiUrl: 'https://connect.example/abc' };
+    const member = await h.command('list leads', { user: 'U2' });
+    expect(textOf(member.reply)).toContain('Ask a Slack workspace admin');
+    expect(JSON.stringify(member.reply)).not.toContain('connect.example');
+    expect(JSON.stringify((await h.command('connect', { user: 'U2' })).reply)).not.toContain('connect.example');
     const { reply } = await h.command('list leads');
     expect(reply.response_type).toBe('ephemeral');
     expect(buttonNamed(reply, 'Connect EspoCRM').url).toBe('https://connect.example/abc');
     expect(textOf(reply)).toContain('only shown to you');
-    // Once they finish, the next command works.
+    // Once they finish, status sees it (though the bot's cache did not know it) and commands work.
     h.membrane.tenant('T1').setConnectionState('READY');
-    expect(textOf((await h.command('list leads')).reply)).toContain('Leads');
+    expect(textOf((await h.command('status', { user: 'U2' })).reply)).toContain('Connected to EspoCRM');
+    expect(textOf((await h.command('list leads', { user: 'U2' })).reply)).toContain('Leads');
   });
 
   it('waits while the connection is BUILDING', async () => {

@@ -92,6 +92,23 @@ describe('/espo writes, end to end', () => {
     expect(espo().all('Task')).toHaveLength(before + 1);
   });
 
+  it('stores what was typed, although Slack sends it HTML-escaped', async () => {
+    const { reply, responseId } = await h.command('create account name="Tom & Jerry <Toons>"');
+    await h.click(buttonNamed(reply, 'Confirm'), { responseId });
+    expect(espo().all('Account').some((a) => a.name === 'Tom & Jerry <Toons>')).toBe(true);
+  });
+
+  it('treats an action Membrane types as find-or-create as a write, whatever its key says', async () => {
+    const tenant = h.membrane.tenant('T1');
+    const template = tenant.actions.find((a) => a.key === 'create-contact')!;
+    tenant.actions.push({ ...template, id: 'act_foc', key: 'find-or-create-contact', name: 'Find or create contact', type: 'find-or-create-data-record' as never });
+    await h.app.store.connections.put('T1', { connectionId: tenant.connection!.id, state: 'READY' });
+    await h.app.store.db.updateTable('tenant_connections').set({ catalog_fetched_at: null }).execute();
+    const { reply } = await h.command('run find-or-create-contact {"fields": {"lastName": "Doe"}}');
+    expect(textOf(reply)).toContain('Run `find-or-create-contact`');
+    expect(buttonNamed(reply, 'Confirm')).toBeTruthy();
+  });
+
   it('previews an update as old → new and applies it', async () => {
     const lead = espo().all('Lead').find((l) => l.status === 'New')!;
     const { reply, responseId } = await h.command(`update lead ${lead.id} status="In Process"`);

@@ -23,7 +23,10 @@ export interface Harness {
   slack: FakeSlack;
   membrane: FakeMembrane;
   logs: Record<string, unknown>[];
-  /** Sends `/espo <text>` and returns the ack and the reply posted to its response_url. */
+  /**
+   * Sends `/espo <text>` and returns the ack and the reply posted to its response_url. Like Slack,
+   * it sends `&`, `<` and `>` in the text HTML-escaped.
+   */
   command(text: string, options?: { user?: string; team?: string; channel?: string }): Promise<{ ack: SignedPost; reply: ResponsePost['body']; responseId: string }>;
   /** Clicks a button from a reply, as block_actions, and returns what was posted back. */
   click(
@@ -107,7 +110,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       const responseId = `cmd-${++counter}`;
       const ack = await post({
         command: '/espo',
-        text,
+        text: text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'),
         team_id: who.team ?? 'T1',
         team_domain: 'test',
         user_id: who.user ?? 'U1',

@@ -11,6 +11,15 @@ export function escape(text: unknown): string {
     .replace(/>/g, '&gt;');
 }
 
+/**
+ * The inverse, for text Slack sends us: slash command text arrives with `&`, `<`, `>` escaped, so
+ * `amount&gt;10k` must become `amount>10k` before the grammar sees it. `&amp;` goes last so
+ * `&amp;lt;` decodes to the `&lt;` that was typed.
+ */
+export function unescape(text: string): string {
+  return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+}
+
 /** Cuts text to `max` characters with a visible ellipsis, never leaving half an escape entity. */
 export function truncate(text: string, max: number): string {
   if (text.length <= max) return text;

@@ -1,16 +1,18 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { answer, type ListenerDeps } from '../../edge.js';
+import { unescape } from '../../render/mrkdwn.js';
 
 /** `/espo ...`: acknowledge at once (Slack allows 3 s), then do the work and reply through response_url. */
 export function espoCommand(deps: ListenerDeps) {
   return async ({ ack, command, respond, client }: SlackCommandMiddlewareArgs & AllMiddlewareArgs): Promise<void> => {
     await ack();
     const context = { teamId: command.team_id, userId: command.user_id, channelId: command.channel_id };
-    const subcommand = command.text.trim().split(/\s+/, 1)[0]?.toLowerCase() || 'help';
+    const text = unescape(command.text);
+    const subcommand = text.trim().split(/\s+/, 1)[0]?.toLowerCase() || 'help';
     await answer(deps, { kind: 'command', context, detail: subcommand }, respond, async () => {
       // Inside the queued work: a users.info call must not sit between the ack and the queue.
       const profile = await deps.profiles.of(client, command.user_id);
-      return deps.service.handle({ ...context, ...profile }, command.text);
+      return deps.service.handle({ ...context, ...profile }, text);
     });
   };
 }
