@@ -115,9 +115,13 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
     logger.error({ err: error }, 'unhandled error in a Slack listener');
   });
 
-  // Slack retries within minutes; a day of event ids is plenty to recognise them.
+  // Hourly housekeeping. Slack retries within minutes, so a day of event ids is plenty; a pending
+  // write a week past its expiry can no longer be confirmed and the audit log has its outcome.
   const pruneEvents = setInterval(() => {
-    store.events.prune(new Date(Date.now() - 24 * 60 * 60_000)).catch((error: unknown) => logger.warn({ err: error }, 'could not prune event ids'));
+    const day = 24 * 60 * 60_000;
+    Promise.all([store.events.prune(new Date(Date.now() - day)), store.confirmations.prune(new Date(Date.now() - 7 * day))]).catch((error: unknown) =>
+      logger.warn({ err: error }, 'housekeeping failed'),
+    );
   }, 60 * 60_000);
   pruneEvents.unref();
 

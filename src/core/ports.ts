@@ -23,8 +23,6 @@ export interface EntityInfo {
   name: string;
   label: string;
   plural: string;
-  /** True for the entities the bot ships knowledge of; false for custom entities tried by name. */
-  known: boolean;
   keyFields: FieldView[];
   fieldType(field: string): string | undefined;
 }
@@ -147,6 +145,8 @@ export interface ConfirmationStore {
   /** Cancels a pending write for its requester (same checks as claim). */
   cancel(id: string, userId: string, now: Date): Promise<ClaimOutcome>;
   finish(id: string, outcome: 'done' | 'failed' | 'unknown'): Promise<void>;
+  /** Forgets writes that expired before `olderThan` (the audit log keeps what happened). */
+  prune(olderThan: Date): Promise<number>;
 }
 
 export interface AuditEntry {

@@ -148,6 +148,11 @@ class SqlConfirmationStore implements ConfirmationStore {
   async finish(id: string, outcome: 'done' | 'failed' | 'unknown'): Promise<void> {
     await this.db.updateTable('pending_writes').set({ state: outcome, finished_at: Date.now() }).where('id', '=', id).execute();
   }
+
+  async prune(olderThan: Date): Promise<number> {
+    const result = await this.db.deleteFrom('pending_writes').where('expires_at', '<', olderThan.getTime()).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
 }
 
 class SqlAuditLog implements AuditLog {

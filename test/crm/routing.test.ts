@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { listInput, toPage, toRecord, toWrittenRecord, writeInput, type JsonSchema } from '../../src/crm/action-io.js';
-import { espoListPath, entityOfPath, ROUTES } from '../../src/crm/espo/routes.js';
+import { espoListPath, ROUTES } from '../../src/crm/espo/routes.js';
 import type { ListQuery } from '../../src/core/ports.js';
 
 const base: ListQuery = { entity: 'Lead', filters: [], limit: 10, offset: 0 };
@@ -50,12 +50,6 @@ describe('routing table', () => {
 
   it("uses EspoCRM's textFilter parameter for find", () => {
     expect(espoListPath({ ...base, text: 'acme corp' })).toContain('&textFilter=acme%20corp');
-  });
-
-  it('knows the entity of a REST path', () => {
-    expect(entityOfPath('/Lead?maxSize=1')).toBe('Lead');
-    expect(entityOfPath('/Opportunity/abc')).toBe('Opportunity');
-    expect(entityOfPath('/lowercase')).toBeUndefined();
   });
 });
 

@@ -107,6 +107,14 @@ describe('renderReply', () => {
     expect(rendered.blocks.filter((b) => (b as { fields?: unknown[] }).fields).map((b) => (b as { fields: unknown[] }).fields.length)).toEqual([10, 10, 3]);
   });
 
+  it('offers no Confirm for a change too large to show in full', () => {
+    const huge = renderReply({ kind: 'confirm', pendingId: 'p', plan: { kind: 'create', entity: 'Lead', fields: { description: 'x'.repeat(5000) } }, entity: lead, expiresAt: new Date() });
+    expect(JSON.stringify(huge)).toContain('too large to show in full');
+    expect(JSON.stringify(huge)).not.toContain('espo_confirm');
+    const bigJson = renderReply({ kind: 'confirm', pendingId: 'p', plan: { kind: 'run', key: 'k', name: 'K', input: { a: 'y'.repeat(4000) } }, expiresAt: new Date() });
+    expect(JSON.stringify(bigJson)).not.toContain('espo_confirm');
+  });
+
   it('renders errors politely, with the connect link when a connection is needed', () => {
     const connect = renderError(new AppError('connection_required', 'EspoCRM is not connected yet.', { details: { connectUrl: 'https://connect.example/x' } }));
     expect(JSON.stringify(connect)).toContain('https://connect.example/x');

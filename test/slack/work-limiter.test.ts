@@ -23,4 +23,17 @@ describe('WorkLimiter', () => {
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'fulfilled']);
     expect(limiter.queued).toBe(0);
   });
+
+  it('hands a freed slot to the longest waiter, not to a newcomer', async () => {
+    const limiter = new WorkLimiter(1);
+    const order: string[] = [];
+    let releaseFirst!: () => void;
+    const first = limiter.run(() => new Promise<void>((resolve) => (releaseFirst = resolve)).then(() => void order.push('first')));
+    const waiter = limiter.run(async () => void order.push('waiter'));
+    releaseFirst();
+    await first;
+    const newcomer = limiter.run(async () => void order.push('newcomer'));
+    await Promise.all([waiter, newcomer]);
+    expect(order).toEqual(['first', 'waiter', 'newcomer']);
+  });
 });

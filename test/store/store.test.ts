@@ -88,6 +88,16 @@ for (const backend of backends) {
       expect(await store.confirmations.claim(write.id, 'U1', now)).toEqual({ ok: false, reason: 'used' });
     });
 
+    it('prunes pending writes long past their expiry', async () => {
+      const old = pending({ expiresAt: new Date(now.getTime() - 8 * 86_400_000) });
+      const recent = pending();
+      await store.confirmations.save(old);
+      await store.confirmations.save(recent);
+      expect(await store.confirmations.prune(new Date(now.getTime() - 7 * 86_400_000))).toBeGreaterThanOrEqual(1);
+      expect(await store.confirmations.claim(old.id, 'U1', now)).toEqual({ ok: false, reason: 'missing' });
+      expect((await store.confirmations.claim(recent.id, 'U1', now)).ok).toBe(true);
+    });
+
     it('keeps the connection cache per tenant, the catalog apart, and forgets it for a new connection', async () => {
       await store.connections.put('T1', { connectionId: 'c1', state: 'READY' });
       await store.connections.putCatalog('T1', [{ key: 'list-leads', name: 'List leads' }], 5);

@@ -143,12 +143,11 @@ function info(name: string): EntityInfo {
       name,
       label: definition.label,
       plural: definition.plural,
-      known: true,
       keyFields: definition.keyFields,
       fieldType: (field) => types?.[field],
     };
   }
-  return { name, label: name, plural: pluralize(name), known: false, keyFields: [], fieldType: () => undefined };
+  return { name, label: name, plural: pluralize(name), keyFields: [], fieldType: () => undefined };
 }
 
 export class EspoEntityDirectory implements EntityDirectory {

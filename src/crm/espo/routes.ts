@@ -54,9 +54,3 @@ function flatten(prefix: string, value: unknown, into: [string, string][]): void
     into.push([prefix, String(value)]);
   }
 }
-
-/** The entity a REST path is about (`/Lead/123?x` → `Lead`), to render proxy results as records. */
-export function entityOfPath(path: string): string | undefined {
-  const match = /^\/([A-Z][A-Za-z0-9_]*)(?:\/|\?|$)/.exec(path);
-  return match?.[1];
-}

@@ -15,6 +15,7 @@ export const LIMITS = {
   header: 150,
   buttonText: 75,
   buttonValue: 2000,
+  buttonUrl: 3000,
   contextElements: 10,
 } as const;
 
@@ -62,6 +63,7 @@ export interface ButtonOptions {
 /** A button, or undefined when its value would not fit (the caller simply leaves it out). */
 export function button({ actionId, text, value, url, style }: ButtonOptions): Record<string, unknown> | undefined {
   if (value !== undefined && value.length > LIMITS.buttonValue) return undefined;
+  if (url !== undefined && (url.length > LIMITS.buttonUrl || !/^https?:\/\//i.test(url))) return undefined;
   return {
     type: 'button',
     action_id: actionId,

@@ -6,6 +6,7 @@ import { recordUrl } from '../../crm/espo/entities.js';
 import { actions, button, context, divider, fieldsSection, fieldsSections, header, message, section, type AnyBlock, type Message } from './blocks.js';
 import { codeBlock, escape, link, truncate } from './mrkdwn.js';
 
+
 /** Action ids the listeners register; one place so renderer and listeners cannot drift apart. */
 export const ACTION_IDS = {
   confirm: 'espo_confirm',
@@ -138,7 +139,7 @@ function renderRecords(reply: Extract<Reply, { kind: 'records' }>, options: Rend
   const blocks: (AnyBlock | undefined)[] = [header(title), context(counted)];
   for (const record of page.records) {
     // action_id must be unique per message and at most 255 characters.
-    const details = options.sharedBy || record.id.length > 200
+    const details = options.sharedBy || record.id.length > 64
       ? undefined
       : button({ actionId: `${ACTION_IDS.showPrefix}${record.id}`, text: 'Details', value: JSON.stringify({ e: entity.name, id: record.id }) });
     const line = summaryLine(entity, record);
@@ -196,21 +197,49 @@ function renderRecord(entity: EntityInfo, record: CrmRecord, options: RenderOpti
   return message(`${entity.label}: ${titleOf(record)}`, blocks);
 }
 
+/** Longest value a preview shows in full (a field holds 2,000 characters, with room for the label). */
+const PREVIEW_VALUE_MAX = 1500;
+/** Longest JSON input a preview shows in full (a section holds 3,000). */
+const PREVIEW_JSON_MAX = 2800;
+
 function changeLines(plan: Extract<WritePlan, { kind: 'create' | 'update' }>): string[] {
   return Object.entries(plan.fields).map(([field, value]) => {
-    const after = value === null ? '_(cleared)_' : escape(truncate(typeof value === 'object' ? JSON.stringify(value) : String(value), 500));
+    const after = value === null ? '_(cleared)_' : escape(typeof value === 'object' ? JSON.stringify(value) : String(value));
     if (plan.kind === 'update' && plan.before) {
       const previous = plan.before[field];
-      const before = isEmpty(previous) ? '_(empty)_' : escape(truncate(String(previous), 300));
+      // The old value is context, not what gets written, so it may be shortened.
+      const before = isEmpty(previous) ? '_(empty)_' : escape(truncate(String(previous), 200));
       return `*${escape(field)}*\n${before} → ${after}`;
     }
     return `*${escape(field)}*\n${after}`;
   });
 }
 
+/** Whether the preview can show every byte that would be written; if not, it must not offer Confirm. */
+function fitsInPreview(plan: WritePlan): boolean {
+  switch (plan.kind) {
+    case 'create':
+    case 'update':
+      return (
+        Object.keys(plan.fields).length <= 40 &&
+        Object.values(plan.fields).every((value) => escape(typeof value === 'object' ? JSON.stringify(value) : String(value ?? '')).length <= PREVIEW_VALUE_MAX)
+      );
+    case 'run':
+      return JSON.stringify(plan.input, null, 2).length <= PREVIEW_JSON_MAX;
+    case 'proxy':
+      return plan.request.body === undefined || JSON.stringify(plan.request.body, null, 2).length <= PREVIEW_JSON_MAX;
+    default:
+      return true;
+  }
+}
+
 /** The preview of a write: exactly what will be sent, for the requester to confirm. */
 function renderConfirm(reply: Extract<Reply, { kind: 'confirm' }>): Message {
   const { plan, entity } = reply;
+  if (!fitsInPreview(plan)) {
+    const text = 'This change is too large to show in full in Slack, so I will not offer to write it from here. Split it into smaller changes, or make it in EspoCRM.';
+    return message(text, [section(`:warning: ${text}`)]);
+  }
   const noun = entity?.label.toLowerCase() ?? 'record';
   const blocks: (AnyBlock | undefined)[] = [];
   let question: string;
@@ -244,8 +273,9 @@ function renderConfirm(reply: Extract<Reply, { kind: 'confirm' }>): Message {
       break;
   }
   const expires = Math.floor(reply.expiresAt.getTime() / 1000);
+  const minutes = Math.max(1, Math.round((reply.expiresAt.getTime() - Date.now()) / 60_000));
   blocks.push(
-    context(`Nothing is written until you confirm. Only you can confirm; this expires <!date^${expires}^{time}|in 15 minutes>.`),
+    context(`Nothing is written until you confirm. Only you can confirm; this expires <!date^${expires}^{time}|in ${minutes} minutes>.`),
     actions(
       'espo_confirm_actions',
       button({ actionId: ACTION_IDS.confirm, text: 'Confirm', value: reply.pendingId, style: plan.kind === 'delete' || plan.kind === 'disconnect' ? 'danger' : 'primary' }),
