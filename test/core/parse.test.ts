@@ -85,6 +85,22 @@ describe('parseCommand', () => {
     });
   });
 
+  it("turns a day compared with a datetime field into that day's bounds in the person's zone", () => {
+    // Los Angeles is UTC-8 in November: the 25th runs from 08:00 UTC to 08:00 UTC the next day.
+    expect(parse('list tasks dateEnd<=today')).toMatchObject({ query: { filters: [{ field: 'dateEnd', op: 'lessThan', value: '2026-11-26 08:00:00' }] } });
+    expect(parse('list meetings dateStart=2026-11-25')).toMatchObject({
+      query: {
+        filters: [
+          { field: 'dateStart', op: 'greaterThanOrEquals', value: '2026-11-25 08:00:00' },
+          { field: 'dateStart', op: 'lessThan', value: '2026-11-26 08:00:00' },
+        ],
+      },
+    });
+    expect(parse('list leads createdAt>yesterday')).toMatchObject({ query: { filters: [{ op: 'greaterThanOrEquals', value: '2026-11-25 08:00:00' }] } });
+    // A date field stays a date.
+    expect(parse('list deals closeDate<=today')).toMatchObject({ query: { filters: [{ field: 'closeDate', op: 'lessThanOrEquals', value: '2026-11-25' }] } });
+  });
+
   it('caps the page size to what fits in one message', () => {
     const command = parse('list leads limit=500');
     expect(command.kind === 'list' && command.query.limit).toBe(20);

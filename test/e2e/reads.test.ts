@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { dayStartUtc, isoDate } from '../../src/core/command/values.js';
 import { buttonNamed, buttonsOf, SITE_URL, startHarness, textOf, type Harness } from '../support/harness.js';
 
 describe('/espo reads, end to end', () => {
@@ -77,6 +78,16 @@ describe('/espo reads, end to end', () => {
     const { reply } = await h.command('list deals amount>10k stage!="Closed Lost"');
     const expected = h.membrane.tenant('T1').espo.all('Opportunity').filter((o) => Number(o.amount) > 10_000 && o.stage !== 'Closed Lost');
     expect(textOf(reply)).toContain(`of ${expected.length}`);
+  });
+
+  it("includes a task due later today in dateEnd<=today, in the person's time zone", async () => {
+    const zone = 'America/New_York'; // what the fake Slack reports for everyone
+    const today = isoDate(new Date(), zone);
+    const noonThere = new Date(new Date(`${dayStartUtc(today, zone).replace(' ', 'T')}Z`).getTime() + 12 * 3_600_000);
+    const dueAtNoon = noonThere.toISOString().replace('T', ' ').slice(0, 19);
+    h.membrane.tenant('T1').espo.seed('Task', [{ name: 'Due at noon today', status: 'Not Started', dateEnd: dueAtNoon }]);
+    const { reply } = await h.command('list tasks dateEnd<=today name~noon');
+    expect(textOf(reply)).toContain('Due at noon today');
   });
 
   it('finds records by text', async () => {

@@ -2,7 +2,7 @@ import { AppError } from '../errors.js';
 import type { EntityDirectory, EntityInfo, Filter, FilterOperator, HttpMethod, ListQuery, ProxyRequest } from '../ports.js';
 import { closest } from './suggest.js';
 import { straightenQuotes, tokenize, UnclosedQuoteError, type Token } from './tokenize.js';
-import { coerceValue } from './values.js';
+import { coerceValue, dayStartUtc } from './values.js';
 
 export type Command =
   | { kind: 'help'; topic?: Subcommand }
@@ -263,20 +263,53 @@ function parseListQuery(entity: EntityInfo, args: Token[], context: ParseContext
       if (raw !== 'asc' && raw !== 'desc') throw usageError('list', '`order` is `asc` or `desc`.');
       order = raw;
     } else {
-      query.filters.push(parseFilter(entity, field, op, raw, context));
+      query.filters.push(...parseFilter(entity, field, op, raw, context));
     }
   }
   if (order) query.sort = { field: query.sort?.field ?? 'createdAt', order };
   return query;
 }
 
-function parseFilter(entity: EntityInfo, field: string, op: string, raw: string, context: ParseContext): Filter {
+const DATETIME_TYPES = new Set(['datetime', 'datetimeOptional']);
+
+function parseFilter(entity: EntityInfo, field: string, op: string, raw: string, context: ParseContext): Filter[] {
   const type = entity.fieldType(field);
   const operator = OPERATORS[op]!;
   if (operator === 'equals' && type === 'enum' && raw.includes(',')) {
-    return { field, op: 'in', value: raw.split(',').map((v) => v.trim()) };
+    return [{ field, op: 'in', value: raw.split(',').map((v) => v.trim()) }];
   }
-  return { field, op: operator, value: coerceValue(field, raw, type, context.now, context.timeZone) };
+  const value = coerceValue(field, raw, type, context.now, context.timeZone);
+  if (type && DATETIME_TYPES.has(type) && typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value)) {
+    return dayBounds(field, operator, value, context.timeZone);
+  }
+  return [{ field, op: operator, value }];
+}
+
+/**
+ * A day compared with a datetime field means the person's whole day: `dateEnd<=today` must include
+ * a task due at 17:00 today, which a plain comparison with `2026-11-25` (midnight) would miss.
+ * EspoCRM stores datetimes in UTC, so the day's bounds in the person's zone are sent in UTC.
+ */
+function dayBounds(field: string, operator: FilterOperator, date: string, timeZone: string): Filter[] {
+  const start = dayStartUtc(date, timeZone);
+  const end = dayStartUtc(date, timeZone, 1);
+  switch (operator) {
+    case 'equals':
+      return [
+        { field, op: 'greaterThanOrEquals', value: start },
+        { field, op: 'lessThan', value: end },
+      ];
+    case 'lessThan':
+      return [{ field, op: 'lessThan', value: start }];
+    case 'lessThanOrEquals':
+      return [{ field, op: 'lessThan', value: end }];
+    case 'greaterThan':
+      return [{ field, op: 'greaterThanOrEquals', value: end }];
+    case 'greaterThanOrEquals':
+      return [{ field, op: 'greaterThanOrEquals', value: start }];
+    default:
+      return [{ field, op: operator, value: date }];
+  }
 }
 
 function parseJson(sub: Subcommand, text: string): unknown {

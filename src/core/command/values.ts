@@ -21,6 +21,34 @@ export function resolveRelativeDate(value: string, now: Date, timeZone: string):
   return offset === undefined ? undefined : isoDate(now, timeZone, offset);
 }
 
+/** Milliseconds `timeZone` is ahead of UTC at `instant`. */
+function zoneOffsetMs(instant: number, timeZone: string): number {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' })
+      .formatToParts(new Date(instant))
+      .map((part) => [part.type, Number(part.value)]),
+  );
+  return Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!) - Math.floor(instant / 1000) * 1000;
+}
+
+/**
+ * When day `date` (YYYY-MM-DD) starts in `timeZone`, as EspoCRM's UTC `YYYY-MM-DD HH:mm:ss`.
+ * `days` shifts the day, so `dayStartUtc(d, tz, 1)` is when it ends.
+ */
+export function dayStartUtc(date: string, timeZone: string, days = 0): string {
+  const [year, month, day] = date.split('-').map(Number) as [number, number, number];
+  const wall = Date.UTC(year, month - 1, day + days);
+  let instant = wall;
+  try {
+    // Twice, so a daylight-saving change between the guess and the answer is accounted for.
+    instant = wall - zoneOffsetMs(wall, timeZone);
+    instant = wall - zoneOffsetMs(instant, timeZone);
+  } catch {
+    // Unknown zone: UTC.
+  }
+  return new Date(instant).toISOString().replace('T', ' ').slice(0, 19);
+}
+
 const NUMERIC_TYPES = new Set(['int', 'float', 'currency', 'number', 'integer']);
 const DATE_TYPES = new Set(['date', 'datetime', 'datetimeOptional']);
 
