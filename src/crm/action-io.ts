@@ -109,7 +109,7 @@ export function writeInput(schema: JsonSchema | undefined, fields: Record<string
   return nested ? { fields: typed, ...base } : { ...typed, ...base };
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+export const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** A record from any of the shapes actions and EspoCRM use: flat, `{fields}`, `{rawFields}`. */
 export function toRecord(value: unknown): CrmRecord | undefined {

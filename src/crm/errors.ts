@@ -1,4 +1,5 @@
 import { AppError } from '../core/errors.js';
+import { isObject } from './action-io.js';
 
 /**
  * Turns whatever the Membrane SDK throws into an AppError a salesperson can act on.
@@ -22,7 +23,6 @@ interface HttpFailure {
   retryAfter?: string;
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
 
 function header(headers: unknown, name: string): string | undefined {
   if (!isObject(headers)) return undefined;

@@ -72,6 +72,7 @@ interface MembraneConnection {
 
 const READ_ACTION_TYPES = new Set(['list-data-records', 'find-data-record-by-id', 'search-data-record', 'match-data-record']);
 const MAX_CLIENTS = 1000;
+const MAX_CATALOG_PAGES = 10;
 
 /**
  * Reads run at once, everything else waits for Confirm. Membrane's action type decides when it is
@@ -250,10 +251,17 @@ export class MembraneGateway implements CrmGateway {
       const stored = await this.options.cache.getCatalog(tenant.key);
       if (stored) return this.remember(tenant.key, fetchedAt, stored);
     }
-    const response = (await this.call('actions.find', tenant, (c) => c.actions.find({ connectionId: connection.connectionId, limit: 100 }))) as {
-      items?: CatalogEntry[];
-    };
-    const catalog = (response.items ?? []).map(({ key, name, description, type, inputSchema }) => ({ key, name, description, type, inputSchema }));
+    const catalog: CatalogEntry[] = [];
+    let cursor: string | undefined;
+    // Page through it (bounded): an action past the first page would otherwise look missing.
+    for (let page = 0; page < MAX_CATALOG_PAGES; page++) {
+      const response = (await this.call('actions.find', tenant, (c) =>
+        c.actions.find({ connectionId: connection.connectionId, limit: 100, ...(cursor ? { cursor } : {}) }),
+      )) as { items?: CatalogEntry[]; cursor?: string };
+      catalog.push(...(response.items ?? []).map(({ key, name, description, type, inputSchema }) => ({ key, name, description, type, inputSchema })));
+      cursor = response.cursor;
+      if (!cursor) break;
+    }
     const now = Date.now();
     await this.options.cache.putCatalog(tenant.key, catalog, now);
     return this.remember(tenant.key, now, catalog);
