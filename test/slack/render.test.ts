@@ -65,6 +65,18 @@ describe('renderReply', () => {
     expect(rendered.text).not.toContain('<');
   });
 
+  it('says so when the next page cannot fit in a button, instead of dropping Next silently', () => {
+    const rendered = renderReply({
+      kind: 'records',
+      entity: lead,
+      query: { entity: 'Lead', filters: [], limit: 1, offset: 0 },
+      page: { records: [{ id: '1', name: 'A', fields: {} }], hasMore: true, nextCursor: 'c'.repeat(2500) },
+    });
+    const text = JSON.stringify(rendered);
+    expect(text).not.toContain('espo_page:next');
+    expect(text).toContain('too long to page through here');
+  });
+
   it('renders an empty state', () => {
     const rendered = renderReply({ kind: 'records', entity: lead, query: { entity: 'Lead', filters: [], limit: 10, offset: 0 }, page: { records: [], hasMore: false } });
     expect(JSON.stringify(rendered)).toContain('There are no leads yet');

@@ -158,12 +158,15 @@ function renderRecords(reply: Extract<Reply, { kind: 'records' }>, options: Rend
           previousCursors: page.nextCursor || query.cursor ? [...(query.previousCursors ?? []), query.cursor ?? ''] : undefined,
         }
       : undefined;
+    const nextButton = next && button({ actionId: `${ACTION_IDS.page}:next`, text: 'Next →', value: JSON.stringify(next) });
     blocks.push(
       divider(),
+      // A button value holds 2,000 characters; long filters or a deep cursor trail can outgrow it.
+      next && !nextButton ? context('_There are more, but this list is too long to page through here: narrow the filters._') : undefined,
       actions(
         'espo_list_actions',
         previous && button({ actionId: `${ACTION_IDS.page}:prev`, text: '← Previous', value: JSON.stringify(previous) }),
-        next && button({ actionId: `${ACTION_IDS.page}:next`, text: 'Next →', value: JSON.stringify(next) }),
+        nextButton,
         shareButton({ t: 'list', q: query }),
       ),
     );
