@@ -62,6 +62,18 @@ describe('EspoCRM connection through Membrane', () => {
     expect(textOf(reply)).toContain('Showing');
   });
 
+  it('reads the whole action catalog, page by page', async () => {
+    h = await startHarness();
+    const tenant = h.membrane.tenant('T1');
+    const filler = tenant.actions.find((a) => a.key === 'get-user')!;
+    // 110 other actions first: Membrane's EspoCRM actions land on the catalog's second page.
+    tenant.actions.unshift(...Array.from({ length: 110 }, (_, i) => ({ ...filler, id: `act_other_${i}`, key: `other-action-${i}` })));
+    h.membrane.resetCalls();
+    await h.command('list leads status=New');
+    expect(h.membrane.calls.filter((c) => c.path === '/actions').map((c) => c.query.cursor ?? '0')).toEqual(['0', '100']);
+    expect(h.membrane.calls.some((c) => c.path === '/actions/list-leads/run')).toBe(true);
+  });
+
   it('disconnects after a confirm, and only a workspace admin may end the shared connection', async () => {
     h = await startHarness();
     h.slack.admins.add('UADMIN');

@@ -100,8 +100,13 @@ describe('actions', () => {
   });
 
   it('lists the 20-action catalog with schemas, and ranks intent searches', async () => {
-    const all = await client.actions.find({ connectionId });
+    const all = await client.actions.find({ connectionId, limit: 100 });
     expect(all.items).toHaveLength(20);
+    expect(all.cursor).toBeUndefined();
+    const firstPage = await client.actions.find({ connectionId, limit: 8 });
+    expect(firstPage.items).toHaveLength(8);
+    const secondPage = await client.actions.find({ connectionId, limit: 8, cursor: firstPage.cursor });
+    expect(secondPage.items[0]!.key).toBe(all.items[8]!.key);
     expect(all.items.every((a) => a.inputSchema && a.outputSchema && a.id === `act_${a.key}`)).toBe(true);
 
     const leads = await client.actions.find({ connectionId, intent: 'list leads', limit: 5 });

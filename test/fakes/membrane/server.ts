@@ -443,13 +443,17 @@ class FakeMembraneServer implements FakeMembrane {
 
   // ---- actions ----
 
-  private findActions(ctx: RequestContext): { items: ActionDef[]; cursor: undefined } {
+  /** Intent search answers one ranked page; the plain listing pages by `limit` and `cursor`, as Membrane's lists do. */
+  private findActions(ctx: RequestContext): { items: ActionDef[]; cursor?: string } {
     const { query, tenant } = ctx;
     if (query.connectionId !== undefined) tenant.liveConnection(query.connectionId);
     const intent = typeof query.intent === 'string' ? query.intent.trim() : '';
     const limit = Number(query.limit ?? 10);
     if (!Number.isInteger(limit) || limit < 1) throw invalidInput('limit must be a positive integer');
-    return { items: intent ? searchActions(tenant.actions, intent, limit) : tenant.actions, cursor: undefined };
+    if (intent) return { items: searchActions(tenant.actions, intent, limit) };
+    const offset = Number(query.cursor ?? 0);
+    const next = offset + limit;
+    return { items: tenant.actions.slice(offset, next), cursor: next < tenant.actions.length ? String(next) : undefined };
   }
 
   private action(tenant: Tenant, keyOrId: string): ActionDef {
