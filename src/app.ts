@@ -6,6 +6,7 @@ import type { AppLogger } from './config/logger.js';
 import { CommandService } from './core/service.js';
 import { EspoEntityDirectory } from './crm/espo/entities.js';
 import { MembraneGateway } from './crm/gateway.js';
+import { leanFetch } from './slack/lean-fetch.js';
 import { registerListeners } from './slack/listeners/index.js';
 import { dropDuplicateEvents } from './slack/middleware/drop-duplicate-events.js';
 import { UserProfiles } from './slack/user-profiles.js';
@@ -90,7 +91,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
     logger: appLogger,
     // Bolt's conversation store is per-process memory we do not use; it would only cost time.
     convoStore: false,
-    clientOptions: config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : undefined,
+    clientOptions: { fetch: leanFetch, ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}) },
     ...(socketMode
       ? { socketMode: true, appToken: config.slack.appToken }
       : {

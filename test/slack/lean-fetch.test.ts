@@ -1,0 +1,48 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { leanFetch } from '../../src/slack/lean-fetch.js';
+
+describe('leanFetch', () => {
+  let server: Server;
+  let base: string;
+  const seen: { method?: string; headers: Record<string, unknown>; body: string }[] = [];
+
+  beforeAll(async () => {
+    server = createServer(async (req, res) => {
+      let body = '';
+      for await (const chunk of req) body += chunk;
+      seen.push({ method: req.method, headers: req.headers, body });
+      if (req.url === '/empty') return res.writeHead(204).end();
+      if (req.url === '/slow') return setTimeout(() => res.end('late'), 500);
+      res.writeHead(req.url === '/missing' ? 404 : 200, { 'content-type': 'application/json', 'x-reason': 'because' }).end(JSON.stringify({ ok: true, echo: body }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it('posts JSON and reads status, headers and body like fetch', async () => {
+    const response = await leanFetch(`${base}/json`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"text":"hi"}' });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-reason')).toBe('because');
+    expect(await response.json()).toEqual({ ok: true, echo: '{"text":"hi"}' });
+    expect(seen.at(-1)).toMatchObject({ method: 'POST', headers: { 'content-type': 'application/json', 'content-length': '13' } });
+  });
+
+  it('sends URLSearchParams as a form', async () => {
+    await leanFetch(`${base}/form`, { method: 'POST', body: new URLSearchParams({ a: '1', b: 'x y' }) });
+    expect(seen.at(-1)).toMatchObject({ body: 'a=1&b=x+y', headers: { 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8' } });
+  });
+
+  it('reports error statuses and empty bodies without throwing', async () => {
+    expect((await leanFetch(`${base}/missing`)).status).toBe(404);
+    const empty = await leanFetch(`${base}/empty`);
+    expect(empty.status).toBe(204);
+    expect(await empty.text()).toBe('');
+  });
+
+  it('honours an abort signal (web-api uses it for timeouts)', async () => {
+    await expect(leanFetch(`${base}/slow`, { signal: AbortSignal.timeout(50) })).rejects.toThrow();
+  });
+});
