@@ -1,7 +1,10 @@
-import type { BlockAction, ButtonAction } from '@slack/bolt';
+import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { z } from 'zod';
 import { MAX_PAGE_SIZE } from '../../../core/command/parse.js';
+import { AppError } from '../../../core/errors.js';
+import type { Reply } from '../../../core/replies.js';
 import type { RequestContext } from '../../../core/service.js';
+import { answer, type Delivery, type ListenerDeps } from '../../edge.js';
 
 /** Who clicked, from a block_actions payload. */
 export function clickContext(body: BlockAction): RequestContext {
@@ -47,4 +50,36 @@ export function buttonJson<T>(action: ButtonAction, schema: z.ZodType<T>): T | u
   } catch {
     return undefined;
   }
+}
+
+/**
+ * A listener for a button that carries JSON we put there: ack, parse the value with `schema`, and
+ * run `work` on it, or tell the person politely when the value is not (or no longer) valid.
+ */
+export function jsonButtonListener<T>(
+  deps: ListenerDeps,
+  options: {
+    kind: string;
+    schema: z.ZodType<T>;
+    invalid: string;
+    detail?: (value: T) => string;
+    work: (context: RequestContext, value: T) => Promise<Reply>;
+    delivery?: (context: RequestContext) => Delivery;
+  },
+) {
+  return async ({ ack, body, action, respond }: SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs): Promise<void> => {
+    await ack();
+    const context = clickContext(body);
+    const value = buttonJson(action, options.schema);
+    await answer(
+      deps,
+      { kind: options.kind, context, detail: value === undefined ? undefined : options.detail?.(value) },
+      respond,
+      async () => {
+        if (value === undefined) throw new AppError('bad_input', options.invalid);
+        return options.work(context, value);
+      },
+      options.delivery?.(context),
+    );
+  };
 }
