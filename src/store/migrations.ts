@@ -1,4 +1,4 @@
-import { type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { SqliteAdapter, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 
 /**
  * Migrations live in code (not files on disk) so they ship inside the app and run at every start.
@@ -52,6 +52,33 @@ const migrations: Record<string, Migration> = {
         .addColumn('at', 'bigint', (c) => c.notNull())
         .execute();
       await db.schema.createIndex('audit_log_tenant_at').on('audit_log').columns(['tenant_key', 'at']).execute();
+    },
+  },
+  '002_conversations': {
+    async up(db: Kysely<unknown>) {
+      // An auto-increment key keeps insertion order (turns of one append, and ties on `at`).
+      // SQLite only auto-assigns an `integer primary key`; PostgreSQL needs a serial type.
+      const sqlite = db.getExecutor().adapter instanceof SqliteAdapter;
+      await db.schema
+        .createTable('conversation_turns')
+        .addColumn('id', sqlite ? 'integer' : 'bigserial', (c) => (sqlite ? c.primaryKey().autoIncrement() : c.primaryKey()))
+        .addColumn('thread_key', 'varchar(255)', (c) => c.notNull())
+        .addColumn('tenant_key', 'varchar(128)', (c) => c.notNull())
+        .addColumn('role', 'varchar(16)', (c) => c.notNull())
+        .addColumn('text', 'text', (c) => c.notNull())
+        .addColumn('records', 'text')
+        .addColumn('at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('conversation_turns_thread_at')
+        .on('conversation_turns')
+        .columns(['thread_key', 'tenant_key', 'at'])
+        .execute();
+      await db.schema.createIndex('conversation_turns_at').on('conversation_turns').column('at').execute();
+
+      // Model tokens a plain-language write cost, as JSON; null for slash commands and older rows.
+      await db.schema.alterTable('pending_writes').addColumn('usage', 'text').execute();
+      await db.schema.alterTable('audit_log').addColumn('usage', 'text').execute();
     },
   },
 };

@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely';
+
 /** Times are epoch milliseconds: one representation that SQLite and PostgreSQL compare the same way. */
 export interface Database {
   pending_writes: {
@@ -11,6 +13,8 @@ export interface Database {
     created_at: number;
     expires_at: number;
     finished_at: number | null;
+    /** TokenUsage as JSON, or null. */
+    usage: string | null;
   };
   tenant_connections: {
     tenant_key: string;
@@ -33,6 +37,19 @@ export interface Database {
     input: string;
     outcome: string;
     detail: string | null;
+    /** TokenUsage as JSON, or null. */
+    usage: string | null;
+    at: number;
+  };
+  conversation_turns: {
+    /** Auto-assigned on insert; orders turns that share an `at`. */
+    id: Generated<number>;
+    thread_key: string;
+    tenant_key: string;
+    role: 'user' | 'assistant';
+    text: string;
+    /** RecordRef[] as JSON, or null when the turn showed no records. */
+    records: string | null;
     at: number;
   };
 }

@@ -4,7 +4,18 @@ import { randomUUID } from 'node:crypto';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, type SqliteDatabase } from 'kysely';
 import pg from 'pg';
-import type { AuditEntry, AuditLog, ClaimOutcome, ConfirmationStore, EventLedger, PendingWrite } from '../core/ports.js';
+import type {
+  AuditEntry,
+  AuditLog,
+  ClaimOutcome,
+  ConfirmationStore,
+  ConversationStore,
+  ConversationTurn,
+  EventLedger,
+  PendingWrite,
+  RecordRef,
+  TokenUsage,
+} from '../core/ports.js';
 import type { CachedConnection, CatalogEntry, TenantConnectionCache } from '../crm/gateway.js';
 import { migrationProvider } from './migrations.js';
 import type { Database } from './schema.js';
@@ -19,6 +30,7 @@ export interface Store {
   audit: AuditLog & { recent(tenantKey: string, limit: number): Promise<AuditEntry[]> };
   connections: TenantConnectionCache;
   events: EventLedger;
+  conversations: ConversationStore;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -40,6 +52,7 @@ export async function openStore(databaseUrl: string): Promise<Store> {
     audit: new SqlAuditLog(db),
     connections: new SqlConnectionCache(db),
     events: new SqlEventLedger(db),
+    conversations: new SqlConversationStore(db),
     async ping() {
       await db.selectFrom('processed_events').select('event_id').limit(1).execute();
     },
@@ -100,6 +113,7 @@ class SqlConfirmationStore implements ConfirmationStore {
         created_at: write.createdAt.getTime(),
         expires_at: write.expiresAt.getTime(),
         finished_at: null,
+        usage: usageToJson(write.usage),
       })
       .execute();
   }
@@ -141,6 +155,7 @@ class SqlConfirmationStore implements ConfirmationStore {
         plan: JSON.parse(row.plan),
         createdAt: new Date(row.created_at),
         expiresAt: new Date(row.expires_at),
+        ...usageFromJson(row.usage),
       },
     };
   }
@@ -170,6 +185,7 @@ class SqlAuditLog implements AuditLog {
         input: JSON.stringify(entry.input ?? null),
         outcome: entry.outcome,
         detail: entry.detail ?? null,
+        usage: usageToJson(entry.usage),
         at: entry.at.getTime(),
       })
       .execute();
@@ -191,9 +207,19 @@ class SqlAuditLog implements AuditLog {
       input: JSON.parse(row.input),
       outcome: row.outcome as AuditEntry['outcome'],
       detail: row.detail ?? undefined,
+      ...usageFromJson(row.usage),
       at: new Date(row.at),
     }));
   }
+}
+
+function usageToJson(usage: TokenUsage | undefined): string | null {
+  return usage ? JSON.stringify(usage) : null;
+}
+
+/** Spread into a result: `{ usage }` when stored, nothing (not even the key) when null. */
+function usageFromJson(json: string | null): { usage?: TokenUsage } {
+  return json ? { usage: JSON.parse(json) as TokenUsage } : {};
 }
 
 class SqlConnectionCache implements TenantConnectionCache {
@@ -261,6 +287,69 @@ class SqlEventLedger implements EventLedger {
 
   async prune(olderThan: Date): Promise<number> {
     const result = await this.db.deleteFrom('processed_events').where('received_at', '<', olderThan.getTime()).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+}
+
+class SqlConversationStore implements ConversationStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async recent(threadKey: string, tenantKey: string, since: Date, limit: number): Promise<ConversationTurn[]> {
+    if (limit <= 0) return [];
+    const rows = await this.db
+      .selectFrom('conversation_turns')
+      .select(['role', 'text', 'records', 'at'])
+      .where('thread_key', '=', threadKey)
+      .where('tenant_key', '=', tenantKey)
+      .where('at', '>=', since.getTime())
+      .orderBy('at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.reverse().map((row) => {
+      const records = row.records ? (JSON.parse(row.records) as RecordRef[]) : [];
+      return { role: row.role, text: row.text, ...(records.length > 0 ? { records } : {}), at: new Date(row.at) };
+    });
+  }
+
+  async append(threadKey: string, tenantKey: string, turns: ConversationTurn[], keep: number): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      // One INSERT per turn, in order, so the auto-assigned ids keep the turns' order for certain
+      // (a multi-row VALUES list does too in practice, but no database promises it). Appends are a turn or two.
+      for (const turn of turns) {
+        await trx
+          .insertInto('conversation_turns')
+          .values({
+            thread_key: threadKey,
+            tenant_key: tenantKey,
+            role: turn.role,
+            text: turn.text,
+            records: turn.records && turn.records.length > 0 ? JSON.stringify(turn.records) : null,
+            at: turn.at.getTime(),
+          })
+          .execute();
+      }
+      // Keep the newest `keep` turns of this thread for this tenant (by time, then insertion order).
+      await trx
+        .deleteFrom('conversation_turns')
+        .where('thread_key', '=', threadKey)
+        .where('tenant_key', '=', tenantKey)
+        .where('id', 'not in', (qb) =>
+          qb
+            .selectFrom('conversation_turns')
+            .select('id')
+            .where('thread_key', '=', threadKey)
+            .where('tenant_key', '=', tenantKey)
+            .orderBy('at', 'desc')
+            .orderBy('id', 'desc')
+            .limit(Math.max(0, keep)),
+        )
+        .execute();
+    });
+  }
+
+  async prune(olderThan: Date): Promise<number> {
+    const result = await this.db.deleteFrom('conversation_turns').where('at', '<', olderThan.getTime()).executeTakeFirst();
     return Number(result.numDeletedRows);
   }
 }

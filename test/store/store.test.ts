@@ -1,8 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, Migrator, SqliteDialect, type MigrationProvider } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PendingWrite } from '../../src/core/ports.js';
+import type { ConversationTurn, PendingWrite } from '../../src/core/ports.js';
+import { migrationProvider } from '../../src/store/migrations.js';
 import { openStore, type Store } from '../../src/store/store.js';
 import { freshPostgresSchema } from '../support/databases.js';
 
@@ -28,6 +31,10 @@ const backends: { name: string; open(): Promise<{ store: Store; cleanup(): Promi
 
 const now = new Date('2026-11-25T12:00:00Z');
 let sequence = 0;
+function turn(role: ConversationTurn['role'], text: string, offsetMs: number, extra: Partial<ConversationTurn> = {}): ConversationTurn {
+  return { role, text, at: new Date(now.getTime() + offsetMs), ...extra };
+}
+
 function pending(overrides: Partial<PendingWrite> = {}): PendingWrite {
   return {
     id: `pw-${++sequence}`,
@@ -133,6 +140,120 @@ for (const backend of backends) {
       expect(entries[1]!.input).toEqual({ a: 1 });
     });
 
+    it('carries token usage on a pending write through claim and cancel, and omits it when absent', async () => {
+      const usage = { promptTokens: 1234, completionTokens: 56, modelCalls: 2 };
+      const withUsage = pending({ usage });
+      await store.confirmations.save(withUsage);
+      const claimed = await store.confirmations.claim(withUsage.id, 'U1', now);
+      expect(claimed.ok).toBe(true);
+      if (!claimed.ok) throw new Error('claim failed');
+      expect(claimed.write.usage).toEqual(usage);
+      expect(claimed.write.createdAt).toEqual(withUsage.createdAt);
+
+      const cancelledWithUsage = pending({ usage: { promptTokens: 7, completionTokens: 8, modelCalls: 1 } });
+      await store.confirmations.save(cancelledWithUsage);
+      const cancelled = await store.confirmations.cancel(cancelledWithUsage.id, 'U1', now);
+      if (!cancelled.ok) throw new Error('cancel failed');
+      expect(cancelled.write.usage).toEqual({ promptTokens: 7, completionTokens: 8, modelCalls: 1 });
+
+      const withoutUsage = pending();
+      await store.confirmations.save(withoutUsage);
+      const plain = await store.confirmations.claim(withoutUsage.id, 'U1', now);
+      if (!plain.ok) throw new Error('claim failed');
+      expect('usage' in plain.write).toBe(false);
+    });
+
+    it('records token usage in the audit log, and omits it when absent', async () => {
+      const usage = { promptTokens: 900, completionTokens: 40, modelCalls: 3 };
+      await store.audit.record({ tenantKey: 'TU', teamId: 'TU', userId: 'U1', action: 'create Lead', input: {}, outcome: 'done', usage, at: now });
+      await store.audit.record({ tenantKey: 'TU', teamId: 'TU', userId: 'U1', action: 'delete Lead', input: {}, outcome: 'done', at: new Date(now.getTime() + 1) });
+      const [newest, oldest] = await store.audit.recent('TU', 10);
+      expect(oldest).toMatchObject({ action: 'create Lead', usage });
+      expect(newest!.action).toBe('delete Lead');
+      expect('usage' in newest!).toBe(false);
+    });
+
+    describe('conversations', () => {
+      it('returns the turns of a thread oldest first, keeping order within one append and on equal times', async () => {
+        await store.conversations.append('th-order', 'T1', [turn('user', 'show my deals', 0), turn('assistant', 'Here are 3 deals', 0)], 50);
+        await store.conversations.append('th-order', 'T1', [turn('user', 'the second one', 1000), turn('assistant', 'Deal B', 2000)], 50);
+        const turns = await store.conversations.recent('th-order', 'T1', new Date(0), 10);
+        expect(turns.map((t) => [t.role, t.text])).toEqual([
+          ['user', 'show my deals'],
+          ['assistant', 'Here are 3 deals'],
+          ['user', 'the second one'],
+          ['assistant', 'Deal B'],
+        ]);
+        expect(turns.map((t) => t.at.getTime() - now.getTime())).toEqual([0, 0, 1000, 2000]);
+        expect(turns[0]!.at).toBeInstanceOf(Date);
+        expect('records' in turns[0]!).toBe(false);
+      });
+
+      it('limits to the newest turns, still oldest first', async () => {
+        await store.conversations.append(
+          'th-limit',
+          'T1',
+          Array.from({ length: 6 }, (_, i) => turn(i % 2 === 0 ? 'user' : 'assistant', `t${i}`, i * 1000)),
+          50,
+        );
+        expect((await store.conversations.recent('th-limit', 'T1', new Date(0), 3)).map((t) => t.text)).toEqual(['t3', 't4', 't5']);
+        expect(await store.conversations.recent('th-limit', 'T1', new Date(0), 0)).toEqual([]);
+      });
+
+      it('leaves out turns before `since` (inclusive bound)', async () => {
+        await store.conversations.append('th-since', 'T1', [turn('user', 'old', -60_000), turn('assistant', 'edge', 0), turn('user', 'new', 60_000)], 50);
+        expect((await store.conversations.recent('th-since', 'T1', now, 10)).map((t) => t.text)).toEqual(['edge', 'new']);
+        expect((await store.conversations.recent('th-since', 'T1', new Date(now.getTime() + 1), 10)).map((t) => t.text)).toEqual(['new']);
+      });
+
+      it('keeps a thread to its tenant: another tenant in the same thread sees nothing', async () => {
+        await store.conversations.append('th-shared', 'T1:U1', [turn('user', 'my pipeline', 0), turn('assistant', 'secret deal', 1)], 50);
+        expect(await store.conversations.recent('th-shared', 'T1:U2', new Date(0), 10)).toEqual([]);
+        await store.conversations.append('th-shared', 'T1:U2', [turn('user', 'mine', 2)], 1);
+        expect((await store.conversations.recent('th-shared', 'T1:U2', new Date(0), 10)).map((t) => t.text)).toEqual(['mine']);
+        // The other tenant's append (with keep 1) did not trim the first tenant's turns.
+        expect((await store.conversations.recent('th-shared', 'T1:U1', new Date(0), 10)).map((t) => t.text)).toEqual(['my pipeline', 'secret deal']);
+        expect(await store.conversations.recent('th-other', 'T1:U1', new Date(0), 10)).toEqual([]);
+      });
+
+      it('trims a thread to the newest `keep` turns on append', async () => {
+        await store.conversations.append('th-keep', 'T1', [turn('user', 'a', 0), turn('assistant', 'b', 1), turn('user', 'c', 2)], 4);
+        await store.conversations.append('th-keep', 'T1', [turn('assistant', 'd', 3), turn('user', 'e', 4)], 4);
+        expect((await store.conversations.recent('th-keep', 'T1', new Date(0), 100)).map((t) => t.text)).toEqual(['b', 'c', 'd', 'e']);
+        // Equal times: the later-inserted turns are the newer ones.
+        await store.conversations.append('th-keep', 'T1', [turn('assistant', 'f', 10), turn('user', 'g', 10), turn('assistant', 'h', 10)], 2);
+        expect((await store.conversations.recent('th-keep', 'T1', new Date(0), 100)).map((t) => t.text)).toEqual(['g', 'h']);
+        // Trimmed rows are gone, not just hidden.
+        const rows = await store.db.selectFrom('conversation_turns').select('text').where('thread_key', '=', 'th-keep').execute();
+        expect(rows.map((row) => row.text).sort()).toEqual(['g', 'h']);
+      });
+
+      it('round-trips the records a turn showed', async () => {
+        const records = [
+          { entity: 'Opportunity', id: 'opp-1', name: 'Acme renewal' },
+          { entity: 'Lead', id: 'lead-9' },
+        ];
+        await store.conversations.append('th-records', 'T1', [turn('user', 'show deals', 0), turn('assistant', 'Two records', 1, { records }), turn('assistant', 'none', 2, { records: [] })], 50);
+        const turns = await store.conversations.recent('th-records', 'T1', new Date(0), 10);
+        expect(turns[0]!.records).toBeUndefined();
+        expect(turns[1]!.records).toEqual(records);
+        expect('name' in turns[1]!.records![1]!).toBe(false);
+        expect('records' in turns[2]!).toBe(false);
+      });
+
+      it('prunes turns older than a time and says how many', async () => {
+        const base = -10 * 86_400_000;
+        await store.conversations.append('th-prune-a', 'TP', [turn('user', 'ancient', base), turn('assistant', 'ancient reply', base + 1)], 50);
+        await store.conversations.append('th-prune-b', 'TP', [turn('user', 'also old', base + 2), turn('user', 'fresh', 0)], 50);
+        const before = await store.db.selectFrom('conversation_turns').select('id').where('at', '<', now.getTime() + base + 3).execute();
+        expect(before).toHaveLength(3);
+        expect(await store.conversations.prune(new Date(now.getTime() + base + 3))).toBe(3);
+        expect(await store.conversations.recent('th-prune-a', 'TP', new Date(0), 10)).toEqual([]);
+        expect((await store.conversations.recent('th-prune-b', 'TP', new Date(0), 10)).map((t) => t.text)).toEqual(['fresh']);
+        expect(await store.conversations.prune(new Date(now.getTime() + base + 3))).toBe(0);
+      });
+    });
+
     it('answers a readiness ping', async () => {
       await expect(store.ping()).resolves.toBeUndefined();
     });
@@ -149,6 +270,53 @@ describe('migrations', () => {
     const second = await openStore(url);
     expect(await second.audit.recent('T', 5)).toHaveLength(1);
     await second.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('upgrade a database made by 001 in place: its rows stay readable, without usage', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'espo-store-'));
+    const file = join(dir, 'bot.db');
+    const only001: MigrationProvider = {
+      async getMigrations() {
+        const all = await migrationProvider.getMigrations();
+        return { '001_initial': all['001_initial']! };
+      },
+    };
+    const old = new Kysely<Record<string, Record<string, unknown>>>({ dialect: new SqliteDialect({ database: new BetterSqlite3(file) }) });
+    expect((await new Migrator({ db: old, provider: only001 }).migrateToLatest()).error).toBeUndefined();
+    const write = pending();
+    await old
+      .insertInto('pending_writes')
+      .values({
+        id: write.id,
+        tenant_key: 'T',
+        team_id: 'T',
+        user_id: 'U1',
+        channel_id: null,
+        plan: JSON.stringify(write.plan),
+        state: 'pending',
+        created_at: write.createdAt.getTime(),
+        expires_at: write.expiresAt.getTime(),
+        finished_at: null,
+      })
+      .execute();
+    await old
+      .insertInto('audit_log')
+      .values({ id: 'a1', tenant_key: 'T', team_id: 'T', user_id: 'U1', action: 'old', input: '{}', outcome: 'done', detail: null, at: now.getTime() })
+      .execute();
+    await old.destroy();
+
+    const store = await openStore(`sqlite:${file}`);
+    const claimed = await store.confirmations.claim(write.id, 'U1', now);
+    if (!claimed.ok) throw new Error('claim failed');
+    expect(claimed.write.plan).toEqual(write.plan);
+    expect('usage' in claimed.write).toBe(false);
+    const [entry] = await store.audit.recent('T', 5);
+    expect(entry).toMatchObject({ action: 'old', outcome: 'done' });
+    expect('usage' in entry!).toBe(false);
+    await store.conversations.append('th', 'T', [turn('user', 'hi', 0)], 10);
+    expect((await store.conversations.recent('th', 'T', new Date(0), 10)).map((t) => t.text)).toEqual(['hi']);
+    await store.close();
     rmSync(dir, { recursive: true, force: true });
   });
 });
