@@ -3,9 +3,11 @@ import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, type Logger as BoltLogger, LogLevel } from '@slack/bolt';
 import type { Config } from './config/config.js';
 import type { AppLogger } from './config/logger.js';
+import { ConversationService } from './core/conversation.js';
 import { CommandService } from './core/service.js';
 import { EspoEntityDirectory } from './crm/espo/entities.js';
 import { MembraneGateway } from './crm/gateway.js';
+import { OpenAiPlanner } from './llm/planner.js';
 import { leanFetch } from './slack/lean-fetch.js';
 import { registerListeners } from './slack/listeners/index.js';
 import { dropDuplicateEvents } from './slack/middleware/drop-duplicate-events.js';
@@ -18,6 +20,7 @@ export interface RunningApp {
   url?: string;
   store: Store;
   service: CommandService;
+  conversation: ConversationService;
   stop(): Promise<void>;
 }
 
@@ -54,16 +57,29 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
     cache: store.connections,
     onCall: options.onMembraneCall,
   });
+  const entities = new EspoEntityDirectory();
+  const clock = { now: () => new Date() };
   const service = new CommandService({
     crm: gateway,
-    entities: new EspoEntityDirectory(),
+    entities,
     confirmations: store.confirmations,
     audit: store.audit,
-    clock: { now: () => new Date() },
+    clock,
     logger,
     connectionScope: config.connectionScope,
     confirmationTtlMs: config.confirmationTtlMs,
   });
+  const conversation = new ConversationService({
+    commands: service,
+    crm: gateway,
+    entities,
+    planner: config.openai && new OpenAiPlanner(config.openai),
+    conversations: store.conversations,
+    clock,
+    logger,
+    memory: config.conversation,
+  });
+  if (!config.openai) logger.info({}, 'OPENAI_API_KEY is not set: plain language answers commands only (the fast path)');
 
   const health = {
     path: '/healthz',
@@ -107,6 +123,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
   app.use(dropDuplicateEvents(store.events, logger));
   registerListeners(app, {
     service,
+    conversation,
     logger,
     profiles: new UserProfiles(),
     limiter: new WorkLimiter(config.slack.maxConcurrentWork),
@@ -120,7 +137,11 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
   // write a week past its expiry can no longer be confirmed and the audit log has its outcome.
   const pruneEvents = setInterval(() => {
     const day = 24 * 60 * 60_000;
-    Promise.all([store.events.prune(new Date(Date.now() - day)), store.confirmations.prune(new Date(Date.now() - 7 * day))]).catch((error: unknown) =>
+    Promise.all([
+      store.events.prune(new Date(Date.now() - day)),
+      store.confirmations.prune(new Date(Date.now() - 7 * day)),
+      store.conversations.prune(new Date(Date.now() - config.conversation.maxAgeMs)),
+    ]).catch((error: unknown) =>
       logger.warn({ err: error }, 'housekeeping failed'),
     );
   }, 60 * 60_000);
@@ -142,6 +163,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
     url,
     store,
     service,
+    conversation,
     async stop() {
       clearInterval(pruneEvents);
       await app.stop();

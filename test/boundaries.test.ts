@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 /**
  * The layering rule, enforced: core is the request pipeline and talks to everything else
  * through interfaces, so it imports no Slack, Membrane, OpenAI or database code, and nothing
- * from the other layers' folders. Slack stays transport (no direct Membrane or database code).
+ * from the other layers' folders. Slack stays transport (no direct Membrane or database code),
+ * and the planner (llm) knows OpenAI and core's types only.
  */
 const SRC = join(import.meta.dirname, '..', 'src');
 
@@ -29,6 +30,8 @@ const rules: { layer: string; forbidden: RegExp[] }[] = [
   { layer: 'slack', forbidden: [/^@membranehq\//, /^openai/, /^kysely/, /^pg$/, /^better-sqlite3/, /\/store\//] },
   { layer: 'crm', forbidden: [/^@slack\//, /^openai/, /\/slack\//, /\/llm\//] },
   { layer: 'store', forbidden: [/^@slack\//, /^@membranehq\//, /^openai/, /\/slack\//, /\/llm\//] },
+  // The planner sees the CRM only as core's plain data: no Membrane, Slack or database.
+  { layer: 'llm', forbidden: [/^@slack\//, /^@membranehq\//, /^kysely/, /^pg$/, /^better-sqlite3/, /\/(slack|crm|store)\//] },
 ];
 
 describe('import boundaries', () => {

@@ -57,6 +57,14 @@ const envSchema = z
       z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     ),
     CONFIRMATION_TTL_MINUTES: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(24 * 60).default(15)),
+
+    OPENAI_API_KEY: optionalString,
+    OPENAI_BASE_URL: url('e.g. https://api.openai.com/v1 or http://127.0.0.1:11434/v1 for Ollama').optional(),
+    OPENAI_MODEL: z.preprocess(emptyAsUndefined, z.string().default('gpt-4.1-mini')),
+    // Someone is waiting in Slack: a model that has not answered in this long gets "busy, try again".
+    OPENAI_TIMEOUT_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(500).max(120_000).default(15_000)),
+    CONVERSATION_TURNS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(2).max(50).default(10)),
+    CONVERSATION_MAX_AGE_HOURS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(24 * 30).default(24)),
   });
 
 export type Env = z.infer<typeof envSchema>;
@@ -81,6 +89,9 @@ export interface Config {
   databaseUrl: string;
   logLevel: Env['LOG_LEVEL'];
   confirmationTtlMs: number;
+  /** Absent without OPENAI_API_KEY: plain language then gets the fast path only. */
+  openai?: { apiKey: string; baseUrl?: string; model: string; timeoutMs: number };
+  conversation: { turns: number; maxAgeMs: number };
 }
 
 export class ConfigError extends Error {
@@ -144,5 +155,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     databaseUrl: env.DATABASE_URL,
     logLevel: env.LOG_LEVEL,
     confirmationTtlMs: env.CONFIRMATION_TTL_MINUTES * 60_000,
+    openai: env.OPENAI_API_KEY
+      ? { apiKey: env.OPENAI_API_KEY, baseUrl: env.OPENAI_BASE_URL?.replace(/\/+$/, ''), model: env.OPENAI_MODEL, timeoutMs: env.OPENAI_TIMEOUT_MS }
+      : undefined,
+    conversation: { turns: env.CONVERSATION_TURNS, maxAgeMs: env.CONVERSATION_MAX_AGE_HOURS * 60 * 60_000 },
   };
 }

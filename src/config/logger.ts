@@ -18,6 +18,7 @@ export function createLogger(level: string, destination?: NodeJS.WritableStream)
           '*.appToken',
           '*.signingSecret',
           '*.workspaceSecret',
+          '*.apiKey',
           '*.headers.authorization',
           '*.headers.Authorization',
           '*.config.headers',

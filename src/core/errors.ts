@@ -20,6 +20,8 @@ export type ErrorCode =
   | 'confirmation_not_yours'
   | 'confirmation_used'
   | 'outcome_unknown'
+  | 'model_busy'
+  | 'not_understood'
   | 'internal';
 
 export interface ErrorDetails {

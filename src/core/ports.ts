@@ -32,6 +32,10 @@ export interface EntityDirectory {
   resolve(word: string): EntityInfo;
   /** Words that name the built-in entities, for help and "did you mean". */
   words(): string[];
+  /** Built-in entities a text names by any of their words ("deals", "a call"), in order of first mention. */
+  mentionedIn(text: string): string[];
+  /** One compact line of an entity's writable fields, types and enum options, for the planner. */
+  fieldGuide(entity: string): string | undefined;
 }
 
 export interface CrmRecord {
@@ -96,6 +100,12 @@ export interface ProxyRequest {
   body?: unknown;
 }
 
+/** What a read the planner chose turned out to return. */
+export type ReadResult =
+  | { kind: 'records'; entity: string; page: RecordPage; offset: number }
+  | { kind: 'record'; entity: string; record: CrmRecord }
+  | { kind: 'data'; output: unknown };
+
 /** Everything core asks of the CRM. The Membrane implementation lives in src/crm. */
 export interface CrmGateway {
   connect(tenant: Tenant): Promise<ConnectionStatus>;
@@ -112,6 +122,10 @@ export interface CrmGateway {
   checkActionInput(action: ActionInfo, input: unknown): string | undefined;
   runAction(tenant: Tenant, key: string, input: unknown): Promise<unknown>;
   proxy(tenant: Tenant, request: ProxyRequest): Promise<unknown>;
+  /** Runs a read action and recognises records or a record in its output, so they show as cards. */
+  readAction(tenant: Tenant, key: string, input: unknown): Promise<ReadResult>;
+  /** GETs an EspoCRM REST path through the proxy and recognises records or a record in the answer. */
+  readPath(tenant: Tenant, path: string): Promise<ReadResult>;
 }
 
 /** A write waiting for its requester's Confirm, as stored. */
@@ -124,6 +138,15 @@ export interface PendingWrite {
   plan: WritePlan;
   createdAt: Date;
   expiresAt: Date;
+  /** Model tokens spent planning this write (plain language only), carried into its audit entry. */
+  usage?: TokenUsage;
+}
+
+/** What a plain-language request cost in model tokens. */
+export interface TokenUsage {
+  promptTokens: number;
+  completionTokens: number;
+  modelCalls: number;
 }
 
 export type WritePlan =
@@ -157,6 +180,7 @@ export interface AuditEntry {
   input: unknown;
   outcome: 'done' | 'failed' | 'unknown' | 'cancelled';
   detail?: string;
+  usage?: TokenUsage;
   at: Date;
 }
 
@@ -169,6 +193,75 @@ export interface EventLedger {
   /** Records an event id; false when it was seen before (a Slack retry, or another instance got it). */
   firstSighting(eventId: string, now: Date): Promise<boolean>;
   prune(olderThan: Date): Promise<number>;
+}
+
+/** A record a conversation showed, so a later turn can say "that deal" or "the second one". */
+export interface RecordRef {
+  entity: string;
+  id: string;
+  name?: string;
+}
+
+/** One turn of a thread with the bot, as remembered (text already bounded in size). */
+export interface ConversationTurn {
+  role: 'user' | 'assistant';
+  text: string;
+  records?: RecordRef[];
+  at: Date;
+}
+
+/**
+ * Threads remembered across messages and instances. A thread belongs to one tenant: another tenant
+ * (another person in user scope) replying in the same Slack thread never sees its turns.
+ */
+export interface ConversationStore {
+  /** The newest `limit` turns of the thread at or after `since`, oldest first. */
+  recent(threadKey: string, tenantKey: string, since: Date, limit: number): Promise<ConversationTurn[]>;
+  /** Adds turns, then keeps only the newest `keep` turns of the thread. */
+  append(threadKey: string, tenantKey: string, turns: ConversationTurn[], keep: number): Promise<void>;
+  /** Forgets turns older than `olderThan`. */
+  prune(olderThan: Date): Promise<number>;
+}
+
+/** An action the planner may choose; its JSON Schema is the contract for the input. */
+export interface PlannableAction {
+  key: string;
+  name: string;
+  description?: string;
+  isRead: boolean;
+  inputSchema?: Record<string, unknown>;
+}
+
+export interface PlanRequest {
+  text: string;
+  /** The person's today, e.g. `Wednesday 2026-11-25`, and their time zone with its UTC offset. */
+  today: string;
+  timeZone: string;
+  turns: ConversationTurn[];
+  actions: PlannableAction[];
+  /** Field lines of the entities involved (names, types, enum options), for filters and the proxy. */
+  fieldGuide: string[];
+  /** The action schema's complaint about an input, or undefined when it fits. */
+  checkInput(action: PlannableAction, input: unknown): string | undefined;
+}
+
+export type PlannedStep =
+  | { kind: 'action'; action: PlannableAction; input: unknown }
+  | { kind: 'proxy'; request: ProxyRequest }
+  | { kind: 'clarify'; question: string }
+  /** The model answered in words instead of choosing a tool. */
+  | { kind: 'reply'; text: string };
+
+export interface Plan {
+  step: PlannedStep;
+  usage: TokenUsage;
+  /** Further tool calls the model made beyond the one that is used. */
+  ignoredCalls: number;
+}
+
+/** Turns a message into one step, with a language model. Implemented in src/llm. */
+export interface Planner {
+  plan(request: PlanRequest): Promise<Plan>;
 }
 
 export interface Clock {

@@ -8,11 +8,14 @@ import type { ActionSummary, ConnectionStatus, CrmRecord, EntityInfo, ListQuery,
 export type Reply =
   | { kind: 'help'; unknownWord?: string; suggestion?: string; topic?: Subcommand; entityWords: string[] }
   | { kind: 'notice'; tone: 'info' | 'success' | 'warning'; text: string }
-  | { kind: 'records'; entity: EntityInfo; query: ListQuery; page: RecordPage }
+  /** `query` is absent for records a planned action returned: they cannot be paged or re-run. */
+  | { kind: 'records'; entity: EntityInfo; query?: ListQuery; offset?: number; page: RecordPage }
   | { kind: 'record'; entity: EntityInfo; record: CrmRecord }
   | { kind: 'confirm'; pendingId: string; plan: WritePlan; entity?: EntityInfo; expiresAt: Date }
   | { kind: 'done'; plan: WritePlan; entity?: EntityInfo; record?: CrmRecord; output?: unknown }
   | { kind: 'connect'; url?: string; description: string }
   | { kind: 'status'; status: ConnectionStatus; scope: 'workspace' | 'user' }
   | { kind: 'actions'; intent: string; actions: ActionSummary[] }
-  | { kind: 'data'; title: string; data: unknown };
+  | { kind: 'data'; title: string; data: unknown }
+  /** Words for the person in a conversation: a clarifying question, or the model's own answer. */
+  | { kind: 'say'; text: string };

@@ -13,6 +13,7 @@ import type {
   Logger,
   PendingWrite,
   Tenant,
+  TokenUsage,
   WritePlan,
 } from './ports.js';
 import type { Reply } from './replies.js';
@@ -154,7 +155,8 @@ export class CommandService {
     }
   }
 
-  private async propose(context: RequestContext, plan: WritePlan, entity?: EntityInfo): Promise<Reply> {
+  /** Stores a write for its requester's Confirm and answers with its preview. */
+  async propose(context: RequestContext, plan: WritePlan, entity?: EntityInfo, usage?: TokenUsage): Promise<Reply> {
     const now = this.deps.clock.now();
     const write: PendingWrite = {
       id: randomUUID(),
@@ -165,6 +167,7 @@ export class CommandService {
       plan,
       createdAt: now,
       expiresAt: new Date(now.getTime() + this.deps.confirmationTtlMs),
+      ...(usage ? { usage } : {}),
     };
     await this.deps.confirmations.save(write);
     return { kind: 'confirm', pendingId: write.id, plan, entity, expiresAt: write.expiresAt };
@@ -244,6 +247,7 @@ export class CommandService {
       input: write.plan,
       outcome,
       detail,
+      usage: write.usage,
       at: this.deps.clock.now(),
     };
     try {

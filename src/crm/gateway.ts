@@ -8,11 +8,12 @@ import type {
   CrmRecord,
   ListQuery,
   ProxyRequest,
+  ReadResult,
   RecordPage,
   Tenant,
 } from '../core/ports.js';
-import { idInput, listInput, toPage, toRecord, toWrittenRecord, writeInput, type JsonSchema } from './action-io.js';
-import { actionNouns } from './espo/entities.js';
+import { idInput, isObject, listInput, toPage, toRecord, toWrittenRecord, writeInput, type JsonSchema } from './action-io.js';
+import { actionNouns, EspoEntityDirectory } from './espo/entities.js';
 import { espoListPath, ROUTES, type RecordOperation } from './espo/routes.js';
 import { isConnectionGone, toCrmError, type FailureContext } from './errors.js';
 import { validateAgainstSchema } from './validate.js';
@@ -81,6 +82,33 @@ const MAX_CATALOG_PAGES = 10;
 export function isReadAction(action: { key: string; type?: string }): boolean {
   if (action.type) return READ_ACTION_TYPES.has(action.type);
   return /^(list|get|search)-/.test(action.key);
+}
+
+const directory = new EspoEntityDirectory();
+
+/** Which entity a read action lists or gets, from Membrane's action type and its key (`list-deals`). */
+function readShapeOf(type: string | undefined, key: string): { verb: 'list' | 'get'; entity: string } | undefined {
+  const match = /^(list|search|get|find)-(.+)$/.exec(key);
+  if (!match) return undefined;
+  const verb = type === 'find-data-record-by-id' || match[1] === 'get' || match[1] === 'find' ? 'get' : 'list';
+  return { verb, entity: directory.resolve(match[2]!).name };
+}
+
+function numberOr<T extends number | undefined>(value: unknown, fallback: T): number | T {
+  const number = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+  return Number.isInteger(number) && number >= 0 ? number : fallback;
+}
+
+function interpretRead(output: unknown, shape: { verb: 'list' | 'get'; entity: string } | undefined, offset: number, limit: number | undefined): ReadResult {
+  if (shape?.verb === 'list') {
+    const page = toPage(output, { entity: shape.entity, filters: [], offset, limit: limit ?? Number.MAX_SAFE_INTEGER });
+    if (page) return { kind: 'records', entity: shape.entity, page, offset };
+  }
+  if (shape?.verb === 'get') {
+    const record = toRecord(isObject(output) && isObject(output.record) ? output.record : output);
+    if (record) return { kind: 'record', entity: shape.entity, record };
+  }
+  return { kind: 'data', output };
 }
 
 /**
@@ -304,6 +332,23 @@ export class MembraneGateway implements CrmGateway {
     const entry = (await this.catalogFor(tenant)).find((action) => action.key === key);
     const isWrite = !isReadAction(entry ?? { key });
     return this.withConnection(tenant, { what: `run ${key}`, isWrite }, ({ connectionId }) => this.run(tenant, key, input, connectionId));
+  }
+
+  async readAction(tenant: Tenant, key: string, input: unknown): Promise<ReadResult> {
+    const entry = (await this.catalogFor(tenant)).find((action) => action.key === key);
+    const output = await this.runAction(tenant, key, input);
+    const shape = readShapeOf(entry?.type, key);
+    const params = isObject(input) ? input : {};
+    return interpretRead(output, shape, numberOr(params.offset, 0), numberOr(params.maxSize ?? params.limit, undefined));
+  }
+
+  async readPath(tenant: Tenant, path: string): Promise<ReadResult> {
+    const output = await this.proxy(tenant, { method: 'GET', path });
+    const match = /^\/([A-Za-z][A-Za-z0-9_]*)(?:\/([^/?]+))?\/?(?:\?(.*))?$/.exec(path);
+    if (!match) return { kind: 'data', output };
+    const params = new URLSearchParams(match[3] ?? '');
+    const shape = { verb: match[2] ? ('get' as const) : ('list' as const), entity: match[1]! };
+    return interpretRead(output, shape, numberOr(params.get('offset'), 0), numberOr(params.get('maxSize'), undefined));
   }
 
   private async catalogFor(tenant: Tenant): Promise<CatalogEntry[]> {

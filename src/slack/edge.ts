@@ -1,6 +1,7 @@
 import type { RespondArguments, RespondFn } from '@slack/bolt';
 import { toAppError } from '../core/errors.js';
 import type { Reply } from '../core/replies.js';
+import type { ConversationService } from '../core/conversation.js';
 import type { CommandService, RequestContext } from '../core/service.js';
 import type { AppLogger } from '../config/logger.js';
 import { renderError, renderReply, type RenderOptions } from './render/reply.js';
@@ -10,6 +11,7 @@ import type { WorkLimiter } from './work-limiter.js';
 /** What every listener needs; built once in app.ts. */
 export interface ListenerDeps {
   service: CommandService;
+  conversation: ConversationService;
   logger: AppLogger;
   profiles: UserProfiles;
   /** Bounds how many requests are worked on at once, after their acks. */
@@ -23,6 +25,19 @@ export interface Delivery {
   /** `in_channel` makes the reply visible to everyone (Share in channel). */
   responseType?: 'ephemeral' | 'in_channel';
   render?: RenderOptions;
+  /**
+   * A conversation in a thread or DM: errors are part of it and go where replies go. Only a
+   * connect link is always private, whatever the surface.
+   */
+  conversation?: boolean;
+}
+
+/** What a listener says about its request; `log` gains fields while the work runs (route, tokens). */
+export interface RequestInfo {
+  kind: string;
+  context: RequestContext;
+  detail?: string;
+  log?: Record<string, unknown>;
 }
 
 /**
@@ -32,7 +47,7 @@ export interface Delivery {
  */
 export async function answer(
   deps: ListenerDeps,
-  request: { kind: string; context: RequestContext; detail?: string },
+  request: RequestInfo,
   respond: RespondFn,
   work: () => Promise<Reply>,
   delivery: Delivery = {},
@@ -45,7 +60,7 @@ export async function answer(
 
 async function handle(
   deps: ListenerDeps,
-  request: { kind: string; context: RequestContext; detail?: string },
+  request: RequestInfo,
   respond: RespondFn,
   work: () => Promise<Reply>,
   delivery: Delivery,
@@ -54,9 +69,11 @@ async function handle(
   let payload: RespondArguments;
   let outcome = 'ok';
   let code: string | undefined;
+  let isPrivate = false;
   try {
     const reply = await work();
     outcome = reply.kind;
+    isPrivate = reply.kind === 'connect';
     payload = { ...renderReply(reply, { siteUrl: deps.siteUrl, ...delivery.render }) };
   } catch (error) {
     const appError = toAppError(error);
@@ -65,10 +82,11 @@ async function handle(
     const log = appError.code === 'internal' ? deps.logger.error.bind(deps.logger) : deps.logger.warn.bind(deps.logger);
     log({ err: appError.cause ?? appError, code: appError.code, kind: request.kind, team: request.context.teamId, user: request.context.userId }, appError.userMessage);
     payload = { ...renderError(appError) };
-    // Errors go only to the person, as a new message: a failed click must not wipe the preview they acted on.
-    delivery = { ...delivery, responseType: 'ephemeral', replaceOriginal: false };
+    isPrivate = Boolean(appError.details.connectUrl) || !delivery.conversation;
+    // A new message: a failed click must not wipe the preview they acted on.
+    delivery = { ...delivery, replaceOriginal: false };
   }
-  payload.response_type = delivery.responseType ?? 'ephemeral';
+  payload.response_type = isPrivate ? 'ephemeral' : (delivery.responseType ?? 'ephemeral');
   payload.replace_original = delivery.replaceOriginal ?? false;
   deps.logger.info(
     {
@@ -79,6 +97,7 @@ async function handle(
       outcome,
       code,
       ms: Math.round(performance.now() - started),
+      ...request.log,
     },
     'request handled',
   );

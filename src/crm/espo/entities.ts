@@ -1,10 +1,12 @@
 import type { EntityDirectory, EntityInfo, FieldView } from '../../core/ports.js';
+import fieldGuide from './field-guide.json' with { type: 'json' };
 import fieldTypes from './field-types.json' with { type: 'json' };
 
 /**
  * What the bot knows about EspoCRM's default entities: the words people use for them, how actions
  * for them are named in Membrane's EspoCRM package, and the fields worth showing on a card.
- * Field types come from EspoCRM 10's entityDefs (field-types.json, generated from shared/data).
+ * Field types and the planner's field guide (writable fields, required marks, enum options) come
+ * from EspoCRM 10's entityDefs (field-types.json and field-guide.json, generated from shared/data).
  */
 interface EntityDefinition {
   label: string;
@@ -162,6 +164,19 @@ export class EspoEntityDirectory implements EntityDirectory {
 
   words(): string[] {
     return Object.values(DEFINITIONS).map((definition) => definition.aliases[0]!);
+  }
+
+  mentionedIn(text: string): string[] {
+    const found = new Set<string>();
+    for (const word of text.toLowerCase().match(/[a-z]+/g) ?? []) {
+      const entity = BY_WORD.get(word);
+      if (entity) found.add(entity);
+    }
+    return [...found];
+  }
+
+  fieldGuide(entity: string): string | undefined {
+    return (fieldGuide as Record<string, string>)[entity];
   }
 }
 

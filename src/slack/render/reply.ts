@@ -123,7 +123,7 @@ function describeQuery(query: ListQuery): string {
 
 function renderRecords(reply: Extract<Reply, { kind: 'records' }>, options: RenderOptions): Message {
   const { entity, query, page } = reply;
-  const filters = describeQuery(query);
+  const filters = query ? describeQuery(query) : '';
   const title = `${entity.plural}${filters ? ` · ${filters}` : ''}`;
   if (page.records.length === 0) {
     const hint = filters ? `No ${entity.plural.toLowerCase()} match ${escape(filters)}.` : `There are no ${entity.plural.toLowerCase()} yet.`;
@@ -133,8 +133,9 @@ function renderRecords(reply: Extract<Reply, { kind: 'records' }>, options: Rend
       sharedContext(options),
     ]);
   }
-  const first = query.offset + 1;
-  const last = query.offset + page.records.length;
+  const offset = query?.offset ?? reply.offset ?? 0;
+  const first = offset + 1;
+  const last = offset + page.records.length;
   const counted = page.total !== undefined ? `Showing ${first}–${last} of ${page.total}` : `Showing ${first}–${last}${page.hasMore ? ' (more available)' : ''}`;
   const blocks: (AnyBlock | undefined)[] = [header(title), context(counted)];
   for (const record of page.records) {
@@ -147,6 +148,8 @@ function renderRecords(reply: Extract<Reply, { kind: 'records' }>, options: Rend
   }
   if (options.sharedBy) {
     blocks.push(sharedContext(options));
+  } else if (!query) {
+    if (page.hasMore) blocks.push(context('_There are more: ask for the next ones, or narrow it down._'));
   } else {
     const previous: ListQuery | undefined =
       query.offset > 0 ? { ...query, offset: Math.max(0, query.offset - query.limit), cursor: query.previousCursors?.at(-1), previousCursors: query.previousCursors?.slice(0, -1) } : undefined;
@@ -386,6 +389,8 @@ export function renderReply(reply: Reply, options: RenderOptions = {}): Message 
         context('Run one with `/espo run <key> {json}`.'),
       ]);
     }
+    case 'say':
+      return message(reply.text, [section(escape(reply.text))]);
     case 'data':
       return message(reply.title, [section(`*${escape(reply.title)}*`), section(codeBlock(JSON.stringify(reply.data ?? null, null, 2), 2900))]);
   }

@@ -1,0 +1,213 @@
+import { fastPathCommand } from './fast-path.js';
+import type {
+  Clock,
+  ConversationStore,
+  ConversationTurn,
+  CrmGateway,
+  EntityDirectory,
+  Logger,
+  PlannableAction,
+  PlannedStep,
+  Planner,
+  ReadResult,
+  RecordRef,
+  Tenant,
+  TokenUsage,
+} from './ports.js';
+import type { Reply } from './replies.js';
+import { describePlan, type CommandService, type RequestContext } from './service.js';
+
+/** A message in a thread: who, where, and which conversation it continues. */
+export interface MessageContext extends RequestContext {
+  /** Team, channel and thread: one conversation. DMs without a thread use the DM itself. */
+  threadKey: string;
+}
+
+export interface MessageResult {
+  reply: Reply;
+  /** `fast`: no model needed; `model`: planned by the model; `unavailable`: no model configured. */
+  route: 'fast' | 'model' | 'unavailable';
+  usage?: TokenUsage;
+  ignoredCalls?: number;
+  /** The thread had no remembered turns before this one (the place to title a thread). */
+  firstTurn: boolean;
+}
+
+export interface ConversationDeps {
+  commands: CommandService;
+  crm: CrmGateway;
+  entities: EntityDirectory;
+  /** Absent when no model is configured: the fast path still works. */
+  planner?: Planner;
+  conversations: ConversationStore;
+  clock: Clock;
+  logger: Logger;
+  memory: { turns: number; maxAgeMs: number };
+}
+
+/** Candidates offered to the model; more tools cost tokens and make choices worse. */
+const MAX_CANDIDATES = 8;
+const MAX_GUIDED_ENTITIES = 3;
+const MAX_REMEMBERED_RECORDS = 10;
+const MAX_USER_TEXT = 1000;
+const MAX_ASSISTANT_TEXT = 500;
+
+const NO_MODEL =
+  'I can only follow commands here, because plain language is not switched on for this bot. ' +
+  'Use the same words as `/espo`: `list deals`, `find contacts Acme`, `show lead <id>`, `create task name="Call Bob"`, or `help`. ' +
+  'Whoever runs the bot can switch plain language on by setting OPENAI_API_KEY (and OPENAI_BASE_URL for any OpenAI-compatible server).';
+
+/**
+ * Plain language: the fast path when the words are already a command, else intent search, the
+ * planner's one step, and the same execution as the slash command (reads at once, writes as a
+ * stored preview for Confirm). The thread is remembered, bounded, so follow-ups can refer back.
+ */
+export class ConversationService {
+  constructor(private readonly deps: ConversationDeps) {}
+
+  async handleMessage(context: MessageContext, text: string): Promise<MessageResult> {
+    const { commands, entities, clock, conversations, memory } = this.deps;
+    const tenant = commands.tenantFor(context);
+    const now = clock.now();
+    const turns = await conversations.recent(context.threadKey, tenant.key, new Date(now.getTime() - memory.maxAgeMs), memory.turns);
+    const firstTurn = turns.length === 0;
+    const command = fastPathCommand(text, entities, now, context.timeZone ?? 'UTC');
+    let result: MessageResult;
+    if (command) {
+      result = { reply: await commands.handle(context, command), route: 'fast', firstTurn };
+    } else if (!this.deps.planner) {
+      result = { reply: { kind: 'notice', tone: 'info', text: NO_MODEL }, route: 'unavailable', firstTurn };
+    } else {
+      result = { ...(await this.plan(this.deps.planner, context, tenant, text, now, turns)), firstTurn };
+    }
+    await this.remember(context, tenant, text, result.reply, now);
+    return result;
+  }
+
+  private async plan(planner: Planner, context: MessageContext, tenant: Tenant, text: string, now: Date, turns: ConversationTurn[]): Promise<Omit<MessageResult, 'firstTurn'>> {
+    const { crm, entities } = this.deps;
+    // A follow-up ("move it to Closed Won") searches with the entity it refers to.
+    const referred = [...turns].reverse().find((turn) => turn.records?.length)?.records?.[0]?.entity;
+    const summaries = await crm.searchActions(tenant, referred ? `${text} ${referred}` : text, MAX_CANDIDATES);
+    const actions: PlannableAction[] = await Promise.all(summaries.map((summary) => crm.describeAction(tenant, summary.key)));
+    const guided = [...new Set([...entities.mentionedIn(text), ...(referred ? [referred] : [])])].slice(0, MAX_GUIDED_ENTITIES);
+    const timeZone = context.timeZone ?? 'UTC';
+
+    const plan = await planner.plan({
+      text,
+      ...describeNow(now, timeZone),
+      turns,
+      actions,
+      fieldGuide: guided.flatMap((entity) => {
+        const line = entities.fieldGuide(entity);
+        return line ? [`${entity}: ${line}`] : [];
+      }),
+      checkInput: (action, input) => crm.checkActionInput(action, input),
+    });
+    const reply = await this.perform(context, tenant, plan.step, plan.usage);
+    return { reply, route: 'model', usage: plan.usage, ignoredCalls: plan.ignoredCalls };
+  }
+
+  /** Reads run at once; anything that writes becomes a preview waiting for its requester's Confirm. */
+  private async perform(context: MessageContext, tenant: Tenant, step: PlannedStep, usage: TokenUsage): Promise<Reply> {
+    const { crm, commands } = this.deps;
+    switch (step.kind) {
+      case 'clarify':
+        return { kind: 'say', text: step.question };
+      case 'reply':
+        return { kind: 'say', text: step.text };
+      case 'action':
+        if (step.action.isRead) return this.readReply(await crm.readAction(tenant, step.action.key, step.input), step.action.name);
+        return commands.propose(context, { kind: 'run', key: step.action.key, name: step.action.name, input: step.input }, undefined, usage);
+      case 'proxy':
+        if (step.request.method === 'GET') return this.readReply(await crm.readPath(tenant, step.request.path), `GET ${step.request.path}`);
+        return commands.propose(context, { kind: 'proxy', request: step.request }, undefined, usage);
+    }
+  }
+
+  private readReply(result: ReadResult, title: string): Reply {
+    const { entities } = this.deps;
+    switch (result.kind) {
+      case 'records':
+        return { kind: 'records', entity: entities.resolve(result.entity), page: result.page, offset: result.offset };
+      case 'record':
+        return { kind: 'record', entity: entities.resolve(result.entity), record: result.record };
+      case 'data':
+        return { kind: 'data', title, data: result.output };
+    }
+  }
+
+  /** Losing the memory of a turn only makes the next follow-up vaguer: log it, keep the reply. */
+  private async remember(context: MessageContext, tenant: Tenant, text: string, reply: Reply, now: Date): Promise<void> {
+    const turns: ConversationTurn[] = [
+      { role: 'user', text: text.slice(0, MAX_USER_TEXT), at: now },
+      { role: 'assistant', ...summarize(reply), at: now },
+    ];
+    try {
+      await this.deps.conversations.append(context.threadKey, tenant.key, turns, this.deps.memory.turns);
+    } catch (error) {
+      this.deps.logger.warn({ err: error, thread: context.threadKey }, 'could not remember a conversation turn');
+    }
+  }
+}
+
+/**
+ * What the bot did, in its own words, for the model to read on the next turn. CRM text (record
+ * names) goes only into `records`, which the prompt wraps as data.
+ */
+export function summarize(reply: Reply): { text: string; records?: RecordRef[] } {
+  const refs = (entity: string, records: { id: string; name?: string }[]) =>
+    records.slice(0, MAX_REMEMBERED_RECORDS).map((record) => ({ entity, id: record.id, ...(record.name ? { name: record.name } : {}) }));
+  const bounded = (text: string) => text.slice(0, MAX_ASSISTANT_TEXT);
+  switch (reply.kind) {
+    case 'records': {
+      const { page, entity } = reply;
+      const count = page.total !== undefined ? `${page.records.length} of ${page.total}` : `${page.records.length}`;
+      return { text: `Showed ${count} ${entity.plural.toLowerCase()}.`, records: refs(entity.name, page.records) };
+    }
+    case 'record':
+      return { text: `Showed this ${reply.entity.label.toLowerCase()}.`, records: refs(reply.entity.name, [reply.record]) };
+    case 'confirm':
+      return { text: bounded(`Proposed: ${describePlan(reply.plan)} ${JSON.stringify(planInput(reply.plan))}. Waiting for the person to confirm.`) };
+    case 'done':
+      return { text: bounded(`Done: ${describePlan(reply.plan)}.`), records: reply.record && reply.entity ? refs(reply.entity.name, [reply.record]) : undefined };
+    case 'say':
+      return { text: bounded(reply.text) };
+    case 'notice':
+      return { text: bounded(reply.text) };
+    case 'data':
+      return { text: bounded(`Showed the result of ${reply.title}.`) };
+    default:
+      return { text: `Answered with ${reply.kind}.` };
+  }
+}
+
+function planInput(plan: Extract<Reply, { kind: 'confirm' }>['plan']): unknown {
+  switch (plan.kind) {
+    case 'create':
+    case 'update':
+      return plan.fields;
+    case 'run':
+      return plan.input;
+    case 'proxy':
+      return plan.request.body ?? null;
+    default:
+      return null;
+  }
+}
+
+/** Today as the person sees it, and their zone with its offset, so "tomorrow at 10" lands right. */
+export function describeNow(now: Date, timeZone: string): { today: string; timeZone: string } {
+  let zone = timeZone;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone });
+  } catch {
+    zone = 'UTC';
+  }
+  const part = (options: Intl.DateTimeFormatOptions) => new Intl.DateTimeFormat('en-CA', { timeZone: zone, ...options }).format(now);
+  const offset = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'longOffset' }).formatToParts(now).find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
+  return {
+    today: `${part({ weekday: 'long' })} ${part({ year: 'numeric', month: '2-digit', day: '2-digit' })}, ${part({ hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })} local time`,
+    timeZone: `${zone} (${offset.replace('GMT', 'UTC') || 'UTC'})`,
+  };
+}

@@ -1,0 +1,128 @@
+import OpenAI from 'openai';
+import type { ChatCompletion, ChatCompletionMessageParam, ChatCompletionMessageToolCall } from 'openai/resources/chat/completions';
+import { AppError } from '../core/errors.js';
+import type { Plan, PlanRequest, Planner, TokenUsage } from '../core/ports.js';
+import { buildMessages } from './prompt.js';
+import { buildToolset, parseToolCall, type ParsedCall, type Toolset } from './tools.js';
+
+export interface OpenAiPlannerOptions {
+  apiKey: string;
+  baseUrl?: string;
+  model: string;
+  /** Per model call. Someone is waiting in Slack, so this is seconds, not the SDK's ten minutes. */
+  timeoutMs: number;
+  fetch?: typeof fetch;
+}
+
+const BUSY = 'The language model is busy right now, so I could not work that out. Please try again in a minute, or use `/espo` commands meanwhile.';
+
+/**
+ * Plans one step with any OpenAI-compatible Chat Completions endpoint: the intent-search candidates
+ * and two tools of our own (ask, REST proxy), exactly one call wanted. The reply is never trusted:
+ * none, several or invalid calls are all handled, and an invalid one gets one repair round-trip
+ * with the validator's message before we give up politely.
+ */
+export class OpenAiPlanner implements Planner {
+  private readonly client: OpenAI;
+
+  constructor(private readonly options: OpenAiPlannerOptions) {
+    // No SDK retries: it would honour any Retry-After (a 60 s wait) and keep the person waiting.
+    this.client = new OpenAI({ apiKey: options.apiKey, baseURL: options.baseUrl, maxRetries: 0, timeout: options.timeoutMs, fetch: options.fetch });
+  }
+
+  async plan(request: PlanRequest): Promise<Plan> {
+    const toolset = buildToolset(request.actions);
+    const messages = buildMessages(request);
+    const usage: TokenUsage = { promptTokens: 0, completionTokens: 0, modelCalls: 0 };
+
+    const first = await this.complete(messages, toolset, usage);
+    const attempt = this.read(first, toolset, request);
+    if (attempt.step) return { step: attempt.step, usage, ignoredCalls: attempt.ignoredCalls };
+    if (!attempt.calls.length) throw notUnderstood();
+
+    // One repair: the model sees its own calls and, for each, what was wrong with it.
+    const repairMessages: ChatCompletionMessageParam[] = [
+      ...messages,
+      { role: 'assistant', content: first.choices[0]?.message.content ?? null, tool_calls: attempt.calls },
+      ...attempt.calls.map((call, index) => ({
+        role: 'tool' as const,
+        tool_call_id: call.id,
+        content: `Error: ${attempt.problems[index]} Call one tool again with corrected arguments.`,
+      })),
+    ];
+    const second = await this.complete(repairMessages, toolset, usage);
+    const repaired = this.read(second, toolset, request);
+    if (repaired.step) return { step: repaired.step, usage, ignoredCalls: repaired.ignoredCalls };
+    throw new AppError(
+      'not_understood',
+      `I could not turn that into a valid request${repaired.problems[0] ? ` (${repaired.problems[0]})` : ''}. Try saying it another way, or use \`/espo help\` for the exact commands.`,
+    );
+  }
+
+  /** The first usable call wins; a clarifying question among several calls is asked first. */
+  private read(completion: ChatCompletion, toolset: Toolset, request: PlanRequest) {
+    const message = completion.choices[0]?.message;
+    const calls = (message?.tool_calls ?? []).filter((call): call is Extract<ChatCompletionMessageToolCall, { type: 'function' }> => call.type === 'function');
+    if (!calls.length) {
+      const text = message?.content?.trim();
+      return { step: text ? ({ kind: 'reply', text } as const) : undefined, calls, problems: [] as string[], ignoredCalls: 0 };
+    }
+    const parsed: ParsedCall[] = calls.map((call) => parseToolCall(toolset, call.function, request.checkInput));
+    const usable = parsed.flatMap((result) => (result.ok ? [result.step] : []));
+    const step = usable.find((candidate) => candidate.kind === 'clarify') ?? usable[0];
+    return {
+      step,
+      calls,
+      problems: parsed.map((result) => (result.ok ? 'This call was fine, but only one call is used.' : result.problem)),
+      ignoredCalls: calls.length - (step ? 1 : 0),
+    };
+  }
+
+  private async complete(messages: ChatCompletionMessageParam[], toolset: Toolset, usage: TokenUsage): Promise<ChatCompletion> {
+    const body = {
+      model: this.options.model,
+      messages,
+      tools: toolset.tools,
+      tool_choice: 'required' as const,
+      parallel_tool_calls: false,
+      temperature: 0,
+    };
+    let completion: ChatCompletion;
+    try {
+      completion = await this.client.chat.completions.create(body).catch(async (error: unknown) => {
+        // One quick retry for a dropped connection or a server error; never for a timeout or 429.
+        if (!isTransient(error)) throw error;
+        usage.modelCalls += 1;
+        return this.client.chat.completions.create(body);
+      });
+    } catch (error) {
+      throw toModelError(error);
+    } finally {
+      usage.modelCalls += 1;
+    }
+    usage.promptTokens += completion.usage?.prompt_tokens ?? 0;
+    usage.completionTokens += completion.usage?.completion_tokens ?? 0;
+    return completion;
+  }
+}
+
+function isTransient(error: unknown): boolean {
+  if (error instanceof OpenAI.APIConnectionTimeoutError) return false;
+  if (error instanceof OpenAI.APIConnectionError) return true;
+  return error instanceof OpenAI.APIError && typeof error.status === 'number' && error.status >= 500;
+}
+
+function toModelError(error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  if (error instanceof OpenAI.AuthenticationError || error instanceof OpenAI.PermissionDeniedError) {
+    return new AppError('model_busy', 'The language model refused our credentials, so plain language is unavailable. Please tell whoever runs this bot; `/espo` commands still work.', { cause: error });
+  }
+  if (error instanceof OpenAI.BadRequestError || error instanceof OpenAI.NotFoundError || error instanceof OpenAI.UnprocessableEntityError) {
+    return new AppError('not_understood', 'The language model could not handle that request. Try saying it another way, or use `/espo help` for the exact commands.', { cause: error });
+  }
+  return new AppError('model_busy', BUSY, { cause: error });
+}
+
+function notUnderstood(): AppError {
+  return new AppError('not_understood', "I'm not sure what to do with that. Try saying it another way (for example “show my open deals”), or `/espo help` for the exact commands.");
+}

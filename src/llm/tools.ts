@@ -1,0 +1,121 @@
+import type { ChatCompletionFunctionTool } from 'openai/resources/chat/completions';
+import type { HttpMethod, PlannableAction, PlannedStep } from '../core/ports.js';
+import { dropNulls, toStrictSchema, type JsonSchema } from './strict-schema.js';
+
+export const CLARIFY_TOOL = 'ask_clarifying_question';
+export const REST_TOOL = 'espocrm_rest';
+
+/** The tools offered for one request, and the way back from a tool name to what it stands for. */
+export interface Toolset {
+  tools: ChatCompletionFunctionTool[];
+  actionsByName: Map<string, PlannableAction>;
+}
+
+/** OpenAI function names are `^[a-zA-Z0-9_-]{1,64}$`; Membrane action keys nearly always are too. */
+function toolName(key: string): string {
+  return key.replace(/[^a-zA-Z0-9_-]/g, '_').slice(0, 64);
+}
+
+const OWN_TOOLS: ChatCompletionFunctionTool[] = [
+  {
+    type: 'function',
+    function: {
+      name: CLARIFY_TOOL,
+      description: 'Ask the person one short question when the request cannot be carried out without their answer.',
+      parameters: { type: 'object', properties: { question: { type: 'string' } }, required: ['question'], additionalProperties: false },
+      strict: true,
+    },
+  },
+  {
+    type: 'function',
+    function: {
+      name: REST_TOOL,
+      description:
+        'Call the EspoCRM REST API v1 for what no other tool covers (e.g. Calls, Meetings, Cases, deletes, custom entities, complex filters). Paths look like /Call, /Lead/{id} or /Opportunity?where[0][type]=...',
+      parameters: {
+        type: 'object',
+        properties: {
+          method: { type: 'string', enum: ['GET', 'POST', 'PUT', 'DELETE'] },
+          path: { type: 'string', description: 'Path after /api/v1, with the query string for GET' },
+          body: { type: ['string', 'null'], description: 'For POST and PUT: the JSON object to send, as text. Otherwise null.' },
+        },
+        required: ['method', 'path', 'body'],
+        additionalProperties: false,
+      },
+      strict: true,
+    },
+  },
+];
+
+export function buildToolset(actions: PlannableAction[]): Toolset {
+  const actionsByName = new Map<string, PlannableAction>();
+  const tools: ChatCompletionFunctionTool[] = [];
+  for (const action of actions) {
+    const name = toolName(action.key);
+    if (actionsByName.has(name) || name === CLARIFY_TOOL || name === REST_TOOL) continue;
+    actionsByName.set(name, action);
+    const strict = toStrictSchema(action.inputSchema);
+    tools.push({
+      type: 'function',
+      function: {
+        name,
+        description: `${action.name}${action.isRead ? '' : ' (writes; the person confirms first)'}${action.description ? `: ${action.description}` : ''}`.slice(0, 1000),
+        parameters: strict ?? action.inputSchema ?? { type: 'object', properties: {} },
+        strict: Boolean(strict),
+      },
+    });
+  }
+  return { tools: [...tools, ...OWN_TOOLS], actionsByName };
+}
+
+export type ParsedCall = { ok: true; step: PlannedStep } | { ok: false; problem: string };
+
+/**
+ * One tool call checked the way the action will check it: known tool, JSON arguments (an empty
+ * string counts as `{}`, as many servers send it), nulls dropped, then the action's own schema.
+ */
+export function parseToolCall(
+  toolset: Toolset,
+  call: { name: string; arguments: string },
+  checkInput: (action: PlannableAction, input: unknown) => string | undefined,
+): ParsedCall {
+  let args: unknown;
+  try {
+    args = call.arguments.trim() === '' ? {} : JSON.parse(call.arguments);
+  } catch {
+    return { ok: false, problem: `The arguments of ${call.name} are not valid JSON.` };
+  }
+  if (call.name === CLARIFY_TOOL) {
+    const question = (args as { question?: unknown })?.question;
+    return typeof question === 'string' && question.trim() ? { ok: true, step: { kind: 'clarify', question: question.trim() } } : { ok: false, problem: 'question must be a non-empty string.' };
+  }
+  if (call.name === REST_TOOL) return parseRestCall(args);
+  const action = toolset.actionsByName.get(call.name);
+  if (!action) return { ok: false, problem: `There is no tool named ${call.name}. Use one of the tools offered.` };
+  const input = dropNulls(args);
+  const complaint = checkInput(action, input);
+  return complaint ? { ok: false, problem: `The input for ${call.name} does not fit its schema: ${complaint}` } : { ok: true, step: { kind: 'action', action, input } };
+}
+
+/** Entity paths only: `/Lead`, `/Lead/{id}`, `/Lead/{id}/calls`, with an optional query. */
+const REST_PATH = /^\/[A-Za-z][A-Za-z0-9_]*(\/[A-Za-z0-9_-]+){0,2}\/?(\?[^\s#]*)?$/;
+
+function parseRestCall(args: unknown): ParsedCall {
+  const { method, path, body } = (args ?? {}) as { method?: unknown; path?: unknown; body?: unknown };
+  if (method !== 'GET' && method !== 'POST' && method !== 'PUT' && method !== 'DELETE') return { ok: false, problem: 'method must be GET, POST, PUT or DELETE.' };
+  // Models often include the API prefix; the proxy adds it itself.
+  const normalised = typeof path === 'string' ? path.trim().replace(/^(https?:\/\/[^/]+)?\/api\/v1(?=\/)/, '') : '';
+  if (!REST_PATH.test(normalised) || normalised.includes('..')) {
+    return { ok: false, problem: 'path must be an EspoCRM API path such as /Call or /Lead/{id}, without a host.' };
+  }
+  let parsedBody: JsonSchema | undefined;
+  if (method === 'POST' || method === 'PUT') {
+    try {
+      parsedBody = typeof body === 'string' ? JSON.parse(body) : (body as JsonSchema);
+    } catch {
+      return { ok: false, problem: 'body must be a JSON object written as text.' };
+    }
+    if (typeof parsedBody !== 'object' || parsedBody === null || Array.isArray(parsedBody)) return { ok: false, problem: 'body must be a JSON object for POST and PUT.' };
+  }
+  return { ok: true, step: { kind: 'proxy', request: { method: method as HttpMethod, path: normalised, ...(parsedBody ? { body: parsedBody } : {}) } } };
+}
