@@ -86,11 +86,12 @@ export class ConversationService {
 
   private async plan(planner: Planner, context: MessageContext, tenant: Tenant, text: string, now: Date, turns: ConversationTurn[]): Promise<Omit<MessageResult, 'firstTurn'>> {
     const { crm, entities } = this.deps;
-    // A follow-up ("move it to Closed Won") searches with the entity it refers to.
+    // The search also gets the entities meant: named in other words ("remind me" is a Task) or, in a
+    // follow-up ("move it to Closed Won"), the entity of the records shown last.
     const referred = [...turns].reverse().find((turn) => turn.records?.length)?.records?.[0]?.entity;
-    const summaries = await crm.searchActions(tenant, referred ? `${text} ${referred}` : text, MAX_CANDIDATES);
+    const involved = [...new Set([...entities.mentionedIn(text), ...(referred ? [referred] : [])])].slice(0, MAX_GUIDED_ENTITIES);
+    const summaries = await crm.searchActions(tenant, [text, ...involved].join(' '), MAX_CANDIDATES);
     const actions: PlannableAction[] = await Promise.all(summaries.map((summary) => crm.describeAction(tenant, summary.key)));
-    const guided = [...new Set([...entities.mentionedIn(text), ...(referred ? [referred] : [])])].slice(0, MAX_GUIDED_ENTITIES);
     const timeZone = context.timeZone ?? 'UTC';
 
     const plan = await planner.plan({
@@ -98,7 +99,7 @@ export class ConversationService {
       ...describeNow(now, timeZone),
       turns,
       actions,
-      fieldGuide: guided.flatMap((entity) => {
+      fieldGuide: involved.flatMap((entity) => {
         const line = entities.fieldGuide(entity);
         return line ? [`${entity}: ${line}`] : [];
       }),

@@ -29,6 +29,8 @@ export interface FakeSlack {
   /** Users that users.info reports as workspace admins. */
   admins: Set<string>;
   responseUrl(id: string): string;
+  /** Waits until `count` Web API calls match, and returns them. */
+  waitForCalls(match: (call: SlackCall) => boolean, count?: number, timeoutMs?: number): Promise<SlackCall[]>;
   waitForResponses(id: string, count?: number, timeoutMs?: number): Promise<ResponsePost[]>;
   close(): Promise<void>;
 }
@@ -91,6 +93,22 @@ export async function startFakeSlack(): Promise<FakeSlack> {
         return send({ ok: true });
     }
   });
+  async function waitFor<T>(matching: () => T[], count: number, timeoutMs: number, what: string): Promise<T[]> {
+    const deadline = Date.now() + timeoutMs;
+    while (matching().length < count) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${count} ${what}; got ${matching().length}`);
+      await new Promise<void>((resolve) => {
+        const wake = () => {
+          waiters.delete(wake);
+          resolve();
+        };
+        waiters.add(wake);
+        setTimeout(wake, 50);
+      });
+    }
+    return matching();
+  }
+
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
@@ -103,24 +121,8 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     timeZones,
     admins,
     responseUrl: (id) => `${url}/response/${encodeURIComponent(id)}`,
-    async waitForResponses(id, count = 1, timeoutMs = 5000) {
-      const matching = () => responses.filter((post) => post.id === id);
-      const deadline = Date.now() + timeoutMs;
-      while (matching().length < count) {
-        if (Date.now() > deadline) {
-          throw new Error(`timed out waiting for ${count} response(s) to ${id}; got ${matching().length}`);
-        }
-        await new Promise<void>((resolve) => {
-          const wake = () => {
-            waiters.delete(wake);
-            resolve();
-          };
-          waiters.add(wake);
-          setTimeout(wake, 50);
-        });
-      }
-      return matching();
-    },
+    waitForCalls: (match, count = 1, timeoutMs = 5000) => waitFor(() => calls.filter(match), count, timeoutMs, 'Web API call(s)'),
+    waitForResponses: (id, count = 1, timeoutMs = 5000) => waitFor(() => responses.filter((post) => post.id === id), count, timeoutMs, `response(s) to ${id}`),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

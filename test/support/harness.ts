@@ -6,13 +6,23 @@ import { startApp, type RunningApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config/config.js';
 import { createLogger } from '../../src/config/logger.js';
 import { startFakeMembrane, type FakeMembrane } from '../fakes/membrane/server.js';
-import { startFakeSlack, type FakeSlack, type ResponsePost } from './fake-slack.js';
+import { startFakeOpenAI, type FakeOpenAI } from '../fakes/openai/server.js';
+import { startFakeSlack, type FakeSlack, type ResponsePost, type SlackCall } from './fake-slack.js';
 import { postSigned, slackSignature, type SignedPost } from './signing.js';
 
 export const SIGNING_SECRET = 'test-signing-secret-0123456789';
 export const WORKSPACE_KEY = 'ws-key';
 export const WORKSPACE_SECRET = 'ws-secret-0123456789';
 export const SITE_URL = 'https://crm.example.com';
+export const OPENAI_KEY = 'sk-test-openai-key-0123456789';
+/** The bot's user id, as the fake Slack's auth.test reports it. */
+export const BOT_USER = 'UBOT';
+
+export interface Who {
+  user?: string;
+  team?: string;
+  channel?: string;
+}
 
 /**
  * Boots the real app in HTTP mode on a loopback port, wired by ordinary configuration to a fake
@@ -22,6 +32,8 @@ export interface Harness {
   app: RunningApp;
   slack: FakeSlack;
   membrane: FakeMembrane;
+  /** The fake model; present when the harness was started with `openai: true`. */
+  openai?: FakeOpenAI;
   logs: Record<string, unknown>[];
   /**
    * Sends `/espo <text>` and returns the ack and the reply posted to its response_url. Like Slack,
@@ -36,6 +48,17 @@ export interface Harness {
   post(form: Record<string, string>, options?: Parameters<typeof postSigned>[3]): Promise<SignedPost>;
   /** POSTs an Events API JSON body, signed. */
   postEvent(body: unknown, headers?: Record<string, string>): Promise<SignedPost>;
+  /** Wraps an event in Slack's event_callback envelope (a fresh event_id unless given) and posts it. */
+  sendEvent(event: Record<string, unknown>, options?: { team?: string; eventId?: string; headers?: Record<string, string> }): Promise<SignedPost & { eventId: string }>;
+  /**
+   * Says something to the bot in a conversation and returns the bot's messages in answer (posted
+   * or ephemeral). `@mention` in a channel thread, a DM, or a message in an assistant thread.
+   */
+  say(
+    surface: 'mention' | 'dm' | 'assistant',
+    text: string,
+    options?: Who & { threadTs?: string; expectMessages?: number },
+  ): Promise<{ messages: SlackCall[]; threadTs?: string }>;
   /** Stops the app and starts a new process-equivalent on the same database (a deploy or crash). */
   restart(): Promise<void>;
   close(): Promise<void>;
@@ -43,6 +66,8 @@ export interface Harness {
 
 export interface HarnessOptions {
   env?: Record<string, string>;
+  /** Start a fake OpenAI-compatible model and configure the bot to use it. */
+  openai?: boolean;
 }
 
 let counter = 0;
@@ -50,6 +75,7 @@ let counter = 0;
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const slack = await startFakeSlack();
   const membrane = await startFakeMembrane({ workspaceKey: WORKSPACE_KEY, workspaceSecret: WORKSPACE_SECRET });
+  const openai = options.openai ? await startFakeOpenAI({ apiKey: OPENAI_KEY }) : undefined;
   const dir = mkdtempSync(join(tmpdir(), 'espo-slack-'));
   const logs: Record<string, unknown>[] = [];
   const sink = new Writable({
@@ -71,6 +97,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     ESPOCRM_URL: SITE_URL,
     DATABASE_URL: `sqlite:${join(dir, 'test.db')}`,
     LOG_LEVEL: 'info',
+    ...(openai ? { OPENAI_API_KEY: OPENAI_KEY, OPENAI_BASE_URL: openai.url, OPENAI_MODEL: 'test-model', OPENAI_TIMEOUT_MS: '1000' } : {}),
     ...options.env,
   });
   const logger = createLogger('info', sink);
@@ -79,29 +106,71 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
 
   const post: Harness['post'] = (form, postOptions) => postSigned(endpoint(), SIGNING_SECRET, form, postOptions);
 
+  const postEvent: Harness['postEvent'] = async (body, headers = {}) => {
+    const raw = JSON.stringify(body);
+    const timestamp = Math.floor(Date.now() / 1000);
+    const response = await fetch(endpoint(), {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-slack-request-timestamp': String(timestamp),
+        'x-slack-signature': slackSignature(SIGNING_SECRET, timestamp, raw),
+        ...headers,
+      },
+      body: raw,
+    });
+    return { status: response.status, body: await response.text() };
+  };
+
+  const sendEvent: Harness['sendEvent'] = async (event, eventOptions = {}) => {
+    const team = eventOptions.team ?? 'T1';
+    const eventId = eventOptions.eventId ?? `Ev${++counter}`;
+    const body = {
+      token: 'legacy',
+      team_id: team,
+      api_app_id: 'A1',
+      type: 'event_callback',
+      event_id: eventId,
+      event_time: Math.floor(Date.now() / 1000),
+      authorizations: [{ team_id: team, user_id: BOT_USER, is_bot: true }],
+      event,
+    };
+    return { ...(await postEvent(body, eventOptions.headers)), eventId };
+  };
+
+  let ts = 1_800_000_000;
+  const say: Harness['say'] = async (surface, text, who = {}) => {
+    const team = who.team ?? 'T1';
+    const user = who.user ?? 'U1';
+    const channel = who.channel ?? (surface === 'mention' ? 'C1' : 'D1');
+    const messageTs = `${++ts}.000100`;
+    const threadTs = surface === 'dm' ? who.threadTs : (who.threadTs ?? (surface === 'mention' ? messageTs : `${++ts}.000200`));
+    const escaped = text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+    const event =
+      surface === 'mention'
+        ? { type: 'app_mention', user, team, channel, ts: messageTs, text: `<@${BOT_USER}> ${escaped}`, ...(who.threadTs ? { thread_ts: who.threadTs } : {}) }
+        : { type: 'message', channel_type: 'im', user, team, channel, ts: messageTs, text: escaped, ...(threadTs ? { thread_ts: threadTs } : {}) };
+    const isAnswer = (call: SlackCall) =>
+      (call.method === 'chat.postMessage' || call.method === 'chat.postEphemeral') && call.body.channel === channel && (call.body.thread_ts ?? undefined) === threadTs;
+    const before = slack.calls.filter(isAnswer).length;
+    const sent = await sendEvent(event, { team });
+    if (sent.status !== 200) throw new Error(`event was not acknowledged: ${sent.status} ${sent.body}`);
+    const answers = await slack.waitForCalls(isAnswer, before + (who.expectMessages ?? 1));
+    return { messages: answers.slice(before), threadTs };
+  };
+
   return {
     get app() {
       return app;
     },
     slack,
     membrane,
+    openai,
     logs,
     post,
-    async postEvent(body, headers = {}) {
-      const raw = JSON.stringify(body);
-      const timestamp = Math.floor(Date.now() / 1000);
-      const response = await fetch(endpoint(), {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'x-slack-request-timestamp': String(timestamp),
-          'x-slack-signature': slackSignature(SIGNING_SECRET, timestamp, raw),
-          ...headers,
-        },
-        body: raw,
-      });
-      return { status: response.status, body: await response.text() };
-    },
+    postEvent,
+    sendEvent,
+    say,
     async restart() {
       await app.stop();
       app = await startApp(config, { logger });
@@ -149,6 +218,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       await app.stop();
       await membrane.close();
       await slack.close();
+      await openai?.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };

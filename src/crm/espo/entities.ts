@@ -63,7 +63,7 @@ const DEFINITIONS: Record<string, EntityDefinition> = {
   Task: {
     label: 'Task',
     plural: 'Tasks',
-    aliases: ['task', 'tasks', 'todo', 'todos'],
+    aliases: ['task', 'tasks', 'todo', 'todos', 'reminder', 'reminders', 'remind'],
     keyFields: [
       f('status', 'Status', 'enum'),
       f('priority', 'Priority', 'enum'),

@@ -61,8 +61,22 @@ function espoStyleCall(verb: ActionVerb, path: string, input: Record<string, unk
   }
 }
 
+/** ISO 8601 with a zone, as Membrane's data-collection schemas take date-times. */
+const ISO_DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** Membrane's connector writes date-times the way EspoCRM stores them: UTC `YYYY-MM-DD HH:mm:ss`. */
+function toEspoValues(fields: unknown): unknown {
+  if (typeof fields !== 'object' || fields === null) return fields;
+  return Object.fromEntries(
+    Object.entries(fields).map(([key, value]) => [
+      key,
+      typeof value === 'string' && ISO_DATETIME.test(value) ? new Date(value).toISOString().slice(0, 19).replace('T', ' ') : value,
+    ]),
+  );
+}
+
 function membraneStyleCall(verb: ActionVerb, path: string, input: Record<string, unknown>): EspoCall | string {
-  const fields = input.fields;
+  const fields = toEspoValues(input.fields);
   const idOnly = (body: unknown) => ({ id: String(asRecord(body).id) });
   switch (verb) {
     case 'list': {
