@@ -51,6 +51,8 @@ const MAX_GUIDED_ENTITIES = 3;
 const MAX_REMEMBERED_RECORDS = 10;
 const MAX_USER_TEXT = 1000;
 const MAX_ASSISTANT_TEXT = 500;
+const PERSON_TTL_MS = 60 * 60_000;
+const MAX_PEOPLE = 10_000;
 
 const NO_MODEL =
   'I can only follow commands here, because plain language is not switched on for this bot. ' +
@@ -63,6 +65,9 @@ const NO_MODEL =
  * stored preview for Confirm). The thread is remembered, bounded, so follow-ups can refer back.
  */
 export class ConversationService {
+  /** EspoCRM user ids by tenant and email (null: no such user), so "my" costs a lookup an hour. */
+  private readonly people = new Map<string, { id: string | null; until: number }>();
+
   constructor(private readonly deps: ConversationDeps) {}
 
   async handleMessage(context: MessageContext, text: string): Promise<MessageResult> {
@@ -94,9 +99,11 @@ export class ConversationService {
     const actions: PlannableAction[] = await Promise.all(summaries.map((summary) => crm.describeAction(tenant, summary.key)));
     const timeZone = context.timeZone ?? 'UTC';
 
+    const crmUserId = await this.crmUserOf(tenant, context.email, now);
     const plan = await planner.plan({
       text,
       ...describeNow(now, timeZone),
+      person: { name: context.displayName, crmUserId },
       turns,
       actions,
       fieldGuide: involved.flatMap((entity) => {
@@ -107,6 +114,25 @@ export class ConversationService {
     });
     const reply = await this.perform(context, tenant, plan.step, plan.usage);
     return { reply, route: 'model', usage: plan.usage, ignoredCalls: plan.ignoredCalls };
+  }
+
+  /** The person's EspoCRM user, found by their Slack email; a failed lookup only loses "my". */
+  private async crmUserOf(tenant: Tenant, email: string | undefined, now: Date): Promise<string | undefined> {
+    if (!email) return undefined;
+    const key = `${tenant.key}|${email.toLowerCase()}`;
+    const hit = this.people.get(key);
+    if (hit && hit.until > now.getTime()) return hit.id ?? undefined;
+    let id: string | null = null;
+    try {
+      const page = await this.deps.crm.list(tenant, { entity: 'User', filters: [{ field: 'emailAddress', op: 'equals', value: email }], limit: 1, offset: 0 });
+      id = page.records[0]?.id ?? null;
+    } catch (error) {
+      this.deps.logger.warn({ err: error, tenant: tenant.key }, 'could not look up the EspoCRM user of a Slack user');
+      return undefined;
+    }
+    if (this.people.size >= MAX_PEOPLE) this.people.delete(this.people.keys().next().value!);
+    this.people.set(key, { id, until: now.getTime() + PERSON_TTL_MS });
+    return id ?? undefined;
   }
 
   /** Reads run at once; anything that writes becomes a preview waiting for its requester's Confirm. */

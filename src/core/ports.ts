@@ -237,6 +237,8 @@ export interface PlanRequest {
   /** The person's today, e.g. `Wednesday 2026-11-25`, and their time zone with its UTC offset. */
   today: string;
   timeZone: string;
+  /** Who is asking, and their EspoCRM user when it could be found by email ("my deals"). */
+  person?: { name?: string; crmUserId?: string };
   turns: ConversationTurn[];
   actions: PlannableAction[];
   /** Field lines of the entities involved (names, types, enum options), for filters and the proxy. */

@@ -27,6 +27,9 @@ export interface RequestContext {
   timeZone?: string;
   /** Slack workspace admin or owner; only they may end a connection the whole workspace shares. */
   isWorkspaceAdmin?: boolean;
+  /** The person's email and name in Slack, when known: "my deals" means their EspoCRM user's. */
+  email?: string;
+  displayName?: string;
 }
 
 export interface CommandServiceDeps {

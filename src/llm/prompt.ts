@@ -40,6 +40,12 @@ function turnMessage(turn: ConversationTurn): ChatCompletionMessageParam {
 
 export function buildMessages(request: PlanRequest): ChatCompletionMessageParam[] {
   const context = [`Today is ${request.today}. The person's time zone: ${request.timeZone}.`];
+  const { person } = request;
+  if (person?.crmUserId) {
+    context.push(
+      `The person asking${person.name ? ` (<data>${dataText(person.name)}</data>)` : ''} is EspoCRM user id ${person.crmUserId}: "my", "me" and "I" mean assignedUserId = ${person.crmUserId}, and new records are assigned to them unless they say otherwise.`,
+    );
+  }
   if (request.fieldGuide.length) context.push(`EspoCRM fields (* = required):\n${request.fieldGuide.join('\n')}`);
   return [
     { role: 'system', content: `${RULES}\n\n${context.join('\n\n')}` },

@@ -7,6 +7,9 @@ export interface UserProfile {
   timeZone: string;
   /** Workspace admin or owner: may manage the workspace's shared EspoCRM connection. */
   isWorkspaceAdmin: boolean;
+  /** With the users:read.email scope: how "my deals" finds the person's EspoCRM user. */
+  email?: string;
+  displayName?: string;
 }
 
 /**
@@ -27,7 +30,12 @@ export class UserProfiles {
     let profile: UserProfile = { timeZone: 'UTC', isWorkspaceAdmin: false };
     try {
       const { user } = await client.users.info({ user: userId });
-      profile = { timeZone: user?.tz ?? 'UTC', isWorkspaceAdmin: Boolean(user?.is_admin || user?.is_owner) };
+      profile = {
+        timeZone: user?.tz ?? 'UTC',
+        isWorkspaceAdmin: Boolean(user?.is_admin || user?.is_owner),
+        ...(user?.profile?.email ? { email: user.profile.email } : {}),
+        ...(user?.real_name ? { displayName: user.real_name } : {}),
+      };
     } catch {
       // Missing users:read scope or a Slack hiccup: fall back rather than fail the command.
     }

@@ -60,6 +60,19 @@ describe('plain language, end to end', () => {
     expect(Number(handled!.promptTokens)).toBeGreaterThan(100);
   });
 
+  it('finds the person\'s EspoCRM user by their Slack email, so "my deals" means theirs', async () => {
+    const jane = h.membrane.tenant('T1').espo.all('User').find((u) => u.emailAddress === 'jane.smith@example.com')!;
+    h.slack.emails.set('UJANE', 'jane.smith@example.com');
+    h.openai!.enqueue({ content: 'ok' }, { content: 'ok' });
+    await h.say('dm', 'show my open deals closing this month', { user: 'UJANE' });
+    h.membrane.resetCalls();
+    await h.say('dm', 'and my tasks for today?', { user: 'UJANE' });
+    const system = contents(h.openai!.requests[1])[0]!;
+    expect(system).toContain(`is EspoCRM user id ${jane.id}: "my", "me" and "I" mean assignedUserId = ${jane.id}`);
+    // Looked up once, then remembered.
+    expect(h.membrane.calls.filter((c) => c.path.includes('User') || c.path.includes('list-users'))).toHaveLength(0);
+  });
+
   it('previews a planned write, writes only on Confirm, and audits the tokens spent', async () => {
     const before = h.membrane.tenant('T1').espo.all('Task').length;
     h.openai!.enqueue({ toolCalls: [{ name: 'create-task', arguments: { fields: { name: 'Call Bob', dateEnd: '2026-11-26T15:00:00Z', priority: 'High', status: null } } }] });

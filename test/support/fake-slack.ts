@@ -28,6 +28,8 @@ export interface FakeSlack {
   timeZones: Map<string, string>;
   /** Users that users.info reports as workspace admins. */
   admins: Set<string>;
+  /** Per-user emails users.info reports (none by default, as without users:read.email). */
+  emails: Map<string, string>;
   responseUrl(id: string): string;
   /** Waits until `count` Web API calls match, and returns them. */
   waitForCalls(match: (call: SlackCall) => boolean, count?: number, timeoutMs?: number): Promise<SlackCall[]>;
@@ -60,6 +62,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
   const responses: ResponsePost[] = [];
   const timeZones = new Map<string, string>();
   const admins = new Set<string>();
+  const emails = new Map<string, string>();
   const waiters = new Set<() => void>();
   let ts = 1_700_000_000;
 
@@ -83,7 +86,17 @@ export async function startFakeSlack(): Promise<FakeSlack> {
         return send({ ok: true, url: 'https://test.slack.com/', team: 'Test', user: 'espo', team_id: 'T1', user_id: 'UBOT', bot_id: 'BBOT' });
       case 'users.info': {
         const user = String(body.user ?? '');
-        return send({ ok: true, user: { id: user, name: user.toLowerCase(), tz: timeZones.get(user) ?? 'America/New_York', is_admin: admins.has(user) } });
+        return send({
+          ok: true,
+          user: {
+            id: user,
+            name: user.toLowerCase(),
+            real_name: `Person ${user}`,
+            tz: timeZones.get(user) ?? 'America/New_York',
+            is_admin: admins.has(user),
+            profile: emails.has(user) ? { email: emails.get(user) } : {},
+          },
+        });
       }
       case 'chat.postMessage':
       case 'chat.postEphemeral':
@@ -120,6 +133,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     responses,
     timeZones,
     admins,
+    emails,
     responseUrl: (id) => `${url}/response/${encodeURIComponent(id)}`,
     waitForCalls: (match, count = 1, timeoutMs = 5000) => waitFor(() => calls.filter(match), count, timeoutMs, 'Web API call(s)'),
     waitForResponses: (id, count = 1, timeoutMs = 5000) => waitFor(() => responses.filter((post) => post.id === id), count, timeoutMs, `response(s) to ${id}`),
