@@ -144,19 +144,24 @@ export class ConversationService {
       case 'reply':
         return { kind: 'say', text: step.text };
       case 'action':
-        if (step.action.isRead) return this.readReply(await crm.readAction(tenant, step.action.key, step.input), step.action.name);
+        if (step.action.isRead) {
+          return this.readReply(await crm.readAction(tenant, step.action.key, step.input), step.action.name, `${step.action.key} ${JSON.stringify(step.input)}`);
+        }
         return commands.propose(context, { kind: 'run', key: step.action.key, name: step.action.name, input: step.input }, undefined, usage);
       case 'proxy':
-        if (step.request.method === 'GET') return this.readReply(await crm.readPath(tenant, step.request.path), `GET ${step.request.path}`);
+        if (step.request.method === 'GET') {
+          const call = `GET ${step.request.path}`;
+          return this.readReply(await crm.readPath(tenant, step.request.path), call, call);
+        }
         return commands.propose(context, { kind: 'proxy', request: step.request }, undefined, usage);
     }
   }
 
-  private readReply(result: ReadResult, title: string): Reply {
+  private readReply(result: ReadResult, title: string, via: string): Reply {
     const { entities } = this.deps;
     switch (result.kind) {
       case 'records':
-        return { kind: 'records', entity: entities.resolve(result.entity), page: result.page, offset: result.offset };
+        return { kind: 'records', entity: entities.resolve(result.entity), page: result.page, offset: result.offset, via };
       case 'record':
         return { kind: 'record', entity: entities.resolve(result.entity), record: result.record };
       case 'data':
@@ -189,8 +194,10 @@ export function summarize(reply: Reply): { text: string; records?: RecordRef[] }
   switch (reply.kind) {
     case 'records': {
       const { page, entity } = reply;
-      const count = page.total !== undefined ? `${page.records.length} of ${page.total}` : `${page.records.length}`;
-      return { text: `Showed ${count} ${entity.plural.toLowerCase()}.`, records: refs(entity.name, page.records) };
+      const first = (reply.query?.offset ?? reply.offset ?? 0) + 1;
+      const range = page.records.length ? `${first}–${first + page.records.length - 1}` : 'none';
+      const count = `${range}${page.total !== undefined ? ` of ${page.total}` : page.hasMore ? ', more exist' : ''}`;
+      return { text: bounded(`Showed ${entity.plural.toLowerCase()} ${count}${reply.via ? ` via ${reply.via}` : ''}.`), records: refs(entity.name, page.records) };
     }
     case 'record':
       return { text: `Showed this ${reply.entity.label.toLowerCase()}.`, records: refs(reply.entity.name, [reply.record]) };

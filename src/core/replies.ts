@@ -8,8 +8,11 @@ import type { ActionSummary, ConnectionStatus, CrmRecord, EntityInfo, ListQuery,
 export type Reply =
   | { kind: 'help'; unknownWord?: string; suggestion?: string; topic?: Subcommand; entityWords: string[] }
   | { kind: 'notice'; tone: 'info' | 'success' | 'warning'; text: string }
-  /** `query` is absent for records a planned action returned: they cannot be paged or re-run. */
-  | { kind: 'records'; entity: EntityInfo; query?: ListQuery; offset?: number; page: RecordPage }
+  /**
+   * `query` is absent for records a planned step returned: no paging buttons; `via` then names the
+   * call, so "the next ones" can be asked for in the thread.
+   */
+  | { kind: 'records'; entity: EntityInfo; query?: ListQuery; offset?: number; page: RecordPage; via?: string }
   | { kind: 'record'; entity: EntityInfo; record: CrmRecord }
   | { kind: 'confirm'; pendingId: string; plan: WritePlan; entity?: EntityInfo; expiresAt: Date }
   | { kind: 'done'; plan: WritePlan; entity?: EntityInfo; record?: CrmRecord; output?: unknown }
