@@ -23,7 +23,7 @@ export function fastPathCommand(text: string, entities: EntityDirectory, now: Da
   } catch {
     return undefined; // Not the grammar after all ("create a task to call Bob"): the model's turn.
   }
-  return isConfidentlyGrammar(command, words[1] ?? '', entities) ? cleaned : undefined;
+  return isConfidentlyGrammar(command, words, entities) ? cleaned : undefined;
 }
 
 const GREETING = /^(hi|hello|hey|help|what can you do|how does this work)$/i;
@@ -32,7 +32,7 @@ const LIST_PHRASE = /^(?:show|list|get|give)(?: me)?(?: all)?(?: the)? ([a-z]+)$
 function obviousPhrasing(text: string, entities: EntityDirectory): string | undefined {
   if (GREETING.test(text)) return 'help';
   const list = LIST_PHRASE.exec(text);
-  if (list && entities.mentionedIn(list[1]!).length && /s$/i.test(list[1]!)) return `list ${list[1]}`;
+  if (list && entities.mentionedIn(list[1]!).length && /(s|people)$/i.test(list[1]!)) return `list ${list[1]}`;
   return undefined;
 }
 
@@ -41,11 +41,22 @@ const ID_LIKE = /^(?=.*\d)[A-Za-z0-9_-]{6,64}$/;
 /** Words that mean the text is a sentence, not a search term: "find contacts at Acme". */
 const SENTENCE_WORDS = /\b(at|with|who|whose|which|that|for|from|in|named|called|my|me|the|of|about)\b/i;
 
-function isConfidentlyGrammar(command: Command, entityWord: string, entities: EntityDirectory): boolean {
-  const namesEntity = () => entities.mentionedIn(entityWord).length > 0 || /^[A-Z][A-Za-z0-9_]+$/.test(entityWord);
+/** EspoCRM names custom entities with a C prefix (CProject); "Acme" in "find Acme deals" is no entity. */
+const CUSTOM_ENTITY = /^C[A-Z][A-Za-z0-9_]*$/;
+
+function isConfidentlyGrammar(command: Command, words: string[], entities: EntityDirectory): boolean {
+  const entityWord = words[1] ?? '';
+  const namesEntity = () => entities.mentionedIn(entityWord).length > 0 || CUSTOM_ENTITY.test(entityWord);
   switch (command.kind) {
     case 'unknown':
       return false;
+    case 'help':
+      return words.length === 1 || (words.length === 2 && command.topic !== undefined);
+    case 'connect':
+    case 'status':
+    case 'disconnect':
+      // "status of the Acme deal" is a question, not the connection status.
+      return words.length === 1;
     case 'list':
     case 'create':
       return namesEntity();

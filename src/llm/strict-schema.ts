@@ -33,7 +33,10 @@ class NotStrictable extends Error {}
 const isSchema = (value: unknown): value is JsonSchema => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 export function toStrictSchema(schema: JsonSchema | undefined): JsonSchema | undefined {
-  const declaresNothing = !schema || (!isSchema(schema.properties) && (schema.additionalProperties === undefined || schema.additionalProperties === false));
+  // No input at all is a valid strict object; a schema built from $ref or combinators is not "nothing".
+  const composed = schema && ['$ref', 'allOf', 'anyOf', 'oneOf'].some((keyword) => keyword in schema);
+  const noProperties = !schema || !isSchema(schema.properties) || Object.keys(schema.properties).length === 0;
+  const declaresNothing = !schema || (!composed && noProperties && (schema.additionalProperties === undefined || schema.additionalProperties === false));
   if (declaresNothing) return { type: 'object', properties: {}, required: [], additionalProperties: false };
   try {
     const strict = convert(schema);
@@ -76,13 +79,12 @@ function convert(schema: JsonSchema): JsonSchema {
 }
 
 function nullable(schema: JsonSchema): JsonSchema {
-  if (typeof schema.type === 'string' && !schema.anyOf) {
-    const result: JsonSchema = { ...schema, type: [schema.type, 'null'] };
-    if (Array.isArray(schema.enum)) result.enum = [...schema.enum, null];
-    return result;
-  }
-  if (Array.isArray(schema.type) && !schema.type.includes('null')) return { ...schema, type: [...schema.type, 'null'] };
-  return { anyOf: [schema, { type: 'null' }] };
+  if (schema.anyOf || 'const' in schema || schema.type === undefined) return { anyOf: [schema, { type: 'null' }] };
+  const types = Array.isArray(schema.type) ? schema.type : [schema.type];
+  if (types.includes('null')) return schema;
+  const result: JsonSchema = { ...schema, type: [...types, 'null'] };
+  if (Array.isArray(schema.enum)) result.enum = [...schema.enum, null];
+  return result;
 }
 
 /** The model's input without the nulls that stand for "not given" in a strict schema. */

@@ -31,8 +31,8 @@ export function messageText(raw: string, botUserId?: string): string {
   let text = raw;
   if (botUserId) text = text.replaceAll(`<@${botUserId}>`, ' ');
   text = text
-    .replace(/<mailto:[^|>]+\|([^>]+)>/g, '$1')
-    .replace(/<((?:https?):\/\/[^|>]+)(?:\|[^>]*)?>/g, '$1')
+    .replace(/<(?:mailto|tel):([^|>]+)(?:\|([^>]*))?>/g, (_match, value: string, label?: string) => label || value)
+    .replace(/<(https?:\/\/[^|>]+)(?:\|[^>]*)?>/g, '$1')
     .replace(/<[@#!]([^|>]+)(?:\|([^>]*))?>/g, (_match, id: string, label?: string) => label ?? id);
   return unescape(text).replace(/\s+/g, ' ').trim();
 }
