@@ -6,6 +6,7 @@ import { OpenAiPlanner } from '../../src/llm/planner.js';
 import { buildMessages } from '../../src/llm/prompt.js';
 import { CLARIFY_TOOL } from '../../src/llm/tools.js';
 import { estimateTokens, startFakeOpenAI, type ChatRequestRecord, type FakeOpenAI } from '../fakes/openai/server.js';
+import { failure } from '../support/failure.js';
 
 const listLeads: PlannableAction = {
   key: 'list-leads',
@@ -36,12 +37,10 @@ function planRequest(overrides: Partial<PlanRequest> = {}): PlanRequest {
 /** What the fake charges for a request, by its own fixed rule. */
 const promptTokensOf = (request: ChatRequestRecord) => estimateTokens(JSON.stringify({ messages: request.body.messages, tools: request.body.tools }));
 
-/** The AppError a plan fails with. */
-async function failure(promise: Promise<unknown>): Promise<AppError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
+
+/** The AppError a plan fails with (anything else is a bug in the planner). */
+async function planError(promise: Promise<unknown>): Promise<AppError> {
+  const error: unknown = await failure(promise);
   expect(error).toBeInstanceOf(AppError);
   return error as AppError;
 }
@@ -114,7 +113,7 @@ describe('OpenAiPlanner', () => {
 
   it('gives up politely after a failed repair, quoting the problem', async () => {
     fake.enqueue({ toolCalls: [{ name: 'nope', arguments: {} }] }, { toolCalls: [{ name: 'create-task', arguments: {} }] });
-    const error = await failure(planner.plan(planRequest()));
+    const error = await planError(planner.plan(planRequest()));
     expect(error.code).toBe('not_understood');
     expect(error.userMessage).toContain("must have required property 'name'");
     expect(fake.requests).toHaveLength(2);
@@ -156,7 +155,7 @@ describe('OpenAiPlanner', () => {
 
   it('does not understand an empty answer, and does not retry it', async () => {
     fake.enqueue({ content: '   ' });
-    expect((await failure(planner.plan(planRequest()))).code).toBe('not_understood');
+    expect((await planError(planner.plan(planRequest()))).code).toBe('not_understood');
     expect(fake.requests).toHaveLength(1);
   });
 
@@ -171,7 +170,7 @@ describe('OpenAiPlanner', () => {
 
   it('is busy after two server errors in a row', async () => {
     fake.enqueue({ status: 503 }, { status: 500 }, { toolCalls: [{ name: 'list-leads', arguments: {} }] });
-    const error = await failure(planner.plan(planRequest()));
+    const error = await planError(planner.plan(planRequest()));
     expect(error.code).toBe('model_busy');
     expect(fake.requests).toHaveLength(2);
   });
@@ -179,7 +178,7 @@ describe('OpenAiPlanner', () => {
   it('is busy on a rate limit at once, without waiting for Retry-After or retrying', async () => {
     fake.enqueue({ status: 429, headers: { 'retry-after': '60' } }, { toolCalls: [{ name: 'list-leads', arguments: {} }] });
     const started = Date.now();
-    const error = await failure(planner.plan(planRequest()));
+    const error = await planError(planner.plan(planRequest()));
     expect(error.code).toBe('model_busy');
     expect(error.userMessage).toContain('busy');
     expect(fake.requests).toHaveLength(1);
@@ -188,7 +187,7 @@ describe('OpenAiPlanner', () => {
 
   it('says the credentials were refused on a 401', async () => {
     fake.enqueue({ status: 401 });
-    const error = await failure(planner.plan(planRequest()));
+    const error = await planError(planner.plan(planRequest()));
     expect(error.code).toBe('model_busy');
     expect(error.userMessage).toContain('credentials');
     expect(fake.requests).toHaveLength(1);
@@ -196,14 +195,14 @@ describe('OpenAiPlanner', () => {
 
   it('does not understand a request the model server rejects as bad', async () => {
     fake.enqueue({ status: 400 });
-    const error = await failure(planner.plan(planRequest()));
+    const error = await planError(planner.plan(planRequest()));
     expect(error.code).toBe('not_understood');
     expect(fake.requests).toHaveLength(1);
   });
 
   it('is busy when the model is slower than the timeout, without retrying', async () => {
     fake.enqueue({ delayMs: 3_000, then: { toolCalls: [{ name: 'list-leads', arguments: {} }] } });
-    const error = await failure(planner.plan(planRequest()));
+    const error = await planError(planner.plan(planRequest()));
     expect(error.code).toBe('model_busy');
     expect(fake.requests).toHaveLength(1);
   });

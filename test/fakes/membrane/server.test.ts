@@ -4,6 +4,7 @@ import { ActionRunError, BadRequestError, ConnectionError, MembraneClient } from
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EspoRecord } from '../espocrm/model.js';
 import { signWorkspaceToken, startFakeMembrane, type FakeMembrane } from './server.js';
+import { failure } from '../../support/failure.js';
 
 const WORKSPACE_KEY = 'ws-key';
 const WORKSPACE_SECRET = 'ws-secret';
@@ -20,16 +21,6 @@ async function ensure(c: MembraneClient = client): Promise<string> {
   return connection.id;
 }
 
-/** The rejection of a promise that must fail, typed loosely: SDK errors and raw axios errors differ. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-async function failure(promise: Promise<unknown>): Promise<any> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to fail');
-}
 
 beforeEach(async () => {
   fake = await startFakeMembrane({ workspaceKey: WORKSPACE_KEY, workspaceSecret: WORKSPACE_SECRET });

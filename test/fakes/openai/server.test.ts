@@ -4,6 +4,7 @@ import OpenAI from 'openai';
 import type { ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { estimateTokens, startFakeOpenAI, type FakeOpenAI } from './server.js';
+import { failure } from '../../support/failure.js';
 
 const API_KEY = 'sk-test';
 const MODEL = 'gpt-test';
@@ -27,15 +28,6 @@ let fake: FakeOpenAI;
 
 const clientFor = (apiKey = API_KEY, timeout = 5_000) => new OpenAI({ apiKey, baseURL: fake.url, maxRetries: 0, timeout });
 
-/** The rejection of a promise that must fail. */
-async function failure(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to fail');
-}
 
 beforeEach(async () => {
   fake = await startFakeOpenAI({ apiKey: API_KEY });
