@@ -1,3 +1,5 @@
+import type { TokenUsage } from './ports.js';
+
 /**
  * One error type for everything the bot can tell a person about. Layers below translate their own
  * failures (Membrane, EspoCRM, the database) into an AppError once; the Slack edge shows `userMessage`
@@ -37,13 +39,16 @@ export class AppError extends Error {
   readonly code: ErrorCode;
   readonly userMessage: string;
   readonly details: ErrorDetails;
+  /** Model tokens the failed request had already spent, so the log still accounts for them. */
+  readonly usage?: TokenUsage;
 
-  constructor(code: ErrorCode, userMessage: string, options: { cause?: unknown; details?: ErrorDetails } = {}) {
+  constructor(code: ErrorCode, userMessage: string, options: { cause?: unknown; details?: ErrorDetails; usage?: TokenUsage } = {}) {
     super(userMessage, { cause: options.cause });
     this.name = 'AppError';
     this.code = code;
     this.userMessage = userMessage;
     this.details = options.details ?? {};
+    if (options.usage) this.usage = options.usage;
   }
 }
 

@@ -38,7 +38,7 @@ export class OpenAiPlanner implements Planner {
     const first = await this.complete(messages, toolset, usage);
     const attempt = this.read(first, toolset, request);
     if (attempt.step) return { step: attempt.step, usage, ignoredCalls: attempt.ignoredCalls };
-    if (!attempt.calls.length) throw notUnderstood();
+    if (!attempt.calls.length) throw notUnderstood(usage);
 
     // One repair: the model sees its own calls and, for each, what was wrong with it.
     const repairMessages: ChatCompletionMessageParam[] = [
@@ -56,6 +56,7 @@ export class OpenAiPlanner implements Planner {
     throw new AppError(
       'not_understood',
       `I could not turn that into a valid request${repaired.problems[0] ? ` (${repaired.problems[0]})` : ''}. Try saying it another way, or use \`/espo help\` for the exact commands.`,
+      { usage },
     );
   }
 
@@ -96,7 +97,7 @@ export class OpenAiPlanner implements Planner {
         return this.client.chat.completions.create(body);
       });
     } catch (error) {
-      throw toModelError(error);
+      throw toModelError(error, usage);
     } finally {
       usage.modelCalls += 1;
     }
@@ -112,17 +113,18 @@ function isTransient(error: unknown): boolean {
   return error instanceof OpenAI.APIError && typeof error.status === 'number' && error.status >= 500;
 }
 
-function toModelError(error: unknown): AppError {
+/** `usage` is read when the error is logged, after the failed call has been counted. */
+function toModelError(error: unknown, usage: TokenUsage): AppError {
   if (error instanceof AppError) return error;
   if (error instanceof OpenAI.AuthenticationError || error instanceof OpenAI.PermissionDeniedError) {
-    return new AppError('model_busy', 'The language model refused our credentials, so plain language is unavailable. Please tell whoever runs this bot; `/espo` commands still work.', { cause: error });
+    return new AppError('model_busy', 'The language model refused our credentials, so plain language is unavailable. Please tell whoever runs this bot; `/espo` commands still work.', { cause: error, usage });
   }
   if (error instanceof OpenAI.BadRequestError || error instanceof OpenAI.NotFoundError || error instanceof OpenAI.UnprocessableEntityError) {
-    return new AppError('not_understood', 'The language model could not handle that request. Try saying it another way, or use `/espo help` for the exact commands.', { cause: error });
+    return new AppError('not_understood', 'The language model could not handle that request. Try saying it another way, or use `/espo help` for the exact commands.', { cause: error, usage });
   }
-  return new AppError('model_busy', BUSY, { cause: error });
+  return new AppError('model_busy', BUSY, { cause: error, usage });
 }
 
-function notUnderstood(): AppError {
-  return new AppError('not_understood', "I'm not sure what to do with that. Try saying it another way (for example “show my open deals”), or `/espo help` for the exact commands.");
+function notUnderstood(usage: TokenUsage): AppError {
+  return new AppError('not_understood', "I'm not sure what to do with that. Try saying it another way (for example “show my open deals”), or `/espo help` for the exact commands.", { usage });
 }

@@ -79,6 +79,10 @@ async function handle(
     const appError = toAppError(error);
     outcome = 'error';
     code = appError.code;
+    if (appError.usage) {
+      const { promptTokens, completionTokens, modelCalls } = appError.usage;
+      request.log = { ...request.log, promptTokens, completionTokens, modelCalls };
+    }
     const log = appError.code === 'internal' ? deps.logger.error.bind(deps.logger) : deps.logger.warn.bind(deps.logger);
     log({ err: appError.cause ?? appError, code: appError.code, kind: request.kind, team: request.context.teamId, user: request.context.userId }, appError.userMessage);
     payload = { ...renderError(appError) };

@@ -146,6 +146,9 @@ describe('plain language, end to end', () => {
     const { messages } = await h.say('dm', 'make a task');
     expect(said(messages[0])).toContain('I could not turn that into a valid request');
     expect(h.openai!.requests).toHaveLength(2);
+    const logged = h.logs.findLast((l) => l.msg === 'request handled')!;
+    expect(logged).toMatchObject({ code: 'not_understood', modelCalls: 2 });
+    expect(Number(logged.promptTokens)).toBeGreaterThan(0);
     expect(h.membrane.tenant('T1').espo.all('Task')).toHaveLength(before);
   });
 
@@ -177,7 +180,7 @@ describe('plain language, end to end', () => {
     expect(Date.now() - started).toBeLessThan(3000);
     expect(said(messages[0])).toContain('The language model is busy');
     expect(h.openai!.requests).toHaveLength(1);
-    expect(h.logs.findLast((l) => l.msg === 'request handled')).toMatchObject({ code: 'model_busy' });
+    expect(h.logs.findLast((l) => l.msg === 'request handled')).toMatchObject({ code: 'model_busy', modelCalls: 1, promptTokens: 0 });
   });
 
   it('answers "busy" when the model does not answer in time', async () => {

@@ -51,7 +51,7 @@ const DEFINITIONS: Record<string, EntityDefinition> = {
   Opportunity: {
     label: 'Opportunity',
     plural: 'Opportunities',
-    aliases: ['opportunity', 'opportunities', 'opp', 'opps', 'deal', 'deals'],
+    aliases: ['opportunity', 'opportunities', 'opp', 'opps', 'deal', 'deals', 'pipeline'],
     keyFields: [
       f('stage', 'Stage', 'enum'),
       f('amount', 'Amount', 'currency'),
