@@ -8,6 +8,9 @@
  *   - commands per second, Membrane calls per command (cold and warm), and the bot's peak RSS.
  * Each round starts with one unmeasured burst (sockets opened, tenant warm). Everything stays on
  * 127.0.0.1; loops are bounded by count.
+ *
+ * Then, after those rounds (so their numbers are untouched), the plain-language set: 30 requests as
+ * signed DM messages in assistant threads, answered by a fake model (bench/plain-language.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -15,14 +18,17 @@ import { setPriority } from 'node:os';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFakeMembrane } from '../test/fakes/membrane/server.js';
+import { startFakeOpenAI } from '../test/fakes/openai/server.js';
 import { startFakeSlack } from '../test/support/fake-slack.js';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Worker } from 'node:worker_threads';
 import type { BurstRequest, SentCommand } from './load-generator.js';
+import { runPlainLanguage } from './plain-language.js';
 
 const SIGNING_SECRET = 'bench-signing-secret-0123456789';
 const WORKSPACE = { workspaceKey: 'bench-key', workspaceSecret: 'bench-secret-0123456789' };
+const OPENAI_KEY = 'sk-bench-openai-key-0123456789';
 /** Bursts of N commands sent at the same moment (a team typing at once), repeated. */
 const ROUNDS = [
   { concurrency: 1, bursts: 100 },
@@ -86,6 +92,7 @@ async function main() {
   setPriority(10);
   const slack = await startFakeSlack();
   const membrane = await startFakeMembrane(WORKSPACE);
+  const openai = await startFakeOpenAI({ apiKey: OPENAI_KEY });
   const dir = mkdtempSync(join(tmpdir(), 'espo-bench-'));
   const port = await freePort();
   const child = spawn(process.execPath, ['--enable-source-maps', 'dist/main.js'], {
@@ -103,6 +110,10 @@ async function main() {
       DATABASE_URL: `sqlite:${join(dir, 'bench.db')}`,
       // Production's level: the per-request log line is part of the bot's real cost.
       LOG_LEVEL: 'info',
+      // Plain language through the fake model (slash commands never call it).
+      OPENAI_API_KEY: OPENAI_KEY,
+      OPENAI_BASE_URL: openai.url,
+      OPENAI_MODEL: 'bench-model',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -144,50 +155,58 @@ async function main() {
     );
   }
 
-  // Cold: a tenant's very first command (connection ensure + catalog + run).
-  const coldCallsBefore = membrane.calls.length;
-  const [cold] = await burst(1, 'list leads status=New', 'TCOLD');
-  const coldCalls = membrane.calls.length - coldCallsBefore;
-  console.log(`cold first command: ${coldCalls} Membrane calls, reply ${fmt(cold!.replyMs)}`);
+  // BENCH_ONLY=plain-language skips the slash-command rounds (a quicker run while working on plain language).
+  if (process.env.BENCH_ONLY !== 'plain-language') {
+    // Cold: a tenant's very first command (connection ensure + catalog + run).
+    const coldCallsBefore = membrane.calls.length;
+    const [cold] = await burst(1, 'list leads status=New', 'TCOLD');
+    const coldCalls = membrane.calls.length - coldCallsBefore;
+    console.log(`cold first command: ${coldCalls} Membrane calls, reply ${fmt(cold!.replyMs)}`);
 
-  const results: string[] = [];
-  for (const round of ROUNDS) {
-    const team = `TBENCH${round.concurrency}`;
-    // One unmeasured burst of the same size warms the tenant and opens the sockets, as Slack's
-    // connection pool would be; the first burst otherwise measures TCP setup, not the bot.
-    await burst(round.concurrency, 'list leads status=New', team);
-    const samples: Sample[] = [];
-    const callsBefore = membrane.calls.length;
-    const cpuBefore = cpuMs(child.pid!);
-    const started = performance.now();
-    for (let done = 0; done < round.bursts; done++) {
-      samples.push(...(await burst(round.concurrency, 'list leads status=New', team)));
+    const results: string[] = [];
+    for (const round of ROUNDS) {
+      const team = `TBENCH${round.concurrency}`;
+      // One unmeasured burst of the same size warms the tenant and opens the sockets, as Slack's
+      // connection pool would be; the first burst otherwise measures TCP setup, not the bot.
+      await burst(round.concurrency, 'list leads status=New', team);
+      const samples: Sample[] = [];
+      const callsBefore = membrane.calls.length;
+      const cpuBefore = cpuMs(child.pid!);
+      const started = performance.now();
+      for (let done = 0; done < round.bursts; done++) {
+        samples.push(...(await burst(round.concurrency, 'list leads status=New', team)));
+      }
+      const seconds = (performance.now() - started) / 1000;
+      const botCpuPerCommand = (cpuMs(child.pid!) - cpuBefore) / samples.length;
+      const roundCalls = membrane.calls.slice(callsBefore).filter((call) => call.tenant === team);
+      const fakeMsPerCommand = roundCalls.reduce((sum, call) => sum + (call.durationMs ?? 0), 0) / samples.length;
+      const acks = samples.map((s) => s.ackMs);
+      const replies = samples.map((s) => s.replyMs);
+      const overheadP50 = percentile(replies, 50) - fakeMsPerCommand;
+      results.push(
+        `| ${round.concurrency} | ${samples.length} | ${fmt(percentile(acks, 50))} | ${fmt(percentile(acks, 99))} | ${fmt(percentile(replies, 50))} | ${fmt(percentile(replies, 99))} | ${fmt(overheadP50)} | ${fmt(botCpuPerCommand)} | ${(samples.length / seconds).toFixed(0)} | ${(roundCalls.length / samples.length).toFixed(2)} |`,
+      );
     }
-    const seconds = (performance.now() - started) / 1000;
-    const botCpuPerCommand = (cpuMs(child.pid!) - cpuBefore) / samples.length;
-    const roundCalls = membrane.calls.slice(callsBefore).filter((call) => call.tenant === team);
-    const fakeMsPerCommand = roundCalls.reduce((sum, call) => sum + (call.durationMs ?? 0), 0) / samples.length;
-    const acks = samples.map((s) => s.ackMs);
-    const replies = samples.map((s) => s.replyMs);
-    const overheadP50 = percentile(replies, 50) - fakeMsPerCommand;
-    results.push(
-      `| ${round.concurrency} | ${samples.length} | ${fmt(percentile(acks, 50))} | ${fmt(percentile(acks, 99))} | ${fmt(percentile(replies, 50))} | ${fmt(percentile(replies, 99))} | ${fmt(overheadP50)} | ${fmt(botCpuPerCommand)} | ${(samples.length / seconds).toFixed(0)} | ${(roundCalls.length / samples.length).toFixed(2)} |`,
-    );
-  }
-  const rss = peakRssMb(child.pid!);
-  const rssNow = rssMb(child.pid!);
+    const rss = peakRssMb(child.pid!);
+    const rssNow = rssMb(child.pid!);
 
-  console.log('\n| burst size | commands | ack p50 | ack p99 | reply p50 | reply p99 | bot overhead p50 | bot CPU/command | commands/s | Membrane calls/command (warm) |');
-  console.log('|---|---|---|---|---|---|---|---|---|---|');
-  for (const line of results) console.log(line);
-  console.log(`\ncold command: ${coldCalls} Membrane calls; warm: see table`);
-  console.log(`bot RSS: ${rssAtStart.toFixed(0)} MB after start, ${rssNow.toFixed(0)} MB at the end, ${rss.toFixed(0)} MB peak`);
+    console.log('\n| burst size | commands | ack p50 | ack p99 | reply p50 | reply p99 | bot overhead p50 | bot CPU/command | commands/s | Membrane calls/command (warm) |');
+    console.log('|---|---|---|---|---|---|---|---|---|---|');
+    for (const line of results) console.log(line);
+    console.log(`\ncold command: ${coldCalls} Membrane calls; warm: see table`);
+    console.log(`bot RSS: ${rssAtStart.toFixed(0)} MB after start, ${rssNow.toFixed(0)} MB at the end, ${rss.toFixed(0)} MB peak`);
+  }
   console.log(`node ${process.version}, ${process.platform}/${process.arch}`);
+
+  // Plain language, after the slash-command rounds and their RSS readings.
+  const plain = await runPlainLanguage({ endpoint, signingSecret: SIGNING_SECRET, slack, membrane, openai, botLog: child.stdout! });
+  for (const line of plain.lines) console.log(line);
 
   await generator.terminate();
   child.kill('SIGTERM');
   await new Promise((resolve) => child.once('exit', resolve));
   await membrane.close();
+  await openai.close();
   await slack.close();
   rmSync(dir, { recursive: true, force: true });
 }
