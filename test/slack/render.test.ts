@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../src/core/errors.js';
-import type { CrmRecord } from '../../src/core/ports.js';
+import type { CrmRecord, WritePlan } from '../../src/core/ports.js';
 import { EspoEntityDirectory } from '../../src/crm/espo/entities.js';
 import { message, section } from '../../src/slack/render/blocks.js';
 import { escape, link, truncate } from '../../src/slack/render/mrkdwn.js';
@@ -132,5 +132,25 @@ describe('renderReply', () => {
     expect(JSON.stringify(connect)).toContain('https://connect.example/x');
     const usage = renderError(new AppError('bad_input', 'Usage: `/espo list <entity>`'));
     expect(JSON.stringify(usage)).toContain('&lt;entity&gt;');
+  });
+});
+
+describe('write previews of actions and REST calls', () => {
+  const expiresAt = new Date(Date.now() + 15 * 60_000);
+  const preview = (plan: WritePlan) =>
+    JSON.stringify(renderReply({ kind: 'confirm', pendingId: 'p1', plan, expiresAt }).blocks);
+
+  it('shows a flat input, or Membrane-style {id, fields}, as field lines with every value escaped', () => {
+    const shown = preview({ kind: 'run', key: 'update-task', name: 'Update Task', input: { id: 't1', fields: { name: 'Call <Bob>', priority: 'High', done: false } } });
+    expect(shown).toContain('*id*\\nt1');
+    expect(shown).toContain('*name*\\nCall &lt;Bob&gt;');
+    expect(shown).toContain('*done*\\nfalse');
+    expect(shown).not.toContain('```');
+  });
+
+  it('shows nested or list input as JSON, so nothing is hidden', () => {
+    const shown = preview({ kind: 'proxy', request: { method: 'POST', path: '/Call', body: { name: 'x', usersIds: ['u1', 'u2'] } } });
+    expect(shown).toContain('```');
+    expect(shown).toContain('usersIds');
   });
 });

@@ -239,6 +239,27 @@ function fitsInPreview(plan: WritePlan): boolean {
   }
 }
 
+type Scalar = string | number | boolean | null;
+const isScalar = (value: unknown): value is Scalar => value === null || ['string', 'number', 'boolean'].includes(typeof value);
+
+/**
+ * What an action or REST call will send. A flat record (`{name, dateEnd}`, or `{id, fields: {...}}`
+ * as Membrane's actions take it) reads best as field lines, each value exactly as sent; anything
+ * else is shown as JSON.
+ */
+function payloadBlocks(payload: unknown): (AnyBlock | undefined)[] {
+  if (payload === undefined) return [];
+  const object = typeof payload === 'object' && payload !== null && !Array.isArray(payload) ? (payload as Record<string, unknown>) : undefined;
+  const { fields, ...rest } = object ?? {};
+  const nested = typeof fields === 'object' && fields !== null && !Array.isArray(fields) ? (fields as Record<string, unknown>) : undefined;
+  const flat = nested ? { ...rest, ...nested } : object;
+  const clash = nested && Object.keys(rest).some((key) => key in nested);
+  if (flat && !clash && Object.keys(flat).length > 0 && Object.keys(flat).length <= 40 && Object.values(flat).every((value) => isScalar(value) && escape(String(value)).length <= PREVIEW_VALUE_MAX)) {
+    return fieldsSections(Object.entries(flat).map(([field, value]) => `*${escape(field)}*\n${value === null ? '_(cleared)_' : escape(String(value))}`));
+  }
+  return [section(codeBlock(JSON.stringify(payload, null, 2), 2900))];
+}
+
 /** The preview of a write: exactly what will be sent, for the requester to confirm. */
 function renderConfirm(reply: Extract<Reply, { kind: 'confirm' }>): Message {
   const { plan, entity } = reply;
@@ -264,14 +285,11 @@ function renderConfirm(reply: Extract<Reply, { kind: 'confirm' }>): Message {
       break;
     case 'run':
       question = `Run ${plan.key}?`;
-      blocks.push(section(`*Run \`${escape(plan.key)}\`* (${escape(plan.name)}) with this input?`), section(codeBlock(JSON.stringify(plan.input, null, 2), 2900)));
+      blocks.push(section(`*Run \`${escape(plan.key)}\`* (${escape(plan.name)}) with this input?`), ...payloadBlocks(plan.input));
       break;
     case 'proxy':
       question = `Send ${plan.request.method} ${plan.request.path}?`;
-      blocks.push(
-        section(`*Send \`${escape(plan.request.method)} ${escape(plan.request.path)}\` to EspoCRM?*`),
-        plan.request.body !== undefined ? section(codeBlock(JSON.stringify(plan.request.body, null, 2), 2900)) : undefined,
-      );
+      blocks.push(section(`*Send \`${escape(plan.request.method)} ${escape(plan.request.path)}\` to EspoCRM?*`), ...payloadBlocks(plan.request.body));
       break;
     case 'disconnect':
       question = 'Disconnect EspoCRM?';
