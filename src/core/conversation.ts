@@ -161,7 +161,7 @@ export class ConversationService {
     const { entities } = this.deps;
     switch (result.kind) {
       case 'records':
-        return { kind: 'records', entity: entities.resolve(result.entity), page: result.page, offset: result.offset, via };
+        return { kind: 'records', entity: entities.resolve(result.entity), page: result.page, offset: result.offset, query: result.query, via };
       case 'record':
         return { kind: 'record', entity: entities.resolve(result.entity), record: result.record };
       case 'data':

@@ -102,7 +102,8 @@ export interface ProxyRequest {
 
 /** What a read the planner chose turned out to return. */
 export type ReadResult =
-  | { kind: 'records'; entity: string; page: RecordPage; offset: number }
+  /** `query`: the same read as a ListQuery, when the call's filters can say it (then it pages). */
+  | { kind: 'records'; entity: string; page: RecordPage; offset: number; query?: ListQuery }
   | { kind: 'record'; entity: string; record: CrmRecord }
   | { kind: 'data'; output: unknown };
 

@@ -14,6 +14,7 @@ import type {
 } from '../core/ports.js';
 import { idInput, isObject, listInput, toPage, toRecord, toWrittenRecord, writeInput, type JsonSchema } from './action-io.js';
 import { actionNouns, EspoEntityDirectory } from './espo/entities.js';
+import { listQueryOf, parseBracketQuery } from './espo/list-call.js';
 import { espoListPath, ROUTES, type RecordOperation } from './espo/routes.js';
 import { isConnectionGone, toCrmError, type FailureContext } from './errors.js';
 import { validateAgainstSchema } from './validate.js';
@@ -94,15 +95,22 @@ function readShapeOf(type: string | undefined, key: string): { verb: 'list' | 'g
   return { verb, entity: directory.resolve(match[2]!).name };
 }
 
-function numberOr<T extends number | undefined>(value: unknown, fallback: T): number | T {
-  const number = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
-  return Number.isInteger(number) && number >= 0 ? number : fallback;
-}
-
-function interpretRead(output: unknown, shape: { verb: 'list' | 'get'; entity: string } | undefined, offset: number, limit: number | undefined): ReadResult {
+/**
+ * What a read returned: records (with the ListQuery the call amounts to, when there is one, so it
+ * pages like `/espo list`), one record, or other data. `params` are the call's list parameters.
+ */
+function interpretRead(output: unknown, shape: { verb: 'list' | 'get'; entity: string } | undefined, params: Record<string, unknown>): ReadResult {
   if (shape?.verb === 'list') {
-    const page = toPage(output, { entity: shape.entity, filters: [], offset, limit: limit ?? Number.MAX_SAFE_INTEGER });
-    if (page) return { kind: 'records', entity: shape.entity, page, offset };
+    const offset = Number(params.offset);
+    const start = Number.isInteger(offset) && offset >= 0 ? offset : 0;
+    const size = Number(params.maxSize ?? params.limit);
+    const seen = toPage(output, { entity: shape.entity, filters: [], offset: start, limit: Number.isInteger(size) && size > 0 ? size : Number.MAX_SAFE_INTEGER });
+    if (seen) {
+      const query = listQueryOf(shape.entity, params, seen.hasMore);
+      // With a query, "more" is judged as /espo list judges it, so Next appears exactly when it would.
+      const page = query ? (toPage(output, query) ?? seen) : seen;
+      return { kind: 'records', entity: shape.entity, page, offset: start, ...(query ? { query } : {}) };
+    }
   }
   if (shape?.verb === 'get') {
     const record = toRecord(isObject(output) && isObject(output.record) ? output.record : output);
@@ -337,18 +345,15 @@ export class MembraneGateway implements CrmGateway {
   async readAction(tenant: Tenant, key: string, input: unknown): Promise<ReadResult> {
     const entry = (await this.catalogFor(tenant)).find((action) => action.key === key);
     const output = await this.runAction(tenant, key, input);
-    const shape = readShapeOf(entry?.type, key);
-    const params = isObject(input) ? input : {};
-    return interpretRead(output, shape, numberOr(params.offset, 0), numberOr(params.maxSize ?? params.limit, undefined));
+    return interpretRead(output, readShapeOf(entry?.type, key), isObject(input) ? input : {});
   }
 
   async readPath(tenant: Tenant, path: string): Promise<ReadResult> {
     const output = await this.proxy(tenant, { method: 'GET', path });
     const match = /^\/([A-Za-z][A-Za-z0-9_]*)(?:\/([^/?]+))?\/?(?:\?(.*))?$/.exec(path);
     if (!match) return { kind: 'data', output };
-    const params = new URLSearchParams(match[3] ?? '');
     const shape = { verb: match[2] ? ('get' as const) : ('list' as const), entity: match[1]! };
-    return interpretRead(output, shape, numberOr(params.get('offset'), 0), numberOr(params.get('maxSize'), undefined));
+    return interpretRead(output, shape, parseBracketQuery(match[3] ?? ''));
   }
 
   private async catalogFor(tenant: Tenant): Promise<CatalogEntry[]> {

@@ -41,6 +41,10 @@ describe('plain language, end to end', () => {
     const big = h.membrane.tenant('T1').espo.all('Opportunity').filter((o) => Number(o.amount) > 10000);
     expect(said(messages[0])).toContain(`showing 1–${Math.min(10, big.length)} of ${big.length}`);
     expect(big.filter((o) => said(messages[0]).includes(String(o.name)))).toHaveLength(Math.min(10, big.length));
+    // The model's filters are /espo's own, so the list pages and shares like /espo list.
+    const next = await h.click(buttonNamed(messages[0]!.body as { blocks?: unknown[] }, 'Next'));
+    expect(textOf(next.replies[0]!)).toContain(`Showing 11–${big.length} of ${big.length}`);
+    expect(textOf(next.replies[0]!)).toContain('amount > 10000');
 
     const request = h.openai!.requests[0]!;
     expect(request.body.model).toBe('test-model');
