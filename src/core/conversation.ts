@@ -9,6 +9,7 @@ import type {
   PlannableAction,
   PlannedStep,
   Planner,
+  ProxyRequest,
   ReadResult,
   RecordRef,
   Tenant,
@@ -71,10 +72,19 @@ export class ConversationService {
   constructor(private readonly deps: ConversationDeps) {}
 
   async handleMessage(context: MessageContext, text: string): Promise<MessageResult> {
-    const { commands, entities, clock, conversations, memory } = this.deps;
+    try {
+      return await this.converse(context, text);
+    } catch (error) {
+      // The same rule as /espo: a shared connection's connect link is for workspace admins only.
+      throw this.deps.commands.guardConnectLink(context, error);
+    }
+  }
+
+  private async converse(context: MessageContext, text: string): Promise<MessageResult> {
+    const { commands, entities, clock } = this.deps;
     const tenant = commands.tenantFor(context);
     const now = clock.now();
-    const turns = await conversations.recent(context.threadKey, tenant.key, new Date(now.getTime() - memory.maxAgeMs), memory.turns);
+    const turns = await this.recall(context, tenant, now);
     const firstTurn = turns.length === 0;
     const command = fastPathCommand(text, entities, now, context.timeZone ?? 'UTC');
     let result: MessageResult;
@@ -89,20 +99,34 @@ export class ConversationService {
     return result;
   }
 
+  /** The thread so far; without it a follow-up is only vaguer, so a failed read is not fatal. */
+  private async recall(context: MessageContext, tenant: Tenant, now: Date): Promise<ConversationTurn[]> {
+    const { conversations, memory, logger } = this.deps;
+    try {
+      return await conversations.recent(context.threadKey, tenant.key, new Date(now.getTime() - memory.maxAgeMs), memory.turns);
+    } catch (error) {
+      logger.warn({ err: error, thread: context.threadKey }, 'could not read the conversation so far');
+      return [];
+    }
+  }
+
   private async plan(planner: Planner, context: MessageContext, tenant: Tenant, text: string, now: Date, turns: ConversationTurn[]): Promise<Omit<MessageResult, 'firstTurn'>> {
     const { crm, entities } = this.deps;
     // The search also gets the entities meant: named in other words ("remind me" is a Task) or, in a
     // follow-up ("move it to Closed Won"), the entity of the records shown last.
     const referred = [...turns].reverse().find((turn) => turn.records?.length)?.records?.[0]?.entity;
     const involved = [...new Set([...entities.mentionedIn(text), ...(referred ? [referred] : [])])].slice(0, MAX_GUIDED_ENTITIES);
-    const summaries = await crm.searchActions(tenant, [text, ...involved].join(' '), MAX_CANDIDATES);
-    const actions: PlannableAction[] = await Promise.all(summaries.map((summary) => crm.describeAction(tenant, summary.key)));
-    const timeZone = context.timeZone ?? 'UTC';
+    const [summaries, crmUserId] = await Promise.all([
+      crm.searchActions(tenant, [text, ...involved].join(' '), MAX_CANDIDATES),
+      this.crmUserOf(tenant, context.email, now),
+    ]);
+    // Search is live and the catalog cached: a key the catalog does not know yet is left out, not fatal.
+    const described = await Promise.allSettled(summaries.map((summary) => crm.describeAction(tenant, summary.key)));
+    const actions: PlannableAction[] = described.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
 
-    const crmUserId = await this.crmUserOf(tenant, context.email, now);
     const plan = await planner.plan({
       text,
-      ...describeNow(now, timeZone),
+      ...describeNow(now, context.timeZone ?? 'UTC'),
       person: { name: context.displayName, crmUserId },
       turns,
       actions,
@@ -111,9 +135,21 @@ export class ConversationService {
         return line ? [`${entity}: ${line}`] : [];
       }),
       checkInput: (action, input) => crm.checkActionInput(action, input),
+      checkProxy: (request) => this.checkProxy(request),
     });
     const reply = await this.perform(context, tenant, plan.step, plan.usage);
     return { reply, route: 'model', usage: plan.usage, ignoredCalls: plan.ignoredCalls };
+  }
+
+  /**
+   * The model reaches EspoCRM's REST API only for records: `/Lead`, `/CProject/{id}`, not `/App`,
+   * `/Settings` or `/Admin/...`; users it may read, never change.
+   */
+  private checkProxy(request: ProxyRequest): string | undefined {
+    const resource = /^\/([^/?]+)/.exec(request.path)?.[1] ?? '';
+    if (!this.deps.entities.isRecordType(resource)) return `${resource || request.path} is not a record type; use a path like /Call or /Lead/{id}.`;
+    if (resource === 'User' && request.method !== 'GET') return 'Users can only be read.';
+    return undefined;
   }
 
   /** The person's EspoCRM user, found by their Slack email; a failed lookup only loses "my". */
@@ -143,18 +179,34 @@ export class ConversationService {
         return { kind: 'say', text: step.question };
       case 'reply':
         return { kind: 'say', text: step.text };
-      case 'action':
-        if (step.action.isRead) {
-          return this.readReply(await crm.readAction(tenant, step.action.key, step.input), step.action.name, `${step.action.key} ${JSON.stringify(step.input)}`);
+      case 'action': {
+        const { action, input } = step;
+        if (action.isRead) return this.readReply(await crm.readAction(tenant, action.key, input), action.name, `${action.key} ${JSON.stringify(input)}`);
+        const target = await this.targetOf(tenant, /^(?:update|delete)-(.+)$/.exec(action.key)?.[1], (input as { id?: unknown } | null)?.id);
+        return commands.propose(context, { kind: 'run', key: action.key, name: action.name, input, ...(target ? { target } : {}) }, undefined, usage);
+      }
+      case 'proxy': {
+        const { request } = step;
+        if (request.method === 'GET') {
+          const call = `GET ${request.path}`;
+          return this.readReply(await crm.readPath(tenant, request.path), call, call);
         }
-        return commands.propose(context, { kind: 'run', key: step.action.key, name: step.action.name, input: step.input }, undefined, usage);
-      case 'proxy':
-        if (step.request.method === 'GET') {
-          const call = `GET ${step.request.path}`;
-          return this.readReply(await crm.readPath(tenant, step.request.path), call, call);
-        }
-        return commands.propose(context, { kind: 'proxy', request: step.request }, undefined, usage);
+        const [, resource, id] = /^\/([^/?]+)\/([^/?]+)/.exec(request.path) ?? [];
+        const target = await this.targetOf(tenant, resource, id);
+        return commands.propose(context, { kind: 'proxy', request, ...(target ? { target } : {}) }, undefined, usage);
+      }
     }
+  }
+
+  /**
+   * The record a planned change or delete targets, read first: the preview names it (Confirm is
+   * the person's check that "the second one" is the deal they meant), and a wrong id fails now.
+   */
+  private async targetOf(tenant: Tenant, entityWord: string | undefined, id: unknown): Promise<RecordRef | undefined> {
+    if (!entityWord || typeof id !== 'string' || !id) return undefined;
+    const entity = this.deps.entities.resolve(entityWord).name;
+    const record = await this.deps.crm.get(tenant, entity, id);
+    return { entity, id, ...(record.name ? { name: record.name } : {}) };
   }
 
   private readReply(result: ReadResult, title: string, via: string): Reply {

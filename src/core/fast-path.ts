@@ -8,10 +8,9 @@ import type { EntityDirectory } from './ports.js';
  * <id>`, but `my` is no entity and `open` no id, so it goes to the model.
  */
 export function fastPathCommand(text: string, entities: EntityDirectory, now: Date, timeZone: string): string | undefined {
-  const cleaned = text
-    .trim()
-    .replace(/^(please|pls|can you|could you)\s+/i, '')
-    .replace(/[\s?!.]*(please)?[\s?!.]*$/i, '');
+  const polite = text.trim().replace(/^(please|pls|can you|could you)\s+/i, '');
+  // Trailing "please", "?" or "." is manner, unless it ends a typed value (`name=Done.`).
+  const cleaned = /=\S*$/.test(polite) ? polite : polite.replace(/[\s?!.]*(please)?[\s?!.]*$/i, '');
   const phrasing = obviousPhrasing(cleaned, entities);
   if (phrasing) return phrasing;
 
@@ -41,12 +40,10 @@ const ID_LIKE = /^(?=.*\d)[A-Za-z0-9_-]{6,64}$/;
 /** Words that mean the text is a sentence, not a search term: "find contacts at Acme". */
 const SENTENCE_WORDS = /\b(at|with|who|whose|which|that|for|from|in|named|called|my|me|the|of|about)\b/i;
 
-/** EspoCRM names custom entities with a C prefix (CProject); "Acme" in "find Acme deals" is no entity. */
-const CUSTOM_ENTITY = /^C[A-Z][A-Za-z0-9_]*$/;
-
 function isConfidentlyGrammar(command: Command, words: string[], entities: EntityDirectory): boolean {
   const entityWord = words[1] ?? '';
-  const namesEntity = () => entities.mentionedIn(entityWord).length > 0 || CUSTOM_ENTITY.test(entityWord);
+  // "Acme" in "find Acme deals" is no entity: custom entities are C-prefixed (CProject).
+  const namesEntity = () => entities.mentionedIn(entityWord).length > 0 || entities.isRecordType(entityWord);
   switch (command.kind) {
     case 'unknown':
       return false;

@@ -32,6 +32,8 @@ export interface EntityDirectory {
   resolve(word: string): EntityInfo;
   /** Words that name the built-in entities, for help and "did you mean". */
   words(): string[];
+  /** Whether a name is an EspoCRM record type the bot works with: a built-in one or a custom (C-prefixed) one. */
+  isRecordType(name: string): boolean;
   /** Built-in entities a text names by any of their words ("deals", "a call"), in order of first mention. */
   mentionedIn(text: string): string[];
   /** One compact line of an entity's writable fields, types and enum options, for the planner. */
@@ -154,8 +156,9 @@ export type WritePlan =
   | { kind: 'create'; entity: string; fields: Record<string, unknown> }
   | { kind: 'update'; entity: string; id: string; fields: Record<string, unknown>; before?: Record<string, unknown> }
   | { kind: 'delete'; entity: string; id: string; name?: string }
-  | { kind: 'run'; key: string; name: string; input: unknown }
-  | { kind: 'proxy'; request: ProxyRequest }
+  /** `target`: the record a planned write changes, looked up so the preview can name it. */
+  | { kind: 'run'; key: string; name: string; input: unknown; target?: RecordRef }
+  | { kind: 'proxy'; request: ProxyRequest; target?: RecordRef }
   | { kind: 'disconnect' };
 
 export type ClaimOutcome =
@@ -246,6 +249,8 @@ export interface PlanRequest {
   fieldGuide: string[];
   /** The action schema's complaint about an input, or undefined when it fits. */
   checkInput(action: PlannableAction, input: unknown): string | undefined;
+  /** Why a REST call may not be made (not a record path, a write to users...), or undefined. */
+  checkProxy(request: ProxyRequest): string | undefined;
 }
 
 export type PlannedStep =

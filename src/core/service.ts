@@ -72,7 +72,7 @@ export class CommandService {
    * Whoever opens Membrane's connect link chooses the EspoCRM instance and login behind it. When
    * the whole workspace shares that connection, only a workspace admin or owner gets the link.
    */
-  private guardConnectLink(context: RequestContext, error: unknown): unknown {
+  guardConnectLink(context: RequestContext, error: unknown): unknown {
     if (!(error instanceof AppError) || error.code !== 'connection_required' || !error.details.connectUrl) return error;
     if (this.deps.connectionScope !== 'workspace' || context.isWorkspaceAdmin) return error;
     return new AppError('connection_required', ASK_AN_ADMIN, { cause: error });

@@ -14,6 +14,9 @@ export interface OpenAiPlannerOptions {
   fetch?: typeof fetch;
 }
 
+/** Below this, a model call cannot be expected to answer; say "busy" instead of trying. */
+const MIN_CALL_MS = 500;
+
 const BUSY = 'The language model is busy right now, so I could not work that out. Please try again in a minute, or use `/espo` commands meanwhile.';
 
 /**
@@ -34,8 +37,10 @@ export class OpenAiPlanner implements Planner {
     const toolset = buildToolset(request.actions);
     const messages = buildMessages(request);
     const usage: TokenUsage = { promptTokens: 0, completionTokens: 0, modelCalls: 0 };
+    // The whole plan, repair and retry included, gets two calls' worth of time: someone is waiting.
+    const deadline = Date.now() + 2 * this.options.timeoutMs;
 
-    const first = await this.complete(messages, toolset, usage);
+    const first = await this.complete(messages, toolset, usage, deadline);
     const attempt = this.read(first, toolset, request);
     if (attempt.step) return { step: attempt.step, usage, ignoredCalls: attempt.ignoredCalls };
     if (!attempt.calls.length) throw notUnderstood(usage);
@@ -50,7 +55,7 @@ export class OpenAiPlanner implements Planner {
         content: `Error: ${attempt.problems[index]} Call one tool again with corrected arguments.`,
       })),
     ];
-    const second = await this.complete(repairMessages, toolset, usage);
+    const second = await this.complete(repairMessages, toolset, usage, deadline);
     const repaired = this.read(second, toolset, request);
     if (repaired.step) return { step: repaired.step, usage, ignoredCalls: repaired.ignoredCalls };
     throw new AppError(
@@ -68,7 +73,7 @@ export class OpenAiPlanner implements Planner {
       const text = message?.content?.trim();
       return { step: text ? ({ kind: 'reply', text } as const) : undefined, calls, problems: [] as string[], ignoredCalls: 0 };
     }
-    const parsed: ParsedCall[] = calls.map((call) => parseToolCall(toolset, call.function, request.checkInput));
+    const parsed: ParsedCall[] = calls.map((call) => parseToolCall(toolset, call.function, request));
     const usable = parsed.flatMap((result) => (result.ok ? [result.step] : []));
     const step = usable.find((candidate) => candidate.kind === 'clarify') ?? usable[0];
     return {
@@ -79,7 +84,7 @@ export class OpenAiPlanner implements Planner {
     };
   }
 
-  private async complete(messages: ChatCompletionMessageParam[], toolset: Toolset, usage: TokenUsage): Promise<ChatCompletion> {
+  private async complete(messages: ChatCompletionMessageParam[], toolset: Toolset, usage: TokenUsage, deadline: number): Promise<ChatCompletion> {
     const body = {
       model: this.options.model,
       messages,
@@ -88,13 +93,18 @@ export class OpenAiPlanner implements Planner {
       parallel_tool_calls: false,
       temperature: 0,
     };
+    const call = () => {
+      const remaining = deadline - Date.now();
+      if (remaining < MIN_CALL_MS) throw new OpenAI.APIConnectionTimeoutError();
+      return this.client.chat.completions.create(body, { timeout: Math.min(this.options.timeoutMs, remaining) });
+    };
     let completion: ChatCompletion;
     try {
-      completion = await this.client.chat.completions.create(body).catch(async (error: unknown) => {
+      completion = await call().catch(async (error: unknown) => {
         // One quick retry for a dropped connection or a server error; never for a timeout or 429.
         if (!isTransient(error)) throw error;
         usage.modelCalls += 1;
-        return this.client.chat.completions.create(body);
+        return call();
       });
     } catch (error) {
       throw toModelError(error, usage);

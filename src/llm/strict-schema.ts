@@ -87,15 +87,25 @@ function nullable(schema: JsonSchema): JsonSchema {
   return result;
 }
 
-/** The model's input without the nulls that stand for "not given" in a strict schema. */
-export function dropNulls(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(dropNulls);
-  if (isSchema(value)) {
-    return Object.fromEntries(
-      Object.entries(value)
-        .filter(([, inner]) => inner !== null)
-        .map(([key, inner]) => [key, dropNulls(inner)]),
-    );
-  }
-  return value;
+/**
+ * The model's input without the nulls that stand for "not given": those of optional properties
+ * whose schema does not allow null (the strict copy made them nullable). A null the original
+ * schema allows, or one where the schema says nothing, is left for the schema to judge.
+ */
+export function dropNulls(value: unknown, schema: JsonSchema | undefined): unknown {
+  if (!schema) return value;
+  if (Array.isArray(value)) return isSchema(schema.items) ? value.map((item) => dropNulls(item, schema.items as JsonSchema)) : value;
+  if (!isSchema(value) || !isSchema(schema.properties)) return value;
+  const properties = schema.properties;
+  const required = new Set(Array.isArray(schema.required) ? schema.required.map(String) : []);
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([key, inner]) => !(inner === null && key in properties && !required.has(key) && !allowsNull(properties[key])))
+      .map(([key, inner]) => [key, dropNulls(inner, isSchema(properties[key]) ? properties[key] : undefined)]),
+  );
+}
+
+function allowsNull(schema: unknown): boolean {
+  if (!isSchema(schema)) return false;
+  return schema.type === 'null' || (Array.isArray(schema.type) && schema.type.includes('null')) || (Array.isArray(schema.enum) && schema.enum.includes(null));
 }

@@ -1,5 +1,5 @@
 import type { ChatCompletionFunctionTool } from 'openai/resources/chat/completions';
-import type { HttpMethod, PlannableAction, PlannedStep } from '../core/ports.js';
+import type { HttpMethod, PlannableAction, PlannedStep, PlanRequest } from '../core/ports.js';
 import { dropNulls, toStrictSchema, type JsonSchema } from './strict-schema.js';
 
 export const CLARIFY_TOOL = 'ask_clarifying_question';
@@ -72,13 +72,10 @@ export type ParsedCall = { ok: true; step: PlannedStep } | { ok: false; problem:
 
 /**
  * One tool call checked the way the action will check it: known tool, JSON arguments (an empty
- * string counts as `{}`, as many servers send it), nulls dropped, then the action's own schema.
+ * string counts as `{}`, as many servers send it), "not given" nulls dropped, then the action's
+ * own schema; a REST call, its path and the caller's rules for it.
  */
-export function parseToolCall(
-  toolset: Toolset,
-  call: { name: string; arguments: string },
-  checkInput: (action: PlannableAction, input: unknown) => string | undefined,
-): ParsedCall {
+export function parseToolCall(toolset: Toolset, call: { name: string; arguments: string }, checks: Pick<PlanRequest, 'checkInput' | 'checkProxy'>): ParsedCall {
   let args: unknown;
   try {
     args = call.arguments.trim() === '' ? {} : JSON.parse(call.arguments);
@@ -89,11 +86,17 @@ export function parseToolCall(
     const question = (args as { question?: unknown })?.question;
     return typeof question === 'string' && question.trim() ? { ok: true, step: { kind: 'clarify', question: question.trim() } } : { ok: false, problem: 'question must be a non-empty string.' };
   }
-  if (call.name === REST_TOOL) return parseRestCall(args);
+  if (call.name === REST_TOOL) {
+    const parsed = parseRestCall(args);
+    const refusal = parsed.ok && parsed.step.kind === 'proxy' ? checks.checkProxy(parsed.step.request) : undefined;
+    return refusal ? { ok: false, problem: refusal } : parsed;
+  }
   const action = toolset.actionsByName.get(call.name);
   if (!action) return { ok: false, problem: `There is no tool named ${call.name}. Use one of the tools offered.` };
-  const input = dropNulls(args);
-  const complaint = checkInput(action, input);
+  // Strict copies make optional properties nullable, and models fill nulls in anyway: a null the
+  // original schema does not allow means "not given".
+  const input = dropNulls(args, action.inputSchema);
+  const complaint = checks.checkInput(action, input);
   return complaint ? { ok: false, problem: `The input for ${call.name} does not fit its schema: ${complaint}` } : { ok: true, step: { kind: 'action', action, input } };
 }
 

@@ -13,6 +13,8 @@ export interface ThreadMessage {
   channelId: string;
   /** Reply in this thread; absent for a top-level DM, which is one conversation of its own. */
   threadTs?: string;
+  /** A mention outside any thread: our reply starts the thread, which does not exist yet. */
+  startsThread?: boolean;
   text: string;
 }
 
@@ -42,7 +44,11 @@ export function threadSender(client: WebClient, message: ThreadMessage): Respond
   return (async (payload: RespondArguments) => {
     const { text = '', blocks } = payload as { text?: string; blocks?: webApi.KnownBlock[] };
     const where = { channel: message.channelId, ...(message.threadTs ? { thread_ts: message.threadTs } : {}) };
-    if (payload.response_type === 'ephemeral') return client.chat.postEphemeral({ ...where, user: message.userId, text, blocks });
+    if (payload.response_type === 'ephemeral') {
+      // Slack shows an ephemeral reply in a thread only once the thread exists.
+      const place = message.startsThread ? { channel: message.channelId } : where;
+      return client.chat.postEphemeral({ ...place, user: message.userId, text, blocks });
+    }
     return client.chat.postMessage({ ...where, text, blocks });
   }) as RespondFn;
 }
@@ -68,6 +74,6 @@ export async function converse(deps: ListenerDeps, client: WebClient, message: T
       await hooks.after?.(result).catch(() => undefined);
       return result.reply;
     },
-    { conversation: true, responseType: 'in_channel' },
+    { conversation: true, responseType: 'in_channel', render: { inPublic: message.kind === 'mention' } },
   );
 }

@@ -22,6 +22,9 @@ describe('plain language, end to end', () => {
     expect(messages[0]!.method).toBe('chat.postMessage');
     expect(messages[0]!.body.thread_ts).toBe(threadTs);
     expect(said(messages[0])).toContain('Leads · status = New');
+    // In a channel anyone could press Next or Share and page their own view over it: none there.
+    expect(buttonsOf(messages[0]!.body as { blocks?: unknown[] }).map((b) => b.text)).not.toEqual(expect.arrayContaining(['Next →']));
+    expect(buttonsOf(messages[0]!.body as { blocks?: unknown[] }).map((b) => b.text)).not.toContain('Share in channel');
     const deals = await h.say('dm', 'show me all deals');
     expect(said(deals.messages[0])).toContain('Opportunities');
     expect(h.openai!.requests).toHaveLength(0);
@@ -37,7 +40,7 @@ describe('plain language, end to end', () => {
         },
       ],
     });
-    const { messages } = await h.say('mention', 'show open deals over 10k');
+    const { messages } = await h.say('dm', 'show open deals over 10k');
     const big = h.membrane.tenant('T1').espo.all('Opportunity').filter((o) => Number(o.amount) > 10000);
     expect(said(messages[0])).toContain(`showing 1–${Math.min(10, big.length)} of ${big.length}`);
     expect(big.filter((o) => said(messages[0]).includes(String(o.name)))).toHaveLength(Math.min(10, big.length));
@@ -60,7 +63,7 @@ describe('plain language, end to end', () => {
     expect(contents(request)[0]).toContain('America/New_York');
     expect(contents(request)[0]).toContain('Opportunity: name*, amount*');
     const handled = h.logs.find((l) => l.msg === 'request handled' && l.route === 'model');
-    expect(handled).toMatchObject({ kind: 'mention', modelCalls: 1 });
+    expect(handled).toMatchObject({ kind: 'dm', modelCalls: 1 });
     expect(Number(handled!.promptTokens)).toBeGreaterThan(100);
   });
 
@@ -124,6 +127,8 @@ describe('plain language, end to end', () => {
     const prompt = contents(h.openai!.requests[0]).join('\n');
     expect(prompt).toContain(`2. Opportunity id=${second.id} "${second.name}"`);
     expect(said(messages[0])).toContain(stage);
+    // The preview names the deal, so the person can see it is the one they meant.
+    expect(said(messages[0])).toContain(`This changes Opportunity *${String(second.name)}*`);
     expect(h.membrane.tenant('T1').espo.get('Opportunity', String(second.id))!.stage).toBe(second.stage);
   });
 
@@ -139,6 +144,17 @@ describe('plain language, end to end', () => {
     expect(String(repair.content)).toContain('fields.priority must be equal to one of the allowed values');
     expect(said(messages[0])).toContain('Urgent');
     expect(h.logs.findLast((l) => l.msg === 'request handled')).toMatchObject({ modelCalls: 2, outcome: 'confirm' });
+  });
+
+  it('keeps the REST tool to record paths: /Settings and user changes are sent back for repair', async () => {
+    h.openai!.enqueue(
+      { toolCalls: [{ name: 'espocrm_rest', arguments: { method: 'GET', path: '/Settings', body: null } }] },
+      { toolCalls: [{ name: 'espocrm_rest', arguments: { method: 'GET', path: '/Call?maxSize=5', body: null } }] },
+    );
+    const { messages } = await h.say('dm', 'what are the system settings and my calls?');
+    expect(String(h.openai!.requests[1]!.body.messages.at(-1)!.content)).toContain('Settings is not a record type');
+    expect(said(messages[0])).toContain('Calls');
+    expect(h.membrane.calls.some((c) => c.path.includes('Settings'))).toBe(false);
   });
 
   it('gives up politely when the repaired call is still invalid', async () => {
@@ -254,11 +270,29 @@ describe('plain language, end to end', () => {
   it('posts a connect link to the person only', async () => {
     h.slack.admins.add('UADMIN');
     h.membrane.tenant('TNEW').ensureState = { state: 'CLIENT_ACTION_REQUIRED', uiUrl: 'https://connect.example/new' };
-    const { messages } = await h.say('mention', 'list leads', { team: 'TNEW', user: 'UADMIN', channel: 'CNEW' });
-    expect(messages[0]!.method).toBe('chat.postEphemeral');
-    expect(messages[0]!.body.user).toBe('UADMIN');
-    expect(buttonsOf(messages[0]!.body as { blocks?: unknown[] }).map((b) => b.url)).toContain('https://connect.example/new');
+    await h.sendEvent({ type: 'app_mention', user: 'UADMIN', team: 'TNEW', channel: 'CNEW', ts: '1900000009.000100', text: '<@UBOT> list leads' }, { team: 'TNEW' });
+    const [link] = await h.slack.waitForCalls((c) => c.method === 'chat.postEphemeral' && c.body.channel === 'CNEW');
+    expect(link!.body.user).toBe('UADMIN');
+    // The mention starts no thread until we post in it, and Slack hides ephemeral replies in a thread that does not exist.
+    expect(link!.body.thread_ts).toBeUndefined();
+    expect(buttonsOf(link!.body as { blocks?: unknown[] }).map((b) => b.url)).toContain('https://connect.example/new');
     expect(h.slack.calls.some((c) => c.method === 'chat.postMessage' && c.body.channel === 'CNEW')).toBe(false);
+  });
+});
+
+describe('plain language and a shared connection that is not set up', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ openai: true });
+  });
+  afterAll(() => h.close());
+
+  it('gives the connect link to workspace admins only, on the model path too', async () => {
+    h.membrane.tenant('T1').ensureState = { state: 'CLIENT_ACTION_REQUIRED', uiUrl: 'https://connect.example/shared' };
+    const { messages } = await h.say('dm', 'show my open deals closing this month');
+    expect(said(messages[0])).toContain('Ask a Slack workspace admin');
+    expect(JSON.stringify(messages[0]!.body)).not.toContain('connect.example');
+    expect(h.openai!.requests).toHaveLength(0);
   });
 });
 

@@ -30,6 +30,7 @@ function planRequest(overrides: Partial<PlanRequest> = {}): PlanRequest {
     actions: [listLeads, createTask],
     fieldGuide: [],
     checkInput: (action, input) => validateAgainstSchema(action.inputSchema, input),
+    checkProxy: () => undefined,
     ...overrides,
   };
 }

@@ -190,33 +190,38 @@ describe('toStrictSchema', () => {
 });
 
 describe('dropNulls', () => {
-  it('removes null properties at every depth', () => {
-    expect(dropNulls({ a: null, b: { c: null, d: { e: null, f: 'x' } } })).toEqual({ b: { d: { f: 'x' } } });
-  });
+  const schema = {
+    type: 'object',
+    properties: {
+      id: { type: 'string' },
+      note: { type: ['string', 'null'] },
+      fields: { type: 'object', properties: { name: { type: 'string' }, closeDate: { type: 'string' } }, required: ['name'] },
+      where: { type: 'array', items: { type: 'object', properties: { type: { type: 'string' }, value: { type: 'string' } } } },
+      free: { type: 'object' },
+    },
+    required: ['id'],
+  };
 
-  it('keeps falsy values that are not null', () => {
-    expect(dropNulls({ zero: 0, empty: '', no: false, nested: { zero: 0 } })).toEqual({ zero: 0, empty: '', no: false, nested: { zero: 0 } });
-  });
-
-  it('cleans objects inside arrays and keeps the items in order', () => {
-    expect(dropNulls({ where: [{ type: 'equals', value: null }, 2, 'x', { type: 'in', value: [1, 0] }] })).toEqual({
-      where: [{ type: 'equals' }, 2, 'x', { type: 'in', value: [1, 0] }],
+  it('drops the nulls of optional properties, at every depth the schema describes', () => {
+    expect(dropNulls({ id: 'x', fields: { name: 'n', closeDate: null }, where: [{ type: 'equals', value: null }] }, schema)).toEqual({
+      id: 'x',
+      fields: { name: 'n' },
+      where: [{ type: 'equals' }],
     });
   });
 
-  it('leaves null array items alone: only optional properties stand for "not given"', () => {
-    expect(dropNulls([null, 1])).toEqual([null, 1]);
+  it('keeps nulls the schema allows, nulls of required properties, and nulls where the schema says nothing', () => {
+    expect(dropNulls({ id: null, note: null, fields: { name: null }, free: { a: null } }, schema)).toEqual({ id: null, note: null, fields: { name: null }, free: { a: null } });
   });
 
-  it('returns scalars and null as they are', () => {
-    expect(dropNulls(null)).toBeNull();
-    expect(dropNulls(0)).toBe(0);
-    expect(dropNulls('x')).toBe('x');
+  it('keeps falsy values that are not null', () => {
+    expect(dropNulls({ id: '', fields: { name: '', closeDate: '' } }, schema)).toEqual({ id: '', fields: { name: '', closeDate: '' } });
   });
 
-  it('does not change its input', () => {
-    const input = { a: null, b: [{ c: null }] };
-    dropNulls(input);
-    expect(input).toEqual({ a: null, b: [{ c: null }] });
+  it('returns the value as it is without a schema, and does not change its input', () => {
+    expect(dropNulls({ a: null }, undefined)).toEqual({ a: null });
+    const input = { id: 'x', fields: { name: 'n', closeDate: null } };
+    dropNulls(input, schema);
+    expect(input).toEqual({ id: 'x', fields: { name: 'n', closeDate: null } });
   });
 });

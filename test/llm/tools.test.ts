@@ -33,10 +33,13 @@ const freeForm: PlannableAction = {
 };
 const noInput: PlannableAction = { key: 'get-me', name: 'Who am I', isRead: true };
 
-const checkInput = (action: PlannableAction, input: unknown) => validateAgainstSchema(action.inputSchema, input);
+const checks = {
+  checkInput: (action: PlannableAction, input: unknown) => validateAgainstSchema(action.inputSchema, input),
+  checkProxy: (request: { path: string }) => (request.path.startsWith('/Settings') ? 'Settings is not a record type.' : undefined),
+};
 const toolset = buildToolset([createTask, listLeads, freeForm, noInput]);
 const parse = (name: string, args: string | Record<string, unknown>): ParsedCall =>
-  parseToolCall(toolset, { name, arguments: typeof args === 'string' ? args : JSON.stringify(args) }, checkInput);
+  parseToolCall(toolset, { name, arguments: typeof args === 'string' ? args : JSON.stringify(args) }, checks);
 const functionOf = (name: string) => toolset.tools.find((tool) => tool.function.name === name)?.function;
 
 describe('buildToolset', () => {
@@ -91,7 +94,7 @@ describe('buildToolset', () => {
 
 describe('parseToolCall', () => {
   it('takes an empty arguments string as {}', () => {
-    expect(parseToolCall(toolset, { name: 'get-me', arguments: '  ' }, checkInput)).toEqual({ ok: true, step: { kind: 'action', action: noInput, input: {} } });
+    expect(parseToolCall(toolset, { name: 'get-me', arguments: '  ' }, checks)).toEqual({ ok: true, step: { kind: 'action', action: noInput, input: {} } });
   });
 
   it('rejects arguments that are not JSON', () => {
@@ -118,9 +121,11 @@ describe('parseToolCall', () => {
   });
 
   it('reports the original schema’s complaint', () => {
-    const missing = parse('create-task', { name: null, priority: 'High', dateEnd: null });
+    const missing = parse('create-task', { priority: 'High', dateEnd: null });
     expect(missing).toEqual({ ok: false, problem: expect.stringContaining('The input for create-task does not fit its schema:') });
     expect(missing.ok || missing.problem).toContain("must have required property 'name'");
+    // A null for a required property is not "not given": the schema judges it.
+    expect(parse('create-task', { name: null }).ok || (parse('create-task', { name: null }) as { problem: string }).problem).toContain('name must be string');
     const badEnum = parse('create-task', { name: 'x', priority: 'Urgent', dateEnd: null });
     expect(badEnum.ok || badEnum.problem).toContain('priority must be equal to one of the allowed values (Low, Normal, High)');
     const tooShort = parse('create-task', { name: '', priority: null, dateEnd: null });

@@ -166,6 +166,10 @@ export class EspoEntityDirectory implements EntityDirectory {
     return Object.values(DEFINITIONS).map((definition) => definition.aliases[0]!);
   }
 
+  isRecordType(name: string): boolean {
+    return name in DEFINITIONS || /^C[A-Z][A-Za-z0-9_]*$/.test(name);
+  }
+
   mentionedIn(text: string): string[] {
     const found = new Set<string>();
     for (const word of text.toLowerCase().match(/[a-z]+/g) ?? []) {

@@ -1,5 +1,6 @@
 import { MAX_PAGE_SIZE } from '../../core/command/parse.js';
 import type { Filter, FilterOperator, ListQuery } from '../../core/ports.js';
+import { isObject } from '../action-io.js';
 
 /**
  * A list call the planner made (an action's input, or the query string of a REST GET), read back
@@ -13,7 +14,6 @@ const FIELD = /^[A-Za-z][A-Za-z0-9_]*$/;
 
 type Scalar = string | number | boolean;
 const isScalar = (value: unknown): value is Scalar => ['string', 'number', 'boolean'].includes(typeof value);
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function size(value: unknown): number | undefined {
   const number = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;

@@ -1,6 +1,6 @@
 import type { AppError } from '../../core/errors.js';
 import { EXAMPLES, USAGE } from '../../core/command/parse.js';
-import type { CrmRecord, EntityInfo, FieldView, ListQuery, WritePlan } from '../../core/ports.js';
+import type { CrmRecord, EntityInfo, FieldView, ListQuery, RecordRef, WritePlan } from '../../core/ports.js';
 import type { Reply } from '../../core/replies.js';
 import { recordUrl } from '../../crm/espo/entities.js';
 import { actions, button, context, divider, fieldsSection, fieldsSections, header, message, section, type AnyBlock, type Message } from './blocks.js';
@@ -23,6 +23,11 @@ export interface RenderOptions {
   siteUrl?: string;
   /** Set when rendering for the channel after "Share in channel": no buttons, a "shared by" line. */
   sharedBy?: string;
+  /**
+   * The reply is posted where others see it (a channel thread): a list gets no Next/Previous or
+   * Share, since anyone could press them and page in their own CRM view over it.
+   */
+  inPublic?: boolean;
 }
 
 /** What a "Share in channel" button carries to re-run the read for everyone to see. */
@@ -148,8 +153,8 @@ function renderRecords(reply: Extract<Reply, { kind: 'records' }>, options: Rend
   }
   if (options.sharedBy) {
     blocks.push(sharedContext(options));
-  } else if (!query) {
-    if (page.hasMore) blocks.push(context('_There are more: ask for the next ones, or narrow it down._'));
+  } else if (!query || options.inPublic) {
+    if (page.hasMore) blocks.push(context('_There are more: ask me for the next ones, or narrow it down._'));
   } else {
     const previous: ListQuery | undefined =
       query.offset > 0 ? { ...query, offset: Math.max(0, query.offset - query.limit), cursor: query.previousCursors?.at(-1), previousCursors: query.previousCursors?.slice(0, -1) } : undefined;
@@ -239,6 +244,12 @@ function fitsInPreview(plan: WritePlan): boolean {
   }
 }
 
+/** Which record a planned change touches, by name, so the person can tell it is the one they meant. */
+function targetLine(target: RecordRef | undefined): AnyBlock | undefined {
+  if (!target) return undefined;
+  return section(`This changes ${escape(target.entity)} *${escape(target.name ?? target.id)}* \`${escape(target.id)}\`.`);
+}
+
 type Scalar = string | number | boolean | null;
 const isScalar = (value: unknown): value is Scalar => value === null || ['string', 'number', 'boolean'].includes(typeof value);
 
@@ -285,11 +296,11 @@ function renderConfirm(reply: Extract<Reply, { kind: 'confirm' }>): Message {
       break;
     case 'run':
       question = `Run ${plan.key}?`;
-      blocks.push(section(`*Run \`${escape(plan.key)}\`* (${escape(plan.name)}) with this input?`), ...payloadBlocks(plan.input));
+      blocks.push(section(`*Run \`${escape(plan.key)}\`* (${escape(plan.name)}) with this input?`), targetLine(plan.target), ...payloadBlocks(plan.input));
       break;
     case 'proxy':
       question = `Send ${plan.request.method} ${plan.request.path}?`;
-      blocks.push(section(`*Send \`${escape(plan.request.method)} ${escape(plan.request.path)}\` to EspoCRM?*`), ...payloadBlocks(plan.request.body));
+      blocks.push(section(`*Send \`${escape(plan.request.method)} ${escape(plan.request.path)}\` to EspoCRM?*`), targetLine(plan.target), ...payloadBlocks(plan.request.body));
       break;
     case 'disconnect':
       question = 'Disconnect EspoCRM?';

@@ -17,7 +17,7 @@ export function assistantUserMessage(deps: ListenerDeps): AssistantUserMessageMi
       client,
       {
         kind: 'assistant',
-        teamId: ('team' in message && message.team) || (body as { team_id?: string }).team_id || '',
+        teamId: context.teamId ?? (body as { team_id?: string }).team_id ?? '',
         userId: message.user,
         channelId: message.channel,
         threadTs: message.thread_ts,

@@ -9,10 +9,12 @@ export function appMention(deps: ListenerDeps) {
     if (event.bot_id || !event.user) return;
     await converse(deps, client, {
       kind: 'mention',
-      teamId: event.team ?? body.team_id,
+      // The workspace the bot serves here, not the author's own (Slack Connect brings other teams).
+      teamId: context.teamId ?? body.team_id,
       userId: event.user,
       channelId: event.channel,
       threadTs: event.thread_ts ?? event.ts,
+      startsThread: !event.thread_ts,
       text: messageText(event.text, context.botUserId),
     });
   };

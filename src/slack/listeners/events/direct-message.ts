@@ -12,7 +12,7 @@ export function directMessage(deps: ListenerDeps) {
     if (message.channel_type !== 'im' || message.subtype !== undefined || message.bot_id || !message.user) return;
     await converse(deps, client, {
       kind: 'dm',
-      teamId: message.team ?? body.team_id,
+      teamId: context.teamId ?? body.team_id,
       userId: message.user,
       channelId: message.channel,
       threadTs: message.thread_ts,
