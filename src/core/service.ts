@@ -160,8 +160,14 @@ export class CommandService {
 
   /** Stores a write for its requester's Confirm and answers with its preview. */
   async propose(context: RequestContext, plan: WritePlan, entity?: EntityInfo, usage?: TokenUsage): Promise<Reply> {
+    const write = this.writeFor(context, plan, usage);
+    await this.deps.confirmations.save(write);
+    return { kind: 'confirm', pendingId: write.id, plan, entity, expiresAt: write.expiresAt };
+  }
+
+  private writeFor(context: RequestContext, plan: WritePlan, usage?: TokenUsage): PendingWrite {
     const now = this.deps.clock.now();
-    const write: PendingWrite = {
+    return {
       id: randomUUID(),
       tenantKey: this.tenantFor(context).key,
       teamId: context.teamId,
@@ -172,22 +178,33 @@ export class CommandService {
       expiresAt: new Date(now.getTime() + this.deps.confirmationTtlMs),
       ...(usage ? { usage } : {}),
     };
-    await this.deps.confirmations.save(write);
-    return { kind: 'confirm', pendingId: write.id, plan, entity, expiresAt: write.expiresAt };
   }
 
   /** The requester pressed Confirm: claim the write (once, across instances), run it, audit it. */
   async confirm(context: RequestContext, pendingId: string): Promise<Reply> {
     const claim = await this.deps.confirmations.claim(pendingId, context.userId, this.deps.clock.now());
     if (!claim.ok) throw claimError(claim.reason);
-    const { write } = claim;
+    return this.run(claim.write, true);
+  }
+
+  /**
+   * A write the person confirmed by submitting a form (a modal) that showed exactly what it sends:
+   * the submission is the Confirm, so it runs at once, audited like any other write.
+   */
+  async submit(context: RequestContext, plan: WritePlan): Promise<Reply> {
+    return this.run(this.writeFor(context, plan), false);
+  }
+
+  /** Runs a confirmed write and audits it; `stored`: it has a pending-write row to settle. */
+  private async run(write: PendingWrite, stored: boolean): Promise<Reply> {
     const tenant: Tenant = { key: write.tenantKey, teamId: write.teamId, userId: write.userId };
+    const settle = (outcome: 'done' | 'failed' | 'unknown', detail?: string) => (stored ? this.settle(write, outcome, detail) : this.writeAudit(write, outcome, detail));
     let reply: Reply;
     try {
       reply = await this.perform(tenant, write.plan);
     } catch (error) {
       const unknown = error instanceof AppError && (error.code === 'timeout' || error.code === 'outcome_unknown');
-      await this.settle(write, unknown ? 'unknown' : 'failed', error instanceof AppError ? error.code : 'internal');
+      await settle(unknown ? 'unknown' : 'failed', error instanceof AppError ? error.code : 'internal');
       if (unknown) {
         throw new AppError(
           'outcome_unknown',
@@ -200,7 +217,7 @@ export class CommandService {
     }
     // Outside the try: the write happened, so a failure to record that must not be reported as a
     // failed write (that invites doing it twice). The claim already keeps it from running again.
-    await this.settle(write, 'done').catch((error: unknown) => this.deps.logger.error({ err: error, pendingId: write.id }, 'could not record a finished write'));
+    await settle('done').catch((error: unknown) => this.deps.logger.error({ err: error, pendingId: write.id }, 'could not record a finished write'));
     return reply;
   }
 
