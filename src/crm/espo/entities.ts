@@ -1,12 +1,12 @@
 import type { EntityDirectory, EntityInfo, FieldView } from '../../core/ports.js';
-import fieldGuide from './field-guide.json' with { type: 'json' };
+import entityFields from './entity-fields.json' with { type: 'json' };
 import fieldTypes from './field-types.json' with { type: 'json' };
 
 /**
  * What the bot knows about EspoCRM's default entities: the words people use for them, how actions
  * for them are named in Membrane's EspoCRM package, and the fields worth showing on a card.
- * Field types and the planner's field guide (writable fields, required marks, enum options) come
- * from EspoCRM 10's entityDefs (field-types.json and field-guide.json, generated from shared/data).
+ * Field types (field-types.json) and the writable fields with their types, required marks and
+ * enum options (entity-fields.json) come from EspoCRM 10's entityDefs, generated from shared/data.
  */
 interface EntityDefinition {
   label: string;
@@ -180,7 +180,42 @@ export class EspoEntityDirectory implements EntityDirectory {
   }
 
   fieldGuide(entity: string): string | undefined {
-    return (fieldGuide as Record<string, string>)[entity];
+    const fields = writableFields(entity);
+    return fields && fields.map(guideEntry).join(', ');
+  }
+}
+
+/** A field EspoCRM accepts on create and update, as its REST API names it (`accountId` for a link). */
+export interface WritableField {
+  name: string;
+  type: 'varchar' | 'text' | 'email' | 'url' | 'phone' | 'enum' | 'int' | 'float' | 'currency' | 'bool' | 'date' | 'datetime' | 'id';
+  required?: boolean;
+  options?: string[];
+  /** For `id` fields of links: the entity they point to. */
+  target?: string;
+}
+
+/** The writable fields of a built-in entity, in EspoCRM's order; undefined for custom entities. */
+export function writableFields(entity: string): WritableField[] | undefined {
+  return (entityFields as Record<string, WritableField[]>)[entity];
+}
+
+function guideEntry(field: WritableField): string {
+  const name = `${field.name}${field.required ? '*' : ''}`;
+  switch (field.type) {
+    case 'enum':
+      return field.options?.length && field.options.length <= 16 ? `${name} [${field.options.join('|')}]` : name;
+    case 'id':
+      return field.name === 'parentId' ? `${name} (id of parentType)` : `${name} (id of ${field.target || 'record'})`;
+    case 'currency':
+      return `${name} (number; ${field.name}Currency e.g. USD)`;
+    case 'datetime':
+      return `${name} (UTC 'YYYY-MM-DD HH:mm:ss')`;
+    case 'varchar':
+    case 'text':
+      return name;
+    default:
+      return `${name} (${field.type})`;
   }
 }
 
