@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Ajv, type ValidateFunction } from 'ajv';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 
 /**
@@ -16,8 +16,8 @@ const formatsModule = addFormatsModule as unknown as FormatsPlugin & { default?:
 const compiled = new Map<string, ValidateFunction>();
 const MAX_CACHED = 500;
 
-export function validateAgainstSchema(schema: Record<string, unknown> | undefined, input: unknown): string | undefined {
-  if (!schema) return undefined;
+/** The compiled validator for a schema, or undefined when ajv cannot compile it. */
+function validatorFor(schema: Record<string, unknown>): ValidateFunction | undefined {
   const key = createHash('sha1').update(JSON.stringify(schema)).digest('hex');
   let validate = compiled.get(key);
   if (!validate) {
@@ -30,7 +30,12 @@ export function validateAgainstSchema(schema: Record<string, unknown> | undefine
     if (compiled.size >= MAX_CACHED) compiled.delete(compiled.keys().next().value!);
     compiled.set(key, validate);
   }
-  if (validate(input)) return undefined;
+  return validate;
+}
+
+export function validateAgainstSchema(schema: Record<string, unknown> | undefined, input: unknown): string | undefined {
+  const validate = schema && validatorFor(schema);
+  if (!validate || validate(input)) return undefined;
   return (validate.errors ?? [])
     .slice(0, 5)
     .map((error) => {
@@ -39,9 +44,26 @@ export function validateAgainstSchema(schema: Record<string, unknown> | undefine
         error.keyword === 'additionalProperties'
           ? ` (\`${String((error.params as { additionalProperty?: string }).additionalProperty)}\`)`
           : error.keyword === 'enum'
-            ? ` (${((error.params as { allowedValues?: unknown[] }).allowedValues ?? []).join(', ')})`
+            ? ` (${allowedValues(error).join(', ')})`
             : '';
       return `${where} ${error.message}${extra}`;
     })
     .join('; ');
+}
+
+/** The schema's complaints about a form's values, per field (the form shows each beside its input). */
+export function fieldProblems(schema: Record<string, unknown>, input: Record<string, unknown>): { field: string; problem: string }[] {
+  const validate = validatorFor(schema);
+  if (!validate || validate(input)) return [];
+  return (validate.errors ?? []).map((error) => {
+    const missing = (error.params as { missingProperty?: string }).missingProperty;
+    const field = missing ?? error.instancePath.split('/')[1] ?? '';
+    const problem =
+      error.keyword === 'required' ? 'Please fill this in.' : error.keyword === 'enum' ? `Choose one of: ${allowedValues(error).join(', ')}.` : `This ${error.message ?? 'is not valid'}.`;
+    return { field, problem };
+  });
+}
+
+function allowedValues(error: ErrorObject): unknown[] {
+  return (error.params as { allowedValues?: unknown[] }).allowedValues ?? [];
 }

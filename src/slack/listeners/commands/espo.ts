@@ -1,13 +1,19 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { answer, type ListenerDeps } from '../../edge.js';
+import { openForm } from '../../forms.js';
 import { unescape } from '../../render/mrkdwn.js';
 
-/** `/espo ...`: acknowledge at once (Slack allows 3 s), then do the work and reply through response_url. */
+/**
+ * `/espo ...`: acknowledge at once (Slack allows 3 s), then do the work and reply through
+ * response_url. `create lead` or `update deal <id>` without fields opens a form instead.
+ */
 export function espoCommand(deps: ListenerDeps) {
   return async ({ ack, command, respond, client }: SlackCommandMiddlewareArgs & AllMiddlewareArgs): Promise<void> => {
     await ack();
     const context = { teamId: command.team_id, userId: command.user_id, channelId: command.channel_id };
     const text = unescape(command.text);
+    const form = deps.forms.requestOf(text);
+    if (form) return openForm(deps, client, command.trigger_id, context, form);
     const subcommand = text.trim().split(/\s+/, 1)[0]?.toLowerCase() || 'help';
     await answer(deps, { kind: 'command', context, detail: subcommand }, respond, async () => {
       // Inside the queued work: a users.info call must not sit between the ack and the queue.

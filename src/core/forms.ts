@@ -1,0 +1,208 @@
+import { AppError } from './errors.js';
+import type { PersonDirectory } from './people.js';
+import type { Clock, CrmGateway, EntityDirectory, EntityInfo, WritePlan } from './ports.js';
+import type { CommandService, RequestContext } from './service.js';
+
+/**
+ * Forms for creating and updating records, generated from a JSON Schema (the create or update
+ * action's, or EspoCRM's entity definitions). Core turns the schema into plain form fields and the
+ * submitted values back into record fields; the Slack layer draws them as a modal.
+ */
+export type FormFieldKind = 'text' | 'multiline' | 'select' | 'checkbox' | 'number' | 'integer' | 'date' | 'datetime' | 'email' | 'url';
+
+export interface FormField {
+  name: string;
+  label: string;
+  kind: FormFieldKind;
+  required: boolean;
+  options?: string[];
+  /** How a date-time is written back: ISO 8601 (JSON Schema's date-time) or EspoCRM's UTC `YYYY-MM-DD HH:mm:ss`. */
+  datetime?: 'iso' | 'espo';
+  /** The current value (update forms). */
+  value?: string | number | boolean;
+}
+
+export interface Form {
+  operation: 'create' | 'update';
+  entity: EntityInfo;
+  id?: string;
+  /** The record's name (update forms), for the title and the result. */
+  recordName?: string;
+  fields: FormField[];
+}
+
+/** A submitted value as Slack hands it over: text, a number, a checkbox, or a date-time in epoch seconds. */
+export type SubmittedValue = string | number | boolean | null;
+
+/** Leaves room in a 100-block modal for the title section and a hint. */
+export const MAX_FORM_FIELDS = 90;
+/** EspoCRM stores date-times as UTC `YYYY-MM-DD HH:mm:ss`; schemas built from its definitions say so with this pattern. */
+export const ESPO_DATETIME_PATTERN = '^\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}(:\\d{2})?$';
+
+export function label(name: string): string {
+  const words = name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+type Property = { type?: string | string[]; enum?: unknown[]; format?: string; pattern?: string; maxLength?: number };
+
+function kindOf(name: string, property: Property): Pick<FormField, 'kind' | 'options' | 'datetime'> | undefined {
+  const type = Array.isArray(property.type) ? property.type.find((t) => t !== 'null') : property.type;
+  if (Array.isArray(property.enum)) {
+    const options = property.enum.filter((option): option is string => typeof option === 'string' && option !== '');
+    return options.length ? { kind: 'select', options } : undefined;
+  }
+  switch (type) {
+    case 'boolean':
+      return { kind: 'checkbox' };
+    case 'integer':
+      return { kind: 'integer' };
+    case 'number':
+      return { kind: 'number' };
+    case 'string':
+      if (property.format === 'date') return { kind: 'date' };
+      if (property.format === 'date-time') return { kind: 'datetime', datetime: 'iso' };
+      if (property.pattern === ESPO_DATETIME_PATTERN) return { kind: 'datetime', datetime: 'espo' };
+      if (property.format === 'email') return { kind: 'email' };
+      if (property.format === 'uri' || property.format === 'url') return { kind: 'url' };
+      return { kind: (property.maxLength ?? 0) > 255 || name === 'description' ? 'multiline' : 'text' };
+    default:
+      // Objects and lists have no sensible form input; they are left to `/espo create`.
+      return undefined;
+  }
+}
+
+/** The form for a schema: fields it can draw, required ones first, the rest in the schema's order. */
+export function formFields(schema: Record<string, unknown>, values: Record<string, unknown> = {}): FormField[] {
+  const properties = (schema.properties ?? {}) as Record<string, Property>;
+  const required = new Set(Array.isArray(schema.required) ? schema.required.map(String) : []);
+  const fields = Object.entries(properties).flatMap(([name, property]): FormField[] => {
+    const kind = kindOf(name, property);
+    if (!kind) return [];
+    const value = values[name];
+    const current = typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? { value } : {};
+    return [{ name, label: label(name), required: required.has(name), ...kind, ...current }];
+  });
+  return [...fields.filter((f) => f.required), ...fields.filter((f) => !f.required)].slice(0, MAX_FORM_FIELDS);
+}
+
+/** Submitted values as record fields: typed, date-times written as the schema wants them, empties left out. */
+export function fieldsFromValues(fields: FormField[], values: Record<string, SubmittedValue>): Record<string, unknown> {
+  const result: Record<string, unknown> = {};
+  for (const field of fields) {
+    const value = values[field.name];
+    if (value === undefined) continue;
+    if (value === null || value === '') {
+      result[field.name] = null;
+      continue;
+    }
+    if (field.kind === 'datetime' && typeof value === 'number') {
+      const iso = new Date(value * 1000).toISOString();
+      result[field.name] = field.datetime === 'espo' ? `${iso.slice(0, 10)} ${iso.slice(11, 19)}` : iso.replace('.000Z', 'Z');
+    } else if ((field.kind === 'number' || field.kind === 'integer') && typeof value === 'string') {
+      result[field.name] = Number(value);
+    } else {
+      result[field.name] = value;
+    }
+  }
+  return result;
+}
+
+export interface FormRequest {
+  operation: 'create' | 'update';
+  entity: string;
+  id?: string;
+}
+
+export type FormCheck = { ok: false; errors: { field: string; problem: string }[] } | { ok: true; plan: WritePlan; entity: EntityInfo } | { ok: true; unchanged: true };
+
+/** Which form a command asks for: `create lead`, `new task`, `update deal 5f3a…` without fields. */
+export function formRequestOf(text: string, entities: EntityDirectory): FormRequest | undefined {
+  const words = text.trim().split(/\s+/);
+  const verb = words[0]?.toLowerCase();
+  if ((verb === 'create' || verb === 'new' || verb === 'add') && words.length === 2) return { operation: 'create', entity: entities.resolve(words[1]!).name };
+  if ((verb === 'update' || verb === 'edit') && words.length === 3 && /^[\w-]{1,64}$/.test(words[2]!)) {
+    return { operation: 'update', entity: entities.resolve(words[1]!).name, id: words[2]! };
+  }
+  return undefined;
+}
+
+export interface FormServiceDeps {
+  crm: CrmGateway;
+  entities: EntityDirectory;
+  commands: CommandService;
+  /** New records are assigned to the person who creates them, when their EspoCRM user is known. */
+  people: PersonDirectory;
+  clock: Clock;
+}
+
+export class FormService {
+  constructor(private readonly deps: FormServiceDeps) {}
+
+  entityOf(word: string): EntityInfo {
+    return this.deps.entities.resolve(word);
+  }
+
+  /** The form a command text asks for (`create lead` with no fields), if any. */
+  requestOf(text: string): FormRequest | undefined {
+    return formRequestOf(text, this.deps.entities);
+  }
+
+  async open(context: RequestContext, request: FormRequest): Promise<Form> {
+    try {
+      const { crm, entities, commands } = this.deps;
+      const tenant = commands.tenantFor(context);
+      const entity = entities.resolve(request.entity);
+      const schema = await this.schemaFor(context, entity, request.operation);
+      if (request.operation === 'create') return { operation: 'create', entity, fields: formFields(schema) };
+      const record = await crm.get(tenant, entity.name, request.id ?? '');
+      return { operation: 'update', entity, id: record.id, recordName: record.name, fields: formFields(schema, record.fields) };
+    } catch (error) {
+      throw this.deps.commands.guardConnectLink(context, error);
+    }
+  }
+
+  /**
+   * Checks a submission against the schema (field errors go back into the form) and returns the
+   * write it amounts to. An update sends only what changed; a cleared field is sent as null.
+   */
+  async check(context: RequestContext, request: FormRequest, values: Record<string, SubmittedValue>): Promise<FormCheck> {
+    const { crm, entities, commands } = this.deps;
+    const entity = entities.resolve(request.entity);
+    const schema = await this.schemaFor(context, entity, request.operation);
+    const fields = fieldsFromValues(formFields(schema), values);
+    if (request.operation === 'create') {
+      const given = Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== null));
+      const errors = crm.checkFields(schema, given);
+      if (errors.length) return { ok: false, errors };
+      const owner = await this.deps.people.crmUserOf(commands.tenantFor(context), context.email, this.deps.clock.now());
+      return { ok: true, entity, plan: { kind: 'create', entity: entity.name, fields: { ...given, ...(owner ? { assignedUserId: owner } : {}) } } };
+    }
+    const current = await crm.get(commands.tenantFor(context), entity.name, request.id ?? '');
+    const changed = Object.fromEntries(Object.entries(fields).filter(([name, value]) => !same(value, current.fields[name])));
+    if (!Object.keys(changed).length) return { ok: true, unchanged: true };
+    // Only the changed fields are checked, and a cleared optional field may be null.
+    const partial = { ...schema, required: ((schema.required as string[] | undefined) ?? []).filter((name) => name in changed && changed[name] !== null) };
+    const errors = crm.checkFields(partial, Object.fromEntries(Object.entries(changed).filter(([, value]) => value !== null)));
+    if (errors.length) return { ok: false, errors };
+    const before = Object.fromEntries(Object.keys(changed).map((name) => [name, current.fields[name] ?? null]));
+    return { ok: true, entity, plan: { kind: 'update', entity: entity.name, id: current.id, fields: changed, before } };
+  }
+
+  private async schemaFor(context: RequestContext, entity: EntityInfo, operation: 'create' | 'update'): Promise<Record<string, unknown>> {
+    const schema = await this.deps.crm.formSchema(this.deps.commands.tenantFor(context), entity.name, operation);
+    if (!schema) {
+      throw new AppError(
+        'bad_input',
+        `I have no form for ${entity.plural.toLowerCase()}. Use \`/espo ${operation} ${entity.label.toLowerCase()}${operation === 'update' ? ' <id>' : ''} field=value …\` instead.`,
+      );
+    }
+    return schema;
+  }
+}
+
+function same(value: unknown, current: unknown): boolean {
+  if ((value === null || value === '') && (current === null || current === undefined || current === '')) return true;
+  if (typeof value === 'number' && typeof current === 'string') return Number(current) === value;
+  return value === current;
+}
