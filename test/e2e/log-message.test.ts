@@ -1,0 +1,125 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHarness, textOf, type Harness } from '../support/harness.js';
+
+type View = { callback_id?: string; private_metadata?: string; blocks: { type: string; block_id?: string; element?: Record<string, unknown> }[] };
+
+describe('"Log to EspoCRM" message shortcut, end to end', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+    // Before any request: the bot caches a person's Slack profile for an hour.
+    h.slack.emails.set('U1', 'jane.smith@example.com');
+    await h.command('connect');
+    // EspoCRM's stream posts (Notes) are not in the entity definitions the fake loads.
+    h.membrane.tenant('T1').espo.defineEntity('Note', {
+      name: { type: 'varchar' },
+      type: { type: 'varchar' },
+      post: { type: 'text' },
+      parentType: { type: 'varchar' },
+      parentId: { type: 'varchar' },
+    });
+  });
+  afterAll(() => h.close());
+
+  async function openShortcut(text: string): Promise<View> {
+    const before = h.slack.calls.filter((c) => c.method === 'views.open').length;
+    const ack = await h.post({
+      payload: JSON.stringify({
+        type: 'message_action',
+        callback_id: 'espo_log_message',
+        trigger_id: 'trigger-log',
+        team: { id: 'T1', domain: 'test' },
+        user: { id: 'U1', username: 'alice', team_id: 'T1' },
+        channel: { id: 'C1', name: 'sales' },
+        message_ts: '1700000000.000100',
+        message: { type: 'message', user: 'U2', ts: '1700000000.000100', text },
+        response_url: h.slack.responseUrl('log'),
+        token: 'legacy',
+      }),
+    });
+    expect(ack.status).toBe(200);
+    const [opened] = (await h.slack.waitForCalls((c) => c.method === 'views.open', before + 1)).slice(before);
+    return opened!.body.view as View;
+  }
+
+  async function submit(view: View, values: { kind: string; subject: string; body: string; related?: string }) {
+    const state = {
+      f_related: { espo_related: { type: 'external_select', selected_option: values.related ? { value: values.related } : null } },
+      f_kind: { v: { type: 'static_select', selected_option: { value: values.kind } } },
+      f_subject: { v: { type: 'plain_text_input', value: values.subject } },
+      f_body: { v: { type: 'plain_text_input', value: values.body } },
+    };
+    const payload = {
+      type: 'view_submission',
+      team: { id: 'T1', domain: 'test' },
+      user: { id: 'U1', username: 'alice', team_id: 'T1' },
+      api_app_id: 'A1',
+      view: { ...view, id: 'VLOG', type: 'modal', state: { values: state }, hash: 'h' },
+    };
+    const ack = await h.post({ payload: JSON.stringify(payload) });
+    return ack.body ? JSON.parse(ack.body) : undefined;
+  }
+
+  const results = () => h.slack.calls.filter((c) => c.method === 'chat.postEphemeral' && c.body.channel === 'C1' && c.body.user === 'U1').length;
+
+  it('opens a form filled from the message', async () => {
+    const view = await openShortcut('Acme wants <https://acme.example.com|a quote> by Friday. Budget is 20k &amp; growing.');
+    expect(view.callback_id).toBe('espo_log');
+    const subject = view.blocks.find((b) => b.block_id === 'f_subject')!.element!;
+    expect(subject.initial_value).toBe('Acme wants https://acme.example.com by Friday.');
+    const body = view.blocks.find((b) => b.block_id === 'f_body')!.element!;
+    expect(body.initial_value).toContain('Budget is 20k & growing.');
+    expect(view.blocks.find((b) => b.block_id === 'f_related')!.element).toMatchObject({ type: 'external_select', min_query_length: 2 });
+  });
+
+  it('searches accounts, contacts, leads and deals as the person types', async () => {
+    const ack = await h.post({
+      payload: JSON.stringify({
+        type: 'block_suggestion',
+        action_id: 'espo_related',
+        block_id: 'f_related',
+        value: 'Acme',
+        team: { id: 'T1', domain: 'test' },
+        user: { id: 'U1', username: 'alice', team_id: 'T1' },
+        api_app_id: 'A1',
+        container: { type: 'view', view_id: 'VLOG' },
+        view: { id: 'VLOG', type: 'modal', callback_id: 'espo_log' },
+        token: 'legacy',
+      }),
+    });
+    const { option_groups: groups } = JSON.parse(ack.body) as { option_groups: { label: { text: string }; options: { text: { text: string }; value: string }[] }[] };
+    const accounts = groups.find((g) => g.label.text === 'Accounts')!;
+    const acme = h.membrane.tenant('T1').espo.all('Account').find((a) => a.name === 'Acme Corp')!;
+    expect(accounts.options).toContainEqual({ text: { type: 'plain_text', text: 'Acme Corp' }, value: `Account:${acme.id}` });
+    expect(groups.every((g) => g.options.length <= 5)).toBe(true);
+  });
+
+  it('asks for a record before saving a note, then saves it on the record with a link to the message', async () => {
+    const view = await openShortcut('Discussed pricing with Acme.');
+    const acme = h.membrane.tenant('T1').espo.all('Account').find((a) => a.name === 'Acme Corp')!;
+    const missing = await submit(view, { kind: 'Note', subject: 'Pricing', body: 'Discussed pricing with Acme.' });
+    expect(missing).toMatchObject({ response_action: 'errors', errors: { f_related: expect.stringContaining('A note belongs on a record') } });
+
+    const before = results();
+    expect(await submit(view, { kind: 'Note', subject: 'Pricing', body: 'Discussed pricing with Acme.', related: `Account:${acme.id}` })).toBeUndefined();
+    await h.slack.waitForCalls((c) => c.method === 'chat.postEphemeral' && c.body.channel === 'C1' && c.body.user === 'U1', before + 1);
+    const note = h.membrane.tenant('T1').espo.all('Note').at(-1)!;
+    expect(note).toMatchObject({ type: 'Post', parentType: 'Account', parentId: acme.id });
+    expect(String(note.post)).toContain('Discussed pricing with Acme.');
+    expect(String(note.post)).toContain('From Slack: https://test.slack.com/archives/C1/p1700000000000100');
+    const [audit] = await h.app.store.audit.recent('T1', 1);
+    expect(audit).toMatchObject({ action: 'POST /Note', outcome: 'done' });
+  });
+
+  it('logs a held call assigned to the person, linked to the contact', async () => {
+    const jane = h.membrane.tenant('T1').espo.all('User').find((u) => u.emailAddress === 'jane.smith@example.com')!;
+    const contact = h.membrane.tenant('T1').espo.all('Contact')[0]!;
+    const view = await openShortcut('Called them about the renewal.');
+    const before = results();
+    await submit(view, { kind: 'Call', subject: 'Renewal call', body: 'Called them about the renewal.', related: `Contact:${contact.id}` });
+    const [result] = (await h.slack.waitForCalls((c) => c.method === 'chat.postEphemeral' && c.body.channel === 'C1' && c.body.user === 'U1', before + 1)).slice(before);
+    expect(textOf(result!.body as never)).toContain('Created call');
+    const call = h.membrane.tenant('T1').espo.all('Call').find((c) => c.name === 'Renewal call')!;
+    expect(call).toMatchObject({ status: 'Held', direction: 'Outbound', parentType: 'Contact', parentId: contact.id, assignedUserId: jane.id });
+  });
+});
