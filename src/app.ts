@@ -1,13 +1,18 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { App, HTTPReceiver, type Logger as BoltLogger, LogLevel } from '@slack/bolt';
+import { App, ErrorCode, HTTPReceiver, type Logger as BoltLogger, LogLevel } from '@slack/bolt';
 import type { Config } from './config/config.js';
 import type { AppLogger } from './config/logger.js';
 import { ConversationService } from './core/conversation.js';
+import { FormService } from './core/forms.js';
+import { MessageLogService } from './core/message-log.js';
+import { HomeService } from './core/home.js';
 import { CommandService } from './core/service.js';
+import { UnfurlService } from './core/unfurl.js';
 import { EspoEntityDirectory } from './crm/espo/entities.js';
 import { MembraneGateway } from './crm/gateway.js';
 import { OpenAiPlanner } from './llm/planner.js';
+import { BOT_SCOPES, installationStore } from './slack/installation-store.js';
 import { leanFetch } from './slack/lean-fetch.js';
 import { registerListeners } from './slack/listeners/index.js';
 import { dropDuplicateEvents } from './slack/middleware/drop-duplicate-events.js';
@@ -101,15 +106,39 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
 
   const socketMode = Boolean(config.slack.appToken);
   const appLogger = boltLogger(logger);
+  const clientOptions = { fetch: leanFetch, ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}) };
+  // Many workspaces: Bolt's InstallProvider serves /slack/install (straight on to Slack's consent
+  // page, with a signed state in a cookie) and /slack/oauth_redirect (oauth.v2.access, then the
+  // installation goes into the store); its authorize then reads the team's bot token per request.
+  const oauth = config.slack.oauth && {
+    clientId: config.slack.oauth.clientId,
+    clientSecret: config.slack.oauth.clientSecret,
+    stateSecret: config.slack.oauth.stateSecret,
+    scopes: [...BOT_SCOPES],
+    installationStore: installationStore(store.installations, logger),
+    installerOptions: {
+      directInstall: true,
+      // oauth.v2.access and auth.test go where the Web API goes (GovSlack, the tests' fake), and
+      // the consent page is that host's too.
+      clientOptions,
+      ...(config.slack.apiUrl ? { authorizationUrl: new URL('../oauth/v2/authorize', config.slack.apiUrl).toString() } : {}),
+      // Socket Mode serves the install routes on their own HTTP server, on PORT.
+      ...(socketMode ? { port: config.slack.port } : {}),
+    },
+  };
+  if (oauth && config.slack.botToken) {
+    logger.warn({}, 'SLACK_BOT_TOKEN is ignored: with SLACK_CLIENT_ID each workspace\'s token comes from its installation (/slack/install)');
+  }
   const app = new App({
-    token: config.slack.botToken,
+    // Bolt refuses a fixed token beside OAuth: then every request is authorized from the store.
+    token: oauth ? undefined : config.slack.botToken,
     signingSecret: config.slack.signingSecret,
     logger: appLogger,
     // Bolt's conversation store is per-process memory we do not use; it would only cost time.
     convoStore: false,
-    clientOptions: { fetch: leanFetch, ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}) },
+    clientOptions,
     ...(socketMode
-      ? { socketMode: true, appToken: config.slack.appToken }
+      ? { socketMode: true, appToken: config.slack.appToken, ...oauth }
       : {
           receiver: new HTTPReceiver({
             signingSecret: config.slack.signingSecret,
@@ -117,6 +146,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
             customRoutes: [health, ready],
             logger: appLogger,
             processBeforeResponse: false,
+            ...oauth,
           }),
         }),
   });
@@ -128,8 +158,18 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
     profiles: new UserProfiles(),
     limiter: new WorkLimiter(config.slack.maxConcurrentWork),
     siteUrl: config.espocrm.siteUrl,
+    installations: store.installations,
+    forms: new FormService({ crm: gateway, entities, commands: service, people: conversation.people, clock }),
+    messageLog: new MessageLogService({ crm: gateway, entities, commands: service, people: conversation.people, clock }),
+    home: new HomeService({ crm: gateway, people: conversation.people, clock, connectionScope: config.connectionScope, tenantFor: (context) => service.tenantFor(context) }),
+    unfurls: new UnfurlService({ crm: gateway, entities, tenantFor: (context) => service.tenantFor(context), siteUrl: config.espocrm.siteUrl }),
   });
   app.error(async (error) => {
+    if (oauth && error.code === ErrorCode.AuthorizationError) {
+      // A workspace with no installation (never installed, or uninstalled): acked and dropped.
+      logger.warn({ err: error }, 'a request from a workspace the app is not installed in was dropped');
+      return;
+    }
     logger.error({ err: error }, 'unhandled error in a Slack listener');
   });
 
@@ -150,13 +190,13 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
   let url: string | undefined;
   if (socketMode) {
     await app.start();
-    logger.info({ mode: 'socket' }, 'espo-slack is running in Socket Mode');
+    logger.info({ mode: 'socket', oauth: Boolean(oauth) }, 'espo-slack is running in Socket Mode');
   } else {
     const server = await app.start({ port: config.slack.port, host: config.slack.host });
     const address = server.address() as AddressInfo;
     const host = address.address === '0.0.0.0' || address.address === '::' ? '127.0.0.1' : address.address;
     url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
-    logger.info({ mode: 'http', port: address.port }, `espo-slack is listening on ${url}/slack/events`);
+    logger.info({ mode: 'http', port: address.port, oauth: Boolean(oauth) }, `espo-slack is listening on ${url}/slack/events${oauth ? ` (install: ${url}/slack/install)` : ''}`);
   }
 
   return {

@@ -10,12 +10,8 @@ const url = (hint: string) => z.preprocess(emptyAsUndefined, z.url({ message: `m
 
 const envSchema = z
   .object({
-    SLACK_BOT_TOKEN: z.preprocess(
-      emptyAsUndefined,
-      z
-        .string({ message: 'is required: the Bot User OAuth Token (xoxb-...) from your Slack app\'s "OAuth & Permissions" page' })
-        .startsWith('xox', { message: 'must be a Slack token starting with xoxb-' }),
-    ),
+    // Required unless the app installs through OAuth (checked in loadConfig, beside the schema).
+    SLACK_BOT_TOKEN: z.preprocess(emptyAsUndefined, z.string().startsWith('xox', { message: 'must be a Slack token starting with xoxb-' }).optional()),
     SLACK_SIGNING_SECRET: z.preprocess(
       emptyAsUndefined,
       z.string({ message: 'is required: copy it from your Slack app\'s "Basic Information" page' }).min(8, {
@@ -27,6 +23,12 @@ const envSchema = z
       z.string().startsWith('xapp-', { message: 'must be an app-level token starting with xapp- (or leave it empty for HTTP mode)' }).optional(),
     ),
     SLACK_API_URL: url('e.g. https://slack.com/api/').optional(),
+    SLACK_CLIENT_ID: optionalString,
+    SLACK_CLIENT_SECRET: optionalString,
+    SLACK_STATE_SECRET: z.preprocess(
+      emptyAsUndefined,
+      z.string().min(16, { message: 'is too short: use a long random string (e.g. openssl rand -hex 32); it signs the OAuth state' }).optional(),
+    ),
     PORT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(65535).default(3000)),
     HOST: z.preprocess(emptyAsUndefined, z.string().default('0.0.0.0')),
     MAX_CONCURRENT_WORK: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(1000).default(8)),
@@ -71,8 +73,11 @@ export type Env = z.infer<typeof envSchema>;
 
 export interface Config {
   slack: {
-    botToken: string;
+    /** The one workspace's token; absent when workspaces install through OAuth (`oauth`). */
+    botToken?: string;
     signingSecret: string;
+    /** Multi-workspace mode: serves /slack/install and /slack/oauth_redirect, tokens per workspace from the store. */
+    oauth?: { clientId: string; clientSecret: string; stateSecret: string };
     appToken?: string;
     apiUrl?: string;
     port: number;
@@ -119,11 +124,34 @@ function membraneCredentialProblems(source: Record<string, string | undefined>):
   ];
 }
 
+const OAUTH_VARIABLES = ['SLACK_CLIENT_ID', 'SLACK_CLIENT_SECRET', 'SLACK_STATE_SECRET'] as const;
+
+/**
+ * OAuth install needs all three of its settings, and without them the one workspace's token is
+ * required. Checked beside the schema so every problem is reported at once.
+ */
+function slackCredentialProblems(source: Record<string, string | undefined>): string[] {
+  const present = OAUTH_VARIABLES.filter((name) => source[name]?.trim());
+  if (present.length > 0 && present.length < OAUTH_VARIABLES.length) {
+    const missing = OAUTH_VARIABLES.filter((name) => !present.includes(name));
+    return [
+      `${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} required together with ${present.join(', ')}: installing to many workspaces through OAuth needs SLACK_CLIENT_ID and SLACK_CLIENT_SECRET (your Slack app's "Basic Information" page) and SLACK_STATE_SECRET (any long random string); or set none of them and use SLACK_BOT_TOKEN for one workspace`,
+    ];
+  }
+  if (present.length === 0 && !source.SLACK_BOT_TOKEN?.trim()) {
+    return [
+      'SLACK_BOT_TOKEN is required: the Bot User OAuth Token (xoxb-...) from your Slack app\'s "OAuth & Permissions" page (or set SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_STATE_SECRET to install to many workspaces)',
+    ];
+  }
+  return [];
+}
+
 /** Parses the environment into a Config, or throws one ConfigError listing every problem. */
 export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
   const parsed = envSchema.safeParse(source);
   const problems = [
     ...(parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'} ${issue.message}`)),
+    ...slackCredentialProblems(source),
     ...membraneCredentialProblems(source),
   ];
   if (parsed.success && parsed.data.CONNECTION_SCOPE === 'user' && !(source.MEMBRANE_WORKSPACE_KEY?.trim() && source.MEMBRANE_WORKSPACE_SECRET?.trim())) {
@@ -136,6 +164,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     slack: {
       botToken: env.SLACK_BOT_TOKEN,
       signingSecret: env.SLACK_SIGNING_SECRET,
+      oauth:
+        env.SLACK_CLIENT_ID && env.SLACK_CLIENT_SECRET && env.SLACK_STATE_SECRET
+          ? { clientId: env.SLACK_CLIENT_ID, clientSecret: env.SLACK_CLIENT_SECRET, stateSecret: env.SLACK_STATE_SECRET }
+          : undefined,
       appToken: env.SLACK_APP_TOKEN,
       apiUrl: env.SLACK_API_URL && (env.SLACK_API_URL.endsWith('/') ? env.SLACK_API_URL : `${env.SLACK_API_URL}/`),
       port: env.PORT,

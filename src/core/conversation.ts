@@ -1,4 +1,5 @@
 import { fastPathCommand } from './fast-path.js';
+import { PersonDirectory } from './people.js';
 import type {
   Clock,
   ConversationStore,
@@ -52,8 +53,6 @@ const MAX_GUIDED_ENTITIES = 3;
 const MAX_REMEMBERED_RECORDS = 10;
 const MAX_USER_TEXT = 1000;
 const MAX_ASSISTANT_TEXT = 500;
-const PERSON_TTL_MS = 60 * 60_000;
-const MAX_PEOPLE = 10_000;
 
 const NO_MODEL =
   'I can only follow commands here, because plain language is not switched on for this bot. ' +
@@ -66,10 +65,12 @@ const NO_MODEL =
  * stored preview for Confirm). The thread is remembered, bounded, so follow-ups can refer back.
  */
 export class ConversationService {
-  /** EspoCRM user ids by tenant and email (null: no such user), so "my" costs a lookup an hour. */
-  private readonly people = new Map<string, { id: string | null; until: number }>();
+  /** EspoCRM users by Slack email, so "my" costs a lookup an hour; the Home tab shares it. */
+  readonly people: PersonDirectory;
 
-  constructor(private readonly deps: ConversationDeps) {}
+  constructor(private readonly deps: ConversationDeps) {
+    this.people = new PersonDirectory(deps.crm, deps.logger);
+  }
 
   async handleMessage(context: MessageContext, text: string): Promise<MessageResult> {
     try {
@@ -118,7 +119,7 @@ export class ConversationService {
     const involved = [...new Set([...entities.mentionedIn(text), ...(referred ? [referred] : [])])].slice(0, MAX_GUIDED_ENTITIES);
     const [summaries, crmUserId] = await Promise.all([
       crm.searchActions(tenant, [text, ...involved].join(' '), MAX_CANDIDATES),
-      this.crmUserOf(tenant, context.email, now),
+      this.people.crmUserOf(tenant, context.email, now),
     ]);
     // Search is live and the catalog cached: a key the catalog does not know yet is left out, not fatal.
     const described = await Promise.allSettled(summaries.map((summary) => crm.describeAction(tenant, summary.key)));
@@ -150,25 +151,6 @@ export class ConversationService {
     if (!this.deps.entities.isRecordType(resource)) return `${resource || request.path} is not a record type; use a path like /Call or /Lead/{id}.`;
     if (resource === 'User' && request.method !== 'GET') return 'Users can only be read.';
     return undefined;
-  }
-
-  /** The person's EspoCRM user, found by their Slack email; a failed lookup only loses "my". */
-  private async crmUserOf(tenant: Tenant, email: string | undefined, now: Date): Promise<string | undefined> {
-    if (!email) return undefined;
-    const key = `${tenant.key}|${email.toLowerCase()}`;
-    const hit = this.people.get(key);
-    if (hit && hit.until > now.getTime()) return hit.id ?? undefined;
-    let id: string | null = null;
-    try {
-      const page = await this.deps.crm.list(tenant, { entity: 'User', filters: [{ field: 'emailAddress', op: 'equals', value: email }], limit: 1, offset: 0 });
-      id = page.records[0]?.id ?? null;
-    } catch (error) {
-      this.deps.logger.warn({ err: error, tenant: tenant.key }, 'could not look up the EspoCRM user of a Slack user');
-      return undefined;
-    }
-    if (this.people.size >= MAX_PEOPLE) this.people.delete(this.people.keys().next().value!);
-    this.people.set(key, { id, until: now.getTime() + PERSON_TTL_MS });
-    return id ?? undefined;
   }
 
   /** Reads run at once; anything that writes becomes a preview waiting for its requester's Confirm. */

@@ -113,6 +113,8 @@ export type ReadResult =
 export interface CrmGateway {
   connect(tenant: Tenant): Promise<ConnectionStatus>;
   status(tenant: Tenant): Promise<ConnectionStatus>;
+  /** Whether the bot's connection cache holds a READY connection for the tenant; asks Membrane nothing and never starts a connection. */
+  isConnected(tenant: Tenant): Promise<boolean>;
   disconnect(tenant: Tenant): Promise<void>;
   list(tenant: Tenant, query: ListQuery): Promise<RecordPage>;
   get(tenant: Tenant, entity: string, id: string): Promise<CrmRecord>;
@@ -129,6 +131,10 @@ export interface CrmGateway {
   readAction(tenant: Tenant, key: string, input: unknown): Promise<ReadResult>;
   /** GETs an EspoCRM REST path through the proxy and recognises records or a record in the answer. */
   readPath(tenant: Tenant, path: string): Promise<ReadResult>;
+  /** The JSON Schema of the fields a create or update form asks for; undefined when there is none. */
+  formSchema(tenant: Tenant, entity: string, operation: 'create' | 'update'): Promise<Record<string, unknown> | undefined>;
+  /** The schema's complaints about a form's values, per field. */
+  checkFields(schema: Record<string, unknown>, fields: Record<string, unknown>): { field: string; problem: string }[];
 }
 
 /** A write waiting for its requester's Confirm, as stored. */
@@ -197,6 +203,24 @@ export interface EventLedger {
   /** Records an event id; false when it was seen before (a Slack retry, or another instance got it). */
   firstSighting(eventId: string, now: Date): Promise<boolean>;
   prune(olderThan: Date): Promise<number>;
+}
+
+/**
+ * Slack installations (multi-workspace mode), shared by every instance. An installation is stored
+ * as opaque JSON under its key: the enterprise id for an org-wide install, else the team id. The
+ * JSON holds the workspace's tokens, so it stays in the database and is never logged.
+ */
+export interface WorkspaceInstallations {
+  /** Saves an installation, replacing the one under the same key (a reinstall, new scopes). */
+  save(key: string, installation: string): Promise<void>;
+  find(key: string): Promise<string | undefined>;
+  /** Deletes one installation; false when there was none. */
+  delete(key: string): Promise<boolean>;
+  /**
+   * The app left a workspace: deletes its installation and everything kept for its tenants (the
+   * team, and team:user in user scope): cached CRM connections and conversation turns. Idempotent.
+   */
+  forgetWorkspace(teamId: string): Promise<{ installation: boolean; connections: number; turns: number }>;
 }
 
 /** A record a conversation showed, so a later turn can say "that deal" or "the second one". */

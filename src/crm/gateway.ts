@@ -17,7 +17,8 @@ import { actionNouns, EspoEntityDirectory } from './espo/entities.js';
 import { listQueryOf, parseBracketQuery } from './espo/list-call.js';
 import { espoListPath, ROUTES, type RecordOperation } from './espo/routes.js';
 import { isConnectionGone, toCrmError, type FailureContext } from './errors.js';
-import { validateAgainstSchema } from './validate.js';
+import { formSchemaFromAction, formSchemaFromDefinitions } from './forms.js';
+import { fieldProblems, validateAgainstSchema } from './validate.js';
 
 /** What is remembered per tenant between requests, so a warm command costs one Membrane call. */
 export interface CachedConnection {
@@ -196,6 +197,15 @@ export class MembraneGateway implements CrmGateway {
     }
   }
 
+  /**
+   * From the store's cache only: no Membrane call and no ensure, so a link someone pasted in an
+   * unconnected workspace never starts a connection. A connection finished since the cache last
+   * saw it counts as not connected until the next command there.
+   */
+  async isConnected(tenant: Tenant): Promise<boolean> {
+    return (await this.options.cache.get(tenant.key))?.state === 'READY';
+  }
+
   async disconnect(tenant: Tenant): Promise<void> {
     const status = await this.status(tenant);
     if (status.state !== 'none' && status.connectionId) {
@@ -354,6 +364,18 @@ export class MembraneGateway implements CrmGateway {
     if (!match) return { kind: 'data', output };
     const shape = { verb: match[2] ? ('get' as const) : ('list' as const), entity: match[1]! };
     return interpretRead(output, shape, parseBracketQuery(match[3] ?? ''));
+  }
+
+  async formSchema(tenant: Tenant, entity: string, operation: 'create' | 'update'): Promise<Record<string, unknown> | undefined> {
+    return this.withConnection(tenant, { what: `open a form for ${actionNouns(entity).plural}`, isWrite: false }, async (connection) => {
+      const key = ROUTES[operation].actionKey(entity);
+      const action = (await this.catalog(tenant, connection)).find((entry) => entry.key === key);
+      return formSchemaFromAction(action?.inputSchema) ?? formSchemaFromDefinitions(entity);
+    });
+  }
+
+  checkFields(schema: Record<string, unknown>, fields: Record<string, unknown>): { field: string; problem: string }[] {
+    return fieldProblems(schema, fields);
   }
 
   private async catalogFor(tenant: Tenant): Promise<CatalogEntry[]> {

@@ -2,6 +2,11 @@ import type { RespondArguments, RespondFn } from '@slack/bolt';
 import { toAppError } from '../core/errors.js';
 import type { Reply } from '../core/replies.js';
 import type { ConversationService } from '../core/conversation.js';
+import type { FormService } from '../core/forms.js';
+import type { MessageLogService } from '../core/message-log.js';
+import type { UnfurlService } from '../core/unfurl.js';
+import type { WorkspaceInstallations } from '../core/ports.js';
+import type { HomeService } from '../core/home.js';
 import type { CommandService, RequestContext } from '../core/service.js';
 import type { AppLogger } from '../config/logger.js';
 import { renderError, renderReply, type RenderOptions } from './render/reply.js';
@@ -12,6 +17,16 @@ import type { WorkLimiter } from './work-limiter.js';
 export interface ListenerDeps {
   service: CommandService;
   conversation: ConversationService;
+  /** The App Home tab's data: connection, the person's tasks and meetings. */
+  home: HomeService;
+  /** Record forms (modals) generated from schemas. */
+  forms: FormService;
+  /** "Log to EspoCRM" on a message. */
+  messageLog: MessageLogService;
+  /** Previews of links to records in the team's EspoCRM. */
+  unfurls: UnfurlService;
+  /** Slack installations, and what a workspace leaves behind when it uninstalls. */
+  installations: WorkspaceInstallations;
   logger: AppLogger;
   profiles: UserProfiles;
   /** Bounds how many requests are worked on at once, after their acks. */

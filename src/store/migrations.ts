@@ -81,6 +81,18 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('audit_log').addColumn('usage', 'text').execute();
     },
   },
+  '003_installations': {
+    async up(db: Kysely<unknown>) {
+      // Slack installations in multi-workspace (OAuth) mode, one row per workspace or org install.
+      await db.schema
+        .createTable('slack_installations')
+        .addColumn('install_key', 'varchar(64)', (c) => c.primaryKey())
+        .addColumn('installation', 'text', (c) => c.notNull())
+        .addColumn('installed_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -52,4 +52,12 @@ export interface Database {
     records: string | null;
     at: number;
   };
+  slack_installations: {
+    /** The enterprise id for an org-wide install, else the team id. */
+    install_key: string;
+    /** Bolt's Installation as JSON. It holds the workspace's tokens: never logged, never sent anywhere. */
+    installation: string;
+    installed_at: number;
+    updated_at: number;
+  };
 }

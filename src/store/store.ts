@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type SqliteDatabase } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, sql, SqliteDialect, type ExpressionBuilder, type SqliteDatabase } from 'kysely';
 import pg from 'pg';
 import type {
   AuditEntry,
@@ -15,6 +15,7 @@ import type {
   PendingWrite,
   RecordRef,
   TokenUsage,
+  WorkspaceInstallations,
 } from '../core/ports.js';
 import type { CachedConnection, CatalogEntry, TenantConnectionCache } from '../crm/gateway.js';
 import { migrationProvider } from './migrations.js';
@@ -28,9 +29,10 @@ export interface Store {
   db: Kysely<Database>;
   confirmations: ConfirmationStore;
   audit: AuditLog & { recent(tenantKey: string, limit: number): Promise<AuditEntry[]> };
-  connections: TenantConnectionCache;
+  connections: TenantConnectionCache & { deleteTeam(teamId: string): Promise<number> };
   events: EventLedger;
-  conversations: ConversationStore;
+  conversations: ConversationStore & { deleteTeam(teamId: string): Promise<number> };
+  installations: WorkspaceInstallations;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -53,6 +55,7 @@ export async function openStore(databaseUrl: string): Promise<Store> {
     connections: new SqlConnectionCache(db),
     events: new SqlEventLedger(db),
     conversations: new SqlConversationStore(db),
+    installations: new SqlWorkspaceInstallations(db),
     async ping() {
       await db.selectFrom('processed_events').select('event_id').limit(1).execute();
     },
@@ -271,6 +274,26 @@ class SqlConnectionCache implements TenantConnectionCache {
   async delete(tenantKey: string): Promise<void> {
     await this.db.deleteFrom('tenant_connections').where('tenant_key', '=', tenantKey).execute();
   }
+
+  /** Forgets the cached connections of every tenant of a team (the team, and team:user in user scope). */
+  async deleteTeam(teamId: string): Promise<number> {
+    return deleteTeamRows(this.db, 'tenant_connections', teamId);
+  }
+}
+
+/**
+ * Tenant keys are the team id or `team:user`. Matched exactly with substr, not LIKE: SQLite's LIKE
+ * ignores case and both treat `_` as a wildcard.
+ */
+function ofTeam(teamId: string) {
+  const prefix = `${teamId}:`;
+  return (eb: ExpressionBuilder<Database, 'tenant_connections' | 'conversation_turns'>) =>
+    eb.or([eb('tenant_key', '=', teamId), eb(sql<string>`substr(tenant_key, 1, ${sql.lit(prefix.length)})`, '=', prefix)]);
+}
+
+async function deleteTeamRows(db: Kysely<Database>, table: 'tenant_connections' | 'conversation_turns', teamId: string): Promise<number> {
+  const result = await db.deleteFrom(table).where(ofTeam(teamId)).executeTakeFirst();
+  return Number(result.numDeletedRows);
 }
 
 class SqlEventLedger implements EventLedger {
@@ -351,5 +374,42 @@ class SqlConversationStore implements ConversationStore {
   async prune(olderThan: Date): Promise<number> {
     const result = await this.db.deleteFrom('conversation_turns').where('at', '<', olderThan.getTime()).executeTakeFirst();
     return Number(result.numDeletedRows);
+  }
+
+  /** Forgets every thread of every tenant of a team. */
+  async deleteTeam(teamId: string): Promise<number> {
+    return deleteTeamRows(this.db, 'conversation_turns', teamId);
+  }
+}
+
+class SqlWorkspaceInstallations implements WorkspaceInstallations {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async save(key: string, installation: string): Promise<void> {
+    const now = Date.now();
+    await this.db
+      .insertInto('slack_installations')
+      .values({ install_key: key, installation, installed_at: now, updated_at: now })
+      .onConflict((oc) => oc.column('install_key').doUpdateSet({ installation, updated_at: now }))
+      .execute();
+  }
+
+  async find(key: string): Promise<string | undefined> {
+    const row = await this.db.selectFrom('slack_installations').select('installation').where('install_key', '=', key).executeTakeFirst();
+    return row?.installation;
+  }
+
+  async delete(key: string): Promise<boolean> {
+    const result = await this.db.deleteFrom('slack_installations').where('install_key', '=', key).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+
+  async forgetWorkspace(teamId: string): Promise<{ installation: boolean; connections: number; turns: number }> {
+    return this.db.transaction().execute(async (trx) => {
+      const installation = await trx.deleteFrom('slack_installations').where('install_key', '=', teamId).executeTakeFirst();
+      const connections = await deleteTeamRows(trx, 'tenant_connections', teamId);
+      const turns = await deleteTeamRows(trx, 'conversation_turns', teamId);
+      return { installation: Number(installation.numDeletedRows) > 0, connections, turns };
+    });
   }
 }

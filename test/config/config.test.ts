@@ -49,4 +49,59 @@ describe('loadConfig', () => {
   it('requires both halves of the workspace credentials', () => {
     expect(() => loadConfig({ ...valid, MEMBRANE_WORKSPACE_SECRET: '' })).toThrow(/MEMBRANE_WORKSPACE_SECRET/);
   });
+
+  describe('Slack credentials', () => {
+    const oauth = { SLACK_CLIENT_ID: '1111.2222', SLACK_CLIENT_SECRET: 'client-secret', SLACK_STATE_SECRET: 'a-long-random-state-secret' };
+    const problems = (env: Record<string, string>) => {
+      try {
+        loadConfig(env);
+      } catch (error) {
+        if (error instanceof ConfigError) return error.problems;
+        throw error;
+      }
+      return [];
+    };
+
+    it('runs for one workspace on SLACK_BOT_TOKEN, with no OAuth', () => {
+      const config = loadConfig(valid);
+      expect(config.slack.botToken).toBe('xoxb-1');
+      expect(config.slack.oauth).toBeUndefined();
+    });
+
+    it('installs through OAuth with all three settings, and then needs no bot token', () => {
+      const { SLACK_BOT_TOKEN: _unused, ...withoutToken } = valid;
+      const config = loadConfig({ ...withoutToken, ...oauth });
+      expect(config.slack.oauth).toEqual({ clientId: '1111.2222', clientSecret: 'client-secret', stateSecret: 'a-long-random-state-secret' });
+      expect(config.slack.botToken).toBeUndefined();
+      // Empty values count as unset, as everywhere.
+      expect(loadConfig({ ...withoutToken, ...oauth, SLACK_BOT_TOKEN: '' }).slack.oauth).toBeDefined();
+    });
+
+    it('requires a bot token without OAuth, and says the alternative', () => {
+      const { SLACK_BOT_TOKEN: _unused, ...withoutToken } = valid;
+      const found = problems(withoutToken);
+      expect(found).toHaveLength(1);
+      expect(found[0]).toMatch(/^SLACK_BOT_TOKEN is required/);
+      expect(found[0]).toContain('SLACK_CLIENT_ID');
+    });
+
+    it('wants all three OAuth settings or none, naming the missing ones beside every other problem', () => {
+      const { SLACK_BOT_TOKEN: _unused, ...withoutToken } = valid;
+      const found = problems({ ...withoutToken, SLACK_CLIENT_ID: '1111.2222', PORT: 'eighty' });
+      expect(found.some((p) => p.startsWith('SLACK_CLIENT_SECRET, SLACK_STATE_SECRET are required together with SLACK_CLIENT_ID'))).toBe(true);
+      expect(found.some((p) => p.startsWith('PORT'))).toBe(true);
+      // Partial OAuth is wrong even beside a bot token: the operator meant one or the other.
+      expect(problems({ ...valid, SLACK_CLIENT_SECRET: 's', SLACK_STATE_SECRET: oauth.SLACK_STATE_SECRET })).toEqual([
+        expect.stringMatching(/^SLACK_CLIENT_ID is required together with SLACK_CLIENT_SECRET, SLACK_STATE_SECRET/),
+      ]);
+    });
+
+    it('refuses a state secret too short to sign anything', () => {
+      expect(problems({ ...valid, ...oauth, SLACK_STATE_SECRET: 'short' })).toEqual([expect.stringMatching(/^SLACK_STATE_SECRET is too short/)]);
+    });
+
+    it('still checks the shape of a bot token given beside OAuth', () => {
+      expect(problems({ ...valid, ...oauth, SLACK_BOT_TOKEN: 'nope' })).toEqual([expect.stringMatching(/^SLACK_BOT_TOKEN must be a Slack token/)]);
+    });
+  });
 });

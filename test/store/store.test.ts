@@ -254,6 +254,59 @@ for (const backend of backends) {
       });
     });
 
+    describe('Slack installations', () => {
+      it('saves, replaces, finds and deletes an installation by its key', async () => {
+        expect(await store.installations.find('TI1')).toBeUndefined();
+        await store.installations.save('TI1', JSON.stringify({ team: { id: 'TI1' }, bot: { token: 'xoxb-1' } }));
+        expect(JSON.parse((await store.installations.find('TI1'))!)).toEqual({ team: { id: 'TI1' }, bot: { token: 'xoxb-1' } });
+        const [first] = await store.db.selectFrom('slack_installations').select(['installed_at', 'updated_at']).where('install_key', '=', 'TI1').execute();
+        // A reinstall (new scopes, a new token) replaces it and keeps when it was first installed.
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        await store.installations.save('TI1', JSON.stringify({ team: { id: 'TI1' }, bot: { token: 'xoxb-2' } }));
+        expect(JSON.parse((await store.installations.find('TI1'))!).bot.token).toBe('xoxb-2');
+        const [second] = await store.db.selectFrom('slack_installations').select(['installed_at', 'updated_at']).where('install_key', '=', 'TI1').execute();
+        expect(second!.installed_at).toBe(first!.installed_at);
+        expect(second!.updated_at).toBeGreaterThan(first!.updated_at);
+        // Org-wide installs live under the enterprise id, beside workspace installs.
+        await store.installations.save('EI1', '{"isEnterpriseInstall":true}');
+        expect(await store.installations.delete('TI1')).toBe(true);
+        expect(await store.installations.delete('TI1')).toBe(false);
+        expect(await store.installations.find('TI1')).toBeUndefined();
+        expect(await store.installations.find('EI1')).toBe('{"isEnterpriseInstall":true}');
+      });
+
+      it('forgets a workspace: its installation, every tenant\'s cached connection and threads, nobody else\'s', async () => {
+        await store.installations.save('TF1', '{}');
+        await store.installations.save('TF10', '{}');
+        for (const tenant of ['TF1', 'TF1:U1', 'TF1:U_2', 'TF10', 'TF10:U1', 'tf1:U1', 'XTF1:U1']) {
+          await store.connections.put(tenant, { connectionId: `conn-${tenant}`, state: 'READY' });
+          await store.conversations.append(`th-forget-${tenant}`, tenant, [turn('user', 'hi', 0), turn('assistant', 'hello', 1)], 10);
+        }
+        expect(await store.installations.forgetWorkspace('TF1')).toEqual({ installation: true, connections: 3, turns: 6 });
+        for (const gone of ['TF1', 'TF1:U1', 'TF1:U_2']) {
+          expect(await store.connections.get(gone)).toBeUndefined();
+          expect(await store.conversations.recent(`th-forget-${gone}`, gone, new Date(0), 10)).toEqual([]);
+        }
+        // A team whose id starts the same, another case, another prefix: untouched.
+        for (const kept of ['TF10', 'TF10:U1', 'tf1:U1', 'XTF1:U1']) {
+          expect(await store.connections.get(kept)).toMatchObject({ connectionId: `conn-${kept}` });
+          expect(await store.conversations.recent(`th-forget-${kept}`, kept, new Date(0), 10)).toHaveLength(2);
+        }
+        expect(await store.installations.find('TF10')).toBe('{}');
+        // Again: nothing left, nothing fails.
+        expect(await store.installations.forgetWorkspace('TF1')).toEqual({ installation: false, connections: 0, turns: 0 });
+      });
+
+      it('deletes a team\'s cached connections and threads on their own', async () => {
+        await store.connections.put('TD1', { connectionId: 'c1', state: 'READY' });
+        await store.connections.put('TD1:U1', { connectionId: 'c2', state: 'READY' });
+        await store.conversations.append('th-td', 'TD1:U1', [turn('user', 'hi', 0)], 10);
+        expect(await store.connections.deleteTeam('TD1')).toBe(2);
+        expect(await store.conversations.deleteTeam('TD1')).toBe(1);
+        expect(await store.connections.deleteTeam('TD1')).toBe(0);
+      });
+    });
+
     it('answers a readiness ping', async () => {
       await expect(store.ping()).resolves.toBeUndefined();
     });

@@ -19,6 +19,32 @@ export interface ResponsePost {
   body: Record<string, unknown> & { text?: string; blocks?: unknown[]; response_type?: string; replace_original?: boolean };
 }
 
+/** A bot token the fake knows: auth.test answers with its team and bot user. */
+export interface FakeBot {
+  team: string;
+  userId: string;
+  botId: string;
+  enterprise?: string;
+}
+
+/** What one OAuth code installs, as oauth.v2.access exchanges it. */
+export interface FakeGrant {
+  team: string;
+  teamName?: string;
+  botToken: string;
+  botUserId: string;
+  botId?: string;
+  /** The person who installed the app. */
+  installer?: string;
+  scopes?: string[];
+}
+
+export interface FakeSlackOptions {
+  /** The Slack app's OAuth client; oauth.v2.access refuses other credentials. */
+  clientId?: string;
+  clientSecret?: string;
+}
+
 export interface FakeSlack {
   url: string;
   apiUrl: string;
@@ -30,6 +56,10 @@ export interface FakeSlack {
   admins: Set<string>;
   /** Per-user emails users.info reports (none by default, as without users:read.email). */
   emails: Map<string, string>;
+  /** Bot tokens by value. Any other token is the default workspace's (team T1, bot UBOT). */
+  bots: Map<string, FakeBot>;
+  /** OAuth codes oauth.v2.access accepts, once each; an exchange adds the grant's token to `bots`. */
+  grants: Map<string, FakeGrant>;
   responseUrl(id: string): string;
   /** Waits until `count` Web API calls match, and returns them. */
   waitForCalls(match: (call: SlackCall) => boolean, count?: number, timeoutMs?: number): Promise<SlackCall[]>;
@@ -57,7 +87,9 @@ async function readBody(request: IncomingMessage): Promise<Record<string, unknow
   return form;
 }
 
-export async function startFakeSlack(): Promise<FakeSlack> {
+export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<FakeSlack> {
+  const bots = new Map<string, FakeBot>();
+  const grants = new Map<string, FakeGrant>();
   const calls: SlackCall[] = [];
   const responses: ResponsePost[] = [];
   const timeZones = new Map<string, string>();
@@ -82,8 +114,33 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     const auth = request.headers.authorization;
     calls.push({ method, body, token: auth?.replace(/^Bearer /, '') });
     switch (method) {
-      case 'auth.test':
-        return send({ ok: true, url: 'https://test.slack.com/', team: 'Test', user: 'espo', team_id: 'T1', user_id: 'UBOT', bot_id: 'BBOT' });
+      case 'auth.test': {
+        const bot = bots.get(auth?.replace(/^Bearer /, '') ?? '');
+        if (!bot) return send({ ok: true, url: 'https://test.slack.com/', team: 'Test', user: 'espo', team_id: 'T1', user_id: 'UBOT', bot_id: 'BBOT' });
+        return send({ ok: true, url: `https://${bot.team.toLowerCase()}.slack.com/`, team: bot.team, user: 'espo', team_id: bot.team, user_id: bot.userId, bot_id: bot.botId, ...(bot.enterprise ? { enterprise_id: bot.enterprise } : {}) });
+      }
+      case 'oauth.v2.access': {
+        if ((options.clientId && body.client_id !== options.clientId) || (options.clientSecret && body.client_secret !== options.clientSecret)) {
+          return send({ ok: false, error: 'invalid_client_id' });
+        }
+        const grant = grants.get(String(body.code ?? ''));
+        if (!grant) return send({ ok: false, error: 'invalid_code' });
+        grants.delete(String(body.code));
+        const botId = grant.botId ?? `B${grant.team}`;
+        bots.set(grant.botToken, { team: grant.team, userId: grant.botUserId, botId });
+        return send({
+          ok: true,
+          app_id: 'A1',
+          authed_user: { id: grant.installer ?? 'U1' },
+          scope: (grant.scopes ?? ['commands', 'chat:write']).join(','),
+          token_type: 'bot',
+          access_token: grant.botToken,
+          bot_user_id: grant.botUserId,
+          team: { id: grant.team, name: grant.teamName ?? `Team ${grant.team}` },
+          enterprise: null,
+          is_enterprise_install: false,
+        });
+      }
       case 'users.info': {
         const user = String(body.user ?? '');
         return send({
@@ -98,6 +155,12 @@ export async function startFakeSlack(): Promise<FakeSlack> {
           },
         });
       }
+      case 'chat.getPermalink':
+        return send({ ok: true, channel: body.channel, permalink: `https://test.slack.com/archives/${String(body.channel)}/p${String(body.message_ts).replace('.', '')}` });
+      case 'views.open':
+        return send({ ok: true, view: { id: `V${++ts}`, hash: `h${ts}`, ...(body.view as object) } });
+      case 'views.update':
+        return send({ ok: true, view: { id: body.view_id, hash: `h${++ts}`, ...(body.view as object) } });
       case 'chat.postMessage':
       case 'chat.postEphemeral':
       case 'chat.update':
@@ -134,6 +197,8 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     timeZones,
     admins,
     emails,
+    bots,
+    grants,
     responseUrl: (id) => `${url}/response/${encodeURIComponent(id)}`,
     waitForCalls: (match, count = 1, timeoutMs = 5000) => waitFor(() => calls.filter(match), count, timeoutMs, 'Web API call(s)'),
     waitForResponses: (id, count = 1, timeoutMs = 5000) => waitFor(() => responses.filter((post) => post.id === id), count, timeoutMs, `response(s) to ${id}`),

@@ -7,7 +7,7 @@ import { loadConfig } from '../../src/config/config.js';
 import { createLogger } from '../../src/config/logger.js';
 import { startFakeMembrane, type FakeMembrane } from '../fakes/membrane/server.js';
 import { startFakeOpenAI, type FakeOpenAI } from '../fakes/openai/server.js';
-import { startFakeSlack, type FakeSlack, type ResponsePost, type SlackCall } from './fake-slack.js';
+import { startFakeSlack, type FakeGrant, type FakeSlack, type ResponsePost, type SlackCall } from './fake-slack.js';
 import { postSigned, slackSignature, type SignedPost } from './signing.js';
 
 export const SIGNING_SECRET = 'test-signing-secret-0123456789';
@@ -15,6 +15,10 @@ export const WORKSPACE_KEY = 'ws-key';
 export const WORKSPACE_SECRET = 'ws-secret-0123456789';
 export const SITE_URL = 'https://crm.example.com';
 export const OPENAI_KEY = 'sk-test-openai-key-0123456789';
+/** The Slack app's OAuth client, in OAuth mode (`oauth: true`). */
+export const CLIENT_ID = '1111.2222';
+export const CLIENT_SECRET = 'test-client-secret-0123456789';
+export const STATE_SECRET = 'test-state-secret-0123456789abcdef';
 /** The bot's user id, as the fake Slack's auth.test reports it. */
 export const BOT_USER = 'UBOT';
 
@@ -59,6 +63,12 @@ export interface Harness {
     text: string,
     options?: Who & { threadTs?: string; expectMessages?: number },
   ): Promise<{ messages: SlackCall[]; threadTs?: string }>;
+  /**
+   * OAuth mode: installs the app the way a browser does: GET /slack/install (to Slack's consent
+   * page, with the state cookie), then Slack's redirect back to /slack/oauth_redirect with a code
+   * the fake Slack exchanges for `grant`. Returns the callback's answer.
+   */
+  install(grant: FakeGrant): Promise<{ status: number; body: string }>;
   /** Stops the app and starts a new process-equivalent on the same database (a deploy or crash). */
   restart(): Promise<void>;
   close(): Promise<void>;
@@ -68,12 +78,17 @@ export interface HarnessOptions {
   env?: Record<string, string>;
   /** Start a fake OpenAI-compatible model and configure the bot to use it. */
   openai?: boolean;
+  /**
+   * Multi-workspace mode: SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_STATE_SECRET instead of
+   * SLACK_BOT_TOKEN. No workspace is installed at start (see `install`).
+   */
+  oauth?: boolean;
 }
 
 let counter = 0;
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
-  const slack = await startFakeSlack();
+  const slack = await startFakeSlack(options.oauth ? { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET } : {});
   const membrane = await startFakeMembrane({ workspaceKey: WORKSPACE_KEY, workspaceSecret: WORKSPACE_SECRET });
   const openai = options.openai ? await startFakeOpenAI({ apiKey: OPENAI_KEY }) : undefined;
   const dir = mkdtempSync(join(tmpdir(), 'espo-slack-'));
@@ -85,7 +100,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
   });
   const config = loadConfig({
-    SLACK_BOT_TOKEN: 'xoxb-test-token',
+    ...(options.oauth
+      ? { SLACK_CLIENT_ID: CLIENT_ID, SLACK_CLIENT_SECRET: CLIENT_SECRET, SLACK_STATE_SECRET: STATE_SECRET }
+      : { SLACK_BOT_TOKEN: 'xoxb-test-token' }),
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
     SLACK_API_URL: slack.apiUrl,
     PORT: '0',
@@ -171,6 +188,20 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     postEvent,
     sendEvent,
     say,
+    async install(grant) {
+      const code = `code-${++counter}`;
+      slack.grants.set(code, grant);
+      const start = await fetch(`${app.url}/slack/install`, { redirect: 'manual' });
+      const location = start.headers.get('location');
+      const cookie = start.headers.get('set-cookie');
+      if (start.status !== 302 || !location || !cookie) throw new Error(`/slack/install did not redirect to Slack: ${start.status}`);
+      const state = new URL(location).searchParams.get('state') ?? '';
+      const callback = await fetch(`${app.url}/slack/oauth_redirect?code=${encodeURIComponent(code)}&state=${encodeURIComponent(state)}`, {
+        headers: { cookie: cookie.split(';')[0]! },
+        redirect: 'manual',
+      });
+      return { status: callback.status, body: await callback.text() };
+    },
     async restart() {
       await app.stop();
       app = await startApp(config, { logger });

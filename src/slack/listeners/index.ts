@@ -1,4 +1,4 @@
-import { Assistant, type App, type BlockAction, type ButtonAction } from '@slack/bolt';
+import { Assistant, type App, type BlockAction, type ButtonAction, type MessageShortcut } from '@slack/bolt';
 import type { ListenerDeps } from '../edge.js';
 import { ACTION_IDS } from '../render/reply.js';
 import { cancelWrite } from './actions/cancel.js';
@@ -6,12 +6,25 @@ import { confirmWrite } from './actions/confirm.js';
 import { acknowledgeLinkClick } from './actions/open-link.js';
 import { pageList } from './actions/page.js';
 import { shareInChannel } from './actions/share.js';
+import { newRecord } from './actions/new-record.js';
 import { showRecord } from './actions/show.js';
+import { formSubmitted } from './views/form-submitted.js';
+import { FORM_CALLBACK_ID, LOG_CALLBACK_ID, RELATED_ACTION_ID } from '../render/modal.js';
+import { relatedRecordOptions } from './options/related-records.js';
+import { logMessageShortcut } from './shortcuts/log-message.js';
+import { logSubmitted } from './views/log-submitted.js';
+
+/** The message shortcut's callback id, as manifest.yml declares it. */
+const LOG_SHORTCUT_ID = 'espo_log_message';
 import { assistantThreadStarted } from './assistant/thread-started.js';
 import { assistantUserMessage } from './assistant/user-message.js';
 import { espoCommand } from './commands/espo.js';
+import { appHomeOpened } from './events/app-home-opened.js';
 import { appMention } from './events/app-mention.js';
+import { appUninstalled } from './events/app-uninstalled.js';
 import { directMessage } from './events/direct-message.js';
+import { linkShared } from './events/link-shared.js';
+import { tokensRevoked } from './events/tokens-revoked.js';
 
 type Button = BlockAction<ButtonAction>;
 
@@ -23,6 +36,11 @@ export function registerListeners(app: App, deps: ListenerDeps, command = '/espo
   app.action<Button>(ACTION_IDS.share, shareInChannel(deps));
   app.action<Button>(ACTION_IDS.show, showRecord(deps));
   app.action(ACTION_IDS.openLink, acknowledgeLinkClick());
+  app.action<Button>(new RegExp(`^(${ACTION_IDS.newRecord}|espo_home_new_lead|espo_home_new_task)$`), newRecord(deps));
+  app.view(FORM_CALLBACK_ID, formSubmitted(deps));
+  app.shortcut<MessageShortcut>(LOG_SHORTCUT_ID, logMessageShortcut(deps));
+  app.options(RELATED_ACTION_ID, relatedRecordOptions(deps));
+  app.view(LOG_CALLBACK_ID, logSubmitted(deps));
 
   // The assistant goes first: it takes every threaded DM message; the DM listener gets the rest.
   app.assistant(
@@ -35,5 +53,11 @@ export function registerListeners(app: App, deps: ListenerDeps, command = '/espo
     }),
   );
   app.event('app_mention', appMention(deps));
+  // Leaving a workspace: both arrive without authorize (Bolt skips it for them).
+  app.event('app_uninstalled', appUninstalled(deps));
+  app.event('tokens_revoked', tokensRevoked(deps));
+  // App Home; its quick buttons (espo_home_new_lead, espo_home_new_task, espo_home_search) are the modal listeners'.
+  app.event('app_home_opened', appHomeOpened(deps));
+  app.event('link_shared', linkShared(deps));
   app.message(directMessage(deps));
 }

@@ -16,6 +16,7 @@ export const ACTION_IDS = {
   show: /^espo_show:/,
   showPrefix: 'espo_show:',
   openLink: /^espo_open/,
+  newRecord: 'espo_new',
 } as const;
 
 export interface RenderOptions {
@@ -89,7 +90,7 @@ export function formatValue(value: unknown, format: FieldView['format'], record?
 }
 
 /** The fields worth showing for a record: the entity's key fields, or for custom entities the first few present. */
-function shownFields(entity: EntityInfo, record: CrmRecord, max: number): FieldView[] {
+export function shownFields(entity: EntityInfo, record: CrmRecord, max: number): FieldView[] {
   if (entity.keyFields.length) return entity.keyFields.filter((view) => !isEmpty(record.fields[view.field])).slice(0, max);
   return Object.entries(record.fields)
     .filter(([field, value]) => !SYSTEM_FIELDS.test(field) && !isEmpty(value) && typeof value !== 'object')
@@ -109,6 +110,11 @@ function summaryLine(entity: EntityInfo, record: CrmRecord): string {
 
 function shareButton(target: ShareTarget): Record<string, unknown> | undefined {
   return button({ actionId: ACTION_IDS.share, text: 'Share in channel', value: JSON.stringify(target) });
+}
+
+/** "New lead" beside a list of leads: the create form for that entity. */
+function newButton(entity: EntityInfo): Record<string, unknown> | undefined {
+  return button({ actionId: ACTION_IDS.newRecord, text: `New ${entity.label.toLowerCase()}`, value: entity.name });
 }
 
 function sharedContext(options: RenderOptions): AnyBlock | undefined {
@@ -176,6 +182,7 @@ function renderRecords(reply: Extract<Reply, { kind: 'records' }>, options: Rend
         previous && button({ actionId: `${ACTION_IDS.page}:prev`, text: '← Previous', value: JSON.stringify(previous) }),
         nextButton,
         shareButton({ t: 'list', q: query }),
+        newButton(entity),
       ),
     );
   }

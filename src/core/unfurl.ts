@@ -1,0 +1,107 @@
+import { toAppError, type ErrorCode } from './errors.js';
+import type { CrmGateway, CrmRecord, EntityDirectory, EntityInfo, Tenant } from './ports.js';
+import type { RequestContext } from './service.js';
+
+/** Most links one shared message gets previews for. */
+export const MAX_UNFURLS = 5;
+
+/** EspoCRM's record address after the `#`: `Lead/view/5f3a…`. */
+const RECORD_HASH = /^#([A-Za-z][A-Za-z0-9_]*)\/view\/([\w-]{1,64})$/;
+
+/** A link to one record in the team's own EspoCRM, as it was shared. */
+export interface RecordLink {
+  /** Exactly as Slack sent it: the key Slack matches the preview by. */
+  url: string;
+  entity: EntityInfo;
+  id: string;
+}
+
+export interface RecordPreview {
+  url: string;
+  entity: EntityInfo;
+  record: CrmRecord;
+}
+
+export type UnfurlOutcome =
+  /** None of the links is a record in this team's EspoCRM: nothing was asked of anyone. */
+  | { state: 'no_links' }
+  /** The tenant has no READY connection: nothing was read, and no connection was started. */
+  | { state: 'not_connected'; links: number }
+  /** Records that could be read; the rest (missing, forbidden, failing) are skipped with why. */
+  | { state: 'read'; previews: RecordPreview[]; skipped: { entity: string; code: ErrorCode }[] };
+
+export interface UnfurlServiceDeps {
+  crm: Pick<CrmGateway, 'isConnected' | 'get'>;
+  entities: EntityDirectory;
+  /** Whose connection a request uses (CommandService.tenantFor): the workspace, or the person in user scope. */
+  tenantFor(context: RequestContext): Tenant;
+  /** The team's EspoCRM address (ESPOCRM_URL); without it nothing is a record link. */
+  siteUrl?: string;
+}
+
+/**
+ * Link previews: a link to a record in the team's own EspoCRM, shared in Slack, becomes the
+ * record's key fields. Only that EspoCRM's address counts (never another host, nor a lookalike),
+ * and only for a tenant that is already connected: a pasted link never starts a connection.
+ */
+export class UnfurlService {
+  private readonly site?: { protocol: string; host: string; path: string };
+
+  constructor(private readonly deps: UnfurlServiceDeps) {
+    const site = deps.siteUrl ? parseUrl(deps.siteUrl) : undefined;
+    if (site) this.site = { protocol: site.protocol, host: site.host, path: trimSlashes(site.pathname) };
+  }
+
+  /** The links that name a record in this team's EspoCRM, each once, at most MAX_UNFURLS. */
+  recordLinks(urls: readonly string[]): RecordLink[] {
+    const found = new Map<string, RecordLink>();
+    for (const url of urls) {
+      if (found.size >= MAX_UNFURLS) break;
+      const link = this.recordLink(url);
+      if (link && !found.has(url)) found.set(url, link);
+    }
+    return [...found.values()];
+  }
+
+  private recordLink(raw: string): RecordLink | undefined {
+    const site = this.site;
+    const url = site ? parseUrl(raw) : undefined;
+    if (!site || !url) return undefined;
+    // URL normalizes case and default ports, so a lookalike (crm.example.com.evil.net, a userinfo
+    // trick like https://crm.example.com@evil.net) never compares equal to the configured host.
+    const sameSite =
+      url.protocol === site.protocol && url.host === site.host && !url.username && !url.password && trimSlashes(url.pathname) === site.path && !url.search;
+    const match = sameSite ? RECORD_HASH.exec(url.hash) : null;
+    if (!match || !this.deps.entities.isRecordType(match[1]!)) return undefined;
+    return { url: raw, entity: this.deps.entities.resolve(match[1]!), id: match[2]! };
+  }
+
+  /** Reads the records the links name, in parallel, for the tenant of who shared them. */
+  async previews(context: RequestContext, urls: readonly string[]): Promise<UnfurlOutcome> {
+    const links = this.recordLinks(urls);
+    if (!links.length) return { state: 'no_links' };
+    const tenant = this.deps.tenantFor(context);
+    if (!(await this.deps.crm.isConnected(tenant))) return { state: 'not_connected', links: links.length };
+    const reads = await Promise.allSettled(links.map((link) => this.deps.crm.get(tenant, link.entity.name, link.id)));
+    const previews: RecordPreview[] = [];
+    const skipped: { entity: string; code: ErrorCode }[] = [];
+    reads.forEach((read, i) => {
+      const link = links[i]!;
+      if (read.status === 'fulfilled') previews.push({ url: link.url, entity: link.entity, record: read.value });
+      else skipped.push({ entity: link.entity.name, code: toAppError(read.reason).code });
+    });
+    return { state: 'read', previews, skipped };
+  }
+}
+
+function parseUrl(text: string): URL | undefined {
+  try {
+    return new URL(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function trimSlashes(path: string): string {
+  return path.replace(/\/+$/, '');
+}

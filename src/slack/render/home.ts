@@ -1,0 +1,173 @@
+import type { types } from '@slack/bolt';
+import { dueOf, type HomeData, type HomeList, type HomeWork } from '../../core/home.js';
+import type { CrmRecord } from '../../core/ports.js';
+import { recordUrl } from '../../crm/espo/entities.js';
+import { actions, button, context, divider, header, section, type AnyBlock } from './blocks.js';
+import { escape, link } from './mrkdwn.js';
+import { formatValue, titleOf } from './reply.js';
+
+/**
+ * The App Home tab: the connection, the person's open tasks and upcoming meetings, and quick
+ * buttons. The modals behind the quick buttons are registered by their own listeners; link
+ * buttons (`espo_open…`) are acknowledged by the existing open-link listener.
+ */
+export const HOME_ACTION_IDS = {
+  connect: 'espo_open_home_connect',
+  newLead: 'espo_home_new_lead',
+  newTask: 'espo_home_new_task',
+  search: 'espo_home_search',
+} as const;
+
+/** Slack allows 100 blocks in a Home tab. */
+export const HOME_MAX_BLOCKS = 100;
+
+export type HomeView = types.HomeView;
+
+export interface HomeRenderOptions {
+  /** EspoCRM's own address, for record links. */
+  siteUrl?: string;
+}
+
+const ASK_AN_ADMIN = 'Ask a Slack workspace admin or owner to run `/espo connect`; the connection they set up is shared by everyone here.';
+
+/** A Home view from its blocks: empty slots dropped, cut to Slack's 100 blocks with a visible note. */
+export function homeView(blocks: (AnyBlock | undefined)[]): HomeView {
+  let present = blocks.filter((block): block is AnyBlock => block !== undefined);
+  if (present.length > HOME_MAX_BLOCKS) present = [...present.slice(0, HOME_MAX_BLOCKS - 1), context('_…more than fits here; use `/espo list` to see the rest._')];
+  return { type: 'home', callback_id: 'espo_home', blocks: present as types.HomeView['blocks'] };
+}
+
+export function renderHome(data: HomeData, options: HomeRenderOptions = {}): HomeView {
+  return homeView([
+    header('EspoCRM'),
+    ...connectionBlocks(data),
+    data.connection.state === 'ready' ? quickActions() : undefined,
+    divider(),
+    ...workBlocks(data.work, data, options),
+    context(`<!date^${Math.floor(data.now.getTime() / 1000)}^Updated {date_short_pretty} at {time}|Updated ${escape(data.now.toISOString())}>`),
+  ]);
+}
+
+/** When even the data could not be read: the tab still says something, politely. */
+export function renderHomeError(message: string): HomeView {
+  return homeView([
+    header('EspoCRM'),
+    section(`:warning: ${escape(message)}`),
+    context('Open this tab again in a moment to retry, or use `/espo status`.'),
+  ]);
+}
+
+function quickActions(): AnyBlock | undefined {
+  return actions(
+    'espo_home_actions',
+    button({ actionId: HOME_ACTION_IDS.newLead, text: ':bust_in_silhouette: New lead', value: 'Lead' }),
+    button({ actionId: HOME_ACTION_IDS.newTask, text: ':white_check_mark: New task', value: 'Task' }),
+    button({ actionId: HOME_ACTION_IDS.search, text: ':mag: Search', value: 'search' }),
+  );
+}
+
+function connectionBlocks(data: HomeData): (AnyBlock | undefined)[] {
+  const { connection, scope, managesConnection } = data;
+  const whose = scope === 'user' ? 'your own EspoCRM connection' : "this workspace's shared EspoCRM connection";
+  const next = (forManager: string) => (managesConnection ? forManager : ASK_AN_ADMIN);
+  switch (connection.state) {
+    case 'ready':
+      return [section(`:large_green_circle: *Connected to EspoCRM*${connection.name ? ` (${escape(connection.name)})` : ''}`), context(`You are using ${whose}.`)];
+    case 'action_required': {
+      const connect = connection.connectUrl
+        ? button({
+            actionId: HOME_ACTION_IDS.connect,
+            text: connection.reconnect ? 'Reconnect EspoCRM' : 'Connect EspoCRM',
+            url: connection.connectUrl,
+            style: 'primary',
+          })
+        : undefined;
+      return [
+        section(`:large_orange_circle: *EspoCRM needs ${connection.reconnect ? 'reconnecting' : 'connecting'}.* ${escape(connection.description)}`, connect),
+        context(connect ? 'This link is only shown to you. Reopen this tab when you are done.' : next('Run `/espo connect` to get your private connect link.')),
+      ];
+    }
+    case 'none':
+      return [section(':white_circle: *EspoCRM is not connected yet.*'), context(next('Run `/espo connect` to get your private connect link.'))];
+    case 'building':
+      return [section(':large_yellow_circle: *The EspoCRM connection is still being set up.*'), context('Reopen this tab in a minute.')];
+    case 'failed':
+      return [section(`:red_circle: *The EspoCRM connection failed:* ${escape(connection.message)}`), context(next('Run `/espo connect` to set it up again.'))];
+    case 'unknown':
+      return [section(`:warning: *I could not check the EspoCRM connection.* ${escape(connection.error.userMessage)}`), context('Reopen this tab in a moment to retry.')];
+  }
+}
+
+function workBlocks(work: HomeWork, data: HomeData, options: HomeRenderOptions): (AnyBlock | undefined)[] {
+  switch (work.kind) {
+    case 'not_connected':
+      return [section('_Your open tasks and upcoming meetings show here once EspoCRM is connected._')];
+    case 'no_email':
+      return [
+        section(
+          ":bust_in_silhouette: I can't tell which EspoCRM user you are: Slack did not give me your email. " +
+            'Whoever manages this Slack app can add the `users:read.email` scope (and reinstall it); then your tasks and meetings show here.',
+        ),
+      ];
+    case 'no_match':
+      return [
+        section(
+          `:bust_in_silhouette: I can't find your EspoCRM user: no EspoCRM user has your Slack email (${escape(work.email)}). ` +
+            'Ask an EspoCRM admin to set that email on your EspoCRM user; then your tasks and meetings show here.',
+        ),
+      ];
+    case 'error':
+      return [section(`:warning: I could not load your tasks and meetings. ${escape(work.error.userMessage)}`)];
+    case 'lists':
+      return [
+        ...listBlocks('Your open tasks', work.tasks, 'No open tasks assigned to you. :tada:', (record) => taskLine(record, data.now, options)),
+        divider(),
+        ...listBlocks('Your upcoming meetings', work.meetings, 'No upcoming meetings assigned to you.', (record) => meetingLine(record, options)),
+      ];
+  }
+}
+
+function listBlocks(title: string, list: HomeList, empty: string, line: (record: CrmRecord) => string): AnyBlock[] {
+  if (list.records.length === 0) return [header(title), section(`_${empty}_`)];
+  const counted =
+    list.total !== undefined && list.total > list.records.length
+      ? [context(`Showing ${list.records.length} of ${list.total}.`)]
+      : list.hasMore
+        ? [context(`Showing the first ${list.records.length}.`)]
+        : [];
+  return [header(title), ...list.records.map((record) => section(line(record))), ...counted];
+}
+
+function recordLink(entity: string, record: CrmRecord, options: HomeRenderOptions): string {
+  return `*${link(recordUrl(options.siteUrl, entity, record.id), titleOf(record))}*`;
+}
+
+/** A string field's value as escaped text, or undefined when it is empty or not text. */
+function text(record: CrmRecord, field: string): string | undefined {
+  const value = record.fields[field];
+  return typeof value === 'string' && value.trim() ? escape(value) : undefined;
+}
+
+function taskLine(record: CrmRecord, now: Date, options: HomeRenderOptions): string {
+  const due = dueOf(record);
+  const dateOnly = due !== undefined && due.length <= 10;
+  // A date-only due date is due at the end of that day.
+  const dueAt = due === undefined ? undefined : new Date(dateOnly ? `${due}T23:59:59Z` : `${due.replace(' ', 'T')}Z`);
+  const overdue = dueAt !== undefined && !Number.isNaN(dueAt.getTime()) && dueAt < now;
+  const parts = [
+    due === undefined ? 'No due date' : `${overdue ? ':warning: Overdue since' : 'Due'} ${formatValue(due, dateOnly ? 'date' : 'datetime')}`,
+    text(record, 'priority'),
+    text(record, 'status'),
+    text(record, 'parentName') && `Re: ${text(record, 'parentName')}`,
+  ];
+  return `${recordLink('Task', record, options)}\n${parts.filter(Boolean).join('  ·  ')}`;
+}
+
+function meetingLine(record: CrmRecord, options: HomeRenderOptions): string {
+  const start = record.fields.dateStart;
+  const parts = [
+    start ? formatValue(start, 'datetime') : undefined,
+    text(record, 'parentName') && `Re: ${text(record, 'parentName')}`,
+  ];
+  return `${recordLink('Meeting', record, options)}\n${parts.filter(Boolean).join('  ·  ')}`;
+}
