@@ -166,3 +166,34 @@ describe('App Home', () => {
     expect(h.slack.calls.filter(publishesFor('U5'))).toEqual([]);
   });
 });
+
+describe('App Home quick buttons', () => {
+  let h: Harness;
+  afterEach(async () => h.close());
+
+  it('Search opens a form and posts the matching records to the person\'s DM, with paging', async () => {
+    h = await startHarness();
+    await h.command('connect');
+    await h.click({ action_id: 'espo_home_search', value: '' }, { expectReplies: 0 });
+    const [opened] = await h.slack.waitForCalls((c) => c.method === 'views.open');
+    const view = opened!.body.view as { callback_id: string; blocks: { block_id: string }[] };
+    expect(view.callback_id).toBe('espo_search');
+    const payload = {
+      type: 'view_submission',
+      team: { id: 'T1', domain: 'test' },
+      user: { id: 'U1', username: 'alice', team_id: 'T1' },
+      api_app_id: 'A1',
+      view: {
+        ...view,
+        id: 'VS',
+        type: 'modal',
+        hash: 'h',
+        state: { values: { f_entity: { v: { type: 'static_select', selected_option: { value: 'Account' } } }, f_text: { v: { type: 'plain_text_input', value: 'Acme' } } } },
+      },
+    };
+    expect((await h.post({ payload: JSON.stringify(payload) })).body).toBe('');
+    const [dm] = await h.slack.waitForCalls((c) => c.method === 'chat.postMessage' && c.body.channel === 'U1');
+    expect(textOf(dm!.body as never)).toContain('Acme Corp');
+    expect(buttonsOf(dm!.body as never).map((b) => b.text)).toContain('Share in channel');
+  });
+});

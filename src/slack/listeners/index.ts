@@ -9,7 +9,9 @@ import { shareInChannel } from './actions/share.js';
 import { newRecord } from './actions/new-record.js';
 import { showRecord } from './actions/show.js';
 import { formSubmitted } from './views/form-submitted.js';
-import { FORM_CALLBACK_ID, LOG_CALLBACK_ID, RELATED_ACTION_ID } from '../render/modal.js';
+import { FORM_CALLBACK_ID, LOG_CALLBACK_ID, RELATED_ACTION_ID, SEARCH_CALLBACK_ID } from '../render/modal.js';
+import { homeSearch } from './actions/home-search.js';
+import { searchSubmitted } from './views/search-submitted.js';
 import { relatedRecordOptions } from './options/related-records.js';
 import { logMessageShortcut } from './shortcuts/log-message.js';
 import { logSubmitted } from './views/log-submitted.js';
@@ -41,6 +43,8 @@ export function registerListeners(app: App, deps: ListenerDeps, command = '/espo
   app.shortcut<MessageShortcut>(LOG_SHORTCUT_ID, logMessageShortcut(deps));
   app.options(RELATED_ACTION_ID, relatedRecordOptions(deps));
   app.view(LOG_CALLBACK_ID, logSubmitted(deps));
+  app.action<Button>('espo_home_search', homeSearch(deps));
+  app.view(SEARCH_CALLBACK_ID, searchSubmitted(deps));
 
   // The assistant goes first: it takes every threaded DM message; the DM listener gets the rest.
   app.assistant(

@@ -177,3 +177,18 @@ export function logMessageView(options: { kinds: readonly string[]; subject: str
     { callbackId: LOG_CALLBACK_ID, submit: 'Save', close: 'Cancel', metadata: options.metadata },
   );
 }
+
+export const SEARCH_CALLBACK_ID = 'espo_search';
+
+/** App Home's Search: which kind of record, and the words to look for. */
+export function searchView(entities: { name: string; plural: string }[]): View {
+  const kinds = entities.map((entity) => ({ text: plain(entity.plural, 75), value: entity.name }));
+  return modal(
+    'Search EspoCRM',
+    [
+      { type: 'input', block_id: 'f_entity', label: plain('Look in', 2000), element: { type: 'static_select', action_id: VALUE, options: kinds, initial_option: kinds[0] } },
+      { type: 'input', block_id: 'f_text', label: plain('For', 2000), element: { type: 'plain_text_input', action_id: VALUE, min_length: 2, max_length: 200, placeholder: plain('A name, email or phone', 150) } },
+    ],
+    { callbackId: SEARCH_CALLBACK_ID, submit: 'Search', close: 'Cancel' },
+  );
+}
