@@ -163,6 +163,16 @@ describe('record forms (modals from action schemas), end to end', () => {
     expect(JSON.stringify(form!.body.view)).toContain('f_lastName');
   });
 
+  it('opens the update form from "Edit" on a record card', async () => {
+    const deal = h.membrane.tenant('T1').espo.all('Opportunity')[0]!;
+    const { reply } = await h.command(`show deal ${deal.id}`);
+    const updates = h.slack.calls.filter((c) => c.method === 'views.update').length;
+    await h.click(buttonNamed(reply, 'Edit'), { expectReplies: 0 });
+    const [form] = (await h.slack.waitForCalls((c) => c.method === 'views.update', updates + 1)).slice(updates);
+    expect(JSON.stringify(form!.body.view)).toContain('Edit Opportunity');
+    expect(JSON.stringify(form!.body.view)).toContain(`"initial_value":${JSON.stringify(deal.name)}`);
+  });
+
   it('explains in the modal when an entity has no form, and refuses forged metadata', async () => {
     const view = await formFor('create CProject');
     expect(JSON.stringify(view)).toContain('I have no form for');

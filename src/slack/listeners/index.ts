@@ -6,6 +6,7 @@ import { confirmWrite } from './actions/confirm.js';
 import { acknowledgeLinkClick } from './actions/open-link.js';
 import { pageList } from './actions/page.js';
 import { shareInChannel } from './actions/share.js';
+import { editRecord } from './actions/edit-record.js';
 import { newRecord } from './actions/new-record.js';
 import { showRecord } from './actions/show.js';
 import { formSubmitted } from './views/form-submitted.js';
@@ -39,6 +40,7 @@ export function registerListeners(app: App, deps: ListenerDeps, command = '/espo
   app.action<Button>(ACTION_IDS.show, showRecord(deps));
   app.action(ACTION_IDS.openLink, acknowledgeLinkClick());
   app.action<Button>(new RegExp(`^(${ACTION_IDS.newRecord}|espo_home_new_lead|espo_home_new_task)$`), newRecord(deps));
+  app.action<Button>(ACTION_IDS.editRecord, editRecord(deps));
   app.view(FORM_CALLBACK_ID, formSubmitted(deps));
   app.shortcut<MessageShortcut>(LOG_SHORTCUT_ID, logMessageShortcut(deps));
   app.options(RELATED_ACTION_ID, relatedRecordOptions(deps));

@@ -17,6 +17,7 @@ export const ACTION_IDS = {
   showPrefix: 'espo_show:',
   openLink: /^espo_open/,
   newRecord: 'espo_new',
+  editRecord: 'espo_edit',
 } as const;
 
 export interface RenderOptions {
@@ -208,6 +209,7 @@ function renderRecord(entity: EntityInfo, record: CrmRecord, options: RenderOpti
       actions(
         'espo_record_actions',
         url ? button({ actionId: 'espo_open_record', text: 'Open in EspoCRM', url }) : undefined,
+        record.id.length <= 64 ? button({ actionId: ACTION_IDS.editRecord, text: 'Edit', value: JSON.stringify({ e: entity.name, id: record.id }) }) : undefined,
         shareButton({ t: 'record', e: entity.name, id: record.id }),
       ),
     );
