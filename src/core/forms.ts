@@ -34,6 +34,7 @@ export interface Form {
 /** A submitted value as Slack hands it over: text, a number, a checkbox, or a date-time in epoch seconds. */
 export type SubmittedValue = string | number | boolean | null;
 
+const MAX_INPUT_TEXT = 3000;
 /** Leaves room in a 100-block modal for the title section and a hint. */
 export const MAX_FORM_FIELDS = 90;
 /** EspoCRM stores date-times as UTC `YYYY-MM-DD HH:mm:ss`; schemas built from its definitions say so with this pattern. */
@@ -78,8 +79,9 @@ export function formFields(schema: Record<string, unknown>, values: Record<strin
   const required = new Set(Array.isArray(schema.required) ? schema.required.map(String) : []);
   const fields = Object.entries(properties).flatMap(([name, property]): FormField[] => {
     const kind = kindOf(name, property);
-    if (!kind) return [];
     const value = values[name];
+    // Slack's text inputs hold 3,000 characters: a longer value could not be shown whole, and saving the form would cut it.
+    if (!kind || (typeof value === 'string' && value.length > MAX_INPUT_TEXT)) return [];
     const current = typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? { value } : {};
     return [{ name, label: label(name), required: required.has(name), ...kind, ...current }];
   });
@@ -136,7 +138,12 @@ export interface FormServiceDeps {
   clock: Clock;
 }
 
+const SCHEMA_TTL_MS = 10 * 60_000;
+const MAX_SCHEMAS = 1000;
+
 export class FormService {
+  private readonly schemas = new Map<string, { schema: Record<string, unknown>; until: number }>();
+
   constructor(private readonly deps: FormServiceDeps) {}
 
   entityOf(word: string): EntityInfo {
@@ -164,45 +171,62 @@ export class FormService {
 
   /**
    * Checks a submission against the schema (field errors go back into the form) and returns the
-   * write it amounts to. An update sends only what changed; a cleared field is sent as null.
+   * write it amounts to. Runs before Slack's 3-second ack, so it makes no call beyond the schema
+   * (remembered from opening the form). An update sends only the fields the person changed from
+   * what the form showed them, so values changed meanwhile by someone else are not overwritten.
    */
-  async check(context: RequestContext, request: FormRequest, values: Record<string, SubmittedValue>): Promise<FormCheck> {
-    const { crm, entities, commands } = this.deps;
+  async check(context: RequestContext, request: FormRequest, values: Record<string, SubmittedValue>, shown: Record<string, SubmittedValue> = {}): Promise<FormCheck> {
+    const { crm, entities } = this.deps;
     const entity = entities.resolve(request.entity);
     const schema = await this.schemaFor(context, entity, request.operation);
-    const fields = fieldsFromValues(formFields(schema), values);
+    const form = formFields(schema);
     if (request.operation === 'create') {
-      const given = Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== null));
+      const given = Object.fromEntries(Object.entries(fieldsFromValues(form, values)).filter(([, value]) => value !== null));
       const errors = crm.checkFields(schema, given);
-      if (errors.length) return { ok: false, errors };
-      const owner = await this.deps.people.crmUserOf(commands.tenantFor(context), context.email, this.deps.clock.now());
-      return { ok: true, entity, plan: { kind: 'create', entity: entity.name, fields: { ...given, ...(owner ? { assignedUserId: owner } : {}) } } };
+      return errors.length ? { ok: false, errors } : { ok: true, entity, plan: { kind: 'create', entity: entity.name, fields: given } };
     }
-    const current = await crm.get(commands.tenantFor(context), entity.name, request.id ?? '');
-    const changed = Object.fromEntries(Object.entries(fields).filter(([name, value]) => !same(value, current.fields[name])));
-    if (!Object.keys(changed).length) return { ok: true, unchanged: true };
+    const touched = form.filter((field) => field.name in values && !same(values[field.name], shown[field.name]));
+    if (!touched.length) return { ok: true, unchanged: true };
+    const changed = fieldsFromValues(touched, values);
     // Only the changed fields are checked, and a cleared optional field may be null.
     const partial = { ...schema, required: ((schema.required as string[] | undefined) ?? []).filter((name) => name in changed && changed[name] !== null) };
     const errors = crm.checkFields(partial, Object.fromEntries(Object.entries(changed).filter(([, value]) => value !== null)));
     if (errors.length) return { ok: false, errors };
-    const before = Object.fromEntries(Object.keys(changed).map((name) => [name, current.fields[name] ?? null]));
-    return { ok: true, entity, plan: { kind: 'update', entity: entity.name, id: current.id, fields: changed, before } };
+    const before = fieldsFromValues(touched, Object.fromEntries(touched.map((field) => [field.name, shown[field.name] ?? null])));
+    return { ok: true, entity, plan: { kind: 'update', entity: entity.name, id: request.id ?? '', fields: changed, before } };
   }
 
+  /** Completes a checked write after the ack: a new record is assigned to the person who creates it. */
+  async complete(context: RequestContext, plan: WritePlan): Promise<WritePlan> {
+    if (plan.kind !== 'create' || 'assignedUserId' in plan.fields) return plan;
+    const owner = await this.deps.people.crmUserOf(this.deps.commands.tenantFor(context), context.email, this.deps.clock.now());
+    return owner ? { ...plan, fields: { ...plan.fields, assignedUserId: owner } } : plan;
+  }
+
+  /** The form's schema, remembered a while per tenant so a submission is checked without a call. */
   private async schemaFor(context: RequestContext, entity: EntityInfo, operation: 'create' | 'update'): Promise<Record<string, unknown>> {
-    const schema = await this.deps.crm.formSchema(this.deps.commands.tenantFor(context), entity.name, operation);
+    const tenant = this.deps.commands.tenantFor(context);
+    const key = `${tenant.key}|${entity.name}|${operation}`;
+    const now = this.deps.clock.now().getTime();
+    const hit = this.schemas.get(key);
+    if (hit && hit.until > now) return hit.schema;
+    const schema = await this.deps.crm.formSchema(tenant, entity.name, operation);
     if (!schema) {
       throw new AppError(
         'bad_input',
         `I have no form for ${entity.plural.toLowerCase()}. Use \`/espo ${operation} ${entity.label.toLowerCase()}${operation === 'update' ? ' <id>' : ''} field=value …\` instead.`,
       );
     }
+    if (this.schemas.size >= MAX_SCHEMAS) this.schemas.delete(this.schemas.keys().next().value!);
+    this.schemas.set(key, { schema, until: now + SCHEMA_TTL_MS });
     return schema;
   }
 }
 
-function same(value: unknown, current: unknown): boolean {
-  if ((value === null || value === '') && (current === null || current === undefined || current === '')) return true;
-  if (typeof value === 'number' && typeof current === 'string') return Number(current) === value;
-  return value === current;
+/** Whether a submitted value is what the form showed: empty is empty, numbers compare as numbers. */
+function same(value: SubmittedValue | undefined, shown: SubmittedValue | undefined): boolean {
+  const empty = (v: unknown) => v === null || v === undefined || v === '' || v === false;
+  if (empty(value) && empty(shown)) return true;
+  if (typeof value === 'number' || typeof shown === 'number') return Number(value) === Number(shown);
+  return value === shown;
 }

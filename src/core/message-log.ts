@@ -38,6 +38,8 @@ export class MessageLogService {
   async searchRelated(context: RequestContext, text: string): Promise<{ entity: EntityInfo; records: CrmRecord[] }[]> {
     const { crm, entities, commands } = this.deps;
     const tenant = commands.tenantFor(context);
+    // Typing into a menu must not start a connection: an unconnected tenant has nothing to find.
+    if (!(await crm.isConnected(tenant))) return [];
     const results = await Promise.allSettled(
       RELATED_ENTITIES.map(async (name) => {
         const entity = entities.resolve(name);

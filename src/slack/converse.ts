@@ -1,5 +1,6 @@
 import type { RespondArguments, RespondFn, webApi } from '@slack/bolt';
 import type { MessageResult } from '../core/conversation.js';
+import type { RequestContext } from '../core/service.js';
 import { answer, type ListenerDeps, type RequestInfo } from './edge.js';
 import { unescape } from './render/mrkdwn.js';
 
@@ -55,7 +56,7 @@ export function threadSender(client: WebClient, message: ThreadMessage): Respond
 
 /** One plain-language message: profile, core's conversation pipeline, a reply in the thread. */
 export async function converse(deps: ListenerDeps, client: WebClient, message: ThreadMessage, hooks: ConverseHooks = {}): Promise<void> {
-  const context = { teamId: message.teamId, userId: message.userId, channelId: message.channelId };
+  const context: RequestContext = { teamId: message.teamId, userId: message.userId, channelId: message.channelId };
   const threadKey = `${message.teamId}:${message.channelId}:${message.threadTs ?? 'dm'}`;
   const request: RequestInfo = { kind: message.kind, context, log: {} };
   await answer(
@@ -64,8 +65,9 @@ export async function converse(deps: ListenerDeps, client: WebClient, message: T
     threadSender(client, message),
     async () => {
       await hooks.before?.().catch(() => undefined);
-      const profile = await deps.profiles.of(client, message.userId);
-      const result = await deps.conversation.handleMessage({ ...context, ...profile, threadKey }, message.text || 'help');
+      // The edge sees the profile too: it decides who may be shown a connect link.
+      Object.assign(context, await deps.profiles.of(client, message.teamId, message.userId));
+      const result = await deps.conversation.handleMessage({ ...context, threadKey }, message.text || 'help');
       Object.assign(request.log!, {
         route: result.route,
         ...(result.usage ? { promptTokens: result.usage.promptTokens, completionTokens: result.usage.completionTokens, modelCalls: result.usage.modelCalls } : {}),

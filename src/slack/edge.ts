@@ -91,7 +91,9 @@ async function handle(
     isPrivate = reply.kind === 'connect';
     payload = { ...renderReply(reply, { siteUrl: deps.siteUrl, ...delivery.render }) };
   } catch (error) {
-    const appError = toAppError(error);
+    // Every reply passes here: a shared connection's connect link reaches workspace admins only,
+    // whichever listener ran (clicks and forms carry no admin flag, so they fail closed).
+    const appError = toAppError(deps.service.guardConnectLink(request.context, error));
     outcome = 'error';
     code = appError.code;
     if (appError.usage) {

@@ -35,7 +35,7 @@ export async function openForm(deps: ListenerDeps, client: WebClient, triggerId:
   if (!viewId) return;
   let view: Record<string, unknown>;
   try {
-    const profile = await deps.profiles.of(client, context.userId);
+    const profile = await deps.profiles.of(client, context.teamId, context.userId);
     const form = await deps.forms.open({ ...context, ...profile }, request);
     const metadata: FormMetadata = { o: form.operation, e: form.entity.name, ...(form.id ? { id: form.id } : {}), ...(context.channelId ? { c: context.channelId } : {}) };
     view = formView(form, JSON.stringify(metadata));
@@ -46,7 +46,14 @@ export async function openForm(deps: ListenerDeps, client: WebClient, triggerId:
     const url = appError.details.connectUrl;
     view = noticeView(title, appError.userMessage, url ? { url, text: 'Connect EspoCRM' } : undefined);
   }
-  await client.views.update({ view_id: viewId, view: view as never }).catch((error: unknown) => deps.logger.warn({ err: error }, 'could not show a form'));
+  try {
+    await client.views.update({ view_id: viewId, view: view as never });
+  } catch (error) {
+    // Never leave the person looking at "Loading…".
+    deps.logger.warn({ err: error, team: context.teamId, user: context.userId }, 'could not show a form');
+    const fallback = noticeView(title, 'I could not show this form in Slack. Please try `/espo create` or `/espo update` with field=value instead.');
+    await client.views.update({ view_id: viewId, view: fallback as never }).catch(() => undefined);
+  }
 }
 
 /**

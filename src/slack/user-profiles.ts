@@ -24,8 +24,10 @@ export class UserProfiles {
     private readonly maxEntries = 10_000,
   ) {}
 
-  async of(client: WebClient, userId: string): Promise<UserProfile> {
-    const hit = this.cache.get(userId);
+  /** Keyed by team too: on Enterprise Grid one user id spans workspaces, and admin rights do not. */
+  async of(client: WebClient, teamId: string, userId: string): Promise<UserProfile> {
+    const key = `${teamId}:${userId}`;
+    const hit = this.cache.get(key);
     if (hit && hit.until > Date.now()) return hit.profile;
     let profile: UserProfile = { timeZone: 'UTC', isWorkspaceAdmin: false };
     try {
@@ -40,7 +42,7 @@ export class UserProfiles {
       // Missing users:read scope or a Slack hiccup: fall back rather than fail the command.
     }
     if (this.cache.size >= this.maxEntries) this.cache.delete(this.cache.keys().next().value!);
-    this.cache.set(userId, { profile, until: Date.now() + this.ttlMs });
+    this.cache.set(key, { profile, until: Date.now() + this.ttlMs });
     return profile;
   }
 }

@@ -29,9 +29,9 @@ export interface Store {
   db: Kysely<Database>;
   confirmations: ConfirmationStore;
   audit: AuditLog & { recent(tenantKey: string, limit: number): Promise<AuditEntry[]> };
-  connections: TenantConnectionCache & { deleteTeam(teamId: string): Promise<number> };
+  connections: TenantConnectionCache;
   events: EventLedger;
-  conversations: ConversationStore & { deleteTeam(teamId: string): Promise<number> };
+  conversations: ConversationStore;
   installations: WorkspaceInstallations;
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -274,11 +274,6 @@ class SqlConnectionCache implements TenantConnectionCache {
   async delete(tenantKey: string): Promise<void> {
     await this.db.deleteFrom('tenant_connections').where('tenant_key', '=', tenantKey).execute();
   }
-
-  /** Forgets the cached connections of every tenant of a team (the team, and team:user in user scope). */
-  async deleteTeam(teamId: string): Promise<number> {
-    return deleteTeamRows(this.db, 'tenant_connections', teamId);
-  }
 }
 
 /**
@@ -374,11 +369,6 @@ class SqlConversationStore implements ConversationStore {
   async prune(olderThan: Date): Promise<number> {
     const result = await this.db.deleteFrom('conversation_turns').where('at', '<', olderThan.getTime()).executeTakeFirst();
     return Number(result.numDeletedRows);
-  }
-
-  /** Forgets every thread of every tenant of a team. */
-  async deleteTeam(teamId: string): Promise<number> {
-    return deleteTeamRows(this.db, 'conversation_turns', teamId);
   }
 }
 

@@ -138,6 +138,24 @@ describe('record forms (modals from action schemas), end to end', () => {
     expect((audit!.input as { fields: Record<string, unknown> }).fields).toEqual({ stage: 'Closed Won' });
   });
 
+  it('sends only what the person changed, even where the form could not show the current value', async () => {
+    const [deal] = h.membrane.tenant('T1').espo.seed('Opportunity', [{ name: 'Odd stage deal', amount: 10, stage: 'Legal Review', closeDate: '2026-12-24' }]);
+    const view = await formFor(`update deal ${deal!.id}`);
+    // "Legal Review" is no option of the schema's enum, so the menu starts empty.
+    expect(view.blocks.find((b) => b.block_id === 'f_stage')!.element!.initial_option).toBeUndefined();
+    const shown = Object.fromEntries(
+      view.blocks
+        .filter((b) => b.type === 'input')
+        .map((b) => [b.block_id!.slice(2), (b.element!.initial_option as { value?: string } | undefined)?.value ?? b.element!.initial_value ?? b.element!.initial_date ?? null]),
+    );
+    const before = ephemeralCount();
+    await submit(view, { ...shown, name: 'Odd stage deal (renamed)' });
+    await resultFor(before + 1);
+    const [audit] = await h.app.store.audit.recent('T1', 1);
+    expect((audit!.input as { fields: Record<string, unknown> }).fields).toEqual({ name: 'Odd stage deal (renamed)' });
+    expect(h.membrane.tenant('T1').espo.get('Opportunity', String(deal!.id))!.stage).toBe('Legal Review');
+  });
+
   it('says so when nothing changed, and writes nothing', async () => {
     const deal = h.membrane.tenant('T1').espo.all('Opportunity')[0]!;
     const view = await formFor(`update deal ${deal.id}`);

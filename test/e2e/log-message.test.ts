@@ -111,6 +111,35 @@ describe('"Log to EspoCRM" message shortcut, end to end', () => {
     expect(audit).toMatchObject({ action: 'POST /Note', outcome: 'done' });
   });
 
+  it('never hands a non-admin the connect link of a workspace that is not connected', async () => {
+    h.membrane.tenant('T8').ensureState = { state: 'CLIENT_ACTION_REQUIRED', uiUrl: 'https://connect.example/leak' };
+    const view = await openShortcut('Please follow up.');
+    const payload = {
+      type: 'view_submission',
+      team: { id: 'T8', domain: 'other' },
+      user: { id: 'U8', username: 'bob', team_id: 'T8' },
+      api_app_id: 'A1',
+      view: {
+        ...view,
+        id: 'VLOG8',
+        type: 'modal',
+        hash: 'h',
+        state: {
+          values: {
+            f_related: { espo_related: { type: 'external_select', selected_option: null } },
+            f_kind: { v: { type: 'static_select', selected_option: { value: 'Task' } } },
+            f_subject: { v: { type: 'plain_text_input', value: 'Follow up' } },
+            f_body: { v: { type: 'plain_text_input', value: 'Please follow up.' } },
+          },
+        },
+      },
+    };
+    await h.post({ payload: JSON.stringify(payload) });
+    const [reply] = await h.slack.waitForCalls((c) => c.method === 'chat.postEphemeral' && c.body.user === 'U8');
+    expect(textOf(reply!.body as never)).toContain('Ask a Slack workspace admin');
+    expect(JSON.stringify(reply!.body)).not.toContain('connect.example');
+  });
+
   it('logs a held call assigned to the person, linked to the contact', async () => {
     const jane = h.membrane.tenant('T1').espo.all('User').find((u) => u.emailAddress === 'jane.smith@example.com')!;
     const contact = h.membrane.tenant('T1').espo.all('Contact')[0]!;

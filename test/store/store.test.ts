@@ -296,15 +296,6 @@ for (const backend of backends) {
         // Again: nothing left, nothing fails.
         expect(await store.installations.forgetWorkspace('TF1')).toEqual({ installation: false, connections: 0, turns: 0 });
       });
-
-      it('deletes a team\'s cached connections and threads on their own', async () => {
-        await store.connections.put('TD1', { connectionId: 'c1', state: 'READY' });
-        await store.connections.put('TD1:U1', { connectionId: 'c2', state: 'READY' });
-        await store.conversations.append('th-td', 'TD1:U1', [turn('user', 'hi', 0)], 10);
-        expect(await store.connections.deleteTeam('TD1')).toBe(2);
-        expect(await store.conversations.deleteTeam('TD1')).toBe(1);
-        expect(await store.connections.deleteTeam('TD1')).toBe(0);
-      });
     });
 
     it('answers a readiness ping', async () => {

@@ -28,7 +28,8 @@ export function modal(title: string, blocks: unknown[], options: { callbackId?: 
 
 /** A text-only view: "Loading…", or why a form cannot be shown (with a link to act on, if any). */
 export function noticeView(title: string, text: string, link?: { url: string; text: string }): View {
-  const blocks: unknown[] = [{ type: 'section', text: { type: 'mrkdwn', text: truncate(text, 3000) } }];
+  // Error messages can quote EspoCRM or Membrane; only the viewer sees a modal, but a link could still be spoofed.
+  const blocks: unknown[] = [{ type: 'section', text: { type: 'mrkdwn', text: truncate(escape(text), 3000) } }];
   if (link) blocks.push({ type: 'actions', elements: [{ type: 'button', action_id: 'espo_open_link', text: plain(link.text, 75), url: link.url, style: 'primary' }] });
   return modal(title, blocks);
 }
@@ -64,7 +65,8 @@ function elementFor(field: FormField): Record<string, unknown> {
     case 'date':
       return { type: 'datepicker', action_id: VALUE, ...(typeof value === 'string' && /^\d{4}-\d{2}-\d{2}/.test(value) ? { initial_date: value.slice(0, 10) } : {}) };
     case 'datetime': {
-      const when = typeof value === 'string' ? Date.parse(field.datetime === 'espo' ? `${value.replace(' ', 'T')}Z` : value) : NaN;
+      // EspoCRM's `YYYY-MM-DD HH:mm:ss` is UTC, whichever format the schema writes back.
+      const when = typeof value === 'string' ? Date.parse(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}/.test(value) ? `${value.replace(' ', 'T')}Z` : value) : NaN;
       return { type: 'datetimepicker', action_id: VALUE, ...(Number.isFinite(when) ? { initial_date_time: Math.floor(when / 1000) } : {}) };
     }
     case 'email':
@@ -132,6 +134,45 @@ export function readFormValues(state: Record<string, Record<string, StateValue>>
     }
   }
   return values;
+}
+
+type InputBlock = {
+  block_id?: string;
+  element?: {
+    type?: string;
+    initial_value?: string;
+    initial_option?: { value?: string };
+    initial_options?: unknown[];
+    initial_date?: string;
+    initial_date_time?: number;
+  };
+};
+
+/** What a submitted form showed when it opened, by field name, in the same shape as its values. */
+export function readShownValues(view: { blocks?: InputBlock[] }): Record<string, SubmittedValue> {
+  const shown: Record<string, SubmittedValue> = {};
+  for (const block of view.blocks ?? []) {
+    const element = block.element;
+    if (!block.block_id?.startsWith('f_') || !element) continue;
+    const name = block.block_id.slice(2);
+    switch (element.type) {
+      case 'static_select':
+        shown[name] = element.initial_option?.value ?? null;
+        break;
+      case 'checkboxes':
+        shown[name] = (element.initial_options ?? []).length > 0;
+        break;
+      case 'datepicker':
+        shown[name] = element.initial_date ?? null;
+        break;
+      case 'datetimepicker':
+        shown[name] = element.initial_date_time ?? null;
+        break;
+      default:
+        shown[name] = element.initial_value ?? null;
+    }
+  }
+  return shown;
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
+import type { RequestContext } from '../../../core/service.js';
 import { answer, type ListenerDeps } from '../../edge.js';
 import { openForm } from '../../forms.js';
 import { unescape } from '../../render/mrkdwn.js';
@@ -10,15 +11,17 @@ import { unescape } from '../../render/mrkdwn.js';
 export function espoCommand(deps: ListenerDeps) {
   return async ({ ack, command, respond, client }: SlackCommandMiddlewareArgs & AllMiddlewareArgs): Promise<void> => {
     await ack();
-    const context = { teamId: command.team_id, userId: command.user_id, channelId: command.channel_id };
+    const context: RequestContext = { teamId: command.team_id, userId: command.user_id, channelId: command.channel_id };
     const text = unescape(command.text);
     const form = deps.forms.requestOf(text);
     if (form) return openForm(deps, client, command.trigger_id, context, form);
     const subcommand = text.trim().split(/\s+/, 1)[0]?.toLowerCase() || 'help';
-    await answer(deps, { kind: 'command', context, detail: subcommand }, respond, async () => {
+    const request = { kind: 'command', context, detail: subcommand };
+    await answer(deps, request, respond, async () => {
       // Inside the queued work: a users.info call must not sit between the ack and the queue.
-      const profile = await deps.profiles.of(client, command.user_id);
-      return deps.service.handle({ ...context, ...profile }, text);
+      // The edge sees the profile too: it decides who may be shown a connect link.
+      Object.assign(context, await deps.profiles.of(client, command.team_id, command.user_id));
+      return deps.service.handle(context, text);
     });
   };
 }

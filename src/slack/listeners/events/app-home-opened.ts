@@ -25,7 +25,7 @@ async function publishHome(deps: ListenerDeps, client: webApi.WebClient, teamId:
   let problem: AppError | undefined;
   let outcome: string;
   try {
-    const profile = await deps.profiles.of(client, userId);
+    const profile = await deps.profiles.of(client, teamId, userId);
     const data = await deps.home.load({ teamId, userId, ...profile });
     view = renderHome(data, { siteUrl: deps.siteUrl });
     problem = data.connection.state === 'unknown' ? data.connection.error : data.work.kind === 'error' ? data.work.error : undefined;

@@ -1,7 +1,9 @@
 import type { AllMiddlewareArgs, SlackOptionsMiddlewareArgs } from '@slack/bolt';
-import { toAppError } from '../../../core/errors.js';
+import { AppError, toAppError } from '../../../core/errors.js';
 import type { ListenerDeps } from '../../edge.js';
 import { truncate } from '../../render/mrkdwn.js';
+
+const SEARCH_DEADLINE_MS = 2500;
 
 /**
  * The "About" search as the person types: accounts, contacts, leads and deals whose names match,
@@ -9,10 +11,14 @@ import { truncate } from '../../render/mrkdwn.js';
  */
 export function relatedRecordOptions(deps: ListenerDeps) {
   return async ({ ack, body, options }: SlackOptionsMiddlewareArgs<'block_suggestion'> & AllMiddlewareArgs): Promise<void> => {
-    const context = { teamId: body.team?.id ?? '', userId: body.user.id };
+    const context = { teamId: body.team?.id ?? body.user.team_id ?? '', userId: body.user.id };
     const query = (options.value ?? '').trim().slice(0, 100);
     try {
-      const groups = await deps.messageLog.searchRelated(context, query);
+      // Slack drops an answer after 3 seconds; a slower search answers nothing and says so in the log.
+      const groups = await Promise.race([
+        deps.messageLog.searchRelated(context, query),
+        new Promise<never>((_, reject) => setTimeout(() => reject(new AppError('timeout', 'The record search took too long.')), SEARCH_DEADLINE_MS).unref()),
+      ]);
       await ack({
         option_groups: groups.map(({ entity, records }) => ({
           label: { type: 'plain_text', text: truncate(entity.plural, 75) },

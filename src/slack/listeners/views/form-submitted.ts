@@ -1,9 +1,11 @@
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import { z } from 'zod';
 import { toAppError } from '../../../core/errors.js';
+import type { FormCheck } from '../../../core/forms.js';
 import { answer, type ListenerDeps } from '../../edge.js';
 import { resultSender } from '../../forms.js';
-import { fieldErrors, noticeView, readFormValues } from '../../render/modal.js';
+import { fieldErrors, noticeView, readFormValues, readShownValues } from '../../render/modal.js';
+import { viewContext, viewMetadata } from './view-payload.js';
 
 const metadataSchema = z.object({
   o: z.enum(['create', 'update']),
@@ -14,23 +16,22 @@ const metadataSchema = z.object({
 
 /**
  * A record form submitted. Field errors go back into the form (Slack's `response_action: errors`)
- * before the modal closes; a valid submission closes it and is written at once, since the form
- * showed exactly what is sent and its button is the Confirm. The result is posted privately.
+ * before the modal closes, so the check makes no call but the remembered schema. A valid
+ * submission closes it and is written at once, since the form showed exactly what is sent and
+ * its button is the Confirm. The result is posted privately.
  */
 export function formSubmitted(deps: ListenerDeps) {
   return async ({ ack, body, view, client }: SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs): Promise<void> => {
-    const parsed = metadataSchema.safeParse(safeJson(view.private_metadata));
-    if (!parsed.success) {
+    const metadata = viewMetadata(view.private_metadata, metadataSchema);
+    if (!metadata) {
       await ack({ response_action: 'update', view: noticeView('EspoCRM', 'This form is no longer valid. Please open it again.') as never });
       return;
     }
-    const metadata = parsed.data;
-    const context = { teamId: body.team?.id ?? body.user.team_id ?? '', userId: body.user.id, ...(metadata.c ? { channelId: metadata.c } : {}) };
+    const context = viewContext(body, metadata.c);
     const request = { operation: metadata.o, entity: metadata.e, ...(metadata.id ? { id: metadata.id } : {}) };
-    let check;
+    let check: FormCheck;
     try {
-      const profile = await deps.profiles.of(client, context.userId);
-      check = await deps.forms.check({ ...context, ...profile }, request, readFormValues(view.state.values as never));
+      check = await deps.forms.check(context, request, readFormValues(view.state.values as never), readShownValues(view as never));
     } catch (error) {
       const appError = toAppError(error);
       deps.logger.warn({ err: appError.cause ?? appError, code: appError.code, kind: 'form', team: context.teamId, user: context.userId }, appError.userMessage);
@@ -44,16 +45,11 @@ export function formSubmitted(deps: ListenerDeps) {
     }
     await ack();
     const plan = 'plan' in check ? check.plan : undefined;
-    await answer(deps, { kind: 'form', context, detail: `${request.operation} ${request.entity}` }, resultSender(client, context.userId, metadata.c), async () =>
-      plan ? deps.service.submit(context, plan) : { kind: 'notice', tone: 'info', text: 'Nothing changed, so nothing was written.' },
-    );
+    await answer(deps, { kind: 'form', context, detail: `${request.operation} ${request.entity}` }, resultSender(client, context.userId, metadata.c), async () => {
+      if (!plan) return { kind: 'notice', tone: 'info', text: 'Nothing changed, so nothing was written.' };
+      const profile = await deps.profiles.of(client, context.teamId, context.userId);
+      const person = { ...context, ...profile };
+      return deps.service.submit(person, await deps.forms.complete(person, plan));
+    });
   };
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }

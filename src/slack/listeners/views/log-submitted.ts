@@ -4,6 +4,7 @@ import { LOG_KINDS } from '../../../core/message-log.js';
 import { answer, type ListenerDeps } from '../../edge.js';
 import { resultSender } from '../../forms.js';
 import { fieldErrors, readFormValues } from '../../render/modal.js';
+import { viewContext, viewMetadata } from './view-payload.js';
 
 const metadataSchema = z.object({ c: z.string().max(64), ts: z.string().max(32).optional() });
 const valuesSchema = z.object({
@@ -22,9 +23,9 @@ const valuesSchema = z.object({
  */
 export function logSubmitted(deps: ListenerDeps) {
   return async ({ ack, body, view, client }: SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs): Promise<void> => {
-    const metadata = metadataSchema.safeParse(safeJson(view.private_metadata));
+    const metadata = viewMetadata(view.private_metadata, metadataSchema);
     const values = valuesSchema.safeParse(readFormValues(view.state.values as never));
-    if (!metadata.success || !values.success) {
+    if (!metadata || !values.success) {
       const field = values.success ? 'subject' : String(values.error.issues[0]?.path[0] ?? 'subject');
       await ack({ response_action: 'errors', errors: fieldErrors([{ field, problem: 'Please check this field.' }], view as never) });
       return;
@@ -38,10 +39,10 @@ export function logSubmitted(deps: ListenerDeps) {
       return;
     }
     await ack();
-    const context = { teamId: body.team?.id ?? body.user.team_id ?? '', userId: body.user.id, channelId: metadata.data.c };
-    const { ts } = metadata.data;
+    const context = { ...viewContext(body), channelId: metadata.c };
+    const { ts } = metadata;
     await answer(deps, { kind: 'log_message', context, detail: kind }, resultSender(client, context.userId, context.channelId), async () => {
-      const profile = await deps.profiles.of(client, context.userId);
+      const profile = await deps.profiles.of(client, context.teamId, context.userId);
       // Where the message lives, so EspoCRM links back to it; without it the text alone is saved.
       const permalink = ts ? await client.chat.getPermalink({ channel: context.channelId, message_ts: ts }).then((r) => r.permalink, () => undefined) : undefined;
       const saved = [text ?? '', permalink ? `From Slack: ${permalink}` : ''].filter(Boolean).join('\n\n');
@@ -49,12 +50,4 @@ export function logSubmitted(deps: ListenerDeps) {
       return deps.service.submit({ ...context, ...profile }, plan);
     });
   };
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }

@@ -4,6 +4,7 @@ import { MAX_PAGE_SIZE } from '../../../core/command/parse.js';
 import { answer, type ListenerDeps } from '../../edge.js';
 import { resultSender } from '../../forms.js';
 import { fieldErrors, readFormValues } from '../../render/modal.js';
+import { viewContext } from './view-payload.js';
 
 const valuesSchema = z.object({ entity: z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/), text: z.string().trim().min(2).max(200) });
 
@@ -16,7 +17,7 @@ export function searchSubmitted(deps: ListenerDeps) {
       return;
     }
     await ack();
-    const context = { teamId: body.team?.id ?? body.user.team_id ?? '', userId: body.user.id };
+    const context = viewContext(body);
     const { entity, text } = values.data;
     await answer(deps, { kind: 'search', context, detail: entity }, resultSender(client, context.userId), () =>
       deps.service.list(context, { entity, filters: [], text, limit: MAX_PAGE_SIZE, offset: 0 }),
