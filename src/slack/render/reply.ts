@@ -143,6 +143,7 @@ function renderRecords(reply: Extract<Reply, { kind: 'records' }>, options: Rend
       header(title),
       section(`${hint}\nTry fewer filters, or \`/espo find ${escape(entity.label.toLowerCase())} <text>\`.`),
       sharedContext(options),
+      options.sharedBy ? undefined : actions('espo_list_actions', newButton(entity)),
     ]);
   }
   const offset = query?.offset ?? reply.offset ?? 0;
