@@ -99,78 +99,43 @@ export function formView(form: Form, metadata: string): View {
   });
 }
 
-type StateValue = {
-  type?: string;
-  value?: string | null;
-  selected_option?: { value?: string } | null;
-  selected_options?: { value?: string }[];
-  selected_date?: string | null;
-  selected_date_time?: number | null;
-};
+/** Slack names an input's value one way in a submission and another where the form set it. */
+const SUBMITTED = { option: 'selected_option', options: 'selected_options', date: 'selected_date', dateTime: 'selected_date_time', text: 'value' } as const;
+const INITIAL = { option: 'initial_option', options: 'initial_options', date: 'initial_date', dateTime: 'initial_date_time', text: 'initial_value' } as const;
+type ValueNames = typeof SUBMITTED | typeof INITIAL;
+type Element = { type?: string } & Record<string, unknown>;
+
+function valueOf(element: Element, names: ValueNames): SubmittedValue {
+  switch (element.type) {
+    case 'static_select':
+    case 'external_select':
+      return (element[names.option] as { value?: string } | null | undefined)?.value ?? null;
+    case 'checkboxes':
+      return ((element[names.options] as unknown[] | undefined) ?? []).length > 0;
+    case 'datepicker':
+      return (element[names.date] as string | null | undefined) ?? null;
+    case 'datetimepicker':
+      return (element[names.dateTime] as number | null | undefined) ?? null;
+    default:
+      return (element[names.text] as string | null | undefined) ?? null;
+  }
+}
 
 /** The submitted values of a form view, by field name, as core expects them. */
-export function readFormValues(state: Record<string, Record<string, StateValue>> | undefined): Record<string, SubmittedValue> {
+export function readFormValues(state: Record<string, Record<string, Element>> | undefined): Record<string, SubmittedValue> {
   const values: Record<string, SubmittedValue> = {};
   for (const [id, actions] of Object.entries(state ?? {})) {
     const input = actions[VALUE] ?? actions[RELATED_ACTION_ID];
-    if (!id.startsWith('f_') || !input) continue;
-    const name = id.slice(2);
-    switch (input.type) {
-      case 'static_select':
-      case 'external_select':
-        values[name] = input.selected_option?.value ?? null;
-        break;
-      case 'checkboxes':
-        values[name] = (input.selected_options ?? []).length > 0;
-        break;
-      case 'datepicker':
-        values[name] = input.selected_date ?? null;
-        break;
-      case 'datetimepicker':
-        values[name] = input.selected_date_time ?? null;
-        break;
-      default:
-        values[name] = input.value ?? null;
-    }
+    if (id.startsWith('f_') && input) values[id.slice(2)] = valueOf(input, SUBMITTED);
   }
   return values;
 }
 
-type InputBlock = {
-  block_id?: string;
-  element?: {
-    type?: string;
-    initial_value?: string;
-    initial_option?: { value?: string };
-    initial_options?: unknown[];
-    initial_date?: string;
-    initial_date_time?: number;
-  };
-};
-
 /** What a submitted form showed when it opened, by field name, in the same shape as its values. */
-export function readShownValues(view: { blocks?: InputBlock[] }): Record<string, SubmittedValue> {
+export function readShownValues(view: { blocks?: { block_id?: string; element?: Element }[] }): Record<string, SubmittedValue> {
   const shown: Record<string, SubmittedValue> = {};
   for (const block of view.blocks ?? []) {
-    const element = block.element;
-    if (!block.block_id?.startsWith('f_') || !element) continue;
-    const name = block.block_id.slice(2);
-    switch (element.type) {
-      case 'static_select':
-        shown[name] = element.initial_option?.value ?? null;
-        break;
-      case 'checkboxes':
-        shown[name] = (element.initial_options ?? []).length > 0;
-        break;
-      case 'datepicker':
-        shown[name] = element.initial_date ?? null;
-        break;
-      case 'datetimepicker':
-        shown[name] = element.initial_date_time ?? null;
-        break;
-      default:
-        shown[name] = element.initial_value ?? null;
-    }
+    if (block.block_id?.startsWith('f_') && block.element) shown[block.block_id.slice(2)] = valueOf(block.element, INITIAL);
   }
   return shown;
 }
