@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SlackCall } from '../support/fake-slack.js';
 import { buttonNamed, startHarness, textOf, type Harness } from '../support/harness.js';
+import { submitView } from '../support/views.js';
 
 type View = { id?: string; callback_id?: string; private_metadata?: string; blocks: { type: string; block_id?: string; optional?: boolean; element?: Record<string, unknown> }[] };
 
@@ -58,18 +59,7 @@ describe('record forms (modals from action schemas), end to end', () => {
       const name = block.block_id.slice(2);
       state[block.block_id] = { v: stateOf(block.element!, name in values ? values[name] : null) };
     }
-    const payload = {
-      type: 'view_submission',
-      team: { id: 'T1', domain: 'test' },
-      user: { id: who.user ?? 'U1', username: 'alice', team_id: 'T1' },
-      api_app_id: 'A1',
-      token: 'legacy',
-      trigger_id: 'trigger-submit',
-      view: { ...view, id: 'V1', type: 'modal', state: { values: state }, hash: 'h' },
-      response_urls: [],
-    };
-    const ack = await h.post({ payload: JSON.stringify(payload) });
-    return { status: ack.status, body: ack.body ? JSON.parse(ack.body) : undefined };
+    return submitView(h, { ...view, id: 'V1' }, state, who);
   }
 
   const resultFor = async (count: number): Promise<SlackCall> =>
@@ -100,7 +90,7 @@ describe('record forms (modals from action schemas), end to end', () => {
     const leads = h.membrane.tenant('T1').espo.all('Lead').length;
     const invalid = await submit(view, { firstName: 'Ada', emailAddress: 'not-an-email', status: 'New' });
     expect(invalid.body).toMatchObject({ response_action: 'errors' });
-    expect(Object.keys(invalid.body.errors)).toEqual(expect.arrayContaining(['f_emailAddress']));
+    expect(Object.keys(invalid.body!.errors as object)).toEqual(expect.arrayContaining(['f_emailAddress']));
     expect(h.membrane.tenant('T1').espo.all('Lead')).toHaveLength(leads);
 
     const before = ephemeralCount();

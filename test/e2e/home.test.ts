@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SlackCall } from '../support/fake-slack.js';
 import { SITE_URL, buttonsOf, startHarness, textOf, type Harness } from '../support/harness.js';
+import { submitView } from '../support/views.js';
 
 const JANE = 'jane.smith@example.com';
 
@@ -178,20 +179,11 @@ describe('App Home quick buttons', () => {
     const [opened] = await h.slack.waitForCalls((c) => c.method === 'views.open');
     const view = opened!.body.view as { callback_id: string; blocks: { block_id: string }[] };
     expect(view.callback_id).toBe('espo_search');
-    const payload = {
-      type: 'view_submission',
-      team: { id: 'T1', domain: 'test' },
-      user: { id: 'U1', username: 'alice', team_id: 'T1' },
-      api_app_id: 'A1',
-      view: {
-        ...view,
-        id: 'VS',
-        type: 'modal',
-        hash: 'h',
-        state: { values: { f_entity: { v: { type: 'static_select', selected_option: { value: 'Account' } } }, f_text: { v: { type: 'plain_text_input', value: 'Acme' } } } },
-      },
-    };
-    expect((await h.post({ payload: JSON.stringify(payload) })).body).toBe('');
+    const submitted = await submitView(h, view, {
+      f_entity: { v: { type: 'static_select', selected_option: { value: 'Account' } } },
+      f_text: { v: { type: 'plain_text_input', value: 'Acme' } },
+    });
+    expect(submitted.body).toBeUndefined();
     const [dm] = await h.slack.waitForCalls((c) => c.method === 'chat.postMessage' && c.body.channel === 'U1');
     expect(textOf(dm!.body as never)).toContain('Acme Corp');
     expect(buttonsOf(dm!.body as never).map((b) => b.text)).toContain('Share in channel');

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, textOf, type Harness } from '../support/harness.js';
+import { submitView } from '../support/views.js';
 
 type View = { callback_id?: string; private_metadata?: string; blocks: { type: string; block_id?: string; element?: Record<string, unknown> }[] };
 
@@ -42,22 +43,15 @@ describe('"Log to EspoCRM" message shortcut, end to end', () => {
     return opened!.body.view as View;
   }
 
+  const logState = (values: { kind: string; subject: string; body: string; related?: string }) => ({
+    f_related: { espo_related: { type: 'external_select', selected_option: values.related ? { value: values.related } : null } },
+    f_kind: { v: { type: 'static_select', selected_option: { value: values.kind } } },
+    f_subject: { v: { type: 'plain_text_input', value: values.subject } },
+    f_body: { v: { type: 'plain_text_input', value: values.body } },
+  });
+
   async function submit(view: View, values: { kind: string; subject: string; body: string; related?: string }) {
-    const state = {
-      f_related: { espo_related: { type: 'external_select', selected_option: values.related ? { value: values.related } : null } },
-      f_kind: { v: { type: 'static_select', selected_option: { value: values.kind } } },
-      f_subject: { v: { type: 'plain_text_input', value: values.subject } },
-      f_body: { v: { type: 'plain_text_input', value: values.body } },
-    };
-    const payload = {
-      type: 'view_submission',
-      team: { id: 'T1', domain: 'test' },
-      user: { id: 'U1', username: 'alice', team_id: 'T1' },
-      api_app_id: 'A1',
-      view: { ...view, id: 'VLOG', type: 'modal', state: { values: state }, hash: 'h' },
-    };
-    const ack = await h.post({ payload: JSON.stringify(payload) });
-    return ack.body ? JSON.parse(ack.body) : undefined;
+    return (await submitView(h, { ...view, id: 'VLOG' }, logState(values))).body;
   }
 
   const results = () => h.slack.calls.filter((c) => c.method === 'chat.postEphemeral' && c.body.channel === 'C1' && c.body.user === 'U1').length;
@@ -114,27 +108,7 @@ describe('"Log to EspoCRM" message shortcut, end to end', () => {
   it('never hands a non-admin the connect link of a workspace that is not connected', async () => {
     h.membrane.tenant('T8').ensureState = { state: 'CLIENT_ACTION_REQUIRED', uiUrl: 'https://connect.example/leak' };
     const view = await openShortcut('Please follow up.');
-    const payload = {
-      type: 'view_submission',
-      team: { id: 'T8', domain: 'other' },
-      user: { id: 'U8', username: 'bob', team_id: 'T8' },
-      api_app_id: 'A1',
-      view: {
-        ...view,
-        id: 'VLOG8',
-        type: 'modal',
-        hash: 'h',
-        state: {
-          values: {
-            f_related: { espo_related: { type: 'external_select', selected_option: null } },
-            f_kind: { v: { type: 'static_select', selected_option: { value: 'Task' } } },
-            f_subject: { v: { type: 'plain_text_input', value: 'Follow up' } },
-            f_body: { v: { type: 'plain_text_input', value: 'Please follow up.' } },
-          },
-        },
-      },
-    };
-    await h.post({ payload: JSON.stringify(payload) });
+    await submitView(h, { ...view, id: 'VLOG8' }, logState({ kind: 'Task', subject: 'Follow up', body: 'Please follow up.' }), { team: 'T8', user: 'U8' });
     const [reply] = await h.slack.waitForCalls((c) => c.method === 'chat.postEphemeral' && c.body.user === 'U8');
     expect(textOf(reply!.body as never)).toContain('Ask a Slack workspace admin');
     expect(JSON.stringify(reply!.body)).not.toContain('connect.example');
