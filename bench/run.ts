@@ -25,6 +25,7 @@ import type { AddressInfo } from 'node:net';
 import { Worker } from 'node:worker_threads';
 import type { BurstRequest, SentCommand } from './load-generator.js';
 import { runPlainLanguage } from './plain-language.js';
+import { runAlerts } from './alerts.js';
 
 const SIGNING_SECRET = 'bench-signing-secret-0123456789';
 const WORKSPACE = { workspaceKey: 'bench-key', workspaceSecret: 'bench-secret-0123456789' };
@@ -103,6 +104,8 @@ async function main() {
       SLACK_API_URL: slack.apiUrl,
       PORT: String(port),
       HOST: '127.0.0.1',
+      // EspoCRM's webhooks (the alerts part) reach the bot at its own address.
+      PUBLIC_URL: `http://127.0.0.1:${port}`,
       MEMBRANE_WORKSPACE_KEY: WORKSPACE.workspaceKey,
       MEMBRANE_WORKSPACE_SECRET: WORKSPACE.workspaceSecret,
       MEMBRANE_API_URI: membrane.url,
@@ -155,8 +158,9 @@ async function main() {
     );
   }
 
-  // BENCH_ONLY=plain-language skips the slash-command rounds (a quicker run while working on plain language).
-  if (process.env.BENCH_ONLY !== 'plain-language') {
+  // BENCH_ONLY=plain-language or BENCH_ONLY=alerts runs only that part (a quicker run while working on it).
+  const only = process.env.BENCH_ONLY;
+  if (!only) {
     // Cold: a tenant's very first command (connection ensure + catalog + run).
     const coldCallsBefore = membrane.calls.length;
     const [cold] = await burst(1, 'list leads status=New', 'TCOLD');
@@ -199,8 +203,16 @@ async function main() {
   console.log(`node ${process.version}, ${process.platform}/${process.arch}`);
 
   // Plain language, after the slash-command rounds and their RSS readings.
-  const plain = await runPlainLanguage({ endpoint, signingSecret: SIGNING_SECRET, slack, membrane, openai, botLog: child.stdout! });
-  for (const line of plain.lines) console.log(line);
+  if (!only || only === 'plain-language') {
+    const plain = await runPlainLanguage({ endpoint, signingSecret: SIGNING_SECRET, slack, membrane, openai, botLog: child.stdout! });
+    for (const line of plain.lines) console.log(line);
+  }
+
+  // Alerts: EspoCRM webhook batches of 50 to posted messages (bench/alerts.ts).
+  if (!only || only === 'alerts') {
+    for (const line of await runAlerts({ endpoint, signingSecret: SIGNING_SECRET, slack, membrane })) console.log(line);
+    console.log(`bot RSS after alerts: ${rssMb(child.pid!).toFixed(0)} MB, ${peakRssMb(child.pid!).toFixed(0)} MB peak`);
+  }
 
   await generator.terminate();
   child.kill('SIGTERM');

@@ -1,22 +1,30 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { App, ErrorCode, HTTPReceiver, type Logger as BoltLogger, LogLevel } from '@slack/bolt';
+import { App, ErrorCode, HTTPReceiver, type Logger as BoltLogger, LogLevel, webApi } from '@slack/bolt';
 import type { Config } from './config/config.js';
 import type { AppLogger } from './config/logger.js';
+import { AlertService } from './core/alerts.js';
 import { ConversationService } from './core/conversation.js';
 import { FormService } from './core/forms.js';
 import { MessageLogService } from './core/message-log.js';
 import { HomeService } from './core/home.js';
 import { CommandService } from './core/service.js';
+import { DigestScheduler } from './core/digest-scheduler.js';
+import { DigestService } from './core/digests.js';
+import type { PersonDirectory } from './core/people.js';
+import type { Clock } from './core/ports.js';
 import { UnfurlService } from './core/unfurl.js';
 import { EspoEntityDirectory } from './crm/espo/entities.js';
 import { MembraneGateway } from './crm/gateway.js';
+import { webhookRoute } from './crm/espo/webhooks.js';
+import { SlackAlertSink } from './slack/alert-sink.js';
 import { OpenAiPlanner } from './llm/planner.js';
 import { BOT_SCOPES, installationStore } from './slack/installation-store.js';
 import { leanFetch } from './slack/lean-fetch.js';
 import { registerListeners } from './slack/listeners/index.js';
 import { dropDuplicateEvents } from './slack/middleware/drop-duplicate-events.js';
 import { UserProfiles } from './slack/user-profiles.js';
+import { installedBotToken, SlackDigestDelivery } from './slack/digest-delivery.js';
 import { WorkLimiter } from './slack/work-limiter.js';
 import { openStore, type Store } from './store/store.js';
 
@@ -26,6 +34,11 @@ export interface RunningApp {
   store: Store;
   service: CommandService;
   conversation: ConversationService;
+  alerts: AlertService;
+  /** One polling round over the tenants whose alerts poll (what the ALERT_POLL_SECONDS interval runs). */
+  pollOnce(now?: Date): Promise<{ tenants: number; changes: number; alerts: number }>;
+  /** Sends due digests; the app ticks it every 30 s, and `tick(at)` runs it at a given moment. */
+  scheduler: DigestScheduler;
   stop(): Promise<void>;
 }
 
@@ -33,6 +46,8 @@ export interface StartOptions {
   logger: AppLogger;
   /** Observes every Membrane call (the benchmark counts them). */
   onMembraneCall?: (what: string, tenantKey: string) => void;
+  /** The app's clock (default: the system's); what "now" is for confirmations, digests and their schedule. */
+  clock?: Clock;
 }
 
 /** Bolt logs through our pino logger, so one JSON stream carries everything. */
@@ -63,7 +78,39 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
     onCall: options.onMembraneCall,
   });
   const entities = new EspoEntityDirectory();
-  const clock = { now: () => new Date() };
+  const clock: Clock = options.clock ?? { now: () => new Date() };
+  // PersonDirectory lives in the conversation service (created below, after CommandService); digests share it.
+  const digests = new DigestService({
+    crm: gateway,
+    store: store.digests,
+    clock,
+    logger,
+    get people(): PersonDirectory {
+      return conversation.people;
+    },
+  });
+  const socketMode = Boolean(config.slack.appToken);
+  const clientOptions = { fetch: leanFetch, ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}) };
+  const limiter = new WorkLimiter(config.slack.maxConcurrentWork);
+  // Alerts post with their own Web API client: a few quick retries, never Bolt's half hour of them
+  // (one channel's queue would wait behind it).
+  const alertClient = new webApi.WebClient(undefined, { ...clientOptions, retryConfig: { retries: 2, factor: 2, minTimeout: 500, maxTimeout: 2000 } });
+  const botTokenOf = async (teamId: string): Promise<string | undefined> => {
+    if (!config.slack.oauth) return config.slack.botToken;
+    const json = await store.installations.find(teamId);
+    return json ? (JSON.parse(json) as { bot?: { token?: string } }).bot?.token : undefined;
+  };
+  if (socketMode && config.alerts.publicUrl) logger.warn({}, 'PUBLIC_URL is ignored in Socket Mode (no HTTP server receives EspoCRM webhooks): alerts poll');
+  const alerts = new AlertService({
+    crm: gateway,
+    entities,
+    store: store.alerts,
+    sink: new SlackAlertSink(alertClient, botTokenOf, logger, { siteUrl: config.espocrm.siteUrl }),
+    clock,
+    logger,
+    publicUrl: socketMode ? undefined : config.alerts.publicUrl,
+    pollSeconds: config.alerts.pollSeconds,
+  });
   const service = new CommandService({
     crm: gateway,
     entities,
@@ -73,6 +120,8 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
     logger,
     connectionScope: config.connectionScope,
     confirmationTtlMs: config.confirmationTtlMs,
+    digests,
+    alerts,
   });
   const conversation = new ConversationService({
     commands: service,
@@ -104,9 +153,13 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
     },
   };
 
-  const socketMode = Boolean(config.slack.appToken);
   const appLogger = boltLogger(logger);
-  const clientOptions = { fetch: leanFetch, ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}) };
+  // EspoCRM's webhooks: answered at once, worked on behind the same limiter as Slack's requests.
+  const webhooks = webhookRoute({
+    alerts,
+    schedule: (work) => void limiter.run(work).catch((error: unknown) => logger.error({ err: error }, 'an EspoCRM webhook batch failed')),
+    logger,
+  });
   // Many workspaces: Bolt's InstallProvider serves /slack/install (straight on to Slack's consent
   // page, with a signed state in a cookie) and /slack/oauth_redirect (oauth.v2.access, then the
   // installation goes into the store); its authorize then reads the team's bot token per request.
@@ -143,7 +196,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
           receiver: new HTTPReceiver({
             signingSecret: config.slack.signingSecret,
             endpoints: '/slack/events',
-            customRoutes: [health, ready],
+            customRoutes: [health, ready, webhooks],
             logger: appLogger,
             processBeforeResponse: false,
             ...oauth,
@@ -156,12 +209,14 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
     conversation,
     logger,
     profiles: new UserProfiles(),
-    limiter: new WorkLimiter(config.slack.maxConcurrentWork),
+    limiter,
+    alerts,
     siteUrl: config.espocrm.siteUrl,
     installations: store.installations,
     forms: new FormService({ crm: gateway, entities, commands: service, people: conversation.people, clock }),
     messageLog: new MessageLogService({ crm: gateway, entities, commands: service, people: conversation.people, clock }),
     home: new HomeService({ crm: gateway, people: conversation.people, clock, connectionScope: config.connectionScope, tenantFor: (context) => service.tenantFor(context) }),
+    digests,
     unfurls: new UnfurlService({ crm: gateway, entities, tenantFor: (context) => service.tenantFor(context), siteUrl: config.espocrm.siteUrl }),
   });
   app.error(async (error) => {
@@ -187,6 +242,39 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
   }, 60 * 60_000);
   pruneEvents.unref();
 
+  // Alerts of tenants EspoCRM cannot send webhooks to: polled through the proxy, behind the limiter.
+  const pollOnce = (now?: Date) => limiter.run(() => alerts.pollOnce(now));
+  const poller = setInterval(() => {
+    pollOnce().catch((error: unknown) => logger.warn({ err: error }, 'alert polling failed'));
+    store.alerts.pruneSeen(new Date(Date.now() - 24 * 60 * 60_000)).catch(() => undefined);
+  }, config.alerts.pollSeconds * 1000);
+  poller.unref();
+
+  // Digests: every instance ticks; the store's lease sends each due digest once across all of them.
+  // Its own Web API client: few retries and no waiting out rate limits, so a post ends inside the lease.
+  const scheduler = new DigestScheduler({
+    store: store.digests,
+    digests,
+    delivery: new SlackDigestDelivery({
+      client: new webApi.WebClient(undefined, {
+        ...clientOptions,
+        logger: appLogger,
+        timeout: 15_000,
+        rejectRateLimitedCalls: true,
+        retryConfig: { retries: 1, factor: 1, minTimeout: 1000, maxTimeout: 1000 },
+      }),
+      tokenFor: oauth ? (teamId) => installedBotToken(store.installations, teamId) : async () => config.slack.botToken,
+      siteUrl: config.espocrm.siteUrl,
+    }),
+    clock,
+    logger,
+  });
+  const digestTicks = setInterval(() => {
+    if (scheduler.busy) return;
+    scheduler.tick().catch((error: unknown) => logger.error({ err: error }, 'digest scheduler tick failed'));
+  }, 30_000);
+  digestTicks.unref();
+
   let url: string | undefined;
   if (socketMode) {
     await app.start();
@@ -204,8 +292,14 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
     store,
     service,
     conversation,
+    alerts,
+    pollOnce,
+    scheduler,
     async stop() {
       clearInterval(pruneEvents);
+      clearInterval(poller);
+      clearInterval(digestTicks);
+      await scheduler.idle();
       await app.stop();
       await store.close();
     },

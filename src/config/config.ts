@@ -67,6 +67,9 @@ const envSchema = z
     OPENAI_TIMEOUT_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(500).max(120_000).default(15_000)),
     CONVERSATION_TURNS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(2).max(50).default(10)),
     CONVERSATION_MAX_AGE_HOURS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(24 * 30).default(24)),
+    // Alerts: the bot's public base URL (EspoCRM's webhooks reach it there) and the polling interval used without it.
+    PUBLIC_URL: url('the public https:// address of this bot, e.g. https://espo-slack.example.com').optional(),
+    ALERT_POLL_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(10).max(3600).default(60)),
   });
 
 export type Env = z.infer<typeof envSchema>;
@@ -97,6 +100,8 @@ export interface Config {
   /** Absent without OPENAI_API_KEY: plain language then gets the fast path only. */
   openai?: { apiKey: string; baseUrl?: string; model: string; timeoutMs: number };
   conversation: { turns: number; maxAgeMs: number };
+  /** `publicUrl`: without it EspoCRM cannot send webhooks, so tenants with alerts poll every `pollSeconds`. */
+  alerts: { publicUrl?: string; pollSeconds: number };
 }
 
 export class ConfigError extends Error {
@@ -191,5 +196,6 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       ? { apiKey: env.OPENAI_API_KEY, baseUrl: env.OPENAI_BASE_URL?.replace(/\/+$/, ''), model: env.OPENAI_MODEL, timeoutMs: env.OPENAI_TIMEOUT_MS }
       : undefined,
     conversation: { turns: env.CONVERSATION_TURNS, maxAgeMs: env.CONVERSATION_MAX_AGE_HOURS * 60 * 60_000 },
+    alerts: { publicUrl: env.PUBLIC_URL?.replace(/\/+$/, ''), pollSeconds: env.ALERT_POLL_SECONDS },
   };
 }

@@ -1,6 +1,6 @@
 import { toAppError, type AppError } from './errors.js';
 import type { PersonDirectory } from './people.js';
-import type { Clock, CrmGateway, CrmRecord, ListQuery, Tenant } from './ports.js';
+import type { Clock, CrmGateway, CrmRecord, Filter, ListQuery, Tenant } from './ports.js';
 import type { RequestContext } from './service.js';
 
 /** How many of the person's open tasks and upcoming meetings the Home tab shows. */
@@ -124,7 +124,7 @@ export class HomeService {
   private async openTasks(tenant: Tenant, userId: string): Promise<HomeList> {
     const query: ListQuery = {
       entity: 'Task',
-      filters: [{ field: 'assignedUserId', op: 'equals', value: userId }, ...CLOSED_TASK_STATUSES.map((status) => ({ field: 'status', op: 'notEquals' as const, value: status }))],
+      filters: openTaskFilters(userId),
       sort: { field: 'dateEnd', order: 'asc' },
       limit: TASK_WINDOW,
       offset: 0,
@@ -143,17 +143,31 @@ export class HomeService {
   private async upcomingMeetings(tenant: Tenant, userId: string, now: Date): Promise<HomeList> {
     const page = await this.deps.crm.list(tenant, {
       entity: 'Meeting',
-      filters: [
-        { field: 'assignedUserId', op: 'equals', value: userId },
-        { field: 'status', op: 'equals', value: 'Planned' },
-        { field: 'dateStart', op: 'greaterThanOrEquals', value: espoDateTime(now) },
-      ],
+      filters: plannedMeetingFilters(userId, now),
       sort: { field: 'dateStart', order: 'asc' },
       limit: HOME_MEETINGS,
       offset: 0,
     });
     return { records: page.records.slice(0, HOME_MEETINGS), total: page.total, hasMore: page.hasMore };
   }
+}
+
+/** Open tasks (not Completed or Canceled): one EspoCRM user's, or everyone's without `userId`. The digest reads them too. */
+export function openTaskFilters(userId?: string): Filter[] {
+  return [
+    ...(userId ? [{ field: 'assignedUserId', op: 'equals' as const, value: userId }] : []),
+    ...CLOSED_TASK_STATUSES.map((status) => ({ field: 'status', op: 'notEquals' as const, value: status })),
+  ];
+}
+
+/** Planned meetings starting at or after `from` (and before `until`, when given): one user's, or everyone's. */
+export function plannedMeetingFilters(userId: string | undefined, from: Date, until?: Date): Filter[] {
+  return [
+    ...(userId ? [{ field: 'assignedUserId', op: 'equals' as const, value: userId }] : []),
+    { field: 'status', op: 'equals', value: 'Planned' },
+    { field: 'dateStart', op: 'greaterThanOrEquals', value: espoDateTime(from) },
+    ...(until ? [{ field: 'dateStart', op: 'lessThan' as const, value: espoDateTime(until) }] : []),
+  ];
 }
 
 /** A task's due moment as EspoCRM's UTC `YYYY-MM-DD[ HH:mm:ss]` text (sortable), or undefined. */

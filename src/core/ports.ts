@@ -165,7 +165,40 @@ export type WritePlan =
   /** `target`: the record a planned write changes, looked up so the preview can name it. */
   | { kind: 'run'; key: string; name: string; input: unknown; target?: RecordRef }
   | { kind: 'proxy'; request: ProxyRequest; target?: RecordRef }
-  | { kind: 'disconnect' };
+  | { kind: 'disconnect' }
+  /** An alert subscription (`/espo subscribe`): saved, and its EspoCRM webhooks registered, on Confirm. */
+  | { kind: 'subscribe'; subscription: SubscriptionPlan }
+  | { kind: 'unsubscribe'; id: string; description: string }
+  /** A scheduled digest (`/espo digest daily 09:00`): stored, and sent by the scheduler, on Confirm. */
+  | { kind: 'digest_schedule'; digest: DigestPlan }
+  /** Stopping a digest (its Stop button); `digest` says which, for the audit log. */
+  | { kind: 'digest_cancel'; id: string; digest: DigestPlan };
+
+/**
+ * Where and when a digest goes, as confirmed. `personal`: the person's own work, sent to their DM
+ * with the bot (`channelId` is then their user id); otherwise the team's view, in `channelId`.
+ */
+export interface DigestPlan {
+  channelId: string;
+  personal: boolean;
+  /** The person's EspoCRM user (personal digests), found by their Slack email when scheduled. */
+  crmUserId?: string;
+  time: string;
+  days: 'daily' | 'weekdays';
+  timeZone: string;
+}
+
+/** What a confirmed `/espo subscribe` saves. `dm`: alerts go to the subscriber's DM (`to=me`). */
+export interface SubscriptionPlan {
+  entity: string;
+  event: 'created' | 'updated' | 'deleted' | 'assigned';
+  field?: string;
+  filters: Filter[];
+  channelId: string;
+  dm: boolean;
+  /** Words for previews and lists: "new Lead records where source = Web Site". */
+  description: string;
+}
 
 export type ClaimOutcome =
   | { ok: true; write: PendingWrite }
@@ -294,6 +327,41 @@ export interface Plan {
 /** Turns a message into one step, with a language model. Implemented in src/llm. */
 export interface Planner {
   plan(request: PlanRequest): Promise<Plan>;
+}
+
+/** A scheduled digest as stored: its plan, who made it, and where the scheduler is with it. */
+export interface DigestJob extends DigestPlan {
+  id: string;
+  tenantKey: string;
+  teamId: string;
+  /** Who scheduled it (and, for a personal digest, whose it is). */
+  userId: string;
+  nextRunAt: Date;
+  lastSentAt?: Date;
+  /** Failed attempts at the current occurrence. */
+  failures: number;
+  /** Set while an instance works on it: no other instance claims it before then. */
+  leaseUntil?: Date;
+  createdAt: Date;
+}
+
+/**
+ * Digests and their schedule, shared by every instance. `claimDue` is the lock: each due digest is
+ * leased by exactly one caller, on any instance; the lease (its `leaseUntil`) then proves ownership
+ * to `finish` and `retry`, so a worker whose lease ran out cannot move a digest another one took.
+ */
+export interface DigestStore {
+  create(job: DigestJob): Promise<void>;
+  get(id: string): Promise<DigestJob | undefined>;
+  /** Digests sent to a channel (or to a person's DM: the channel is their user id), oldest first. */
+  forChannel(teamId: string, channelId: string): Promise<DigestJob[]>;
+  delete(id: string): Promise<boolean>;
+  /** Leases one digest due at `now` (next run reached, no live lease) until `leaseUntil`, earliest due first. */
+  claimDue(now: Date, leaseUntil: Date): Promise<DigestJob | undefined>;
+  /** Done with this occurrence: next run, failures reset, lease released; `sentAt` when it was sent. False: the lease was lost. */
+  finish(id: string, lease: Date, nextRunAt: Date, sentAt?: Date): Promise<boolean>;
+  /** A failed attempt: counted, and the digest held until `retryAt`. False: the lease was lost. */
+  retry(id: string, lease: Date, retryAt: Date): Promise<boolean>;
 }
 
 export interface Clock {

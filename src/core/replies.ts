@@ -1,5 +1,7 @@
 import type { Subcommand } from './command/parse.js';
-import type { ActionSummary, ConnectionStatus, CrmRecord, EntityInfo, ListQuery, RecordPage, WritePlan } from './ports.js';
+import type { AlertStatus, SubscriptionView } from './alerts.js';
+import type { Digest } from './digests.js';
+import type { ActionSummary, ConnectionStatus, CrmRecord, DigestJob, EntityInfo, ListQuery, RecordPage, WritePlan } from './ports.js';
 
 /**
  * What the pipeline answers, as data. The Slack layer turns each kind into Block Kit;
@@ -17,8 +19,15 @@ export type Reply =
   | { kind: 'confirm'; pendingId: string; plan: WritePlan; entity?: EntityInfo; expiresAt: Date }
   | { kind: 'done'; plan: WritePlan; entity?: EntityInfo; record?: CrmRecord; output?: unknown }
   | { kind: 'connect'; url?: string; description: string }
-  | { kind: 'status'; status: ConnectionStatus; scope: 'workspace' | 'user' }
+  /** `alerts`: how the tenant's alerts arrive, when it has subscriptions. */
+  | { kind: 'status'; status: ConnectionStatus; scope: 'workspace' | 'user'; alerts?: AlertStatus }
+  /** `/espo subscriptions`: the channel's alert subscriptions (and the person's DM ones). */
+  | { kind: 'subscriptions'; items: SubscriptionView[]; status?: AlertStatus }
   | { kind: 'actions'; intent: string; actions: ActionSummary[] }
   | { kind: 'data'; title: string; data: unknown }
   /** Words for the person in a conversation: a clarifying question, or the model's own answer. */
-  | { kind: 'say'; text: string };
+  | { kind: 'say'; text: string }
+  /** A digest, as `/espo digest now` previews it. */
+  | { kind: 'digest'; digest: Digest; preview: boolean }
+  /** The digests of a channel (or the person's own, in a DM), each with a Stop button. */
+  | { kind: 'digests'; digests: DigestJob[]; personal: boolean };

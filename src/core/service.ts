@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import type { AlertCommands } from './alerts.js';
 import { parseCommand, type Command } from './command/parse.js';
+import type { DigestService } from './digests.js';
 import { AppError } from './errors.js';
 import type {
   AuditLog,
@@ -30,6 +32,8 @@ export interface RequestContext {
   /** The person's email and name in Slack, when known: "my deals" means their EspoCRM user's. */
   email?: string;
   displayName?: string;
+  /** A Slack guest (single- or multi-channel): not a workspace member, so may not subscribe to alerts. */
+  isGuest?: boolean;
 }
 
 export interface CommandServiceDeps {
@@ -41,6 +45,10 @@ export interface CommandServiceDeps {
   logger: Logger;
   connectionScope: 'workspace' | 'user';
   confirmationTtlMs: number;
+  /** Daily digests (`/espo digest`); without it those commands say digests are not available. */
+  digests?: DigestService;
+  /** Alert subscriptions (issue 6); without it `/espo subscribe` says alerts are unavailable. */
+  alerts?: AlertCommands;
 }
 
 /**
@@ -108,7 +116,7 @@ export class CommandService {
         return { kind: 'status', status, scope: this.deps.connectionScope };
       }
       case 'status':
-        return { kind: 'status', status: await crm.status(tenant), scope: this.deps.connectionScope };
+        return { kind: 'status', status: await crm.status(tenant), scope: this.deps.connectionScope, alerts: await this.deps.alerts?.statusOf(tenant) };
       case 'disconnect': {
         if (this.deps.connectionScope === 'workspace' && !context.isWorkspaceAdmin) {
           throw new AppError(
@@ -155,7 +163,38 @@ export class CommandService {
       case 'api':
         if (command.request.method !== 'GET') return this.propose(context, { kind: 'proxy', request: command.request });
         return { kind: 'data', title: `GET ${command.request.path}`, data: await crm.proxy(tenant, command.request) };
+      case 'subscribe':
+        return this.propose(context, await this.alerts().planSubscribe(context, tenant, command.subscription));
+      case 'subscriptions':
+        return this.alerts().list(context, tenant);
+      case 'unsubscribe':
+        return this.propose(context, await this.alerts().planUnsubscribe(context, command.id));
+      case 'digest':
+      case 'digest_now':
+      case 'digests':
+        return this.digests().handle(context, tenant, command, (plan) => this.propose(context, plan));
     }
+  }
+
+  private alerts(): AlertCommands {
+    if (!this.deps.alerts) throw new AppError('bad_input', 'Alerts are not available here.');
+    return this.deps.alerts;
+  }
+
+  /**
+   * A change to one record, proposed from a button (an alert's "Mark done" or "Assign to me"):
+   * read first, previewed as old → new, written only on the requester's Confirm.
+   */
+  async proposeUpdate(context: RequestContext, entityName: string, id: string, fields: Record<string, unknown>): Promise<Reply> {
+    const entity = this.deps.entities.resolve(entityName);
+    const current = await this.deps.crm.get(this.tenantFor(context), entity.name, id);
+    const before = Object.fromEntries(Object.keys(fields).map((field) => [field, current.fields[field] ?? null]));
+    return this.propose(context, { kind: 'update', entity: entity.name, id, fields, before }, entity);
+  }
+
+  private digests(): DigestService {
+    if (!this.deps.digests) throw new AppError('bad_input', 'Digests are not available here.');
+    return this.deps.digests;
   }
 
   /** Stores a write for its requester's Confirm and answers with its preview. */
@@ -247,9 +286,15 @@ export class CommandService {
         return { kind: 'done', plan, output: await crm.runAction(tenant, plan.key, plan.input) };
       case 'proxy':
         return { kind: 'done', plan, output: await crm.proxy(tenant, plan.request) };
+      case 'digest_schedule':
+      case 'digest_cancel':
+        return this.digests().perform(tenant, plan);
       case 'disconnect':
         await crm.disconnect(tenant);
         return { kind: 'done', plan };
+      case 'subscribe':
+      case 'unsubscribe':
+        return this.alerts().perform(tenant, plan);
     }
   }
 
@@ -291,8 +336,16 @@ export function describePlan(plan: WritePlan): string {
       return `run ${plan.key}`;
     case 'proxy':
       return `${plan.request.method} ${plan.request.path}`;
+    case 'digest_schedule':
+      return `digest ${plan.digest.personal ? 'personal' : plan.digest.channelId} ${plan.digest.days} ${plan.digest.time} ${plan.digest.timeZone}`;
+    case 'digest_cancel':
+      return `digest stop ${plan.id}`;
     case 'disconnect':
       return 'disconnect';
+    case 'subscribe':
+      return `subscribe ${plan.subscription.dm ? 'DM' : plan.subscription.channelId} to ${plan.subscription.description}`;
+    case 'unsubscribe':
+      return `unsubscribe ${plan.id}`;
   }
 }
 

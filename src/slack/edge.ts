@@ -7,6 +7,8 @@ import type { MessageLogService } from '../core/message-log.js';
 import type { UnfurlService } from '../core/unfurl.js';
 import type { WorkspaceInstallations } from '../core/ports.js';
 import type { HomeService } from '../core/home.js';
+import type { AlertService } from '../core/alerts.js';
+import type { DigestService } from '../core/digests.js';
 import type { CommandService, RequestContext } from '../core/service.js';
 import type { AppLogger } from '../config/logger.js';
 import { renderError, renderReply, type RenderOptions } from './render/reply.js';
@@ -25,6 +27,8 @@ export interface ListenerDeps {
   messageLog: MessageLogService;
   /** Previews of links to records in the team's EspoCRM. */
   unfurls: UnfurlService;
+  /** Daily digests: the Stop button. */
+  digests: DigestService;
   /** Slack installations, and what a workspace leaves behind when it uninstalls. */
   installations: WorkspaceInstallations;
   logger: AppLogger;
@@ -32,6 +36,8 @@ export interface ListenerDeps {
   /** Bounds how many requests are worked on at once, after their acks. */
   limiter: WorkLimiter;
   siteUrl?: string;
+  /** Alerts: "Assign to me" finds the clicker's EspoCRM user through it. */
+  alerts?: AlertService;
 }
 
 export interface Delivery {

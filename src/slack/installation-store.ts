@@ -8,6 +8,7 @@ import type { Logger, WorkspaceInstallations } from '../core/ports.js';
 export const BOT_SCOPES = [
   'commands',
   'chat:write',
+  'chat:write.public',
   'users:read',
   'users:read.email',
   'app_mentions:read',

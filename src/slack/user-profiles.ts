@@ -10,6 +10,8 @@ export interface UserProfile {
   /** With the users:read.email scope: how "my deals" finds the person's EspoCRM user. */
   email?: string;
   displayName?: string;
+  /** A single- or multi-channel guest: not a workspace member (alerts are for members only). */
+  isGuest?: boolean;
 }
 
 /**
@@ -35,6 +37,7 @@ export class UserProfiles {
       profile = {
         timeZone: user?.tz ?? 'UTC',
         isWorkspaceAdmin: Boolean(user?.is_admin || user?.is_owner),
+        ...(user?.is_restricted || user?.is_ultra_restricted ? { isGuest: true } : {}),
         ...(user?.profile?.email ? { email: user.profile.email } : {}),
         ...(user?.real_name ? { displayName: user.real_name } : {}),
       };

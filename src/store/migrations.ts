@@ -93,6 +93,83 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '004_alerts': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('alert_subscriptions')
+        .addColumn('id', 'varchar(32)', (c) => c.primaryKey())
+        .addColumn('tenant_key', 'varchar(128)', (c) => c.notNull())
+        .addColumn('team_id', 'varchar(64)', (c) => c.notNull())
+        .addColumn('channel_id', 'varchar(64)', (c) => c.notNull())
+        .addColumn('user_id', 'varchar(64)', (c) => c.notNull())
+        .addColumn('dm', 'integer', (c) => c.notNull())
+        .addColumn('entity', 'varchar(128)', (c) => c.notNull())
+        .addColumn('event', 'varchar(16)', (c) => c.notNull())
+        .addColumn('field', 'varchar(128)')
+        .addColumn('filters', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('alert_subscriptions_tenant').on('alert_subscriptions').column('tenant_key').execute();
+      await db.schema.createIndex('alert_subscriptions_channel').on('alert_subscriptions').columns(['team_id', 'channel_id']).execute();
+
+      await db.schema
+        .createTable('alert_webhooks')
+        .addColumn('tenant_key', 'varchar(128)', (c) => c.notNull())
+        .addColumn('event', 'varchar(255)', (c) => c.notNull())
+        .addColumn('webhook_id', 'varchar(64)', (c) => c.notNull())
+        .addColumn('secret_key', 'varchar(255)', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('alert_webhooks_pk', ['tenant_key', 'webhook_id'])
+        // One webhook per event per tenant, whichever instance registers it first.
+        .addUniqueConstraint('alert_webhooks_event', ['tenant_key', 'event'])
+        .execute();
+
+      await db.schema
+        .createTable('alert_delivery')
+        .addColumn('tenant_key', 'varchar(128)', (c) => c.primaryKey())
+        .addColumn('team_id', 'varchar(64)', (c) => c.notNull())
+        .addColumn('user_id', 'varchar(64)', (c) => c.notNull())
+        .addColumn('mode', 'varchar(16)', (c) => c.notNull())
+        .addColumn('reason', 'text')
+        .addColumn('token', 'varchar(64)', (c) => c.notNull().unique())
+        .addColumn('poll_cursor', 'text')
+        .addColumn('lease_until', 'bigint', (c) => c.notNull().defaultTo(0))
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+
+      await db.schema
+        .createTable('seen_alerts')
+        .addColumn('alert_key', 'varchar(64)', (c) => c.primaryKey())
+        .addColumn('seen_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('seen_alerts_seen_at').on('seen_alerts').column('seen_at').execute();
+    },
+  },
+  '005_digests': {
+    async up(db: Kysely<unknown>) {
+      // Scheduled digests; next_run_at and lease_until drive the scheduler's atomic claim.
+      await db.schema
+        .createTable('digests')
+        .addColumn('id', 'varchar(64)', (c) => c.primaryKey())
+        .addColumn('tenant_key', 'varchar(128)', (c) => c.notNull())
+        .addColumn('team_id', 'varchar(64)', (c) => c.notNull())
+        .addColumn('channel_id', 'varchar(64)', (c) => c.notNull())
+        .addColumn('user_id', 'varchar(64)', (c) => c.notNull())
+        .addColumn('personal', 'integer', (c) => c.notNull())
+        .addColumn('crm_user_id', 'varchar(64)')
+        .addColumn('time', 'varchar(5)', (c) => c.notNull())
+        .addColumn('days', 'varchar(16)', (c) => c.notNull())
+        .addColumn('time_zone', 'varchar(64)', (c) => c.notNull())
+        .addColumn('next_run_at', 'bigint', (c) => c.notNull())
+        .addColumn('lease_until', 'bigint')
+        .addColumn('last_sent_at', 'bigint')
+        .addColumn('failures', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('digests_next_run_at').on('digests').column('next_run_at').execute();
+      await db.schema.createIndex('digests_channel').on('digests').columns(['team_id', 'channel_id']).execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -52,6 +52,68 @@ export interface Database {
     records: string | null;
     at: number;
   };
+  /** Alert subscriptions (`/espo subscribe`). `filters`: Filter[] as JSON; `dm`: 1 when alerts go to the subscriber's DM. */
+  alert_subscriptions: {
+    id: string;
+    tenant_key: string;
+    team_id: string;
+    channel_id: string;
+    user_id: string;
+    dm: number;
+    entity: string;
+    event: string;
+    field: string | null;
+    filters: string;
+    created_at: number;
+  };
+  /** EspoCRM webhooks the bot registered, one per event per tenant. The secret key signs EspoCRM's batches. */
+  alert_webhooks: {
+    tenant_key: string;
+    event: string;
+    webhook_id: string;
+    secret_key: string;
+    created_at: number;
+  };
+  /** Per tenant: webhooks or polling (and why), the receiver URL's opaque token, the polling cursor and lease. */
+  alert_delivery: {
+    tenant_key: string;
+    team_id: string;
+    user_id: string;
+    mode: 'webhook' | 'polling';
+    reason: string | null;
+    token: string;
+    /** Record<entity, {at, ids}> as JSON, or null. */
+    poll_cursor: string | null;
+    lease_until: number;
+    updated_at: number;
+  };
+  /** Alert keys already handled (redeliveries, other instances); pruned after a day. */
+  seen_alerts: {
+    alert_key: string;
+    seen_at: number;
+  };
+  /** Scheduled digests (`/espo digest`). `personal`: 1 for a person's own (then `channel_id` is their user id). */
+  digests: {
+    id: string;
+    tenant_key: string;
+    team_id: string;
+    channel_id: string;
+    /** Who scheduled it. */
+    user_id: string;
+    personal: number;
+    crm_user_id: string | null;
+    /** `HH:MM`, local to `time_zone`. */
+    time: string;
+    days: 'daily' | 'weekdays';
+    time_zone: string;
+    next_run_at: number;
+    /** Set while an instance sends it: nobody else claims it before then. */
+    lease_until: number | null;
+    last_sent_at: number | null;
+    /** Failed attempts at the current occurrence. */
+    failures: number;
+    created_at: number;
+  };
   slack_installations: {
     /** The enterprise id for an org-wide install, else the team id. */
     install_key: string;

@@ -11,6 +11,7 @@ import type {
   ConfirmationStore,
   ConversationStore,
   ConversationTurn,
+  DigestStore,
   EventLedger,
   PendingWrite,
   RecordRef,
@@ -18,6 +19,9 @@ import type {
   WorkspaceInstallations,
 } from '../core/ports.js';
 import type { CachedConnection, CatalogEntry, TenantConnectionCache } from '../crm/gateway.js';
+import type { AlertStore } from '../core/alerts.js';
+import { SqlAlertStore } from './alerts.js';
+import { SqlDigestStore } from './digests.js';
 import { migrationProvider } from './migrations.js';
 import type { Database } from './schema.js';
 
@@ -33,6 +37,8 @@ export interface Store {
   events: EventLedger;
   conversations: ConversationStore;
   installations: WorkspaceInstallations;
+  digests: DigestStore;
+  alerts: AlertStore;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -56,6 +62,8 @@ export async function openStore(databaseUrl: string): Promise<Store> {
     events: new SqlEventLedger(db),
     conversations: new SqlConversationStore(db),
     installations: new SqlWorkspaceInstallations(db),
+    digests: new SqlDigestStore(db, dialect),
+    alerts: new SqlAlertStore(db),
     async ping() {
       await db.selectFrom('processed_events').select('event_id').limit(1).execute();
     },

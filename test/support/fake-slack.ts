@@ -10,6 +10,8 @@ export interface SlackCall {
   method: string;
   body: Record<string, unknown>;
   token?: string;
+  /** When it arrived, epoch ms with sub-ms precision (comparable across worker threads). */
+  at?: number;
 }
 
 export interface ResponsePost {
@@ -56,6 +58,10 @@ export interface FakeSlack {
   admins: Set<string>;
   /** Per-user emails users.info reports (none by default, as without users:read.email). */
   emails: Map<string, string>;
+  /** Users that users.info reports as guests (is_restricted). */
+  guests: Set<string>;
+  /** Channels that were deleted or archived: chat.postMessage answers `channel_not_found`. */
+  goneChannels: Set<string>;
   /** Bot tokens by value. Any other token is the default workspace's (team T1, bot UBOT). */
   bots: Map<string, FakeBot>;
   /** OAuth codes oauth.v2.access accepts, once each; an exchange adds the grant's token to `bots`. */
@@ -95,6 +101,8 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   const timeZones = new Map<string, string>();
   const admins = new Set<string>();
   const emails = new Map<string, string>();
+  const guests = new Set<string>();
+  const goneChannels = new Set<string>();
   const waiters = new Set<() => void>();
   let ts = 1_700_000_000;
 
@@ -112,7 +120,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     }
     const method = url.pathname.replace(/^\/api\//, '');
     const auth = request.headers.authorization;
-    calls.push({ method, body, token: auth?.replace(/^Bearer /, '') });
+    calls.push({ method, body, token: auth?.replace(/^Bearer /, ''), at: performance.timeOrigin + performance.now() });
     switch (method) {
       case 'auth.test': {
         const bot = bots.get(auth?.replace(/^Bearer /, '') ?? '');
@@ -151,6 +159,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
             real_name: `Person ${user}`,
             tz: timeZones.get(user) ?? 'America/New_York',
             is_admin: admins.has(user),
+            ...(guests.has(user) ? { is_restricted: true } : {}),
             profile: emails.has(user) ? { email: emails.get(user) } : {},
           },
         });
@@ -162,6 +171,8 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       case 'views.update':
         return send({ ok: true, view: { id: body.view_id, hash: `h${++ts}`, ...(body.view as object) } });
       case 'chat.postMessage':
+        if (goneChannels.has(String(body.channel))) return send({ ok: false, error: 'channel_not_found' });
+        return send({ ok: true, channel: body.channel, ts: String(++ts), message_ts: String(ts) });
       case 'chat.postEphemeral':
       case 'chat.update':
         return send({ ok: true, channel: body.channel, ts: String(++ts), message_ts: String(ts) });
@@ -197,6 +208,8 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     timeZones,
     admins,
     emails,
+    guests,
+    goneChannels,
     bots,
     grants,
     responseUrl: (id) => `${url}/response/${encodeURIComponent(id)}`,

@@ -1,4 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -71,6 +73,11 @@ export interface Harness {
   install(grant: FakeGrant): Promise<{ status: number; body: string }>;
   /** Stops the app and starts a new process-equivalent on the same database (a deploy or crash). */
   restart(): Promise<void>;
+  /**
+   * Starts another instance of the app beside `app`: same configuration, database and fakes (as
+   * two replicas behind a load balancer). Stopped by `close`.
+   */
+  startInstance(): Promise<RunningApp>;
   close(): Promise<void>;
 }
 
@@ -83,13 +90,32 @@ export interface HarnessOptions {
    * SLACK_BOT_TOKEN. No workspace is installed at start (see `install`).
    */
   oauth?: boolean;
+  /**
+   * The clock of the app and of the fake EspoCRM (its demo data is dated relative to it when the
+   * workspace first connects). Default: the system clock.
+   */
+  now?: () => Date;
+  /**
+   * Alerts by webhook: the app listens on a port chosen here, and PUBLIC_URL is its own address,
+   * so the fake EspoCRM's webhooks reach it (as a public HTTPS address would in production).
+   */
+  publicUrl?: boolean;
 }
 
 let counter = 0;
 
+/** A free loopback port, so PUBLIC_URL can name the app's address before it starts. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const slack = await startFakeSlack(options.oauth ? { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET } : {});
-  const membrane = await startFakeMembrane({ workspaceKey: WORKSPACE_KEY, workspaceSecret: WORKSPACE_SECRET });
+  const membrane = await startFakeMembrane({ workspaceKey: WORKSPACE_KEY, workspaceSecret: WORKSPACE_SECRET, ...(options.now ? { now: options.now } : {}) });
   const openai = options.openai ? await startFakeOpenAI({ apiKey: OPENAI_KEY }) : undefined;
   const dir = mkdtempSync(join(tmpdir(), 'espo-slack-'));
   const logs: Record<string, unknown>[] = [];
@@ -99,13 +125,15 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       callback();
     },
   });
+  const port = options.publicUrl ? await freePort() : 0;
   const config = loadConfig({
     ...(options.oauth
       ? { SLACK_CLIENT_ID: CLIENT_ID, SLACK_CLIENT_SECRET: CLIENT_SECRET, SLACK_STATE_SECRET: STATE_SECRET }
       : { SLACK_BOT_TOKEN: 'xoxb-test-token' }),
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
     SLACK_API_URL: slack.apiUrl,
-    PORT: '0',
+    PORT: String(port),
+    ...(options.publicUrl ? { PUBLIC_URL: `http://127.0.0.1:${port}` } : {}),
     HOST: '127.0.0.1',
     MEMBRANE_WORKSPACE_KEY: WORKSPACE_KEY,
     MEMBRANE_WORKSPACE_SECRET: WORKSPACE_SECRET,
@@ -118,7 +146,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     ...options.env,
   });
   const logger = createLogger('info', sink);
-  let app = await startApp(config, { logger });
+  const clock = options.now ? { now: options.now } : undefined;
+  const instances: RunningApp[] = [];
+  let app = await startApp(config, { logger, clock });
   const endpoint = () => `${app.url}/slack/events`;
 
   const post: Harness['post'] = (form, postOptions) => postSigned(endpoint(), SIGNING_SECRET, form, postOptions);
@@ -204,7 +234,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
     async restart() {
       await app.stop();
-      app = await startApp(config, { logger });
+      app = await startApp(config, { logger, clock });
+    },
+    async startInstance() {
+      const instance = await startApp(config, { logger, clock });
+      instances.push(instance);
+      return instance;
     },
     async command(text, who = {}) {
       const responseId = `cmd-${++counter}`;
@@ -246,6 +281,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       return { ack, replies: replies.slice(before).map((r) => r.body) };
     },
     async close() {
+      for (const instance of instances) await instance.stop();
       await app.stop();
       await membrane.close();
       await slack.close();

@@ -18,7 +18,33 @@ export type Command =
   | { kind: 'delete'; entity: EntityInfo; id: string }
   | { kind: 'actions'; intent: string }
   | { kind: 'run'; key: string; input: unknown }
-  | { kind: 'api'; request: ProxyRequest };
+  | { kind: 'api'; request: ProxyRequest }
+  | { kind: 'subscribe'; subscription: SubscriptionSpec }
+  | { kind: 'subscriptions' }
+  | { kind: 'unsubscribe'; id: string }
+  | { kind: 'digest'; schedule: DigestSchedule }
+  | { kind: 'digest_now' }
+  | { kind: 'digests' };
+
+export type AlertEvent = 'created' | 'updated' | 'deleted' | 'assigned';
+
+/** What `/espo subscribe` asks to be told about. */
+export interface SubscriptionSpec {
+  entity: EntityInfo;
+  event: AlertEvent;
+  /** `updated` of one field only (`subscribe opportunity updated stage`, or implied by `stage=Closed Won`). */
+  field?: string;
+  /** Conditions on the record after the change, all of which must hold. */
+  filters: Filter[];
+  /** `to=me`: alerts go to the subscriber's DM, about records assigned to them. */
+  toMe: boolean;
+}
+
+/** When `/espo digest` sends: a local time, every day or on weekdays only. */
+export interface DigestSchedule {
+  time: string;
+  days: 'daily' | 'weekdays';
+}
 
 export const SUBCOMMANDS = [
   'help',
@@ -34,6 +60,11 @@ export const SUBCOMMANDS = [
   'actions',
   'run',
   'api',
+  'subscribe',
+  'subscriptions',
+  'unsubscribe',
+  'digest',
+  'digests',
 ] as const;
 
 export type Subcommand = (typeof SUBCOMMANDS)[number];
@@ -53,6 +84,11 @@ export const USAGE: Record<Subcommand, string> = {
   actions: 'actions <what you want to do>',
   run: 'run <action-key> {json input}',
   api: 'api <GET|POST|PUT|PATCH|DELETE> <path> [json body]',
+  subscribe: 'subscribe <entity> [created|updated [field]|deleted|assigned] [field=value ...] [to=me]',
+  subscriptions: 'subscriptions',
+  unsubscribe: 'unsubscribe <id>',
+  digest: 'digest daily <HH:MM> [weekdays] | digest now',
+  digests: 'digests',
 };
 
 /** One example per subcommand, for `/espo help <subcommand>`. */
@@ -70,6 +106,11 @@ export const EXAMPLES: Record<Subcommand, string[]> = {
   actions: ['actions create a task', 'actions list opportunities'],
   run: ['run list-leads {"maxSize": 5}'],
   api: ['api GET /Lead?maxSize=5', 'api POST /Case {"name": "Printer on fire"}'],
+  subscribe: ['subscribe opportunity stage=Closed Won', 'subscribe lead created source=Web Site', 'subscribe case created priority=Urgent', 'subscribe task assigned to=me'],
+  subscriptions: ['subscriptions'],
+  unsubscribe: ['unsubscribe 3f2a9c'],
+  digest: ['digest daily 09:00 weekdays', 'digest now'],
+  digests: ['digests'],
 };
 
 /** The subcommand a word names (`list`, or an alias such as `ls`), if any. */
@@ -193,7 +234,73 @@ export function parseCommand(text: string, context: ParseContext): Command {
     }
     case 'api':
       return { kind: 'api', request: parseApiRequest(args, rest(2)) };
+    case 'subscribe':
+      return { kind: 'subscribe', subscription: parseSubscription(args, context) };
+    case 'subscriptions':
+    case 'digests':
+      return { kind: sub };
+    case 'unsubscribe': {
+      const id = args[0]?.text;
+      if (!id || !/^[\w-]{1,64}$/.test(id)) throw usageError(sub, 'Which subscription? `/espo subscriptions` lists them with their ids.');
+      return { kind: 'unsubscribe', id };
+    }
+    case 'digest':
+      return parseDigest(args);
   }
+}
+
+const ALERT_EVENTS: readonly AlertEvent[] = ['created', 'updated', 'deleted', 'assigned'];
+
+/**
+ * `subscribe opportunity stage=Closed Won`: a filter on a field with no event named means "when
+ * that field changes to this", the alert sales teams ask for first. Values may run on over bare
+ * words (`stage=Closed Won`), since people type it that way in channels.
+ */
+function parseSubscription(args: Token[], context: ParseContext): SubscriptionSpec {
+  const entity = requireEntity('subscribe', args, context);
+  let event: AlertEvent | undefined;
+  let field: string | undefined;
+  let toMe = false;
+  const conditions: { field: string; op: string; raw: string }[] = [];
+  for (const token of args.slice(1)) {
+    const word = token.text.toLowerCase();
+    const parts = splitAssignment(token);
+    if (!parts && !event && !conditions.length && (ALERT_EVENTS as readonly string[]).includes(word)) {
+      event = word as AlertEvent;
+    } else if (!parts && event === 'updated' && !field && !conditions.length && /^[A-Za-z][A-Za-z0-9_]*$/.test(token.text)) {
+      field = token.text;
+    } else if (parts && parts.field.toLowerCase() === 'to') {
+      if (parts.raw.toLowerCase() !== 'me') throw usageError('subscribe', 'Alerts can go to this channel, or to you with `to=me`.');
+      toMe = true;
+    } else if (parts) {
+      conditions.push(parts);
+    } else if (conditions.length) {
+      conditions.at(-1)!.raw += ` ${token.text}`;
+    } else {
+      throw usageError('subscribe', `I did not understand \`${token.text}\`. Events are ${ALERT_EVENTS.join(', ')}; conditions look like \`stage=Closed Won\`.`);
+    }
+  }
+  if (!event) {
+    event = conditions.length === 1 && conditions[0]!.op === '=' ? 'updated' : 'created';
+    if (event === 'updated') field = conditions[0]!.field;
+  }
+  if (toMe && event !== 'assigned' && event !== 'created') throw usageError('subscribe', '`to=me` goes with `assigned` (or `created`): records assigned to you.');
+  const filters = conditions.flatMap(({ field: name, op, raw }) => {
+    if (SYSTEM_FIELDS.has(name)) throw usageError('subscribe', `\`${name}\` cannot be a condition.`);
+    return parseFilter(entity, name, op, raw.trim(), context);
+  });
+  return { entity, event, ...(field ? { field } : {}), filters, toMe };
+}
+
+function parseDigest(args: Token[]): Command {
+  const first = args[0]?.text.toLowerCase();
+  if (first === 'now') return { kind: 'digest_now' };
+  const time = args[1]?.text;
+  const days = args[2]?.text.toLowerCase() ?? 'daily';
+  if (first !== 'daily' || !time || !/^([01]?\d|2[0-3]):[0-5]\d$/.test(time) || (days !== 'daily' && days !== 'weekdays') || args.length > 3) {
+    throw usageError('digest', 'Say when, like `/espo digest daily 09:00` or `/espo digest daily 08:30 weekdays`, or preview it with `/espo digest now`.');
+  }
+  return { kind: 'digest', schedule: { time: time.padStart(5, '0'), days } };
 }
 
 function requireEntity(sub: Subcommand, args: Token[], context: ParseContext): EntityInfo {

@@ -9,6 +9,12 @@ import { shareInChannel } from './actions/share.js';
 import { editRecord } from './actions/edit-record.js';
 import { newRecord } from './actions/new-record.js';
 import { showRecord } from './actions/show.js';
+import { assignToMe } from './actions/alert-assign.js';
+import { markTaskDone } from './actions/alert-done.js';
+import { unsubscribeButton } from './actions/unsubscribe.js';
+import { ALERT_ACTION_IDS } from '../render/alert.js';
+import { stopDigest } from './actions/stop-digest.js';
+import { DIGEST_STOP_ACTION } from '../render/digest.js';
 import { formSubmitted } from './views/form-submitted.js';
 import { FORM_CALLBACK_ID, LOG_CALLBACK_ID, RELATED_ACTION_ID, SEARCH_CALLBACK_ID } from '../render/modal.js';
 import { homeSearch } from './actions/home-search.js';
@@ -41,12 +47,17 @@ export function registerListeners(app: App, deps: ListenerDeps, command = '/espo
   app.action(ACTION_IDS.openLink, acknowledgeLinkClick());
   app.action<Button>(new RegExp(`^(${ACTION_IDS.newRecord}|espo_home_new_lead|espo_home_new_task)$`), newRecord(deps));
   app.action<Button>(ACTION_IDS.editRecord, editRecord(deps));
+  app.action<Button>(DIGEST_STOP_ACTION, stopDigest(deps));
   app.view(FORM_CALLBACK_ID, formSubmitted(deps));
   app.shortcut<MessageShortcut>(LOG_SHORTCUT_ID, logMessageShortcut(deps));
   app.options(RELATED_ACTION_ID, relatedRecordOptions(deps));
   app.view(LOG_CALLBACK_ID, logSubmitted(deps));
   app.action<Button>('espo_home_search', homeSearch(deps));
   app.view(SEARCH_CALLBACK_ID, searchSubmitted(deps));
+  // Alerts: buttons on alert cards and beside each subscription in `/espo subscriptions`.
+  app.action<Button>(ALERT_ACTION_IDS.markDone, markTaskDone(deps));
+  app.action<Button>(ALERT_ACTION_IDS.assignToMe, assignToMe(deps));
+  app.action<Button>(ALERT_ACTION_IDS.unsubscribe, unsubscribeButton(deps));
 
   // The assistant goes first: it takes every threaded DM message; the DM listener gets the rest.
   app.assistant(

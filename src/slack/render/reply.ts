@@ -4,7 +4,10 @@ import type { CrmRecord, EntityInfo, FieldView, ListQuery, RecordRef, WritePlan 
 import type { Reply } from '../../core/replies.js';
 import { recordUrl } from '../../crm/espo/entities.js';
 import { actions, button, context, divider, fieldsSection, fieldsSections, header, message, section, type AnyBlock, type Message } from './blocks.js';
+import { alertsLine, renderSubscriptions } from './alert.js';
 import { codeBlock, escape, link, truncate } from './mrkdwn.js';
+import { describeDigest, digestScheduleLines, renderDigest, renderDigestList } from './digest.js';
+import { describeTiming } from '../../core/digest-time.js';
 
 
 /** Action ids the listeners register; one place so renderer and listeners cannot drift apart. */
@@ -312,9 +315,27 @@ function renderConfirm(reply: Extract<Reply, { kind: 'confirm' }>): Message {
       question = `Send ${plan.request.method} ${plan.request.path}?`;
       blocks.push(section(`*Send \`${escape(plan.request.method)} ${escape(plan.request.path)}\` to EspoCRM?*`), targetLine(plan.target), ...payloadBlocks(plan.request.body));
       break;
+    case 'digest_schedule':
+      question = `Send a digest ${describeTiming(plan.digest)}?`;
+      blocks.push(...digestScheduleLines(plan.digest));
+      break;
+    case 'digest_cancel':
+      question = 'Stop this digest?';
+      blocks.push(section(`*Stop this digest?* ${escape(describeDigest(plan.digest))}`));
+      break;
     case 'disconnect':
       question = 'Disconnect EspoCRM?';
       blocks.push(section('*Disconnect EspoCRM?*\nThe bot stops reaching EspoCRM for everyone it serves here until someone connects again.'));
+      break;
+    case 'subscribe': {
+      const where = plan.subscription.dm ? 'your DMs' : `<#${plan.subscription.channelId}>`;
+      question = `Subscribe to ${plan.subscription.description}?`;
+      blocks.push(section(`*Send alerts about ${escape(plan.subscription.description)} to ${where}?*\nThe bot registers the EspoCRM webhooks this needs.`));
+      break;
+    }
+    case 'unsubscribe':
+      question = `Unsubscribe ${plan.id}?`;
+      blocks.push(section(`*Stop alerts about ${escape(plan.description)}?* \`${escape(plan.id)}\``));
       break;
   }
   const expires = Math.floor(reply.expiresAt.getTime() / 1000);
@@ -343,8 +364,14 @@ function renderDone(reply: Extract<Reply, { kind: 'done' }>, options: RenderOpti
       return message('Done', [section(':white_check_mark: Done.')]);
     case 'delete':
       return message(`Deleted ${noun}`, [section(`:wastebasket: Deleted ${escape(noun)} *${escape(plan.name ?? plan.id)}*.`)]);
+    case 'digest_schedule':
+    case 'digest_cancel':
+      return message('Done', [section(':white_check_mark: Done.')]);
     case 'disconnect':
       return message('Disconnected EspoCRM', [section(':electric_plug: Disconnected EspoCRM. Run `/espo connect` to connect again.')]);
+    case 'subscribe':
+    case 'unsubscribe':
+      return message('Done', [section(':white_check_mark: Done.')]);
     case 'run':
     case 'proxy': {
       const what = plan.kind === 'run' ? `\`${escape(plan.key)}\`` : `\`${escape(plan.request.method)} ${escape(plan.request.path)}\``;
@@ -412,8 +439,10 @@ export function renderReply(reply: Reply, options: RenderOptions = {}): Message 
               : status.state === 'action_required'
                 ? `:large_orange_circle: The EspoCRM connection needs you: ${escape(status.description)} Run \`/espo connect\`.`
                 : `:red_circle: The EspoCRM connection failed: ${escape(status.message)}`;
-      return message('EspoCRM connection status', [section(text)]);
+      return message('EspoCRM connection status', [section(text), reply.alerts ? section(alertsLine(reply.alerts)) : undefined]);
     }
+    case 'subscriptions':
+      return renderSubscriptions(reply);
     case 'actions': {
       if (reply.actions.length === 0) {
         return message('No matching actions', [section(`No actions match “${escape(reply.intent)}”. Try other words, or use \`/espo api\` for EspoCRM's REST API.`)]);
@@ -430,6 +459,10 @@ export function renderReply(reply: Reply, options: RenderOptions = {}): Message 
     }
     case 'say':
       return message(reply.text, [section(escape(reply.text))]);
+    case 'digest':
+      return renderDigest(reply.digest, { siteUrl: options.siteUrl, preview: reply.preview });
+    case 'digests':
+      return renderDigestList(reply.digests, reply.personal);
     case 'data':
       return message(reply.title, [section(`*${escape(reply.title)}*`), section(codeBlock(JSON.stringify(reply.data ?? null, null, 2), 2900))]);
   }

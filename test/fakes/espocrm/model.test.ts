@@ -213,7 +213,8 @@ describe('reads and routing', () => {
     expect(call('GET', `/Lead/${String(lead.id)}`).body).toEqual(lead);
     expect(call('GET', '/Lead/00000000000000000').status).toBe(404);
     expect(call('GET', '/Widget').status).toBe(404);
-    expect(call('GET', `/Lead/${String(lead.id)}/stream`).status).toBe(404);
+    expect(call('GET', `/Lead/${String(lead.id)}/stream`).status).toBe(200);
+    expect(call('GET', `/Lead/${String(lead.id)}/activities`).status).toBe(404);
     expect(call('POST', `/Lead/${String(lead.id)}`, {}).status).toBe(404);
   });
 
@@ -329,5 +330,35 @@ describe('custom entities', () => {
     expect(validationData(call('POST', '/CProject', { status: 'Active' }))).toEqual({ field: 'name', type: 'required' });
     expect(list('CProject', { where: [{ type: 'equals', attribute: 'status', value: 'Planned' }] }).total).toBe(1);
     expect(crm.seed('CProject', [{ name: 'Seeded', status: 'Done' }])[0]).toMatchObject({ name: 'Seeded', status: 'Done' });
+  });
+});
+
+describe('webhooks and the stream', () => {
+  it('registers webhooks, queues events as EspoCRM does, and signs the batches', () => {
+    const created = call('POST', '/Webhook', { event: 'Opportunity.fieldUpdate.stage', url: 'https://bot.example/hook' });
+    expect(created.status).toBe(200);
+    const { id, secretKey } = created.body as { id: string; secretKey: string };
+    expect(secretKey).toMatch(/^[0-9a-f]{32}$/);
+    call('POST', '/Webhook', { event: 'Opportunity.update', url: 'https://bot.example/hook' });
+    const deal = crm.all('Opportunity').find((o) => o.stage === 'Prospecting')!;
+    call('PUT', `/Opportunity/${String(deal.id)}`, { stage: 'Proposal' });
+    call('PUT', `/Opportunity/${String(deal.id)}`, { description: 'no stage change' });
+    const batches = crm.webhooks.takeBatches();
+    const byEvent = Object.fromEntries(batches.map((b) => [b.webhook.event, b.items]));
+    expect(byEvent['Opportunity.fieldUpdate.stage']).toEqual([{ id: deal.id, stage: 'Proposal' }]);
+    expect(byEvent['Opportunity.update']).toHaveLength(2);
+    expect(byEvent['Opportunity.update']![0]).toMatchObject({ id: deal.id, stage: 'Proposal' });
+    expect(byEvent['Opportunity.update']![0]).not.toHaveProperty('name');
+    const batch = batches.find((b) => b.webhook.id === id)!;
+    expect(Buffer.from(batch.headers.Signature!, 'base64').toString()).toMatch(new RegExp(`^${id}:[0-9a-f]{64}$`));
+    expect(crm.webhooks.takeBatches()).toEqual([]);
+
+    const stream = call('GET', `/Opportunity/${String(deal.id)}/stream`).body as { list: { type: string; data: { attributes: { was: object; became: object } } }[] };
+    expect(stream.list[0]).toMatchObject({ type: 'Update', data: { attributes: { was: { stage: 'Prospecting' }, became: { stage: 'Proposal' } } } });
+
+    expect(call('DELETE', `/Webhook/${id}`).status).toBe(200);
+    expect(call('DELETE', `/Webhook/${id}`).status).toBe(404);
+    crm.webhooks.refuseWith = 403;
+    expect(call('POST', '/Webhook', { event: 'Lead.create', url: 'https://bot.example/hook' }).status).toBe(403);
   });
 });

@@ -11,6 +11,7 @@ import {
 } from './defs.js';
 import { DATE_RE, DATETIME_RE, formatDate, formatDateTime } from './dates.js';
 import { seedDefaultData } from './seed.js';
+import { FakeEspoWebhooks } from './webhooks.js';
 import {
   EspoError,
   asList,
@@ -126,7 +127,29 @@ function personName(record: EspoRecord): string | null {
   return parts.length ? parts.join(' ') : null;
 }
 
+/** Fields whose changes EspoCRM's stream records (audited), per entity: "Update" notes with was/became. */
+const AUDITED: Record<string, string[]> = {
+  Opportunity: ['stage', 'amount', 'closeDate', 'assignedUser'],
+  Lead: ['status', 'assignedUser'],
+  Case: ['status', 'priority', 'assignedUser'],
+  Task: ['status', 'priority', 'assignedUser'],
+};
+
+interface StreamNote {
+  id: string;
+  type: 'Update';
+  parentType: string;
+  parentId: string;
+  data: { fields: string[]; attributes: { was: Record<string, unknown>; became: Record<string, unknown> } };
+  createdAt: string;
+  createdById: string;
+  createdByName: string;
+}
+
 export class FakeEspoCrm {
+  /** Webhooks registered through `POST /Webhook`, with the events queued for them (see webhooks.ts). */
+  readonly webhooks = new FakeEspoWebhooks();
+  private readonly notes = new Map<string, StreamNote[]>();
   private readonly now: () => Date;
   private readonly defs: EntityDefs = builtinEntityDefs();
   private readonly tables = new Map<string, Map<string, EspoRecord>>();
@@ -186,8 +209,27 @@ export class FakeEspoCrm {
 
   private route(req: EspoRequest): EspoResponse {
     const method = req.method.toUpperCase();
-    const [scope, id, ...rest] = req.path.split('/').filter(Boolean);
+    const [scope, id, sub, ...rest] = req.path.split('/').filter(Boolean);
     if (!scope || rest.length > 0) throw notFound();
+    if (scope === 'Webhook' && !sub) {
+      if (method === 'POST' && id === undefined) {
+        const answer = this.webhooks.create(req.body);
+        if (answer.status !== 200) throw new EspoError(answer.status, answer.status === 403 ? 'Access denied' : 'Bad request');
+        return ok(answer.body);
+      }
+      if (method === 'DELETE' && id !== undefined) {
+        if (!this.webhooks.delete(id)) throw notFound();
+        return ok(true);
+      }
+      throw notFound();
+    }
+    if (sub !== undefined) {
+      if (sub !== 'stream' || method !== 'GET' || !this.defs[scope] || id === undefined) throw notFound();
+      this.read(scope, id);
+      const list = [...(this.notes.get(`${scope}:${id}`) ?? [])].reverse();
+      const maxSize = intParam(req.query.maxSize, 'maxSize') ?? 20;
+      return ok({ total: list.length, list: list.slice(0, maxSize) });
+    }
 
     if (method === 'GET' && scope === 'App' && id === 'user') return ok({ user: this.currentUser() });
     if (method === 'GET' && scope === 'Metadata' && id === undefined) return ok(this.metadata(req.query.key));
@@ -201,6 +243,7 @@ export class FakeEspoCrm {
       if (method === 'PUT' || method === 'PATCH') return ok(this.update(scope, id, req.body));
       if (method === 'DELETE') {
         if (!this.table(scope).delete(id)) throw notFound();
+        this.webhooks.emit(`${scope}.delete`, { id });
         return ok(true);
       }
     }
@@ -317,7 +360,9 @@ export class FakeEspoCrm {
       if (duplicates.length) throw new EspoError(409, 'duplicate', duplicates);
     }
     record.createdById = this.currentUser().id;
-    return this.present(entity, this.insert(entity, record));
+    const created = this.present(entity, this.insert(entity, record));
+    this.webhooks.emit(`${entity}.create`, created);
+    return created;
   }
 
   private update(entity: string, id: string, body: unknown): EspoRecord {
@@ -333,8 +378,47 @@ export class FakeEspoCrm {
     this.applyBusinessRules(entity, record);
     record.modifiedAt = formatDateTime(this.now());
     record.modifiedById = this.currentUser().id;
+    const before = this.present(entity, existing);
     this.table(entity).set(id, record);
-    return this.present(entity, record);
+    const after = this.present(entity, record);
+    this.recordChange(entity, before, after);
+    return after;
+  }
+
+  /**
+   * What EspoCRM does after saving a record: queue `update` (the changed attributes and the id) and
+   * `fieldUpdate.<field>` (the id and that field's attributes) webhook events, and write an
+   * "Update" note to the stream for audited fields, with the values before and after.
+   */
+  private recordChange(entity: string, before: EspoRecord, after: EspoRecord): void {
+    const skip = new Set(['modifiedAt', 'versionNumber', 'streamUpdatedAt']);
+    const changed = Object.keys(after).filter((name) => !skip.has(name) && JSON.stringify(before[name] ?? null) !== JSON.stringify(after[name] ?? null));
+    if (!changed.length) return;
+    this.webhooks.emit(`${entity}.update`, { ...Object.fromEntries(changed.map((name) => [name, after[name]])), id: after.id });
+    const attributes = this.attributes(entity);
+    const fields = [...new Set(attributes.filter((info) => changed.includes(info.name)).map((info) => info.field))];
+    for (const field of fields) {
+      const names = attributes.filter((info) => info.field === field).map((info) => info.name);
+      this.webhooks.emit(`${entity}.fieldUpdate.${field}`, { id: after.id, ...Object.fromEntries(names.map((name) => [name, after[name] ?? null])) });
+    }
+    const audited = fields.filter((field) => AUDITED[entity]?.includes(field));
+    if (audited.length) {
+      const names = attributes.filter((info) => audited.includes(info.field) && info.kind === 'value').map((info) => info.name);
+      const user = this.currentUser();
+      const key = `${entity}:${String(after.id)}`;
+      const notes = this.notes.get(key) ?? [];
+      notes.push({
+        id: this.nextId(),
+        type: 'Update',
+        parentType: entity,
+        parentId: String(after.id),
+        data: { fields: audited, attributes: { was: Object.fromEntries(names.map((n) => [n, before[n] ?? null])), became: Object.fromEntries(names.map((n) => [n, after[n] ?? null])) } },
+        createdAt: formatDateTime(this.now()),
+        createdById: user.id,
+        createdByName: user.name,
+      });
+      this.notes.set(key, notes);
+    }
   }
 
   /** Copy writable attributes from a payload, validating each; unknown and readOnly ones are ignored. */

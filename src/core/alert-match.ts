@@ -1,0 +1,190 @@
+import type { Filter } from './ports.js';
+
+/**
+ * Alerts, the pure part: which EspoCRM webhook events a subscription needs, what an event says
+ * happened, and whether a record matches a subscription's conditions. No I/O here, so every rule
+ * is unit-tested on its own (test/core/alert-match.test.ts).
+ */
+
+export type AlertEvent = 'created' | 'updated' | 'deleted' | 'assigned';
+
+/** What a subscription asks to be told about, as stored. */
+export interface AlertRule {
+  entity: string;
+  event: AlertEvent;
+  /** `updated` of one field only (an EspoCRM field name such as `stage`, never an attribute like `stageId`). */
+  field?: string;
+  filters: Filter[];
+}
+
+/**
+ * One thing that happened to one record. From a webhook: the event EspoCRM named
+ * (`Lead.create`, `Opportunity.update`, `Opportunity.fieldUpdate.stage`, `Case.delete`) and its
+ * payload. From polling: only created or updated, told apart by `createdAt` and `modifiedAt`.
+ */
+export interface CrmChange {
+  entity: string;
+  kind: 'created' | 'updated' | 'deleted';
+  /** The field of a `fieldUpdate.<field>` webhook. */
+  field?: string;
+  recordId: string;
+  /** The attributes EspoCRM sent: all of them on create, the changed ones on update, the id on delete. */
+  attributes: Record<string, unknown>;
+  source: 'webhook' | 'polling';
+}
+
+/** The EspoCRM field behind the `assigned` event. */
+export const ASSIGNED_FIELD = 'assignedUser';
+
+/** The EspoCRM webhook events a rule needs; one webhook per event per tenant. */
+export function webhookEventsFor(rule: Pick<AlertRule, 'entity' | 'event' | 'field'>): string[] {
+  const entity = rule.entity;
+  switch (rule.event) {
+    case 'created':
+      return [`${entity}.create`];
+    case 'deleted':
+      return [`${entity}.delete`];
+    case 'updated':
+      return [rule.field ? `${entity}.fieldUpdate.${rule.field}` : `${entity}.update`];
+    case 'assigned':
+      // A record can be assigned when it is created, or later: EspoCRM has a webhook for each.
+      return [`${entity}.create`, `${entity}.fieldUpdate.${ASSIGNED_FIELD}`];
+  }
+}
+
+/** `Opportunity.fieldUpdate.stage` → what it says; undefined for names EspoCRM does not send. */
+export function parseWebhookEvent(event: string): { entity: string; kind: CrmChange['kind']; field?: string } | undefined {
+  const match = /^([A-Za-z][A-Za-z0-9_]*)\.(create|update|delete|fieldUpdate\.([A-Za-z][A-Za-z0-9_]*))$/.exec(event);
+  if (!match) return undefined;
+  const entity = match[1]!;
+  if (match[3]) return { entity, kind: 'updated', field: match[3] };
+  return { entity, kind: match[2] === 'create' ? 'created' : match[2] === 'update' ? 'updated' : 'deleted' };
+}
+
+/** An attribute a filter names (`assignedUserId`) → the EspoCRM field it belongs to (`assignedUser`). */
+export function fieldOfAttribute(attribute: string, isLinkField: (field: string) => boolean): string {
+  const base = attribute.replace(/(Id|Name|Ids|Names)$/, '');
+  return base !== attribute && isLinkField(base) ? base : attribute;
+}
+
+/** Whether a change is the kind of event the rule is about (before looking at field values). */
+export function eventMatches(rule: AlertRule, change: CrmChange): boolean {
+  if (rule.entity !== change.entity) return false;
+  switch (rule.event) {
+    case 'created':
+      return change.kind === 'created';
+    case 'deleted':
+      return change.kind === 'deleted';
+    case 'updated':
+      if (change.kind !== 'updated') return false;
+      // Polling cannot tell which field changed: any change to a matching record counts.
+      if (change.source === 'polling') return true;
+      // Each rule answers to its own webhook only, so one change never alerts twice through `.update` and `.fieldUpdate.x`.
+      return rule.field ? change.field === rule.field : change.field === undefined;
+    case 'assigned':
+      if (change.kind === 'created') return !isEmpty(change.attributes.assignedUserId);
+      if (change.kind !== 'updated') return false;
+      return change.source === 'polling' || change.field === ASSIGNED_FIELD;
+  }
+}
+
+/**
+ * The rule's conditions on the record: `true`, `false`, or `undefined` when a condition names a
+ * field the values do not carry (an update webhook sends only what changed; the caller then reads
+ * the whole record and asks again).
+ */
+export function filtersHold(filters: Filter[], values: Record<string, unknown>): boolean | undefined {
+  let unknown = false;
+  for (const filter of filters) {
+    if (!(filter.field in values)) {
+      unknown = true;
+      continue;
+    }
+    if (!filterHolds(filter, values[filter.field])) return false;
+  }
+  return unknown ? undefined : true;
+}
+
+/** One condition, with the semantics of `/espo list` filters (EspoCRM's where operators). */
+export function filterHolds(filter: Filter, actual: unknown): boolean {
+  const { op, value } = filter;
+  switch (op) {
+    case 'equals':
+      return same(actual, value);
+    case 'notEquals':
+      return !same(actual, value);
+    case 'in':
+      return Array.isArray(value) && value.some((option) => same(actual, option));
+    case 'contains':
+      return !isEmpty(actual) && String(actual).toLowerCase().includes(String(value).toLowerCase());
+    case 'greaterThan':
+    case 'lessThan':
+    case 'greaterThanOrEquals':
+    case 'lessThanOrEquals': {
+      if (isEmpty(actual)) return false;
+      const order = compare(actual, value);
+      if (order === undefined) return false;
+      if (op === 'greaterThan') return order > 0;
+      if (op === 'lessThan') return order < 0;
+      if (op === 'greaterThanOrEquals') return order >= 0;
+      return order <= 0;
+    }
+  }
+}
+
+function isEmpty(value: unknown): boolean {
+  return value === null || value === undefined || value === '';
+}
+
+/** EspoCRM compares text without regard to case (MySQL's default collation); numbers as numbers. */
+function same(actual: unknown, expected: unknown): boolean {
+  if (typeof expected === 'boolean') return actual === expected || String(actual) === String(expected);
+  if (typeof expected === 'number') return actual !== null && actual !== '' && Number(actual) === expected;
+  if (isEmpty(actual)) return isEmpty(expected);
+  return String(actual).toLowerCase() === String(expected).toLowerCase();
+}
+
+function compare(actual: unknown, expected: unknown): number | undefined {
+  if (typeof expected === 'number') {
+    const number = Number(actual);
+    return Number.isFinite(number) ? number - expected : undefined;
+  }
+  // Dates and datetimes are ISO-like strings in UTC: they sort as text.
+  const a = String(actual);
+  const b = String(expected);
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Everything a subscription is about, in words: "Opportunity updates of stage where stage = Closed Won". */
+export function describeRule(rule: AlertRule & { dm?: boolean }): string {
+  const what =
+    rule.event === 'created'
+      ? `new ${rule.entity} records`
+      : rule.event === 'deleted'
+        ? `deleted ${rule.entity} records`
+        : rule.event === 'assigned'
+          ? `${rule.entity} records assigned${rule.dm ? ' to you' : ''}`
+          : rule.field
+            ? `${rule.entity} ${rule.field} changes`
+            : `${rule.entity} updates`;
+  const shown = rule.filters.filter((filter) => !(rule.dm && filter.field === 'assignedUserId'));
+  const conditions = shown.map((filter) => `${filter.field} ${SYMBOLS[filter.op]} ${Array.isArray(filter.value) ? filter.value.join(', ') : String(filter.value)}`);
+  return `${what}${conditions.length ? ` where ${conditions.join(' and ')}` : ''}`;
+}
+
+const SYMBOLS: Record<Filter['op'], string> = {
+  equals: '=',
+  notEquals: '≠',
+  greaterThan: '>',
+  lessThan: '<',
+  greaterThanOrEquals: '≥',
+  lessThanOrEquals: '≤',
+  contains: 'contains',
+  in: 'in',
+};
+
+/** What a polled record says happened since the cursor: created (createdAt after it) or updated. */
+export function polledKind(record: Record<string, unknown>, cursor: string): 'created' | 'updated' {
+  const created = record.createdAt;
+  return typeof created === 'string' && created >= cursor ? 'created' : 'updated';
+}

@@ -1,0 +1,51 @@
+import type { webApi } from '@slack/bolt';
+import type { DeliveryResult, DigestDelivery } from '../core/digest-scheduler.js';
+import type { Digest } from '../core/digests.js';
+import type { DigestJob, WorkspaceInstallations } from '../core/ports.js';
+import { renderDigest } from './render/digest.js';
+
+type WebClient = webApi.WebClient;
+
+/** Slack errors that mean the digest can never be delivered again: it is deleted. */
+const GONE = new Set(['channel_not_found', 'is_archived', 'account_inactive', 'invalid_auth', 'token_revoked', 'not_authed', 'user_not_found', 'team_not_found', 'no_installation']);
+/** Slack errors that refuse this one post (not worth retrying now), e.g. the bot is not in the channel. */
+const REFUSED = new Set(['not_in_channel', 'restricted_action', 'restricted_action_read_only_channel', 'restricted_action_thread_only_channel', 'ekm_access_denied', 'invalid_blocks', 'msg_too_long']);
+
+export interface SlackDigestDeliveryOptions {
+  /**
+   * A Web API client made for the scheduler: few retries and no waiting out rate limits, so a post
+   * ends well inside the digest's lease (Bolt's client would retry for half an hour).
+   */
+  client: WebClient;
+  /** The team's bot token: the fixed one with one workspace, the installation's with OAuth; undefined when not installed. */
+  tokenFor(teamId: string): Promise<string | undefined>;
+  siteUrl?: string;
+}
+
+/** Posts digests with chat.postMessage: to the channel, or to the person (their DM with the bot). */
+export class SlackDigestDelivery implements DigestDelivery {
+  constructor(private readonly options: SlackDigestDeliveryOptions) {}
+
+  async send(job: DigestJob, digest: Digest): Promise<DeliveryResult> {
+    const token = await this.options.tokenFor(job.teamId);
+    if (!token) return { ok: false, reason: 'gone', detail: 'no_installation' };
+    const rendered = renderDigest(digest, { siteUrl: this.options.siteUrl });
+    try {
+      await this.options.client.chat.postMessage({ token, channel: job.channelId, text: rendered.text, blocks: rendered.blocks, unfurl_links: false, unfurl_media: false });
+      return { ok: true };
+    } catch (error) {
+      const code = (error as { data?: { error?: unknown } }).data?.error;
+      if (typeof code === 'string' && GONE.has(code)) return { ok: false, reason: 'gone', detail: code };
+      if (typeof code === 'string' && REFUSED.has(code)) return { ok: false, reason: 'refused', detail: code };
+      throw error;
+    }
+  }
+}
+
+/** The bot token of a team from its stored OAuth installation (team installs; org-wide installs are keyed by enterprise). */
+export async function installedBotToken(installations: WorkspaceInstallations, teamId: string): Promise<string | undefined> {
+  const json = await installations.find(teamId);
+  if (!json) return undefined;
+  const installation = JSON.parse(json) as { bot?: { token?: string } };
+  return installation.bot?.token;
+}

@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import {
+  describeRule,
+  eventMatches,
+  fieldOfAttribute,
+  filterHolds,
+  filtersHold,
+  parseWebhookEvent,
+  polledKind,
+  webhookEventsFor,
+  type AlertRule,
+  type CrmChange,
+} from '../../src/core/alert-match.js';
+
+const change = (over: Partial<CrmChange>): CrmChange => ({ entity: 'Opportunity', kind: 'updated', recordId: 'r1', attributes: { id: 'r1' }, source: 'webhook', ...over });
+const rule = (over: Partial<AlertRule>): AlertRule => ({ entity: 'Opportunity', event: 'updated', filters: [], ...over });
+
+describe('alert matching', () => {
+  it('names the EspoCRM webhook events a rule needs', () => {
+    expect(webhookEventsFor({ entity: 'Lead', event: 'created' })).toEqual(['Lead.create']);
+    expect(webhookEventsFor({ entity: 'Case', event: 'deleted' })).toEqual(['Case.delete']);
+    expect(webhookEventsFor({ entity: 'Opportunity', event: 'updated' })).toEqual(['Opportunity.update']);
+    expect(webhookEventsFor({ entity: 'Opportunity', event: 'updated', field: 'stage' })).toEqual(['Opportunity.fieldUpdate.stage']);
+    expect(webhookEventsFor({ entity: 'Task', event: 'assigned' })).toEqual(['Task.create', 'Task.fieldUpdate.assignedUser']);
+  });
+
+  it('reads webhook event names, and refuses others', () => {
+    expect(parseWebhookEvent('Lead.create')).toEqual({ entity: 'Lead', kind: 'created' });
+    expect(parseWebhookEvent('CProject.update')).toEqual({ entity: 'CProject', kind: 'updated' });
+    expect(parseWebhookEvent('Opportunity.fieldUpdate.stage')).toEqual({ entity: 'Opportunity', kind: 'updated', field: 'stage' });
+    expect(parseWebhookEvent('Case.delete')).toEqual({ entity: 'Case', kind: 'deleted' });
+    expect(parseWebhookEvent('Case.explode')).toBeUndefined();
+    expect(parseWebhookEvent('../etc')).toBeUndefined();
+  });
+
+  it('maps a link attribute to its field', () => {
+    const isLink = (f: string) => f === 'assignedUser' || f === 'account';
+    expect(fieldOfAttribute('assignedUserId', isLink)).toBe('assignedUser');
+    expect(fieldOfAttribute('accountName', isLink)).toBe('account');
+    expect(fieldOfAttribute('stage', isLink)).toBe('stage');
+    expect(fieldOfAttribute('externalId', isLink)).toBe('externalId');
+  });
+
+  it('lets each rule answer to its own webhook only', () => {
+    const stage = change({ field: 'stage', attributes: { id: 'r1', stage: 'Closed Won' } });
+    const any = change({ attributes: { id: 'r1', stage: 'Closed Won' } });
+    expect(eventMatches(rule({ field: 'stage' }), stage)).toBe(true);
+    expect(eventMatches(rule({ field: 'stage' }), any)).toBe(false);
+    expect(eventMatches(rule({}), any)).toBe(true);
+    expect(eventMatches(rule({}), stage)).toBe(false);
+    expect(eventMatches(rule({ entity: 'Lead' }), any)).toBe(false);
+    expect(eventMatches(rule({ event: 'created' }), change({ kind: 'created' }))).toBe(true);
+    expect(eventMatches(rule({ event: 'deleted' }), change({ kind: 'deleted' }))).toBe(true);
+    expect(eventMatches(rule({ event: 'created' }), any)).toBe(false);
+  });
+
+  it('counts assignment on create (when assigned) and on a change of the assignee', () => {
+    const assigned = rule({ entity: 'Task', event: 'assigned' });
+    expect(eventMatches(assigned, change({ entity: 'Task', kind: 'created', attributes: { id: 't', assignedUserId: 'u1' } }))).toBe(true);
+    expect(eventMatches(assigned, change({ entity: 'Task', kind: 'created', attributes: { id: 't', assignedUserId: null } }))).toBe(false);
+    expect(eventMatches(assigned, change({ entity: 'Task', field: 'assignedUser' }))).toBe(true);
+    expect(eventMatches(assigned, change({ entity: 'Task', field: 'status' }))).toBe(false);
+  });
+
+  it('polling cannot tell fields apart: any change of a matching record counts', () => {
+    const polled = change({ source: 'polling', attributes: { id: 'r1', stage: 'Closed Won' } });
+    expect(eventMatches(rule({ field: 'stage' }), polled)).toBe(true);
+    expect(polledKind({ createdAt: '2026-01-02 10:00:00' }, '2026-01-02 09:00:00')).toBe('created');
+    expect(polledKind({ createdAt: '2026-01-01 10:00:00' }, '2026-01-02 09:00:00')).toBe('updated');
+  });
+
+  it('evaluates conditions like /espo list filters', () => {
+    expect(filterHolds({ field: 'stage', op: 'equals', value: 'Closed Won' }, 'closed won')).toBe(true);
+    expect(filterHolds({ field: 'stage', op: 'notEquals', value: 'Closed Won' }, 'Prospecting')).toBe(true);
+    expect(filterHolds({ field: 'stage', op: 'in', value: ['Proposal', 'Negotiation'] }, 'Negotiation')).toBe(true);
+    expect(filterHolds({ field: 'amount', op: 'greaterThan', value: 10000 }, 12000)).toBe(true);
+    expect(filterHolds({ field: 'amount', op: 'greaterThan', value: 10000 }, '9000')).toBe(false);
+    expect(filterHolds({ field: 'amount', op: 'lessThanOrEquals', value: 10000 }, null)).toBe(false);
+    expect(filterHolds({ field: 'name', op: 'contains', value: 'acme' }, 'ACME Corp')).toBe(true);
+    expect(filterHolds({ field: 'closeDate', op: 'lessThan', value: '2026-12-01' }, '2026-11-30')).toBe(true);
+    expect(filterHolds({ field: 'doNotCall', op: 'equals', value: true }, true)).toBe(true);
+  });
+
+  it('says when a condition needs a field the payload does not carry', () => {
+    const filters = [{ field: 'stage', op: 'equals' as const, value: 'Closed Won' }, { field: 'amount', op: 'greaterThan' as const, value: 1000 }];
+    expect(filtersHold(filters, { stage: 'Closed Won' })).toBeUndefined();
+    expect(filtersHold(filters, { stage: 'Proposal' })).toBe(false);
+    expect(filtersHold(filters, { stage: 'Closed Won', amount: 5000 })).toBe(true);
+  });
+
+  it('describes a rule in words', () => {
+    expect(describeRule(rule({ field: 'stage', filters: [{ field: 'stage', op: 'equals', value: 'Closed Won' }] }))).toBe('Opportunity stage changes where stage = Closed Won');
+    expect(describeRule({ entity: 'Task', event: 'assigned', dm: true, filters: [{ field: 'assignedUserId', op: 'equals', value: 'u1' }] })).toBe('Task records assigned to you');
+  });
+});

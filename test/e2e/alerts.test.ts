@@ -1,0 +1,222 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SlackCall } from '../support/fake-slack.js';
+import { buttonNamed, startHarness, textOf, type Harness } from '../support/harness.js';
+import { send } from '../fakes/espocrm/webhooks.js';
+
+/**
+ * Alerts end to end: `/espo subscribe` through Confirm registers EspoCRM webhooks through the fake
+ * Membrane proxy; the fake EspoCRM then POSTs signed batches to the app's receiver (PUBLIC_URL is the
+ * app's own address) and the cards land in the fake Slack.
+ */
+describe('alerts, end to end', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ publicUrl: true });
+    // Before any command: profiles (and so emails) are cached for an hour.
+    h.slack.emails.set('U1', 'jane.smith@example.com');
+    await h.command('connect');
+    await h.command('connect', { team: 'T2' });
+  });
+  afterAll(() => h.close());
+
+  const espo = (team = 'T1') => h.membrane.tenant(team).espo;
+  const postsTo = (channel: string) => (call: SlackCall) => call.method === 'chat.postMessage' && call.body.channel === channel;
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
+
+  /** `/espo subscribe …` in a channel, confirmed; returns the subscription id from the reply. */
+  async function subscribe(text: string, who: { channel: string; team?: string; user?: string }) {
+    const { reply, responseId } = await h.command(`subscribe ${text}`, who);
+    const confirm = buttonNamed(reply, 'Confirm');
+    const done = await h.click(confirm, { responseId, ...who });
+    const said = textOf(done.replies[0]!);
+    const id = /Subscribed \(([0-9a-f]+)\)/.exec(said)?.[1];
+    if (!id) throw new Error(`not subscribed: ${said}`);
+    return { id, preview: textOf(reply), said };
+  }
+
+  it('subscribes after Confirm, registers the EspoCRM webhook, lists it and audits it', async () => {
+    const { reply } = await h.command('subscribe opportunity stage=Closed Won', { channel: 'CDEALS' });
+    expect(textOf(reply)).toContain('Opportunity stage changes where stage = Closed Won');
+    expect(espo().webhooks.registered.size).toBe(0);
+
+    const { id, said } = await subscribe('opportunity stage=Closed Won', { channel: 'CDEALS' });
+    expect(said).toContain('webhooks');
+    const webhooks = [...espo().webhooks.registered.values()];
+    expect(webhooks.map((w) => w.event)).toEqual(['Opportunity.fieldUpdate.stage']);
+    expect(webhooks[0]!.url).toMatch(new RegExp(`^${h.app.url}/espocrm/webhooks/[\\w-]{20,}$`));
+    expect(h.membrane.calls.some((c) => c.method === 'POST' && c.path.endsWith('/proxy/Webhook'))).toBe(true);
+
+    const list = await h.command('subscriptions', { channel: 'CDEALS' });
+    expect(textOf(list.reply)).toContain(id);
+    expect(buttonNamed(list.reply, 'Unsubscribe').value).toBe(id);
+    expect((await h.app.store.audit.recent('T1', 5)).some((e) => e.action.startsWith('subscribe CDEALS') && e.outcome === 'done')).toBe(true);
+    const status = await h.command('status', { channel: 'CDEALS' });
+    expect(textOf(status.reply)).toContain('Alerts: webhooks');
+  });
+
+  it('posts a stage change as a card with old → new, in the subscribed channel', async () => {
+    const deal = espo().all('Opportunity').find((o) => o.stage === 'Prospecting')!;
+    espo().request({ method: 'PUT', path: `/Opportunity/${deal.id}`, query: {}, body: { stage: 'Closed Won' } });
+    const [delivered] = await espo().webhooks.deliver();
+    expect(delivered!.status).toBe(200);
+    const [card] = await h.slack.waitForCalls(postsTo('CDEALS'));
+    const text = textOf(card!.body as never);
+    expect(text).toContain(String(deal.name));
+    expect(text).toContain('Prospecting → Closed Won');
+    expect(text).toContain('Jane Smith');
+    expect(buttonNamed(card!.body as never, 'Open in EspoCRM').url).toBe(`https://crm.example.com/#Opportunity/view/${deal.id}`);
+  });
+
+  it('rejects a bad signature or an unknown token with 401 and posts nothing', async () => {
+    const before = h.slack.calls.filter(postsTo('CDEALS')).length;
+    const deal = espo().all('Opportunity').find((o) => o.stage === 'Negotiation')!;
+    espo().request({ method: 'PUT', path: `/Opportunity/${deal.id}`, query: {}, body: { stage: 'Closed Won' } });
+    const [batch] = espo().webhooks.takeBatches();
+    const forged = batch!.body.replace('Closed Won', 'Closed Lost');
+    expect(await send({ ...batch!, body: forged })).toBe(401);
+    expect(await send({ ...batch!, headers: { ...batch!.headers, Signature: Buffer.from(`${batch!.webhook.id}:${'0'.repeat(64)}`).toString('base64'), 'X-Signature': 'AAAA' } })).toBe(401);
+    expect(await send({ ...batch!, url: batch!.url.replace(/[^/]+$/, 'x'.repeat(32)) })).toBe(401);
+    await settle();
+    expect(h.slack.calls.filter(postsTo('CDEALS'))).toHaveLength(before);
+    // The genuine batch, with only the legacy header an older EspoCRM sends, is accepted.
+    const { Signature: _dropped, ...legacy } = batch!.headers;
+    expect(await send({ ...batch!, headers: legacy })).toBe(200);
+    await h.slack.waitForCalls(postsTo('CDEALS'), before + 1);
+  });
+
+  it('posts a redelivered batch once', async () => {
+    const before = h.slack.calls.filter(postsTo('CDEALS')).length;
+    const deal = espo().all('Opportunity').find((o) => o.stage === 'Qualification')!;
+    espo().request({ method: 'PUT', path: `/Opportunity/${deal.id}`, query: {}, body: { stage: 'Closed Won' } });
+    const [batch] = espo().webhooks.takeBatches();
+    expect(await send(batch!)).toBe(200);
+    expect(await send(batch!)).toBe(200);
+    await h.slack.waitForCalls(postsTo('CDEALS'), before + 1);
+    await settle();
+    expect(h.slack.calls.filter(postsTo('CDEALS'))).toHaveLength(before + 1);
+  });
+
+  it("keeps team A's events out of team B's channels", async () => {
+    await subscribe('lead created source=Web Site', { channel: 'CLEADS' });
+    await subscribe('lead created', { channel: 'CTEAM2', team: 'T2' });
+    espo().request({ method: 'POST', path: '/Lead', query: {}, body: { firstName: 'Ada', lastName: 'Web', source: 'Web Site' } });
+    espo().request({ method: 'POST', path: '/Lead', query: {}, body: { firstName: 'Bo', lastName: 'Phone', source: 'Call' } });
+    const batches = espo().webhooks.takeBatches();
+    // T1's genuine batch sent to T2's receiver URL is refused: T2's secrets did not sign it.
+    const t2Url = [...espo('T2').webhooks.registered.values()][0]!.url;
+    expect(await send({ ...batches[0]!, url: t2Url })).toBe(401);
+    for (const batch of batches) expect(await send(batch)).toBe(200);
+    const [card] = await h.slack.waitForCalls(postsTo('CLEADS'));
+    expect(textOf(card!.body as never)).toContain('Ada Web');
+    expect(textOf(card!.body as never)).not.toContain('Bo Phone');
+    // "Assign to me": the clicker's EspoCRM user (by Slack email), previewed, written on Confirm.
+    const lead = espo().all('Lead').find((l) => l.lastName === 'Web')!;
+    const jane = espo().all('User').find((u) => u.userName === 'jsmith')!;
+    const assign = await h.click(buttonNamed(card!.body as never, 'Assign to me'), { channel: 'CLEADS' });
+    expect(textOf(assign.replies[0]!)).toContain('Update this lead?');
+    expect(espo().get('Lead', String(lead.id))!.assignedUserId).not.toBe(jane.id);
+    await h.click(buttonNamed(assign.replies[0]!, 'Confirm'));
+    expect(espo().get('Lead', String(lead.id))!.assignedUserId).toBe(jane.id);
+    espo().webhooks.takeBatches();
+    await settle();
+    expect(h.slack.calls.filter(postsTo('CLEADS'))).toHaveLength(1);
+    expect(h.slack.calls.filter(postsTo('CTEAM2'))).toHaveLength(0);
+
+    espo('T2').request({ method: 'POST', path: '/Lead', query: {}, body: { firstName: 'Cy', lastName: 'Two', source: 'Call' } });
+    await espo('T2').webhooks.deliver();
+    const [t2card] = await h.slack.waitForCalls(postsTo('CTEAM2'));
+    expect(textOf(t2card!.body as never)).toContain('Cy Two');
+    expect(h.slack.calls.filter(postsTo('CLEADS'))).toHaveLength(1);
+  });
+
+  it('sends to=me alerts to the DM, and Mark done goes through Confirm', async () => {
+    const jane = espo().all('User').find((u) => u.userName === 'jsmith')!;
+    const { preview } = await subscribe('task assigned to=me', { channel: 'CGENERAL' });
+    expect(preview).toContain('your DMs');
+    expect([...espo().webhooks.registered.values()].map((w) => w.event)).toEqual(expect.arrayContaining(['Task.create', 'Task.fieldUpdate.assignedUser']));
+
+    espo().request({ method: 'POST', path: '/Task', query: {}, body: { name: 'Call Bob back', assignedUserId: jane.id, status: 'Not Started' } });
+    espo().request({ method: 'POST', path: '/Task', query: {}, body: { name: 'Someone else', assignedUserId: espo().all('User')[1]!.id } });
+    await espo().webhooks.deliver();
+    const [dm] = await h.slack.waitForCalls(postsTo('U1'));
+    expect(textOf(dm!.body as never)).toContain('Call Bob back');
+    await settle();
+    expect(h.slack.calls.filter(postsTo('U1'))).toHaveLength(1);
+
+    const task = espo().all('Task').find((t) => t.name === 'Call Bob back')!;
+    const clicked = await h.click(buttonNamed(dm!.body as never, 'Mark done'), { channel: 'U1' });
+    const confirmPreview = clicked.replies[0]!;
+    expect(textOf(confirmPreview)).toContain('Update this task?');
+    expect(textOf(confirmPreview)).toContain('Completed');
+    expect(espo().get('Task', String(task.id))!.status).toBe('Not Started');
+    await h.click(buttonNamed(confirmPreview, 'Confirm'));
+    expect(espo().get('Task', String(task.id))!.status).toBe('Completed');
+  });
+
+  it('turns a burst for one subscription into one summary message', async () => {
+    await subscribe('account created', { channel: 'CBURST' });
+    for (let i = 1; i <= 5; i++) espo().request({ method: 'POST', path: '/Account', query: {}, body: { name: `Burst Co ${i}` } });
+    await espo().webhooks.deliver();
+    const [summary] = await h.slack.waitForCalls(postsTo('CBURST'));
+    const text = textOf(summary!.body as never);
+    expect(text).toContain('5 accounts');
+    for (let i = 1; i <= 5; i++) expect(text).toContain(`Burst Co ${i}`);
+    await settle();
+    expect(h.slack.calls.filter(postsTo('CBURST'))).toHaveLength(1);
+  });
+
+  it('ends a subscription whose channel Slack says is gone, and removes its webhook', async () => {
+    const { id } = await subscribe('case created', { channel: 'CGONE' });
+    expect([...espo().webhooks.registered.values()].some((w) => w.event === 'Case.create')).toBe(true);
+    h.slack.goneChannels.add('CGONE');
+    espo().request({ method: 'POST', path: '/Case', query: {}, body: { name: 'Nobody reads this' } });
+    await espo().webhooks.deliver();
+    await h.slack.waitForCalls(postsTo('CGONE'));
+    for (let i = 0; i < 50 && (await h.app.store.alerts.subscription(id)); i++) await settle();
+    expect(await h.app.store.alerts.subscription(id)).toBeUndefined();
+    for (let i = 0; i < 20 && [...espo().webhooks.registered.values()].some((w) => w.event === 'Case.create'); i++) await settle();
+    expect([...espo().webhooks.registered.values()].some((w) => w.event === 'Case.create')).toBe(false);
+  });
+
+  it('unsubscribes after Confirm and deletes the webhook nobody needs any more', async () => {
+    const { id } = await subscribe('contact deleted', { channel: 'CCONTACTS' });
+    expect([...espo().webhooks.registered.values()].some((w) => w.event === 'Contact.delete')).toBe(true);
+    const { reply, responseId } = await h.command(`unsubscribe ${id}`, { channel: 'CCONTACTS' });
+    expect(textOf(reply)).toContain('Stop alerts about deleted Contact records');
+    const done = await h.click(buttonNamed(reply, 'Confirm'), { responseId, channel: 'CCONTACTS' });
+    expect(textOf(done.replies[0]!)).toContain('Unsubscribed');
+    expect(await h.app.store.alerts.subscription(id)).toBeUndefined();
+    expect([...espo().webhooks.registered.values()].some((w) => w.event === 'Contact.delete')).toBe(false);
+    expect((await h.app.store.audit.recent('T1', 1))[0]).toMatchObject({ action: `unsubscribe ${id}`, outcome: 'done' });
+  });
+
+  it('refuses Slack guests', async () => {
+    h.slack.guests.add('UGUEST');
+    const { reply } = await h.command('subscribe lead created', { channel: 'CLEADS', user: 'UGUEST' });
+    expect(textOf(reply)).toContain('Only members of this workspace');
+  });
+
+  it('polls through the proxy, visibly, when EspoCRM refuses the webhook', async () => {
+    await h.command('connect', { team: 'T3' });
+    espo('T3').webhooks.refuseWith = 403;
+    const { said } = await subscribe('case created priority=Urgent', { channel: 'CSUPPORT', team: 'T3' });
+    expect(said).toContain('polling');
+    expect(espo('T3').webhooks.registered.size).toBe(0);
+    const status = await h.command('status', { team: 'T3', channel: 'CSUPPORT' });
+    expect(textOf(status.reply)).toMatch(/Alerts: polling every 60 s \(EspoCRM refused to create a webhook/);
+
+    espo('T3').request({ method: 'POST', path: '/Case', query: {}, body: { name: 'Server room flooded', priority: 'Urgent' } });
+    espo('T3').request({ method: 'POST', path: '/Case', query: {}, body: { name: 'Printer toner', priority: 'Low' } });
+    const polled = await h.app.pollOnce();
+    expect(polled.alerts).toBe(1);
+    const [card] = await h.slack.waitForCalls(postsTo('CSUPPORT'));
+    expect(textOf(card!.body as never)).toContain('Server room flooded');
+    expect(textOf(card!.body as never)).toContain('found by polling');
+    expect(h.membrane.calls.some((c) => c.tenant === 'T3' && c.method === 'GET' && /maxSize|limit/.test(JSON.stringify(c.query ?? {})))).toBe(true);
+
+    // The next round finds nothing new: the cursor moved, and what it saw is remembered.
+    expect((await h.app.pollOnce()).alerts).toBe(0);
+    await settle();
+    expect(h.slack.calls.filter(postsTo('CSUPPORT'))).toHaveLength(1);
+  });
+});
