@@ -101,11 +101,12 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
     return json ? (JSON.parse(json) as { bot?: { token?: string } }).bot?.token : undefined;
   };
   if (socketMode && config.alerts.publicUrl) logger.warn({}, 'PUBLIC_URL is ignored in Socket Mode (no HTTP server receives EspoCRM webhooks): alerts poll');
+  const alertSink = new SlackAlertSink(alertClient, botTokenOf, logger, { siteUrl: config.espocrm.siteUrl });
   const alerts = new AlertService({
     crm: gateway,
     entities,
     store: store.alerts,
-    sink: new SlackAlertSink(alertClient, botTokenOf, logger, { siteUrl: config.espocrm.siteUrl }),
+    sink: alertSink,
     clock,
     logger,
     publicUrl: socketMode ? undefined : config.alerts.publicUrl,
@@ -244,9 +245,17 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
 
   // Alerts of tenants EspoCRM cannot send webhooks to: polled through the proxy, behind the limiter.
   const pollOnce = (now?: Date) => limiter.run(() => alerts.pollOnce(now));
+  // One round at a time: a round slower than the interval must not pile up in the limiter.
+  let polling: Promise<unknown> | undefined;
   const poller = setInterval(() => {
-    pollOnce().catch((error: unknown) => logger.warn({ err: error }, 'alert polling failed'));
-    store.alerts.pruneSeen(new Date(Date.now() - 24 * 60 * 60_000)).catch(() => undefined);
+    if (!polling) {
+      polling = pollOnce()
+        .catch((error: unknown) => logger.warn({ err: error }, 'alert polling failed'))
+        .finally(() => (polling = undefined));
+    }
+    // EspoCRM redelivers a batch within about 40 minutes; keys older than two hours are not needed,
+    // and keeping them longer would drop a real repeat change with the same payload.
+    store.alerts.pruneSeen(new Date(Date.now() - 2 * 60 * 60_000)).catch(() => undefined);
   }, config.alerts.pollSeconds * 1000);
   poller.unref();
 
@@ -299,7 +308,8 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
       clearInterval(pruneEvents);
       clearInterval(poller);
       clearInterval(digestTicks);
-      await scheduler.idle();
+      alertSink.close();
+      await Promise.all([scheduler.stop(), polling]);
       await app.stop();
       await store.close();
     },

@@ -170,6 +170,9 @@ const MAX_POLL_PAGES = 10;
 const POLL_PAGE = 200;
 export const WEBHOOK_PATH = '/espocrm/webhooks';
 
+const TRANSIENT_REFUSAL = 'registering a webhook failed';
+const WEBHOOK_RETRY_MS = 10 * 60_000;
+
 export class AlertService implements AlertCommands {
   private readonly people: PersonDirectory;
   private readonly summaryAfter: number;
@@ -350,7 +353,7 @@ export class AlertService implements AlertCommands {
           refusal =
             code === 'forbidden' || code === 'not_found'
               ? "EspoCRM refused to create a webhook (the API user needs the Webhooks permission in its role)"
-              : `registering a webhook failed (${code})`;
+              : `${TRANSIENT_REFUSAL} (${code})`;
           logger.warn({ err: error, tenant: tenant.key, event }, 'EspoCRM webhook registration failed; the tenant polls instead');
           break;
         }
@@ -370,7 +373,9 @@ export class AlertService implements AlertCommands {
       await store.removeWebhook(tenant.key, webhook.webhookId);
     }
     delivery = { ...delivery, mode: refusal ? 'polling' : 'webhook', reason: refusal, updatedAt: now };
+    // A cursor kept through webhook mode would replay everything since then on a later fallback.
     if (delivery.mode === 'polling') delivery.pollCursor = await this.primeCursors(tenant, subscriptions, delivery.pollCursor ?? {});
+    else delete delivery.pollCursor;
     await store.saveDelivery(delivery);
     return delivery;
   }
@@ -531,6 +536,11 @@ export class AlertService implements AlertCommands {
       if (!(await this.deps.store.takeLease(delivery.tenantKey, now, new Date(now.getTime() + leaseMs)))) continue;
       result.tenants++;
       try {
+        // A registration that failed for a passing reason (a timeout, a 5xx) is tried again every
+        // ten minutes, so one bad moment does not leave a tenant polling for good.
+        if (delivery.reason?.startsWith(TRANSIENT_REFUSAL) && now.getTime() - delivery.updatedAt.getTime() >= WEBHOOK_RETRY_MS) {
+          if ((await this.reconcile(this.tenantOf(delivery))).mode === 'webhook') continue;
+        }
         const polled = await this.pollTenant(delivery);
         result.changes += polled.changes;
         result.alerts += polled.alerts;
@@ -549,26 +559,30 @@ export class AlertService implements AlertCommands {
     const cursors = await this.primeCursors(tenant, subscriptions, delivery.pollCursor ?? {});
     const changes: { change: CrmChange; key: string }[] = [];
     for (const entity of new Set(subscriptions.filter((s) => s.event !== 'deleted').map((s) => s.entity))) {
-      const cursor = cursors[entity]!;
-      const records: CrmRecord[] = [];
+      // Keyset paging from the advancing cursor, not offsets over a set that changes while it is
+      // read: a record modified meanwhile only moves later (and is seen again as a new change).
+      let next = cursors[entity]!;
+      let offset = 0;
       for (let page = 0; page < MAX_POLL_PAGES; page++) {
         const result = await this.deps.crm.list(tenant, {
           entity,
-          filters: [{ field: 'modifiedAt', op: 'greaterThanOrEquals', value: cursor.at }],
+          filters: [{ field: 'modifiedAt', op: 'greaterThanOrEquals', value: next.at }],
           sort: { field: 'modifiedAt', order: 'asc' },
           limit: POLL_PAGE,
-          offset: page * POLL_PAGE,
+          offset,
         });
-        records.push(...result.records);
+        let fresh = 0;
+        for (const record of result.records) {
+          const modifiedAt = stringOr(record.fields.modifiedAt);
+          if (!modifiedAt || modifiedAt < next.at || (modifiedAt === next.at && next.ids.includes(record.id))) continue;
+          fresh++;
+          const change: CrmChange = { entity, kind: polledKind(record.fields, cursors[entity]!.at), recordId: record.id, attributes: { ...record.fields, id: record.id }, source: 'polling' };
+          changes.push({ change, key: digest(`${tenant.key}|poll:${entity}|${record.id}|${modifiedAt}`) });
+          next = modifiedAt > next.at ? { at: modifiedAt, ids: [record.id] } : { at: next.at, ids: [...next.ids, record.id] };
+        }
         if (!result.hasMore || !result.records.length) break;
-      }
-      let next = cursor;
-      for (const record of records) {
-        const modifiedAt = stringOr(record.fields.modifiedAt);
-        if (!modifiedAt || modifiedAt < cursor.at || (modifiedAt === cursor.at && cursor.ids.includes(record.id))) continue;
-        const change: CrmChange = { entity, kind: polledKind(record.fields, cursor.at), recordId: record.id, attributes: { ...record.fields, id: record.id }, source: 'polling' };
-        changes.push({ change, key: digest(`${tenant.key}|poll:${entity}|${record.id}|${modifiedAt}`) });
-        next = modifiedAt > next.at ? { at: modifiedAt, ids: [record.id] } : modifiedAt === next.at ? { at: next.at, ids: [...next.ids, record.id] } : next;
+        // A full page of one second already seen: step past it rather than read it again.
+        offset = fresh === 0 ? offset + result.records.length : 0;
       }
       cursors[entity] = next;
     }

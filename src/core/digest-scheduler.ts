@@ -57,9 +57,17 @@ export class DigestScheduler {
     return this.pending > 0;
   }
 
-  /** Resolves once no tick is running (stop() waits for it before closing the store). */
+  private stopping = false;
+
+  /** Resolves once no tick is running. */
   async idle(): Promise<void> {
     while (this.pending > 0) await this.queue;
+  }
+
+  /** Shutting down: no new claims (the digest being sent finishes), then idle. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.idle();
   }
 
   /** Sends every digest due at `now`. Ticks of one instance run one after another. */
@@ -75,8 +83,11 @@ export class DigestScheduler {
   private async run(now: Date): Promise<TickReport> {
     const report: TickReport = { sent: [], retried: [], skipped: [], removed: [] };
     const { store, leaseMs = 5 * 60_000, maxPerTick = 50 } = this.deps;
-    for (let count = 0; count < maxPerTick; count += 1) {
-      const job = await store.claimDue(now, new Date(now.getTime() + leaseMs));
+    for (let count = 0; count < maxPerTick && !this.stopping; count += 1) {
+      // A lease counts from this claim, not from the tick's start: a long tick must not hand
+      // another instance a digest whose lease it took minutes ago (it would be sent twice).
+      const claimedAt = Math.max(now.getTime(), this.deps.clock.now().getTime());
+      const job = await store.claimDue(now, new Date(claimedAt + leaseMs));
       if (!job) break;
       await this.process(job, now, report);
     }

@@ -28,6 +28,7 @@ const GONE = new Set(['channel_not_found', 'is_archived', 'channel_is_archived']
  */
 export class SlackAlertSink implements AlertSink {
   private readonly queues = new Map<string, { waiting: Waiting[]; lastAt: number }>();
+  private closed = false;
   private readonly intervalMs: number;
   private readonly maxQueue: number;
 
@@ -50,6 +51,7 @@ export class SlackAlertSink implements AlertSink {
       queue = { waiting: [], lastAt: 0 };
       this.queues.set(key, queue);
     }
+    if (this.closed) return Promise.resolve('failed');
     if (queue.waiting.length >= this.maxQueue) {
       this.logger.warn({ team: teamId, channel: channelId, queued: queue.waiting.length }, 'too many alerts waiting for one channel: this one is dropped');
       return Promise.resolve('failed');
@@ -57,6 +59,14 @@ export class SlackAlertSink implements AlertSink {
     const result = new Promise<'posted' | 'gone' | 'failed'>((done) => queue.waiting.push({ message, done }));
     if (start) void this.drain(key, teamId, channelId);
     return result;
+  }
+
+  /** Shutting down: alerts still waiting are dropped (logged), and nothing more is sent. */
+  close(): void {
+    this.closed = true;
+    const dropped = this.queued;
+    for (const queue of this.queues.values()) for (const left of queue.waiting.splice(0)) left.done('failed');
+    if (dropped) this.logger.warn({ dropped }, 'alerts still waiting at shutdown were not posted');
   }
 
   /** How many alerts wait across all channels (for logs and the benchmark). */
@@ -70,8 +80,9 @@ export class SlackAlertSink implements AlertSink {
     const queue = this.queues.get(key)!;
     while (queue.waiting.length) {
       const wait = queue.lastAt + this.intervalMs - Date.now();
-      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-      const next = queue.waiting.shift()!;
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait).unref());
+      const next = queue.waiting.shift();
+      if (!next) break;
       const result = await this.send(teamId, channelId, next.message);
       queue.lastAt = Date.now();
       next.done(result);

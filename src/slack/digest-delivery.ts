@@ -7,7 +7,11 @@ import { renderDigest } from './render/digest.js';
 type WebClient = webApi.WebClient;
 
 /** Slack errors that mean the digest can never be delivered again: it is deleted. */
-const GONE = new Set(['channel_not_found', 'is_archived', 'account_inactive', 'invalid_auth', 'token_revoked', 'not_authed', 'user_not_found', 'team_not_found', 'no_installation']);
+/**
+ * Answers that mean the digest's place is gone for good. Token errors are not among them: a
+ * rotated or mistyped bot token must not delete every digest (the day is skipped and retried).
+ */
+const GONE = new Set(['channel_not_found', 'is_archived', 'user_not_found', 'team_not_found', 'no_installation']);
 /** Slack errors that refuse this one post (not worth retrying now), e.g. the bot is not in the channel. */
 const REFUSED = new Set(['not_in_channel', 'restricted_action', 'restricted_action_read_only_channel', 'restricted_action_thread_only_channel', 'ekm_access_denied', 'invalid_blocks', 'msg_too_long']);
 

@@ -148,6 +148,18 @@ describe('parseCommand', () => {
     expect(parse('run list-leads')).toMatchObject({ kind: 'run', key: 'list-leads', input: {} });
   });
 
+  it('parses alert subscriptions the way people type them in channels', () => {
+    expect(parse('subscribe opportunity stage=Closed Won')).toMatchObject({
+      kind: 'subscribe',
+      subscription: { entity: { name: 'Opportunity' }, event: 'updated', field: 'stage', filters: [{ field: 'stage', op: 'equals', value: 'Closed Won' }], toMe: false },
+    });
+    expect(parse('subscribe lead created source=Web Site')).toMatchObject({ subscription: { event: 'created', filters: [{ field: 'source', value: 'Web Site' }] } });
+    expect(parse('subscribe task assigned to=me')).toMatchObject({ subscription: { entity: { name: 'Task' }, event: 'assigned', filters: [], toMe: true } });
+    expect(parse('subscribe deal updated amount')).toMatchObject({ subscription: { event: 'updated', field: 'amount', filters: [] } });
+    expect(parse('digest daily 8:30 weekdays')).toEqual({ kind: 'digest', schedule: { time: '08:30', days: 'weekdays' } });
+    expect(parse('digest now')).toEqual({ kind: 'digest_now' });
+  });
+
   it('parses api requests', () => {
     expect(parse('api get /Lead?maxSize=5')).toMatchObject({ kind: 'api', request: { method: 'GET', path: '/Lead?maxSize=5' } });
     expect(parse('api POST Task {"name": "x"}')).toMatchObject({ request: { method: 'POST', path: '/Task', body: { name: 'x' } } });
@@ -177,6 +189,14 @@ describe('parseCommand', () => {
       ['api GET', /Which EspoCRM path/],
       ['api GET https://evil.example/x', /not a full URL/],
       ['api GET /Lead {"a":1}', /take no body/],
+      // A webhook's secret signs alerts: nobody reads or changes them by hand.
+      ['api GET /Webhook', /managed by `\/espo subscribe`/],
+      ['api DELETE webhook/abc', /managed by `\/espo subscribe`/],
+      ['subscribe lead foo', /did not understand `foo`/],
+      ['subscribe deal to=you', /to=me/],
+      ['digest weekly 09:00', /Say when/],
+      ['digest daily 25:00', /Say when/],
+      ['unsubscribe', /Which subscription/],
     ])('%s', (text, message) => expectBadInput(text, message));
   });
 });

@@ -440,6 +440,8 @@ function parseApiRequest(args: Token[], bodyText: string): ProxyRequest {
     throw usageError('api', 'Give a path inside EspoCRM\'s API, like `/Lead/123`, not a full URL.');
   }
   const request: ProxyRequest = { method: method as HttpMethod, path: path.startsWith('/') ? path : `/${path}` };
+  // Webhooks carry the secret that signs alerts and the receiver's address: they are the bot's to manage.
+  if (/^\/webhook\b/i.test(request.path)) throw usageError('api', 'EspoCRM webhooks are managed by `/espo subscribe` and `/espo unsubscribe`.');
   if (bodyText) {
     if (method === 'GET' || method === 'DELETE') throw usageError('api', `${method} requests take no body.`);
     request.body = parseJson('api', bodyText);
