@@ -238,6 +238,15 @@ export interface EventLedger {
   prune(olderThan: Date): Promise<number>;
 }
 
+/** What forgetting an uninstalled workspace deleted. */
+export interface WorkspaceForgotten {
+  installation: boolean;
+  connections: number;
+  turns: number;
+  subscriptions: number;
+  digests: number;
+}
+
 /**
  * Slack installations (multi-workspace mode), shared by every instance. An installation is stored
  * as opaque JSON under its key: the enterprise id for an org-wide install, else the team id. The
@@ -251,9 +260,10 @@ export interface WorkspaceInstallations {
   delete(key: string): Promise<boolean>;
   /**
    * The app left a workspace: deletes its installation and everything kept for its tenants (the
-   * team, and team:user in user scope): cached CRM connections and conversation turns. Idempotent.
+   * team, and team:user in user scope): cached CRM connections, conversation turns, alert
+   * subscriptions and digests. Idempotent.
    */
-  forgetWorkspace(teamId: string): Promise<{ installation: boolean; connections: number; turns: number }>;
+  forgetWorkspace(teamId: string): Promise<WorkspaceForgotten>;
 }
 
 /** A record a conversation showed, so a later turn can say "that deal" or "the second one". */

@@ -6,6 +6,7 @@ import { Kysely, Migrator, PostgresDialect, sql, SqliteDialect, type ExpressionB
 import pg from 'pg';
 import type {
   AuditEntry,
+  WorkspaceForgotten,
   AuditLog,
   ClaimOutcome,
   ConfirmationStore,
@@ -402,12 +403,21 @@ class SqlWorkspaceInstallations implements WorkspaceInstallations {
     return Number(result.numDeletedRows) > 0;
   }
 
-  async forgetWorkspace(teamId: string): Promise<{ installation: boolean; connections: number; turns: number }> {
+  async forgetWorkspace(teamId: string): Promise<WorkspaceForgotten> {
     return this.db.transaction().execute(async (trx) => {
       const installation = await trx.deleteFrom('slack_installations').where('install_key', '=', teamId).executeTakeFirst();
       const connections = await deleteTeamRows(trx, 'tenant_connections', teamId);
       const turns = await deleteTeamRows(trx, 'conversation_turns', teamId);
-      return { installation: Number(installation.numDeletedRows) > 0, connections, turns };
+      // Nothing can be posted there any more: alert subscriptions and digests go too.
+      const subscriptions = await trx.deleteFrom('alert_subscriptions').where('team_id', '=', teamId).executeTakeFirst();
+      const digests = await trx.deleteFrom('digests').where('team_id', '=', teamId).executeTakeFirst();
+      return {
+        installation: Number(installation.numDeletedRows) > 0,
+        connections,
+        turns,
+        subscriptions: Number(subscriptions.numDeletedRows),
+        digests: Number(digests.numDeletedRows),
+      };
     });
   }
 }

@@ -282,7 +282,18 @@ for (const backend of backends) {
           await store.connections.put(tenant, { connectionId: `conn-${tenant}`, state: 'READY' });
           await store.conversations.append(`th-forget-${tenant}`, tenant, [turn('user', 'hi', 0), turn('assistant', 'hello', 1)], 10);
         }
-        expect(await store.installations.forgetWorkspace('TF1')).toEqual({ installation: true, connections: 3, turns: 6 });
+        for (const [id, team] of [['sub-tf1', 'TF1'], ['sub-tf10', 'TF10']] as const) {
+          await store.db
+            .insertInto('alert_subscriptions')
+            .values({ id, tenant_key: team, team_id: team, channel_id: 'C1', user_id: 'U1', dm: 0, entity: 'Lead', event: 'created', field: null, filters: '[]', created_at: 0 })
+            .execute();
+          await store.db
+            .insertInto('digests')
+            .values({ id: `dg-${id}`, tenant_key: team, team_id: team, channel_id: 'C1', user_id: 'U1', personal: 0, crm_user_id: null, time: '09:00', days: 'daily', time_zone: 'UTC', next_run_at: 0, lease_until: null, last_sent_at: null, failures: 0, created_at: 0 })
+            .execute();
+        }
+        expect(await store.installations.forgetWorkspace('TF1')).toEqual({ installation: true, connections: 3, turns: 6, subscriptions: 1, digests: 1 });
+        expect(await store.db.selectFrom('alert_subscriptions').select('id').where('id', 'like', 'sub-tf%').execute()).toEqual([{ id: 'sub-tf10' }]);
         for (const gone of ['TF1', 'TF1:U1', 'TF1:U_2']) {
           expect(await store.connections.get(gone)).toBeUndefined();
           expect(await store.conversations.recent(`th-forget-${gone}`, gone, new Date(0), 10)).toEqual([]);
@@ -294,7 +305,7 @@ for (const backend of backends) {
         }
         expect(await store.installations.find('TF10')).toBe('{}');
         // Again: nothing left, nothing fails.
-        expect(await store.installations.forgetWorkspace('TF1')).toEqual({ installation: false, connections: 0, turns: 0 });
+        expect(await store.installations.forgetWorkspace('TF1')).toEqual({ installation: false, connections: 0, turns: 0, subscriptions: 0, digests: 0 });
       });
     });
 
