@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, ErrorCode, HTTPReceiver, type Logger as BoltLogger, LogLevel, webApi } from '@slack/bolt';
 import type { Config } from './config/config.js';
-import type { AppLogger } from './config/logger.js';
+import type { AppLogger } from './observability/logger.js';
 import { AlertService } from './core/alerts.js';
 import { ConversationService } from './core/conversation.js';
 import { FormService } from './core/forms.js';

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { ConfigError, loadConfig } from './config/config.js';
-import { createLogger } from './config/logger.js';
+import { createLogger } from './observability/logger.js';
 import { startApp } from './app.js';
 
 // `npm start` reads .env when there is one; real deployments set the environment directly.

@@ -10,7 +10,7 @@ import type { HomeService } from '../core/home.js';
 import type { AlertService } from '../core/alerts.js';
 import type { DigestService } from '../core/digests.js';
 import type { CommandService, RequestContext } from '../core/service.js';
-import type { AppLogger } from '../config/logger.js';
+import type { AppLogger } from '../observability/logger.js';
 import { renderError, renderReply, type RenderOptions } from './render/reply.js';
 import type { UserProfiles } from './user-profiles.js';
 import type { WorkLimiter } from './work-limiter.js';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { startApp, type RunningApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config/config.js';
-import { createLogger } from '../../src/config/logger.js';
+import { createLogger } from '../../src/observability/logger.js';
 import { startFakeMembrane, type FakeMembrane } from '../fakes/membrane/server.js';
 import { startFakeOpenAI, type FakeOpenAI } from '../fakes/openai/server.js';
 import { startFakeSlack, type FakeGrant, type FakeSlack, type ResponsePost, type SlackCall } from './fake-slack.js';

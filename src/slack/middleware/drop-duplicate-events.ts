@@ -1,5 +1,5 @@
 import type { AnyMiddlewareArgs, Middleware } from '@slack/bolt';
-import type { AppLogger } from '../../config/logger.js';
+import type { AppLogger } from '../../observability/logger.js';
 import type { EventLedger } from '../../core/ports.js';
 
 /**
