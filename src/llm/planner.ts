@@ -17,6 +17,13 @@ export interface OpenAiPlannerOptions {
 /** Below this, a model call cannot be expected to answer; say "busy" instead of trying. */
 const MIN_CALL_MS = 500;
 
+/** What one plan may spend on model calls, its first call and its repair together: someone is waiting. */
+interface CallBudget {
+  deadline: number;
+  /** The one quick retry the whole plan gets, whichever of its calls needs it. */
+  retryLeft: boolean;
+}
+
 const BUSY = 'The language model is busy right now, so I could not work that out. Please try again in a minute, or use `/espo` commands meanwhile.';
 
 /**
@@ -37,10 +44,10 @@ export class OpenAiPlanner implements Planner {
     const toolset = buildToolset(request.actions);
     const messages = buildMessages(request);
     const usage: TokenUsage = { promptTokens: 0, completionTokens: 0, modelCalls: 0 };
-    // The whole plan, repair and retry included, gets two calls' worth of time: someone is waiting.
-    const deadline = Date.now() + 2 * this.options.timeoutMs;
+    // The whole plan, repair and retry included, gets two calls' worth of time and one retry.
+    const budget: CallBudget = { deadline: Date.now() + 2 * this.options.timeoutMs, retryLeft: true };
 
-    const first = await this.complete(messages, toolset, usage, deadline);
+    const first = await this.complete(messages, toolset, usage, budget);
     const attempt = this.read(first, toolset, request);
     if (attempt.step) return { step: attempt.step, usage, ignoredCalls: attempt.ignoredCalls };
     if (!attempt.calls.length) throw notUnderstood(usage);
@@ -55,7 +62,7 @@ export class OpenAiPlanner implements Planner {
         content: `Error: ${attempt.problems[index]} Call one tool again with corrected arguments.`,
       })),
     ];
-    const second = await this.complete(repairMessages, toolset, usage, deadline);
+    const second = await this.complete(repairMessages, toolset, usage, budget);
     const repaired = this.read(second, toolset, request);
     if (repaired.step) return { step: repaired.step, usage, ignoredCalls: repaired.ignoredCalls };
     throw new AppError(
@@ -84,7 +91,7 @@ export class OpenAiPlanner implements Planner {
     };
   }
 
-  private async complete(messages: ChatCompletionMessageParam[], toolset: Toolset, usage: TokenUsage, deadline: number): Promise<ChatCompletion> {
+  private async complete(messages: ChatCompletionMessageParam[], toolset: Toolset, usage: TokenUsage, budget: CallBudget): Promise<ChatCompletion> {
     const body = {
       model: this.options.model,
       messages,
@@ -94,22 +101,22 @@ export class OpenAiPlanner implements Planner {
       temperature: 0,
     };
     const call = () => {
-      const remaining = deadline - Date.now();
+      const remaining = budget.deadline - Date.now();
       if (remaining < MIN_CALL_MS) throw new OpenAI.APIConnectionTimeoutError();
+      // Counted as it is sent: a call the deadline stopped cost nothing.
+      usage.modelCalls += 1;
       return this.client.chat.completions.create(body, { timeout: Math.min(this.options.timeoutMs, remaining) });
     };
     let completion: ChatCompletion;
     try {
       completion = await call().catch(async (error: unknown) => {
-        // One quick retry for a dropped connection or a server error; never for a timeout or 429.
-        if (!isTransient(error)) throw error;
-        usage.modelCalls += 1;
+        // One quick retry per plan for a dropped connection or a server error; never for a timeout or 429.
+        if (!budget.retryLeft || !isTransient(error)) throw error;
+        budget.retryLeft = false;
         return call();
       });
     } catch (error) {
       throw toModelError(error, usage);
-    } finally {
-      usage.modelCalls += 1;
     }
     usage.promptTokens += completion.usage?.prompt_tokens ?? 0;
     usage.completionTokens += completion.usage?.completion_tokens ?? 0;

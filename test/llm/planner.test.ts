@@ -176,6 +176,37 @@ describe('OpenAiPlanner', () => {
     expect(fake.requests).toHaveLength(2);
   });
 
+  it('retries at most once per plan, not once per call: a server error on the repair after one on the first call is busy', async () => {
+    fake.enqueue(
+      { status: 500 },
+      { toolCalls: [{ name: 'list-leeds', arguments: {} }] },
+      { status: 502 },
+      { toolCalls: [{ name: 'list-leads', arguments: {} }] },
+    );
+    const error = await planError(planner.plan(planRequest()));
+    expect(error.code).toBe('model_busy');
+    expect(fake.requests).toHaveLength(3);
+    expect(error.usage?.modelCalls).toBe(3);
+  });
+
+  it('spends its one retry on the repair call when the first call needed none', async () => {
+    fake.enqueue({ toolCalls: [{ name: 'list-leeds', arguments: {} }] }, { status: 500 }, { toolCalls: [{ name: 'list-leads', arguments: {} }] });
+    const plan = await planner.plan(planRequest());
+    expect(plan.step).toMatchObject({ kind: 'action', action: listLeads });
+    expect(plan.usage.modelCalls).toBe(3);
+    expect(fake.requests).toHaveLength(3);
+  });
+
+  it('counts only the calls it sent when the deadline stops the repair before it is sent', async () => {
+    // 2 × 1,000 ms for the whole plan: the first call and its retry use 1,600 ms, leaving too little for a repair.
+    const slow = new OpenAiPlanner({ apiKey: 'sk-test', baseUrl: fake.url, model: 'm', timeoutMs: 1_000 });
+    fake.enqueue({ status: 500, delayMs: 800 }, { delayMs: 800, then: { toolCalls: [{ name: 'list-leeds', arguments: {} }] } });
+    const error = await planError(slow.plan(planRequest()));
+    expect(error.code).toBe('model_busy');
+    expect(fake.requests).toHaveLength(2);
+    expect(error.usage?.modelCalls).toBe(2);
+  });
+
   it('is busy on a rate limit at once, without waiting for Retry-After or retrying', async () => {
     fake.enqueue({ status: 429, headers: { 'retry-after': '60' } }, { toolCalls: [{ name: 'list-leads', arguments: {} }] });
     const started = Date.now();
