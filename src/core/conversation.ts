@@ -183,10 +183,13 @@ export class ConversationService {
   /**
    * The record a planned change or delete targets, read first: the preview names it (Confirm is
    * the person's check that "the second one" is the deal they meant), and a wrong id fails now.
+   * A key that names no record type (`update-deal-stage`) has no record to read: its preview
+   * shows the input alone, still waiting for Confirm.
    */
   private async targetOf(tenant: Tenant, entityWord: string | undefined, id: unknown): Promise<RecordRef | undefined> {
     if (!entityWord || typeof id !== 'string' || !id) return undefined;
     const entity = this.deps.entities.resolve(entityWord).name;
+    if (!this.deps.entities.isRecordType(entity)) return undefined;
     const record = await this.deps.crm.get(tenant, entity, id);
     return { entity, id, ...(record.name ? { name: record.name } : {}) };
   }

@@ -17,6 +17,7 @@ import type {
   TokenUsage,
 } from '../../src/core/ports.js';
 import type { Reply } from '../../src/core/replies.js';
+import { AppError } from '../../src/core/errors.js';
 import { CommandService } from '../../src/core/service.js';
 import { EspoEntityDirectory } from '../../src/crm/espo/entities.js';
 import { validateAgainstSchema } from '../../src/crm/validate.js';
@@ -37,7 +38,16 @@ const createTask: ActionInfo = {
   isRead: false,
   inputSchema: { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] },
 };
+const updateOpportunity: ActionInfo = {
+  key: 'update-opportunity',
+  name: 'Update opportunity',
+  isRead: false,
+  inputSchema: { type: 'object', properties: { id: { type: 'string' }, stage: { type: 'string' } }, required: ['id'] },
+};
+/** A write whose key names no entity: `deal-stage` is not a record type. */
+const updateDealStage: ActionInfo = { ...updateOpportunity, key: 'update-deal-stage', name: 'Update deal stage' };
 const ACTIONS = [listLeads, createTask];
+const HOOLI: CrmRecord = { id: 'O1', name: 'Hooli renewal', fields: { stage: 'Proposal' } };
 
 const leads: CrmRecord[] = [
   { id: 'L1', name: 'Ada Lovelace', fields: { status: 'New' } },
@@ -98,6 +108,10 @@ function build(options: { steps?: PlannedStep[]; planner?: false; read?: ReadRes
     checkActionInput: (action: ActionInfo, input: unknown) => validateAgainstSchema(action.inputSchema, input),
     readAction: track('readAction', async () => options.read ?? { kind: 'records', entity: 'Lead', page: leadPage, offset: 0 }),
     readPath: track('readPath', async () => options.read ?? { kind: 'data', output: { total: 0, list: [] } }),
+    get: track('get', async (_tenant, entity: string, id: string): Promise<CrmRecord> => {
+      if (entity === 'Opportunity' && id === HOOLI.id) return HOOLI;
+      throw new AppError('not_found', `There is no ${entity} ${id}.`);
+    }),
     runAction: track('runAction', async () => ({})),
     proxy: track('proxy', async () => ({})),
   } as Partial<CrmGateway> as CrmGateway;
@@ -251,6 +265,26 @@ describe('ConversationService', () => {
     expect(result.reply.kind === 'confirm' && result.reply.pendingId).toBe(saved[0]!.id);
     expect(called('runAction')).toHaveLength(0);
     expect(called('readAction')).toHaveLength(0);
+  });
+
+  it('reads the record a planned update targets first, so the preview names it', async () => {
+    const input = { id: HOOLI.id, stage: 'Closed Won' };
+    const { service, saved, called } = build({ steps: [{ kind: 'action', action: updateOpportunity, input }] });
+    const result = await service.handleMessage(context, 'move the Hooli deal to Closed Won');
+    expect(called('get').map((call) => call.args)).toEqual([[tenant, 'Opportunity', HOOLI.id]]);
+    const target = { entity: 'Opportunity', id: HOOLI.id, name: 'Hooli renewal' };
+    expect(result.reply).toMatchObject({ kind: 'confirm', plan: { kind: 'run', key: 'update-opportunity', input, target } });
+    expect(saved).toHaveLength(1);
+  });
+
+  it('previews a planned write whose key names no entity without a target record, instead of failing its read', async () => {
+    const input = { id: HOOLI.id, stage: 'Closed Won' };
+    const { service, saved, called } = build({ steps: [{ kind: 'action', action: updateDealStage, input }] });
+    const result = await service.handleMessage(context, 'move the Hooli deal to Closed Won');
+    expect(called('get')).toHaveLength(0);
+    expect(result.reply).toEqual(expect.objectContaining({ kind: 'confirm', plan: { kind: 'run', key: 'update-deal-stage', name: 'Update deal stage', input } }));
+    expect(saved).toEqual([expect.objectContaining({ plan: { kind: 'run', key: 'update-deal-stage', name: 'Update deal stage', input } })]);
+    expect(called('runAction')).toHaveLength(0);
   });
 
   it('reads a planned GET through readPath', async () => {
