@@ -78,7 +78,9 @@ export class SlackAlertSink implements AlertSink {
 
   private async drain(key: string, teamId: string, channelId: string): Promise<void> {
     const queue = this.queues.get(key)!;
-    while (queue.waiting.length) {
+    // The queue outlives its last message by one interval, so an alert that comes right after a
+    // burst still waits its turn; a channel idle longer than that delays nothing and is forgotten.
+    for (;;) {
       const wait = queue.lastAt + this.intervalMs - Date.now();
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait).unref());
       const next = queue.waiting.shift();

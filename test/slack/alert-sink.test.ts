@@ -40,6 +40,18 @@ describe('SlackAlertSink', () => {
     expect(posts.find((p) => p.channel === 'C2')!.at - c1[0]!.at).toBeLessThan(90);
   });
 
+  it('keeps the pace across bursts: a post right after the last one waits, one after an idle interval does not', async () => {
+    const { posts, client } = fakeClient();
+    const sink = new SlackAlertSink(client, async () => 'xoxb', logger, { intervalMs: 100 });
+    await sink.post('T1', 'C1', message('a'));
+    await sink.post('T1', 'C1', message('b'));
+    expect(posts[1]!.at - posts[0]!.at).toBeGreaterThanOrEqual(95);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    const before = Date.now();
+    await sink.post('T1', 'C1', message('c'));
+    expect(posts[2]!.at - before).toBeLessThan(50);
+  });
+
   it("reports a deleted or archived channel as gone, for every alert waiting for it", async () => {
     const { client } = fakeClient(() => Object.assign(new Error('An API error occurred: channel_not_found'), { data: { ok: false, error: 'channel_not_found' } }));
     const sink = new SlackAlertSink(client, async () => 'xoxb', logger, { intervalMs: 10 });
