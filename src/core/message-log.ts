@@ -64,7 +64,9 @@ export class MessageLogService {
     const related = log.related && { parentType: entities.resolve(log.related.entity).name, parentId: log.related.id };
     if (log.kind === 'Note') {
       if (!related) throw new AppError('validation', this.problems(log)[0]?.problem ?? 'Choose a record.');
-      return { kind: 'proxy', request: { method: 'POST', path: '/Note', body: { type: 'Post', post: log.body, ...related } } };
+      // A Note has no subject field: its `post` leads with the subject in bold (EspoCRM renders Markdown in posts).
+      const post = [`**${log.subject}**`, log.body].filter(Boolean).join('\n\n');
+      return { kind: 'proxy', request: { method: 'POST', path: '/Note', body: { type: 'Post', post, ...related } } };
     }
     const now = clock.now();
     const assignedUserId = await people.crmUserOf(commands.tenantFor(context), context.email, now);

@@ -99,7 +99,8 @@ describe('"Log to EspoCRM" message shortcut, end to end', () => {
     await h.slack.waitForCalls((c) => c.method === 'chat.postEphemeral' && c.body.channel === 'C1' && c.body.user === 'U1', before + 1);
     const note = h.membrane.tenant('T1').espo.all('Note').at(-1)!;
     expect(note).toMatchObject({ type: 'Post', parentType: 'Account', parentId: acme.id });
-    expect(String(note.post)).toContain('Discussed pricing with Acme.');
+    // A Note has no subject of its own: the one the person wrote leads the post, in bold.
+    expect(String(note.post)).toMatch(/^\*\*Pricing\*\*\n\nDiscussed pricing with Acme\./);
     expect(String(note.post)).toContain('From Slack: https://test.slack.com/archives/C1/p1700000000000100');
     const [audit] = await h.app.store.audit.recent('T1', 1);
     expect(audit).toMatchObject({ action: 'POST /Note', outcome: 'done' });
@@ -124,5 +125,30 @@ describe('"Log to EspoCRM" message shortcut, end to end', () => {
     expect(textOf(result!.body as never)).toContain('Created call');
     const call = h.membrane.tenant('T1').espo.all('Call').find((c) => c.name === 'Renewal call')!;
     expect(call).toMatchObject({ status: 'Held', direction: 'Outbound', parentType: 'Contact', parentId: contact.id, assignedUserId: jane.id });
+  });
+
+  it('saves a task assigned to the person, linked to the lead, with the text and a link to the message', async () => {
+    const jane = h.membrane.tenant('T1').espo.all('User').find((u) => u.emailAddress === 'jane.smith@example.com')!;
+    const lead = h.membrane.tenant('T1').espo.all('Lead')[0]!;
+    const view = await openShortcut('Can you send them the brochure?');
+    const before = results();
+    await submit(view, { kind: 'Task', subject: 'Send the brochure', body: 'Can you send them the brochure?', related: `Lead:${lead.id}` });
+    const [result] = (await h.slack.waitForCalls((c) => c.method === 'chat.postEphemeral' && c.body.channel === 'C1' && c.body.user === 'U1', before + 1)).slice(before);
+    expect(textOf(result!.body as never)).toContain('Created task');
+    const task = h.membrane.tenant('T1').espo.all('Task').find((t) => t.name === 'Send the brochure')!;
+    expect(task).toMatchObject({ status: 'Not Started', parentType: 'Lead', parentId: lead.id, assignedUserId: jane.id });
+    expect(String(task.description)).toContain('Can you send them the brochure?');
+    expect(String(task.description)).toContain('From Slack: https://test.slack.com/archives/C1/p1700000000000100');
+  });
+
+  it('saves a note on a deal', async () => {
+    const deal = h.membrane.tenant('T1').espo.all('Opportunity')[0]!;
+    const view = await openShortcut('They signed the order form.');
+    const before = results();
+    await submit(view, { kind: 'Note', subject: 'Signed', body: 'They signed the order form.', related: `Opportunity:${deal.id}` });
+    await h.slack.waitForCalls((c) => c.method === 'chat.postEphemeral' && c.body.channel === 'C1' && c.body.user === 'U1', before + 1);
+    const note = h.membrane.tenant('T1').espo.all('Note').at(-1)!;
+    expect(note).toMatchObject({ type: 'Post', parentType: 'Opportunity', parentId: deal.id });
+    expect(String(note.post)).toMatch(/^\*\*Signed\*\*\n\nThey signed the order form\./);
   });
 });
