@@ -51,6 +51,11 @@ export interface ConversationDeps {
 const MAX_CANDIDATES = 8;
 const MAX_GUIDED_ENTITIES = 3;
 const MAX_REMEMBERED_RECORDS = 10;
+/** A Slack message can run to 40,000 characters; the model reads its start, which bounds the prompt. */
+const MAX_PLANNED_TEXT = 4000;
+/** Intent search ranks by what the message is about, which its start says; it goes in a URL too. */
+const MAX_SEARCH_TEXT = 500;
+/** Less than the model reads of a message: every remembered turn is replayed in each later prompt of the thread. */
 const MAX_USER_TEXT = 1000;
 const MAX_ASSISTANT_TEXT = 500;
 
@@ -111,14 +116,15 @@ export class ConversationService {
     }
   }
 
-  private async plan(planner: Planner, context: MessageContext, tenant: Tenant, text: string, now: Date, turns: ConversationTurn[]): Promise<Omit<MessageResult, 'firstTurn'>> {
+  private async plan(planner: Planner, context: MessageContext, tenant: Tenant, message: string, now: Date, turns: ConversationTurn[]): Promise<Omit<MessageResult, 'firstTurn'>> {
     const { crm, entities } = this.deps;
+    const text = message.slice(0, MAX_PLANNED_TEXT);
     // The search also gets the entities meant: named in other words ("remind me" is a Task) or, in a
     // follow-up ("move it to Closed Won"), the entity of the records shown last.
     const referred = [...turns].reverse().find((turn) => turn.records?.length)?.records?.[0]?.entity;
     const involved = [...new Set([...entities.mentionedIn(text), ...(referred ? [referred] : [])])].slice(0, MAX_GUIDED_ENTITIES);
     const [summaries, crmUserId] = await Promise.all([
-      crm.searchActions(tenant, [text, ...involved].join(' '), MAX_CANDIDATES),
+      crm.searchActions(tenant, [text.slice(0, MAX_SEARCH_TEXT), ...involved].join(' '), MAX_CANDIDATES),
       this.people.crmUserOf(tenant, context.email, now),
     ]);
     // Search is live and the catalog cached: a key the catalog does not know yet is left out, not fatal.
@@ -127,6 +133,7 @@ export class ConversationService {
 
     const plan = await planner.plan({
       text,
+      ...(text.length < message.length ? { fullLength: message.length } : {}),
       ...describeNow(now, context.timeZone ?? 'UTC'),
       person: { name: context.displayName, crmUserId },
       turns,

@@ -305,6 +305,8 @@ export interface PlannableAction {
 
 export interface PlanRequest {
   text: string;
+  /** Set when `text` is only the start of a longer message: that message's length. */
+  fullLength?: number;
   /** The person's today, e.g. `Wednesday 2026-11-25`, and their time zone with its UTC offset. */
   today: string;
   timeZone: string;

@@ -47,6 +47,11 @@ export function buildMessages(request: PlanRequest): ChatCompletionMessageParam[
       `The person asking${person.name ? ` (<data>${dataText(person.name)}</data>)` : ''} is EspoCRM user id ${person.crmUserId}: "my", "me" and "I" mean assignedUserId = ${person.crmUserId}, and new records are assigned to them unless they say otherwise.`,
     );
   }
+  if (request.fullLength) {
+    context.push(
+      `The person's message was ${request.fullLength} characters long; only its first ${request.text.length} are shown. Work with what is shown, or ask them to say it more briefly.`,
+    );
+  }
   if (request.fieldGuide.length) context.push(`EspoCRM fields (* = required):\n${request.fieldGuide.join('\n')}`);
   return [
     { role: 'system', content: `${RULES}\n\n${context.join('\n\n')}` },

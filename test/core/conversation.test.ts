@@ -198,6 +198,22 @@ describe('ConversationService', () => {
     expect(request.checkInput(createTask, { name: 'Call Bob' })).toBeUndefined();
   });
 
+  it('gives the planner the first 4,000 characters of a long message, and the intent search its first 500', async () => {
+    const { service, planner, called } = build({ steps: [{ kind: 'reply', text: 'ok' }] });
+    const notes = `log these call notes about the leads: ${'we talked about pricing and timing. '.repeat(1200)}`;
+    await service.handleMessage(context, notes);
+    const request = planner!.requests[0]!;
+    expect(request.text).toBe(notes.slice(0, 4000));
+    expect(request.fullLength).toBe(notes.length);
+    expect(called('searchActions')[0]?.args[1]).toBe(`${notes.slice(0, 500)} Call Lead`);
+  });
+
+  it('says nothing about a cut when the message fits', async () => {
+    const { service, planner } = build({ steps: [{ kind: 'reply', text: 'ok' }] });
+    await service.handleMessage(context, 'show my newest leads');
+    expect(planner!.requests[0]).not.toHaveProperty('fullLength');
+  });
+
   it('tells the planner who is asking: their EspoCRM user, found by email once', async () => {
     const { service, planner, called } = build({
       steps: [

@@ -67,6 +67,22 @@ describe('plain language, end to end', () => {
     expect(Number(handled!.promptTokens)).toBeGreaterThan(100);
   });
 
+  it('sends the model only the start of a 40,000-character message, and says it was cut', async () => {
+    h.openai!.enqueue({ content: 'Noted. Which deal are these notes for?' });
+    const notes = `here are my notes from the Acme pricing call: ${'they want a discount for two years and a pilot first. '.repeat(800)}`.slice(0, 40_000);
+    h.membrane.resetCalls();
+    const { messages } = await h.say('dm', notes);
+    expect(said(messages[0])).toContain('Which deal');
+
+    const request = h.openai!.requests[0]!;
+    expect(JSON.stringify(request.body).length).toBeLessThan(24_000);
+    expect(contents(request).at(-1)).toBe(notes.slice(0, 4000));
+    expect(contents(request)[0]).toContain("The person's message was 40000 characters long; only its first 4000 are shown.");
+    const intents = h.membrane.calls.flatMap((c) => (typeof c.query.intent === 'string' ? [c.query.intent] : []));
+    expect(intents).toHaveLength(1);
+    expect(intents[0]!.length).toBeLessThanOrEqual(600);
+  });
+
   it('finds the person\'s EspoCRM user by their Slack email, so "my deals" means theirs', async () => {
     const jane = h.membrane.tenant('T1').espo.all('User').find((u) => u.emailAddress === 'jane.smith@example.com')!;
     h.slack.emails.set('UJANE', 'jane.smith@example.com');

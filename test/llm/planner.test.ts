@@ -250,6 +250,13 @@ describe('buildMessages', () => {
     expect(messages[1]).toEqual({ role: 'user', content: 'show me five leads' });
   });
 
+  it('says when the message was cut, and by how much', () => {
+    const [system, user] = buildMessages(planRequest({ text: 'x'.repeat(4000), fullLength: 40_000 }));
+    expect(system?.content).toContain("The person's message was 40000 characters long; only its first 4000 are shown.");
+    expect(user).toEqual({ role: 'user', content: 'x'.repeat(4000) });
+    expect(buildMessages(planRequest())[0]?.content).not.toContain('characters long');
+  });
+
   it('leaves out the field guide when there is none', () => {
     expect(buildMessages(planRequest())[0]?.content).not.toContain('EspoCRM fields');
   });
