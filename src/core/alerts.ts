@@ -78,6 +78,11 @@ export interface AlertStore {
   removeWebhook(tenantKey: string, webhookId: string): Promise<void>;
   delivery(tenantKey: string): Promise<AlertDelivery | undefined>;
   deliveryByToken(token: string): Promise<AlertDelivery | undefined>;
+  /**
+   * Stores `initial` unless the tenant already has a delivery state, and returns the stored one:
+   * of two instances setting up a tenant at once, both get the one token its webhook URLs carry.
+   */
+  ensureDelivery(initial: AlertDelivery): Promise<AlertDelivery>;
   saveDelivery(delivery: AlertDelivery): Promise<void>;
   /** Tenants in polling mode that have at least one subscription. */
   pollingTenants(): Promise<AlertDelivery[]>;
@@ -322,14 +327,16 @@ export class AlertService implements AlertCommands {
     const { store, logger } = this.deps;
     const now = this.deps.clock.now();
     const subscriptions = await store.subscriptionsOf(tenant.key);
-    let delivery: AlertDelivery = (await store.delivery(tenant.key)) ?? {
-      tenantKey: tenant.key,
-      teamId: tenant.teamId,
-      userId: tenant.userId,
-      mode: 'webhook',
-      token: randomBytes(24).toString('base64url'),
-      updatedAt: now,
-    };
+    let delivery =
+      (await store.delivery(tenant.key)) ??
+      (await store.ensureDelivery({
+        tenantKey: tenant.key,
+        teamId: tenant.teamId,
+        userId: tenant.userId,
+        mode: 'webhook',
+        token: randomBytes(24).toString('base64url'),
+        updatedAt: now,
+      }));
     const needed = new Set(subscriptions.flatMap((s) => webhookEventsFor(s)));
     const registered = await store.webhooks(tenant.key);
     let refusal: string | undefined = this.deps.publicUrl ? undefined : 'PUBLIC_URL is not set, so EspoCRM has no address to send webhooks to';

@@ -35,6 +35,20 @@ function toDelivery(row: DeliveryRow): AlertDelivery {
   };
 }
 
+function deliveryRow(d: AlertDelivery): DeliveryRow {
+  return {
+    tenant_key: d.tenantKey,
+    team_id: d.teamId,
+    user_id: d.userId,
+    mode: d.mode,
+    reason: d.reason ?? null,
+    token: d.token,
+    poll_cursor: d.pollCursor ? JSON.stringify(d.pollCursor) : null,
+    lease_until: 0,
+    updated_at: d.updatedAt.getTime(),
+  };
+}
+
 /** Alert subscriptions, registered webhooks, per-tenant delivery state and seen alert keys. */
 export class SqlAlertStore implements AlertStore {
   constructor(private readonly db: Kysely<Database>) {}
@@ -116,18 +130,25 @@ export class SqlAlertStore implements AlertStore {
     return row && toDelivery(row);
   }
 
-  async saveDelivery(d: AlertDelivery): Promise<void> {
-    const values = {
-      mode: d.mode,
-      reason: d.reason ?? null,
-      poll_cursor: d.pollCursor ? JSON.stringify(d.pollCursor) : null,
-      updated_at: d.updatedAt.getTime(),
-    };
+  async ensureDelivery(d: AlertDelivery): Promise<AlertDelivery> {
     await this.db
       .insertInto('alert_delivery')
-      .values({ tenant_key: d.tenantKey, team_id: d.teamId, user_id: d.userId, token: d.token, lease_until: 0, ...values })
+      .values(deliveryRow(d))
+      .onConflict((oc) => oc.column('tenant_key').doNothing())
+      .execute();
+    // Whichever insert won, the stored row (and so its token) is the one everybody uses.
+    const stored = await this.delivery(d.tenantKey);
+    if (!stored) throw new Error(`the alert delivery state of ${d.tenantKey} was removed as it was created`);
+    return stored;
+  }
+
+  async saveDelivery(d: AlertDelivery): Promise<void> {
+    const { mode, reason, poll_cursor, updated_at } = deliveryRow(d);
+    await this.db
+      .insertInto('alert_delivery')
+      .values(deliveryRow(d))
       // The token never changes once given out: EspoCRM's webhooks carry it in their URL.
-      .onConflict((oc) => oc.column('tenant_key').doUpdateSet(values))
+      .onConflict((oc) => oc.column('tenant_key').doUpdateSet({ mode, reason, poll_cursor, updated_at }))
       .execute();
   }
 

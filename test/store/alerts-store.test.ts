@@ -80,6 +80,18 @@ for (const backend of backends) {
       expect(await store.alerts.webhooks('T1')).toEqual([]);
     });
 
+    it('creates a tenant’s delivery state once: instances racing with their own tokens all get the stored one', async () => {
+      const initial = (token: string) => ({ tenantKey: 'T1:U7', teamId: 'T1', userId: 'U7', mode: 'webhook' as const, token, updatedAt: now });
+      const tokens = ['race-token-aaaaaaaaaaaa', 'race-token-bbbbbbbbbbbb', 'race-token-cccccccccccc'];
+      const created = await Promise.all(tokens.map((token) => store.alerts.ensureDelivery(initial(token))));
+      const stored = (await store.alerts.delivery('T1:U7'))!.token;
+      expect(tokens).toContain(stored);
+      expect(created.map((d) => d.token)).toEqual([stored, stored, stored]);
+      for (const token of tokens.filter((t) => t !== stored)) expect(await store.alerts.deliveryByToken(token)).toBeUndefined();
+      // Later, the existing state is kept, whatever token the caller brings.
+      expect(await store.alerts.ensureDelivery({ ...initial('race-token-dddddddddddd'), mode: 'polling' })).toMatchObject({ token: stored, mode: 'webhook' });
+    });
+
     it('gives a tenant’s polling lease to one caller at a time', async () => {
       const until = new Date(now.getTime() + 60_000);
       const wins = await Promise.all([1, 2, 3].map(() => store.alerts.takeLease('T1', now, until)));
