@@ -127,6 +127,13 @@ describe('renderReply', () => {
     expect(JSON.stringify(bigJson)).not.toContain('espo_confirm');
   });
 
+  it('escapes what the model said in the notification text as in the blocks', () => {
+    const said = renderReply({ kind: 'say', text: 'Ping <!channel> & <@U123>, see <https://evil|this>' });
+    const escaped = 'Ping &lt;!channel&gt; &amp; &lt;@U123&gt;, see &lt;https://evil|this&gt;';
+    expect(said.text).toBe(escaped);
+    expect(said.blocks).toEqual([{ type: 'section', text: { type: 'mrkdwn', text: escaped } }]);
+  });
+
   it('renders errors politely, with the connect link when a connection is needed', () => {
     const connect = renderError(new AppError('connection_required', 'EspoCRM is not connected yet.', { details: { connectUrl: 'https://connect.example/x' } }));
     expect(JSON.stringify(connect)).toContain('https://connect.example/x');
