@@ -244,6 +244,10 @@ export interface WorkspaceForgotten {
   connections: number;
   turns: number;
   subscriptions: number;
+  /** EspoCRM webhook registrations (and so their secrets) of the team's tenants. */
+  webhooks: number;
+  /** Tenants whose alert delivery state, with its receiver token, was deleted. */
+  receiverTokens: number;
   digests: number;
 }
 

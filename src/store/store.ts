@@ -408,14 +408,21 @@ class SqlWorkspaceInstallations implements WorkspaceInstallations {
       const installation = await trx.deleteFrom('slack_installations').where('install_key', '=', teamId).executeTakeFirst();
       const connections = await deleteTeamRows(trx, 'tenant_connections', teamId);
       const turns = await deleteTeamRows(trx, 'conversation_turns', teamId);
-      // Nothing can be posted there any more: alert subscriptions and digests go too.
+      // Nothing can be posted there any more: alert subscriptions and digests go too, and with
+      // the tenants' delivery state (webhooks are registered only once it exists) their receiver
+      // tokens and webhook secrets, so EspoCRM's batches for this team are refused.
       const subscriptions = await trx.deleteFrom('alert_subscriptions').where('team_id', '=', teamId).executeTakeFirst();
+      const teamTenants = trx.selectFrom('alert_delivery').select('tenant_key').where('team_id', '=', teamId);
+      const webhooks = await trx.deleteFrom('alert_webhooks').where('tenant_key', 'in', teamTenants).executeTakeFirst();
+      const receiverTokens = await trx.deleteFrom('alert_delivery').where('team_id', '=', teamId).executeTakeFirst();
       const digests = await trx.deleteFrom('digests').where('team_id', '=', teamId).executeTakeFirst();
       return {
         installation: Number(installation.numDeletedRows) > 0,
         connections,
         turns,
         subscriptions: Number(subscriptions.numDeletedRows),
+        webhooks: Number(webhooks.numDeletedRows),
+        receiverTokens: Number(receiverTokens.numDeletedRows),
         digests: Number(digests.numDeletedRows),
       };
     });

@@ -292,8 +292,20 @@ for (const backend of backends) {
             .values({ id: `dg-${id}`, tenant_key: team, team_id: team, channel_id: 'C1', user_id: 'U1', personal: 0, crm_user_id: null, time: '09:00', days: 'daily', time_zone: 'UTC', next_run_at: 0, lease_until: null, last_sent_at: null, failures: 0, created_at: 0 })
             .execute();
         }
-        expect(await store.installations.forgetWorkspace('TF1')).toEqual({ installation: true, connections: 3, turns: 6, subscriptions: 1, digests: 1 });
+        // Each tenant's receiver token and webhook secrets, in workspace and in user scope.
+        for (const tenant of ['TF1', 'TF1:U1', 'TF10']) {
+          const team = tenant.split(':')[0]!;
+          await store.alerts.ensureDelivery({ tenantKey: tenant, teamId: team, userId: 'U1', mode: 'webhook', token: `token-forget-${tenant}`, updatedAt: new Date(0) });
+          await store.alerts.addWebhook({ tenantKey: tenant, event: 'Lead.create', webhookId: `wh-${tenant}`, secretKey: 'secret', createdAt: new Date(0) });
+        }
+        expect(await store.installations.forgetWorkspace('TF1')).toEqual({ installation: true, connections: 3, turns: 6, subscriptions: 1, webhooks: 2, receiverTokens: 2, digests: 1 });
         expect(await store.db.selectFrom('alert_subscriptions').select('id').where('id', 'like', 'sub-tf%').execute()).toEqual([{ id: 'sub-tf10' }]);
+        for (const gone of ['TF1', 'TF1:U1']) {
+          expect(await store.alerts.deliveryByToken(`token-forget-${gone}`)).toBeUndefined();
+          expect(await store.alerts.webhooks(gone)).toEqual([]);
+        }
+        expect(await store.alerts.deliveryByToken('token-forget-TF10')).toMatchObject({ tenantKey: 'TF10' });
+        expect(await store.alerts.webhooks('TF10')).toHaveLength(1);
         for (const gone of ['TF1', 'TF1:U1', 'TF1:U_2']) {
           expect(await store.connections.get(gone)).toBeUndefined();
           expect(await store.conversations.recent(`th-forget-${gone}`, gone, new Date(0), 10)).toEqual([]);
@@ -305,7 +317,7 @@ for (const backend of backends) {
         }
         expect(await store.installations.find('TF10')).toBe('{}');
         // Again: nothing left, nothing fails.
-        expect(await store.installations.forgetWorkspace('TF1')).toEqual({ installation: false, connections: 0, turns: 0, subscriptions: 0, digests: 0 });
+        expect(await store.installations.forgetWorkspace('TF1')).toEqual({ installation: false, connections: 0, turns: 0, subscriptions: 0, webhooks: 0, receiverTokens: 0, digests: 0 });
       });
     });
 

@@ -22,7 +22,7 @@ export function appUninstalled(deps: ListenerDeps) {
         deps.logger.info({ ...log, installation }, 'the app was uninstalled from the org: its installation is deleted');
       } else if (teamId) {
         const forgotten = await deps.installations.forgetWorkspace(teamId);
-        deps.logger.info({ ...log, ...forgotten }, 'the app was uninstalled: the workspace is forgotten (installation, cached connections, threads, subscriptions, digests)');
+        deps.logger.info({ ...log, ...forgotten }, 'the app was uninstalled: the workspace is forgotten (installation, cached connections, threads, alert subscriptions, webhooks and receiver tokens, digests)');
       } else {
         deps.logger.warn(log, 'app_uninstalled without a team id: nothing deleted');
       }
