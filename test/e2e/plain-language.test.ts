@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ChatRequestRecord } from '../fakes/openai/server.js';
+import { estimateTokens, type ChatRequestRecord } from '../fakes/openai/server.js';
 import type { SlackCall } from '../support/fake-slack.js';
 import { buttonNamed, buttonsOf, OPENAI_KEY, SIGNING_SECRET, startHarness, textOf, WORKSPACE_SECRET, type Harness } from '../support/harness.js';
 
@@ -98,9 +98,18 @@ describe('plain language, end to end', () => {
 
   it('previews a planned write, writes only on Confirm, and audits the tokens spent', async () => {
     const before = h.membrane.tenant('T1').espo.all('Task').length;
-    h.openai!.enqueue({ toolCalls: [{ name: 'create-task', arguments: { fields: { name: 'Call Bob', dateEnd: '2026-11-26T15:00:00Z', priority: 'High', status: null } } }] });
+    const call = { fields: { name: 'Call Bob', dateEnd: '2026-11-26T15:00:00Z', priority: 'High', status: null } };
+    h.openai!.enqueue({ toolCalls: [{ name: 'create-task', arguments: call }] });
     const { messages } = await h.say('dm', 'create a task to call Bob tomorrow at 10');
     const preview = messages[0]!;
+    // The fake charges by its own rule (the prompt sent, the tool call's arguments); the bot logs and audits exactly that.
+    const sent = h.openai!.requests[0]!.body;
+    const usage = {
+      promptTokens: estimateTokens(JSON.stringify({ messages: sent.messages, tools: sent.tools })),
+      completionTokens: estimateTokens(JSON.stringify(call)),
+      modelCalls: 1,
+    };
+    expect(h.logs.findLast((l) => l.msg === 'request handled')).toMatchObject({ route: 'model', outcome: 'confirm', ...usage });
     expect(said(preview)).toContain('Call Bob');
     expect(h.membrane.tenant('T1').espo.all('Task')).toHaveLength(before);
 
@@ -114,9 +123,7 @@ describe('plain language, end to end', () => {
     expect(tasks).toHaveLength(before + 1);
     expect(tasks.find((t) => t.name === 'Call Bob')).toMatchObject({ priority: 'High' });
     const [entry] = await h.app.store.audit.recent('T1', 1);
-    expect(entry).toMatchObject({ action: 'run create-task', outcome: 'done' });
-    expect(entry!.usage).toMatchObject({ modelCalls: 1 });
-    expect(entry!.usage!.promptTokens).toBeGreaterThan(0);
+    expect(entry).toMatchObject({ action: 'run create-task', outcome: 'done', usage });
   });
 
   it('asks a clarifying question and uses the answer given in the thread', async () => {
@@ -264,6 +271,19 @@ describe('plain language, end to end', () => {
     expect([first.status, retry.status]).toEqual([200, 200]);
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(h.slack.calls.filter((c) => c.method === 'chat.postMessage' && c.body.channel === 'C9')).toHaveLength(1);
+  });
+
+  it('processes a Slack retry of a DM once, even while the first delivery is still being answered', async () => {
+    h.openai!.enqueue({ content: 'The contact at Initech is Bill Lumbergh.' });
+    const event = { type: 'message', channel_type: 'im', user: 'U1', team: 'T1', channel: 'D9', ts: '1900000002.000100', text: 'who is the contact at Initech?' };
+    const first = await h.sendEvent(event, { eventId: 'EvRetryDm' });
+    const retry = await h.sendEvent(event, { eventId: 'EvRetryDm', headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' } });
+    expect([first.status, retry.status]).toEqual([200, 200]);
+    const [answer] = await h.slack.waitForCalls((c) => c.method === 'chat.postMessage' && c.body.channel === 'D9');
+    expect(said(answer)).toContain('Bill Lumbergh');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(h.slack.calls.filter((c) => c.method === 'chat.postMessage' && c.body.channel === 'D9')).toHaveLength(1);
+    expect(h.openai!.requests).toHaveLength(1);
   });
 
   it('greets a new assistant thread with suggested prompts, shows status while working and titles the thread', async () => {
