@@ -29,6 +29,8 @@ export interface Form {
   /** The record's name (update forms), for the title and the result. */
   recordName?: string;
   fields: FormField[];
+  /** How many more fields the schema has than fit in one form (they are set with `/espo create|update … field=value`). */
+  hiddenFields: number;
 }
 
 /** A submitted value as Slack hands it over: text, a number, a checkbox, or a date-time in epoch seconds. */
@@ -49,10 +51,10 @@ type Property = { type?: string | string[]; enum?: unknown[]; format?: string; p
 
 function kindOf(name: string, property: Property): Pick<FormField, 'kind' | 'options' | 'datetime'> | undefined {
   const type = Array.isArray(property.type) ? property.type.find((t) => t !== 'null') : property.type;
-  if (Array.isArray(property.enum)) {
-    const options = property.enum.filter((option): option is string => typeof option === 'string' && option !== '');
-    return options.length ? { kind: 'select', options } : undefined;
-  }
+  // An enum is a choice among its text options; whether they can all be shown as a menu is the modal's to decide.
+  // Without any (numbers only, or just the empty "none"), it is asked for as its type is.
+  const options = Array.isArray(property.enum) ? property.enum.filter((option): option is string => typeof option === 'string' && option !== '') : [];
+  if (options.length) return { kind: 'select', options };
   switch (type) {
     case 'boolean':
       return { kind: 'checkbox' };
@@ -73,7 +75,7 @@ function kindOf(name: string, property: Property): Pick<FormField, 'kind' | 'opt
   }
 }
 
-/** The form for a schema: fields it can draw, required ones first, the rest in the schema's order. */
+/** Every field of a schema a form can draw, required ones first, the rest in the schema's order. */
 export function formFields(schema: Record<string, unknown>, values: Record<string, unknown> = {}): FormField[] {
   const properties = (schema.properties ?? {}) as Record<string, Property>;
   const required = new Set(Array.isArray(schema.required) ? schema.required.map(String) : []);
@@ -85,7 +87,13 @@ export function formFields(schema: Record<string, unknown>, values: Record<strin
     const current = typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? { value } : {};
     return [{ name, label: label(name), required: required.has(name), ...kind, ...current }];
   });
-  return [...fields.filter((f) => f.required), ...fields.filter((f) => !f.required)].slice(0, MAX_FORM_FIELDS);
+  return [...fields.filter((f) => f.required), ...fields.filter((f) => !f.required)];
+}
+
+/** The fields one form shows (the first MAX_FORM_FIELDS, so required ones stay) and how many more there are. */
+export function shownFields(schema: Record<string, unknown>, values: Record<string, unknown> = {}): Pick<Form, 'fields' | 'hiddenFields'> {
+  const fields = formFields(schema, values);
+  return { fields: fields.slice(0, MAX_FORM_FIELDS), hiddenFields: Math.max(0, fields.length - MAX_FORM_FIELDS) };
 }
 
 /** Submitted values as record fields: typed, date-times written as the schema wants them, empties left out. */
@@ -161,9 +169,9 @@ export class FormService {
       const tenant = commands.tenantFor(context);
       const entity = entities.resolve(request.entity);
       const schema = await this.schemaFor(context, entity, request.operation);
-      if (request.operation === 'create') return { operation: 'create', entity, fields: formFields(schema) };
+      if (request.operation === 'create') return { operation: 'create', entity, ...shownFields(schema) };
       const record = await crm.get(tenant, entity.name, request.id ?? '');
-      return { operation: 'update', entity, id: record.id, recordName: record.name, fields: formFields(schema, record.fields) };
+      return { operation: 'update', entity, id: record.id, recordName: record.name, ...shownFields(schema, record.fields) };
     } catch (error) {
       throw this.deps.commands.guardConnectLink(context, error);
     }

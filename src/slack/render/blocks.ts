@@ -17,6 +17,11 @@ export const LIMITS = {
   buttonValue: 2000,
   buttonUrl: 3000,
   contextElements: 10,
+  /** Modals and the Home tab. */
+  viewBlocks: 100,
+  selectOptions: 100,
+  optionText: 75,
+  optionValue: 150,
 } as const;
 
 export interface Message {
@@ -72,6 +77,19 @@ export function button({ actionId, text, value, url, style }: ButtonOptions): Re
     ...(url ? { url } : {}),
     ...(style ? { style } : {}),
   };
+}
+
+/** An option of a select or checkbox group: its text cut to fit, its value whole. */
+export const option = (value: string, text = value) => ({ text: { type: 'plain_text', text: truncate(text, LIMITS.optionText) || ' ', emoji: true }, value });
+
+/**
+ * A static select's options, or undefined when Slack could not offer every value: none, too many,
+ * a value too long, or two that read the same once their text is cut.
+ */
+export function selectOptions(values: readonly string[]): ReturnType<typeof option>[] | undefined {
+  if (!values.length || values.length > LIMITS.selectOptions || values.some((value) => value.length > LIMITS.optionValue)) return undefined;
+  const options = values.map((value) => option(value));
+  return new Set(options.map((o) => o.text.text)).size === options.length ? options : undefined;
 }
 
 export function actions(blockId: string, ...elements: (Record<string, unknown> | undefined)[]): AnyBlock | undefined {

@@ -1,15 +1,15 @@
 import type { Form, FormField, SubmittedValue } from '../../core/forms.js';
+import { LIMITS, option, selectOptions } from './blocks.js';
 import { escape, truncate } from './mrkdwn.js';
 
 /**
  * Modals: a record form drawn from core's form fields, the values read back from a submission,
  * and the small views shown while loading or when a form cannot be shown. Slack's limits are
- * kept here: title and buttons 24 characters, 100 blocks, option text 75, option value 150.
+ * kept here (title and buttons 24 characters, labels and hints 2,000) and in blocks.ts (blocks, options).
  */
 export const FORM_CALLBACK_ID = 'espo_form';
 /** Every input's action_id; fields are told apart by block_id. */
 const VALUE = 'v';
-const MAX_OPTIONS = 100;
 
 type View = Record<string, unknown>;
 const plain = (text: string, max: number) => ({ type: 'plain_text', text: truncate(text, max) || ' ', emoji: true });
@@ -22,7 +22,7 @@ export function modal(title: string, blocks: unknown[], options: { callbackId?: 
     ...(options.submit ? { submit: plain(options.submit, 24) } : {}),
     close: plain(options.close ?? 'Close', 24),
     ...(options.metadata ? { private_metadata: options.metadata } : {}),
-    blocks: blocks.slice(0, 100),
+    blocks: blocks.slice(0, LIMITS.viewBlocks),
   };
 }
 
@@ -40,10 +40,6 @@ export function formTitle(form: Pick<Form, 'operation' | 'entity'>): string {
 
 const blockId = (field: string) => `f_${field}`;
 
-function option(value: string) {
-  return { text: plain(value, 75), value };
-}
-
 function elementFor(field: FormField): Record<string, unknown> {
   const value = field.value;
   const text = value === undefined ? {} : { initial_value: String(value) };
@@ -51,13 +47,15 @@ function elementFor(field: FormField): Record<string, unknown> {
     case 'multiline':
       return { type: 'plain_text_input', action_id: VALUE, multiline: true, ...text };
     case 'select': {
-      const options = (field.options ?? []).filter((o) => o.length <= 150).slice(0, MAX_OPTIONS).map(option);
+      const options = selectOptions(field.options ?? []);
+      // A choice Slack cannot offer in full as a menu is typed instead; the schema check still holds it to the options.
+      if (!options) return { type: 'plain_text_input', action_id: VALUE, ...text };
       const initial = options.find((o) => o.value === value);
       return { type: 'static_select', action_id: VALUE, options, ...(initial ? { initial_option: initial } : {}) };
     }
     case 'checkbox': {
-      const yes = option('Yes');
-      return { type: 'checkboxes', action_id: VALUE, options: [{ ...yes, value: 'true' }], ...(value === true ? { initial_options: [{ ...yes, value: 'true' }] } : {}) };
+      const yes = option('true', 'Yes');
+      return { type: 'checkboxes', action_id: VALUE, options: [yes], ...(value === true ? { initial_options: [yes] } : {}) };
     }
     case 'number':
     case 'integer':
@@ -79,19 +77,26 @@ function elementFor(field: FormField): Record<string, unknown> {
 }
 
 export function formView(form: Form, metadata: string): View {
-  const blocks = form.fields.map((field) => ({
-    type: 'input',
-    block_id: blockId(field.name),
-    // A checkbox left empty is an answer ("no"), so it can never be required.
-    optional: !field.required || field.kind === 'checkbox',
-    label: plain(field.label, 2000),
-    element: elementFor(field),
-  }));
-  const intro =
-    form.operation === 'update'
-      ? [{ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(`Editing *${escape(form.recordName ?? form.id ?? '')}*. Only the fields you change are sent.`, 3000) }] }]
-      : [];
-  return modal(formTitle(form), [...intro, ...blocks], {
+  const blocks = form.fields.map((field) => {
+    const element = elementFor(field);
+    const typedChoice = field.kind === 'select' && element.type !== 'static_select';
+    return {
+      type: 'input',
+      block_id: blockId(field.name),
+      // A checkbox left empty is an answer ("no"), so it can never be required.
+      optional: !field.required || field.kind === 'checkbox',
+      label: plain(field.label, 2000),
+      ...(typedChoice ? { hint: plain(`One of: ${(field.options ?? []).join(', ')}`, 2000) } : {}),
+      element,
+    };
+  });
+  const note = (text: string) => ({ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(text, 3000) }] });
+  const intro = form.operation === 'update' ? [note(`Editing *${escape(form.recordName ?? form.id ?? '')}*. Only the fields you change are sent.`)] : [];
+  const command = `/espo ${form.operation} ${form.entity.label.toLowerCase()}${form.id ? ` ${form.id}` : ''} field=value …`;
+  const hidden = form.hiddenFields
+    ? [note(`${form.hiddenFields} more field${form.hiddenFields === 1 ? ' does' : 's do'} not fit in this form; set ${form.hiddenFields === 1 ? 'it' : 'them'} with \`${escape(command)}\`.`)]
+    : [];
+  return modal(formTitle(form), [...intro, ...blocks, ...hidden], {
     callbackId: FORM_CALLBACK_ID,
     submit: form.operation === 'create' ? 'Create' : 'Save',
     close: 'Cancel',
@@ -164,7 +169,7 @@ export const RELATED_ACTION_ID = 'espo_related';
 
 /** "Log to EspoCRM": what to save the message as, its subject and text, and the record it is about. */
 export function logMessageView(options: { kinds: readonly string[]; subject: string; body: string; metadata: string }): View {
-  const kinds = options.kinds.map(option);
+  const kinds = options.kinds.map((kind) => option(kind));
   return modal(
     'Log to EspoCRM',
     [
@@ -188,7 +193,7 @@ export const SEARCH_CALLBACK_ID = 'espo_search';
 
 /** App Home's Search: which kind of record, and the words to look for. */
 export function searchView(entities: { name: string; plural: string }[]): View {
-  const kinds = entities.map((entity) => ({ text: plain(entity.plural, 75), value: entity.name }));
+  const kinds = entities.map((entity) => option(entity.name, entity.plural));
   return modal(
     'Search EspoCRM',
     [
