@@ -1,9 +1,24 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SlackCall } from '../support/fake-slack.js';
-import { SITE_URL, buttonsOf, startHarness, textOf, type Harness } from '../support/harness.js';
+import { SITE_URL, buttonNamed, buttonsOf, startHarness, textOf, type Harness } from '../support/harness.js';
 import { submitView } from '../support/views.js';
 
 const JANE = 'jane.smith@example.com';
+
+/** A click on a Home tab button, as Slack sends it: from the view, with no channel and no response_url. */
+function homeClick(actionId: string, user: string) {
+  return {
+    type: 'block_actions',
+    team: { id: 'T1', domain: 'test' },
+    user: { id: user, username: user.toLowerCase(), team_id: 'T1' },
+    api_app_id: 'A1',
+    token: 'legacy',
+    container: { type: 'view', view_id: 'VHOME' },
+    view: { id: 'VHOME', type: 'home', callback_id: 'espo_home', blocks: [] },
+    trigger_id: 'trigger-home',
+    actions: [{ type: 'button', block_id: 'b', action_id: actionId, action_ts: '1.3', text: { type: 'plain_text', text: 'x' } }],
+  };
+}
 
 interface PublishedView {
   type: string;
@@ -26,6 +41,12 @@ describe('App Home', () => {
     expect(sent.status).toBe(200);
     const calls = await harness.slack.waitForCalls(publishesFor(user), before + 1);
     return calls[before]!.body.view as PublishedView;
+  }
+
+  /** Clicks a button in the Home tab as Slack sends it: from a view, with no channel and no response_url. */
+  async function clickInHome(harness: Harness, actionId: string, user: string): Promise<void> {
+    const ack = await harness.post({ payload: JSON.stringify(homeClick(actionId, user)) });
+    expect(ack.status).toBe(200);
   }
 
   /** Waits for a log line (it is written once Slack has answered views.publish). */
@@ -121,13 +142,62 @@ describe('App Home', () => {
     expect(click.ack.status).toBe(200);
   });
 
-  it('tells an admin of a workspace with no connection at all to run /espo connect, without starting one', async () => {
+  it('offers an admin of a workspace with no connection a Connect button that runs /espo connect: the link comes to their DM, and Home shows it', async () => {
     h = await startHarness();
     h.slack.admins.add('U1');
+    h.membrane.tenant('T1').ensureState = { state: 'CLIENT_ACTION_REQUIRED', uiUrl: 'https://connect.example/new' };
     const view = await openHome(h, 'U1');
     expect(textOf(view)).toContain('not connected yet');
     expect(textOf(view)).toContain('/espo connect');
+    const connect = buttonNamed(view, 'Connect EspoCRM');
+    expect(connect).toMatchObject({ action_id: 'espo_home_connect', url: undefined });
+    // Opening Home never starts a connection; only the click does.
     expect(h.membrane.calls.some((call) => call.path === '/connections/ensure')).toBe(false);
+
+    const published = h.slack.calls.filter(publishesFor('U1')).length;
+    await clickInHome(h, connect.action_id, 'U1');
+    const [dm] = await h.slack.waitForCalls((c) => c.method === 'chat.postMessage' && c.body.channel === 'U1');
+    expect(buttonNamed(dm!.body as never, 'Connect EspoCRM').url).toBe('https://connect.example/new');
+    expect(textOf(dm!.body as never)).toContain('only shown to you');
+    expect(h.membrane.calls.filter((call) => call.path === '/connections/ensure')).toHaveLength(1);
+    // The link went to the admin alone: no channel, no other person.
+    expect(h.slack.calls.some((c) => JSON.stringify(c.body).includes('connect.example') && c.body.channel !== 'U1' && c.body.user_id !== 'U1')).toBe(false);
+
+    const [again] = (await h.slack.waitForCalls(publishesFor('U1'), published + 1)).slice(published);
+    const home = again!.body.view as PublishedView;
+    expect(buttonNamed(home, 'Connect EspoCRM')).toMatchObject({ action_id: 'espo_open_home_connect', url: 'https://connect.example/new' });
+  });
+
+  it('never offers a member Connect, and a forged click gets them "ask an admin", never the link', async () => {
+    h = await startHarness();
+    h.membrane.tenant('T1').ensureState = { state: 'CLIENT_ACTION_REQUIRED', uiUrl: 'https://connect.example/forged' };
+    const view = await openHome(h, 'U2');
+    expect(textOf(view)).toContain('Ask a Slack workspace admin');
+    expect(buttonsOf(view)).toEqual([]);
+
+    const published = h.slack.calls.filter(publishesFor('U2')).length;
+    await clickInHome(h, 'espo_home_connect', 'U2');
+    const [dm] = await h.slack.waitForCalls((c) => c.method === 'chat.postMessage' && c.body.channel === 'U2');
+    expect(textOf(dm!.body as never)).toContain('Ask a Slack workspace admin');
+    const [again] = (await h.slack.waitForCalls(publishesFor('U2'), published + 1)).slice(published);
+    expect(buttonsOf(again!.body.view as PublishedView)).toEqual([]);
+    expect(JSON.stringify(h.slack.calls)).not.toContain('connect.example');
+  });
+
+  it('offers anyone Connect when each person has their own connection', async () => {
+    h = await startHarness({ env: { CONNECTION_SCOPE: 'user' } });
+    expect(buttonNamed(await openHome(h, 'U2'), 'Connect EspoCRM').action_id).toBe('espo_home_connect');
+  });
+
+  it('offers an admin Reconnect when the connection failed', async () => {
+    h = await startHarness();
+    h.slack.admins.add('U1');
+    h.membrane.tenant('T1').ensureState = { state: 'SETUP_FAILED', message: 'EspoCRM rejected the API key' };
+    await h.command('connect');
+    const view = await openHome(h, 'U1');
+    expect(textOf(view)).toContain('EspoCRM rejected the API key');
+    expect(buttonNamed(view, 'Reconnect EspoCRM').action_id).toBe('espo_home_connect');
+    expect(buttonsOf(await openHome(h, 'U2'))).toEqual([]);
   });
 
   it('says it cannot match the EspoCRM user without an email, and still shows the status and buttons', async () => {
@@ -152,7 +222,7 @@ describe('App Home', () => {
     // Before anything asks users.info: the bot remembers a profile for an hour.
     h.slack.emails.set('U1', JANE);
     await h.command('connect');
-    h.membrane.failNext({ pathPrefix: `/connections/${h.membrane.tenant('T1').connection!.id}/proxy/Task` }, { status: 500 });
+    h.membrane.failNext({ pathPrefix: `/connections/${h.membrane.tenant('T1').connection!.id}/proxy/Task`, times: 3 }, { status: 500 });
     const view = await openHome(h, 'U1');
     expect(textOf(view)).toContain('could not load your tasks and meetings');
     expect(textOf(view)).toContain('Connected to EspoCRM');
@@ -171,6 +241,23 @@ describe('App Home', () => {
 describe('App Home quick buttons', () => {
   let h: Harness;
   afterEach(async () => h.close());
+
+  it.each([
+    ['espo_home_new_lead', 'New Lead', 'f_lastName'],
+    ['espo_home_new_task', 'New Task', 'f_name'],
+  ])('%s opens the create form', async (actionId, title, field) => {
+    h = await startHarness();
+    await h.command('connect');
+    const ack = await h.post({ payload: JSON.stringify(homeClick(actionId, 'U1')) });
+    expect(ack.status).toBe(200);
+    const [opened] = await h.slack.waitForCalls((c) => c.method === 'views.open');
+    expect(opened!.body.trigger_id).toBe('trigger-home');
+    const [updated] = await h.slack.waitForCalls((c) => c.method === 'views.update');
+    const form = updated!.body.view as { callback_id: string; title: { text: string }; blocks: { block_id?: string }[] };
+    expect(form.callback_id).toBe('espo_form');
+    expect(form.title.text).toBe(title);
+    expect(form.blocks.map((block) => block.block_id)).toContain(field);
+  });
 
   it('Search opens a form and posts the matching records to the person\'s DM, with paging', async () => {
     h = await startHarness();

@@ -17,7 +17,9 @@ import { stopDigest } from './actions/stop-digest.js';
 import { DIGEST_STOP_ACTION } from '../render/digest.js';
 import { formSubmitted } from './views/form-submitted.js';
 import { FORM_CALLBACK_ID, LOG_CALLBACK_ID, RELATED_ACTION_ID, SEARCH_CALLBACK_ID } from '../render/modal.js';
+import { homeConnect } from './actions/home-connect.js';
 import { homeSearch } from './actions/home-search.js';
+import { HOME_ACTION_IDS } from '../render/home.js';
 import { searchSubmitted } from './views/search-submitted.js';
 import { relatedRecordOptions } from './options/related-records.js';
 import { logMessageShortcut } from './shortcuts/log-message.js';
@@ -45,14 +47,15 @@ export function registerListeners(app: App, deps: ListenerDeps, command = '/espo
   app.action<Button>(ACTION_IDS.share, shareInChannel(deps));
   app.action<Button>(ACTION_IDS.show, showRecord(deps));
   app.action(ACTION_IDS.openLink, acknowledgeLinkClick());
-  app.action<Button>(new RegExp(`^(${ACTION_IDS.newRecord}|espo_home_new_lead|espo_home_new_task)$`), newRecord(deps));
+  app.action<Button>(new RegExp(`^(${ACTION_IDS.newRecord}|${HOME_ACTION_IDS.newLead}|${HOME_ACTION_IDS.newTask})$`), newRecord(deps));
   app.action<Button>(ACTION_IDS.editRecord, editRecord(deps));
   app.action<Button>(DIGEST_STOP_ACTION, stopDigest(deps));
   app.view(FORM_CALLBACK_ID, formSubmitted(deps));
   app.shortcut<MessageShortcut>(LOG_SHORTCUT_ID, logMessageShortcut(deps));
   app.options(RELATED_ACTION_ID, relatedRecordOptions(deps));
   app.view(LOG_CALLBACK_ID, logSubmitted(deps));
-  app.action<Button>('espo_home_search', homeSearch(deps));
+  app.action<Button>(HOME_ACTION_IDS.search, homeSearch(deps));
+  app.action<Button>(HOME_ACTION_IDS.connect, homeConnect(deps));
   app.view(SEARCH_CALLBACK_ID, searchSubmitted(deps));
   // Alerts: buttons on alert cards and beside each subscription in `/espo subscriptions`.
   app.action<Button>(ALERT_ACTION_IDS.markDone, markTaskDone(deps));
@@ -73,7 +76,7 @@ export function registerListeners(app: App, deps: ListenerDeps, command = '/espo
   // Leaving a workspace: both arrive without authorize (Bolt skips it for them).
   app.event('app_uninstalled', appUninstalled(deps));
   app.event('tokens_revoked', tokensRevoked(deps));
-  // App Home; its quick buttons (espo_home_new_lead, espo_home_new_task, espo_home_search) are the modal listeners'.
+  // App Home; its buttons (HOME_ACTION_IDS) are the action listeners' above.
   app.event('app_home_opened', appHomeOpened(deps));
   app.event('link_shared', linkShared(deps));
   app.message(directMessage(deps));

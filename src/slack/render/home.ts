@@ -2,24 +2,26 @@ import type { types } from '@slack/bolt';
 import { dueOf, type HomeData, type HomeList, type HomeWork } from '../../core/home.js';
 import type { CrmRecord } from '../../core/ports.js';
 import { recordUrl } from '../../crm/espo/entities.js';
-import { actions, button, context, divider, header, section, type AnyBlock } from './blocks.js';
+import { LIMITS, actions, button, context, divider, header, section, type AnyBlock } from './blocks.js';
 import { escape, link } from './mrkdwn.js';
 import { formatValue, titleOf } from './reply.js';
 
 /**
  * The App Home tab: the connection, the person's open tasks and upcoming meetings, and quick
- * buttons. The modals behind the quick buttons are registered by their own listeners; link
- * buttons (`espo_open…`) are acknowledged by the existing open-link listener.
+ * buttons. The modals behind the quick buttons, and Connect (the `/espo connect` flow), are
+ * registered by their own listeners; link buttons (`espo_open…`) are acknowledged by the
+ * existing open-link listener.
  */
 export const HOME_ACTION_IDS = {
-  connect: 'espo_open_home_connect',
+  /** Membrane's connect link, when Home already has it for this person. */
+  connectLink: 'espo_open_home_connect',
+  /** Starts `/espo connect` for the person; its answer comes to their DM with the bot. */
+  connect: 'espo_home_connect',
   newLead: 'espo_home_new_lead',
   newTask: 'espo_home_new_task',
   search: 'espo_home_search',
 } as const;
 
-/** Slack allows 100 blocks in a Home tab. */
-export const HOME_MAX_BLOCKS = 100;
 
 export type HomeView = types.HomeView;
 
@@ -33,7 +35,7 @@ const ASK_AN_ADMIN = 'Ask a Slack workspace admin or owner to run `/espo connect
 /** A Home view from its blocks: empty slots dropped, cut to Slack's 100 blocks with a visible note. */
 export function homeView(blocks: (AnyBlock | undefined)[]): HomeView {
   let present = blocks.filter((block): block is AnyBlock => block !== undefined);
-  if (present.length > HOME_MAX_BLOCKS) present = [...present.slice(0, HOME_MAX_BLOCKS - 1), context('_…more than fits here; use `/espo list` to see the rest._')];
+  if (present.length > LIMITS.viewBlocks) present = [...present.slice(0, LIMITS.viewBlocks - 1), context('_…more than fits here; use `/espo list` to see the rest._')];
   return { type: 'home', callback_id: 'espo_home', blocks: present as types.HomeView['blocks'] };
 }
 
@@ -69,30 +71,34 @@ function quickActions(): AnyBlock | undefined {
 function connectionBlocks(data: HomeData): (AnyBlock | undefined)[] {
   const { connection, scope, managesConnection } = data;
   const whose = scope === 'user' ? 'your own EspoCRM connection' : "this workspace's shared EspoCRM connection";
-  const next = (forManager: string) => (managesConnection ? forManager : ASK_AN_ADMIN);
+  // Only whoever may be given the connect link is offered a way to it: anyone else is asked to fetch an admin.
+  const start = (text: string) =>
+    managesConnection
+      ? { button: button({ actionId: HOME_ACTION_IDS.connect, text, style: 'primary' }), hint: context(`${text} (or \`/espo connect\`) sends your private connect link to your messages with me.`) }
+      : { button: undefined, hint: context(ASK_AN_ADMIN) };
   switch (connection.state) {
     case 'ready':
       return [section(`:large_green_circle: *Connected to EspoCRM*${connection.name ? ` (${escape(connection.name)})` : ''}`), context(`You are using ${whose}.`)];
     case 'action_required': {
-      const connect = connection.connectUrl
-        ? button({
-            actionId: HOME_ACTION_IDS.connect,
-            text: connection.reconnect ? 'Reconnect EspoCRM' : 'Connect EspoCRM',
-            url: connection.connectUrl,
-            style: 'primary',
-          })
-        : undefined;
-      return [
-        section(`:large_orange_circle: *EspoCRM needs ${connection.reconnect ? 'reconnecting' : 'connecting'}.* ${escape(connection.description)}`, connect),
-        context(connect ? 'This link is only shown to you. Reopen this tab when you are done.' : next('Run `/espo connect` to get your private connect link.')),
-      ];
+      const title = `:large_orange_circle: *EspoCRM needs ${connection.reconnect ? 'reconnecting' : 'connecting'}.* ${escape(connection.description)}`;
+      const text = connection.reconnect ? 'Reconnect EspoCRM' : 'Connect EspoCRM';
+      if (connection.connectUrl) {
+        const link = button({ actionId: HOME_ACTION_IDS.connectLink, text, url: connection.connectUrl, style: 'primary' });
+        return [section(title, link), context('This link is only shown to you. Reopen this tab when you are done.')];
+      }
+      const { button: connect, hint } = start(text);
+      return [section(title, connect), hint];
     }
-    case 'none':
-      return [section(':white_circle: *EspoCRM is not connected yet.*'), context(next('Run `/espo connect` to get your private connect link.'))];
+    case 'none': {
+      const { button: connect, hint } = start('Connect EspoCRM');
+      return [section(':white_circle: *EspoCRM is not connected yet.*', connect), hint];
+    }
     case 'building':
       return [section(':large_yellow_circle: *The EspoCRM connection is still being set up.*'), context('Reopen this tab in a minute.')];
-    case 'failed':
-      return [section(`:red_circle: *The EspoCRM connection failed:* ${escape(connection.message)}`), context(next('Run `/espo connect` to set it up again.'))];
+    case 'failed': {
+      const { button: connect, hint } = start('Reconnect EspoCRM');
+      return [section(`:red_circle: *The EspoCRM connection failed:* ${escape(connection.message)}`, connect), hint];
+    }
     case 'unknown':
       return [section(`:warning: *I could not check the EspoCRM connection.* ${escape(connection.error.userMessage)}`), context('Reopen this tab in a moment to retry.')];
   }

@@ -1,10 +1,11 @@
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { ListenerDeps } from '../../edge.js';
 import { openForm } from '../../forms.js';
+import { HOME_ACTION_IDS } from '../../render/home.js';
 import { clickContext } from './payload.js';
 
 /** The entity a "New …" button creates: ours carry it as the value; App Home's quick buttons in their id. */
-const HOME_BUTTONS: Record<string, string> = { espo_home_new_lead: 'Lead', espo_home_new_task: 'Task' };
+const HOME_BUTTONS: Record<string, string> = { [HOME_ACTION_IDS.newLead]: 'Lead', [HOME_ACTION_IDS.newTask]: 'Task' };
 
 /** "New lead" beside a list, or App Home's quick buttons: the create form for that entity. */
 export function newRecord(deps: ListenerDeps) {
