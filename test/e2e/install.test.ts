@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BOT_SCOPES } from '../../src/slack/installation-store.js';
-import { BOT_USER, CLIENT_ID, startHarness, textOf, type Harness } from '../support/harness.js';
+import { registerListeners } from '../../src/slack/listeners/index.js';
+import { BOT_USER, CLIENT_ID, SITE_URL, startHarness, textOf, type Harness } from '../support/harness.js';
 
 const T9 = { team: 'T9', teamName: 'Nine', botToken: 'xoxb-t9', botUserId: BOT_USER, installer: 'U9', scopes: [...BOT_SCOPES] };
 const T8 = { team: 'T8', botToken: 'xoxb-t8', botUserId: BOT_USER, scopes: [...BOT_SCOPES] };
@@ -181,14 +182,65 @@ describe('single-workspace mode', () => {
   });
 });
 
-describe('the install scopes', () => {
-  it('are the bot scopes manifest.yml asks for', () => {
-    const manifest = readFileSync(join(import.meta.dirname, '..', '..', 'manifest.yml'), 'utf8');
-    const block = /\n {4}bot:\n((?: {6}.*\n| *#.*\n)+)/.exec(manifest)?.[1] ?? '';
-    const manifestScopes = [...block.matchAll(/^ {6}- ([\w:.]+)/gm)].map((m) => m[1]!);
-    expect(manifestScopes.length).toBeGreaterThan(0);
-    // links:read and links:write arrive in the manifest with link unfurls; until then they are the only difference.
-    const pending = new Set(['links:read', 'links:write']);
-    expect([...BOT_SCOPES].filter((scope) => !pending.has(scope) || manifestScopes.includes(scope)).sort()).toEqual([...manifestScopes].sort());
+describe('manifest.yml', () => {
+  const manifest = readFileSync(join(import.meta.dirname, '..', '..', 'manifest.yml'), 'utf8');
+
+  /** The lines nested under the first `key:` line (comments included), as manifest.yml indents them. */
+  function blockUnder(key: string): string[] {
+    const lines = manifest.split('\n');
+    const at = lines.findIndex((line) => line.trim() === `${key}:`);
+    expect(at, `${key}: in manifest.yml`).toBeGreaterThanOrEqual(0);
+    const indent = lines[at]!.search(/\S/);
+    const end = lines.findIndex((line, i) => i > at && line.trim() !== '' && line.search(/\S/) <= indent);
+    return lines.slice(at + 1, end < 0 ? undefined : end);
+  }
+  /** The `- item` entries of a list, comments left out. */
+  const listUnder = (key: string) => blockUnder(key).flatMap((line) => /^\s*- ([\w:./-]+)\s*$/.exec(line)?.[1] ?? []);
+
+  /** What the app listens for, from its listener registrations. */
+  function registrations() {
+    const events: string[] = [];
+    const shortcuts: string[] = [];
+    const commands: string[] = [];
+    const app = {
+      command: (name: string) => commands.push(name),
+      action: () => undefined,
+      view: () => undefined,
+      options: () => undefined,
+      shortcut: (id: string) => shortcuts.push(id),
+      event: (name: string) => events.push(name),
+      // The DM listener: messages in the bot's DM.
+      message: () => events.push('message.im'),
+      // Bolt's Assistant: its threads start and change context; their messages are DMs too.
+      assistant: () => events.push('assistant_thread_started', 'assistant_thread_context_changed', 'message.im'),
+    };
+    registerListeners(app as never, {} as never);
+    return { events: [...new Set(events)], shortcuts, commands };
+  }
+
+  it('asks for the bot scopes the install asks for', () => {
+    expect(listUnder('bot').sort()).toEqual([...BOT_SCOPES].sort());
+  });
+
+  it('subscribes to exactly the events the app listens for', () => {
+    expect(listUnder('bot_events').sort()).toEqual(registrations().events.sort());
+  });
+
+  it('declares the slash command and the message shortcut the app registers', () => {
+    const { commands, shortcuts } = registrations();
+    expect(commands).toEqual(['/espo']);
+    expect(blockUnder('slash_commands').join('\n')).toContain('- command: /espo');
+    expect(shortcuts).toEqual(['espo_log_message']);
+    expect(blockUnder('shortcuts').join('\n')).toMatch(/type: message\n\s+callback_id: espo_log_message\n/);
+  });
+
+  it("lists ESPOCRM_URL's host for link previews", () => {
+    expect(listUnder('unfurl_domains')).toEqual([new URL(SITE_URL).host]);
+  });
+
+  it("names interactivity's HTTP-mode URLs, the external select's options URL too", () => {
+    const interactivity = blockUnder('interactivity').join('\n');
+    expect(interactivity).toMatch(/^\s*(# )?request_url: https:\/\/espo\.example\.com\/slack\/events$/m);
+    expect(interactivity).toMatch(/^\s*(# )?message_menu_options_url: https:\/\/espo\.example\.com\/slack\/events$/m);
   });
 });
