@@ -1,4 +1,5 @@
 import { AppError } from '../core/errors.js';
+import type { Transient } from '../core/retry.js';
 import { isObject } from './action-io.js';
 
 /**
@@ -22,7 +23,6 @@ interface HttpFailure {
   body: unknown;
   retryAfter?: string;
 }
-
 
 function header(headers: unknown, name: string): string | undefined {
   if (!isObject(headers)) return undefined;
@@ -59,6 +59,41 @@ export function isConnectionGone(error: unknown): boolean {
   const { type, key, message } = error.data;
   if (type === 'connection') return key !== 'rate_limit_exceeded' && key !== 'access_token_expired';
   return type === 'bad_request' && key === 'not_found' && /connection/i.test(String(message ?? ''));
+}
+
+/** Transport failures that say nothing about the request except that it did not complete. */
+const PASSING_TRANSPORT_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ERR_SOCKET_CONNECTION_TIMEOUT']);
+
+/** `Retry-After` as milliseconds: delta-seconds or an HTTP date. */
+function retryAfterMs(value: string | undefined): number | undefined {
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+}
+
+/**
+ * Whether a failed call may succeed if simply made again: a 5xx, a 429 (after its Retry-After),
+ * Membrane's own rate limit, internal or concurrency errors, a timeout or a dropped connection.
+ * Used for reads only; nothing here says a write did not happen.
+ */
+export function transientFailure(error: unknown): Transient | undefined {
+  if (error instanceof AppError || !isObject(error)) return undefined;
+  const http = httpFailure(error);
+  if (http) {
+    if (http.status === 429) return { reason: 'rate_limited', afterMs: retryAfterMs(http.retryAfter) };
+    return http.status >= 500 ? { reason: `http_${http.status}` } : undefined;
+  }
+  if (error.isMembraneError === true && isObject(error.data)) {
+    const { type, key } = error.data;
+    const afterMs = isObject(error.response) ? retryAfterMs(header(error.response.headers, 'retry-after')) : undefined;
+    if (key === 'rate_limit_exceeded') return { reason: 'rate_limited', afterMs };
+    return type === 'internal' || type === 'concurrency' ? { reason: `membrane_${String(type)}` } : undefined;
+  }
+  const code = typeof error.code === 'string' ? error.code : '';
+  if (PASSING_TRANSPORT_CODES.has(code)) return { reason: code };
+  return /socket hang up|timeout/i.test(String(error.message ?? '')) ? { reason: 'transport' } : undefined;
 }
 
 export function toCrmError(error: unknown, context: FailureContext): AppError {

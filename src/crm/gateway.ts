@@ -1,5 +1,8 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { MembraneAxiosInstance, MembraneClient } from '@membranehq/sdk';
 import { AppError } from '../core/errors.js';
+import { withRetries, type RetryPolicy } from '../core/retry.js';
+import { currentRequestId } from '../observability/request-scope.js';
 import type {
   ActionInfo,
   ActionSummary,
@@ -16,7 +19,7 @@ import { idInput, isObject, listInput, toPage, toRecord, toWrittenRecord, writeI
 import { actionNouns, EspoEntityDirectory } from './espo/entities.js';
 import { listQueryOf, parseBracketQuery } from './espo/list-call.js';
 import { espoListPath, ROUTES, type RecordOperation } from './espo/routes.js';
-import { isConnectionGone, toCrmError, type FailureContext } from './errors.js';
+import { isConnectionGone, toCrmError, transientFailure, type FailureContext } from './errors.js';
 import { formSchemaFromAction, formSchemaFromDefinitions } from './forms.js';
 import { fieldProblems, validateAgainstSchema } from './validate.js';
 
@@ -59,8 +62,14 @@ export interface MembraneGatewayOptions {
   /** How long a connection may stay BUILDING before we tell the person to come back. */
   buildingWaitMs?: number;
   catalogTtlMs?: number;
-  /** Counts Membrane calls (for logs, metrics and the benchmark). */
-  onCall?: (what: string, tenantKey: string) => void;
+  /** Sees every attempt of every Membrane call (the metrics). */
+  observer?: MembraneCallObserver;
+  /** Logs each retry of a read. */
+  logger?: { warn(details: Record<string, unknown>, message: string): void };
+}
+
+export interface MembraneCallObserver {
+  membraneCall(operation: string, outcome: 'ok' | 'retried' | 'error', seconds: number): void;
 }
 
 interface MembraneConnection {
@@ -71,6 +80,32 @@ interface MembraneConnection {
   clientAction?: { type?: string; description?: string; uiUrl?: string };
   error?: { message?: string };
   errors?: { message?: string }[];
+}
+
+/** Until when the current call's attempt may run (epoch ms): its axios timeout is cut to fit. */
+const attemptDeadline = new AsyncLocalStorage<number>();
+let interceptorInstalled = false;
+
+/**
+ * The SDK's helpers take no per-request options, so one axios interceptor on its shared instance
+ * carries what each request needs: the request id (Membrane's logs can be matched with ours) and
+ * a timeout that ends with the call's deadline, retries included.
+ */
+function installRequestInterceptor(): void {
+  if (interceptorInstalled) return;
+  interceptorInstalled = true;
+  MembraneAxiosInstance.interceptors.request.use((config) => {
+    const requestId = currentRequestId();
+    if (requestId) config.headers.set('x-request-id', requestId);
+    const deadline = attemptDeadline.getStore();
+    if (deadline !== undefined) config.timeout = Math.max(1, Math.min(config.timeout || Number.MAX_SAFE_INTEGER, deadline - Date.now()));
+    return config;
+  });
+}
+
+/** How a call that may be repeated (a read) is retried: three attempts inside the call's timeout. */
+function readRetryPolicy(deadlineMs: number): RetryPolicy {
+  return { attempts: 3, baseDelayMs: 200, maxDelayMs: 2000, deadlineMs, minAttemptMs: 250 };
 }
 
 const READ_ACTION_TYPES = new Set(['list-data-records', 'find-data-record-by-id', 'search-data-record', 'match-data-record']);
@@ -135,6 +170,7 @@ export class MembraneGateway implements CrmGateway {
     MembraneAxiosInstance.defaults.timeout = options.timeoutMs;
     // Membrane's API does not redirect; skipping the redirect wrapper saves work on every call.
     MembraneAxiosInstance.defaults.maxRedirects = 0;
+    installRequestInterceptor();
   }
 
   private client(tenant: Tenant): MembraneClient {
@@ -152,16 +188,40 @@ export class MembraneGateway implements CrmGateway {
     return client;
   }
 
-  private async call<T>(what: string, tenant: Tenant, run: (client: MembraneClient) => Promise<T>): Promise<T> {
-    this.options.onCall?.(what, tenant.key);
+  /**
+   * One Membrane call, bounded by MEMBRANE_TIMEOUT_MS in all. A read (`repeatable`) that fails in a
+   * passing way (5xx, 429, a timeout, a dropped connection) is tried again with jittered backoff
+   * inside that bound; anything else, and every write, is tried once: repeating a write whose
+   * outcome is unknown could write twice.
+   */
+  private async call<T>(what: string, tenant: Tenant, repeatable: boolean, run: (client: MembraneClient) => Promise<T>): Promise<T> {
     const client = this.client(tenant);
-    try {
-      return await run(client);
-    } finally {
-      // The SDK keeps a record of every request in memory until someone retrieves it; in a
-      // long-running bot that is an unbounded leak, so drain it after each call.
-      client.retrieveLogs();
-    }
+    const attempt = async (remainingMs: number) => {
+      const started = performance.now();
+      try {
+        const result = await attemptDeadline.run(Date.now() + remainingMs, () => run(client));
+        this.options.observer?.membraneCall(what, 'ok', (performance.now() - started) / 1000);
+        return result;
+      } catch (error) {
+        const retried = repeatable && transientFailure(error) !== undefined;
+        this.options.observer?.membraneCall(what, retried ? 'retried' : 'error', (performance.now() - started) / 1000);
+        throw error;
+      } finally {
+        // The SDK keeps a record of every request in memory until someone retrieves it; in a
+        // long-running bot that is an unbounded leak, so drain it after each call.
+        client.retrieveLogs();
+      }
+    };
+    if (!repeatable) return attempt(this.options.timeoutMs);
+    return withRetries(
+      readRetryPolicy(this.options.timeoutMs),
+      {
+        transient: transientFailure,
+        onRetry: (error, { attempt: number, delayMs, reason }) =>
+          this.options.logger?.warn({ membraneCall: what, tenant: tenant.key, attempt: number, delayMs, reason }, 'a Membrane read failed in a passing way; trying again'),
+      },
+      attempt,
+    );
   }
 
   // ---- connections -------------------------------------------------------------------------
@@ -181,8 +241,8 @@ export class MembraneGateway implements CrmGateway {
     try {
       const cached = await this.options.cache.get(tenant.key);
       const connection = cached
-        ? ((await this.call('connection.get', tenant, (c) => c.connection(cached.connectionId).get())) as MembraneConnection)
-        : ((await this.call('connections.find', tenant, (c) => c.connections.find({}))) as { items?: MembraneConnection[] }).items?.[0];
+        ? ((await this.call('connection.get', tenant, true, (c) => c.connection(cached.connectionId).get())) as MembraneConnection)
+        : ((await this.call('connections.find', tenant, true, (c) => c.connections.find({}))) as { items?: MembraneConnection[] }).items?.[0];
       if (!connection) return { state: 'none' };
       const status = describe(connection);
       if (status.state === 'ready') await this.options.cache.put(tenant.key, { connectionId: connection.id, state: 'READY' });
@@ -211,7 +271,7 @@ export class MembraneGateway implements CrmGateway {
     if (status.state !== 'none' && status.connectionId) {
       const { connectionId } = status;
       try {
-        await this.call('connection.archive', tenant, (c) => c.connection(connectionId).archive());
+        await this.call('connection.archive', tenant, false, (c) => c.connection(connectionId).archive());
       } catch (error) {
         if (!(isConnectionGone(error) || httpStatus(error) === 404)) throw toCrmError(error, { what: 'disconnect EspoCRM', isWrite: true });
       }
@@ -222,7 +282,8 @@ export class MembraneGateway implements CrmGateway {
   /** `membrane connection ensure`: find or create, then wait a bounded time while it builds. */
   private async ensure(tenant: Tenant): Promise<ConnectionStatus> {
     try {
-      let connection = (await this.call('connection.ensure', tenant, (c) =>
+      // Ensure finds the live connection before it creates one, so repeating it is safe.
+      let connection = (await this.call('connection.ensure', tenant, true, (c) =>
         c.post('/connections/ensure', { appUrl: this.options.appUrl }),
       )) as MembraneConnection;
       const deadline = Date.now() + (this.options.buildingWaitMs ?? 15_000);
@@ -230,7 +291,7 @@ export class MembraneGateway implements CrmGateway {
       const longestPoll = Math.max(1, Math.floor(this.options.timeoutMs / 1000) - 1);
       while (connection.state === 'BUILDING' && Date.now() < deadline) {
         const waitSeconds = Math.max(1, Math.min(longestPoll, Math.floor((deadline - Date.now()) / 1000)));
-        connection = (await this.call('connection.wait', tenant, (c) =>
+        connection = (await this.call('connection.wait', tenant, true, (c) =>
           c.get(`/connections/${encodeURIComponent(connection.id)}`, { wait: true, timeout: waitSeconds }),
         )) as MembraneConnection;
       }
@@ -301,7 +362,7 @@ export class MembraneGateway implements CrmGateway {
     let cursor: string | undefined;
     // Page through it (bounded): an action past the first page would otherwise look missing.
     for (let page = 0; page < MAX_CATALOG_PAGES; page++) {
-      const response = (await this.call('actions.find', tenant, (c) =>
+      const response = (await this.call('actions.find', tenant, true, (c) =>
         c.actions.find({ connectionId: connection.connectionId, limit: 100, ...(cursor ? { cursor } : {}) }),
       )) as { items?: CatalogEntry[]; cursor?: string };
       catalog.push(...(response.items ?? []).map(({ key, name, description, type, inputSchema }) => ({ key, name, description, type, inputSchema })));
@@ -321,7 +382,7 @@ export class MembraneGateway implements CrmGateway {
 
   async searchActions(tenant: Tenant, intent: string, limit: number): Promise<ActionSummary[]> {
     return this.withConnection(tenant, { what: 'search actions', isWrite: false }, async ({ connectionId }) => {
-      const response = (await this.call('actions.search', tenant, (c) => c.actions.find({ connectionId, intent, limit }))) as { items?: CatalogEntry[] };
+      const response = (await this.call('actions.search', tenant, true, (c) => c.actions.find({ connectionId, intent, limit }))) as { items?: CatalogEntry[] };
       return (response.items ?? []).slice(0, limit).map((item) => ({
         key: item.key,
         name: item.name,
@@ -346,10 +407,11 @@ export class MembraneGateway implements CrmGateway {
   }
 
   async runAction(tenant: Tenant, key: string, input: unknown): Promise<unknown> {
-    // Error wording only: whether to confirm was decided from the same catalog entry before.
+    // Whether to confirm was decided from the same catalog entry before; here it decides the
+    // error wording and whether a failed run may be tried again.
     const entry = (await this.catalogFor(tenant)).find((action) => action.key === key);
-    const isWrite = !isReadAction(entry ?? { key });
-    return this.withConnection(tenant, { what: `run ${key}`, isWrite }, ({ connectionId }) => this.run(tenant, key, input, connectionId));
+    const isRead = isReadAction(entry ?? { key });
+    return this.withConnection(tenant, { what: `run ${key}`, isWrite: !isRead }, ({ connectionId }) => this.run(tenant, key, input, connectionId, isRead));
   }
 
   async readAction(tenant: Tenant, key: string, input: unknown): Promise<ReadResult> {
@@ -382,8 +444,8 @@ export class MembraneGateway implements CrmGateway {
     return this.withConnection(tenant, { what: 'read the action catalog', isWrite: false }, (connection) => this.catalog(tenant, connection));
   }
 
-  private async run(tenant: Tenant, key: string, input: unknown, connectionId: string): Promise<unknown> {
-    const result = (await this.call(`action.run:${key}`, tenant, (c) => c.action(key).run(input, { connectionId }))) as { output?: unknown };
+  private async run(tenant: Tenant, key: string, input: unknown, connectionId: string, isRead: boolean): Promise<unknown> {
+    const result = (await this.call(`action.run:${key}`, tenant, isRead, (c) => c.action(key).run(input, { connectionId }))) as { output?: unknown };
     return result?.output;
   }
 
@@ -393,7 +455,7 @@ export class MembraneGateway implements CrmGateway {
   }
 
   private async send(tenant: Tenant, connectionId: string, request: ProxyRequest): Promise<unknown> {
-    return this.call(`proxy:${request.method}`, tenant, (c) => {
+    return this.call(`proxy:${request.method}`, tenant, request.method === 'GET', (c) => {
       const proxy = c.connection(connectionId).proxy;
       switch (request.method) {
         case 'GET':
@@ -430,7 +492,7 @@ export class MembraneGateway implements CrmGateway {
       const action = (await this.catalog(tenant, connection)).find((entry) => entry.key === key);
       const plan = action ? viaAction(action.inputSchema as JsonSchema | undefined) : undefined;
       if (plan) {
-        const result = plan.read(await this.run(tenant, key, plan.input, connection.connectionId));
+        const result = plan.read(await this.run(tenant, key, plan.input, connection.connectionId, ROUTES[operation].isRead));
         if (result !== undefined) return result;
         throw new AppError('crm_unavailable', `The ${key} action answered in a shape I do not understand.`);
       }

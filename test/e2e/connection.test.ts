@@ -123,7 +123,8 @@ describe('Membrane and EspoCRM failures become words', () => {
     h = await startHarness({ env: { MEMBRANE_TIMEOUT_MS: '1000' } });
     await h.command('connect');
     await h.command('list cases'); // warm: the next call is the proxy request itself
-    h.membrane.failNext({ pathPrefix: '/connections/' }, failure);
+    // Every attempt fails: a read is tried up to three times before the person is told.
+    h.membrane.failNext({ pathPrefix: '/connections/', times: 3 }, failure);
     const { reply } = await h.command('list cases');
     expect(textOf(reply)).toContain(words);
     const line = h.logs.find((log) => log.msg === 'request handled' && log.outcome === 'error');

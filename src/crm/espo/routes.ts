@@ -9,6 +9,8 @@ import { actionNouns } from './entities.js';
 export type RecordOperation = 'list' | 'get' | 'create' | 'update' | 'delete';
 
 interface Route {
+  /** Reads may be tried again after a passing failure; writes never are. */
+  isRead: boolean;
   actionKey(entity: string): string;
   rest(entity: string, id?: string): { method: HttpMethod; path: string };
 }
@@ -16,11 +18,11 @@ interface Route {
 const entityPath = (entity: string, id?: string) => `/${encodeURIComponent(entity)}${id ? `/${encodeURIComponent(id)}` : ''}`;
 
 export const ROUTES: Record<RecordOperation, Route> = {
-  list: { actionKey: (e) => `list-${actionNouns(e).plural}`, rest: (e) => ({ method: 'GET', path: entityPath(e) }) },
-  get: { actionKey: (e) => `get-${actionNouns(e).singular}`, rest: (e, id) => ({ method: 'GET', path: entityPath(e, id) }) },
-  create: { actionKey: (e) => `create-${actionNouns(e).singular}`, rest: (e) => ({ method: 'POST', path: entityPath(e) }) },
-  update: { actionKey: (e) => `update-${actionNouns(e).singular}`, rest: (e, id) => ({ method: 'PUT', path: entityPath(e, id) }) },
-  delete: { actionKey: (e) => `delete-${actionNouns(e).singular}`, rest: (e, id) => ({ method: 'DELETE', path: entityPath(e, id) }) },
+  list: { isRead: true, actionKey: (e) => `list-${actionNouns(e).plural}`, rest: (e) => ({ method: 'GET', path: entityPath(e) }) },
+  get: { isRead: true, actionKey: (e) => `get-${actionNouns(e).singular}`, rest: (e, id) => ({ method: 'GET', path: entityPath(e, id) }) },
+  create: { isRead: false, actionKey: (e) => `create-${actionNouns(e).singular}`, rest: (e) => ({ method: 'POST', path: entityPath(e) }) },
+  update: { isRead: false, actionKey: (e) => `update-${actionNouns(e).singular}`, rest: (e, id) => ({ method: 'PUT', path: entityPath(e, id) }) },
+  delete: { isRead: false, actionKey: (e) => `delete-${actionNouns(e).singular}`, rest: (e, id) => ({ method: 'DELETE', path: entityPath(e, id) }) },
 };
 
 /** EspoCRM `where` items for our filters (see EspoCRM's search params documentation). */
