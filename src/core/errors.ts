@@ -1,4 +1,4 @@
-import type { TokenUsage } from './ports.js';
+import type { ListQuery, TokenUsage } from './ports.js';
 
 /**
  * One error type for everything the bot can tell a person about. Layers below translate their own
@@ -33,6 +33,11 @@ export interface ErrorDetails {
   connectUrl?: string;
   /** Records EspoCRM considers duplicates of the one being created. */
   duplicates?: { id: string; name?: string }[];
+  /**
+   * A write whose outcome is unknown: where to look to see whether it happened (the record it
+   * changed, or the newest records like the one it created).
+   */
+  check?: { entity: string; id: string } | { query: ListQuery };
 }
 
 export class AppError extends Error {

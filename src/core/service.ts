@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AlertCommands } from './alerts.js';
 import { parseCommand, type Command } from './command/parse.js';
 import type { DigestService } from './digests.js';
-import { AppError } from './errors.js';
+import { AppError, type ErrorDetails } from './errors.js';
 import type {
   AuditLog,
   Clock,
@@ -245,11 +245,12 @@ export class CommandService {
       const unknown = error instanceof AppError && (error.code === 'timeout' || error.code === 'outcome_unknown');
       await settle(unknown ? 'unknown' : 'failed', error instanceof AppError ? error.code : 'internal');
       if (unknown) {
+        const check = whereToCheck(write.plan);
         throw new AppError(
           'outcome_unknown',
           'EspoCRM did not answer in time, so I cannot tell whether this went through. ' +
-            'Please check the record in EspoCRM (or with `/espo find`) before trying again, so nothing is written twice.',
-          { cause: error },
+            `${check ? 'Check below' : 'Please check in EspoCRM'} before trying again, so nothing is written twice.`,
+          { cause: error, details: check ? { check } : {} },
         );
       }
       throw error;
@@ -321,6 +322,25 @@ export class CommandService {
       // The write itself already happened; losing its audit line must not turn success into an error reply.
       this.deps.logger.error({ err: error, audit: entry }, 'audit write failed');
     }
+  }
+}
+
+/**
+ * Where a person can see whether a write of unknown outcome happened: the record an update or
+ * delete named, or the newest records of the entity a create made (by its name, when it had one).
+ */
+function whereToCheck(plan: WritePlan): ErrorDetails['check'] {
+  switch (plan.kind) {
+    case 'update':
+    case 'delete':
+      return { entity: plan.entity, id: plan.id };
+    case 'create': {
+      const { name, firstName, lastName } = plan.fields;
+      const text = [name, [firstName, lastName].filter((part) => typeof part === 'string' && part).join(' ')].find((part) => typeof part === 'string' && part.trim());
+      return { query: { entity: plan.entity, filters: [], sort: { field: 'createdAt', order: 'desc' }, limit: 5, offset: 0, ...(typeof text === 'string' ? { text: text.slice(0, 200) } : {}) } };
+    }
+    default:
+      return undefined;
   }
 }
 

@@ -481,6 +481,14 @@ export function renderError(error: AppError): Message {
   if (error.code === 'connection_required') return renderConnect(error.userMessage, error.details.connectUrl);
   // Messages quote what the person typed (and usage like `<entity>`), so they are escaped like any other text.
   const blocks: (AnyBlock | undefined)[] = [section(`:warning: ${escape(error.userMessage)}`)];
+  const check = error.details.check;
+  if (check) {
+    blocks.push(
+      'id' in check
+        ? actions('espo_check', button({ actionId: `${ACTION_IDS.showPrefix}${check.id}`, text: 'Check the record', value: JSON.stringify({ e: check.entity, id: check.id }) }))
+        : actions('espo_check', button({ actionId: `${ACTION_IDS.page}:check`, text: 'Look for it', value: JSON.stringify(check.query) })),
+    );
+  }
   if (error.details.duplicates?.length) {
     blocks.push(
       section(
