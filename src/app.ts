@@ -27,6 +27,8 @@ import { UserProfiles } from './slack/user-profiles.js';
 import { installedBotToken, SlackDigestDelivery } from './slack/digest-delivery.js';
 import { WorkLimiter } from './slack/work-limiter.js';
 import { openStore, type Store } from './store/store.js';
+import { Metrics } from './observability/metrics.js';
+import { inRequestScope, newRequestId } from './observability/request-scope.js';
 
 export interface RunningApp {
   /** Base URL in HTTP mode, e.g. http://127.0.0.1:3000 (requests go to /slack/events). */
@@ -39,13 +41,16 @@ export interface RunningApp {
   pollOnce(now?: Date): Promise<{ tenants: number; changes: number; alerts: number }>;
   /** Sends due digests; the app ticks it every 30 s, and `tick(at)` runs it at a given moment. */
   scheduler: DigestScheduler;
+  metrics: Metrics;
+  /**
+   * Graceful stop (SIGTERM): readiness fails and no new request is taken, work already
+   * acknowledged finishes (up to SHUTDOWN_GRACE_SECONDS), then the database is closed.
+   */
   stop(): Promise<void>;
 }
 
 export interface StartOptions {
   logger: AppLogger;
-  /** Observes every Membrane call (the benchmark counts them). */
-  onMembraneCall?: (what: string, tenantKey: string) => void;
   /** The app's clock (default: the system's); what "now" is for confirmations, digests and their schedule. */
   clock?: Clock;
 }
@@ -68,14 +73,17 @@ function boltLogger(logger: AppLogger): BoltLogger {
 /** Wires config → store → CRM gateway → core → Slack, and starts listening. */
 export async function startApp(config: Config, options: StartOptions): Promise<RunningApp> {
   const { logger } = options;
-  const store = await openStore(config.databaseUrl);
+  const store = await openStore(config.databaseUrl, { poolSize: config.databasePoolSize, logger });
+  const limiter = new WorkLimiter(config.slack.maxConcurrentWork);
+  const metrics = new Metrics({ workQueue: () => ({ queued: limiter.queued, active: limiter.running }) });
   const gateway = new MembraneGateway({
     apiUri: config.membrane.apiUri,
     credentials: config.membrane.credentials,
     appUrl: config.espocrm.appUrl,
     timeoutMs: config.membrane.timeoutMs,
     cache: store.connections,
-    onCall: options.onMembraneCall,
+    observer: metrics,
+    logger,
   });
   const entities = new EspoEntityDirectory();
   const clock: Clock = options.clock ?? { now: () => new Date() };
@@ -90,11 +98,12 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
     },
   });
   const socketMode = Boolean(config.slack.appToken);
-  const clientOptions = { fetch: leanFetch, ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}) };
-  const limiter = new WorkLimiter(config.slack.maxConcurrentWork);
-  // Alerts post with their own Web API client: a few quick retries, never Bolt's half hour of them
-  // (one channel's queue would wait behind it).
-  const alertClient = new webApi.WebClient(undefined, { ...clientOptions, retryConfig: { retries: 2, factor: 2, minTimeout: 500, maxTimeout: 2000 } });
+  const transport = { fetch: leanFetch, ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}) };
+  // Someone waits for each reply: a bounded timeout and a few quick retries, never the Web API
+  // client's default of ten retries over half an hour (a request's work slot would be held that long).
+  const clientOptions = { ...transport, timeout: 10_000, retryConfig: { retries: 2, factor: 2, minTimeout: 500, maxTimeout: 2000, randomize: true } };
+  // Alerts post with their own client, so a channel's queue never waits behind a reply's retries.
+  const alertClient = new webApi.WebClient(undefined, clientOptions);
   const botTokenOf = async (teamId: string): Promise<string | undefined> => {
     if (!config.slack.oauth) return config.slack.botToken;
     const json = await store.installations.find(teamId);
@@ -143,13 +152,30 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
     },
   };
+  let stopping = false;
   const ready = {
     path: '/readyz',
     method: ['GET'],
     handler: (_req: IncomingMessage, res: ServerResponse) => {
+      // Shutting down: the load balancer should send new work elsewhere.
+      if (stopping) return void res.writeHead(503, { 'content-type': 'text/plain' }).end('shutting down');
       store.ping().then(
         () => res.writeHead(200, { 'content-type': 'text/plain' }).end('ready'),
         () => res.writeHead(503, { 'content-type': 'text/plain' }).end('database unreachable'),
+      );
+    },
+  };
+
+  const metricsRoute = {
+    path: '/metrics',
+    method: ['GET'],
+    handler: (_req: IncomingMessage, res: ServerResponse) => {
+      metrics.exposition().then(
+        ({ contentType, body }) => res.writeHead(200, { 'content-type': contentType }).end(body),
+        (error: unknown) => {
+          logger.error({ err: error }, 'metrics could not be collected');
+          res.writeHead(500, { 'content-type': 'text/plain' }).end('metrics unavailable');
+        },
       );
     },
   };
@@ -160,6 +186,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
     alerts,
     schedule: (work) => void limiter.run(work).catch((error: unknown) => logger.error({ err: error }, 'an EspoCRM webhook batch failed')),
     logger,
+    onBatch: (outcome) => metrics.webhookBatch(outcome),
   });
   // Many workspaces: Bolt's InstallProvider serves /slack/install (straight on to Slack's consent
   // page, with a signed state in a cookie) and /slack/oauth_redirect (oauth.v2.access, then the
@@ -197,18 +224,21 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
           receiver: new HTTPReceiver({
             signingSecret: config.slack.signingSecret,
             endpoints: '/slack/events',
-            customRoutes: [health, ready, webhooks],
+            customRoutes: [health, ready, metricsRoute, webhooks],
             logger: appLogger,
             processBeforeResponse: false,
             ...oauth,
           }),
         }),
   });
+  // Every request from Slack gets an id that its log lines and its Membrane and model calls carry.
+  app.use(({ next }) => inRequestScope(newRequestId(), next));
   app.use(dropDuplicateEvents(store.events, logger));
   registerListeners(app, {
     service,
     conversation,
     logger,
+    metrics,
     profiles: new UserProfiles(),
     limiter,
     alerts,
@@ -244,7 +274,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
   pruneEvents.unref();
 
   // Alerts of tenants EspoCRM cannot send webhooks to: polled through the proxy, behind the limiter.
-  const pollOnce = (now?: Date) => limiter.run(() => alerts.pollOnce(now));
+  const pollOnce = (now?: Date) => limiter.run(() => inRequestScope(newRequestId(), () => alerts.pollOnce(now)));
   // One round at a time: a round slower than the interval must not pile up in the limiter.
   let polling: Promise<unknown> | undefined;
   const poller = setInterval(() => {
@@ -280,8 +310,8 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
   });
   const digestTicks = setInterval(() => {
     if (scheduler.busy) return;
-    scheduler.tick().catch((error: unknown) => logger.error({ err: error }, 'digest scheduler tick failed'));
-  }, 30_000);
+    inRequestScope(newRequestId(), () => scheduler.tick()).catch((error: unknown) => logger.error({ err: error }, 'digest scheduler tick failed'));
+  }, config.digestTickSeconds * 1000);
   digestTicks.unref();
 
   let url: string | undefined;
@@ -304,14 +334,26 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
     alerts,
     pollOnce,
     scheduler,
+    metrics,
     async stop() {
+      if (stopping) return;
+      stopping = true;
       clearInterval(pruneEvents);
       clearInterval(poller);
       clearInterval(digestTicks);
-      alertSink.close();
-      await Promise.all([scheduler.stop(), polling]);
+      const started = Date.now();
+      // No new requests (the HTTP server stops accepting; Socket Mode disconnects); then the work
+      // already acknowledged, digests and polls included, gets its grace period to finish.
       await app.stop();
+      await Promise.all([scheduler.stop(), polling]);
+      const drained = await Promise.race([
+        limiter.idle().then(() => true),
+        new Promise<false>((resolve) => setTimeout(() => resolve(false), config.shutdownGraceMs).unref()),
+      ]);
+      if (!drained) logger.warn({ running: limiter.running, queued: limiter.queued }, 'shutdown grace period over: unfinished requests are abandoned');
+      alertSink.close();
       await store.close();
+      logger.info({ ms: Date.now() - started, drained }, 'stopped');
     },
   };
 }

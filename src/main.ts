@@ -24,12 +24,22 @@ async function main(): Promise<void> {
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down');
+    logger.info({ signal, graceSeconds: config.shutdownGraceMs / 1000 }, 'shutting down: finishing the work in hand');
+    // Should closing itself hang (a stuck socket), the process still ends a little after the grace period.
+    setTimeout(() => {
+      logger.error({}, 'shutdown took too long: exiting anyway');
+      logger.flush();
+      process.exit(1);
+    }, config.shutdownGraceMs + 10_000).unref();
+    let code = 0;
     try {
       await app.stop();
+    } catch (error) {
+      logger.error({ err: error }, 'shutdown failed');
+      code = 1;
     } finally {
       logger.flush();
-      process.exit(0);
+      process.exit(code);
     }
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));

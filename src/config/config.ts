@@ -54,6 +54,8 @@ const envSchema = z
           message: 'must start with sqlite: (e.g. sqlite:./data/espo-slack.db) or postgres://',
         }),
     ),
+    // Connections each instance keeps to PostgreSQL; N instances need N × this on the server.
+    DATABASE_POOL_SIZE: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(100).default(10)),
     LOG_LEVEL: z.preprocess(
       emptyAsUndefined,
       z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -70,6 +72,10 @@ const envSchema = z
     // Alerts: the bot's public base URL (EspoCRM's webhooks reach it there) and the polling interval used without it.
     PUBLIC_URL: url('the public https:// address of this bot, e.g. https://espo-slack.example.com').optional(),
     ALERT_POLL_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(10).max(3600).default(60)),
+    // How often each instance looks for due digests (the store's lease sends each once across instances).
+    DIGEST_TICK_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(3600).default(30)),
+    // SIGTERM: how long acknowledged work may take to finish before the process exits anyway.
+    SHUTDOWN_GRACE_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(600).default(20)),
   });
 
 export type Env = z.infer<typeof envSchema>;
@@ -95,6 +101,8 @@ export interface Config {
   espocrm: { appUrl: string; siteUrl?: string };
   connectionScope: 'workspace' | 'user';
   databaseUrl: string;
+  /** PostgreSQL only: connections in each instance's pool. */
+  databasePoolSize: number;
   logLevel: Env['LOG_LEVEL'];
   confirmationTtlMs: number;
   /** Absent without OPENAI_API_KEY: plain language then gets the fast path only. */
@@ -102,6 +110,8 @@ export interface Config {
   conversation: { turns: number; maxAgeMs: number };
   /** `publicUrl`: without it EspoCRM cannot send webhooks, so tenants with alerts poll every `pollSeconds`. */
   alerts: { publicUrl?: string; pollSeconds: number };
+  digestTickSeconds: number;
+  shutdownGraceMs: number;
 }
 
 export class ConfigError extends Error {
@@ -190,6 +200,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     espocrm: { appUrl: env.ESPOCRM_APP_URL, siteUrl: env.ESPOCRM_URL?.replace(/\/+$/, '') },
     connectionScope: env.CONNECTION_SCOPE,
     databaseUrl: env.DATABASE_URL,
+    databasePoolSize: env.DATABASE_POOL_SIZE,
     logLevel: env.LOG_LEVEL,
     confirmationTtlMs: env.CONFIRMATION_TTL_MINUTES * 60_000,
     openai: env.OPENAI_API_KEY
@@ -197,5 +208,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       : undefined,
     conversation: { turns: env.CONVERSATION_TURNS, maxAgeMs: env.CONVERSATION_MAX_AGE_HOURS * 60 * 60_000 },
     alerts: { publicUrl: env.PUBLIC_URL?.replace(/\/+$/, ''), pollSeconds: env.ALERT_POLL_SECONDS },
+    digestTickSeconds: env.DIGEST_TICK_SECONDS,
+    shutdownGraceMs: env.SHUTDOWN_GRACE_SECONDS * 1000,
   };
 }

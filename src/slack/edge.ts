@@ -1,5 +1,7 @@
 import type { RespondArguments, RespondFn } from '@slack/bolt';
 import { toAppError } from '../core/errors.js';
+import { withRetries, type Transient } from '../core/retry.js';
+import type { Metrics } from '../observability/metrics.js';
 import type { Reply } from '../core/replies.js';
 import type { ConversationService } from '../core/conversation.js';
 import type { FormService } from '../core/forms.js';
@@ -32,6 +34,7 @@ export interface ListenerDeps {
   /** Slack installations, and what a workspace leaves behind when it uninstalls. */
   installations: WorkspaceInstallations;
   logger: AppLogger;
+  metrics: Metrics;
   profiles: UserProfiles;
   /** Bounds how many requests are worked on at once, after their acks. */
   limiter: WorkLimiter;
@@ -128,9 +131,31 @@ async function handle(
     },
     'request handled',
   );
+  deps.metrics.request(request.kind, outcome, code, (performance.now() - started) / 1000);
   try {
-    await respond(payload);
+    await withRetries(DELIVERY_RETRIES, {
+      transient: slackTransient,
+      onRetry: (error, { attempt, delayMs, reason }) =>
+        deps.logger.warn({ err: error, kind: request.kind, team: request.context.teamId, attempt, delayMs, reason }, 'Slack did not take the reply; trying again'),
+    }, () => respond(payload));
   } catch (error) {
     deps.logger.error({ err: error, kind: request.kind, team: request.context.teamId }, 'could not deliver the reply to Slack');
   }
+}
+
+/**
+ * A reply Slack turned away in a passing way is sent again, a few times within seconds: the person
+ * is waiting for it. (The Web API client already waits out a 429 with Retry-After by itself.)
+ */
+const DELIVERY_RETRIES = { attempts: 3, baseDelayMs: 500, maxDelayMs: 2000, deadlineMs: 10_000, minAttemptMs: 500 };
+
+function slackTransient(error: unknown): Transient | undefined {
+  const failure = error as { code?: unknown; statusCode?: unknown } | undefined;
+  const status = typeof failure?.statusCode === 'number' ? failure.statusCode : undefined;
+  // respond() (a response_url) and the Web API's HTTP errors carry Slack's status.
+  if (status === 429) return { reason: 'rate_limited', afterMs: 1000 };
+  if (status !== undefined && status >= 500) return { reason: `http_${status}` };
+  // A dropped connection on a response_url post (the Web API client retries its own).
+  const code = typeof failure?.code === 'string' ? failure.code : '';
+  return ['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'UND_ERR_SOCKET'].includes(code) ? { reason: code } : undefined;
 }

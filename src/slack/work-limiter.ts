@@ -7,6 +7,7 @@
 export class WorkLimiter {
   private active = 0;
   private readonly waiting: (() => void)[] = [];
+  private readonly idleWaiters: (() => void)[] = [];
 
   constructor(private readonly limit: number) {}
 
@@ -22,11 +23,21 @@ export class WorkLimiter {
     } finally {
       const next = this.waiting.shift();
       if (next) next();
-      else this.active--;
+      else if (--this.active === 0) this.idleWaiters.splice(0).forEach((wake) => wake());
     }
   }
 
   get queued(): number {
     return this.waiting.length;
+  }
+
+  get running(): number {
+    return this.active;
+  }
+
+  /** Resolves once nothing is running or waiting (at once when idle): shutdown finishes acked work first. */
+  idle(): Promise<void> {
+    if (this.active === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 }

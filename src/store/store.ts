@@ -44,9 +44,16 @@ export interface Store {
   close(): Promise<void>;
 }
 
+export interface StoreOptions {
+  /** PostgreSQL: connections in the pool (default 10). */
+  poolSize?: number;
+  /** Where a pooled connection's failure is reported (PostgreSQL restarted, a network blip). */
+  logger?: { error(details: Record<string, unknown>, message: string): void };
+}
+
 /** Opens the database named by DATABASE_URL and brings its schema up to date. */
-export async function openStore(databaseUrl: string): Promise<Store> {
-  const { db, dialect } = connect(databaseUrl);
+export async function openStore(databaseUrl: string, options: StoreOptions = {}): Promise<Store> {
+  const { db, dialect } = connect(databaseUrl, options);
   const migrator = new Migrator({ db, provider: migrationProvider });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
@@ -72,7 +79,7 @@ export async function openStore(databaseUrl: string): Promise<Store> {
   };
 }
 
-function connect(databaseUrl: string): { db: Kysely<Database>; dialect: StoreDialect } {
+function connect(databaseUrl: string, options: StoreOptions): { db: Kysely<Database>; dialect: StoreDialect } {
   if (databaseUrl.startsWith('sqlite:')) {
     const file = databaseUrl.slice('sqlite:'.length) || ':memory:';
     if (file !== ':memory:') mkdirSync(dirname(resolve(file)), { recursive: true });
@@ -84,7 +91,10 @@ function connect(databaseUrl: string): { db: Kysely<Database>; dialect: StoreDia
   }
   // BIGINT columns hold epoch milliseconds, well inside Number's exact range.
   pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: options.poolSize ?? 10 });
+  // An idle connection that breaks (a database restart, a failover) is an 'error' event; unheard,
+  // it would end the process. The pool replaces the connection; queries in flight fail and say so.
+  pool.on('error', (error) => options.logger?.error({ err: error }, 'a pooled PostgreSQL connection failed'));
   return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgres' };
 }
 

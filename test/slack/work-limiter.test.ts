@@ -36,4 +36,23 @@ describe('WorkLimiter', () => {
     await Promise.all([waiter, newcomer]);
     expect(order).toEqual(['first', 'waiter', 'newcomer']);
   });
+
+  it('tells when everything queued and running has finished (shutdown waits for it)', async () => {
+    const limiter = new WorkLimiter(1);
+    await limiter.idle();
+    const finished: string[] = [];
+    let release!: () => void;
+    void limiter.run(() => new Promise<void>((resolve) => (release = resolve)).then(() => void finished.push('first')));
+    void limiter.run(async () => void finished.push('queued'));
+    expect(limiter.running).toBe(1);
+    expect(limiter.queued).toBe(1);
+    let idle = false;
+    const drained = limiter.idle().then(() => (idle = true));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(idle).toBe(false);
+    release();
+    await drained;
+    expect(finished).toEqual(['first', 'queued']);
+    expect(limiter.running).toBe(0);
+  });
 });

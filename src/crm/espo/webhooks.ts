@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AlertDelivery, WebhookRegistration } from '../../core/alerts.js';
 import { WEBHOOK_PATH } from '../../core/alerts.js';
 import type { Logger } from '../../core/ports.js';
+import { inRequestScope, newRequestId } from '../../observability/request-scope.js';
 
 /**
  * The receiver for EspoCRM's webhooks: `POST {PUBLIC_URL}/espocrm/webhooks/{token}`. The token
@@ -39,6 +40,8 @@ export interface WebhookReceiverDeps {
   /** Runs the work after the answer, bounded like every other request (the WorkLimiter). */
   schedule(work: () => Promise<void>): void;
   logger: Logger;
+  /** Counts batches by what became of them (the metrics). */
+  onBatch?(outcome: 'accepted' | 'unauthorized' | 'malformed' | 'too_large'): void;
 }
 
 class TooLarge extends Error {}
@@ -67,7 +70,7 @@ export function webhookRoute(deps: WebhookReceiverDeps) {
     path: `${WEBHOOK_PATH}/:token`,
     method: ['POST'],
     handler: (req: IncomingMessage & { params?: Record<string, string | string[]> }, res: ServerResponse) => {
-      void handle(deps, req, res).catch((error: unknown) => {
+      void inRequestScope(newRequestId(), () => handle(deps, req, res)).catch((error: unknown) => {
         deps.logger.error({ err: error }, 'the EspoCRM webhook receiver failed');
         reply(res, 500, 'error');
       });
@@ -80,7 +83,10 @@ async function handle(deps: WebhookReceiverDeps, req: IncomingMessage & { params
   try {
     body = await readBody(req);
   } catch (error) {
-    if (error instanceof TooLarge) return reply(res, 413, 'too large');
+    if (error instanceof TooLarge) {
+      deps.onBatch?.('too_large');
+      return reply(res, 413, 'too large');
+    }
     throw error;
   }
   const param = req.params?.token;
@@ -91,6 +97,7 @@ async function handle(deps: WebhookReceiverDeps, req: IncomingMessage & { params
   if (!receiver || !webhook) {
     // One answer for an unknown token and a bad signature: neither says which it was.
     deps.logger.warn({ tokenKnown: Boolean(receiver) }, 'an EspoCRM webhook batch was refused: unknown token or bad signature');
+    deps.onBatch?.('unauthorized');
     return reply(res, 401, 'unauthorized');
   }
   let items: unknown[];
@@ -98,8 +105,10 @@ async function handle(deps: WebhookReceiverDeps, req: IncomingMessage & { params
     const parsed: unknown = JSON.parse(body.toString('utf8'));
     items = Array.isArray(parsed) ? parsed : [parsed];
   } catch {
+    deps.onBatch?.('malformed');
     return reply(res, 400, 'not JSON');
   }
+  deps.onBatch?.('accepted');
   reply(res, 200, 'ok');
   const received = performance.now();
   deps.schedule(async () => {
