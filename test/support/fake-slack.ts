@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { messageProblems, viewProblems } from './block-kit.js';
 
 /**
  * A fake Slack: the Web API (`POST /api/<method>`, form or JSON, as @slack/web-api sends it) and
@@ -41,6 +42,17 @@ export interface FakeGrant {
   scopes?: string[];
 }
 
+/** An answer the fake gives instead of the real one (a 429, a 500, a dropped connection). */
+export interface SlackFailure {
+  status?: number;
+  headers?: Record<string, string>;
+  body?: unknown;
+  /** Destroy the socket instead of answering. */
+  drop?: boolean;
+  /** How many matching requests get it (default 1). */
+  times?: number;
+}
+
 export interface FakeSlackOptions {
   /** The Slack app's OAuth client; oauth.v2.access refuses other credentials. */
   clientId?: string;
@@ -66,6 +78,12 @@ export interface FakeSlack {
   bots: Map<string, FakeBot>;
   /** OAuth codes oauth.v2.access accepts, once each; an exchange adds the grant's token to `bots`. */
   grants: Map<string, FakeGrant>;
+  /** Payloads refused as Slack refuses them (Block Kit limits): `invalid_blocks`, and not recorded as calls. */
+  invalid: { path: string; problems: string[] }[];
+  /** Requests answered with an injected failure. */
+  failed: { path: string; status?: number }[];
+  /** The next requests whose path starts with `pathPrefix` (`/response/`, `/api/chat.postMessage`) get `failure`. */
+  failNext(pathPrefix: string, failure: SlackFailure): void;
   responseUrl(id: string): string;
   /** Waits until `count` Web API calls match, and returns them. */
   waitForCalls(match: (call: SlackCall) => boolean, count?: number, timeoutMs?: number): Promise<SlackCall[]>;
@@ -103,6 +121,9 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   const emails = new Map<string, string>();
   const guests = new Set<string>();
   const goneChannels = new Set<string>();
+  const invalid: FakeSlack['invalid'] = [];
+  const failed: FakeSlack['failed'] = [];
+  const failures: { pathPrefix: string; failure: SlackFailure; remaining: number }[] = [];
   const waiters = new Set<() => void>();
   let ts = 1_700_000_000;
 
@@ -113,12 +134,36 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(payload));
       waiters.forEach((wake) => wake());
     };
+    const failure = failures.find((rule) => url.pathname.startsWith(rule.pathPrefix));
+    if (failure) {
+      if (--failure.remaining <= 0) failures.splice(failures.indexOf(failure), 1);
+      failed.push({ path: url.pathname, status: failure.failure.status });
+      waiters.forEach((wake) => wake());
+      if (failure.failure.drop) return void request.socket.destroy();
+      const { status = 500, headers = {}, body: failureBody = { ok: false, error: 'internal_error' } } = failure.failure;
+      return void response.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(failureBody));
+    }
+    const method = url.pathname.replace(/^\/api\//, '');
+    const problems = url.pathname.startsWith('/response/')
+      ? messageProblems(body)
+      : method === 'chat.unfurl'
+        ? Object.values((body.unfurls as Record<string, Record<string, unknown>> | undefined) ?? {}).flatMap(messageProblems)
+        : /^chat\./.test(method)
+          ? messageProblems(body)
+          : /^views\./.test(method)
+            ? viewProblems(body.view as Record<string, unknown> | undefined)
+            : [];
+    if (problems.length) {
+      invalid.push({ path: url.pathname, problems });
+      waiters.forEach((wake) => wake());
+      if (url.pathname.startsWith('/response/')) return void response.writeHead(400, { 'content-type': 'text/plain' }).end('invalid_blocks');
+      return send({ ok: false, error: 'invalid_blocks', errors: problems });
+    }
     const responseMatch = /^\/response\/(.+)$/.exec(url.pathname);
     if (responseMatch) {
       responses.push({ id: decodeURIComponent(responseMatch[1]!), at: performance.timeOrigin + performance.now(), body: body as ResponsePost['body'] });
       return send({ ok: true });
     }
-    const method = url.pathname.replace(/^\/api\//, '');
     const auth = request.headers.authorization;
     calls.push({ method, body, token: auth?.replace(/^Bearer /, ''), at: performance.timeOrigin + performance.now() });
     switch (method) {
@@ -212,6 +257,9 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     goneChannels,
     bots,
     grants,
+    invalid,
+    failed,
+    failNext: (pathPrefix, failure) => void failures.push({ pathPrefix, failure, remaining: failure.times ?? 1 }),
     responseUrl: (id) => `${url}/response/${encodeURIComponent(id)}`,
     waitForCalls: (match, count = 1, timeoutMs = 5000) => waitFor(() => calls.filter(match), count, timeoutMs, 'Web API call(s)'),
     waitForResponses: (id, count = 1, timeoutMs = 5000) => waitFor(() => responses.filter((post) => post.id === id), count, timeoutMs, `response(s) to ${id}`),

@@ -1,0 +1,118 @@
+/**
+ * Slack's Block Kit limits, checked the way Slack checks them: a payload over any limit is refused
+ * whole (`invalid_blocks`). The fake Slack applies this to everything the bot sends, so a test that
+ * posts an oversized record learns it the way production would.
+ */
+type Node = Record<string, unknown>;
+
+const LIMITS = {
+  messageBlocks: 50,
+  surfaceBlocks: 100,
+  sectionText: 3000,
+  sectionFields: 10,
+  fieldText: 2000,
+  headerText: 150,
+  contextElements: 10,
+  actionsElements: 25,
+  buttonText: 75,
+  buttonValue: 2000,
+  buttonUrl: 3000,
+  actionId: 255,
+  blockId: 255,
+  options: 100,
+  optionText: 75,
+  optionValue: 150,
+  messageText: 40_000,
+  modalTitle: 24,
+  privateMetadata: 3000,
+} as const;
+
+const textOf = (value: unknown): string | undefined => (value && typeof value === 'object' ? ((value as Node).text as string | undefined) : undefined);
+
+function elementProblems(element: Node, where: string, problems: string[], actionIds: Set<string>): void {
+  const actionId = element.action_id as string | undefined;
+  if (actionId !== undefined) {
+    if (actionId.length > LIMITS.actionId) problems.push(`${where}: action_id over ${LIMITS.actionId}`);
+    if (actionIds.has(actionId)) problems.push(`${where}: duplicate action_id ${actionId}`);
+    actionIds.add(actionId);
+  }
+  if (element.type === 'button') {
+    if ((textOf(element.text) ?? '').length > LIMITS.buttonText) problems.push(`${where}: button text over ${LIMITS.buttonText}`);
+    if (typeof element.value === 'string' && element.value.length > LIMITS.buttonValue) problems.push(`${where}: button value over ${LIMITS.buttonValue}`);
+    if (typeof element.url === 'string' && element.url.length > LIMITS.buttonUrl) problems.push(`${where}: button url over ${LIMITS.buttonUrl}`);
+  }
+  const options = element.options as Node[] | undefined;
+  if (Array.isArray(options)) {
+    if (options.length === 0 || options.length > LIMITS.options) problems.push(`${where}: ${options.length} options`);
+    for (const option of options) {
+      if ((textOf(option.text) ?? '').length > LIMITS.optionText) problems.push(`${where}: option text over ${LIMITS.optionText}`);
+      if (typeof option.value === 'string' && option.value.length > LIMITS.optionValue) problems.push(`${where}: option value over ${LIMITS.optionValue}`);
+    }
+  }
+}
+
+function blockProblems(blocks: unknown, maxBlocks: number): string[] {
+  if (blocks === undefined) return [];
+  if (!Array.isArray(blocks)) return ['blocks is not an array'];
+  const problems: string[] = [];
+  if (blocks.length > maxBlocks) problems.push(`${blocks.length} blocks (at most ${maxBlocks})`);
+  const blockIds = new Set<string>();
+  blocks.forEach((raw, index) => {
+    const block = raw as Node;
+    const where = `block ${index} (${String(block.type)})`;
+    // action_ids are unique within their block; block_ids within the message or view.
+    const actionIds = new Set<string>();
+    if (typeof block.block_id === 'string') {
+      if (block.block_id.length > LIMITS.blockId) problems.push(`${where}: block_id over ${LIMITS.blockId}`);
+      if (blockIds.has(block.block_id)) problems.push(`${where}: duplicate block_id ${block.block_id}`);
+      blockIds.add(block.block_id);
+    }
+    switch (block.type) {
+      case 'section': {
+        const text = textOf(block.text);
+        if (text !== undefined && (text.length > LIMITS.sectionText || text.length === 0)) problems.push(`${where}: text ${text.length} chars`);
+        if (text === undefined && !block.fields) problems.push(`${where}: neither text nor fields`);
+        const fields = block.fields as Node[] | undefined;
+        if (fields && fields.length > LIMITS.sectionFields) problems.push(`${where}: ${fields.length} fields`);
+        for (const field of fields ?? []) if ((textOf(field) ?? '').length > LIMITS.fieldText) problems.push(`${where}: a field over ${LIMITS.fieldText}`);
+        if (block.accessory) elementProblems(block.accessory as Node, where, problems, actionIds);
+        break;
+      }
+      case 'header':
+        if ((textOf(block.text) ?? '').length > LIMITS.headerText) problems.push(`${where}: header over ${LIMITS.headerText}`);
+        break;
+      case 'context': {
+        const elements = (block.elements as Node[] | undefined) ?? [];
+        if (elements.length > LIMITS.contextElements) problems.push(`${where}: ${elements.length} elements`);
+        for (const element of elements) if ((textOf(element) ?? '').length > LIMITS.sectionText) problems.push(`${where}: element text over ${LIMITS.sectionText}`);
+        break;
+      }
+      case 'actions': {
+        const elements = (block.elements as Node[] | undefined) ?? [];
+        if (elements.length === 0 || elements.length > LIMITS.actionsElements) problems.push(`${where}: ${elements.length} elements`);
+        for (const element of elements) elementProblems(element, where, problems, actionIds);
+        break;
+      }
+      case 'input':
+        if (block.element) elementProblems(block.element as Node, where, problems, actionIds);
+        break;
+    }
+  });
+  return problems;
+}
+
+/** What Slack would refuse in a message payload (chat.postMessage, a response_url post, an unfurl). */
+export function messageProblems(payload: Node): string[] {
+  const problems = blockProblems(payload.blocks, LIMITS.messageBlocks);
+  if (typeof payload.text === 'string' && payload.text.length > LIMITS.messageText) problems.push(`text ${payload.text.length} chars`);
+  return problems;
+}
+
+/** What Slack would refuse in a view (a modal, the Home tab). */
+export function viewProblems(view: Node | undefined): string[] {
+  if (!view) return [];
+  const problems = blockProblems(view.blocks, LIMITS.surfaceBlocks);
+  if ((textOf(view.title) ?? '').length > LIMITS.modalTitle) problems.push(`title over ${LIMITS.modalTitle}`);
+  if (typeof view.private_metadata === 'string' && view.private_metadata.length > LIMITS.privateMetadata) problems.push('private_metadata too long');
+  return problems;
+}
