@@ -219,6 +219,10 @@ export class AlertService implements AlertCommands {
     if (!subscription || subscription.teamId !== context.teamId || (subscription.dm && subscription.userId !== context.userId)) {
       throw new AppError('not_found', `There is no subscription \`${id}\` here. \`/espo subscriptions\` lists this channel's.`);
     }
+    // Ids are shown on cards: knowing one is no reason to stop another channel's alerts.
+    if (!subscription.dm && subscription.channelId !== context.channelId && subscription.userId !== context.userId) {
+      throw new AppError('forbidden', `Subscription \`${id}\` sends alerts to another channel, so it can be removed only from that channel or by the person who created it.`);
+    }
     return { kind: 'unsubscribe', id, description: describeRule(subscription) };
   }
 

@@ -190,6 +190,22 @@ describe('alerts, end to end', () => {
     expect((await h.app.store.audit.recent('T1', 1))[0]).toMatchObject({ action: `unsubscribe ${id}`, outcome: 'done' });
   });
 
+  it('lets only the subscribed channel, or whoever subscribed, remove a subscription; a DM one only its subscriber', async () => {
+    const { id } = await subscribe('meeting created', { channel: 'CMEET' });
+    const elsewhere = await h.command(`unsubscribe ${id}`, { channel: 'COTHER', user: 'U2' });
+    expect(textOf(elsewhere.reply)).toContain(`Subscription \`${id}\` sends alerts to another channel`);
+    expect(() => buttonNamed(elsewhere.reply, 'Confirm')).toThrow();
+    // From the channel itself anyone may; the subscriber may from anywhere.
+    expect(buttonNamed((await h.command(`unsubscribe ${id}`, { channel: 'CMEET', user: 'U2' })).reply, 'Confirm')).toBeDefined();
+    expect(buttonNamed((await h.command(`unsubscribe ${id}`, { channel: 'COTHER' })).reply, 'Confirm')).toBeDefined();
+
+    const dm = await subscribe('meeting assigned to=me', { channel: 'CMEET' });
+    const other = await h.command(`unsubscribe ${dm.id}`, { channel: 'CMEET', user: 'U2' });
+    expect(textOf(other.reply)).toContain(`There is no subscription \`${dm.id}\` here`);
+    expect(await h.app.store.alerts.subscription(dm.id)).toBeDefined();
+    expect(buttonNamed((await h.command(`unsubscribe ${dm.id}`, { channel: 'COTHER' })).reply, 'Confirm')).toBeDefined();
+  });
+
   it('refuses Slack guests', async () => {
     h.slack.guests.add('UGUEST');
     const { reply } = await h.command('subscribe lead created', { channel: 'CLEADS', user: 'UGUEST' });
