@@ -137,7 +137,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
     commands: service,
     crm: gateway,
     entities,
-    planner: config.openai && new OpenAiPlanner(config.openai),
+    planner: config.openai && new OpenAiPlanner({ ...config.openai, observer: metrics }),
     conversations: store.conversations,
     clock,
     logger,

@@ -2,6 +2,7 @@ import OpenAI from 'openai';
 import type { ChatCompletion, ChatCompletionMessageParam, ChatCompletionMessageToolCall } from 'openai/resources/chat/completions';
 import { AppError } from '../core/errors.js';
 import type { Plan, PlanRequest, Planner, TokenUsage } from '../core/ports.js';
+import { currentRequestId } from '../observability/request-scope.js';
 import { buildMessages } from './prompt.js';
 import { buildToolset, parseToolCall, type ParsedCall, type Toolset } from './tools.js';
 
@@ -12,6 +13,12 @@ export interface OpenAiPlannerOptions {
   /** Per model call. Someone is waiting in Slack, so this is seconds, not the SDK's ten minutes. */
   timeoutMs: number;
   fetch?: typeof fetch;
+  /** Sees every model call: its outcome, duration and tokens (the metrics). */
+  observer?: ModelCallObserver;
+}
+
+export interface ModelCallObserver {
+  modelCall(outcome: 'ok' | 'error', seconds: number, tokens: { prompt: number; completion: number }): void;
 }
 
 /** Below this, a model call cannot be expected to answer; say "busy" instead of trying. */
@@ -100,12 +107,25 @@ export class OpenAiPlanner implements Planner {
       parallel_tool_calls: false,
       temperature: 0,
     };
-    const call = () => {
+    const call = async () => {
       const remaining = budget.deadline - Date.now();
       if (remaining < MIN_CALL_MS) throw new OpenAI.APIConnectionTimeoutError();
       // Counted as it is sent: a call the deadline stopped cost nothing.
       usage.modelCalls += 1;
-      return this.client.chat.completions.create(body, { timeout: Math.min(this.options.timeoutMs, remaining) });
+      const requestId = currentRequestId();
+      const started = performance.now();
+      const seconds = () => (performance.now() - started) / 1000;
+      try {
+        const completion = await this.client.chat.completions.create(body, {
+          timeout: Math.min(this.options.timeoutMs, remaining),
+          ...(requestId ? { headers: { 'x-request-id': requestId } } : {}),
+        });
+        this.options.observer?.modelCall('ok', seconds(), { prompt: completion.usage?.prompt_tokens ?? 0, completion: completion.usage?.completion_tokens ?? 0 });
+        return completion;
+      } catch (error) {
+        this.options.observer?.modelCall('error', seconds(), { prompt: 0, completion: 0 });
+        throw error;
+      }
     };
     let completion: ChatCompletion;
     try {

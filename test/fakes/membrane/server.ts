@@ -54,6 +54,8 @@ export interface RecordedCall {
   /** Tenant key from a valid token; undefined when authentication failed. */
   tenant?: string;
   body: unknown;
+  /** The caller's `x-request-id` header, if it sent one. */
+  requestId?: string;
   /** Wall-clock ms (Date.now()) when the request arrived. */
   at: number;
   /** The fake's own time for this request (injected latency included), set once it has answered. */
@@ -365,7 +367,8 @@ class FakeMembraneServer implements FakeMembrane {
       const rawBody = await readBody(req);
       const body = parseJsonBody(rawBody);
       const tenantKey = this.authenticate(req.headers.authorization);
-      call = { method, path: url.pathname, query, tenant: tenantKey, body: body.ok ? body.value : rawBody, at: Date.now() };
+      const requestId = req.headers['x-request-id'];
+      call = { method, path: url.pathname, query, tenant: tenantKey, body: body.ok ? body.value : rawBody, ...(typeof requestId === 'string' ? { requestId } : {}), at: Date.now() };
       this.calls.push(call);
 
       if (this.latencyMs > 0) await sleep(this.latencyMs);
