@@ -499,13 +499,14 @@ export class AlertService implements AlertCommands {
     const matched = candidates.filter((s) => filtersHold(s.filters, record.fields) === true);
     if (!matched.length) return [];
     const entity = this.deps.entities.resolve(change.entity);
-    const changes = change.kind === 'updated' ? await this.changesOf(tenant, change) : [];
+    const changes = change.kind === 'updated' ? await this.changesOf(tenant, change, record) : [];
     const actor = stringOr(change.kind === 'created' ? record.fields.createdByName : change.kind === 'updated' ? record.fields.modifiedByName : undefined);
     return matched.map((subscription) => {
       const kind: AlertEvent = subscription.event === 'assigned' ? 'assigned' : change.kind;
       // A field subscription shows that field's change; polling knows only the current value.
       const shown = subscription.field ? changes.filter((c) => c.field === subscription.field || c.field.startsWith(subscription.field!)) : changes;
-      const fieldNow = subscription.field && !shown.length ? [{ field: subscription.field, after: record.fields[subscription.field] }] : [];
+      const shownAttribute = subscription.field && entity.fieldType(subscription.field) === 'link' ? `${subscription.field}Name` : subscription.field;
+      const fieldNow = shownAttribute && !shown.length ? [{ field: shownAttribute, after: record.fields[shownAttribute] }] : [];
       return [subscription, { entity, kind, record: { ...record, name: record.name ?? stringOr(record.fields.name) }, changes: [...shown, ...fieldNow], ...(actor ? { actor } : {}), source: change.source }];
     });
   }
@@ -513,10 +514,15 @@ export class AlertService implements AlertCommands {
   /**
    * What an update changed. EspoCRM's webhook sends the new values only; the old ones are in the
    * record's stream (an `Update` note with `was`/`became` for audited fields), read when present.
+   * A link's change shows its names (`assignedUserName`), which people read, rather than its ids.
    */
-  private async changesOf(tenant: Tenant, change: CrmChange): Promise<AlertChange[]> {
+  private async changesOf(tenant: Tenant, change: CrmChange, record: CrmRecord): Promise<AlertChange[]> {
     if (change.source === 'polling') return [];
-    const fields = Object.keys(change.attributes).filter((name) => !NOT_CHANGES.has(name) && !/Name$|Names$/.test(name));
+    const changed = Object.keys(change.attributes).filter((name) => !NOT_CHANGES.has(name));
+    // `assignedUserName` beside `assignedUserId` is that link's name and goes with its change; a
+    // `…Name` with no such id beside it (`firstName`, a lead's `accountName`) is a field of its own.
+    const linkNames = new Set(changed.map(nameAttributeOf));
+    const fields = changed.filter((name) => !linkNames.has(name));
     if (!fields.length) return [];
     let was: Record<string, unknown> = {};
     try {
@@ -530,7 +536,12 @@ export class AlertService implements AlertCommands {
     } catch (error) {
       this.deps.logger.info({ err: error, tenant: tenant.key, entity: change.entity }, 'the record stream could not be read: alerts show new values only');
     }
-    return fields.map((field) => ({ field, after: change.attributes[field], ...(field in was ? { before: { value: was[field] } } : {}) }));
+    return fields.map((field) => {
+      const name = nameAttributeOf(field);
+      if (!name || !(name in record.fields)) return { field, after: change.attributes[field], ...(field in was ? { before: { value: was[field] } } : {}) };
+      // The old name is known when the stream recorded it; the old id alone says nothing to a reader.
+      return { field: name, after: namesOf(record.fields[name]), ...(name in was ? { before: { value: namesOf(was[name]) } } : {}) };
+    });
   }
 
   // ---- polling -------------------------------------------------------------------------------
@@ -601,6 +612,17 @@ export class AlertService implements AlertCommands {
     await this.deps.store.saveCursor(tenant.key, cursors);
     return result;
   }
+}
+
+/** The attribute holding a link's name: `assignedUserId` → `assignedUserName` (`teamsIds` → `teamsNames`). */
+function nameAttributeOf(attribute: string): string | undefined {
+  const link = /^(\w+)Id(s?)$/.exec(attribute);
+  return link ? `${link[1]}Name${link[2]}` : undefined;
+}
+
+/** A link-multiple's names come as `{id: name}`: the names, listed. */
+function namesOf(value: unknown): unknown {
+  return value && typeof value === 'object' && !Array.isArray(value) ? Object.values(value).join(', ') : value;
 }
 
 function stringOr(value: unknown): string | undefined {

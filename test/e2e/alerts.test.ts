@@ -206,6 +206,32 @@ describe('alerts, end to end', () => {
     expect(buttonNamed((await h.command(`unsubscribe ${dm.id}`, { channel: 'COTHER' })).reply, 'Confirm')).toBeDefined();
   });
 
+  it('posts an Opportunity.update batch as a card: a re-assignment by names, not ids', async () => {
+    await subscribe('opportunity updated', { channel: 'CUPDATES' });
+    expect([...espo().webhooks.registered.values()].map((w) => w.event)).toContain('Opportunity.update');
+    const deal = espo().all('Opportunity').find((o) => o.name === 'Initech Partner Bundle')!;
+    const [priya, marco] = ['pchen', 'mlopez'].map((name) => espo().all('User').find((u) => u.userName === name)!);
+    expect(deal.assignedUserId).toBe(priya!.id);
+    espo().request({ method: 'PUT', path: `/Opportunity/${deal.id}`, query: {}, body: { assignedUserId: marco!.id } });
+    const delivered = await espo().webhooks.deliver();
+    expect(delivered.map((d) => [d.batch.webhook.event, d.status])).toEqual([['Opportunity.update', 200]]);
+    const [card] = await h.slack.waitForCalls(postsTo('CUPDATES'));
+    const text = textOf(card!.body as never);
+    expect(text).toContain('Updated opportunity');
+    expect(text).toContain('*Assigned to:* Priya Chen → Marco Lopez');
+    expect(text).not.toContain(String(marco!.id));
+    expect(text).not.toContain(String(priya!.id));
+  });
+
+  it('shows a change of a field whose name ends in "Name" (firstName) that no link owns', async () => {
+    await subscribe('lead updated', { channel: 'CLEADUPDATES' });
+    const lead = espo().all('Lead').find((l) => l.lastName === 'Web')!;
+    espo().request({ method: 'PUT', path: `/Lead/${lead.id}`, query: {}, body: { firstName: 'Adaline' } });
+    await espo().webhooks.deliver();
+    const [card] = await h.slack.waitForCalls(postsTo('CLEADUPDATES'));
+    expect(textOf(card!.body as never)).toContain('*First name:* → Adaline');
+  });
+
   it('refuses Slack guests', async () => {
     h.slack.guests.add('UGUEST');
     const { reply } = await h.command('subscribe lead created', { channel: 'CLEADS', user: 'UGUEST' });

@@ -1,6 +1,7 @@
 import type { Alert, AlertMessage, AlertStatus, Subscription } from '../../core/alerts.js';
 import type { Reply } from '../../core/replies.js';
 import { describeRule } from '../../core/alert-match.js';
+import { label } from '../../core/forms.js';
 import { recordUrl } from '../../crm/espo/entities.js';
 import { actions, button, context, fieldsSection, header, message, section, type AnyBlock, type Message } from './blocks.js';
 import { escape, link, truncate } from './mrkdwn.js';
@@ -28,12 +29,16 @@ function headline(alert: Alert, siteUrl: string | undefined): string {
   return `:bell: *${verb}:* ${name}`;
 }
 
+/** The key field's label, else the attribute in words: `assignedUserName` → "Assigned user name". */
+function changeLabel(alert: Alert, field: string): string {
+  return alert.entity.keyFields.find((f) => f.field === field)?.label ?? label(field);
+}
+
 /** "Stage: Prospecting → Closed Won" (or "→ Closed Won" when EspoCRM did not record the old value). */
 function changeLine(alert: Alert, change: Alert['changes'][number]): string {
-  const label = alert.entity.keyFields.find((f) => f.field === change.field)?.label ?? change.field;
   const after = value(alert, change.field, change.after);
   const before = change.before ? `${value(alert, change.field, change.before.value)} → ` : '→ ';
-  return `*${escape(label)}:* ${before}${after}`;
+  return `*${escape(changeLabel(alert, change.field))}:* ${before}${after}`;
 }
 
 function alertButtons(alert: Alert, siteUrl: string | undefined): AnyBlock | undefined {
@@ -71,7 +76,7 @@ export function renderAlert(alert: Alert, subscription: Subscription, siteUrl?: 
     alertButtons(alert, siteUrl),
   ];
   const change = alert.changes[0];
-  const fallback = `${VERBS[alert.kind]} ${alert.entity.label.toLowerCase()}: ${titleOf(alert.record)}${change ? ` (${change.field}: ${change.before ? `${String(change.before.value ?? '')} → ` : '→ '}${String(change.after ?? '')})` : ''}`;
+  const fallback = `${VERBS[alert.kind]} ${alert.entity.label.toLowerCase()}: ${titleOf(alert.record)}${change ? ` (${changeLabel(alert, change.field)}: ${change.before ? `${String(change.before.value ?? '')} → ` : '→ '}${String(change.after ?? '')})` : ''}`;
   return message(fallback, blocks);
 }
 

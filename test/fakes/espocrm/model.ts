@@ -403,7 +403,8 @@ export class FakeEspoCrm {
     }
     const audited = fields.filter((field) => AUDITED[entity]?.includes(field));
     if (audited.length) {
-      const names = attributes.filter((info) => audited.includes(info.field) && info.kind === 'value').map((info) => info.name);
+      // Like EspoCRM's Stream HookProcessor, a link's name is recorded beside its id.
+      const names = attributes.filter((info) => audited.includes(info.field) && info.kind !== 'computed').map((info) => info.name);
       const user = this.currentUser();
       const key = `${entity}:${String(after.id)}`;
       const notes = this.notes.get(key) ?? [];
