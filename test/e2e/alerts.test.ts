@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SlackCall } from '../support/fake-slack.js';
-import { buttonNamed, startHarness, textOf, type Harness } from '../support/harness.js';
+import { buttonNamed, buttonsOf, startHarness, textOf, type Harness } from '../support/harness.js';
 import { send } from '../fakes/espocrm/webhooks.js';
 
 /**
@@ -190,6 +190,20 @@ describe('alerts, end to end', () => {
     expect((await h.app.store.audit.recent('T1', 1))[0]).toMatchObject({ action: `unsubscribe ${id}`, outcome: 'done' });
   });
 
+  it('removes a subscription with the Unsubscribe button from /espo subscriptions, after Confirm', async () => {
+    const { id } = await subscribe('document created', { channel: 'CDOCS' });
+    const list = await h.command('subscriptions', { channel: 'CDOCS' });
+    // The list also holds the person's DM subscriptions: this channel's one is the button with its id.
+    const button = buttonsOf(list.reply).find((b) => b.text === 'Unsubscribe' && b.value === id)!;
+    const clicked = await h.click(button, { channel: 'CDOCS', responseId: 'unsubscribe-button' });
+    expect(textOf(clicked.replies[0]!)).toContain('Stop alerts about new Document records');
+    expect(await h.app.store.alerts.subscription(id)).toBeDefined();
+    const done = await h.click(buttonNamed(clicked.replies[0]!, 'Confirm'), { channel: 'CDOCS', responseId: 'unsubscribe-button' });
+    expect(textOf(done.replies[0]!)).toContain('Unsubscribed');
+    expect(await h.app.store.alerts.subscription(id)).toBeUndefined();
+    expect([...espo().webhooks.registered.values()].some((w) => w.event === 'Document.create')).toBe(false);
+  });
+
   it('lets only the subscribed channel, or whoever subscribed, remove a subscription; a DM one only its subscriber', async () => {
     const { id } = await subscribe('meeting created', { channel: 'CMEET' });
     const elsewhere = await h.command(`unsubscribe ${id}`, { channel: 'COTHER', user: 'U2' });
@@ -232,6 +246,41 @@ describe('alerts, end to end', () => {
     expect(textOf(card!.body as never)).toContain('*First name:* → Adaline');
   });
 
+  it('posts a *.delete batch as a card naming the deleted record by its id, with no buttons', async () => {
+    await subscribe('lead deleted', { channel: 'CDELETED' });
+    const lead = espo().all('Lead').find((l) => l.lastName === 'Phone')!;
+    espo().request({ method: 'DELETE', path: `/Lead/${lead.id}`, query: {}, body: undefined });
+    const delivered = await espo().webhooks.deliver();
+    expect(delivered.map((d) => [d.batch.webhook.event, d.batch.items, d.status])).toEqual([['Lead.delete', [{ id: lead.id }], 200]]);
+    const [card] = await h.slack.waitForCalls(postsTo('CDELETED'));
+    const text = textOf(card!.body as never);
+    expect(text).toContain('Deleted lead');
+    expect(text).toContain(String(lead.id));
+    expect(buttonsOf(card!.body as never)).toEqual([]);
+  });
+
+  it('accepts a signed batch of 50 and posts the alerts that match, as one summary', async () => {
+    await subscribe('call created direction=Inbound', { channel: 'CCALLS' });
+    const jane = espo().all('User').find((u) => u.userName === 'jsmith')!;
+    for (let i = 1; i <= 50; i++) {
+      const direction = i % 5 < 2 ? 'Inbound' : 'Outbound';
+      const body = { name: `${direction} call ${i}`, direction, dateStart: '2026-12-01 10:00:00', dateEnd: '2026-12-01 10:30:00', assignedUserId: jane.id };
+      espo().request({ method: 'POST', path: '/Call', query: {}, body });
+    }
+    const batches = espo().webhooks.takeBatches();
+    expect(batches.map((b) => [b.webhook.event, b.items.length])).toEqual([['Call.create', 50]]);
+    expect(await send(batches[0]!)).toBe(200);
+    const [summary] = await h.slack.waitForCalls(postsTo('CCALLS'));
+    const text = textOf(summary!.body as never);
+    expect(text).toContain('20 calls');
+    for (let i = 1; i <= 50; i++) {
+      if (i % 5 < 2) expect(text).toContain(`Inbound call ${i}`);
+      else expect(text).not.toContain(`Outbound call ${i}`);
+    }
+    await settle();
+    expect(h.slack.calls.filter(postsTo('CCALLS'))).toHaveLength(1);
+  });
+
   it('refuses Slack guests', async () => {
     h.slack.guests.add('UGUEST');
     const { reply } = await h.command('subscribe lead created', { channel: 'CLEADS', user: 'UGUEST' });
@@ -260,5 +309,61 @@ describe('alerts, end to end', () => {
     expect((await h.app.pollOnce()).alerts).toBe(0);
     await settle();
     expect(h.slack.calls.filter(postsTo('CSUPPORT'))).toHaveLength(1);
+  });
+});
+
+/** Without PUBLIC_URL EspoCRM has no address to send webhooks to: every tenant polls, and says so. */
+describe('alerts by polling, when PUBLIC_URL is not set', () => {
+  let h: Harness;
+  // EspoCRM's modifiedAt has whole seconds: the clock says which second each change falls in.
+  let now = new Date('2026-11-25T12:00:00Z');
+  beforeAll(async () => {
+    h = await startHarness({ now: () => now });
+    await h.command('connect');
+  });
+  afterAll(() => h.close());
+
+  it('polls through the proxy in pages of at most 200 from the modifiedAt cursor, and alerts once per change', async () => {
+    const espo = h.membrane.tenant('T1').espo;
+    // Cases have no Membrane list action, so the polling reads are the proxy's GETs.
+    const { reply, responseId } = await h.command('subscribe case created', { channel: 'CPOLL' });
+    const done = await h.click(buttonNamed(reply, 'Confirm'), { responseId, channel: 'CPOLL' });
+    expect(textOf(done.replies[0]!)).toContain('PUBLIC_URL is not set');
+    expect(espo.webhooks.registered.size).toBe(0);
+    expect(h.membrane.calls.some((c) => c.path.endsWith('/proxy/Webhook'))).toBe(false);
+    expect(textOf((await h.command('status', { channel: 'CPOLL' })).reply)).toContain('Alerts: polling every 60 s (PUBLIC_URL is not set');
+
+    // More new cases than one page holds, all in one second (a minute after those already there).
+    now = new Date(now.getTime() + 60_000);
+    for (let i = 1; i <= 230; i++) espo.request({ method: 'POST', path: '/Case', query: {}, body: { name: `Polled case ${i}` } });
+    h.membrane.resetCalls();
+    expect(await h.app.pollOnce()).toMatchObject({ tenants: 1, changes: 230, alerts: 230 });
+    const reads = h.membrane.calls.filter((c) => c.method === 'GET' && /\/proxy\/Case$/.test(c.path));
+    expect(reads.length).toBeGreaterThanOrEqual(2);
+    for (const read of reads) {
+      const query = read.query as Record<string, unknown>;
+      expect(Number(query.maxSize)).toBeGreaterThan(0);
+      expect(Number(query.maxSize)).toBeLessThanOrEqual(200);
+      expect(JSON.stringify(query)).toMatch(/"attribute":"modifiedAt"/);
+      expect(JSON.stringify(query)).toMatch(/"type":"greaterThanOrEquals"/);
+    }
+    const [summary] = await h.slack.waitForCalls((c) => c.method === 'chat.postMessage' && c.body.channel === 'CPOLL');
+    expect(textOf(summary!.body as never)).toContain('230 cases');
+
+    // The cursor moved past all of them: the next round finds nothing.
+    expect(await h.app.pollOnce()).toMatchObject({ changes: 0, alerts: 0 });
+  });
+
+  it('shows a polled link field by its current name, not an empty value', async () => {
+    const espo = h.membrane.tenant('T1').espo;
+    const { reply, responseId } = await h.command('subscribe case updated assignedUser', { channel: 'CPOLLED' });
+    await h.click(buttonNamed(reply, 'Confirm'), { responseId, channel: 'CPOLLED' });
+    const marco = espo.all('User').find((u) => u.userName === 'mlopez')!;
+    const seeded = espo.all('Case').find((c) => !String(c.name).startsWith('Polled') && c.assignedUserId !== marco.id)!;
+    now = new Date(now.getTime() + 60_000);
+    espo.request({ method: 'PUT', path: `/Case/${seeded.id}`, query: {}, body: { assignedUserId: marco.id } });
+    expect((await h.app.pollOnce()).alerts).toBe(1);
+    const [card] = await h.slack.waitForCalls((c) => c.method === 'chat.postMessage' && c.body.channel === 'CPOLLED');
+    expect(textOf(card!.body as never)).toContain('*Assigned user name:* → Marco Lopez');
   });
 });
