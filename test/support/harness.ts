@@ -113,6 +113,37 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+/**
+ * The environment that points the app at the fakes: what `startHarness` configures in-process, and
+ * what a test gives an app it starts as a process of its own (`spawnApp`).
+ */
+export function appEnv(
+  parts: { slack: FakeSlack; membrane: FakeMembrane; openai?: FakeOpenAI; databaseUrl: string; port: number; publicUrl?: boolean | string; oauth?: boolean },
+  overrides: Record<string, string> = {},
+): Record<string, string> {
+  const { slack, membrane, openai, port } = parts;
+  const publicUrl = parts.publicUrl === true ? `http://127.0.0.1:${port}` : parts.publicUrl || undefined;
+  return {
+    ...(parts.oauth
+      ? { SLACK_CLIENT_ID: CLIENT_ID, SLACK_CLIENT_SECRET: CLIENT_SECRET, SLACK_STATE_SECRET: STATE_SECRET }
+      : { SLACK_BOT_TOKEN: 'xoxb-test-token' }),
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: slack.apiUrl,
+    PORT: String(port),
+    ...(publicUrl ? { PUBLIC_URL: publicUrl } : {}),
+    HOST: '127.0.0.1',
+    MEMBRANE_WORKSPACE_KEY: WORKSPACE_KEY,
+    MEMBRANE_WORKSPACE_SECRET: WORKSPACE_SECRET,
+    MEMBRANE_API_URI: membrane.url,
+    MEMBRANE_TIMEOUT_MS: '2000',
+    ESPOCRM_URL: SITE_URL,
+    DATABASE_URL: parts.databaseUrl,
+    LOG_LEVEL: 'info',
+    ...(openai ? { OPENAI_API_KEY: OPENAI_KEY, OPENAI_BASE_URL: openai.url, OPENAI_MODEL: 'test-model', OPENAI_TIMEOUT_MS: '1000' } : {}),
+    ...overrides,
+  };
+}
+
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const slack = await startFakeSlack(options.oauth ? { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET } : {});
   const membrane = await startFakeMembrane({ workspaceKey: WORKSPACE_KEY, workspaceSecret: WORKSPACE_SECRET, ...(options.now ? { now: options.now } : {}) });
@@ -126,85 +157,16 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
   });
   const port = options.publicUrl ? await freePort() : 0;
-  const config = loadConfig({
-    ...(options.oauth
-      ? { SLACK_CLIENT_ID: CLIENT_ID, SLACK_CLIENT_SECRET: CLIENT_SECRET, SLACK_STATE_SECRET: STATE_SECRET }
-      : { SLACK_BOT_TOKEN: 'xoxb-test-token' }),
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: slack.apiUrl,
-    PORT: String(port),
-    ...(options.publicUrl ? { PUBLIC_URL: `http://127.0.0.1:${port}` } : {}),
-    HOST: '127.0.0.1',
-    MEMBRANE_WORKSPACE_KEY: WORKSPACE_KEY,
-    MEMBRANE_WORKSPACE_SECRET: WORKSPACE_SECRET,
-    MEMBRANE_API_URI: membrane.url,
-    MEMBRANE_TIMEOUT_MS: '2000',
-    ESPOCRM_URL: SITE_URL,
-    DATABASE_URL: `sqlite:${join(dir, 'test.db')}`,
-    LOG_LEVEL: 'info',
-    ...(openai ? { OPENAI_API_KEY: OPENAI_KEY, OPENAI_BASE_URL: openai.url, OPENAI_MODEL: 'test-model', OPENAI_TIMEOUT_MS: '1000' } : {}),
-    ...options.env,
-  });
+  const config = loadConfig(
+    appEnv({ slack, membrane, openai, databaseUrl: `sqlite:${join(dir, 'test.db')}`, port, publicUrl: options.publicUrl, oauth: options.oauth }, options.env),
+  );
   const logger = createLogger('info', sink);
   const clock = options.now ? { now: options.now } : undefined;
   const instances: RunningApp[] = [];
   let app = await startApp(config, { logger, clock });
   const endpoint = () => `${app.url}/slack/events`;
 
-  const post: Harness['post'] = (form, postOptions) => postSigned(endpoint(), SIGNING_SECRET, form, postOptions);
-
-  const postEvent: Harness['postEvent'] = async (body, headers = {}) => {
-    const raw = JSON.stringify(body);
-    const timestamp = Math.floor(Date.now() / 1000);
-    const response = await fetch(endpoint(), {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'x-slack-request-timestamp': String(timestamp),
-        'x-slack-signature': slackSignature(SIGNING_SECRET, timestamp, raw),
-        ...headers,
-      },
-      body: raw,
-    });
-    return { status: response.status, body: await response.text() };
-  };
-
-  const sendEvent: Harness['sendEvent'] = async (event, eventOptions = {}) => {
-    const team = eventOptions.team ?? 'T1';
-    const eventId = eventOptions.eventId ?? `Ev${++counter}`;
-    const body = {
-      token: 'legacy',
-      team_id: team,
-      api_app_id: 'A1',
-      type: 'event_callback',
-      event_id: eventId,
-      event_time: Math.floor(Date.now() / 1000),
-      authorizations: [{ team_id: team, user_id: BOT_USER, is_bot: true }],
-      event,
-    };
-    return { ...(await postEvent(body, eventOptions.headers)), eventId };
-  };
-
-  let ts = 1_800_000_000;
-  const say: Harness['say'] = async (surface, text, who = {}) => {
-    const team = who.team ?? 'T1';
-    const user = who.user ?? 'U1';
-    const channel = who.channel ?? (surface === 'mention' ? 'C1' : 'D1');
-    const messageTs = `${++ts}.000100`;
-    const threadTs = surface === 'dm' ? who.threadTs : (who.threadTs ?? (surface === 'mention' ? messageTs : `${++ts}.000200`));
-    const escaped = text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-    const event =
-      surface === 'mention'
-        ? { type: 'app_mention', user, team, channel, ts: messageTs, text: `<@${BOT_USER}> ${escaped}`, ...(who.threadTs ? { thread_ts: who.threadTs } : {}) }
-        : { type: 'message', channel_type: 'im', user, team, channel, ts: messageTs, text: escaped, ...(threadTs ? { thread_ts: threadTs } : {}) };
-    const isAnswer = (call: SlackCall) =>
-      (call.method === 'chat.postMessage' || call.method === 'chat.postEphemeral') && call.body.channel === channel && (call.body.thread_ts ?? undefined) === threadTs;
-    const before = slack.calls.filter(isAnswer).length;
-    const sent = await sendEvent(event, { team });
-    if (sent.status !== 200) throw new Error(`event was not acknowledged: ${sent.status} ${sent.body}`);
-    const answers = await slack.waitForCalls(isAnswer, before + (who.expectMessages ?? 1));
-    return { messages: answers.slice(before), threadTs };
-  };
+  const client = slackClientFor(endpoint, slack);
 
   return {
     get app() {
@@ -214,10 +176,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     membrane,
     openai,
     logs,
-    post,
-    postEvent,
-    sendEvent,
-    say,
+    ...client,
     async install(grant) {
       const code = `code-${++counter}`;
       slack.grants.set(code, grant);
@@ -241,45 +200,6 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       instances.push(instance);
       return instance;
     },
-    async command(text, who = {}) {
-      const responseId = `cmd-${++counter}`;
-      const ack = await post({
-        command: '/espo',
-        text: text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'),
-        team_id: who.team ?? 'T1',
-        team_domain: 'test',
-        user_id: who.user ?? 'U1',
-        user_name: 'alice',
-        channel_id: who.channel ?? 'C1',
-        channel_name: 'sales',
-        response_url: slack.responseUrl(responseId),
-        trigger_id: `trigger-${counter}`,
-        api_app_id: 'A1',
-      });
-      if (ack.status !== 200) throw new Error(`command was not acknowledged: ${ack.status} ${ack.body}`);
-      const [reply] = await slack.waitForResponses(responseId, 1);
-      return { ack, reply: reply!.body, responseId };
-    },
-    async click(button, who = {}) {
-      const responseId = who.responseId ?? `click-${++counter}`;
-      const before = slack.responses.filter((r) => r.id === responseId).length;
-      const payload = {
-        type: 'block_actions',
-        team: { id: who.team ?? 'T1', domain: 'test' },
-        user: { id: who.user ?? 'U1', username: 'alice', team_id: who.team ?? 'T1' },
-        api_app_id: 'A1',
-        token: 'legacy',
-        container: { type: 'message', message_ts: '1.2', channel_id: who.channel ?? 'C1', is_ephemeral: true },
-        trigger_id: `trigger-${counter}`,
-        channel: { id: who.channel ?? 'C1', name: 'sales' },
-        response_url: slack.responseUrl(responseId),
-        actions: [{ type: 'button', block_id: 'b', action_ts: '1.3', text: { type: 'plain_text', text: 'x' }, ...button }],
-      };
-      const ack = await post({ payload: JSON.stringify(payload) });
-      if (ack.status !== 200) throw new Error(`click was not acknowledged: ${ack.status} ${ack.body}`);
-      const replies = await slack.waitForResponses(responseId, before + (who.expectReplies ?? 1));
-      return { ack, replies: replies.slice(before).map((r) => r.body) };
-    },
     async close() {
       for (const instance of instances) await instance.stop();
       await app.stop();
@@ -289,6 +209,109 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** What a test says to the app, signed as Slack signs it: commands, clicks, events, messages. */
+export type SlackClient = Pick<Harness, 'post' | 'postEvent' | 'sendEvent' | 'say' | 'command' | 'click'>;
+
+let ts = 1_800_000_000;
+
+/** Talks to the app at `endpoint` (its /slack/events) as Slack does; replies are read from `slack`. */
+export function slackClientFor(endpoint: () => string, slack: FakeSlack): SlackClient {
+  const post: SlackClient['post'] = (form, postOptions) => postSigned(endpoint(), SIGNING_SECRET, form, postOptions);
+
+  const postEvent: SlackClient['postEvent'] = async (body, headers = {}) => {
+    const raw = JSON.stringify(body);
+    const timestamp = Math.floor(Date.now() / 1000);
+    const response = await fetch(endpoint(), {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-slack-request-timestamp': String(timestamp),
+        'x-slack-signature': slackSignature(SIGNING_SECRET, timestamp, raw),
+        ...headers,
+      },
+      body: raw,
+    });
+    return { status: response.status, body: await response.text() };
+  };
+
+  const sendEvent: SlackClient['sendEvent'] = async (event, eventOptions = {}) => {
+    const team = eventOptions.team ?? 'T1';
+    const eventId = eventOptions.eventId ?? `Ev${++counter}`;
+    const body = {
+      token: 'legacy',
+      team_id: team,
+      api_app_id: 'A1',
+      type: 'event_callback',
+      event_id: eventId,
+      event_time: Math.floor(Date.now() / 1000),
+      authorizations: [{ team_id: team, user_id: BOT_USER, is_bot: true }],
+      event,
+    };
+    return { ...(await postEvent(body, eventOptions.headers)), eventId };
+  };
+
+  const say: SlackClient['say'] = async (surface, text, who = {}) => {
+    const team = who.team ?? 'T1';
+    const user = who.user ?? 'U1';
+    const channel = who.channel ?? (surface === 'mention' ? 'C1' : 'D1');
+    const messageTs = `${++ts}.000100`;
+    const threadTs = surface === 'dm' ? who.threadTs : (who.threadTs ?? (surface === 'mention' ? messageTs : `${++ts}.000200`));
+    const escaped = text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+    const event =
+      surface === 'mention'
+        ? { type: 'app_mention', user, team, channel, ts: messageTs, text: `<@${BOT_USER}> ${escaped}`, ...(who.threadTs ? { thread_ts: who.threadTs } : {}) }
+        : { type: 'message', channel_type: 'im', user, team, channel, ts: messageTs, text: escaped, ...(threadTs ? { thread_ts: threadTs } : {}) };
+    const isAnswer = (call: SlackCall) =>
+      (call.method === 'chat.postMessage' || call.method === 'chat.postEphemeral') && call.body.channel === channel && (call.body.thread_ts ?? undefined) === threadTs;
+    const before = slack.calls.filter(isAnswer).length;
+    const sent = await sendEvent(event, { team });
+    if (sent.status !== 200) throw new Error(`event was not acknowledged: ${sent.status} ${sent.body}`);
+    const answers = await slack.waitForCalls(isAnswer, before + (who.expectMessages ?? 1));
+    return { messages: answers.slice(before), threadTs };
+  };
+
+  const command: SlackClient['command'] = async (text, who = {}) => {
+    const responseId = `cmd-${++counter}`;
+    const ack = await post({
+      command: '/espo',
+      text: text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'),
+      team_id: who.team ?? 'T1',
+      team_domain: 'test',
+      user_id: who.user ?? 'U1',
+      user_name: 'alice',
+      channel_id: who.channel ?? 'C1',
+      channel_name: 'sales',
+      response_url: slack.responseUrl(responseId),
+      trigger_id: `trigger-${counter}`,
+      api_app_id: 'A1',
+    });
+    if (ack.status !== 200) throw new Error(`command was not acknowledged: ${ack.status} ${ack.body}`);
+    const [reply] = await slack.waitForResponses(responseId, 1);
+    return { ack, reply: reply!.body, responseId };
+  };
+  const click: SlackClient['click'] = async (button, who = {}) => {
+    const responseId = who.responseId ?? `click-${++counter}`;
+    const before = slack.responses.filter((r) => r.id === responseId).length;
+    const payload = {
+      type: 'block_actions',
+      team: { id: who.team ?? 'T1', domain: 'test' },
+      user: { id: who.user ?? 'U1', username: 'alice', team_id: who.team ?? 'T1' },
+      api_app_id: 'A1',
+      token: 'legacy',
+      container: { type: 'message', message_ts: '1.2', channel_id: who.channel ?? 'C1', is_ephemeral: true },
+      trigger_id: `trigger-${counter}`,
+      channel: { id: who.channel ?? 'C1', name: 'sales' },
+      response_url: slack.responseUrl(responseId),
+      actions: [{ type: 'button', block_id: 'b', action_ts: '1.3', text: { type: 'plain_text', text: 'x' }, ...button }],
+    };
+    const ack = await post({ payload: JSON.stringify(payload) });
+    if (ack.status !== 200) throw new Error(`click was not acknowledged: ${ack.status} ${ack.body}`);
+    const replies = await slack.waitForResponses(responseId, before + (who.expectReplies ?? 1));
+    return { ack, replies: replies.slice(before).map((r) => r.body) };
+  };
+  return { post, postEvent, sendEvent, say, command, click };
 }
 
 /** All the text of a message (blocks and fallback), for assertions that do not care about layout. */

@@ -1,0 +1,79 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * The app as a process of its own, started the way `npm start` starts it (src/main.ts, here
+ * through tsx so no build is needed), with only the environment to configure it: two of these on
+ * one database are two replicas behind a load balancer.
+ */
+export interface AppProcess {
+  /** http://127.0.0.1:<port> */
+  url: string;
+  pid: number;
+  /** Its JSON log lines, as they arrive on stdout. */
+  logs: Record<string, unknown>[];
+  stderr: string[];
+  /** Sends the signal and resolves with how the process ended. */
+  stop(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const TSX = import.meta.resolve('tsx');
+
+export async function spawnApp(env: Record<string, string>, startTimeoutMs = 20_000): Promise<AppProcess> {
+  // Its own working directory: main.ts reads a .env from there, and a developer's must not leak in.
+  const cwd = mkdtempSync(join(tmpdir(), 'espo-slack-proc-'));
+  const child: ChildProcess = spawn(process.execPath, ['--import', TSX, join(ROOT, 'src', 'main.ts')], {
+    cwd,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs: Record<string, unknown>[] = [];
+  const stderr: string[] = [];
+  let buffered = '';
+  child.stdout!.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString('utf8');
+    const lines = buffered.split('\n');
+    buffered = lines.pop() ?? '';
+    for (const line of lines.filter(Boolean)) {
+      try {
+        logs.push(JSON.parse(line) as Record<string, unknown>);
+      } catch {
+        stderr.push(line);
+      }
+    }
+  });
+  child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk.toString('utf8')));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => {
+      rmSync(cwd, { recursive: true, force: true });
+      resolve({ code, signal });
+    }),
+  );
+
+  const deadline = Date.now() + startTimeoutMs;
+  let port: number | undefined;
+  while (port === undefined) {
+    const listening = logs.find((line) => line.mode === 'http' && typeof line.port === 'number');
+    if (listening) port = listening.port as number;
+    else if (child.exitCode !== null) throw new Error(`the app exited at start (${child.exitCode}): ${stderr.join('')}`);
+    else if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`the app did not start in ${startTimeoutMs} ms: ${stderr.join('')}`);
+    } else await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return {
+    url: `http://127.0.0.1:${port}`,
+    pid: child.pid!,
+    logs,
+    stderr,
+    exited,
+    stop(signal = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
