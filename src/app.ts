@@ -104,13 +104,10 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
   const clientOptions = { ...transport, timeout: 10_000, retryConfig: { retries: 2, factor: 2, minTimeout: 500, maxTimeout: 2000, randomize: true } };
   // Alerts post with their own client, so a channel's queue never waits behind a reply's retries.
   const alertClient = new webApi.WebClient(undefined, clientOptions);
-  const botTokenOf = async (teamId: string): Promise<string | undefined> => {
-    if (!config.slack.oauth) return config.slack.botToken;
-    const json = await store.installations.find(teamId);
-    return json ? (JSON.parse(json) as { bot?: { token?: string } }).bot?.token : undefined;
-  };
+  // A team's bot token: the one workspace's, or (OAuth) its stored installation's.
+  const botTokenOf = async (teamId: string) => (config.slack.oauth ? installedBotToken(store.installations, teamId) : config.slack.botToken);
   if (socketMode && config.alerts.publicUrl) logger.warn({}, 'PUBLIC_URL is ignored in Socket Mode (no HTTP server receives EspoCRM webhooks): alerts poll');
-  const alertSink = new SlackAlertSink(alertClient, botTokenOf, logger, { siteUrl: config.espocrm.siteUrl });
+  const alertSink = new SlackAlertSink(alertClient, botTokenOf, logger, { siteUrl: config.espocrm.siteUrl, onPosted: (outcome) => metrics.posted('alert', outcome) });
   const alerts = new AlertService({
     crm: gateway,
     entities,
@@ -302,8 +299,9 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
         rejectRateLimitedCalls: true,
         retryConfig: { retries: 1, factor: 1, minTimeout: 1000, maxTimeout: 1000 },
       }),
-      tokenFor: oauth ? (teamId) => installedBotToken(store.installations, teamId) : async () => config.slack.botToken,
+      tokenFor: botTokenOf,
       siteUrl: config.espocrm.siteUrl,
+      onPosted: (outcome) => metrics.posted('digest', outcome),
     }),
     clock,
     logger,
@@ -346,8 +344,9 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
       // already acknowledged, digests and polls included, gets its grace period to finish.
       await app.stop();
       await Promise.all([scheduler.stop(), polling]);
+      // Alerts of batches already answered 200 are posted too: EspoCRM will not send them again.
       const drained = await Promise.race([
-        limiter.idle().then(() => true),
+        limiter.idle().then(() => alertSink.idle()).then(() => true),
         new Promise<false>((resolve) => setTimeout(() => resolve(false), config.shutdownGraceMs).unref()),
       ]);
       if (!drained) logger.warn({ running: limiter.running, queued: limiter.queued }, 'shutdown grace period over: unfinished requests are abandoned');

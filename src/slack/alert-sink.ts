@@ -11,6 +11,8 @@ export interface SlackAlertSinkOptions {
   intervalMs?: number;
   /** Messages waiting for one channel at most; beyond it new alerts are dropped (and logged). */
   maxQueue?: number;
+  /** Counts each post by its outcome (the metrics). */
+  onPosted?: (outcome: 'ok' | 'error') => void;
 }
 
 interface Waiting {
@@ -29,6 +31,8 @@ const GONE = new Set(['channel_not_found', 'is_archived', 'channel_is_archived']
 export class SlackAlertSink implements AlertSink {
   private readonly queues = new Map<string, { waiting: Waiting[]; lastAt: number }>();
   private closed = false;
+  /** Channels being drained right now; `idle()` waits for them. */
+  private readonly draining = new Set<Promise<void>>();
   private readonly intervalMs: number;
   private readonly maxQueue: number;
 
@@ -57,8 +61,16 @@ export class SlackAlertSink implements AlertSink {
       return Promise.resolve('failed');
     }
     const result = new Promise<'posted' | 'gone' | 'failed'>((done) => queue.waiting.push({ message, done }));
-    if (start) void this.drain(key, teamId, channelId);
+    if (start) {
+      const drained: Promise<void> = this.drain(key, teamId, channelId).finally(() => this.draining.delete(drained));
+      this.draining.add(drained);
+    }
     return result;
+  }
+
+  /** Resolves once every queued alert has been posted (or given up): shutdown waits for it. */
+  async idle(): Promise<void> {
+    while (this.draining.size) await Promise.all(this.draining);
   }
 
   /** Shutting down: alerts still waiting are dropped (logged), and nothing more is sent. */
@@ -104,8 +116,10 @@ export class SlackAlertSink implements AlertSink {
       }
       const { text, blocks } = renderAlertMessage(message, this.options.siteUrl);
       await this.client.chat.postMessage({ token, channel: channelId, text, blocks, unfurl_links: false, unfurl_media: false });
+      this.options.onPosted?.('ok');
       return 'posted';
     } catch (error) {
+      this.options.onPosted?.('error');
       const code = (error as { data?: { error?: string }; code?: string; statusCode?: number }).data?.error;
       const status = (error as { statusCode?: number }).statusCode;
       if ((code && GONE.has(code)) || status === 410) return 'gone';

@@ -6,7 +6,6 @@ import { renderDigest } from './render/digest.js';
 
 type WebClient = webApi.WebClient;
 
-/** Slack errors that mean the digest can never be delivered again: it is deleted. */
 /**
  * Answers that mean the digest's place is gone for good. Token errors are not among them: a
  * rotated or mistyped bot token must not delete every digest (the day is skipped and retried).
@@ -24,6 +23,8 @@ export interface SlackDigestDeliveryOptions {
   /** The team's bot token: the fixed one with one workspace, the installation's with OAuth; undefined when not installed. */
   tokenFor(teamId: string): Promise<string | undefined>;
   siteUrl?: string;
+  /** Counts each post by its outcome (the metrics). */
+  onPosted?: (outcome: 'ok' | 'error') => void;
 }
 
 /** Posts digests with chat.postMessage: to the channel, or to the person (their DM with the bot). */
@@ -36,8 +37,10 @@ export class SlackDigestDelivery implements DigestDelivery {
     const rendered = renderDigest(digest, { siteUrl: this.options.siteUrl });
     try {
       await this.options.client.chat.postMessage({ token, channel: job.channelId, text: rendered.text, blocks: rendered.blocks, unfurl_links: false, unfurl_media: false });
+      this.options.onPosted?.('ok');
       return { ok: true };
     } catch (error) {
+      this.options.onPosted?.('error');
       const code = (error as { data?: { error?: unknown } }).data?.error;
       if (typeof code === 'string' && GONE.has(code)) return { ok: false, reason: 'gone', detail: code };
       if (typeof code === 'string' && REFUSED.has(code)) return { ok: false, reason: 'refused', detail: code };

@@ -27,6 +27,19 @@ function fakeClient(answer: (channel: string) => unknown = () => ({ ok: true }))
 }
 
 describe('SlackAlertSink', () => {
+  it('tells when every queued alert is posted, so shutdown loses none of an answered batch', async () => {
+    const { posts, client } = fakeClient();
+    const outcomes: string[] = [];
+    const sink = new SlackAlertSink(client, async () => 'xoxb', logger, { intervalMs: 30, onPosted: (outcome) => outcomes.push(outcome) });
+    await sink.idle();
+    for (const name of ['a', 'b', 'c']) void sink.post('T1', 'C1', message(name));
+    void sink.post('T1', 'C2', message('d'));
+    await sink.idle();
+    expect(posts).toHaveLength(4);
+    expect(outcomes).toEqual(['ok', 'ok', 'ok', 'ok']);
+    expect(sink.queued).toBe(0);
+  });
+
   it('posts at most one message per interval per channel, channels independently', async () => {
     const { posts, client } = fakeClient();
     const sink = new SlackAlertSink(client, async () => 'xoxb', logger, { intervalMs: 100 });
