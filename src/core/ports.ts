@@ -204,12 +204,21 @@ export type ClaimOutcome =
   | { ok: true; write: PendingWrite }
   | { ok: false; reason: 'missing' | 'expired' | 'not_yours' | 'used' };
 
+/** Who pressed Confirm or Cancel: the Slack workspace and the person. */
+export interface Requester {
+  teamId: string;
+  userId: string;
+}
+
 export interface ConfirmationStore {
   save(write: PendingWrite): Promise<void>;
-  /** Atomically moves a pending write to `running` for its requester; at most one caller ever wins. */
-  claim(id: string, userId: string, now: Date): Promise<ClaimOutcome>;
+  /**
+   * Atomically moves a pending write to `running` for its requester; at most one caller ever wins.
+   * A write of another workspace is `missing`: its existence is not told across tenants.
+   */
+  claim(id: string, requester: Requester, now: Date): Promise<ClaimOutcome>;
   /** Cancels a pending write for its requester (same checks as claim). */
-  cancel(id: string, userId: string, now: Date): Promise<ClaimOutcome>;
+  cancel(id: string, requester: Requester, now: Date): Promise<ClaimOutcome>;
   finish(id: string, outcome: 'done' | 'failed' | 'unknown'): Promise<void>;
   /** Forgets writes that expired before `olderThan` (the audit log keeps what happened). */
   prune(olderThan: Date): Promise<number>;

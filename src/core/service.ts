@@ -221,7 +221,7 @@ export class CommandService {
 
   /** The requester pressed Confirm: claim the write (once, across instances), run it, audit it. */
   async confirm(context: RequestContext, pendingId: string): Promise<Reply> {
-    const claim = await this.deps.confirmations.claim(pendingId, context.userId, this.deps.clock.now());
+    const claim = await this.deps.confirmations.claim(pendingId, context, this.deps.clock.now());
     if (!claim.ok) throw claimError(claim.reason);
     return this.run(claim.write, true);
   }
@@ -262,7 +262,7 @@ export class CommandService {
   }
 
   async cancel(context: RequestContext, pendingId: string): Promise<Reply> {
-    const result = await this.deps.confirmations.cancel(pendingId, context.userId, this.deps.clock.now());
+    const result = await this.deps.confirmations.cancel(pendingId, context, this.deps.clock.now());
     if (!result.ok) throw claimError(result.reason);
     await this.writeAudit(result.write, 'cancelled');
     return { kind: 'notice', tone: 'info', text: 'Cancelled. Nothing was written.' };

@@ -16,6 +16,7 @@ import type {
   EventLedger,
   PendingWrite,
   RecordRef,
+  Requester,
   TokenUsage,
   WorkspaceInstallations,
 } from '../core/ports.js';
@@ -140,22 +141,22 @@ class SqlConfirmationStore implements ConfirmationStore {
       .execute();
   }
 
-  claim(id: string, userId: string, now: Date): Promise<ClaimOutcome> {
-    return this.transition(id, userId, now, 'running');
+  claim(id: string, requester: Requester, now: Date): Promise<ClaimOutcome> {
+    return this.transition(id, requester, now, 'running');
   }
 
-  cancel(id: string, userId: string, now: Date): Promise<ClaimOutcome> {
-    return this.transition(id, userId, now, 'cancelled');
+  cancel(id: string, requester: Requester, now: Date): Promise<ClaimOutcome> {
+    return this.transition(id, requester, now, 'cancelled');
   }
 
   /**
    * The conditional UPDATE is the lock: only one caller, on any instance, sees a row change from
    * `pending`. The SELECT before it only chooses which polite message a loser gets.
    */
-  private async transition(id: string, userId: string, now: Date, to: 'running' | 'cancelled'): Promise<ClaimOutcome> {
+  private async transition(id: string, requester: Requester, now: Date, to: 'running' | 'cancelled'): Promise<ClaimOutcome> {
     const row = await this.db.selectFrom('pending_writes').selectAll().where('id', '=', id).executeTakeFirst();
-    if (!row) return { ok: false, reason: 'missing' };
-    if (row.user_id !== userId) return { ok: false, reason: 'not_yours' };
+    if (!row || row.team_id !== requester.teamId) return { ok: false, reason: 'missing' };
+    if (row.user_id !== requester.userId) return { ok: false, reason: 'not_yours' };
     if (row.state !== 'pending') return { ok: false, reason: 'used' };
     if (row.expires_at <= now.getTime()) return { ok: false, reason: 'expired' };
     const result = await this.db

@@ -30,6 +30,8 @@ const backends: { name: string; open(): Promise<{ store: Store; cleanup(): Promi
 ];
 
 const now = new Date('2026-11-25T12:00:00Z');
+/** Who presses Confirm: a person of workspace T1 unless told otherwise. */
+const by = (userId: string, teamId = 'T1') => ({ teamId, userId });
 let sequence = 0;
 function turn(role: ConversationTurn['role'], text: string, offsetMs: number, extra: Partial<ConversationTurn> = {}): ConversationTurn {
   return { role, text, at: new Date(now.getTime() + offsetMs), ...extra };
@@ -69,30 +71,33 @@ for (const backend of backends) {
     it('claims a pending write once, for its requester, before it expires', async () => {
       const write = pending();
       await store.confirmations.save(write);
-      expect(await store.confirmations.claim(write.id, 'U2', now)).toEqual({ ok: false, reason: 'not_yours' });
-      const first = await store.confirmations.claim(write.id, 'U1', now);
+      // The same user id in another workspace is another tenant: the write does not exist for it.
+      expect(await store.confirmations.claim(write.id, by('U1', 'T2'), now)).toEqual({ ok: false, reason: 'missing' });
+      expect(await store.confirmations.cancel(write.id, by('U1', 'T2'), now)).toEqual({ ok: false, reason: 'missing' });
+      expect(await store.confirmations.claim(write.id, by('U2'), now)).toEqual({ ok: false, reason: 'not_yours' });
+      const first = await store.confirmations.claim(write.id, by('U1'), now);
       expect(first).toMatchObject({ ok: true, write: { id: write.id, plan: write.plan, channelId: 'C1' } });
-      expect(await store.confirmations.claim(write.id, 'U1', now)).toEqual({ ok: false, reason: 'used' });
+      expect(await store.confirmations.claim(write.id, by('U1'), now)).toEqual({ ok: false, reason: 'used' });
       await store.confirmations.finish(write.id, 'done');
-      expect(await store.confirmations.claim(write.id, 'U1', now)).toEqual({ ok: false, reason: 'used' });
+      expect(await store.confirmations.claim(write.id, by('U1'), now)).toEqual({ ok: false, reason: 'used' });
     });
 
     it('lets exactly one of many simultaneous claims win', async () => {
       const write = pending();
       await store.confirmations.save(write);
-      const results = await Promise.all(Array.from({ length: 10 }, () => store.confirmations.claim(write.id, 'U1', now)));
+      const results = await Promise.all(Array.from({ length: 10 }, () => store.confirmations.claim(write.id, by('U1'), now)));
       expect(results.filter((result) => result.ok)).toHaveLength(1);
     });
 
     it('refuses expired and unknown writes, and cancels once', async () => {
       const expired = pending({ expiresAt: new Date(now.getTime() - 1) });
       await store.confirmations.save(expired);
-      expect(await store.confirmations.claim(expired.id, 'U1', now)).toEqual({ ok: false, reason: 'expired' });
-      expect(await store.confirmations.claim('nope', 'U1', now)).toEqual({ ok: false, reason: 'missing' });
+      expect(await store.confirmations.claim(expired.id, by('U1'), now)).toEqual({ ok: false, reason: 'expired' });
+      expect(await store.confirmations.claim('nope', by('U1'), now)).toEqual({ ok: false, reason: 'missing' });
       const write = pending();
       await store.confirmations.save(write);
-      expect((await store.confirmations.cancel(write.id, 'U1', now)).ok).toBe(true);
-      expect(await store.confirmations.claim(write.id, 'U1', now)).toEqual({ ok: false, reason: 'used' });
+      expect((await store.confirmations.cancel(write.id, by('U1'), now)).ok).toBe(true);
+      expect(await store.confirmations.claim(write.id, by('U1'), now)).toEqual({ ok: false, reason: 'used' });
     });
 
     it('prunes pending writes long past their expiry', async () => {
@@ -101,8 +106,8 @@ for (const backend of backends) {
       await store.confirmations.save(old);
       await store.confirmations.save(recent);
       expect(await store.confirmations.prune(new Date(now.getTime() - 7 * 86_400_000))).toBeGreaterThanOrEqual(1);
-      expect(await store.confirmations.claim(old.id, 'U1', now)).toEqual({ ok: false, reason: 'missing' });
-      expect((await store.confirmations.claim(recent.id, 'U1', now)).ok).toBe(true);
+      expect(await store.confirmations.claim(old.id, by('U1'), now)).toEqual({ ok: false, reason: 'missing' });
+      expect((await store.confirmations.claim(recent.id, by('U1'), now)).ok).toBe(true);
     });
 
     it('keeps the connection cache per tenant, the catalog apart, and forgets it for a new connection', async () => {
@@ -144,7 +149,7 @@ for (const backend of backends) {
       const usage = { promptTokens: 1234, completionTokens: 56, modelCalls: 2 };
       const withUsage = pending({ usage });
       await store.confirmations.save(withUsage);
-      const claimed = await store.confirmations.claim(withUsage.id, 'U1', now);
+      const claimed = await store.confirmations.claim(withUsage.id, by('U1'), now);
       expect(claimed.ok).toBe(true);
       if (!claimed.ok) throw new Error('claim failed');
       expect(claimed.write.usage).toEqual(usage);
@@ -152,13 +157,13 @@ for (const backend of backends) {
 
       const cancelledWithUsage = pending({ usage: { promptTokens: 7, completionTokens: 8, modelCalls: 1 } });
       await store.confirmations.save(cancelledWithUsage);
-      const cancelled = await store.confirmations.cancel(cancelledWithUsage.id, 'U1', now);
+      const cancelled = await store.confirmations.cancel(cancelledWithUsage.id, by('U1'), now);
       if (!cancelled.ok) throw new Error('cancel failed');
       expect(cancelled.write.usage).toEqual({ promptTokens: 7, completionTokens: 8, modelCalls: 1 });
 
       const withoutUsage = pending();
       await store.confirmations.save(withoutUsage);
-      const plain = await store.confirmations.claim(withoutUsage.id, 'U1', now);
+      const plain = await store.confirmations.claim(withoutUsage.id, by('U1'), now);
       if (!plain.ok) throw new Error('claim failed');
       expect('usage' in plain.write).toBe(false);
     });
@@ -374,7 +379,7 @@ describe('migrations', () => {
     await old.destroy();
 
     const store = await openStore(`sqlite:${file}`);
-    const claimed = await store.confirmations.claim(write.id, 'U1', now);
+    const claimed = await store.confirmations.claim(write.id, by('U1', 'T'), now);
     if (!claimed.ok) throw new Error('claim failed');
     expect(claimed.write.plan).toEqual(write.plan);
     expect('usage' in claimed.write).toBe(false);
