@@ -46,4 +46,11 @@ describe('a planned list call read back as a ListQuery', () => {
       where: [{ type: 'equals', attribute: 'stage', value: 'Proposal' }],
     });
   });
+
+  it('reads __proto__ and constructor as plain keys: a query string cannot pollute Object.prototype', () => {
+    const parsed = parseBracketQuery('__proto__[polluted]=yes&constructor[prototype][bad]=1&where[0][__proto__][x]=1');
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(({} as Record<string, unknown>).bad).toBeUndefined();
+    expect(Object.keys(parsed).sort()).toEqual(['__proto__', 'constructor', 'where']);
+  });
 });

@@ -116,7 +116,9 @@ export const EXAMPLES: Record<Subcommand, string[]> = {
 /** The subcommand a word names (`list`, or an alias such as `ls`), if any. */
 export function subcommandOf(word: string): Subcommand | undefined {
   const lower = word.toLowerCase();
-  return (SUBCOMMANDS as readonly string[]).includes(lower) ? (lower as Subcommand) : ALIASES[lower];
+  if ((SUBCOMMANDS as readonly string[]).includes(lower)) return lower as Subcommand;
+  // Own keys only: `constructor` or `toString` are words someone may type, not aliases.
+  return Object.hasOwn(ALIASES, lower) ? ALIASES[lower] : undefined;
 }
 
 const ALIASES: Record<string, Subcommand> = {

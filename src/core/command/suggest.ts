@@ -17,11 +17,14 @@ export function editDistance(a: string, b: string): number {
 /** The closest candidate within a third of the word's length, if any. */
 export function closest(word: string, candidates: readonly string[]): string | undefined {
   const lower = word.toLowerCase();
+  const allowed = Math.max(1, Math.floor(word.length / 3));
   let best: { candidate: string; distance: number } | undefined;
   for (const candidate of candidates) {
+    // Lengths further apart than the allowed edits cannot be close: skipping them keeps a pasted
+    // wall of text from costing a (length × length) table per candidate.
+    if (Math.abs(candidate.length - lower.length) > allowed) continue;
     const distance = editDistance(lower, candidate.toLowerCase());
     if (!best || distance < best.distance) best = { candidate, distance };
   }
-  if (!best) return undefined;
-  return best.distance <= Math.max(1, Math.floor(word.length / 3)) ? best.candidate : undefined;
+  return best && best.distance <= allowed ? best.candidate : undefined;
 }

@@ -66,14 +66,16 @@ export function listQueryOf(entity: string, input: Record<string, unknown>, hasM
  * object it stands for, so a REST GET and an action input are read the same way.
  */
 export function parseBracketQuery(search: string): Record<string, unknown> {
-  const root: Record<string, unknown> = {};
+  // Prototype-less nodes: a key such as `__proto__[x]` (the path may come from the model) is then
+  // only a key, and cannot reach Object.prototype.
+  const root: Record<string, unknown> = Object.create(null);
   for (const [key, value] of new URLSearchParams(search)) {
     const path = key.replace(/\]/g, '').split('[');
     let node: Record<string, unknown> = root;
     path.forEach((part, index) => {
       const name = part === '' ? String(Object.keys(node).length) : part;
       if (index === path.length - 1) node[name] = value;
-      else node = (node[name] = isObject(node[name]) ? node[name] : {}) as Record<string, unknown>;
+      else node = (node[name] = isObject(node[name]) ? node[name] : Object.create(null)) as Record<string, unknown>;
     });
   }
   return arraysOf(root) as Record<string, unknown>;
