@@ -5,10 +5,21 @@
  * `<https://evil|innocent>` links, while keeping the text readable.
  */
 export function escape(text: unknown): string {
-  return String(text ?? '')
+  return plain(text)
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;');
+}
+
+/** Any value as text: objects as JSON (even prototype-less ones, which `String` cannot convert). */
+function plain(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value !== 'object') return String(value);
+  try {
+    return JSON.stringify(value) ?? '';
+  } catch {
+    return '[unreadable value]';
+  }
 }
 
 /**

@@ -55,6 +55,8 @@ const dayFormat = new Intl.DateTimeFormat('en-US', { month: 'short', day: 'numer
 /** One field value as safe mrkdwn, formatted the way a salesperson reads it. */
 export function formatValue(value: unknown, format: FieldView['format'], record?: CrmRecord, field?: string): string {
   if (isEmpty(value)) return '—';
+  // A structure where a scalar was expected (a custom field, an odd API answer) is shown as data.
+  if (typeof value === 'object') return escape(truncate(escape(value), 200));
   switch (format) {
     case 'currency': {
       const amount = Number(value);
@@ -89,7 +91,7 @@ export function formatValue(value: unknown, format: FieldView['format'], record?
     case 'bool':
       return value === true || value === 'true' ? 'Yes' : 'No';
     default:
-      return typeof value === 'object' ? escape(truncate(JSON.stringify(value), 200)) : escape(value);
+      return escape(value);
   }
 }
 
