@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { App, ErrorCode, HTTPReceiver, type Logger as BoltLogger, LogLevel, webApi } from '@slack/bolt';
+import { App, ErrorCode, type Logger as BoltLogger, LogLevel, webApi } from '@slack/bolt';
 import type { Config } from './config/config.js';
 import type { AppLogger } from './observability/logger.js';
 import { AlertService } from './core/alerts.js';
@@ -21,6 +21,7 @@ import { SlackAlertSink } from './slack/alert-sink.js';
 import { OpenAiPlanner } from './llm/planner.js';
 import { BOT_SCOPES, installationStore } from './slack/installation-store.js';
 import { leanFetch } from './slack/lean-fetch.js';
+import { ScreenedHTTPReceiver } from './slack/receiver.js';
 import { registerListeners } from './slack/listeners/index.js';
 import { dropDuplicateEvents } from './slack/middleware/drop-duplicate-events.js';
 import { UserProfiles } from './slack/user-profiles.js';
@@ -218,14 +219,17 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
     ...(socketMode
       ? { socketMode: true, appToken: config.slack.appToken, ...oauth }
       : {
-          receiver: new HTTPReceiver({
-            signingSecret: config.slack.signingSecret,
-            endpoints: '/slack/events',
-            customRoutes: [health, ready, metricsRoute, webhooks],
-            logger: appLogger,
-            processBeforeResponse: false,
-            ...oauth,
-          }),
+          receiver: new ScreenedHTTPReceiver(
+            {
+              signingSecret: config.slack.signingSecret,
+              endpoints: '/slack/events',
+              customRoutes: [health, ready, metricsRoute, webhooks],
+              logger: appLogger,
+              processBeforeResponse: false,
+              ...oauth,
+            },
+            logger,
+          ),
         }),
   });
   // Every request from Slack gets an id that its log lines and its Membrane and model calls carry.

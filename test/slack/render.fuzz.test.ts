@@ -6,7 +6,7 @@ import { EspoEntityDirectory } from '../../src/crm/espo/entities.js';
 import { renderAlertMessage } from '../../src/slack/render/alert.js';
 import { renderReply } from '../../src/slack/render/reply.js';
 import { renderUnfurl } from '../../src/slack/render/unfurl.js';
-import { messageProblems } from '../support/block-kit.js';
+import { messageProblems, unsafeMarkup } from '../support/block-kit.js';
 
 /**
  * Property: whatever a CRM record holds (100 KB fields, mrkdwn, mentions, links, odd Unicode),
@@ -31,38 +31,9 @@ const recordOf = (fieldNames: string[]) =>
     fields: fc.record(Object.fromEntries(fieldNames.map((name) => [name, fieldValue])), { requiredKeys: [], noNullPrototype: true }),
   }) as fc.Arbitrary<CrmRecord>;
 
-const unescapeLabel = (label: string) => label.replace(/¦/g, '|').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
-
-/**
- * Slack markup in the rendered text other than what the bot makes on purpose: links to records in
- * our EspoCRM, dates, and email or web addresses shown as themselves (a label that is its own
- * address cannot pretend to be something else). Anything else is a ping, a mention or a spoof.
- */
-function unsafeMarkup(rendered: { text?: string; blocks?: unknown[] }): string[] {
-  const texts: string[] = [rendered.text ?? ''];
-  const walk = (node: unknown): void => {
-    if (Array.isArray(node)) node.forEach(walk);
-    else if (node && typeof node === 'object') {
-      // plain_text is shown as it is: Slack parses no markup in it.
-      if ((node as { type?: unknown }).type === 'plain_text') return;
-      for (const [key, value] of Object.entries(node)) {
-        if (key === 'text' && typeof value === 'string') texts.push(value);
-        else walk(value);
-      }
-    }
-  };
-  walk(rendered.blocks);
-  const found = texts.flatMap((text) => [...text.matchAll(/<([^<>]*)>/g)].map((m) => m[1]!));
-  return found.filter((inner) => {
-    if (inner.startsWith(`${SITE}/#`) || /^!date\^\d+\^[^|]*\|/.test(inner)) return false;
-    const own = /^(?:mailto:)?([^|]+)\|(.*)$/s.exec(inner);
-    return !(own && unescapeLabel(own[2]!) === own[1] && /^(mailto:|https?:\/\/)/.test(inner));
-  });
-}
-
 function check(rendered: { text?: string; blocks?: unknown[] }) {
   expect(messageProblems(rendered as Record<string, unknown>)).toEqual([]);
-  expect(unsafeMarkup(rendered)).toEqual([]);
+  expect(unsafeMarkup(rendered, SITE)).toEqual([]);
 }
 
 const ENTITY_NAMES = ['Lead', 'Contact', 'Account', 'Opportunity', 'Task', 'Case', 'Meeting', 'Call', 'CCustomThing'];

@@ -116,3 +116,34 @@ export function viewProblems(view: Node | undefined): string[] {
   if (typeof view.private_metadata === 'string' && view.private_metadata.length > LIMITS.privateMetadata) problems.push('private_metadata too long');
   return problems;
 }
+
+const unescapeLabel = (label: string) => label.replace(/¦/g, '|').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+
+/**
+ * Slack markup in the rendered text other than what the bot makes on purpose: links to records in
+ * our EspoCRM, dates, channel and person references, and email or web addresses shown as themselves (a label that is its own
+ * address cannot pretend to be something else). Anything else is a ping, a mention or a spoof.
+ */
+export function unsafeMarkup(rendered: { text?: string; blocks?: unknown[] }, siteUrl: string): string[] {
+  const texts: string[] = [rendered.text ?? ''];
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(walk);
+    else if (node && typeof node === 'object') {
+      // plain_text is shown as it is: Slack parses no markup in it.
+      if ((node as { type?: unknown }).type === 'plain_text') return;
+      for (const [key, value] of Object.entries(node)) {
+        if (key === 'text' && typeof value === 'string') texts.push(value);
+        else walk(value);
+      }
+    }
+  };
+  walk(rendered.blocks);
+  const found = texts.flatMap((text) => [...text.matchAll(/<([^<>]*)>/g)].map((m) => m[1]!));
+  return found.filter((inner) => {
+    // The bot's own: record links, dates, and bare channel or person references it made itself
+    // (data cannot produce these: its < and > are escaped; pings like <!channel> never pass).
+    if (inner.startsWith(`${siteUrl}/#`) || /^!date\^\d+\^[^|]*\|/.test(inner) || /^[#@][CDGU][A-Z0-9]+$/.test(inner)) return false;
+    const own = /^(?:mailto:)?([^|]+)\|(.*)$/s.exec(inner);
+    return !(own && unescapeLabel(own[2]!) === own[1] && /^(mailto:|https?:\/\/)/.test(inner));
+  });
+}

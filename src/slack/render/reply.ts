@@ -146,7 +146,7 @@ function renderRecords(reply: Extract<Reply, { kind: 'records' }>, options: Rend
     const hint = filters ? `No ${entity.plural.toLowerCase()} match ${escape(filters)}.` : `There are no ${entity.plural.toLowerCase()} yet.`;
     return message(`No ${entity.plural.toLowerCase()} found`, [
       header(title),
-      section(`${hint}\nTry fewer filters, or \`/espo find ${escape(entity.label.toLowerCase())} <text>\`.`),
+      section(`${hint}\nTry fewer filters, or \`/espo find ${escape(entity.label.toLowerCase())} &lt;text&gt;\`.`),
       sharedContext(options),
       options.sharedBy ? undefined : actions('espo_list_actions', newButton(entity)),
     ]);
@@ -406,7 +406,8 @@ function renderHelp(reply: Extract<Reply, { kind: 'help' }>): Message {
         '• `/espo create task name="Call Bob" dateEnd=tomorrow`\n' +
         '• `/espo update lead 5f3a… status="In Process"`',
     ),
-    context('Filters: `=`, `!=`, `>`, `<`, `>=`, `<=`, `~` (contains); `a,b` means any of. Dates: ISO, `today`, `tomorrow`.'),
+    // `<` and `>` are Slack's markup even in code: escaped, so they show as typed.
+    context('Filters: `=`, `!=`, `&gt;`, `&lt;`, `&gt;=`, `&lt;=`, `~` (contains); `a,b` means any of. Dates: ISO, `today`, `tomorrow`.'),
   ]);
 }
 
