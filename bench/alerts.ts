@@ -17,17 +17,13 @@ import type { FakeMembrane } from '../test/fakes/membrane/server.js';
 import { send } from '../test/fakes/espocrm/webhooks.js';
 import type { FakeSlack, SlackCall } from '../test/support/fake-slack.js';
 import { postSigned } from '../test/support/signing.js';
+import { fmt, percentile } from './stats.js';
 
 const TEAM = 'TALERTS';
 const CHANNELS = 1000;
 const EVENTS = 1000;
 const SETUP_CONCURRENCY = 20;
 
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
-};
-const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
 
 export interface AlertsBenchOptions {
   endpoint: string;

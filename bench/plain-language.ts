@@ -12,6 +12,7 @@ import type { FakeMembrane } from '../test/fakes/membrane/server.js';
 import { estimateTokens, type ChatRequestRecord, type FakeOpenAI, type ScriptedReply } from '../test/fakes/openai/server.js';
 import type { FakeSlack, SlackCall } from '../test/support/fake-slack.js';
 import { slackSignature } from '../test/support/signing.js';
+import { fmt, percentile } from './stats.js';
 
 interface ScriptedCall {
   tool: string;
@@ -67,10 +68,6 @@ const BOT_USER = 'UBOT';
 const SET_URL = new URL('./plain-language-set.json', import.meta.url);
 const TARGET_MEDIAN_PROMPT = 2000;
 
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
-};
 /** The middle value (mean of the two middle ones for an even count). */
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -78,7 +75,6 @@ const median = (values: number[]) => {
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 };
-const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
 const num = (value: number) => (Number.isInteger(value) ? String(value) : value.toFixed(1));
 
 export function loadSet(): SetRequest[] {

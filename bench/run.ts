@@ -10,22 +10,23 @@
  * 127.0.0.1; loops are bounded by count.
  *
  * Then, after those rounds (so their numbers are untouched), the plain-language set: 30 requests as
- * signed DM messages in assistant threads, answered by a fake model (bench/plain-language.ts).
+ * signed DM messages in assistant threads, answered by a fake model (bench/plain-language.ts);
+ * EspoCRM webhook batches to posted alerts (bench/alerts.ts); and a soak of two more instances on
+ * PostgreSQL at a steady rate (bench/soak.ts).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFakeMembrane } from '../test/fakes/membrane/server.js';
 import { startFakeOpenAI } from '../test/fakes/openai/server.js';
 import { startFakeSlack } from '../test/support/fake-slack.js';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { Worker } from 'node:worker_threads';
 import type { BurstRequest, SentCommand } from './load-generator.js';
 import { runPlainLanguage } from './plain-language.js';
 import { runAlerts } from './alerts.js';
+import { runSoak } from './soak.js';
+import { fmt, percentile } from './stats.js';
+import { cpuMs, peakRssMb, rssMb, startBot, startLoadGenerator } from './bot-process.js';
 
 const SIGNING_SECRET = 'bench-signing-secret-0123456789';
 const WORKSPACE = { workspaceKey: 'bench-key', workspaceSecret: 'bench-secret-0123456789' };
@@ -37,55 +38,6 @@ const ROUNDS = [
   { concurrency: 50, bursts: 20 },
 ];
 
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
-};
-const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
-
-/** User + system CPU the process has used so far, in milliseconds (Linux clock ticks are 10 ms). */
-function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
-
-function rssMb(pid: number): number {
-  const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN);
-  return kb / 1024;
-}
-
-function peakRssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? NaN);
-  return kb / 1024;
-}
-
-/** A free loopback port for the bot (HTTP mode needs one known in advance to probe /healthz). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-async function waitUntilHealthy(child: ChildProcess, port: number): Promise<void> {
-  let output = '';
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  // Keep draining the bot's logs (a full pipe would stall it) without keeping them.
-  child.stdout!.resume();
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`bot exited with ${child.exitCode}:\n${output}`);
-    const healthy = await fetch(`http://127.0.0.1:${port}/healthz`).then(
-      (response) => response.ok,
-      () => false,
-    );
-    if (healthy) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`bot did not become healthy:\n${output}`);
-}
 
 async function main() {
   // The fakes and the load generator are the measuring apparatus: on a small machine they should
@@ -95,45 +47,28 @@ async function main() {
   const membrane = await startFakeMembrane(WORKSPACE);
   const openai = await startFakeOpenAI({ apiKey: OPENAI_KEY });
   const dir = mkdtempSync(join(tmpdir(), 'espo-bench-'));
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--enable-source-maps', 'dist/main.js'], {
+  const bot = await startBot({
+    // EspoCRM's webhooks (the alerts part) reach the bot at its own address.
+    publicUrl: true,
     env: {
-      PATH: process.env.PATH,
-      SLACK_BOT_TOKEN: 'xoxb-bench',
       SLACK_SIGNING_SECRET: SIGNING_SECRET,
       SLACK_API_URL: slack.apiUrl,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      // EspoCRM's webhooks (the alerts part) reach the bot at its own address.
-      PUBLIC_URL: `http://127.0.0.1:${port}`,
       MEMBRANE_WORKSPACE_KEY: WORKSPACE.workspaceKey,
       MEMBRANE_WORKSPACE_SECRET: WORKSPACE.workspaceSecret,
       MEMBRANE_API_URI: membrane.url,
-      ESPOCRM_URL: 'https://crm.example.com',
       DATABASE_URL: `sqlite:${join(dir, 'bench.db')}`,
-      // Production's level: the per-request log line is part of the bot's real cost.
-      LOG_LEVEL: 'info',
       // Plain language through the fake model (slash commands never call it).
       OPENAI_API_KEY: OPENAI_KEY,
       OPENAI_BASE_URL: openai.url,
       OPENAI_MODEL: 'bench-model',
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  await waitUntilHealthy(child, port).catch((error) => {
-    child.kill();
-    throw error;
-  });
-  const endpoint = `http://127.0.0.1:${port}/slack/events`;
+  const { child } = bot;
+  const { endpoint } = bot;
   const rssAtStart = rssMb(child.pid!);
   let sequence = 0;
 
-  // Node 20 will not start a worker from a .ts file, so the worker registers tsx itself first.
-  const generatorUrl = new URL('./load-generator.ts', import.meta.url).href;
-  const generator = new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(generatorUrl)}); });`, {
-    eval: true,
-    workerData: { signingSecret: SIGNING_SECRET },
-  });
+  const generator = startLoadGenerator(SIGNING_SECRET);
 
   interface Sample {
     ackMs: number;
@@ -158,7 +93,7 @@ async function main() {
     );
   }
 
-  // BENCH_ONLY=plain-language or BENCH_ONLY=alerts runs only that part (a quicker run while working on it).
+  // BENCH_ONLY=plain-language, alerts or soak runs only that part (a quicker run while working on it).
   const only = process.env.BENCH_ONLY;
   if (!only) {
     // Cold: a tenant's very first command (connection ensure + catalog + run).
@@ -212,6 +147,19 @@ async function main() {
   if (!only || only === 'alerts') {
     for (const line of await runAlerts({ endpoint, signingSecret: SIGNING_SECRET, slack, membrane })) console.log(line);
     console.log(`bot RSS after alerts: ${rssMb(child.pid!).toFixed(0)} MB, ${peakRssMb(child.pid!).toFixed(0)} MB peak`);
+  }
+
+  // Soak: two more instances, on PostgreSQL, for SOAK_SECONDS (bench/soak.ts).
+  if (!only || only === 'soak') {
+    const soak = await runSoak({
+      signingSecret: SIGNING_SECRET,
+      slack,
+      membrane,
+      workspace: WORKSPACE,
+      seconds: Number(process.env.SOAK_SECONDS ?? 300),
+      rate: Number(process.env.SOAK_RATE ?? 20),
+    });
+    for (const line of soak) console.log(line);
   }
 
   await generator.terminate();
