@@ -93,9 +93,9 @@ async function main() {
     );
   }
 
-  // BENCH_ONLY=plain-language, alerts or soak runs only that part (a quicker run while working on it).
+  // BENCH_ONLY=commands, plain-language, alerts or soak runs only that part (a quicker run while working on it).
   const only = process.env.BENCH_ONLY;
-  if (!only) {
+  if (!only || only === 'commands') {
     // Cold: a tenant's very first command (connection ensure + catalog + run).
     const coldCallsBefore = membrane.calls.length;
     const [cold] = await burst(1, 'list leads status=New', 'TCOLD');

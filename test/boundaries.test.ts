@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
  * The layering rule, enforced: core is the request pipeline and talks to everything else
  * through interfaces, so it imports no Slack, Membrane, OpenAI or database code, and nothing
  * from the other layers' folders. Slack stays transport (no direct Membrane or database code),
- * and the planner (llm) knows OpenAI and core's types only.
+ * the planner (llm) knows OpenAI and core's types only, and observability depends on no layer.
  */
 const SRC = join(import.meta.dirname, '..', 'src');
 
@@ -25,13 +25,15 @@ function importsOf(file: string): string[] {
 const rules: { layer: string; forbidden: RegExp[] }[] = [
   {
     layer: 'core',
-    forbidden: [/^@slack\//, /^@membranehq\//, /^openai/, /^kysely/, /^pg$/, /^better-sqlite3/, /^axios/, /\/(slack|crm|llm|store|config)\//],
+    forbidden: [/^@slack\//, /^@membranehq\//, /^openai/, /^kysely/, /^pg$/, /^better-sqlite3/, /^axios/, /\/(slack|crm|llm|store|config|observability)\//],
   },
   { layer: 'slack', forbidden: [/^@membranehq\//, /^openai/, /^kysely/, /^pg$/, /^better-sqlite3/, /\/store\//] },
   { layer: 'crm', forbidden: [/^@slack\//, /^openai/, /\/slack\//, /\/llm\//] },
   { layer: 'store', forbidden: [/^@slack\//, /^@membranehq\//, /^openai/, /\/slack\//, /\/llm\//] },
   // The planner sees the CRM only as core's plain data: no Membrane, Slack or database.
   { layer: 'llm', forbidden: [/^@slack\//, /^@membranehq\//, /^kysely/, /^pg$/, /^better-sqlite3/, /\/(slack|crm|store)\//] },
+  // Logs, metrics and the request scope serve every layer, so they depend on none of them.
+  { layer: 'observability', forbidden: [/^@slack\//, /^@membranehq\//, /^openai/, /^kysely/, /^pg$/, /^better-sqlite3/, /\/(slack|crm|llm|store|config|core)\//] },
 ];
 
 describe('import boundaries', () => {

@@ -1,8 +1,7 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { MembraneAxiosInstance, MembraneClient } from '@membranehq/sdk';
 import { AppError } from '../core/errors.js';
 import { withRetries, type RetryPolicy } from '../core/retry.js';
-import { currentRequestId } from '../observability/request-scope.js';
+import { currentDeadline, currentRequestId, withDeadline } from '../observability/request-scope.js';
 import type {
   ActionInfo,
   ActionSummary,
@@ -82,8 +81,6 @@ interface MembraneConnection {
   errors?: { message?: string }[];
 }
 
-/** Until when the current call's attempt may run (epoch ms): its axios timeout is cut to fit. */
-const attemptDeadline = new AsyncLocalStorage<number>();
 let interceptorInstalled = false;
 
 /**
@@ -97,7 +94,7 @@ function installRequestInterceptor(): void {
   MembraneAxiosInstance.interceptors.request.use((config) => {
     const requestId = currentRequestId();
     if (requestId) config.headers.set('x-request-id', requestId);
-    const deadline = attemptDeadline.getStore();
+    const deadline = currentDeadline();
     if (deadline !== undefined) config.timeout = Math.max(1, Math.min(config.timeout || Number.MAX_SAFE_INTEGER, deadline - Date.now()));
     return config;
   });
@@ -199,7 +196,8 @@ export class MembraneGateway implements CrmGateway {
     const attempt = async (remainingMs: number) => {
       const started = performance.now();
       try {
-        const result = await attemptDeadline.run(Date.now() + remainingMs, () => run(client));
+        // The attempt's axios timeout is cut to fit what is left of the call's deadline.
+        const result = await withDeadline(Date.now() + remainingMs, () => run(client));
         this.options.observer?.membraneCall(what, 'ok', (performance.now() - started) / 1000);
         return result;
       } catch (error) {

@@ -6,13 +6,14 @@ import type { AppLogger } from '../observability/logger.js';
  * Bolt's HTTPReceiver with a screen in front of its Slack endpoint and our answer to what it
  * cannot process. Bolt reads `body.ssl_check` from whatever the body parses to, so a request whose
  * JSON is `null` throws where nothing catches it: an unhandled rejection, and a request never
- * answered. The screen buffers and verifies the body (Bolt then uses that buffer), answers 400 to
- * a signed body that is not a JSON object, and hands everything else to Bolt, which checks the
- * signature again and refuses what is not signed.
+ * answered. The screen reads the body and verifies its signature and timestamp with Bolt's own
+ * function, refuses what is not signed (401), answers 400 to a signed body that is not a JSON
+ * object, and hands the rest, already buffered and verified, to Bolt (which then skips its own
+ * verification: one HMAC per request, not two).
  */
 export class ScreenedHTTPReceiver extends HTTPReceiver {
   constructor(options: HTTPReceiverOptions & { endpoints: string }, logger: AppLogger) {
-    super({ ...options, processEventErrorHandler: processEventErrorHandler(logger) });
+    super({ ...options, signatureVerification: false, processEventErrorHandler: processEventErrorHandler(logger) });
     const bolt = this.requestListener;
     const endpoint = options.endpoints;
     const { signingSecret } = options;
@@ -36,8 +37,8 @@ async function screen(req: IncomingMessage, res: ServerResponse, bolt: RequestLi
       logger.warn({ err: error }, 'a Slack request body could not be read');
       return void res.writeHead((error as { statusCode?: number }).statusCode === 413 ? 413 : 400).end();
     }
-    // Not signed (or stale): Bolt refuses it with its own answer and log line.
-    return bolt(req, res);
+    logger.warn({ reason: (error as Error).message }, 'a request to the Slack endpoint is not signed by Slack (or is stale): answered 401');
+    return void res.writeHead(401).end();
   }
   if (!isObjectBody(buffered)) {
     logger.warn({ contentType: req.headers['content-type'] }, 'a request to the Slack endpoint is not a JSON object: answered 400');

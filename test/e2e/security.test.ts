@@ -69,6 +69,23 @@ describe('requests Slack did not sign are refused', () => {
     expect(JSON.stringify(share.replies[0])).toContain('That share button is no longer valid');
   });
 
+  it('answers 400 to a signed body Bolt cannot handle (JSON null, an event without its event)', async () => {
+    const sign = async (raw: string, contentType = 'application/json') => {
+      const timestamp = Math.floor(Date.now() / 1000);
+      const response = await fetch(`${h.app.url}/slack/events`, {
+        method: 'POST',
+        headers: { 'content-type': contentType, 'x-slack-request-timestamp': String(timestamp), 'x-slack-signature': slackSignature(SIGNING_SECRET, timestamp, raw) },
+        body: raw,
+      });
+      return response.status;
+    };
+    expect(await sign('null')).toBe(400);
+    expect(await sign('payload=null', 'application/x-www-form-urlencoded')).toBe(400);
+    expect(await sign(JSON.stringify({ type: 'event_callback', event: null }))).toBe(400);
+    expect(h.logs.filter((line) => line.msg === 'a request to the Slack endpoint is not a JSON object: answered 400')).toHaveLength(2);
+    expect((await fetch(`${h.app.url}/healthz`)).status).toBe(200);
+  });
+
   it('answers health and readiness probes', async () => {
     expect((await fetch(`${h.app.url}/healthz`)).status).toBe(200);
     const ready = await fetch(`${h.app.url}/readyz`);
