@@ -183,8 +183,13 @@ const SYMBOLS: Record<Filter['op'], string> = {
   in: 'in',
 };
 
-/** What a polled record says happened since the cursor: created (createdAt after it) or updated. */
-export function polledKind(record: Record<string, unknown>, cursor: string): 'created' | 'updated' {
-  const created = record.createdAt;
-  return typeof created === 'string' && created >= cursor ? 'created' : 'updated';
+/**
+ * What a polled record says happened since the cursor: created after it, or updated. The cursor's
+ * own second is ambiguous (EspoCRM's times have whole seconds): a record created in it is new only
+ * if the last round did not already see it.
+ */
+export function polledKind(record: { id: string; fields: Record<string, unknown> }, cursor: { at: string; ids: readonly string[] }): 'created' | 'updated' {
+  const created = record.fields.createdAt;
+  if (typeof created !== 'string') return 'updated';
+  return created > cursor.at || (created === cursor.at && !cursor.ids.includes(record.id)) ? 'created' : 'updated';
 }

@@ -598,7 +598,7 @@ export class AlertService implements AlertCommands {
           const modifiedAt = stringOr(record.fields.modifiedAt);
           if (!modifiedAt || modifiedAt < next.at || (modifiedAt === next.at && next.ids.includes(record.id))) continue;
           fresh++;
-          const change: CrmChange = { entity, kind: polledKind(record.fields, cursors[entity]!.at), recordId: record.id, attributes: { ...record.fields, id: record.id }, source: 'polling' };
+          const change: CrmChange = { entity, kind: polledKind(record, cursors[entity]!), recordId: record.id, attributes: { ...record.fields, id: record.id }, source: 'polling' };
           changes.push({ change, key: digest(`${tenant.key}|poll:${entity}|${record.id}|${modifiedAt}`) });
           next = modifiedAt > next.at ? { at: modifiedAt, ids: [record.id] } : { at: next.at, ids: [...next.ids, record.id] };
         }

@@ -87,7 +87,7 @@ export interface Database {
     lease_until: number;
     updated_at: number;
   };
-  /** Alert keys already handled (redeliveries, other instances); pruned after a day. */
+  /** Alert keys already handled (redeliveries, other instances); pruned after two hours. */
   seen_alerts: {
     alert_key: string;
     seen_at: number;

@@ -65,8 +65,12 @@ describe('alert matching', () => {
   it('polling cannot tell fields apart: any change of a matching record counts', () => {
     const polled = change({ source: 'polling', attributes: { id: 'r1', stage: 'Closed Won' } });
     expect(eventMatches(rule({ field: 'stage' }), polled)).toBe(true);
-    expect(polledKind({ createdAt: '2026-01-02 10:00:00' }, '2026-01-02 09:00:00')).toBe('created');
-    expect(polledKind({ createdAt: '2026-01-01 10:00:00' }, '2026-01-02 09:00:00')).toBe('updated');
+    const cursor = { at: '2026-01-02 09:00:00', ids: ['seen'] };
+    expect(polledKind({ id: 'r', fields: { createdAt: '2026-01-02 10:00:00' } }, cursor)).toBe('created');
+    expect(polledKind({ id: 'r', fields: { createdAt: '2026-01-01 10:00:00' } }, cursor)).toBe('updated');
+    // Created in the cursor's own second: new unless the last round saw it (then this is an update).
+    expect(polledKind({ id: 'r', fields: { createdAt: '2026-01-02 09:00:00' } }, cursor)).toBe('created');
+    expect(polledKind({ id: 'seen', fields: { createdAt: '2026-01-02 09:00:00' } }, cursor)).toBe('updated');
   });
 
   it('evaluates conditions like /espo list filters', () => {
