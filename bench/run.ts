@@ -141,6 +141,8 @@ async function main() {
   if (!only || only === 'plain-language') {
     const plain = await runPlainLanguage({ endpoint, signingSecret: SIGNING_SECRET, slack, membrane, openai, botLog: child.stdout! });
     for (const line of plain.lines) console.log(line);
+    // A missed target, or a script the bot did not follow, fails the run (after everything is printed).
+    if (!plain.passed) process.exitCode = 1;
   }
 
   // Alerts: EspoCRM webhook batches of 50 to posted messages (bench/alerts.ts).
