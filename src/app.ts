@@ -322,6 +322,10 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
     logger.info({ mode: 'socket', oauth: Boolean(oauth) }, 'espo-slack is running in Socket Mode');
   } else {
     const server = await app.start({ port: config.slack.port, host: config.slack.host });
+    // Idle keep-alive connections outlive a load balancer's idle timeout (AWS: 60 s), so the
+    // balancer never sends a request into a socket this server is just closing (a 502).
+    server.keepAliveTimeout = 65_000;
+    server.headersTimeout = 66_000;
     const address = server.address() as AddressInfo;
     const host = address.address === '0.0.0.0' || address.address === '::' ? '127.0.0.1' : address.address;
     url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;

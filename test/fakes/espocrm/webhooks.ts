@@ -5,6 +5,7 @@
 // `Entity.delete`: the id), and `deliver()` sends each webhook's queue as JSON arrays of at most 50,
 // signed with `Signature: base64("{id}:" + hex HMAC-SHA256)` and legacy `X-Signature: base64("{id}:" + raw HMAC)`.
 import { createHmac, randomBytes } from 'node:crypto';
+import { request } from 'node:http';
 
 export interface FakeWebhook {
   id: string;
@@ -89,8 +90,18 @@ export class FakeEspoWebhooks {
   }
 }
 
-export async function send(batch: Pick<SignedBatch, 'url' | 'body' | 'headers'>): Promise<number> {
-  const response = await fetch(batch.url, { method: 'POST', headers: batch.headers, body: batch.body });
-  await response.text();
-  return response.status;
+/**
+ * POSTs one batch on a connection of its own, as EspoCRM's sender (a PHP cURL call per batch)
+ * does: a pooled keep-alive socket could be one the bot's server is just closing, which no real
+ * EspoCRM would run into.
+ */
+export function send(batch: Pick<SignedBatch, 'url' | 'body' | 'headers'>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(batch.url, { method: 'POST', agent: false, headers: { ...batch.headers, 'content-length': Buffer.byteLength(batch.body) } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end(batch.body);
+  });
 }
