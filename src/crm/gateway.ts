@@ -68,7 +68,7 @@ export interface MembraneGatewayOptions {
 }
 
 export interface MembraneCallObserver {
-  membraneCall(operation: string, outcome: 'ok' | 'retried' | 'error', seconds: number): void;
+  membraneCall(operation: string, outcome: 'ok' | 'transient' | 'error', seconds: number): void;
 }
 
 interface MembraneConnection {
@@ -201,8 +201,8 @@ export class MembraneGateway implements CrmGateway {
         this.options.observer?.membraneCall(what, 'ok', (performance.now() - started) / 1000);
         return result;
       } catch (error) {
-        const retried = repeatable && transientFailure(error) !== undefined;
-        this.options.observer?.membraneCall(what, retried ? 'retried' : 'error', (performance.now() - started) / 1000);
+        const passing = repeatable && transientFailure(error) !== undefined;
+        this.options.observer?.membraneCall(what, passing ? 'transient' : 'error', (performance.now() - started) / 1000);
         throw error;
       } finally {
         // The SDK keeps a record of every request in memory until someone retrieves it; in a
@@ -215,8 +215,7 @@ export class MembraneGateway implements CrmGateway {
       readRetryPolicy(this.options.timeoutMs),
       {
         transient: transientFailure,
-        onRetry: (error, { attempt: number, delayMs, reason }) =>
-          this.options.logger?.warn({ membraneCall: what, tenant: tenant.key, attempt: number, delayMs, reason }, 'a Membrane read failed in a passing way; trying again'),
+        onRetry: (_error, retry) => this.options.logger?.warn({ membraneCall: what, tenant: tenant.key, ...retry }, 'a Membrane read failed in a passing way; trying again'),
       },
       attempt,
     );

@@ -42,7 +42,7 @@ export class Metrics {
     });
     this.membraneCalls = new Counter({
       name: 'espo_slack_membrane_calls_total',
-      help: 'Calls to Membrane, by operation and outcome (ok, retried, error)',
+      help: 'Calls to Membrane (each attempt), by operation and outcome: ok, transient (a read failed in a passing way: tried again while its deadline allows), error',
       labelNames: ['operation', 'outcome'],
       registers,
     });
@@ -90,7 +90,7 @@ export class Metrics {
   }
 
   /** One Membrane call: `operation` is the gateway's name for it (`action.run:list-leads` counts as `action.run`). */
-  membraneCall(operation: string, outcome: 'ok' | 'retried' | 'error', seconds: number): void {
+  membraneCall(operation: string, outcome: 'ok' | 'transient' | 'error', seconds: number): void {
     const name = operation.startsWith('action.run:') ? 'action.run' : operation;
     this.membraneCalls.inc({ operation: name, outcome });
     this.membraneSeconds.observe({ operation: name }, seconds);
