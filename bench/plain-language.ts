@@ -11,7 +11,7 @@ import type { Readable } from 'node:stream';
 import type { FakeMembrane } from '../test/fakes/membrane/server.js';
 import { estimateTokens, type ChatRequestRecord, type FakeOpenAI, type ScriptedReply } from '../test/fakes/openai/server.js';
 import type { FakeSlack, SlackCall } from '../test/support/fake-slack.js';
-import { slackSignature } from '../test/support/signing.js';
+import { eventCallback, slackSignature } from '../test/support/signing.js';
 import { fmt, percentile } from './stats.js';
 
 interface ScriptedCall {
@@ -187,16 +187,9 @@ export async function runPlainLanguage(options: PlainLanguageOptions): Promise<P
   async function say(text: string, threadTs: string): Promise<{ replyMs: number; reply: SlackCall }> {
     const messageTs = `${tsBase + ++sequence}.000100`;
     const escaped = text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-    const body = JSON.stringify({
-      token: 'legacy',
-      team_id: TEAM,
-      api_app_id: 'A1',
-      type: 'event_callback',
-      event_id: `EvPlain${sequence}`,
-      event_time: Math.floor(Date.now() / 1000),
-      authorizations: [{ team_id: TEAM, user_id: BOT_USER, is_bot: true }],
-      event: { type: 'message', channel_type: 'im', user: USER, team: TEAM, channel: CHANNEL, ts: messageTs, thread_ts: threadTs, text: escaped },
-    });
+    const body = JSON.stringify(
+      eventCallback({ type: 'message', channel_type: 'im', user: USER, team: TEAM, channel: CHANNEL, ts: messageTs, thread_ts: threadTs, text: escaped }, { team: TEAM, eventId: `EvPlain${sequence}`, botUser: BOT_USER }),
+    );
     const isAnswer = (call: SlackCall) =>
       (call.method === 'chat.postMessage' || call.method === 'chat.postEphemeral') && call.body.channel === CHANNEL && call.body.thread_ts === threadTs;
     const before = slack.calls.filter(isAnswer).length;

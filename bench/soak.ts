@@ -15,6 +15,7 @@
 import type { Worker } from 'node:worker_threads';
 import type { FakeMembrane } from '../test/fakes/membrane/server.js';
 import { freshPostgresSchema } from '../test/support/databases.js';
+import { eventCallback } from '../test/support/signing.js';
 import type { FakeSlack, SlackCall } from '../test/support/fake-slack.js';
 import { rssMb, startBot, startLoadGenerator, type BotProcess } from './bot-process.js';
 import type { Posted, PostRequest } from './load-generator.js';
@@ -110,16 +111,7 @@ export async function runSoak(options: SoakOptions): Promise<string[]> {
     const user = `U${n % 40}`;
     if (slot === 17) {
       const channel = `DSOAK${n}`;
-      const event = {
-        token: 'legacy',
-        team_id: TEAM,
-        api_app_id: 'A1',
-        type: 'event_callback',
-        event_id: `EvSoak${n}`,
-        event_time: Math.floor(Date.now() / 1000),
-        authorizations: [{ team_id: TEAM, user_id: 'UBOT', is_bot: true }],
-        event: { type: 'message', channel_type: 'im', user, team: TEAM, channel, ts: `${1_800_000_000 + n}.000100`, text: 'list tasks priority=High' },
-      };
+      const event = eventCallback({ type: 'message', channel_type: 'im', user, team: TEAM, channel, ts: `${1_800_000_000 + n}.000100`, text: 'list tasks priority=High' }, { team: TEAM, eventId: `EvSoak${n}` });
       const ack = await post(here, 'application/json', JSON.stringify(event));
       if (ack.status !== 200) return { kind: 'dm', ackMs: [ack.ackedAt - ack.sentAt], error: `ack ${ack.status}` };
       const answer = await slack.waitForCalls((call: SlackCall) => call.method === 'chat.postMessage' && call.body.channel === channel, 1, REPLY_TIMEOUT_MS).then(

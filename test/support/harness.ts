@@ -10,7 +10,7 @@ import { createLogger } from '../../src/observability/logger.js';
 import { startFakeMembrane, type FakeMembrane } from '../fakes/membrane/server.js';
 import { startFakeOpenAI, type FakeOpenAI } from '../fakes/openai/server.js';
 import { startFakeSlack, type FakeGrant, type FakeSlack, type ResponsePost, type SlackCall } from './fake-slack.js';
-import { postSigned, slackSignature, type SignedPost } from './signing.js';
+import { eventCallback, postSigned, slackSignature, type SignedPost } from './signing.js';
 
 export const SIGNING_SECRET = 'test-signing-secret-0123456789';
 export const WORKSPACE_KEY = 'ws-key';
@@ -239,17 +239,7 @@ export function slackClientFor(endpoint: () => string, slack: FakeSlack): SlackC
   const sendEvent: SlackClient['sendEvent'] = async (event, eventOptions = {}) => {
     const team = eventOptions.team ?? 'T1';
     const eventId = eventOptions.eventId ?? `Ev${++counter}`;
-    const body = {
-      token: 'legacy',
-      team_id: team,
-      api_app_id: 'A1',
-      type: 'event_callback',
-      event_id: eventId,
-      event_time: Math.floor(Date.now() / 1000),
-      authorizations: [{ team_id: team, user_id: BOT_USER, is_bot: true }],
-      event,
-    };
-    return { ...(await postEvent(body, eventOptions.headers)), eventId };
+    return { ...(await postEvent(eventCallback(event, { team, eventId, botUser: BOT_USER }), eventOptions.headers)), eventId };
   };
 
   const say: SlackClient['say'] = async (surface, text, who = {}) => {

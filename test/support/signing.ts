@@ -31,3 +31,17 @@ export async function postSigned(
   });
   return { status: response.status, body: await response.text() };
 }
+
+/** An Events API event in Slack's `event_callback` envelope, as Slack delivers it to the app. */
+export function eventCallback(event: Record<string, unknown>, envelope: { team: string; eventId: string; botUser?: string }): Record<string, unknown> {
+  return {
+    token: 'legacy',
+    team_id: envelope.team,
+    api_app_id: 'A1',
+    type: 'event_callback',
+    event_id: envelope.eventId,
+    event_time: Math.floor(Date.now() / 1000),
+    authorizations: [{ team_id: envelope.team, user_id: envelope.botUser ?? 'UBOT', is_bot: true }],
+    event,
+  };
+}
