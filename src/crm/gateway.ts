@@ -313,7 +313,8 @@ export class MembraneGateway implements CrmGateway {
       case 'building':
         throw new AppError('connection_failed', 'The EspoCRM connection is still being set up. Please try again in a minute.');
       case 'failed':
-        throw new AppError('connection_failed', `The EspoCRM connection could not be set up: ${status.message}`);
+        // Ensure returns the same failed connection every time: only a new one gets past it.
+        throw new AppError('connection_failed', `The EspoCRM connection could not be set up: ${status.message} To start over: \`/espo disconnect\`, then \`/espo connect\`.`);
       case 'none':
         throw new AppError('connection_failed', 'Membrane did not return a connection for EspoCRM.');
     }

@@ -43,6 +43,7 @@ describe('EspoCRM connection through Membrane', () => {
     h = await startHarness();
     h.membrane.tenant('T1').ensureState = { state, message: 'EspoCRM answered 401 for the API key' };
     expect(textOf((await h.command('list leads')).reply)).toContain('EspoCRM answered 401 for the API key');
+    expect(textOf((await h.command('list leads')).reply)).toContain('To start over: `/espo disconnect`, then `/espo connect`.');
     expect(textOf((await h.command('connect')).reply)).toContain('EspoCRM answered 401 for the API key');
   });
 

@@ -441,7 +441,7 @@ export function renderReply(reply: Reply, options: RenderOptions = {}): Message 
               ? ':large_yellow_circle: The EspoCRM connection is still being set up. Try again in a minute.'
               : status.state === 'action_required'
                 ? `:large_orange_circle: The EspoCRM connection needs you: ${escape(status.description)} Run \`/espo connect\`.`
-                : `:red_circle: The EspoCRM connection failed: ${escape(status.message)}`;
+                : `:red_circle: The EspoCRM connection failed: ${escape(status.message)} To start over: \`/espo disconnect\`, then \`/espo connect\`.`;
       return message('EspoCRM connection status', [section(text), reply.alerts ? section(alertsLine(reply.alerts)) : undefined]);
     }
     case 'subscriptions':
