@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, ErrorCode, type Logger as BoltLogger, LogLevel, webApi } from '@slack/bolt';
 import type { Config } from './config/config.js';
@@ -208,6 +208,19 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
   if (oauth && config.slack.botToken) {
     logger.warn({}, 'SLACK_BOT_TOKEN is ignored: with SLACK_CLIENT_ID each workspace\'s token comes from its installation (/slack/install)');
   }
+  const httpReceiver = socketMode
+    ? undefined
+    : new ScreenedHTTPReceiver(
+        {
+          signingSecret: config.slack.signingSecret,
+          endpoints: '/slack/events',
+          customRoutes: [health, ready, metricsRoute, webhooks],
+          logger: appLogger,
+          processBeforeResponse: false,
+          ...oauth,
+        },
+        logger,
+      );
   const app = new App({
     // Bolt refuses a fixed token beside OAuth: then every request is authorized from the store.
     token: oauth ? undefined : config.slack.botToken,
@@ -218,19 +231,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
     clientOptions,
     ...(socketMode
       ? { socketMode: true, appToken: config.slack.appToken, ...oauth }
-      : {
-          receiver: new ScreenedHTTPReceiver(
-            {
-              signingSecret: config.slack.signingSecret,
-              endpoints: '/slack/events',
-              customRoutes: [health, ready, metricsRoute, webhooks],
-              logger: appLogger,
-              processBeforeResponse: false,
-              ...oauth,
-            },
-            logger,
-          ),
-        }),
+      : { receiver: httpReceiver }),
   });
   // Every request from Slack gets an id that its log lines and its Membrane and model calls carry.
   app.use(({ next }) => inRequestScope(newRequestId(), next));
@@ -317,11 +318,13 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
   digestTicks.unref();
 
   let url: string | undefined;
+  let httpServer: Server | undefined;
   if (socketMode) {
     await app.start();
     logger.info({ mode: 'socket', oauth: Boolean(oauth) }, 'espo-slack is running in Socket Mode');
   } else {
-    const server = await app.start({ port: config.slack.port, host: config.slack.host });
+    const server: Server = await app.start({ port: config.slack.port, host: config.slack.host });
+    httpServer = server;
     // Idle keep-alive connections outlive a load balancer's idle timeout (AWS: 60 s), so the
     // balancer never sends a request into a socket this server is just closing (a 502).
     server.keepAliveTimeout = 65_000;
@@ -348,16 +351,26 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
       clearInterval(poller);
       clearInterval(digestTicks);
       const started = Date.now();
-      // No new requests (the HTTP server stops accepting; Socket Mode disconnects); then the work
-      // already acknowledged, digests and polls included, gets its grace period to finish.
-      await app.stop();
-      await Promise.all([scheduler.stop(), polling]);
-      // Alerts of batches already answered 200 are posted too: EspoCRM will not send them again.
+      // No new connections (Socket Mode: the socket closes); idle keep-alive ones close now, busy
+      // ones after their response. `app.stop()` settles when the last one has ended.
+      httpReceiver?.closeConnectionsAfterResponses();
+      const listenerStopped = app.stop();
+      httpServer?.closeIdleConnections();
+      // Within the grace period: the requests still arriving are answered, then the work they and
+      // the earlier ones queued is done, then the alerts of batches already answered 200 are
+      // posted (EspoCRM will not send them again).
       const drained = await Promise.race([
-        limiter.idle().then(() => alertSink.idle()).then(() => true),
+        Promise.all([scheduler.stop(), polling, listenerStopped])
+          .then(() => limiter.idle())
+          .then(() => alertSink.idle())
+          .then(() => true),
         new Promise<false>((resolve) => setTimeout(() => resolve(false), config.shutdownGraceMs).unref()),
       ]);
-      if (!drained) logger.warn({ running: limiter.running, queued: limiter.queued }, 'shutdown grace period over: unfinished requests are abandoned');
+      if (!drained) {
+        logger.warn({ running: limiter.running, queued: limiter.queued }, 'shutdown grace period over: unfinished requests are abandoned');
+        httpServer?.closeAllConnections();
+      }
+      await listenerStopped;
       alertSink.close();
       await store.close();
       logger.info({ ms: Date.now() - started, drained }, 'stopped');

@@ -30,7 +30,7 @@ async function main(): Promise<void> {
       logger.error({}, 'shutdown took too long: exiting anyway');
       logger.flush();
       process.exit(1);
-    }, config.shutdownGraceMs + 10_000).unref();
+    }, config.shutdownGraceMs + 5_000).unref();
     let code = 0;
     try {
       await app.stop();

@@ -1,6 +1,7 @@
 import type { webApi } from '@slack/bolt';
 import type { AlertMessage, AlertSink } from '../core/alerts.js';
 import type { Logger } from '../core/ports.js';
+import { currentRequestId, inRequestScope, newRequestId } from '../observability/request-scope.js';
 import { renderAlertMessage } from './render/alert.js';
 
 type WebClient = webApi.WebClient;
@@ -18,6 +19,8 @@ export interface SlackAlertSinkOptions {
 interface Waiting {
   message: AlertMessage;
   done: (result: 'posted' | 'gone' | 'failed') => void;
+  /** The request (webhook batch, poll round) the alert came from: its post is logged under it. */
+  requestId: string;
 }
 
 /** Slack's answers that mean the channel is not coming back: the subscription ends. */
@@ -60,7 +63,8 @@ export class SlackAlertSink implements AlertSink {
       this.logger.warn({ team: teamId, channel: channelId, queued: queue.waiting.length }, 'too many alerts waiting for one channel: this one is dropped');
       return Promise.resolve('failed');
     }
-    const result = new Promise<'posted' | 'gone' | 'failed'>((done) => queue.waiting.push({ message, done }));
+    const requestId = currentRequestId() ?? newRequestId();
+    const result = new Promise<'posted' | 'gone' | 'failed'>((done) => queue.waiting.push({ message, done, requestId }));
     if (start) {
       const drained: Promise<void> = this.drain(key, teamId, channelId).finally(() => this.draining.delete(drained));
       this.draining.add(drained);
@@ -97,7 +101,8 @@ export class SlackAlertSink implements AlertSink {
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait).unref());
       const next = queue.waiting.shift();
       if (!next) break;
-      const result = await this.send(teamId, channelId, next.message);
+      // The drain runs in the scope of the request that started it; each post belongs to its own.
+      const result = await inRequestScope(next.requestId, () => this.send(teamId, channelId, next.message));
       queue.lastAt = Date.now();
       next.done(result);
       if (result === 'gone') {

@@ -76,10 +76,12 @@ export async function answer(
   work: () => Promise<Reply>,
   delivery: Delivery = {},
 ): Promise<void> {
-  // The listener has acked; let requests already waiting be acked too before this one's work
-  // takes the event loop, and queue the work behind the limiter.
-  await new Promise<void>((resolve) => setImmediate(resolve));
-  return deps.limiter.run(() => handle(deps, request, respond, work, delivery));
+  // The listener has acked. The work joins the limiter at once (shutdown waits for what is in it),
+  // then lets requests already waiting be acked too before it takes the event loop.
+  return deps.limiter.run(async () => {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    return handle(deps, request, respond, work, delivery);
+  });
 }
 
 async function handle(

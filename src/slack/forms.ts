@@ -33,6 +33,13 @@ export async function openForm(deps: ListenerDeps, client: WebClient, triggerId:
     return;
   }
   if (!viewId) return;
+  const shownId = viewId;
+  // Behind the limiter like every other piece of work, so shutdown waits for the form to be drawn.
+  await deps.limiter.run(() => fillForm(deps, client, shownId, title, context, request));
+}
+
+/** Reads what the form needs and replaces "Loading…" with it, or with why it cannot be shown. */
+async function fillForm(deps: ListenerDeps, client: WebClient, viewId: string, title: string, context: RequestContext, request: FormRequest): Promise<void> {
   let view: Record<string, unknown>;
   try {
     const profile = await deps.profiles.of(client, context.teamId, context.userId);

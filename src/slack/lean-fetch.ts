@@ -9,7 +9,11 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
  */
 const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
 
-export const leanFetch: typeof fetch = (input, init = {}) => {
+/**
+ * `timeoutMs` bounds a request that comes without an abort signal: Bolt's respond() passes none,
+ * and a Slack that never answers must not hold a work slot for ever.
+ */
+export const createLeanFetch = (timeoutMs: number): typeof fetch => (input, init = {}) => {
   const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
   const body = init.body === undefined || init.body === null ? undefined : init.body instanceof URLSearchParams ? init.body.toString() : init.body;
   if (body !== undefined && typeof body !== 'string') {
@@ -41,7 +45,12 @@ export const leanFetch: typeof fetch = (input, init = {}) => {
         res.on('error', reject);
       },
     );
+    if (!init.signal) {
+      req.setTimeout(timeoutMs, () => req.destroy(Object.assign(new Error(`no answer from ${url.host} in ${timeoutMs} ms`), { code: 'ETIMEDOUT' })));
+    }
     req.on('error', reject);
     req.end(body);
   });
 };
+
+export const leanFetch = createLeanFetch(10_000);

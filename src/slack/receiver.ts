@@ -12,18 +12,36 @@ import type { AppLogger } from '../observability/logger.js';
  * verification: one HMAC per request, not two).
  */
 export class ScreenedHTTPReceiver extends HTTPReceiver {
+  private closingConnections = false;
+  /** Responses not yet sent, so shutdown can make each end its connection. */
+  private readonly pending = new Set<ServerResponse>();
+
   constructor(options: HTTPReceiverOptions & { endpoints: string }, logger: AppLogger) {
     super({ ...options, signatureVerification: false, processEventErrorHandler: processEventErrorHandler(logger) });
     const bolt = this.requestListener;
     const endpoint = options.endpoints;
     const { signingSecret } = options;
     this.requestListener = (req, res) => {
+      // Shutting down: a keep-alive connection ends with the response it is carrying, instead of
+      // staying open (and taking more requests) until its idle timeout.
+      if (this.closingConnections) res.shouldKeepAlive = false;
+      else {
+        this.pending.add(res);
+        res.once('close', () => this.pending.delete(res));
+      }
       if (req.method !== 'POST' || new URL(req.url ?? '/', 'http://localhost').pathname !== endpoint) return bolt(req, res);
       screen(req, res, bolt, logger, signingSecret).catch((error: unknown) => {
         logger.error({ err: error }, 'a Slack request could not be read');
         if (!res.headersSent) res.writeHead(500).end();
       });
     };
+  }
+
+  /** From now on every response closes its connection (shutdown: no connection outlives its request). */
+  closeConnectionsAfterResponses(): void {
+    this.closingConnections = true;
+    for (const res of this.pending) if (!res.headersSent) res.shouldKeepAlive = false;
+    this.pending.clear();
   }
 }
 
@@ -40,29 +58,39 @@ async function screen(req: IncomingMessage, res: ServerResponse, bolt: RequestLi
     logger.warn({ reason: (error as Error).message }, 'a request to the Slack endpoint is not signed by Slack (or is stale): answered 401');
     return void res.writeHead(401).end();
   }
-  if (!isObjectBody(buffered)) {
-    logger.warn({ contentType: req.headers['content-type'] }, 'a request to the Slack endpoint is not a JSON object: answered 400');
+  const problem = unreadableByBolt(buffered);
+  if (problem) {
+    logger.warn({ contentType: req.headers['content-type'], problem }, 'a signed request is not shaped like anything Slack sends: answered 400');
     return void res.writeHead(400).end();
   }
   bolt(buffered, res);
 }
 
-/** Whether the body parses, as Bolt will parse it, to an object (anything else Bolt cannot handle). */
-function isObjectBody(req: IncomingMessage & { rawBody: Buffer }): boolean {
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * Why Bolt could not read the body, parsed as Bolt will parse it: not an object, or an envelope
+ * part Bolt reads without checking (found by fuzzing: `event`, `actions`, `view`) of the wrong
+ * shape. Undefined when Bolt can take it, or when it does not parse (Bolt answers that itself).
+ */
+function unreadableByBolt(req: IncomingMessage & { rawBody: Buffer }): string | undefined {
+  let body: unknown;
   try {
-    const body: unknown = HTTPModuleFunctions.parseHTTPRequestBody(req);
-    return typeof body === 'object' && body !== null && !Array.isArray(body);
+    body = HTTPModuleFunctions.parseHTTPRequestBody(req);
   } catch {
-    // Bolt answers an unparseable body itself, after checking the signature.
-    return true;
+    return undefined;
   }
+  if (!isObject(body)) return 'not a JSON object';
+  if ((body.type === 'event_callback' || 'event' in body) && !isObject(body.event)) return 'event is not an object';
+  if ('actions' in body && !(Array.isArray(body.actions) && body.actions.every(isObject))) return 'actions is not a list of objects';
+  if ('view' in body && !isObject(body.view)) return 'view is not an object';
+  return undefined;
 }
 
 /**
  * What the HTTP receiver answers when Bolt fails on a request before it is acknowledged. A
- * payload Bolt cannot read (signed, yet not shaped like anything Slack sends) is a 400: Slack must
- * not retry it. A workspace without an installation is a 401, as in Bolt. Anything else is our
- * failure, a 500, so Slack retries it later.
+ * workspace without an installation is a 401, as in Bolt. Anything else is our failure (the
+ * screen has already turned away what Bolt cannot read): a 500, so Slack retries it later.
  */
 function processEventErrorHandler(logger: AppLogger) {
   return async ({ error, response }: ReceiverProcessEventErrorHandlerArgs): Promise<boolean> => {
@@ -72,11 +100,6 @@ function processEventErrorHandler(logger: AppLogger) {
     }
     if ((error as { code?: unknown }).code === ErrorCode.AuthorizationError) {
       response.writeHead(401).end();
-      return true;
-    }
-    if (error instanceof TypeError) {
-      logger.warn({ err: error }, 'a signed Slack request is not shaped like anything Slack sends: answered 400');
-      response.writeHead(400).end();
       return true;
     }
     logger.error({ err: error }, 'a Slack request failed before its acknowledgement: answered 500, so Slack retries it');

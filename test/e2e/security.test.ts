@@ -82,7 +82,8 @@ describe('requests Slack did not sign are refused', () => {
     expect(await sign('null')).toBe(400);
     expect(await sign('payload=null', 'application/x-www-form-urlencoded')).toBe(400);
     expect(await sign(JSON.stringify({ type: 'event_callback', event: null }))).toBe(400);
-    expect(h.logs.filter((line) => line.msg === 'a request to the Slack endpoint is not a JSON object: answered 400')).toHaveLength(2);
+    expect(await sign(`payload=${encodeURIComponent(JSON.stringify({ type: 'block_actions', actions: null }))}`, 'application/x-www-form-urlencoded')).toBe(400);
+    expect(h.logs.filter((line) => line.msg === 'a signed request is not shaped like anything Slack sends: answered 400')).toHaveLength(4);
     expect((await fetch(`${h.app.url}/healthz`)).status).toBe(200);
   });
 

@@ -1,11 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Agent, request } from 'node:http';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeMembrane, type FakeMembrane } from '../fakes/membrane/server.js';
 import { spawnApp, type AppProcess } from '../support/app-process.js';
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack.js';
-import { appEnv, slackClientFor, textOf, WORKSPACE_KEY, WORKSPACE_SECRET, type SlackClient } from '../support/harness.js';
+import { appEnv, SIGNING_SECRET, slackClientFor, textOf, WORKSPACE_KEY, WORKSPACE_SECRET, type SlackClient } from '../support/harness.js';
+import { slackSignature } from '../support/signing.js';
 
 /** SIGTERM, as a deploy or a scale-down sends it: no new work, the work in hand finished, then exit. */
 describe('graceful shutdown', () => {
@@ -15,25 +17,34 @@ describe('graceful shutdown', () => {
   let app: AppProcess;
   let client: SlackClient;
 
+  /** A fresh app process on the same database, warm, its Membrane fast again. */
+  async function started(): Promise<void> {
+    membrane.latencyMs = 0;
+    // One request worked on at a time, so a second one waits in the queue when the signal comes.
+    app = await spawnApp(appEnv({ slack, membrane, databaseUrl: `sqlite:${join(dir, 'bot.db')}`, port: 0 }, { MAX_CONCURRENT_WORK: '1', MEMBRANE_TIMEOUT_MS: '5000', SHUTDOWN_GRACE_SECONDS: '10' }));
+    client = slackClientFor(() => `${app.url}/slack/events`, slack);
+    await client.command('connect');
+    await client.command('list leads');
+  }
+
   beforeAll(async () => {
     slack = await startFakeSlack();
     membrane = await startFakeMembrane({ workspaceKey: WORKSPACE_KEY, workspaceSecret: WORKSPACE_SECRET });
     dir = mkdtempSync(join(tmpdir(), 'espo-slack-shutdown-'));
-    // One request worked on at a time, so a second one waits in the queue when the signal comes.
-    app = await spawnApp(appEnv({ slack, membrane, databaseUrl: `sqlite:${join(dir, 'bot.db')}`, port: 0 }, { MAX_CONCURRENT_WORK: '1', MEMBRANE_TIMEOUT_MS: '5000' }));
-    client = slackClientFor(() => `${app.url}/slack/events`, slack);
-    await client.command('connect');
-    await client.command('list leads');
+  });
+
+  afterEach(async () => {
+    await app?.stop('SIGKILL');
   });
 
   afterAll(async () => {
-    await app?.stop('SIGKILL');
     await membrane?.close();
     await slack?.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
   it('finishes the requests it acknowledged, takes no new ones, and exits cleanly', async () => {
+    await started();
     membrane.latencyMs = 1200;
     const command = (id: string, text: string) =>
       client.post({ command: '/espo', text, team_id: 'T1', user_id: 'U1', channel_id: 'C1', response_url: slack.responseUrl(id), trigger_id: `t-${id}` });
@@ -58,5 +69,37 @@ describe('graceful shutdown', () => {
     expect(app.logs.find((line) => line.msg === 'shutting down: finishing the work in hand')).toMatchObject({ signal: 'SIGTERM' });
     expect(app.logs.find((line) => line.msg === 'stopped')).toMatchObject({ drained: true });
     expect(app.logs.filter((line) => Number(line.level) >= 50)).toEqual([]);
+  });
+
+  it('ends a keep-alive connection that is carrying a request at the signal with its response, and still exits cleanly', async () => {
+    await started();
+    const { port } = new URL(app.url);
+    const agent = new Agent({ keepAlive: true });
+    const body = new URLSearchParams({ command: '/espo', text: 'help', team_id: 'T1', user_id: 'U1', channel_id: 'C1', response_url: slack.responseUrl('half-sent'), trigger_id: 't-half' }).toString();
+    const timestamp = Math.floor(Date.now() / 1000);
+    // The request is half sent when the signal comes, and finished after it.
+    let answered!: (value: { status: number; connection?: string }) => void;
+    const answer = new Promise<{ status: number; connection?: string }>((resolve) => (answered = resolve));
+    const req = request(
+      { host: '127.0.0.1', port, path: '/slack/events', method: 'POST', agent, headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body), 'x-slack-request-timestamp': String(timestamp), 'x-slack-signature': slackSignature(SIGNING_SECRET, timestamp, body) } },
+      (res) => {
+        res.resume();
+        res.on('end', () => answered({ status: res.statusCode ?? 0, connection: res.headers.connection }));
+      },
+    );
+    req.write(body.slice(0, 20));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const signalled = Date.now();
+    const exited = app.stop('SIGTERM');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    req.end(body.slice(20));
+
+    expect(await answer).toEqual({ status: 200, connection: 'close' });
+    await slack.waitForResponses('half-sent', 1, 10_000);
+    expect(await exited).toEqual({ code: 0, signal: null });
+    // Well inside the grace period (10 s), not ended by the watchdog.
+    expect(Date.now() - signalled).toBeLessThan(5000);
+    expect(app.logs.find((line) => line.msg === 'stopped')).toMatchObject({ drained: true });
+    agent.destroy();
   });
 });

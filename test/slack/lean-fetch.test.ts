@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { leanFetch } from '../../src/slack/lean-fetch.js';
+import { createLeanFetch, leanFetch } from '../../src/slack/lean-fetch.js';
 
 describe('leanFetch', () => {
   let server: Server;
@@ -44,5 +44,11 @@ describe('leanFetch', () => {
 
   it('honours an abort signal (web-api uses it for timeouts)', async () => {
     await expect(leanFetch(`${base}/slow`, { signal: AbortSignal.timeout(50) })).rejects.toThrow();
+  });
+
+  it('gives up on its own when no signal bounds the request (respond() passes none)', async () => {
+    const started = Date.now();
+    await expect(createLeanFetch(100)(`${base}/slow`, { method: 'POST', body: '{}' })).rejects.toMatchObject({ code: 'ETIMEDOUT' });
+    expect(Date.now() - started).toBeLessThan(400);
   });
 });
