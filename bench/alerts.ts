@@ -13,10 +13,10 @@
  * Per event: latency = the `chat.postMessage` arriving at the fake Slack − the moment its batch was
  * sent (so the fake Slack's own handling is excluded). Throughput = events / (last post − first send).
  */
-import type { FakeMembrane } from '../test/fakes/membrane/server.js';
-import { send } from '../test/fakes/espocrm/webhooks.js';
-import type { FakeSlack, SlackCall } from '../test/support/fake-slack.js';
-import { postSigned } from '../test/support/signing.js';
+import type { FakeMembrane } from '../fakes/membrane/server.js';
+import { send } from '../fakes/espocrm/webhooks.js';
+import type { FakeSlack, SlackCall } from '../fakes/slack/server.js';
+import { postSigned } from '../fakes/slack/signing.js';
 import { fmt, percentile } from './stats.js';
 
 const TEAM = 'TALERTS';

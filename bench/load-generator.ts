@@ -6,7 +6,7 @@
  */
 import { Agent, request } from 'node:http';
 import { parentPort, workerData } from 'node:worker_threads';
-import { slackSignature } from '../test/support/signing.js';
+import { slackSignature } from '../fakes/slack/signing.js';
 
 export interface BurstRequest {
   endpoint: string;

@@ -8,10 +8,10 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
-import type { FakeMembrane } from '../test/fakes/membrane/server.js';
-import { estimateTokens, type ChatRequestRecord, type FakeOpenAI, type ScriptedReply } from '../test/fakes/openai/server.js';
-import type { FakeSlack, SlackCall } from '../test/support/fake-slack.js';
-import { eventCallback, slackSignature } from '../test/support/signing.js';
+import type { FakeMembrane } from '../fakes/membrane/server.js';
+import { estimateTokens, type ChatRequestRecord, type FakeOpenAI, type ScriptedReply } from '../fakes/openai/server.js';
+import type { FakeSlack, SlackCall } from '../fakes/slack/server.js';
+import { eventCallback, slackSignature } from '../fakes/slack/signing.js';
 import { fmt, percentile } from './stats.js';
 
 interface ScriptedCall {

@@ -13,10 +13,10 @@
  * 10 s), so growth can be told from noise.
  */
 import type { Worker } from 'node:worker_threads';
-import type { FakeMembrane } from '../test/fakes/membrane/server.js';
+import type { FakeMembrane } from '../fakes/membrane/server.js';
 import { freshPostgresSchema } from '../test/support/databases.js';
-import { eventCallback } from '../test/support/signing.js';
-import type { FakeSlack, SlackCall } from '../test/support/fake-slack.js';
+import { eventCallback } from '../fakes/slack/signing.js';
+import type { FakeSlack, SlackCall } from '../fakes/slack/server.js';
 import { rssMb, startBot, startLoadGenerator, type BotProcess } from './bot-process.js';
 import type { Posted, PostRequest } from './load-generator.js';
 import { fmt, percentile } from './stats.js';

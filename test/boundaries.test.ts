@@ -48,6 +48,17 @@ describe('import boundaries', () => {
     });
   }
 
+  // The fakes, the sandbox, the tests and the bench drive the product from outside, through its
+  // configuration; the product never reaches back into them.
+  it('src imports nothing from fakes, sandbox, test or bench', () => {
+    const violations = filesUnder(SRC).flatMap((file) =>
+      importsOf(file)
+        .filter((specifier) => /(^|\/)(fakes|sandbox|test|bench)\//.test(specifier))
+        .map((specifier) => `${relative(SRC, file)} imports ${specifier}`),
+    );
+    expect(violations).toEqual([]);
+  });
+
   it('the check itself sees imports', () => {
     expect(importsOf(join(SRC, 'core', 'service.ts'))).toContain('./errors.js');
   });

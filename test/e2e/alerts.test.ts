@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SlackCall } from '../support/fake-slack.js';
+import type { SlackCall } from '../../fakes/slack/server.js';
 import { buttonNamed, buttonsOf, startHarness, textOf, type Harness } from '../support/harness.js';
-import { send } from '../fakes/espocrm/webhooks.js';
+import { send } from '../../fakes/espocrm/webhooks.js';
 
 /**
  * Alerts end to end: `/espo subscribe` through Confirm registers EspoCRM webhooks through the fake

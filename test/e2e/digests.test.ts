@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunningApp } from '../../src/app.js';
 import { freshPostgresSchema } from '../support/databases.js';
-import type { SlackCall } from '../support/fake-slack.js';
+import type { SlackCall } from '../../fakes/slack/server.js';
 import { SITE_URL, buttonNamed, buttonsOf, startHarness, textOf, type Harness } from '../support/harness.js';
 
 const JANE = 'jane.smith@example.com';

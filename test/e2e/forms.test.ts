@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SlackCall } from '../support/fake-slack.js';
+import type { SlackCall } from '../../fakes/slack/server.js';
 import { buttonNamed, startHarness, textOf, type Harness } from '../support/harness.js';
 import { submitView } from '../support/views.js';
 

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signEspoBatch } from '../fakes/espocrm/webhooks.js';
-import { unsafeMarkup } from '../support/block-kit.js';
+import { signEspoBatch } from '../../fakes/espocrm/webhooks.js';
+import { unsafeMarkup } from '../../fakes/slack/block-kit.js';
 import { buttonNamed, SITE_URL, startHarness, textOf, type Harness } from '../support/harness.js';
-import { slackSignature } from '../support/signing.js';
+import { slackSignature } from '../../fakes/slack/signing.js';
 
 /**
  * Hostile input through the real app, as Slack and EspoCRM would deliver it: random command text,

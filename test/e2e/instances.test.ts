@@ -1,10 +1,10 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signEspoBatch } from '../fakes/espocrm/webhooks.js';
-import { startFakeMembrane, type FakeMembrane } from '../fakes/membrane/server.js';
+import { signEspoBatch } from '../../fakes/espocrm/webhooks.js';
+import { startFakeMembrane, type FakeMembrane } from '../../fakes/membrane/server.js';
 import { spawnApp, type AppProcess } from '../support/app-process.js';
 import { freshPostgresSchema } from '../support/databases.js';
-import { startFakeSlack, type FakeSlack, type SlackCall } from '../support/fake-slack.js';
+import { startFakeSlack, type FakeSlack, type SlackCall } from '../../fakes/slack/server.js';
 import { appEnv, buttonNamed, freePort, slackClientFor, textOf, WORKSPACE_KEY, WORKSPACE_SECRET, type SlackClient } from '../support/harness.js';
 
 /**

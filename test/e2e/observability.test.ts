@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signEspoBatch } from '../fakes/espocrm/webhooks.js';
+import { signEspoBatch } from '../../fakes/espocrm/webhooks.js';
 import { buttonNamed, CLIENT_SECRET, OPENAI_KEY, SIGNING_SECRET, startHarness, textOf, WORKSPACE_SECRET, type Harness } from '../support/harness.js';
 
 /** What an operator sees: one request id across Slack, Membrane and the model; metrics; no secrets anywhere. */

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { estimateTokens, type ChatRequestRecord } from '../fakes/openai/server.js';
-import type { SlackCall } from '../support/fake-slack.js';
+import { estimateTokens, type ChatRequestRecord } from '../../fakes/openai/server.js';
+import type { SlackCall } from '../../fakes/slack/server.js';
 import { buttonNamed, buttonsOf, OPENAI_KEY, SIGNING_SECRET, startHarness, textOf, WORKSPACE_SECRET, type Harness } from '../support/harness.js';
 
 /** The text of a conversation message the bot posted. */

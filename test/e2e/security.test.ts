@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SIGNING_SECRET, startHarness, type Harness } from '../support/harness.js';
-import { slackSignature } from '../support/signing.js';
+import { slackSignature } from '../../fakes/slack/signing.js';
 
 describe('requests Slack did not sign are refused', () => {
   let h: Harness;

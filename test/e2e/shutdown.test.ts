@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeMembrane, type FakeMembrane } from '../fakes/membrane/server.js';
+import { startFakeMembrane, type FakeMembrane } from '../../fakes/membrane/server.js';
 import { spawnApp, type AppProcess } from '../support/app-process.js';
-import { startFakeSlack, type FakeSlack } from '../support/fake-slack.js';
+import { startFakeSlack, type FakeSlack } from '../../fakes/slack/server.js';
 import { appEnv, SIGNING_SECRET, slackClientFor, textOf, WORKSPACE_KEY, WORKSPACE_SECRET, type SlackClient } from '../support/harness.js';
-import { slackSignature } from '../support/signing.js';
+import { slackSignature } from '../../fakes/slack/signing.js';
 
 /** SIGTERM, as a deploy or a scale-down sends it: no new work, the work in hand finished, then exit. */
 describe('graceful shutdown', () => {

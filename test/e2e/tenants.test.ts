@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signEspoBatch } from '../fakes/espocrm/webhooks.js';
+import { signEspoBatch } from '../../fakes/espocrm/webhooks.js';
 import { buttonNamed, startHarness, textOf, type Harness } from '../support/harness.js';
 
 /**

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { BOT_USER, SITE_URL, startHarness, textOf, type Harness } from '../support/harness.js';
-import type { SlackCall } from '../support/fake-slack.js';
+import type { SlackCall } from '../../fakes/slack/server.js';
 
 /** Link previews: a record link to the team's own EspoCRM, shared in a channel, unfurls as the record. */
 describe('link previews (link_shared → chat.unfurl)', () => {

@@ -5,7 +5,7 @@ import { validateAgainstSchema } from '../../src/crm/validate.js';
 import { OpenAiPlanner } from '../../src/llm/planner.js';
 import { buildMessages } from '../../src/llm/prompt.js';
 import { CLARIFY_TOOL } from '../../src/llm/tools.js';
-import { estimateTokens, startFakeOpenAI, type ChatRequestRecord, type FakeOpenAI } from '../fakes/openai/server.js';
+import { estimateTokens, startFakeOpenAI, type ChatRequestRecord, type FakeOpenAI } from '../../fakes/openai/server.js';
 import { failure } from '../support/failure.js';
 
 const listLeads: PlannableAction = {

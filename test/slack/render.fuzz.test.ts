@@ -6,7 +6,7 @@ import { EspoEntityDirectory } from '../../src/crm/espo/entities.js';
 import { renderAlertMessage } from '../../src/slack/render/alert.js';
 import { renderReply } from '../../src/slack/render/reply.js';
 import { renderUnfurl } from '../../src/slack/render/unfurl.js';
-import { messageProblems, unsafeMarkup } from '../support/block-kit.js';
+import { messageProblems, unsafeMarkup } from '../../fakes/slack/block-kit.js';
 
 /**
  * Property: whatever a CRM record holds (100 KB fields, mrkdwn, mentions, links, odd Unicode),

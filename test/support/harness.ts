@@ -7,10 +7,10 @@ import { Writable } from 'node:stream';
 import { startApp, type RunningApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config/config.js';
 import { createLogger } from '../../src/observability/logger.js';
-import { startFakeMembrane, type FakeMembrane } from '../fakes/membrane/server.js';
-import { startFakeOpenAI, type FakeOpenAI } from '../fakes/openai/server.js';
-import { startFakeSlack, type FakeGrant, type FakeSlack, type ResponsePost, type SlackCall } from './fake-slack.js';
-import { eventCallback, postSigned, slackSignature, type SignedPost } from './signing.js';
+import { startFakeMembrane, type FakeMembrane } from '../../fakes/membrane/server.js';
+import { startFakeOpenAI, type FakeOpenAI } from '../../fakes/openai/server.js';
+import { startFakeSlack, type FakeGrant, type FakeSlack, type ResponsePost, type SlackCall } from '../../fakes/slack/server.js';
+import { eventCallback, postSigned, slackSignature, type SignedPost } from '../../fakes/slack/signing.js';
 
 export const SIGNING_SECRET = 'test-signing-secret-0123456789';
 export const WORKSPACE_KEY = 'ws-key';

@@ -1,6 +1,6 @@
 import qs from 'qs';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { FakeEspoCrm, type EspoRecord, type EspoResponse } from './model.js';
+import { FakeEspoCrm, type EspoRecord, type EspoResponse } from '../../../fakes/espocrm/model.js';
 
 // A Sunday, so month/year boundaries below are easy to reason about: today = 2026-03-15.
 const NOW = new Date('2026-03-15T12:00:00Z');

@@ -2,8 +2,8 @@
 // error handling the SDK actually uses.
 import { ActionRunError, BadRequestError, ConnectionError, MembraneClient } from '@membranehq/sdk';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { EspoRecord } from '../espocrm/model.js';
-import { signWorkspaceToken, startFakeMembrane, type FakeMembrane } from './server.js';
+import type { EspoRecord } from '../../../fakes/espocrm/model.js';
+import { signWorkspaceToken, startFakeMembrane, type FakeMembrane } from '../../../fakes/membrane/server.js';
 import { failure } from '../../support/failure.js';
 
 const WORKSPACE_KEY = 'ws-key';

@@ -3,7 +3,7 @@
 import OpenAI from 'openai';
 import type { ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { estimateTokens, startFakeOpenAI, type FakeOpenAI } from './server.js';
+import { estimateTokens, startFakeOpenAI, type FakeOpenAI } from '../../../fakes/openai/server.js';
 import { failure } from '../../support/failure.js';
 
 const API_KEY = 'sk-test';
