@@ -55,7 +55,18 @@ export interface StoreOptions {
 /** Opens the database named by DATABASE_URL and brings its schema up to date. */
 export async function openStore(databaseUrl: string, options: StoreOptions = {}): Promise<Store> {
   const { db, dialect } = connect(databaseUrl, options);
-  const migrator = new Migrator({ db, provider: migrationProvider });
+  // Kysely looks for its migration tables in every schema of a PostgreSQL database unless told
+  // which one: another app's (or another deployment's) kysely_migration elsewhere in the same
+  // database would make it skip creating ours and then fail. Ours live in the connection's
+  // current schema (its search_path).
+  let migrationTableSchema: string | undefined;
+  try {
+    if (dialect === 'postgres') migrationTableSchema = (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema;
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+  const migrator = new Migrator({ db, provider: migrationProvider, ...(migrationTableSchema ? { migrationTableSchema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     await db.destroy();

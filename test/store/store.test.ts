@@ -345,6 +345,23 @@ describe('migrations', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it('on PostgreSQL, keep to their own schema when another schema of the database has migrated too', async () => {
+    const other = await freshPostgresSchema();
+    const ours = await freshPostgresSchema();
+    try {
+      await (await openStore(other.url)).close();
+      const store = await openStore(ours.url);
+      await store.audit.record({ tenantKey: 'T', teamId: 'T', userId: 'U', action: 'x', input: {}, outcome: 'done', at: now });
+      expect(await store.audit.recent('T', 5)).toHaveLength(1);
+      await store.close();
+      // A restart finds its own migrations done.
+      await (await openStore(ours.url)).close();
+    } finally {
+      await other.drop();
+      await ours.drop();
+    }
+  });
+
   it('upgrade a database made by 001 in place: its rows stay readable, without usage', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'espo-store-'));
     const file = join(dir, 'bot.db');
