@@ -139,12 +139,21 @@ function opens(text: string, at: number): boolean {
   return (before === undefined || !WORD.test(before)) && after !== undefined && !/\s/.test(after);
 }
 
-/** Where a style marker closes: after a non-space, at a word's end. */
+/**
+ * Where a style marker closes: after a non-space, at a word's end. Links and code are whole: a
+ * marker inside `<…|label>` or `code` closes nothing.
+ */
 function closing(text: string, at: number, marker: string): number {
-  for (let end = text.indexOf(marker, at + 2); end > 0; end = text.indexOf(marker, end + 1)) {
-    const before = text[end - 1]!;
+  for (let end = at + 1; end < text.length; end++) {
+    const char = text[end]!;
+    const span = char === '<' ? text.indexOf('>', end + 1) : char === '`' ? text.indexOf('`', end + 1) : -1;
+    if (span > 0) {
+      end = span;
+      continue;
+    }
+    if (char !== marker || end === at + 1) continue;
     const after = text[end + 1];
-    if (!/\s/.test(before) && (after === undefined || !WORD.test(after))) return end;
+    if (!/\s/.test(text[end - 1]!) && (after === undefined || !WORD.test(after))) return end;
   }
   return -1;
 }
