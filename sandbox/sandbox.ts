@@ -138,6 +138,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       body: JSON.stringify({ appUrl: 'https://www.espocrm.com/' }),
     });
     if (!ensured.ok) throw new Error(`the fake Membrane did not connect the sample EspoCRM: ${ensured.status}`);
+    // Someone has used the app before: the bot knows the connection (a pasted link unfurls, the
+    // record search of "Log to EspoCRM" answers) once any request has seen it. Opening Home is one.
+    const first = workspace.options.people[0]!.id;
+    await workspace.openHome(first);
+    for (let waited = 0; !workspace.snapshot(first).home && waited < 5000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
 
     return { url: web.url, botUrl: app.url!, workspace, crm, slack, membrane, app, logFile, stop: stopAll };
   } catch (error) {

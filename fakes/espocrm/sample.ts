@@ -5,7 +5,22 @@ import { addDays, formatDate } from './dates.js';
 import type { FakeEspoCrm } from './model.js';
 import { idsBy, rows } from './seed.js';
 
+/**
+ * EspoCRM's stream posts (Notes: "Log to EspoCRM" writes them), which the entity definitions the
+ * fake loads leave out: the attributes a post is written with.
+ */
+export function defineStreamNotes(crm: FakeEspoCrm): void {
+  crm.defineEntity('Note', {
+    name: { type: 'varchar' },
+    type: { type: 'varchar' },
+    post: { type: 'text' },
+    parentType: { type: 'varchar' },
+    parentId: { type: 'varchar' },
+  });
+}
+
 export function seedSampleData(crm: FakeEspoCrm, now: Date): void {
+  defineStreamNotes(crm);
   const today = formatDate(now);
   const day = (offset: number) => addDays(today, offset);
   const at = (offset: number, time = '10:00:00') => `${day(offset)} ${time}`;
