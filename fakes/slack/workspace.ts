@@ -177,9 +177,11 @@ export class SlackWorkspace {
     this.slackUrl = slackUrl;
   }
 
-  /** The app's Request URL and signing secret: where what people do is sent. */
-  connect(transport: AppTransport): void {
+  /** The app's Request URL and signing secret: where what people do is sent. Returns the transport it replaces. */
+  connect(transport: AppTransport): AppTransport | undefined {
+    const previous = this.transport;
     this.transport = transport;
+    return previous;
   }
 
   /** Called after every change (a message, a view, a removal). */
@@ -220,7 +222,10 @@ export class SlackWorkspace {
 
   // ---- the Web API, as the app calls it -------------------------------------------------------
 
-  /** Answers a Web API call that changes or reads the workspace; undefined for methods it does not model. */
+  /**
+   * Answers a Web API call that changes or reads the workspace; undefined for methods it does not
+   * model. Error codes are those each method's reference lists (docs.slack.dev/reference/methods/<method>, "Errors").
+   */
   webApi(method: string, body: Node): ApiAnswer | undefined {
     switch (method) {
       case 'auth.test':
@@ -249,6 +254,7 @@ export class SlackWorkspace {
       case 'chat.getPermalink': {
         const channel = String(body.channel ?? '');
         if (!this.conversations.has(channel)) return apiError('channel_not_found');
+        if (!this.find(channel, String(body.message_ts ?? ''))) return apiError('message_not_found');
         const base = this.options.permalinkBase ?? `https://${this.options.team.domain}.slack.com`;
         return { ok: true, channel, permalink: `${base}/archives/${channel}/p${String(body.message_ts ?? '').replace('.', '')}` };
       }
@@ -300,7 +306,6 @@ export class SlackWorkspace {
     const channel = this.resolveChannel(String(body.channel ?? ''));
     if (!channel) return apiError('channel_not_found');
     const threadTs = typeof body.thread_ts === 'string' && body.thread_ts ? body.thread_ts : undefined;
-    if (threadTs && !this.find(channel, threadTs)) return apiError('thread_not_found');
     const message = this.add({ channel, user: this.options.bot.userId, fromBot: true, ...this.content(body), ...(threadTs ? { threadTs } : {}) });
     return { ok: true, channel, ts: message.ts, message: this.asPayload(message) };
   }
@@ -344,13 +349,14 @@ export class SlackWorkspace {
   /**
    * chat.unfurl (docs.slack.dev/reference/methods/chat.unfurl): by `channel` and `ts`, or by the
    * `unfurl_id` and `source` of the link_shared event; `unfurls` maps each URL to its preview
-   * (blocks), which Slack shows under the message.
+   * (blocks), which Slack shows under the message. Only URLs the message has can be previewed.
    */
   private unfurl(body: Node): ApiAnswer {
     const target = typeof body.unfurl_id === 'string' ? this.unfurlTargets.get(body.unfurl_id) : { channel: String(body.channel ?? ''), ts: String(body.ts ?? '') };
     const message = target && this.find(target.channel, target.ts);
-    if (!message) return apiError('cannot_unfurl_message');
+    if (!message) return apiError('cannot_find_message');
     const unfurls = (body.unfurls ?? {}) as Record<string, Node>;
+    if (Object.keys(unfurls).some((url) => !message.text.includes(`<${escapeText(url)}`))) return apiError('cannot_unfurl_message');
     const previews = Object.entries(unfurls).map(([url, preview]) => ({ ...preview, ...(preview.blocks ? { blocks: withIds(preview.blocks) } : {}), from_url: url, is_app_unfurl: true }));
     this.replace(message, { attachments: [...(message.attachments ?? []), ...previews] });
     return { ok: true };
@@ -407,8 +413,7 @@ export class SlackWorkspace {
   private publish(body: Node): ApiAnswer {
     const userId = String(body.user_id ?? '');
     const view = body.view as Node | undefined;
-    if (!this.people.has(userId)) return apiError('user_not_found');
-    if (!view || view.type !== 'home') return apiError('invalid_arguments');
+    if (!this.people.has(userId) || !view || view.type !== 'home') return apiError('invalid_arguments');
     const current = this.views.get(this.homes.get(userId) ?? '');
     if (current && typeof body.hash === 'string' && body.hash !== current.hash) return apiError('hash_conflict');
     const home = current ?? this.newView(userId, 'home', view);

@@ -71,7 +71,6 @@ describe('the Web API', () => {
     expect(ws.webApi('chat.postMessage', { channel: 'UMARCO', ...bot('to Marco') })).toMatchObject({ ok: true, channel: 'DMARCO' });
     expect(ws.webApi('chat.postMessage', { channel: 'CSALES', thread_ts: posted.ts, ...bot('reply') })).toMatchObject({ ok: true });
     expect(ws.webApi('chat.postMessage', { channel: 'CNOPE', ...bot('x') })).toEqual({ ok: false, error: 'channel_not_found' });
-    expect(ws.webApi('chat.postMessage', { channel: 'CSALES', thread_ts: '1.2', ...bot('x') })).toEqual({ ok: false, error: 'thread_not_found' });
     const jane = ws.snapshot('UJANE');
     expect(jane.messages.map((m) => m.text)).toEqual(['hello', 'reply']);
     expect(jane.messages[1]!.threadTs).toBe(posted.ts);
@@ -189,6 +188,9 @@ describe('what people do, as Slack sends it', () => {
     expect(shared).toMatchObject({ type: 'link_shared', channel: 'DJANE', user: 'UJANE', message_ts: said.ts, source: 'conversations_history', links: [{ domain: 'crm.example.com', url: 'https://crm.example.com/#Lead/view/abc' }] });
     expect(ws.webApi('chat.unfurl', { unfurl_id: shared.unfurl_id, source: 'conversations_history', unfurls: { 'https://crm.example.com/#Lead/view/abc': { blocks: [{ type: 'section', text: { type: 'mrkdwn', text: '*Lead*' } }] } } })).toEqual({ ok: true });
     expect(ws.snapshot('UJANE').messages[0]!.attachments).toMatchObject([{ from_url: 'https://crm.example.com/#Lead/view/abc', blocks: [{ type: 'section' }] }]);
+    expect(ws.webApi('chat.unfurl', { channel: 'DJANE', ts: said.ts, unfurls: { 'https://crm.example.com/#Lead/view/other': { blocks: [] } } })).toEqual({ ok: false, error: 'cannot_unfurl_message' });
+    expect(ws.webApi('chat.unfurl', { channel: 'DJANE', ts: '1.1', unfurls: {} })).toEqual({ ok: false, error: 'cannot_find_message' });
+    expect(ws.webApi('chat.getPermalink', { channel: 'DJANE', message_ts: said.ts })).toMatchObject({ ok: true, permalink: `https://acme.slack.com/archives/DJANE/p${said.ts.replace('.', '')}` });
   });
 
   it('sends a click as block_actions: the action, the container and a response_url; no message for an ephemeral one', async () => {
