@@ -176,8 +176,10 @@ function renderBlock(block: El, ctx: BlockContext): HTMLElement {
       const labelId = `label-${++labels}`;
       const errorId = `error-${labels}`;
       const element = renderElement(block.element as El, blockId, { ...ctx, inModal: ctx.inModal && block.dispatch_action !== true });
-      // The label names the control (and the error describes it), as a screen reader expects.
-      for (const control of [element, ...element.querySelectorAll('input, select, textarea')].filter((node) => node.matches('input, select, textarea'))) {
+      // The label names the control, or the group of choices (each choice keeps its own name), and
+      // the error describes it, as a screen reader expects.
+      const grouped = element.matches('[role="group"], [role="radiogroup"]');
+      for (const control of grouped ? [element] : [element, ...element.querySelectorAll('input, select, textarea')].filter((node) => node.matches('input, select, textarea'))) {
         control.setAttribute('aria-labelledby', labelId);
         control.setAttribute('aria-describedby', errorId);
       }

@@ -183,6 +183,88 @@ describe.runIf(present)('the sandbox in a browser', () => {
     await page.getByRole('tab', { name: 'Messages' }).click();
   }, 30_000);
 
+  it('draws every Block Kit element and sends what Slack sends for each', async () => {
+    // The bot emits few element types; the renderer and the workspace model handle them all. The
+    // app is swapped for a recorder here, so the payloads can be read.
+    const recorded: Record<string, unknown>[] = [];
+    const app = sandbox.workspace.connect({
+      form: async (fields) => {
+        recorded.push(JSON.parse(fields.payload ?? '{}') as Record<string, unknown>);
+        return { status: 200, body: '' };
+      },
+      json: async () => ({ status: 200, body: '' }),
+    })!;
+    const actionOf = (index: number) => (recorded[index]!.actions as Record<string, unknown>[])[0];
+    try {
+      await openSidebar('sales');
+      sandbox.workspace.webApi('chat.postMessage', { channel: 'CSALES', text: 'Every element', blocks: KITCHEN_SINK });
+      const card = messages().locator('article.message', { hasText: 'Every element' }).last();
+      await card.waitFor();
+      expect(await card.locator('.bk-header').textContent()).toBe('Every element ✅');
+      expect(await card.locator('img').count()).toBe(0);
+      expect(await card.getByRole('img', { name: 'A chart' }).count()).toBe(2);
+
+      await card.getByRole('button', { name: 'Delete it' }).click();
+      const dialog = page.getByRole('alertdialog');
+      await expect.poll(() => dialog.textContent()).toContain('This cannot be undone.');
+      await dialog.getByRole('button', { name: 'Yes, delete' }).click();
+      await expect.poll(() => recorded.length).toBe(1);
+      expect(recorded[0]).toMatchObject({ type: 'block_actions', container: { type: 'message', channel_id: 'CSALES' }, response_url: expect.any(String) });
+      expect(actionOf(0)).toMatchObject({ type: 'button', action_id: 'ks_delete', value: 'd1', style: 'danger' });
+
+      await card.getByRole('button', { name: 'More options' }).click();
+      await card.getByRole('menuitem', { name: 'Archive' }).click();
+      await expect.poll(() => recorded.length).toBe(2);
+      expect(actionOf(1)).toMatchObject({ type: 'overflow', selected_option: { value: 'archive' } });
+
+      await card.getByRole('combobox', { name: 'Pick a stage' }).selectOption('won');
+      await expect.poll(() => recorded.length).toBe(3);
+      expect(actionOf(2)).toMatchObject({ type: 'static_select', action_id: 'ks_stage', selected_option: { value: 'won', text: { text: 'Closed Won' } } });
+
+      await card.getByLabel('Close date').fill('2026-12-24');
+      await expect.poll(() => recorded.length).toBe(4);
+      expect(actionOf(3)).toMatchObject({ type: 'datepicker', selected_date: '2026-12-24' });
+
+      sandbox.workspace.webApi('views.open', { trigger_id: recorded[3]!.trigger_id, view: EVERY_INPUT });
+      await modal().waitFor();
+      await modal().getByLabel('Seats', { exact: true }).fill('two');
+      await modal().getByRole('button', { name: 'Send' }).click();
+      // Slack's client refuses these before the app hears of them.
+      const errorOf = (label: string) => modal().locator('.bk-input-block', { has: page.getByLabel(label, { exact: true }) }).getByRole('alert');
+      await expect.poll(() => errorOf('Seats').textContent()).toBe('Please enter a number.');
+      expect(await errorOf('Work email').textContent()).toBe('Please complete this required field.');
+      expect(recorded).toHaveLength(4);
+
+      await modal().getByLabel('Notes', { exact: true }).fill('Line one\nLine two');
+      await modal().getByLabel('Seats', { exact: true }).fill('3');
+      await modal().getByLabel('Work email', { exact: true }).fill('ada@example.com');
+      await modal().getByLabel('Stage', { exact: true }).selectOption('won');
+      await modal().getByLabel('Close on', { exact: true }).fill('2026-12-31');
+      await modal().getByLabel('Call at', { exact: true }).fill('2026-12-30T09:30');
+      await modal().getByLabel('Reminder', { exact: true }).fill('08:15');
+      await modal().getByRole('checkbox', { name: 'Phone' }).check();
+      await modal().getByRole('radio', { name: 'High' }).check();
+      await modal().getByRole('button', { name: 'Send' }).click();
+      await modal().waitFor({ state: 'detached' });
+      const submission = recorded[4] as { type: string; view: { state: { values: Record<string, Record<string, unknown>> } } };
+      expect(submission.type).toBe('view_submission');
+      expect(submission.view.state.values).toMatchObject({
+        notes: { v: { type: 'plain_text_input', value: 'Line one\nLine two' } },
+        seats: { v: { type: 'number_input', value: '3' } },
+        email: { v: { type: 'email_text_input', value: 'ada@example.com' } },
+        site: { v: { type: 'url_text_input', value: null } },
+        stage: { v: { type: 'static_select', selected_option: { value: 'won' } } },
+        close: { v: { type: 'datepicker', selected_date: '2026-12-31' } },
+        call: { v: { type: 'datetimepicker', selected_date_time: Math.floor(new Date('2026-12-30T09:30').getTime() / 1000) } },
+        reminder: { v: { type: 'timepicker', selected_time: '08:15' } },
+        channels: { v: { type: 'checkboxes', selected_options: [{ value: 'phone' }] } },
+        priority: { v: { type: 'radio_buttons', selected_option: { value: 'high' } } },
+      });
+    } finally {
+      sandbox.workspace.connect(app);
+    }
+  }, 30_000);
+
   it('shows hostile CRM data as text: nothing runs, loads or pings', async () => {
     await sandbox.crm.request({
       method: 'POST',
@@ -200,10 +282,53 @@ describe.runIf(present)('the sandbox in a browser', () => {
 
     // The renderer itself never injects HTML, even from blocks no bot would send.
     const hostileBlocks = [{ type: 'section', text: { type: 'mrkdwn', text: '<javascript:window.__pwned=4|click> <img src=x onerror=window.__pwned=5>' }, fields: [{ type: 'plain_text', text: '<b onclick=window.__pwned=6>x</b>' }] }];
-    sandbox.workspace.webApi('chat.postMessage', { channel: 'DJANE', text: 'hostile', blocks: hostileBlocks });
+    sandbox.workspace.webApi('chat.postMessage', { channel: 'CSALES', text: 'hostile', blocks: hostileBlocks });
     await expect.poll(() => lastMessage().textContent()).toContain('<b onclick=window.__pwned=6>x</b>');
     await lastMessage().getByText('click', { exact: true }).click();
     expect(await lastMessage().locator('a, img, b[onclick]').count()).toBe(0);
     expect(await page.evaluate(() => (globalThis as { __pwned?: number }).__pwned)).toBeUndefined();
   }, 30_000);
 });
+
+const plain = (text: string) => ({ type: 'plain_text', text, emoji: true });
+const option = (value: string, text: string) => ({ text: plain(text), value });
+
+/** A message with every kind of block and interactive element a message can hold. */
+const KITCHEN_SINK = [
+  { type: 'header', text: plain('Every element :white_check_mark:') },
+  { type: 'section', text: { type: 'mrkdwn', text: '*Bold* _italic_ ~struck~ `code` <https://crm.example.com|a link> <@UJANE> <#CSALES> <!here>\n> a quote' }, accessory: { type: 'overflow', action_id: 'ks_more', options: [option('archive', 'Archive'), option('copy', 'Copy')] } },
+  { type: 'section', fields: [{ type: 'mrkdwn', text: '*Amount*\n$1,000' }, { type: 'plain_text', text: 'Stage: Won' }], accessory: { type: 'image', image_url: 'https://example.com/chart.png', alt_text: 'A chart' } },
+  { type: 'context', elements: [{ type: 'image', image_url: 'https://example.com/chart.png', alt_text: 'A chart' }, { type: 'mrkdwn', text: 'Updated <!date^1700000000^{date_short}|Nov 14>' }] },
+  { type: 'divider' },
+  {
+    type: 'actions',
+    elements: [
+      { type: 'button', action_id: 'ks_delete', text: plain('Delete it'), value: 'd1', style: 'danger', confirm: { title: plain('Are you sure?'), text: { type: 'mrkdwn', text: 'This cannot be undone.' }, confirm: plain('Yes, delete'), deny: plain('Keep it'), style: 'danger' } },
+      { type: 'static_select', action_id: 'ks_stage', placeholder: plain('Pick a stage'), options: [option('open', 'Open'), option('won', 'Closed Won')] },
+      { type: 'datepicker', action_id: 'ks_date', placeholder: plain('Close date') },
+    ],
+  },
+];
+
+const input = (blockId: string, label: string, element: Record<string, unknown>, optional = false) => ({ type: 'input', block_id: blockId, optional, label: plain(label), element: { action_id: 'v', ...element } });
+
+/** A modal with every input element a form can hold. */
+const EVERY_INPUT = {
+  type: 'modal',
+  callback_id: 'every_input',
+  title: plain('Every input'),
+  submit: plain('Send'),
+  close: plain('Cancel'),
+  blocks: [
+    input('notes', 'Notes', { type: 'plain_text_input', multiline: true }, true),
+    input('seats', 'Seats', { type: 'number_input', is_decimal_allowed: false, min_value: '1' }),
+    input('email', 'Work email', { type: 'email_text_input' }),
+    input('site', 'Website', { type: 'url_text_input' }, true),
+    input('stage', 'Stage', { type: 'static_select', options: [option('open', 'Open'), option('won', 'Closed Won')] }),
+    input('close', 'Close on', { type: 'datepicker' }),
+    input('call', 'Call at', { type: 'datetimepicker' }, true),
+    input('reminder', 'Reminder', { type: 'timepicker' }, true),
+    input('channels', 'Channels', { type: 'checkboxes', options: [option('email', 'Email'), option('phone', 'Phone')] }, true),
+    input('priority', 'Priority', { type: 'radio_buttons', options: [option('normal', 'Normal'), option('high', 'High')] }),
+  ],
+};
