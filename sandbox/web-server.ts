@@ -58,6 +58,8 @@ export async function startWebServer(options: { host: string; port: number; crm:
   });
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    // Only the sandbox's own address: a page elsewhere that rebinds its name to 127.0.0.1 gets nothing.
+    if (!hosts.has(request.headers.host ?? '')) return json(response, 421, { error: 'unknown host' });
     const url = new URL(request.url ?? '/', 'http://sandbox');
     const path = url.pathname;
     if (request.method === 'GET' && path.startsWith('/web/')) return serveStatic(path.slice('/web/'.length), response);
@@ -155,10 +157,12 @@ export async function startWebServer(options: { host: string; port: number; crm:
     response.writeHead(200, { ...headers, 'content-type': type }).end(content);
   }
 
+  const hosts = new Set<string>();
   server.listen(options.port, options.host);
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+  for (const name of [host, 'localhost', '127.0.0.1', '[::1]']) hosts.add(`${name}:${port}`);
   return {
     url: `http://${host}:${port}`,
     attach(attached) {

@@ -74,7 +74,10 @@ describe('the sandbox', () => {
     expect((await fetch(`${sandbox.url}/crm`)).status).toBe(200);
   });
 
-  it('takes changes as JSON only, from the people it knows', async () => {
+  it('answers only at its own address, and takes changes as JSON only, from the people it knows', async () => {
+    const { port } = new URL(sandbox.url);
+    const rebound = await new Promise<number>((resolve, reject) => get({ hostname: '127.0.0.1', port, path: '/api/state?user=UJANE', headers: { host: `evil.example:${port}` } }, (r) => (r.resume(), resolve(r.statusCode ?? 0))).on('error', reject));
+    expect(rebound).toBe(421);
     const form = await fetch(`${sandbox.url}/api/say`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'user=UJANE&channel=CSALES&text=hi' });
     expect(form.status).toBe(415);
     expect((await api('/api/say', { user: 'UNOBODY', channel: 'CSALES', text: 'hi' })).status).toBe(400);
