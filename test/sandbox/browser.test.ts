@@ -39,7 +39,16 @@ describe.runIf(present)('the sandbox in a browser', () => {
     profile = mkdtempSync(join(tmpdir(), 'espo-chromium-'));
     shots = keepShots ? join(import.meta.dirname, '..', '..', 'docs', 'screenshots') : mkdtempSync(join(tmpdir(), 'espo-shots-'));
     mkdirSync(shots, { recursive: true });
-    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: FLAGS, viewport: { width: 1280, height: 800 }, timezoneId: Intl.DateTimeFormat().resolvedOptions().timeZone });
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: FLAGS,
+      viewport: { width: 1280, height: 800 },
+      timezoneId: Intl.DateTimeFormat().resolvedOptions().timeZone,
+      // The page's CSP is a second wall; without it here, the hostile-data test sees the renderer
+      // alone (an injected script would run), and screenshots may hide passing notices.
+      bypassCSP: true,
+    });
     page = context.pages()[0] ?? (await context.newPage());
     page.setDefaultTimeout(10_000);
     page.on('pageerror', (error) => console.error('page error:', error.message));
@@ -165,7 +174,6 @@ describe.runIf(present)('the sandbox in a browser', () => {
     const alert = messages().locator('article.message', { hasText: 'Hooli Data Migration' }).last();
     await expect.poll(() => alert.textContent()).toContain('Proposal → Closed Won');
     expect(await alert.locator('.only-you').count()).toBe(0);
-    await shot('alert.png');
   }, 30_000);
 
   it('answers plain language in the DM through the fast path', async () => {
