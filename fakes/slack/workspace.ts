@@ -489,7 +489,7 @@ export class SlackWorkspace {
       response_url: this.responseUrl(responseId),
       trigger_id: this.newTrigger(userId),
     });
-    if (answer.status !== 200) return this.tellPerson(userId, channel.id, `${this.options.command} failed: the app did not answer in time (${describe(answer)}).`);
+    if (answer.status !== 200) return this.tellPerson(userId, channel.id, `${this.options.command} did not work: ${describe(answer)}.`);
     const immediate = parseJson(answer.body) ?? (answer.body.trim() ? { text: answer.body } : undefined);
     if (immediate) this.responsePost(responseId, immediate);
   }
@@ -599,7 +599,7 @@ export class SlackWorkspace {
     };
     const answer = await this.send('form', { payload: JSON.stringify(payload) });
     if (answer.status !== 200) {
-      view.problem = `The app did not take the submission (${describe(answer)}). Try again?`;
+      view.problem = `The submission did not go through: ${describe(answer)}. Try again?`;
       this.changed();
       return view;
     }
@@ -951,6 +951,7 @@ function parseJson(text: string): Node | undefined {
   }
 }
 
+/** Why the app's answer was not one Slack takes, in words. */
 function describe(answer: SignedPost): string {
-  return answer.status === 0 ? answer.body || 'no answer' : `HTTP ${answer.status}`;
+  return answer.status === 0 ? `the app did not answer within ${ACK_TIMEOUT_MS / 1000} seconds (${answer.body || 'no answer'})` : `the app answered HTTP ${answer.status}`;
 }

@@ -190,7 +190,8 @@ class Page {
     const atBottom = this.messages.scrollHeight - this.messages.scrollTop - this.messages.clientHeight < 40;
     const elements = shown.map((message) => this.messageElement(message, snapshot, true));
     if (!elements.length) elements.push(h('div', { class: 'empty' }, this.surface.kind === 'app' ? `This is your DM with ${snapshot.bot.name}. Ask in plain words ("show deals") or type /espo help.` : 'No messages yet. Try /espo list deals, or mention @EspoCRM.'));
-    this.messages.replaceChildren(...elements);
+    // Unchanged messages stay where they are, so a select someone is using keeps its focus.
+    if (elements.length !== this.messages.children.length || elements.some((element, index) => this.messages.children[index] !== element)) this.messages.replaceChildren(...elements);
     if (atBottom || this.messages.dataset.channel !== channel) this.messages.scrollTop = this.messages.scrollHeight;
     this.messages.dataset.channel = channel ?? '';
     this.composer.placeholder(this.surface.kind === 'app' ? `Message ${snapshot.bot.name}` : `Message #${snapshot.conversations.find((c) => c.id === channel)?.name ?? ''} (mention @${snapshot.bot.name} to ask it)`);

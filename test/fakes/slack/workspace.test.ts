@@ -164,7 +164,7 @@ describe('what people do, as Slack sends it', () => {
     answer = () => ({ status: 500, body: '' });
     await ws.command('UJANE', 'CSALES', 'help');
     expect(ws.snapshot('UJANE').messages.at(-1)).toMatchObject({ user: 'USLACKBOT', ephemeralTo: 'UJANE' });
-    expect(ws.snapshot('UJANE').messages.at(-1)!.text).toContain('did not answer');
+    expect(ws.snapshot('UJANE').messages.at(-1)!.text).toBe('/espo did not work: the app answered HTTP 500.');
     answer = () => ({ status: 200, body: JSON.stringify({ text: 'right away' }) });
     await ws.command('UJANE', 'CSALES', 'help');
     expect(ws.snapshot('UJANE').messages.at(-1)).toMatchObject({ text: 'right away', ephemeralTo: 'UJANE' });
@@ -308,7 +308,7 @@ describe('modals', () => {
   it('shows a problem in the view when the app does not take the submission', async () => {
     const view = await openModal(form);
     answer = () => ({ status: 0, body: 'timeout' });
-    expect((await ws.submit('UJANE', view.id, { name: { v: 'x' } }))?.problem).toContain('did not take the submission');
+    expect((await ws.submit('UJANE', view.id, { name: { v: 'x' } }))?.problem).toBe('The submission did not go through: the app did not answer within 3 seconds (timeout). Try again?');
   });
 
   it('tells the app of a close only when the view asked (notify_on_close)', async () => {
