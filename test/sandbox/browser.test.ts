@@ -63,6 +63,8 @@ describe.runIf(present)('the sandbox in a browser', () => {
     if (shots && !keepShots) rmSync(shots, { recursive: true, force: true });
   });
 
+  // The bot answers within a second here; a loaded 2-core CI machine gets ten.
+  const eventually = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 10_000, interval: 50 });
   const composer = () => page.locator('main').getByRole('textbox', { name: 'Message' });
   const messages = () => page.locator('main .messages');
   const lastMessage = () => messages().locator('article.message').last();
@@ -82,8 +84,8 @@ describe.runIf(present)('the sandbox in a browser', () => {
   it('answers /espo list deals with cards only the person sees', async () => {
     await type('/espo list deals stage=Negotiation');
     const reply = lastMessage();
-    await expect.poll(() => reply.locator('.bk-header').textContent()).toBe('Opportunities · stage = Negotiation');
-    await expect.poll(() => reply.textContent()).toContain('Stark Avionics Analytics');
+    await eventually(() => reply.locator('.bk-header').textContent()).toBe('Opportunities · stage = Negotiation');
+    await eventually(() => reply.textContent()).toContain('Stark Avionics Analytics');
     expect(await reply.locator('.only-you').textContent()).toBe('Only visible to you');
     expect(await reply.getByRole('button', { name: 'Details' }).count()).toBe(3);
     expect(await reply.getByRole('link', { name: 'Stark Avionics Analytics' }).getAttribute('href')).toMatch(new RegExp(`^${sandbox.url}/crm/#Opportunity/view/`));
@@ -99,19 +101,19 @@ describe.runIf(present)('the sandbox in a browser', () => {
     await shot('confirm-preview.png');
 
     await preview.getByRole('button', { name: 'Confirm' }).click();
-    await expect.poll(() => preview.textContent()).toContain('Created task');
+    await eventually(() => preview.textContent()).toContain('Created task');
     expect(sandbox.crm.all('Task').find((task) => task.name === 'Call Bob about the renewal')).toMatchObject({ priority: 'High' });
 
     await openSidebar('Sample EspoCRM');
     await page.getByRole('button', { name: /^Task \(\d+\)$/ }).click();
-    await expect.poll(() => page.locator('.crm-table tbody tr').first().textContent()).toContain('Call Bob about the renewal');
+    await eventually(() => page.locator('.crm-table tbody tr').first().textContent()).toContain('Call Bob about the renewal');
     await openSidebar('sales');
   }, 30_000);
 
   it('shows the bot’s field error inside a modal, then saves what the person fixed', async () => {
     await type('Ada from Acme asked for a demo of the analytics add-on next Tuesday.');
     const said = lastMessage();
-    await expect.poll(() => said.textContent()).toContain('Ada from Acme');
+    await eventually(() => said.textContent()).toContain('Ada from Acme');
     await said.hover();
     await said.getByRole('button', { name: 'More actions' }).click();
     await said.getByRole('menuitem', { name: /Log to EspoCRM/ }).click();
@@ -121,14 +123,14 @@ describe.runIf(present)('the sandbox in a browser', () => {
     // A note needs a record: the bot answers with response_action errors, shown under "About".
     await modal().getByRole('button', { name: 'Save' }).click();
     const about = modal().locator('.bk-input-block', { has: page.getByLabel('About', { exact: true }) });
-    await expect.poll(() => about.getByRole('alert').textContent()).toContain('A note belongs on a record');
+    await eventually(() => about.getByRole('alert').textContent()).toContain('A note belongs on a record');
     await shot('modal-error.png');
 
     await modal().getByLabel('About', { exact: true }).fill('Acme');
     await modal().getByRole('option', { name: 'Acme Corp', exact: true }).click();
     await modal().getByRole('button', { name: 'Save' }).click();
     await modal().waitFor({ state: 'detached' });
-    await expect.poll(() => lastMessage().textContent()).toContain('Ran POST /Note');
+    await eventually(() => lastMessage().textContent()).toContain('Ran POST /Note');
     const acme = sandbox.crm.all('Account').find((account) => account.name === 'Acme Corp')!;
     expect(sandbox.crm.all('Note').at(-1)).toMatchObject({ parentType: 'Account', parentId: acme.id, post: expect.stringContaining('Ada from Acme asked for a demo') });
   }, 30_000);
@@ -140,12 +142,12 @@ describe.runIf(present)('the sandbox in a browser', () => {
     await modal().getByLabel('Email address', { exact: true }).fill('not-an-email');
     await modal().getByRole('button', { name: 'Create' }).click();
     const email = modal().locator('.bk-input-block', { has: page.getByLabel('Email address', { exact: true }) });
-    await expect.poll(() => email.getByRole('alert').textContent()).toMatch(/email/i);
+    await eventually(() => email.getByRole('alert').textContent()).toMatch(/email/i);
     expect(sandbox.crm.all('Lead').some((lead) => lead.lastName === 'Hopper')).toBe(false);
     await modal().getByLabel('Email address', { exact: true }).fill('grace.hopper@example.com');
     await modal().getByRole('button', { name: 'Create' }).click();
     await modal().waitFor({ state: 'detached' });
-    await expect.poll(() => lastMessage().textContent()).toContain('Created lead');
+    await eventually(() => lastMessage().textContent()).toContain('Created lead');
     expect(sandbox.crm.all('Lead').find((lead) => lead.lastName === 'Hopper')).toMatchObject({ emailAddress: 'grace.hopper@example.com' });
   }, 30_000);
 
@@ -154,38 +156,38 @@ describe.runIf(present)('the sandbox in a browser', () => {
     const asked = lastMessage();
     await asked.getByRole('button', { name: '1 reply' }).click();
     const thread = page.getByRole('complementary', { name: 'Thread' });
-    await expect.poll(() => thread.locator('.bk-header').first().textContent()).toBe('Accounts · type = Customer');
+    await eventually(() => thread.locator('.bk-header').first().textContent()).toBe('Accounts · type = Customer');
     await thread.getByRole('button', { name: 'Close thread' }).click();
   }, 30_000);
 
   it('posts an alert when someone changes a deal in the CRM, after /espo subscribe', async () => {
     await type('/espo subscribe opportunity stage=Closed Won');
     await lastMessage().getByRole('button', { name: 'Confirm' }).click();
-    await expect.poll(() => lastMessage().textContent()).toContain('Subscribed');
+    await eventually(() => lastMessage().textContent()).toContain('Subscribed');
 
     await openSidebar('Sample EspoCRM');
     await page.getByRole('button', { name: /^Opportunity \(\d+\)$/ }).click();
     await page.locator('.crm-table tr', { hasText: 'Hooli Data Migration' }).getByRole('button', { name: 'Edit' }).click();
     await page.getByRole('form', { name: /^Edit/ }).locator('select[name="stage"]').selectOption('Closed Won');
     await page.getByRole('form', { name: /^Edit/ }).getByRole('button', { name: 'Save' }).click();
-    await expect.poll(() => page.locator('.crm-message').textContent()).toContain('Webhooks sent');
+    await eventually(() => page.locator('.crm-message').textContent()).toContain('Webhooks sent');
 
     await openSidebar('sales');
     const alert = messages().locator('article.message', { hasText: 'Hooli Data Migration' }).last();
-    await expect.poll(() => alert.textContent()).toContain('Proposal → Closed Won');
+    await eventually(() => alert.textContent()).toContain('Proposal → Closed Won');
     expect(await alert.locator('.only-you').count()).toBe(0);
   }, 30_000);
 
   it('answers plain language in the DM through the fast path', async () => {
     await openSidebar('EspoCRM');
     await type('show me the leads');
-    await expect.poll(() => lastMessage().locator('.bk-header').textContent()).toMatch(/^Leads/);
+    await eventually(() => lastMessage().locator('.bk-header').textContent()).toMatch(/^Leads/);
   }, 30_000);
 
   it('shows the Home tab with the person’s tasks', async () => {
     await page.getByRole('tab', { name: 'Home' }).click();
     const home = page.getByRole('region', { name: 'Home' });
-    await expect.poll(() => home.textContent()).toContain('Your open tasks');
+    await eventually(() => home.textContent()).toContain('Your open tasks');
     expect(await home.textContent()).toContain('Prepare the Acme QBR deck');
     await shot('home.png');
     await page.getByRole('tab', { name: 'Messages' }).click();
@@ -214,23 +216,23 @@ describe.runIf(present)('the sandbox in a browser', () => {
 
       await card.getByRole('button', { name: 'Delete it' }).click();
       const dialog = page.getByRole('alertdialog');
-      await expect.poll(() => dialog.textContent()).toContain('This cannot be undone.');
+      await eventually(() => dialog.textContent()).toContain('This cannot be undone.');
       await dialog.getByRole('button', { name: 'Yes, delete' }).click();
-      await expect.poll(() => recorded.length).toBe(1);
+      await eventually(() => recorded.length).toBe(1);
       expect(recorded[0]).toMatchObject({ type: 'block_actions', container: { type: 'message', channel_id: 'CSALES' }, response_url: expect.any(String) });
       expect(actionOf(0)).toMatchObject({ type: 'button', action_id: 'ks_delete', value: 'd1', style: 'danger' });
 
       await card.getByRole('button', { name: 'More options' }).click();
       await card.getByRole('menuitem', { name: 'Archive' }).click();
-      await expect.poll(() => recorded.length).toBe(2);
+      await eventually(() => recorded.length).toBe(2);
       expect(actionOf(1)).toMatchObject({ type: 'overflow', selected_option: { value: 'archive' } });
 
       await card.getByRole('combobox', { name: 'Pick a stage' }).selectOption('won');
-      await expect.poll(() => recorded.length).toBe(3);
+      await eventually(() => recorded.length).toBe(3);
       expect(actionOf(2)).toMatchObject({ type: 'static_select', action_id: 'ks_stage', selected_option: { value: 'won', text: { text: 'Closed Won' } } });
 
       await card.getByLabel('Close date').fill('2026-12-24');
-      await expect.poll(() => recorded.length).toBe(4);
+      await eventually(() => recorded.length).toBe(4);
       expect(actionOf(3)).toMatchObject({ type: 'datepicker', selected_date: '2026-12-24' });
 
       sandbox.workspace.webApi('views.open', { trigger_id: recorded[3]!.trigger_id, view: EVERY_INPUT });
@@ -239,7 +241,7 @@ describe.runIf(present)('the sandbox in a browser', () => {
       await modal().getByRole('button', { name: 'Send' }).click();
       // Slack's client refuses these before the app hears of them.
       const errorOf = (label: string) => modal().locator('.bk-input-block', { has: page.getByLabel(label, { exact: true }) }).getByRole('alert');
-      await expect.poll(() => errorOf('Seats').textContent()).toBe('Please enter a number.');
+      await eventually(() => errorOf('Seats').textContent()).toBe('Please enter a number.');
       expect(await errorOf('Work email').textContent()).toBe('Please complete this required field.');
       expect(recorded).toHaveLength(4);
 
@@ -282,7 +284,7 @@ describe.runIf(present)('the sandbox in a browser', () => {
     });
     await type('/espo list leads sort=-createdAt limit=3');
     const reply = lastMessage();
-    await expect.poll(() => reply.textContent()).toContain('<img src=x onerror="window.__pwned=1">');
+    await eventually(() => reply.textContent()).toContain('<img src=x onerror="window.__pwned=1">');
     expect(await reply.textContent()).toContain('<script>window.__pwned=2</script>');
     expect(await reply.locator('img, script, iframe, [onerror]').count()).toBe(0);
     expect(await reply.locator('.broadcast').count()).toBe(0);
@@ -291,7 +293,7 @@ describe.runIf(present)('the sandbox in a browser', () => {
     // The renderer itself never injects HTML, even from blocks no bot would send.
     const hostileBlocks = [{ type: 'section', text: { type: 'mrkdwn', text: '<javascript:window.__pwned=4|click> <img src=x onerror=window.__pwned=5>' }, fields: [{ type: 'plain_text', text: '<b onclick=window.__pwned=6>x</b>' }] }];
     sandbox.workspace.webApi('chat.postMessage', { channel: 'CSALES', text: 'hostile', blocks: hostileBlocks });
-    await expect.poll(() => lastMessage().textContent()).toContain('<b onclick=window.__pwned=6>x</b>');
+    await eventually(() => lastMessage().textContent()).toContain('<b onclick=window.__pwned=6>x</b>');
     await lastMessage().getByText('click', { exact: true }).click();
     expect(await lastMessage().locator('a, img, b[onclick]').count()).toBe(0);
     expect(await page.evaluate(() => (globalThis as { __pwned?: number }).__pwned)).toBeUndefined();
