@@ -224,7 +224,8 @@ class Page {
         h('span', { class: 'time' }, time),
         message.ephemeralTo ? h('span', { class: 'only-you' }, 'Only visible to you') : null,
       ),
-      // With blocks, Slack shows the blocks; `text` is the notification and fallback.
+      // With blocks, Slack shows the blocks; `text` is the notification and fallback
+      // (docs.slack.dev/reference/methods/chat.postMessage, "text").
       message.blocks?.length ? renderBlocks(message.blocks, ctx) : h('div', { class: 'text' }, renderMrkdwn(message.text, ctx)),
       ...(message.attachments ?? []).map((attachment) => h('div', { class: 'attachment' }, attachment.blocks ? renderBlocks(attachment.blocks, ctx) : renderMrkdwn(String(attachment.text ?? attachment.fallback ?? ''), ctx))),
     );
@@ -368,7 +369,8 @@ class Page {
     const command = /^\/(\S+)\s*([\s\S]*)$/.exec(text);
     try {
       if (command) {
-        // Slack runs a slash command in the conversation it was typed in; its text is never posted.
+        // Slack runs a slash command in the conversation it was typed in, and posts none of its
+        // text there (docs.slack.dev/interactivity/implementing-slash-commands).
         if (`/${command[1]}` !== snapshot.command) return this.notice(`/${command[1]} is not a valid command here. This workspace has ${snapshot.command}.`);
         await post('/api/command', { user: this.me, channel, text: command[2] });
         return;
@@ -376,6 +378,7 @@ class Page {
       await post('/api/say', { user: this.me, channel, text, ...(threadTs ? { threadTs } : {}) });
       const conversation = snapshot.conversations.find((c) => c.id === channel);
       if (conversation?.kind === 'channel' && !new RegExp(`@${snapshot.bot.name}\\b`, 'i').test(text)) {
+        // The app subscribes to app_mention in channels, not to every message (manifest.yml's bot_events).
         this.notice(`${snapshot.bot.name} only hears messages in #${conversation.name} that mention @${snapshot.bot.name} (Slack sends it app_mention events only).`);
       }
     } catch (error) {

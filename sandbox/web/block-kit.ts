@@ -255,7 +255,8 @@ function renderElement(element: El, blockId: string, ctx: BlockContext): HTMLEle
       const button = h('button', { class: `bk-button${element.style ? ` ${String(element.style)}` : ''}`, attrs: { type: 'button' } }, renderText(element.text, ctx), url ? h('span', { class: 'external' }, ' ↗') : null);
       button.addEventListener('click', () => {
         button.disabled = true;
-        // A link button opens its page, and Slack still tells the app it was clicked.
+        // A link button opens its page, and Slack still sends the app an interaction payload
+        // (docs.slack.dev/reference/block-kit/block-elements/button-element, "url").
         void (async () => {
           if (element.confirm && !(await ctx.confirm(element.confirm as El))) return;
           if (url) window.open(url, '_blank', 'noopener,noreferrer');
