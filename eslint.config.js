@@ -16,4 +16,15 @@ export default tseslint.config(
     files: ['bench/**', 'test/**'],
     rules: { 'no-console': 'off' },
   },
+  {
+    // The sandbox's page shows CRM data, which is hostile: it builds nodes, never HTML from text.
+    files: ['sandbox/web/**'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        ...['innerHTML', 'outerHTML', 'insertAdjacentHTML', 'srcdoc'].map((property) => ({ property, message: 'Build DOM nodes (sandbox/web/dom.ts); never parse text as HTML.' })),
+        ...['write', 'writeln'].map((property) => ({ object: 'document', property, message: 'Build DOM nodes (sandbox/web/dom.ts); never parse text as HTML.' })),
+      ],
+    },
+  },
 );

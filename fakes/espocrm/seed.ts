@@ -5,12 +5,12 @@ import { addDays, formatDate } from './dates.js';
 import type { FakeEspoCrm, EspoRecord } from './model.js';
 
 /** Build records from a column list and rows, so the data reads as a table (missing cells → defaults). */
-function rows<K extends string>(keys: readonly K[], data: ReadonlyArray<ReadonlyArray<unknown>>): EspoRecord[] {
+export function rows<K extends string>(keys: readonly K[], data: ReadonlyArray<ReadonlyArray<unknown>>): EspoRecord[] {
   return data.map((values) => Object.fromEntries(keys.map((key, i) => [key, values[i]])));
 }
 
 /** name → id lookup over seeded records; a typo in the data fails loudly. */
-function idsBy(records: EspoRecord[], key = 'name'): (value: string) => string {
+export function idsBy(records: EspoRecord[], key = 'name'): (value: string) => string {
   const ids = new Map(records.map((r) => [String(r[key]), String(r.id)]));
   return (value) => {
     const id = ids.get(value);

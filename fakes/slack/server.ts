@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { messageProblems, viewProblems } from './block-kit.js';
+import type { SlackWorkspace } from './workspace.js';
 
 /**
  * A fake Slack: the Web API (`POST /api/<method>`, form or JSON, as @slack/web-api sends it) and
@@ -57,6 +58,11 @@ export interface FakeSlackOptions {
   /** The Slack app's OAuth client; oauth.v2.access refuses other credentials. */
   clientId?: string;
   clientSecret?: string;
+  /**
+   * A workspace model (workspace.ts) that answers the calls it models and keeps what they change:
+   * conversations, modals, Home tabs, response_url posts. Without one, every call gets a plain `ok`.
+   */
+  workspace?: SlackWorkspace;
 }
 
 export interface FakeSlack {
@@ -161,11 +167,19 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     }
     const responseMatch = /^\/response\/(.+)$/.exec(url.pathname);
     if (responseMatch) {
-      responses.push({ id: decodeURIComponent(responseMatch[1]!), at: performance.timeOrigin + performance.now(), body: body as ResponsePost['body'] });
+      const id = decodeURIComponent(responseMatch[1]!);
+      responses.push({ id, at: performance.timeOrigin + performance.now(), body: body as ResponsePost['body'] });
+      if (options.workspace?.knowsResponse(id)) {
+        const answer = options.workspace.responsePost(id, body);
+        response.writeHead(answer.status, { 'content-type': 'text/plain' }).end(answer.body);
+        return void waiters.forEach((wake) => wake());
+      }
       return send({ ok: true });
     }
     const auth = request.headers.authorization;
     calls.push({ method, body, token: auth?.replace(/^Bearer /, ''), at: performance.timeOrigin + performance.now() });
+    const modelled = options.workspace?.webApi(method, body);
+    if (modelled) return send(modelled);
     switch (method) {
       case 'auth.test': {
         const bot = bots.get(auth?.replace(/^Bearer /, '') ?? '');
@@ -244,6 +258,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
+  options.workspace?.attach(url);
 
   return {
     url,

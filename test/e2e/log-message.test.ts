@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defineStreamNotes } from '../../fakes/espocrm/sample.js';
 import { startHarness, textOf, type Harness } from '../support/harness.js';
 import { submitView } from '../support/views.js';
 
@@ -11,14 +12,7 @@ describe('"Log to EspoCRM" message shortcut, end to end', () => {
     // Before any request: the bot caches a person's Slack profile for an hour.
     h.slack.emails.set('U1', 'jane.smith@example.com');
     await h.command('connect');
-    // EspoCRM's stream posts (Notes) are not in the entity definitions the fake loads.
-    h.membrane.tenant('T1').espo.defineEntity('Note', {
-      name: { type: 'varchar' },
-      type: { type: 'varchar' },
-      post: { type: 'text' },
-      parentType: { type: 'varchar' },
-      parentId: { type: 'varchar' },
-    });
+    defineStreamNotes(h.membrane.tenant('T1').espo);
   });
   afterAll(() => h.close());
 

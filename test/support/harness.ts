@@ -10,7 +10,7 @@ import { createLogger } from '../../src/observability/logger.js';
 import { startFakeMembrane, type FakeMembrane } from '../../fakes/membrane/server.js';
 import { startFakeOpenAI, type FakeOpenAI } from '../../fakes/openai/server.js';
 import { startFakeSlack, type FakeGrant, type FakeSlack, type ResponsePost, type SlackCall } from '../../fakes/slack/server.js';
-import { eventCallback, postSigned, slackSignature, type SignedPost } from '../../fakes/slack/signing.js';
+import { eventCallback, postSigned, postSignedJson, type SignedPost } from '../../fakes/slack/signing.js';
 
 export const SIGNING_SECRET = 'test-signing-secret-0123456789';
 export const WORKSPACE_KEY = 'ws-key';
@@ -220,21 +220,7 @@ let ts = 1_800_000_000;
 export function slackClientFor(endpoint: () => string, slack: FakeSlack): SlackClient {
   const post: SlackClient['post'] = (form, postOptions) => postSigned(endpoint(), SIGNING_SECRET, form, postOptions);
 
-  const postEvent: SlackClient['postEvent'] = async (body, headers = {}) => {
-    const raw = JSON.stringify(body);
-    const timestamp = Math.floor(Date.now() / 1000);
-    const response = await fetch(endpoint(), {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'x-slack-request-timestamp': String(timestamp),
-        'x-slack-signature': slackSignature(SIGNING_SECRET, timestamp, raw),
-        ...headers,
-      },
-      body: raw,
-    });
-    return { status: response.status, body: await response.text() };
-  };
+  const postEvent: SlackClient['postEvent'] = (body, headers = {}) => postSignedJson(endpoint(), SIGNING_SECRET, body, { headers });
 
   const sendEvent: SlackClient['sendEvent'] = async (event, eventOptions = {}) => {
     const team = eventOptions.team ?? 'T1';
