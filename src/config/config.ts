@@ -12,6 +12,21 @@ const urlSchema = (hint: string) => z.url({ message: `must be a URL, ${hint}` })
 const optionalUrl = (hint: string) => z.preprocess(emptyAsUndefined, urlSchema(hint).optional());
 const urlOrDefault = (hint: string, fallback: string) => z.preprocess(emptyAsUndefined, urlSchema(hint).default(fallback));
 
+/**
+ * What the Membrane SDK takes as a fixed token (its `decodeToken`, dist/index.node.mjs): a personal
+ * access token (pat-...) or a JWT whose payload decodes to JSON. Anything else fails in the SDK at
+ * the first call, far from the variable.
+ */
+function isMembraneToken(value: string): boolean {
+  if (value.startsWith('pat-')) return true;
+  try {
+    JSON.parse(Buffer.from(value.split('.')[1] ?? '', 'base64').toString());
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const envSchema = z
   .object({
     // Required unless the app installs through OAuth (checked in loadConfig, beside the schema).
@@ -39,7 +54,13 @@ const envSchema = z
 
     MEMBRANE_WORKSPACE_KEY: optionalString,
     MEMBRANE_WORKSPACE_SECRET: optionalString,
-    MEMBRANE_TOKEN: optionalString,
+    MEMBRANE_TOKEN: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .refine(isMembraneToken, { message: 'is not a Membrane access token (a JWT, or a personal access token pat-...): copy one from the Membrane console' })
+        .optional(),
+    ),
     MEMBRANE_API_URI: urlOrDefault('e.g. https://api.getmembrane.com', 'https://api.getmembrane.com'),
     MEMBRANE_TIMEOUT_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(100).max(120_000).default(10_000)),
     ESPOCRM_APP_URL: urlOrDefault('the EspoCRM app URL Membrane knows, usually https://www.espocrm.com/', 'https://www.espocrm.com/'),
@@ -116,6 +137,11 @@ export interface Config {
   alerts: { publicUrl?: string; pollSeconds: number };
   digestTickSeconds: number;
   shutdownGraceMs: number;
+}
+
+/** SLACK_BOT_TOKEN when it is the one workspace's token: with OAuth it is not used. */
+export function singleWorkspaceToken(config: Config): string | undefined {
+  return config.slack.oauth ? undefined : config.slack.botToken;
 }
 
 export class ConfigError extends Error {

@@ -7,6 +7,9 @@ import { ConfigError, loadConfig } from '../../src/config/config.js';
 /** The repository's .env.example, read as `npm start` reads a .env copied from it. */
 const envExample = parseEnv(readFileSync(join(import.meta.dirname, '..', '..', '.env.example'), 'utf8')) as Record<string, string>;
 
+/** A JWT as the Membrane console issues one (the SDK reads only its payload). */
+const MEMBRANE_JWT = `${Buffer.from('{"alg":"HS256"}').toString('base64url')}.${Buffer.from('{"id":"t1"}').toString('base64url')}.sig`;
+
 const valid = {
   SLACK_BOT_TOKEN: 'xoxb-1',
   SLACK_SIGNING_SECRET: 'abcdefgh12345678',
@@ -27,8 +30,14 @@ describe('loadConfig', () => {
   });
 
   it('accepts a fixed Membrane token instead of workspace credentials', () => {
-    const config = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'abcdefgh12345678', MEMBRANE_TOKEN: 'tok' });
-    expect(config.membrane.credentials).toEqual({ kind: 'token', token: 'tok' });
+    const config = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'abcdefgh12345678', MEMBRANE_TOKEN: MEMBRANE_JWT });
+    expect(config.membrane.credentials).toEqual({ kind: 'token', token: MEMBRANE_JWT });
+    expect(loadConfig({ ...valid, MEMBRANE_TOKEN: 'pat-123' }).membrane.credentials).toEqual({ kind: 'workspace', workspaceKey: 'k', workspaceSecret: 's' });
+  });
+
+  it('refuses a fixed Membrane token the SDK could not use', () => {
+    expect(() => loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'abcdefgh12345678', MEMBRANE_TOKEN: 'tok' })).toThrow(/MEMBRANE_TOKEN is not a Membrane access token/);
+    expect(loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'abcdefgh12345678', MEMBRANE_TOKEN: 'pat-123' }).membrane.credentials).toEqual({ kind: 'token', token: 'pat-123' });
   });
 
   it('names every bad variable in one readable error', () => {
@@ -47,7 +56,7 @@ describe('loadConfig', () => {
   });
 
   it('refuses per-person connections on one fixed Membrane token', () => {
-    expect(() => loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'abcdefgh12345678', MEMBRANE_TOKEN: 'tok', CONNECTION_SCOPE: 'user' })).toThrow(
+    expect(() => loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'abcdefgh12345678', MEMBRANE_TOKEN: MEMBRANE_JWT, CONNECTION_SCOPE: 'user' })).toThrow(
       /CONNECTION_SCOPE=user needs/,
     );
   });
