@@ -72,12 +72,10 @@ export async function openStore(databaseUrl: string, options: StoreOptions = {})
     throw databaseSettingError(error, databaseUrl);
   }
   const { db, dialect } = opened;
-  const migrator = new Migrator({ db, provider: migrationProvider });
-  const { error, results } = await migrator.migrateToLatest();
-  if (error) {
+  const failure = await migrate(db, dialect).catch((error: unknown) => ({ error, migration: undefined }));
+  if (failure) {
     await db.destroy().catch(() => undefined);
-    const failed = results?.find((r) => r.status === 'Error')?.migrationName;
-    throw databaseSettingError(error, databaseUrl, failed);
+    throw databaseSettingError(failure.error, databaseUrl, failure.migration);
   }
   return {
     dialect,
@@ -103,6 +101,19 @@ export async function openStore(databaseUrl: string, options: StoreOptions = {})
     },
     close: () => db.destroy(),
   };
+}
+
+/**
+ * Brings the schema up to date; on failure, what failed and in which migration. On PostgreSQL,
+ * Kysely's own tables are looked for in the connection's current schema: without one named, its
+ * Migrator looks for them in every schema of the database, finds another schema's (another app,
+ * or another test's search_path), skips creating its own and fails on the lock.
+ */
+async function migrate(db: Kysely<Database>, dialect: StoreDialect): Promise<{ error: unknown; migration?: string } | undefined> {
+  const schema = dialect === 'postgres' ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema : undefined;
+  const migrator = new Migrator({ db, provider: migrationProvider, ...(schema ? { migrationTableSchema: schema } : {}) });
+  const { error, results } = await migrator.migrateToLatest();
+  return error ? { error, migration: results?.find((r) => r.status === 'Error')?.migrationName } : undefined;
 }
 
 /** DATABASE_URL for a log line: the SQLite path as given, PostgreSQL without its password or options. */

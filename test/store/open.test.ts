@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SettingError } from '../../src/config/setting-error.js';
 import { describeDatabase, openStore } from '../../src/store/store.js';
-import { POSTGRES_URL } from '../support/databases.js';
+import { freshPostgresSchema, POSTGRES_URL } from '../support/databases.js';
 import { freePort } from '../support/harness.js';
 
 describe('opening the store', () => {
@@ -39,6 +39,18 @@ describe('opening the store', () => {
     const error = await failure(url.toString());
     expect(error).toMatchObject({ code: 'database_refused', variables: ['DATABASE_URL'] });
     expect(error.message).toMatch(/was refused by PostgreSQL \(database "no_such_database_for_espo" does not exist\): create the database \(createdb\) or name one that exists$/);
+  });
+
+  it("migrates a PostgreSQL schema while another schema of the database holds the migrator's own tables", async () => {
+    const [other, ours] = [await freshPostgresSchema(), await freshPostgresSchema()];
+    const first = await openStore(other.url);
+    try {
+      const second = await openStore(ours.url);
+      await second.close();
+    } finally {
+      await first.close();
+      await Promise.all([other.drop(), ours.drop()]);
+    }
   });
 
   it('describes where the data lives, for a log line', () => {
