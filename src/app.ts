@@ -1,7 +1,7 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, ErrorCode, type Logger as BoltLogger, LogLevel, webApi } from '@slack/bolt';
-import type { Config } from './config/config.js';
+import { singleWorkspaceToken, type Config } from './config/config.js';
 import type { AppLogger } from './observability/logger.js';
 import { AlertService } from './core/alerts.js';
 import { ConversationService } from './core/conversation.js';
@@ -20,6 +20,8 @@ import { webhookRoute } from './crm/espo/webhooks.js';
 import { SlackAlertSink } from './slack/alert-sink.js';
 import { OpenAiPlanner } from './llm/planner.js';
 import { BOT_SCOPES, installationStore } from './slack/installation-store.js';
+import { BotToken } from './slack/bot-token.js';
+import { socketModeStartFailure } from './slack/credentials.js';
 import { leanFetch } from './slack/lean-fetch.js';
 import { ScreenedHTTPReceiver } from './slack/receiver.js';
 import { registerListeners } from './slack/listeners/index.js';
@@ -54,7 +56,14 @@ export interface StartOptions {
   logger: AppLogger;
   /** The app's clock (default: the system's); what "now" is for confirmations, digests and their schedule. */
   clock?: Clock;
+  /** The store, when the start-up checks opened it already; otherwise DATABASE_URL's is opened here. */
+  store?: Store;
+  /** SLACK_BOT_TOKEN as the start-up checks found it (single-workspace mode); otherwise it is checked here, in the background. */
+  botToken?: BotToken;
 }
+
+/** apps.connections.open, Socket Mode's first call, until Slack answers: backing off to every 30 s. */
+const SOCKET_MODE_RETRIES = { forever: true, factor: 2, minTimeout: 1000, maxTimeout: 30_000, randomize: true };
 
 /** Bolt logs through our pino logger, so one JSON stream carries everything. */
 function boltLogger(logger: AppLogger): BoltLogger {
@@ -74,7 +83,7 @@ function boltLogger(logger: AppLogger): BoltLogger {
 /** Wires config → store → CRM gateway → core → Slack, and starts listening. */
 export async function startApp(config: Config, options: StartOptions): Promise<RunningApp> {
   const { logger } = options;
-  const store = await openStore(config.databaseUrl, { poolSize: config.databasePoolSize, logger });
+  const store = options.store ?? (await openStore(config.databaseUrl, { poolSize: config.databasePoolSize, logger }));
   const limiter = new WorkLimiter(config.slack.maxConcurrentWork);
   const metrics = new Metrics({ workQueue: () => ({ queued: limiter.queued, active: limiter.running }) });
   const gateway = new MembraneGateway({
@@ -99,7 +108,10 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
     },
   });
   const socketMode = Boolean(config.slack.appToken);
-  const transport = { fetch: leanFetch, ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}) };
+  // One workspace: the bot's token authorizes every request, and every Web API answer is watched for Slack refusing it.
+  const singleToken = singleWorkspaceToken(config);
+  const botToken = singleToken ? (options.botToken ?? new BotToken({ token: singleToken, slackApiUrl: config.slack.apiUrl, logger })) : undefined;
+  const transport = { fetch: botToken?.fetch ?? leanFetch, ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}) };
   // Someone waits for each reply: a bounded timeout and a few quick retries, never the Web API
   // client's default of ten retries over half an hour (a request's work slot would be held that long).
   const clientOptions = { ...transport, timeout: 10_000, retryConfig: { retries: 2, factor: 2, minTimeout: 500, maxTimeout: 2000, randomize: true } };
@@ -157,6 +169,9 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
     handler: (_req: IncomingMessage, res: ServerResponse) => {
       // Shutting down: the load balancer should send new work elsewhere.
       if (stopping) return void res.writeHead(503, { 'content-type': 'text/plain' }).end('shutting down');
+      // Slack refused the bot's token, or has not been reached to check it: nothing could be answered.
+      const slackProblem = botToken?.readinessProblem();
+      if (slackProblem) return void res.writeHead(503, { 'content-type': 'text/plain' }).end(slackProblem);
       store.ping().then(
         () => res.writeHead(200, { 'content-type': 'text/plain' }).end('ready'),
         () => res.writeHead(503, { 'content-type': 'text/plain' }).end('database unreachable'),
@@ -222,15 +237,24 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
         logger,
       );
   const app = new App({
-    // Bolt refuses a fixed token beside OAuth: then every request is authorized from the store.
-    token: oauth ? undefined : config.slack.botToken,
+    // One workspace: its token with the ids auth.test gave (not Bolt's `token`, whose auth.test runs
+    // unawaited in the constructor). OAuth: every request is authorized from the store.
+    ...(botToken ? { authorize: botToken.authorize } : {}),
     signingSecret: config.slack.signingSecret,
     logger: appLogger,
     // Bolt's conversation store is per-process memory we do not use; it would only cost time.
     convoStore: false,
     clientOptions,
     ...(socketMode
-      ? { socketMode: true, appToken: config.slack.appToken, ...oauth }
+      ? {
+          socketMode: true,
+          appToken: config.slack.appToken,
+          // Socket Mode opens its connection through apps.connections.open with these options
+          // (Bolt hands installerOptions.clientOptions to the SocketModeClient). It must keep trying
+          // while Slack cannot be reached, at start and at each reconnect: a short retry policy ends
+          // in an error nothing catches. OAuth shares them with the installer, so keeps its own.
+          ...(oauth ?? { installerOptions: { clientOptions: { ...clientOptions, retryConfig: SOCKET_MODE_RETRIES } } }),
+        }
       : { receiver: httpReceiver }),
   });
   // Every request from Slack gets an id that its log lines and its Membrane and model calls carry.
@@ -246,6 +270,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
     alerts,
     siteUrl: config.espocrm.siteUrl,
     installations: store.installations,
+    botToken,
     forms: new FormService({ crm: gateway, entities, commands: service, people: conversation.people, clock }),
     messageLog: new MessageLogService({ crm: gateway, entities, commands: service, people: conversation.people, clock }),
     home: new HomeService({ crm: gateway, people: conversation.people, clock, connectionScope: config.connectionScope, tenantFor: (context) => service.tenantFor(context) }),
@@ -253,9 +278,10 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
     unfurls: new UnfurlService({ crm: gateway, entities, tenantFor: (context) => service.tenantFor(context), siteUrl: config.espocrm.siteUrl }),
   });
   app.error(async (error) => {
-    if (oauth && error.code === ErrorCode.AuthorizationError) {
-      // A workspace with no installation (never installed, or uninstalled): acked and dropped.
-      logger.warn({ err: error }, 'a request from a workspace the app is not installed in was dropped');
+    if (error.code === ErrorCode.AuthorizationError) {
+      // OAuth: a workspace with no installation (never installed, or uninstalled). One workspace:
+      // Slack could not be asked who the bot is yet. Either way acked and dropped.
+      logger.warn({ err: error }, oauth ? 'a request from a workspace the app is not installed in was dropped' : 'a request arrived before Slack could confirm the bot\'s token: dropped');
       return;
     }
     logger.error({ err: error }, 'unhandled error in a Slack listener');
@@ -319,8 +345,11 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
 
   let url: string | undefined;
   let httpServer: Server | undefined;
+  botToken?.start();
   if (socketMode) {
-    await app.start();
+    await app.start().catch((error: unknown) => {
+      throw socketModeStartFailure(error, transport);
+    });
     logger.info({ mode: 'socket', oauth: Boolean(oauth) }, 'espo-slack is running in Socket Mode');
   } else {
     const server: Server = await app.start({ port: config.slack.port, host: config.slack.host });
@@ -350,6 +379,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
       clearInterval(pruneEvents);
       clearInterval(poller);
       clearInterval(digestTicks);
+      botToken?.stop();
       const started = Date.now();
       // No new connections (Socket Mode: the socket closes); idle keep-alive ones close now, busy
       // ones after their response. `app.stop()` settles when the last one has ended.

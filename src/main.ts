@@ -1,29 +1,52 @@
 import { existsSync } from 'node:fs';
 import { ConfigError, loadConfig } from './config/config.js';
-import { createLogger } from './observability/logger.js';
-import { startApp } from './app.js';
+import { SettingError } from './config/setting-error.js';
+import { createLogger, type AppLogger } from './observability/logger.js';
+import type { RunningApp } from './app.js';
+import { startChecked } from './startup.js';
 
-// `npm start` reads .env when there is one; real deployments set the environment directly.
-if (existsSync('.env')) process.loadEnvFile('.env');
+/**
+ * The bot could not start: one message on stderr that says why (naming the variable when a setting
+ * is to blame), exit code 1. The stack is for whoever asks for it: the log, at debug level.
+ */
+function cannotStart(error: unknown, logger?: AppLogger): never {
+  const message =
+    error instanceof ConfigError
+      ? error.message
+      : error instanceof SettingError
+        ? `The bot cannot start: ${error.message}`
+        : `The bot cannot start: ${error instanceof Error ? error.message : String(error)}. LOG_LEVEL=debug logs the details.`;
+  if (logger) {
+    logger.debug({ err: error }, 'start-up failed');
+    logger.flush();
+  }
+  process.stderr.write(`${message}\n`);
+  process.exit(1);
+}
 
 async function main(): Promise<void> {
+  // `npm start` reads .env when there is one; real deployments set the environment directly.
+  if (existsSync('.env')) process.loadEnvFile('.env');
   let config;
   try {
     config = loadConfig();
   } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exit(1);
-    }
-    throw error;
+    cannotStart(error);
   }
   const logger = createLogger(config.logLevel);
-  const app = await startApp(config, { logger });
+  process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
 
+  let app: RunningApp | undefined;
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
+    if (!app) {
+      // Still starting (Socket Mode waits for Slack): there is no work in hand to finish.
+      logger.info({ signal }, 'stopped before the start completed');
+      logger.flush();
+      process.exit(0);
+    }
     logger.info({ signal, graceSeconds: config.shutdownGraceMs / 1000 }, 'shutting down: finishing the work in hand');
     // Should closing itself hang (a stuck socket), the process still ends a little after the grace period.
     setTimeout(() => {
@@ -44,10 +67,12 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
+
+  try {
+    app = await startChecked(config, logger);
+  } catch (error) {
+    cannotStart(error, logger);
+  }
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`espo-slack failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
-});
+main().catch((error: unknown) => cannotStart(error));

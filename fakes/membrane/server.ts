@@ -295,6 +295,7 @@ class FakeMembraneServer implements FakeMembrane {
     ['GET', /^\/actions$/, (ctx) => ok(this.findActions(ctx))],
     ['POST', /^\/actions\/([^/]+)\/run$/, (ctx, [key]) => this.run(ctx, key)],
     ['GET', /^\/actions\/([^/]+)$/, (ctx, [key]) => ok(this.action(ctx.tenant, key))],
+    ['GET', /^\/self$/, ({ tenant }) => ok(this.self(tenant))],
   ];
 
   constructor(opts: FakeMembraneOptions) {
@@ -405,6 +406,24 @@ class FakeMembraneServer implements FakeMembrane {
       return handler(ctx, params);
     }
     throw notFound();
+  }
+
+  // ---- the tenant itself ----
+
+  /**
+   * `GET /self`: the customer the token acts for, as the SDK reads it (`client.self.get()`,
+   * SelfAccessor in dist/index.node.mjs; shape `TenantSelfResponse` in
+   * dist/dts/workspace-elements/api/customers-api.d.ts). Like every route, it answers 401
+   * not_authenticated to a token that does not verify.
+   */
+  private self(tenant: Tenant): Record<string, unknown> {
+    return {
+      id: `cust_${Buffer.from(tenant.key).toString('hex').slice(0, 24)}`,
+      name: tenant.key,
+      internalId: tenant.key,
+      isActive: true,
+      ...(this.workspaceKey && tenant.key !== 'static' ? { workspaceKey: this.workspaceKey } : {}),
+    };
   }
 
   // ---- connections ----

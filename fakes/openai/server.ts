@@ -40,6 +40,8 @@ export interface FakeOpenAI {
 export interface FakeOpenAIOptions {
   /** When set, requests must carry `authorization: Bearer <apiKey>` (else 401). */
   apiKey?: string;
+  /** What `GET /v1/models` lists (default: test-model). */
+  models?: string[];
 }
 
 /** The fake's token count for a text: ceil(characters / 4), the usual rule of thumb, so prompt sizes are comparable run to run. */
@@ -56,6 +58,7 @@ interface Reply {
 }
 
 const CHAT_PATH = '/v1/chat/completions';
+const MODELS_PATH = '/v1/models';
 
 /** OpenAI's error envelope; `param` is part of it even when null. */
 function openAIError(message: string, type: string, code: string | null, param: string | null = null) {
@@ -131,6 +134,9 @@ function send(res: ServerResponse, reply: Reply): void {
 
 // ---- the server -----------------------------------------------------------------------------------
 
+/** OpenAI's answer to a missing or wrong key, on every endpoint. */
+const INVALID_KEY: Reply = { status: 401, body: openAIError('Incorrect API key provided.', 'invalid_request_error', 'invalid_api_key') };
+
 class FakeOpenAIServer implements FakeOpenAI {
   url = '';
   readonly requests: ChatRequestRecord[] = [];
@@ -140,7 +146,10 @@ class FakeOpenAIServer implements FakeOpenAI {
   private toolCallCounter = 0;
   private readonly http = createServer((req, res) => void this.handle(req, res));
 
-  constructor(private readonly apiKey: string | undefined) {}
+  constructor(
+    private readonly apiKey: string | undefined,
+    private readonly models: string[],
+  ) {}
 
   async listen(): Promise<void> {
     await new Promise<void>((resolve) => this.http.listen(0, '127.0.0.1', resolve));
@@ -188,6 +197,8 @@ class FakeOpenAIServer implements FakeOpenAI {
     const method = (req.method ?? 'GET').toUpperCase();
     const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
     const raw = await readBody(req);
+    const authorized = this.apiKey === undefined || req.headers.authorization === `Bearer ${this.apiKey}`;
+    if (method === 'GET' && path === MODELS_PATH) return authorized ? { status: 200, body: this.modelList() } : INVALID_KEY;
     if (method !== 'POST' || path !== CHAT_PATH) {
       return { status: 404, body: openAIError(`Invalid URL (${method} ${path})`, 'invalid_request_error', null) };
     }
@@ -197,9 +208,7 @@ class FakeOpenAIServer implements FakeOpenAI {
     // Recorded before the key check, so tests can inspect what a rejected client sent.
     if (record) this.requests.push(record);
 
-    if (this.apiKey !== undefined && req.headers.authorization !== `Bearer ${this.apiKey}`) {
-      return { status: 401, body: openAIError('Incorrect API key provided.', 'invalid_request_error', 'invalid_api_key') };
-    }
+    if (!authorized) return INVALID_KEY;
     if (!record) return { status: 400, body: invalidBody(body) };
     if (record.body.stream) {
       return { status: 400, body: openAIError('The fake does not stream; call without stream: true.', 'invalid_request_error', null, 'stream') };
@@ -210,6 +219,15 @@ class FakeOpenAIServer implements FakeOpenAI {
       return { status: 500, body: openAIError(`Fake OpenAI: no scripted reply for request #${this.requests.length}`, 'server_error', null) };
     }
     return this.render(scripted, record, signal);
+  }
+
+  /**
+   * OpenAI's "List models" (GET /v1/models): `{ object: 'list', data: [{ id, object: 'model',
+   * created, owned_by }] }`, the shape the SDK's `models.list()` pages over (openai
+   * resources/models.d.ts `Model`).
+   */
+  private modelList() {
+    return { object: 'list', data: this.models.map((id) => ({ id, object: 'model', created: 1_700_000_000, owned_by: 'fake-openai' })) };
   }
 
   private async render(reply: ScriptedReply, record: ChatRequestRecord, signal: AbortSignal): Promise<Reply | undefined> {
@@ -278,7 +296,7 @@ function invalidBody(body: unknown) {
 }
 
 export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<FakeOpenAI> {
-  const server = new FakeOpenAIServer(options.apiKey);
+  const server = new FakeOpenAIServer(options.apiKey, options.models ?? ['test-model']);
   await server.listen();
   return server;
 }

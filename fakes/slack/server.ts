@@ -82,6 +82,11 @@ export interface FakeSlack {
   goneChannels: Set<string>;
   /** Bot tokens by value. Any other token is the default workspace's (team T1, bot UBOT). */
   bots: Map<string, FakeBot>;
+  /**
+   * Tokens Slack refuses, with the error it answers every method with (invalid_auth,
+   * token_revoked, account_inactive, ...): set one to revoke a token mid-test.
+   */
+  refusedTokens: Map<string, string>;
   /** OAuth codes oauth.v2.access accepts, once each; an exchange adds the grant's token to `bots`. */
   grants: Map<string, FakeGrant>;
   /** Payloads refused as Slack refuses them (Block Kit limits): `invalid_blocks`, and not recorded as calls. */
@@ -119,6 +124,7 @@ async function readBody(request: IncomingMessage): Promise<Record<string, unknow
 
 export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<FakeSlack> {
   const bots = new Map<string, FakeBot>();
+  const refusedTokens = new Map<string, string>();
   const grants = new Map<string, FakeGrant>();
   const calls: SlackCall[] = [];
   const responses: ResponsePost[] = [];
@@ -177,7 +183,17 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       return send({ ok: true });
     }
     const auth = request.headers.authorization;
-    calls.push({ method, body, token: auth?.replace(/^Bearer /, ''), at: performance.timeOrigin + performance.now() });
+    const token = auth?.replace(/^Bearer /, '');
+    calls.push({ method, body, token, at: performance.timeOrigin + performance.now() });
+    // Slack answers a missing or refused token with HTTP 200 and ok:false, whatever the method
+    // (auth.test's "Error response when omitting a token" and "Standard failure response when used
+    // with an invalid token", docs.slack.dev/reference/methods/auth.test; the Web API's common
+    // errors token_revoked, account_inactive, ...). oauth.v2.access authenticates with the client.
+    if (method !== 'oauth.v2.access') {
+      if (!token) return send({ ok: false, error: 'not_authed' });
+      const refusal = refusedTokens.get(token);
+      if (refusal) return send({ ok: false, error: refusal });
+    }
     const modelled = options.workspace?.webApi(method, body);
     if (modelled) return send(modelled);
     switch (method) {
@@ -186,6 +202,11 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
         if (!bot) return send({ ok: true, url: 'https://test.slack.com/', team: 'Test', user: 'espo', team_id: 'T1', user_id: 'UBOT', bot_id: 'BBOT' });
         return send({ ok: true, url: `https://${bot.team.toLowerCase()}.slack.com/`, team: bot.team, user: 'espo', team_id: bot.team, user_id: bot.userId, bot_id: bot.botId, ...(bot.enterprise ? { enterprise_id: bot.enterprise } : {}) });
       }
+      case 'apps.connections.open':
+        // Socket Mode's first call takes an app-level token (xapp-) only
+        // (docs.slack.dev/reference/methods/apps.connections.open); the fake serves no WebSocket.
+        if (!token?.startsWith('xapp-')) return send({ ok: false, error: 'not_allowed_token_type' });
+        return send({ ok: true, url: `wss://wss-fake.slack.invalid/link/?ticket=${++ts}` });
       case 'oauth.v2.access': {
         if ((options.clientId && body.client_id !== options.clientId) || (options.clientSecret && body.client_secret !== options.clientSecret)) {
           return send({ ok: false, error: 'invalid_client_id' });
@@ -271,6 +292,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     guests,
     goneChannels,
     bots,
+    refusedTokens,
     grants,
     invalid,
     failed,

@@ -6,7 +6,26 @@ import { z } from 'zod';
  */
 const emptyAsUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
 const optionalString = z.preprocess(emptyAsUndefined, z.string().optional());
-const url = (hint: string) => z.preprocess(emptyAsUndefined, z.url({ message: `must be a URL, ${hint}` }));
+// `.optional()` and `.default()` go inside the preprocess: outside it they see the raw '' (not
+// undefined), pass it on, and the empty value .env.example leaves is then "not a URL".
+const urlSchema = (hint: string) => z.url({ message: `must be a URL, ${hint}` });
+const optionalUrl = (hint: string) => z.preprocess(emptyAsUndefined, urlSchema(hint).optional());
+const urlOrDefault = (hint: string, fallback: string) => z.preprocess(emptyAsUndefined, urlSchema(hint).default(fallback));
+
+/**
+ * What the Membrane SDK takes as a fixed token (its `decodeToken`, dist/index.node.mjs): a personal
+ * access token (pat-...) or a JWT whose payload decodes to JSON. Anything else fails in the SDK at
+ * the first call, far from the variable.
+ */
+function isMembraneToken(value: string): boolean {
+  if (value.startsWith('pat-')) return true;
+  try {
+    JSON.parse(Buffer.from(value.split('.')[1] ?? '', 'base64').toString());
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 const envSchema = z
   .object({
@@ -22,7 +41,7 @@ const envSchema = z
       emptyAsUndefined,
       z.string().startsWith('xapp-', { message: 'must be an app-level token starting with xapp- (or leave it empty for HTTP mode)' }).optional(),
     ),
-    SLACK_API_URL: url('e.g. https://slack.com/api/').optional(),
+    SLACK_API_URL: optionalUrl('e.g. https://slack.com/api/'),
     SLACK_CLIENT_ID: optionalString,
     SLACK_CLIENT_SECRET: optionalString,
     SLACK_STATE_SECRET: z.preprocess(
@@ -35,11 +54,17 @@ const envSchema = z
 
     MEMBRANE_WORKSPACE_KEY: optionalString,
     MEMBRANE_WORKSPACE_SECRET: optionalString,
-    MEMBRANE_TOKEN: optionalString,
-    MEMBRANE_API_URI: url('e.g. https://api.getmembrane.com').default('https://api.getmembrane.com'),
+    MEMBRANE_TOKEN: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .refine(isMembraneToken, { message: 'is not a Membrane access token (a JWT, or a personal access token pat-...): copy one from the Membrane console' })
+        .optional(),
+    ),
+    MEMBRANE_API_URI: urlOrDefault('e.g. https://api.getmembrane.com', 'https://api.getmembrane.com'),
     MEMBRANE_TIMEOUT_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(100).max(120_000).default(10_000)),
-    ESPOCRM_APP_URL: url('the EspoCRM app URL Membrane knows, usually https://www.espocrm.com/').default('https://www.espocrm.com/'),
-    ESPOCRM_URL: url('your EspoCRM instance, e.g. https://crm.example.com').optional(),
+    ESPOCRM_APP_URL: urlOrDefault('the EspoCRM app URL Membrane knows, usually https://www.espocrm.com/', 'https://www.espocrm.com/'),
+    ESPOCRM_URL: optionalUrl('your EspoCRM instance, e.g. https://crm.example.com'),
     CONNECTION_SCOPE: z.preprocess(
       emptyAsUndefined,
       z.enum(['workspace', 'user'], { message: 'must be "workspace" (one connection per Slack workspace) or "user" (one per person)' }).default('workspace'),
@@ -63,14 +88,14 @@ const envSchema = z
     CONFIRMATION_TTL_MINUTES: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(24 * 60).default(15)),
 
     OPENAI_API_KEY: optionalString,
-    OPENAI_BASE_URL: url('e.g. https://api.openai.com/v1 or http://127.0.0.1:11434/v1 for Ollama').optional(),
+    OPENAI_BASE_URL: optionalUrl('e.g. https://api.openai.com/v1 or http://127.0.0.1:11434/v1 for Ollama'),
     OPENAI_MODEL: z.preprocess(emptyAsUndefined, z.string().default('gpt-4.1-mini')),
     // Someone is waiting in Slack: a model that has not answered in this long gets "busy, try again".
     OPENAI_TIMEOUT_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(500).max(120_000).default(15_000)),
     CONVERSATION_TURNS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(2).max(50).default(10)),
     CONVERSATION_MAX_AGE_HOURS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(24 * 30).default(24)),
     // Alerts: the bot's public base URL (EspoCRM's webhooks reach it there) and the polling interval used without it.
-    PUBLIC_URL: url('the public https:// address of this bot, e.g. https://espo-slack.example.com').optional(),
+    PUBLIC_URL: optionalUrl('the public https:// address of this bot, e.g. https://espo-slack.example.com'),
     ALERT_POLL_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(10).max(3600).default(60)),
     // How often each instance looks for due digests (the store's lease sends each once across instances).
     DIGEST_TICK_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(3600).default(30)),
@@ -112,6 +137,11 @@ export interface Config {
   alerts: { publicUrl?: string; pollSeconds: number };
   digestTickSeconds: number;
   shutdownGraceMs: number;
+}
+
+/** SLACK_BOT_TOKEN when it is the one workspace's token: with OAuth it is not used. */
+export function singleWorkspaceToken(config: Config): string | undefined {
+  return config.slack.oauth ? undefined : config.slack.botToken;
 }
 
 export class ConfigError extends Error {
@@ -161,12 +191,31 @@ function slackCredentialProblems(source: Record<string, string | undefined>): st
   return [];
 }
 
+/**
+ * The values .env.example ships with. They have a token's shape, so only their being left as they
+ * are says they were never filled in; a signing secret is never sent anywhere at start, so nothing
+ * later would notice it (every request from Slack would just be refused).
+ */
+const PLACEHOLDERS: Record<string, { value: string; where: string }> = {
+  SLACK_BOT_TOKEN: { value: 'xoxb-your-bot-token', where: 'the Bot User OAuth Token (xoxb-...) from your Slack app\'s "OAuth & Permissions" page' },
+  SLACK_SIGNING_SECRET: { value: 'your-signing-secret', where: 'the Signing Secret from your Slack app\'s "Basic Information" page' },
+};
+
+function placeholderProblems(source: Record<string, string | undefined>): string[] {
+  // With OAuth the bot token is not used, so its placeholder may stay.
+  const oauth = OAUTH_VARIABLES.every((name) => source[name]?.trim());
+  return Object.entries(PLACEHOLDERS)
+    .filter(([name, placeholder]) => source[name]?.trim() === placeholder.value && !(oauth && name === 'SLACK_BOT_TOKEN'))
+    .map(([name, placeholder]) => `${name} still holds the placeholder from .env.example: set it to ${placeholder.where}`);
+}
+
 /** Parses the environment into a Config, or throws one ConfigError listing every problem. */
 export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
   const parsed = envSchema.safeParse(source);
   const problems = [
     ...(parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'} ${issue.message}`)),
     ...slackCredentialProblems(source),
+    ...placeholderProblems(source),
     ...membraneCredentialProblems(source),
   ];
   if (parsed.success && parsed.data.CONNECTION_SCOPE === 'user' && !(source.MEMBRANE_WORKSPACE_KEY?.trim() && source.MEMBRANE_WORKSPACE_SECRET?.trim())) {

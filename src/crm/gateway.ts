@@ -51,9 +51,18 @@ export interface TenantConnectionCache {
   delete(tenantKey: string): Promise<void>;
 }
 
+export type MembraneCredentials = { kind: 'workspace'; workspaceKey: string; workspaceSecret: string } | { kind: 'token'; token: string };
+
+/** An SDK client acting for one tenant (a Membrane customer); a fixed token is one customer whatever the tenant. */
+export function membraneClient(credentials: MembraneCredentials, apiUri: string, tenantKey: string): MembraneClient {
+  return credentials.kind === 'token'
+    ? new MembraneClient({ token: credentials.token, apiUri })
+    : new MembraneClient({ workspaceKey: credentials.workspaceKey, workspaceSecret: credentials.workspaceSecret, tenantKey, apiUri });
+}
+
 export interface MembraneGatewayOptions {
   apiUri: string;
-  credentials: { kind: 'workspace'; workspaceKey: string; workspaceSecret: string } | { kind: 'token'; token: string };
+  credentials: MembraneCredentials;
   /** The EspoCRM app in Membrane's catalog, for `connections/ensure`. */
   appUrl: string;
   timeoutMs: number;
@@ -175,10 +184,7 @@ export class MembraneGateway implements CrmGateway {
     const key = credentials.kind === 'token' ? '*' : tenant.key;
     let client = this.clients.get(key);
     if (!client) {
-      client =
-        credentials.kind === 'token'
-          ? new MembraneClient({ token: credentials.token, apiUri })
-          : new MembraneClient({ workspaceKey: credentials.workspaceKey, workspaceSecret: credentials.workspaceSecret, tenantKey: tenant.key, apiUri });
+      client = membraneClient(credentials, apiUri, tenant.key);
       if (this.clients.size >= MAX_CLIENTS) this.clients.delete(this.clients.keys().next().value!);
       this.clients.set(key, client);
     }
@@ -602,7 +608,7 @@ function describe(connection: MembraneConnection): ConnectionStatus {
   }
 }
 
-function httpStatus(error: unknown): number | undefined {
+export function httpStatus(error: unknown): number | undefined {
   const response = (error as { response?: { status?: unknown } } | undefined)?.response;
   return typeof response?.status === 'number' ? response.status : undefined;
 }

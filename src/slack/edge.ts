@@ -16,6 +16,7 @@ import type { AppLogger } from '../observability/logger.js';
 import { renderError, renderReply, type RenderOptions } from './render/reply.js';
 import type { UserProfiles } from './user-profiles.js';
 import type { WorkLimiter } from './work-limiter.js';
+import type { BotToken } from './bot-token.js';
 
 /** What every listener needs; built once in app.ts. */
 export interface ListenerDeps {
@@ -41,6 +42,8 @@ export interface ListenerDeps {
   siteUrl?: string;
   /** Alerts: "Assign to me" finds the clicker's EspoCRM user through it. */
   alerts?: AlertService;
+  /** One workspace: SLACK_BOT_TOKEN, told when Slack says it was revoked or the app uninstalled. */
+  botToken?: Pick<BotToken, 'revokedBySlack'>;
 }
 
 export interface Delivery {

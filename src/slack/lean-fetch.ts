@@ -10,10 +10,16 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
 
 /**
+ * Sees every answer's request headers, status and body before the caller reads it, at no cost of
+ * a copy (the body is the bytes the Response is made from).
+ */
+export type AnswerObserver = (request: Headers, status: number, body: Buffer) => void;
+
+/**
  * `timeoutMs` bounds a request that comes without an abort signal: Bolt's respond() passes none,
  * and a Slack that never answers must not hold a work slot for ever.
  */
-export const createLeanFetch = (timeoutMs: number): typeof fetch => (input, init = {}) => {
+export const createLeanFetch = (timeoutMs: number, observe?: AnswerObserver): typeof fetch => (input, init = {}) => {
   const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
   const body = init.body === undefined || init.body === null ? undefined : init.body instanceof URLSearchParams ? init.body.toString() : init.body;
   if (body !== undefined && typeof body !== 'string') {
@@ -40,6 +46,7 @@ export const createLeanFetch = (timeoutMs: number): typeof fetch => (input, init
           }
           const status = res.statusCode ?? 0;
           const payload = status === 204 || status === 304 ? null : Buffer.concat(chunks);
+          if (observe && payload) observe(headers, status, payload);
           resolve(new Response(payload, { status, statusText: res.statusMessage, headers: responseHeaders }));
         });
         res.on('error', reject);

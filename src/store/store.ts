@@ -26,6 +26,7 @@ import { SqlAlertStore } from './alerts.js';
 import { SqlDigestStore } from './digests.js';
 import { migrationProvider } from './migrations.js';
 import type { Database } from './schema.js';
+import { SettingError } from '../config/setting-error.js';
 
 export type StoreDialect = 'sqlite' | 'postgres';
 
@@ -41,6 +42,13 @@ export interface Store {
   installations: WorkspaceInstallations;
   digests: DigestStore;
   alerts: AlertStore;
+  /** Where the data lives, fit for a log line: the SQLite file, or PostgreSQL's host and database (no password). */
+  location: string;
+  /**
+   * What start-up checks need from the data: how many workspaces are installed (OAuth), and a
+   * tenant the bot has served (the latest with a cached connection), to act as.
+   */
+  inventory(): Promise<{ installations: number; recentTenant?: string }>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -52,26 +60,22 @@ export interface StoreOptions {
   logger?: { error(details: Record<string, unknown>, message: string): void };
 }
 
-/** Opens the database named by DATABASE_URL and brings its schema up to date. */
+/**
+ * Opens the database named by DATABASE_URL and brings its schema up to date. A database that
+ * cannot be reached, refuses the bot or cannot be written is a SettingError naming DATABASE_URL.
+ */
 export async function openStore(databaseUrl: string, options: StoreOptions = {}): Promise<Store> {
-  const { db, dialect } = connect(databaseUrl, options);
-  // Kysely looks for its migration tables in every schema of a PostgreSQL database unless told
-  // which one: another app's (or another deployment's) kysely_migration elsewhere in the same
-  // database would make it skip creating ours and then fail. Ours live in the connection's
-  // current schema (its search_path).
-  let migrationTableSchema: string | undefined;
+  let opened: ReturnType<typeof connect>;
   try {
-    if (dialect === 'postgres') migrationTableSchema = (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema;
+    opened = connect(databaseUrl, options);
   } catch (error) {
-    await db.destroy();
-    throw error;
+    throw databaseSettingError(error, databaseUrl);
   }
-  const migrator = new Migrator({ db, provider: migrationProvider, ...(migrationTableSchema ? { migrationTableSchema } : {}) });
-  const { error, results } = await migrator.migrateToLatest();
-  if (error) {
-    await db.destroy();
-    const failed = results?.find((r) => r.status === 'Error')?.migrationName;
-    throw new Error(`Database migration ${failed ?? ''} failed: ${(error as Error).message ?? String(error)}`, { cause: error });
+  const { db, dialect } = opened;
+  const failure = await migrate(db, dialect).catch((error: unknown) => ({ error, migration: undefined }));
+  if (failure) {
+    await db.destroy().catch(() => undefined);
+    throw databaseSettingError(failure.error, databaseUrl, failure.migration);
   }
   return {
     dialect,
@@ -84,11 +88,76 @@ export async function openStore(databaseUrl: string, options: StoreOptions = {})
     installations: new SqlWorkspaceInstallations(db),
     digests: new SqlDigestStore(db, dialect),
     alerts: new SqlAlertStore(db),
+    location: describeDatabase(databaseUrl),
+    async inventory() {
+      const [installed, recent] = await Promise.all([
+        db.selectFrom('slack_installations').select((eb) => eb.fn.countAll<number | string>().as('count')).executeTakeFirst(),
+        db.selectFrom('tenant_connections').select('tenant_key').orderBy('updated_at', 'desc').limit(1).executeTakeFirst(),
+      ]);
+      return { installations: Number(installed?.count ?? 0), ...(recent ? { recentTenant: recent.tenant_key } : {}) };
+    },
     async ping() {
       await db.selectFrom('processed_events').select('event_id').limit(1).execute();
     },
     close: () => db.destroy(),
   };
+}
+
+/**
+ * Brings the schema up to date; on failure, what failed and in which migration. On PostgreSQL,
+ * Kysely's own tables are looked for in the connection's current schema: without one named, its
+ * Migrator looks for them in every schema of the database, finds another schema's (another app,
+ * or another test's search_path), skips creating its own and fails on the lock.
+ */
+async function migrate(db: Kysely<Database>, dialect: StoreDialect): Promise<{ error: unknown; migration?: string } | undefined> {
+  const schema = dialect === 'postgres' ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema : undefined;
+  const migrator = new Migrator({ db, provider: migrationProvider, ...(schema ? { migrationTableSchema: schema } : {}) });
+  const { error, results } = await migrator.migrateToLatest();
+  return error ? { error, migration: results?.find((r) => r.status === 'Error')?.migrationName } : undefined;
+}
+
+/** DATABASE_URL for a log line: the SQLite path as given, PostgreSQL without its password or options. */
+export function describeDatabase(databaseUrl: string): string {
+  if (databaseUrl.startsWith('sqlite:')) return databaseUrl;
+  try {
+    const url = new URL(databaseUrl);
+    return `postgres://${url.username ? `${decodeURIComponent(url.username)}@` : ''}${url.host}${url.pathname}`;
+  } catch {
+    return 'postgres (DATABASE_URL does not parse as a URL)';
+  }
+}
+
+/** Transport failures: PostgreSQL was not reached at all. */
+const NOT_REACHED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET']);
+/** PostgreSQL's SQLSTATEs for a login or database it will not give this user (Appendix A, class 28 and 3D, 42501). */
+const REFUSED_BY_POSTGRES: Record<string, string> = {
+  '28P01': 'check the user and password in DATABASE_URL',
+  '28000': 'check the user in DATABASE_URL and pg_hba.conf',
+  '3D000': 'create the database (createdb) or name one that exists',
+  '42501': 'grant the user the right to create tables in that database (or schema)',
+};
+/** SQLite's (and the file system's) ways of saying the file cannot be written (EEXIST: a file stands where a folder should be). */
+const NOT_WRITABLE = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'EEXIST', 'ENOENT', 'SQLITE_CANTOPEN', 'SQLITE_READONLY', 'SQLITE_PERM']);
+
+/** Why the database could not be opened, as a message naming DATABASE_URL and what to do. */
+function databaseSettingError(error: unknown, databaseUrl: string, migration?: string): SettingError {
+  const failure = error as { code?: unknown; message?: unknown };
+  const code = typeof failure?.code === 'string' ? failure.code : undefined;
+  const said = String(failure?.message ?? error);
+  const where = describeDatabase(databaseUrl);
+  if (databaseUrl.startsWith('sqlite:')) {
+    if (code && NOT_WRITABLE.has(code)) {
+      return new SettingError('database_not_writable', ['DATABASE_URL'], `DATABASE_URL (${where}) cannot be written (${said}): name a file in a folder the bot's user may write to`, { cause: error });
+    }
+    return new SettingError('database_failed', ['DATABASE_URL'], `DATABASE_URL (${where}) could not be opened as a SQLite database (${said})${migration ? ` in migration ${migration}` : ''}`, { cause: error });
+  }
+  if ((code && NOT_REACHED.has(code)) || /timeout/i.test(said)) {
+    return new SettingError('database_unreachable', ['DATABASE_URL'], `DATABASE_URL (${where}): PostgreSQL could not be reached (${code ?? said}): start it, or check the host and port`, { cause: error });
+  }
+  if (code && REFUSED_BY_POSTGRES[code]) {
+    return new SettingError('database_refused', ['DATABASE_URL'], `DATABASE_URL (${where}) was refused by PostgreSQL (${said}): ${REFUSED_BY_POSTGRES[code]}`, { cause: error });
+  }
+  return new SettingError('database_failed', ['DATABASE_URL'], `DATABASE_URL (${where}): the database could not be prepared${migration ? ` (migration ${migration})` : ''}: ${said}`, { cause: error });
 }
 
 function connect(databaseUrl: string, options: StoreOptions): { db: Kysely<Database>; dialect: StoreDialect } {
@@ -103,7 +172,8 @@ function connect(databaseUrl: string, options: StoreOptions): { db: Kysely<Datab
   }
   // BIGINT columns hold epoch milliseconds, well inside Number's exact range.
   pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: options.poolSize ?? 10 });
+  // A host that never answers would otherwise hold the start (and later each request) for ever.
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: options.poolSize ?? 10, connectionTimeoutMillis: 10_000 });
   // An idle connection that breaks (a database restart, a failover) is an 'error' event; unheard,
   // it would end the process. The pool replaces the connection; queries in flight fail and say so.
   pool.on('error', (error) => options.logger?.error({ err: error }, 'a pooled PostgreSQL connection failed'));

@@ -1,5 +1,14 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseEnv } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config/config.js';
+
+/** The repository's .env.example, read as `npm start` reads a .env copied from it. */
+const envExample = parseEnv(readFileSync(join(import.meta.dirname, '..', '..', '.env.example'), 'utf8')) as Record<string, string>;
+
+/** A JWT as the Membrane console issues one (the SDK reads only its payload). */
+const MEMBRANE_JWT = `${Buffer.from('{"alg":"HS256"}').toString('base64url')}.${Buffer.from('{"id":"t1"}').toString('base64url')}.sig`;
 
 const valid = {
   SLACK_BOT_TOKEN: 'xoxb-1',
@@ -21,8 +30,14 @@ describe('loadConfig', () => {
   });
 
   it('accepts a fixed Membrane token instead of workspace credentials', () => {
-    const config = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'abcdefgh12345678', MEMBRANE_TOKEN: 'tok' });
-    expect(config.membrane.credentials).toEqual({ kind: 'token', token: 'tok' });
+    const config = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'abcdefgh12345678', MEMBRANE_TOKEN: MEMBRANE_JWT });
+    expect(config.membrane.credentials).toEqual({ kind: 'token', token: MEMBRANE_JWT });
+    expect(loadConfig({ ...valid, MEMBRANE_TOKEN: 'pat-123' }).membrane.credentials).toEqual({ kind: 'workspace', workspaceKey: 'k', workspaceSecret: 's' });
+  });
+
+  it('refuses a fixed Membrane token the SDK could not use', () => {
+    expect(() => loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'abcdefgh12345678', MEMBRANE_TOKEN: 'tok' })).toThrow(/MEMBRANE_TOKEN is not a Membrane access token/);
+    expect(loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'abcdefgh12345678', MEMBRANE_TOKEN: 'pat-123' }).membrane.credentials).toEqual({ kind: 'token', token: 'pat-123' });
   });
 
   it('names every bad variable in one readable error', () => {
@@ -41,7 +56,7 @@ describe('loadConfig', () => {
   });
 
   it('refuses per-person connections on one fixed Membrane token', () => {
-    expect(() => loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'abcdefgh12345678', MEMBRANE_TOKEN: 'tok', CONNECTION_SCOPE: 'user' })).toThrow(
+    expect(() => loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'abcdefgh12345678', MEMBRANE_TOKEN: MEMBRANE_JWT, CONNECTION_SCOPE: 'user' })).toThrow(
       /CONNECTION_SCOPE=user needs/,
     );
   });
@@ -104,4 +119,77 @@ describe('loadConfig', () => {
       expect(problems({ ...valid, ...oauth, SLACK_BOT_TOKEN: 'nope' })).toEqual([expect.stringMatching(/^SLACK_BOT_TOKEN must be a Slack token/)]);
     });
   });
+
+  describe('.env.example', () => {
+    // What README's step 3 asks a new user to fill in.
+    const readmeStep3 = {
+      SLACK_BOT_TOKEN: 'xoxb-1234-5678-abcdefghijkl',
+      SLACK_SIGNING_SECRET: '8f742231b10e8888abcd99yyyzzz85a5',
+      MEMBRANE_WORKSPACE_KEY: 'a0b1c2d3-workspace-key',
+      MEMBRANE_WORKSPACE_SECRET: 'f00dfeed-workspace-secret',
+      ESPOCRM_URL: 'https://crm.example.com',
+    };
+
+    it('lists every variable the config reads, and nothing else', () => {
+      const source = readFileSync(join(import.meta.dirname, '..', '..', 'src', 'config', 'config.ts'), 'utf8');
+      const read = [...source.matchAll(/^\s{4}([A-Z][A-Z0-9_]+):/gm)].map((m) => m[1]!).sort();
+      expect(Object.keys(envExample).sort()).toEqual(read);
+    });
+
+    it('starts in Socket Mode when filled in as README says', () => {
+      const config = loadConfig({ ...envExample, ...readmeStep3, SLACK_APP_TOKEN: 'xapp-1-A111-222-abc' });
+      expect(config.slack.appToken).toBe('xapp-1-A111-222-abc');
+      expect(config.slack.apiUrl).toBeUndefined();
+      expect(config.openai).toBeUndefined();
+      expect(config.alerts.publicUrl).toBeUndefined();
+      expect(config.espocrm).toEqual({ appUrl: 'https://www.espocrm.com/', siteUrl: 'https://crm.example.com' });
+      expect(config.databaseUrl).toBe('sqlite:./data/espo-slack.db');
+    });
+
+    it('starts in HTTP mode when filled in without an app token', () => {
+      const config = loadConfig({ ...envExample, ...readmeStep3 });
+      expect(config.slack.appToken).toBeUndefined();
+      expect(config.slack.port).toBe(3000);
+      expect(config.slack.host).toBe('0.0.0.0');
+      expect(config.membrane.credentials).toEqual({ kind: 'workspace', workspaceKey: 'a0b1c2d3-workspace-key', workspaceSecret: 'f00dfeed-workspace-secret' });
+      expect(config.slack.oauth).toBeUndefined();
+    });
+
+    it('turns plain language on with the key, and an empty base URL means OpenAI', () => {
+      const config = loadConfig({ ...envExample, ...readmeStep3, OPENAI_API_KEY: 'sk-1' });
+      expect(config.openai).toEqual({ apiKey: 'sk-1', baseUrl: undefined, model: 'gpt-4.1-mini', timeoutMs: 15_000 });
+    });
+
+    it('copied as it is, says what to fill in, and nothing else', () => {
+      let error: unknown;
+      try {
+        loadConfig(envExample);
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).toBeInstanceOf(ConfigError);
+      const found = (error as ConfigError).problems;
+      expect(found).toEqual([
+        expect.stringMatching(/^SLACK_BOT_TOKEN still holds the placeholder from \.env\.example: .*OAuth & Permissions/),
+        expect.stringMatching(/^SLACK_SIGNING_SECRET still holds the placeholder from \.env\.example: .*Basic Information/),
+        expect.stringMatching(/^MEMBRANE_WORKSPACE_KEY is required/),
+      ]);
+    });
+
+    it('keeps the bot token placeholder out of the way when workspaces install through OAuth', () => {
+      const oauth = { SLACK_CLIENT_ID: '1111.2222', SLACK_CLIENT_SECRET: 'client-secret', SLACK_STATE_SECRET: 'a-long-random-state-secret' };
+      const { SLACK_BOT_TOKEN: _placeholder, ...filled } = readmeStep3;
+      expect(loadConfig({ ...envExample, ...filled, ...oauth }).slack.oauth).toBeDefined();
+    });
+  });
+
+  it('treats an empty or blank optional variable as unset, every one of them', () => {
+    const optional = Object.keys(envExample).filter((name) => !['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'MEMBRANE_WORKSPACE_KEY', 'MEMBRANE_WORKSPACE_SECRET'].includes(name));
+    const defaults = loadConfig(valid);
+    for (const blank of ['', '  ']) {
+      const config = loadConfig({ ...valid, ...Object.fromEntries(optional.map((name) => [name, blank])) });
+      expect(config).toEqual(defaults);
+    }
+  });
 });
+

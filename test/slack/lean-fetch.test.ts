@@ -51,4 +51,13 @@ describe('leanFetch', () => {
     await expect(createLeanFetch(100)(`${base}/slow`, { method: 'POST', body: '{}' })).rejects.toMatchObject({ code: 'ETIMEDOUT' });
     expect(Date.now() - started).toBeLessThan(400);
   });
+
+  it('shows each answer to an observer before the caller reads it', async () => {
+    const seenAnswers: { authorization: string | null; status: number; body: string }[] = [];
+    const observed = createLeanFetch(1000, (request, status, body) => seenAnswers.push({ authorization: request.get('authorization'), status, body: body.toString() }));
+    const response = await observed(`${base}/json`, { method: 'POST', headers: { Authorization: 'Bearer xoxb-1' }, body: 'x' });
+    expect(await response.json()).toEqual({ ok: true, echo: 'x' });
+    await observed(`${base}/empty`);
+    expect(seenAnswers).toEqual([{ authorization: 'Bearer xoxb-1', status: 200, body: '{"ok":true,"echo":"x"}' }]);
+  });
 });

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -20,12 +20,18 @@ export interface AppProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
+export interface LaunchOptions {
+  /** Files to put in its working directory first, e.g. a `.env` (main.ts reads it). */
+  files?: Record<string, string>;
+}
+
 const ROOT = join(import.meta.dirname, '..', '..');
 const TSX = import.meta.resolve('tsx');
 
-export async function spawnApp(env: Record<string, string>, startTimeoutMs = 20_000): Promise<AppProcess> {
+function launch(env: Record<string, string>, options: LaunchOptions) {
   // Its own working directory: main.ts reads a .env from there, and a developer's must not leak in.
   const cwd = mkdtempSync(join(tmpdir(), 'espo-slack-proc-'));
+  for (const [name, text] of Object.entries(options.files ?? {})) writeFileSync(join(cwd, name), text);
   const child: ChildProcess = spawn(process.execPath, ['--import', TSX, join(ROOT, 'src', 'main.ts')], {
     cwd,
     env: { PATH: process.env.PATH ?? '', ...env },
@@ -53,7 +59,11 @@ export async function spawnApp(env: Record<string, string>, startTimeoutMs = 20_
       resolve({ code, signal });
     }),
   );
+  return { child, logs, stderr, exited };
+}
 
+export async function spawnApp(env: Record<string, string>, startTimeoutMs = 20_000, options: LaunchOptions = {}): Promise<AppProcess> {
+  const { child, logs, stderr, exited } = launch(env, options);
   const deadline = Date.now() + startTimeoutMs;
   let port: number | undefined;
   while (port === undefined) {
@@ -76,4 +86,17 @@ export async function spawnApp(env: Record<string, string>, startTimeoutMs = 20_
       return exited;
     },
   };
+}
+
+/** Starts the app expecting it to give up: how it ended, what it wrote to stderr, and its log lines. */
+export async function appExit(
+  env: Record<string, string>,
+  timeoutMs = 20_000,
+  options: LaunchOptions = {},
+): Promise<{ code: number | null; stderr: string; logs: Record<string, unknown>[] }> {
+  const { child, logs, stderr, exited } = launch(env, options);
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  const { code } = await exited;
+  clearTimeout(timer);
+  return { code, stderr: stderr.join(''), logs };
 }

@@ -147,8 +147,16 @@ describe('fake OpenAI chat completions', () => {
     expect((error as InstanceType<typeof OpenAI.AuthenticationError>).code).toBe('invalid_api_key');
   });
 
+  it('lists its models as models.list() reads them, to the right key only', async () => {
+    const page = await clientFor().models.list();
+    expect(page.data).toEqual([{ id: 'test-model', object: 'model', created: expect.any(Number), owned_by: 'fake-openai' }]);
+    const error = await failure(clientFor('sk-wrong').models.list());
+    expect(error).toBeInstanceOf(OpenAI.AuthenticationError);
+    expect(fake.requests).toHaveLength(0);
+  });
+
   it('answers unknown paths with a 404 JSON error', async () => {
-    const response = await fetch(`${fake.url}/models`);
+    const response = await fetch(`${fake.url}/embeddings`, { method: 'POST' });
     expect(response.status).toBe(404);
     expect(await response.json()).toMatchObject({ error: { type: 'invalid_request_error' } });
   });

@@ -7,13 +7,15 @@ type AppUninstalledArgs = SlackEventMiddlewareArgs<'app_uninstalled'> & AllMiddl
  * The app was uninstalled from a workspace (or an org): its tokens are dead, so its installation
  * goes, and with it the workspace's cached CRM connections and conversation turns. Bolt skips
  * authorize for this event, so it arrives even when the installation is already gone; deleting
- * nothing is fine (another instance, or a Slack retry, got there first). One log line.
+ * nothing is fine (another instance, or a Slack retry, got there first). One log line. In
+ * single-workspace mode SLACK_BOT_TOKEN is told: it is dead too.
  */
 export function appUninstalled(deps: ListenerDeps) {
   return async ({ body, context }: AppUninstalledArgs): Promise<void> => {
     const teamId = context.teamId ?? body.team_id;
     const enterpriseId = context.enterpriseId ?? body.enterprise_id;
     const log = { event: 'app_uninstalled', teamId, enterpriseId, orgInstall: Boolean(context.isEnterpriseInstall) };
+    deps.botToken?.revokedBySlack(teamId, 'app_uninstalled');
     try {
       if (context.isEnterpriseInstall && enterpriseId) {
         // An org-wide install is kept under the enterprise id; its workspaces' tenants stay cached
