@@ -5,7 +5,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
-import { startApp, type RunningApp } from '../src/app.js';
+import type { RunningApp } from '../src/app.js';
+import { startChecked } from '../src/startup.js';
 import { loadConfig } from '../src/config/config.js';
 import { createLogger } from '../src/observability/logger.js';
 import { seedSampleData } from '../fakes/espocrm/sample.js';
@@ -125,7 +126,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const logFile = join(dir, 'bot.log');
     const logStream = createWriteStream(logFile);
     stops.push(() => new Promise<void>((resolve) => logStream.end(resolve)));
-    const app = await startApp(loadConfig(env), { logger: createLogger(env.LOG_LEVEL!, logStream) });
+    // The same start as `node dist/main.js`: its checks of Slack, Membrane and the model, and its summary line.
+    const app = await startChecked(loadConfig(env), createLogger(env.LOG_LEVEL!, logStream));
     stops.push(() => app.stop());
     workspace.connect(signedTransport(`${app.url}/slack/events`, signingSecret));
     web.attach(workspace);

@@ -156,7 +156,7 @@ function summarize(config: Config, store: Store, found: Findings, app: RunningAp
 
   const model = found.model;
   if (!config.openai || model.outcome === 'skipped') {
-    parts.push({ text: 'model off (no OPENAI_API_KEY: commands only)', ok: true });
+    parts.push({ text: 'model off (no OPENAI_API_KEY: commands and the fast path)', ok: true });
     fields.model = { state: 'off' };
   } else {
     const where = `${config.openai.model} at ${config.openai.baseUrl ?? OPENAI_DEFAULT_BASE_URL}`;

@@ -103,7 +103,7 @@ describe('start-up', () => {
     app = await spawnApp({ SLACK_API_URL: slack.apiUrl, MEMBRANE_API_URI: membrane.url, PORT: String(port), HOST: '127.0.0.1' }, 20_000, { files: { '.env': filled } });
     const summary = await summaryOf(app);
     expect(summary.msg).toMatch(/^ready: Slack workspace Test as @espo /);
-    expect(summary.msg).toContain('model off (no OPENAI_API_KEY: commands only) · store sqlite:./data/espo-slack.db');
+    expect(summary.msg).toContain('model off (no OPENAI_API_KEY: commands and the fast path) · store sqlite:./data/espo-slack.db');
   });
 
   it('copied as it is, .env.example says what to fill in', async () => {
