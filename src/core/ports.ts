@@ -339,8 +339,11 @@ export type PlannedStep =
   | { kind: 'action'; action: PlannableAction; input: unknown }
   | { kind: 'proxy'; request: ProxyRequest }
   | { kind: 'clarify'; question: string }
-  /** The model answered in words instead of choosing a tool. */
-  | { kind: 'reply'; text: string };
+  /**
+   * The model answered in words instead of choosing a tool (a server that ignores tool_choice, a
+   * small local model): nothing was looked up, so the words are never shown as CRM data.
+   */
+  | { kind: 'prose'; text: string };
 
 export interface Plan {
   step: PlannedStep;

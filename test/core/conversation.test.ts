@@ -156,7 +156,7 @@ const tenant = { key: 'T1', teamId: 'T1', userId: 'U1' };
 
 describe('ConversationService', () => {
   it('runs a command on the fast path without the planner or intent search', async () => {
-    const { service, planner, called } = build({ steps: [{ kind: 'reply', text: 'never' }] });
+    const { service, planner, called } = build({ steps: [{ kind: 'prose', text: 'never' }] });
     const result = await service.handleMessage(context, 'list leads status=New');
     expect(result).toMatchObject({ route: 'fast', firstTurn: true, reply: { kind: 'records', page: leadPage } });
     expect(result.usage).toBeUndefined();
@@ -199,7 +199,7 @@ describe('ConversationService', () => {
   });
 
   it('gives the planner the first 4,000 characters of a long message, and the intent search its first 500', async () => {
-    const { service, planner, called } = build({ steps: [{ kind: 'reply', text: 'ok' }] });
+    const { service, planner, called } = build({ steps: [{ kind: 'prose', text: 'ok' }] });
     const notes = `log these call notes about the leads: ${'we talked about pricing and timing. '.repeat(1200)}`;
     await service.handleMessage(context, notes);
     const request = planner!.requests[0]!;
@@ -209,7 +209,7 @@ describe('ConversationService', () => {
   });
 
   it('says nothing about a cut when the message fits', async () => {
-    const { service, planner } = build({ steps: [{ kind: 'reply', text: 'ok' }] });
+    const { service, planner } = build({ steps: [{ kind: 'prose', text: 'ok' }] });
     await service.handleMessage(context, 'show my newest leads');
     expect(planner!.requests[0]).not.toHaveProperty('fullLength');
   });
@@ -217,8 +217,8 @@ describe('ConversationService', () => {
   it('tells the planner who is asking: their EspoCRM user, found by email once', async () => {
     const { service, planner, called } = build({
       steps: [
-        { kind: 'reply', text: 'one' },
-        { kind: 'reply', text: 'two' },
+        { kind: 'prose', text: 'one' },
+        { kind: 'prose', text: 'two' },
       ],
       users: [{ id: 'USR1', name: 'Ada', fields: {} }],
     });
@@ -235,7 +235,7 @@ describe('ConversationService', () => {
   });
 
   it('plans without a CRM user when there is no email, no such user, or the lookup fails', async () => {
-    const steps = (): PlannedStep[] => [{ kind: 'reply', text: 'ok' }];
+    const steps = (): PlannedStep[] => [{ kind: 'clarify', question: 'ok' }];
     const anonymous = build({ steps: steps() });
     await anonymous.service.handleMessage(context, 'show my deals');
     expect(anonymous.planner!.requests[0]!.person).toEqual({ name: undefined, crmUserId: undefined });
@@ -328,9 +328,15 @@ describe('ConversationService', () => {
     expect(called('readPath')).toHaveLength(0);
   });
 
-  it('passes the model’s own words on', async () => {
-    const { service } = build({ steps: [{ kind: 'reply', text: 'I only know EspoCRM.' }] });
-    expect((await service.handleMessage(context, 'tell me a joke')).reply).toEqual({ kind: 'say', text: 'I only know EspoCRM.' });
+  it('never passes the model’s prose on as CRM data: says nothing was looked up and offers the nearest /espo command', async () => {
+    const { service, called } = build({ steps: [{ kind: 'prose', text: 'Your open deals: Acme Corp, $50,000.' }, { kind: 'prose', text: 'Why did the chicken…' }] });
+    const about = await service.handleMessage(context, 'what are my open deals worth?');
+    expect(about.reply).toEqual({ kind: 'notice', tone: 'info', text: expect.stringContaining("I didn't look anything up in EspoCRM") });
+    expect(JSON.stringify(about.reply)).not.toContain('Acme');
+    expect(JSON.stringify(about.reply)).toContain('`/espo list opportunities`');
+    expect(called('readAction')).toHaveLength(0);
+    const joke = await service.handleMessage({ ...context, threadKey: 'T1:D1:2' }, 'tell me a joke');
+    expect(JSON.stringify(joke.reply)).toContain('`/espo help`');
   });
 
   it('remembers both sides of each turn and hands them to the next plan', async () => {
@@ -379,7 +385,7 @@ describe('ConversationService', () => {
   });
 
   it('bounds the remembered user text', async () => {
-    const { service, conversations } = build({ steps: [{ kind: 'reply', text: 'ok' }] });
+    const { service, conversations } = build({ steps: [{ kind: 'prose', text: 'ok' }] });
     await service.handleMessage(context, `please summarise ${'x'.repeat(2000)}`);
     expect(conversations.rows[0]!.turn.text).toHaveLength(1000);
   });
