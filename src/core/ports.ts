@@ -36,8 +36,11 @@ export interface EntityDirectory {
   isRecordType(name: string): boolean;
   /** Built-in entities a text names by any of their words ("deals", "a call"), in order of first mention. */
   mentionedIn(text: string): string[];
-  /** One compact line of an entity's writable fields, types and enum options, for the planner. */
-  fieldGuide(entity: string): string | undefined;
+  /**
+   * One compact line of an entity's writable fields, types and enum options, for the planner;
+   * without the fields in `known` (the offered tools describe those), undefined when none is left.
+   */
+  fieldGuide(entity: string, known?: ReadonlySet<string>): string | undefined;
 }
 
 export interface CrmRecord {

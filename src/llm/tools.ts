@@ -4,6 +4,8 @@ import { dropNulls, toToolParameters, type JsonSchema } from './strict-schema.js
 
 export const CLARIFY_TOOL = 'ask_clarifying_question';
 export const REST_TOOL = 'espocrm_rest';
+/** A tool's description is sent on every call that offers it. */
+const MAX_DESCRIPTION = 300;
 
 /** The tools offered for one request, and the way back from a tool name to what it stands for. */
 export interface Toolset {
@@ -66,7 +68,7 @@ export function buildToolset(actions: PlannableAction[]): Toolset {
       type: 'function',
       function: {
         name,
-        description: `${action.name}${action.isRead ? '' : ' (writes; the person confirms first)'}${action.description ? `: ${action.description}` : ''}`.slice(0, 1000),
+        description: toolDescription(action),
         parameters: converted.parameters,
         strict: converted.strict,
       },
@@ -86,6 +88,13 @@ export function withoutTool(toolset: Toolset, index: number, reason: string): To
   const actionsByName = new Map(toolset.actionsByName);
   actionsByName.delete(tool.function.name);
   return { tools: toolset.tools.filter((_, i) => i !== index), actionsByName, left: [...toolset.left, { key: action.key, reason }] };
+}
+
+/** Short: the name is in the tool's name already, and the rules say how writes are confirmed. */
+function toolDescription(action: PlannableAction): string {
+  const text = (action.description ?? action.name).replace(/\s+/g, ' ').trim();
+  const bounded = text.length > MAX_DESCRIPTION ? `${text.slice(0, MAX_DESCRIPTION - 1)}…` : text;
+  return action.isRead ? bounded : `${bounded} (writes)`;
 }
 
 export type ParsedCall = { ok: true; step: PlannedStep } | { ok: false; problem: string };

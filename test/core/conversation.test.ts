@@ -88,7 +88,8 @@ class MemoryConversations implements ConversationStore {
   }
 }
 
-function build(options: { steps?: PlannedStep[]; planner?: false; read?: ReadResult; users?: CrmRecord[] | 'fail' } = {}) {
+function build(options: { steps?: PlannedStep[]; planner?: false; read?: ReadResult; users?: CrmRecord[] | 'fail'; actions?: ActionInfo[] } = {}) {
+  const catalog = options.actions ?? ACTIONS;
   const calls: { method: string; args: unknown[] }[] = [];
   const called = (method: string) => calls.filter((call) => call.method === method);
   const track =
@@ -103,8 +104,8 @@ function build(options: { steps?: PlannedStep[]; planner?: false; read?: ReadRes
       if (options.users === 'fail') throw new Error('EspoCRM is down');
       return { records: options.users ?? [], hasMore: false };
     }),
-    searchActions: track('searchActions', async () => ACTIONS.map(({ inputSchema: _schema, ...summary }) => summary)),
-    describeAction: track('describeAction', async (_tenant, key: string) => ACTIONS.find((action) => action.key === key)!),
+    searchActions: track('searchActions', async () => catalog.map(({ inputSchema: _schema, ...summary }) => summary)),
+    describeAction: track('describeAction', async (_tenant, key: string) => catalog.find((action) => action.key === key)!),
     checkActionInput: (action: ActionInfo, input: unknown) => validateAgainstSchema(action.inputSchema, input),
     readAction: track('readAction', async () => options.read ?? { kind: 'records', entity: 'Lead', page: leadPage, offset: 0 }),
     readPath: track('readPath', async () => options.read ?? { kind: 'data', output: { total: 0, list: [] } }),
@@ -191,11 +192,30 @@ describe('ConversationService', () => {
       today: 'Wednesday 2026-11-25, 07:00 local time',
       timeZone: 'America/New_York (UTC-05:00)',
       turns: [],
-      actions: ACTIONS,
+      // create-task is about tasks, and the message about leads: it is left out.
+      actions: [listLeads],
     });
     expect(request.fieldGuide).toEqual([`Lead: ${entities.fieldGuide('Lead')}`]);
     expect(request.checkInput(createTask, {})).toContain("must have required property 'name'");
     expect(request.checkInput(createTask, { name: 'Call Bob' })).toBeUndefined();
+  });
+
+  it('keeps candidates about no known record type, and lists no field twice: the guide leaves out what the offered actions declare', async () => {
+    const createLead: ActionInfo = {
+      key: 'create-lead',
+      name: 'Create lead',
+      isRead: false,
+      inputSchema: { type: 'object', properties: { fields: { type: 'object', properties: { firstName: { type: 'string' }, lastName: { type: 'string' } } } } },
+    };
+    const tagThings: ActionInfo = { key: 'tag-things', name: 'Tag things', isRead: false, inputSchema: { type: 'object', properties: { tag: { type: 'string' } } } };
+    const { service, planner } = build({ steps: [{ kind: 'clarify', question: 'Which?' }], actions: [createLead, tagThings, createTask] });
+    await service.handleMessage(context, 'add a lead for Ada Lovelace');
+    const request = planner!.requests[0]!;
+    expect(request.actions.map((action) => action.key)).toEqual(['create-lead', 'tag-things']);
+    const guide = request.fieldGuide[0]!;
+    expect(guide).toBe(`Lead: ${entities.fieldGuide('Lead', new Set(['fields', 'firstName', 'lastName']))}`);
+    expect(guide).not.toMatch(/\b(firstName|lastName)\b/);
+    expect(guide).toContain('status [New|');
   });
 
   it('gives the planner the first 4,000 characters of a long message, and the intent search its first 500', async () => {

@@ -61,10 +61,18 @@ describe('plain language, end to end', () => {
     expect(sent.length).toBeLessThan(24_000);
     expect(contents(request)[0]).toMatch(/Today is \w+day \d{4}-\d{2}-\d{2}/);
     expect(contents(request)[0]).toContain('America/New_York');
-    expect(contents(request)[0]).toContain('Opportunity: name*, amount*');
+    // The offered Opportunity actions declare its fields; the field guide does not list them again.
+    expect(contents(request)[0]).not.toContain('Opportunity: ');
+    expect(JSON.stringify(request.body.tools)).toContain('"Closed Won"');
     const handled = h.logs.find((l) => l.msg === 'request handled' && l.route === 'model');
     expect(handled).toMatchObject({ kind: 'dm', modelCalls: 1 });
     expect(Number(handled!.promptTokens)).toBeGreaterThan(100);
+  });
+
+  it('lists the fields of an entity no offered action declares, for the REST tool', async () => {
+    h.openai!.enqueue({ toolCalls: [{ name: 'ask_clarifying_question', arguments: { question: 'Who at Acme was on the call?' } }] });
+    await h.say('dm', 'log a call with Acme: discussed pricing');
+    expect(contents(h.openai!.requests[0])[0]).toContain("EspoCRM fields (* = required):\nCall: name*, status [Planned|Held|Not Held], dateStart*");
   });
 
   it('sends the model only the start of a 40,000-character message, and says it was cut', async () => {

@@ -84,8 +84,8 @@ describe('buildToolset', () => {
     expect(withoutTool(toolset, 9, 'refused')).toBeUndefined();
   });
 
-  it('says in the description when an action writes', () => {
-    expect(functionOf('create-task')?.description).toBe('Create task (writes; the person confirms first): Creates a task in EspoCRM');
+  it('describes an action by its description, else its name, and says when it writes', () => {
+    expect(functionOf('create-task')?.description).toBe('Creates a task in EspoCRM (writes)');
     expect(functionOf('list-leads')?.description).toBe('List leads');
     expect(functionOf('list-leads')?.description).not.toContain('writes');
   });
@@ -103,9 +103,9 @@ describe('buildToolset', () => {
     expect(functionOf(REST_TOOL)?.description).toContain('EspoCRM REST API');
   });
 
-  it('bounds descriptions to 1000 characters', () => {
+  it('bounds descriptions to 300 characters: each is sent on every call that offers the tool', () => {
     const wordy = buildToolset([{ key: 'a', name: 'A', isRead: true, description: 'y'.repeat(2000) }]);
-    expect(wordy.tools[0]?.function.description).toHaveLength(1000);
+    expect(wordy.tools[0]?.function.description).toHaveLength(300);
   });
 });
 
