@@ -147,7 +147,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
     commands: service,
     crm: gateway,
     entities,
-    planner: config.openai && new OpenAiPlanner({ ...config.openai, observer: metrics }),
+    planner: config.openai && new OpenAiPlanner({ ...config.openai, observer: metrics, logger }),
     conversations: store.conversations,
     clock,
     logger,

@@ -3,6 +3,10 @@
 //  - "espo" (Lead, Opportunity): EspoCRM's own shapes: flat inputs, `where` lists, `{ total, list }`.
 //  - "membrane" (Contact, Account, Task, User): Membrane's data-collection shapes: `{ filter, cursor,
 //    limit }` → `{ records: [{ id, name, fields }], cursor? }`, create `{ fields }` → `{ id }`.
+// Sized like Membrane's real actions, so the plain-language bench measures real prompts: every list
+// takes an equality filter of a dozen fields, create and update take every writable field, and each
+// field carries the DataSchema annotations Membrane's schemas have (title, default, maxLength,
+// referenceCollection; SDK dist/dts/data-schema/types.d.ts).
 import { builtinEntityDefs, entityAttributes, type AttributeInfo, type ValueType } from '../espocrm/defs.js';
 import type { JsonSchema } from './schema.js';
 
@@ -27,65 +31,22 @@ interface EntitySpec {
   plural: string;
   style: ActionStyle;
   verbs: ActionVerb[];
-  /** Membrane style: attributes offered as list filters. */
-  filters?: string[];
-  /** Attributes accepted by create/update. */
-  writable?: string[];
 }
 
 /** Catalog order: by verb, then entity, as Membrane lists the package. */
 const VERBS: ActionVerb[] = ['list', 'get', 'create', 'update'];
 
 const ENTITY_SPECS: EntitySpec[] = [
-  { entity: 'User', singular: 'user', plural: 'users', style: 'membrane', verbs: ['list', 'get'], filters: ['isActive'] },
-  {
-    entity: 'Task',
-    singular: 'task',
-    plural: 'tasks',
-    style: 'membrane',
-    verbs: VERBS,
-    filters: ['status', 'priority', 'assignedUserId'],
-    writable: ['name', 'status', 'priority', 'dateStart', 'dateEnd', 'description', 'assignedUserId', 'parentType', 'parentId'],
-  },
-  {
-    entity: 'Opportunity',
-    singular: 'opportunity',
-    plural: 'opportunities',
-    style: 'espo',
-    verbs: VERBS,
-    writable: ['name', 'amount', 'amountCurrency', 'accountId', 'contactId', 'stage', 'probability', 'leadSource', 'closeDate', 'description', 'assignedUserId'],
-  },
-  {
-    entity: 'Lead',
-    singular: 'lead',
-    plural: 'leads',
-    style: 'espo',
-    verbs: VERBS,
-    writable: [
-      'salutationName', 'firstName', 'lastName', 'title', 'status', 'source', 'industry', 'opportunityAmount',
-      'opportunityAmountCurrency', 'website', 'emailAddress', 'phoneNumber', 'doNotCall', 'accountName', 'description',
-      'addressStreet', 'addressCity', 'addressState', 'addressCountry', 'addressPostalCode', 'assignedUserId',
-    ],
-  },
-  {
-    entity: 'Contact',
-    singular: 'contact',
-    plural: 'contacts',
-    style: 'membrane',
-    verbs: ['list', 'get', 'create'],
-    filters: ['accountId', 'emailAddress'],
-    writable: ['salutationName', 'firstName', 'lastName', 'emailAddress', 'phoneNumber', 'accountId', 'description', 'addressCity', 'addressCountry', 'doNotCall', 'assignedUserId'],
-  },
-  {
-    entity: 'Account',
-    singular: 'account',
-    plural: 'accounts',
-    style: 'membrane',
-    verbs: ['list', 'get', 'create'],
-    filters: ['type', 'industry'],
-    writable: ['name', 'website', 'emailAddress', 'phoneNumber', 'type', 'industry', 'sicCode', 'billingAddressStreet', 'billingAddressCity', 'billingAddressCountry', 'description', 'assignedUserId'],
-  },
+  { entity: 'User', singular: 'user', plural: 'users', style: 'membrane', verbs: ['list', 'get'] },
+  { entity: 'Task', singular: 'task', plural: 'tasks', style: 'membrane', verbs: VERBS },
+  { entity: 'Opportunity', singular: 'opportunity', plural: 'opportunities', style: 'espo', verbs: VERBS },
+  { entity: 'Lead', singular: 'lead', plural: 'leads', style: 'espo', verbs: VERBS },
+  { entity: 'Contact', singular: 'contact', plural: 'contacts', style: 'membrane', verbs: ['list', 'get', 'create'] },
+  { entity: 'Account', singular: 'account', plural: 'accounts', style: 'membrane', verbs: ['list', 'get', 'create'] },
 ];
+
+/** Membrane's data-collection list filters offer about a dozen fields of the record. */
+const MAX_FILTER_FIELDS = 12;
 
 const ACTION_TYPES: Record<ActionVerb, ActionType> = {
   list: 'list-data-records',
@@ -138,6 +99,22 @@ function attributeSchema(info: AttributeInfo, nullable: boolean): JsonSchema {
   return schema;
 }
 
+const titleOf = (name: string) => titleCase(name.replace(/Ids?$/, '').replace(/([a-z])([A-Z])/g, '$1 $2'));
+
+/**
+ * An input field as Membrane's DataSchema describes it (SDK dist/dts/data-schema/types.d.ts): a
+ * title on every field, `maxLength` and `default` from the field's metadata, and the collection a
+ * link id refers to. None of these is a keyword OpenAI's strict mode takes, which is the point.
+ */
+function inputFieldSchema(entity: string, info: AttributeInfo): JsonSchema {
+  const field = defs[entity]?.fields[info.field];
+  const schema: JsonSchema = { ...attributeSchema(info, false), title: titleOf(info.name) };
+  if (info.maxLength) schema.maxLength = info.maxLength;
+  if (field?.default !== undefined && field.default !== '' && info.primary) schema.default = field.default;
+  if (field?.entity && info.primary && /Ids?$/.test(info.name)) schema.referenceCollection = { key: field.entity };
+  return schema;
+}
+
 const idSchema: JsonSchema = { type: 'string' };
 const object = (properties: Record<string, JsonSchema>, required: string[] = [], extra: JsonSchema = {}): JsonSchema => ({
   type: 'object',
@@ -148,40 +125,46 @@ const object = (properties: Record<string, JsonSchema>, required: string[] = [],
 
 const defs = builtinEntityDefs();
 
+/** EspoCRM's where item (Core/Select/Where/Item): nestable, so `value` may be anything. */
+const whereItemSchema: JsonSchema = object(
+  {
+    type: { type: 'string', description: 'equals, notEquals, greaterThan, lessThan, in, notIn, contains, isNull, isTrue, between, currentMonth, or, and, ...' },
+    attribute: { type: 'string', description: 'Attribute name, e.g. status or accountId' },
+    value: { description: 'Value to compare with; an array for in/between, where items for or/and' },
+  },
+  ['type'],
+);
+
 function entitySchemas(spec: EntitySpec) {
   const attributes = entityAttributes(defs, spec.entity);
-  const byName = new Map(attributes.map((a) => [a.name, a]));
-  const pick = (names: string[] = []) =>
-    Object.fromEntries(
-      names.map((name) => {
-        const info = byName.get(name);
-        if (!info) throw new Error(`catalog: ${spec.entity} has no attribute ${name}`);
-        return [name, attributeSchema(info, false)];
-      }),
-    );
-  const required = (spec.writable ?? []).filter((name) => {
-    const info = byName.get(name);
-    return info?.primary === true && defs[spec.entity]?.fields[info.field]?.required === true;
-  });
+  const fields = defs[spec.entity]?.fields ?? {};
+  // Every field the API takes on create and update; a person's name is written as first and last name.
+  const writableInfo = attributes.filter((a) => a.kind === 'value' && !a.readOnly && fields[a.field]?.type !== 'personName');
+  const writable = Object.fromEntries(writableInfo.map((a) => [a.name, inputFieldSchema(spec.entity, a)]));
+  const filterInfo = [...writableInfo.filter((a) => fields[a.field]?.type !== 'text'), ...attributes.filter((a) => a.name === 'createdAt' || a.name === 'modifiedAt')];
+  const filters = Object.fromEntries(filterInfo.slice(0, MAX_FILTER_FIELDS).map((a) => [a.name, inputFieldSchema(spec.entity, a)]));
+  const required = writableInfo.filter((a) => a.primary && fields[a.field]?.required === true).map((a) => a.name);
   const record = object(
     { id: idSchema, ...Object.fromEntries(attributes.map((a) => [a.name, attributeSchema(a, true)])) },
     ['id'],
   );
-  return { writable: pick(spec.writable), filters: pick(spec.filters), required, record };
+  return { writable, filters, required, record };
 }
 
 function espoSchemas(verb: ActionVerb, spec: EntitySpec): Pick<ActionDef, 'inputSchema' | 'outputSchema'> {
-  const { writable, required, record } = entitySchemas(spec);
+  const { writable, filters, required, record } = entitySchemas(spec);
   switch (verb) {
     case 'list':
       return {
         inputSchema: object(
           {
-            maxSize: { type: 'integer', maximum: 200 },
-            offset: { type: 'integer' },
-            orderBy: { type: 'string' },
-            order: { type: 'string', enum: ['asc', 'desc'] },
-            where: { type: 'array', items: { type: 'object' } },
+            maxSize: { type: 'integer', maximum: 200, title: 'Max Size', default: 20 },
+            offset: { type: 'integer', title: 'Offset' },
+            orderBy: { type: 'string', title: 'Order By' },
+            order: { type: 'string', enum: ['asc', 'desc'], title: 'Order' },
+            where: { type: 'array', title: 'Where', items: whereItemSchema },
+            // Equality on common fields, beside `where`, as Membrane's list actions offer it.
+            filter: object(filters, [], { additionalProperties: false, title: 'Filter' }),
           },
           [],
           { additionalProperties: false },
@@ -189,11 +172,11 @@ function espoSchemas(verb: ActionVerb, spec: EntitySpec): Pick<ActionDef, 'input
         outputSchema: object({ total: { type: 'integer' }, list: { type: 'array', items: record } }, ['total', 'list']),
       };
     case 'get':
-      return { inputSchema: object({ id: idSchema }, ['id']), outputSchema: record };
+      return { inputSchema: object({ id: { ...idSchema, title: 'ID' } }, ['id']), outputSchema: record };
     case 'create':
       return { inputSchema: object(writable, required), outputSchema: record };
     case 'update':
-      return { inputSchema: object({ id: idSchema, ...writable }, ['id']), outputSchema: record };
+      return { inputSchema: object({ id: { ...idSchema, title: 'ID' }, ...writable }, ['id']), outputSchema: record };
   }
 }
 
@@ -206,9 +189,9 @@ function membraneSchemas(verb: ActionVerb, spec: EntitySpec): Pick<ActionDef, 'i
       return {
         inputSchema: object(
           {
-            filter: object(filters, [], { additionalProperties: false }),
-            cursor: { type: 'string' },
-            limit: { type: 'integer', minimum: 1, maximum: 100 },
+            filter: object(filters, [], { additionalProperties: false, title: 'Filter' }),
+            cursor: { type: 'string', title: 'Cursor' },
+            limit: { type: 'integer', minimum: 1, maximum: 100, title: 'Limit' },
           },
           [],
           { additionalProperties: false },

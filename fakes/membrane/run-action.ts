@@ -46,12 +46,18 @@ function pickDefined(input: Record<string, unknown>, keys: string[]): Record<str
   return Object.fromEntries(keys.filter((k) => input[k] !== undefined).map((k) => [k, input[k]]));
 }
 
+const equalsItems = (filter: unknown) =>
+  Object.entries((filter ?? {}) as Record<string, unknown>).map(([attribute, value]) => ({ type: 'equals', attribute, value }));
+
 function espoStyleCall(verb: ActionVerb, path: string, input: Record<string, unknown>): EspoCall {
   const { id, ...fields } = input;
   const same = (body: unknown) => body;
   switch (verb) {
-    case 'list':
-      return { method: 'GET', path, query: pickDefined(input, ['maxSize', 'offset', 'orderBy', 'order', 'where']), output: same };
+    case 'list': {
+      // The equality filter joins EspoCRM's where list as `equals` items.
+      const where = [...((input.where as unknown[] | undefined) ?? []), ...equalsItems(input.filter)];
+      return { method: 'GET', path, query: { ...pickDefined(input, ['maxSize', 'offset', 'orderBy', 'order']), ...(where.length ? { where } : {}) }, output: same };
+    }
     case 'get':
       return { method: 'GET', path: `${path}/${String(id)}`, output: same };
     case 'create':
@@ -82,8 +88,7 @@ function membraneStyleCall(verb: ActionVerb, path: string, input: Record<string,
     case 'list': {
       const offset = decodeCursor(input.cursor);
       if (offset === undefined) return 'Invalid input: /cursor is not a valid cursor';
-      const filter = (input.filter ?? {}) as Record<string, unknown>;
-      const where = Object.entries(filter).map(([attribute, value]) => ({ type: 'equals', attribute, value }));
+      const where = equalsItems(input.filter);
       return {
         method: 'GET',
         path,

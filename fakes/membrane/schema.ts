@@ -13,6 +13,11 @@ export interface JsonSchema {
   format?: string;
   minimum?: number;
   maximum?: number;
+  /** DataSchema annotations (SDK dist/dts/data-schema/types.d.ts); the input check ignores them. */
+  title?: string;
+  default?: unknown;
+  maxLength?: number;
+  referenceCollection?: { key?: unknown };
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

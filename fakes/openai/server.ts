@@ -4,8 +4,9 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ChatCompletion, ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
+import { functionProblem } from './tool-schema.js';
 
-/** The parsed request body; the fake checks only that `model` is a string and `messages` an array. */
+/** The parsed request body: `model` a string, `messages` an array, and what requestProblem checks. */
 export type ChatCompletionRequestBody = ChatCompletionCreateParamsNonStreaming;
 
 export interface ChatRequestRecord {
@@ -213,6 +214,8 @@ class FakeOpenAIServer implements FakeOpenAI {
     if (record.body.stream) {
       return { status: 400, body: openAIError('The fake does not stream; call without stream: true.', 'invalid_request_error', null, 'stream') };
     }
+    const refusal = requestProblem(record.body);
+    if (refusal) return { status: 400, body: refusal };
 
     const scripted = this.queue.shift() ?? this.responder?.(record);
     if (!scripted) {
@@ -282,6 +285,36 @@ function isChatBody(body: unknown): body is ChatCompletionRequestBody {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return false;
   const { model, messages } = body as Record<string, unknown>;
   return typeof model === 'string' && Array.isArray(messages);
+}
+
+/**
+ * What OpenAI refuses before any model runs, first problem only, as it answers: a tool it cannot
+ * read (fakes/openai/tool-schema.ts), and parameters the model family does not take. Reasoning
+ * models (o1, o3, o4-mini, gpt-5) take only the default temperature 1 ("Unsupported value:
+ * 'temperature' does not support 0 with this model. Only the default (1) value is supported.",
+ * code unsupported_value: tmc/langchaingo#1355, OpenHands/OpenHands#4131), and the o-series no
+ * parallel_tool_calls at all (code unsupported_parameter: langchain-ai/langchain#29704,
+ * evalstate/fast-agent#279).
+ */
+function requestProblem(body: ChatCompletionRequestBody) {
+  const tools: unknown = body.tools;
+  if (tools !== undefined && !Array.isArray(tools)) return openAIError("Invalid type for 'tools': expected an array.", 'invalid_request_error', 'invalid_type', 'tools');
+  for (const [index, tool] of (tools ?? []).entries()) {
+    const problem = tool.type === 'function' ? functionProblem(tool.function) : undefined;
+    if (problem) {
+      const param = `tools[${index}].function.${problem.param}`;
+      return openAIError(problem.param === 'name' ? `Invalid '${param}': ${problem.message}` : problem.message, 'invalid_request_error', problem.code, param);
+    }
+  }
+  const family = body.model.split('/').pop() ?? '';
+  const reasoning = /^(o\d|gpt-5)/.test(family);
+  if (reasoning && body.temperature !== undefined && body.temperature !== null && body.temperature !== 1) {
+    return openAIError(`Unsupported value: 'temperature' does not support ${String(body.temperature)} with this model. Only the default (1) value is supported.`, 'invalid_request_error', 'unsupported_value', 'temperature');
+  }
+  if (/^o\d/.test(family) && body.parallel_tool_calls !== undefined) {
+    return openAIError("Unsupported parameter: 'parallel_tool_calls' is not supported with this model.", 'invalid_request_error', 'unsupported_parameter', 'parallel_tool_calls');
+  }
+  return undefined;
 }
 
 /** OpenAI's 400 for a body without the required fields. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { modelParams, type ModelParams } from './model-params.js';
 
 /**
  * Every setting the bot reads, validated once at start. Nothing else in src/ reads process.env:
@@ -90,6 +91,13 @@ const envSchema = z
     OPENAI_API_KEY: optionalString,
     OPENAI_BASE_URL: optionalUrl('e.g. https://api.openai.com/v1 or http://127.0.0.1:11434/v1 for Ollama'),
     OPENAI_MODEL: z.preprocess(emptyAsUndefined, z.string().default('gpt-4.1-mini')),
+    // What the model is sent; empty: the model family's default (src/config/model-params.ts), `omit`: never sent.
+    OPENAI_TEMPERATURE: z.preprocess(
+      emptyAsUndefined,
+      z.string().refine((value) => value === 'omit' || (/^\d+(\.\d+)?$/.test(value) && Number(value) <= 2), { message: 'must be a number from 0 to 2, or omit' }).optional(),
+    ),
+    OPENAI_TOOL_CHOICE: z.preprocess(emptyAsUndefined, z.enum(['required', 'auto', 'omit'], { message: 'must be required, auto or omit' }).optional()),
+    OPENAI_PARALLEL_TOOL_CALLS: z.preprocess(emptyAsUndefined, z.enum(['false', 'true', 'omit'], { message: 'must be false, true or omit' }).optional()),
     // Someone is waiting in Slack: a model that has not answered in this long gets "busy, try again".
     OPENAI_TIMEOUT_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(500).max(120_000).default(15_000)),
     CONVERSATION_TURNS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(2).max(50).default(10)),
@@ -131,7 +139,7 @@ export interface Config {
   logLevel: Env['LOG_LEVEL'];
   confirmationTtlMs: number;
   /** Absent without OPENAI_API_KEY: plain language then gets the fast path only. */
-  openai?: { apiKey: string; baseUrl?: string; model: string; timeoutMs: number };
+  openai?: { apiKey: string; baseUrl?: string; model: string; timeoutMs: number; params: ModelParams };
   conversation: { turns: number; maxAgeMs: number };
   /** `publicUrl`: without it EspoCRM cannot send webhooks, so tenants with alerts poll every `pollSeconds`. */
   alerts: { publicUrl?: string; pollSeconds: number };
@@ -253,7 +261,17 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     logLevel: env.LOG_LEVEL,
     confirmationTtlMs: env.CONFIRMATION_TTL_MINUTES * 60_000,
     openai: env.OPENAI_API_KEY
-      ? { apiKey: env.OPENAI_API_KEY, baseUrl: env.OPENAI_BASE_URL?.replace(/\/+$/, ''), model: env.OPENAI_MODEL, timeoutMs: env.OPENAI_TIMEOUT_MS }
+      ? {
+          apiKey: env.OPENAI_API_KEY,
+          baseUrl: env.OPENAI_BASE_URL?.replace(/\/+$/, ''),
+          model: env.OPENAI_MODEL,
+          timeoutMs: env.OPENAI_TIMEOUT_MS,
+          params: modelParams(env.OPENAI_MODEL, env.OPENAI_BASE_URL, {
+            temperature: env.OPENAI_TEMPERATURE === undefined || env.OPENAI_TEMPERATURE === 'omit' ? env.OPENAI_TEMPERATURE : Number(env.OPENAI_TEMPERATURE),
+            toolChoice: env.OPENAI_TOOL_CHOICE,
+            parallelToolCalls: env.OPENAI_PARALLEL_TOOL_CALLS === undefined || env.OPENAI_PARALLEL_TOOL_CALLS === 'omit' ? env.OPENAI_PARALLEL_TOOL_CALLS : env.OPENAI_PARALLEL_TOOL_CALLS === 'true',
+          }),
+        }
       : undefined,
     conversation: { turns: env.CONVERSATION_TURNS, maxAgeMs: env.CONVERSATION_MAX_AGE_HOURS * 60 * 60_000 },
     alerts: { publicUrl: env.PUBLIC_URL?.replace(/\/+$/, ''), pollSeconds: env.ALERT_POLL_SECONDS },

@@ -64,6 +64,25 @@ const NO_MODEL =
   'Use the same words as `/espo`: `list deals`, `find contacts Acme`, `show lead <id>`, `create task name="Call Bob"`, or `help`. ' +
   'Whoever runs the bot can switch plain language on by setting OPENAI_API_KEY (and OPENAI_BASE_URL for any OpenAI-compatible server).';
 
+/** The field names an action's input declares, at its top level and one object down (`fields`, `filter`). */
+function declaredFields(actions: PlannableAction[]): Set<string> {
+  const names = new Set<string>();
+  const propertiesOf = (schema: unknown) => {
+    const properties = (schema as { properties?: unknown } | undefined)?.properties;
+    return typeof properties === 'object' && properties !== null ? (properties as Record<string, unknown>) : {};
+  };
+  for (const action of actions) {
+    for (const [name, property] of Object.entries(propertiesOf(action.inputSchema))) {
+      names.add(name);
+      for (const nested of Object.keys(propertiesOf(property))) names.add(nested);
+    }
+  }
+  return names;
+}
+
+const nothingLookedUp = (command: string) =>
+  `I didn't look anything up in EspoCRM for that: the language model answered in words instead of choosing a CRM action, so I'm not passing its answer on as CRM data. Try \`${command}\`, or ask again in other words.`;
+
 /**
  * Plain language: the fast path when the words are already a command, else intent search, the
  * planner's one step, and the same execution as the slash command (reads at once, writes as a
@@ -129,7 +148,13 @@ export class ConversationService {
     ]);
     // Search is live and the catalog cached: a key the catalog does not know yet is left out, not fatal.
     const described = await Promise.allSettled(summaries.map((summary) => crm.describeAction(tenant, summary.key)));
-    const actions: PlannableAction[] = described.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+    // Fewer, better candidates: for a message about deals, actions about tasks or users are only tokens.
+    const actions: PlannableAction[] = described
+      .flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []))
+      .filter((action) => {
+        const about = this.entitiesOf(action);
+        return !involved.length || !about.length || about.some((entity) => involved.includes(entity));
+      });
 
     const plan = await planner.plan({
       text,
@@ -139,13 +164,14 @@ export class ConversationService {
       turns,
       actions,
       fieldGuide: involved.flatMap((entity) => {
-        const line = entities.fieldGuide(entity);
+        // A field an offered action already declares is not listed a second time.
+        const line = entities.fieldGuide(entity, declaredFields(actions.filter((action) => this.entitiesOf(action).includes(entity))));
         return line ? [`${entity}: ${line}`] : [];
       }),
       checkInput: (action, input) => crm.checkActionInput(action, input),
       checkProxy: (request) => this.checkProxy(request),
     });
-    const reply = await this.perform(context, tenant, plan.step, plan.usage);
+    const reply = await this.perform(context, tenant, plan.step, plan.usage, involved);
     return { reply, route: 'model', usage: plan.usage, ignoredCalls: plan.ignoredCalls };
   }
 
@@ -161,13 +187,14 @@ export class ConversationService {
   }
 
   /** Reads run at once; anything that writes becomes a preview waiting for its requester's Confirm. */
-  private async perform(context: MessageContext, tenant: Tenant, step: PlannedStep, usage: TokenUsage): Promise<Reply> {
+  private async perform(context: MessageContext, tenant: Tenant, step: PlannedStep, usage: TokenUsage, involved: string[]): Promise<Reply> {
     const { crm, commands } = this.deps;
     switch (step.kind) {
       case 'clarify':
         return { kind: 'say', text: step.question };
-      case 'reply':
-        return { kind: 'say', text: step.text };
+      case 'prose':
+        // A model that talks instead of calling a tool may describe records it never saw.
+        return { kind: 'notice', tone: 'info', text: nothingLookedUp(this.closestCommand(involved)) };
       case 'action': {
         const { action, input } = step;
         if (action.isRead) return this.readReply(await crm.readAction(tenant, action.key, input), action.name, `${action.key} ${JSON.stringify(input)}`);
@@ -185,6 +212,17 @@ export class ConversationService {
         return commands.propose(context, { kind: 'proxy', request, ...(target ? { target } : {}) }, undefined, usage);
       }
     }
+  }
+
+  /** The record types an action is about, going by the words of its key and name (`list-leads`: Lead). */
+  private entitiesOf(action: PlannableAction): string[] {
+    return this.deps.entities.mentionedIn(`${action.key.replace(/[^A-Za-z]+/g, ' ')} ${action.name}`);
+  }
+
+  /** The `/espo` command nearest to what was asked: listing the entity it was about, else help. */
+  private closestCommand(involved: string[]): string {
+    const [entity] = involved;
+    return entity ? `/espo list ${this.deps.entities.resolve(entity).plural.toLowerCase()}` : '/espo help';
   }
 
   /**

@@ -36,8 +36,11 @@ export interface EntityDirectory {
   isRecordType(name: string): boolean;
   /** Built-in entities a text names by any of their words ("deals", "a call"), in order of first mention. */
   mentionedIn(text: string): string[];
-  /** One compact line of an entity's writable fields, types and enum options, for the planner. */
-  fieldGuide(entity: string): string | undefined;
+  /**
+   * One compact line of an entity's writable fields, types and enum options, for the planner;
+   * without the fields in `known` (the offered tools describe those), undefined when none is left.
+   */
+  fieldGuide(entity: string, known?: ReadonlySet<string>): string | undefined;
 }
 
 export interface CrmRecord {
@@ -339,8 +342,11 @@ export type PlannedStep =
   | { kind: 'action'; action: PlannableAction; input: unknown }
   | { kind: 'proxy'; request: ProxyRequest }
   | { kind: 'clarify'; question: string }
-  /** The model answered in words instead of choosing a tool. */
-  | { kind: 'reply'; text: string };
+  /**
+   * The model answered in words instead of choosing a tool (a server that ignores tool_choice, a
+   * small local model): nothing was looked up, so the words are never shown as CRM data.
+   */
+  | { kind: 'prose'; text: string };
 
 export interface Plan {
   step: PlannedStep;

@@ -1,20 +1,25 @@
 import OpenAI from 'openai';
 import type { ChatCompletion, ChatCompletionMessageParam, ChatCompletionMessageToolCall } from 'openai/resources/chat/completions';
+import type { ModelParams } from '../config/model-params.js';
 import { AppError } from '../core/errors.js';
-import type { Plan, PlanRequest, Planner, TokenUsage } from '../core/ports.js';
+import type { Logger, Plan, PlanRequest, Planner, TokenUsage } from '../core/ports.js';
 import { currentRequestId } from '../observability/request-scope.js';
 import { buildMessages } from './prompt.js';
-import { buildToolset, parseToolCall, type ParsedCall, type Toolset } from './tools.js';
+import { buildToolset, parseToolCall, withoutTool, type ParsedCall, type Toolset } from './tools.js';
 
 export interface OpenAiPlannerOptions {
   apiKey: string;
   baseUrl?: string;
   model: string;
+  /** Only what the model takes is sent (src/config/model-params.ts). */
+  params: ModelParams;
   /** Per model call. Someone is waiting in Slack, so this is seconds, not the SDK's ten minutes. */
   timeoutMs: number;
   fetch?: typeof fetch;
   /** Sees every model call: its outcome, duration and tokens (the metrics). */
   observer?: ModelCallObserver;
+  /** Hears of tools left out of a request, and of replies in prose. */
+  logger?: Logger;
 }
 
 export interface ModelCallObserver {
@@ -29,6 +34,13 @@ interface CallBudget {
   deadline: number;
   /** The one quick retry the whole plan gets, whichever of its calls needs it. */
   retryLeft: boolean;
+  /** The one tool the provider may refuse before the plan gives up: it is dropped and the call made again. */
+  dropLeft: boolean;
+}
+
+/** The tools of one plan; a tool the provider refuses is taken out for the rest of the plan. */
+interface PlanState {
+  toolset: Toolset;
 }
 
 const BUSY = 'The language model is busy right now, so I could not work that out. Please try again in a minute, or use `/espo` commands meanwhile.';
@@ -48,14 +60,16 @@ export class OpenAiPlanner implements Planner {
   }
 
   async plan(request: PlanRequest): Promise<Plan> {
-    const toolset = buildToolset(request.actions);
+    const built = buildToolset(request.actions);
+    for (const left of built.left) this.options.logger?.warn({ action: left.key, reason: left.reason }, 'an action is not offered to the model');
+    const state: PlanState = { toolset: built };
     const messages = buildMessages(request);
     const usage: TokenUsage = { promptTokens: 0, completionTokens: 0, modelCalls: 0 };
     // The whole plan, repair and retry included, gets two calls' worth of time and one retry.
-    const budget: CallBudget = { deadline: Date.now() + 2 * this.options.timeoutMs, retryLeft: true };
+    const budget: CallBudget = { deadline: Date.now() + 2 * this.options.timeoutMs, retryLeft: true, dropLeft: true };
 
-    const first = await this.complete(messages, toolset, usage, budget);
-    const attempt = this.read(first, toolset, request);
+    const first = await this.complete(messages, state, usage, budget);
+    const attempt = this.read(first, state.toolset, request);
     if (attempt.step) return { step: attempt.step, usage, ignoredCalls: attempt.ignoredCalls };
     if (!attempt.calls.length) throw notUnderstood(usage);
 
@@ -69,8 +83,8 @@ export class OpenAiPlanner implements Planner {
         content: `Error: ${attempt.problems[index]} Call one tool again with corrected arguments.`,
       })),
     ];
-    const second = await this.complete(repairMessages, toolset, usage, budget);
-    const repaired = this.read(second, toolset, request);
+    const second = await this.complete(repairMessages, state, usage, budget);
+    const repaired = this.read(second, state.toolset, request);
     if (repaired.step) return { step: repaired.step, usage, ignoredCalls: repaired.ignoredCalls };
     throw new AppError(
       'not_understood',
@@ -84,8 +98,10 @@ export class OpenAiPlanner implements Planner {
     const message = completion.choices[0]?.message;
     const calls = (message?.tool_calls ?? []).filter((call): call is Extract<ChatCompletionMessageToolCall, { type: 'function' }> => call.type === 'function');
     if (!calls.length) {
+      // Words instead of a tool call (a server that ignores tool_choice, a small model): nothing was looked up.
       const text = message?.content?.trim();
-      return { step: text ? ({ kind: 'reply', text } as const) : undefined, calls, problems: [] as string[], ignoredCalls: 0 };
+      if (text) this.options.logger?.info({ model: this.options.model, characters: text.length }, 'the model answered in prose instead of calling a tool');
+      return { step: text ? ({ kind: 'prose', text } as const) : undefined, calls, problems: [] as string[], ignoredCalls: 0 };
     }
     const parsed: ParsedCall[] = calls.map((call) => parseToolCall(toolset, call.function, request));
     const usable = parsed.flatMap((result) => (result.ok ? [result.step] : []));
@@ -98,18 +114,19 @@ export class OpenAiPlanner implements Planner {
     };
   }
 
-  private async complete(messages: ChatCompletionMessageParam[], toolset: Toolset, usage: TokenUsage, budget: CallBudget): Promise<ChatCompletion> {
-    const body = {
-      model: this.options.model,
-      messages,
-      tools: toolset.tools,
-      tool_choice: 'required' as const,
-      parallel_tool_calls: false,
-      temperature: 0,
-    };
+  private async complete(messages: ChatCompletionMessageParam[], state: PlanState, usage: TokenUsage, budget: CallBudget): Promise<ChatCompletion> {
+    const { params } = this.options;
     const call = async () => {
       const remaining = budget.deadline - Date.now();
       if (remaining < MIN_CALL_MS) throw new OpenAI.APIConnectionTimeoutError();
+      const body = {
+        model: this.options.model,
+        messages,
+        tools: state.toolset.tools,
+        ...(params.toolChoice ? { tool_choice: params.toolChoice } : {}),
+        ...(params.parallelToolCalls !== undefined ? { parallel_tool_calls: params.parallelToolCalls } : {}),
+        ...(params.temperature !== undefined ? { temperature: params.temperature } : {}),
+      };
       // Counted as it is sent: a call the deadline stopped cost nothing.
       usage.modelCalls += 1;
       const requestId = currentRequestId();
@@ -127,13 +144,22 @@ export class OpenAiPlanner implements Planner {
         throw error;
       }
     };
-    let completion: ChatCompletion;
-    try {
-      completion = await call().catch(async (error: unknown) => {
+    const withRetry = () =>
+      call().catch(async (error: unknown) => {
         // One quick retry per plan for a dropped connection or a server error; never for a timeout or 429.
         if (!budget.retryLeft || !isTransient(error)) throw error;
         budget.retryLeft = false;
         return call();
+      });
+    let completion: ChatCompletion;
+    try {
+      completion = await withRetry().catch(async (error: unknown) => {
+        // One tool the provider cannot read fails the whole request: ask once more without it.
+        const smaller = budget.dropLeft ? this.withoutRefusedTool(error, state.toolset) : undefined;
+        if (!smaller) throw error;
+        budget.dropLeft = false;
+        state.toolset = smaller;
+        return withRetry();
       });
     } catch (error) {
       throw toModelError(error, usage);
@@ -141,6 +167,23 @@ export class OpenAiPlanner implements Planner {
     usage.promptTokens += completion.usage?.prompt_tokens ?? 0;
     usage.completionTokens += completion.usage?.completion_tokens ?? 0;
     return completion;
+  }
+
+  /**
+   * OpenAI names the tool it refuses in `param` (400 `invalid_function_parameters`, param
+   * `tools[3].function.parameters`): the toolset without it, or undefined when the error is
+   * another one or names no action's tool.
+   */
+  private withoutRefusedTool(error: unknown, toolset: Toolset): Toolset | undefined {
+    if (!(error instanceof OpenAI.BadRequestError) || error.code !== 'invalid_function_parameters') return undefined;
+    const index = /^tools\[(\d+)\]/.exec(String(error.param ?? ''))?.[1];
+    const smaller = index === undefined ? undefined : withoutTool(toolset, Number(index), 'the model provider refused its parameters');
+    const refused = smaller?.left.at(-1)?.key;
+    this.options.logger?.warn(
+      { action: refused, param: error.param, problem: error.message },
+      refused ? 'the model provider refused a tool; asking again without it' : 'the model provider refused a tool that cannot be left out',
+    );
+    return smaller;
   }
 }
 

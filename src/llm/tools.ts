@@ -1,14 +1,18 @@
 import type { ChatCompletionFunctionTool } from 'openai/resources/chat/completions';
 import type { HttpMethod, PlannableAction, PlannedStep, PlanRequest } from '../core/ports.js';
-import { dropNulls, toStrictSchema, type JsonSchema } from './strict-schema.js';
+import { dropNulls, toToolParameters, type JsonSchema } from './strict-schema.js';
 
 export const CLARIFY_TOOL = 'ask_clarifying_question';
 export const REST_TOOL = 'espocrm_rest';
+/** A tool's description is sent on every call that offers it. */
+const MAX_DESCRIPTION = 300;
 
 /** The tools offered for one request, and the way back from a tool name to what it stands for. */
 export interface Toolset {
   tools: ChatCompletionFunctionTool[];
   actionsByName: Map<string, PlannableAction>;
+  /** Actions not offered, and why (their input is not an object, or the provider refused the tool). */
+  left: { key: string; reason: string }[];
 }
 
 /** OpenAI function names are `^[a-zA-Z0-9_-]{1,64}$`; Membrane action keys nearly always are too. */
@@ -50,22 +54,47 @@ const OWN_TOOLS: ChatCompletionFunctionTool[] = [
 export function buildToolset(actions: PlannableAction[]): Toolset {
   const actionsByName = new Map<string, PlannableAction>();
   const tools: ChatCompletionFunctionTool[] = [];
+  const left: Toolset['left'] = [];
   for (const action of actions) {
     const name = toolName(action.key);
     if (actionsByName.has(name) || name === CLARIFY_TOOL || name === REST_TOOL) continue;
+    const converted = toToolParameters(action.inputSchema);
+    if (!converted) {
+      left.push({ key: action.key, reason: 'its input schema is not an object' });
+      continue;
+    }
     actionsByName.set(name, action);
-    const strict = toStrictSchema(action.inputSchema);
     tools.push({
       type: 'function',
       function: {
         name,
-        description: `${action.name}${action.isRead ? '' : ' (writes; the person confirms first)'}${action.description ? `: ${action.description}` : ''}`.slice(0, 1000),
-        parameters: strict ?? action.inputSchema ?? { type: 'object', properties: {} },
-        strict: Boolean(strict),
+        description: toolDescription(action),
+        parameters: converted.parameters,
+        strict: converted.strict,
       },
     });
   }
-  return { tools: [...tools, ...OWN_TOOLS], actionsByName };
+  return { tools: [...tools, ...OWN_TOOLS], actionsByName, left };
+}
+
+/**
+ * The toolset without the tool at `index` (the provider refused its parameters), when that is
+ * one of the actions; undefined for the bot's own tools or an index out of range.
+ */
+export function withoutTool(toolset: Toolset, index: number, reason: string): Toolset | undefined {
+  const tool = toolset.tools[index];
+  const action = tool && toolset.actionsByName.get(tool.function.name);
+  if (!tool || !action) return undefined;
+  const actionsByName = new Map(toolset.actionsByName);
+  actionsByName.delete(tool.function.name);
+  return { tools: toolset.tools.filter((_, i) => i !== index), actionsByName, left: [...toolset.left, { key: action.key, reason }] };
+}
+
+/** Short: the name is in the tool's name already, and the rules say how writes are confirmed. */
+function toolDescription(action: PlannableAction): string {
+  const text = (action.description ?? action.name).replace(/\s+/g, ' ').trim();
+  const bounded = text.length > MAX_DESCRIPTION ? `${text.slice(0, MAX_DESCRIPTION - 1)}…` : text;
+  return action.isRead ? bounded : `${bounded} (writes)`;
 }
 
 export type ParsedCall = { ok: true; step: PlannedStep } | { ok: false; problem: string };

@@ -157,7 +157,7 @@ describe('loadConfig', () => {
 
     it('turns plain language on with the key, and an empty base URL means OpenAI', () => {
       const config = loadConfig({ ...envExample, ...readmeStep3, OPENAI_API_KEY: 'sk-1' });
-      expect(config.openai).toEqual({ apiKey: 'sk-1', baseUrl: undefined, model: 'gpt-4.1-mini', timeoutMs: 15_000 });
+      expect(config.openai).toMatchObject({ apiKey: 'sk-1', baseUrl: undefined, model: 'gpt-4.1-mini', timeoutMs: 15_000 });
     });
 
     it('copied as it is, says what to fill in, and nothing else', () => {
@@ -193,3 +193,35 @@ describe('loadConfig', () => {
   });
 });
 
+describe('model parameters', () => {
+  const params = (env: Record<string, string>) => loadConfig({ ...valid, OPENAI_API_KEY: 'sk-1', ...env }).openai?.params;
+
+  it('sends temperature 0, tool_choice required and no parallel calls by default', () => {
+    expect(params({})).toEqual({ temperature: 0, toolChoice: 'required', parallelToolCalls: false });
+    expect(params({ OPENAI_MODEL: 'gpt-4o' })).toEqual({ temperature: 0, toolChoice: 'required', parallelToolCalls: false });
+  });
+
+  it('knows the families that refuse some of them', () => {
+    // Reasoning models take only the default temperature; the o-series no parallel_tool_calls.
+    expect(params({ OPENAI_MODEL: 'gpt-5-mini' })).toEqual({ toolChoice: 'required', parallelToolCalls: false });
+    expect(params({ OPENAI_MODEL: 'openai/gpt-5.1' })).toEqual({ toolChoice: 'required', parallelToolCalls: false });
+    expect(params({ OPENAI_MODEL: 'o4-mini' })).toEqual({ toolChoice: 'required' });
+    expect(params({ OPENAI_MODEL: 'O3' })).toEqual({ toolChoice: 'required' });
+    // Ollama has no tool_choice or parallel_tool_calls; temperature it takes.
+    expect(params({ OPENAI_MODEL: 'llama3.1:8b', OPENAI_BASE_URL: 'http://127.0.0.1:11434/v1' })).toEqual({ temperature: 0 });
+    expect(params({ OPENAI_MODEL: 'qwen3', OPENAI_BASE_URL: 'http://ollama:8080/v1' })).toEqual({ temperature: 0 });
+  });
+
+  it('lets each be set, or never sent', () => {
+    expect(params({ OPENAI_MODEL: 'gpt-5', OPENAI_TEMPERATURE: '1', OPENAI_TOOL_CHOICE: 'auto', OPENAI_PARALLEL_TOOL_CALLS: 'omit' })).toEqual({ temperature: 1, toolChoice: 'auto' });
+    expect(params({ OPENAI_TEMPERATURE: 'omit', OPENAI_TOOL_CHOICE: 'omit', OPENAI_PARALLEL_TOOL_CALLS: 'true' })).toEqual({ parallelToolCalls: true });
+    expect(params({ OPENAI_BASE_URL: 'http://127.0.0.1:11434/v1', OPENAI_TOOL_CHOICE: 'required', OPENAI_TEMPERATURE: '0.3' })).toEqual({ temperature: 0.3, toolChoice: 'required' });
+  });
+
+  it('names a bad setting', () => {
+    expect(() => params({ OPENAI_TEMPERATURE: 'hot', OPENAI_TOOL_CHOICE: 'always', OPENAI_PARALLEL_TOOL_CALLS: 'no' })).toThrow(
+      /OPENAI_TEMPERATURE must be a number from 0 to 2, or omit[\s\S]*OPENAI_TOOL_CHOICE must be required, auto or omit[\s\S]*OPENAI_PARALLEL_TOOL_CALLS must be false, true or omit/,
+    );
+    expect(() => params({ OPENAI_TEMPERATURE: '3' })).toThrow(/OPENAI_TEMPERATURE/);
+  });
+});

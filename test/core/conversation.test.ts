@@ -88,7 +88,8 @@ class MemoryConversations implements ConversationStore {
   }
 }
 
-function build(options: { steps?: PlannedStep[]; planner?: false; read?: ReadResult; users?: CrmRecord[] | 'fail' } = {}) {
+function build(options: { steps?: PlannedStep[]; planner?: false; read?: ReadResult; users?: CrmRecord[] | 'fail'; actions?: ActionInfo[] } = {}) {
+  const catalog = options.actions ?? ACTIONS;
   const calls: { method: string; args: unknown[] }[] = [];
   const called = (method: string) => calls.filter((call) => call.method === method);
   const track =
@@ -103,8 +104,8 @@ function build(options: { steps?: PlannedStep[]; planner?: false; read?: ReadRes
       if (options.users === 'fail') throw new Error('EspoCRM is down');
       return { records: options.users ?? [], hasMore: false };
     }),
-    searchActions: track('searchActions', async () => ACTIONS.map(({ inputSchema: _schema, ...summary }) => summary)),
-    describeAction: track('describeAction', async (_tenant, key: string) => ACTIONS.find((action) => action.key === key)!),
+    searchActions: track('searchActions', async () => catalog.map(({ inputSchema: _schema, ...summary }) => summary)),
+    describeAction: track('describeAction', async (_tenant, key: string) => catalog.find((action) => action.key === key)!),
     checkActionInput: (action: ActionInfo, input: unknown) => validateAgainstSchema(action.inputSchema, input),
     readAction: track('readAction', async () => options.read ?? { kind: 'records', entity: 'Lead', page: leadPage, offset: 0 }),
     readPath: track('readPath', async () => options.read ?? { kind: 'data', output: { total: 0, list: [] } }),
@@ -156,7 +157,7 @@ const tenant = { key: 'T1', teamId: 'T1', userId: 'U1' };
 
 describe('ConversationService', () => {
   it('runs a command on the fast path without the planner or intent search', async () => {
-    const { service, planner, called } = build({ steps: [{ kind: 'reply', text: 'never' }] });
+    const { service, planner, called } = build({ steps: [{ kind: 'prose', text: 'never' }] });
     const result = await service.handleMessage(context, 'list leads status=New');
     expect(result).toMatchObject({ route: 'fast', firstTurn: true, reply: { kind: 'records', page: leadPage } });
     expect(result.usage).toBeUndefined();
@@ -191,15 +192,34 @@ describe('ConversationService', () => {
       today: 'Wednesday 2026-11-25, 07:00 local time',
       timeZone: 'America/New_York (UTC-05:00)',
       turns: [],
-      actions: ACTIONS,
+      // create-task is about tasks, and the message about leads: it is left out.
+      actions: [listLeads],
     });
     expect(request.fieldGuide).toEqual([`Lead: ${entities.fieldGuide('Lead')}`]);
     expect(request.checkInput(createTask, {})).toContain("must have required property 'name'");
     expect(request.checkInput(createTask, { name: 'Call Bob' })).toBeUndefined();
   });
 
+  it('keeps candidates about no known record type, and lists no field twice: the guide leaves out what the offered actions declare', async () => {
+    const createLead: ActionInfo = {
+      key: 'create-lead',
+      name: 'Create lead',
+      isRead: false,
+      inputSchema: { type: 'object', properties: { fields: { type: 'object', properties: { firstName: { type: 'string' }, lastName: { type: 'string' } } } } },
+    };
+    const tagThings: ActionInfo = { key: 'tag-things', name: 'Tag things', isRead: false, inputSchema: { type: 'object', properties: { tag: { type: 'string' } } } };
+    const { service, planner } = build({ steps: [{ kind: 'clarify', question: 'Which?' }], actions: [createLead, tagThings, createTask] });
+    await service.handleMessage(context, 'add a lead for Ada Lovelace');
+    const request = planner!.requests[0]!;
+    expect(request.actions.map((action) => action.key)).toEqual(['create-lead', 'tag-things']);
+    const guide = request.fieldGuide[0]!;
+    expect(guide).toBe(`Lead: ${entities.fieldGuide('Lead', new Set(['fields', 'firstName', 'lastName']))}`);
+    expect(guide).not.toMatch(/\b(firstName|lastName)\b/);
+    expect(guide).toContain('status [New|');
+  });
+
   it('gives the planner the first 4,000 characters of a long message, and the intent search its first 500', async () => {
-    const { service, planner, called } = build({ steps: [{ kind: 'reply', text: 'ok' }] });
+    const { service, planner, called } = build({ steps: [{ kind: 'prose', text: 'ok' }] });
     const notes = `log these call notes about the leads: ${'we talked about pricing and timing. '.repeat(1200)}`;
     await service.handleMessage(context, notes);
     const request = planner!.requests[0]!;
@@ -209,7 +229,7 @@ describe('ConversationService', () => {
   });
 
   it('says nothing about a cut when the message fits', async () => {
-    const { service, planner } = build({ steps: [{ kind: 'reply', text: 'ok' }] });
+    const { service, planner } = build({ steps: [{ kind: 'prose', text: 'ok' }] });
     await service.handleMessage(context, 'show my newest leads');
     expect(planner!.requests[0]).not.toHaveProperty('fullLength');
   });
@@ -217,8 +237,8 @@ describe('ConversationService', () => {
   it('tells the planner who is asking: their EspoCRM user, found by email once', async () => {
     const { service, planner, called } = build({
       steps: [
-        { kind: 'reply', text: 'one' },
-        { kind: 'reply', text: 'two' },
+        { kind: 'prose', text: 'one' },
+        { kind: 'prose', text: 'two' },
       ],
       users: [{ id: 'USR1', name: 'Ada', fields: {} }],
     });
@@ -235,7 +255,7 @@ describe('ConversationService', () => {
   });
 
   it('plans without a CRM user when there is no email, no such user, or the lookup fails', async () => {
-    const steps = (): PlannedStep[] => [{ kind: 'reply', text: 'ok' }];
+    const steps = (): PlannedStep[] => [{ kind: 'clarify', question: 'ok' }];
     const anonymous = build({ steps: steps() });
     await anonymous.service.handleMessage(context, 'show my deals');
     expect(anonymous.planner!.requests[0]!.person).toEqual({ name: undefined, crmUserId: undefined });
@@ -328,9 +348,15 @@ describe('ConversationService', () => {
     expect(called('readPath')).toHaveLength(0);
   });
 
-  it('passes the model’s own words on', async () => {
-    const { service } = build({ steps: [{ kind: 'reply', text: 'I only know EspoCRM.' }] });
-    expect((await service.handleMessage(context, 'tell me a joke')).reply).toEqual({ kind: 'say', text: 'I only know EspoCRM.' });
+  it('never passes the model’s prose on as CRM data: says nothing was looked up and offers the nearest /espo command', async () => {
+    const { service, called } = build({ steps: [{ kind: 'prose', text: 'Your open deals: Acme Corp, $50,000.' }, { kind: 'prose', text: 'Why did the chicken…' }] });
+    const about = await service.handleMessage(context, 'what are my open deals worth?');
+    expect(about.reply).toEqual({ kind: 'notice', tone: 'info', text: expect.stringContaining("I didn't look anything up in EspoCRM") });
+    expect(JSON.stringify(about.reply)).not.toContain('Acme');
+    expect(JSON.stringify(about.reply)).toContain('`/espo list opportunities`');
+    expect(called('readAction')).toHaveLength(0);
+    const joke = await service.handleMessage({ ...context, threadKey: 'T1:D1:2' }, 'tell me a joke');
+    expect(JSON.stringify(joke.reply)).toContain('`/espo help`');
   });
 
   it('remembers both sides of each turn and hands them to the next plan', async () => {
@@ -379,7 +405,7 @@ describe('ConversationService', () => {
   });
 
   it('bounds the remembered user text', async () => {
-    const { service, conversations } = build({ steps: [{ kind: 'reply', text: 'ok' }] });
+    const { service, conversations } = build({ steps: [{ kind: 'prose', text: 'ok' }] });
     await service.handleMessage(context, `please summarise ${'x'.repeat(2000)}`);
     expect(conversations.rows[0]!.turn.text).toHaveLength(1000);
   });

@@ -61,14 +61,22 @@ describe('plain language, end to end', () => {
     expect(sent.length).toBeLessThan(24_000);
     expect(contents(request)[0]).toMatch(/Today is \w+day \d{4}-\d{2}-\d{2}/);
     expect(contents(request)[0]).toContain('America/New_York');
-    expect(contents(request)[0]).toContain('Opportunity: name*, amount*');
+    // The offered Opportunity actions declare its fields; the field guide does not list them again.
+    expect(contents(request)[0]).not.toContain('Opportunity: ');
+    expect(JSON.stringify(request.body.tools)).toContain('"Closed Won"');
     const handled = h.logs.find((l) => l.msg === 'request handled' && l.route === 'model');
     expect(handled).toMatchObject({ kind: 'dm', modelCalls: 1 });
     expect(Number(handled!.promptTokens)).toBeGreaterThan(100);
   });
 
+  it('lists the fields of an entity no offered action declares, for the REST tool', async () => {
+    h.openai!.enqueue({ toolCalls: [{ name: 'ask_clarifying_question', arguments: { question: 'Who at Acme was on the call?' } }] });
+    await h.say('dm', 'log a call with Acme: discussed pricing');
+    expect(contents(h.openai!.requests[0])[0]).toContain("EspoCRM fields (* = required):\nCall: name*, status [Planned|Held|Not Held], dateStart*");
+  });
+
   it('sends the model only the start of a 40,000-character message, and says it was cut', async () => {
-    h.openai!.enqueue({ content: 'Noted. Which deal are these notes for?' });
+    h.openai!.enqueue({ toolCalls: [{ name: 'ask_clarifying_question', arguments: { question: 'Noted. Which deal are these notes for?' } }] });
     const notes = `here are my notes from the Acme pricing call: ${'they want a discount for two years and a pilot first. '.repeat(800)}`.slice(0, 40_000);
     h.membrane.resetCalls();
     const { messages } = await h.say('dm', notes);
@@ -195,11 +203,47 @@ describe('plain language, end to end', () => {
     expect(h.membrane.tenant('T1').espo.all('Task')).toHaveLength(before);
   });
 
-  it('shows words when the model calls no tool, and says so when it returns nothing', async () => {
-    h.openai!.enqueue({ content: 'I can look up deals, leads and contacts for you.' });
-    expect(said((await h.say('dm', 'what are you')).messages[0])).toContain('I can look up deals');
+  it('never shows words the model answered with instead of a tool as CRM data, and says so when it returns nothing', async () => {
+    // What a small local model does when the server ignores tool_choice (Ollama): it makes up an answer.
+    h.openai!.enqueue({ content: 'Your open deals: Acme Rocket Sled, $48,000, closing Friday.' });
+    h.membrane.resetCalls();
+    const text = said((await h.say('dm', 'what are my open deals worth?')).messages[0]);
+    expect(text).toContain("I didn't look anything up in EspoCRM");
+    expect(text).toContain('/espo list opportunities');
+    expect(text).not.toContain('Acme Rocket Sled');
+    expect(h.membrane.calls.filter((c) => c.path.includes('/run') || c.path.includes('/proxy'))).toHaveLength(0);
+    expect(h.logs.findLast((l) => l.msg === 'the model answered in prose instead of calling a tool')).toMatchObject({ model: 'test-model' });
     h.openai!.enqueue({ content: '' });
     expect(said((await h.say('dm', 'hmm')).messages[0])).toContain("I'm not sure what to do with that");
+  });
+
+  it("offers Membrane's loosely typed schemas in a form OpenAI takes, and leaves out a tool the provider still refuses", async () => {
+    const tenant = h.membrane.tenant('T1');
+    const template = tenant.actions.find((a) => a.key === 'update-lead')!;
+    // DataSchema shapes: an array without items, a property without a type, a free-form object.
+    const inputSchema = { type: 'object', properties: { ids: { type: 'array' }, note: {}, extra: { type: 'object' } } };
+    tenant.actions.push({ ...template, id: 'act_tag-leads', key: 'tag-leads', name: 'Tag leads', description: 'Adds tags to leads', inputSchema });
+    await h.app.store.db.updateTable('tenant_connections').set({ catalog_fetched_at: null }).execute();
+    try {
+      h.openai!.setResponder((request) => {
+        const index = toolNames(request).indexOf('tag-leads');
+        // A provider stricter than the fake: it refuses the tool anyway, naming it as OpenAI does.
+        return index >= 0
+          ? { status: 400, body: { error: { message: "Invalid schema for function 'tag-leads': something new.", type: 'invalid_request_error', param: `tools[${index}].function.parameters`, code: 'invalid_function_parameters' } } }
+          : { toolCalls: [{ name: 'ask_clarifying_question', arguments: { question: 'Which leads should I tag?' } }] };
+      });
+      const { messages } = await h.say('dm', 'tag the leads from the trade show');
+      expect(said(messages[0])).toContain('Which leads should I tag?');
+      const [refused, retried] = h.openai!.requests;
+      const tool = refused!.body.tools!.find((t) => t.type === 'function' && t.function.name === 'tag-leads');
+      // The fake accepted it (its checks are OpenAI's); only the scripted provider refused it.
+      expect(tool).toMatchObject({ function: { strict: false, parameters: { properties: { ids: { type: 'array', items: {} }, note: { anyOf: expect.any(Array) } } } } });
+      expect(toolNames(retried)).not.toContain('tag-leads');
+      expect(h.logs.findLast((l) => l.msg === 'the model provider refused a tool; asking again without it')).toMatchObject({ action: 'tag-leads' });
+    } finally {
+      tenant.actions.pop();
+      await h.app.store.db.updateTable('tenant_connections').set({ catalog_fetched_at: null }).execute();
+    }
   });
 
   it('uses the first of two tool calls and logs the one it ignored', async () => {
@@ -274,13 +318,13 @@ describe('plain language, end to end', () => {
   });
 
   it('processes a Slack retry of a DM once, even while the first delivery is still being answered', async () => {
-    h.openai!.enqueue({ content: 'The contact at Initech is Bill Lumbergh.' });
+    h.openai!.enqueue({ toolCalls: [{ name: 'ask_clarifying_question', arguments: { question: 'Do you mean Initech in Austin?' } }] });
     const event = { type: 'message', channel_type: 'im', user: 'U1', team: 'T1', channel: 'D9', ts: '1900000002.000100', text: 'who is the contact at Initech?' };
     const first = await h.sendEvent(event, { eventId: 'EvRetryDm' });
     const retry = await h.sendEvent(event, { eventId: 'EvRetryDm', headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' } });
     expect([first.status, retry.status]).toEqual([200, 200]);
     const [answer] = await h.slack.waitForCalls((c) => c.method === 'chat.postMessage' && c.body.channel === 'D9');
-    expect(said(answer)).toContain('Bill Lumbergh');
+    expect(said(answer)).toContain('Initech in Austin');
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(h.slack.calls.filter((c) => c.method === 'chat.postMessage' && c.body.channel === 'D9')).toHaveLength(1);
     expect(h.openai!.requests).toHaveLength(1);
@@ -346,5 +390,25 @@ describe('plain language without a model', () => {
     expect(said(messages[0])).toContain('OPENAI_API_KEY');
     expect(said(messages[0])).toContain('list deals');
     expect(h.logs.findLast((l) => l.msg === 'request handled')).toMatchObject({ route: 'unavailable' });
+  });
+});
+
+describe('plain language with a reasoning model', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    // The fake refuses temperature 0 from o4-mini, and parallel_tool_calls, as OpenAI does.
+    h = await startHarness({ openai: true, env: { OPENAI_MODEL: 'o4-mini' } });
+    await h.command('connect');
+  });
+  afterAll(() => h.close());
+
+  it('sends only the parameters the model takes', async () => {
+    h.openai!.enqueue({ toolCalls: [{ name: 'list-opportunities', arguments: { maxSize: 5 } }] });
+    const { messages } = await h.say('dm', 'show the five newest deals please');
+    expect(said(messages[0])).toContain('Opportunities');
+    const body = h.openai!.requests[0]!.body;
+    expect(body).toMatchObject({ model: 'o4-mini', tool_choice: 'required' });
+    expect(body).not.toHaveProperty('temperature');
+    expect(body).not.toHaveProperty('parallel_tool_calls');
   });
 });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AppError } from '../../src/core/errors.js';
+import { defaultModelParams } from '../../src/config/model-params.js';
 import type { PlannableAction, PlanRequest } from '../../src/core/ports.js';
 import { validateAgainstSchema } from '../../src/crm/validate.js';
 import { OpenAiPlanner } from '../../src/llm/planner.js';
@@ -51,7 +52,7 @@ let planner: OpenAiPlanner;
 
 beforeAll(async () => {
   fake = await startFakeOpenAI({ apiKey: 'sk-test' });
-  planner = new OpenAiPlanner({ apiKey: 'sk-test', baseUrl: fake.url, model: 'm', timeoutMs: 500 });
+  planner = new OpenAiPlanner({ apiKey: 'sk-test', baseUrl: fake.url, model: 'm', params: defaultModelParams('m', fake.url), timeoutMs: 500 });
 });
 afterAll(() => fake.close());
 beforeEach(() => fake.reset());
@@ -147,11 +148,62 @@ describe('OpenAiPlanner', () => {
     expect(fake.requests).toHaveLength(1);
   });
 
-  it('passes on words the model answered with instead of a tool', async () => {
-    fake.enqueue({ content: '  I can only help with EspoCRM.  ' });
+  it('passes on words the model answered with instead of a tool as prose, never as a step that looked anything up', async () => {
+    fake.enqueue({ content: '  Here are your deals: Acme, $50k.  ' });
     const plan = await planner.plan(planRequest());
-    expect(plan.step).toEqual({ kind: 'reply', text: 'I can only help with EspoCRM.' });
+    expect(plan.step).toEqual({ kind: 'prose', text: 'Here are your deals: Acme, $50k.' });
     expect(plan.ignoredCalls).toBe(0);
+  });
+
+  it('sends only the parameters the model takes', async () => {
+    const sent = async (model: string, params: ConstructorParameters<typeof OpenAiPlanner>[0]['params']) => {
+      fake.reset();
+      fake.enqueue({ toolCalls: [{ name: 'list-leads', arguments: {} }] });
+      await new OpenAiPlanner({ apiKey: 'sk-test', baseUrl: fake.url, model, params, timeoutMs: 500 }).plan(planRequest());
+      return fake.requests[0]!.body;
+    };
+    // The fake refuses temperature 0 from gpt-5 and parallel_tool_calls from o3, as OpenAI does.
+    const gpt5 = await sent('gpt-5-mini', defaultModelParams('gpt-5-mini', undefined));
+    expect(gpt5).toMatchObject({ tool_choice: 'required', parallel_tool_calls: false });
+    expect(gpt5).not.toHaveProperty('temperature');
+    const o3 = await sent('o3', defaultModelParams('o3', undefined));
+    expect(o3).toMatchObject({ tool_choice: 'required' });
+    expect(o3).not.toHaveProperty('temperature');
+    expect(o3).not.toHaveProperty('parallel_tool_calls');
+    const ollama = await sent('llama3.1:8b', defaultModelParams('llama3.1:8b', 'http://127.0.0.1:11434/v1'));
+    expect(ollama).toMatchObject({ temperature: 0 });
+    expect(ollama).not.toHaveProperty('tool_choice');
+    expect(ollama).not.toHaveProperty('parallel_tool_calls');
+    expect(await sent('m', { toolChoice: 'auto', temperature: 0.2 })).toMatchObject({ tool_choice: 'auto', temperature: 0.2 });
+  });
+
+  it('leaves out a tool the provider refuses and asks once more, saying which', async () => {
+    const warnings: Record<string, unknown>[] = [];
+    const logger = { info: () => {}, warn: (data: Record<string, unknown>) => warnings.push(data), error: () => {} };
+    const logged = new OpenAiPlanner({ apiKey: 'sk-test', baseUrl: fake.url, model: 'm', params: {}, timeoutMs: 500, logger });
+    // OpenAI's answer when it cannot read one tool's parameters (fakes/openai/tool-schema.ts).
+    const refused = (index: number) => ({
+      status: 400,
+      body: { error: { message: "Invalid schema for function 'x': In context=(), something new.", type: 'invalid_request_error', param: `tools[${index}].function.parameters`, code: 'invalid_function_parameters' } },
+    });
+    fake.enqueue(refused(1), { toolCalls: [{ name: 'list-leads', arguments: {} }] });
+    const plan = await logged.plan(planRequest());
+    expect(plan.step).toMatchObject({ kind: 'action', action: listLeads });
+    expect(plan.usage.modelCalls).toBe(2);
+    const names = (index: number) => fake.requests[index]!.body.tools?.map((tool) => (tool.type === 'function' ? tool.function.name : tool.type));
+    expect(names(0)).toContain('create-task');
+    expect(names(1)).toEqual(['list-leads', CLARIFY_TOOL, 'espocrm_rest']);
+    expect(warnings).toEqual([expect.objectContaining({ action: 'create-task', param: 'tools[1].function.parameters' })]);
+
+    // Only once per plan, and never one of the bot's own tools.
+    fake.reset();
+    fake.enqueue(refused(0), refused(0), { toolCalls: [{ name: 'list-leads', arguments: {} }] });
+    expect((await planError(logged.plan(planRequest()))).code).toBe('not_understood');
+    expect(fake.requests).toHaveLength(2);
+    fake.reset();
+    fake.enqueue(refused(2), { toolCalls: [{ name: 'list-leads', arguments: {} }] });
+    expect((await planError(logged.plan(planRequest()))).code).toBe('not_understood');
+    expect(fake.requests).toHaveLength(1);
   });
 
   it('does not understand an empty answer, and does not retry it', async () => {
@@ -199,7 +251,7 @@ describe('OpenAiPlanner', () => {
 
   it('counts only the calls it sent when the deadline stops the repair before it is sent', async () => {
     // 2 × 1,000 ms for the whole plan: the first call and its retry use 1,600 ms, leaving too little for a repair.
-    const slow = new OpenAiPlanner({ apiKey: 'sk-test', baseUrl: fake.url, model: 'm', timeoutMs: 1_000 });
+    const slow = new OpenAiPlanner({ apiKey: 'sk-test', baseUrl: fake.url, model: 'm', params: {}, timeoutMs: 1_000 });
     fake.enqueue({ status: 500, delayMs: 800 }, { delayMs: 800, then: { toolCalls: [{ name: 'list-leeds', arguments: {} }] } });
     const error = await planError(slow.plan(planRequest()));
     expect(error.code).toBe('model_busy');

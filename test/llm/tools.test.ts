@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { PlannableAction } from '../../src/core/ports.js';
 import { validateAgainstSchema } from '../../src/crm/validate.js';
-import { buildToolset, CLARIFY_TOOL, parseToolCall, REST_TOOL, type ParsedCall } from '../../src/llm/tools.js';
+import { buildToolset, CLARIFY_TOOL, parseToolCall, REST_TOOL, withoutTool, type ParsedCall } from '../../src/llm/tools.js';
 
 const createTask: PlannableAction = {
   key: 'create-task',
@@ -63,12 +63,29 @@ describe('buildToolset', () => {
     expect(functionOf(REST_TOOL)?.strict).toBe(true);
   });
 
-  it('offers a schema strict mode cannot express non-strict, as it is', () => {
-    expect(functionOf('run-query')).toEqual(expect.objectContaining({ strict: false, parameters: freeForm.inputSchema }));
+  it('offers a schema strict mode cannot express non-strict, with the types OpenAI needs', () => {
+    expect(functionOf('run-query')).toEqual(expect.objectContaining({ strict: false, parameters: { type: 'object', properties: { where: { type: 'object', properties: {} } } } }));
   });
 
-  it('says in the description when an action writes', () => {
-    expect(functionOf('create-task')?.description).toBe('Create task (writes; the person confirms first): Creates a task in EspoCRM');
+  it('leaves out, with the reason, an action whose input is not an object', () => {
+    const scalar: PlannableAction = { key: 'ping', name: 'Ping', isRead: true, inputSchema: { type: 'string' } };
+    const built = buildToolset([scalar, listLeads]);
+    expect(built.tools.map((tool) => tool.function.name)).toEqual(['list-leads', CLARIFY_TOOL, REST_TOOL]);
+    expect(built.left).toEqual([{ key: 'ping', reason: 'its input schema is not an object' }]);
+  });
+
+  it('drops a tool the provider refused, but never one of its own', () => {
+    const smaller = withoutTool(toolset, 1, 'refused');
+    expect(smaller?.tools.map((tool) => tool.function.name)).toEqual(['create-task', 'run-query', 'get-me', CLARIFY_TOOL, REST_TOOL]);
+    expect(smaller?.actionsByName.has('list-leads')).toBe(false);
+    expect(smaller?.left).toEqual([{ key: 'list-leads', reason: 'refused' }]);
+    expect(toolset.tools).toHaveLength(6);
+    expect(withoutTool(toolset, 4, 'refused')).toBeUndefined();
+    expect(withoutTool(toolset, 9, 'refused')).toBeUndefined();
+  });
+
+  it('describes an action by its description, else its name, and says when it writes', () => {
+    expect(functionOf('create-task')?.description).toBe('Creates a task in EspoCRM (writes)');
     expect(functionOf('list-leads')?.description).toBe('List leads');
     expect(functionOf('list-leads')?.description).not.toContain('writes');
   });
@@ -86,9 +103,9 @@ describe('buildToolset', () => {
     expect(functionOf(REST_TOOL)?.description).toContain('EspoCRM REST API');
   });
 
-  it('bounds descriptions to 1000 characters', () => {
+  it('bounds descriptions to 300 characters: each is sent on every call that offers the tool', () => {
     const wordy = buildToolset([{ key: 'a', name: 'A', isRead: true, description: 'y'.repeat(2000) }]);
-    expect(wordy.tools[0]?.function.description).toHaveLength(1000);
+    expect(wordy.tools[0]?.function.description).toHaveLength(300);
   });
 });
 

@@ -179,9 +179,9 @@ export class EspoEntityDirectory implements EntityDirectory {
     return [...found];
   }
 
-  fieldGuide(entity: string): string | undefined {
-    const fields = writableFields(entity);
-    return fields && fields.map(guideEntry).join(', ');
+  fieldGuide(entity: string, known: ReadonlySet<string> = new Set()): string | undefined {
+    const fields = writableFields(entity)?.filter((field) => !known.has(field.name));
+    return fields?.length ? fields.map(guideEntry).join(', ') : undefined;
   }
 }
 

@@ -107,6 +107,26 @@ describe('actions', () => {
     expect((await client.actions.find({ connectionId, intent: 'weather forecast' })).items).toEqual([]);
   });
 
+  it("carries schemas as large as Membrane's: list filters of a dozen fields, every writable field on create and update", async () => {
+    const { items } = await client.actions.find({ connectionId, limit: 100 });
+    const input = (key: string) => items.find((a) => a.key === key)!.inputSchema as { properties: Record<string, { properties?: Record<string, unknown> }> };
+    for (const key of ['list-leads', 'list-opportunities', 'list-tasks', 'list-accounts', 'list-contacts']) {
+      expect(Object.keys(input(key).properties.filter!.properties!).length, key).toBeGreaterThanOrEqual(12);
+    }
+    expect(Object.keys(input('create-lead').properties)).toEqual(expect.arrayContaining(['industry', 'createdAccountId', 'addressPostalCode', 'opportunityAmountCurrency']));
+    expect(Object.keys(input('create-account').properties.fields!.properties!)).toHaveLength(19);
+    // DataSchema annotations real action schemas carry, none of which OpenAI's strict mode takes.
+    expect(input('create-lead').properties.status).toMatchObject({ title: 'Status', default: 'New' });
+    expect(input('update-lead').properties.assignedUserId).toMatchObject({ referenceCollection: { key: 'User' } });
+  });
+
+  it('runs an espo-style list with an equality filter beside where', async () => {
+    const where = [{ type: 'equals', attribute: 'status', value: 'New' }];
+    const { output } = await client.action('list-leads').run({ where, filter: { source: 'Web Site' } }, { connectionId });
+    expect(output.list.length).toBeGreaterThan(0);
+    expect(output.list.every((l: EspoRecord) => l.status === 'New' && l.source === 'Web Site')).toBe(true);
+  });
+
   it('gets one action by key or id', async () => {
     expect(await client.action('get-contact').get()).toMatchObject({ key: 'get-contact', type: 'find-data-record-by-id' });
     expect((await client.action('act_get-contact').get()).key).toBe('get-contact');
