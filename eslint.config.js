@@ -16,4 +16,10 @@ export default tseslint.config(
     files: ['bench/**', 'test/**'],
     rules: { 'no-console': 'off' },
   },
+  {
+    // npm's lifecycle helpers: plain Node ESM (they run before, or without, TypeScript).
+    files: ['scripts/**/*.mjs'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+    rules: { 'no-console': 'off' },
+  },
 );
