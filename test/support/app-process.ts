@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /**
- * The app as a process of its own, started the way `npm start` starts it (src/main.ts, here
- * through tsx so no build is needed), with only the environment to configure it: two of these on
- * one database are two replicas behind a load balancer.
+ * The app as a process of its own, started as production starts it (`node dist/main.js`; by
+ * default src/main.ts through tsx, so no build is needed), with only the environment to configure
+ * it: two of these on one database are two replicas behind a load balancer.
  */
 export interface AppProcess {
   /** http://127.0.0.1:<port> */
@@ -23,11 +23,20 @@ export interface AppProcess {
 const ROOT = join(import.meta.dirname, '..', '..');
 const TSX = import.meta.resolve('tsx');
 
-export async function spawnApp(env: Record<string, string>, startTimeoutMs = 20_000): Promise<AppProcess> {
+export interface SpawnOptions {
+  /** Node's arguments (default: src/main.ts through tsx); e.g. `['dist/main.js']` in an install. */
+  args?: string[];
+  /** Its working directory (default: a new empty one, removed when it exits). */
+  cwd?: string;
+  startTimeoutMs?: number;
+}
+
+export async function spawnApp(env: Record<string, string>, options: SpawnOptions = {}): Promise<AppProcess> {
+  const { args = ['--import', TSX, join(ROOT, 'src', 'main.ts')], startTimeoutMs = 20_000 } = options;
   // Its own working directory: main.ts reads a .env from there, and a developer's must not leak in.
-  const cwd = mkdtempSync(join(tmpdir(), 'espo-slack-proc-'));
-  const child: ChildProcess = spawn(process.execPath, ['--import', TSX, join(ROOT, 'src', 'main.ts')], {
-    cwd,
+  const ownDir = options.cwd ? undefined : mkdtempSync(join(tmpdir(), 'espo-slack-proc-'));
+  const child: ChildProcess = spawn(process.execPath, args, {
+    cwd: options.cwd ?? ownDir,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -49,7 +58,7 @@ export async function spawnApp(env: Record<string, string>, startTimeoutMs = 20_
   child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk.toString('utf8')));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => {
-      rmSync(cwd, { recursive: true, force: true });
+      if (ownDir) rmSync(ownDir, { recursive: true, force: true });
       resolve({ code, signal });
     }),
   );
