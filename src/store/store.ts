@@ -58,8 +58,13 @@ const CLOSE_TIMEOUT_MS = 1000;
 /** Opens the database named by DATABASE_URL and brings its schema up to date. */
 export async function openStore(databaseUrl: string, options: StoreOptions = {}): Promise<Store> {
   const { db, dialect } = connect(databaseUrl, options);
-  const migrator = new Migrator({ db, provider: migrationProvider });
-  const { error, results } = await migrator.migrateToLatest();
+  // PostgreSQL: unless told the schema, Kysely takes migration tables found in any schema of the
+  // database for its own (another deployment of the bot, another app using Kysely), skips creating
+  // them, and fails. They belong where the bot's tables go: the connection's current schema.
+  const { error, results } = await currentSchema(db, dialect).then(
+    (migrationTableSchema) => new Migrator({ db, provider: migrationProvider, ...(migrationTableSchema ? { migrationTableSchema } : {}) }).migrateToLatest(),
+    (failure: unknown) => ({ error: failure, results: undefined }),
+  );
   if (error) {
     await db.destroy();
     const failed = results?.find((r) => r.status === 'Error')?.migrationName;
@@ -90,6 +95,13 @@ export async function openStore(databaseUrl: string, options: StoreOptions = {})
       if (!closed) options.logger?.warn({ timeoutMs: CLOSE_TIMEOUT_MS }, 'the database did not answer while closing: its connections are left to end with the process');
     },
   };
+}
+
+/** PostgreSQL's current schema (the first of the search_path that exists); undefined on SQLite. */
+async function currentSchema(db: Kysely<Database>, dialect: StoreDialect): Promise<string | undefined> {
+  if (dialect !== 'postgres') return undefined;
+  const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db);
+  return rows[0]?.schema ?? undefined;
 }
 
 function connect(databaseUrl: string, options: StoreOptions): { db: Kysely<Database>; dialect: StoreDialect } {
