@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { ConfigError, loadConfig } from './config/config.js';
-import { createLogger } from './observability/logger.js';
+import { closeLog, createLogger } from './observability/logger.js';
 import { startApp } from './app.js';
 
 // `npm start` reads .env when there is one; real deployments set the environment directly.
@@ -28,8 +28,7 @@ async function main(): Promise<void> {
     // Should closing itself hang (a stuck socket), the process still ends a little after the grace period.
     setTimeout(() => {
       logger.error({}, 'shutdown took too long: exiting anyway');
-      logger.flush();
-      process.exit(1);
+      void closeLog(logger).finally(() => process.exit(1));
     }, config.shutdownGraceMs + 5_000).unref();
     let code = 0;
     try {
@@ -38,7 +37,7 @@ async function main(): Promise<void> {
       logger.error({ err: error }, 'shutdown failed');
       code = 1;
     } finally {
-      logger.flush();
+      await closeLog(logger);
       process.exit(code);
     }
   };

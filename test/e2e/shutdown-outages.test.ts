@@ -47,8 +47,7 @@ describe('SIGTERM during an outage', () => {
   );
 
   // The cases run side by side (most of each is waiting out a grace period), but their processes
-  // start one at a time: starting is CPU-bound on a 2-core machine, and Kysely's migration lock
-  // check does not tell fresh schemas of one database apart when they migrate at once.
+  // start one at a time: starting is CPU-bound, and the machine has 2 cores.
   let starting: Promise<unknown> = Promise.resolve();
   const startInTurn = (env: Record<string, string>) => {
     const started = starting.then(() => spawnApp(env));
