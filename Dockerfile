@@ -5,7 +5,7 @@
 # HEALTHCHECK and stops it with SIGTERM.
 #
 #   docker build -t espo-slack .
-#   docker run --init --env-file .env -p 3000:3000 -v espo-slack-data:/app/data espo-slack
+#   docker run --init --stop-timeout 30 --env-file .env -p 3000:3000 -v espo-slack-data:/app/data espo-slack
 
 # The Node that CI runs (Node 20, Debian bookworm like CI's machines).
 ARG NODE_IMAGE=node:20.20.2-bookworm-slim
