@@ -27,4 +27,10 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // npm's lifecycle helpers: plain Node ESM (they run before, or without, TypeScript).
+    files: ['scripts/**/*.mjs'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+    rules: { 'no-console': 'off' },
+  },
 );

@@ -4,10 +4,21 @@
  * load generator that talks to it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { onTeardown } from './teardown.js';
+
+const BOT_MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+/** Bots still running: should the bench exit without stopping them (a crash), they are killed with it. */
+const running = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
 
 /** User + system CPU the process has used so far, in milliseconds (Linux clock ticks are 10 ms). */
 export function cpuMs(pid: number): number {
@@ -58,6 +69,18 @@ export interface BotProcess {
   /** Its Slack endpoint, http://127.0.0.1:<port>/slack/events. */
   endpoint: string;
   url: string;
+  /** SIGTERM, and SIGKILL should it not have exited 30 s later (its grace period and watchdog). */
+  stop(): Promise<void>;
+}
+
+/** Ends the bot and waits until it has exited. */
+async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  const kill = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  await exited;
+  clearTimeout(kill);
 }
 
 /**
@@ -69,7 +92,11 @@ export async function startBot(options: { env: Record<string, string>; publicUrl
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const publicUrl = options.publicUrl === true ? url : options.publicUrl;
-  const child = spawn(process.execPath, ['--enable-source-maps', 'dist/main.js'], {
+  // A new empty working directory: main.ts reads .env from its working directory, and a
+  // developer's .env must not configure the bot under measurement.
+  const cwd = mkdtempSync(join(tmpdir(), 'espo-bench-bot-'));
+  const child = spawn(process.execPath, ['--enable-source-maps', BOT_MAIN], {
+    cwd,
     env: {
       PATH: process.env.PATH,
       SLACK_BOT_TOKEN: 'xoxb-bench',
@@ -83,11 +110,17 @@ export async function startBot(options: { env: Record<string, string>; publicUrl
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  await waitUntilHealthy(child, port).catch((error: unknown) => {
-    child.kill();
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+  const stop = onTeardown(async () => {
+    await stopProcess(child);
+    rmSync(cwd, { recursive: true, force: true });
+  });
+  await waitUntilHealthy(child, port).catch(async (error: unknown) => {
+    await stop();
     throw error;
   });
-  return { child, port, endpoint: `${url}/slack/events`, url };
+  return { child, port, endpoint: `${url}/slack/events`, url, stop };
 }
 
 /** The load generator (bench/load-generator.ts) in a worker thread of its own. */

@@ -13,6 +13,10 @@
  * signed DM messages in assistant threads, answered by a fake model (bench/plain-language.ts);
  * EspoCRM webhook batches to posted alerts (bench/alerts.ts); and a soak of two more instances on
  * PostgreSQL at a steady rate (bench/soak.ts).
+ *
+ * Each bot starts in a new empty directory with only the environment given here (a developer's
+ * .env never reaches it), and whatever the bench started is stopped when it ends, fails or is
+ * interrupted (bench/teardown.ts).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { setPriority } from 'node:os';
@@ -27,6 +31,7 @@ import { runAlerts } from './alerts.js';
 import { runSoak } from './soak.js';
 import { fmt, percentile } from './stats.js';
 import { cpuMs, peakRssMb, rssMb, startBot, startLoadGenerator } from './bot-process.js';
+import { onTeardown, runBench } from './teardown.js';
 
 const SIGNING_SECRET = 'bench-signing-secret-0123456789';
 const WORKSPACE = { workspaceKey: 'bench-key', workspaceSecret: 'bench-secret-0123456789' };
@@ -44,9 +49,13 @@ async function main() {
   // yield the CPU to the bot they measure (threads created from here on inherit this).
   setPriority(10);
   const slack = await startFakeSlack();
+  onTeardown(() => slack.close());
   const membrane = await startFakeMembrane(WORKSPACE);
+  onTeardown(() => membrane.close());
   const openai = await startFakeOpenAI({ apiKey: OPENAI_KEY });
+  onTeardown(() => openai.close());
   const dir = mkdtempSync(join(tmpdir(), 'espo-bench-'));
+  onTeardown(() => rmSync(dir, { recursive: true, force: true }));
   const bot = await startBot({
     // EspoCRM's webhooks (the alerts part) reach the bot at its own address.
     publicUrl: true,
@@ -69,6 +78,7 @@ async function main() {
   let sequence = 0;
 
   const generator = startLoadGenerator(SIGNING_SECRET);
+  onTeardown(() => generator.terminate());
 
   interface Sample {
     ackMs: number;
@@ -164,16 +174,7 @@ async function main() {
     for (const line of soak) console.log(line);
   }
 
-  await generator.terminate();
-  child.kill('SIGTERM');
-  await new Promise((resolve) => child.once('exit', resolve));
-  await membrane.close();
-  await openai.close();
-  await slack.close();
-  rmSync(dir, { recursive: true, force: true });
+  // The bot, the generator, the fakes and the directory are stopped and removed by the teardown.
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+runBench(main);

@@ -10,7 +10,9 @@
  * answer at the fake Slack), errors (a non-200 ack, no answer within 15 s, a warning instead of
  * the answer, a Confirm that did not create), tasks created against Confirms, and each instance's
  * RSS after warm-up, at the end, at its highest, and its trend (least squares over a sample every
- * 10 s), so growth can be told from noise.
+ * 10 s), so growth can be told from noise. While it runs, a progress line every 20 s goes to
+ * stderr (stdout keeps the results): elapsed time, requests sent and finished, errors, the ack p99
+ * of the requests finished since the last line, and each instance's RSS.
  */
 import type { Worker } from 'node:worker_threads';
 import type { FakeMembrane } from '../fakes/membrane/server.js';
@@ -20,6 +22,7 @@ import type { FakeSlack, SlackCall } from '../fakes/slack/server.js';
 import { rssMb, startBot, startLoadGenerator, type BotProcess } from './bot-process.js';
 import type { Posted, PostRequest } from './load-generator.js';
 import { fmt, percentile } from './stats.js';
+import { onTeardown } from './teardown.js';
 
 export interface SoakOptions {
   signingSecret: string;
@@ -32,6 +35,7 @@ export interface SoakOptions {
 
 const TEAM = 'TSOAK';
 const REPLY_TIMEOUT_MS = 15_000;
+const PROGRESS_SECONDS = 20;
 
 interface Outcome {
   kind: string;
@@ -49,6 +53,9 @@ function buttonValue(message: unknown, actionId: string): string | undefined {
   return Object.values(node).map((value) => buttonValue(value, actionId)).find(Boolean);
 }
 
+/** Seconds as m:ss. */
+const clock = (seconds: number) => `${Math.floor(seconds / 60)}:${String(Math.floor(seconds % 60)).padStart(2, '0')}`;
+
 /** Slope of y over x by least squares: MB per minute when x is minutes. */
 function slope(points: { x: number; y: number }[]): number {
   const n = points.length;
@@ -63,6 +70,7 @@ function slope(points: { x: number; y: number }[]): number {
 export async function runSoak(options: SoakOptions): Promise<string[]> {
   const { signingSecret, slack, membrane, workspace, seconds, rate } = options;
   const database = await freshPostgresSchema();
+  const dropDatabase = onTeardown(() => database.drop());
   const env = {
     SLACK_SIGNING_SECRET: signingSecret,
     SLACK_API_URL: slack.apiUrl,
@@ -73,6 +81,7 @@ export async function runSoak(options: SoakOptions): Promise<string[]> {
   };
   const instances: BotProcess[] = [await startBot({ env }), await startBot({ env })];
   const generator: Worker = startLoadGenerator(signingSecret);
+  const stopGenerator = onTeardown(() => generator.terminate());
   const pending = new Map<number, (posted: Posted) => void>();
   generator.on('message', (posted: Posted) => {
     pending.get(posted.id)?.(posted);
@@ -158,6 +167,7 @@ export async function runSoak(options: SoakOptions): Promise<string[]> {
     return { kind, ackMs, replyMs: result.reply.at - result.ack.sentAt, ...(body.includes(':warning:') ? { error: 'a warning instead of the answer' } : {}) };
   }
 
+  let progress: NodeJS.Timeout | undefined;
   try {
     // Warm-up (not measured): the tenant connects, both instances read and write once.
     for (let n = 0; n < 20; n++) {
@@ -175,15 +185,32 @@ export async function runSoak(options: SoakOptions): Promise<string[]> {
     // The steady stream: request n goes out at started + n / rate, whatever the others are doing.
     const total = Math.round(seconds * rate);
     const outcomes: Promise<Outcome>[] = [];
+    const finished: Outcome[] = [];
+    let reported = 0;
+    progress = setInterval(() => {
+      const recentAcks = finished.slice(reported).flatMap((outcome) => outcome.ackMs);
+      reported = finished.length;
+      const rss = instances.map((instance) => rssMb(instance.child.pid!).toFixed(0)).join(' / ');
+      console.error(
+        `soak ${clock((performance.now() - started) / 1000)} of ${clock(seconds)}: ${outcomes.length} sent, ${finished.length} finished, ` +
+          `${finished.filter((outcome) => outcome.error).length} errors, ack p99 ${recentAcks.length ? fmt(percentile(recentAcks, 99)) : '-'} (last ${PROGRESS_SECONDS} s), RSS ${rss} MB`,
+      );
+    }, PROGRESS_SECONDS * 1000);
     for (let n = 0; n < total; n++) {
       const due = started + (n * 1000) / rate;
       const wait = due - performance.now();
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-      outcomes.push(one(20 + n));
+      outcomes.push(
+        one(20 + n).then((outcome) => {
+          finished.push(outcome);
+          return outcome;
+        }),
+      );
     }
     const results = await Promise.all(outcomes);
     const elapsed = (performance.now() - started) / 1000;
     clearInterval(sampler);
+    clearInterval(progress);
     const rssEnd = instances.map((instance) => rssMb(instance.child.pid!));
 
     const errors = results.filter((result) => result.error);
@@ -213,9 +240,9 @@ export async function runSoak(options: SoakOptions): Promise<string[]> {
       ),
     ];
   } finally {
-    await generator.terminate();
-    for (const instance of instances) instance.child.kill('SIGTERM');
-    await Promise.all(instances.map((instance) => new Promise((resolve) => (instance.child.exitCode === null ? instance.child.once('exit', resolve) : resolve(undefined)))));
-    await database.drop();
+    clearInterval(progress);
+    await stopGenerator();
+    await Promise.all(instances.map((instance) => instance.stop()));
+    await dropDatabase();
   }
 }

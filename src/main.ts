@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { ConfigError, loadConfig } from './config/config.js';
 import { SettingError } from './config/setting-error.js';
-import { createLogger, type AppLogger } from './observability/logger.js';
+import { closeLog, createLogger, type AppLogger } from './observability/logger.js';
 import type { RunningApp } from './app.js';
 import { startChecked } from './startup.js';
 
@@ -9,18 +9,18 @@ import { startChecked } from './startup.js';
  * The bot could not start: one message on stderr that says why (naming the variable when a setting
  * is to blame), exit code 1. The stack is for whoever asks for it: the log, at debug level.
  */
-function cannotStart(error: unknown, logger?: AppLogger): never {
+async function cannotStart(error: unknown, logger?: AppLogger): Promise<never> {
   const message =
     error instanceof ConfigError
       ? error.message
       : error instanceof SettingError
         ? `The bot cannot start: ${error.message}`
         : `The bot cannot start: ${error instanceof Error ? error.message : String(error)}. LOG_LEVEL=debug logs the details.`;
+  process.stderr.write(`${message}\n`);
   if (logger) {
     logger.debug({ err: error }, 'start-up failed');
-    logger.flush();
+    await closeLog(logger);
   }
-  process.stderr.write(`${message}\n`);
   process.exit(1);
 }
 
@@ -31,7 +31,7 @@ async function main(): Promise<void> {
   try {
     config = loadConfig();
   } catch (error) {
-    cannotStart(error);
+    return cannotStart(error);
   }
   const logger = createLogger(config.logLevel);
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
@@ -44,15 +44,14 @@ async function main(): Promise<void> {
     if (!app) {
       // Still starting (Socket Mode waits for Slack): there is no work in hand to finish.
       logger.info({ signal }, 'stopped before the start completed');
-      logger.flush();
+      await closeLog(logger);
       process.exit(0);
     }
     logger.info({ signal, graceSeconds: config.shutdownGraceMs / 1000 }, 'shutting down: finishing the work in hand');
     // Should closing itself hang (a stuck socket), the process still ends a little after the grace period.
     setTimeout(() => {
       logger.error({}, 'shutdown took too long: exiting anyway');
-      logger.flush();
-      process.exit(1);
+      void closeLog(logger).finally(() => process.exit(1));
     }, config.shutdownGraceMs + 5_000).unref();
     let code = 0;
     try {
@@ -61,7 +60,8 @@ async function main(): Promise<void> {
       logger.error({ err: error }, 'shutdown failed');
       code = 1;
     } finally {
-      logger.flush();
+      // Not logger.flush(): with stdout's reader gone, pino's flush retries forever (closeLog).
+      await closeLog(logger);
       process.exit(code);
     }
   };
@@ -71,7 +71,7 @@ async function main(): Promise<void> {
   try {
     app = await startChecked(config, logger);
   } catch (error) {
-    cannotStart(error, logger);
+    await cannotStart(error, logger);
   }
 }
 

@@ -57,8 +57,11 @@ export interface StoreOptions {
   /** PostgreSQL: connections in the pool (default 10). */
   poolSize?: number;
   /** Where a pooled connection's failure is reported (PostgreSQL restarted, a network blip). */
-  logger?: { error(details: Record<string, unknown>, message: string): void };
+  logger?: { error(details: Record<string, unknown>, message: string): void; warn(details: Record<string, unknown>, message: string): void };
 }
+
+/** How long `close()` waits for the database: a shutdown's last step, bounded like the rest. */
+const CLOSE_TIMEOUT_MS = 1000;
 
 /**
  * Opens the database named by DATABASE_URL and brings its schema up to date. A database that
@@ -99,7 +102,16 @@ export async function openStore(databaseUrl: string, options: StoreOptions = {})
     async ping() {
       await db.selectFrom('processed_events').select('event_id').limit(1).execute();
     },
-    close: () => db.destroy(),
+    async close() {
+      // pg's pool.end() waits for every connection's goodbye and for queries still running, so a
+      // server that stopped answering would hold a shutdown forever. Past the timeout the wait is
+      // given up: the process is about to exit, and its connections end with it.
+      const closed = await Promise.race([
+        db.destroy().then(() => true),
+        new Promise<false>((resolve) => setTimeout(resolve, CLOSE_TIMEOUT_MS, false).unref()),
+      ]);
+      if (!closed) options.logger?.warn({ timeoutMs: CLOSE_TIMEOUT_MS }, 'the database did not answer while closing: its connections are left to end with the process');
+    },
   };
 }
 

@@ -100,7 +100,7 @@ describe('start-up', () => {
     }).reduce((text, [name, value]) => text.replace(new RegExp(`^${name}=.*$`, 'm'), `${name}=${value}`), example);
     // Only where the services are (the fakes) and a free port come from the environment, which wins over .env.
     const port = await freePort();
-    app = await spawnApp({ SLACK_API_URL: slack.apiUrl, MEMBRANE_API_URI: membrane.url, PORT: String(port), HOST: '127.0.0.1' }, 20_000, { files: { '.env': filled } });
+    app = await spawnApp({ SLACK_API_URL: slack.apiUrl, MEMBRANE_API_URI: membrane.url, PORT: String(port), HOST: '127.0.0.1' }, { files: { '.env': filled } });
     const summary = await summaryOf(app);
     expect(summary.msg).toMatch(/^ready: Slack workspace Test as @espo /);
     expect(summary.msg).toContain('model off (no OPENAI_API_KEY: commands and the fast path) · store sqlite:./data/espo-slack.db');
@@ -108,7 +108,7 @@ describe('start-up', () => {
 
   it('copied as it is, .env.example says what to fill in', async () => {
     const example = readFileSync(join(import.meta.dirname, '..', '..', '.env.example'), 'utf8');
-    const outcome = await appExit({}, 20_000, { files: { '.env': example } });
+    const outcome = await appExit({}, { files: { '.env': example } });
     expect(outcome.code).toBe(1);
     expect(outcome.stderr).toMatch(/^The bot cannot start: 3 settings need fixing\./);
     for (const name of ['SLACK_BOT_TOKEN still holds the placeholder', 'SLACK_SIGNING_SECRET still holds the placeholder', 'MEMBRANE_WORKSPACE_KEY is required']) {

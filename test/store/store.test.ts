@@ -333,6 +333,23 @@ for (const backend of backends) {
 }
 
 describe('migrations', () => {
+  it("on PostgreSQL, migrate the connection's own schema while another schema of the database has the same tables", async () => {
+    // Another deployment (or another app using Kysely) in the same database: its migration tables
+    // must not be taken for this schema's.
+    const other = await freshPostgresSchema();
+    const own = await freshPostgresSchema();
+    try {
+      await (await openStore(other.url)).close();
+      const store = await openStore(own.url);
+      await store.audit.record({ tenantKey: 'T', teamId: 'T', userId: 'U', action: 'x', input: {}, outcome: 'done', at: now });
+      expect(await store.audit.recent('T', 5)).toHaveLength(1);
+      await store.close();
+    } finally {
+      await own.drop();
+      await other.drop();
+    }
+  });
+
   it('run once and are idempotent across restarts', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'espo-store-'));
     const url = `sqlite:${join(dir, 'bot.db')}`;

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /**
- * The app as a process of its own, started the way `npm start` starts it (src/main.ts, here
- * through tsx so no build is needed), with only the environment to configure it: two of these on
- * one database are two replicas behind a load balancer.
+ * The app as a process of its own, started as production starts it (`node dist/main.js`; by
+ * default src/main.ts through tsx, so no build is needed), with only the environment to configure
+ * it: two of these on one database are two replicas behind a load balancer.
  */
 export interface AppProcess {
   /** http://127.0.0.1:<port> */
@@ -21,8 +21,14 @@ export interface AppProcess {
 }
 
 export interface LaunchOptions {
+  /** Node's arguments (default: src/main.ts through tsx); e.g. `['dist/main.js']` in an install. */
+  args?: string[];
+  /** Its working directory (default: a new empty one, removed when it exits). */
+  cwd?: string;
   /** Files to put in its working directory first, e.g. a `.env` (main.ts reads it). */
   files?: Record<string, string>;
+  /** spawnApp: how long it may take to listen; appExit: how long it may take to give up. */
+  timeoutMs?: number;
 }
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -30,9 +36,10 @@ const TSX = import.meta.resolve('tsx');
 
 function launch(env: Record<string, string>, options: LaunchOptions) {
   // Its own working directory: main.ts reads a .env from there, and a developer's must not leak in.
-  const cwd = mkdtempSync(join(tmpdir(), 'espo-slack-proc-'));
+  const ownDir = options.cwd ? undefined : mkdtempSync(join(tmpdir(), 'espo-slack-proc-'));
+  const cwd = options.cwd ?? ownDir!;
   for (const [name, text] of Object.entries(options.files ?? {})) writeFileSync(join(cwd, name), text);
-  const child: ChildProcess = spawn(process.execPath, ['--import', TSX, join(ROOT, 'src', 'main.ts')], {
+  const child: ChildProcess = spawn(process.execPath, options.args ?? ['--import', TSX, join(ROOT, 'src', 'main.ts')], {
     cwd,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -55,15 +62,16 @@ function launch(env: Record<string, string>, options: LaunchOptions) {
   child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk.toString('utf8')));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => {
-      rmSync(cwd, { recursive: true, force: true });
+      if (ownDir) rmSync(ownDir, { recursive: true, force: true });
       resolve({ code, signal });
     }),
   );
   return { child, logs, stderr, exited };
 }
 
-export async function spawnApp(env: Record<string, string>, startTimeoutMs = 20_000, options: LaunchOptions = {}): Promise<AppProcess> {
+export async function spawnApp(env: Record<string, string>, options: LaunchOptions = {}): Promise<AppProcess> {
   const { child, logs, stderr, exited } = launch(env, options);
+  const startTimeoutMs = options.timeoutMs ?? 20_000;
   const deadline = Date.now() + startTimeoutMs;
   let port: number | undefined;
   while (port === undefined) {
@@ -89,13 +97,9 @@ export async function spawnApp(env: Record<string, string>, startTimeoutMs = 20_
 }
 
 /** Starts the app expecting it to give up: how it ended, what it wrote to stderr, and its log lines. */
-export async function appExit(
-  env: Record<string, string>,
-  timeoutMs = 20_000,
-  options: LaunchOptions = {},
-): Promise<{ code: number | null; stderr: string; logs: Record<string, unknown>[] }> {
+export async function appExit(env: Record<string, string>, options: LaunchOptions = {}): Promise<{ code: number | null; stderr: string; logs: Record<string, unknown>[] }> {
   const { child, logs, stderr, exited } = launch(env, options);
-  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 20_000);
   const { code } = await exited;
   clearTimeout(timer);
   return { code, stderr: stderr.join(''), logs };
