@@ -55,7 +55,7 @@ describe('startChecked', () => {
   it('many workspaces: says how many are installed, and checks Membrane once one has used the bot', async () => {
     const line = await summary({}, { oauth: true, openai: false });
     expect(line.level).toBe(30);
-    expect(line.msg).toMatch(/^ready: Slack: 0 workspaces installed \(OAuth, HTTP mode, http:\/\/127\.0\.0\.1:\d+\/slack\/events\) · Membrane not checked \(no workspace has used the bot yet; the first command checks it\) · model off \(no OPENAI_API_KEY: commands only\) · store sqlite:/);
+    expect(line.msg).toMatch(/^ready: Slack: 0 workspaces installed \(OAuth, HTTP mode, http:\/\/127\.0\.0\.1:\d+\/slack\/events\) · Membrane not checked \(no workspace has used the bot yet; the first command checks it\) · model off \(no OPENAI_API_KEY: commands and the fast path\) · store sqlite:/);
     expect(line.checks).toMatchObject({ slack: { oauth: true, installations: 0 }, membrane: { state: 'skipped' }, model: { state: 'off' } });
   });
 
