@@ -475,7 +475,7 @@ function renderConnect(description: string, url?: string): Message {
   return message(`Connect EspoCRM: ${description}`, [
     section(`:link: ${escape(description)}`),
     actions('espo_connect_actions', url ? button({ actionId: 'espo_open_connect', text: 'Connect EspoCRM', url, style: 'primary' }) : undefined),
-    context('This link is only shown to you. When you are done, run your command again.'),
+    context(url ? 'This link is only shown to you. When you are done, run your command again.' : 'When that is done, run your command again.'),
   ]);
 }
 
