@@ -115,6 +115,8 @@ export function filterHolds(filter: Filter, actual: unknown): boolean {
       return !same(actual, value);
     case 'in':
       return Array.isArray(value) && value.some((option) => same(actual, option));
+    case 'notIn':
+      return Array.isArray(value) && !value.some((option) => same(actual, option));
     case 'contains':
       return !isEmpty(actual) && String(actual).toLowerCase().includes(String(value).toLowerCase());
     case 'greaterThan':
@@ -181,6 +183,7 @@ const SYMBOLS: Record<Filter['op'], string> = {
   lessThanOrEquals: '≤',
   contains: 'contains',
   in: 'in',
+  notIn: 'not in',
 };
 
 /**

@@ -129,7 +129,7 @@ function sharedContext(options: RenderOptions): AnyBlock | undefined {
 
 function describeQuery(query: ListQuery): string {
   const parts = query.filters.map((filter) => {
-    const symbol = { equals: '=', notEquals: '≠', greaterThan: '>', lessThan: '<', greaterThanOrEquals: '≥', lessThanOrEquals: '≤', contains: '~', in: 'in' }[filter.op];
+    const symbol = { equals: '=', notEquals: '≠', greaterThan: '>', lessThan: '<', greaterThanOrEquals: '≥', lessThanOrEquals: '≤', contains: '~', in: 'in', notIn: 'not in' }[filter.op];
     const value = Array.isArray(filter.value) ? filter.value.join(', ') : String(filter.value);
     return `${filter.field} ${symbol} ${value}`;
   });
