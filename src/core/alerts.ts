@@ -78,6 +78,8 @@ export interface AlertStore {
   removeWebhook(tenantKey: string, webhookId: string): Promise<void>;
   delivery(tenantKey: string): Promise<AlertDelivery | undefined>;
   deliveryByToken(token: string): Promise<AlertDelivery | undefined>;
+  /** The delivery state of every tenant of a Slack team (the team, and team:user in user scope). */
+  deliveriesOfTeam(teamId: string): Promise<AlertDelivery[]>;
   /**
    * Stores `initial` unless the tenant already has a delivery state, and returns the stored one:
    * of two instances setting up a tenant at once, both get the one token its webhook URLs carry.
@@ -373,15 +375,7 @@ export class AlertService implements AlertCommands {
     // Webhooks nobody needs (or, when polling, none at all: they would alert twice) are removed.
     for (const webhook of registered) {
       if (!refusal && needed.has(webhook.event)) continue;
-      try {
-        await this.deps.crm.proxy(tenant, { method: 'DELETE', path: `/Webhook/${encodeURIComponent(webhook.webhookId)}` });
-      } catch (error) {
-        if (!(error instanceof AppError && error.code === 'not_found')) {
-          logger.warn({ err: error, tenant: tenant.key, webhook: webhook.webhookId }, 'could not delete an EspoCRM webhook; it stays registered');
-          continue;
-        }
-      }
-      await store.removeWebhook(tenant.key, webhook.webhookId);
+      await this.deleteWebhook(tenant, webhook);
     }
     delivery = { ...delivery, mode: refusal ? 'polling' : 'webhook', reason: refusal, updatedAt: now };
     // A cursor kept through webhook mode would replay everything since then on a later fallback.
@@ -389,6 +383,38 @@ export class AlertService implements AlertCommands {
     else delete delivery.pollCursor;
     await store.saveDelivery(delivery);
     return delivery;
+  }
+
+  /** Deletes a webhook in EspoCRM (already gone counts), then its registration; false when EspoCRM could not be told. */
+  private async deleteWebhook(tenant: Tenant, webhook: WebhookRegistration): Promise<boolean> {
+    try {
+      await this.deps.crm.proxy(tenant, { method: 'DELETE', path: `/Webhook/${encodeURIComponent(webhook.webhookId)}` });
+    } catch (error) {
+      if (!(error instanceof AppError && error.code === 'not_found')) {
+        this.deps.logger.warn({ err: error, tenant: tenant.key, webhook: webhook.webhookId }, 'could not delete an EspoCRM webhook; it stays registered');
+        return false;
+      }
+    }
+    await this.deps.store.removeWebhook(tenant.key, webhook.webhookId);
+    return true;
+  }
+
+  /**
+   * The app is leaving a Slack team: its tenants' webhooks are deleted in EspoCRM while their
+   * connections still work (the caller forgets the team's state after this). One that cannot be
+   * deleted now is answered 410 at its next batch, once the receiver token is forgotten, and
+   * EspoCRM then deletes it itself.
+   */
+  async forgetTeam(teamId: string): Promise<{ deleted: number; left: number }> {
+    const result = { deleted: 0, left: 0 };
+    for (const delivery of await this.deps.store.deliveriesOfTeam(teamId)) {
+      const tenant = this.tenantOf(delivery);
+      for (const webhook of await this.deps.store.webhooks(tenant.key)) {
+        if (await this.deleteWebhook(tenant, webhook)) result.deleted++;
+        else result.left++;
+      }
+    }
+    return result;
   }
 
   /** A polled entity starts at its newest record, so subscribing never replays history. */

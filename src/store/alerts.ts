@@ -130,6 +130,11 @@ export class SqlAlertStore implements AlertStore {
     return row && toDelivery(row);
   }
 
+  async deliveriesOfTeam(teamId: string): Promise<AlertDelivery[]> {
+    const rows = await this.db.selectFrom('alert_delivery').selectAll().where('team_id', '=', teamId).execute();
+    return rows.map(toDelivery);
+  }
+
   async ensureDelivery(d: AlertDelivery): Promise<AlertDelivery> {
     await this.db
       .insertInto('alert_delivery')

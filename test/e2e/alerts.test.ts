@@ -67,7 +67,7 @@ describe('alerts, end to end', () => {
     expect(buttonNamed(card!.body as never, 'Open in EspoCRM').url).toBe(`https://crm.example.com/#Opportunity/view/${deal.id}`);
   });
 
-  it('rejects a bad signature or an unknown token with 401 and posts nothing', async () => {
+  it('rejects a bad signature with 401, and a token nobody holds with 410, posting nothing', async () => {
     const before = h.slack.calls.filter(postsTo('CDEALS')).length;
     const deal = espo().all('Opportunity').find((o) => o.stage === 'Negotiation')!;
     espo().request({ method: 'PUT', path: `/Opportunity/${deal.id}`, query: {}, body: { stage: 'Closed Won' } });
@@ -75,13 +75,55 @@ describe('alerts, end to end', () => {
     const forged = batch!.body.replace('Closed Won', 'Closed Lost');
     expect(await send({ ...batch!, body: forged })).toBe(401);
     expect(await send({ ...batch!, headers: { ...batch!.headers, Signature: Buffer.from(`${batch!.webhook.id}:${'0'.repeat(64)}`).toString('base64'), 'X-Signature': 'AAAA' } })).toBe(401);
-    expect(await send({ ...batch!, url: batch!.url.replace(/[^/]+$/, 'x'.repeat(32)) })).toBe(401);
+    expect(await send({ ...batch!, url: batch!.url.replace(/[^/]+$/, 'x'.repeat(32)) })).toBe(410);
     await settle();
     expect(h.slack.calls.filter(postsTo('CDEALS'))).toHaveLength(before);
     // The genuine batch, with only the legacy header an older EspoCRM sends, is accepted.
     const { Signature: _dropped, ...legacy } = batch!.headers;
     expect(await send({ ...batch!, headers: legacy })).toBe(200);
     await h.slack.waitForCalls(postsTo('CDEALS'), before + 1);
+  });
+
+  it('lets EspoCRM retry a batch refused with 401, and delete a webhook whose receiver nobody holds (410)', async () => {
+    await h.command('connect', { team: 'T4' });
+    await subscribe('lead created', { channel: 'CFOUR', team: 'T4' });
+    const [webhook] = [...espo('T4').webhooks.registered.values()];
+    // A secret the bot does not know (rotated in EspoCRM): 401, and EspoCRM keeps the batch for another attempt.
+    const secret = webhook!.secretKey;
+    webhook!.secretKey = 'rotated-secret';
+    espo('T4').request({ method: 'POST', path: '/Lead', query: {}, body: { firstName: 'Retried', lastName: 'Later', status: 'New' } });
+    expect((await espo('T4').webhooks.deliver()).map((d) => d.status)).toEqual([401]);
+    webhook!.secretKey = secret;
+    expect((await espo('T4').webhooks.deliver()).map((d) => d.status)).toEqual([200]);
+    const [card] = await h.slack.waitForCalls(postsTo('CFOUR'));
+    expect(textOf(card!.body as never)).toContain('Retried Later');
+
+    // The bot forgets the workspace without reaching EspoCRM (its state lost, or Membrane down at
+    // uninstall): the next batch gets 410 and EspoCRM deletes the webhook, so nothing keeps coming.
+    await h.app.store.installations.forgetWorkspace('T4');
+    espo('T4').request({ method: 'POST', path: '/Lead', query: {}, body: { firstName: 'Nobody', lastName: 'Listens', status: 'New' } });
+    expect((await espo('T4').webhooks.deliver()).map((d) => d.status)).toEqual([410]);
+    expect(espo('T4').webhooks.registered.size).toBe(0);
+    espo('T4').request({ method: 'POST', path: '/Lead', query: {}, body: { firstName: 'Still', lastName: 'Nobody', status: 'New' } });
+    expect(await espo('T4').webhooks.deliver()).toEqual([]);
+  });
+
+  it("deletes a workspace's webhooks in EspoCRM when the app is uninstalled from it, after the ack", async () => {
+    await h.command('connect', { team: 'T5' });
+    await subscribe('lead created', { channel: 'CFIVE', team: 'T5' });
+    await subscribe('opportunity stage=Closed Won', { channel: 'CFIVE', team: 'T5' });
+    expect(espo('T5').webhooks.registered.size).toBe(2);
+    // A slow Membrane does not hold up the ack: the deletions run after it.
+    h.membrane.latencyMs = 1000;
+    const sent = await h.sendEvent({ type: 'app_uninstalled' }, { team: 'T5' });
+    expect(sent.status).toBe(200);
+    expect(espo('T5').webhooks.registered.size).toBe(2);
+    h.membrane.latencyMs = 0;
+    for (let i = 0; i < 50 && espo('T5').webhooks.registered.size; i++) await settle();
+    expect(espo('T5').webhooks.registered.size).toBe(0);
+    for (let i = 0; i < 50 && !h.logs.some((line) => line.event === 'app_uninstalled' && line.teamId === 'T5'); i++) await settle();
+    expect(h.logs.find((line) => line.event === 'app_uninstalled' && line.teamId === 'T5')).toMatchObject({ espoWebhooksDeleted: 2, espoWebhooksLeft: 0, subscriptions: 2, receiverTokens: 1 });
+    expect(await h.app.store.alerts.delivery('T5')).toBeUndefined();
   });
 
   it('posts a redelivered batch once', async () => {
