@@ -254,15 +254,15 @@ export class AlertService implements AlertCommands {
     };
     await this.deps.store.addSubscription(subscription);
     const delivery = await this.reconcile(tenant);
-    const where = plan.dm ? 'your DMs' : `<#${plan.channelId}>`;
-    const how =
-      delivery.mode === 'webhook'
-        ? 'EspoCRM sends them as they happen (webhooks).'
-        : `EspoCRM cannot send them to the bot (${delivery.reason ?? 'webhooks unavailable'}), so the bot checks every ${this.deps.pollSeconds} s (polling).${plan.event === 'deleted' ? ' Polling cannot see deletions.' : ''}`;
     return {
-      kind: 'notice',
-      tone: 'success',
-      text: `Subscribed (${subscription.id}): alerts about ${plan.description} go to ${where}. ${how} Remove it with /espo unsubscribe ${subscription.id}.`,
+      kind: 'subscribed',
+      id: subscription.id,
+      description: plan.description,
+      ...(plan.dm ? {} : { channelId: plan.channelId }),
+      delivery:
+        delivery.mode === 'webhook'
+          ? { mode: 'webhook' }
+          : { mode: 'polling', ...(delivery.reason ? { reason: delivery.reason } : {}), pollSeconds: this.deps.pollSeconds, deletions: plan.event === 'deleted' },
     };
   }
 

@@ -41,6 +41,8 @@ describe('alerts, end to end', () => {
 
     const { id, said } = await subscribe('opportunity stage=Closed Won', { channel: 'CDEALS' });
     expect(said).toContain('webhooks');
+    // The channel as Slack shows it (a mention Slack renders), not the escaped text `&lt;#CDEALS&gt;`.
+    expect(said).toContain(`Subscribed (${id}): alerts about Opportunity stage changes where stage = Closed Won go to <#CDEALS>.`);
     const webhooks = [...espo().webhooks.registered.values()];
     expect(webhooks.map((w) => w.event)).toEqual(['Opportunity.fieldUpdate.stage']);
     expect(webhooks[0]!.url).toMatch(new RegExp(`^${h.app.url}/espocrm/webhooks/[\\w-]{20,}$`));

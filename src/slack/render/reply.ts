@@ -4,7 +4,7 @@ import type { CrmRecord, EntityInfo, FieldView, ListQuery, RecordRef, WritePlan 
 import type { Reply } from '../../core/replies.js';
 import { recordUrl } from '../../crm/espo/entities.js';
 import { actions, button, context, divider, fieldsSection, fieldsSections, header, message, section, type AnyBlock, type Message } from './blocks.js';
-import { alertsLine, renderSubscriptions } from './alert.js';
+import { alertsLine, renderSubscribed, renderSubscriptions } from './alert.js';
 import { codeBlock, escape, link, truncate } from './mrkdwn.js';
 import { describeDigest, digestScheduleLines, renderDigest, renderDigestList } from './digest.js';
 import { describeTiming } from '../../core/digest-time.js';
@@ -444,6 +444,8 @@ export function renderReply(reply: Reply, options: RenderOptions = {}): Message 
                 : `:red_circle: The EspoCRM connection failed: ${escape(status.message)} To start over: \`/espo disconnect\`, then \`/espo connect\`.`;
       return message('EspoCRM connection status', [section(text), reply.alerts ? section(alertsLine(reply.alerts)) : undefined]);
     }
+    case 'subscribed':
+      return renderSubscribed(reply);
     case 'subscriptions':
       return renderSubscriptions(reply);
     case 'actions': {
