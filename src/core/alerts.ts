@@ -562,12 +562,20 @@ export class AlertService implements AlertCommands {
     } catch (error) {
       this.deps.logger.info({ err: error, tenant: tenant.key, entity: change.entity }, 'the record stream could not be read: alerts show new values only');
     }
-    return fields.map((field) => {
+    const changes: AlertChange[] = fields.map((field) => {
       const name = nameAttributeOf(field);
       if (!name || !(name in record.fields)) return { field, after: change.attributes[field], ...(field in was ? { before: { value: was[field] } } : {}) };
       // The old name is known when the stream recorded it; the old id alone says nothing to a reader.
       return { field: name, after: namesOf(record.fields[name]), ...(name in was ? { before: { value: namesOf(was[name]) } } : {}) };
     });
+    // A `fieldUpdate` payload carries all of its field's attributes, changed or not (Webhook\Manager
+    // processUpdateField): `amountCurrency` comes with every new `amount`. Each attribute is shown
+    // only if it changed: its old value differs, or (old value unknown) it is not a currency that
+    // the amount's own line already shows.
+    const amounts = new Set(changes.map((c) => c.field));
+    return changes.filter((c) =>
+      c.before ? !sameValue(c.before.value, c.after) : !(change.field && c.field.endsWith('Currency') && amounts.has(c.field.slice(0, -'Currency'.length))),
+    );
   }
 
   // ---- polling -------------------------------------------------------------------------------

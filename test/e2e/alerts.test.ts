@@ -281,6 +281,24 @@ describe('alerts, end to end', () => {
     expect(text).not.toContain(String(priya!.id));
   });
 
+  it('shows an amount change without an unchanged currency, and a currency change on its own', async () => {
+    await subscribe('opportunity updated amount', { channel: 'CAMOUNT' });
+    const deal = espo().all('Opportunity').find((o) => o.name === 'Initech Partner Bundle')!;
+    const amount = Number(deal.amount);
+    espo().request({ method: 'PUT', path: `/Opportunity/${deal.id}`, query: {}, body: { amount: amount + 5000 } });
+    await espo().webhooks.deliver();
+    const [card] = await h.slack.waitForCalls(postsTo('CAMOUNT'));
+    const text = textOf(card!.body as never);
+    expect(text).toContain(`*Amount:* $${amount.toLocaleString('en-US')} → $${(amount + 5000).toLocaleString('en-US')}`);
+    expect(text).not.toContain('Amount currency');
+
+    espo().request({ method: 'PUT', path: `/Opportunity/${deal.id}`, query: {}, body: { amountCurrency: 'EUR' } });
+    await espo().webhooks.deliver();
+    const [, second] = await h.slack.waitForCalls(postsTo('CAMOUNT'), 2);
+    expect(textOf(second!.body as never)).toContain('*Amount currency:* USD → EUR');
+    expect(textOf(second!.body as never)).not.toContain('*Amount:*');
+  });
+
   it('shows a change of a field whose name ends in "Name" (firstName) that no link owns', async () => {
     await subscribe('lead updated', { channel: 'CLEADUPDATES' });
     const lead = espo().all('Lead').find((l) => l.lastName === 'Web')!;
