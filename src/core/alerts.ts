@@ -1,11 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import {
+  attributesOfField,
   describeRule,
   eventMatches,
   fieldOfAttribute,
   filtersHold,
   parseWebhookEvent,
   polledKind,
+  watchedFields,
   webhookEventsFor,
   type AlertEvent,
   type AlertRule,
@@ -95,6 +97,12 @@ export interface AlertStore {
   /** Records alert keys; returns the ones never seen before (a redelivery or another instance had the rest). */
   firstSightings(keys: string[], now: Date): Promise<Set<string>>;
   pruneSeen(olderThan: Date): Promise<number>;
+  /** What was last seen of a record through `scope` (a webhook, or polling), if it is kept. */
+  recordState(tenantKey: string, scope: string, recordId: string): Promise<string | undefined>;
+  /** Sets it to `next` if it is still `expected` (undefined: none kept); false when another instance changed it first. */
+  swapRecordState(tenantKey: string, scope: string, recordId: string, expected: string | undefined, next: string, now: Date): Promise<boolean>;
+  /** Forgets the record states of scopes starting with `scopePrefix` last seen before `olderThan`. */
+  pruneRecordStates(scopePrefix: string, olderThan: Date): Promise<number>;
 }
 
 export interface AlertChange {
@@ -444,18 +452,47 @@ export class AlertService implements AlertCommands {
   async receive(delivery: AlertDelivery, webhook: WebhookRegistration, items: unknown[]): Promise<{ changes: number; alerts: number }> {
     const event = parseWebhookEvent(webhook.event);
     if (!event || delivery.mode !== 'webhook') return { changes: 0, alerts: 0 };
-    const changes: { change: CrmChange; key: string }[] = [];
+    const byRecord = new Map<string, { change: CrmChange; digest: string }[]>();
     for (const item of items) {
       if (!item || typeof item !== 'object' || Array.isArray(item)) continue;
       const attributes = item as Record<string, unknown>;
       const id = attributes.id;
       if (typeof id !== 'string' && typeof id !== 'number') continue;
       const change: CrmChange = { entity: event.entity, kind: event.kind, ...(event.field ? { field: event.field } : {}), recordId: String(id), attributes, source: 'webhook' };
-      // A redelivered batch carries the same items: the same keys. Update payloads have no
-      // modifiedAt, so the item's own content identifies it.
-      changes.push({ change, key: digest(`${delivery.tenantKey}|${webhook.event}|${id}|${stableJson(attributes)}`) });
+      const run = byRecord.get(change.recordId) ?? [];
+      run.push({ change, digest: digest(stableJson(attributes)) });
+      byRecord.set(change.recordId, run);
     }
-    return this.process(this.tenantOf(delivery), changes);
+    const tenant = this.tenantOf(delivery);
+    const fresh: CrmChange[] = [];
+    for (const [recordId, run] of byRecord) {
+      const repeated = await this.redelivered(tenant.key, `webhook:${webhook.webhookId}`, recordId, run.map((entry) => entry.digest));
+      fresh.push(...run.slice(repeated).map((entry) => entry.change));
+    }
+    const result = await this.process(tenant, fresh);
+    return { changes: [...byRecord.values()].reduce((sum, run) => sum + run.length, 0), alerts: result.alerts };
+  }
+
+  /**
+   * How many leading items of a batch's run for one record are a redelivery. EspoCRM queues an
+   * item only when a value changed (Webhook\Manager), sends a webhook's items in queue order, and
+   * resends a failed batch's items as they were, ahead of newer ones (Webhook\Queue); the payload
+   * itself has no delivery id or time (update payloads leave out modifiedAt). So the items of a
+   * record that repeat the last batch's items for it are that batch again; the same content after
+   * something else (a deal won, reopened and won again) is a new change. A batch retried after a
+   * later one for the same record already arrived is the one case this cannot tell apart.
+   */
+  private async redelivered(tenantKey: string, scope: string, recordId: string, run: string[]): Promise<number> {
+    const next = JSON.stringify(run);
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const kept = await this.deps.store.recordState(tenantKey, scope, recordId);
+      const last = kept === undefined ? [] : (JSON.parse(kept) as string[]);
+      const repeated = last.length <= run.length && last.every((item, index) => item === run[index]) ? last.length : 0;
+      if (repeated === run.length) return repeated;
+      // Of two instances given the same batch, one stores it; the other reads it back as repeated.
+      if (await this.deps.store.swapRecordState(tenantKey, scope, recordId, kept, next, this.deps.clock.now())) return repeated;
+    }
+    return 0;
   }
 
   /**
@@ -463,18 +500,13 @@ export class AlertService implements AlertCommands {
    * message each, or one summary for a subscription with a burst. Posting is queued (per channel),
    * not awaited here; a channel Slack says is gone ends its subscription.
    */
-  private async process(tenant: Tenant, changes: { change: CrmChange; key: string }[]): Promise<{ changes: number; alerts: number }> {
+  private async process(tenant: Tenant, changes: CrmChange[]): Promise<{ changes: number; alerts: number }> {
     const { store, logger } = this.deps;
     if (!changes.length) return { changes: 0, alerts: 0 };
     const subscriptions = await store.subscriptionsOf(tenant.key);
-    const fresh = await store.firstSightings(
-      changes.map((c) => c.key),
-      this.deps.clock.now(),
-    );
     const bySubscription = new Map<string, { subscription: Subscription; alerts: Alert[] }>();
     let count = 0;
-    for (const { change, key } of changes) {
-      if (!fresh.has(key)) continue;
+    for (const change of changes) {
       try {
         const matched = await this.match(tenant, change, subscriptions);
         for (const [subscription, alert] of matched) {
@@ -642,9 +674,35 @@ export class AlertService implements AlertCommands {
       }
       cursors[entity] = next;
     }
-    const result = await this.process(tenant, changes);
+    const seen = await this.deps.store.firstSightings(
+      changes.map((c) => c.key),
+      this.deps.clock.now(),
+    );
+    const fresh: CrmChange[] = [];
+    for (const { change, key } of changes) {
+      if (!seen.has(key)) continue;
+      const watched = watchedFields(subscriptions, change.entity);
+      fresh.push(watched.length ? { ...change, changed: await this.changedSinceLastPoll(tenant, change, watched) } : change);
+    }
+    const result = await this.process(tenant, fresh);
     await this.deps.store.saveCursor(tenant.key, cursors);
-    return result;
+    return { changes: changes.length, alerts: result.alerts };
+  }
+
+  /**
+   * Which watched fields of a polled record differ from what the last poll saw of it, remembered
+   * per record: a later edit of a won deal does not announce its stage again. A record the bot has
+   * not seen since subscribing counts as changed (its last value is unknown).
+   */
+  private async changedSinceLastPoll(tenant: Tenant, change: CrmChange, watched: string[]): Promise<string[]> {
+    const entity = this.deps.entities.resolve(change.entity);
+    const now = Object.fromEntries(watched.map((field) => [field, stableJson(attributesOfField(field, entity.fieldType(field)).map((name) => change.attributes[name] ?? null))]));
+    const scope = `poll:${change.entity}`;
+    const kept = await this.deps.store.recordState(tenant.key, scope, change.recordId);
+    const last = kept === undefined ? {} : (JSON.parse(kept) as Record<string, string>);
+    // One instance polls a tenant at a time (the lease), so the write cannot lose to another.
+    await this.deps.store.swapRecordState(tenant.key, scope, change.recordId, kept, JSON.stringify({ ...last, ...now }), this.deps.clock.now());
+    return watched.filter((field) => last[field] !== now[field]);
   }
 }
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SlackCall } from '../../fakes/slack/server.js';
 import { buttonNamed, buttonsOf, startHarness, textOf, type Harness } from '../support/harness.js';
-import { send } from '../../fakes/espocrm/webhooks.js';
+import { send, signEspoBatch } from '../../fakes/espocrm/webhooks.js';
 
 /**
  * Alerts end to end: `/espo subscribe` through Confirm registers EspoCRM webhooks through the fake
@@ -138,6 +138,40 @@ describe('alerts, end to end', () => {
     await h.slack.waitForCalls(postsTo('CDEALS'), before + 1);
     await settle();
     expect(h.slack.calls.filter(postsTo('CDEALS'))).toHaveLength(before + 1);
+  });
+
+  it('alerts again when a deal is won, reopened and won again, each in a batch of its own', async () => {
+    const before = h.slack.calls.filter(postsTo('CDEALS')).length;
+    const deal = espo().all('Opportunity').find((o) => o.stage === 'Proposal')!;
+    for (const stage of ['Closed Won', 'Negotiation', 'Closed Won']) {
+      espo().request({ method: 'PUT', path: `/Opportunity/${deal.id}`, query: {}, body: { stage } });
+      // Byte for byte the same batch the first time and the third: `[{"id":…,"stage":"Closed Won"}]`.
+      expect((await espo().webhooks.deliver()).map((d) => d.status)).toEqual([200]);
+    }
+    const cards = await h.slack.waitForCalls(postsTo('CDEALS'), before + 2);
+    expect(cards.slice(before).map((card) => textOf(card.body as never)).every((text) => text.includes(String(deal.name)) && text.includes('Closed Won'))).toBe(true);
+    await settle();
+    expect(h.slack.calls.filter(postsTo('CDEALS'))).toHaveLength(before + 2);
+  });
+
+  it('posts only the new items of a batch EspoCRM retries with newer ones after it', async () => {
+    const before = h.slack.calls.filter(postsTo('CDEALS')).length;
+    const [first, second] = espo().all('Opportunity').filter((o) => o.stage === 'Prospecting');
+    espo().request({ method: 'PUT', path: `/Opportunity/${first!.id}`, query: {}, body: { stage: 'Closed Won' } });
+    const [original] = espo().webhooks.takeBatches();
+    expect(await send(original!)).toBe(200);
+    await h.slack.waitForCalls(postsTo('CDEALS'), before + 1);
+    // The answer was lost on the way: EspoCRM resends the same items, now with a newer one behind them.
+    espo().request({ method: 'PUT', path: `/Opportunity/${second!.id}`, query: {}, body: { stage: 'Closed Won' } });
+    const [newer] = espo().webhooks.takeBatches();
+    const items = [...original!.items, ...newer!.items];
+    const body = JSON.stringify(items);
+    const webhook = original!.webhook;
+    expect(await send({ url: webhook.url, body, headers: { 'content-type': 'application/json', ...signEspoBatch(webhook.id, webhook.secretKey, body) } })).toBe(200);
+    const cards = await h.slack.waitForCalls(postsTo('CDEALS'), before + 2);
+    expect(textOf(cards.at(-1)!.body as never)).toContain(String(second!.name));
+    await settle();
+    expect(h.slack.calls.filter(postsTo('CDEALS'))).toHaveLength(before + 2);
   });
 
   it("keeps team A's events out of team B's channels", async () => {
@@ -414,6 +448,29 @@ describe('alerts by polling, when PUBLIC_URL is not set', () => {
 
     // The cursor moved past all of them: the next round finds nothing.
     expect(await h.app.pollOnce()).toMatchObject({ changes: 0, alerts: 0 });
+  });
+
+  it('announces a polled stage change once: not again at a later edit, again once won anew', async () => {
+    const espo = h.membrane.tenant('T1').espo;
+    const { reply, responseId } = await h.command('subscribe opportunity stage=Closed Won', { channel: 'CPOLLWON' });
+    await h.click(buttonNamed(reply, 'Confirm'), { responseId, channel: 'CPOLLWON' });
+    const deal = espo.all('Opportunity').find((o) => o.stage === 'Negotiation')!;
+    const cards = () => h.slack.calls.filter((c) => c.method === 'chat.postMessage' && c.body.channel === 'CPOLLWON');
+    const edit = async (body: Record<string, unknown>) => {
+      now = new Date(now.getTime() + 60_000);
+      espo.request({ method: 'PUT', path: `/Opportunity/${deal.id}`, query: {}, body });
+      return (await h.app.pollOnce()).alerts;
+    };
+    expect(await edit({ stage: 'Closed Won' })).toBe(1);
+    await h.slack.waitForCalls((c) => c.method === 'chat.postMessage' && c.body.channel === 'CPOLLWON');
+    expect(textOf(cards()[0]!.body as never)).toContain('*Stage:* → Closed Won');
+    // A later edit of the won deal is not its stage changing.
+    expect(await edit({ description: 'Signed, countersigned.' })).toBe(0);
+    expect(await edit({ stage: 'Negotiation' })).toBe(0);
+    expect(await edit({ stage: 'Closed Won' })).toBe(1);
+    await h.slack.waitForCalls((c) => c.method === 'chat.postMessage' && c.body.channel === 'CPOLLWON', 2);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(cards()).toHaveLength(2);
   });
 
   it('shows a polled link field by its current name, not an empty value', async () => {

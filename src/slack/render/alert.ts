@@ -107,7 +107,7 @@ export function alertsLine(status: AlertStatus): string {
   const count = `${status.subscriptions} alert subscription${status.subscriptions === 1 ? '' : 's'}`;
   return status.mode === 'webhook'
     ? `:satellite_antenna: Alerts: webhooks (EspoCRM sends changes as they happen), ${count}.`
-    : `:hourglass: Alerts: polling every ${status.pollSeconds} s (${escape(status.reason ?? 'webhooks unavailable')}), ${count}. Polling sees creates and updates, not deletions or which field changed.`;
+    : `:hourglass: Alerts: polling every ${status.pollSeconds} s (${escape(status.reason ?? 'webhooks unavailable')}), ${count}. Polling sees creates and updates, not deletions.`;
 }
 
 /** "Subscribed (id): alerts about … go to #channel." and how they arrive. */
