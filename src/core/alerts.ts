@@ -466,7 +466,9 @@ export class AlertService implements AlertCommands {
     const tenant = this.tenantOf(delivery);
     const fresh: CrmChange[] = [];
     for (const [recordId, run] of byRecord) {
-      const repeated = await this.redelivered(tenant.key, `webhook:${webhook.webhookId}`, recordId, run.map((entry) => entry.digest));
+      // EspoCRM's ids are at most 36 characters; a longer one (no real record) is kept by its digest.
+      const key = recordId.length <= 64 ? recordId : digest(recordId);
+      const repeated = await this.redelivered(tenant.key, `webhook:${webhook.webhookId}`, key, run.map((entry) => entry.digest));
       fresh.push(...run.slice(repeated).map((entry) => entry.change));
     }
     const result = await this.process(tenant, fresh);
