@@ -311,9 +311,13 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
         .catch((error: unknown) => logger.warn({ err: error }, 'alert polling failed'))
         .finally(() => (polling = undefined));
     }
-    // EspoCRM redelivers a batch within about 40 minutes; keys older than two hours are not needed,
-    // and keeping them longer would drop a real repeat change with the same payload.
-    store.alerts.pruneSeen(new Date(Date.now() - 2 * 60 * 60_000)).catch(() => undefined);
+    // EspoCRM retries a batch within about 40 minutes (4 attempts, 10 minutes apart): what the
+    // last batch for a record was, and the polled keys, are not needed after two hours. What
+    // polling saw of a record's watched fields is kept while the record keeps changing.
+    const hoursAgo = (hours: number) => new Date(Date.now() - hours * 60 * 60_000);
+    store.alerts.pruneSeen(hoursAgo(2)).catch(() => undefined);
+    store.alerts.pruneRecordStates('webhook:', hoursAgo(2)).catch(() => undefined);
+    store.alerts.pruneRecordStates('poll:', hoursAgo(90 * 24)).catch(() => undefined);
   }, config.alerts.pollSeconds * 1000);
   poller.unref();
 

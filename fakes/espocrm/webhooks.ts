@@ -4,6 +4,10 @@
 // attributes and the id; `Entity.fieldUpdate.field`: the id and that field's attributes;
 // `Entity.delete`: the id), and `deliver()` sends each webhook's queue as JSON arrays of at most 50,
 // signed with `Signature: base64("{id}:" + hex HMAC-SHA256)` and legacy `X-Signature: base64("{id}:" + raw HMAC)`.
+// What an answer does is Core/Webhook/Queue.php `send`: 2xx/3xx ends the items; 410 deletes the
+// webhook with its pending items; 0, 401, 403, 404, 405, 408, 500 and 503 keep the items for another
+// attempt (4 in all, the next one `webhookFailAttemptPeriod` later: here, the next `deliver()`);
+// any other answer fails them for good.
 import { createHmac, randomBytes } from 'node:crypto';
 import { request } from 'node:http';
 
@@ -33,9 +37,18 @@ export function signEspoBatch(webhookId: string, secretKey: string, body: string
   };
 }
 
+/** Queue.php's MAX_ATTEMPT_NUMBER (`webhookMaxAttemptNumber`). */
+const MAX_ATTEMPTS = 4;
+const RETRIED = new Set([0, 401, 403, 404, 405, 408, 500, 503]);
+
+interface QueueItem {
+  data: Record<string, unknown>;
+  attempts: number;
+}
+
 export class FakeEspoWebhooks {
   readonly registered = new Map<string, FakeWebhook>();
-  private readonly queues = new Map<string, Record<string, unknown>[]>();
+  private readonly queues = new Map<string, QueueItem[]>();
   /** Answer `POST /Webhook` with this status instead (403: the API user lacks the Webhooks scope). */
   refuseWith?: number;
   private counter = 0;
@@ -61,31 +74,47 @@ export class FakeEspoWebhooks {
     for (const webhook of this.registered.values()) {
       if (webhook.event !== event) continue;
       const queue = this.queues.get(webhook.id) ?? [];
-      queue.push(structuredClone(item));
+      queue.push({ data: structuredClone(item), attempts: 0 });
       this.queues.set(webhook.id, queue);
     }
   }
 
   /** What the queue would send now, signed, in batches of at most 50; the queue is emptied. */
   takeBatches(): SignedBatch[] {
-    const batches: SignedBatch[] = [];
+    return this.takeQueued().map(({ batch }) => batch);
+  }
+
+  private takeQueued(): { batch: SignedBatch; queued: QueueItem[] }[] {
+    const batches: { batch: SignedBatch; queued: QueueItem[] }[] = [];
     for (const [id, queue] of this.queues) {
       const webhook = this.registered.get(id);
       if (!webhook) continue;
       for (let start = 0; start < queue.length; start += BATCH_SIZE) {
-        const items = queue.slice(start, start + BATCH_SIZE);
+        const queued = queue.slice(start, start + BATCH_SIZE);
+        const items = queued.map((entry) => entry.data);
         const body = JSON.stringify(items);
-        batches.push({ webhook, url: webhook.url, body, items, headers: { 'content-type': 'application/json', ...signEspoBatch(webhook.id, webhook.secretKey, body) } });
+        const batch = { webhook, url: webhook.url, body, items, headers: { 'content-type': 'application/json', ...signEspoBatch(webhook.id, webhook.secretKey, body) } };
+        batches.push({ batch, queued });
       }
     }
     this.queues.clear();
     return batches;
   }
 
-  /** Sends every queued batch as EspoCRM's webhook job does; returns each answer's status. */
+  /** Sends every queued batch as EspoCRM's webhook job does, and acts on each answer as it does; returns each status. */
   async deliver(): Promise<{ batch: SignedBatch; status: number }[]> {
     const results: { batch: SignedBatch; status: number }[] = [];
-    for (const batch of this.takeBatches()) results.push({ batch, status: await send(batch) });
+    for (const { batch, queued } of this.takeQueued()) {
+      const status = await send(batch);
+      results.push({ batch, status });
+      if (status === 410) {
+        this.delete(batch.webhook.id);
+      } else if (RETRIED.has(status)) {
+        const again = queued.map((entry) => ({ ...entry, attempts: entry.attempts + 1 })).filter((entry) => entry.attempts < MAX_ATTEMPTS);
+        // Retried items keep their place (Queue.php orders by number) ahead of newer ones.
+        if (again.length && this.registered.has(batch.webhook.id)) this.queues.set(batch.webhook.id, [...again, ...(this.queues.get(batch.webhook.id) ?? [])]);
+      }
+    }
     return results;
   }
 }

@@ -37,30 +37,39 @@ export function asList(value: unknown): unknown[] {
   return [value];
 }
 
-function toBool(value: unknown): boolean {
-  return value === true || value === 'true' || value === '1' || value === 1;
+/**
+ * The number MySQL reads from a value compared with a number (or bool, TINYINT) column. EspoCRM
+ * sends where values as they came (Core/Select/Where/ItemGeneralConverter: `equals` is
+ * `attribute=` value, no conversion) and quotes text as text (ORM BaseQueryComposer::quote; only
+ * PHP booleans become 1/0), so MySQL converts: text to its leading number, else 0 (MySQL manual,
+ * "Type Conversion in Expression Evaluation"). A query string's `'true'` is 0: the inactive ones.
+ */
+function mysqlNumber(value: unknown): number {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  const leading = /^\s*[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?/i.exec(String(value));
+  return leading ? Number(leading[0]) : 0;
 }
 
-/** Query values come from a query string (all strings) or JSON; coerce them to the record's type. */
+const isNumberColumn = (value: unknown) => typeof value === 'number' || typeof value === 'boolean';
+
+/** `=` as MySQL evaluates it: a number or bool column against the number MySQL reads from the value. */
 function sameValue(actual: unknown, expected: unknown): boolean {
   if (actual == null || expected == null) return actual == null && expected == null;
-  if (typeof actual === 'number') return actual === Number(expected);
-  if (typeof actual === 'boolean') return actual === toBool(expected);
+  if (isNumberColumn(actual)) return mysqlNumber(actual) === mysqlNumber(expected);
   return String(actual) === String(expected);
 }
 
 /** Ordering used by sorting and by range items: NULL first, numbers numerically, text case-insensitively. */
 export function compareValues(a: unknown, b: unknown): number {
   if (a == null || b == null) return a == null ? (b == null ? 0 : -1) : 1;
-  if (typeof a === 'number' || typeof b === 'number') return Number(a) - Number(b);
-  if (typeof a === 'boolean' || typeof b === 'boolean') return Number(toBool(a)) - Number(toBool(b));
+  if (isNumberColumn(a) || isNumberColumn(b)) return mysqlNumber(a) - mysqlNumber(b);
   let x = String(a).toLowerCase();
   let y = String(b).toLowerCase();
-  // A date bound against a datetime value compares by day, as EspoCRM does for date ranges.
-  if (DATE_RE.test(x) !== DATE_RE.test(y)) {
-    x = x.slice(0, 10);
-    y = y.slice(0, 10);
-  }
+  // A day against a datetime is that day's midnight, as MySQL converts a DATE for a DATETIME
+  // comparison: `dateEnd <= '2026-11-25'` leaves out a task due at 17:00 that day.
+  if (DATE_RE.test(x) && !DATE_RE.test(y)) x = `${x} 00:00:00`;
+  if (DATE_RE.test(y) && !DATE_RE.test(x)) y = `${y} 00:00:00`;
   return x < y ? -1 : x > y ? 1 : 0;
 }
 

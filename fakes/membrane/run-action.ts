@@ -1,5 +1,6 @@
 // Executes a catalog action against a tenant's FakeEspoCrm the way Membrane's connector would: map the
 // action input onto an EspoCRM REST call, then map EspoCRM's answer onto the action's output shape.
+import qs from 'qs';
 import type { EspoRecord, EspoResponse, FakeEspoCrm } from '../espocrm/model.js';
 import { describeActionKey, type ActionDef, type ActionVerb } from './catalog.js';
 
@@ -54,9 +55,11 @@ function espoStyleCall(verb: ActionVerb, path: string, input: Record<string, unk
   const same = (body: unknown) => body;
   switch (verb) {
     case 'list': {
-      // The equality filter joins EspoCRM's where list as `equals` items.
+      // The equality filter joins EspoCRM's where list as `equals` items. The parameters go to
+      // EspoCRM as a GET's query string, so every value arrives there as text (`true` is 'true').
       const where = [...((input.where as unknown[] | undefined) ?? []), ...equalsItems(input.filter)];
-      return { method: 'GET', path, query: { ...pickDefined(input, ['maxSize', 'offset', 'orderBy', 'order']), ...(where.length ? { where } : {}) }, output: same };
+      const query = { ...pickDefined(input, ['maxSize', 'offset', 'orderBy', 'order']), ...(where.length ? { where } : {}) };
+      return { method: 'GET', path, query: qs.parse(qs.stringify(query), { depth: 20, arrayLimit: 1000 }), output: same };
     }
     case 'get':
       return { method: 'GET', path: `${path}/${String(id)}`, output: same };

@@ -10,15 +10,18 @@ import { espoActionCatalog, searchActions, type ActionDef } from './catalog.js';
 import { runAction } from './run-action.js';
 import { validateAgainstSchema } from './schema.js';
 
-export type ConnectionState = 'READY' | 'BUILDING' | 'CLIENT_ACTION_REQUIRED' | 'SETUP_FAILED' | 'CONFIGURATION_ERROR';
+// The SDK's WorkspaceElementState (dist/bundle.d.ts).
+export type ConnectionState = 'READY' | 'BUILDING' | 'CLIENT_ACTION_REQUIRED' | 'SETUP_FAILED' | 'CONFIGURATION_ERROR' | 'DISCONNECTING';
 
 export interface FakeConnection {
   id: string;
   name: string;
   state: ConnectionState;
-  clientAction?: { type: 'connect' | 'provide-input'; description: string; uiUrl?: string };
+  clientAction?: { type: 'connect' | 'provide-input'; description: string; uiUrl?: string; agentInstructions?: string };
   error?: { message: string };
   disconnected?: boolean;
+  /** ConnectionApiResponse.isDefunct: the connection no longer works. */
+  isDefunct?: boolean;
   archived?: boolean;
   createdAt?: string;
   updatedAt?: string;
@@ -27,6 +30,11 @@ export interface FakeConnection {
 export interface StateOptions {
   uiUrl?: string;
   message?: string;
+  /**
+   * CLIENT_ACTION_REQUIRED only: `provide-input` asks for input, with a page to give it on only
+   * when `uiUrl` is set, and `agentInstructions` (the SDK's ConnectionClientAction).
+   */
+  provideInput?: { description: string; agentInstructions?: string };
   /** BUILDING only: the Nth GET of the connection returns it READY (default 1). */
   buildingPolls?: number;
 }
@@ -228,11 +236,9 @@ class Tenant implements FakeTenant {
     delete connection.clientAction;
     delete connection.error;
     if (spec.state === 'CLIENT_ACTION_REQUIRED') {
-      connection.clientAction = {
-        type: 'connect',
-        description: 'Connect your EspoCRM instance',
-        uiUrl: spec.uiUrl ?? `${this.clock.baseUrl()}/ui/connections/${connection.id}/connect`,
-      };
+      connection.clientAction = spec.provideInput
+        ? { type: 'provide-input', ...spec.provideInput, ...(spec.uiUrl ? { uiUrl: spec.uiUrl } : {}) }
+        : { type: 'connect', description: 'Connect your EspoCRM instance', uiUrl: spec.uiUrl ?? `${this.clock.baseUrl()}/ui/connections/${connection.id}/connect` };
     }
     if (spec.state === 'SETUP_FAILED' || spec.state === 'CONFIGURATION_ERROR') {
       connection.error = { message: spec.message ?? 'EspoCRM rejected the API key' };
@@ -252,7 +258,7 @@ class Tenant implements FakeTenant {
   readyConnection(id: unknown): FakeConnection {
     if (typeof id !== 'string' || id === '') throw invalidInput('connectionId is required');
     const connection = this.liveConnection(id);
-    if (connection.state !== 'READY' || connection.disconnected) {
+    if (connection.state !== 'READY' || connection.disconnected || connection.isDefunct) {
       throw membraneError(400, 'connection', 'Connection is not ready', 'connection_is_not_ready');
     }
     return connection;

@@ -230,6 +230,12 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     // A fixed token is one Membrane customer: everyone would share one EspoCRM login.
     problems.push('CONNECTION_SCOPE=user needs MEMBRANE_WORKSPACE_KEY and MEMBRANE_WORKSPACE_SECRET (a fixed MEMBRANE_TOKEN is one customer for everyone)');
   }
+  if (parsed.success && OAUTH_VARIABLES.every((name) => source[name]?.trim()) && parsed.data.MEMBRANE_TOKEN && !(parsed.data.MEMBRANE_WORKSPACE_KEY && parsed.data.MEMBRANE_WORKSPACE_SECRET)) {
+    // The same for workspaces: every installed one would read and write one EspoCRM.
+    problems.push(
+      'MEMBRANE_TOKEN cannot serve OAuth install (SLACK_CLIENT_ID, SLACK_CLIENT_SECRET, SLACK_STATE_SECRET): a fixed token is one Membrane customer, so every installed workspace would read and write the same EspoCRM. Set MEMBRANE_WORKSPACE_KEY and MEMBRANE_WORKSPACE_SECRET instead (each workspace then gets its own connection), or leave the SLACK_CLIENT_* settings empty and serve one workspace with SLACK_BOT_TOKEN',
+    );
+  }
   if (!parsed.success || problems.length) throw new ConfigError([...new Set(problems)]);
   const env = parsed.data;
   return {

@@ -31,6 +31,11 @@ export interface CrmChange {
   /** The attributes EspoCRM sent: all of them on create, the changed ones on update, the id on delete. */
   attributes: Record<string, unknown>;
   source: 'webhook' | 'polling';
+  /**
+   * Polling: of the fields subscriptions watch, those whose value is not the one the last poll saw
+   * (or was never seen). Polling reads the record, not what changed in it.
+   */
+  changed?: string[];
 }
 
 /** The EspoCRM field behind the `assigned` event. */
@@ -61,6 +66,27 @@ export function parseWebhookEvent(event: string): { entity: string; kind: CrmCha
   return { entity, kind: match[2] === 'create' ? 'created' : match[2] === 'update' ? 'updated' : 'deleted' };
 }
 
+/** The fields whose changes a tenant's subscriptions to `entity` watch, which polling must tell apart. */
+export function watchedFields(rules: Pick<AlertRule, 'entity' | 'event' | 'field'>[], entity: string): string[] {
+  const fields = rules.filter((rule) => rule.entity === entity).flatMap((rule) => (rule.event === 'assigned' ? [ASSIGNED_FIELD] : rule.event === 'updated' && rule.field ? [rule.field] : []));
+  return [...new Set(fields)];
+}
+
+/** The attributes a field's value is read from (EspoCRM's metadata/fields/*.json naming). */
+export function attributesOfField(field: string, fieldType: string | undefined): string[] {
+  switch (fieldType) {
+    case 'link':
+      return [`${field}Id`];
+    case 'linkParent':
+      return [`${field}Type`, `${field}Id`];
+    case 'currency':
+      return [field, `${field}Currency`];
+    default:
+      // `assignedUser` also for entities the bot has no field types for.
+      return field === ASSIGNED_FIELD ? [`${field}Id`] : [field];
+  }
+}
+
 /** An attribute a filter names (`assignedUserId`) → the EspoCRM field it belongs to (`assignedUser`). */
 export function fieldOfAttribute(attribute: string, isLinkField: (field: string) => boolean): string {
   const base = attribute.replace(/(Id|Name|Ids|Names)$/, '');
@@ -77,14 +103,14 @@ export function eventMatches(rule: AlertRule, change: CrmChange): boolean {
       return change.kind === 'deleted';
     case 'updated':
       if (change.kind !== 'updated') return false;
-      // Polling cannot tell which field changed: any change to a matching record counts.
-      if (change.source === 'polling') return true;
+      // Polling tells a field's change by the value the last poll saw; any change counts without a field.
+      if (change.source === 'polling') return !rule.field || (change.changed?.includes(rule.field) ?? true);
       // Each rule answers to its own webhook only, so one change never alerts twice through `.update` and `.fieldUpdate.x`.
       return rule.field ? change.field === rule.field : change.field === undefined;
     case 'assigned':
       if (change.kind === 'created') return !isEmpty(change.attributes.assignedUserId);
       if (change.kind !== 'updated') return false;
-      return change.source === 'polling' || change.field === ASSIGNED_FIELD;
+      return change.source === 'polling' ? (change.changed?.includes(ASSIGNED_FIELD) ?? true) : change.field === ASSIGNED_FIELD;
   }
 }
 
@@ -115,6 +141,8 @@ export function filterHolds(filter: Filter, actual: unknown): boolean {
       return !same(actual, value);
     case 'in':
       return Array.isArray(value) && value.some((option) => same(actual, option));
+    case 'notIn':
+      return Array.isArray(value) && !value.some((option) => same(actual, option));
     case 'contains':
       return !isEmpty(actual) && String(actual).toLowerCase().includes(String(value).toLowerCase());
     case 'greaterThan':
@@ -181,6 +209,7 @@ const SYMBOLS: Record<Filter['op'], string> = {
   lessThanOrEquals: '≤',
   contains: 'contains',
   in: 'in',
+  notIn: 'not in',
 };
 
 /**

@@ -1,11 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import {
+  attributesOfField,
   describeRule,
   eventMatches,
   fieldOfAttribute,
   filtersHold,
   parseWebhookEvent,
   polledKind,
+  watchedFields,
   webhookEventsFor,
   type AlertEvent,
   type AlertRule,
@@ -78,6 +80,8 @@ export interface AlertStore {
   removeWebhook(tenantKey: string, webhookId: string): Promise<void>;
   delivery(tenantKey: string): Promise<AlertDelivery | undefined>;
   deliveryByToken(token: string): Promise<AlertDelivery | undefined>;
+  /** The delivery state of every tenant of a Slack team (the team, and team:user in user scope). */
+  deliveriesOfTeam(teamId: string): Promise<AlertDelivery[]>;
   /**
    * Stores `initial` unless the tenant already has a delivery state, and returns the stored one:
    * of two instances setting up a tenant at once, both get the one token its webhook URLs carry.
@@ -93,6 +97,12 @@ export interface AlertStore {
   /** Records alert keys; returns the ones never seen before (a redelivery or another instance had the rest). */
   firstSightings(keys: string[], now: Date): Promise<Set<string>>;
   pruneSeen(olderThan: Date): Promise<number>;
+  /** What was last seen of a record through `scope` (a webhook, or polling), if it is kept. */
+  recordState(tenantKey: string, scope: string, recordId: string): Promise<string | undefined>;
+  /** Sets it to `next` if it is still `expected` (undefined: none kept); false when another instance changed it first. */
+  swapRecordState(tenantKey: string, scope: string, recordId: string, expected: string | undefined, next: string, now: Date): Promise<boolean>;
+  /** Forgets the record states of scopes starting with `scopePrefix` last seen before `olderThan`. */
+  pruneRecordStates(scopePrefix: string, olderThan: Date): Promise<number>;
 }
 
 export interface AlertChange {
@@ -252,15 +262,15 @@ export class AlertService implements AlertCommands {
     };
     await this.deps.store.addSubscription(subscription);
     const delivery = await this.reconcile(tenant);
-    const where = plan.dm ? 'your DMs' : `<#${plan.channelId}>`;
-    const how =
-      delivery.mode === 'webhook'
-        ? 'EspoCRM sends them as they happen (webhooks).'
-        : `EspoCRM cannot send them to the bot (${delivery.reason ?? 'webhooks unavailable'}), so the bot checks every ${this.deps.pollSeconds} s (polling).${plan.event === 'deleted' ? ' Polling cannot see deletions.' : ''}`;
     return {
-      kind: 'notice',
-      tone: 'success',
-      text: `Subscribed (${subscription.id}): alerts about ${plan.description} go to ${where}. ${how} Remove it with /espo unsubscribe ${subscription.id}.`,
+      kind: 'subscribed',
+      id: subscription.id,
+      description: plan.description,
+      ...(plan.dm ? {} : { channelId: plan.channelId }),
+      delivery:
+        delivery.mode === 'webhook'
+          ? { mode: 'webhook' }
+          : { mode: 'polling', ...(delivery.reason ? { reason: delivery.reason } : {}), pollSeconds: this.deps.pollSeconds, deletions: plan.event === 'deleted' },
     };
   }
 
@@ -373,15 +383,7 @@ export class AlertService implements AlertCommands {
     // Webhooks nobody needs (or, when polling, none at all: they would alert twice) are removed.
     for (const webhook of registered) {
       if (!refusal && needed.has(webhook.event)) continue;
-      try {
-        await this.deps.crm.proxy(tenant, { method: 'DELETE', path: `/Webhook/${encodeURIComponent(webhook.webhookId)}` });
-      } catch (error) {
-        if (!(error instanceof AppError && error.code === 'not_found')) {
-          logger.warn({ err: error, tenant: tenant.key, webhook: webhook.webhookId }, 'could not delete an EspoCRM webhook; it stays registered');
-          continue;
-        }
-      }
-      await store.removeWebhook(tenant.key, webhook.webhookId);
+      await this.deleteWebhook(tenant, webhook);
     }
     delivery = { ...delivery, mode: refusal ? 'polling' : 'webhook', reason: refusal, updatedAt: now };
     // A cursor kept through webhook mode would replay everything since then on a later fallback.
@@ -389,6 +391,38 @@ export class AlertService implements AlertCommands {
     else delete delivery.pollCursor;
     await store.saveDelivery(delivery);
     return delivery;
+  }
+
+  /** Deletes a webhook in EspoCRM (already gone counts), then its registration; false when EspoCRM could not be told. */
+  private async deleteWebhook(tenant: Tenant, webhook: WebhookRegistration): Promise<boolean> {
+    try {
+      await this.deps.crm.proxy(tenant, { method: 'DELETE', path: `/Webhook/${encodeURIComponent(webhook.webhookId)}` });
+    } catch (error) {
+      if (!(error instanceof AppError && error.code === 'not_found')) {
+        this.deps.logger.warn({ err: error, tenant: tenant.key, webhook: webhook.webhookId }, 'could not delete an EspoCRM webhook; it stays registered');
+        return false;
+      }
+    }
+    await this.deps.store.removeWebhook(tenant.key, webhook.webhookId);
+    return true;
+  }
+
+  /**
+   * The app is leaving a Slack team: its tenants' webhooks are deleted in EspoCRM while their
+   * connections still work (the caller forgets the team's state after this). One that cannot be
+   * deleted now is answered 410 at its next batch, once the receiver token is forgotten, and
+   * EspoCRM then deletes it itself.
+   */
+  async forgetTeam(teamId: string): Promise<{ deleted: number; left: number }> {
+    const result = { deleted: 0, left: 0 };
+    for (const delivery of await this.deps.store.deliveriesOfTeam(teamId)) {
+      const tenant = this.tenantOf(delivery);
+      for (const webhook of await this.deps.store.webhooks(tenant.key)) {
+        if (await this.deleteWebhook(tenant, webhook)) result.deleted++;
+        else result.left++;
+      }
+    }
+    return result;
   }
 
   /** A polled entity starts at its newest record, so subscribing never replays history. */
@@ -418,18 +452,49 @@ export class AlertService implements AlertCommands {
   async receive(delivery: AlertDelivery, webhook: WebhookRegistration, items: unknown[]): Promise<{ changes: number; alerts: number }> {
     const event = parseWebhookEvent(webhook.event);
     if (!event || delivery.mode !== 'webhook') return { changes: 0, alerts: 0 };
-    const changes: { change: CrmChange; key: string }[] = [];
+    const byRecord = new Map<string, { change: CrmChange; digest: string }[]>();
     for (const item of items) {
       if (!item || typeof item !== 'object' || Array.isArray(item)) continue;
       const attributes = item as Record<string, unknown>;
       const id = attributes.id;
       if (typeof id !== 'string' && typeof id !== 'number') continue;
       const change: CrmChange = { entity: event.entity, kind: event.kind, ...(event.field ? { field: event.field } : {}), recordId: String(id), attributes, source: 'webhook' };
-      // A redelivered batch carries the same items: the same keys. Update payloads have no
-      // modifiedAt, so the item's own content identifies it.
-      changes.push({ change, key: digest(`${delivery.tenantKey}|${webhook.event}|${id}|${stableJson(attributes)}`) });
+      const run = byRecord.get(change.recordId) ?? [];
+      run.push({ change, digest: digest(stableJson(attributes)) });
+      byRecord.set(change.recordId, run);
     }
-    return this.process(this.tenantOf(delivery), changes);
+    const tenant = this.tenantOf(delivery);
+    const fresh: CrmChange[] = [];
+    for (const [recordId, run] of byRecord) {
+      // EspoCRM's ids are at most 36 characters; a longer one (no real record) is kept by its digest.
+      const key = recordId.length <= 64 ? recordId : digest(recordId);
+      const repeated = await this.redelivered(tenant.key, `webhook:${webhook.webhookId}`, key, run.map((entry) => entry.digest));
+      fresh.push(...run.slice(repeated).map((entry) => entry.change));
+    }
+    const result = await this.process(tenant, fresh);
+    return { changes: [...byRecord.values()].reduce((sum, run) => sum + run.length, 0), alerts: result.alerts };
+  }
+
+  /**
+   * How many leading items of a batch's run for one record are a redelivery. EspoCRM queues an
+   * item only when a value changed (Webhook\Manager), sends a webhook's items in queue order, and
+   * resends a failed batch's items as they were, ahead of newer ones (Webhook\Queue); the payload
+   * itself has no delivery id or time (update payloads leave out modifiedAt). So the items of a
+   * record that repeat the last batch's items for it are that batch again; the same content after
+   * something else (a deal won, reopened and won again) is a new change. A batch retried after a
+   * later one for the same record already arrived is the one case this cannot tell apart.
+   */
+  private async redelivered(tenantKey: string, scope: string, recordId: string, run: string[]): Promise<number> {
+    const next = JSON.stringify(run);
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const kept = await this.deps.store.recordState(tenantKey, scope, recordId);
+      const last = kept === undefined ? [] : (JSON.parse(kept) as string[]);
+      const repeated = last.length <= run.length && last.every((item, index) => item === run[index]) ? last.length : 0;
+      if (repeated === run.length) return repeated;
+      // Of two instances given the same batch, one stores it; the other reads it back as repeated.
+      if (await this.deps.store.swapRecordState(tenantKey, scope, recordId, kept, next, this.deps.clock.now())) return repeated;
+    }
+    return 0;
   }
 
   /**
@@ -437,18 +502,13 @@ export class AlertService implements AlertCommands {
    * message each, or one summary for a subscription with a burst. Posting is queued (per channel),
    * not awaited here; a channel Slack says is gone ends its subscription.
    */
-  private async process(tenant: Tenant, changes: { change: CrmChange; key: string }[]): Promise<{ changes: number; alerts: number }> {
+  private async process(tenant: Tenant, changes: CrmChange[]): Promise<{ changes: number; alerts: number }> {
     const { store, logger } = this.deps;
     if (!changes.length) return { changes: 0, alerts: 0 };
     const subscriptions = await store.subscriptionsOf(tenant.key);
-    const fresh = await store.firstSightings(
-      changes.map((c) => c.key),
-      this.deps.clock.now(),
-    );
     const bySubscription = new Map<string, { subscription: Subscription; alerts: Alert[] }>();
     let count = 0;
-    for (const { change, key } of changes) {
-      if (!fresh.has(key)) continue;
+    for (const change of changes) {
       try {
         const matched = await this.match(tenant, change, subscriptions);
         for (const [subscription, alert] of matched) {
@@ -536,12 +596,20 @@ export class AlertService implements AlertCommands {
     } catch (error) {
       this.deps.logger.info({ err: error, tenant: tenant.key, entity: change.entity }, 'the record stream could not be read: alerts show new values only');
     }
-    return fields.map((field) => {
+    const changes: AlertChange[] = fields.map((field) => {
       const name = nameAttributeOf(field);
       if (!name || !(name in record.fields)) return { field, after: change.attributes[field], ...(field in was ? { before: { value: was[field] } } : {}) };
       // The old name is known when the stream recorded it; the old id alone says nothing to a reader.
       return { field: name, after: namesOf(record.fields[name]), ...(name in was ? { before: { value: namesOf(was[name]) } } : {}) };
     });
+    // A `fieldUpdate` payload carries all of its field's attributes, changed or not (Webhook\Manager
+    // processUpdateField): `amountCurrency` comes with every new `amount`. Each attribute is shown
+    // only if it changed: its old value differs, or (old value unknown) it is not a currency that
+    // the amount's own line already shows.
+    const amounts = new Set(changes.map((c) => c.field));
+    return changes.filter((c) =>
+      c.before ? !sameValue(c.before.value, c.after) : !(change.field && c.field.endsWith('Currency') && amounts.has(c.field.slice(0, -'Currency'.length))),
+    );
   }
 
   // ---- polling -------------------------------------------------------------------------------
@@ -608,9 +676,35 @@ export class AlertService implements AlertCommands {
       }
       cursors[entity] = next;
     }
-    const result = await this.process(tenant, changes);
+    const seen = await this.deps.store.firstSightings(
+      changes.map((c) => c.key),
+      this.deps.clock.now(),
+    );
+    const fresh: CrmChange[] = [];
+    for (const { change, key } of changes) {
+      if (!seen.has(key)) continue;
+      const watched = watchedFields(subscriptions, change.entity);
+      fresh.push(watched.length ? { ...change, changed: await this.changedSinceLastPoll(tenant, change, watched) } : change);
+    }
+    const result = await this.process(tenant, fresh);
     await this.deps.store.saveCursor(tenant.key, cursors);
-    return result;
+    return { changes: changes.length, alerts: result.alerts };
+  }
+
+  /**
+   * Which watched fields of a polled record differ from what the last poll saw of it, remembered
+   * per record: a later edit of a won deal does not announce its stage again. A record the bot has
+   * not seen since subscribing counts as changed (its last value is unknown).
+   */
+  private async changedSinceLastPoll(tenant: Tenant, change: CrmChange, watched: string[]): Promise<string[]> {
+    const entity = this.deps.entities.resolve(change.entity);
+    const now = Object.fromEntries(watched.map((field) => [field, stableJson(attributesOfField(field, entity.fieldType(field)).map((name) => change.attributes[name] ?? null))]));
+    const scope = `poll:${change.entity}`;
+    const kept = await this.deps.store.recordState(tenant.key, scope, change.recordId);
+    const last = kept === undefined ? {} : (JSON.parse(kept) as Record<string, string>);
+    // One instance polls a tenant at a time (the lease), so the write cannot lose to another.
+    await this.deps.store.swapRecordState(tenant.key, scope, change.recordId, kept, JSON.stringify({ ...last, ...now }), this.deps.clock.now());
+    return watched.filter((field) => last[field] !== now[field]);
   }
 }
 

@@ -49,7 +49,8 @@ export interface CrmRecord {
   fields: Record<string, unknown>;
 }
 
-export type FilterOperator = 'equals' | 'notEquals' | 'greaterThan' | 'lessThan' | 'greaterThanOrEquals' | 'lessThanOrEquals' | 'contains' | 'in';
+export const FILTER_OPERATORS = ['equals', 'notEquals', 'greaterThan', 'lessThan', 'greaterThanOrEquals', 'lessThanOrEquals', 'contains', 'in', 'notIn'] as const;
+export type FilterOperator = (typeof FILTER_OPERATORS)[number];
 
 export interface Filter {
   field: string;

@@ -21,6 +21,11 @@ export type Reply =
   | { kind: 'connect'; url?: string; description: string }
   /** `alerts`: how the tenant's alerts arrive, when it has subscriptions. */
   | { kind: 'status'; status: ConnectionStatus; scope: 'workspace' | 'user'; alerts?: AlertStatus }
+  /**
+   * A subscription was made: its alerts go to `channelId`, or without it to the subscriber's DMs,
+   * by webhook or, with the reason, by polling every `pollSeconds`.
+   */
+  | { kind: 'subscribed'; id: string; description: string; channelId?: string; delivery: { mode: 'webhook' } | { mode: 'polling'; reason?: string; pollSeconds: number; deletions: boolean } }
   /** `/espo subscriptions`: the channel's alert subscriptions (and the person's DM ones). */
   | { kind: 'subscriptions'; items: SubscriptionView[]; status?: AlertStatus }
   | { kind: 'actions'; intent: string; actions: ActionSummary[] }

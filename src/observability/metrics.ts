@@ -58,7 +58,7 @@ export class Metrics {
     this.modelTokens = new Counter({ name: 'espo_slack_model_tokens_total', help: 'Tokens the language model reported, by type (prompt, completion)', labelNames: ['type'], registers });
     this.webhookBatches = new Counter({
       name: 'espo_slack_webhook_batches_total',
-      help: 'EspoCRM webhook batches received, by outcome (accepted, unauthorized, malformed, too_large)',
+      help: 'EspoCRM webhook batches received, by outcome (accepted, gone, unauthorized, malformed, too_large)',
       labelNames: ['outcome'],
       registers,
     });
@@ -103,7 +103,7 @@ export class Metrics {
     if (tokens.completion) this.modelTokens.inc({ type: 'completion' }, tokens.completion);
   }
 
-  webhookBatch(outcome: 'accepted' | 'unauthorized' | 'malformed' | 'too_large'): void {
+  webhookBatch(outcome: 'accepted' | 'gone' | 'unauthorized' | 'malformed' | 'too_large'): void {
     this.webhookBatches.inc({ outcome });
   }
 

@@ -130,6 +130,11 @@ export class SqlAlertStore implements AlertStore {
     return row && toDelivery(row);
   }
 
+  async deliveriesOfTeam(teamId: string): Promise<AlertDelivery[]> {
+    const rows = await this.db.selectFrom('alert_delivery').selectAll().where('team_id', '=', teamId).execute();
+    return rows.map(toDelivery);
+  }
+
   async ensureDelivery(d: AlertDelivery): Promise<AlertDelivery> {
     await this.db
       .insertInto('alert_delivery')
@@ -194,6 +199,49 @@ export class SqlAlertStore implements AlertStore {
       }
     });
     return fresh;
+  }
+
+  async recordState(tenantKey: string, scope: string, recordId: string): Promise<string | undefined> {
+    const row = await this.db
+      .selectFrom('alert_record_state')
+      .select('state')
+      .where('tenant_key', '=', tenantKey)
+      .where('scope', '=', scope)
+      .where('record_id', '=', recordId)
+      .executeTakeFirst();
+    return row?.state;
+  }
+
+  async swapRecordState(tenantKey: string, scope: string, recordId: string, expected: string | undefined, next: string, now: Date): Promise<boolean> {
+    // A conditional write decides between two instances: the insert of a new key, or the update
+    // of the state the caller read.
+    if (expected === undefined) {
+      const result = await this.db
+        .insertInto('alert_record_state')
+        .values({ tenant_key: tenantKey, scope, record_id: recordId, state: next, seen_at: now.getTime() })
+        .onConflict((oc) => oc.columns(['tenant_key', 'scope', 'record_id']).doNothing())
+        .executeTakeFirst();
+      return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
+    }
+    const result = await this.db
+      .updateTable('alert_record_state')
+      .set({ state: next, seen_at: now.getTime() })
+      .where('tenant_key', '=', tenantKey)
+      .where('scope', '=', scope)
+      .where('record_id', '=', recordId)
+      .where('state', '=', expected)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  async pruneRecordStates(scopePrefix: string, olderThan: Date): Promise<number> {
+    const result = await this.db
+      .deleteFrom('alert_record_state')
+      // The prefixes are the bot's own (`webhook:`, `poll:`), with no LIKE wildcards in them.
+      .where('scope', 'like', `${scopePrefix}%`)
+      .where('seen_at', '<', olderThan.getTime())
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
   }
 
   async pruneSeen(olderThan: Date): Promise<number> {

@@ -170,6 +170,22 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('digests_channel').on('digests').columns(['team_id', 'channel_id']).execute();
     },
   },
+  '006_alert_record_state': {
+    async up(db: Kysely<unknown>) {
+      // What the bot last saw of a record through one webhook (to know a redelivery) or through
+      // polling (to know whether a watched field changed).
+      await db.schema
+        .createTable('alert_record_state')
+        .addColumn('tenant_key', 'varchar(128)', (c) => c.notNull())
+        .addColumn('scope', 'varchar(160)', (c) => c.notNull())
+        .addColumn('record_id', 'varchar(64)', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('seen_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('alert_record_state_pk', ['tenant_key', 'scope', 'record_id'])
+        .execute();
+      await db.schema.createIndex('alert_record_state_seen_at').on('alert_record_state').column('seen_at').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

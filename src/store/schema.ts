@@ -92,6 +92,18 @@ export interface Database {
     alert_key: string;
     seen_at: number;
   };
+  /**
+   * What was last seen of one record through one `scope`: `webhook:<id>` (the item digests of the
+   * last batch that carried it: a redelivery repeats them) or `poll:<entity>` (its watched fields'
+   * values). Pruned by age: two hours for webhooks, longer for polling.
+   */
+  alert_record_state: {
+    tenant_key: string;
+    scope: string;
+    record_id: string;
+    state: string;
+    seen_at: number;
+  };
   /** Scheduled digests (`/espo digest`). `personal`: 1 for a person's own (then `channel_id` is their user id). */
   digests: {
     id: string;

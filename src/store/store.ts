@@ -518,6 +518,7 @@ class SqlWorkspaceInstallations implements WorkspaceInstallations {
       const subscriptions = await trx.deleteFrom('alert_subscriptions').where('team_id', '=', teamId).executeTakeFirst();
       const teamTenants = trx.selectFrom('alert_delivery').select('tenant_key').where('team_id', '=', teamId);
       const webhooks = await trx.deleteFrom('alert_webhooks').where('tenant_key', 'in', teamTenants).executeTakeFirst();
+      await trx.deleteFrom('alert_record_state').where('tenant_key', 'in', teamTenants).execute();
       const receiverTokens = await trx.deleteFrom('alert_delivery').where('team_id', '=', teamId).executeTakeFirst();
       const digests = await trx.deleteFrom('digests').where('team_id', '=', teamId).executeTakeFirst();
       return {

@@ -61,6 +61,25 @@ describe('loadConfig', () => {
     );
   });
 
+  it('refuses OAuth install on one fixed Membrane token, naming the variables and the way out', () => {
+    const oauth = { SLACK_CLIENT_ID: '1111.2222', SLACK_CLIENT_SECRET: 'client-secret', SLACK_STATE_SECRET: 'a-long-random-state-secret' };
+    const base = { SLACK_SIGNING_SECRET: 'abcdefgh12345678', MEMBRANE_TOKEN: MEMBRANE_JWT };
+    let error: unknown;
+    try {
+      loadConfig({ ...base, ...oauth });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const [problem] = (error as ConfigError).problems;
+    expect(problem).toMatch(/^MEMBRANE_TOKEN cannot serve OAuth install \(SLACK_CLIENT_ID, SLACK_CLIENT_SECRET, SLACK_STATE_SECRET\)/);
+    expect(problem).toContain('the same EspoCRM');
+    expect(problem).toContain('MEMBRANE_WORKSPACE_KEY and MEMBRANE_WORKSPACE_SECRET');
+    // Workspace credentials beside the token win (each workspace its own customer); one workspace on the token is fine.
+    expect(loadConfig({ ...base, ...oauth, MEMBRANE_WORKSPACE_KEY: 'k', MEMBRANE_WORKSPACE_SECRET: 's' }).membrane.credentials.kind).toBe('workspace');
+    expect(loadConfig({ ...base, SLACK_BOT_TOKEN: 'xoxb-1' }).membrane.credentials.kind).toBe('token');
+  });
+
   it('requires both halves of the workspace credentials', () => {
     expect(() => loadConfig({ ...valid, MEMBRANE_WORKSPACE_SECRET: '' })).toThrow(/MEMBRANE_WORKSPACE_SECRET/);
   });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  attributesOfField,
   describeRule,
   eventMatches,
   fieldOfAttribute,
@@ -7,6 +8,7 @@ import {
   filtersHold,
   parseWebhookEvent,
   polledKind,
+  watchedFields,
   webhookEventsFor,
   type AlertRule,
   type CrmChange,
@@ -62,9 +64,19 @@ describe('alert matching', () => {
     expect(eventMatches(assigned, change({ entity: 'Task', field: 'status' }))).toBe(false);
   });
 
-  it('polling cannot tell fields apart: any change of a matching record counts', () => {
-    const polled = change({ source: 'polling', attributes: { id: 'r1', stage: 'Closed Won' } });
-    expect(eventMatches(rule({ field: 'stage' }), polled)).toBe(true);
+  it('polling tells a watched field changed by the value the last poll saw', () => {
+    const polled = (changed?: string[]) => change({ source: 'polling', attributes: { id: 'r1', stage: 'Closed Won' }, ...(changed ? { changed } : {}) });
+    expect(eventMatches(rule({ field: 'stage' }), polled())).toBe(true);
+    expect(eventMatches(rule({ field: 'stage' }), polled(['stage']))).toBe(true);
+    expect(eventMatches(rule({ field: 'stage' }), polled([]))).toBe(false);
+    expect(eventMatches(rule({}), polled([]))).toBe(true);
+    expect(eventMatches(rule({ entity: 'Task', event: 'assigned' }), change({ entity: 'Task', source: 'polling', changed: ['status'] }))).toBe(false);
+    expect(eventMatches(rule({ entity: 'Task', event: 'assigned' }), change({ entity: 'Task', source: 'polling', changed: ['assignedUser'] }))).toBe(true);
+    const rules = [rule({ field: 'stage' }), rule({ event: 'assigned' }), rule({ field: 'stage' }), rule({ entity: 'Lead', field: 'status' }), rule({})];
+    expect(watchedFields(rules, 'Opportunity')).toEqual(['stage', 'assignedUser']);
+    expect(attributesOfField('account', 'link')).toEqual(['accountId']);
+    expect(attributesOfField('amount', 'currency')).toEqual(['amount', 'amountCurrency']);
+    expect(attributesOfField('assignedUser', undefined)).toEqual(['assignedUserId']);
     const cursor = { at: '2026-01-02 09:00:00', ids: ['seen'] };
     expect(polledKind({ id: 'r', fields: { createdAt: '2026-01-02 10:00:00' } }, cursor)).toBe('created');
     expect(polledKind({ id: 'r', fields: { createdAt: '2026-01-01 10:00:00' } }, cursor)).toBe('updated');

@@ -101,6 +101,41 @@ describe('parseCommand', () => {
     expect(parse('list deals closeDate<=today')).toMatchObject({ query: { filters: [{ field: 'closeDate', op: 'lessThanOrEquals', value: '2026-11-25' }] } });
   });
 
+  it('types each filter for its field, so EspoCRM compares what was meant', () => {
+    const filters = (text: string) => {
+      const command = parse(text);
+      return command.kind === 'list' ? command.query.filters : [];
+    };
+    expect(filters('list users isActive=yes')).toEqual([{ field: 'isActive', op: 'equals', value: true }]);
+    expect(filters('list deals amount>=1.5m probability<50')).toEqual([
+      { field: 'amount', op: 'greaterThanOrEquals', value: 1_500_000 },
+      { field: 'probability', op: 'lessThan', value: 50 },
+    ]);
+    expect(filters('list deals stage!="Closed Won,Closed Lost"')).toEqual([{ field: 'stage', op: 'notIn', value: ['Closed Won', 'Closed Lost'] }]);
+    // A link by its record's name or id; the attributes exist on records too, so alert conditions hold on them.
+    expect(filters('list contacts account="Acme Corp"')).toEqual([{ field: 'accountName', op: 'equals', value: 'Acme Corp' }]);
+    expect(filters('list deals assignedUser~jane account!=6650a1b2000000005')).toEqual([
+      { field: 'assignedUserName', op: 'contains', value: 'jane' },
+      { field: 'accountId', op: 'notEquals', value: '6650a1b2000000005' },
+    ]);
+    expect(filters('list tasks parent=6650a1b2000000005,6650a1b2000000006')).toEqual([{ field: 'parentId', op: 'in', value: ['6650a1b2000000005', '6650a1b2000000006'] }]);
+    // A time is the person's (Los Angeles, UTC-8): sent as UTC, as EspoCRM stores it.
+    expect(filters('list meetings dateStart>"2026-11-25 09:30"')).toEqual([{ field: 'dateStart', op: 'greaterThan', value: '2026-11-25 17:30:00' }]);
+  });
+
+  it('refuses a filter value its field cannot be compared with', () => {
+    expectBadInput('list deals amount>lots', /`amount` is a number, like `amount>10k` \(the currency is `amountCurrency=EUR`\)/);
+    expectBadInput('list deals probability=high', /`probability` is a number/);
+    expectBadInput('list users isActive=maybe', /`isActive` is yes or no/);
+    expectBadInput('list users isActive>true', /`isActive` is yes or no/);
+    expectBadInput('list deals closeDate>=soon', /`closeDate` is a day/);
+    expectBadInput('list meetings dateStart>noon', /`dateStart` is a day or a time/);
+    expectBadInput('list tasks parent=Acme', /`parent` can be filtered by the record's id only/);
+    expectBadInput('list deals account>Acme', /`account` links to a record/);
+    expectBadInput('list deals contacts=Jane', /`contacts` holds a list of records/);
+    expectBadInput('subscribe opportunity created amount>big', /`amount` is a number[\s\S]*\/espo subscribe/);
+  });
+
   it('caps the page size to what fits in one message', () => {
     const command = parse('list leads limit=500');
     expect(command.kind === 'list' && command.query.limit).toBe(20);

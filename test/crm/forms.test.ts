@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ESPO_DATETIME_PATTERN } from '../../src/core/forms.js';
+import { writableFields } from '../../src/crm/espo/entities.js';
 import { formSchemaFromAction, formSchemaFromDefinitions } from '../../src/crm/forms.js';
+import { builtinEntityDefs } from '../../fakes/espocrm/defs.js';
 
 describe('form schemas', () => {
   it("from EspoCRM's definitions: each field type as JSON Schema, no references, the required ones named", () => {
@@ -21,6 +23,19 @@ describe('form schemas', () => {
     const deal = formSchemaFromDefinitions('Opportunity')!.properties as Record<string, Record<string, unknown>>;
     expect(deal).toMatchObject({ probability: { type: 'integer' }, amount: { type: 'number' }, closeDate: { type: 'string', format: 'date' } });
     expect(formSchemaFromDefinitions('Lead')!.properties).toMatchObject({ emailAddress: { format: 'email' }, website: { format: 'uri' }, doNotCall: { type: 'boolean' } });
+  });
+
+  it("marks required exactly the fields EspoCRM's entityDefs do (a lead needs no last name)", () => {
+    // The fake's entities.json is a copy of EspoCRM 10's entityDefs (Modules/Crm/Resources/metadata/entityDefs).
+    const defs = builtinEntityDefs();
+    for (const entity of ['Lead', 'Contact', 'Account', 'Opportunity', 'Task', 'Meeting', 'Call', 'Case', 'Document']) {
+      // The fields a person fills in (links' ids are picked, not typed).
+      for (const field of writableFields(entity)!.filter((f) => f.type !== 'id')) {
+        const def = defs[entity]!.fields[field.name];
+        expect({ entity, field: field.name, required: Boolean(field.required) }).toEqual({ entity, field: field.name, required: Boolean(def?.required) });
+      }
+    }
+    expect(formSchemaFromDefinitions('Lead')!.required).toEqual([]);
   });
 
   it('has none for an entity it does not know', () => {

@@ -20,6 +20,16 @@ describe('a planned list call read back as a ListQuery', () => {
     });
   });
 
+  it('reads isTrue/isFalse and notIn items back as the filters they say', () => {
+    expect(
+      listQueryOf('Lead', { maxSize: 5, where: [{ type: 'isTrue', attribute: 'doNotCall' }, { type: 'isFalse', attribute: 'deleted' }, { type: 'notIn', attribute: 'status', value: ['Dead'] }] }, false)?.filters,
+    ).toEqual([
+      { field: 'doNotCall', op: 'equals', value: true },
+      { field: 'deleted', op: 'equals', value: false },
+      { field: 'status', op: 'notIn', value: ['Dead'] },
+    ]);
+  });
+
   it('reads Membrane-style input: a filter object and a limit', () => {
     expect(listQueryOf('Contact', { filter: { accountId: 'a1' }, limit: 5 }, false)).toEqual({ entity: 'Contact', filters: [{ field: 'accountId', op: 'equals', value: 'a1' }], limit: 5, offset: 0 });
   });

@@ -48,6 +48,28 @@ describe('routing table', () => {
     expect(path).toContain('where%5B0%5D%5Btype%5D=equals');
   });
 
+  it('sends yes/no filters as isTrue/isFalse: a query string has no booleans, and MySQL reads text as 0', () => {
+    const url = new URL(
+      `http://x${espoListPath({
+        ...base,
+        filters: [
+          { field: 'doNotCall', op: 'equals', value: true },
+          { field: 'isActive', op: 'notEquals', value: true },
+          { field: 'status', op: 'notIn', value: ['Dead'] },
+        ],
+      })}`,
+    );
+    expect(Object.fromEntries([...url.searchParams].filter(([key]) => key.startsWith('where')))).toEqual({
+      'where[0][type]': 'isTrue',
+      'where[0][attribute]': 'doNotCall',
+      'where[1][type]': 'isFalse',
+      'where[1][attribute]': 'isActive',
+      'where[2][type]': 'notIn',
+      'where[2][attribute]': 'status',
+      'where[2][value][0]': 'Dead',
+    });
+  });
+
   it("uses EspoCRM's textFilter parameter for find", () => {
     expect(espoListPath({ ...base, text: 'acme corp' })).toContain('&textFilter=acme%20corp');
   });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SlackCall } from '../../fakes/slack/server.js';
 import { buttonNamed, buttonsOf, startHarness, textOf, type Harness } from '../support/harness.js';
-import { send } from '../../fakes/espocrm/webhooks.js';
+import { send, signEspoBatch } from '../../fakes/espocrm/webhooks.js';
 
 /**
  * Alerts end to end: `/espo subscribe` through Confirm registers EspoCRM webhooks through the fake
@@ -41,6 +41,8 @@ describe('alerts, end to end', () => {
 
     const { id, said } = await subscribe('opportunity stage=Closed Won', { channel: 'CDEALS' });
     expect(said).toContain('webhooks');
+    // The channel as Slack shows it (a mention Slack renders), not the escaped text `&lt;#CDEALS&gt;`.
+    expect(said).toContain(`Subscribed (${id}): alerts about Opportunity stage changes where stage = Closed Won go to <#CDEALS>.`);
     const webhooks = [...espo().webhooks.registered.values()];
     expect(webhooks.map((w) => w.event)).toEqual(['Opportunity.fieldUpdate.stage']);
     expect(webhooks[0]!.url).toMatch(new RegExp(`^${h.app.url}/espocrm/webhooks/[\\w-]{20,}$`));
@@ -67,7 +69,7 @@ describe('alerts, end to end', () => {
     expect(buttonNamed(card!.body as never, 'Open in EspoCRM').url).toBe(`https://crm.example.com/#Opportunity/view/${deal.id}`);
   });
 
-  it('rejects a bad signature or an unknown token with 401 and posts nothing', async () => {
+  it('rejects a bad signature with 401, and a token nobody holds with 410, posting nothing', async () => {
     const before = h.slack.calls.filter(postsTo('CDEALS')).length;
     const deal = espo().all('Opportunity').find((o) => o.stage === 'Negotiation')!;
     espo().request({ method: 'PUT', path: `/Opportunity/${deal.id}`, query: {}, body: { stage: 'Closed Won' } });
@@ -75,13 +77,55 @@ describe('alerts, end to end', () => {
     const forged = batch!.body.replace('Closed Won', 'Closed Lost');
     expect(await send({ ...batch!, body: forged })).toBe(401);
     expect(await send({ ...batch!, headers: { ...batch!.headers, Signature: Buffer.from(`${batch!.webhook.id}:${'0'.repeat(64)}`).toString('base64'), 'X-Signature': 'AAAA' } })).toBe(401);
-    expect(await send({ ...batch!, url: batch!.url.replace(/[^/]+$/, 'x'.repeat(32)) })).toBe(401);
+    expect(await send({ ...batch!, url: batch!.url.replace(/[^/]+$/, 'x'.repeat(32)) })).toBe(410);
     await settle();
     expect(h.slack.calls.filter(postsTo('CDEALS'))).toHaveLength(before);
     // The genuine batch, with only the legacy header an older EspoCRM sends, is accepted.
     const { Signature: _dropped, ...legacy } = batch!.headers;
     expect(await send({ ...batch!, headers: legacy })).toBe(200);
     await h.slack.waitForCalls(postsTo('CDEALS'), before + 1);
+  });
+
+  it('lets EspoCRM retry a batch refused with 401, and delete a webhook whose receiver nobody holds (410)', async () => {
+    await h.command('connect', { team: 'T4' });
+    await subscribe('lead created', { channel: 'CFOUR', team: 'T4' });
+    const [webhook] = [...espo('T4').webhooks.registered.values()];
+    // A secret the bot does not know (rotated in EspoCRM): 401, and EspoCRM keeps the batch for another attempt.
+    const secret = webhook!.secretKey;
+    webhook!.secretKey = 'rotated-secret';
+    espo('T4').request({ method: 'POST', path: '/Lead', query: {}, body: { firstName: 'Retried', lastName: 'Later', status: 'New' } });
+    expect((await espo('T4').webhooks.deliver()).map((d) => d.status)).toEqual([401]);
+    webhook!.secretKey = secret;
+    expect((await espo('T4').webhooks.deliver()).map((d) => d.status)).toEqual([200]);
+    const [card] = await h.slack.waitForCalls(postsTo('CFOUR'));
+    expect(textOf(card!.body as never)).toContain('Retried Later');
+
+    // The bot forgets the workspace without reaching EspoCRM (its state lost, or Membrane down at
+    // uninstall): the next batch gets 410 and EspoCRM deletes the webhook, so nothing keeps coming.
+    await h.app.store.installations.forgetWorkspace('T4');
+    espo('T4').request({ method: 'POST', path: '/Lead', query: {}, body: { firstName: 'Nobody', lastName: 'Listens', status: 'New' } });
+    expect((await espo('T4').webhooks.deliver()).map((d) => d.status)).toEqual([410]);
+    expect(espo('T4').webhooks.registered.size).toBe(0);
+    espo('T4').request({ method: 'POST', path: '/Lead', query: {}, body: { firstName: 'Still', lastName: 'Nobody', status: 'New' } });
+    expect(await espo('T4').webhooks.deliver()).toEqual([]);
+  });
+
+  it("deletes a workspace's webhooks in EspoCRM when the app is uninstalled from it, after the ack", async () => {
+    await h.command('connect', { team: 'T5' });
+    await subscribe('lead created', { channel: 'CFIVE', team: 'T5' });
+    await subscribe('opportunity stage=Closed Won', { channel: 'CFIVE', team: 'T5' });
+    expect(espo('T5').webhooks.registered.size).toBe(2);
+    // A slow Membrane does not hold up the ack: the deletions run after it.
+    h.membrane.latencyMs = 1000;
+    const sent = await h.sendEvent({ type: 'app_uninstalled' }, { team: 'T5' });
+    expect(sent.status).toBe(200);
+    expect(espo('T5').webhooks.registered.size).toBe(2);
+    h.membrane.latencyMs = 0;
+    for (let i = 0; i < 50 && espo('T5').webhooks.registered.size; i++) await settle();
+    expect(espo('T5').webhooks.registered.size).toBe(0);
+    for (let i = 0; i < 50 && !h.logs.some((line) => line.event === 'app_uninstalled' && line.teamId === 'T5'); i++) await settle();
+    expect(h.logs.find((line) => line.event === 'app_uninstalled' && line.teamId === 'T5')).toMatchObject({ espoWebhooksDeleted: 2, espoWebhooksLeft: 0, subscriptions: 2, receiverTokens: 1 });
+    expect(await h.app.store.alerts.delivery('T5')).toBeUndefined();
   });
 
   it('posts a redelivered batch once', async () => {
@@ -94,6 +138,40 @@ describe('alerts, end to end', () => {
     await h.slack.waitForCalls(postsTo('CDEALS'), before + 1);
     await settle();
     expect(h.slack.calls.filter(postsTo('CDEALS'))).toHaveLength(before + 1);
+  });
+
+  it('alerts again when a deal is won, reopened and won again, each in a batch of its own', async () => {
+    const before = h.slack.calls.filter(postsTo('CDEALS')).length;
+    const deal = espo().all('Opportunity').find((o) => o.stage === 'Proposal')!;
+    for (const stage of ['Closed Won', 'Negotiation', 'Closed Won']) {
+      espo().request({ method: 'PUT', path: `/Opportunity/${deal.id}`, query: {}, body: { stage } });
+      // Byte for byte the same batch the first time and the third: `[{"id":…,"stage":"Closed Won"}]`.
+      expect((await espo().webhooks.deliver()).map((d) => d.status)).toEqual([200]);
+    }
+    const cards = await h.slack.waitForCalls(postsTo('CDEALS'), before + 2);
+    expect(cards.slice(before).map((card) => textOf(card.body as never)).every((text) => text.includes(String(deal.name)) && text.includes('Closed Won'))).toBe(true);
+    await settle();
+    expect(h.slack.calls.filter(postsTo('CDEALS'))).toHaveLength(before + 2);
+  });
+
+  it('posts only the new items of a batch EspoCRM retries with newer ones after it', async () => {
+    const before = h.slack.calls.filter(postsTo('CDEALS')).length;
+    const [first, second] = espo().all('Opportunity').filter((o) => o.stage === 'Prospecting');
+    espo().request({ method: 'PUT', path: `/Opportunity/${first!.id}`, query: {}, body: { stage: 'Closed Won' } });
+    const [original] = espo().webhooks.takeBatches();
+    expect(await send(original!)).toBe(200);
+    await h.slack.waitForCalls(postsTo('CDEALS'), before + 1);
+    // The answer was lost on the way: EspoCRM resends the same items, now with a newer one behind them.
+    espo().request({ method: 'PUT', path: `/Opportunity/${second!.id}`, query: {}, body: { stage: 'Closed Won' } });
+    const [newer] = espo().webhooks.takeBatches();
+    const items = [...original!.items, ...newer!.items];
+    const body = JSON.stringify(items);
+    const webhook = original!.webhook;
+    expect(await send({ url: webhook.url, body, headers: { 'content-type': 'application/json', ...signEspoBatch(webhook.id, webhook.secretKey, body) } })).toBe(200);
+    const cards = await h.slack.waitForCalls(postsTo('CDEALS'), before + 2);
+    expect(textOf(cards.at(-1)!.body as never)).toContain(String(second!.name));
+    await settle();
+    expect(h.slack.calls.filter(postsTo('CDEALS'))).toHaveLength(before + 2);
   });
 
   it("keeps team A's events out of team B's channels", async () => {
@@ -237,6 +315,24 @@ describe('alerts, end to end', () => {
     expect(text).not.toContain(String(priya!.id));
   });
 
+  it('shows an amount change without an unchanged currency, and a currency change on its own', async () => {
+    await subscribe('opportunity updated amount', { channel: 'CAMOUNT' });
+    const deal = espo().all('Opportunity').find((o) => o.name === 'Initech Partner Bundle')!;
+    const amount = Number(deal.amount);
+    espo().request({ method: 'PUT', path: `/Opportunity/${deal.id}`, query: {}, body: { amount: amount + 5000 } });
+    await espo().webhooks.deliver();
+    const [card] = await h.slack.waitForCalls(postsTo('CAMOUNT'));
+    const text = textOf(card!.body as never);
+    expect(text).toContain(`*Amount:* $${amount.toLocaleString('en-US')} → $${(amount + 5000).toLocaleString('en-US')}`);
+    expect(text).not.toContain('Amount currency');
+
+    espo().request({ method: 'PUT', path: `/Opportunity/${deal.id}`, query: {}, body: { amountCurrency: 'EUR' } });
+    await espo().webhooks.deliver();
+    const [, second] = await h.slack.waitForCalls(postsTo('CAMOUNT'), 2);
+    expect(textOf(second!.body as never)).toContain('*Amount currency:* USD → EUR');
+    expect(textOf(second!.body as never)).not.toContain('*Amount:*');
+  });
+
   it('shows a change of a field whose name ends in "Name" (firstName) that no link owns', async () => {
     await subscribe('lead updated', { channel: 'CLEADUPDATES' });
     const lead = espo().all('Lead').find((l) => l.lastName === 'Web')!;
@@ -352,6 +448,29 @@ describe('alerts by polling, when PUBLIC_URL is not set', () => {
 
     // The cursor moved past all of them: the next round finds nothing.
     expect(await h.app.pollOnce()).toMatchObject({ changes: 0, alerts: 0 });
+  });
+
+  it('announces a polled stage change once: not again at a later edit, again once won anew', async () => {
+    const espo = h.membrane.tenant('T1').espo;
+    const { reply, responseId } = await h.command('subscribe opportunity stage=Closed Won', { channel: 'CPOLLWON' });
+    await h.click(buttonNamed(reply, 'Confirm'), { responseId, channel: 'CPOLLWON' });
+    const deal = espo.all('Opportunity').find((o) => o.stage === 'Negotiation')!;
+    const cards = () => h.slack.calls.filter((c) => c.method === 'chat.postMessage' && c.body.channel === 'CPOLLWON');
+    const edit = async (body: Record<string, unknown>) => {
+      now = new Date(now.getTime() + 60_000);
+      espo.request({ method: 'PUT', path: `/Opportunity/${deal.id}`, query: {}, body });
+      return (await h.app.pollOnce()).alerts;
+    };
+    expect(await edit({ stage: 'Closed Won' })).toBe(1);
+    await h.slack.waitForCalls((c) => c.method === 'chat.postMessage' && c.body.channel === 'CPOLLWON');
+    expect(textOf(cards()[0]!.body as never)).toContain('*Stage:* → Closed Won');
+    // A later edit of the won deal is not its stage changing.
+    expect(await edit({ description: 'Signed, countersigned.' })).toBe(0);
+    expect(await edit({ stage: 'Negotiation' })).toBe(0);
+    expect(await edit({ stage: 'Closed Won' })).toBe(1);
+    await h.slack.waitForCalls((c) => c.method === 'chat.postMessage' && c.body.channel === 'CPOLLWON', 2);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(cards()).toHaveLength(2);
   });
 
   it('shows a polled link field by its current name, not an empty value', async () => {

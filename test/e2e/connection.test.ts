@@ -47,6 +47,35 @@ describe('EspoCRM connection through Membrane', () => {
     expect(textOf((await h.command('connect')).reply)).toContain('EspoCRM answered 401 for the API key');
   });
 
+  it('passes on what a provide-input without a page asks for, with no dead link', async () => {
+    h = await startHarness();
+    h.slack.admins.add('U1');
+    h.membrane.tenant('T1').ensureState = {
+      state: 'CLIENT_ACTION_REQUIRED',
+      provideInput: { description: 'EspoCRM needs its site URL.', agentInstructions: 'Set input.siteUrl on the connection in the Membrane console.' },
+    };
+    const { reply } = await h.command('connect');
+    expect(textOf(reply)).toContain('EspoCRM needs its site URL. Set input.siteUrl on the connection in the Membrane console.');
+    expect(() => buttonNamed(reply, 'Connect EspoCRM')).toThrow();
+    expect(textOf(reply)).not.toContain('only shown to you');
+    expect(textOf((await h.command('status')).reply)).toContain('Set input.siteUrl');
+  });
+
+  it('asks for a reconnect, not a fresh start, when the connection is defunct or being disconnected', async () => {
+    h = await startHarness();
+    await h.command('connect');
+    const connection = h.membrane.tenant('T1').connection!;
+    connection.isDefunct = true;
+    const defunct = textOf((await h.command('status')).reply);
+    expect(defunct).toContain('disconnected; reconnect it');
+    expect(defunct).not.toContain('start over');
+    connection.isDefunct = false;
+    h.membrane.tenant('T1').setConnectionState('DISCONNECTING');
+    const leaving = textOf((await h.command('status')).reply);
+    expect(leaving).toContain('being disconnected');
+    expect(leaving).not.toContain('start over');
+  });
+
   it('costs one Membrane call per warm command, and re-ensures when the connection disappears', async () => {
     h = await startHarness();
     h.membrane.resetCalls();

@@ -44,7 +44,7 @@ describe('observability', () => {
     expect(value(/^espo_slack_membrane_calls_total\{operation="action.run",outcome="ok"\} (\d+)/m)).toBeGreaterThanOrEqual(1);
     expect(value(/^espo_slack_model_calls_total\{outcome="ok"\} (\d+)/m)).toBeGreaterThanOrEqual(1);
     expect(value(/^espo_slack_model_tokens_total\{type="prompt"\} (\d+)/m)).toBeGreaterThan(100);
-    expect(value(/^espo_slack_webhook_batches_total\{outcome="unauthorized"\} (\d+)/m)).toBe(1);
+    expect(value(/^espo_slack_webhook_batches_total\{outcome="gone"\} (\d+)/m)).toBe(1);
     expect(value(/^espo_slack_work_queue\{state="queued"\} (\d+)/m)).toBe(0);
     expect(value(/^espo_slack_process_resident_memory_bytes (\d+)/m)).toBeGreaterThan(10_000_000);
   });

@@ -90,6 +90,63 @@ describe('/espo reads, end to end', () => {
     expect(textOf(reply)).toContain('Due at noon today');
   });
 
+  it('filters on yes/no fields with isTrue/isFalse, through an action and through the proxy', async () => {
+    const espo = h.membrane.tenant('T1').espo;
+    espo.seed('Lead', [{ firstName: 'Never', lastName: 'Call', status: 'New', doNotCall: true }]);
+    const [anyCase] = espo.all('Case');
+    espo.request({ method: 'PUT', path: `/Case/${anyCase!.id}`, query: {}, body: { isInternal: true } });
+    // list-leads takes EspoCRM's where items, which reach EspoCRM as a query string: `true` would arrive as 'true'.
+    const leads = await h.command('list leads doNotCall=yes limit=20');
+    expect(textOf(leads.reply)).toContain('Never Call');
+    expect(textOf(leads.reply)).toContain('of 1');
+    const run = h.membrane.calls.find((c) => c.path === '/actions/list-leads/run');
+    expect(JSON.stringify(run?.body)).toContain('"type":"isTrue"');
+    const others = await h.command('list leads doNotCall=false limit=20');
+    expect(textOf(others.reply)).not.toContain('Never Call');
+    expect(textOf(others.reply)).toContain(`of ${espo.all('Lead').length - 1}`);
+    const cases = await h.command('list cases isInternal=true');
+    expect(textOf(cases.reply)).toContain(String(anyCase!.name));
+    expect(textOf(cases.reply)).toContain('of 1');
+  });
+
+  it('refuses a value its field cannot be compared with, saying what to type', async () => {
+    expect(textOf((await h.command('list deals amount>$10k')).reply)).toContain('`amount` is a number, like `amount&gt;10k` (the currency is `amountCurrency=EUR`)');
+    expect(textOf((await h.command('list leads doNotCall=maybe')).reply)).toContain('`doNotCall` is yes or no');
+    expect(textOf((await h.command('list deals closeDate<soon')).reply)).toContain('`closeDate` is a day');
+    expect(textOf((await h.command('list contacts teams=Sales')).reply)).toContain('`teams` holds a list of records');
+    expect(h.membrane.calls.filter((c) => c.path.includes('/run') || c.path.includes('/proxy/'))).toEqual([]);
+  });
+
+  it('filters by a linked record by name or id, and by several enum options left out', async () => {
+    const espo = h.membrane.tenant('T1').espo;
+    const globex = espo.all('Account').find((a) => a.name === 'Globex Corporation')!;
+    const [theirs, others] = [true, false].map((match) => espo.all('Contact').filter((c) => (c.accountId === globex.id) === match));
+    expect(theirs!.length).toBeGreaterThan(0);
+    for (const value of ['"Globex Corporation"', globex.id]) {
+      const { reply } = await h.command(`list contacts account=${String(value)} limit=20`);
+      for (const contact of theirs!) expect(textOf(reply)).toContain(String(contact.name));
+      for (const contact of others!) expect(textOf(reply)).not.toContain(String(contact.name));
+    }
+    const open = espo.all('Opportunity').filter((o) => o.stage !== 'Closed Won' && o.stage !== 'Closed Lost');
+    const { reply } = await h.command('list deals stage!="Closed Won,Closed Lost" limit=20');
+    expect(textOf(reply)).toContain(`of ${open.length}`);
+    expect(textOf(reply)).toContain('stage not in Closed Won, Closed Lost');
+  });
+
+  it("reads a time in a datetime filter as the person's own, and sends it as UTC", async () => {
+    const zone = 'America/New_York';
+    const today = isoDate(new Date(), zone);
+    const nineThere = dayStartUtc(today, zone, 0, '09:00');
+    h.membrane.tenant('T1').espo.seed('Task', [
+      { name: 'Before nine there', status: 'Not Started', dateEnd: dayStartUtc(today, zone, 0, '08:30') },
+      { name: 'After nine there', status: 'Not Started', dateEnd: dayStartUtc(today, zone, 0, '09:30') },
+    ]);
+    const { reply } = await h.command(`list tasks dateEnd>="${today} 09:00" dateEnd<tomorrow name~nine`);
+    expect(textOf(reply)).toContain('After nine there');
+    expect(textOf(reply)).not.toContain('Before nine there');
+    expect(JSON.stringify(h.membrane.calls.map((c) => c.query))).toContain(nineThere);
+  });
+
   it('finds records by text', async () => {
     const { reply } = await h.command('find account acme');
     expect(textOf(reply)).toContain('Acme');

@@ -110,5 +110,23 @@ for (const backend of backends) {
       expect(await store.alerts.firstSightings(['k1', 'k4'], now)).toEqual(new Set(['k4']));
       expect(await store.alerts.pruneSeen(new Date(now.getTime() + 1))).toBe(4);
     });
+
+    it('keeps what was last seen of a record per scope, set by one of two concurrent callers, pruned by scope and age', async () => {
+      const swap = (expected: string | undefined, next: string, at = now) => store.alerts.swapRecordState('T1', 'webhook:wh1', 'r1', expected, next, at);
+      expect(await store.alerts.recordState('T1', 'webhook:wh1', 'r1')).toBeUndefined();
+      const first = await Promise.all([swap(undefined, '["a"]'), swap(undefined, '["a"]')]);
+      expect(first.sort()).toEqual([false, true]);
+      const second = await Promise.all([swap('["a"]', '["b"]'), swap('["a"]', '["c"]')]);
+      expect(second.filter(Boolean)).toHaveLength(1);
+      expect(['["b"]', '["c"]']).toContain(await store.alerts.recordState('T1', 'webhook:wh1', 'r1'));
+      expect(await swap('["a"]', '["d"]')).toBe(false);
+      // Scopes and tenants are apart; pruning goes by scope prefix and age.
+      await store.alerts.swapRecordState('T1', 'poll:Opportunity', 'r1', undefined, '{}', now);
+      await store.alerts.swapRecordState('T2', 'webhook:wh1', 'r1', undefined, '["z"]', new Date(now.getTime() + 60_000));
+      expect(await store.alerts.recordState('T2', 'webhook:wh1', 'r1')).toBe('["z"]');
+      expect(await store.alerts.pruneRecordStates('webhook:', new Date(now.getTime() + 1))).toBe(1);
+      expect(await store.alerts.recordState('T1', 'poll:Opportunity', 'r1')).toBe('{}');
+      expect(await store.alerts.recordState('T2', 'webhook:wh1', 'r1')).toBe('["z"]');
+    });
   });
 }

@@ -289,7 +289,7 @@ function parseSubscription(args: Token[], context: ParseContext): SubscriptionSp
   if (toMe && event !== 'assigned' && event !== 'created') throw usageError('subscribe', '`to=me` goes with `assigned` (or `created`): records assigned to you.');
   const filters = conditions.flatMap(({ field: name, op, raw }) => {
     if (SYSTEM_FIELDS.has(name)) throw usageError('subscribe', `\`${name}\` cannot be a condition.`);
-    return parseFilter(entity, name, op, raw.trim(), context);
+    return parseFilter('subscribe', entity, name, op, raw.trim(), context);
   });
   return { entity, event, ...(field ? { field } : {}), filters, toMe };
 }
@@ -372,7 +372,7 @@ function parseListQuery(entity: EntityInfo, args: Token[], context: ParseContext
       if (raw !== 'asc' && raw !== 'desc') throw usageError('list', '`order` is `asc` or `desc`.');
       order = raw;
     } else {
-      query.filters.push(...parseFilter(entity, field, op, raw, context));
+      query.filters.push(...parseFilter('list', entity, field, op, raw, context));
     }
   }
   if (order) query.sort = { field: query.sort?.field ?? 'createdAt', order };
@@ -380,16 +380,70 @@ function parseListQuery(entity: EntityInfo, args: Token[], context: ParseContext
 }
 
 const DATETIME_TYPES = new Set(['datetime', 'datetimeOptional']);
+const NUMERIC_TYPES = new Set(['int', 'float', 'currency', 'autoincrement']);
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+const LOCAL_DATETIME = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}(?::\d{2})?)$/;
+/** EspoCRM's record ids: 17 hex characters by default, a UUID when the instance is set to. */
+const RECORD_ID = /^([0-9a-f]{17}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
 
-function parseFilter(entity: EntityInfo, field: string, op: string, raw: string, context: ParseContext): Filter[] {
+/**
+ * `field<op>value` as filters on attributes whose values EspoCRM compares as meant. EspoCRM's where
+ * items do not convert values (Core/Select/Where/ItemGeneralConverter: `equals` is `attribute=`
+ * value) and MySQL converts text compared with a number or date its own way (`'10k'` is 10, `'$10k'`
+ * and `'true'` are 0), so each value is typed here, or refused with what to type instead:
+ * - bool: true/false (yes/no, 1/0), sent as isTrue/isFalse (crm/espo/routes.ts);
+ * - int, float, currency amounts: a number (`10k`, `1.5m`); the amount as stored, in the record's
+ *   own currency, which is its own attribute (`amountCurrency=EUR`);
+ * - date: a day, `today`, `tomorrow` or `yesterday` in the person's time zone;
+ * - datetime: a day is the person's whole day, a time is theirs: both sent as UTC, as stored;
+ * - enum: one option, or several (`stage=Proposal,Negotiation`) as in/notIn;
+ * - link (`account=Acme`): the linked record's id (`accountId`) or name (`accountName`, a column
+ *   EspoCRM joins), so the same filter also holds for alert conditions on webhook payloads;
+ *   a parent link only by id; a link to many records (teams) is not a column and is refused.
+ * Fields the bot has no type for (custom entities) are sent as typed, with dates by their name.
+ */
+function parseFilter(sub: Subcommand, entity: EntityInfo, field: string, op: string, raw: string, context: ParseContext): Filter[] {
   const type = entity.fieldType(field);
   const operator = OPERATORS[op]!;
-  if (operator === 'equals' && type === 'enum' && raw.includes(',')) {
-    return [{ field, op: 'in', value: raw.split(',').map((v) => v.trim()) }];
+  const refuse = (problem: string) => usageError(sub, problem);
+  const list = raw.split(',').map((v) => v.trim());
+  const isList = raw.includes(',') && (operator === 'equals' || operator === 'notEquals');
+  switch (type) {
+    case 'enum':
+      return [isList ? { field, op: operator === 'equals' ? 'in' : 'notIn', value: list } : { field, op: operator, value: raw }];
+    case 'link':
+    case 'linkParent': {
+      const values = isList ? list : [raw];
+      const byId = values.every((value) => RECORD_ID.test(value));
+      if (!byId && type === 'linkParent') throw refuse(`\`${field}\` can be filtered by the record's id only, like \`${field}Id=5f3a9b2c1d4e6f708\`.`);
+      if (operator !== 'equals' && operator !== 'notEquals' && !(operator === 'contains' && !byId)) {
+        throw refuse(`\`${field}\` links to a record: use \`=\`, \`!=\` or \`~\` (part of its name), like \`${field}=Acme\`.`);
+      }
+      const attribute = `${field}${byId ? 'Id' : 'Name'}`;
+      return [isList ? { field: attribute, op: operator === 'equals' ? 'in' : 'notIn', value: values } : { field: attribute, op: operator, value: raw }];
+    }
+    case 'linkMultiple':
+    case 'attachmentMultiple':
+      throw refuse(`\`${field}\` holds a list of records, so it cannot be a filter here.`);
+    case 'bool': {
+      const value = coerceValue(field, raw, type, context.now, context.timeZone);
+      if (typeof value !== 'boolean' || (operator !== 'equals' && operator !== 'notEquals')) throw refuse(`\`${field}\` is yes or no: \`${field}=true\` or \`${field}=false\`.`);
+      return [{ field, op: operator, value }];
+    }
   }
   const value = coerceValue(field, raw, type, context.now, context.timeZone);
-  if (type && DATETIME_TYPES.has(type) && typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value)) {
-    return dayBounds(field, operator, value, context.timeZone);
+  if (type && NUMERIC_TYPES.has(type) && typeof value !== 'number') {
+    throw refuse(`\`${field}\` is a number, like \`${field}>10k\`${type === 'currency' ? ` (the currency is \`${field}Currency=EUR\`)` : ''}.`);
+  }
+  if (type === 'date' && (typeof value !== 'string' || !DAY.test(value))) {
+    throw refuse(`\`${field}\` is a day: YYYY-MM-DD, \`today\`, \`tomorrow\` or \`yesterday\`.`);
+  }
+  if (type && DATETIME_TYPES.has(type)) {
+    const text = String(value);
+    if (DAY.test(text)) return dayBounds(field, operator, text, context.timeZone);
+    const moment = LOCAL_DATETIME.exec(text);
+    if (!moment) throw refuse(`\`${field}\` is a day or a time: YYYY-MM-DD, \`"YYYY-MM-DD HH:MM"\` (your time), \`today\`, \`tomorrow\` or \`yesterday\`.`);
+    return [{ field, op: operator, value: dayStartUtc(moment[1]!, context.timeZone, 0, moment[2]!) }];
   }
   return [{ field, op: operator, value }];
 }

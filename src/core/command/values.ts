@@ -33,11 +33,13 @@ export function zoneOffsetMs(instant: number, timeZone: string): number {
 
 /**
  * When day `date` (YYYY-MM-DD) starts in `timeZone`, as EspoCRM's UTC `YYYY-MM-DD HH:mm:ss`.
- * `days` shifts the day, so `dayStartUtc(d, tz, 1)` is when it ends.
+ * `days` shifts the day, so `dayStartUtc(d, tz, 1)` is when it ends; `time` (HH:mm[:ss]) is a
+ * moment of that day instead of its start.
  */
-export function dayStartUtc(date: string, timeZone: string, days = 0): string {
+export function dayStartUtc(date: string, timeZone: string, days = 0, time = '00:00'): string {
   const [year, month, day] = date.split('-').map(Number) as [number, number, number];
-  const wall = Date.UTC(year, month - 1, day + days);
+  const [hours, minutes, seconds] = time.split(':').map(Number) as [number, number, number | undefined];
+  const wall = Date.UTC(year, month - 1, day + days, hours, minutes, seconds ?? 0);
   let instant = wall;
   try {
     // Twice, so a daylight-saving change between the guess and the answer is accounted for.

@@ -1,5 +1,5 @@
 import { MAX_PAGE_SIZE } from '../../core/command/parse.js';
-import type { Filter, FilterOperator, ListQuery } from '../../core/ports.js';
+import { FILTER_OPERATORS, type Filter, type FilterOperator, type ListQuery } from '../../core/ports.js';
 import { isObject } from '../action-io.js';
 
 /**
@@ -8,7 +8,9 @@ import { isObject } from '../action-io.js';
  * records page and share like any `/espo list`; when they cannot (a `between`, a cursor, an
  * unknown parameter), undefined, and the records are shown without paging.
  */
-const OPERATORS = new Set<FilterOperator>(['equals', 'notEquals', 'greaterThan', 'lessThan', 'greaterThanOrEquals', 'lessThanOrEquals', 'contains', 'in']);
+const OPERATORS = new Set<string>(FILTER_OPERATORS);
+/** Items with no value, as espoWhere sends booleans. */
+const BOOLEAN_ITEMS: Record<string, boolean> = { isTrue: true, isFalse: false };
 const KNOWN_PARAMETERS = new Set(['maxSize', 'limit', 'offset', 'orderBy', 'order', 'where', 'filter', 'textFilter']);
 const FIELD = /^[A-Za-z][A-Za-z0-9_]*$/;
 
@@ -23,10 +25,12 @@ function size(value: unknown): number | undefined {
 function filterOf(item: unknown): Filter | undefined {
   if (!isObject(item)) return undefined;
   const { type, attribute, value } = item;
-  if (typeof type !== 'string' || !OPERATORS.has(type as FilterOperator) || typeof attribute !== 'string' || !FIELD.test(attribute)) return undefined;
-  if (type === 'in') {
+  if (typeof type !== 'string' || typeof attribute !== 'string' || !FIELD.test(attribute)) return undefined;
+  if (Object.hasOwn(BOOLEAN_ITEMS, type)) return { field: attribute, op: 'equals', value: BOOLEAN_ITEMS[type]! };
+  if (!OPERATORS.has(type)) return undefined;
+  if (type === 'in' || type === 'notIn') {
     const values = Array.isArray(value) ? value : undefined;
-    return values?.every((v) => typeof v === 'string' || typeof v === 'number') ? { field: attribute, op: 'in', value: values as (string | number)[] } : undefined;
+    return values?.every((v) => typeof v === 'string' || typeof v === 'number') ? { field: attribute, op: type, value: values as (string | number)[] } : undefined;
   }
   return isScalar(value) ? { field: attribute, op: type as FilterOperator, value } : undefined;
 }

@@ -25,9 +25,31 @@ export const ROUTES: Record<RecordOperation, Route> = {
   delete: { isRead: false, actionKey: (e) => `delete-${actionNouns(e).singular}`, rest: (e, id) => ({ method: 'DELETE', path: entityPath(e, id) }) },
 };
 
-/** EspoCRM `where` items for our filters (see EspoCRM's search params documentation). */
+/**
+ * EspoCRM `where` items for our filters. Core has typed each value for its field (see parseFilter
+ * in core/command/parse.ts); what is sent, read against EspoCRM's Core/Select/Where:
+ * - a boolean: `isTrue`/`isFalse` with no value (ItemGeneralConverter::processIsTrue compares with
+ *   PHP `true`). `equals` would carry it as the text 'true' (a query string has no booleans),
+ *   which is not converted, and MySQL compares 'true' with a bool column as 0: the inactive ones;
+ * - numbers, enums and ids: `equals`, `notEquals`, `in`, `notIn`, `greaterThan`... unchanged
+ *   (`attribute=` value; MySQL reads '10000' against a number column as 10000);
+ * - days and times: already UTC `YYYY-MM-DD HH:mm:ss` bounds of the person's day (or their time)
+ *   for datetime attributes, plain `YYYY-MM-DD` for date ones. The same bounds EspoCRM's
+ *   DefaultDateTimeItemTransformer computes for `on`/`before`/`after` with `dateTime` and
+ *   `timeZone`, but it leaves `greaterThanOrEquals`, `lessThanOrEquals` and `equals` untouched,
+ *   so the bot converts every one itself;
+ * - a link by name: `accountName`, a foreign attribute EspoCRM joins (Where/Scanner).
+ * Multi-enum and array fields (`arrayAnyOf`, `arrayAllOf`, `arrayNoneOf`) and links to many
+ * records (`linkedWith`) are never sent: no built-in entity the bot knows has a multi-enum, and
+ * parseFilter refuses links to many records; the planner's REST tool can send them itself.
+ */
 export function espoWhere(filters: Filter[]): Record<string, unknown>[] {
-  return filters.map((filter) => ({ type: filter.op, attribute: filter.field, value: filter.value }));
+  return filters.map((filter) => {
+    if (typeof filter.value === 'boolean' && (filter.op === 'equals' || filter.op === 'notEquals')) {
+      return { type: filter.value === (filter.op === 'equals') ? 'isTrue' : 'isFalse', attribute: filter.field };
+    }
+    return { type: filter.op, attribute: filter.field, value: filter.value };
+  });
 }
 
 /**

@@ -12,7 +12,11 @@ import { inRequestScope, newRequestId } from '../../observability/request-scope.
  *   `Signature: base64("{webhookId}:" + hex(HMAC-SHA256(body, secretKey)))`, and, for older
  *   receivers, `X-Signature: base64("{webhookId}:" + raw HMAC-SHA256 bytes)` (older instances
  *   send only this one).
- * The answer is 200 as soon as the batch is verified and parsed; the work runs after it.
+ * The answer is 200 as soon as the batch is verified and parsed; the work runs after it. A token
+ * nobody holds (its workspace left, or its state was lost) gets 410: EspoCRM's webhook queue
+ * deletes a webhook answered 410 and retries 401 and other failures (Core/Webhook/Queue.php
+ * `send`), so only 410 stops the batches of a webhook nobody owns. A known token with a bad
+ * signature stays 401: a forgery must not get a genuine webhook deleted.
  */
 
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -41,8 +45,10 @@ export interface WebhookReceiverDeps {
   schedule(work: () => Promise<void>): void;
   logger: Logger;
   /** Counts batches by what became of them (the metrics). */
-  onBatch?(outcome: 'accepted' | 'unauthorized' | 'malformed' | 'too_large'): void;
+  onBatch?(outcome: WebhookBatchOutcome): void;
 }
+
+export type WebhookBatchOutcome = 'accepted' | 'gone' | 'unauthorized' | 'malformed' | 'too_large';
 
 class TooLarge extends Error {}
 
@@ -92,11 +98,15 @@ async function handle(deps: WebhookReceiverDeps, req: IncomingMessage & { params
   const param = req.params?.token;
   const token = typeof param === 'string' ? param : '';
   const receiver = await deps.alerts.receiverOf(token);
+  if (!receiver) {
+    deps.logger.info({}, 'an EspoCRM webhook batch came for a receiver token nobody holds: 410 tells EspoCRM to delete the webhook');
+    deps.onBatch?.('gone');
+    return reply(res, 410, 'gone');
+  }
   const header = req.headers['signature'] ?? req.headers['x-signature'];
-  const webhook = receiver && verifyEspoSignature(Array.isArray(header) ? header[0] : header, body, receiver.webhooks);
-  if (!receiver || !webhook) {
-    // One answer for an unknown token and a bad signature: neither says which it was.
-    deps.logger.warn({ tokenKnown: Boolean(receiver) }, 'an EspoCRM webhook batch was refused: unknown token or bad signature');
+  const webhook = verifyEspoSignature(Array.isArray(header) ? header[0] : header, body, receiver.webhooks);
+  if (!webhook) {
+    deps.logger.warn({ tenant: receiver.delivery.tenantKey }, 'an EspoCRM webhook batch was refused: bad signature');
     deps.onBatch?.('unauthorized');
     return reply(res, 401, 'unauthorized');
   }

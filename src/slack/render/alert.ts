@@ -107,7 +107,19 @@ export function alertsLine(status: AlertStatus): string {
   const count = `${status.subscriptions} alert subscription${status.subscriptions === 1 ? '' : 's'}`;
   return status.mode === 'webhook'
     ? `:satellite_antenna: Alerts: webhooks (EspoCRM sends changes as they happen), ${count}.`
-    : `:hourglass: Alerts: polling every ${status.pollSeconds} s (${escape(status.reason ?? 'webhooks unavailable')}), ${count}. Polling sees creates and updates, not deletions or which field changed.`;
+    : `:hourglass: Alerts: polling every ${status.pollSeconds} s (${escape(status.reason ?? 'webhooks unavailable')}), ${count}. Polling sees creates and updates, not deletions.`;
+}
+
+/** "Subscribed (id): alerts about … go to #channel." and how they arrive. */
+export function renderSubscribed(reply: Extract<Reply, { kind: 'subscribed' }>): Message {
+  const where = reply.channelId ? `<#${escape(reply.channelId)}>` : 'your DMs';
+  const { delivery } = reply;
+  const how =
+    delivery.mode === 'webhook'
+      ? 'EspoCRM sends them as they happen (webhooks).'
+      : `EspoCRM cannot send them to the bot (${escape(delivery.reason ?? 'webhooks unavailable')}), so the bot checks every ${delivery.pollSeconds} s (polling).${delivery.deletions ? ' Polling cannot see deletions.' : ''}`;
+  const text = `Subscribed (${escape(reply.id)}): alerts about ${escape(reply.description)} go to ${where}. ${how} Remove it with \`/espo unsubscribe ${escape(reply.id)}\`.`;
+  return message(`Subscribed (${reply.id}): alerts about ${reply.description}`, [section(`:white_check_mark: ${text}`)]);
 }
 
 export function renderSubscriptions(reply: Extract<Reply, { kind: 'subscriptions' }>): Message {

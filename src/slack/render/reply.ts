@@ -4,7 +4,7 @@ import type { CrmRecord, EntityInfo, FieldView, ListQuery, RecordRef, WritePlan 
 import type { Reply } from '../../core/replies.js';
 import { recordUrl } from '../../crm/espo/entities.js';
 import { actions, button, context, divider, fieldsSection, fieldsSections, header, message, section, type AnyBlock, type Message } from './blocks.js';
-import { alertsLine, renderSubscriptions } from './alert.js';
+import { alertsLine, renderSubscribed, renderSubscriptions } from './alert.js';
 import { codeBlock, escape, link, truncate } from './mrkdwn.js';
 import { describeDigest, digestScheduleLines, renderDigest, renderDigestList } from './digest.js';
 import { describeTiming } from '../../core/digest-time.js';
@@ -129,7 +129,7 @@ function sharedContext(options: RenderOptions): AnyBlock | undefined {
 
 function describeQuery(query: ListQuery): string {
   const parts = query.filters.map((filter) => {
-    const symbol = { equals: '=', notEquals: '≠', greaterThan: '>', lessThan: '<', greaterThanOrEquals: '≥', lessThanOrEquals: '≤', contains: '~', in: 'in' }[filter.op];
+    const symbol = { equals: '=', notEquals: '≠', greaterThan: '>', lessThan: '<', greaterThanOrEquals: '≥', lessThanOrEquals: '≤', contains: '~', in: 'in', notIn: 'not in' }[filter.op];
     const value = Array.isArray(filter.value) ? filter.value.join(', ') : String(filter.value);
     return `${filter.field} ${symbol} ${value}`;
   });
@@ -444,6 +444,8 @@ export function renderReply(reply: Reply, options: RenderOptions = {}): Message 
                 : `:red_circle: The EspoCRM connection failed: ${escape(status.message)} To start over: \`/espo disconnect\`, then \`/espo connect\`.`;
       return message('EspoCRM connection status', [section(text), reply.alerts ? section(alertsLine(reply.alerts)) : undefined]);
     }
+    case 'subscribed':
+      return renderSubscribed(reply);
     case 'subscriptions':
       return renderSubscriptions(reply);
     case 'actions': {
@@ -475,7 +477,7 @@ function renderConnect(description: string, url?: string): Message {
   return message(`Connect EspoCRM: ${description}`, [
     section(`:link: ${escape(description)}`),
     actions('espo_connect_actions', url ? button({ actionId: 'espo_open_connect', text: 'Connect EspoCRM', url, style: 'primary' }) : undefined),
-    context('This link is only shown to you. When you are done, run your command again.'),
+    context(url ? 'This link is only shown to you. When you are done, run your command again.' : 'When that is done, run your command again.'),
   ]);
 }
 

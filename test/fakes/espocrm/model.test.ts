@@ -151,6 +151,24 @@ describe('where items', () => {
     expectWhere('Task', [item('isFalse', 'isOverdue')], (r) => r.isOverdue === false);
   });
 
+  it('compares text with number, bool and datetime columns as MySQL converts it, not as meant', () => {
+    const [user] = crm.all('User');
+    call('PUT', `/User/${String(user!.id)}`, { isActive: false });
+    const active = crm.all('User').filter((u) => u.isActive === true);
+    // 'true' from a query string is 0 to MySQL: the inactive ones. isTrue, 1 and JSON true are 1.
+    expect(ids(list('User', { where: [item('equals', 'isActive', 'true')] }).list)).toEqual([user!.id]);
+    for (const where of [item('isTrue', 'isActive'), item('equals', 'isActive', '1'), item('equals', 'isActive', true)]) {
+      expect(ids(list('User', { where: [where] }).list)).toEqual(ids(active));
+    }
+    // A number column reads text's leading number: '50k' is 50, '$50k' is 0.
+    expect(list('Opportunity', { where: [item('greaterThan', 'amount', '50k')] }).total).toBe(crm.all('Opportunity').filter((o) => Number(o.amount) > 50).length);
+    expect(list('Opportunity', { where: [item('greaterThan', 'amount', '$50k')] }).total).toBe(crm.all('Opportunity').filter((o) => Number(o.amount) > 0).length);
+    // A day against a datetime is its midnight: a task due later that day is not <= it.
+    const [task] = crm.seed('Task', [{ name: 'Due at five', status: 'Not Started', dateEnd: '2026-03-20 17:00:00' }]);
+    expect(ids(list('Task', { where: [item('lessThanOrEquals', 'dateEnd', '2026-03-20')] }).list)).not.toContain(task!.id);
+    expect(ids(list('Task', { where: [item('lessThan', 'dateEnd', '2026-03-21')] }).list)).toContain(task!.id);
+  });
+
   it('currentYear on datetimes', () => {
     expectWhere('Contact', [item('currentYear', 'createdAt')], (r) => str(r.createdAt).startsWith('2026'));
   });

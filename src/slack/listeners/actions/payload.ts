@@ -2,6 +2,7 @@ import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewar
 import { z } from 'zod';
 import { MAX_PAGE_SIZE } from '../../../core/command/parse.js';
 import { AppError } from '../../../core/errors.js';
+import { FILTER_OPERATORS } from '../../../core/ports.js';
 import type { Reply } from '../../../core/replies.js';
 import type { RequestContext } from '../../../core/service.js';
 import { answer, type Delivery, type ListenerDeps } from '../../edge.js';
@@ -23,7 +24,7 @@ export const listQuerySchema = z.object({
   filters: z.array(
     z.object({
       field: z.string().max(100),
-      op: z.enum(['equals', 'notEquals', 'greaterThan', 'lessThan', 'greaterThanOrEquals', 'lessThanOrEquals', 'contains', 'in']),
+      op: z.enum(FILTER_OPERATORS),
       value: z.union([scalar, z.array(z.union([z.string(), z.number()]))]),
     }),
   ),
