@@ -124,7 +124,8 @@ export interface CrmGateway {
   create(tenant: Tenant, entity: string, fields: Record<string, unknown>): Promise<CrmRecord>;
   update(tenant: Tenant, entity: string, id: string, fields: Record<string, unknown>): Promise<CrmRecord>;
   remove(tenant: Tenant, entity: string, id: string): Promise<void>;
-  searchActions(tenant: Tenant, intent: string, limit: number): Promise<ActionSummary[]>;
+  /** Intent search; each action with the input schema the search gave (the planner's tool). */
+  searchActions(tenant: Tenant, intent: string, limit: number): Promise<ActionInfo[]>;
   describeAction(tenant: Tenant, key: string): Promise<ActionInfo>;
   /** Returns the schema's complaint about `input`, or undefined when it is valid. */
   checkActionInput(action: ActionInfo, input: unknown): string | undefined;

@@ -4,7 +4,6 @@ import { withRetries, type RetryPolicy } from '../core/retry.js';
 import { currentDeadline, currentRequestId, withDeadline } from '../observability/request-scope.js';
 import type {
   ActionInfo,
-  ActionSummary,
   ConnectionStatus,
   CrmGateway,
   CrmRecord,
@@ -14,11 +13,11 @@ import type {
   RecordPage,
   Tenant,
 } from '../core/ports.js';
-import { idInput, isObject, listInput, toPage, toRecord, toWrittenRecord, writeInput, type JsonSchema } from './action-io.js';
+import { idInput, isObject, isReadAction, listInput, pageByCursor, toPage, toRecord, toWrittenRecord, writeInput, type JsonSchema } from './action-io.js';
 import { actionNouns, EspoEntityDirectory } from './espo/entities.js';
 import { listQueryOf, parseBracketQuery } from './espo/list-call.js';
 import { espoListPath, ROUTES, type RecordOperation } from './espo/routes.js';
-import { isConnectionGone, toCrmError, transientFailure, type FailureContext } from './errors.js';
+import { isConnectionGone, refusedBeforeStart, toCrmError, transientFailure, type FailureContext } from './errors.js';
 import { formSchemaFromAction, formSchemaFromDefinitions } from './forms.js';
 import { fieldProblems, validateAgainstSchema } from './validate.js';
 
@@ -114,18 +113,8 @@ function readRetryPolicy(deadlineMs: number): RetryPolicy {
   return { attempts: 3, baseDelayMs: 200, maxDelayMs: 2000, deadlineMs, minAttemptMs: 250 };
 }
 
-const READ_ACTION_TYPES = new Set(['list-data-records', 'find-data-record-by-id', 'search-data-record', 'match-data-record']);
 const MAX_CLIENTS = 1000;
 const MAX_CATALOG_PAGES = 10;
-
-/**
- * Reads run at once, everything else waits for Confirm. Membrane's action type decides when it is
- * there (`find-or-create-data-record` creates, whatever its key says); the key only when it is not.
- */
-export function isReadAction(action: { key: string; type?: string }): boolean {
-  if (action.type) return READ_ACTION_TYPES.has(action.type);
-  return /^(list|get|search)-/.test(action.key);
-}
 
 const directory = new EspoEntityDirectory();
 
@@ -328,8 +317,8 @@ export class MembraneGateway implements CrmGateway {
 
   /**
    * Runs `work` with a READY connection. When Membrane says the connection is gone, the cache is
-   * dropped and the work runs once more on a freshly ensured connection: Membrane refused before
-   * doing anything, so even a write is safe to repeat here.
+   * dropped and the work runs once more on a freshly ensured connection. A write in the work never
+   * gets here unless Membrane refused it before it started (`guardWrite`), so repeating is safe.
    */
   private async withConnection<T>(tenant: Tenant, failure: FailureContext, work: (connection: CachedConnection) => Promise<T>): Promise<T> {
     const connection = await this.readyConnection(tenant);
@@ -384,15 +373,20 @@ export class MembraneGateway implements CrmGateway {
     return catalog;
   }
 
-  async searchActions(tenant: Tenant, intent: string, limit: number): Promise<ActionSummary[]> {
-    return this.withConnection(tenant, { what: 'search actions', isWrite: false }, async ({ connectionId }) => {
+  /**
+   * Intent search, with each action's input schema as the search returned it: the cached catalog
+   * may predate an action the search finds. Only an item without a schema borrows the catalog's.
+   */
+  async searchActions(tenant: Tenant, intent: string, limit: number): Promise<ActionInfo[]> {
+    return this.withConnection(tenant, { what: 'search actions', isWrite: false }, async (connection) => {
+      const { connectionId } = connection;
       const response = (await this.call('actions.search', tenant, true, (c) => c.actions.find({ connectionId, intent, limit }))) as { items?: CatalogEntry[] };
-      return (response.items ?? []).slice(0, limit).map((item) => ({
-        key: item.key,
-        name: item.name,
-        description: item.description,
-        isRead: isReadAction(item),
-      }));
+      const items = (response.items ?? []).slice(0, limit);
+      const catalog = items.some((item) => !item.inputSchema) ? await this.catalog(tenant, connection) : [];
+      return items.map((item) => {
+        const inputSchema = item.inputSchema ?? catalog.find((entry) => entry.key === item.key)?.inputSchema;
+        return { key: item.key, name: item.name, description: item.description, isRead: isReadAction({ ...item, inputSchema }), ...(inputSchema ? { inputSchema } : {}) };
+      });
     });
   }
 
@@ -449,8 +443,29 @@ export class MembraneGateway implements CrmGateway {
   }
 
   private async run(tenant: Tenant, key: string, input: unknown, connectionId: string, isRead: boolean): Promise<unknown> {
-    const result = (await this.call(`action.run:${key}`, tenant, isRead, (c) => c.action(key).run(input, { connectionId }))) as { output?: unknown };
+    const attempt = () => this.call(`action.run:${key}`, tenant, isRead, (c) => c.action(key).run(input, { connectionId })) as Promise<{ output?: unknown }>;
+    const result = isRead ? await attempt() : await this.guardWrite(tenant, attempt);
     return result?.output;
+  }
+
+  /**
+   * A write that fails with a connection error may have started: the connector raises them from
+   * EspoCRM's answers (its response handlers' keys: SDK dist/index.node.mjs ~4561), after a
+   * request went out. So it is never repeated; the cached connection goes, and the person is told
+   * the outcome is unknown. Only "that connection does not exist" proves nothing ran.
+   */
+  private async guardWrite<T>(tenant: Tenant, attempt: () => Promise<T>): Promise<T> {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!isConnectionGone(error) || refusedBeforeStart(error)) throw error;
+      await this.options.cache.delete(tenant.key);
+      throw new AppError(
+        'outcome_unknown',
+        'The EspoCRM connection failed while the change was being made, so I cannot tell whether it went through. Please check in EspoCRM; `/espo status` shows the connection.',
+        { cause: error },
+      );
+    }
   }
 
   async proxy(tenant: Tenant, request: ProxyRequest): Promise<unknown> {
@@ -459,7 +474,13 @@ export class MembraneGateway implements CrmGateway {
   }
 
   private async send(tenant: Tenant, connectionId: string, request: ProxyRequest): Promise<unknown> {
-    return this.call(`proxy:${request.method}`, tenant, request.method === 'GET', (c) => {
+    const isRead = request.method === 'GET';
+    const attempt = () => this.forward(tenant, connectionId, request, isRead);
+    return isRead ? attempt() : this.guardWrite(tenant, attempt);
+  }
+
+  private forward(tenant: Tenant, connectionId: string, request: ProxyRequest, isRead: boolean): Promise<unknown> {
+    return this.call(`proxy:${request.method}`, tenant, isRead, (c) => {
       const proxy = c.connection(connectionId).proxy;
       switch (request.method) {
         case 'GET':
@@ -480,23 +501,24 @@ export class MembraneGateway implements CrmGateway {
 
   /**
    * Runs a record operation through its pre-built action when the catalog has one whose schema can
-   * carry the request, else through the REST proxy. `viaAction` builds the action input (or
-   * returns undefined when the schema cannot express it) and reads its output.
+   * carry the request, else through the REST proxy. `viaAction` returns how to do it with the
+   * action (given a way to run it with an input), or undefined when the schema cannot express it;
+   * what that gives back is the result, undefined when the action's output made no sense.
    */
   private async route<T>(
     tenant: Tenant,
     operation: RecordOperation,
     entity: string,
     failure: FailureContext,
-    viaAction: (schema: JsonSchema | undefined) => { input: Record<string, unknown>; read: (output: unknown) => T | undefined } | undefined,
+    viaAction: (schema: JsonSchema | undefined) => ((run: (input: Record<string, unknown>) => Promise<unknown>) => Promise<T | undefined>) | undefined,
     viaProxy: (connectionId: string) => Promise<T>,
   ): Promise<T> {
     return this.withConnection(tenant, failure, async (connection) => {
       const key = ROUTES[operation].actionKey(entity);
       const action = (await this.catalog(tenant, connection)).find((entry) => entry.key === key);
-      const plan = action ? viaAction(action.inputSchema as JsonSchema | undefined) : undefined;
-      if (plan) {
-        const result = plan.read(await this.run(tenant, key, plan.input, connection.connectionId, ROUTES[operation].isRead));
+      const perform = action ? viaAction(action.inputSchema as JsonSchema | undefined) : undefined;
+      if (perform) {
+        const result = await perform((input) => this.run(tenant, key, input, connection.connectionId, ROUTES[operation].isRead));
         if (result !== undefined) return result;
         throw new AppError('crm_unavailable', `The ${key} action answered in a shape I do not understand.`);
       }
@@ -512,8 +534,9 @@ export class MembraneGateway implements CrmGateway {
       query.entity,
       failure,
       (schema) => {
-        const input = listInput(schema, query);
-        return input && { input, read: (output) => toPage(output, query) };
+        const call = listInput(schema, query);
+        if (!call) return undefined;
+        return call.paging === 'cursor' ? (run) => pageByCursor(query, call.input, run) : async (run) => toPage(await run(call.input), query);
       },
       async (connectionId) => {
         const output = await this.send(tenant, connectionId, { method: 'GET', path: espoListPath(query) });
@@ -534,7 +557,7 @@ export class MembraneGateway implements CrmGateway {
       { what: `open that ${noun}`, entity: noun, isWrite: false },
       (schema) => {
         const input = idInput(schema, id);
-        return input && { input, read: readRecord };
+        return input && (async (run) => readRecord(await run(input)));
       },
       async (connectionId) => {
         const record = readRecord(await this.send(tenant, connectionId, ROUTES.get.rest(entity, id)));
@@ -563,7 +586,7 @@ export class MembraneGateway implements CrmGateway {
       { what: `${operation} the ${noun}`, entity: noun, isWrite: true },
       (schema) => {
         const input = writeInput(schema, fields, id);
-        return input && { input, read };
+        return input && (async (run) => read(await run(input)));
       },
       async (connectionId) => read(await this.send(tenant, connectionId, { ...ROUTES[operation].rest(entity, id), body: fields })),
     );
@@ -578,7 +601,7 @@ export class MembraneGateway implements CrmGateway {
       { what: `delete the ${noun}`, entity: noun, isWrite: true },
       (schema) => {
         const input = idInput(schema, id);
-        return input && { input, read: () => true };
+        return input && (async (run) => (await run(input), true));
       },
       async (connectionId) => this.send(tenant, connectionId, ROUTES.delete.rest(entity, id)),
     );
