@@ -11,6 +11,7 @@ import { HomeService } from './core/home.js';
 import { CommandService } from './core/service.js';
 import { DigestScheduler } from './core/digest-scheduler.js';
 import { DigestService } from './core/digests.js';
+import { SiteDirectory } from './core/sites.js';
 import type { PersonDirectory } from './core/people.js';
 import type { Clock } from './core/ports.js';
 import { UnfurlService } from './core/unfurl.js';
@@ -95,6 +96,8 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
     observer: metrics,
     logger,
   });
+  // Each tenant's EspoCRM address, for record links and link previews; ESPOCRM_URL is the default.
+  const sites = new SiteDirectory({ profiles: store.profiles, defaultUrl: config.espocrm.siteUrl, logger });
   const entities = new EspoEntityDirectory();
   const clock: Clock = options.clock ?? { now: () => new Date() };
   // PersonDirectory lives in the conversation service (created below, after CommandService); digests share it.
@@ -120,7 +123,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
   // A team's bot token: the one workspace's, or (OAuth) its stored installation's.
   const botTokenOf = async (teamId: string) => (config.slack.oauth ? installedBotToken(store.installations, teamId) : config.slack.botToken);
   if (socketMode && config.alerts.publicUrl) logger.warn({}, 'PUBLIC_URL is ignored in Socket Mode (no HTTP server receives EspoCRM webhooks): alerts poll');
-  const alertSink = new SlackAlertSink(alertClient, botTokenOf, logger, { siteUrl: config.espocrm.siteUrl, onPosted: (outcome) => metrics.posted('alert', outcome) });
+  const alertSink = new SlackAlertSink(alertClient, botTokenOf, logger, { siteUrlOf: (tenantKey) => sites.urlOf(tenantKey), onPosted: (outcome) => metrics.posted('alert', outcome) });
   const alerts = new AlertService({
     crm: gateway,
     entities,
@@ -142,6 +145,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
     confirmationTtlMs: config.confirmationTtlMs,
     digests,
     alerts,
+    sites,
   });
   const conversation = new ConversationService({
     commands: service,
@@ -268,14 +272,14 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
     profiles: new UserProfiles(),
     limiter,
     alerts,
-    siteUrl: config.espocrm.siteUrl,
+    sites,
     installations: store.installations,
     botToken,
     forms: new FormService({ crm: gateway, entities, commands: service, people: conversation.people, clock }),
     messageLog: new MessageLogService({ crm: gateway, entities, commands: service, people: conversation.people, clock }),
     home: new HomeService({ crm: gateway, people: conversation.people, clock, connectionScope: config.connectionScope, tenantFor: (context) => service.tenantFor(context) }),
     digests,
-    unfurls: new UnfurlService({ crm: gateway, entities, tenantFor: (context) => service.tenantFor(context), siteUrl: config.espocrm.siteUrl }),
+    unfurls: new UnfurlService({ crm: gateway, entities, tenantFor: (context) => service.tenantFor(context), sites }),
   });
   app.error(async (error) => {
     if (error.code === ErrorCode.AuthorizationError) {
@@ -331,7 +335,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
         retryConfig: { retries: 1, factor: 1, minTimeout: 1000, maxTimeout: 1000 },
       }),
       tokenFor: botTokenOf,
-      siteUrl: config.espocrm.siteUrl,
+      siteUrlOf: (tenantKey) => sites.urlOf(tenantKey),
       onPosted: (outcome) => metrics.posted('digest', outcome),
     }),
     clock,

@@ -17,6 +17,7 @@ import type {
   PendingWrite,
   RecordRef,
   Requester,
+  TenantProfileStore,
   TokenUsage,
   WorkspaceInstallations,
 } from '../core/ports.js';
@@ -25,6 +26,7 @@ import type { AlertStore } from '../core/alerts.js';
 import { SqlAlertStore } from './alerts.js';
 import { SqlDigestStore } from './digests.js';
 import { migrationProvider } from './migrations.js';
+import { SqlTenantProfiles } from './profiles.js';
 import type { Database } from './schema.js';
 import { SettingError } from '../config/setting-error.js';
 
@@ -37,6 +39,8 @@ export interface Store {
   confirmations: ConfirmationStore;
   audit: AuditLog & { recent(tenantKey: string, limit: number): Promise<AuditEntry[]> };
   connections: TenantConnectionCache;
+  /** Per tenant, across connections: the EspoCRM address an admin gave, the doctor's findings. */
+  profiles: TenantProfileStore;
   events: EventLedger;
   conversations: ConversationStore;
   installations: WorkspaceInstallations;
@@ -77,12 +81,14 @@ export async function openStore(databaseUrl: string, options: StoreOptions = {})
     await db.destroy().catch(() => undefined);
     throw databaseSettingError(failure.error, databaseUrl, failure.migration);
   }
+  const profiles = new SqlTenantProfiles(db);
   return {
     dialect,
     db,
     confirmations: new SqlConfirmationStore(db),
     audit: new SqlAuditLog(db),
     connections: new SqlConnectionCache(db),
+    profiles,
     events: new SqlEventLedger(db),
     conversations: new SqlConversationStore(db),
     installations: new SqlWorkspaceInstallations(db),
@@ -383,11 +389,11 @@ class SqlConnectionCache implements TenantConnectionCache {
  */
 function ofTeam(teamId: string) {
   const prefix = `${teamId}:`;
-  return (eb: ExpressionBuilder<Database, 'tenant_connections' | 'conversation_turns'>) =>
+  return (eb: ExpressionBuilder<Database, 'tenant_connections' | 'conversation_turns' | 'tenant_profiles'>) =>
     eb.or([eb('tenant_key', '=', teamId), eb(sql<string>`substr(tenant_key, 1, ${sql.lit(prefix.length)})`, '=', prefix)]);
 }
 
-async function deleteTeamRows(db: Kysely<Database>, table: 'tenant_connections' | 'conversation_turns', teamId: string): Promise<number> {
+async function deleteTeamRows(db: Kysely<Database>, table: 'tenant_connections' | 'conversation_turns' | 'tenant_profiles', teamId: string): Promise<number> {
   const result = await db.deleteFrom(table).where(ofTeam(teamId)).executeTakeFirst();
   return Number(result.numDeletedRows);
 }
@@ -500,6 +506,7 @@ class SqlWorkspaceInstallations implements WorkspaceInstallations {
       const installation = await trx.deleteFrom('slack_installations').where('install_key', '=', teamId).executeTakeFirst();
       const connections = await deleteTeamRows(trx, 'tenant_connections', teamId);
       const turns = await deleteTeamRows(trx, 'conversation_turns', teamId);
+      const profiles = await deleteTeamRows(trx, 'tenant_profiles', teamId);
       // Nothing can be posted there any more: alert subscriptions and digests go too, and with
       // the tenants' delivery state (webhooks are registered only once it exists) their receiver
       // tokens and webhook secrets, so EspoCRM's batches for this team are refused.
@@ -516,6 +523,7 @@ class SqlWorkspaceInstallations implements WorkspaceInstallations {
         webhooks: Number(webhooks.numDeletedRows),
         receiverTokens: Number(receiverTokens.numDeletedRows),
         digests: Number(digests.numDeletedRows),
+        profiles,
       };
     });
   }

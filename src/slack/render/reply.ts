@@ -442,8 +442,13 @@ export function renderReply(reply: Reply, options: RenderOptions = {}): Message 
               : status.state === 'action_required'
                 ? `:large_orange_circle: The EspoCRM connection needs you: ${escape(status.description)} Run \`/espo connect\`.`
                 : `:red_circle: The EspoCRM connection failed: ${escape(status.message)} To start over: \`/espo disconnect\`, then \`/espo connect\`.`;
-      return message('EspoCRM connection status', [section(text), reply.alerts ? section(alertsLine(reply.alerts)) : undefined]);
+      return message('EspoCRM connection status', [
+        section(text),
+        reply.site ? context(`Record links go to ${escape(reply.site.url)} (${SITE_SOURCES[reply.site.source]}).`) : undefined,
+        reply.alerts ? section(alertsLine(reply.alerts)) : undefined,
+      ]);
     }
+
     case 'subscriptions':
       return renderSubscriptions(reply);
     case 'actions': {
@@ -471,6 +476,7 @@ export function renderReply(reply: Reply, options: RenderOptions = {}): Message 
   }
 }
 
+const SITE_SOURCES = { stated: 'set with `/espo connect`', espocrm: "EspoCRM's own site URL", default: 'ESPOCRM_URL' } as const;
 function renderConnect(description: string, url?: string): Message {
   return message(`Connect EspoCRM: ${description}`, [
     section(`:link: ${escape(description)}`),
