@@ -127,6 +127,22 @@ export interface CrmFindings {
   webhooks?: 'allowed' | 'refused';
 }
 
+/**
+ * One assumption the bot makes about the connection, and whether it holds: `ok`; `adapted` (it
+ * does not, and the bot works around it); `problem` (someone has to act).
+ */
+export interface DoctorCheck {
+  name: string;
+  status: 'ok' | 'adapted' | 'problem';
+  detail: string;
+}
+
+/** What `/espo doctor`'s probes found: each check, and the findings the bot now works with. */
+export interface Examination {
+  checks: DoctorCheck[];
+  findings: CrmFindings;
+}
+
 /** What is kept per tenant across connections: the address an admin gave, and what the doctor found. */
 export interface TenantProfile {
   tenantKey: string;
@@ -180,6 +196,11 @@ export interface CrmGateway {
   formSchema(tenant: Tenant, entity: string, operation: 'create' | 'update'): Promise<Record<string, unknown> | undefined>;
   /** The schema's complaints about a form's values, per field. */
   checkFields(schema: Record<string, unknown>, fields: Record<string, unknown>): { field: string; problem: string }[];
+  /**
+   * `/espo doctor`: harmless reads against the live connection, each assumption checked; what
+   * they find is kept for the tenant, so the bot adapts (proxy base path, page size, actions).
+   */
+  examine(tenant: Tenant): Promise<Examination>;
 }
 
 /** A write waiting for its requester's Confirm, as stored. */

@@ -1,7 +1,7 @@
 import type { Subcommand } from './command/parse.js';
 import type { AlertStatus, SubscriptionView } from './alerts.js';
 import type { Digest } from './digests.js';
-import type { ActionSummary, ConnectionStatus, CrmRecord, DigestJob, EntityInfo, ListQuery, RecordPage, WritePlan } from './ports.js';
+import type { ActionSummary, ConnectionStatus, CrmRecord, DigestJob, DoctorCheck, EntityInfo, ListQuery, RecordPage, WritePlan } from './ports.js';
 import type { Site } from './sites.js';
 
 /**
@@ -22,6 +22,8 @@ export type Reply =
   | { kind: 'connect'; url?: string; description: string }
   /** `alerts`: how the tenant's alerts arrive, when it has subscriptions; `site`: where record links go. */
   | { kind: 'status'; status: ConnectionStatus; scope: 'workspace' | 'user'; alerts?: AlertStatus; site?: Site }
+  /** `/espo doctor`: each check; `automatic`: the check of a new connection, its problems only. */
+  | { kind: 'doctor'; checks: DoctorCheck[]; automatic: boolean }
   /** `/espo subscriptions`: the channel's alert subscriptions (and the person's DM ones). */
   | { kind: 'subscriptions'; items: SubscriptionView[]; status?: AlertStatus }
   | { kind: 'actions'; intent: string; actions: ActionSummary[] }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AlertCommands } from './alerts.js';
 import { parseCommand, type Command } from './command/parse.js';
 import type { DigestService } from './digests.js';
+import type { DoctorService } from './doctor.js';
 import { AppError, type ErrorDetails } from './errors.js';
 import type {
   AuditLog,
@@ -52,6 +53,8 @@ export interface CommandServiceDeps {
   alerts?: AlertCommands;
   /** Each tenant's EspoCRM address: `/espo connect <url>` sets it, status shows it. */
   sites?: SiteDirectory;
+  /** `/espo doctor`; without it the command says it is unavailable. */
+  doctor?: DoctorService;
 }
 
 /**
@@ -131,6 +134,10 @@ export class CommandService {
           alerts: await this.deps.alerts?.statusOf(tenant),
           site: await this.deps.sites?.siteOf(tenant.key),
         };
+      case 'doctor':
+        this.requireConnectionOwner(context, 'check it');
+        if (!this.deps.doctor) throw new AppError('bad_input', 'The connection check is not available here.');
+        return this.deps.doctor.examine(tenant);
       case 'disconnect': {
         this.requireConnectionOwner(context, 'disconnect it');
         const status = await crm.status(tenant);

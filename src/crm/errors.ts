@@ -72,6 +72,17 @@ export function refusedBeforeStart(error: unknown): boolean {
   return type === 'bad_request' && key === 'not_found' && /connection/i.test(String(message ?? ''));
 }
 
+/**
+ * EspoCRM's refusal of a page larger than its recordListMaxSizeLimit: 403 "Max size should not
+ * exceed N. Use offset and limit." (Core/Record/SearchParamsFetcher::handleMaxSize), through the
+ * proxy or wrapped in an action run. N, or undefined for any other error.
+ */
+export function maxSizeRefused(error: unknown): number | undefined {
+  const http = httpFailure(error);
+  const limit = http?.status === 403 ? /Max size should not exceed (\d+)/.exec(http.reason ?? '')?.[1] : undefined;
+  return limit === undefined ? undefined : Number(limit);
+}
+
 /** Transport failures that say nothing about the request except that it did not complete. */
 const PASSING_TRANSPORT_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ERR_SOCKET_CONNECTION_TIMEOUT']);
 

@@ -6,6 +6,7 @@ import { Kysely, Migrator, PostgresDialect, sql, SqliteDialect, type ExpressionB
 import pg from 'pg';
 import type {
   AuditEntry,
+  CrmFindings,
   WorkspaceForgotten,
   AuditLog,
   ClaimOutcome,
@@ -26,7 +27,7 @@ import type { AlertStore } from '../core/alerts.js';
 import { SqlAlertStore } from './alerts.js';
 import { SqlDigestStore } from './digests.js';
 import { migrationProvider } from './migrations.js';
-import { SqlTenantProfiles } from './profiles.js';
+import { parseFindings, SqlTenantProfiles } from './profiles.js';
 import type { Database } from './schema.js';
 import { SettingError } from '../config/setting-error.js';
 
@@ -87,7 +88,7 @@ export async function openStore(databaseUrl: string, options: StoreOptions = {})
     db,
     confirmations: new SqlConfirmationStore(db),
     audit: new SqlAuditLog(db),
-    connections: new SqlConnectionCache(db),
+    connections: new SqlConnectionCache(db, profiles),
     profiles,
     events: new SqlEventLedger(db),
     conversations: new SqlConversationStore(db),
@@ -333,15 +334,31 @@ function usageFromJson(json: string | null): { usage?: TokenUsage } {
 }
 
 class SqlConnectionCache implements TenantConnectionCache {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly profiles: SqlTenantProfiles,
+  ) {}
 
+  /** One query: the tenant's profile comes along, with findings only when they are this connection's. */
   async get(tenantKey: string): Promise<CachedConnection | undefined> {
     const row = await this.db
       .selectFrom('tenant_connections')
-      .select(['connection_id', 'state', 'catalog_fetched_at'])
-      .where('tenant_key', '=', tenantKey)
+      .leftJoin('tenant_profiles', 'tenant_profiles.tenant_key', 'tenant_connections.tenant_key')
+      .select(['tenant_connections.connection_id', 'tenant_connections.state', 'tenant_connections.catalog_fetched_at', 'tenant_profiles.findings'])
+      .where('tenant_connections.tenant_key', '=', tenantKey)
       .executeTakeFirst();
-    return row && { connectionId: row.connection_id, state: row.state, catalogFetchedAt: row.catalog_fetched_at ?? undefined };
+    if (!row) return undefined;
+    const findings = parseFindings(row.findings);
+    return {
+      connectionId: row.connection_id,
+      state: row.state,
+      catalogFetchedAt: row.catalog_fetched_at ?? undefined,
+      ...(findings?.connectionId === row.connection_id ? { findings } : {}),
+    };
+  }
+
+  putFindings(tenantKey: string, teamId: string, findings: CrmFindings): Promise<void> {
+    return this.profiles.saveFindings(tenantKey, teamId, findings);
   }
 
   async put(tenantKey: string, entry: { connectionId: string; state: string }): Promise<void> {

@@ -40,6 +40,7 @@ describe('parseCommand', () => {
     ['connect https://crm.acme.com/', { kind: 'connect', siteUrl: 'https://crm.acme.com' }],
     ['connect <https://acme.com/espo|acme.com/espo>', { kind: 'connect', siteUrl: 'https://acme.com/espo' }],
     ['status', { kind: 'status' }],
+    ['doctor', { kind: 'doctor' }],
     ['disconnect', { kind: 'disconnect' }],
     ['actions create a task', { kind: 'actions', intent: 'create a task' }],
     ['lsit leads', { kind: 'unknown', word: 'lsit', suggestion: 'list' }],

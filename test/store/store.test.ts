@@ -126,12 +126,18 @@ for (const backend of backends) {
       expect(await store.connections.get('T1')).toBeUndefined();
     });
 
-    it("keeps a tenant's address across its connections, and claims each connection's automatic check once", async () => {
+    it("keeps a tenant's address and findings across its connections, and claims each connection's automatic check once", async () => {
       await store.connections.put('TP1', { connectionId: 'cp1', state: 'READY' });
       await store.profiles.setSiteUrl('TP1', 'TP1', 'https://crm.acme.test');
-      // The connection row goes (not READY), the profile stays.
+      const findings = { connectionId: 'cp1', checkedAt: 7, proxyPrefix: '/api/v1' as const, maxPageSize: 50 };
+      await store.connections.putFindings('TP1', 'TP1', findings);
+      // The cached connection carries what was learned about it, in the one query a warm request makes.
+      expect(await store.connections.get('TP1')).toEqual({ connectionId: 'cp1', state: 'READY', catalogFetchedAt: undefined, findings });
+      // The connection row goes (not READY), the profile stays; findings of another connection are not this one's.
       await store.connections.delete('TP1');
-      expect(await store.profiles.get('TP1')).toEqual({ tenantKey: 'TP1', teamId: 'TP1', siteUrl: 'https://crm.acme.test' });
+      await store.connections.put('TP1', { connectionId: 'cp2', state: 'READY' });
+      expect((await store.connections.get('TP1'))?.findings).toBeUndefined();
+      expect(await store.profiles.get('TP1')).toEqual({ tenantKey: 'TP1', teamId: 'TP1', siteUrl: 'https://crm.acme.test', findings });
       expect(await store.profiles.get('TP2')).toBeUndefined();
 
       const claims = await Promise.all([1, 2, 3].map(() => store.profiles.claimAutomaticCheck('TP1', 'TP1', 'cp2')));

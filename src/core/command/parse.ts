@@ -11,6 +11,7 @@ export type Command =
   /** `siteUrl`: the EspoCRM address an admin gave (`/espo connect https://crm.acme.com`). */
   | { kind: 'connect'; siteUrl?: string }
   | { kind: 'status' }
+  | { kind: 'doctor' }
   | { kind: 'disconnect' }
   | { kind: 'list'; entity: EntityInfo; query: ListQuery }
   | { kind: 'find'; entity: EntityInfo; query: ListQuery }
@@ -52,6 +53,7 @@ export const SUBCOMMANDS = [
   'help',
   'connect',
   'status',
+  'doctor',
   'disconnect',
   'list',
   'find',
@@ -76,6 +78,7 @@ export const USAGE: Record<Subcommand, string> = {
   help: 'help',
   connect: 'connect [https://your-espocrm.example.com]',
   status: 'status',
+  doctor: 'doctor',
   disconnect: 'disconnect',
   list: 'list <entity> [field=value ...] [sort=field] [limit=N]',
   find: 'find <entity> <text>',
@@ -98,6 +101,7 @@ export const EXAMPLES: Record<Subcommand, string[]> = {
   help: ['help list'],
   connect: ['connect', 'connect https://crm.example.com'],
   status: ['status'],
+  doctor: ['doctor'],
   disconnect: ['disconnect'],
   list: ['list leads status=New sort=-createdAt', 'list deals stage=Prospecting,Qualification amount>10k limit=20', 'list tasks status!=Completed dateEnd<=today'],
   find: ['find contact Jane', 'find account acme'],
@@ -195,6 +199,7 @@ export function parseCommand(text: string, context: ParseContext): Command {
       return address ? { kind: sub, siteUrl: siteUrlOf(address) } : { kind: sub };
     }
     case 'status':
+    case 'doctor':
     case 'disconnect':
       return { kind: sub };
     case 'list': {

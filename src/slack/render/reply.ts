@@ -448,7 +448,8 @@ export function renderReply(reply: Reply, options: RenderOptions = {}): Message 
         reply.alerts ? section(alertsLine(reply.alerts)) : undefined,
       ]);
     }
-
+    case 'doctor':
+      return renderDoctor(reply);
     case 'subscriptions':
       return renderSubscriptions(reply);
     case 'actions': {
@@ -477,6 +478,23 @@ export function renderReply(reply: Reply, options: RenderOptions = {}): Message 
 }
 
 const SITE_SOURCES = { stated: 'set with `/espo connect`', espocrm: "EspoCRM's own site URL", default: 'ESPOCRM_URL' } as const;
+const CHECK_ICONS = { ok: ':white_check_mark:', adapted: ':large_blue_circle:', problem: ':warning:' } as const;
+
+/** The doctor's checks, one line each: ok, adapted to (the bot works around it), or a problem to act on. */
+function renderDoctor(reply: Extract<Reply, { kind: 'doctor' }>): Message {
+  const title = reply.automatic ? 'The new EspoCRM connection needs attention' : 'EspoCRM connection check';
+  const problems = reply.checks.filter((check) => check.status === 'problem').length;
+  return message(`${title}: ${problems ? `${problems} problem${problems === 1 ? '' : 's'}` : 'no problems'}`, [
+    header(title),
+    ...reply.checks.map((check) => section(`${CHECK_ICONS[check.status]} *${escape(check.name)}*: ${truncate(escape(check.detail), 2900)}`)),
+    context(
+      reply.automatic
+        ? 'I checked the new connection by myself, with harmless reads. `/espo doctor` shows every check.'
+        : `Checked just now, with harmless reads. ${CHECK_ICONS.adapted} the bot works around it; ${CHECK_ICONS.problem} someone has to act.`,
+    ),
+  ]);
+}
+
 function renderConnect(description: string, url?: string): Message {
   return message(`Connect EspoCRM: ${description}`, [
     section(`:link: ${escape(description)}`),
