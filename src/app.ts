@@ -11,6 +11,8 @@ import { HomeService } from './core/home.js';
 import { CommandService } from './core/service.js';
 import { DigestScheduler } from './core/digest-scheduler.js';
 import { DigestService } from './core/digests.js';
+import { DoctorService } from './core/doctor.js';
+import { SiteDirectory } from './core/sites.js';
 import type { PersonDirectory } from './core/people.js';
 import type { Clock } from './core/ports.js';
 import { UnfurlService } from './core/unfurl.js';
@@ -18,6 +20,7 @@ import { EspoEntityDirectory } from './crm/espo/entities.js';
 import { MembraneGateway } from './crm/gateway.js';
 import { webhookRoute } from './crm/espo/webhooks.js';
 import { SlackAlertSink } from './slack/alert-sink.js';
+import { directNotice } from './slack/direct-notice.js';
 import { OpenAiPlanner } from './llm/planner.js';
 import { BOT_SCOPES, installationStore } from './slack/installation-store.js';
 import { BotToken } from './slack/bot-token.js';
@@ -44,6 +47,8 @@ export interface RunningApp {
   pollOnce(now?: Date): Promise<{ tenants: number; changes: number; alerts: number }>;
   /** Sends due digests; the app ticks it every 30 s, and `tick(at)` runs it at a given moment. */
   scheduler: DigestScheduler;
+  /** `/espo doctor`, and its automatic check of each new connection (`idle()` waits for those under way). */
+  doctor: DoctorService;
   metrics: Metrics;
   /**
    * Graceful stop (SIGTERM): readiness fails and no new request is taken, work already
@@ -94,7 +99,11 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
     cache: store.connections,
     observer: metrics,
     logger,
+    // A connection found READY with nothing known about it: the doctor checks it, once.
+    onReady: (tenant, connectionId) => doctor.afterReady(tenant, connectionId),
   });
+  // Each tenant's EspoCRM address, for record links and link previews; ESPOCRM_URL is the default.
+  const sites = new SiteDirectory({ profiles: store.profiles, defaultUrl: config.espocrm.siteUrl, logger });
   const entities = new EspoEntityDirectory();
   const clock: Clock = options.clock ?? { now: () => new Date() };
   // PersonDirectory lives in the conversation service (created below, after CommandService); digests share it.
@@ -120,7 +129,15 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
   // A team's bot token: the one workspace's, or (OAuth) its stored installation's.
   const botTokenOf = async (teamId: string) => (config.slack.oauth ? installedBotToken(store.installations, teamId) : config.slack.botToken);
   if (socketMode && config.alerts.publicUrl) logger.warn({}, 'PUBLIC_URL is ignored in Socket Mode (no HTTP server receives EspoCRM webhooks): alerts poll');
-  const alertSink = new SlackAlertSink(alertClient, botTokenOf, logger, { siteUrl: config.espocrm.siteUrl, onPosted: (outcome) => metrics.posted('alert', outcome) });
+  const alertSink = new SlackAlertSink(alertClient, botTokenOf, logger, { siteUrlOf: (tenantKey) => sites.urlOf(tenantKey), onPosted: (outcome) => metrics.posted('alert', outcome) });
+  const doctor = new DoctorService({
+    crm: gateway,
+    profiles: store.profiles,
+    sites,
+    tell: directNotice(alertClient, botTokenOf),
+    schedule: (work) => limiter.run(() => inRequestScope(newRequestId(), work)),
+    logger,
+  });
   const alerts = new AlertService({
     crm: gateway,
     entities,
@@ -142,6 +159,8 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
     confirmationTtlMs: config.confirmationTtlMs,
     digests,
     alerts,
+    sites,
+    doctor,
   });
   const conversation = new ConversationService({
     commands: service,
@@ -268,14 +287,14 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
     profiles: new UserProfiles(),
     limiter,
     alerts,
-    siteUrl: config.espocrm.siteUrl,
+    sites,
     installations: store.installations,
     botToken,
     forms: new FormService({ crm: gateway, entities, commands: service, people: conversation.people, clock }),
     messageLog: new MessageLogService({ crm: gateway, entities, commands: service, people: conversation.people, clock }),
     home: new HomeService({ crm: gateway, people: conversation.people, clock, connectionScope: config.connectionScope, tenantFor: (context) => service.tenantFor(context) }),
     digests,
-    unfurls: new UnfurlService({ crm: gateway, entities, tenantFor: (context) => service.tenantFor(context), siteUrl: config.espocrm.siteUrl }),
+    unfurls: new UnfurlService({ crm: gateway, entities, tenantFor: (context) => service.tenantFor(context), sites }),
   });
   app.error(async (error) => {
     if (error.code === ErrorCode.AuthorizationError) {
@@ -335,7 +354,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
         retryConfig: { retries: 1, factor: 1, minTimeout: 1000, maxTimeout: 1000 },
       }),
       tokenFor: botTokenOf,
-      siteUrl: config.espocrm.siteUrl,
+      siteUrlOf: (tenantKey) => sites.urlOf(tenantKey),
       onPosted: (outcome) => metrics.posted('digest', outcome),
     }),
     clock,
@@ -376,6 +395,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
     alerts,
     pollOnce,
     scheduler,
+    doctor,
     metrics,
     async stop() {
       if (stopping) return;
@@ -395,6 +415,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
       // posted (EspoCRM will not send them again).
       const drained = await Promise.race([
         Promise.all([scheduler.stop(), polling, listenerStopped])
+          .then(() => doctor.idle())
           .then(() => limiter.idle())
           .then(() => alertSink.idle())
           .then(() => true),

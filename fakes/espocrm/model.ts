@@ -44,8 +44,17 @@ export interface EspoResponse {
   body: unknown;
 }
 
-/** EspoCRM's `recordListMaxSizeLimit` default. */
-const MAX_SIZE_LIMIT = 200;
+/**
+ * Settings an API user reads with `GET /Settings` (Tools/App/SettingsService::getConfigData: every
+ * parameter that is not internal, system or admin-only, and these three are none of them:
+ * Resources/defaults/systemConfig.php). `recordListMaxSizeLimit` is admin-configurable, default
+ * 200 (Resources/defaults/config.php; Core/Record/SearchParamsFetcher::MAX_SIZE_LIMIT).
+ */
+export interface EspoSettings {
+  siteUrl?: string;
+  version: string;
+  recordListMaxSizeLimit: number;
+}
 const TASK_DONE_STATUSES = ['Completed', 'Canceled'];
 const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
@@ -157,8 +166,12 @@ export class FakeEspoCrm {
   private readonly autoincrements = new Map<string, number>();
   private idCounter = 0;
 
-  constructor(opts: { now?: () => Date } = {}) {
+  /** The instance's configuration; tests change it (a lower `recordListMaxSizeLimit`, another `siteUrl`). */
+  readonly settings: EspoSettings;
+
+  constructor(opts: { now?: () => Date; siteUrl?: string } = {}) {
     this.now = opts.now ?? (() => new Date());
+    this.settings = { version: '10.0.0', recordListMaxSizeLimit: 200, ...(opts.siteUrl ? { siteUrl: opts.siteUrl } : {}) };
   }
 
   /** Load the fixed demo data set (dates are relative to the injected clock). */
@@ -212,6 +225,7 @@ export class FakeEspoCrm {
     const [scope, id, sub, ...rest] = req.path.split('/').filter(Boolean);
     if (!scope || rest.length > 0) throw notFound();
     if (scope === 'Webhook' && !sub) {
+      if (method === 'GET' && id === undefined) return ok(this.listWebhooks());
       if (method === 'POST' && id === undefined) {
         const answer = this.webhooks.create(req.body);
         if (answer.status !== 200) throw new EspoError(answer.status, answer.status === 403 ? 'Access denied' : 'Bad request');
@@ -232,6 +246,7 @@ export class FakeEspoCrm {
     }
 
     if (method === 'GET' && scope === 'App' && id === 'user') return ok({ user: this.currentUser() });
+    if (method === 'GET' && scope === 'Settings' && id === undefined) return ok(this.publicSettings());
     if (method === 'GET' && scope === 'Metadata' && id === undefined) return ok(this.metadata(req.query.key));
     if (!this.defs[scope]) throw notFound();
 
@@ -254,8 +269,11 @@ export class FakeEspoCrm {
 
   private list(entity: string, query: Record<string, unknown>): { total: number; list: EspoRecord[] } {
     const params = this.searchParams(query);
-    const maxSize = intParam(params.maxSize, 'maxSize') ?? MAX_SIZE_LIMIT;
-    if (maxSize > MAX_SIZE_LIMIT) throw new EspoError(403, `Max size should not exceed ${MAX_SIZE_LIMIT}`);
+    // SearchParamsFetcher::handleMaxSize: no maxSize means the limit; more is Forbidden, its
+    // message in X-Status-Reason (Core/Api/ErrorOutput prints Forbidden's reason).
+    const limit = this.settings.recordListMaxSizeLimit;
+    const maxSize = intParam(params.maxSize, 'maxSize') ?? limit;
+    if (maxSize > limit) throw new EspoError(403, `Max size should not exceed ${limit}. Use offset and limit.`);
     const offset = intParam(params.offset, 'offset') ?? 0;
 
     const matched = this.all(entity).filter(this.listPredicate(entity, params)).sort(this.listOrder(entity, params));
@@ -334,6 +352,21 @@ export class FakeEspoCrm {
     const [user] = this.all('User');
     if (!user) return { id: '1', userName: 'admin', name: 'Admin' };
     return { id: String(user.id), userName: String(user.userName), name: String(user.name ?? user.userName) };
+  }
+
+  /** What `GET /Settings` shows an API user: non-admin parameters only (see EspoSettings). */
+  private publicSettings(): Record<string, unknown> {
+    return { ...this.settings, applicationName: 'EspoCRM', language: 'en_US', timeZone: 'UTC', dateFormat: 'DD.MM.YYYY', timeFormat: 'HH:mm' };
+  }
+
+  /**
+   * `GET /Webhook`: an API user's own webhooks (Select/Webhook/AccessControlFilters/Mandatory),
+   * or 403 without the Webhooks scope (Acl/Webhook/AccessChecker::check), as POST is refused.
+   */
+  private listWebhooks(): { total: number; list: Record<string, unknown>[] } {
+    if (this.webhooks.refuseWith === 403) throw new EspoError(403, 'Access denied');
+    const list = [...this.webhooks.registered.values()].map(({ id, event, url }) => ({ id, event, url, isActive: true }));
+    return { total: list.length, list };
   }
 
   private metadata(key: unknown): unknown {

@@ -12,6 +12,8 @@ import type { JsonSchema } from './schema.js';
 
 export type { JsonSchema };
 export type ActionType = 'list-data-records' | 'find-data-record-by-id' | 'create-data-record' | 'update-data-record';
+/** A type Membrane gives actions that are not data-record operations (SDK dist/dts/.../actions/action-types.d.ts). */
+export type GenericActionType = 'connector-operation';
 export type ActionVerb = 'list' | 'get' | 'create' | 'update';
 export type ActionStyle = 'espo' | 'membrane';
 
@@ -20,7 +22,8 @@ export interface ActionDef {
   key: string;
   name: string;
   description: string;
-  type: ActionType;
+  /** Optional in Membrane's ActionApiResponse (SDK dist/dts/workspace-elements/api/actions-api.d.ts). */
+  type?: ActionType | GenericActionType;
   inputSchema: JsonSchema;
   outputSchema: JsonSchema;
 }
@@ -180,7 +183,7 @@ function espoSchemas(verb: ActionVerb, spec: EntitySpec): Pick<ActionDef, 'input
   }
 }
 
-function membraneSchemas(verb: ActionVerb, spec: EntitySpec): Pick<ActionDef, 'inputSchema' | 'outputSchema'> {
+function membraneSchemas(verb: ActionVerb, spec: EntitySpec, lists: CatalogOptions['lists']): Pick<ActionDef, 'inputSchema' | 'outputSchema'> {
   const { writable, filters, required, record } = entitySchemas(spec);
   const dataRecord = object({ id: idSchema, name: { type: 'string' }, fields: record }, ['id']);
   const idOutput = object({ id: idSchema }, ['id']);
@@ -191,7 +194,9 @@ function membraneSchemas(verb: ActionVerb, spec: EntitySpec): Pick<ActionDef, 'i
           {
             filter: object(filters, [], { additionalProperties: false, title: 'Filter' }),
             cursor: { type: 'string', title: 'Cursor' },
-            limit: { type: 'integer', minimum: 1, maximum: 100, title: 'Limit' },
+            // Membrane's own list request has no page size (SDK dist/index.node.mjs ~8990: filter,
+            // unifiedFilter, cursor): the connector picks it. Some packages add one.
+            ...(lists === 'with-limit' ? { limit: { type: 'integer', minimum: 1, maximum: 100, title: 'Limit' } } : {}),
           },
           [],
           { additionalProperties: false },
@@ -207,8 +212,21 @@ function membraneSchemas(verb: ActionVerb, spec: EntitySpec): Pick<ActionDef, 'i
   }
 }
 
+/**
+ * How the package's actions look, where real packages may differ (the developers' rule: the fake
+ * produces both shapes). `types`: the data-record types (default), none at all (`type` is optional
+ * in ActionApiResponse), or a generic `connector-operation` that says nothing about reading or
+ * writing. `lists`: Membrane-style lists with a `limit` (default) or, as Membrane's own list
+ * request, `filter`/`cursor` only.
+ */
+export interface CatalogOptions {
+  types?: 'data-record' | 'none' | 'generic';
+  lists?: 'with-limit' | 'cursor-only';
+}
+
 /** A fresh copy of the catalog (callers may mutate it). */
-export function espoActionCatalog(): ActionDef[] {
+export function espoActionCatalog(options: CatalogOptions = {}): ActionDef[] {
+  const { types = 'data-record', lists = 'with-limit' } = options;
   return VERBS.flatMap((verb) =>
     ENTITY_SPECS.filter((spec) => spec.verbs.includes(verb)).map((spec): ActionDef => {
       const key = actionKey(verb, spec);
@@ -217,8 +235,8 @@ export function espoActionCatalog(): ActionDef[] {
         key,
         name: titleCase(`${verb} ${verb === 'list' ? spec.plural : spec.singular}`),
         description: DESCRIPTIONS[verb](spec),
-        type: ACTION_TYPES[verb],
-        ...(spec.style === 'espo' ? espoSchemas(verb, spec) : membraneSchemas(verb, spec)),
+        ...(types === 'none' ? {} : { type: types === 'generic' ? 'connector-operation' : ACTION_TYPES[verb] }),
+        ...(spec.style === 'espo' ? espoSchemas(verb, spec) : membraneSchemas(verb, spec, lists)),
       };
     }),
   );

@@ -9,8 +9,8 @@ export type ActionOutcome =
   | { kind: 'espo-error'; response: EspoResponse }
   | { kind: 'invalid'; message: string };
 
-/** Page size of membrane-style lists when the input gives no `limit`. */
-const DEFAULT_LIMIT = 100;
+/** Page size of membrane-style lists when the input gives no `limit` (the connector's choice). */
+export const DEFAULT_PAGE_SIZE = 100;
 
 interface EspoCall {
   method: 'GET' | 'POST' | 'PUT';
@@ -84,7 +84,7 @@ function toEspoValues(fields: unknown): unknown {
   );
 }
 
-function membraneStyleCall(verb: ActionVerb, path: string, input: Record<string, unknown>): EspoCall | string {
+function membraneStyleCall(verb: ActionVerb, path: string, input: Record<string, unknown>, pageSize: number): EspoCall | string {
   const fields = toEspoValues(input.fields);
   const idOnly = (body: unknown) => ({ id: String(asRecord(body).id) });
   switch (verb) {
@@ -95,7 +95,7 @@ function membraneStyleCall(verb: ActionVerb, path: string, input: Record<string,
       return {
         method: 'GET',
         path,
-        query: { maxSize: input.limit ?? DEFAULT_LIMIT, offset, where },
+        query: { maxSize: input.limit ?? pageSize, offset, where },
         output: (body) => {
           const { total, list } = asList(body);
           const next = offset + list.length;
@@ -113,12 +113,12 @@ function membraneStyleCall(verb: ActionVerb, path: string, input: Record<string,
   }
 }
 
-/** Run an action whose input already passed its inputSchema. */
-export function runAction(action: ActionDef, input: Record<string, unknown>, espo: FakeEspoCrm): ActionOutcome {
+/** Run an action whose input already passed its inputSchema; `pageSize`: what a list without `limit` returns. */
+export function runAction(action: ActionDef, input: Record<string, unknown>, espo: FakeEspoCrm, pageSize = DEFAULT_PAGE_SIZE): ActionOutcome {
   const target = describeActionKey(action.key);
   if (!target) return { kind: 'invalid', message: `Action ${action.key} has no implementation` };
   const path = `/${target.entity}`;
-  const call = target.style === 'espo' ? espoStyleCall(target.verb, path, input) : membraneStyleCall(target.verb, path, input);
+  const call = target.style === 'espo' ? espoStyleCall(target.verb, path, input) : membraneStyleCall(target.verb, path, input, pageSize);
   if (typeof call === 'string') return { kind: 'invalid', message: call };
 
   const response = espo.request({ method: call.method, path: call.path, query: call.query ?? {}, body: call.body });

@@ -6,8 +6,8 @@ import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Serv
 import type { AddressInfo } from 'node:net';
 import qs from 'qs';
 import { FakeEspoCrm } from '../espocrm/model.js';
-import { espoActionCatalog, searchActions, type ActionDef } from './catalog.js';
-import { runAction } from './run-action.js';
+import { espoActionCatalog, searchActions, type ActionDef, type CatalogOptions } from './catalog.js';
+import { DEFAULT_PAGE_SIZE, runAction } from './run-action.js';
 import { validateAgainstSchema } from './schema.js';
 
 // The SDK's WorkspaceElementState (dist/bundle.d.ts).
@@ -48,6 +48,16 @@ export interface FakeTenant {
   espo: FakeEspoCrm;
   /** Mutable copy of the catalog (remove one to force the app onto the proxy path). */
   actions: ActionDef[];
+  /** Replaces the catalog with one of another shape: untyped or generic actions, cursor-only lists. */
+  setCatalog(options: CatalogOptions): void;
+  /** Records a Membrane-style list without `limit` answers per page (the connector's choice). */
+  listPageSize: number;
+  /**
+   * Where the connection's base URL points, which Membrane does not document for EspoCRM:
+   * `api` (default) at `{site}/api/v1`, so proxy paths are EspoCRM's API paths (`/Lead`); `site` at
+   * the site itself, so they must start with `/api/v1` and anything else is the web server's 404.
+   */
+  proxyBase: 'api' | 'site';
   connection?: FakeConnection;
   /** What the next ensure creates when the tenant has no live connection (default READY). */
   ensureState: EnsureState;
@@ -82,6 +92,13 @@ export interface FailResponse {
   headers?: Record<string, string>;
   delayMs?: number;
   dropConnection?: boolean;
+  /**
+   * Do the work first (the action runs, EspoCRM writes), then answer with this failure: what a
+   * connector does when EspoCRM's answer trips its response handler, e.g. a connection error
+   * (`connection_is_defunct` is one of the keys those handlers raise: SDK dist/index.node.mjs
+   * ~4561, REST_API_CLIENT_RESPONSE_HANDLERS_SCHEMA).
+   */
+  afterHandling?: boolean;
 }
 
 export interface FakeMembrane {
@@ -104,6 +121,8 @@ export interface FakeMembraneOptions {
   staticToken?: string;
   /** Clock for EspoCRM data and connection timestamps (token expiry always uses the real clock). */
   now?: () => Date;
+  /** Each tenant's EspoCRM `siteUrl` setting (every real instance has one, set at install). */
+  siteUrlOf?: (tenantKey: string) => string | undefined;
 }
 
 // ---- tokens ---------------------------------------------------------------------------------------
@@ -213,6 +232,8 @@ interface Clock {
 class Tenant implements FakeTenant {
   readonly espo: FakeEspoCrm;
   actions: ActionDef[] = espoActionCatalog();
+  listPageSize = DEFAULT_PAGE_SIZE;
+  proxyBase: 'api' | 'site' = 'api';
   connection?: FakeConnection;
   ensureState: EnsureState = { state: 'READY' };
   /** GETs left before a BUILDING connection turns READY. */
@@ -221,8 +242,13 @@ class Tenant implements FakeTenant {
   constructor(
     readonly key: string,
     private readonly clock: Clock,
+    siteUrl?: string,
   ) {
-    this.espo = new FakeEspoCrm({ now: clock.now }).seedDefaults();
+    this.espo = new FakeEspoCrm({ now: clock.now, siteUrl }).seedDefaults();
+  }
+
+  setCatalog(options: CatalogOptions): void {
+    this.actions = espoActionCatalog(options);
   }
 
   setConnectionState(state: ConnectionState, extra: StateOptions = {}): void {
@@ -254,12 +280,16 @@ class Tenant implements FakeTenant {
     return connection;
   }
 
-  /** Actions and proxy calls need a READY, connected connection. */
+  /**
+   * Actions and proxy calls need a READY, connected connection. Otherwise a ConnectionError with one
+   * of the SDK's ConnectionErrorKey values (dist/dts/errors/index.d.ts): the key alone does not
+   * say whether anything ran, as it does not for the real connector.
+   */
   readyConnection(id: unknown): FakeConnection {
     if (typeof id !== 'string' || id === '') throw invalidInput('connectionId is required');
     const connection = this.liveConnection(id);
     if (connection.state !== 'READY' || connection.disconnected || connection.isDefunct) {
-      throw membraneError(400, 'connection', 'Connection is not ready', 'connection_is_not_ready');
+      throw membraneError(400, 'connection', 'Connection is not ready', 'connection_is_defunct');
     }
     return connection;
   }
@@ -286,6 +316,7 @@ class FakeMembraneServer implements FakeMembrane {
   readonly workspaceSecret?: string;
   private readonly staticToken?: string;
   private readonly now: () => Date;
+  private readonly siteUrlOf?: (tenantKey: string) => string | undefined;
   private readonly tenants = new Map<string, Tenant>();
   private readonly failures: { match: FailMatch; remaining: number; response: FailResponse }[] = [];
   private connectionCounter = 0;
@@ -306,6 +337,7 @@ class FakeMembraneServer implements FakeMembrane {
 
   constructor(opts: FakeMembraneOptions) {
     this.now = opts.now ?? (() => new Date());
+    this.siteUrlOf = opts.siteUrlOf;
     this.staticToken = opts.staticToken;
     const useDefaults = !opts.staticToken && !opts.workspaceKey && !opts.workspaceSecret;
     this.workspaceKey = opts.workspaceKey ?? (useDefaults ? 'test-workspace-key' : undefined);
@@ -332,7 +364,7 @@ class FakeMembraneServer implements FakeMembrane {
   tenant(key: string): Tenant {
     let tenant = this.tenants.get(key);
     if (!tenant) {
-      tenant = new Tenant(key, { now: this.now, baseUrl: () => this.url });
+      tenant = new Tenant(key, { now: this.now, baseUrl: () => this.url }, this.siteUrlOf?.(key));
       this.tenants.set(key, tenant);
     }
     return tenant;
@@ -380,7 +412,7 @@ class FakeMembraneServer implements FakeMembrane {
 
       if (this.latencyMs > 0) await sleep(this.latencyMs);
       const failure = this.takeFailure(method, url.pathname);
-      if (failure) {
+      if (failure && !failure.afterHandling) {
         if (failure.delayMs) await sleep(failure.delayMs);
         if (failure.dropConnection) req.socket.destroy();
         else send(res, failure);
@@ -390,7 +422,8 @@ class FakeMembraneServer implements FakeMembrane {
       if (!body.ok) throw invalidInput('Request body is not valid JSON');
 
       const ctx: RequestContext = { method, query, body: body.value, headers: req.headers, tenant: this.tenant(tenantKey) };
-      send(res, this.route(ctx, url.pathname));
+      const reply = this.route(ctx, url.pathname);
+      send(res, failure ?? reply);
     } catch (error) {
       if (error instanceof ReplyError) send(res, error.reply);
       else send(res, { status: 500, body: { type: 'internal', message: String(error) } });
@@ -497,7 +530,7 @@ class FakeMembraneServer implements FakeMembrane {
     const problem = validateAgainstSchema(action.inputSchema, input);
     if (problem || !isPlainObject(input)) throw invalidInput(`Invalid input: ${problem ?? '(root) must be object'}`);
 
-    const outcome = runAction(action, input, ctx.tenant.espo);
+    const outcome = runAction(action, input, ctx.tenant.espo, ctx.tenant.listPageSize);
     if (outcome.kind === 'invalid') throw invalidInput(outcome.message);
     if (outcome.kind === 'espo-error') {
       const { status, headers, body } = outcome.response;
@@ -519,9 +552,15 @@ class FakeMembraneServer implements FakeMembrane {
   /** Forward to EspoCRM and answer verbatim (status, X-Status-Reason, body): no Membrane envelope. */
   private proxy(ctx: RequestContext, connectionId: string, espoPath: string): Reply {
     ctx.tenant.readyConnection(connectionId);
+    let apiPath = espoPath || '/';
+    if (ctx.tenant.proxyBase === 'site') {
+      // The site's web server: only /api/v1/... reaches EspoCRM's API.
+      if (!/^\/api\/v1(\/|$)/.test(apiPath)) return { status: 404, body: undefined };
+      apiPath = apiPath.slice('/api/v1'.length) || '/';
+    }
     const response = ctx.tenant.espo.request({
       method: ctx.method,
-      path: espoPath || '/',
+      path: apiPath,
       query: ctx.query,
       body: ctx.body,
       headers: flattenHeaders(ctx.headers),

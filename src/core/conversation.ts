@@ -142,19 +142,16 @@ export class ConversationService {
     // follow-up ("move it to Closed Won"), the entity of the records shown last.
     const referred = [...turns].reverse().find((turn) => turn.records?.length)?.records?.[0]?.entity;
     const involved = [...new Set([...entities.mentionedIn(text), ...(referred ? [referred] : [])])].slice(0, MAX_GUIDED_ENTITIES);
-    const [summaries, crmUserId] = await Promise.all([
+    const [found, crmUserId] = await Promise.all([
+      // The search answers with each action's input schema: the planner's tools, as Membrane has them now.
       crm.searchActions(tenant, [text.slice(0, MAX_SEARCH_TEXT), ...involved].join(' '), MAX_CANDIDATES),
       this.people.crmUserOf(tenant, context.email, now),
     ]);
-    // Search is live and the catalog cached: a key the catalog does not know yet is left out, not fatal.
-    const described = await Promise.allSettled(summaries.map((summary) => crm.describeAction(tenant, summary.key)));
     // Fewer, better candidates: for a message about deals, actions about tasks or users are only tokens.
-    const actions: PlannableAction[] = described
-      .flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []))
-      .filter((action) => {
-        const about = this.entitiesOf(action);
-        return !involved.length || !about.length || about.some((entity) => involved.includes(entity));
-      });
+    const actions: PlannableAction[] = found.filter((action) => {
+      const about = this.entitiesOf(action);
+      return !involved.length || !about.length || about.some((entity) => involved.includes(entity));
+    });
 
     const plan = await planner.plan({
       text,

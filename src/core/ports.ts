@@ -106,6 +106,63 @@ export interface ProxyRequest {
   body?: unknown;
 }
 
+/**
+ * What the bot learned about a tenant's live connection (`/espo doctor`, or EspoCRM's own
+ * refusals), kept per tenant so it adapts. Valid for the connection it was learned on.
+ */
+export interface CrmFindings {
+  connectionId: string;
+  /** When the doctor checked the connection (epoch ms); absent while only EspoCRM's refusals taught something. */
+  checkedAt?: number;
+  /** What the proxy needs before EspoCRM's API paths: '' when the connection's base URL is the API, '/api/v1' when it is the site. */
+  proxyPrefix?: '' | '/api/v1';
+  /** EspoCRM's recordListMaxSizeLimit: the largest page it serves. */
+  maxPageSize?: number;
+  /** EspoCRM's version, as its settings say. */
+  version?: string;
+  /** EspoCRM's own address (its `siteUrl` setting). */
+  siteUrl?: string;
+  /** Actions whose answers could not be read: their records go through the proxy. */
+  unusableActions?: string[];
+  /** Whether the API user may manage webhooks (alerts without them poll). */
+  webhooks?: 'allowed' | 'refused';
+}
+
+/**
+ * One assumption the bot makes about the connection, and whether it holds: `ok`; `adapted` (it
+ * does not, and the bot works around it); `problem` (someone has to act).
+ */
+export interface DoctorCheck {
+  name: string;
+  status: 'ok' | 'adapted' | 'problem';
+  detail: string;
+}
+
+/** What `/espo doctor`'s probes found: each check, and the findings the bot now works with. */
+export interface Examination {
+  checks: DoctorCheck[];
+  findings: CrmFindings;
+}
+
+/** What is kept per tenant across connections: the address an admin gave, and what the doctor found. */
+export interface TenantProfile {
+  tenantKey: string;
+  teamId: string;
+  /** The EspoCRM address an admin gave with `/espo connect <url>`. */
+  siteUrl?: string;
+  findings?: CrmFindings;
+}
+
+export interface TenantProfileStore {
+  get(tenantKey: string): Promise<TenantProfile | undefined>;
+  setSiteUrl(tenantKey: string, teamId: string, siteUrl: string): Promise<void>;
+  /**
+   * Marks a connection as checked by the doctor on its own; false when it already was (by another
+   * request or instance), so the automatic check runs once per connection.
+   */
+  claimAutomaticCheck(tenantKey: string, teamId: string, connectionId: string): Promise<boolean>;
+}
+
 /** What a read the planner chose turned out to return. */
 export type ReadResult =
   /** `query`: the same read as a ListQuery, when the call's filters can say it (then it pages). */
@@ -125,7 +182,8 @@ export interface CrmGateway {
   create(tenant: Tenant, entity: string, fields: Record<string, unknown>): Promise<CrmRecord>;
   update(tenant: Tenant, entity: string, id: string, fields: Record<string, unknown>): Promise<CrmRecord>;
   remove(tenant: Tenant, entity: string, id: string): Promise<void>;
-  searchActions(tenant: Tenant, intent: string, limit: number): Promise<ActionSummary[]>;
+  /** Intent search; each action with the input schema the search gave (the planner's tool). */
+  searchActions(tenant: Tenant, intent: string, limit: number): Promise<ActionInfo[]>;
   describeAction(tenant: Tenant, key: string): Promise<ActionInfo>;
   /** Returns the schema's complaint about `input`, or undefined when it is valid. */
   checkActionInput(action: ActionInfo, input: unknown): string | undefined;
@@ -139,6 +197,11 @@ export interface CrmGateway {
   formSchema(tenant: Tenant, entity: string, operation: 'create' | 'update'): Promise<Record<string, unknown> | undefined>;
   /** The schema's complaints about a form's values, per field. */
   checkFields(schema: Record<string, unknown>, fields: Record<string, unknown>): { field: string; problem: string }[];
+  /**
+   * `/espo doctor`: harmless reads against the live connection, each assumption checked; what
+   * they find is kept for the tenant, so the bot adapts (proxy base path, page size, actions).
+   */
+  examine(tenant: Tenant): Promise<Examination>;
 }
 
 /** A write waiting for its requester's Confirm, as stored. */
@@ -262,6 +325,8 @@ export interface WorkspaceForgotten {
   /** Tenants whose alert delivery state, with its receiver token, was deleted. */
   receiverTokens: number;
   digests: number;
+  /** Tenants whose EspoCRM address and doctor's findings were deleted. */
+  profiles: number;
 }
 
 /**

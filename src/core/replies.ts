@@ -1,7 +1,8 @@
 import type { Subcommand } from './command/parse.js';
 import type { AlertStatus, SubscriptionView } from './alerts.js';
 import type { Digest } from './digests.js';
-import type { ActionSummary, ConnectionStatus, CrmRecord, DigestJob, EntityInfo, ListQuery, RecordPage, WritePlan } from './ports.js';
+import type { ActionSummary, ConnectionStatus, CrmRecord, DigestJob, DoctorCheck, EntityInfo, ListQuery, RecordPage, WritePlan } from './ports.js';
+import type { Site } from './sites.js';
 
 /**
  * What the pipeline answers, as data. The Slack layer turns each kind into Block Kit;
@@ -19,13 +20,15 @@ export type Reply =
   | { kind: 'confirm'; pendingId: string; plan: WritePlan; entity?: EntityInfo; expiresAt: Date }
   | { kind: 'done'; plan: WritePlan; entity?: EntityInfo; record?: CrmRecord; output?: unknown }
   | { kind: 'connect'; url?: string; description: string }
-  /** `alerts`: how the tenant's alerts arrive, when it has subscriptions. */
-  | { kind: 'status'; status: ConnectionStatus; scope: 'workspace' | 'user'; alerts?: AlertStatus }
+  /** `alerts`: how the tenant's alerts arrive, when it has subscriptions; `site`: where record links go. */
+  | { kind: 'status'; status: ConnectionStatus; scope: 'workspace' | 'user'; alerts?: AlertStatus; site?: Site }
   /**
    * A subscription was made: its alerts go to `channelId`, or without it to the subscriber's DMs,
    * by webhook or, with the reason, by polling every `pollSeconds`.
    */
   | { kind: 'subscribed'; id: string; description: string; channelId?: string; delivery: { mode: 'webhook' } | { mode: 'polling'; reason?: string; pollSeconds: number; deletions: boolean } }
+  /** `/espo doctor`: each check; `automatic`: the check of a new connection, its problems only. */
+  | { kind: 'doctor'; checks: DoctorCheck[]; automatic: boolean }
   /** `/espo subscriptions`: the channel's alert subscriptions (and the person's DM ones). */
   | { kind: 'subscriptions'; items: SubscriptionView[]; status?: AlertStatus }
   | { kind: 'actions'; intent: string; actions: ActionSummary[] }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AlertCommands } from './alerts.js';
 import { parseCommand, type Command } from './command/parse.js';
 import type { DigestService } from './digests.js';
+import type { DoctorService } from './doctor.js';
 import { AppError, type ErrorDetails } from './errors.js';
 import type {
   AuditLog,
@@ -19,6 +20,7 @@ import type {
   WritePlan,
 } from './ports.js';
 import type { Reply } from './replies.js';
+import type { SiteDirectory } from './sites.js';
 
 /** Who asked, and where. Built by the transport from the Slack payload. */
 export interface RequestContext {
@@ -49,6 +51,10 @@ export interface CommandServiceDeps {
   digests?: DigestService;
   /** Alert subscriptions (issue 6); without it `/espo subscribe` says alerts are unavailable. */
   alerts?: AlertCommands;
+  /** Each tenant's EspoCRM address: `/espo connect <url>` sets it, status shows it. */
+  sites?: SiteDirectory;
+  /** `/espo doctor`; without it the command says it is unavailable. */
+  doctor?: DoctorService;
 }
 
 /**
@@ -108,22 +114,32 @@ export class CommandService {
       case 'unknown':
         return { kind: 'help', unknownWord: command.word, suggestion: command.suggestion, entityWords: this.deps.entities.words() };
       case 'connect': {
+        if (command.siteUrl) {
+          this.requireConnectionOwner(context, 'set the EspoCRM address');
+          if (!this.deps.sites) throw new AppError('bad_input', 'Setting the EspoCRM address is not available here.');
+          await this.deps.sites.state(tenant.key, tenant.teamId, command.siteUrl);
+        }
         const status = await crm.connect(tenant);
         if (status.state === 'action_required') {
           if (this.deps.connectionScope === 'workspace' && !context.isWorkspaceAdmin) return { kind: 'notice', tone: 'warning', text: ASK_AN_ADMIN };
           return { kind: 'connect', url: status.url, description: status.description };
         }
-        return { kind: 'status', status, scope: this.deps.connectionScope };
+        return { kind: 'status', status, scope: this.deps.connectionScope, site: await this.deps.sites?.siteOf(tenant.key) };
       }
       case 'status':
-        return { kind: 'status', status: await crm.status(tenant), scope: this.deps.connectionScope, alerts: await this.deps.alerts?.statusOf(tenant) };
+        return {
+          kind: 'status',
+          status: await crm.status(tenant),
+          scope: this.deps.connectionScope,
+          alerts: await this.deps.alerts?.statusOf(tenant),
+          site: await this.deps.sites?.siteOf(tenant.key),
+        };
+      case 'doctor':
+        this.requireConnectionOwner(context, 'check it');
+        if (!this.deps.doctor) throw new AppError('bad_input', 'The connection check is not available here.');
+        return this.deps.doctor.examine(tenant);
       case 'disconnect': {
-        if (this.deps.connectionScope === 'workspace' && !context.isWorkspaceAdmin) {
-          throw new AppError(
-            'forbidden',
-            'The EspoCRM connection is shared by the whole workspace, so only a Slack workspace admin or owner can disconnect it.',
-          );
-        }
+        this.requireConnectionOwner(context, 'disconnect it');
         const status = await crm.status(tenant);
         if (status.state === 'none') return { kind: 'notice', tone: 'info', text: 'There is no EspoCRM connection to end.' };
         return this.propose(context, { kind: 'disconnect' });
@@ -173,6 +189,13 @@ export class CommandService {
       case 'digest_now':
       case 'digests':
         return this.digests().handle(context, tenant, command, (plan) => this.propose(context, plan));
+    }
+  }
+
+  /** A connection the whole workspace shares is a Slack workspace admin's or owner's to manage. */
+  private requireConnectionOwner(context: RequestContext, what: string): void {
+    if (this.deps.connectionScope === 'workspace' && !context.isWorkspaceAdmin) {
+      throw new AppError('forbidden', `The EspoCRM connection is shared by the whole workspace, so only a Slack workspace admin or owner can ${what}.`);
     }
   }
 

@@ -43,17 +43,31 @@ function coerceFields(fields: Record<string, unknown>, schema: JsonSchema | unde
   return Object.fromEntries(Object.entries(fields).map(([field, value]) => [field, coerce(value, properties[field])]));
 }
 
-/** The action input for a list query, or undefined when this action cannot express it. */
-export function listInput(schema: JsonSchema | undefined, query: ListQuery): Record<string, unknown> | undefined {
+/**
+ * How a list action is called for a query: `sized` when it takes a page size (`limit`, `maxSize`)
+ * and so answers one page of ours; `cursor` when, like Membrane's own list request (`filter`,
+ * `cursor`, no size: SDK dist/index.node.mjs ~8990), it picks its page size, and our pages are
+ * cut from its pages (`pageByCursor`).
+ */
+export interface ListCall {
+  input: Record<string, unknown>;
+  paging: 'sized' | 'cursor';
+}
+
+/** The action call for a list query, or undefined when this action cannot express it. */
+export function listInput(schema: JsonSchema | undefined, query: ListQuery): ListCall | undefined {
   const props = propertiesOf(schema);
   const input: Record<string, unknown> = {};
 
   // A page size the action cannot return would break paging; the proxy can.
   const sizeParam = props.limit ? 'limit' : props.maxSize ? 'maxSize' : undefined;
-  if (!sizeParam || query.limit > (props[sizeParam]!.maximum ?? Infinity)) return undefined;
-  input[sizeParam] = query.limit;
+  if (sizeParam) {
+    if (query.limit > (props[sizeParam]!.maximum ?? Infinity)) return undefined;
+    input[sizeParam] = query.limit;
+  }
 
   if (props.where) {
+    if (!sizeParam) return undefined;
     // EspoCRM dialect: everything a list query can say has a parameter.
     if (query.offset) {
       if (!props.offset) return undefined;
@@ -70,12 +84,11 @@ export function listInput(schema: JsonSchema | undefined, query: ListQuery): Rec
     }
     const where = espoWhere(query.filters);
     if (where.length) input.where = where;
-    return input;
+    return { input, paging: 'sized' };
   }
 
   // Membrane dialect: equality filters on declared fields, cursor paging, no sort or free text.
   if (query.sort || query.text) return undefined;
-  if (query.offset && !query.cursor) return undefined;
   if (query.filters.length) {
     if (!props.filter) return undefined;
     const filter: Record<string, unknown> = {};
@@ -85,11 +98,66 @@ export function listInput(schema: JsonSchema | undefined, query: ListQuery): Rec
     }
     input.filter = filter;
   }
+  if (!sizeParam) {
+    if (!props.cursor) return undefined;
+    return query.offset && !decodePosition(query.cursor) ? undefined : { input, paging: 'cursor' };
+  }
+  if (query.offset && !query.cursor) return undefined;
   if (query.cursor) {
     if (!props.cursor) return undefined;
     input.cursor = query.cursor;
   }
-  return input;
+  return { input, paging: 'sized' };
+}
+
+/** Where a page of ours starts among an action's pages: that page's cursor (none: the first) and the records before ours. */
+interface PagePosition {
+  cursor?: string;
+  skip: number;
+}
+
+const POSITION_PREFIX = 'p1.';
+
+function encodePosition(position: PagePosition): string {
+  return POSITION_PREFIX + Buffer.from(JSON.stringify(position)).toString('base64url');
+}
+
+function decodePosition(token: string | undefined): PagePosition | undefined {
+  if (!token?.startsWith(POSITION_PREFIX)) return undefined;
+  try {
+    const value: unknown = JSON.parse(Buffer.from(token.slice(POSITION_PREFIX.length), 'base64url').toString('utf8'));
+    if (!isObject(value) || !Number.isInteger(value.skip) || Number(value.skip) < 0) return undefined;
+    if (value.cursor !== undefined && typeof value.cursor !== 'string') return undefined;
+    return { skip: Number(value.skip), ...(typeof value.cursor === 'string' ? { cursor: value.cursor } : {}) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Action pages read for one page of ours at most: an action that pages in ones cannot cost more. */
+const MAX_ACTION_PAGES = 5;
+
+/**
+ * One page of `query.limit` records from an action that picks its own page size: its pages are
+ * read from the position in `query.cursor` until ours is full, and the next page's position
+ * (inside an action page, or at its cursor) becomes our cursor. No total: only "more".
+ */
+export async function pageByCursor(query: ListQuery, input: Record<string, unknown>, run: (input: Record<string, unknown>) => Promise<unknown>): Promise<RecordPage | undefined> {
+  let at: PagePosition = decodePosition(query.cursor) ?? { skip: 0 };
+  const records: CrmRecord[] = [];
+  const done = (next: PagePosition | undefined): RecordPage => ({ records, hasMore: next !== undefined, ...(next ? { nextCursor: encodePosition(next) } : {}) });
+  for (let calls = 0; calls < MAX_ACTION_PAGES; calls++) {
+    const page = toPage(await run({ ...input, ...(at.cursor ? { cursor: at.cursor } : {}) }), { ...query, offset: 0, limit: Number.MAX_SAFE_INTEGER });
+    if (!page) return undefined;
+    const taken = page.records.slice(at.skip, at.skip + query.limit - records.length);
+    records.push(...taken);
+    const end = at.skip + taken.length;
+    if (end < page.records.length) return done({ ...(at.cursor ? { cursor: at.cursor } : {}), skip: end });
+    if (!page.nextCursor) return done(undefined);
+    at = { cursor: page.nextCursor, skip: 0 };
+    if (records.length >= query.limit) break;
+  }
+  return done(at);
 }
 
 export function idInput(schema: JsonSchema | undefined, id: string): Record<string, unknown> | undefined {
@@ -107,6 +175,30 @@ export function writeInput(schema: JsonSchema | undefined, fields: Record<string
   const typed = coerceFields(fields, target);
   // The target id goes last: nothing in `fields` may redirect the write to another record.
   return nested ? { fields: typed, ...base } : { ...typed, ...base };
+}
+
+/** Membrane's data-record action types (SDK dist/dts/.../actions/action-types.d.ts) that only read... */
+const READ_TYPES = new Set(['list-data-records', 'find-data-record-by-id', 'search-data-record', 'match-data-record']);
+/** ...and those that write, whatever the key says (`find-or-create-data-record` creates). */
+const WRITE_TYPES = new Set(['create-data-record', 'update-data-record', 'delete-data-record', 'find-or-create-data-record']);
+/** Inputs of a list or search and nothing else: EspoCRM's search params, Membrane's list and search requests. */
+const QUERY_INPUTS = new Set(['cursor', 'filter', 'unifiedFilter', 'limit', 'maxSize', 'offset', 'where', 'orderBy', 'order', 'textFilter', 'query', 'select']);
+/** A key word that may change something, anywhere in the key: `find-or-create-lead`, `get-and-archive`. */
+const WRITE_WORD = /(^|-)(create|update|upsert|delete|remove|archive|add|set|put|post|patch|send|write|save|convert|merge|assign|link|unlink|import|sync|mass|purge|clear|reset|move|copy|run|execute|trigger|start|stop|cancel|approve|reject|close|complete)(-|$)/i;
+
+/**
+ * Reads run at once, everything else waits for Confirm. A data-record type decides when there is
+ * one; a missing type (`type` is optional in ActionApiResponse) or one that says nothing about
+ * reading (`connector-operation`, `api-request`, ...) is a write unless the key says read
+ * (`list-`, `get-`, `search-`, `find-` with no word that writes) or the input is only a query.
+ */
+export function isReadAction(action: { key: string; type?: string; inputSchema?: unknown }): boolean {
+  if (action.type && READ_TYPES.has(action.type)) return true;
+  if (action.type && WRITE_TYPES.has(action.type)) return false;
+  if (WRITE_WORD.test(action.key)) return false;
+  if (/^(list|get|search|find)-/i.test(action.key)) return true;
+  const names = Object.keys(propertiesOf(action.inputSchema as JsonSchema | undefined));
+  return names.length > 0 && names.every((name) => QUERY_INPUTS.has(name));
 }
 
 export const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -56,9 +56,31 @@ function httpFailure(error: unknown): HttpFailure | undefined {
  */
 export function isConnectionGone(error: unknown): boolean {
   if (!isObject(error) || error.isMembraneError !== true || !isObject(error.data)) return false;
-  const { type, key, message } = error.data;
+  const { type, key } = error.data;
   if (type === 'connection') return key !== 'rate_limit_exceeded' && key !== 'access_token_expired';
+  return refusedBeforeStart(error);
+}
+
+/**
+ * Membrane refused before anything ran: the connection the call named does not exist (archived,
+ * or never was). Its connection errors (defunct, expired token, rate limit) come from the
+ * connector's handling of the app's answers, so a request may have gone out before them.
+ */
+export function refusedBeforeStart(error: unknown): boolean {
+  if (!isObject(error) || error.isMembraneError !== true || !isObject(error.data)) return false;
+  const { type, key, message } = error.data;
   return type === 'bad_request' && key === 'not_found' && /connection/i.test(String(message ?? ''));
+}
+
+/**
+ * EspoCRM's refusal of a page larger than its recordListMaxSizeLimit: 403 "Max size should not
+ * exceed N. Use offset and limit." (Core/Record/SearchParamsFetcher::handleMaxSize), through the
+ * proxy or wrapped in an action run. N, or undefined for any other error.
+ */
+export function maxSizeRefused(error: unknown): number | undefined {
+  const http = httpFailure(error);
+  const limit = http?.status === 403 ? /Max size should not exceed (\d+)/.exec(http.reason ?? '')?.[1] : undefined;
+  return limit === undefined ? undefined : Number(limit);
 }
 
 /** Transport failures that say nothing about the request except that it did not complete. */

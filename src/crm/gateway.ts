@@ -4,8 +4,10 @@ import { withRetries, type RetryPolicy } from '../core/retry.js';
 import { currentDeadline, currentRequestId, withDeadline } from '../observability/request-scope.js';
 import type {
   ActionInfo,
-  ActionSummary,
   ConnectionStatus,
+  CrmFindings,
+  DoctorCheck,
+  Examination,
   CrmGateway,
   CrmRecord,
   ListQuery,
@@ -14,11 +16,12 @@ import type {
   RecordPage,
   Tenant,
 } from '../core/ports.js';
-import { idInput, isObject, listInput, toPage, toRecord, toWrittenRecord, writeInput, type JsonSchema } from './action-io.js';
+import { idInput, isObject, isReadAction, listInput, pageByCursor, toPage, toRecord, toWrittenRecord, writeInput, type JsonSchema } from './action-io.js';
 import { actionNouns, EspoEntityDirectory } from './espo/entities.js';
 import { listQueryOf, parseBracketQuery } from './espo/list-call.js';
 import { espoListPath, ROUTES, type RecordOperation } from './espo/routes.js';
-import { isConnectionGone, toCrmError, transientFailure, type FailureContext } from './errors.js';
+import { isConnectionGone, maxSizeRefused, refusedBeforeStart, toCrmError, transientFailure, type FailureContext } from './errors.js';
+import { catalogCheck, DEFAULT_MAX_PAGE_SIZE, listActionsCheck, listPaging, PACKAGE_ACTIONS, probeInput, settingsOf, unusable, type ListProbe } from './examination.js';
 import { formSchemaFromAction, formSchemaFromDefinitions } from './forms.js';
 import { fieldProblems, validateAgainstSchema } from './validate.js';
 
@@ -28,6 +31,8 @@ export interface CachedConnection {
   state: string;
   /** When the action catalog was last read from Membrane (epoch ms), if it has been. */
   catalogFetchedAt?: number;
+  /** What the bot learned about this connection (the doctor, EspoCRM's refusals), if anything. */
+  findings?: CrmFindings;
 }
 
 export interface CatalogEntry {
@@ -48,6 +53,8 @@ export interface TenantConnectionCache {
   put(tenantKey: string, entry: { connectionId: string; state: string }): Promise<void>;
   getCatalog(tenantKey: string): Promise<CatalogEntry[] | undefined>;
   putCatalog(tenantKey: string, catalog: CatalogEntry[], fetchedAt: number): Promise<void>;
+  /** Keeps what was learned about the tenant's connection; it outlives the cached row (the tenant's profile). */
+  putFindings(tenantKey: string, teamId: string, findings: CrmFindings): Promise<void>;
   delete(tenantKey: string): Promise<void>;
 }
 
@@ -74,6 +81,11 @@ export interface MembraneGatewayOptions {
   observer?: MembraneCallObserver;
   /** Logs each retry of a read. */
   logger?: { warn(details: Record<string, unknown>, message: string): void };
+  /**
+   * Told (once per connection in this process) when a tenant's connection is found READY and the
+   * doctor has not checked it: the doctor's cue. Must not block; errors are its own.
+   */
+  onReady?: (tenant: Tenant, connectionId: string) => void;
 }
 
 export interface MembraneCallObserver {
@@ -115,18 +127,8 @@ function readRetryPolicy(deadlineMs: number): RetryPolicy {
   return { attempts: 3, baseDelayMs: 200, maxDelayMs: 2000, deadlineMs, minAttemptMs: 250 };
 }
 
-const READ_ACTION_TYPES = new Set(['list-data-records', 'find-data-record-by-id', 'search-data-record', 'match-data-record']);
 const MAX_CLIENTS = 1000;
 const MAX_CATALOG_PAGES = 10;
-
-/**
- * Reads run at once, everything else waits for Confirm. Membrane's action type decides when it is
- * there (`find-or-create-data-record` creates, whatever its key says); the key only when it is not.
- */
-export function isReadAction(action: { key: string; type?: string }): boolean {
-  if (action.type) return READ_ACTION_TYPES.has(action.type);
-  return /^(list|get|search)-/.test(action.key);
-}
 
 const directory = new EspoEntityDirectory();
 
@@ -171,6 +173,8 @@ export class MembraneGateway implements CrmGateway {
   private readonly clients = new Map<string, MembraneClient>();
   /** Parsed catalogs by tenant, valid while the store's catalogFetchedAt matches. */
   private readonly catalogs = new Map<string, { fetchedAt: number; catalog: CatalogEntry[] }>();
+  /** `tenant:connection` pairs `onReady` was told about. */
+  private readonly announced = new Set<string>();
 
   constructor(private readonly options: MembraneGatewayOptions) {
     // The SDK shares one axios instance; its timeout is the only deadline the accessors honour.
@@ -249,7 +253,7 @@ export class MembraneGateway implements CrmGateway {
         : ((await this.call('connections.find', tenant, true, (c) => c.connections.find({}))) as { items?: MembraneConnection[] }).items?.[0];
       if (!connection) return { state: 'none' };
       const status = describe(connection);
-      if (status.state === 'ready') await this.options.cache.put(tenant.key, { connectionId: connection.id, state: 'READY' });
+      if (status.state === 'ready') await this.cacheReady(tenant, connection.id);
       else await this.options.cache.delete(tenant.key);
       return status;
     } catch (error) {
@@ -284,7 +288,7 @@ export class MembraneGateway implements CrmGateway {
   }
 
   /** `membrane connection ensure`: find or create, then wait a bounded time while it builds. */
-  private async ensure(tenant: Tenant): Promise<ConnectionStatus> {
+  private async ensure(tenant: Tenant, quietly = false): Promise<ConnectionStatus> {
     try {
       // Ensure finds the live connection before it creates one, so repeating it is safe.
       let connection = (await this.call('connection.ensure', tenant, true, (c) =>
@@ -300,18 +304,38 @@ export class MembraneGateway implements CrmGateway {
         )) as MembraneConnection;
       }
       const status = describe(connection);
-      if (status.state === 'ready') await this.options.cache.put(tenant.key, { connectionId: connection.id, state: 'READY' });
+      if (status.state === 'ready') await this.cacheReady(tenant, connection.id, quietly);
       return status;
     } catch (error) {
       throw toCrmError(error, { what: 'connect to EspoCRM', isWrite: false });
     }
   }
 
-  /** A READY connection id for the tenant, from cache when possible; otherwise a typed error. */
-  private async readyConnection(tenant: Tenant): Promise<CachedConnection> {
+  private async cacheReady(tenant: Tenant, connectionId: string, quietly = false): Promise<void> {
+    await this.options.cache.put(tenant.key, { connectionId, state: 'READY' });
+    if (!quietly) this.announce(tenant, connectionId);
+  }
+
+  /** Tells `onReady` about a READY connection nothing was learned about yet, once per process. */
+  private announce(tenant: Tenant, connectionId: string): void {
+    const key = `${tenant.key}\n${connectionId}`;
+    if (!this.options.onReady || this.announced.has(key)) return;
+    if (this.announced.size >= MAX_CLIENTS) this.announced.delete(this.announced.values().next().value!);
+    this.announced.add(key);
+    this.options.onReady(tenant, connectionId);
+  }
+
+  /**
+   * A READY connection id for the tenant, from cache when possible; otherwise a typed error.
+   * `quietly`: the doctor's own look, which must not cue another check.
+   */
+  private async readyConnection(tenant: Tenant, quietly = false): Promise<CachedConnection> {
     const cached = await this.options.cache.get(tenant.key);
-    if (cached?.state === 'READY') return cached;
-    const status = await this.ensure(tenant);
+    if (cached?.state === 'READY') {
+      if (!cached.findings?.checkedAt && !quietly) this.announce(tenant, cached.connectionId);
+      return cached;
+    }
+    const status = await this.ensure(tenant, quietly);
     switch (status.state) {
       case 'ready':
         return (await this.options.cache.get(tenant.key)) ?? { connectionId: status.connectionId, state: 'READY' };
@@ -329,8 +353,8 @@ export class MembraneGateway implements CrmGateway {
 
   /**
    * Runs `work` with a READY connection. When Membrane says the connection is gone, the cache is
-   * dropped and the work runs once more on a freshly ensured connection: Membrane refused before
-   * doing anything, so even a write is safe to repeat here.
+   * dropped and the work runs once more on a freshly ensured connection. A write in the work never
+   * gets here unless Membrane refused it before it started (`guardWrite`), so repeating is safe.
    */
   private async withConnection<T>(tenant: Tenant, failure: FailureContext, work: (connection: CachedConnection) => Promise<T>): Promise<T> {
     const connection = await this.readyConnection(tenant);
@@ -354,10 +378,10 @@ export class MembraneGateway implements CrmGateway {
    * The connection's actions with their input schemas: read from Membrane once per TTL and kept
    * in the store for every instance; parsed once per process while the store says it is current.
    */
-  private async catalog(tenant: Tenant, connection: CachedConnection): Promise<CatalogEntry[]> {
+  private async catalog(tenant: Tenant, connection: CachedConnection, fresh = false): Promise<CatalogEntry[]> {
     const ttl = this.options.catalogTtlMs ?? 60 * 60_000;
     const fetchedAt = connection.catalogFetchedAt;
-    if (fetchedAt && Date.now() - fetchedAt < ttl) {
+    if (!fresh && fetchedAt && Date.now() - fetchedAt < ttl) {
       const memo = this.catalogs.get(tenant.key);
       if (memo?.fetchedAt === fetchedAt) return memo.catalog;
       const stored = await this.options.cache.getCatalog(tenant.key);
@@ -385,15 +409,20 @@ export class MembraneGateway implements CrmGateway {
     return catalog;
   }
 
-  async searchActions(tenant: Tenant, intent: string, limit: number): Promise<ActionSummary[]> {
-    return this.withConnection(tenant, { what: 'search actions', isWrite: false }, async ({ connectionId }) => {
+  /**
+   * Intent search, with each action's input schema as the search returned it: the cached catalog
+   * may predate an action the search finds. Only an item without a schema borrows the catalog's.
+   */
+  async searchActions(tenant: Tenant, intent: string, limit: number): Promise<ActionInfo[]> {
+    return this.withConnection(tenant, { what: 'search actions', isWrite: false }, async (connection) => {
+      const { connectionId } = connection;
       const response = (await this.call('actions.search', tenant, true, (c) => c.actions.find({ connectionId, intent, limit }))) as { items?: CatalogEntry[] };
-      return (response.items ?? []).slice(0, limit).map((item) => ({
-        key: item.key,
-        name: item.name,
-        description: item.description,
-        isRead: isReadAction(item),
-      }));
+      const items = (response.items ?? []).slice(0, limit);
+      const catalog = items.some((item) => !item.inputSchema) ? await this.catalog(tenant, connection) : [];
+      return items.map((item) => {
+        const inputSchema = item.inputSchema ?? catalog.find((entry) => entry.key === item.key)?.inputSchema;
+        return { key: item.key, name: item.name, description: item.description, isRead: isReadAction({ ...item, inputSchema }), ...(inputSchema ? { inputSchema } : {}) };
+      });
     });
   }
 
@@ -445,22 +474,141 @@ export class MembraneGateway implements CrmGateway {
     return fieldProblems(schema, fields);
   }
 
+  // ---- the doctor ----------------------------------------------------------------------------
+
+  /**
+   * Harmless reads against the live connection, one check per assumption: where the proxy's base
+   * path is, what EspoCRM's settings say (its address, version, page limit), whether the API user
+   * may manage webhooks, which actions exist and how their lists page. What it finds is kept for
+   * the tenant (its profile), and the gateway works with it from then on.
+   */
+  async examine(tenant: Tenant): Promise<Examination> {
+    const connection = await this.readyConnection(tenant, true);
+    const { connectionId } = connection;
+    const findings: CrmFindings = { connectionId, checkedAt: Date.now() };
+    const get = (path: string) => this.forward(tenant, connectionId, { method: 'GET', path }, true);
+    const words = (error: unknown, what: string) => toCrmError(error, { what, isWrite: false }).userMessage;
+    const checks: DoctorCheck[] = [];
+
+    // EspoCRM's API answers /User with a list. A 404, or a page that is not one (the site's own
+    // front page), means the connection's base URL is the site: its API is under /api/v1.
+    let refusal: unknown;
+    for (const prefix of ['', '/api/v1'] as const) {
+      try {
+        const output = await get(`${prefix}/User?maxSize=1`);
+        if (isObject(output) && Array.isArray(output.list)) {
+          findings.proxyPrefix = prefix;
+          break;
+        }
+      } catch (error) {
+        if (httpStatus(error) !== 404) refusal ??= error;
+      }
+    }
+    if (findings.proxyPrefix === '') checks.push({ name: 'REST proxy', status: 'ok', detail: '`GET /User?maxSize=1` answers through the proxy: the connection points at EspoCRM\'s API.' });
+    else if (findings.proxyPrefix) checks.push({ name: 'REST proxy', status: 'adapted', detail: 'The connection points at the EspoCRM site, not its API: `GET /api/v1/User?maxSize=1` answers, so the bot puts `/api/v1` before every REST path.' });
+    else checks.push({ name: 'REST proxy', status: 'problem', detail: `\`GET /User?maxSize=1\` does not answer through the proxy, with or without \`/api/v1\`${refusal ? `: ${words(refusal, 'read users')}` : '.'} Lists of meetings, calls and cases, deletes, alerts and digests need it.` });
+
+    if (findings.proxyPrefix !== undefined) {
+      const prefix = findings.proxyPrefix;
+      const settings = settingsOf(await get(`${prefix}/Settings`).catch(() => undefined));
+      Object.assign(findings, settings);
+      try {
+        const webhooks = await get(`${prefix}/Webhook?maxSize=1`);
+        findings.webhooks = 'allowed';
+        const total = isObject(webhooks) && typeof webhooks.total === 'number' ? webhooks.total : undefined;
+        checks.push({ name: 'Webhooks', status: 'ok', detail: `The API user may manage webhooks${total === undefined ? '' : ` (${total} of EspoCRM's 50 per user in use)`}: alerts can arrive at once.` });
+      } catch (error) {
+        if (httpStatus(error) === 403) {
+          findings.webhooks = 'refused';
+          checks.push({ name: 'Webhooks', status: 'adapted', detail: "The API user may not manage webhooks (403), so alerts are polled. For alerts at once, give its role access to Webhooks (EspoCRM: Administration → Roles)." });
+        } else {
+          checks.push({ name: 'Webhooks', status: 'adapted', detail: `Could not tell whether the API user may manage webhooks: ${words(error, 'read webhooks')}` });
+        }
+      }
+      const pageSize = settings.maxPageSize ?? DEFAULT_MAX_PAGE_SIZE;
+      findings.maxPageSize = pageSize;
+      checks.push(
+        pageSize >= DEFAULT_MAX_PAGE_SIZE
+          ? { name: 'Page size', status: 'ok', detail: `EspoCRM serves up to ${pageSize} records a page (recordListMaxSizeLimit${settings.maxPageSize ? '' : ', its default'}): alert polling reads ${DEFAULT_MAX_PAGE_SIZE} at a time.` }
+          : { name: 'Page size', status: 'adapted', detail: `EspoCRM serves at most ${pageSize} records a page (recordListMaxSizeLimit): alert polling and long lists read ${pageSize} at a time.` },
+      );
+      checks.push(
+        settings.version
+          ? { name: 'EspoCRM version', status: 'ok', detail: `EspoCRM ${settings.version}.` }
+          : { name: 'EspoCRM version', status: 'adapted', detail: 'EspoCRM\'s settings do not say its version.' },
+      );
+    }
+
+    const catalog = await this.catalog(tenant, connection, true);
+    checks.push(catalogCheck(catalog));
+    const probes = await Promise.all(
+      catalog
+        .filter((entry) => entry.key.startsWith('list-') && PACKAGE_ACTIONS.includes(entry.key))
+        .map(async (entry): Promise<ListProbe> => {
+          const paging = listPaging(entry.inputSchema);
+          const input = probeInput(entry.inputSchema);
+          if (!paging || !input) return { key: entry.key };
+          try {
+            const output = await this.run(tenant, entry.key, input, connectionId, true);
+            return { key: entry.key, paging, readable: toPage(output, { entity: 'User', filters: [], limit: 1, offset: 0 }) !== undefined };
+          } catch (error) {
+            return { key: entry.key, paging, failure: words(error, `run ${entry.key}`) };
+          }
+        }),
+    );
+    checks.push(listActionsCheck(probes));
+    const avoid = unusable(probes);
+    if (avoid.length) findings.unusableActions = avoid;
+
+    await this.options.cache.putFindings(tenant.key, tenant.teamId, findings);
+    return { checks, findings };
+  }
+
   private async catalogFor(tenant: Tenant): Promise<CatalogEntry[]> {
     return this.withConnection(tenant, { what: 'read the action catalog', isWrite: false }, (connection) => this.catalog(tenant, connection));
   }
 
   private async run(tenant: Tenant, key: string, input: unknown, connectionId: string, isRead: boolean): Promise<unknown> {
-    const result = (await this.call(`action.run:${key}`, tenant, isRead, (c) => c.action(key).run(input, { connectionId }))) as { output?: unknown };
+    const attempt = () => this.call(`action.run:${key}`, tenant, isRead, (c) => c.action(key).run(input, { connectionId })) as Promise<{ output?: unknown }>;
+    const result = isRead ? await attempt() : await this.guardWrite(tenant, attempt);
     return result?.output;
+  }
+
+  /**
+   * A write that fails with a connection error may have started: the connector raises them from
+   * EspoCRM's answers (its response handlers' keys: SDK dist/index.node.mjs ~4561), after a
+   * request went out. So it is never repeated; the cached connection goes, and the person is told
+   * the outcome is unknown. Only "that connection does not exist" proves nothing ran.
+   */
+  private async guardWrite<T>(tenant: Tenant, attempt: () => Promise<T>): Promise<T> {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!isConnectionGone(error) || refusedBeforeStart(error)) throw error;
+      await this.options.cache.delete(tenant.key);
+      throw new AppError(
+        'outcome_unknown',
+        'The EspoCRM connection failed while the change was being made, so I cannot tell whether it went through. Please check in EspoCRM; `/espo status` shows the connection.',
+        { cause: error },
+      );
+    }
   }
 
   async proxy(tenant: Tenant, request: ProxyRequest): Promise<unknown> {
     const failure = { what: `call ${request.method} ${request.path}`, isWrite: request.method !== 'GET' };
-    return this.withConnection(tenant, failure, ({ connectionId }) => this.send(tenant, connectionId, request));
+    return this.withConnection(tenant, failure, (connection) => this.send(tenant, connection, request));
   }
 
-  private async send(tenant: Tenant, connectionId: string, request: ProxyRequest): Promise<unknown> {
-    return this.call(`proxy:${request.method}`, tenant, request.method === 'GET', (c) => {
+  /** A REST call, under the base path the doctor found the connection needs (`/api/v1` when it points at the site). */
+  private async send(tenant: Tenant, connection: CachedConnection, request: ProxyRequest): Promise<unknown> {
+    const isRead = request.method === 'GET';
+    const path = `${connection.findings?.proxyPrefix ?? ''}${request.path}`;
+    const attempt = () => this.forward(tenant, connection.connectionId, { ...request, path }, isRead);
+    return isRead ? attempt() : this.guardWrite(tenant, attempt);
+  }
+
+  private forward(tenant: Tenant, connectionId: string, request: ProxyRequest, isRead: boolean): Promise<unknown> {
+    return this.call(`proxy:${request.method}`, tenant, isRead, (c) => {
       const proxy = c.connection(connectionId).proxy;
       switch (request.method) {
         case 'GET':
@@ -481,48 +629,88 @@ export class MembraneGateway implements CrmGateway {
 
   /**
    * Runs a record operation through its pre-built action when the catalog has one whose schema can
-   * carry the request, else through the REST proxy. `viaAction` builds the action input (or
-   * returns undefined when the schema cannot express it) and reads its output.
+   * carry the request, else through the REST proxy. `viaAction` returns how to do it with the
+   * action (given a way to run it with an input), or undefined when the schema cannot express it;
+   * what that gives back is the result, undefined when the action's output made no sense.
    */
   private async route<T>(
     tenant: Tenant,
     operation: RecordOperation,
     entity: string,
     failure: FailureContext,
-    viaAction: (schema: JsonSchema | undefined) => { input: Record<string, unknown>; read: (output: unknown) => T | undefined } | undefined,
-    viaProxy: (connectionId: string) => Promise<T>,
+    viaAction: ViaAction<T>,
+    viaProxy: (connection: CachedConnection) => Promise<T>,
   ): Promise<T> {
+    return this.withConnection(tenant, failure, (connection) => this.routeOn(tenant, connection, operation, entity, viaAction, viaProxy));
+  }
+
+  /** `route` on a connection in hand. An action the doctor found unreadable is passed over. */
+  private async routeOn<T>(
+    tenant: Tenant,
+    connection: CachedConnection,
+    operation: RecordOperation,
+    entity: string,
+    viaAction: ViaAction<T>,
+    viaProxy: (connection: CachedConnection) => Promise<T>,
+  ): Promise<T> {
+    const key = ROUTES[operation].actionKey(entity);
+    const usable = !connection.findings?.unusableActions?.includes(key);
+    const action = usable ? (await this.catalog(tenant, connection)).find((entry) => entry.key === key) : undefined;
+    const perform = action ? viaAction(action.inputSchema as JsonSchema | undefined) : undefined;
+    if (perform) {
+      const result = await perform((input) => this.run(tenant, key, input, connection.connectionId, ROUTES[operation].isRead));
+      if (result !== undefined) return result;
+      throw new AppError('crm_unavailable', `The ${key} action answered in a shape I do not understand.`);
+    }
+    return viaProxy(connection);
+  }
+
+  /**
+   * A page of records, never larger than EspoCRM serves (its recordListMaxSizeLimit, as the doctor
+   * or EspoCRM's own 403 "Max size should not exceed N" said): a larger page is cut to it, and the
+   * caller pages on by the records it got (alert polling does).
+   */
+  async list(tenant: Tenant, query: ListQuery): Promise<RecordPage> {
+    const failure = { what: `list ${actionNouns(query.entity).plural}`, entity: actionNouns(query.entity).singular, isWrite: false };
     return this.withConnection(tenant, failure, async (connection) => {
-      const key = ROUTES[operation].actionKey(entity);
-      const action = (await this.catalog(tenant, connection)).find((entry) => entry.key === key);
-      const plan = action ? viaAction(action.inputSchema as JsonSchema | undefined) : undefined;
-      if (plan) {
-        const result = plan.read(await this.run(tenant, key, plan.input, connection.connectionId, ROUTES[operation].isRead));
-        if (result !== undefined) return result;
-        throw new AppError('crm_unavailable', `The ${key} action answered in a shape I do not understand.`);
+      const largest = connection.findings?.maxPageSize;
+      const sized = largest && query.limit > largest ? { ...query, limit: largest } : query;
+      try {
+        return await this.listOn(tenant, connection, sized);
+      } catch (error) {
+        const limit = maxSizeRefused(error);
+        if (limit === undefined || limit < 1 || limit >= sized.limit) throw error;
+        await this.learn(tenant, connection, { maxPageSize: limit });
+        return this.listOn(tenant, connection, { ...sized, limit });
       }
-      return viaProxy(connection.connectionId);
     });
   }
 
-  async list(tenant: Tenant, query: ListQuery): Promise<RecordPage> {
-    const failure = { what: `list ${actionNouns(query.entity).plural}`, entity: actionNouns(query.entity).singular, isWrite: false };
-    return this.route(
+  private listOn(tenant: Tenant, connection: CachedConnection, query: ListQuery): Promise<RecordPage> {
+    return this.routeOn(
       tenant,
+      connection,
       'list',
       query.entity,
-      failure,
       (schema) => {
-        const input = listInput(schema, query);
-        return input && { input, read: (output) => toPage(output, query) };
+        const call = listInput(schema, query);
+        if (!call) return undefined;
+        return call.paging === 'cursor' ? (run) => pageByCursor(query, call.input, run) : async (run) => toPage(await run(call.input), query);
       },
-      async (connectionId) => {
-        const output = await this.send(tenant, connectionId, { method: 'GET', path: espoListPath(query) });
+      async (on) => {
+        const output = await this.send(tenant, on, { method: 'GET', path: espoListPath(query) });
         const page = toPage(output, query);
         if (!page) throw new AppError('crm_unavailable', 'EspoCRM answered the list request in an unexpected shape.');
         return page;
       },
     );
+  }
+
+  /** Adds to what is known about the tenant's connection, for every instance. */
+  private async learn(tenant: Tenant, connection: CachedConnection, learned: Partial<CrmFindings>): Promise<void> {
+    const findings: CrmFindings = { ...(connection.findings ?? { connectionId: connection.connectionId }), ...learned };
+    connection.findings = findings;
+    await this.options.cache.putFindings(tenant.key, tenant.teamId, findings);
   }
 
   async get(tenant: Tenant, entity: string, id: string): Promise<CrmRecord> {
@@ -535,10 +723,10 @@ export class MembraneGateway implements CrmGateway {
       { what: `open that ${noun}`, entity: noun, isWrite: false },
       (schema) => {
         const input = idInput(schema, id);
-        return input && { input, read: readRecord };
+        return input && (async (run) => readRecord(await run(input)));
       },
-      async (connectionId) => {
-        const record = readRecord(await this.send(tenant, connectionId, ROUTES.get.rest(entity, id)));
+      async (connection) => {
+        const record = readRecord(await this.send(tenant, connection, ROUTES.get.rest(entity, id)));
         if (!record) throw new AppError('not_found', `I could not find that ${noun} in EspoCRM.`);
         return record;
       },
@@ -564,9 +752,9 @@ export class MembraneGateway implements CrmGateway {
       { what: `${operation} the ${noun}`, entity: noun, isWrite: true },
       (schema) => {
         const input = writeInput(schema, fields, id);
-        return input && { input, read };
+        return input && (async (run) => read(await run(input)));
       },
-      async (connectionId) => read(await this.send(tenant, connectionId, { ...ROUTES[operation].rest(entity, id), body: fields })),
+      async (connection) => read(await this.send(tenant, connection, { ...ROUTES[operation].rest(entity, id), body: fields })),
     );
   }
 
@@ -579,12 +767,15 @@ export class MembraneGateway implements CrmGateway {
       { what: `delete the ${noun}`, entity: noun, isWrite: true },
       (schema) => {
         const input = idInput(schema, id);
-        return input && { input, read: () => true };
+        return input && (async (run) => (await run(input), true));
       },
-      async (connectionId) => this.send(tenant, connectionId, ROUTES.delete.rest(entity, id)),
+      async (connection) => this.send(tenant, connection, ROUTES.delete.rest(entity, id)),
     );
   }
 }
+
+/** How a record operation is done with an action: given a way to run it, the result (undefined: its output made no sense). */
+type ViaAction<T> = (schema: JsonSchema | undefined) => ((run: (input: Record<string, unknown>) => Promise<unknown>) => Promise<T | undefined>) | undefined;
 
 /**
  * A connection as the person must hear it. Only CONFIGURATION_ERROR and SETUP_FAILED are failures

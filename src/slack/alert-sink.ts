@@ -7,7 +7,8 @@ import { renderAlertMessage } from './render/alert.js';
 type WebClient = webApi.WebClient;
 
 export interface SlackAlertSinkOptions {
-  siteUrl?: string;
+  /** The tenant's EspoCRM address, for record links. */
+  siteUrlOf?: (tenantKey: string) => Promise<string | undefined>;
   /** Slack allows about one message per second per channel. */
   intervalMs?: number;
   /** Messages waiting for one channel at most; beyond it new alerts are dropped (and logged). */
@@ -119,7 +120,7 @@ export class SlackAlertSink implements AlertSink {
         this.logger.warn({ team: teamId }, 'no bot token for the team (uninstalled?): an alert was not posted');
         return 'failed';
       }
-      const { text, blocks } = renderAlertMessage(message, this.options.siteUrl);
+      const { text, blocks } = renderAlertMessage(message, await this.options.siteUrlOf?.(message.subscription.tenantKey));
       await this.client.chat.postMessage({ token, channel: channelId, text, blocks, unfurl_links: false, unfurl_media: false });
       this.options.onPosted?.('ok');
       return 'posted';

@@ -22,7 +22,8 @@ export interface SlackDigestDeliveryOptions {
   client: WebClient;
   /** The team's bot token: the fixed one with one workspace, the installation's with OAuth; undefined when not installed. */
   tokenFor(teamId: string): Promise<string | undefined>;
-  siteUrl?: string;
+  /** The tenant's EspoCRM address, for record links. */
+  siteUrlOf(tenantKey: string): Promise<string | undefined>;
   /** Counts each post by its outcome (the metrics). */
   onPosted?: (outcome: 'ok' | 'error') => void;
 }
@@ -34,7 +35,7 @@ export class SlackDigestDelivery implements DigestDelivery {
   async send(job: DigestJob, digest: Digest): Promise<DeliveryResult> {
     const token = await this.options.tokenFor(job.teamId);
     if (!token) return { ok: false, reason: 'gone', detail: 'no_installation' };
-    const rendered = renderDigest(digest, { siteUrl: this.options.siteUrl });
+    const rendered = renderDigest(digest, { siteUrl: await this.options.siteUrlOf(job.tenantKey) });
     try {
       await this.options.client.chat.postMessage({ token, channel: job.channelId, text: rendered.text, blocks: rendered.blocks, unfurl_links: false, unfurl_media: false });
       this.options.onPosted?.('ok');

@@ -11,6 +11,7 @@ import type { WorkspaceInstallations } from '../core/ports.js';
 import type { HomeService } from '../core/home.js';
 import type { AlertService } from '../core/alerts.js';
 import type { DigestService } from '../core/digests.js';
+import type { SiteDirectory } from '../core/sites.js';
 import type { CommandService, RequestContext } from '../core/service.js';
 import type { AppLogger } from '../observability/logger.js';
 import { renderError, renderReply, type RenderOptions } from './render/reply.js';
@@ -39,7 +40,8 @@ export interface ListenerDeps {
   profiles: UserProfiles;
   /** Bounds how many requests are worked on at once, after their acks. */
   limiter: WorkLimiter;
-  siteUrl?: string;
+  /** Each tenant's EspoCRM address, for record links. */
+  sites: Pick<SiteDirectory, 'urlOf'>;
   /** Alerts: "Assign to me" finds the clicker's EspoCRM user through it. */
   alerts?: AlertService;
   /** One workspace: SLACK_BOT_TOKEN, told when Slack says it was revoked or the app uninstalled. */
@@ -103,7 +105,8 @@ async function handle(
     const reply = await work();
     outcome = reply.kind;
     isPrivate = reply.kind === 'connect';
-    payload = { ...renderReply(reply, { siteUrl: deps.siteUrl, ...delivery.render }) };
+    const siteUrl = await deps.sites.urlOf(deps.service.tenantFor(request.context).key);
+    payload = { ...renderReply(reply, { siteUrl, ...delivery.render }) };
   } catch (error) {
     // Every reply passes here: a shared connection's connect link reaches workspace admins only,
     // whichever listener ran (clicks and forms carry no admin flag, so they fail closed).

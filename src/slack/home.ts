@@ -15,7 +15,7 @@ export async function publishHome(deps: ListenerDeps, client: webApi.WebClient, 
   try {
     const profile = await deps.profiles.of(client, teamId, userId);
     const data = await deps.home.load({ teamId, userId, ...profile });
-    view = renderHome(data, { siteUrl: deps.siteUrl });
+    view = renderHome(data, { siteUrl: await deps.sites.urlOf(deps.service.tenantFor({ teamId, userId }).key) });
     problem = data.connection.state === 'unknown' ? data.connection.error : data.work.kind === 'error' ? data.work.error : undefined;
     outcome = data.work.kind === 'not_connected' ? `connection_${data.connection.state}` : data.work.kind;
   } catch (error) {

@@ -186,6 +186,23 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('alert_record_state_seen_at').on('alert_record_state').column('seen_at').execute();
     },
   },
+  '007_tenant_profiles': {
+    async up(db: Kysely<unknown>) {
+      // Per tenant, across connections (tenant_connections rows come and go with the connection's
+      // state): the EspoCRM address an admin gave, what the doctor found (JSON, for the connection
+      // it names) and the connection it last checked by itself.
+      await db.schema
+        .createTable('tenant_profiles')
+        .addColumn('tenant_key', 'varchar(128)', (c) => c.primaryKey())
+        .addColumn('team_id', 'varchar(64)', (c) => c.notNull())
+        .addColumn('site_url', 'text')
+        .addColumn('findings', 'text')
+        .addColumn('auto_checked_connection_id', 'varchar(128)')
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('tenant_profiles_team').on('tenant_profiles').column('team_id').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -24,6 +24,16 @@ export interface Database {
     catalog_fetched_at: number | null;
     updated_at: number;
   };
+  /** Per tenant, across connections: the address an admin gave, the doctor's findings (CrmFindings as JSON). */
+  tenant_profiles: {
+    tenant_key: string;
+    team_id: string;
+    site_url: string | null;
+    findings: string | null;
+    /** The connection the doctor last checked on its own (once per connection). */
+    auto_checked_connection_id: string | null;
+    updated_at: number;
+  };
   processed_events: {
     event_id: string;
     received_at: number;

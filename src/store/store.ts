@@ -6,6 +6,7 @@ import { Kysely, Migrator, PostgresDialect, sql, SqliteDialect, type ExpressionB
 import pg from 'pg';
 import type {
   AuditEntry,
+  CrmFindings,
   WorkspaceForgotten,
   AuditLog,
   ClaimOutcome,
@@ -17,6 +18,7 @@ import type {
   PendingWrite,
   RecordRef,
   Requester,
+  TenantProfileStore,
   TokenUsage,
   WorkspaceInstallations,
 } from '../core/ports.js';
@@ -25,6 +27,7 @@ import type { AlertStore } from '../core/alerts.js';
 import { SqlAlertStore } from './alerts.js';
 import { SqlDigestStore } from './digests.js';
 import { migrationProvider } from './migrations.js';
+import { parseFindings, SqlTenantProfiles } from './profiles.js';
 import type { Database } from './schema.js';
 import { SettingError } from '../config/setting-error.js';
 
@@ -37,6 +40,8 @@ export interface Store {
   confirmations: ConfirmationStore;
   audit: AuditLog & { recent(tenantKey: string, limit: number): Promise<AuditEntry[]> };
   connections: TenantConnectionCache;
+  /** Per tenant, across connections: the EspoCRM address an admin gave, the doctor's findings. */
+  profiles: TenantProfileStore;
   events: EventLedger;
   conversations: ConversationStore;
   installations: WorkspaceInstallations;
@@ -80,12 +85,14 @@ export async function openStore(databaseUrl: string, options: StoreOptions = {})
     await db.destroy().catch(() => undefined);
     throw databaseSettingError(failure.error, databaseUrl, failure.migration);
   }
+  const profiles = new SqlTenantProfiles(db);
   return {
     dialect,
     db,
     confirmations: new SqlConfirmationStore(db),
     audit: new SqlAuditLog(db),
-    connections: new SqlConnectionCache(db),
+    connections: new SqlConnectionCache(db, profiles),
+    profiles,
     events: new SqlEventLedger(db),
     conversations: new SqlConversationStore(db),
     installations: new SqlWorkspaceInstallations(db),
@@ -339,15 +346,31 @@ function usageFromJson(json: string | null): { usage?: TokenUsage } {
 }
 
 class SqlConnectionCache implements TenantConnectionCache {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly profiles: SqlTenantProfiles,
+  ) {}
 
+  /** One query: the tenant's profile comes along, with findings only when they are this connection's. */
   async get(tenantKey: string): Promise<CachedConnection | undefined> {
     const row = await this.db
       .selectFrom('tenant_connections')
-      .select(['connection_id', 'state', 'catalog_fetched_at'])
-      .where('tenant_key', '=', tenantKey)
+      .leftJoin('tenant_profiles', 'tenant_profiles.tenant_key', 'tenant_connections.tenant_key')
+      .select(['tenant_connections.connection_id', 'tenant_connections.state', 'tenant_connections.catalog_fetched_at', 'tenant_profiles.findings'])
+      .where('tenant_connections.tenant_key', '=', tenantKey)
       .executeTakeFirst();
-    return row && { connectionId: row.connection_id, state: row.state, catalogFetchedAt: row.catalog_fetched_at ?? undefined };
+    if (!row) return undefined;
+    const findings = parseFindings(row.findings);
+    return {
+      connectionId: row.connection_id,
+      state: row.state,
+      catalogFetchedAt: row.catalog_fetched_at ?? undefined,
+      ...(findings?.connectionId === row.connection_id ? { findings } : {}),
+    };
+  }
+
+  putFindings(tenantKey: string, teamId: string, findings: CrmFindings): Promise<void> {
+    return this.profiles.saveFindings(tenantKey, teamId, findings);
   }
 
   async put(tenantKey: string, entry: { connectionId: string; state: string }): Promise<void> {
@@ -395,11 +418,11 @@ class SqlConnectionCache implements TenantConnectionCache {
  */
 function ofTeam(teamId: string) {
   const prefix = `${teamId}:`;
-  return (eb: ExpressionBuilder<Database, 'tenant_connections' | 'conversation_turns'>) =>
+  return (eb: ExpressionBuilder<Database, 'tenant_connections' | 'conversation_turns' | 'tenant_profiles'>) =>
     eb.or([eb('tenant_key', '=', teamId), eb(sql<string>`substr(tenant_key, 1, ${sql.lit(prefix.length)})`, '=', prefix)]);
 }
 
-async function deleteTeamRows(db: Kysely<Database>, table: 'tenant_connections' | 'conversation_turns', teamId: string): Promise<number> {
+async function deleteTeamRows(db: Kysely<Database>, table: 'tenant_connections' | 'conversation_turns' | 'tenant_profiles', teamId: string): Promise<number> {
   const result = await db.deleteFrom(table).where(ofTeam(teamId)).executeTakeFirst();
   return Number(result.numDeletedRows);
 }
@@ -512,6 +535,7 @@ class SqlWorkspaceInstallations implements WorkspaceInstallations {
       const installation = await trx.deleteFrom('slack_installations').where('install_key', '=', teamId).executeTakeFirst();
       const connections = await deleteTeamRows(trx, 'tenant_connections', teamId);
       const turns = await deleteTeamRows(trx, 'conversation_turns', teamId);
+      const profiles = await deleteTeamRows(trx, 'tenant_profiles', teamId);
       // Nothing can be posted there any more: alert subscriptions and digests go too, and with
       // the tenants' delivery state (webhooks are registered only once it exists) their receiver
       // tokens and webhook secrets, so EspoCRM's batches for this team are refused.
@@ -529,6 +553,7 @@ class SqlWorkspaceInstallations implements WorkspaceInstallations {
         webhooks: Number(webhooks.numDeletedRows),
         receiverTokens: Number(receiverTokens.numDeletedRows),
         digests: Number(digests.numDeletedRows),
+        profiles,
       };
     });
   }

@@ -104,7 +104,8 @@ function build(options: { steps?: PlannedStep[]; planner?: false; read?: ReadRes
       if (options.users === 'fail') throw new Error('EspoCRM is down');
       return { records: options.users ?? [], hasMore: false };
     }),
-    searchActions: track('searchActions', async () => catalog.map(({ inputSchema: _schema, ...summary }) => summary)),
+    // The search answers with input schemas, as Membrane's intent search does; the catalog is not read again.
+    searchActions: track('searchActions', async () => catalog),
     describeAction: track('describeAction', async (_tenant, key: string) => catalog.find((action) => action.key === key)!),
     checkActionInput: (action: ActionInfo, input: unknown) => validateAgainstSchema(action.inputSchema, input),
     readAction: track('readAction', async () => options.read ?? { kind: 'records', entity: 'Lead', page: leadPage, offset: 0 }),
@@ -185,7 +186,7 @@ describe('ConversationService', () => {
     expect(result).toMatchObject({ route: 'model', reply: { kind: 'say', text: 'Which leads?' }, usage: USAGE, ignoredCalls: 0 });
 
     expect(called('searchActions')[0]?.args).toEqual([tenant, 'show my newest leads Lead', 8]);
-    expect(called('describeAction').map((call) => call.args[1])).toEqual(['list-leads', 'create-task']);
+    expect(called('describeAction')).toEqual([]);
     const request = planner!.requests[0]!;
     expect(request).toMatchObject({
       text: 'show my newest leads',

@@ -37,7 +37,10 @@ describe('parseCommand', () => {
     ['', { kind: 'help' }],
     ['help', { kind: 'help' }],
     ['connect', { kind: 'connect' }],
+    ['connect https://crm.acme.com/', { kind: 'connect', siteUrl: 'https://crm.acme.com' }],
+    ['connect <https://acme.com/espo|acme.com/espo>', { kind: 'connect', siteUrl: 'https://acme.com/espo' }],
     ['status', { kind: 'status' }],
+    ['doctor', { kind: 'doctor' }],
     ['disconnect', { kind: 'disconnect' }],
     ['actions create a task', { kind: 'actions', intent: 'create a task' }],
     ['lsit leads', { kind: 'unknown', word: 'lsit', suggestion: 'list' }],
@@ -46,6 +49,14 @@ describe('parseCommand', () => {
   it.each(cases)('%j', (text, expected) => {
     expect(parse(text)).toMatchObject(expected);
   });
+
+  it.each([
+    ['connect crm.acme.com', /not a web address/],
+    ['connect ftp://crm.acme.com', /as you open it in a browser/],
+    ['connect https://admin:secret@crm.acme.com', /no login/],
+    ['connect https://crm.acme.com/#Lead', /no login, query or `#` part/],
+    ['connect https://a.example https://b.example', /at most one address/],
+  ])('refuses %s as an EspoCRM address', (text, message) => expectBadInput(text, message));
 
   it('resolves entity aliases, singular and plural', () => {
     for (const [word, name] of [

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { listInput, toPage, toRecord, toWrittenRecord, writeInput, type JsonSchema } from '../../src/crm/action-io.js';
+import { isReadAction, listInput, pageByCursor, toPage, toRecord, toWrittenRecord, writeInput, type JsonSchema } from '../../src/crm/action-io.js';
 import { espoListPath, ROUTES } from '../../src/crm/espo/routes.js';
 import type { ListQuery } from '../../src/core/ports.js';
 
@@ -80,6 +80,11 @@ const espoList: JsonSchema = {
   properties: { maxSize: { type: 'integer', maximum: 200 }, offset: { type: 'integer' }, orderBy: { type: 'string' }, order: { type: 'string' }, where: { type: 'array' } },
   additionalProperties: false,
 };
+const cursorOnlyList: JsonSchema = {
+  type: 'object',
+  properties: { filter: { type: 'object', properties: { status: { type: 'string' } } }, cursor: { type: 'string' } },
+  additionalProperties: false,
+};
 const membraneList: JsonSchema = {
   type: 'object',
   properties: {
@@ -92,7 +97,7 @@ const membraneList: JsonSchema = {
 
 describe('action inputs from the action schema', () => {
   it('speaks EspoCRM list parameters when the schema has where', () => {
-    expect(listInput(espoList, { ...base, filters: [{ field: 'status', op: 'equals', value: 'New' }], sort: { field: 'name', order: 'asc' } })).toEqual({
+    expect(listInput(espoList, { ...base, filters: [{ field: 'status', op: 'equals', value: 'New' }], sort: { field: 'name', order: 'asc' } })?.input).toEqual({
       maxSize: 10,
       orderBy: 'name',
       order: 'asc',
@@ -102,15 +107,22 @@ describe('action inputs from the action schema', () => {
 
   it("speaks Membrane's filter/cursor dialect", () => {
     const five = { ...base, limit: 5 };
-    expect(listInput(membraneList, { ...five, filters: [{ field: 'status', op: 'equals', value: 'Started' }] })).toEqual({ limit: 5, filter: { status: 'Started' } });
-    expect(listInput(membraneList, { ...five, offset: 5, cursor: 'c2' })).toEqual({ limit: 5, cursor: 'c2' });
+    expect(listInput(membraneList, { ...five, filters: [{ field: 'status', op: 'equals', value: 'Started' }] })).toEqual({ input: { limit: 5, filter: { status: 'Started' } }, paging: 'sized' });
+    expect(listInput(membraneList, { ...five, offset: 5, cursor: 'c2' })).toEqual({ input: { limit: 5, cursor: 'c2' }, paging: 'sized' });
+  });
+
+  it("pages by cursor an action that takes no page size, as Membrane's own list request", () => {
+    expect(listInput(cursorOnlyList, { ...base, filters: [{ field: 'status', op: 'equals', value: 'Started' }] })).toEqual({ input: { filter: { status: 'Started' } }, paging: 'cursor' });
+    // A later page needs the position this adapter gave out; an offset alone is the proxy's.
+    expect(listInput(cursorOnlyList, { ...base, offset: 10 })).toBeUndefined();
+    expect(listInput({ properties: { filter: {} } }, base)).toBeUndefined();
   });
 
   it('leaves to the proxy a page size or sort order the action cannot honour', () => {
     expect(listInput(membraneList, { ...base, limit: 10 })).toBeUndefined();
     const noOrder: JsonSchema = { properties: { maxSize: {}, orderBy: {}, where: {} } };
     expect(listInput(noOrder, { ...base, sort: { field: 'name', order: 'desc' } })).toBeUndefined();
-    expect(listInput(noOrder, { ...base, sort: { field: 'name', order: 'asc' } })).toEqual({ maxSize: 10, orderBy: 'name' });
+    expect(listInput(noOrder, { ...base, sort: { field: 'name', order: 'asc' } })?.input).toEqual({ maxSize: 10, orderBy: 'name' });
     expect(listInput({ properties: { where: {} } }, base)).toBeUndefined();
   });
 
@@ -121,6 +133,32 @@ describe('action inputs from the action schema', () => {
     expect(listInput(membraneList, { ...base, text: 'acme' })).toBeUndefined();
     expect(listInput(espoList, { ...base, text: 'acme' })).toBeUndefined();
     expect(listInput({ properties: {} }, { ...base, filters: [{ field: 'a', op: 'equals', value: 1 }] })).toBeUndefined();
+  });
+
+  it('cuts pages of any size from action pages of another size, with a position as the cursor', async () => {
+    const all = Array.from({ length: 23 }, (_, i) => ({ id: `r${i}`, name: `Record ${i}` }));
+    const calls: unknown[] = [];
+    // The action's own pages hold 4 records; its cursor is the next offset.
+    const run = async (input: Record<string, unknown>) => {
+      calls.push(input);
+      const at = Number(input.cursor ?? 0);
+      return { records: all.slice(at, at + 4), ...(at + 4 < all.length ? { cursor: String(at + 4) } : {}) };
+    };
+    const seen: string[] = [];
+    let query: ListQuery = { ...base, limit: 10 };
+    for (;;) {
+      const page = (await pageByCursor(query, { filter: {} }, run))!;
+      expect(page.total).toBeUndefined();
+      seen.push(...page.records.map((r) => r.id));
+      if (!page.hasMore) break;
+      expect(page.records).toHaveLength(10);
+      query = { ...query, offset: query.offset + 10, cursor: page.nextCursor };
+      expect(listInput(cursorOnlyList, query)?.paging).toBe('cursor');
+    }
+    expect(seen).toEqual(all.map((r) => r.id));
+    expect(calls[0]).toEqual({ filter: {} });
+    // Output it cannot read is no page at all.
+    expect(await pageByCursor(base, {}, async () => 'nonsense')).toBeUndefined();
   });
 
   it('writes flat or nested fields, and refuses fields the schema would silently drop', () => {
@@ -156,5 +194,34 @@ describe('action outputs in any shape', () => {
   it('merges what was sent when a create answers only an id', () => {
     expect(toWrittenRecord({ id: 'n1' }, { name: 'Call Bob' })).toEqual({ id: 'n1', name: 'Call Bob', fields: { name: 'Call Bob', id: 'n1' } });
     expect(toWrittenRecord({ record: { id: 'n2', name: 'Z' } }, {})).toMatchObject({ id: 'n2', name: 'Z' });
+  });
+});
+
+describe('read or write, from what Membrane says about an action', () => {
+  it("trusts a data-record type, whatever the key says", () => {
+    expect(isReadAction({ key: 'do-something', type: 'list-data-records' })).toBe(true);
+    expect(isReadAction({ key: 'find-or-create-lead', type: 'find-or-create-data-record' })).toBe(false);
+    expect(isReadAction({ key: 'get-lead', type: 'delete-data-record' })).toBe(false);
+  });
+
+  it.each([
+    ['list-leads', undefined, true],
+    ['get-lead', 'connector-operation', true],
+    ['search-contacts', 'api-request-to-external-app', true],
+    ['find-or-create-lead', undefined, false],
+    ['get-or-create-contact', 'connector-operation', false],
+    ['list-and-archive-leads', undefined, false],
+    ['create-lead', undefined, false],
+    ['sync-leads', 'some-future-type', false],
+    ['leads-report', undefined, false],
+  ])('without a data-record type, %s (type %s) is a read: %s', (key, type, read) => {
+    expect(isReadAction({ key, ...(type ? { type } : {}) })).toBe(read);
+  });
+
+  it('reads when the input is only a query, and never when it is empty or carries fields', () => {
+    expect(isReadAction({ key: 'leads-report', inputSchema: { properties: { filter: {}, cursor: {} } } })).toBe(true);
+    expect(isReadAction({ key: 'leads-report', inputSchema: { properties: { filter: {}, status: {} } } })).toBe(false);
+    expect(isReadAction({ key: 'leads-report', inputSchema: { properties: {} } })).toBe(false);
+    expect(isReadAction({ key: 'purge-leads', inputSchema: { properties: { filter: {} } } })).toBe(false);
   });
 });

@@ -142,6 +142,25 @@ describe('renderReply', () => {
   });
 });
 
+describe('the connection check', () => {
+  it('gives each check a line, escapes what EspoCRM said, and names the problems in the notification', () => {
+    const checks = [
+      { name: 'REST proxy', status: 'ok' as const, detail: 'answers' },
+      { name: 'EspoCRM version', status: 'adapted' as const, detail: 'EspoCRM <!channel> 9' },
+      { name: 'Record links', status: 'problem' as const, detail: 'No address.' },
+    ];
+    const report = renderReply({ kind: 'doctor', checks, automatic: false });
+    const json = JSON.stringify(report);
+    expect(report.text).toBe('EspoCRM connection check: 1 problem');
+    expect(json).toContain(':white_check_mark: *REST proxy*: answers');
+    expect(json).toContain('EspoCRM &lt;!channel&gt; 9');
+    expect(json).toContain(':warning: *Record links*');
+    const notice = renderReply({ kind: 'doctor', checks: checks.slice(2), automatic: true });
+    expect(notice.text).toBe('The new EspoCRM connection needs attention: 1 problem');
+    expect(JSON.stringify(notice)).toContain('`/espo doctor` shows every check');
+  });
+});
+
 describe('write previews of actions and REST calls', () => {
   const expiresAt = new Date(Date.now() + 15 * 60_000);
   const preview = (plan: WritePlan) =>

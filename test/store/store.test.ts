@@ -126,6 +126,28 @@ for (const backend of backends) {
       expect(await store.connections.get('T1')).toBeUndefined();
     });
 
+    it("keeps a tenant's address and findings across its connections, and claims each connection's automatic check once", async () => {
+      await store.connections.put('TP1', { connectionId: 'cp1', state: 'READY' });
+      await store.profiles.setSiteUrl('TP1', 'TP1', 'https://crm.acme.test');
+      const findings = { connectionId: 'cp1', checkedAt: 7, proxyPrefix: '/api/v1' as const, maxPageSize: 50 };
+      await store.connections.putFindings('TP1', 'TP1', findings);
+      // The cached connection carries what was learned about it, in the one query a warm request makes.
+      expect(await store.connections.get('TP1')).toEqual({ connectionId: 'cp1', state: 'READY', catalogFetchedAt: undefined, findings });
+      // The connection row goes (not READY), the profile stays; findings of another connection are not this one's.
+      await store.connections.delete('TP1');
+      await store.connections.put('TP1', { connectionId: 'cp2', state: 'READY' });
+      expect((await store.connections.get('TP1'))?.findings).toBeUndefined();
+      expect(await store.profiles.get('TP1')).toEqual({ tenantKey: 'TP1', teamId: 'TP1', siteUrl: 'https://crm.acme.test', findings });
+      expect(await store.profiles.get('TP2')).toBeUndefined();
+
+      const claims = await Promise.all([1, 2, 3].map(() => store.profiles.claimAutomaticCheck('TP1', 'TP1', 'cp2')));
+      expect(claims.filter(Boolean)).toHaveLength(1);
+      expect(await store.profiles.claimAutomaticCheck('TP1', 'TP1', 'cp2')).toBe(false);
+      expect(await store.profiles.claimAutomaticCheck('TP1', 'TP1', 'cp3')).toBe(true);
+      expect(await store.profiles.claimAutomaticCheck('TP3', 'TP3', 'cp9')).toBe(true);
+      expect((await store.profiles.get('TP1'))?.siteUrl).toBe('https://crm.acme.test');
+    });
+
     it('sees each Slack event id once', async () => {
       expect(await store.events.firstSighting('Ev1', now)).toBe(true);
       expect(await store.events.firstSighting('Ev1', now)).toBe(false);
@@ -285,6 +307,7 @@ for (const backend of backends) {
         await store.installations.save('TF10', '{}');
         for (const tenant of ['TF1', 'TF1:U1', 'TF1:U_2', 'TF10', 'TF10:U1', 'tf1:U1', 'XTF1:U1']) {
           await store.connections.put(tenant, { connectionId: `conn-${tenant}`, state: 'READY' });
+          await store.profiles.setSiteUrl(tenant, tenant.split(':')[0]!, `https://${tenant.replace(':', '-')}.example`);
           await store.conversations.append(`th-forget-${tenant}`, tenant, [turn('user', 'hi', 0), turn('assistant', 'hello', 1)], 10);
         }
         for (const [id, team] of [['sub-tf1', 'TF1'], ['sub-tf10', 'TF10']] as const) {
@@ -303,7 +326,9 @@ for (const backend of backends) {
           await store.alerts.ensureDelivery({ tenantKey: tenant, teamId: team, userId: 'U1', mode: 'webhook', token: `token-forget-${tenant}`, updatedAt: new Date(0) });
           await store.alerts.addWebhook({ tenantKey: tenant, event: 'Lead.create', webhookId: `wh-${tenant}`, secretKey: 'secret', createdAt: new Date(0) });
         }
-        expect(await store.installations.forgetWorkspace('TF1')).toEqual({ installation: true, connections: 3, turns: 6, subscriptions: 1, webhooks: 2, receiverTokens: 2, digests: 1 });
+        expect(await store.installations.forgetWorkspace('TF1')).toEqual({ installation: true, connections: 3, turns: 6, subscriptions: 1, webhooks: 2, receiverTokens: 2, digests: 1, profiles: 3 });
+        expect(await store.profiles.get('TF1:U1')).toBeUndefined();
+        expect(await store.profiles.get('TF10:U1')).toMatchObject({ siteUrl: 'https://TF10-U1.example' });
         expect(await store.db.selectFrom('alert_subscriptions').select('id').where('id', 'like', 'sub-tf%').execute()).toEqual([{ id: 'sub-tf10' }]);
         for (const gone of ['TF1', 'TF1:U1']) {
           expect(await store.alerts.deliveryByToken(`token-forget-${gone}`)).toBeUndefined();
@@ -322,7 +347,7 @@ for (const backend of backends) {
         }
         expect(await store.installations.find('TF10')).toBe('{}');
         // Again: nothing left, nothing fails.
-        expect(await store.installations.forgetWorkspace('TF1')).toEqual({ installation: false, connections: 0, turns: 0, subscriptions: 0, webhooks: 0, receiverTokens: 0, digests: 0 });
+        expect(await store.installations.forgetWorkspace('TF1')).toEqual({ installation: false, connections: 0, turns: 0, subscriptions: 0, webhooks: 0, receiverTokens: 0, digests: 0, profiles: 0 });
       });
     });
 

@@ -146,7 +146,8 @@ export function appEnv(
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const slack = await startFakeSlack(options.oauth ? { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET } : {});
-  const membrane = await startFakeMembrane({ workspaceKey: WORKSPACE_KEY, workspaceSecret: WORKSPACE_SECRET, ...(options.now ? { now: options.now } : {}) });
+  // Every EspoCRM has a site URL (its installer sets one); each tenant's is the one ESPOCRM_URL names.
+  const membrane = await startFakeMembrane({ workspaceKey: WORKSPACE_KEY, workspaceSecret: WORKSPACE_SECRET, siteUrlOf: () => SITE_URL, ...(options.now ? { now: options.now } : {}) });
   const openai = options.openai ? await startFakeOpenAI({ apiKey: OPENAI_KEY }) : undefined;
   const dir = mkdtempSync(join(tmpdir(), 'espo-slack-'));
   const logs: Record<string, unknown>[] = [];
@@ -166,7 +167,24 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   let app = await startApp(config, { logger, clock });
   const endpoint = () => `${app.url}/slack/events`;
 
-  const client = slackClientFor(endpoint, slack);
+  // What Slack sends may start the bot's own check of a new connection (the doctor), in the
+  // background: each exchange returns once it is done, so no test sees its calls mid-way.
+  const settled =
+    <A extends unknown[], R>(send: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      const result = await send(...args);
+      await app.doctor.idle();
+      return result;
+    };
+  const unsettled = slackClientFor(endpoint, slack);
+  const client: SlackClient = {
+    post: settled(unsettled.post),
+    postEvent: settled(unsettled.postEvent),
+    sendEvent: settled(unsettled.sendEvent),
+    say: settled(unsettled.say),
+    command: settled(unsettled.command),
+    click: settled(unsettled.click),
+  };
 
   return {
     get app() {

@@ -1,5 +1,6 @@
 import { AppError } from '../errors.js';
 import type { EntityDirectory, EntityInfo, Filter, FilterOperator, HttpMethod, ListQuery, ProxyRequest } from '../ports.js';
+import { siteUrlOf } from '../sites.js';
 import { closest } from './suggest.js';
 import { straightenQuotes, tokenize, UnclosedQuoteError, type Token } from './tokenize.js';
 import { coerceValue, dayStartUtc } from './values.js';
@@ -7,8 +8,10 @@ import { coerceValue, dayStartUtc } from './values.js';
 export type Command =
   | { kind: 'help'; topic?: Subcommand }
   | { kind: 'unknown'; word: string; suggestion?: string }
-  | { kind: 'connect' }
+  /** `siteUrl`: the EspoCRM address an admin gave (`/espo connect https://crm.acme.com`). */
+  | { kind: 'connect'; siteUrl?: string }
   | { kind: 'status' }
+  | { kind: 'doctor' }
   | { kind: 'disconnect' }
   | { kind: 'list'; entity: EntityInfo; query: ListQuery }
   | { kind: 'find'; entity: EntityInfo; query: ListQuery }
@@ -50,6 +53,7 @@ export const SUBCOMMANDS = [
   'help',
   'connect',
   'status',
+  'doctor',
   'disconnect',
   'list',
   'find',
@@ -72,8 +76,9 @@ export type Subcommand = (typeof SUBCOMMANDS)[number];
 /** How each subcommand is used; help and error messages quote these. */
 export const USAGE: Record<Subcommand, string> = {
   help: 'help',
-  connect: 'connect',
+  connect: 'connect [https://your-espocrm.example.com]',
   status: 'status',
+  doctor: 'doctor',
   disconnect: 'disconnect',
   list: 'list <entity> [field=value ...] [sort=field] [limit=N]',
   find: 'find <entity> <text>',
@@ -94,8 +99,9 @@ export const USAGE: Record<Subcommand, string> = {
 /** One example per subcommand, for `/espo help <subcommand>`. */
 export const EXAMPLES: Record<Subcommand, string[]> = {
   help: ['help list'],
-  connect: ['connect'],
+  connect: ['connect', 'connect https://crm.example.com'],
   status: ['status'],
+  doctor: ['doctor'],
   disconnect: ['disconnect'],
   list: ['list leads status=New sort=-createdAt', 'list deals stage=Prospecting,Qualification amount>10k limit=20', 'list tasks status!=Completed dateEnd<=today'],
   find: ['find contact Jane', 'find account acme'],
@@ -186,8 +192,14 @@ export function parseCommand(text: string, context: ParseContext): Command {
   switch (sub) {
     case 'help':
       return { kind: 'help', topic: args[0] && subcommandOf(args[0].text) };
-    case 'connect':
+    case 'connect': {
+      if (args.length > 1) throw usageError(sub, 'Give at most one address, your EspoCRM\'s.');
+      // Slack may send a typed address as its link markup, `<https://crm.acme.com|crm.acme.com>`.
+      const address = args[0]?.text.replace(/^<([^|>]+)(\|[^>]*)?>$/, '$1');
+      return address ? { kind: sub, siteUrl: siteUrlOf(address) } : { kind: sub };
+    }
     case 'status':
+    case 'doctor':
     case 'disconnect':
       return { kind: sub };
     case 'list': {

@@ -442,10 +442,16 @@ export function renderReply(reply: Reply, options: RenderOptions = {}): Message 
               : status.state === 'action_required'
                 ? `:large_orange_circle: The EspoCRM connection needs you: ${escape(status.description)} Run \`/espo connect\`.`
                 : `:red_circle: The EspoCRM connection failed: ${escape(status.message)} To start over: \`/espo disconnect\`, then \`/espo connect\`.`;
-      return message('EspoCRM connection status', [section(text), reply.alerts ? section(alertsLine(reply.alerts)) : undefined]);
+      return message('EspoCRM connection status', [
+        section(text),
+        reply.site ? context(`Record links go to ${escape(reply.site.url)} (${SITE_SOURCES[reply.site.source]}).`) : undefined,
+        reply.alerts ? section(alertsLine(reply.alerts)) : undefined,
+      ]);
     }
     case 'subscribed':
       return renderSubscribed(reply);
+    case 'doctor':
+      return renderDoctor(reply);
     case 'subscriptions':
       return renderSubscriptions(reply);
     case 'actions': {
@@ -471,6 +477,24 @@ export function renderReply(reply: Reply, options: RenderOptions = {}): Message 
     case 'data':
       return message(reply.title, [section(`*${escape(reply.title)}*`), section(codeBlock(JSON.stringify(reply.data ?? null, null, 2), 2900))]);
   }
+}
+
+const SITE_SOURCES = { stated: 'set with `/espo connect`', espocrm: "EspoCRM's own site URL", default: 'ESPOCRM_URL' } as const;
+const CHECK_ICONS = { ok: ':white_check_mark:', adapted: ':large_blue_circle:', problem: ':warning:' } as const;
+
+/** The doctor's checks, one line each: ok, adapted to (the bot works around it), or a problem to act on. */
+function renderDoctor(reply: Extract<Reply, { kind: 'doctor' }>): Message {
+  const title = reply.automatic ? 'The new EspoCRM connection needs attention' : 'EspoCRM connection check';
+  const problems = reply.checks.filter((check) => check.status === 'problem').length;
+  return message(`${title}: ${problems ? `${problems} problem${problems === 1 ? '' : 's'}` : 'no problems'}`, [
+    header(title),
+    ...reply.checks.map((check) => section(`${CHECK_ICONS[check.status]} *${escape(check.name)}*: ${truncate(escape(check.detail), 2900)}`)),
+    context(
+      reply.automatic
+        ? 'I checked the new connection by myself, with harmless reads. `/espo doctor` shows every check.'
+        : `Checked just now, with harmless reads. ${CHECK_ICONS.adapted} the bot works around it; ${CHECK_ICONS.problem} someone has to act.`,
+    ),
+  ]);
 }
 
 function renderConnect(description: string, url?: string): Message {

@@ -74,9 +74,18 @@ describe('GET /{Entity}: paging, order, select', () => {
   it('rejects maxSize above 200 with 403 and bad numbers with 400', () => {
     const res = call('GET', '/Lead', undefined, { maxSize: '201' });
     expect(res.status).toBe(403);
-    expect(res.headers['X-Status-Reason']).toBe('Max size should not exceed 200');
+    expect(res.headers['X-Status-Reason']).toBe('Max size should not exceed 200. Use offset and limit.');
     expect(call('GET', '/Lead', undefined, { maxSize: 'ten' }).status).toBe(400);
     expect(call('GET', '/Lead', undefined, { offset: '-1' }).status).toBe(400);
+  });
+
+  it("keeps to the admin's recordListMaxSizeLimit: the default page, and 403 above it", () => {
+    crm.settings.recordListMaxSizeLimit = 10;
+    expect(list('Lead').list).toHaveLength(10);
+    expect(list('Lead', { maxSize: '10' }).list).toHaveLength(10);
+    const refused = call('GET', '/Lead', undefined, { maxSize: '20' });
+    expect(refused.status).toBe(403);
+    expect(refused.headers['X-Status-Reason']).toBe('Max size should not exceed 10. Use offset and limit.');
   });
 
   it('orders by the collection default, orderBy/order or legacy sortBy, tie-breaking on id', () => {
@@ -234,6 +243,24 @@ describe('reads and routing', () => {
     expect(call('GET', `/Lead/${String(lead.id)}/stream`).status).toBe(200);
     expect(call('GET', `/Lead/${String(lead.id)}/activities`).status).toBe(404);
     expect(call('POST', `/Lead/${String(lead.id)}`, {}).status).toBe(404);
+  });
+
+  it("answers Settings with what an API user may read: the site's address, the version, the list limit", () => {
+    const site = new FakeEspoCrm({ now: () => clock, siteUrl: 'https://crm.acme.test' });
+    expect(site.request({ method: 'GET', path: '/Settings', query: {} }).body).toMatchObject({
+      siteUrl: 'https://crm.acme.test',
+      version: expect.stringMatching(/^\d+\.\d+/),
+      recordListMaxSizeLimit: 200,
+    });
+    expect(call('GET', '/Settings').body).not.toHaveProperty('siteUrl');
+  });
+
+  it("lists the API user's own webhooks, or 403 without the Webhooks scope", () => {
+    call('POST', '/Webhook', { event: 'Lead.create', url: 'https://bot.example/hook' });
+    expect(call('GET', '/Webhook').body).toMatchObject({ total: 1, list: [{ event: 'Lead.create' }] });
+    crm.webhooks.refuseWith = 403;
+    expect(call('GET', '/Webhook').status).toBe(403);
+    expect(call('POST', '/Webhook', { event: 'Lead.create', url: 'https://bot.example/hook' }).status).toBe(403);
   });
 
   it('answers App/user and Metadata', () => {

@@ -212,8 +212,37 @@ describe('actions', () => {
     const error = await failure(client.action('list-leads').run({}, { connectionId }));
     expect(error).toBeInstanceOf(ConnectionError);
     expect(error.isMembraneError).toBe(true);
-    expect(error.data).toMatchObject({ type: 'connection', key: 'connection_is_not_ready' });
+    expect(error.data).toMatchObject({ type: 'connection', key: 'connection_is_defunct' });
     expect((await failure(client.connection(connectionId).proxy.get('/Lead'))).data.type).toBe('connection');
+  });
+
+  it('offers the catalog untyped, with generic types, or with cursor-only lists', async () => {
+    const tenant = fake.tenant('T1');
+    tenant.setCatalog({ types: 'none' });
+    expect((await client.actions.find({ connectionId, limit: 100 })).items.every((a) => a.type === undefined)).toBe(true);
+    tenant.setCatalog({ types: 'generic' });
+    expect(new Set((await client.actions.find({ connectionId, limit: 100 })).items.map((a) => a.type))).toEqual(new Set(['connector-operation']));
+
+    tenant.setCatalog({ lists: 'cursor-only' });
+    tenant.listPageSize = 4;
+    const listContacts = (await client.action('list-contacts').get()) as { inputSchema: { properties: Record<string, unknown> } };
+    expect(Object.keys(listContacts.inputSchema.properties).sort()).toEqual(['cursor', 'filter']);
+    expect((await failure(client.action('list-contacts').run({ limit: 2 }, { connectionId }))).data.key).toBe('invalid_input');
+    const first = await client.action('list-contacts').run({}, { connectionId });
+    expect(first.output.records).toHaveLength(4);
+    const second = await client.action('list-contacts').run({ cursor: first.output.cursor }, { connectionId });
+    expect(second.output.records[0].id).not.toBe(first.output.records[0].id);
+  });
+
+  it('can fail a run after it did its work, as a connector whose response handler trips', async () => {
+    const before = fake.tenant('T1').espo.all('Task').length;
+    fake.failNext(
+      { method: 'POST', pathPrefix: '/actions/create-task/run' },
+      { status: 400, body: { type: 'connection', key: 'connection_is_defunct', message: 'EspoCRM answered 401' }, afterHandling: true },
+    );
+    const error = await failure(client.action('create-task').run({ fields: { name: 'Written anyway' } }, { connectionId }));
+    expect(error).toBeInstanceOf(ConnectionError);
+    expect(fake.tenant('T1').espo.all('Task')).toHaveLength(before + 1);
   });
 
   it('serves the proxy path when a test removes an action', async () => {
@@ -263,6 +292,13 @@ describe('proxy to EspoCRM', () => {
     const unknown = await failure(proxy().get('/Lead?where[0][type]=equals&where[0][attribute]=na%C3%AFve&where[0][value]=x'));
     expect(unknown.response.status).toBe(400);
     expect(unknown.response.headers['x-status-reason']).toBe("Bad where item. Unknown attribute 'na?ve'.");
+  });
+
+  it('takes paths under /api/v1 when the connection points at the site rather than its API', async () => {
+    expect((await proxy().get('/User?maxSize=1')).list).toHaveLength(1);
+    fake.tenant('T1').proxyBase = 'site';
+    expect((await failure(proxy().get('/User?maxSize=1'))).response.status).toBe(404);
+    expect((await proxy().get('/api/v1/User?maxSize=1')).list).toHaveLength(1);
   });
 
   it('forwards X-Skip-Duplicate-Check and writes through to the tenant data', async () => {

@@ -16,8 +16,8 @@ export function linkShared(deps: ListenerDeps) {
     // The bot's own cards link to records and already show them.
     if (context.botUserId && event.user === context.botUserId) return;
     const urls = event.links.map((shared) => shared.url);
-    // Most shared links are not ours: those cost no queue slot and no log line.
-    if (!unfurls.recordLinks(urls).length) return;
+    // Most shared links are no EspoCRM record's: those cost no queue slot, no store read and no log line.
+    if (!unfurls.mayHaveRecordLinks(urls)) return;
     const request = { teamId: context.teamId ?? body.team_id, userId: event.user, channelId: event.channel };
     // Bolt has acked the event; let waiting requests be acked too, then queue behind the limiter.
     await new Promise<void>((resolve) => setImmediate(resolve));
@@ -32,7 +32,7 @@ export function linkShared(deps: ListenerDeps) {
           const target = event.unfurl_id && isUnfurlSource(event.source) ? { unfurl_id: event.unfurl_id, source: event.source } : { channel: event.channel, ts: event.message_ts };
           await client.chat.unfurl({
             ...target,
-            unfurls: Object.fromEntries(previews.map((preview) => [preview.url, renderUnfurl(preview.entity, preview.record, deps.siteUrl)])),
+            unfurls: Object.fromEntries(previews.map((preview) => [preview.url, renderUnfurl(preview.entity, preview.record, outcome?.state === 'read' ? outcome.siteUrl : undefined)])),
           });
         }
         deps.logger.info({ ...log, ...summary(outcome), ms: Math.round(performance.now() - started) }, 'request handled');
