@@ -280,8 +280,8 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
   app.error(async (error) => {
     if (error.code === ErrorCode.AuthorizationError) {
       // OAuth: a workspace with no installation (never installed, or uninstalled). One workspace:
-      // Slack could not be asked who the bot is yet. Either way acked and dropped.
-      logger.warn({ err: error }, oauth ? 'a request from a workspace the app is not installed in was dropped' : 'a request arrived before Slack could confirm the bot\'s token: dropped');
+      // an event while Slack has not confirmed the bot's token (bot-token.ts). Either way acked and dropped.
+      logger.warn({ err: error }, oauth ? 'a request from a workspace the app is not installed in was dropped' : 'an event arrived before Slack could confirm the bot\'s token: dropped');
       return;
     }
     logger.error({ err: error }, 'unhandled error in a Slack listener');
