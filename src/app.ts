@@ -19,7 +19,7 @@ import { MembraneGateway } from './crm/gateway.js';
 import { webhookRoute } from './crm/espo/webhooks.js';
 import { SlackAlertSink } from './slack/alert-sink.js';
 import { OpenAiPlanner } from './llm/planner.js';
-import { BOT_SCOPES, installationStore } from './slack/installation-store.js';
+import { BOT_SCOPES, installationStore, NoInstallationError } from './slack/installation-store.js';
 import { BotToken } from './slack/bot-token.js';
 import { socketModeStartFailure } from './slack/credentials.js';
 import { leanFetch } from './slack/lean-fetch.js';
@@ -279,10 +279,14 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
   });
   app.error(async (error) => {
     if (error.code === ErrorCode.AuthorizationError) {
-      // OAuth: a workspace with no installation (never installed, or uninstalled). One workspace:
-      // an event while Slack has not confirmed the bot's token (bot-token.ts). Either way acked and dropped.
-      logger.warn({ err: error }, oauth ? 'a request from a workspace the app is not installed in was dropped' : 'an event arrived before Slack could confirm the bot\'s token: dropped');
-      return;
+      // One workspace: an event while Slack has not confirmed the bot's token (bot-token.ts). OAuth:
+      // a workspace with no installation (never installed, or uninstalled). Either way Bolt
+      // acknowledges it and calls no listener.
+      if (!oauth) return void logger.warn({ err: error }, 'an event arrived before Slack could confirm the bot\'s token: dropped');
+      if (causedBy(error, NoInstallationError)) return void logger.warn({ err: error }, 'a request from a workspace the app is not installed in was dropped');
+      // The installation store failed (its database): not a missing installation. Thrown on, the
+      // HTTP receiver answers 500, so Slack sends an event again and a person sees the command fail.
+      throw error;
     }
     logger.error({ err: error }, 'unhandled error in a Slack listener');
   });
@@ -406,4 +410,14 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
       logger.info({ ms: Date.now() - started, drained }, 'stopped');
     },
   };
+}
+
+/** Whether `error`, or an error it wraps (`original`, as Bolt and @slack/oauth wrap, or `cause`), is a `kind`. */
+function causedBy(error: unknown, kind: new (...args: never[]) => Error): boolean {
+  for (let seen: unknown = error, depth = 0; seen && depth < 5; depth++) {
+    if (seen instanceof kind) return true;
+    const wrapper = seen as { original?: unknown; cause?: unknown };
+    seen = wrapper.original ?? wrapper.cause;
+  }
+  return false;
 }

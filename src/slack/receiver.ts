@@ -1,5 +1,5 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import { defaultBodyLimit, ErrorCode, HTTPModuleFunctions, HTTPReceiver, isRawBodyError, type HTTPReceiverOptions, type ReceiverProcessEventErrorHandlerArgs } from '@slack/bolt';
+import { defaultBodyLimit, HTTPModuleFunctions, HTTPReceiver, isRawBodyError, type HTTPReceiverOptions, type ReceiverProcessEventErrorHandlerArgs } from '@slack/bolt';
 import type { AppLogger } from '../observability/logger.js';
 
 /**
@@ -88,19 +88,17 @@ function unreadableByBolt(req: IncomingMessage & { rawBody: Buffer }): string | 
 }
 
 /**
- * What the HTTP receiver answers when Bolt fails on a request before it is acknowledged. A
- * workspace without an installation is a 401, as in Bolt. Anything else is our failure (the
- * screen has already turned away what Bolt cannot read): a 500, so Slack retries it later.
+ * What the HTTP receiver answers when Bolt fails on a request before it is acknowledged: our
+ * failure (the screen has already turned away what Bolt cannot read; a workspace without an
+ * installation is acknowledged and dropped by app.ts, while an installation store that does not
+ * answer reaches here): a 500, so Slack retries an event later, and a person sees at once that a
+ * command or a click failed.
  */
 function processEventErrorHandler(logger: AppLogger) {
   return async ({ error, response }: ReceiverProcessEventErrorHandlerArgs): Promise<boolean> => {
     if (response.headersSent) {
       logger.error({ err: error }, 'a Slack request failed after it was acknowledged');
       return false;
-    }
-    if ((error as { code?: unknown }).code === ErrorCode.AuthorizationError) {
-      response.writeHead(401).end();
-      return true;
     }
     logger.error({ err: error }, 'a Slack request failed before its acknowledgement: answered 500, so Slack retries it');
     response.writeHead(500).end();
