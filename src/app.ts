@@ -1,6 +1,6 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { App, ErrorCode, type Logger as BoltLogger, LogLevel, webApi } from '@slack/bolt';
+import { ErrorCode, type Logger as BoltLogger, LogLevel, webApi } from '@slack/bolt';
 import { singleWorkspaceToken, type Config } from './config/config.js';
 import type { AppLogger } from './observability/logger.js';
 import { AlertService } from './core/alerts.js';
@@ -20,6 +20,7 @@ import { webhookRoute } from './crm/espo/webhooks.js';
 import { SlackAlertSink } from './slack/alert-sink.js';
 import { OpenAiPlanner } from './llm/planner.js';
 import { BOT_SCOPES, installationStore, NoInstallationError } from './slack/installation-store.js';
+import { ScreenedApp } from './slack/payload-screen.js';
 import { BotToken } from './slack/bot-token.js';
 import { socketModeStartFailure } from './slack/credentials.js';
 import { leanFetch } from './slack/lean-fetch.js';
@@ -236,7 +237,8 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
         },
         logger,
       );
-  const app = new App({
+  // Bolt's App, with what it cannot read turned away where each request enters it (payload-screen.ts).
+  const app = new ScreenedApp({
     // One workspace: its token with the ids auth.test gave (not Bolt's `token`, whose auth.test runs
     // unawaited in the constructor). OAuth: every request is authorized from the store.
     ...(botToken ? { authorize: botToken.authorize } : {}),
@@ -256,7 +258,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
           ...(oauth ?? { installerOptions: { clientOptions: { ...clientOptions, retryConfig: SOCKET_MODE_RETRIES } } }),
         }
       : { receiver: httpReceiver }),
-  });
+  }, logger);
   // Every request from Slack gets an id that its log lines and its Membrane and model calls carry.
   app.use(({ next }) => inRequestScope(newRequestId(), next));
   app.use(dropDuplicateEvents(store.events, logger));
