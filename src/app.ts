@@ -395,13 +395,17 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
       // Within the grace period: the requests still arriving are answered, then the work they and
       // the earlier ones queued is done, then the alerts of batches already answered 200 are
       // posted (EspoCRM will not send them again).
+      // The grace timer keeps the process alive while it waits: a process whose last sockets are
+      // paused or gone would otherwise end mid-stop, its store never closed. Cleared once drained.
+      let graceTimer: NodeJS.Timeout | undefined;
       const drained = await Promise.race([
         Promise.all([scheduler.stop(), polling, listenerStopped])
           .then(() => limiter.idle())
           .then(() => alertSink.idle())
           .then(() => true),
-        new Promise<false>((resolve) => setTimeout(() => resolve(false), config.shutdownGraceMs).unref()),
+        new Promise<false>((resolve) => (graceTimer = setTimeout(() => resolve(false), config.shutdownGraceMs))),
       ]);
+      clearTimeout(graceTimer);
       if (!drained) {
         logger.warn({ running: limiter.running, queued: limiter.queued }, 'shutdown grace period over: unfinished requests are abandoned');
         httpServer?.closeAllConnections();

@@ -6,11 +6,12 @@ import { UnreadablePayloadError } from './payload-screen.js';
 /**
  * Bolt's HTTPReceiver with a screen in front of its Slack endpoint and our answer to what it
  * cannot process. The screen reads the body and verifies its signature and timestamp with Bolt's
- * own function, refuses what is not signed (401), answers 400 to a signed body that is not a JSON
- * object (Bolt reads `body.ssl_check` from whatever the body parses to, and a `null` would throw
- * where nothing catches it), and hands the rest, already buffered and verified, to Bolt (which
- * then skips its own verification: one HMAC per request, not two). What Bolt's App cannot read
- * inside an object is screened where every request enters it (payload-screen.ts).
+ * own function, refuses what is not signed (401) and what is too large (413, closing the
+ * connection), answers 400 to a signed body that is not a JSON object (Bolt reads
+ * `body.ssl_check` from whatever the body parses to, and a `null` would throw where nothing
+ * catches it), and hands the rest, already buffered and verified, to Bolt (which then skips its
+ * own verification: one HMAC per request, not two). What Bolt's App cannot read inside an object
+ * is screened where every request enters it (payload-screen.ts).
  */
 export class ScreenedHTTPReceiver extends HTTPReceiver {
   private closingConnections = false;
@@ -54,7 +55,10 @@ async function screen(req: IncomingMessage, res: ServerResponse, bolt: RequestLi
   } catch (error) {
     if (isRawBodyError(error)) {
       logger.warn({ err: error }, 'a Slack request body could not be read');
-      return void res.writeHead((error as { statusCode?: number }).statusCode === 413 ? 413 : 400).end();
+      // The body was left unread (raw-body pauses it): the connection cannot carry another
+      // request, and kept open it would hold a graceful stop until its idle timeout.
+      if ((error as { statusCode?: number }).statusCode === 413) return void res.writeHead(413, { connection: 'close' }).end();
+      return void res.writeHead(400).end();
     }
     logger.warn({ reason: (error as Error).message }, 'a request to the Slack endpoint is not signed by Slack (or is stale): answered 401');
     return void res.writeHead(401).end();
