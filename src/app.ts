@@ -1,6 +1,6 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { App, ErrorCode, type Logger as BoltLogger, LogLevel, webApi } from '@slack/bolt';
+import { ErrorCode, type Logger as BoltLogger, LogLevel, webApi } from '@slack/bolt';
 import { singleWorkspaceToken, type Config } from './config/config.js';
 import type { AppLogger } from './observability/logger.js';
 import { AlertService } from './core/alerts.js';
@@ -22,7 +22,8 @@ import { webhookRoute } from './crm/espo/webhooks.js';
 import { SlackAlertSink } from './slack/alert-sink.js';
 import { directNotice } from './slack/direct-notice.js';
 import { OpenAiPlanner } from './llm/planner.js';
-import { BOT_SCOPES, installationStore } from './slack/installation-store.js';
+import { BOT_SCOPES, installationStore, NoInstallationError } from './slack/installation-store.js';
+import { ScreenedApp } from './slack/payload-screen.js';
 import { BotToken } from './slack/bot-token.js';
 import { socketModeStartFailure } from './slack/credentials.js';
 import { leanFetch } from './slack/lean-fetch.js';
@@ -255,7 +256,8 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
         },
         logger,
       );
-  const app = new App({
+  // Bolt's App, with what it cannot read turned away where each request enters it (payload-screen.ts).
+  const app = new ScreenedApp({
     // One workspace: its token with the ids auth.test gave (not Bolt's `token`, whose auth.test runs
     // unawaited in the constructor). OAuth: every request is authorized from the store.
     ...(botToken ? { authorize: botToken.authorize } : {}),
@@ -275,7 +277,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
           ...(oauth ?? { installerOptions: { clientOptions: { ...clientOptions, retryConfig: SOCKET_MODE_RETRIES } } }),
         }
       : { receiver: httpReceiver }),
-  });
+  }, logger);
   // Every request from Slack gets an id that its log lines and its Membrane and model calls carry.
   app.use(({ next }) => inRequestScope(newRequestId(), next));
   app.use(dropDuplicateEvents(store.events, logger));
@@ -298,10 +300,14 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
   });
   app.error(async (error) => {
     if (error.code === ErrorCode.AuthorizationError) {
-      // OAuth: a workspace with no installation (never installed, or uninstalled). One workspace:
-      // Slack could not be asked who the bot is yet. Either way acked and dropped.
-      logger.warn({ err: error }, oauth ? 'a request from a workspace the app is not installed in was dropped' : 'a request arrived before Slack could confirm the bot\'s token: dropped');
-      return;
+      // One workspace: an event while Slack has not confirmed the bot's token (bot-token.ts). OAuth:
+      // a workspace with no installation (never installed, or uninstalled). Either way Bolt
+      // acknowledges it and calls no listener.
+      if (!oauth) return void logger.warn({ err: error }, 'an event arrived before Slack could confirm the bot\'s token: dropped');
+      if (causedBy(error, NoInstallationError)) return void logger.warn({ err: error }, 'a request from a workspace the app is not installed in was dropped');
+      // The installation store failed (its database): not a missing installation. Thrown on, the
+      // HTTP receiver answers 500, so Slack sends an event again and a person sees the command fail.
+      throw error;
     }
     logger.error({ err: error }, 'unhandled error in a Slack listener');
   });
@@ -413,14 +419,18 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
       // Within the grace period: the requests still arriving are answered, then the work they and
       // the earlier ones queued is done, then the alerts of batches already answered 200 are
       // posted (EspoCRM will not send them again).
+      // The grace timer keeps the process alive while it waits: a process whose last sockets are
+      // paused or gone would otherwise end mid-stop, its store never closed. Cleared once drained.
+      let graceTimer: NodeJS.Timeout | undefined;
       const drained = await Promise.race([
         Promise.all([scheduler.stop(), polling, listenerStopped])
           .then(() => doctor.idle())
           .then(() => limiter.idle())
           .then(() => alertSink.idle())
           .then(() => true),
-        new Promise<false>((resolve) => setTimeout(() => resolve(false), config.shutdownGraceMs).unref()),
+        new Promise<false>((resolve) => (graceTimer = setTimeout(() => resolve(false), config.shutdownGraceMs))),
       ]);
+      clearTimeout(graceTimer);
       if (!drained) {
         logger.warn({ running: limiter.running, queued: limiter.queued }, 'shutdown grace period over: unfinished requests are abandoned');
         httpServer?.closeAllConnections();
@@ -431,4 +441,14 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
       logger.info({ ms: Date.now() - started, drained }, 'stopped');
     },
   };
+}
+
+/** Whether `error`, or an error it wraps (`original`, as Bolt and @slack/oauth wrap, or `cause`), is a `kind`. */
+function causedBy(error: unknown, kind: new (...args: never[]) => Error): boolean {
+  for (let seen: unknown = error, depth = 0; seen && depth < 5; depth++) {
+    if (seen instanceof kind) return true;
+    const wrapper = seen as { original?: unknown; cause?: unknown };
+    seen = wrapper.original ?? wrapper.cause;
+  }
+  return false;
 }

@@ -24,6 +24,14 @@ export interface BotTokenOptions {
 }
 
 const MAX_RECHECK_MS = 60_000;
+/**
+ * How long a request waits for an auth.test in flight. Bolt authorizes before any listener can
+ * acknowledge, and Slack wants the acknowledgement within 3 seconds: a hung auth.test must not
+ * eat that budget.
+ */
+const AUTHORIZE_WAIT_MS = 1000;
+/** Requests start an auth.test of their own at most this often while Slack is not answering. */
+const REQUEST_CHECK_INTERVAL_MS = 1000;
 /** Slack's errors are a few dozen bytes; a body this long is an answer, not a refusal. */
 const LONGEST_ERROR_BODY = 2048;
 
@@ -38,6 +46,8 @@ export class BotToken {
   private identity?: BotIdentity;
   private health: BotTokenState = { state: 'unchecked' };
   private checking?: Promise<BotIdentity | undefined>;
+  /** When the last auth.test ended (ms since the epoch). */
+  private lastCheckEnded = 0;
   private recheck?: NodeJS.Timeout;
   private recheckAfterMs: number;
   private stopped = false;
@@ -89,14 +99,38 @@ export class BotToken {
 
   /**
    * Bolt's authorize for single-workspace mode: the token with the bot's ids, so Bolt can tell the
-   * bot's own messages apart. Until auth.test has answered, it asks; a request that arrives while
-   * Slack cannot be asked is not authorized (Bolt acks it and calls no listener).
+   * bot's own messages apart. Until auth.test has answered, a request asks it (waiting a second at
+   * most). Without the ids, a request a person is waiting on (a command, a click, a form, a
+   * shortcut) is still authorized: none of them needs the ids (Bolt reads them only for events,
+   * in ignoreSelf and directMention), and its reply goes to its response_url, which needs no
+   * token. An event is not: telling the bot's own messages apart needs the ids, and answering an
+   * event needs the Web API that is not answering (Bolt acknowledges it and calls no listener).
    */
-  readonly authorize: Authorize<boolean> = async ({ isEnterpriseInstall }) => {
-    const identity = this.identity ?? (await this.check());
-    if (!identity) throw new Error(`the bot does not know its own Slack identity yet: ${this.readinessProblem() ?? 'auth.test has not answered'}`);
-    return { isEnterpriseInstall, botToken: this.options.token, botId: identity.botId, botUserId: identity.botUserId };
+  readonly authorize: Authorize<boolean> = async ({ isEnterpriseInstall }, body) => {
+    const identity = this.identity ?? (await this.identityWithin(AUTHORIZE_WAIT_MS));
+    if (identity) return { isEnterpriseInstall, botToken: this.options.token, botId: identity.botId, botUserId: identity.botUserId };
+    if (this.health.state === 'refused' || (body !== undefined && 'event' in body)) {
+      throw new Error(`the bot does not know its own Slack identity yet: ${this.readinessProblem() ?? 'auth.test has not answered'}`);
+    }
+    return { isEnterpriseInstall, botToken: this.options.token };
   };
+
+  /**
+   * The identity, if an auth.test answers within `waitMs`: the one in flight, or a new one unless
+   * the last ended less than a second ago (a burst of requests during an outage is not a burst of
+   * auth.test calls). A slow one goes on in the background; its answer is kept when it comes.
+   */
+  private async identityWithin(waitMs: number): Promise<BotIdentity | undefined> {
+    if (this.health.state === 'refused') return undefined;
+    if (!this.checking && Date.now() - this.lastCheckEnded < REQUEST_CHECK_INTERVAL_MS) return undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const gaveUp = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), waitMs)));
+    try {
+      return await Promise.race([this.check(), gaveUp]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
 
   /**
    * Slack said the token is dead without being asked: a tokens_revoked event naming the bot user,
@@ -114,8 +148,7 @@ export class BotToken {
       .then((checked) => {
         switch (checked.outcome) {
           case 'ok':
-            this.identity = checked.value;
-            this.health = { state: 'ok' };
+            this.confirmed(checked.value);
             return checked.value;
           case 'unreachable':
             this.health = { state: 'unreachable', reason: checked.reason };
@@ -129,8 +162,19 @@ export class BotToken {
         this.health = { state: 'unreachable', reason: String((error as Error)?.message ?? error) };
         return undefined;
       })
-      .finally(() => (this.checking = undefined));
+      .finally(() => {
+        this.checking = undefined;
+        this.lastCheckEnded = Date.now();
+      });
     return this.checking;
+  }
+
+  /** auth.test answered with the token's identity: kept for good, and no more re-checks. */
+  private confirmed(identity: BotIdentity): void {
+    this.identity = identity;
+    this.health = { state: 'ok' };
+    clearTimeout(this.recheck);
+    this.options.logger.info({ slack: { teamId: identity.teamId, team: identity.team, bot: identity.botName } }, `Slack answers: SLACK_BOT_TOKEN is @${identity.botName} in ${identity.team}; ready`);
   }
 
   private scheduleRecheck(afterMs: number): void {
@@ -138,9 +182,7 @@ export class BotToken {
     clearTimeout(this.recheck);
     this.recheck = setTimeout(() => {
       void this.check().then((identity) => {
-        if (identity) {
-          this.options.logger.info({ slack: { teamId: identity.teamId, team: identity.team, bot: identity.botName } }, `Slack answers: SLACK_BOT_TOKEN is @${identity.botName} in ${identity.team}; ready`);
-        } else if (this.health.state === 'unreachable') {
+        if (!identity && this.health.state === 'unreachable') {
           this.recheckAfterMs = Math.min(MAX_RECHECK_MS, this.recheckAfterMs * 2);
           this.scheduleRecheck(this.recheckAfterMs);
         }

@@ -25,9 +25,18 @@ export function installationKey(installation: Pick<Installation, 'isEnterpriseIn
   return key;
 }
 
+/**
+ * No installation serves the request: the app is not installed in its workspace (never, or no
+ * longer), or the request names none. Any other failure of a lookup is the store's own (a
+ * database that does not answer), and says nothing about the installation.
+ */
+export class NoInstallationError extends Error {
+  override readonly name = 'NoInstallationError';
+}
+
 function queryKey(query: InstallationQuery<boolean>): string {
   const key = query.isEnterpriseInstall ? query.enterpriseId : query.teamId;
-  if (!key) throw new Error('no team or enterprise id to look the installation up by');
+  if (!key) throw new NoInstallationError('no team or enterprise id to look the installation up by');
   return key;
 }
 
@@ -55,8 +64,8 @@ export function installationStore(installations: WorkspaceInstallations, logger:
     async fetchInstallation(query) {
       const key = queryKey(query);
       const json = await installations.find(key);
-      // Bolt turns this into an AuthorizationError: the request is acknowledged and dropped.
-      if (!json) throw new Error(`no installation for ${key}: the app is not installed there (or was uninstalled)`);
+      // Bolt turns this into an AuthorizationError: the request is acknowledged and dropped (app.ts).
+      if (!json) throw new NoInstallationError(`no installation for ${key}: the app is not installed there (or was uninstalled)`);
       return JSON.parse(json) as Installation;
     },
     async deleteInstallation(query) {

@@ -1,15 +1,17 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import { defaultBodyLimit, ErrorCode, HTTPModuleFunctions, HTTPReceiver, isRawBodyError, type HTTPReceiverOptions, type ReceiverProcessEventErrorHandlerArgs } from '@slack/bolt';
+import { defaultBodyLimit, HTTPModuleFunctions, HTTPReceiver, isRawBodyError, type HTTPReceiverOptions, type ReceiverProcessEventErrorHandlerArgs } from '@slack/bolt';
 import type { AppLogger } from '../observability/logger.js';
+import { UnreadablePayloadError } from './payload-screen.js';
 
 /**
  * Bolt's HTTPReceiver with a screen in front of its Slack endpoint and our answer to what it
- * cannot process. Bolt reads `body.ssl_check` from whatever the body parses to, so a request whose
- * JSON is `null` throws where nothing catches it: an unhandled rejection, and a request never
- * answered. The screen reads the body and verifies its signature and timestamp with Bolt's own
- * function, refuses what is not signed (401), answers 400 to a signed body that is not a JSON
- * object, and hands the rest, already buffered and verified, to Bolt (which then skips its own
- * verification: one HMAC per request, not two).
+ * cannot process. The screen reads the body and verifies its signature and timestamp with Bolt's
+ * own function, refuses what is not signed (401) and what is too large (413, closing the
+ * connection), answers 400 to a signed body that is not a JSON object (Bolt reads
+ * `body.ssl_check` from whatever the body parses to, and a `null` would throw where nothing
+ * catches it), and hands the rest, already buffered and verified, to Bolt (which then skips its
+ * own verification: one HMAC per request, not two). What Bolt's App cannot read inside an object
+ * is screened where every request enters it (payload-screen.ts).
  */
 export class ScreenedHTTPReceiver extends HTTPReceiver {
   private closingConnections = false;
@@ -53,44 +55,39 @@ async function screen(req: IncomingMessage, res: ServerResponse, bolt: RequestLi
   } catch (error) {
     if (isRawBodyError(error)) {
       logger.warn({ err: error }, 'a Slack request body could not be read');
-      return void res.writeHead((error as { statusCode?: number }).statusCode === 413 ? 413 : 400).end();
+      // The body was left unread (raw-body pauses it): the connection cannot carry another
+      // request, and kept open it would hold a graceful stop until its idle timeout.
+      if ((error as { statusCode?: number }).statusCode === 413) return void res.writeHead(413, { connection: 'close' }).end();
+      return void res.writeHead(400).end();
     }
     logger.warn({ reason: (error as Error).message }, 'a request to the Slack endpoint is not signed by Slack (or is stale): answered 401');
     return void res.writeHead(401).end();
   }
-  const problem = unreadableByBolt(buffered);
-  if (problem) {
-    logger.warn({ contentType: req.headers['content-type'], problem }, 'a signed request is not shaped like anything Slack sends: answered 400');
+  if (parsesToNonObject(buffered)) {
+    logger.warn({ contentType: req.headers['content-type'] }, 'a signed request is not a JSON object: answered 400');
     return void res.writeHead(400).end();
   }
   bolt(buffered, res);
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
-
 /**
- * Why Bolt could not read the body, parsed as Bolt will parse it: not an object, or an envelope
- * part Bolt reads without checking (found by fuzzing: `event`, `actions`, `view`) of the wrong
- * shape. Undefined when Bolt can take it, or when it does not parse (Bolt answers that itself).
+ * Whether the body parses, as Bolt parses it, to something other than an object. One that does
+ * not parse at all is Bolt's to answer (400).
  */
-function unreadableByBolt(req: IncomingMessage & { rawBody: Buffer }): string | undefined {
-  let body: unknown;
+function parsesToNonObject(req: IncomingMessage & { rawBody: Buffer }): boolean {
   try {
-    body = HTTPModuleFunctions.parseHTTPRequestBody(req);
+    const body: unknown = HTTPModuleFunctions.parseHTTPRequestBody(req);
+    return typeof body !== 'object' || body === null || Array.isArray(body);
   } catch {
-    return undefined;
+    return false;
   }
-  if (!isObject(body)) return 'not a JSON object';
-  if ((body.type === 'event_callback' || 'event' in body) && !isObject(body.event)) return 'event is not an object';
-  if ('actions' in body && !(Array.isArray(body.actions) && body.actions.every(isObject))) return 'actions is not a list of objects';
-  if ('view' in body && !isObject(body.view)) return 'view is not an object';
-  return undefined;
 }
 
 /**
- * What the HTTP receiver answers when Bolt fails on a request before it is acknowledged. A
- * workspace without an installation is a 401, as in Bolt. Anything else is our failure (the
- * screen has already turned away what Bolt cannot read): a 500, so Slack retries it later.
+ * What the HTTP receiver answers when Bolt fails on a request before it is acknowledged. A payload
+ * the screen refused is a 400. Anything else is our failure (an installation store that does not
+ * answer, say): a 500, so Slack retries an event later, and a person sees at once that a command
+ * or a click failed.
  */
 function processEventErrorHandler(logger: AppLogger) {
   return async ({ error, response }: ReceiverProcessEventErrorHandlerArgs): Promise<boolean> => {
@@ -98,8 +95,8 @@ function processEventErrorHandler(logger: AppLogger) {
       logger.error({ err: error }, 'a Slack request failed after it was acknowledged');
       return false;
     }
-    if ((error as { code?: unknown }).code === ErrorCode.AuthorizationError) {
-      response.writeHead(401).end();
+    if (error instanceof UnreadablePayloadError) {
+      response.writeHead(400).end();
       return true;
     }
     logger.error({ err: error }, 'a Slack request failed before its acknowledgement: answered 500, so Slack retries it');

@@ -16,7 +16,9 @@ export interface UserProfile {
 
 /**
  * What the bot needs to know about a person, from users.info. Cached per user for an hour, so a
- * warm command costs no Slack call. A failure is not fatal: UTC and "not an admin" are safe defaults.
+ * warm command costs no Slack call. A failure is not fatal: UTC and "not an admin" are safe
+ * defaults, kept only a minute (a Slack blip must not make an admin a non-admin for an hour, nor
+ * every command of the blip wait for users.info).
  */
 export class UserProfiles {
   private readonly cache = new Map<string, { profile: UserProfile; until: number }>();
@@ -24,6 +26,7 @@ export class UserProfiles {
   constructor(
     private readonly ttlMs = 60 * 60_000,
     private readonly maxEntries = 10_000,
+    private readonly fallbackTtlMs = 60_000,
   ) {}
 
   /** Keyed by team too: on Enterprise Grid one user id spans workspaces, and admin rights do not. */
@@ -32,6 +35,7 @@ export class UserProfiles {
     const hit = this.cache.get(key);
     if (hit && hit.until > Date.now()) return hit.profile;
     let profile: UserProfile = { timeZone: 'UTC', isWorkspaceAdmin: false };
+    let ttlMs = this.fallbackTtlMs;
     try {
       const { user } = await client.users.info({ user: userId });
       profile = {
@@ -41,11 +45,12 @@ export class UserProfiles {
         ...(user?.profile?.email ? { email: user.profile.email } : {}),
         ...(user?.real_name ? { displayName: user.real_name } : {}),
       };
+      ttlMs = this.ttlMs;
     } catch {
       // Missing users:read scope or a Slack hiccup: fall back rather than fail the command.
     }
     if (this.cache.size >= this.maxEntries) this.cache.delete(this.cache.keys().next().value!);
-    this.cache.set(key, { profile, until: Date.now() + this.ttlMs });
+    this.cache.set(key, { profile, until: Date.now() + ttlMs });
     return profile;
   }
 }

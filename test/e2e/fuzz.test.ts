@@ -4,6 +4,7 @@ import { signEspoBatch } from '../../fakes/espocrm/webhooks.js';
 import { unsafeMarkup } from '../../fakes/slack/block-kit.js';
 import { buttonNamed, SITE_URL, startHarness, textOf, type Harness } from '../support/harness.js';
 import { slackSignature } from '../../fakes/slack/signing.js';
+import { anyBrokenPayload, type PayloadKind } from '../support/slack-payloads.js';
 
 /**
  * Hostile input through the real app, as Slack and EspoCRM would deliver it: random command text,
@@ -76,6 +77,22 @@ describe('hostile input, end to end', () => {
     expect(h.slack.invalid).toEqual([]);
   });
 
+  /** POSTs a raw body to /slack/events, signed as Slack signs it (or with a wrong signature). */
+  async function postRaw(raw: string, contentType: string, signed = true): Promise<number> {
+    const timestamp = Math.floor(Date.now() / 1000);
+    const response = await fetch(`${h.app.url}/slack/events`, {
+      method: 'POST',
+      headers: {
+        'content-type': contentType,
+        'x-slack-request-timestamp': String(timestamp),
+        'x-slack-signature': signed ? slackSignature('test-signing-secret-0123456789', timestamp, raw) : 'v0=00',
+      },
+      body: raw,
+    });
+    await response.text();
+    return response.status;
+  }
+
   it('refuses or drops garbage bodies on /slack/events without falling over', async () => {
     const body = fc.oneof(
       fc.string({ unit: 'binary', maxLength: 300 }),
@@ -84,22 +101,12 @@ describe('hostile input, end to end', () => {
     );
     await fc.assert(
       fc.asyncProperty(body, fc.constantFrom('application/json', 'application/x-www-form-urlencoded', 'text/plain'), fc.boolean(), async (raw, contentType, signed) => {
-        const timestamp = Math.floor(Date.now() / 1000);
-        const response = await fetch(`${h.app.url}/slack/events`, {
-          method: 'POST',
-          headers: {
-            'content-type': contentType,
-            'x-slack-request-timestamp': String(timestamp),
-            'x-slack-signature': signed ? slackSignature('test-signing-secret-0123456789', timestamp, raw) : 'v0=00',
-          },
-          body: raw,
-        });
-        await response.text();
+        const status = await postRaw(raw, contentType, signed);
         // Unsigned: refused. Signed garbage: answered, or refused as malformed; never a failure of ours.
-        if (!signed) expect(response.status).toBe(401);
+        if (!signed) expect(status).toBe(401);
         else {
-          expect(response.status).toBeLessThan(500);
-          expect(response.status).not.toBe(401);
+          expect(status).toBeLessThan(500);
+          expect(status).not.toBe(401);
         }
       }),
       { numRuns: 30 },
@@ -107,6 +114,36 @@ describe('hostile input, end to end', () => {
     expect((await fetch(`${h.app.url}/healthz`)).status).toBe(200);
     // Bolt waits up to 3 s for a listener to acknowledge what none handles.
   }, 180_000);
+
+  it('answers Slack-shaped payloads broken where Bolt reads them with a 2xx or a 4xx, in every encoding', async () => {
+    /** As Slack would send it: a form (a command's fields; `payload=` for interactivity) or JSON. */
+    const encoded = (kind: PayloadKind, body: Record<string, unknown>, asJson: boolean): [string, string] => {
+      if (kind === 'event' || asJson) return [JSON.stringify(body), 'application/json'];
+      if (kind !== 'command') return [new URLSearchParams({ payload: JSON.stringify(body) }).toString(), 'application/x-www-form-urlencoded'];
+      // A form is text: a list is a field given more than once, anything else its JSON.
+      const fields = Object.entries(body).flatMap(([key, value]) =>
+        (Array.isArray(value) ? value : value === undefined ? [] : [value]).map((item): [string, string] => [key, typeof item === 'string' ? item : JSON.stringify(item)]),
+      );
+      return [new URLSearchParams(fields).toString(), 'application/x-www-form-urlencoded'];
+    };
+    const failuresBefore = h.logs.filter((line) => String(line.msg).startsWith('a Slack request failed')).length;
+    // Batches sent at once: a payload no listener takes waits Bolt's 3 s before its 404.
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.tuple(anyBrokenPayload(h.slack.responseUrl('broken')), fc.boolean()), { minLength: 20, maxLength: 20 }), async (batch) => {
+        const statuses = await Promise.all(batch.map(([{ kind, body }, asJson]) => postRaw(...encoded(kind, body, asJson))));
+        for (const status of statuses) {
+          expect(status).toBeGreaterThanOrEqual(200);
+          expect(status).toBeLessThan(500);
+          expect(status).not.toBe(401);
+        }
+      }),
+      // A failing batch is reported as it is: shrinking it would cost 3 s a step.
+      { numRuns: 8, endOnFailure: true },
+    );
+    expect(h.logs.filter((line) => String(line.msg).startsWith('a Slack request failed')).length).toBe(failuresBefore);
+    expect((await fetch(`${h.app.url}/healthz`)).status).toBe(200);
+    expect((await fetch(`${h.app.url}/readyz`)).status).toBe(200);
+  }, 120_000);
 
   it('refuses webhook batches it cannot verify, and survives verified garbage', async () => {
     const { reply, responseId } = await h.command('subscribe lead created', { channel: 'C-fuzz' });

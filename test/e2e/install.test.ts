@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BOT_SCOPES } from '../../src/slack/installation-store.js';
 import { registerListeners } from '../../src/slack/listeners/index.js';
+import { freshPostgresSchema, POSTGRES_URL } from '../support/databases.js';
 import { BOT_USER, CLIENT_ID, SITE_URL, startHarness, textOf, type Harness } from '../support/harness.js';
+import { startTcpProxy } from '../support/tcp-proxy.js';
 
 const T9 = { team: 'T9', teamName: 'Nine', botToken: 'xoxb-t9', botUserId: BOT_USER, installer: 'U9', scopes: [...BOT_SCOPES] };
 const T8 = { team: 'T8', botToken: 'xoxb-t8', botUserId: BOT_USER, scopes: [...BOT_SCOPES] };
@@ -167,6 +169,37 @@ describe('multi-workspace install through Slack OAuth, end to end', () => {
     const before = h.slack.calls.length;
     expect(textOf((await h.command('list leads', { team: 'T9' })).reply)).toContain('Leads');
     expect(h.slack.calls.slice(before).every((call) => call.token === 'xoxb-t9-again')).toBe(true);
+  });
+});
+
+describe('installations in a database that stops answering', () => {
+  it('is not taken for a missing installation: a 500, so Slack tries again, and served as soon as it answers', { timeout: 30_000 }, async () => {
+    const database = await freshPostgresSchema();
+    const proxy = await startTcpProxy({ port: Number(new URL(POSTGRES_URL).port || 5432) });
+    const viaProxy = new URL(database.url);
+    viaProxy.port = String(proxy.port);
+    const h = await startHarness({ oauth: true, env: { DATABASE_URL: viaProxy.toString() } });
+    try {
+      expect((await h.install(T9)).status).toBe(200);
+      await proxy.refuse();
+      // Bolt reads the team's installation before any listener: the store cannot answer.
+      const command = await h.post({ command: '/espo', text: 'help', team_id: 'T9', user_id: 'U9', channel_id: 'C1', response_url: h.slack.responseUrl('store-down'), trigger_id: 't-down' });
+      expect(command.status).toBe(500);
+      const event = await h.sendEvent({ type: 'app_mention', user: 'U9', team: 'T9', channel: 'C1', ts: '1800000000.000100', text: '<@UBOT> help' }, { team: 'T9' });
+      expect(event.status).toBe(500);
+      expect(h.logs.filter((line) => line.msg === 'a request from a workspace the app is not installed in was dropped')).toEqual([]);
+      expect(h.logs.filter((line) => line.msg === 'a Slack request failed before its acknowledgement: answered 500, so Slack retries it')).toHaveLength(2);
+      // Nothing of the failure is kept: the database is back, the workspace is served.
+      await proxy.restore();
+      expect(textOf((await h.command('help', { team: 'T9', user: 'U9' })).reply)).toContain('/espo');
+      // A workspace that never installed the app is still told apart: acknowledged and dropped.
+      expect((await h.post({ command: '/espo', text: 'help', team_id: 'T7', user_id: 'U7', channel_id: 'C1', response_url: h.slack.responseUrl('t7'), trigger_id: 't-7' })).status).toBe(200);
+      expect(h.logs.filter((line) => line.msg === 'a request from a workspace the app is not installed in was dropped')).toHaveLength(1);
+    } finally {
+      await h.close();
+      await proxy.close();
+      await database.drop();
+    }
   });
 });
 

@@ -27,7 +27,7 @@ describe('readiness follows the bot token', () => {
     ]);
   });
 
-  it('a request that comes before Slack has confirmed the token is acknowledged and dropped, not crashed on', async () => {
+  it('an event that comes before Slack has confirmed the token is acknowledged and dropped, not crashed on', async () => {
     const nowhere = `http://127.0.0.1:${await freePort()}/api/`;
     const harness = await startHarness({ env: { SLACK_API_URL: nowhere } });
     h = harness;
@@ -40,7 +40,7 @@ describe('readiness follows the bot token', () => {
       event: { type: 'app_mention', user: 'U1', team: 'T1', channel: 'C1', ts: '1800000000.000100', text: '<@UBOT> help' },
     });
     expect(response.status).toBe(200);
-    await expect.poll(() => harness.logs.some((line) => line.msg === "a request arrived before Slack could confirm the bot's token: dropped")).toBe(true);
+    await expect.poll(() => harness.logs.some((line) => line.msg === "an event arrived before Slack could confirm the bot's token: dropped")).toBe(true);
     expect(await readyz(harness)).toEqual({ status: 503, text: `Slack unavailable (ECONNREFUSED at ${nowhere}): SLACK_BOT_TOKEN not checked yet; checking again` });
   });
 });

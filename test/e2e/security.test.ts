@@ -69,7 +69,7 @@ describe('requests Slack did not sign are refused', () => {
     expect(JSON.stringify(share.replies[0])).toContain('That share button is no longer valid');
   });
 
-  it('answers 400 to a signed body Bolt cannot handle (JSON null, an event without its event)', async () => {
+  it('answers a signed body Bolt cannot handle with a 400, or an unreadable event with a 200, never a 500', async () => {
     const sign = async (raw: string, contentType = 'application/json') => {
       const timestamp = Math.floor(Date.now() / 1000);
       const response = await fetch(`${h.app.url}/slack/events`, {
@@ -79,11 +79,27 @@ describe('requests Slack did not sign are refused', () => {
       });
       return response.status;
     };
+    const form = (payload: unknown) => sign(`payload=${encodeURIComponent(JSON.stringify(payload))}`, 'application/x-www-form-urlencoded');
     expect(await sign('null')).toBe(400);
     expect(await sign('payload=null', 'application/x-www-form-urlencoded')).toBe(400);
-    expect(await sign(JSON.stringify({ type: 'event_callback', event: null }))).toBe(400);
-    expect(await sign(`payload=${encodeURIComponent(JSON.stringify({ type: 'block_actions', actions: null }))}`, 'application/x-www-form-urlencoded')).toBe(400);
-    expect(h.logs.filter((line) => line.msg === 'a signed request is not shaped like anything Slack sends: answered 400')).toHaveLength(4);
+    // Interactivity Bolt would throw on (a 500, retried by Slack): refused at once.
+    expect(await form({ type: 'block_actions', actions: null })).toBe(400);
+    expect(await form({ type: 'view_submission' })).toBe(400);
+    expect(await form({ type: 'shortcut' })).toBe(400);
+    expect(await form({ type: 'block_actions', user: null, team: null, actions: [{ action_id: 'espo_cancel', block_id: 'b' }] })).toBe(400);
+    expect(await form({ type: 'message_action', callback_id: 'espo_log_message', team: { id: 'T1' } })).toBe(400);
+    expect(await sign('command=/espo&text=help', 'application/x-www-form-urlencoded')).toBe(400);
+    // Events API deliveries: acknowledged and dropped (sent again they would fail again, and every
+    // answer but a 200 counts towards Slack disabling the event subscriptions).
+    expect(await sign(JSON.stringify({ type: 'event_callback', event: null }))).toBe(200);
+    expect(await sign(JSON.stringify({ type: 'event_callback', team_id: 'T1', event_id: 'Ev-null-user', event: { type: 'app_home_opened', user: null, tab: 'home' } }))).toBe(200);
+    expect(await sign(JSON.stringify({ type: 'app_rate_limited', team_id: 'T1', minute_rate_limited: 1518467820, api_app_id: 'A1' }))).toBe(200);
+    const said = (msg: string) => h.logs.filter((line) => line.msg === msg).length;
+    expect(said('a signed request is not a JSON object: answered 400')).toBe(2);
+    expect(said('a Slack request is not shaped like anything Slack sends: refused')).toBe(6);
+    expect(said('a Slack event is not shaped like anything Slack sends: acknowledged and dropped')).toBe(2);
+    expect(said('Slack is rate-limiting the events it sends the app from this workspace')).toBe(1);
+    expect(h.logs.filter((line) => Number(line.level) >= 50)).toEqual([]);
     expect((await fetch(`${h.app.url}/healthz`)).status).toBe(200);
   });
 

@@ -18,10 +18,10 @@ describe('graceful shutdown', () => {
   let client: SlackClient;
 
   /** A fresh app process on the same database, warm, its Membrane fast again. */
-  async function started(): Promise<void> {
+  async function started(graceSeconds = 10): Promise<void> {
     membrane.latencyMs = 0;
     // One request worked on at a time, so a second one waits in the queue when the signal comes.
-    app = await spawnApp(appEnv({ slack, membrane, databaseUrl: `sqlite:${join(dir, 'bot.db')}`, port: 0 }, { MAX_CONCURRENT_WORK: '1', MEMBRANE_TIMEOUT_MS: '5000', SHUTDOWN_GRACE_SECONDS: '10' }));
+    app = await spawnApp(appEnv({ slack, membrane, databaseUrl: `sqlite:${join(dir, 'bot.db')}`, port: 0 }, { MAX_CONCURRENT_WORK: '1', MEMBRANE_TIMEOUT_MS: '5000', SHUTDOWN_GRACE_SECONDS: String(graceSeconds) }));
     client = slackClientFor(() => `${app.url}/slack/events`, slack);
     await client.command('connect');
     await client.command('list leads');
@@ -100,6 +100,53 @@ describe('graceful shutdown', () => {
     // Well inside the grace period (10 s), not ended by the watchdog.
     expect(Date.now() - signalled).toBeLessThan(5000);
     expect(app.logs.find((line) => line.msg === 'stopped')).toMatchObject({ drained: true });
+    agent.destroy();
+  });
+
+  /** SIGTERM, and how long the process took to exit; it must have closed its store and said so. */
+  async function stopTimed(): Promise<number> {
+    const signalled = performance.now();
+    expect(await app.stop('SIGTERM')).toEqual({ code: 0, signal: null });
+    const tookMs = performance.now() - signalled;
+    expect(app.logs.find((line) => line.msg === 'stopped')).toMatchObject({ drained: true });
+    expect(app.logs.filter((line) => Number(line.level) >= 50)).toEqual([]);
+    return tookMs;
+  }
+
+  it('exits as soon as nothing is in hand, not at the end of the grace period', async () => {
+    await started(20);
+    const tookMs = await stopTimed();
+    console.log(`no work in hand, grace 20 s: SIGTERM to exit ${tookMs.toFixed(0)} ms`);
+    expect(tookMs).toBeLessThan(2000);
+  });
+
+  it('closes the connection of a body it refuses as too large, and does not wait for it at SIGTERM', async () => {
+    await started(20);
+    const { port } = new URL(app.url);
+    const agent = new Agent({ keepAlive: true });
+    const size = 5 * 1024 * 1024; // over Bolt's 4 MB limit
+    const timestamp = Math.floor(Date.now() / 1000);
+    const answer = await new Promise<{ status?: number; connection?: string; closed: boolean }>((resolve) => {
+      const req = request(
+        { host: '127.0.0.1', port, path: '/slack/events', method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': size, 'x-slack-request-timestamp': String(timestamp), 'x-slack-signature': 'v0=00' } },
+        (res) => {
+          res.resume();
+          // The server ends the connection itself: the rest of the body is never read.
+          const answered = { status: res.statusCode, connection: res.headers.connection };
+          const left = setTimeout(() => resolve({ ...answered, closed: false }), 5000);
+          req.socket!.once('close', () => {
+            clearTimeout(left);
+            resolve({ ...answered, closed: true });
+          });
+        },
+      );
+      req.on('error', () => undefined);
+      req.end(Buffer.alloc(size, 'x'));
+    });
+    expect(answer).toEqual({ status: 413, connection: 'close', closed: true });
+    const tookMs = await stopTimed();
+    console.log(`after a refused 5 MB body, grace 20 s: SIGTERM to exit ${tookMs.toFixed(0)} ms`);
+    expect(tookMs).toBeLessThan(2000);
     agent.destroy();
   });
 });

@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { webApi } from '@slack/bolt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -56,15 +58,57 @@ describe('SLACK_BOT_TOKEN, watched', () => {
     expect(authTests()).toBe(1);
   });
 
-  it('while Slack is unavailable it is not ready and authorizes nothing; a re-check ends that', async () => {
+  const source = { teamId: 'T1', enterpriseId: undefined, isEnterpriseInstall: false };
+  const command = { command: '/espo', text: 'help', team_id: 'T1', user_id: 'U1' } as never;
+  const event = { type: 'event_callback', team_id: 'T1', event: { type: 'app_mention', user: 'U1', channel: 'C1', text: 'hi' } } as never;
+
+  it('while Slack is unavailable it is not ready; a command is authorized without the ids, an event is not; a re-check ends that', async () => {
     slack.failNext('/api/auth.test', { status: 503, times: 2 });
     const watch = watched({ startedWith: { unreachable: `HTTP 503 at ${slack.apiUrl}` } });
     expect(watch.readinessProblem()).toBe(`Slack unavailable (HTTP 503 at ${slack.apiUrl}): SLACK_BOT_TOKEN not checked yet; checking again`);
-    await expect(watch.authorize({ teamId: 'T1', enterpriseId: undefined, isEnterpriseInstall: false })).rejects.toThrow(/does not know its own Slack identity yet/);
+    // Someone waits for a command's reply, which goes to its response_url: no ids needed.
+    expect(await watch.authorize(source, command)).toEqual({ isEnterpriseInstall: false, botToken: 'xoxb-watched' });
+    // An event needs the ids (the bot's own messages) and the Web API: dropped.
+    await expect(watch.authorize(source, event)).rejects.toThrow(/does not know its own Slack identity yet/);
     watch.start();
     await expect.poll(() => watch.state, { timeout: 3000 }).toEqual({ state: 'ok' });
     expect(watch.readinessProblem()).toBeUndefined();
     expect(logs.map((line) => line.msg)).toContain('Slack answers: SLACK_BOT_TOKEN is @espo in Test; ready');
+    expect(await watch.authorize(source, event)).toMatchObject({ botUserId: 'UBOT', botId: 'BBOT' });
+  });
+
+  it('a request asks auth.test again, at most once a second, and keeps only an answer', async () => {
+    slack.failNext('/api/auth.test', { drop: true, times: 1 });
+    const failedBefore = slack.failed.length;
+    const watch = watched({ startedWith: { unreachable: 'ECONNRESET' } });
+    // A burst during the outage: one auth.test for all of it.
+    for (let i = 0; i < 5; i++) await watch.authorize(source, command);
+    expect(authTests()).toBe(0);
+    expect(slack.failed.slice(failedBefore)).toEqual([{ path: '/api/auth.test', status: undefined }]);
+    expect(watch.state.state).toBe('unreachable');
+    // Slack is back: the next request a second later asks again, and the answer is kept.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    expect(await watch.authorize(source, event)).toMatchObject({ botUserId: 'UBOT' });
+    await watch.authorize(source, event);
+    expect(authTests()).toBe(1);
+    expect(watch.readinessProblem()).toBeUndefined();
+  });
+
+  it('a request waits a second at most for an auth.test that does not answer', async () => {
+    const hung = createServer(() => undefined);
+    await new Promise<void>((resolve) => hung.listen(0, '127.0.0.1', resolve));
+    const { port } = hung.address() as AddressInfo;
+    try {
+      const watch = watched({ slackApiUrl: `http://127.0.0.1:${port}/api/`, checkTimeoutMs: 10_000 });
+      const started = performance.now();
+      expect(await watch.authorize(source, command)).toEqual({ isEnterpriseInstall: false, botToken: 'xoxb-watched' });
+      const waited = performance.now() - started;
+      expect(waited).toBeGreaterThanOrEqual(900);
+      expect(waited).toBeLessThan(2000);
+    } finally {
+      hung.closeAllConnections();
+      await new Promise((resolve) => hung.close(resolve));
+    }
   });
 
   it('a Web API answer refusing the token makes it not ready, logged once at error level', async () => {

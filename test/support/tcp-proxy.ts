@@ -5,12 +5,14 @@ import type { AddressInfo } from 'node:net';
  * A TCP proxy on 127.0.0.1 in front of a service (a fake, PostgreSQL) whose link a test can cut, as
  * an outage cuts it: `refuse()` is a service that is down (the port is closed, open connections are
  * reset), `blackhole()` one that stops answering (connections, open or new, stay open and nothing
- * passes either way, not even a FIN: a network partition, or a server hung).
+ * passes either way, not even a FIN: a network partition, or a server hung). `restore()` ends the
+ * outage: new connections get through again (ones swallowed by the black hole stay dead).
  */
 export interface TcpProxy {
   port: number;
   refuse(): Promise<void>;
   blackhole(): void;
+  restore(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -46,7 +48,8 @@ export async function startTcpProxy(target: { host?: string; port: number }): Pr
     client.pipe(upstream);
     upstream.pipe(client);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const listen = (at: number) => new Promise<void>((resolve) => server.listen(at, '127.0.0.1', resolve));
+  await listen(0);
   const { port } = server.address() as AddressInfo;
   const closeServer = () => new Promise<void>((resolve) => server.close(() => resolve()));
 
@@ -65,6 +68,10 @@ export async function startTcpProxy(target: { host?: string; port: number }): Pr
         swallow(client);
         if (upstream) swallow(upstream);
       }
+    },
+    async restore() {
+      blackholed = false;
+      if (!server.listening) await listen(port);
     },
     async close() {
       for (const { client } of links) client.destroy();
