@@ -167,6 +167,8 @@ describe('hostile input, end to end', () => {
     );
     const huge = await fetch(webhook.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: 'x'.repeat(1_100_000) });
     expect(huge.status).toBe(413);
+    // The unread rest of the body must not keep the connection open.
+    expect(huge.headers.get('connection')).toBe('close');
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(h.logs.filter((line) => line.msg === 'the EspoCRM webhook receiver failed')).toEqual([]);
   });

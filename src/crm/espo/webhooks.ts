@@ -66,8 +66,8 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-function reply(res: ServerResponse, status: number, text: string): void {
-  if (!res.headersSent) res.writeHead(status, { 'content-type': 'text/plain' }).end(text);
+function reply(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
+  if (!res.headersSent) res.writeHead(status, { 'content-type': 'text/plain', ...headers }).end(text);
 }
 
 /** A Bolt HTTPReceiver custom route; Bolt puts `:token` into `req.params`. */
@@ -91,7 +91,9 @@ async function handle(deps: WebhookReceiverDeps, req: IncomingMessage & { params
   } catch (error) {
     if (error instanceof TooLarge) {
       deps.onBatch?.('too_large');
-      return reply(res, 413, 'too large');
+      // The rest of the body is never read: the connection ends with this answer, so neither a
+      // keep-alive socket holding it nor a graceful stop waiting on that socket is left behind.
+      return reply(res, 413, 'too large', { connection: 'close' });
     }
     throw error;
   }
