@@ -14,6 +14,8 @@ export interface FieldDef {
   entity?: string;
   /** Allowed parent types of linkParent fields. */
   entityList?: string[];
+  /** Validations EspoCRM skips for the field (FieldValidationManager: User's `lastName` is not checked as required). */
+  suppressValidationList?: string[];
 }
 
 export interface EntityDef {

@@ -553,11 +553,15 @@ export class FakeEspoCrm {
     }
   }
 
-  /** Required fields must be non-blank; on update only the attributes the payload touched. */
+  /**
+   * Required fields must be non-blank, in field order, the first failure answered
+   * (FieldValidationManager::processInternal); on update only the attributes the payload touched.
+   */
   private checkRequired(entity: string, record: EspoRecord, touched?: ReadonlySet<string>): void {
     const fields = this.entityDef(entity).fields;
     for (const info of this.attributes(entity)) {
-      if (!info.primary || info.kind !== 'value' || !fields[info.field]?.required) continue;
+      const def = fields[info.field];
+      if (!info.primary || info.kind !== 'value' || !def?.required || def.suppressValidationList?.includes('required')) continue;
       if (touched && !touched.has(info.name)) continue;
       if (isBlank(record[info.name])) throw validationError(info.field, 'required');
     }

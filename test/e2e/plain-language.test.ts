@@ -12,6 +12,8 @@ describe('plain language, end to end', () => {
   let h: Harness;
   beforeAll(async () => {
     h = await startHarness({ openai: true });
+    // Before any request (profiles are cached for an hour): U1 is Marco in EspoCRM, found by email.
+    h.slack.emails.set('U1', 'marco.lopez@example.com');
     await h.command('connect');
   });
   afterAll(() => h.close());
@@ -119,6 +121,8 @@ describe('plain language, end to end', () => {
     };
     expect(h.logs.findLast((l) => l.msg === 'request handled')).toMatchObject({ route: 'model', outcome: 'confirm', ...usage });
     expect(said(preview)).toContain('Call Bob');
+    // The model named nobody: the task is the person's, as EspoCRM needs a task's assignee.
+    expect(said(preview)).toContain('*Assigned to:* you');
     expect(h.membrane.tenant('T1').espo.all('Task')).toHaveLength(before);
 
     const stranger = await h.click(buttonNamed(preview.body as { blocks?: unknown[] }, 'Confirm'), { user: 'U2' });
@@ -129,9 +133,21 @@ describe('plain language, end to end', () => {
     expect(textOf(confirmed.replies[0]!)).not.toContain(':warning:');
     const tasks = h.membrane.tenant('T1').espo.all('Task');
     expect(tasks).toHaveLength(before + 1);
-    expect(tasks.find((t) => t.name === 'Call Bob')).toMatchObject({ priority: 'High' });
+    const marco = h.membrane.tenant('T1').espo.all('User').find((u) => u.userName === 'mlopez')!;
+    expect(tasks.find((t) => t.name === 'Call Bob')).toMatchObject({ priority: 'High', assignedUserId: marco.id });
     const [entry] = await h.app.store.audit.recent('T1', 1);
     expect(entry).toMatchObject({ action: 'run create-task', outcome: 'done', usage });
+  });
+
+  it('says what to add, before any preview, when a planned task cannot be assigned to the person', async () => {
+    h.slack.emails.set('U7', 'stranger@example.com');
+    const before = h.membrane.tenant('T1').espo.all('Task').length;
+    h.openai!.enqueue({ toolCalls: [{ name: 'espocrm_rest', arguments: { method: 'POST', path: '/Task', body: JSON.stringify({ name: 'Call Bob' }) } }] });
+    const { messages } = await h.say('dm', 'remind me to call Bob', { user: 'U7' });
+    expect(said(messages[0])).toContain('A task in EspoCRM has to be assigned to someone, and no EspoCRM user has your Slack email (`stranger@example.com`)');
+    expect(buttonsOf(messages[0]!.body as { blocks?: unknown[] }).map((b) => b.text)).not.toContain('Confirm');
+    expect(h.membrane.tenant('T1').espo.all('Task')).toHaveLength(before);
+    expect(h.logs.findLast((l) => l.msg === 'request handled')).toMatchObject({ code: 'validation', modelCalls: 1 });
   });
 
   it('asks a clarifying question and uses the answer given in the thread', async () => {

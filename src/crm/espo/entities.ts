@@ -141,12 +141,14 @@ function info(name: string): EntityInfo {
   const definition = DEFINITIONS[name];
   const types = TYPES[name];
   if (definition) {
+    const assignedUser = writableFields(name)?.find((field) => field.name === 'assignedUserId');
     return {
       name,
       label: definition.label,
       plural: definition.plural,
       keyFields: definition.keyFields,
       fieldType: (field) => types?.[field],
+      ...(assignedUser ? { assignedUser: { required: assignedUser.required === true } } : {}),
     };
   }
   return { name, label: name, plural: pluralize(name), keyFields: [], fieldType: () => undefined };

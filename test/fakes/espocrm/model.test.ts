@@ -305,10 +305,19 @@ describe('POST /{Entity}', () => {
     expect(joined).toMatchObject({ name: 'Ada Lovelace', status: 'New', doNotCall: false });
   });
 
-  it('creates Tasks without an assigned user; a bare date fills dateEndDate', () => {
-    const res = call('POST', '/Task', { name: 'Call Bob', dateEnd: '2026-03-20' });
+  it('refuses a Task, Meeting or Call nobody is assigned to, as EspoCRM does for an API user; a bare date fills dateEndDate', () => {
+    // Task.json, Meeting.json, Call.json: `assignedUser: {required: true}`; an API user's records
+    // get no assignee by default (Core/Record/Defaults/DefaultPopulator::isAssignedUserShouldBeSetWithSelf).
+    expect(validationData(call('POST', '/Task', { name: 'Call Bob', dateEnd: '2026-03-20' }))).toEqual({ field: 'assignedUser', type: 'required' });
+    const start = { dateStart: '2026-03-20 10:00:00', dateEnd: '2026-03-20 11:00:00' };
+    expect(validationData(call('POST', '/Meeting', { name: 'Demo', ...start }))).toEqual({ field: 'assignedUser', type: 'required' });
+    expect(validationData(call('POST', '/Call', { name: 'Intro', ...start }))).toEqual({ field: 'assignedUser', type: 'required' });
+    const jane = crm.all('User')[0]!;
+    const res = call('POST', '/Task', { name: 'Call Bob', dateEnd: '2026-03-20', assignedUserId: jane.id });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ status: 'Not Started', priority: 'Normal', assignedUserId: null, dateEnd: '2026-03-20 00:00:00', dateEndDate: '2026-03-20', isOverdue: false });
+    expect(res.body).toMatchObject({ status: 'Not Started', priority: 'Normal', assignedUserId: jane.id, assignedUserName: 'Jane Smith', dateEnd: '2026-03-20 00:00:00', dateEndDate: '2026-03-20', isOverdue: false });
+    const task = res.body as EspoRecord;
+    expect(validationData(call('PUT', `/Task/${String(task.id)}`, { assignedUserId: null }))).toEqual({ field: 'assignedUser', type: 'required' });
   });
 
   it('validates required fields, enums and formats like EspoCRM', () => {
@@ -318,6 +327,8 @@ describe('POST /{Entity}', () => {
     expect(validationData(call('POST', '/Opportunity', { name: 'X', amount: 1, closeDate: '04/01/2026' }))).toEqual({ field: 'closeDate', type: 'valid' });
     expect(validationData(call('POST', '/Contact', { firstName: 'Solo' }))).toEqual({ field: 'lastName', type: 'required' });
     expect(call('POST', '/Lead', 'not an object').status).toBe(400);
+    // User.json: lastName is required, with `suppressValidationList: ["required"]`.
+    expect(call('POST', '/User', { userName: 'solo' }).status).toBe(200);
   });
 
   it('reports duplicates with 409 unless X-Skip-Duplicate-Check is set', () => {
