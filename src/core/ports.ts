@@ -30,6 +30,11 @@ export interface EntityInfo {
    * meeting's, a call's). Absent when it has none, or the bot does not know the entity's fields.
    */
   assignedUser?: { required: boolean };
+  /**
+   * The field EspoCRM's stream treats as the record's status (scopes `statusField`: a lead's
+   * `status`, a deal's `stage`): its changes are noted apart from the audited fields.
+   */
+  statusField?: string;
 }
 
 export interface EntityDirectory {
