@@ -71,6 +71,28 @@ describe('plain language, end to end', () => {
     expect(Number(handled!.promptTokens)).toBeGreaterThan(100);
   });
 
+  it('sends the model\'s where items on yes/no fields as isTrue/isFalse, through the REST tool and through an action', async () => {
+    const espo = h.membrane.tenant('T1').espo;
+    espo.seed('User', [{ userName: 'oldtimer', firstName: 'Old', lastName: 'Timer', isActive: false }]);
+    h.openai!.enqueue({ toolCalls: [{ name: 'espocrm_rest', arguments: { method: 'GET', path: '/User?where[0][type]=equals&where[0][attribute]=isActive&where[0][value]=true', body: null } }] });
+    h.membrane.resetCalls();
+    const users = said((await h.say('dm', 'who are our active users?')).messages[0]);
+    // As sent, MySQL would compare 'true' with the bool column as 0: only Old Timer.
+    expect(users).toContain('Jane Smith');
+    expect(users).not.toContain('Old Timer');
+    expect(h.membrane.calls.find((c) => c.path.includes('/proxy/User'))!.query).toMatchObject({ where: [{ type: 'isTrue', attribute: 'isActive' }] });
+    // The model is told how yes/no fields are filtered.
+    const rest = h.openai!.requests[0]!.body.tools!.find((tool) => tool.type === 'function' && tool.function.name === 'espocrm_rest');
+    expect(JSON.stringify(rest)).toContain('Yes/no fields take where[i][type]=isTrue or isFalse');
+
+    const lead = espo.all('Lead').find((l) => l.name === 'Liam Carter')!;
+    espo.request({ method: 'PUT', path: `/Lead/${lead.id}`, query: {}, body: { doNotCall: true } });
+    h.openai!.enqueue({ toolCalls: [{ name: 'list-leads', arguments: { maxSize: 10, where: [{ type: 'equals', attribute: 'doNotCall', value: true }], orderBy: null, order: null, offset: null } }] });
+    const leads = said((await h.say('dm', 'which leads asked not to be called?')).messages[0]);
+    expect(leads).toContain('Liam Carter');
+    expect(leads).toContain('showing 1–1 of 1');
+  });
+
   it('lists the fields of an entity no offered action declares, for the REST tool', async () => {
     h.openai!.enqueue({ toolCalls: [{ name: 'ask_clarifying_question', arguments: { question: 'Who at Acme was on the call?' } }] });
     await h.say('dm', 'log a call with Acme: discussed pricing');
