@@ -164,6 +164,7 @@ export class FakeEspoCrm {
   private readonly attributeCache = new Map<string, AttributeInfo[]>();
   private readonly autoincrements = new Map<string, number>();
   private idCounter = 0;
+  private noteCounter = 0;
 
   /** The instance's configuration; tests change it (a lower `recordListMaxSizeLimit`, another `siteUrl`). */
   readonly settings: EspoSettings;
@@ -483,7 +484,10 @@ export class FakeEspoCrm {
     const user = this.currentUser();
     const notes = this.notes.get(key) ?? [];
     const createdAt = type === 'Create' && typeof record.createdAt === 'string' ? record.createdAt : formatDateTime(this.now());
-    notes.push({ id: this.nextId(), type, parentType: entity, parentId: String(record.id), data, createdAt, createdById: user.id, createdByName: user.name });
+    // Notes count apart, so the records' ids do not depend on how many notes came before them.
+    this.noteCounter += 1;
+    const id = `6650a1b9${this.noteCounter.toString(16).padStart(9, '0')}`;
+    notes.push({ id, type, parentType: entity, parentId: String(record.id), data, createdAt, createdById: user.id, createdByName: user.name });
     this.notes.set(key, notes);
   }
 
