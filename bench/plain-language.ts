@@ -141,6 +141,9 @@ function promptParts(request: ChatRequestRecord) {
 export async function runPlainLanguage(options: PlainLanguageOptions): Promise<PlainLanguageReport> {
   const { endpoint, signingSecret, slack, membrane, openai } = options;
   const set = loadSet();
+  // A rep the bot finds in EspoCRM by Slack email, as a real one is: "my" means theirs, and the
+  // tasks they ask for are assigned to them (EspoCRM refuses a task nobody is assigned to).
+  slack.emails.set(USER, 'jane.smith@example.com');
 
   // The fake model answers by the person's words: the scripted call for that text, with its
   // placeholders filled from the fake CRM and from what the prompt shows.

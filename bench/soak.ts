@@ -69,6 +69,9 @@ function slope(points: { x: number; y: number }[]): number {
 
 export async function runSoak(options: SoakOptions): Promise<string[]> {
   const { signingSecret, slack, membrane, workspace, seconds, rate } = options;
+  // The forty people are the fake EspoCRM's users by Slack email: the tasks they create are theirs.
+  const emails = membrane.tenant(TEAM).espo.all('User').map((user) => String(user.emailAddress));
+  for (let n = 0; n < 40; n++) slack.emails.set(`U${n}`, emails[n % emails.length]!);
   const database = await freshPostgresSchema();
   const dropDatabase = onTeardown(() => database.drop());
   const env = {

@@ -13,7 +13,7 @@ import { DigestScheduler } from './core/digest-scheduler.js';
 import { DigestService } from './core/digests.js';
 import { DoctorService } from './core/doctor.js';
 import { SiteDirectory } from './core/sites.js';
-import type { PersonDirectory } from './core/people.js';
+import { PersonDirectory } from './core/people.js';
 import type { Clock } from './core/ports.js';
 import { UnfurlService } from './core/unfurl.js';
 import { EspoEntityDirectory } from './crm/espo/entities.js';
@@ -107,16 +107,9 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
   const sites = new SiteDirectory({ profiles: store.profiles, defaultUrl: config.espocrm.siteUrl, logger });
   const entities = new EspoEntityDirectory();
   const clock: Clock = options.clock ?? { now: () => new Date() };
-  // PersonDirectory lives in the conversation service (created below, after CommandService); digests share it.
-  const digests = new DigestService({
-    crm: gateway,
-    store: store.digests,
-    clock,
-    logger,
-    get people(): PersonDirectory {
-      return conversation.people;
-    },
-  });
+  // EspoCRM users by Slack email, for "my", personal digests and the assignee of new records.
+  const people = new PersonDirectory(gateway, logger);
+  const digests = new DigestService({ crm: gateway, store: store.digests, clock, logger, people });
   const socketMode = Boolean(config.slack.appToken);
   // One workspace: the bot's token authorizes every request, and every Web API answer is watched for Slack refusing it.
   const singleToken = singleWorkspaceToken(config);
@@ -158,6 +151,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
     logger,
     connectionScope: config.connectionScope,
     confirmationTtlMs: config.confirmationTtlMs,
+    people,
     digests,
     alerts,
     sites,
@@ -167,6 +161,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
     commands: service,
     crm: gateway,
     entities,
+    people,
     planner: config.openai && new OpenAiPlanner({ ...config.openai, observer: metrics, logger }),
     conversations: store.conversations,
     clock,
@@ -292,9 +287,9 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
     sites,
     installations: store.installations,
     botToken,
-    forms: new FormService({ crm: gateway, entities, commands: service, people: conversation.people, clock }),
-    messageLog: new MessageLogService({ crm: gateway, entities, commands: service, people: conversation.people, clock }),
-    home: new HomeService({ crm: gateway, people: conversation.people, clock, connectionScope: config.connectionScope, tenantFor: (context) => service.tenantFor(context) }),
+    forms: new FormService({ crm: gateway, entities, commands: service, clock }),
+    messageLog: new MessageLogService({ crm: gateway, entities, commands: service, clock }),
+    home: new HomeService({ crm: gateway, people, clock, connectionScope: config.connectionScope, tenantFor: (context) => service.tenantFor(context) }),
     digests,
     unfurls: new UnfurlService({ crm: gateway, entities, tenantFor: (context) => service.tenantFor(context), sites }),
   });

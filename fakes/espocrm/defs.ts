@@ -1,6 +1,7 @@
-// EspoCRM entity metadata for the fake: field definitions (from entities.json, a trimmed copy of
-// EspoCRM 10's entityDefs) and the expansion of fields into API attributes (EspoCRM's REST API speaks
-// attributes: a `link` field `account` is read and written as `accountId` + `accountName`).
+// EspoCRM entity metadata for the fake: field definitions and scopes (from entities.json, a trimmed
+// copy of EspoCRM 10's entityDefs and scopes: Modules/Crm/Resources/metadata/{entityDefs,scopes} and
+// Resources/metadata/{entityDefs,scopes}) and the expansion of fields into API attributes (EspoCRM's
+// REST API speaks attributes: a `link` field `account` is read and written as `accountId` + `accountName`).
 import { readFileSync } from 'node:fs';
 
 export interface FieldDef {
@@ -14,6 +15,10 @@ export interface FieldDef {
   entity?: string;
   /** Allowed parent types of linkParent fields. */
   entityList?: string[];
+  /** Changes are written to the record's stream (Tools/Stream/Service::getAuditedFieldsData). */
+  audited?: boolean;
+  /** Validations EspoCRM skips for the field (FieldValidationManager: User's `lastName` is not checked as required). */
+  suppressValidationList?: string[];
 }
 
 export interface EntityDef {
@@ -23,6 +28,14 @@ export interface EntityDef {
 }
 
 export type EntityDefs = Record<string, EntityDef>;
+
+/** What the fake uses of EspoCRM's `scopes` metadata. */
+export interface ScopeDef {
+  /** The record has a stream: Create, Update and Assign notes (Tools/Stream/HookProcessor::afterSave). */
+  stream?: boolean;
+  /** Its status field (`stage` of an Opportunity), whose changes the stream keeps apart from audited ones. */
+  statusField?: string;
+}
 
 /** What an attribute holds, independent of EspoCRM's field type (used for validation and JSON Schemas). */
 export type ValueType = 'string' | 'number' | 'boolean' | 'date' | 'datetime' | 'email' | 'url' | 'array' | 'object';
@@ -44,10 +57,18 @@ export interface AttributeInfo {
 
 const ENTITIES_JSON = new URL('./entities.json', import.meta.url);
 
+function readEntitiesJson(): { entityDefs: EntityDefs; scopes: Record<string, ScopeDef> } {
+  return JSON.parse(readFileSync(ENTITIES_JSON, 'utf8')) as { entityDefs: EntityDefs; scopes: Record<string, ScopeDef> };
+}
+
 /** A fresh deep copy of the built-in entity definitions (callers may mutate it). */
 export function builtinEntityDefs(): EntityDefs {
-  const parsed = JSON.parse(readFileSync(ENTITIES_JSON, 'utf8')) as { entityDefs: EntityDefs };
-  return parsed.entityDefs;
+  return readEntitiesJson().entityDefs;
+}
+
+/** A fresh copy of the built-in entities' scopes. */
+export function builtinScopes(): Record<string, ScopeDef> {
+  return readEntitiesJson().scopes;
 }
 
 const VALUE_TYPE_BY_FIELD_TYPE: Record<string, ValueType> = {

@@ -2,12 +2,14 @@
 // app relies on is modelled: CRUD, list search params, validation/duplicate errors, App/user, Metadata.
 import {
   builtinEntityDefs,
+  builtinScopes,
   entityAttributes,
   isPersonEntity,
   type AttributeInfo,
   type EntityDef,
   type EntityDefs,
   type FieldDef,
+  type ScopeDef,
 } from './defs.js';
 import { DATE_RE, DATETIME_RE, formatDate, formatDateTime } from './dates.js';
 import { seedDefaultData } from './seed.js';
@@ -136,20 +138,16 @@ function personName(record: EspoRecord): string | null {
   return parts.length ? parts.join(' ') : null;
 }
 
-/** Fields whose changes EspoCRM's stream records (audited), per entity: "Update" notes with was/became. */
-const AUDITED: Record<string, string[]> = {
-  Opportunity: ['stage', 'amount', 'closeDate', 'assignedUser'],
-  Lead: ['status', 'assignedUser'],
-  Case: ['status', 'priority', 'assignedUser'],
-  Task: ['status', 'priority', 'assignedUser'],
-};
-
+/**
+ * A note in a record's stream (Entities/Note.php), of the kinds EspoCRM writes when records are
+ * saved (Tools/Stream/Service): `Create` (noteCreate), `Update` (handleAudited), `Assign` (noteAssign).
+ */
 interface StreamNote {
   id: string;
-  type: 'Update';
+  type: 'Create' | 'Update' | 'Assign';
   parentType: string;
   parentId: string;
-  data: { fields: string[]; attributes: { was: Record<string, unknown>; became: Record<string, unknown> } };
+  data: Record<string, unknown>;
   createdAt: string;
   createdById: string;
   createdByName: string;
@@ -161,10 +159,12 @@ export class FakeEspoCrm {
   private readonly notes = new Map<string, StreamNote[]>();
   private readonly now: () => Date;
   private readonly defs: EntityDefs = builtinEntityDefs();
+  private readonly scopes: Record<string, ScopeDef> = builtinScopes();
   private readonly tables = new Map<string, Map<string, EspoRecord>>();
   private readonly attributeCache = new Map<string, AttributeInfo[]>();
   private readonly autoincrements = new Map<string, number>();
   private idCounter = 0;
+  private noteCounter = 0;
 
   /** The instance's configuration; tests change it (a lower `recordListMaxSizeLimit`, another `siteUrl`). */
   readonly settings: EspoSettings;
@@ -189,7 +189,10 @@ export class FakeEspoCrm {
     this.attributeCache.delete(name);
   }
 
-  /** Insert records as-is (no validation, no duplicate check; readOnly attributes allowed). */
+  /**
+   * Insert records as-is (no validation, no duplicate check; readOnly attributes allowed), each
+   * with the Create note EspoCRM wrote when it was made, as records created in EspoCRM have.
+   */
   seed(entity: string, records: EspoRecord[]): EspoRecord[] {
     if (!this.defs[entity]) throw new Error(`FakeEspoCrm: unknown entity ${entity}`);
     return records.map((input) => {
@@ -197,7 +200,9 @@ export class FakeEspoCrm {
       this.splitPersonName(entity, record, input);
       this.applyDefaults(entity, record);
       this.applyBusinessRules(entity, record);
-      return this.present(entity, this.insert(entity, record));
+      const created = this.present(entity, this.insert(entity, record));
+      this.noteCreate(entity, created);
+      return created;
     });
   }
 
@@ -370,7 +375,7 @@ export class FakeEspoCrm {
   }
 
   private metadata(key: unknown): unknown {
-    let node: unknown = { entityDefs: this.defs };
+    let node: unknown = { entityDefs: this.defs, scopes: this.scopes };
     if (typeof key === 'string' && key !== '') {
       for (const part of key.split('.')) node = isPlainObject(node) ? node[part] : undefined;
     }
@@ -394,6 +399,7 @@ export class FakeEspoCrm {
     }
     record.createdById = this.currentUser().id;
     const created = this.present(entity, this.insert(entity, record));
+    this.noteCreate(entity, created);
     this.webhooks.emit(`${entity}.create`, created);
     return created;
   }
@@ -420,8 +426,7 @@ export class FakeEspoCrm {
 
   /**
    * What EspoCRM does after saving a record: queue `update` (the changed attributes and the id) and
-   * `fieldUpdate.<field>` (the id and that field's attributes) webhook events, and write an
-   * "Update" note to the stream for audited fields, with the values before and after.
+   * `fieldUpdate.<field>` (the id and that field's attributes) webhook events, and write its stream.
    */
   private recordChange(entity: string, before: EspoRecord, after: EspoRecord): void {
     const skip = new Set(['modifiedAt', 'versionNumber', 'streamUpdatedAt']);
@@ -434,25 +439,56 @@ export class FakeEspoCrm {
       const names = attributes.filter((info) => info.field === field).map((info) => info.name);
       this.webhooks.emit(`${entity}.fieldUpdate.${field}`, { id: after.id, ...Object.fromEntries(names.map((name) => [name, after[name] ?? null])) });
     }
-    const audited = fields.filter((field) => AUDITED[entity]?.includes(field));
-    if (audited.length) {
-      // Like EspoCRM's Stream HookProcessor, a link's name is recorded beside its id.
-      const names = attributes.filter((info) => audited.includes(info.field) && info.kind !== 'computed').map((info) => info.name);
-      const user = this.currentUser();
-      const key = `${entity}:${String(after.id)}`;
-      const notes = this.notes.get(key) ?? [];
-      notes.push({
-        id: this.nextId(),
-        type: 'Update',
-        parentType: entity,
-        parentId: String(after.id),
-        data: { fields: audited, attributes: { was: Object.fromEntries(names.map((n) => [n, before[n] ?? null])), became: Object.fromEntries(names.map((n) => [n, after[n] ?? null])) } },
-        createdAt: formatDateTime(this.now()),
-        createdById: user.id,
-        createdByName: user.name,
-      });
-      this.notes.set(key, notes);
+    this.noteUpdate(entity, before, after, changed);
+  }
+
+  /**
+   * The notes an update writes (Tools/Stream/HookProcessor::afterSaveStreamNotNew1, afterSaveNoStream):
+   * with a stream, a new assignee is an `Assign` note with the new user only (Service::noteAssign);
+   * then, stream or not, `Update` (Service::handleAudited) with was/became of the audited fields that
+   * changed, but not of the status field (`getAuditedFieldsData` skips the scope's `statusField` when
+   * it has a stream): a new status is only `value`, the value it became (`getStatusUpdateDate`).
+   */
+  private noteUpdate(entity: string, before: EspoRecord, after: EspoRecord, changed: string[]): void {
+    const scope = this.scopes[entity] ?? {};
+    if (scope.stream && changed.includes('assignedUserId')) {
+      this.addNote(entity, after, 'Assign', after.assignedUserId ? { assignedUserId: after.assignedUserId, assignedUserName: after.assignedUserName } : { assignedUserId: null });
     }
+    const attributes = this.attributes(entity).filter((info) => info.kind !== 'computed');
+    const audited = Object.entries(this.entityDef(entity).fields)
+      .filter(([field, def]) => def.audited && !(scope.stream && field === scope.statusField))
+      .map(([field]) => field)
+      .filter((field) => attributes.some((info) => info.field === field && info.kind === 'value' && changed.includes(info.name)));
+    const status = scope.statusField;
+    const statusData = status && changed.includes(status) && after[status] ? { value: after[status] } : {};
+    if (!audited.length && !('value' in statusData)) return;
+    // A link's name goes beside its id (getNotActualAttributeList).
+    const names = attributes.filter((info) => audited.includes(info.field)).map((info) => info.name);
+    const pick = (record: EspoRecord) => Object.fromEntries(names.map((name) => [name, record[name] ?? null]));
+    this.addNote(entity, after, 'Update', { fields: audited, attributes: { was: pick(before), became: pick(after) }, ...statusData });
+  }
+
+  /** Service::noteCreate: who the new record is assigned to and its status, on records with a stream. */
+  private noteCreate(entity: string, record: EspoRecord): void {
+    const scope = this.scopes[entity];
+    if (!scope?.stream) return;
+    const status = scope.statusField;
+    this.addNote(entity, record, 'Create', {
+      ...(record.assignedUserId ? { assignedUserId: record.assignedUserId, assignedUserName: record.assignedUserName } : {}),
+      ...(status && record[status] ? { statusValue: record[status], statusField: status } : {}),
+    });
+  }
+
+  private addNote(entity: string, record: EspoRecord, type: StreamNote['type'], data: Record<string, unknown>): void {
+    const key = `${entity}:${String(record.id)}`;
+    const user = this.currentUser();
+    const notes = this.notes.get(key) ?? [];
+    const createdAt = type === 'Create' && typeof record.createdAt === 'string' ? record.createdAt : formatDateTime(this.now());
+    // Notes count apart, so the records' ids do not depend on how many notes came before them.
+    this.noteCounter += 1;
+    const id = `6650a1b9${this.noteCounter.toString(16).padStart(9, '0')}`;
+    notes.push({ id, type, parentType: entity, parentId: String(record.id), data, createdAt, createdById: user.id, createdByName: user.name });
+    this.notes.set(key, notes);
   }
 
   /** Copy writable attributes from a payload, validating each; unknown and readOnly ones are ignored. */
@@ -553,11 +589,15 @@ export class FakeEspoCrm {
     }
   }
 
-  /** Required fields must be non-blank; on update only the attributes the payload touched. */
+  /**
+   * Required fields must be non-blank, in field order, the first failure answered
+   * (FieldValidationManager::processInternal); on update only the attributes the payload touched.
+   */
   private checkRequired(entity: string, record: EspoRecord, touched?: ReadonlySet<string>): void {
     const fields = this.entityDef(entity).fields;
     for (const info of this.attributes(entity)) {
-      if (!info.primary || info.kind !== 'value' || !fields[info.field]?.required) continue;
+      const def = fields[info.field];
+      if (!info.primary || info.kind !== 'value' || !def?.required || def.suppressValidationList?.includes('required')) continue;
       if (touched && !touched.has(info.name)) continue;
       if (isBlank(record[info.name])) throw validationError(info.field, 'required');
     }

@@ -17,6 +17,7 @@ import type { SubscriptionSpec } from './command/parse.js';
 import { AppError } from './errors.js';
 import { PersonDirectory } from './people.js';
 import type { Clock, CrmGateway, CrmRecord, EntityDirectory, EntityInfo, Logger, SubscriptionPlan, Tenant, WritePlan } from './ports.js';
+import { valuesBefore, type StreamNote } from './record-stream.js';
 import type { Reply } from './replies.js';
 
 /**
@@ -181,6 +182,8 @@ export interface AlertServiceDeps {
 /** Payload attributes that are bookkeeping, not changes a person made. */
 const NOT_CHANGES = new Set(['id', 'modifiedAt', 'modifiedById', 'modifiedByName', 'versionNumber', 'streamUpdatedAt', 'isFollowed', 'followersIds', 'followersNames']);
 const MAX_POLL_PAGES = 10;
+/** Notes read from a record's stream for an alert's old values; an older one shows the new value only. */
+const STREAM_PAGE = 20;
 /** EspoCRM's recordListMaxSizeLimit default: a page is at most 200 records. */
 const POLL_PAGE = 200;
 export const WEBHOOK_PATH = '/espocrm/webhooks';
@@ -559,7 +562,7 @@ export class AlertService implements AlertCommands {
     const matched = candidates.filter((s) => filtersHold(s.filters, record.fields) === true);
     if (!matched.length) return [];
     const entity = this.deps.entities.resolve(change.entity);
-    const changes = change.kind === 'updated' ? await this.changesOf(tenant, change, record) : [];
+    const changes = change.kind === 'updated' ? await this.changesOf(tenant, change, record, entity) : [];
     const actor = stringOr(change.kind === 'created' ? record.fields.createdByName : change.kind === 'updated' ? record.fields.modifiedByName : undefined);
     return matched.map((subscription) => {
       const kind: AlertEvent = subscription.event === 'assigned' ? 'assigned' : change.kind;
@@ -573,10 +576,11 @@ export class AlertService implements AlertCommands {
 
   /**
    * What an update changed. EspoCRM's webhook sends the new values only; the old ones are in the
-   * record's stream (an `Update` note with `was`/`became` for audited fields), read when present.
-   * A link's change shows its names (`assignedUserName`), which people read, rather than its ids.
+   * record's stream, read when present (record-stream.ts: audited fields in was/became, the status
+   * and the assignee in the notes before this change's). A link's change shows its names
+   * (`assignedUserName`), which people read, rather than its ids.
    */
-  private async changesOf(tenant: Tenant, change: CrmChange, record: CrmRecord): Promise<AlertChange[]> {
+  private async changesOf(tenant: Tenant, change: CrmChange, record: CrmRecord, entity: EntityInfo): Promise<AlertChange[]> {
     if (change.source === 'polling') return [];
     const changed = Object.keys(change.attributes).filter((name) => !NOT_CHANGES.has(name));
     // `assignedUserName` beside `assignedUserId` is that link's name and goes with its change; a
@@ -586,13 +590,9 @@ export class AlertService implements AlertCommands {
     if (!fields.length) return [];
     let was: Record<string, unknown> = {};
     try {
-      const stream = (await this.deps.crm.proxy(tenant, { method: 'GET', path: `/${change.entity}/${encodeURIComponent(change.recordId)}/stream?maxSize=10` })) as {
-        list?: { type?: string; data?: { attributes?: { was?: Record<string, unknown>; became?: Record<string, unknown> } } }[];
-      };
-      const note = (stream?.list ?? []).find(
-        (n) => n.type === 'Update' && n.data?.attributes?.became && fields.some((f) => f in n.data!.attributes!.became! && sameValue(n.data!.attributes!.became![f], change.attributes[f])),
-      );
-      was = note?.data?.attributes?.was ?? {};
+      const stream = (await this.deps.crm.proxy(tenant, { method: 'GET', path: `/${change.entity}/${encodeURIComponent(change.recordId)}/stream?maxSize=${STREAM_PAGE}` })) as { list?: StreamNote[] } | undefined;
+      const changed = Object.fromEntries(fields.map((field) => [field, change.attributes[field]]));
+      was = valuesBefore(Array.isArray(stream?.list) ? stream.list : [], change.recordId, changed, entity.statusField);
     } catch (error) {
       this.deps.logger.info({ err: error, tenant: tenant.key, entity: change.entity }, 'the record stream could not be read: alerts show new values only');
     }

@@ -1,5 +1,6 @@
+import { assignNewRecord } from './assignment.js';
 import { fastPathCommand } from './fast-path.js';
-import { PersonDirectory } from './people.js';
+import type { PersonDirectory } from './people.js';
 import type {
   Clock,
   ConversationStore,
@@ -15,6 +16,7 @@ import type {
   RecordRef,
   Tenant,
   TokenUsage,
+  WritePlan,
 } from './ports.js';
 import type { Reply } from './replies.js';
 import { describePlan, type CommandService, type RequestContext } from './service.js';
@@ -41,6 +43,8 @@ export interface ConversationDeps {
   entities: EntityDirectory;
   /** Absent when no model is configured: the fast path still works. */
   planner?: Planner;
+  /** EspoCRM users by Slack email, so "my" costs a lookup an hour; the Home tab and new records' assignees share it. */
+  people: PersonDirectory;
   conversations: ConversationStore;
   clock: Clock;
   logger: Logger;
@@ -89,12 +93,7 @@ const nothingLookedUp = (command: string) =>
  * stored preview for Confirm). The thread is remembered, bounded, so follow-ups can refer back.
  */
 export class ConversationService {
-  /** EspoCRM users by Slack email, so "my" costs a lookup an hour; the Home tab shares it. */
-  readonly people: PersonDirectory;
-
-  constructor(private readonly deps: ConversationDeps) {
-    this.people = new PersonDirectory(deps.crm, deps.logger);
-  }
+  constructor(private readonly deps: ConversationDeps) {}
 
   async handleMessage(context: MessageContext, text: string): Promise<MessageResult> {
     try {
@@ -145,7 +144,7 @@ export class ConversationService {
     const [found, crmUserId] = await Promise.all([
       // The search answers with each action's input schema: the planner's tools, as Membrane has them now.
       crm.searchActions(tenant, [text.slice(0, MAX_SEARCH_TEXT), ...involved].join(' '), MAX_CANDIDATES),
-      this.people.crmUserOf(tenant, context.email, now),
+      this.deps.people.crmUserOf(tenant, context.email, now),
     ]);
     // Fewer, better candidates: for a message about deals, actions about tasks or users are only tokens.
     const actions: PlannableAction[] = found.filter((action) => {
@@ -165,11 +164,18 @@ export class ConversationService {
         const line = entities.fieldGuide(entity, declaredFields(actions.filter((action) => this.entitiesOf(action).includes(entity))));
         return line ? [`${entity}: ${line}`] : [];
       }),
-      checkInput: (action, input) => crm.checkActionInput(action, input),
+      // A create is checked as it will be sent: assigned to the person unless the model named someone.
+      checkInput: (action, input) => crm.checkActionInput(action, this.assumeAssignee({ kind: 'run', key: action.key, name: action.name, input }, crmUserId)),
       checkProxy: (request) => this.checkProxy(request),
     });
     const reply = await this.perform(context, tenant, plan.step, plan.usage, involved);
     return { reply, route: 'model', usage: plan.usage, ignoredCalls: plan.ignoredCalls };
+  }
+
+  /** The input of a planned action as it will be sent: a new record assigned to the person, when they are known. */
+  private assumeAssignee(plan: Extract<WritePlan, { kind: 'run' }>, crmUserId: string | undefined): unknown {
+    const assigned = crmUserId ? assignNewRecord(plan, this.deps.entities, crmUserId) : plan;
+    return assigned.kind === 'run' ? assigned.input : plan.input;
   }
 
   /**

@@ -1,6 +1,5 @@
 import { AppError } from './errors.js';
-import type { PersonDirectory } from './people.js';
-import type { Clock, CrmGateway, EntityDirectory, EntityInfo, WritePlan } from './ports.js';
+import type { Assignee, Clock, CrmGateway, EntityDirectory, EntityInfo, WritePlan } from './ports.js';
 import type { CommandService, RequestContext } from './service.js';
 
 /**
@@ -31,6 +30,8 @@ export interface Form {
   fields: FormField[];
   /** How many more fields the schema has than fit in one form (they are set with `/espo create|update … field=value`). */
   hiddenFields: number;
+  /** Create forms: whom the new record will be assigned to (the person filling it in). */
+  assignee?: Assignee;
 }
 
 /** A submitted value as Slack hands it over: text, a number, a checkbox, or a date-time in epoch seconds. */
@@ -141,8 +142,6 @@ export interface FormServiceDeps {
   crm: CrmGateway;
   entities: EntityDirectory;
   commands: CommandService;
-  /** New records are assigned to the person who creates them, when their EspoCRM user is known. */
-  people: PersonDirectory;
   clock: Clock;
 }
 
@@ -169,7 +168,11 @@ export class FormService {
       const tenant = commands.tenantFor(context);
       const entity = entities.resolve(request.entity);
       const schema = await this.schemaFor(context, entity, request.operation);
-      if (request.operation === 'create') return { operation: 'create', entity, ...shownFields(schema) };
+      if (request.operation === 'create') {
+        // A record that must be assigned to someone, for a person the bot cannot find in EspoCRM, is said now, before the form is filled in.
+        const assignee = await commands.requesterAsAssignee(context, entity);
+        return { operation: 'create', entity, ...shownFields(schema), ...(assignee ? { assignee } : {}) };
+      }
       const record = await crm.get(tenant, entity.name, request.id ?? '');
       return { operation: 'update', entity, id: record.id, recordName: record.name, ...shownFields(schema, record.fields) };
     } catch (error) {
@@ -202,13 +205,6 @@ export class FormService {
     if (errors.length) return { ok: false, errors };
     const before = fieldsFromValues(touched, Object.fromEntries(touched.map((field) => [field.name, shown[field.name] ?? null])));
     return { ok: true, entity, plan: { kind: 'update', entity: entity.name, id: request.id ?? '', fields: changed, before } };
-  }
-
-  /** Completes a checked write after the ack: a new record is assigned to the person who creates it. */
-  async complete(context: RequestContext, plan: WritePlan): Promise<WritePlan> {
-    if (plan.kind !== 'create' || 'assignedUserId' in plan.fields) return plan;
-    const owner = await this.deps.people.crmUserOf(this.deps.commands.tenantFor(context), context.email, this.deps.clock.now());
-    return owner ? { ...plan, fields: { ...plan.fields, assignedUserId: owner } } : plan;
   }
 
   /** The form's schema, remembered a while per tenant so a submission is checked without a call. */

@@ -1,5 +1,4 @@
 import { AppError } from './errors.js';
-import type { PersonDirectory } from './people.js';
 import type { Clock, CrmGateway, CrmRecord, EntityDirectory, EntityInfo, WritePlan } from './ports.js';
 import type { CommandService, RequestContext } from './service.js';
 
@@ -21,7 +20,6 @@ export interface MessageLogDeps {
   crm: CrmGateway;
   entities: EntityDirectory;
   commands: CommandService;
-  people: PersonDirectory;
   clock: Clock;
 }
 
@@ -58,9 +56,12 @@ export class MessageLogService {
     return log.kind === 'Note' && !log.related ? [{ field: 'related', problem: 'A note belongs on a record: choose the account, contact, lead or deal it is about.' }] : [];
   }
 
-  /** The write a submitted log amounts to; the form showed what is saved, so it is confirmed. */
-  async plan(context: RequestContext, log: MessageLog): Promise<WritePlan> {
-    const { entities, people, commands, clock } = this.deps;
+  /**
+   * The write a submitted log amounts to; the form showed what is saved, so it is confirmed. A task
+   * or call is assigned to the person when it is written (CommandService.submit).
+   */
+  plan(log: MessageLog): WritePlan {
+    const { entities, clock } = this.deps;
     const related = log.related && { parentType: entities.resolve(log.related.entity).name, parentId: log.related.id };
     if (log.kind === 'Note') {
       if (!related) throw new AppError('validation', this.problems(log)[0]?.problem ?? 'Choose a record.');
@@ -68,14 +69,11 @@ export class MessageLogService {
       const post = [`**${log.subject}**`, log.body].filter(Boolean).join('\n\n');
       return { kind: 'proxy', request: { method: 'POST', path: '/Note', body: { type: 'Post', post, ...related } } };
     }
-    const now = clock.now();
-    const assignedUserId = await people.crmUserOf(commands.tenantFor(context), context.email, now);
-    const stamp = now.toISOString().slice(0, 19).replace('T', ' ');
+    const stamp = clock.now().toISOString().slice(0, 19).replace('T', ' ');
     const fields: Record<string, unknown> = {
       name: log.subject,
       description: log.body,
       ...(related ?? {}),
-      ...(assignedUserId ? { assignedUserId } : {}),
       ...(log.kind === 'Task' ? { status: 'Not Started' } : { status: 'Held', direction: 'Outbound', dateStart: stamp, dateEnd: stamp }),
     };
     return { kind: 'create', entity: log.kind, fields };

@@ -25,6 +25,16 @@ export interface EntityInfo {
   plural: string;
   keyFields: FieldView[];
   fieldType(field: string): string | undefined;
+  /**
+   * EspoCRM's `assignedUser` on this entity: whether a new record must have one (a task's, a
+   * meeting's, a call's). Absent when it has none, or the bot does not know the entity's fields.
+   */
+  assignedUser?: { required: boolean };
+  /**
+   * The field EspoCRM's stream treats as the record's status (scopes `statusField`: a lead's
+   * `status`, a deal's `stage`): its changes are noted apart from the audited fields.
+   */
+  statusField?: string;
 }
 
 export interface EntityDirectory {
@@ -41,6 +51,13 @@ export interface EntityDirectory {
    * without the fields in `known` (the offered tools describe those), undefined when none is left.
    */
   fieldGuide(entity: string, known?: ReadonlySet<string>): string | undefined;
+}
+
+/** Whom a new record is assigned to, as its preview says it: the person asking, or someone they named. */
+export interface Assignee {
+  id: string;
+  name?: string;
+  isRequester: boolean;
 }
 
 export interface CrmRecord {

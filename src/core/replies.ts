@@ -1,7 +1,7 @@
 import type { Subcommand } from './command/parse.js';
 import type { AlertStatus, SubscriptionView } from './alerts.js';
 import type { Digest } from './digests.js';
-import type { ActionSummary, ConnectionStatus, CrmRecord, DigestJob, DoctorCheck, EntityInfo, ListQuery, RecordPage, WritePlan } from './ports.js';
+import type { ActionSummary, Assignee, ConnectionStatus, CrmRecord, DigestJob, DoctorCheck, EntityInfo, ListQuery, RecordPage, WritePlan } from './ports.js';
 import type { Site } from './sites.js';
 
 /**
@@ -17,7 +17,8 @@ export type Reply =
    */
   | { kind: 'records'; entity: EntityInfo; query?: ListQuery; offset?: number; page: RecordPage; via?: string }
   | { kind: 'record'; entity: EntityInfo; record: CrmRecord }
-  | { kind: 'confirm'; pendingId: string; plan: WritePlan; entity?: EntityInfo; expiresAt: Date }
+  /** `assignee`: whom the record a write creates will be assigned to. */
+  | { kind: 'confirm'; pendingId: string; plan: WritePlan; entity?: EntityInfo; expiresAt: Date; assignee?: Assignee }
   | { kind: 'done'; plan: WritePlan; entity?: EntityInfo; record?: CrmRecord; output?: unknown }
   | { kind: 'connect'; url?: string; description: string }
   /** `alerts`: how the tenant's alerts arrive, when it has subscriptions; `site`: where record links go. */

@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { AlertCommands } from './alerts.js';
+import { assigneeMissing, assignNewRecord, newRecordOf } from './assignment.js';
 import { parseCommand, type Command } from './command/parse.js';
 import type { DigestService } from './digests.js';
 import type { DoctorService } from './doctor.js';
 import { AppError, type ErrorDetails } from './errors.js';
+import type { PersonDirectory, PersonLookup } from './people.js';
 import type {
+  Assignee,
   AuditLog,
   Clock,
   ConfirmationStore,
@@ -47,6 +50,8 @@ export interface CommandServiceDeps {
   logger: Logger;
   connectionScope: 'workspace' | 'user';
   confirmationTtlMs: number;
+  /** EspoCRM users by Slack email: new records are assigned to the person who asks for them. */
+  people: PersonDirectory;
   /** Daily digests (`/espo digest`); without it those commands say digests are not available. */
   digests?: DigestService;
   /** Alert subscriptions (issue 6); without it `/espo subscribe` says alerts are unavailable. */
@@ -169,11 +174,14 @@ export class CommandService {
         return { kind: 'actions', intent: command.intent, actions: await crm.searchActions(tenant, command.intent, 8) };
       case 'run': {
         const action = await crm.describeAction(tenant, command.key);
-        const complaint = crm.checkActionInput(action, command.input);
+        // A create is checked with the assignee it will get (the schema may require one).
+        const write = action.isRead ? undefined : await this.assign(context, { kind: 'run', key: action.key, name: action.name, input: command.input });
+        const input = write?.plan.kind === 'run' ? write.plan.input : command.input;
+        const complaint = crm.checkActionInput(action, input);
         if (complaint) {
           throw new AppError('validation', `That input does not fit \`${action.key}\`: ${complaint}`);
         }
-        if (!action.isRead) return this.propose(context, { kind: 'run', key: action.key, name: action.name, input: command.input });
+        if (write) return this.store(context, write.plan, undefined, undefined, write.assignee);
         return { kind: 'data', title: action.name, data: await crm.runAction(tenant, action.key, command.input) };
       }
       case 'api':
@@ -220,11 +228,78 @@ export class CommandService {
     return this.deps.digests;
   }
 
-  /** Stores a write for its requester's Confirm and answers with its preview. */
+  /**
+   * Stores a write for its requester's Confirm and answers with its preview. A record it creates
+   * is assigned first (see `assign`).
+   */
   async propose(context: RequestContext, plan: WritePlan, entity?: EntityInfo, usage?: TokenUsage): Promise<Reply> {
+    let write: { plan: WritePlan; assignee?: Assignee };
+    try {
+      write = await this.assign(context, plan);
+    } catch (error) {
+      // The model's tokens were spent all the same; the request's log line counts them.
+      throw error instanceof AppError && usage && !error.usage ? new AppError(error.code, error.userMessage, { cause: error.cause, details: error.details, usage }) : error;
+    }
+    return this.store(context, write.plan, entity, usage, write.assignee);
+  }
+
+  private async store(context: RequestContext, plan: WritePlan, entity?: EntityInfo, usage?: TokenUsage, assignee?: Assignee): Promise<Reply> {
     const write = this.writeFor(context, plan, usage);
     await this.deps.confirmations.save(write);
-    return { kind: 'confirm', pendingId: write.id, plan, entity, expiresAt: write.expiresAt };
+    return { kind: 'confirm', pendingId: write.id, plan, entity, expiresAt: write.expiresAt, ...(assignee ? { assignee } : {}) };
+  }
+
+  /**
+   * The write with the record it creates assigned: to whom the person named, else to the person
+   * (their EspoCRM user, by Slack email). Refused, politely and before anything is sent, when the
+   * record must have an assignee and there is none. Other writes are left as they are.
+   */
+  private async assign(context: RequestContext, plan: WritePlan): Promise<{ plan: WritePlan; assignee?: Assignee }> {
+    const created = newRecordOf(plan, this.deps.entities);
+    if (!created?.entity.assignedUser) return { plan };
+    const given = created.fields.assignedUserId;
+    if (given === undefined) {
+      const assignee = await this.requesterAsAssignee(context, created.entity);
+      return assignee ? { plan: assignNewRecord(plan, this.deps.entities, assignee.id), assignee } : { plan };
+    }
+    if (given !== null && given !== '') return { plan, assignee: await this.assigneeNamed(context, String(given)) };
+    if (created.entity.assignedUser.required) throw assigneeMissing(created.entity, { kind: 'cleared' });
+    return { plan };
+  }
+
+  /**
+   * The person asking, as the assignee of a new record of `entity`; undefined when the entity has
+   * no assignee, or an optional one and the person has no EspoCRM user the bot can find. A required
+   * one that cannot be found is an AppError saying what to do.
+   */
+  async requesterAsAssignee(context: RequestContext, entity: EntityInfo): Promise<Assignee | undefined> {
+    if (!entity.assignedUser) return undefined;
+    let found: PersonLookup;
+    try {
+      found = await this.deps.people.find(this.tenantFor(context), context.email, this.deps.clock.now());
+    } catch (error) {
+      if (entity.assignedUser.required) throw error;
+      this.deps.logger.warn({ err: error, entity: entity.name }, 'could not look up the EspoCRM user of a Slack user: the new record is not assigned');
+      return undefined;
+    }
+    if (found.kind === 'found') return { id: found.id, isRequester: true };
+    if (entity.assignedUser.required) throw assigneeMissing(entity, found);
+    return undefined;
+  }
+
+  /** Whom an assignee id the person gave stands for: them, or a user read by id (a wrong id is caught before Confirm). */
+  private async assigneeNamed(context: RequestContext, id: string): Promise<Assignee> {
+    const tenant = this.tenantFor(context);
+    if ((await this.deps.people.crmUserOf(tenant, context.email, this.deps.clock.now())) === id) return { id, isRequester: true };
+    try {
+      const user = await this.deps.crm.get(tenant, 'User', id);
+      return { id, isRequester: false, ...(user.name ? { name: user.name } : {}) };
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'not_found') {
+        throw new AppError('validation', `No EspoCRM user has the id \`${id}\`, so nothing was sent. \`/espo find user <name>\` shows users and their ids.`, { cause: error });
+      }
+      throw error;
+    }
   }
 
   private writeFor(context: RequestContext, plan: WritePlan, usage?: TokenUsage): PendingWrite {
@@ -254,7 +329,7 @@ export class CommandService {
    * the submission is the Confirm, so it runs at once, audited like any other write.
    */
   async submit(context: RequestContext, plan: WritePlan): Promise<Reply> {
-    return this.run(this.writeFor(context, plan), false);
+    return this.run(this.writeFor(context, (await this.assign(context, plan)).plan), false);
   }
 
   /** Runs a confirmed write and audits it; `stored`: it has a pending-write row to settle. */

@@ -19,7 +19,7 @@ import type {
 import { idInput, isObject, isReadAction, listInput, pageByCursor, toPage, toRecord, toWrittenRecord, writeInput, type JsonSchema } from './action-io.js';
 import { actionNouns, EspoEntityDirectory } from './espo/entities.js';
 import { listQueryOf, parseBracketQuery } from './espo/list-call.js';
-import { espoListPath, ROUTES, type RecordOperation } from './espo/routes.js';
+import { espoListPath, espoQueryString, ROUTES, yesNoWhere, type RecordOperation } from './espo/routes.js';
 import { isConnectionGone, maxSizeRefused, refusedBeforeStart, toCrmError, transientFailure, type FailureContext } from './errors.js';
 import { catalogCheck, DEFAULT_MAX_PAGE_SIZE, listActionsCheck, listPaging, PACKAGE_ACTIONS, probeInput, settingsOf, unusable, type ListProbe } from './examination.js';
 import { formSchemaFromAction, formSchemaFromDefinitions } from './forms.js';
@@ -448,18 +448,27 @@ export class MembraneGateway implements CrmGateway {
     return this.withConnection(tenant, { what: `run ${key}`, isWrite: !isRead }, ({ connectionId }) => this.run(tenant, key, input, connectionId, isRead));
   }
 
+  /** A read the planner chose; the yes/no items of a list's `where` are sent as EspoCRM compares them (yesNoWhere). */
   async readAction(tenant: Tenant, key: string, input: unknown): Promise<ReadResult> {
     const entry = (await this.catalogFor(tenant)).find((action) => action.key === key);
-    const output = await this.runAction(tenant, key, input);
-    return interpretRead(output, readShapeOf(entry?.type, key), isObject(input) ? input : {});
+    const shape = readShapeOf(entry?.type, key);
+    const sent = shape?.verb === 'list' && isObject(input) && Array.isArray(input.where) ? { ...input, where: yesNoWhere(shape.entity, input.where) } : input;
+    const output = await this.runAction(tenant, key, sent);
+    return interpretRead(output, shape, isObject(sent) ? sent : {});
   }
 
+  /** A REST GET the planner chose; a list's yes/no `where` items are rewritten as in readAction. */
   async readPath(tenant: Tenant, path: string): Promise<ReadResult> {
-    const output = await this.proxy(tenant, { method: 'GET', path });
     const match = /^\/([A-Za-z][A-Za-z0-9_]*)(?:\/([^/?]+))?\/?(?:\?(.*))?$/.exec(path);
-    if (!match) return { kind: 'data', output };
-    const shape = { verb: match[2] ? ('get' as const) : ('list' as const), entity: match[1]! };
-    return interpretRead(output, shape, parseBracketQuery(match[3] ?? ''));
+    if (!match) return { kind: 'data', output: await this.proxy(tenant, { method: 'GET', path }) };
+    const [entity, id] = [match[1]!, match[2]];
+    const params = parseBracketQuery(match[3] ?? '');
+    const where = id ? params.where : yesNoWhere(entity, params.where);
+    // Rebuilt only when an item changed; otherwise the path goes as the planner wrote it.
+    const rewritten = JSON.stringify(where) !== JSON.stringify(params.where);
+    const sent = rewritten ? { ...params, where } : params;
+    const output = await this.proxy(tenant, { method: 'GET', path: rewritten ? `/${entity}?${espoQueryString(Object.entries(sent))}` : path });
+    return interpretRead(output, { verb: id ? 'get' : 'list', entity }, sent);
   }
 
   async formSchema(tenant: Tenant, entity: string, operation: 'create' | 'update'): Promise<Record<string, unknown> | undefined> {

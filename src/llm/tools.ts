@@ -35,7 +35,7 @@ const OWN_TOOLS: ChatCompletionFunctionTool[] = [
     function: {
       name: REST_TOOL,
       description:
-        'Call the EspoCRM REST API v1 for what no other tool covers (e.g. Calls, Meetings, Cases, deletes, custom entities, complex filters). Paths look like /Call, /Lead/{id} or /Opportunity?where[0][type]=...',
+        'Call the EspoCRM REST API v1 for what no other tool covers (e.g. Calls, Meetings, Cases, deletes, custom entities, complex filters). Paths look like /Call, /Lead/{id} or /Opportunity?where[0][type]=... Yes/no fields take where[i][type]=isTrue or isFalse with no value, never equals true.',
       parameters: {
         type: 'object',
         properties: {

@@ -18,6 +18,7 @@ import type {
 } from '../../src/core/ports.js';
 import type { Reply } from '../../src/core/replies.js';
 import { AppError } from '../../src/core/errors.js';
+import { PersonDirectory } from '../../src/core/people.js';
 import { CommandService } from '../../src/core/service.js';
 import { EspoEntityDirectory } from '../../src/crm/espo/entities.js';
 import { validateAgainstSchema } from '../../src/crm/validate.js';
@@ -122,6 +123,7 @@ function build(options: { steps?: PlannedStep[]; planner?: false; read?: ReadRes
   const warnings: { data: Record<string, unknown>; message: string }[] = [];
   const logger = { info: () => undefined, warn: (data: Record<string, unknown>, message: string) => void warnings.push({ data, message }), error: () => undefined };
   const clock = { now: () => NOW };
+  const people = new PersonDirectory(crm, logger);
   const commands = new CommandService({
     crm,
     entities,
@@ -137,6 +139,7 @@ function build(options: { steps?: PlannedStep[]; planner?: false; read?: ReadRes
     logger,
     connectionScope: 'workspace',
     confirmationTtlMs: 15 * 60_000,
+    people,
   });
   const planner = options.planner === false ? undefined : new ScriptedPlanner([...(options.steps ?? [])]);
   const conversations = new MemoryConversations();
@@ -145,6 +148,7 @@ function build(options: { steps?: PlannedStep[]; planner?: false; read?: ReadRes
     crm,
     entities,
     planner,
+    people,
     conversations,
     clock,
     logger,
@@ -294,14 +298,29 @@ describe('ConversationService', () => {
   });
 
   it('turns a planned write into a preview waiting for Confirm, carrying the tokens spent', async () => {
-    const { service, saved, called } = build({ steps: [{ kind: 'action', action: createTask, input: { name: 'Call Bob' } }] });
-    const result = await service.handleMessage(context, 'remind me to call Bob');
-    const plan = { kind: 'run', key: 'create-task', name: 'Create task', input: { name: 'Call Bob' } };
-    expect(result.reply).toMatchObject({ kind: 'confirm', plan });
+    const { service, saved, called } = build({ steps: [{ kind: 'action', action: createTask, input: { name: 'Call Bob' } }], users: [{ id: 'USR1', name: 'Ada', fields: {} }] });
+    const result = await service.handleMessage({ ...context, email: 'ada@example.com' }, 'remind me to call Bob');
+    // The new task is the person's: EspoCRM would refuse one nobody is assigned to.
+    const plan = { kind: 'run', key: 'create-task', name: 'Create task', input: { name: 'Call Bob', assignedUserId: 'USR1' } };
+    expect(result.reply).toMatchObject({ kind: 'confirm', plan, assignee: { id: 'USR1', isRequester: true } });
     expect(saved).toEqual([expect.objectContaining({ tenantKey: 'T1', userId: 'U1', channelId: 'C1', plan, usage: USAGE })]);
     expect(result.reply.kind === 'confirm' && result.reply.pendingId).toBe(saved[0]!.id);
     expect(called('runAction')).toHaveLength(0);
     expect(called('readAction')).toHaveLength(0);
+  });
+
+  it('checks a planned create with the assignee it will get, and says so when a task cannot be assigned', async () => {
+    // The action requires an assignee, as Membrane's create-task does for EspoCRM's Task.
+    const strict: ActionInfo = { ...createTask, inputSchema: { type: 'object', properties: { name: { type: 'string' }, assignedUserId: { type: 'string' } }, required: ['name', 'assignedUserId'] } };
+    const known = build({ steps: [{ kind: 'action', action: strict, input: { name: 'Call Bob' } }], users: [{ id: 'USR1', fields: {} }] });
+    await known.service.handleMessage({ ...context, email: 'ada@example.com' }, 'remind me to call Bob');
+    expect(known.planner!.requests[0]!.checkInput(strict, { name: 'Call Bob' })).toBeUndefined();
+
+    const stranger = build({ steps: [{ kind: 'proxy', request: { method: 'POST', path: '/Task', body: { name: 'Call Bob' } } }], users: [] });
+    const refused = stranger.service.handleMessage({ ...context, email: 'who@example.com' }, 'remind me to call Bob');
+    await expect(refused).rejects.toMatchObject({ code: 'validation', usage: USAGE, userMessage: expect.stringContaining('no EspoCRM user has your Slack email (`who@example.com`)') });
+    expect(stranger.planner!.requests[0]!.checkInput(strict, { name: 'Call Bob' })).toContain('assignedUserId');
+    expect(stranger.saved).toHaveLength(0);
   });
 
   it('reads the record a planned update targets first, so the preview names it', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isReadAction, listInput, pageByCursor, toPage, toRecord, toWrittenRecord, writeInput, type JsonSchema } from '../../src/crm/action-io.js';
-import { espoListPath, ROUTES } from '../../src/crm/espo/routes.js';
+import { espoListPath, ROUTES, yesNoWhere } from '../../src/crm/espo/routes.js';
 import type { ListQuery } from '../../src/core/ports.js';
 
 const base: ListQuery = { entity: 'Lead', filters: [], limit: 10, offset: 0 };
@@ -72,6 +72,26 @@ describe('routing table', () => {
 
   it("uses EspoCRM's textFilter parameter for find", () => {
     expect(espoListPath({ ...base, text: 'acme corp' })).toContain('&textFilter=acme%20corp');
+  });
+
+  it("turns the planner's where items on yes/no fields into isTrue/isFalse, in groups too, and leaves the rest", () => {
+    const where = [
+      { type: 'equals', attribute: 'isActive', value: 'true' },
+      { type: 'notEquals', attribute: 'isActive', value: true },
+      { type: 'or', value: [{ type: 'equals', attribute: 'isActive', value: 0 }, { type: 'equals', attribute: 'userName', value: 'true' }] },
+      { type: 'equals', attribute: 'isActive', value: 'maybe' },
+      { type: 'isTrue', attribute: 'isActive' },
+    ];
+    expect(yesNoWhere('User', where)).toEqual([
+      { type: 'isTrue', attribute: 'isActive' },
+      { type: 'isFalse', attribute: 'isActive' },
+      { type: 'or', value: [{ type: 'isFalse', attribute: 'isActive' }, { type: 'equals', attribute: 'userName', value: 'true' }] },
+      { type: 'equals', attribute: 'isActive', value: 'maybe' },
+      { type: 'isTrue', attribute: 'isActive' },
+    ]);
+    expect(yesNoWhere('Lead', [{ type: 'equals', attribute: 'doNotCall', value: 'false' }])).toEqual([{ type: 'isFalse', attribute: 'doNotCall' }]);
+    // An entity whose fields the bot does not know is sent as written.
+    expect(yesNoWhere('CProject', [{ type: 'equals', attribute: 'isActive', value: 'true' }])).toEqual([{ type: 'equals', attribute: 'isActive', value: 'true' }]);
   });
 });
 

@@ -69,6 +69,20 @@ describe('alerts, end to end', () => {
     expect(buttonNamed(card!.body as never, 'Open in EspoCRM').url).toBe(`https://crm.example.com/#Opportunity/view/${deal.id}`);
   });
 
+  it('shows the stage before the last change, which EspoCRM keeps only as the earlier note\'s new value', async () => {
+    // EspoCRM's stream never holds a stage's old value (Stream\Service::getAuditedFieldsData skips
+    // the statusField): each change's note has the stage it became, the Create note the first one.
+    const deal = espo().all('Opportunity').find((o) => o.name === 'Soylent Supply Chain')!;
+    expect(deal.stage).toBe('Qualification');
+    const before = h.slack.calls.filter(postsTo('CDEALS')).length;
+    espo().request({ method: 'PUT', path: `/Opportunity/${deal.id}`, query: {}, body: { stage: 'Proposal' } });
+    espo().request({ method: 'PUT', path: `/Opportunity/${deal.id}`, query: {}, body: { amount: 19000 } });
+    espo().request({ method: 'PUT', path: `/Opportunity/${deal.id}`, query: {}, body: { stage: 'Closed Won' } });
+    await espo().webhooks.deliver();
+    const cards = await h.slack.waitForCalls(postsTo('CDEALS'), before + 1);
+    expect(textOf(cards.at(-1)!.body as never)).toContain('Proposal → Closed Won');
+  });
+
   it('rejects a bad signature with 401, and a token nobody holds with 410, posting nothing', async () => {
     const before = h.slack.calls.filter(postsTo('CDEALS')).length;
     const deal = espo().all('Opportunity').find((o) => o.stage === 'Negotiation')!;

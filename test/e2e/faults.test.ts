@@ -10,6 +10,8 @@ describe('Membrane faults', () => {
   beforeAll(async () => {
     // The harness's MEMBRANE_TIMEOUT_MS is 2 s: the bound on one Membrane call, retries included.
     h = await startHarness();
+    // U1 is Jane in EspoCRM (found by email): the tasks created here are hers.
+    h.slack.emails.set('U1', 'jane.smith@example.com');
     await h.command('connect');
     await h.command('list cases'); // warm: the next call of a list is the proxy request itself
   });

@@ -26,6 +26,8 @@ describe('record forms (modals from action schemas), end to end', () => {
   let trigger = 0;
   beforeAll(async () => {
     h = await startHarness();
+    // Before any request (profiles are cached for an hour): U1 is Jane in EspoCRM.
+    h.slack.emails.set('U1', 'jane.smith@example.com');
     await h.command('connect');
   });
   afterAll(() => h.close());
@@ -101,7 +103,10 @@ describe('record forms (modals from action schemas), end to end', () => {
     expect(textOf(result.body as never)).toContain('Created lead');
     expect(textOf(result.body as never)).toContain('Lovelace &lt;3');
     const created = h.membrane.tenant('T1').espo.all('Lead').find((lead) => lead.lastName === 'Lovelace <3')!;
-    expect(created).toMatchObject({ firstName: 'Ada', emailAddress: 'ada@example.com', doNotCall: true, opportunityAmount: 1500, status: 'New' });
+    const jane = h.membrane.tenant('T1').espo.all('User').find((u) => u.userName === 'jsmith')!;
+    // The form said it: the new record is the person's.
+    expect(JSON.stringify(view.blocks)).toContain('*Assigned to:* you');
+    expect(created).toMatchObject({ firstName: 'Ada', emailAddress: 'ada@example.com', doNotCall: true, opportunityAmount: 1500, status: 'New', assignedUserId: jane.id });
     const [audit] = await h.app.store.audit.recent('T1', 1);
     expect(audit).toMatchObject({ action: 'create Lead', outcome: 'done' });
   });

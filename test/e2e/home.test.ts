@@ -247,6 +247,7 @@ describe('App Home quick buttons', () => {
     ['espo_home_new_task', 'New Task', 'f_name'],
   ])('%s opens the create form', async (actionId, title, field) => {
     h = await startHarness();
+    h.slack.emails.set('U1', JANE);
     await h.command('connect');
     const ack = await h.post({ payload: JSON.stringify(homeClick(actionId, 'U1')) });
     expect(ack.status).toBe(200);
@@ -257,6 +258,19 @@ describe('App Home quick buttons', () => {
     expect(form.callback_id).toBe('espo_form');
     expect(form.title.text).toBe(title);
     expect(form.blocks.map((block) => block.block_id)).toContain(field);
+    // New records are the person's: the form says so.
+    expect(textOf(form as never)).toContain('*Assigned to:* you');
+  });
+
+  it('New Task says, instead of a form, that a task needs an assignee the bot cannot find for the person', async () => {
+    h = await startHarness();
+    h.slack.emails.set('U1', 'stranger@example.com');
+    await h.command('connect');
+    await h.post({ payload: JSON.stringify(homeClick('espo_home_new_task', 'U1')) });
+    const [updated] = await h.slack.waitForCalls((c) => c.method === 'views.update');
+    const view = updated!.body.view as { callback_id?: string };
+    expect(view.callback_id).not.toBe('espo_form');
+    expect(textOf(view as never)).toContain('no EspoCRM user has your Slack email (`stranger@example.com`)');
   });
 
   it('Search opens a form and posts the matching records to the person\'s DM, with paging', async () => {

@@ -32,6 +32,8 @@ describe('two instances on one PostgreSQL', () => {
     [first, second] = await Promise.all([spawnApp(env(portA)), spawnApp(env(portB))]);
     a = slackClientFor(() => `${first.url}/slack/events`, slack);
     b = slackClientFor(() => `${second.url}/slack/events`, slack);
+    // U1 is Jane in EspoCRM (found by email): the tasks created here are hers.
+    slack.emails.set('U1', 'jane.smith@example.com');
     await a.command('connect');
   });
 

@@ -102,6 +102,8 @@ describe('"Log to EspoCRM" message shortcut, end to end', () => {
 
   it('never hands a non-admin the connect link of a workspace that is not connected', async () => {
     h.membrane.tenant('T8').ensureState = { state: 'CLIENT_ACTION_REQUIRED', uiUrl: 'https://connect.example/leak' };
+    // An email to look up: the task's assignee is looked for in EspoCRM, which is not connected.
+    h.slack.emails.set('U8', 'someone@example.com');
     const view = await openShortcut('Please follow up.');
     await submitView(h, { ...view, id: 'VLOG8' }, logState({ kind: 'Task', subject: 'Follow up', body: 'Please follow up.' }), { team: 'T8', user: 'U8' });
     const [reply] = await h.slack.waitForCalls((c) => c.method === 'chat.postEphemeral' && c.body.user === 'U8');
@@ -133,6 +135,16 @@ describe('"Log to EspoCRM" message shortcut, end to end', () => {
     expect(task).toMatchObject({ status: 'Not Started', parentType: 'Lead', parentId: lead.id, assignedUserId: jane.id });
     expect(String(task.description)).toContain('Can you send them the brochure?');
     expect(String(task.description)).toContain('From Slack: https://test.slack.com/archives/C1/p1700000000000100');
+  });
+
+  it('says, and saves nothing, when a task cannot be assigned to the person logging it', async () => {
+    h.slack.emails.set('U9', 'stranger@example.com');
+    const before = h.membrane.tenant('T1').espo.all('Task').length;
+    const view = await openShortcut('Please follow up.');
+    await submitView(h, { ...view, id: 'VLOG9' }, logState({ kind: 'Task', subject: 'Follow up', body: 'Please follow up.' }), { user: 'U9' });
+    const [reply] = await h.slack.waitForCalls((c) => c.method === 'chat.postEphemeral' && c.body.user === 'U9');
+    expect(textOf(reply!.body as never)).toContain('A task in EspoCRM has to be assigned to someone, and no EspoCRM user has your Slack email (`stranger@example.com`)');
+    expect(h.membrane.tenant('T1').espo.all('Task')).toHaveLength(before);
   });
 
   it('saves a note on a deal', async () => {

@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { buttonNamed, startHarness, textOf, type Harness } from '../support/harness.js';
 
+const JANE = 'jane.smith@example.com';
+
 /**
  * What the real Membrane may do differently from the fake's defaults (issue 12, item 7): actions
  * without a type or with one that says nothing about writing, list actions without a page size,
@@ -32,6 +34,7 @@ describe('Membrane as it may really be', () => {
 
   it("with a type that says nothing about writing, the key decides: list- reads, create- confirms", async () => {
     h = await startHarness();
+    h.slack.emails.set('U1', JANE); // the tasks created are hers
     h.membrane.tenant('T1').setCatalog({ types: 'generic' });
     await h.command('connect'); // with the bot's own check of the new connection
     h.membrane.resetCalls();
@@ -90,6 +93,7 @@ describe('Membrane as it may really be', () => {
 
   it('never repeats a write that failed with a connection error after it started', async () => {
     h = await startHarness();
+    h.slack.emails.set('U1', JANE); // the tasks created are hers
     await h.command('connect');
     const espo = h.membrane.tenant('T1').espo;
     const before = espo.all('Task').length;
@@ -109,6 +113,7 @@ describe('Membrane as it may really be', () => {
 
   it('runs a write again, once, when Membrane refused it because the connection no longer existed', async () => {
     h = await startHarness();
+    h.slack.emails.set('U1', JANE); // the tasks created are hers
     await h.command('connect');
     await h.command('list tasks'); // the catalog is cached: the confirmed run is the first call
     const tenant = h.membrane.tenant('T1');

@@ -12,6 +12,8 @@ describe('plain language, end to end', () => {
   let h: Harness;
   beforeAll(async () => {
     h = await startHarness({ openai: true });
+    // Before any request (profiles are cached for an hour): U1 is Marco in EspoCRM, found by email.
+    h.slack.emails.set('U1', 'marco.lopez@example.com');
     await h.command('connect');
   });
   afterAll(() => h.close());
@@ -69,6 +71,28 @@ describe('plain language, end to end', () => {
     expect(Number(handled!.promptTokens)).toBeGreaterThan(100);
   });
 
+  it('sends the model\'s where items on yes/no fields as isTrue/isFalse, through the REST tool and through an action', async () => {
+    const espo = h.membrane.tenant('T1').espo;
+    espo.seed('User', [{ userName: 'oldtimer', firstName: 'Old', lastName: 'Timer', isActive: false }]);
+    h.openai!.enqueue({ toolCalls: [{ name: 'espocrm_rest', arguments: { method: 'GET', path: '/User?where[0][type]=equals&where[0][attribute]=isActive&where[0][value]=true', body: null } }] });
+    h.membrane.resetCalls();
+    const users = said((await h.say('dm', 'who are our active users?')).messages[0]);
+    // As sent, MySQL would compare 'true' with the bool column as 0: only Old Timer.
+    expect(users).toContain('Jane Smith');
+    expect(users).not.toContain('Old Timer');
+    expect(h.membrane.calls.find((c) => c.path.includes('/proxy/User'))!.query).toMatchObject({ where: [{ type: 'isTrue', attribute: 'isActive' }] });
+    // The model is told how yes/no fields are filtered.
+    const rest = h.openai!.requests[0]!.body.tools!.find((tool) => tool.type === 'function' && tool.function.name === 'espocrm_rest');
+    expect(JSON.stringify(rest)).toContain('Yes/no fields take where[i][type]=isTrue or isFalse');
+
+    const lead = espo.all('Lead').find((l) => l.name === 'Liam Carter')!;
+    espo.request({ method: 'PUT', path: `/Lead/${lead.id}`, query: {}, body: { doNotCall: true } });
+    h.openai!.enqueue({ toolCalls: [{ name: 'list-leads', arguments: { maxSize: 10, where: [{ type: 'equals', attribute: 'doNotCall', value: true }], orderBy: null, order: null, offset: null } }] });
+    const leads = said((await h.say('dm', 'which leads asked not to be called?')).messages[0]);
+    expect(leads).toContain('Liam Carter');
+    expect(leads).toContain('showing 1–1 of 1');
+  });
+
   it('lists the fields of an entity no offered action declares, for the REST tool', async () => {
     h.openai!.enqueue({ toolCalls: [{ name: 'ask_clarifying_question', arguments: { question: 'Who at Acme was on the call?' } }] });
     await h.say('dm', 'log a call with Acme: discussed pricing');
@@ -119,6 +143,8 @@ describe('plain language, end to end', () => {
     };
     expect(h.logs.findLast((l) => l.msg === 'request handled')).toMatchObject({ route: 'model', outcome: 'confirm', ...usage });
     expect(said(preview)).toContain('Call Bob');
+    // The model named nobody: the task is the person's, as EspoCRM needs a task's assignee.
+    expect(said(preview)).toContain('*Assigned to:* you');
     expect(h.membrane.tenant('T1').espo.all('Task')).toHaveLength(before);
 
     const stranger = await h.click(buttonNamed(preview.body as { blocks?: unknown[] }, 'Confirm'), { user: 'U2' });
@@ -129,9 +155,21 @@ describe('plain language, end to end', () => {
     expect(textOf(confirmed.replies[0]!)).not.toContain(':warning:');
     const tasks = h.membrane.tenant('T1').espo.all('Task');
     expect(tasks).toHaveLength(before + 1);
-    expect(tasks.find((t) => t.name === 'Call Bob')).toMatchObject({ priority: 'High' });
+    const marco = h.membrane.tenant('T1').espo.all('User').find((u) => u.userName === 'mlopez')!;
+    expect(tasks.find((t) => t.name === 'Call Bob')).toMatchObject({ priority: 'High', assignedUserId: marco.id });
     const [entry] = await h.app.store.audit.recent('T1', 1);
     expect(entry).toMatchObject({ action: 'run create-task', outcome: 'done', usage });
+  });
+
+  it('says what to add, before any preview, when a planned task cannot be assigned to the person', async () => {
+    h.slack.emails.set('U7', 'stranger@example.com');
+    const before = h.membrane.tenant('T1').espo.all('Task').length;
+    h.openai!.enqueue({ toolCalls: [{ name: 'espocrm_rest', arguments: { method: 'POST', path: '/Task', body: JSON.stringify({ name: 'Call Bob' }) } }] });
+    const { messages } = await h.say('dm', 'remind me to call Bob', { user: 'U7' });
+    expect(said(messages[0])).toContain('A task in EspoCRM has to be assigned to someone, and no EspoCRM user has your Slack email (`stranger@example.com`)');
+    expect(buttonsOf(messages[0]!.body as { blocks?: unknown[] }).map((b) => b.text)).not.toContain('Confirm');
+    expect(h.membrane.tenant('T1').espo.all('Task')).toHaveLength(before);
+    expect(h.logs.findLast((l) => l.msg === 'request handled')).toMatchObject({ code: 'validation', modelCalls: 1 });
   });
 
   it('asks a clarifying question and uses the answer given in the thread', async () => {

@@ -1,18 +1,21 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { buttonNamed, startHarness, textOf, type Harness } from '../support/harness.js';
+import { buttonNamed, buttonsOf, startHarness, textOf, type Harness } from '../support/harness.js';
 
 /** Writes wait for the requester's Confirm: previewed exactly, run once, audited. */
 describe('/espo writes, end to end', () => {
   let h: Harness;
   beforeAll(async () => {
     h = await startHarness();
+    // Before any command (profiles are cached for an hour): U1 is Jane in EspoCRM, found by email.
+    h.slack.emails.set('U1', 'jane.smith@example.com');
     await h.command('connect');
   });
   afterAll(() => h.close());
   beforeEach(() => h.membrane.resetCalls());
 
   const espo = () => h.membrane.tenant('T1').espo;
-  const writes = () => h.membrane.calls.filter((c) => c.method !== 'GET' && !c.path.startsWith('/connections/ensure'));
+  // Actions run by POST: a list action (the person's EspoCRM user, found by email) only reads.
+  const writes = () => h.membrane.calls.filter((c) => c.method !== 'GET' && !c.path.startsWith('/connections/ensure') && !/^\/actions\/list-/.test(c.path));
 
   it('previews a create, writes nothing until Confirm, then creates once and audits it', async () => {
     const before = espo().all('Task').length;
@@ -21,6 +24,9 @@ describe('/espo writes, end to end', () => {
     expect(preview).toContain('Create a new task?');
     expect(preview).toContain('Call Bob');
     expect(preview).toContain('2026-12-01');
+    // EspoCRM requires a task's assignee and gives an API user's records none: the person is it.
+    expect(preview).toContain('*Assigned to:* you');
+    const jane = espo().all('User').find((u) => u.emailAddress === 'jane.smith@example.com')!;
     expect(writes()).toHaveLength(0);
     expect(espo().all('Task')).toHaveLength(before);
 
@@ -29,7 +35,7 @@ describe('/espo writes, end to end', () => {
     expect(done.replies[0]!.replace_original).toBe(true);
     expect(textOf(done.replies[0]!)).toContain('Created task');
     expect(espo().all('Task')).toHaveLength(before + 1);
-    expect(espo().all('Task').some((task) => task.name === 'Call Bob' && task.priority === 'High')).toBe(true);
+    expect(espo().all('Task').find((task) => task.name === 'Call Bob')).toMatchObject({ priority: 'High', assignedUserId: jane.id });
 
     // A second click (double click, or a replayed payload) writes nothing more.
     const again = await h.click(confirm, { responseId });
@@ -38,6 +44,25 @@ describe('/espo writes, end to end', () => {
 
     const audit = await h.app.store.audit.recent('T1', 5);
     expect(audit[0]).toMatchObject({ action: 'create Task', outcome: 'done', userId: 'U1' });
+  });
+
+  it('says what to add, before anything is sent, when a task cannot be assigned to the person asking', async () => {
+    // U3 has no email Slack shares, so the bot cannot tell who they are in EspoCRM.
+    const before = espo().all('Task').length;
+    const { reply } = await h.command('create task name="Call Bob"', { user: 'U3' });
+    const text = textOf(reply);
+    expect(text).toContain('A task in EspoCRM has to be assigned to someone');
+    expect(text).toContain('`assignedUserId=&lt;their EspoCRM user id&gt;`');
+    expect(buttonsOf(reply)).toHaveLength(0);
+    expect(writes()).toHaveLength(0);
+
+    // Naming someone works: the preview says who, by name.
+    const marco = espo().all('User').find((u) => u.userName === 'mlopez')!;
+    const named = await h.command(`create task name="Call Bob" assignedUserId=${marco.id}`, { user: 'U3' });
+    expect(textOf(named.reply)).toContain('*Assigned to:* Marco Lopez');
+    await h.click(buttonNamed(named.reply, 'Confirm'), { user: 'U3', responseId: named.responseId });
+    expect(espo().all('Task')).toHaveLength(before + 1);
+    expect(espo().all('Task').at(-1)).toMatchObject({ name: 'Call Bob', assignedUserId: marco.id });
   });
 
   it('writes once when Confirm is clicked twice at the same moment', async () => {
@@ -150,6 +175,7 @@ describe('/espo writes, end to end', () => {
     const before = espo().all('Task').length;
     const { reply, responseId } = await h.command('run create-task {"fields": {"name": "From run"}}');
     expect(textOf(reply)).toContain('Run `create-task`');
+    expect(textOf(reply)).toContain('*Assigned to:* you');
     expect(espo().all('Task')).toHaveLength(before);
     await h.click(buttonNamed(reply, 'Confirm'), { responseId });
     expect(espo().all('Task').some((t) => t.name === 'From run')).toBe(true);

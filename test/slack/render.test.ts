@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../src/core/errors.js';
-import type { CrmRecord, WritePlan } from '../../src/core/ports.js';
+import type { Assignee, CrmRecord, WritePlan } from '../../src/core/ports.js';
 import { EspoEntityDirectory } from '../../src/crm/espo/entities.js';
 import { message, section } from '../../src/slack/render/blocks.js';
 import { escape, link, truncate } from '../../src/slack/render/mrkdwn.js';
@@ -109,6 +109,15 @@ describe('renderReply', () => {
       ['espo_confirm', 'p1'],
       ['espo_cancel', 'p1'],
     ]);
+  });
+
+  it('says whom a new record is assigned to: "you", or the user named, escaped', () => {
+    const preview = (assignee: Assignee) =>
+      JSON.stringify(renderReply({ kind: 'confirm', pendingId: 'p', plan: { kind: 'create', entity: 'Task', fields: { name: 'Call Bob', assignedUserId: assignee.id } }, entity: lead, expiresAt: new Date(), assignee }));
+    expect(preview({ id: 'u1', isRequester: true })).toContain('*Assigned to:* you');
+    expect(preview({ id: 'u2', name: '<!here> Marco', isRequester: false })).toContain('*Assigned to:* &lt;!here&gt; Marco');
+    const run = renderReply({ kind: 'confirm', pendingId: 'p', plan: { kind: 'proxy', request: { method: 'POST', path: '/Call', body: { name: 'Intro', assignedUserId: 'u1' } } }, expiresAt: new Date(), assignee: { id: 'u1', isRequester: true } });
+    expect(JSON.stringify(run)).toContain('*Assigned to:* you');
   });
 
   it('shows every field of a large create in the preview, across sections', () => {

@@ -4,7 +4,8 @@ import fieldTypes from './field-types.json' with { type: 'json' };
 
 /**
  * What the bot knows about EspoCRM's default entities: the words people use for them, how actions
- * for them are named in Membrane's EspoCRM package, and the fields worth showing on a card.
+ * for them are named in Membrane's EspoCRM package, the fields worth showing on a card, and the
+ * status field their stream keeps apart (scopes `statusField`).
  * Field types (field-types.json) and the writable fields with their types, required marks and
  * enum options (entity-fields.json) come from EspoCRM 10's entityDefs, generated from shared/data.
  */
@@ -13,6 +14,8 @@ interface EntityDefinition {
   plural: string;
   aliases: string[];
   keyFields: FieldView[];
+  /** EspoCRM's scopes `statusField` (Modules/Crm/Resources/metadata/scopes/*.json). */
+  statusField?: string;
 }
 
 const f = (field: string, label: string, format: FieldView['format'] = 'text'): FieldView => ({ field, label, format });
@@ -22,6 +25,7 @@ const DEFINITIONS: Record<string, EntityDefinition> = {
     label: 'Lead',
     plural: 'Leads',
     aliases: ['lead', 'leads', 'prospect', 'prospects'],
+    statusField: 'status',
     keyFields: [
       f('status', 'Status', 'enum'),
       f('source', 'Source', 'enum'),
@@ -52,6 +56,7 @@ const DEFINITIONS: Record<string, EntityDefinition> = {
     label: 'Opportunity',
     plural: 'Opportunities',
     aliases: ['opportunity', 'opportunities', 'opp', 'opps', 'deal', 'deals', 'pipeline'],
+    statusField: 'stage',
     keyFields: [
       f('stage', 'Stage', 'enum'),
       f('amount', 'Amount', 'currency'),
@@ -64,6 +69,7 @@ const DEFINITIONS: Record<string, EntityDefinition> = {
     label: 'Task',
     plural: 'Tasks',
     aliases: ['task', 'tasks', 'todo', 'todos', 'reminder', 'reminders', 'remind'],
+    statusField: 'status',
     keyFields: [
       f('status', 'Status', 'enum'),
       f('priority', 'Priority', 'enum'),
@@ -76,18 +82,21 @@ const DEFINITIONS: Record<string, EntityDefinition> = {
     label: 'Meeting',
     plural: 'Meetings',
     aliases: ['meeting', 'meetings'],
+    statusField: 'status',
     keyFields: [f('status', 'Status', 'enum'), f('dateStart', 'Starts', 'datetime'), f('dateEnd', 'Ends', 'datetime'), f('parentName', 'Related to')],
   },
   Call: {
     label: 'Call',
     plural: 'Calls',
     aliases: ['call', 'calls'],
+    statusField: 'status',
     keyFields: [f('status', 'Status', 'enum'), f('direction', 'Direction', 'enum'), f('dateStart', 'When', 'datetime'), f('parentName', 'Related to')],
   },
   Case: {
     label: 'Case',
     plural: 'Cases',
     aliases: ['case', 'cases', 'ticket', 'tickets'],
+    statusField: 'status',
     keyFields: [f('number', 'Number', 'number'), f('status', 'Status', 'enum'), f('priority', 'Priority', 'enum'), f('type', 'Type', 'enum'), f('accountName', 'Account')],
   },
   Document: {
@@ -141,12 +150,15 @@ function info(name: string): EntityInfo {
   const definition = DEFINITIONS[name];
   const types = TYPES[name];
   if (definition) {
+    const assignedUser = writableFields(name)?.find((field) => field.name === 'assignedUserId');
     return {
       name,
       label: definition.label,
       plural: definition.plural,
       keyFields: definition.keyFields,
       fieldType: (field) => types?.[field],
+      ...(assignedUser ? { assignedUser: { required: assignedUser.required === true } } : {}),
+      ...(definition.statusField ? { statusField: definition.statusField } : {}),
     };
   }
   return { name, label: name, plural: pluralize(name), keyFields: [], fieldType: () => undefined };

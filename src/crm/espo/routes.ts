@@ -1,5 +1,5 @@
 import type { Filter, HttpMethod, ListQuery } from '../../core/ports.js';
-import { actionNouns } from './entities.js';
+import { actionNouns, EspoEntityDirectory } from './entities.js';
 
 /**
  * The routing table: for each record operation, the Membrane action that serves it when the
@@ -52,21 +52,57 @@ export function espoWhere(filters: Filter[]): Record<string, unknown>[] {
   });
 }
 
+const directory = new EspoEntityDirectory();
+const YES = new Set(['true', '1']);
+const NO = new Set(['false', '0']);
+
+/** A yes/no value as it may come from a model or a query string (`true`, `'true'`, `1`, `'0'`), else undefined. */
+function yesNo(value: unknown): boolean | undefined {
+  if (typeof value === 'boolean') return value;
+  const text = typeof value === 'number' || typeof value === 'string' ? String(value).trim().toLowerCase() : undefined;
+  return text === undefined ? undefined : YES.has(text) ? true : NO.has(text) ? false : undefined;
+}
+
 /**
- * `GET /Lead?maxSize=10&offset=0&orderBy=name&order=asc&where[0][type]=equals&...`, with the
- * brackets percent-encoded so no proxy in between can mangle them.
+ * A `where` the planner wrote (an action's input, a REST query), with its items on yes/no fields
+ * as espoWhere sends them: `{type: 'equals', attribute: 'isActive', value: 'true'}` (or `true`) is
+ * `isTrue`, `notEquals` the opposite. EspoCRM would pass the value on unconverted and MySQL read
+ * 'true' as 0: the inactive ones. Groups (`or`, `and`, `not`) are walked; anything else is kept.
+ * Yes/no fields are the entity's `bool` ones (field-types.json).
  */
+export function yesNoWhere(entity: string, where: unknown): unknown {
+  if (!Array.isArray(where)) return where;
+  const info = directory.resolve(entity);
+  const item = (node: unknown): unknown => {
+    if (typeof node !== 'object' || node === null || Array.isArray(node)) return node;
+    const { type, attribute, value } = node as Record<string, unknown>;
+    if (Array.isArray(value) && (type === 'or' || type === 'and' || type === 'not')) return { ...node, value: value.map(item) };
+    const yes = yesNo(value);
+    if ((type !== 'equals' && type !== 'notEquals') || typeof attribute !== 'string' || info.fieldType(attribute) !== 'bool' || yes === undefined) return node;
+    return { type: yes === (type === 'equals') ? 'isTrue' : 'isFalse', attribute };
+  };
+  return where.map(item);
+}
+
+/** EspoCRM's search parameters as its bracketed query string, brackets percent-encoded so no proxy in between can mangle them. */
+export function espoQueryString(params: [string, unknown][]): string {
+  const pairs: [string, string][] = [];
+  for (const [key, value] of params) flatten(key, value, pairs);
+  return pairs.map(([key, value]) => `${encodeURIComponent(key)}=${encodeURIComponent(value)}`).join('&');
+}
+
+/** `GET /Lead?maxSize=10&offset=0&orderBy=name&order=asc&where[0][type]=equals&...`. */
 export function espoListPath(query: ListQuery): string {
-  const params: [string, string][] = [
-    ['maxSize', String(query.limit)],
-    ['offset', String(query.offset)],
+  const params: [string, unknown][] = [
+    ['maxSize', query.limit],
+    ['offset', query.offset],
   ];
   if (query.sort) params.push(['orderBy', query.sort.field], ['order', query.sort.order]);
   // EspoCRM's quick search over the entity's text fields (name, email, ...), as its own UI does.
   if (query.text) params.push(['textFilter', query.text]);
-  espoWhere(query.filters).forEach((item, index) => flatten(`where[${index}]`, item, params));
-  const search = params.map(([key, value]) => `${encodeURIComponent(key)}=${encodeURIComponent(value)}`).join('&');
-  return `${ROUTES.list.rest(query.entity).path}?${search}`;
+  const where = espoWhere(query.filters);
+  if (where.length) params.push(['where', where]);
+  return `${ROUTES.list.rest(query.entity).path}?${espoQueryString(params)}`;
 }
 
 function flatten(prefix: string, value: unknown, into: [string, string][]): void {

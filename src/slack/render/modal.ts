@@ -91,7 +91,12 @@ export function formView(form: Form, metadata: string): View {
     };
   });
   const note = (text: string) => ({ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(text, 3000) }] });
-  const intro = form.operation === 'update' ? [note(`Editing *${escape(form.recordName ?? form.id ?? '')}*. Only the fields you change are sent.`)] : [];
+  const intro =
+    form.operation === 'update'
+      ? [note(`Editing *${escape(form.recordName ?? form.id ?? '')}*. Only the fields you change are sent.`)]
+      : form.assignee
+        ? [note('*Assigned to:* you')]
+        : [];
   const command = `/espo ${form.operation} ${form.entity.label.toLowerCase()}${form.id ? ` ${form.id}` : ''} field=value …`;
   const hidden = form.hiddenFields
     ? [note(`${form.hiddenFields} more field${form.hiddenFields === 1 ? ' does' : 's do'} not fit in this form; set ${form.hiddenFields === 1 ? 'it' : 'them'} with \`${escape(command)}\`.`)]

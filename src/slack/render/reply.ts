@@ -1,6 +1,6 @@
 import type { AppError } from '../../core/errors.js';
 import { EXAMPLES, USAGE } from '../../core/command/parse.js';
-import type { CrmRecord, EntityInfo, FieldView, ListQuery, RecordRef, WritePlan } from '../../core/ports.js';
+import type { Assignee, CrmRecord, EntityInfo, FieldView, ListQuery, RecordRef, WritePlan } from '../../core/ports.js';
 import type { Reply } from '../../core/replies.js';
 import { recordUrl } from '../../crm/espo/entities.js';
 import { actions, button, context, divider, fieldsSection, fieldsSections, header, message, section, type AnyBlock, type Message } from './blocks.js';
@@ -286,9 +286,14 @@ function payloadBlocks(payload: unknown): (AnyBlock | undefined)[] {
   return [section(codeBlock(JSON.stringify(payload, null, 2), 2900))];
 }
 
+/** Whom a new record goes to, in the preview: the person asking is "you". */
+function assigneeLine(assignee: Assignee | undefined): AnyBlock | undefined {
+  return assignee && section(`*Assigned to:* ${assignee.isRequester ? 'you' : escape(assignee.name ?? assignee.id)}`);
+}
+
 /** The preview of a write: exactly what will be sent, for the requester to confirm. */
 function renderConfirm(reply: Extract<Reply, { kind: 'confirm' }>): Message {
-  const { plan, entity } = reply;
+  const { plan, entity, assignee } = reply;
   if (!fitsInPreview(plan)) {
     const text = 'This change is too large to show in full in Slack, so I will not offer to write it from here. Split it into smaller changes, or make it in EspoCRM.';
     return message(text, [section(`:warning: ${text}`)]);
@@ -299,7 +304,7 @@ function renderConfirm(reply: Extract<Reply, { kind: 'confirm' }>): Message {
   switch (plan.kind) {
     case 'create':
       question = `Create a new ${noun}?`;
-      blocks.push(section(`*${question}*`), ...fieldsSections(changeLines(plan)));
+      blocks.push(section(`*${question}*`), assigneeLine(assignee), ...fieldsSections(changeLines(plan)));
       break;
     case 'update':
       question = `Update this ${noun}?`;
@@ -311,11 +316,11 @@ function renderConfirm(reply: Extract<Reply, { kind: 'confirm' }>): Message {
       break;
     case 'run':
       question = `Run ${plan.key}?`;
-      blocks.push(section(`*Run \`${escape(plan.key)}\`* (${escape(plan.name)}) with this input?`), targetLine(plan.target), ...payloadBlocks(plan.input));
+      blocks.push(section(`*Run \`${escape(plan.key)}\`* (${escape(plan.name)}) with this input?`), targetLine(plan.target), assigneeLine(assignee), ...payloadBlocks(plan.input));
       break;
     case 'proxy':
       question = `Send ${plan.request.method} ${plan.request.path}?`;
-      blocks.push(section(`*Send \`${escape(plan.request.method)} ${escape(plan.request.path)}\` to EspoCRM?*`), targetLine(plan.target), ...payloadBlocks(plan.request.body));
+      blocks.push(section(`*Send \`${escape(plan.request.method)} ${escape(plan.request.path)}\` to EspoCRM?*`), targetLine(plan.target), assigneeLine(assignee), ...payloadBlocks(plan.request.body));
       break;
     case 'digest_schedule':
       question = `Send a digest ${describeTiming(plan.digest)}?`;

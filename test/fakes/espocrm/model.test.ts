@@ -305,10 +305,19 @@ describe('POST /{Entity}', () => {
     expect(joined).toMatchObject({ name: 'Ada Lovelace', status: 'New', doNotCall: false });
   });
 
-  it('creates Tasks without an assigned user; a bare date fills dateEndDate', () => {
-    const res = call('POST', '/Task', { name: 'Call Bob', dateEnd: '2026-03-20' });
+  it('refuses a Task, Meeting or Call nobody is assigned to, as EspoCRM does for an API user; a bare date fills dateEndDate', () => {
+    // Task.json, Meeting.json, Call.json: `assignedUser: {required: true}`; an API user's records
+    // get no assignee by default (Core/Record/Defaults/DefaultPopulator::isAssignedUserShouldBeSetWithSelf).
+    expect(validationData(call('POST', '/Task', { name: 'Call Bob', dateEnd: '2026-03-20' }))).toEqual({ field: 'assignedUser', type: 'required' });
+    const start = { dateStart: '2026-03-20 10:00:00', dateEnd: '2026-03-20 11:00:00' };
+    expect(validationData(call('POST', '/Meeting', { name: 'Demo', ...start }))).toEqual({ field: 'assignedUser', type: 'required' });
+    expect(validationData(call('POST', '/Call', { name: 'Intro', ...start }))).toEqual({ field: 'assignedUser', type: 'required' });
+    const jane = crm.all('User')[0]!;
+    const res = call('POST', '/Task', { name: 'Call Bob', dateEnd: '2026-03-20', assignedUserId: jane.id });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ status: 'Not Started', priority: 'Normal', assignedUserId: null, dateEnd: '2026-03-20 00:00:00', dateEndDate: '2026-03-20', isOverdue: false });
+    expect(res.body).toMatchObject({ status: 'Not Started', priority: 'Normal', assignedUserId: jane.id, assignedUserName: 'Jane Smith', dateEnd: '2026-03-20 00:00:00', dateEndDate: '2026-03-20', isOverdue: false });
+    const task = res.body as EspoRecord;
+    expect(validationData(call('PUT', `/Task/${String(task.id)}`, { assignedUserId: null }))).toEqual({ field: 'assignedUser', type: 'required' });
   });
 
   it('validates required fields, enums and formats like EspoCRM', () => {
@@ -318,6 +327,8 @@ describe('POST /{Entity}', () => {
     expect(validationData(call('POST', '/Opportunity', { name: 'X', amount: 1, closeDate: '04/01/2026' }))).toEqual({ field: 'closeDate', type: 'valid' });
     expect(validationData(call('POST', '/Contact', { firstName: 'Solo' }))).toEqual({ field: 'lastName', type: 'required' });
     expect(call('POST', '/Lead', 'not an object').status).toBe(400);
+    // User.json: lastName is required, with `suppressValidationList: ["required"]`.
+    expect(call('POST', '/User', { userName: 'solo' }).status).toBe(200);
   });
 
   it('reports duplicates with 409 unless X-Skip-Duplicate-Check is set', () => {
@@ -398,12 +409,47 @@ describe('webhooks and the stream', () => {
     expect(Buffer.from(batch.headers.Signature!, 'base64').toString()).toMatch(new RegExp(`^${id}:[0-9a-f]{64}$`));
     expect(crm.webhooks.takeBatches()).toEqual([]);
 
-    const stream = call('GET', `/Opportunity/${String(deal.id)}/stream`).body as { list: { type: string; data: { attributes: { was: object; became: object } } }[] };
-    expect(stream.list[0]).toMatchObject({ type: 'Update', data: { attributes: { was: { stage: 'Prospecting' }, became: { stage: 'Proposal' } } } });
 
     expect(call('DELETE', `/Webhook/${id}`).status).toBe(200);
     expect(call('DELETE', `/Webhook/${id}`).status).toBe(404);
     crm.webhooks.refuseWith = 403;
     expect(call('POST', '/Webhook', { event: 'Lead.create', url: 'https://bot.example/hook' }).status).toBe(403);
+  });
+
+  it('writes the stream as EspoCRM does: the status apart from audited fields, assignments as their own notes', () => {
+    const stream = (entity: string, record: EspoRecord) => (call('GET', `/${entity}/${String(record.id)}/stream`).body as { list: { type: string; data: Record<string, unknown> }[] }).list;
+    const [jane, marco] = crm.all('User');
+    const deal = call('POST', '/Opportunity', { name: 'Streamed', amount: 1000, closeDate: '2026-04-01', assignedUserId: jane!.id }).body as EspoRecord;
+    // Service::noteCreate: the assignee and the status (with the scope's statusField) it began with.
+    expect(stream('Opportunity', deal)).toEqual([
+      expect.objectContaining({ type: 'Create', data: { assignedUserId: jane!.id, assignedUserName: 'Jane Smith', statusValue: 'Prospecting', statusField: 'stage' } }),
+    ]);
+    call('PUT', `/Opportunity/${String(deal.id)}`, { stage: 'Proposal', amount: 2000 });
+    call('PUT', `/Opportunity/${String(deal.id)}`, { assignedUserId: marco!.id });
+    call('PUT', `/Opportunity/${String(deal.id)}`, { description: 'not audited' });
+    const [assign, update, create] = stream('Opportunity', deal);
+    expect(create!.type).toBe('Create');
+    // handleAudited: the stage is not in was/became (getAuditedFieldsData skips the statusField), only `value`.
+    expect(update).toMatchObject({ type: 'Update', data: { fields: ['amount'], attributes: { was: { amount: 1000, amountCurrency: 'USD' }, became: { amount: 2000, amountCurrency: 'USD' } }, value: 'Proposal' } });
+    // noteAssign: the new assignee only.
+    expect(assign).toMatchObject({ type: 'Assign', data: { assignedUserId: marco!.id, assignedUserName: 'Marco Lopez' } });
+    expect(stream('Opportunity', deal)).toHaveLength(3);
+
+    // A status change alone: an Update note with no fields and the new value.
+    call('PUT', `/Opportunity/${String(deal.id)}`, { stage: 'Closed Won' });
+    expect(stream('Opportunity', deal)[0]).toMatchObject({ type: 'Update', data: { fields: [], attributes: { was: {}, became: {} }, value: 'Closed Won' } });
+    // Seeded records have their Create notes too.
+    expect(stream('Lead', crm.all('Lead')[0]!)).toEqual([expect.objectContaining({ type: 'Create', data: expect.objectContaining({ statusField: 'status' }) })]);
+  });
+
+  it('keeps the status in was/became for an entity without a stream (Call), with no Create or Assign notes', () => {
+    const stream = (record: EspoRecord) => (call('GET', `/Call/${String(record.id)}/stream`).body as { list: { type: string; data: Record<string, unknown> }[] }).list;
+    const [jane, marco] = crm.all('User');
+    const created = call('POST', '/Call', { name: 'Intro', dateStart: '2026-03-20 10:00:00', dateEnd: '2026-03-20 10:30:00', assignedUserId: jane!.id }).body as EspoRecord;
+    expect(stream(created)).toEqual([]);
+    call('PUT', `/Call/${String(created.id)}`, { status: 'Held', assignedUserId: marco!.id });
+    expect(stream(created)).toEqual([
+      expect.objectContaining({ type: 'Update', data: { fields: ['status'], attributes: { was: { status: 'Planned' }, became: { status: 'Held' } }, value: 'Held' } }),
+    ]);
   });
 });

@@ -78,7 +78,8 @@ describe('connections', () => {
     expect((await failure(t2.connection(id).proxy.get('/Lead'))).data.key).toBe('not_found');
 
     const t2Connection = await ensure(t2);
-    await t2.action('create-task').run({ fields: { name: 'T2 only' } }, { connectionId: t2Connection });
+    const assignedUserId = String(fake.tenant('T2').espo.all('User')[0]!.id);
+    await t2.action('create-task').run({ fields: { name: 'T2 only', assignedUserId } }, { connectionId: t2Connection });
     expect(fake.tenant('T2').espo.all('Task').map((t) => t.name)).toContain('T2 only');
     expect(fake.tenant('T1').espo.all('Task').map((t) => t.name)).not.toContain('T2 only');
   });
@@ -143,7 +144,10 @@ describe('actions', () => {
   });
 
   it('runs membrane-style create-task, get-task and update-task', async () => {
-    const created = await client.action('create-task').run({ fields: { name: 'Call Bob' } }, { connectionId });
+    // A task is assigned to someone (Task.json: assignedUser required), so the schema requires the id.
+    expect((await failure(client.action('create-task').run({ fields: { name: 'Call Bob' } }, { connectionId }))).data.message).toContain('assignedUserId');
+    const assignedUserId = String(fake.tenant('T1').espo.all('User')[0]!.id);
+    const created = await client.action('create-task').run({ fields: { name: 'Call Bob', assignedUserId } }, { connectionId });
     expect(created.output).toEqual({ id: expect.stringMatching(/^[0-9a-f]{17}$/) });
     const { id } = created.output as { id: string };
     expect(fake.tenant('T1').espo.get('Task', id)).toMatchObject({ name: 'Call Bob', status: 'Not Started' });
@@ -240,7 +244,8 @@ describe('actions', () => {
       { method: 'POST', pathPrefix: '/actions/create-task/run' },
       { status: 400, body: { type: 'connection', key: 'connection_is_defunct', message: 'EspoCRM answered 401' }, afterHandling: true },
     );
-    const error = await failure(client.action('create-task').run({ fields: { name: 'Written anyway' } }, { connectionId }));
+    const assignedUserId = String(fake.tenant('T1').espo.all('User')[0]!.id);
+    const error = await failure(client.action('create-task').run({ fields: { name: 'Written anyway', assignedUserId } }, { connectionId }));
     expect(error).toBeInstanceOf(ConnectionError);
     expect(fake.tenant('T1').espo.all('Task')).toHaveLength(before + 1);
   });

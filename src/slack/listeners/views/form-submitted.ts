@@ -47,9 +47,9 @@ export function formSubmitted(deps: ListenerDeps) {
     const plan = 'plan' in check ? check.plan : undefined;
     await answer(deps, { kind: 'form', context, detail: `${request.operation} ${request.entity}` }, resultSender(client, context.userId, metadata.c), async () => {
       if (!plan) return { kind: 'notice', tone: 'info', text: 'Nothing changed, so nothing was written.' };
+      // The person's email: a new record is assigned to them.
       const profile = await deps.profiles.of(client, context.teamId, context.userId);
-      const person = { ...context, ...profile };
-      return deps.service.submit(person, await deps.forms.complete(person, plan));
+      return deps.service.submit({ ...context, ...profile }, plan);
     });
   };
 }

@@ -46,8 +46,7 @@ export function logSubmitted(deps: ListenerDeps) {
       // Where the message lives, so EspoCRM links back to it; without it the text alone is saved.
       const permalink = ts ? await client.chat.getPermalink({ channel: context.channelId, message_ts: ts }).then((r) => r.permalink, () => undefined) : undefined;
       const saved = [text ?? '', permalink ? `From Slack: ${permalink}` : ''].filter(Boolean).join('\n\n');
-      const plan = await deps.messageLog.plan({ ...context, ...profile }, { kind, subject, body: saved, ...relatedRef });
-      return deps.service.submit({ ...context, ...profile }, plan);
+      return deps.service.submit({ ...context, ...profile }, deps.messageLog.plan({ kind, subject, body: saved, ...relatedRef }));
     });
   };
 }
