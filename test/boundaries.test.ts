@@ -59,6 +59,23 @@ describe('import boundaries', () => {
     expect(violations).toEqual([]);
   });
 
+  // The slash command's name and Slack's markup belong to slack/: other layers name a command with
+  // core's commandText, and a channel or person by its id, for slack/ to write as Slack shows them.
+  it('no layer but slack spells the slash command or Slack markup in its strings', () => {
+    const spelled = /['"`][^'"`\n]*(\/espo(?=[\s`'"]|$)|<[#@!][A-Za-z]|<https?:)/;
+    const violations = ['core', 'crm', 'llm', 'store', 'config', 'observability'].flatMap((layer) =>
+      filesUnder(join(SRC, layer)).flatMap((file) =>
+        readFileSync(file, 'utf8')
+          .split('\n')
+          // Comments may name commands; only code is checked.
+          .map((line, index) => ({ line: line.replace(/^\s*(\/\*\*|\*).*$|\s\/\/.*$/, ''), number: index + 1 }))
+          .filter(({ line }) => spelled.test(line))
+          .map(({ line, number }) => `${relative(SRC, file)}:${number}: ${line.trim()}`),
+      ),
+    );
+    expect(violations).toEqual([]);
+  });
+
   it('the check itself sees imports', () => {
     expect(importsOf(join(SRC, 'core', 'service.ts'))).toContain('./errors.js');
   });

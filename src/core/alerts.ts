@@ -19,6 +19,7 @@ import { PersonDirectory } from './people.js';
 import type { Clock, CrmGateway, CrmRecord, EntityDirectory, EntityInfo, Logger, SubscriptionPlan, Tenant, WritePlan } from './ports.js';
 import { valuesBefore, type StreamNote } from './record-stream.js';
 import type { Reply } from './replies.js';
+import { commandText } from './text.js';
 
 /**
  * Alerts (issue 6): `/espo subscribe` saves a subscription for a channel (or a person's DM), the
@@ -206,7 +207,7 @@ export class AlertService implements AlertCommands {
 
   async planSubscribe(context: AlertRequester, tenant: Tenant, spec: SubscriptionSpec): Promise<WritePlan> {
     if (context.isGuest) throw new AppError('forbidden', 'Only members of this workspace can subscribe to alerts; guests cannot.');
-    if (!context.channelId) throw new AppError('bad_input', 'Run `/espo subscribe` in the channel the alerts should go to.');
+    if (!context.channelId) throw new AppError('bad_input', `Run ${commandText('subscribe')} in the channel the alerts should go to.`);
     if (spec.event === 'deleted' && spec.filters.length) {
       throw new AppError('bad_input', 'EspoCRM tells only the id of a deleted record, so `deleted` alerts cannot have conditions.');
     }
@@ -230,7 +231,7 @@ export class AlertService implements AlertCommands {
     const subscription = await this.deps.store.subscription(id);
     // Another team's (or another person's DM) subscription is "not found": its id says nothing.
     if (!subscription || subscription.teamId !== context.teamId || (subscription.dm && subscription.userId !== context.userId)) {
-      throw new AppError('not_found', `There is no subscription \`${id}\` here. \`/espo subscriptions\` lists this channel's.`);
+      throw new AppError('not_found', `There is no subscription \`${id}\` here. ${commandText('subscriptions')} lists this channel's.`);
     }
     // Ids are shown on cards: knowing one is no reason to stop another channel's alerts.
     if (!subscription.dm && subscription.channelId !== context.channelId && subscription.userId !== context.userId) {
@@ -313,7 +314,7 @@ export class AlertService implements AlertCommands {
     if (await this.deps.crm.isConnected(tenant)) return;
     const status = await this.deps.crm.status(tenant);
     if (status.state !== 'ready') {
-      throw new AppError('connection_required', 'Alerts need a connected EspoCRM. Run `/espo connect` first.');
+      throw new AppError('connection_required', `Alerts need a connected EspoCRM. Run ${commandText('connect')} first.`);
     }
   }
 

@@ -1,6 +1,7 @@
 import { AppError } from './errors.js';
 import type { PersonLookup } from './people.js';
 import type { EntityDirectory, EntityInfo, WritePlan } from './ports.js';
+import { commandText } from './text.js';
 
 /**
  * Who new records are assigned to. EspoCRM gives the records an API user creates no assignee
@@ -57,7 +58,7 @@ export function assignNewRecord(plan: WritePlan, entities: EntityDirectory, user
 /** Why a record that needs an assignee has none, and what the person can do about it. */
 export function assigneeMissing(entity: EntityInfo, lookup: Exclude<PersonLookup, { kind: 'found' }> | { kind: 'cleared' }): AppError {
   const noun = entity.label.toLowerCase();
-  const name = '`assignedUserId=<their EspoCRM user id>` (`/espo find user <name>` shows the ids)';
+  const name = `\`assignedUserId=<their EspoCRM user id>\` (${commandText('find user <name>')} shows the ids)`;
   const text = {
     cleared: `A ${noun} in EspoCRM has to be assigned to someone, so it cannot be left without one: give ${name}.`,
     no_email: `A ${noun} in EspoCRM has to be assigned to someone, and I can't tell who you are there: Slack doesn't share your email address with me. Nothing was sent. Say whom to assign it to with ${name}, or ask whoever runs this bot to give it Slack's users:read.email scope, so new records are assigned to you.`,

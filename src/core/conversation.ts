@@ -20,6 +20,7 @@ import type {
 } from './ports.js';
 import type { Reply } from './replies.js';
 import { describePlan, type CommandService, type RequestContext } from './service.js';
+import { commandText } from './text.js';
 
 /** A message in a thread: who, where, and which conversation it continues. */
 export interface MessageContext extends RequestContext {
@@ -65,7 +66,7 @@ const MAX_ASSISTANT_TEXT = 500;
 
 const NO_MODEL =
   'I can only follow commands here, because plain language is not switched on for this bot. ' +
-  'Use the same words as `/espo`: `list deals`, `find contacts Acme`, `show lead <id>`, `create task name="Call Bob"`, or `help`. ' +
+  `Use the same words as ${commandText()}: \`list deals\`, \`find contacts Acme\`, \`show lead <id>\`, \`create task name="Call Bob"\`, or \`help\`. ` +
   'Whoever runs the bot can switch plain language on by setting OPENAI_API_KEY (and OPENAI_BASE_URL for any OpenAI-compatible server).';
 
 /** The field names an action's input declares, at its top level and one object down (`fields`, `filter`). */
@@ -225,7 +226,7 @@ export class ConversationService {
   /** The `/espo` command nearest to what was asked: listing the entity it was about, else help. */
   private closestCommand(involved: string[]): string {
     const [entity] = involved;
-    return entity ? `/espo list ${this.deps.entities.resolve(entity).plural.toLowerCase()}` : '/espo help';
+    return commandText(entity ? `list ${this.deps.entities.resolve(entity).plural.toLowerCase()}` : 'help');
   }
 
   /**

@@ -7,6 +7,7 @@ import type { PersonDirectory } from './people.js';
 import type { Clock, CrmGateway, CrmRecord, DigestJob, DigestPlan, DigestStore, Filter, ListQuery, Logger, Tenant, WritePlan } from './ports.js';
 import type { Reply } from './replies.js';
 import type { RequestContext } from './service.js';
+import { commandText } from './text.js';
 
 /** How many records each part of a digest shows; the rest are counted. */
 export const DIGEST_SHOWN = 5;
@@ -92,10 +93,10 @@ export class DigestService {
         };
         const existing = (await this.deps.store.forChannel(context.teamId, plan.channelId)).filter((job) => job.personal === personal);
         if (existing.some((job) => job.time === plan.time && job.days === plan.days)) {
-          throw new AppError('bad_input', `That digest is already scheduled ${personal ? 'for you' : 'here'}. \`/espo digests\` lists them.`);
+          throw new AppError('bad_input', `That digest is already scheduled ${personal ? 'for you' : 'here'}. ${commandText('digests')} lists them.`);
         }
         if (existing.length >= MAX_DIGESTS_PER_CHANNEL) {
-          throw new AppError('bad_input', `There are already ${existing.length} digests ${personal ? 'for you' : 'here'}. Stop one first: \`/espo digests\` lists them.`);
+          throw new AppError('bad_input', `There are already ${existing.length} digests ${personal ? 'for you' : 'here'}. Stop one first: ${commandText('digests')} lists them.`);
         }
         return propose({ kind: 'digest_schedule', digest: plan });
       }
@@ -136,7 +137,7 @@ export class DigestService {
     return {
       kind: 'notice',
       tone: 'success',
-      text: `Scheduled: the ${whatDigest(plan.digest)}, ${describeTiming(plan.digest)} (${plan.digest.timeZone}). The first one comes ${formatLocal(job.nextRunAt, plan.digest.timeZone)}. \`/espo digests\` lists it, with a Stop button.`,
+      text: `Scheduled: the ${whatDigest(plan.digest)}, ${describeTiming(plan.digest)} (${plan.digest.timeZone}). The first one comes ${formatLocal(job.nextRunAt, plan.digest.timeZone)}. ${commandText('digests')} lists it, with a Stop button.`,
     };
   }
 

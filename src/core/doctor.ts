@@ -1,6 +1,7 @@
 import type { CrmFindings, CrmGateway, DoctorCheck, Logger, Tenant, TenantProfileStore } from './ports.js';
 import type { Reply } from './replies.js';
 import { usableSiteUrl, type SiteDirectory } from './sites.js';
+import { commandText } from './text.js';
 
 export interface DoctorDeps {
   crm: Pick<CrmGateway, 'examine'>;
@@ -61,14 +62,14 @@ export class DoctorService {
     const site = await this.deps.sites.siteOf(tenant.key);
     const own = findings.siteUrl;
     const usable = own ? usableSiteUrl(own) : undefined;
-    const toSet = 'Set it with `/espo connect https://your-crm.example.com`.';
+    const toSet = `Set it with ${commandText('connect https://your-crm.example.com')}.`;
     if (!site) {
       return { name, status: 'problem', detail: `No EspoCRM address is known${own ? ` (EspoCRM's own is \`${own}\`, which people in Slack cannot open)` : ''}, so records show without links and shared links get no previews. ${toSet}` };
     }
     const previews = `Previews of shared links need \`${new URL(site.url).host}\` among the Slack app's unfurl domains.`;
     switch (site.source) {
       case 'stated':
-        return { name, status: 'ok', detail: `Links go to ${site.url}, the address given with \`/espo connect\`${usable && usable !== site.url ? ` (EspoCRM's own setting says ${usable})` : ''}. ${previews}` };
+        return { name, status: 'ok', detail: `Links go to ${site.url}, the address given with ${commandText('connect')}${usable && usable !== site.url ? ` (EspoCRM's own setting says ${usable})` : ''}. ${previews}` };
       case 'espocrm':
         return { name, status: 'ok', detail: `Links go to ${site.url}, EspoCRM's own site URL. ${previews}` };
       case 'default':

@@ -1,6 +1,7 @@
 import { AppError } from './errors.js';
 import type { Assignee, Clock, CrmGateway, EntityDirectory, EntityInfo, WritePlan } from './ports.js';
 import type { CommandService, RequestContext } from './service.js';
+import { commandText } from './text.js';
 
 /**
  * Forms for creating and updating records, generated from a JSON Schema (the create or update
@@ -218,7 +219,7 @@ export class FormService {
     if (!schema) {
       throw new AppError(
         'bad_input',
-        `I have no form for ${entity.plural.toLowerCase()}. Use \`/espo ${operation} ${entity.label.toLowerCase()}${operation === 'update' ? ' <id>' : ''} field=value …\` instead.`,
+        `I have no form for ${entity.plural.toLowerCase()}. Use ${commandText(`${operation} ${entity.label.toLowerCase()}${operation === 'update' ? ' <id>' : ''} field=value …`)} instead.`,
       );
     }
     if (this.schemas.size >= MAX_SCHEMAS) this.schemas.delete(this.schemas.keys().next().value!);

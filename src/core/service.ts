@@ -24,6 +24,7 @@ import type {
 } from './ports.js';
 import type { Reply } from './replies.js';
 import type { SiteDirectory } from './sites.js';
+import { commandText } from './text.js';
 
 /** Who asked, and where. Built by the transport from the Slack payload. */
 export interface RequestContext {
@@ -296,7 +297,7 @@ export class CommandService {
       return { id, isRequester: false, ...(user.name ? { name: user.name } : {}) };
     } catch (error) {
       if (error instanceof AppError && error.code === 'not_found') {
-        throw new AppError('validation', `No EspoCRM user has the id \`${id}\`, so nothing was sent. \`/espo find user <name>\` shows users and their ids.`, { cause: error });
+        throw new AppError('validation', `No EspoCRM user has the id \`${id}\`, so nothing was sent. ${commandText('find user <name>')} shows users and their ids.`, { cause: error });
       }
       throw error;
     }
@@ -468,7 +469,7 @@ export function describePlan(plan: WritePlan): string {
 }
 
 const ASK_AN_ADMIN =
-  'EspoCRM is not connected for this workspace yet. Ask a Slack workspace admin to run `/espo connect`; the connection they set up is shared by everyone here.';
+  `EspoCRM is not connected for this workspace yet. Ask a Slack workspace admin to run ${commandText('connect')}; the connection they set up is shared by everyone here.`;
 
 function claimError(reason: 'missing' | 'expired' | 'not_yours' | 'used'): AppError {
   switch (reason) {

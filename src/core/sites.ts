@@ -1,5 +1,6 @@
 import { AppError } from './errors.js';
 import type { Logger, TenantProfileStore } from './ports.js';
+import { commandText } from './text.js';
 
 /**
  * Each tenant's EspoCRM address: where record links point, and which shared links are its records.
@@ -92,7 +93,7 @@ export function siteUrlOf(text: string): string {
   try {
     url = new URL(text.trim());
   } catch {
-    throw new AppError('bad_input', `\`${text}\` is not a web address. Give your EspoCRM's address, like \`/espo connect https://crm.example.com\`.`);
+    throw new AppError('bad_input', `\`${text}\` is not a web address. Give your EspoCRM's address, like ${commandText('connect https://crm.example.com')}.`);
   }
   if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.username || url.password || url.search || url.hash) {
     throw new AppError('bad_input', "Give your EspoCRM's address as you open it in a browser, like `https://crm.example.com`: no login, query or `#` part.");

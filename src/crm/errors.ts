@@ -1,6 +1,7 @@
 import { AppError } from '../core/errors.js';
 import type { Transient } from '../core/retry.js';
 import { isObject } from './action-io.js';
+import { commandText } from '../core/text.js';
 
 /**
  * Turns whatever the Membrane SDK throws into an AppError a salesperson can act on.
@@ -134,7 +135,7 @@ function fromHttp(http: HttpFailure, cause: unknown, context: FailureContext): A
     case 401:
       return new AppError(
         'connection_required',
-        'EspoCRM no longer accepts this connection\'s credentials. Run `/espo connect` to reconnect.',
+        `EspoCRM no longer accepts this connection's credentials. Run ${commandText('connect')} to reconnect.`,
         { cause },
       );
     case 403:
@@ -146,7 +147,7 @@ function fromHttp(http: HttpFailure, cause: unknown, context: FailureContext): A
         { cause },
       );
     case 404:
-      return new AppError('not_found', `I could not find ${thing} in EspoCRM. Check the id, or search with \`/espo find\`.`, { cause });
+      return new AppError('not_found', `I could not find ${thing} in EspoCRM. Check the id, or search with ${commandText('find')}.`, { cause });
     case 409: {
       if (http.reason === 'duplicate' || Array.isArray(http.body)) {
         const duplicates = (Array.isArray(http.body) ? http.body : [])
@@ -195,7 +196,7 @@ function fromMembrane(data: Record<string, unknown>, cause: unknown, context: Fa
   }
   switch (data.type) {
     case 'connection':
-      return new AppError('connection_required', 'The EspoCRM connection needs attention. Run `/espo connect` to check it.', { cause });
+      return new AppError('connection_required', `The EspoCRM connection needs attention. Run ${commandText('connect')} to check it.`, { cause });
     case 'bad_request':
       if (data.key === 'not_found') return new AppError('not_found', `Membrane could not find what was needed to ${context.what}.`, { cause });
       if (data.key === 'not_authenticated' || data.key === 'access_denied') {

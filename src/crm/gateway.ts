@@ -24,6 +24,7 @@ import { isConnectionGone, maxSizeRefused, refusedBeforeStart, toCrmError, trans
 import { catalogCheck, DEFAULT_MAX_PAGE_SIZE, listActionsCheck, listPaging, PACKAGE_ACTIONS, probeInput, settingsOf, unusable, type ListProbe } from './examination.js';
 import { formSchemaFromAction, formSchemaFromDefinitions } from './forms.js';
 import { fieldProblems, validateAgainstSchema } from './validate.js';
+import { commandText } from '../core/text.js';
 
 /** What is remembered per tenant between requests, so a warm command costs one Membrane call. */
 export interface CachedConnection {
@@ -345,7 +346,7 @@ export class MembraneGateway implements CrmGateway {
         throw new AppError('connection_failed', 'The EspoCRM connection is still being set up. Please try again in a minute.');
       case 'failed':
         // Ensure returns the same failed connection every time: only a new one gets past it.
-        throw new AppError('connection_failed', `The EspoCRM connection could not be set up: ${status.message} To start over: \`/espo disconnect\`, then \`/espo connect\`.`);
+        throw new AppError('connection_failed', `The EspoCRM connection could not be set up: ${status.message} To start over: ${commandText('disconnect')}, then ${commandText('connect')}.`);
       case 'none':
         throw new AppError('connection_failed', 'Membrane did not return a connection for EspoCRM.');
     }
@@ -430,7 +431,7 @@ export class MembraneGateway implements CrmGateway {
     return this.withConnection(tenant, { what: `find the action ${key}`, isWrite: false }, async (connection) => {
       const entry = (await this.catalog(tenant, connection)).find((action) => action.key === key);
       if (!entry) {
-        throw new AppError('not_found', `There is no action \`${key}\` for this connection. \`/espo actions <what you want>\` lists the ones there are.`);
+        throw new AppError('not_found', `There is no action \`${key}\` for this connection. ${commandText('actions <what you want>')} lists the ones there are.`);
       }
       return { key: entry.key, name: entry.name, description: entry.description, isRead: isReadAction(entry), inputSchema: entry.inputSchema };
     });
@@ -597,7 +598,7 @@ export class MembraneGateway implements CrmGateway {
       await this.options.cache.delete(tenant.key);
       throw new AppError(
         'outcome_unknown',
-        'The EspoCRM connection failed while the change was being made, so I cannot tell whether it went through. Please check in EspoCRM; `/espo status` shows the connection.',
+        `The EspoCRM connection failed while the change was being made, so I cannot tell whether it went through. Please check in EspoCRM; ${commandText('status')} shows the connection.`,
         { cause: error },
       );
     }

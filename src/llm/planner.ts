@@ -6,6 +6,7 @@ import type { Logger, Plan, PlanRequest, Planner, TokenUsage } from '../core/por
 import { currentRequestId } from '../observability/request-scope.js';
 import { buildMessages } from './prompt.js';
 import { buildToolset, parseToolCall, withoutTool, type ParsedCall, type Toolset } from './tools.js';
+import { commandText } from '../core/text.js';
 
 export interface OpenAiPlannerOptions {
   apiKey: string;
@@ -43,7 +44,7 @@ interface PlanState {
   toolset: Toolset;
 }
 
-const BUSY = 'The language model is busy right now, so I could not work that out. Please try again in a minute, or use `/espo` commands meanwhile.';
+const BUSY = `The language model is busy right now, so I could not work that out. Please try again in a minute, or use ${commandText()} commands meanwhile.`;
 
 /**
  * Plans one step with any OpenAI-compatible Chat Completions endpoint: the intent-search candidates
@@ -88,7 +89,7 @@ export class OpenAiPlanner implements Planner {
     if (repaired.step) return { step: repaired.step, usage, ignoredCalls: repaired.ignoredCalls };
     throw new AppError(
       'not_understood',
-      `I could not turn that into a valid request${repaired.problems[0] ? ` (${repaired.problems[0]})` : ''}. Try saying it another way, or use \`/espo help\` for the exact commands.`,
+      `I could not turn that into a valid request${repaired.problems[0] ? ` (${repaired.problems[0]})` : ''}. Try saying it another way, or use ${commandText('help')} for the exact commands.`,
       { usage },
     );
   }
@@ -197,14 +198,14 @@ function isTransient(error: unknown): boolean {
 function toModelError(error: unknown, usage: TokenUsage): AppError {
   if (error instanceof AppError) return error;
   if (error instanceof OpenAI.AuthenticationError || error instanceof OpenAI.PermissionDeniedError) {
-    return new AppError('model_busy', 'The language model refused our credentials, so plain language is unavailable. Please tell whoever runs this bot; `/espo` commands still work.', { cause: error, usage });
+    return new AppError('model_busy', `The language model refused our credentials, so plain language is unavailable. Please tell whoever runs this bot; ${commandText()} commands still work.`, { cause: error, usage });
   }
   if (error instanceof OpenAI.BadRequestError || error instanceof OpenAI.NotFoundError || error instanceof OpenAI.UnprocessableEntityError) {
-    return new AppError('not_understood', 'The language model could not handle that request. Try saying it another way, or use `/espo help` for the exact commands.', { cause: error, usage });
+    return new AppError('not_understood', `The language model could not handle that request. Try saying it another way, or use ${commandText('help')} for the exact commands.`, { cause: error, usage });
   }
   return new AppError('model_busy', BUSY, { cause: error, usage });
 }
 
 function notUnderstood(usage: TokenUsage): AppError {
-  return new AppError('not_understood', "I'm not sure what to do with that. Try saying it another way (for example “show my open deals”), or `/espo help` for the exact commands.", { usage });
+  return new AppError('not_understood', `I'm not sure what to do with that. Try saying it another way (for example “show my open deals”), or ${commandText('help')} for the exact commands.`, { usage });
 }

@@ -22,6 +22,7 @@ import { PersonDirectory } from '../../src/core/people.js';
 import { CommandService } from '../../src/core/service.js';
 import { EspoEntityDirectory } from '../../src/crm/espo/entities.js';
 import { validateAgainstSchema } from '../../src/crm/validate.js';
+import { commandText } from '../../src/core/text.js';
 
 const entities = new EspoEntityDirectory();
 const NOW = new Date('2026-11-25T12:00:00Z');
@@ -373,10 +374,10 @@ describe('ConversationService', () => {
     const about = await service.handleMessage(context, 'what are my open deals worth?');
     expect(about.reply).toEqual({ kind: 'notice', tone: 'info', text: expect.stringContaining("I didn't look anything up in EspoCRM") });
     expect(JSON.stringify(about.reply)).not.toContain('Acme');
-    expect(JSON.stringify(about.reply)).toContain('`/espo list opportunities`');
+    expect(JSON.stringify(about.reply)).toContain(commandText('list opportunities'));
     expect(called('readAction')).toHaveLength(0);
     const joke = await service.handleMessage({ ...context, threadKey: 'T1:D1:2' }, 'tell me a joke');
-    expect(JSON.stringify(joke.reply)).toContain('`/espo help`');
+    expect(JSON.stringify(joke.reply)).toContain(commandText('help'));
   });
 
   it('remembers both sides of each turn and hands them to the next plan', async () => {

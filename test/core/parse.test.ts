@@ -144,7 +144,7 @@ describe('parseCommand', () => {
     expectBadInput('list tasks parent=Acme', /`parent` can be filtered by the record's id only/);
     expectBadInput('list deals account>Acme', /`account` links to a record/);
     expectBadInput('list deals contacts=Jane', /`contacts` holds a list of records/);
-    expectBadInput('subscribe opportunity created amount>big', /`amount` is a number[\s\S]*\/espo subscribe/);
+    expectBadInput('subscribe opportunity created amount>big', /`amount` is a number[\s\S]*⟦subscribe /);
   });
 
   it('caps the page size to what fits in one message', () => {
@@ -236,8 +236,8 @@ describe('parseCommand', () => {
       ['api GET https://evil.example/x', /not a full URL/],
       ['api GET /Lead {"a":1}', /take no body/],
       // A webhook's secret signs alerts: nobody reads or changes them by hand.
-      ['api GET /Webhook', /managed by `\/espo subscribe`/],
-      ['api DELETE webhook/abc', /managed by `\/espo subscribe`/],
+      ['api GET /Webhook', /managed by ⟦subscribe⟧/],
+      ['api DELETE webhook/abc', /managed by ⟦subscribe⟧/],
       ['subscribe lead foo', /did not understand `foo`/],
       ['subscribe deal to=you', /to=me/],
       ['digest weekly 09:00', /Say when/],

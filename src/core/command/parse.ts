@@ -4,6 +4,7 @@ import { siteUrlOf } from '../sites.js';
 import { closest } from './suggest.js';
 import { straightenQuotes, tokenize, UnclosedQuoteError, type Token } from './tokenize.js';
 import { coerceValue, dayStartUtc } from './values.js';
+import { commandText } from '../text.js';
 
 export type Command =
   | { kind: 'help'; topic?: Subcommand }
@@ -165,7 +166,7 @@ const RECORD_URL = /#([A-Za-z][\w]*)\/view\/([\w-]+)/;
 const SYSTEM_FIELDS = new Set(['id', 'deleted', 'createdAt', 'modifiedAt', 'createdById', 'modifiedById', 'versionNumber']);
 
 function usageError(sub: Subcommand, problem: string): AppError {
-  return new AppError('bad_input', `${problem}\nUsage: \`/espo ${USAGE[sub]}\``);
+  return new AppError('bad_input', `${problem}\nUsage: ${commandText(USAGE[sub])}`);
 }
 
 /** Turns `/espo` text into a Command, or throws a bad_input AppError that says how to fix it. */
@@ -237,12 +238,12 @@ export function parseCommand(text: string, context: ParseContext): Command {
     }
     case 'actions': {
       const intent = rest(0);
-      if (!intent) throw usageError(sub, 'Tell me what you want to do, like `/espo actions create a task`.');
+      if (!intent) throw usageError(sub, `Tell me what you want to do, like ${commandText('actions create a task')}.`);
       return { kind: 'actions', intent };
     }
     case 'run': {
       const key = args[0]?.text;
-      if (!key) throw usageError(sub, 'Which action? `/espo actions <words>` lists them.');
+      if (!key) throw usageError(sub, `Which action? ${commandText('actions <words>')} lists them.`);
       const json = rest(1);
       return { kind: 'run', key, input: json ? parseJson(sub, json) : {} };
     }
@@ -255,7 +256,7 @@ export function parseCommand(text: string, context: ParseContext): Command {
       return { kind: sub };
     case 'unsubscribe': {
       const id = args[0]?.text;
-      if (!id || !/^[\w-]{1,64}$/.test(id)) throw usageError(sub, 'Which subscription? `/espo subscriptions` lists them with their ids.');
+      if (!id || !/^[\w-]{1,64}$/.test(id)) throw usageError(sub, `Which subscription? ${commandText('subscriptions')} lists them with their ids.`);
       return { kind: 'unsubscribe', id };
     }
     case 'digest':
@@ -312,7 +313,7 @@ function parseDigest(args: Token[]): Command {
   const time = args[1]?.text;
   const days = args[2]?.text.toLowerCase() ?? 'daily';
   if (first !== 'daily' || !time || !/^([01]?\d|2[0-3]):[0-5]\d$/.test(time) || (days !== 'daily' && days !== 'weekdays') || args.length > 3) {
-    throw usageError('digest', 'Say when, like `/espo digest daily 09:00` or `/espo digest daily 08:30 weekdays`, or preview it with `/espo digest now`.');
+    throw usageError('digest', `Say when, like ${commandText('digest daily 09:00')} or ${commandText('digest daily 08:30 weekdays')}, or preview it with ${commandText('digest now')}.`);
   }
   return { kind: 'digest', schedule: { time: time.padStart(5, '0'), days } };
 }
@@ -509,7 +510,7 @@ function parseApiRequest(args: Token[], bodyText: string): ProxyRequest {
   }
   const request: ProxyRequest = { method: method as HttpMethod, path: path.startsWith('/') ? path : `/${path}` };
   // Webhooks carry the secret that signs alerts and the receiver's address: they are the bot's to manage.
-  if (/^\/webhook\b/i.test(request.path)) throw usageError('api', 'EspoCRM webhooks are managed by `/espo subscribe` and `/espo unsubscribe`.');
+  if (/^\/webhook\b/i.test(request.path)) throw usageError('api', `EspoCRM webhooks are managed by ${commandText('subscribe')} and ${commandText('unsubscribe')}.`);
   if (bodyText) {
     if (method === 'GET' || method === 'DELETE') throw usageError('api', `${method} requests take no body.`);
     request.body = parseJson('api', bodyText);

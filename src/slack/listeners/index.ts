@@ -36,11 +36,12 @@ import { appUninstalled } from './events/app-uninstalled.js';
 import { directMessage } from './events/direct-message.js';
 import { linkShared } from './events/link-shared.js';
 import { tokensRevoked } from './events/tokens-revoked.js';
+import { SLASH_COMMAND } from '../command-name.js';
 
 type Button = BlockAction<ButtonAction>;
 
-export function registerListeners(app: App, deps: ListenerDeps, command = '/espo'): void {
-  app.command(command, espoCommand(deps));
+export function registerListeners(app: App, deps: ListenerDeps): void {
+  app.command(SLASH_COMMAND, espoCommand(deps));
   app.action<Button>(ACTION_IDS.confirm, confirmWrite(deps));
   app.action<Button>(ACTION_IDS.cancel, cancelWrite(deps));
   app.action<Button>(new RegExp(`^${ACTION_IDS.page}:`), pageList(deps));

@@ -1,5 +1,6 @@
 import type { types } from '@slack/bolt';
 import { escape, truncate } from './mrkdwn.js';
+import { withCommandsPlain } from '../command-name.js';
 
 /**
  * Block Kit builders that enforce Slack's limits in one place, so no renderer can produce
@@ -109,5 +110,5 @@ export function message(text: string, blocks: (AnyBlock | undefined)[]): Message
     const room = LIMITS.blocksPerMessage - (keepLast ? 2 : 1);
     present = [...present.slice(0, room), context('_…more than fits in one Slack message; narrow it down to see the rest._'), ...(keepLast ? [last] : [])];
   }
-  return { text: truncate(escape(text), 3000), blocks: present };
+  return { text: truncate(withCommandsPlain(escape(text)), 3000), blocks: present };
 }

@@ -4,7 +4,7 @@ import { dueOf } from '../../core/home.js';
 import type { CrmRecord, DigestJob, DigestPlan } from '../../core/ports.js';
 import { recordUrl } from '../../crm/espo/entities.js';
 import { button, context, divider, header, message, section, type AnyBlock, type Message } from './blocks.js';
-import { escape, link, truncate } from './mrkdwn.js';
+import { escape, link, truncate, botText } from './mrkdwn.js';
 import { formatValue, titleOf } from './reply.js';
 
 /** The Stop button on each digest `/espo digests` lists; its listener is actions/stop-digest.ts. */
@@ -93,7 +93,7 @@ function line(key: DigestSectionKey, record: CrmRecord, digest: Digest, options:
 function sectionBlocks(part: DigestSection, digest: Digest, options: DigestRenderOptions): AnyBlock[] {
   const { icon, title } = TITLES[part.key];
   const heading = part.key === 'new_leads' ? `${title} since ${when(espoUtc(digest.since), '{date_short_pretty} {time}') ?? 'the last digest'}` : title;
-  if (part.error) return [section(`${icon} *${heading}*\n_Could not be read: ${escape(part.error.userMessage)}_`)];
+  if (part.error) return [section(`${icon} *${heading}*\n_Could not be read: ${botText(part.error.userMessage)}_`)];
   const count = part.total ?? part.records.length;
   const counted = part.records.length === 0 ? '' : part.total !== undefined ? ` (${count})` : part.hasMore ? ` (${part.records.length}+)` : ` (${count})`;
   if (part.records.length === 0) return [section(`${icon} *${heading}*\n_${TITLES[part.key].empty}_`)];

@@ -3,7 +3,7 @@ import { dueOf, type HomeData, type HomeList, type HomeWork } from '../../core/h
 import type { CrmRecord } from '../../core/ports.js';
 import { recordUrl } from '../../crm/espo/entities.js';
 import { LIMITS, actions, button, context, divider, header, section, type AnyBlock } from './blocks.js';
-import { escape, link } from './mrkdwn.js';
+import { escape, link, botText } from './mrkdwn.js';
 import { formatValue, titleOf } from './reply.js';
 
 /**
@@ -54,7 +54,7 @@ export function renderHome(data: HomeData, options: HomeRenderOptions = {}): Hom
 export function renderHomeError(message: string): HomeView {
   return homeView([
     header('EspoCRM'),
-    section(`:warning: ${escape(message)}`),
+    section(`:warning: ${botText(message)}`),
     context('Open this tab again in a moment to retry, or use `/espo status`.'),
   ]);
 }
@@ -100,7 +100,7 @@ function connectionBlocks(data: HomeData): (AnyBlock | undefined)[] {
       return [section(`:red_circle: *The EspoCRM connection failed:* ${escape(connection.message)}`, connect), hint];
     }
     case 'unknown':
-      return [section(`:warning: *I could not check the EspoCRM connection.* ${escape(connection.error.userMessage)}`), context('Reopen this tab in a moment to retry.')];
+      return [section(`:warning: *I could not check the EspoCRM connection.* ${botText(connection.error.userMessage)}`), context('Reopen this tab in a moment to retry.')];
   }
 }
 
@@ -123,7 +123,7 @@ function workBlocks(work: HomeWork, data: HomeData, options: HomeRenderOptions):
         ),
       ];
     case 'error':
-      return [section(`:warning: I could not load your tasks and meetings. ${escape(work.error.userMessage)}`)];
+      return [section(`:warning: I could not load your tasks and meetings. ${botText(work.error.userMessage)}`)];
     case 'lists':
       return [
         ...listBlocks('Your open tasks', work.tasks, 'No open tasks assigned to you. :tada:', (record) => taskLine(record, data.now, options)),

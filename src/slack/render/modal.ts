@@ -1,6 +1,6 @@
 import type { Form, FormField, SubmittedValue } from '../../core/forms.js';
 import { LIMITS, option, selectOptions } from './blocks.js';
-import { escape, truncate } from './mrkdwn.js';
+import { escape, truncate, botText } from './mrkdwn.js';
 
 /**
  * Modals: a record form drawn from core's form fields, the values read back from a submission,
@@ -29,7 +29,7 @@ export function modal(title: string, blocks: unknown[], options: { callbackId?: 
 /** A text-only view: "Loading…", or why a form cannot be shown (with a link to act on, if any). */
 export function noticeView(title: string, text: string, link?: { url: string; text: string }): View {
   // Error messages can quote EspoCRM or Membrane; only the viewer sees a modal, but a link could still be spoofed.
-  const blocks: unknown[] = [{ type: 'section', text: { type: 'mrkdwn', text: truncate(escape(text), 3000) } }];
+  const blocks: unknown[] = [{ type: 'section', text: { type: 'mrkdwn', text: truncate(botText(text), 3000) } }];
   if (link) blocks.push({ type: 'actions', elements: [{ type: 'button', action_id: 'espo_open_link', text: plain(link.text, 75), url: link.url, style: 'primary' }] });
   return modal(title, blocks);
 }

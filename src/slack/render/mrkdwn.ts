@@ -1,3 +1,5 @@
+import { withCommands } from '../command-name.js';
+
 /**
  * Slack mrkdwn safety. Every string that came from the CRM or from a person goes through `escape`
  * before it is put into a message: `<`, `>` and `&` are the only characters Slack treats as
@@ -9,6 +11,14 @@ export function escape(text: unknown): string {
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;');
+}
+
+/**
+ * The bot's own words, from core (an error's `userMessage`, a notice): escaped like any text, and
+ * the commands they name (`commandText`) written as Slack users type them.
+ */
+export function botText(text: string): string {
+  return withCommands(escape(text));
 }
 
 /** Any value as text: objects as JSON (even prototype-less ones, which `String` cannot convert). */

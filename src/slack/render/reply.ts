@@ -5,7 +5,7 @@ import type { Reply } from '../../core/replies.js';
 import { recordUrl } from '../../crm/espo/entities.js';
 import { actions, button, context, divider, fieldsSection, fieldsSections, header, message, section, type AnyBlock, type Message } from './blocks.js';
 import { alertsLine, renderSubscribed, renderSubscriptions } from './alert.js';
-import { codeBlock, escape, link, truncate } from './mrkdwn.js';
+import { codeBlock, escape, link, truncate, botText } from './mrkdwn.js';
 import { describeDigest, digestScheduleLines, renderDigest, renderDigestList } from './digest.js';
 import { describeTiming } from '../../core/digest-time.js';
 
@@ -422,7 +422,7 @@ export function renderReply(reply: Reply, options: RenderOptions = {}): Message 
       return renderHelp(reply);
     case 'notice': {
       const icon = { info: ':information_source:', success: ':white_check_mark:', warning: ':warning:' }[reply.tone];
-      return message(reply.text, [section(`${icon} ${escape(reply.text)}`)]);
+      return message(reply.text, [section(`${icon} ${botText(reply.text)}`)]);
     }
     case 'records':
       return renderRecords(reply, options);
@@ -474,7 +474,7 @@ export function renderReply(reply: Reply, options: RenderOptions = {}): Message 
       ]);
     }
     case 'say':
-      return message(reply.text, [section(escape(reply.text))]);
+      return message(reply.text, [section(botText(reply.text))]);
     case 'digest':
       return renderDigest(reply.digest, { siteUrl: options.siteUrl, preview: reply.preview });
     case 'digests':
@@ -493,7 +493,7 @@ function renderDoctor(reply: Extract<Reply, { kind: 'doctor' }>): Message {
   const problems = reply.checks.filter((check) => check.status === 'problem').length;
   return message(`${title}: ${problems ? `${problems} problem${problems === 1 ? '' : 's'}` : 'no problems'}`, [
     header(title),
-    ...reply.checks.map((check) => section(`${CHECK_ICONS[check.status]} *${escape(check.name)}*: ${truncate(escape(check.detail), 2900)}`)),
+    ...reply.checks.map((check) => section(`${CHECK_ICONS[check.status]} *${escape(check.name)}*: ${truncate(botText(check.detail), 2900)}`)),
     context(
       reply.automatic
         ? 'I checked the new connection by myself, with harmless reads. `/espo doctor` shows every check.'
@@ -504,7 +504,7 @@ function renderDoctor(reply: Extract<Reply, { kind: 'doctor' }>): Message {
 
 function renderConnect(description: string, url?: string): Message {
   return message(`Connect EspoCRM: ${description}`, [
-    section(`:link: ${escape(description)}`),
+    section(`:link: ${botText(description)}`),
     actions('espo_connect_actions', url ? button({ actionId: 'espo_open_connect', text: 'Connect EspoCRM', url, style: 'primary' }) : undefined),
     context(url ? 'This link is only shown to you. When you are done, run your command again.' : 'When that is done, run your command again.'),
   ]);
@@ -514,7 +514,7 @@ function renderConnect(description: string, url?: string): Message {
 export function renderError(error: AppError): Message {
   if (error.code === 'connection_required') return renderConnect(error.userMessage, error.details.connectUrl);
   // Messages quote what the person typed (and usage like `<entity>`), so they are escaped like any other text.
-  const blocks: (AnyBlock | undefined)[] = [section(`:warning: ${escape(error.userMessage)}`)];
+  const blocks: (AnyBlock | undefined)[] = [section(`:warning: ${botText(error.userMessage)}`)];
   const check = error.details.check;
   if (check) {
     blocks.push(
