@@ -193,9 +193,13 @@ function connect(databaseUrl: string, options: StoreOptions): { db: Kysely<Datab
   pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
   // A host that never answers would otherwise hold the start (and later each request) for ever.
   const pool = new pg.Pool({ connectionString: databaseUrl, max: options.poolSize ?? 10, connectionTimeoutMillis: 10_000 });
-  // An idle connection that breaks (a database restart, a failover) is an 'error' event; unheard,
-  // it would end the process. The pool replaces the connection; queries in flight fail and say so.
-  pool.on('error', (error) => options.logger?.error({ err: error }, 'a pooled PostgreSQL connection failed'));
+  // A connection that breaks (a database restart, a failover, a reset) is an 'error' event on its
+  // client; unheard, it ends the process. pg-pool listens only while the client is idle, so one in
+  // use between queries (Kysely holds it from pool.connect to release, and through a transaction)
+  // has no listener: each client gets its own, for its whole life. Its work fails and says so; the
+  // pool replaces it. The pool's own 'error' is the same failure, already logged here.
+  pool.on('connect', (client) => client.on('error', (error) => options.logger?.error({ err: error }, 'a pooled PostgreSQL connection failed')));
+  pool.on('error', () => undefined);
   return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgres' };
 }
 

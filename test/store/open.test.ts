@@ -1,11 +1,13 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SettingError } from '../../src/config/setting-error.js';
 import { describeDatabase, openStore } from '../../src/store/store.js';
 import { freshPostgresSchema, POSTGRES_URL } from '../support/databases.js';
 import { freePort } from '../support/harness.js';
+import { startTcpProxy } from '../support/tcp-proxy.js';
 
 describe('opening the store', () => {
   const dir = mkdtempSync(join(tmpdir(), 'espo-store-open-'));
@@ -50,6 +52,33 @@ describe('opening the store', () => {
     } finally {
       await first.close();
       await Promise.all([other.drop(), ours.drop()]);
+    }
+  });
+
+  it('outlives a PostgreSQL connection that breaks while in use or idle, and logs each break once', async () => {
+    const database = await freshPostgresSchema();
+    const proxy = await startTcpProxy({ port: Number(new URL(database.url).port) });
+    const url = new URL(database.url);
+    url.port = String(proxy.port);
+    const failures: string[] = [];
+    const logger = { error: (_details: Record<string, unknown>, message: string) => void failures.push(message), warn: () => undefined };
+    const store = await openStore(url.toString(), { poolSize: 2, logger });
+    try {
+      await store.ping(); // a second connection, idle in the pool while the first is held below
+      const inUse = store.db.transaction().execute(async (trx) => {
+        await sql`select 1`.execute(trx);
+        // Held between queries, as Kysely holds a connection through a transaction: no query of
+        // pg's is running on it when the reset arrives.
+        await proxy.refuse();
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        await sql`select 1`.execute(trx);
+      });
+      await expect(inUse).rejects.toThrow();
+      expect(failures).toEqual(['a pooled PostgreSQL connection failed', 'a pooled PostgreSQL connection failed']);
+    } finally {
+      await store.close();
+      await proxy.close();
+      await database.drop();
     }
   });
 
