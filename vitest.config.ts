@@ -10,5 +10,13 @@ export default defineConfig({
     hookTimeout: 30_000,
     pool: 'forks',
     reporters: ['default', './test/support/summary-reporter.ts'],
+    // Coverage of src/ in CI (.ci/run sets CI): a summary in the log, the detail in coverage/.
+    // Code run in spawned bot processes (the e2e tests of start-up and shutdown) is not counted.
+    coverage: {
+      enabled: Boolean(process.env.CI),
+      provider: 'v8',
+      include: ['src/**/*.ts'],
+      reporter: ['text-summary', 'html'],
+    },
   },
 });
