@@ -22,8 +22,15 @@ export default tseslint.config(
     rules: {
       'no-restricted-properties': [
         'error',
-        ...['innerHTML', 'outerHTML', 'insertAdjacentHTML', 'srcdoc'].map((property) => ({ property, message: 'Build DOM nodes (sandbox/web/dom.ts); never parse text as HTML.' })),
-        ...['write', 'writeln'].map((property) => ({ object: 'document', property, message: 'Build DOM nodes (sandbox/web/dom.ts); never parse text as HTML.' })),
+        ...['innerHTML', 'outerHTML', 'insertAdjacentHTML', 'srcdoc'].map((property) => ({
+          property,
+          message: 'Build DOM nodes (sandbox/web/dom.ts); never parse text as HTML.',
+        })),
+        ...['write', 'writeln'].map((property) => ({
+          object: 'document',
+          property,
+          message: 'Build DOM nodes (sandbox/web/dom.ts); never parse text as HTML.',
+        })),
       ],
     },
   },

@@ -24,7 +24,6 @@ const CHANNELS = 1000;
 const EVENTS = 1000;
 const SETUP_CONCURRENCY = 20;
 
-
 export interface AlertsBenchOptions {
   endpoint: string;
   signingSecret: string;
@@ -68,7 +67,16 @@ export async function runAlerts(options: AlertsBenchOptions): Promise<string[]> 
       trigger_id: `t-${id}`,
       channel: { id: channel, name: channel },
       response_url: slack.responseUrl(id),
-      actions: [{ type: 'button', block_id: 'b', action_ts: '1.3', text: { type: 'plain_text', text: 'Confirm' }, action_id: 'espo_confirm', value }],
+      actions: [
+        {
+          type: 'button',
+          block_id: 'b',
+          action_ts: '1.3',
+          text: { type: 'plain_text', text: 'Confirm' },
+          action_id: 'espo_confirm',
+          value,
+        },
+      ],
     };
     const ack = await postSigned(endpoint, signingSecret, { payload: JSON.stringify(payload) });
     if (ack.status !== 200) throw new Error(`click ack ${ack.status}`);
@@ -94,14 +102,21 @@ export async function runAlerts(options: AlertsBenchOptions): Promise<string[]> 
   const setupSeconds = (performance.now() - setupStarted) / 1000;
   const espo = membrane.tenant(TEAM).espo;
   const webhooks = [...espo.webhooks.registered.values()];
-  if (webhooks.length !== 1 || webhooks[0]!.event !== 'Lead.create') throw new Error(`expected one Lead.create webhook, got ${webhooks.map((w) => w.event).join(', ')}`);
+  if (webhooks.length !== 1 || webhooks[0]!.event !== 'Lead.create')
+    throw new Error(`expected one Lead.create webhook, got ${webhooks.map((w) => w.event).join(', ')}`);
 
   // The events: one lead per channel, in the order EspoCRM would queue them.
   for (let i = 0; i < EVENTS; i++) {
-    espo.request({ method: 'POST', path: '/Lead', query: {}, body: { firstName: 'Bench', lastName: `Lead ${i}`, description: `c${i % CHANNELS}` } });
+    espo.request({
+      method: 'POST',
+      path: '/Lead',
+      query: {},
+      body: { firstName: 'Bench', lastName: `Lead ${i}`, description: `c${i % CHANNELS}` },
+    });
   }
   const batches = espo.webhooks.takeBatches();
-  const isAlert = (call: SlackCall) => call.method === 'chat.postMessage' && typeof call.body.channel === 'string' && call.body.channel.startsWith('CA');
+  const isAlert = (call: SlackCall) =>
+    call.method === 'chat.postMessage' && typeof call.body.channel === 'string' && call.body.channel.startsWith('CA');
   const postsBefore = slack.calls.filter(isAlert).length;
   const membraneBefore = membrane.calls.filter((c) => c.tenant === TEAM).length;
   const sentAtByChannel = new Map<string, number>();

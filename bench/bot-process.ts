@@ -88,7 +88,10 @@ async function stopProcess(child: ChildProcess): Promise<void> {
  * overrides) the bench's defaults; `publicUrl: true` makes PUBLIC_URL the bot's own address, or a
  * string names the address (a load balancer's) for several instances.
  */
-export async function startBot(options: { env: Record<string, string>; publicUrl?: true | string }): Promise<BotProcess> {
+export async function startBot(options: {
+  env: Record<string, string>;
+  publicUrl?: true | string;
+}): Promise<BotProcess> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const publicUrl = options.publicUrl === true ? url : options.publicUrl;
@@ -127,8 +130,11 @@ export async function startBot(options: { env: Record<string, string>; publicUrl
 export function startLoadGenerator(signingSecret: string): Worker {
   // Node 20 will not start a worker from a .ts file, so the worker registers tsx itself first.
   const generatorUrl = new URL('./load-generator.ts', import.meta.url).href;
-  return new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(generatorUrl)}); });`, {
-    eval: true,
-    workerData: { signingSecret },
-  });
+  return new Worker(
+    `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(generatorUrl)}); });`,
+    {
+      eval: true,
+      workerData: { signingSecret },
+    },
+  );
 }

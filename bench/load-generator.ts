@@ -42,7 +42,11 @@ const { signingSecret } = workerData as { signingSecret: string };
 const agent = new Agent({ keepAlive: true, maxSockets: 100 });
 const now = () => performance.timeOrigin + performance.now();
 
-function send(endpoint: string, contentType: PostRequest['contentType'], body: string): Promise<{ sentAt: number; ackedAt: number; status: number }> {
+function send(
+  endpoint: string,
+  contentType: PostRequest['contentType'],
+  body: string,
+): Promise<{ sentAt: number; ackedAt: number; status: number }> {
   const timestamp = Math.floor(Date.now() / 1000);
   const sentAt = now();
   return new Promise((resolve, reject) => {
@@ -73,14 +77,29 @@ parentPort!.on('message', async (message: BurstRequest | PostRequest) => {
   if ('responseUrls' in message) {
     const sent = await Promise.all(
       message.responseUrls.map(async (responseUrl, index) => {
-        const form = { command: '/espo', text: message.text, team_id: message.team, user_id: `U${index % 25}`, channel_id: 'C1', response_url: responseUrl, trigger_id: `t${index}` };
-        return { responseUrl, ...(await send(message.endpoint, 'application/x-www-form-urlencoded', new URLSearchParams(form).toString())) };
+        const form = {
+          command: '/espo',
+          text: message.text,
+          team_id: message.team,
+          user_id: `U${index % 25}`,
+          channel_id: 'C1',
+          response_url: responseUrl,
+          trigger_id: `t${index}`,
+        };
+        return {
+          responseUrl,
+          ...(await send(message.endpoint, 'application/x-www-form-urlencoded', new URLSearchParams(form).toString())),
+        };
       }),
     );
     parentPort!.postMessage(sent);
     return;
   }
   // A refused connection is an answer too (status 0): the soak counts it as an error.
-  const posted = await send(message.endpoint, message.contentType, message.body).catch(() => ({ sentAt: now(), ackedAt: now(), status: 0 }));
+  const posted = await send(message.endpoint, message.contentType, message.body).catch(() => ({
+    sentAt: now(),
+    ackedAt: now(),
+    status: 0,
+  }));
   parentPort!.postMessage({ id: message.id, ...posted } satisfies Posted);
 });

@@ -82,10 +82,12 @@ export function loadSet(): SetRequest[] {
   const seen = new Set<string>();
   for (const request of requests) {
     if (seen.has(request.id)) throw new Error(`plain-language set: duplicate id ${request.id}`);
-    if (request.thread && !seen.has(request.thread)) throw new Error(`plain-language set: ${request.id} follows ${request.thread}, which must come before it`);
+    if (request.thread && !seen.has(request.thread))
+      throw new Error(`plain-language set: ${request.id} follows ${request.thread}, which must come before it`);
     seen.add(request.id);
   }
-  if (new Set(requests.map((r) => r.text)).size !== requests.length) throw new Error('plain-language set: texts must be distinct (the fake model answers by text)');
+  if (new Set(requests.map((r) => r.text)).size !== requests.length)
+    throw new Error('plain-language set: texts must be distinct (the fake model answers by text)');
   return requests;
 }
 
@@ -96,7 +98,9 @@ function dateIn(days: number): string {
 
 /** The id of the Nth record the bot said it showed, as the model reads it in the thread's turns. */
 function shownId(request: ChatRequestRecord, n: number): string | undefined {
-  const assistantTurns = request.body.messages.filter((m) => m.role === 'assistant').map((m) => (typeof m.content === 'string' ? m.content : ''));
+  const assistantTurns = request.body.messages
+    .filter((m) => m.role === 'assistant')
+    .map((m) => (typeof m.content === 'string' ? m.content : ''));
   for (const content of assistantTurns.reverse()) {
     const match = new RegExp(`^${n}\\. \\w+ id=(\\S+)`, 'm').exec(content);
     if (match) return match[1];
@@ -134,8 +138,17 @@ function promptParts(request: ChatRequestRecord) {
   const total = estimateTokens(JSON.stringify({ messages, tools }));
   const system = estimateTokens(JSON.stringify(messages.filter((m) => m.role === 'system')));
   const toolTokens = estimateTokens(JSON.stringify(tools));
-  const toolNames = tools.map((tool) => `${tool.type === 'function' ? tool.function.name : tool.type} ${estimateTokens(JSON.stringify(tool))}`);
-  return { total, system, tools: toolTokens, thread: Math.max(0, total - system - toolTokens), toolCount: tools.length, toolNames };
+  const toolNames = tools.map(
+    (tool) => `${tool.type === 'function' ? tool.function.name : tool.type} ${estimateTokens(JSON.stringify(tool))}`,
+  );
+  return {
+    total,
+    system,
+    tools: toolTokens,
+    thread: Math.max(0, total - system - toolTokens),
+    toolCount: tools.length,
+    toolNames,
+  };
 }
 
 export async function runPlainLanguage(options: PlainLanguageOptions): Promise<PlainLanguageReport> {
@@ -159,9 +172,15 @@ export async function runPlainLanguage(options: PlainLanguageOptions): Promise<P
       return { content: `(the bench has no scripted answer for "${said}")` };
     }
     // A script naming a tool the bot did not offer would measure the script, not the bot.
-    const offered = (request.body.tools ?? []).map((tool) => (tool.type === 'function' ? tool.function.name : tool.type));
-    if (!offered.includes(scripted.tool)) modelProblems.push(`scripted tool ${scripted.tool} was not offered (offered: ${offered.join(', ')})`);
-    const args = JSON.parse(resolvePlaceholders(JSON.stringify(scripted.arguments), membrane, request)) as Record<string, unknown>;
+    const offered = (request.body.tools ?? []).map((tool) =>
+      tool.type === 'function' ? tool.function.name : tool.type,
+    );
+    if (!offered.includes(scripted.tool))
+      modelProblems.push(`scripted tool ${scripted.tool} was not offered (offered: ${offered.join(', ')})`);
+    const args = JSON.parse(resolvePlaceholders(JSON.stringify(scripted.arguments), membrane, request)) as Record<
+      string,
+      unknown
+    >;
     return { toolCalls: [{ name: scripted.tool, arguments: args }] } satisfies ScriptedReply;
   });
 
@@ -191,16 +210,34 @@ export async function runPlainLanguage(options: PlainLanguageOptions): Promise<P
     const messageTs = `${tsBase + ++sequence}.000100`;
     const escaped = text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
     const body = JSON.stringify(
-      eventCallback({ type: 'message', channel_type: 'im', user: USER, team: TEAM, channel: CHANNEL, ts: messageTs, thread_ts: threadTs, text: escaped }, { team: TEAM, eventId: `EvPlain${sequence}`, botUser: BOT_USER }),
+      eventCallback(
+        {
+          type: 'message',
+          channel_type: 'im',
+          user: USER,
+          team: TEAM,
+          channel: CHANNEL,
+          ts: messageTs,
+          thread_ts: threadTs,
+          text: escaped,
+        },
+        { team: TEAM, eventId: `EvPlain${sequence}`, botUser: BOT_USER },
+      ),
     );
     const isAnswer = (call: SlackCall) =>
-      (call.method === 'chat.postMessage' || call.method === 'chat.postEphemeral') && call.body.channel === CHANNEL && call.body.thread_ts === threadTs;
+      (call.method === 'chat.postMessage' || call.method === 'chat.postEphemeral') &&
+      call.body.channel === CHANNEL &&
+      call.body.thread_ts === threadTs;
     const before = slack.calls.filter(isAnswer).length;
     const timestamp = Math.floor(Date.now() / 1000);
     const started = performance.now();
     const response = await fetch(endpoint, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-slack-request-timestamp': String(timestamp), 'x-slack-signature': slackSignature(signingSecret, timestamp, body) },
+      headers: {
+        'content-type': 'application/json',
+        'x-slack-request-timestamp': String(timestamp),
+        'x-slack-signature': slackSignature(signingSecret, timestamp, body),
+      },
       body,
     });
     await response.text();
@@ -221,7 +258,14 @@ export async function runPlainLanguage(options: PlainLanguageOptions): Promise<P
   // the model and to Membrane. One fast-path request and one through the model.
   const warmups: SetRequest[] = [
     { id: 'warm-fast', text: 'list deals', model: null },
-    { id: 'warm-model', text: 'show deals over 50k', model: { tool: 'list-opportunities', arguments: { maxSize: 10, where: [{ type: 'greaterThan', attribute: 'amount', value: 50000 }] } } },
+    {
+      id: 'warm-model',
+      text: 'show deals over 50k',
+      model: {
+        tool: 'list-opportunities',
+        arguments: { maxSize: 10, where: [{ type: 'greaterThan', attribute: 'amount', value: 50000 }] },
+      },
+    },
   ];
   for (const warm of warmups) {
     byText.set(warm.text, warm);
@@ -244,22 +288,38 @@ export async function runPlainLanguage(options: PlainLanguageOptions): Promise<P
     const modelRequests = openai.requests.slice(modelBefore);
     const membraneCalls = membrane.calls.slice(membraneBefore).filter((call) => call.tenant === TEAM);
     const prompts = modelRequests.map(promptParts);
-    const largest = prompts.reduce<(typeof prompts)[number] | undefined>((big, p) => (!big || p.total > big.total ? p : big), undefined);
+    const largest = prompts.reduce<(typeof prompts)[number] | undefined>(
+      (big, p) => (!big || p.total > big.total ? p : big),
+      undefined,
+    );
     const fast = modelRequests.length === 0;
     const problems: string[] = [...modelProblems];
-    if (fast !== (request.model === null)) problems.push(request.model === null ? 'expected the fast path, went to the model' : 'expected the model, took the fast path');
+    if (fast !== (request.model === null))
+      problems.push(
+        request.model === null ? 'expected the fast path, went to the model' : 'expected the model, took the fast path',
+      );
     const outcome = log ? `${String(log.outcome)}${log.code ? ` (${String(log.code)})` : ''}` : 'unknown';
     if (log?.outcome === 'error') problems.push(`error reply: ${String(log.code)}`);
-    if (log?.promptTokens !== undefined && Number(log.promptTokens) !== prompts.reduce((sum, p) => sum + p.total, 0)) problems.push(`bot logged ${String(log.promptTokens)} prompt tokens`);
+    if (log?.promptTokens !== undefined && Number(log.promptTokens) !== prompts.reduce((sum, p) => sum + p.total, 0))
+      problems.push(`bot logged ${String(log.promptTokens)} prompt tokens`);
     if (reply.method !== 'chat.postMessage') problems.push(`answered with ${reply.method}`);
     outcomes.push({
       request,
       text,
       modelCalls: modelRequests.length,
       promptTokens: prompts.reduce((sum, p) => sum + p.total, 0),
-      largest: largest && { system: largest.system, thread: largest.thread, tools: largest.tools, toolCount: largest.toolCount, toolNames: largest.toolNames },
+      largest: largest && {
+        system: largest.system,
+        thread: largest.thread,
+        tools: largest.tools,
+        toolCount: largest.toolCount,
+        toolNames: largest.toolNames,
+      },
       membraneCalls: membraneCalls.length,
-      membraneMethods: membraneCalls.map((call) => `${call.method} ${call.path.replace(/[0-9a-f]{17}/g, '{id}').replace(/\/connections\/[^/]+/, '/connections/{id}')}`),
+      membraneMethods: membraneCalls.map(
+        (call) =>
+          `${call.method} ${call.path.replace(/[0-9a-f]{17}/g, '{id}').replace(/\/connections\/[^/]+/, '/connections/{id}')}`,
+      ),
       fast,
       replyMs,
       outcome,
@@ -275,7 +335,9 @@ export async function runPlainLanguage(options: PlainLanguageOptions): Promise<P
 function report(outcomes: Outcome[]): PlainLanguageReport {
   const lines: string[] = [];
   const out = (line = '') => lines.push(line);
-  out(`\nplain language: ${outcomes.length} requests from bench/plain-language-set.json, one at a time, each a DM in its own assistant thread (follow-ups in theirs), fake model\n`);
+  out(
+    `\nplain language: ${outcomes.length} requests from bench/plain-language-set.json, one at a time, each a DM in its own assistant thread (follow-ups in theirs), fake model\n`,
+  );
   const shorten = (text: string) => (text.length > 48 ? `${text.slice(0, 47)}…` : text).replace(/\|/g, '\\|');
 
   out('| # | request | route | outcome | model calls | prompt tokens | tools offered | Membrane calls | reply |');
@@ -299,33 +361,64 @@ function report(outcomes: Outcome[]): PlainLanguageReport {
   const membraneOf = (list: Outcome[]) => list.map((o) => o.membraneCalls);
   const replies = outcomes.map((o) => o.replyMs);
 
-  out('\n| requests | fast path | model calls/request (max without clarification, mean) | prompt tokens (median, max) | Membrane calls/request (median, max) | fast / model Membrane calls (median) | reply p50 | reply p99 | fast / model reply p50 |');
+  out(
+    '\n| requests | fast path | model calls/request (max without clarification, mean) | prompt tokens (median, max) | Membrane calls/request (median, max) | fast / model Membrane calls (median) | reply p50 | reply p99 | fast / model reply p50 |',
+  );
   out('|---|---|---|---|---|---|---|---|---|');
   out(
-    `| ${outcomes.length} | ${fast.length} (${((100 * fast.length) / outcomes.length).toFixed(0)}%) | ${maxModelCalls}, ${meanModelCalls.toFixed(2)} | ${num(medianTokens)}, ${Math.max(...tokens)} | ${num(median(membraneOf(outcomes)))}, ${Math.max(...membraneOf(outcomes))} | ${num(median(membraneOf(fast)))} / ${num(median(membraneOf(model)))} | ${fmt(percentile(replies, 50))} | ${fmt(percentile(replies, 99))} | ${fmt(percentile(fast.map((o) => o.replyMs), 50))} / ${fmt(percentile(model.map((o) => o.replyMs), 50))} |`,
+    `| ${outcomes.length} | ${fast.length} (${((100 * fast.length) / outcomes.length).toFixed(0)}%) | ${maxModelCalls}, ${meanModelCalls.toFixed(2)} | ${num(medianTokens)}, ${Math.max(...tokens)} | ${num(median(membraneOf(outcomes)))}, ${Math.max(...membraneOf(outcomes))} | ${num(median(membraneOf(fast)))} / ${num(median(membraneOf(model)))} | ${fmt(percentile(replies, 50))} | ${fmt(percentile(replies, 99))} | ${fmt(
+      percentile(
+        fast.map((o) => o.replyMs),
+        50,
+      ),
+    )} / ${fmt(
+      percentile(
+        model.map((o) => o.replyMs),
+        50,
+      ),
+    )} |`,
   );
 
-  const biggest = model.reduce<Outcome | undefined>((big, o) => (!big || o.promptTokens > big.promptTokens ? o : big), undefined);
+  const biggest = model.reduce<Outcome | undefined>(
+    (big, o) => (!big || o.promptTokens > big.promptTokens ? o : big),
+    undefined,
+  );
   if (biggest?.largest) {
     const { system, thread, tools, toolCount, toolNames } = biggest.largest;
-    out(`\nlargest prompt: "${biggest.text}" ${biggest.promptTokens} tokens (system ${system}, thread + message ${thread}, ${toolCount} tools ${tools})`);
+    out(
+      `\nlargest prompt: "${biggest.text}" ${biggest.promptTokens} tokens (system ${system}, thread + message ${thread}, ${toolCount} tools ${tools})`,
+    );
     out(`  its tools (tokens each): ${toolNames.join(', ')}`);
   }
-  const smallest = model.reduce<Outcome | undefined>((small, o) => (!small || o.promptTokens < small.promptTokens ? o : small), undefined);
+  const smallest = model.reduce<Outcome | undefined>(
+    (small, o) => (!small || o.promptTokens < small.promptTokens ? o : small),
+    undefined,
+  );
   if (smallest?.largest) {
     const { system, thread, tools, toolCount } = smallest.largest;
-    out(`smallest prompt: "${smallest.text}" ${smallest.promptTokens} tokens (system ${system}, thread + message ${thread}, ${toolCount} tools ${tools})`);
+    out(
+      `smallest prompt: "${smallest.text}" ${smallest.promptTokens} tokens (system ${system}, thread + message ${thread}, ${toolCount} tools ${tools})`,
+    );
   }
   const calls = new Map<string, number>();
   for (const o of outcomes) for (const method of o.membraneMethods) calls.set(method, (calls.get(method) ?? 0) + 1);
-  out(`Membrane calls in the set: ${[...calls].sort((a, b) => b[1] - a[1]).map(([method, count]) => `${count}× ${method}`).join(', ')}`);
+  out(
+    `Membrane calls in the set: ${[...calls]
+      .sort((a, b) => b[1] - a[1])
+      .map(([method, count]) => `${count}× ${method}`)
+      .join(', ')}`,
+  );
 
   const oneCall = maxModelCalls <= 1;
   const underBudget = medianTokens < TARGET_MEDIAN_PROMPT;
   out('\n| target | result |');
   out('|---|---|');
-  out(`| at most one model call for a request that needs no clarification | ${oneCall ? 'PASS' : 'FAIL'}: max ${maxModelCalls} over ${plain.length} requests |`);
-  out(`| median prompt under ${TARGET_MEDIAN_PROMPT.toLocaleString('en-US')} tokens | ${underBudget ? 'PASS' : 'FAIL'}: median ${num(medianTokens)} over ${model.length} model-path requests |`);
+  out(
+    `| at most one model call for a request that needs no clarification | ${oneCall ? 'PASS' : 'FAIL'}: max ${maxModelCalls} over ${plain.length} requests |`,
+  );
+  out(
+    `| median prompt under ${TARGET_MEDIAN_PROMPT.toLocaleString('en-US')} tokens | ${underBudget ? 'PASS' : 'FAIL'}: median ${num(medianTokens)} over ${model.length} model-path requests |`,
+  );
 
   const problems = outcomes.flatMap((o, index) => o.problems.map((p) => `#${index + 1} "${o.text}": ${p}`));
   if (problems.length) {

@@ -43,7 +43,6 @@ const ROUNDS = [
   { concurrency: 50, bursts: 20 },
 ];
 
-
 async function main() {
   // The fakes and the load generator are the measuring apparatus: on a small machine they should
   // yield the CPU to the bot they measure (threads created from here on inherit this).
@@ -121,7 +120,9 @@ async function main() {
     await quiet();
     const coldAll = membrane.calls.slice(coldCallsBefore);
     const coldCalls = coldAll.filter((call) => call.requestId === coldAll[0]?.requestId).length;
-    console.log(`cold first command: ${coldCalls} Membrane calls, reply ${fmt(cold!.replyMs)} (and ${coldAll.length - coldCalls} for the check of the new connection)`);
+    console.log(
+      `cold first command: ${coldCalls} Membrane calls, reply ${fmt(cold!.replyMs)} (and ${coldAll.length - coldCalls} for the check of the new connection)`,
+    );
 
     const results: string[] = [];
     for (const round of ROUNDS) {
@@ -151,17 +152,28 @@ async function main() {
     const rss = peakRssMb(child.pid!);
     const rssNow = rssMb(child.pid!);
 
-    console.log('\n| burst size | commands | ack p50 | ack p99 | reply p50 | reply p99 | bot overhead p50 | bot CPU/command | commands/s | Membrane calls/command (warm) |');
+    console.log(
+      '\n| burst size | commands | ack p50 | ack p99 | reply p50 | reply p99 | bot overhead p50 | bot CPU/command | commands/s | Membrane calls/command (warm) |',
+    );
     console.log('|---|---|---|---|---|---|---|---|---|---|');
     for (const line of results) console.log(line);
     console.log(`\ncold command: ${coldCalls} Membrane calls; warm: see table`);
-    console.log(`bot RSS: ${rssAtStart.toFixed(0)} MB after start, ${rssNow.toFixed(0)} MB at the end, ${rss.toFixed(0)} MB peak`);
+    console.log(
+      `bot RSS: ${rssAtStart.toFixed(0)} MB after start, ${rssNow.toFixed(0)} MB at the end, ${rss.toFixed(0)} MB peak`,
+    );
   }
   console.log(`node ${process.version}, ${process.platform}/${process.arch}`);
 
   // Plain language, after the slash-command rounds and their RSS readings.
   if (!only || only === 'plain-language') {
-    const plain = await runPlainLanguage({ endpoint, signingSecret: SIGNING_SECRET, slack, membrane, openai, botLog: child.stdout! });
+    const plain = await runPlainLanguage({
+      endpoint,
+      signingSecret: SIGNING_SECRET,
+      slack,
+      membrane,
+      openai,
+      botLog: child.stdout!,
+    });
     for (const line of plain.lines) console.log(line);
     // A missed target, or a script the bot did not follow, fails the run (after everything is printed).
     if (!plain.passed) process.exitCode = 1;
@@ -170,7 +182,9 @@ async function main() {
   // Alerts: EspoCRM webhook batches of 50 to posted messages (bench/alerts.ts).
   if (!only || only === 'alerts') {
     for (const line of await runAlerts({ endpoint, signingSecret: SIGNING_SECRET, slack, membrane })) console.log(line);
-    console.log(`bot RSS after alerts: ${rssMb(child.pid!).toFixed(0)} MB, ${peakRssMb(child.pid!).toFixed(0)} MB peak`);
+    console.log(
+      `bot RSS after alerts: ${rssMb(child.pid!).toFixed(0)} MB, ${peakRssMb(child.pid!).toFixed(0)} MB peak`,
+    );
   }
 
   // Soak: two more instances, on PostgreSQL, for SOAK_SECONDS (bench/soak.ts).

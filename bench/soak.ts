@@ -50,7 +50,9 @@ function buttonValue(message: unknown, actionId: string): string | undefined {
   if (!message || typeof message !== 'object') return undefined;
   const node = message as Record<string, unknown>;
   if (node.action_id === actionId && typeof node.value === 'string') return node.value;
-  return Object.values(node).map((value) => buttonValue(value, actionId)).find(Boolean);
+  return Object.values(node)
+    .map((value) => buttonValue(value, actionId))
+    .find(Boolean);
 }
 
 /** Seconds as m:ss. */
@@ -70,7 +72,10 @@ function slope(points: { x: number; y: number }[]): number {
 export async function runSoak(options: SoakOptions): Promise<string[]> {
   const { signingSecret, slack, membrane, workspace, seconds, rate } = options;
   // The forty people are the fake EspoCRM's users by Slack email: the tasks they create are theirs.
-  const emails = membrane.tenant(TEAM).espo.all('User').map((user) => String(user.emailAddress));
+  const emails = membrane
+    .tenant(TEAM)
+    .espo.all('User')
+    .map((user) => String(user.emailAddress));
   for (let n = 0; n < 40; n++) slack.emails.set(`U${n}`, emails[n % emails.length]!);
   const database = await freshPostgresSchema();
   const dropDatabase = onTeardown(() => database.drop());
@@ -101,7 +106,15 @@ export async function runSoak(options: SoakOptions): Promise<string[]> {
   const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
   /** `/espo <text>` from `user` on `instance`: its ack and the reply at the response_url. */
   async function command(instance: BotProcess, text: string, responseId: string, user: string) {
-    const body = form({ command: '/espo', text, team_id: TEAM, user_id: user, channel_id: 'CSOAK', response_url: slack.responseUrl(responseId), trigger_id: `t-${responseId}` });
+    const body = form({
+      command: '/espo',
+      text,
+      team_id: TEAM,
+      user_id: user,
+      channel_id: 'CSOAK',
+      response_url: slack.responseUrl(responseId),
+      trigger_id: `t-${responseId}`,
+    });
     const ack = await post(instance, 'application/x-www-form-urlencoded', body);
     if (ack.status !== 200) return { ack, error: `ack ${ack.status}` };
     const reply = await slack.waitForResponses(responseId, 1, REPLY_TIMEOUT_MS).then(
@@ -111,7 +124,10 @@ export async function runSoak(options: SoakOptions): Promise<string[]> {
     return reply ? { ack, reply } : { ack, error: 'no reply' };
   }
 
-  const leadIds = membrane.tenant(TEAM).espo.all('Lead').map((lead) => String(lead.id));
+  const leadIds = membrane
+    .tenant(TEAM)
+    .espo.all('Lead')
+    .map((lead) => String(lead.id));
   const contactName = String(membrane.tenant(TEAM).espo.all('Contact')[0]?.lastName ?? 'Smith');
 
   async function one(n: number): Promise<Outcome> {
@@ -123,15 +139,37 @@ export async function runSoak(options: SoakOptions): Promise<string[]> {
     const user = `U${n % 40}`;
     if (slot === 17) {
       const channel = `DSOAK${n}`;
-      const event = eventCallback({ type: 'message', channel_type: 'im', user, team: TEAM, channel, ts: `${1_800_000_000 + n}.000100`, text: 'list tasks priority=High' }, { team: TEAM, eventId: `EvSoak${n}` });
+      const event = eventCallback(
+        {
+          type: 'message',
+          channel_type: 'im',
+          user,
+          team: TEAM,
+          channel,
+          ts: `${1_800_000_000 + n}.000100`,
+          text: 'list tasks priority=High',
+        },
+        { team: TEAM, eventId: `EvSoak${n}` },
+      );
       const ack = await post(here, 'application/json', JSON.stringify(event));
       if (ack.status !== 200) return { kind: 'dm', ackMs: [ack.ackedAt - ack.sentAt], error: `ack ${ack.status}` };
-      const answer = await slack.waitForCalls((call: SlackCall) => call.method === 'chat.postMessage' && call.body.channel === channel, 1, REPLY_TIMEOUT_MS).then(
-        ([call]) => call!,
-        () => undefined,
-      );
+      const answer = await slack
+        .waitForCalls(
+          (call: SlackCall) => call.method === 'chat.postMessage' && call.body.channel === channel,
+          1,
+          REPLY_TIMEOUT_MS,
+        )
+        .then(
+          ([call]) => call!,
+          () => undefined,
+        );
       if (!answer) return { kind: 'dm', ackMs: [ack.ackedAt - ack.sentAt], error: 'no reply' };
-      return { kind: 'dm', ackMs: [ack.ackedAt - ack.sentAt], replyMs: answer.at! - ack.sentAt, ...(JSON.stringify(answer.body).includes('Tasks') ? {} : { error: 'unexpected reply' }) };
+      return {
+        kind: 'dm',
+        ackMs: [ack.ackedAt - ack.sentAt],
+        replyMs: answer.at! - ack.sentAt,
+        ...(JSON.stringify(answer.body).includes('Tasks') ? {} : { error: 'unexpected reply' }),
+      };
     }
     if (slot >= 18) {
       const proposed = await command(here, `create task name="Soak ${n}" priority=Normal`, id, user);
@@ -149,9 +187,22 @@ export async function runSoak(options: SoakOptions): Promise<string[]> {
         trigger_id: `t-${clickId}`,
         channel: { id: 'CSOAK', name: 'soak' },
         response_url: slack.responseUrl(clickId),
-        actions: [{ type: 'button', action_id: 'espo_confirm', block_id: 'b', action_ts: '1.3', value: confirm, text: { type: 'plain_text', text: 'Confirm' } }],
+        actions: [
+          {
+            type: 'button',
+            action_id: 'espo_confirm',
+            block_id: 'b',
+            action_ts: '1.3',
+            value: confirm,
+            text: { type: 'plain_text', text: 'Confirm' },
+          },
+        ],
       };
-      const clicked = await post(there, 'application/x-www-form-urlencoded', form({ payload: JSON.stringify(payload) }));
+      const clicked = await post(
+        there,
+        'application/x-www-form-urlencoded',
+        form({ payload: JSON.stringify(payload) }),
+      );
       ackMs.push(clicked.ackedAt - clicked.sentAt);
       if (clicked.status !== 200) return { kind: 'write', ackMs, error: `click ack ${clicked.status}` };
       const done = await slack.waitForResponses(clickId, 1, REPLY_TIMEOUT_MS).then(
@@ -159,15 +210,29 @@ export async function runSoak(options: SoakOptions): Promise<string[]> {
         () => undefined,
       );
       if (!done) return { kind: 'write', ackMs, error: 'no reply to Confirm' };
-      return { kind: 'write', ackMs, replyMs: done.at - clicked.sentAt, ...(JSON.stringify(done.body).includes('Created task') ? {} : { error: 'Confirm did not create' }) };
+      return {
+        kind: 'write',
+        ackMs,
+        replyMs: done.at - clicked.sentAt,
+        ...(JSON.stringify(done.body).includes('Created task') ? {} : { error: 'Confirm did not create' }),
+      };
     }
     const [kind, text] =
-      slot >= 15 ? ['find', `find contact ${contactName}`] : slot >= 12 ? ['show', `show lead ${leadIds[n % leadIds.length]}`] : ['list', 'list leads status=New'];
+      slot >= 15
+        ? ['find', `find contact ${contactName}`]
+        : slot >= 12
+          ? ['show', `show lead ${leadIds[n % leadIds.length]}`]
+          : ['list', 'list leads status=New'];
     const result = await command(here, text, id, user);
     const ackMs = [result.ack.ackedAt - result.ack.sentAt];
     if (!result.reply) return { kind, ackMs, error: result.error };
     const body = JSON.stringify(result.reply.body);
-    return { kind, ackMs, replyMs: result.reply.at - result.ack.sentAt, ...(body.includes(':warning:') ? { error: 'a warning instead of the answer' } : {}) };
+    return {
+      kind,
+      ackMs,
+      replyMs: result.reply.at - result.ack.sentAt,
+      ...(body.includes(':warning:') ? { error: 'a warning instead of the answer' } : {}),
+    };
   }
 
   let progress: NodeJS.Timeout | undefined;
@@ -220,11 +285,18 @@ export async function runSoak(options: SoakOptions): Promise<string[]> {
     const acks = results.flatMap((result) => result.ackMs);
     const replies = results.flatMap((result) => (result.replyMs === undefined ? [] : [result.replyMs]));
     const confirmed = results.filter((result) => result.kind === 'write' && !result.error).length;
-    const created = membrane.tenant(TEAM).espo.all('Task').filter((task) => /^Soak \d+$/.test(String(task.name))).length - 2; // the warm-up's two
+    const created =
+      membrane
+        .tenant(TEAM)
+        .espo.all('Task')
+        .filter((task) => /^Soak \d+$/.test(String(task.name))).length - 2; // the warm-up's two
     const handled = await Promise.all(
       instances.map(async (instance) => {
         const text = await (await fetch(`${instance.url}/metrics`)).text();
-        return [...text.matchAll(/^espo_slack_requests_total\{[^}]*\} (\d+)/gm)].reduce((sum, match) => sum + Number(match[1]), 0);
+        return [...text.matchAll(/^espo_slack_requests_total\{[^}]*\} (\d+)/gm)].reduce(
+          (sum, match) => sum + Number(match[1]),
+          0,
+        );
       }),
     );
     const reasons = [...new Set(errors.map((result) => `${result.kind}: ${result.error}`))];

@@ -41,7 +41,10 @@ export function teardown(): Promise<void> {
  */
 export function runBench(main: () => Promise<void>): void {
   let interrupted = false;
-  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const) {
     process.on(signal, () => {
       if (interrupted) return;
       interrupted = true;

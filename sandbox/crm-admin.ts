@@ -19,7 +19,22 @@ export const ADMIN_ENTITIES: Record<string, string[]> = {
 };
 
 /** Field types the admin form edits; others (links to other records but the assigned user, arrays) are read-only here. */
-const EDITABLE = new Set(['varchar', 'text', 'enum', 'int', 'float', 'currency', 'date', 'datetime', 'datetimeOptional', 'bool', 'email', 'phone', 'url', 'personName']);
+const EDITABLE = new Set([
+  'varchar',
+  'text',
+  'enum',
+  'int',
+  'float',
+  'currency',
+  'date',
+  'datetime',
+  'datetimeOptional',
+  'bool',
+  'email',
+  'phone',
+  'url',
+  'personName',
+]);
 
 export interface AdminField {
   name: string;
@@ -56,7 +71,11 @@ export class CrmAdmin {
 
   list(entity: string): AdminList {
     const columns = this.columnsOf(entity);
-    const answer = this.crm.request({ method: 'GET', path: `/${entity}`, query: { orderBy: 'createdAt', order: 'desc', maxSize: '200' } });
+    const answer = this.crm.request({
+      method: 'GET',
+      path: `/${entity}`,
+      query: { orderBy: 'createdAt', order: 'desc', maxSize: '200' },
+    });
     const body = answer.body as { total: number; list: Record<string, unknown>[] };
     return { entity, columns, fields: this.fields(entity), records: body.list, total: body.total };
   }
@@ -80,8 +99,13 @@ export class CrmAdmin {
     const answer = this.crm.request(request);
     const delivered = await this.crm.webhooks.deliver().catch(() => []);
     const webhooks = delivered.map((d) => d.status);
-    if (answer.status !== 200) return { status: answer.status, reason: answer.headers['X-Status-Reason'] ?? 'refused', webhooks };
-    return { status: 200, ...(typeof answer.body === 'object' && answer.body ? { record: answer.body as Record<string, unknown> } : {}), webhooks };
+    if (answer.status !== 200)
+      return { status: answer.status, reason: answer.headers['X-Status-Reason'] ?? 'refused', webhooks };
+    return {
+      status: 200,
+      ...(typeof answer.body === 'object' && answer.body ? { record: answer.body as Record<string, unknown> } : {}),
+      webhooks,
+    };
   }
 
   private columnsOf(entity: string): string[] {
@@ -92,19 +116,25 @@ export class CrmAdmin {
 
   /** The entity's editable fields, from EspoCRM's metadata (the same API the bot reads). */
   private fields(entity: string): AdminField[] {
-    const defs = (this.crm.request({ method: 'GET', path: '/Metadata', query: { key: `entityDefs.${entity}.fields` } }).body ?? {}) as Record<
+    const defs = (this.crm.request({ method: 'GET', path: '/Metadata', query: { key: `entityDefs.${entity}.fields` } })
+      .body ?? {}) as Record<
       string,
       { type: string; required?: boolean; readOnly?: boolean; options?: string[]; entity?: string }
     >;
-    const users = this.crm.all('User').map((user) => ({ id: String(user.id), name: String(user.name ?? user.userName) }));
+    const users = this.crm
+      .all('User')
+      .map((user) => ({ id: String(user.id), name: String(user.name ?? user.userName) }));
     return Object.entries(defs).flatMap(([name, def]): AdminField[] => {
       if (def.readOnly) return [];
-      if (name === 'assignedUser') return [{ name: 'assignedUserId', type: 'user', required: Boolean(def.required), choices: users }];
+      if (name === 'assignedUser')
+        return [{ name: 'assignedUserId', type: 'user', required: Boolean(def.required), choices: users }];
       // A date-only datetime (`dateEnd`) is edited as itself, not through its `dateEndDate` half.
       if (!EDITABLE.has(def.type) || defs[name.replace(/Date$/, '')]?.type === 'datetimeOptional') return [];
       // A person's name is edited as its first and last names (EspoCRM's personName field).
       if (def.type === 'personName') return [];
-      return [{ name, type: def.type, required: Boolean(def.required), ...(def.options ? { options: def.options } : {}) }];
+      return [
+        { name, type: def.type, required: Boolean(def.required), ...(def.options ? { options: def.options } : {}) },
+      ];
     });
   }
 }

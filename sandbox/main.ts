@@ -9,12 +9,15 @@ const host = process.env.SANDBOX_HOST ?? '127.0.0.1';
 const print = (line: string) => process.stdout.write(`${line}\n`);
 
 async function main(): Promise<void> {
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`SANDBOX_PORT must be a port number, not ${process.env.SANDBOX_PORT}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`SANDBOX_PORT must be a port number, not ${process.env.SANDBOX_PORT}`);
   const openai = Object.fromEntries(Object.entries(process.env).filter(([name]) => name.startsWith('OPENAI_')));
   const sandbox = await startSandbox({ port, host, openai });
   print(`EspoCRM for Slack, sandbox: open ${sandbox.url}`);
   print(`  the bot: ${sandbox.botUrl} (unmodified; its log: ${sandbox.logFile})`);
-  print(`  plain language: ${openai.OPENAI_API_KEY ? `the model ${openai.OPENAI_MODEL ?? '(default)'}${openai.OPENAI_BASE_URL ? ` at ${openai.OPENAI_BASE_URL}` : ''}, after the fast path` : 'the fast path only (set OPENAI_API_KEY for a model)'}`);
+  print(
+    `  plain language: ${openai.OPENAI_API_KEY ? `the model ${openai.OPENAI_MODEL ?? '(default)'}${openai.OPENAI_BASE_URL ? ` at ${openai.OPENAI_BASE_URL}` : ''}, after the fast path` : 'the fast path only (set OPENAI_API_KEY for a model)'}`,
+  );
   print('  Ctrl-C stops everything.');
 
   let stopping = false;
@@ -28,7 +31,9 @@ async function main(): Promise<void> {
     sandbox.stop().then(
       () => process.exit(0),
       (error: unknown) => {
-        process.stderr.write(`the sandbox did not stop cleanly: ${error instanceof Error ? error.message : String(error)}\n`);
+        process.stderr.write(
+          `the sandbox did not stop cleanly: ${error instanceof Error ? error.message : String(error)}\n`,
+        );
         process.exit(1);
       },
     );

@@ -60,8 +60,23 @@ export function workspaceOptions(crmHost: string, pageUrl: string, timeZone: str
     bot: { userId: 'UBOT', botId: 'BBOT', appId: 'ASANDBOX', name: 'EspoCRM' },
     // Mapped to the sample CRM's users by email, so "my deals" and "Assign to me" find them.
     people: [
-      { id: 'UJANE', name: 'jane', realName: 'Jane Smith', email: 'jane.smith@example.com', title: 'Sales Director', timeZone, isAdmin: true },
-      { id: 'UMARCO', name: 'marco', realName: 'Marco Lopez', email: 'marco.lopez@example.com', title: 'Account Executive', timeZone },
+      {
+        id: 'UJANE',
+        name: 'jane',
+        realName: 'Jane Smith',
+        email: 'jane.smith@example.com',
+        title: 'Sales Director',
+        timeZone,
+        isAdmin: true,
+      },
+      {
+        id: 'UMARCO',
+        name: 'marco',
+        realName: 'Marco Lopez',
+        email: 'marco.lopez@example.com',
+        title: 'Account Executive',
+        timeZone,
+      },
     ],
     channels: [{ id: 'CSALES', name: 'sales' }],
     command: '/espo',
@@ -100,7 +115,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const web: WebServer = await startWebServer({ host, port: options.port ?? 0, crm });
     stops.push(() => web.close());
     const crmUrl = `${web.url}/crm`;
-    const workspace = new SlackWorkspace(workspaceOptions(new URL(web.url).host, web.url, Intl.DateTimeFormat().resolvedOptions().timeZone));
+    const workspace = new SlackWorkspace(
+      workspaceOptions(new URL(web.url).host, web.url, Intl.DateTimeFormat().resolvedOptions().timeZone),
+    );
     const slack = await startFakeSlack({ workspace });
     stops.push(() => slack.close());
 
@@ -121,7 +138,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       DATABASE_URL: `sqlite:${join(dir, 'sandbox.db')}`,
       LOG_LEVEL: options.logLevel ?? 'info',
       SHUTDOWN_GRACE_SECONDS: '5',
-      ...Object.fromEntries(Object.entries(options.openai ?? {}).filter((entry): entry is [string, string] => /^OPENAI_/.test(entry[0]) && Boolean(entry[1]))),
+      ...Object.fromEntries(
+        Object.entries(options.openai ?? {}).filter(
+          (entry): entry is [string, string] => /^OPENAI_/.test(entry[0]) && Boolean(entry[1]),
+        ),
+      ),
     };
     const logFile = join(dir, 'bot.log');
     const logStream = createWriteStream(logFile);
@@ -133,7 +154,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     web.attach(workspace);
 
     // As if an admin had connected EspoCRM in Membrane's console before anyone opened the page.
-    const token = signWorkspaceToken({ iss: workspaceKey, id: TEAM, exp: Math.floor(Date.now() / 1000) + 60 }, workspaceSecret);
+    const token = signWorkspaceToken(
+      { iss: workspaceKey, id: TEAM, exp: Math.floor(Date.now() / 1000) + 60 },
+      workspaceSecret,
+    );
     const ensured = await fetch(`${membrane.url}/connections/ensure`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
@@ -144,7 +168,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     // record search of "Log to EspoCRM" answers) once any request has seen it. Opening Home is one.
     const first = workspace.options.people[0]!.id;
     await workspace.openHome(first);
-    for (let waited = 0; !workspace.snapshot(first).home && waited < 5000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+    for (let waited = 0; !workspace.snapshot(first).home && waited < 5000; waited += 50)
+      await new Promise((resolve) => setTimeout(resolve, 50));
 
     return { url: web.url, botUrl: app.url!, workspace, crm, slack, membrane, app, logFile, stop: stopAll };
   } catch (error) {

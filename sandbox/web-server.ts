@@ -27,7 +27,8 @@ const MAX_BODY = 1_000_000;
  * Nothing the page shows may run or load anything: only the page's own scripts and styles, and no
  * images from elsewhere (the sandbox sends no traffic off the machine).
  */
-const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+const CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
 class BadRequest extends Error {}
 
@@ -51,8 +52,10 @@ export async function startWebServer(options: { host: string; port: number; crm:
 
   const server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
-      const status = error instanceof BadRequest || error instanceof WorkspaceError ? 400 : error instanceof RangeError ? 404 : 500;
-      if (!response.headersSent) json(response, status, { error: error instanceof Error ? error.message : String(error) });
+      const status =
+        error instanceof BadRequest || error instanceof WorkspaceError ? 400 : error instanceof RangeError ? 404 : 500;
+      if (!response.headersSent)
+        json(response, status, { error: error instanceof Error ? error.message : String(error) });
       else response.end();
     });
   });
@@ -70,7 +73,11 @@ export async function startWebServer(options: { host: string; port: number; crm:
 
     if (request.method === 'GET' && path === '/api/stream') {
       if (!ws.person(user)) throw new BadRequest('unknown user');
-      response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+      response.writeHead(200, {
+        'content-type': 'text/event-stream',
+        'cache-control': 'no-store',
+        connection: 'keep-alive',
+      });
       const stream = { response, user };
       streams.add(stream);
       response.write(`data: ${JSON.stringify(ws.snapshot(user))}\n\n`);
@@ -84,8 +91,10 @@ export async function startWebServer(options: { host: string; port: number; crm:
 
     // Everything else changes something: JSON only, so another site's page cannot post here (a
     // cross-site JSON post needs a CORS preflight this server never grants).
-    if (request.method !== 'POST' && request.method !== 'PUT' && request.method !== 'DELETE') return json(response, 405, { error: 'method not allowed' });
-    if (!(request.headers['content-type'] ?? '').startsWith('application/json')) return json(response, 415, { error: 'JSON only' });
+    if (request.method !== 'POST' && request.method !== 'PUT' && request.method !== 'DELETE')
+      return json(response, 405, { error: 'method not allowed' });
+    if (!(request.headers['content-type'] ?? '').startsWith('application/json'))
+      return json(response, 415, { error: 'JSON only' });
     const body = await readJson(request);
     if (crmPath) {
       const [, entity, id] = crmPath as unknown as [string, string, string | undefined];
@@ -106,17 +115,31 @@ export async function startWebServer(options: { host: string; port: number; crm:
         return json(response, 200, { ok: true, ts: message.ts });
       }
       case '/api/act':
-        await ws.act(who, source(body.source), text(body.blockId), text(body.actionId), (body.value ?? null) as GivenValue);
+        await ws.act(
+          who,
+          source(body.source),
+          text(body.blockId),
+          text(body.actionId),
+          (body.value ?? null) as GivenValue,
+        );
         return json(response, 200, { ok: true });
       case '/api/submit': {
-        const open = await ws.submit(who, text(body.viewId), (body.values ?? {}) as Record<string, Record<string, GivenValue>>);
+        const open = await ws.submit(
+          who,
+          text(body.viewId),
+          (body.values ?? {}) as Record<string, Record<string, GivenValue>>,
+        );
         return json(response, 200, { ok: true, open: Boolean(open) });
       }
       case '/api/close':
         await ws.close(who, text(body.viewId));
         return json(response, 200, { ok: true });
       case '/api/suggest':
-        return json(response, 200, await ws.suggest(who, text(body.viewId), text(body.blockId), text(body.actionId), text(body.value)));
+        return json(
+          response,
+          200,
+          await ws.suggest(who, text(body.viewId), text(body.blockId), text(body.actionId), text(body.value)),
+        );
       case '/api/shortcut':
         await ws.shortcut(who, text(body.channel), text(body.ts), text(body.callbackId));
         return json(response, 200, { ok: true });
@@ -131,24 +154,45 @@ export async function startWebServer(options: { host: string; port: number; crm:
   async function serveStatic(name: string, response: ServerResponse): Promise<void> {
     const file = normalize(join(WEB_DIR, name));
     if (!file.startsWith(`${WEB_DIR}/`) || name.includes('..')) throw new RangeError('not found');
-    const headers = { 'content-security-policy': CSP, 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' };
+    const headers = {
+      'content-security-policy': CSP,
+      'x-content-type-options': 'nosniff',
+      'cache-control': 'no-store',
+    };
     // Modules import each other as `./x.js`, as TypeScript wants; the source is x.ts.
     if (extname(file) === '.js') {
       const sourceFile = file.replace(/\.js$/, '.ts');
       // Compiled once per version of the file, so an edit shows on the next reload.
-      const modified = (await stat(sourceFile).catch(() => {
-        throw new RangeError('not found');
-      })).mtimeMs;
+      const modified = (
+        await stat(sourceFile).catch(() => {
+          throw new RangeError('not found');
+        })
+      ).mtimeMs;
       let code = compiled.get(sourceFile);
       if (!code || code.modified !== modified) {
         const source = await readFile(sourceFile, 'utf8');
-        code = { modified, text: (await transform(source, { loader: 'ts', format: 'esm', target: 'es2022', sourcemap: 'inline', sourcefile: name.replace(/\.js$/, '.ts') })).code };
+        code = {
+          modified,
+          text: (
+            await transform(source, {
+              loader: 'ts',
+              format: 'esm',
+              target: 'es2022',
+              sourcemap: 'inline',
+              sourcefile: name.replace(/\.js$/, '.ts'),
+            })
+          ).code,
+        };
         compiled.set(sourceFile, code);
       }
       response.writeHead(200, { ...headers, 'content-type': 'text/javascript; charset=utf-8' }).end(code.text);
       return;
     }
-    const types: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.css': 'text/css; charset=utf-8', '.svg': 'image/svg+xml' };
+    const types: Record<string, string> = {
+      '.html': 'text/html; charset=utf-8',
+      '.css': 'text/css; charset=utf-8',
+      '.svg': 'image/svg+xml',
+    };
     const type = types[extname(file)];
     if (!type) throw new RangeError('not found');
     const content = await readFile(file).catch(() => {
@@ -180,7 +224,9 @@ export async function startWebServer(options: { host: string; port: number; crm:
 }
 
 function json(response: ServerResponse, status: number, body: unknown): void {
-  response.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(body));
+  response
+    .writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' })
+    .end(JSON.stringify(body));
 }
 
 async function readJson(request: IncomingMessage): Promise<Record<string, unknown>> {
@@ -211,5 +257,7 @@ function optionalText(value: unknown): string | undefined {
 
 function source(value: unknown): ActionSource {
   const given = (value ?? {}) as Record<string, unknown>;
-  return typeof given.viewId === 'string' ? { viewId: given.viewId } : { channel: text(given.channel), ts: text(given.ts) };
+  return typeof given.viewId === 'string'
+    ? { viewId: given.viewId }
+    : { channel: text(given.channel), ts: text(given.ts) };
 }

@@ -74,7 +74,8 @@ const SOCKET_MODE_RETRIES = { forever: true, factor: 2, minTimeout: 1000, maxTim
 /** Bolt logs through our pino logger, so one JSON stream carries everything. */
 function boltLogger(logger: AppLogger): BoltLogger {
   const child = logger.child({ component: 'bolt' });
-  const text = (parts: unknown[]) => parts.map((part) => (typeof part === 'string' ? part : JSON.stringify(part))).join(' ');
+  const text = (parts: unknown[]) =>
+    parts.map((part) => (typeof part === 'string' ? part : JSON.stringify(part))).join(' ');
   return {
     debug: (...msg) => child.debug(text(msg)),
     info: (...msg) => child.info(text(msg)),
@@ -113,17 +114,31 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
   const socketMode = Boolean(config.slack.appToken);
   // One workspace: the bot's token authorizes every request, and every Web API answer is watched for Slack refusing it.
   const singleToken = singleWorkspaceToken(config);
-  const botToken = singleToken ? (options.botToken ?? new BotToken({ token: singleToken, slackApiUrl: config.slack.apiUrl, logger })) : undefined;
-  const transport = { fetch: botToken?.fetch ?? leanFetch, ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}) };
+  const botToken = singleToken
+    ? (options.botToken ?? new BotToken({ token: singleToken, slackApiUrl: config.slack.apiUrl, logger }))
+    : undefined;
+  const transport = {
+    fetch: botToken?.fetch ?? leanFetch,
+    ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}),
+  };
   // Someone waits for each reply: a bounded timeout and a few quick retries, never the Web API
   // client's default of ten retries over half an hour (a request's work slot would be held that long).
-  const clientOptions = { ...transport, timeout: 10_000, retryConfig: { retries: 2, factor: 2, minTimeout: 500, maxTimeout: 2000, randomize: true } };
+  const clientOptions = {
+    ...transport,
+    timeout: 10_000,
+    retryConfig: { retries: 2, factor: 2, minTimeout: 500, maxTimeout: 2000, randomize: true },
+  };
   // Alerts post with their own client, so a channel's queue never waits behind a reply's retries.
   const alertClient = new webApi.WebClient(undefined, clientOptions);
   // A team's bot token: the one workspace's, or (OAuth) its stored installation's.
-  const botTokenOf = async (teamId: string) => (config.slack.oauth ? installedBotToken(store.installations, teamId) : config.slack.botToken);
-  if (socketMode && config.alerts.publicUrl) logger.warn({}, 'PUBLIC_URL is ignored in Socket Mode (no HTTP server receives EspoCRM webhooks): alerts poll');
-  const alertSink = new SlackAlertSink(alertClient, botTokenOf, logger, { siteUrlOf: (tenantKey) => sites.urlOf(tenantKey), onPosted: (outcome) => metrics.posted('alert', outcome) });
+  const botTokenOf = async (teamId: string) =>
+    config.slack.oauth ? installedBotToken(store.installations, teamId) : config.slack.botToken;
+  if (socketMode && config.alerts.publicUrl)
+    logger.warn({}, 'PUBLIC_URL is ignored in Socket Mode (no HTTP server receives EspoCRM webhooks): alerts poll');
+  const alertSink = new SlackAlertSink(alertClient, botTokenOf, logger, {
+    siteUrlOf: (tenantKey) => sites.urlOf(tenantKey),
+    onPosted: (outcome) => metrics.posted('alert', outcome),
+  });
   const doctor = new DoctorService({
     crm: gateway,
     profiles: store.profiles,
@@ -168,7 +183,8 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
     logger,
     memory: config.conversation,
   });
-  if (!config.openai) logger.info({}, 'OPENAI_API_KEY is not set: plain language answers commands only (the fast path)');
+  if (!config.openai)
+    logger.info({}, 'OPENAI_API_KEY is not set: plain language answers commands only (the fast path)');
 
   const health = {
     path: '/healthz',
@@ -212,7 +228,8 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
   // EspoCRM's webhooks: answered at once, worked on behind the same limiter as Slack's requests.
   const webhooks = webhookRoute({
     alerts,
-    schedule: (work) => void limiter.run(work).catch((error: unknown) => logger.error({ err: error }, 'an EspoCRM webhook batch failed')),
+    schedule: (work) =>
+      void limiter.run(work).catch((error: unknown) => logger.error({ err: error }, 'an EspoCRM webhook batch failed')),
     logger,
     onBatch: (outcome) => metrics.webhookBatch(outcome),
   });
@@ -230,13 +247,18 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
       // oauth.v2.access and auth.test go where the Web API goes (GovSlack, the tests' fake), and
       // the consent page is that host's too.
       clientOptions,
-      ...(config.slack.apiUrl ? { authorizationUrl: new URL('../oauth/v2/authorize', config.slack.apiUrl).toString() } : {}),
+      ...(config.slack.apiUrl
+        ? { authorizationUrl: new URL('../oauth/v2/authorize', config.slack.apiUrl).toString() }
+        : {}),
       // Socket Mode serves the install routes on their own HTTP server, on PORT.
       ...(socketMode ? { port: config.slack.port } : {}),
     },
   };
   if (oauth && config.slack.botToken) {
-    logger.warn({}, 'SLACK_BOT_TOKEN is ignored: with SLACK_CLIENT_ID each workspace\'s token comes from its installation (/slack/install)');
+    logger.warn(
+      {},
+      "SLACK_BOT_TOKEN is ignored: with SLACK_CLIENT_ID each workspace's token comes from its installation (/slack/install)",
+    );
   }
   const httpReceiver = socketMode
     ? undefined
@@ -252,27 +274,32 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
         logger,
       );
   // Bolt's App, with what it cannot read turned away where each request enters it (payload-screen.ts).
-  const app = new ScreenedApp({
-    // One workspace: its token with the ids auth.test gave (not Bolt's `token`, whose auth.test runs
-    // unawaited in the constructor). OAuth: every request is authorized from the store.
-    ...(botToken ? { authorize: botToken.authorize } : {}),
-    signingSecret: config.slack.signingSecret,
-    logger: appLogger,
-    // Bolt's conversation store is per-process memory we do not use; it would only cost time.
-    convoStore: false,
-    clientOptions,
-    ...(socketMode
-      ? {
-          socketMode: true,
-          appToken: config.slack.appToken,
-          // Socket Mode opens its connection through apps.connections.open with these options
-          // (Bolt hands installerOptions.clientOptions to the SocketModeClient). It must keep trying
-          // while Slack cannot be reached, at start and at each reconnect: a short retry policy ends
-          // in an error nothing catches. OAuth shares them with the installer, so keeps its own.
-          ...(oauth ?? { installerOptions: { clientOptions: { ...clientOptions, retryConfig: SOCKET_MODE_RETRIES } } }),
-        }
-      : { receiver: httpReceiver }),
-  }, logger);
+  const app = new ScreenedApp(
+    {
+      // One workspace: its token with the ids auth.test gave (not Bolt's `token`, whose auth.test runs
+      // unawaited in the constructor). OAuth: every request is authorized from the store.
+      ...(botToken ? { authorize: botToken.authorize } : {}),
+      signingSecret: config.slack.signingSecret,
+      logger: appLogger,
+      // Bolt's conversation store is per-process memory we do not use; it would only cost time.
+      convoStore: false,
+      clientOptions,
+      ...(socketMode
+        ? {
+            socketMode: true,
+            appToken: config.slack.appToken,
+            // Socket Mode opens its connection through apps.connections.open with these options
+            // (Bolt hands installerOptions.clientOptions to the SocketModeClient). It must keep trying
+            // while Slack cannot be reached, at start and at each reconnect: a short retry policy ends
+            // in an error nothing catches. OAuth shares them with the installer, so keeps its own.
+            ...(oauth ?? {
+              installerOptions: { clientOptions: { ...clientOptions, retryConfig: SOCKET_MODE_RETRIES } },
+            }),
+          }
+        : { receiver: httpReceiver }),
+    },
+    logger,
+  );
   // Every request from Slack gets an id that its log lines and its Membrane and model calls carry.
   app.use(({ next }) => inRequestScope(newRequestId(), next));
   app.use(dropDuplicateEvents(store.events, logger));
@@ -289,7 +316,13 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
     botToken,
     forms: new FormService({ crm: gateway, entities, commands: service, clock }),
     messageLog: new MessageLogService({ crm: gateway, entities, commands: service, clock }),
-    home: new HomeService({ crm: gateway, people, clock, connectionScope: config.connectionScope, tenantFor: (context) => service.tenantFor(context) }),
+    home: new HomeService({
+      crm: gateway,
+      people,
+      clock,
+      connectionScope: config.connectionScope,
+      tenantFor: (context) => service.tenantFor(context),
+    }),
     digests,
     unfurls: new UnfurlService({ crm: gateway, entities, tenantFor: (context) => service.tenantFor(context), sites }),
   });
@@ -298,8 +331,10 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
       // One workspace: an event while Slack has not confirmed the bot's token (bot-token.ts). OAuth:
       // a workspace with no installation (never installed, or uninstalled). Either way Bolt
       // acknowledges it and calls no listener.
-      if (!oauth) return void logger.warn({ err: error }, 'an event arrived before Slack could confirm the bot\'s token: dropped');
-      if (causedBy(error, NoInstallationError)) return void logger.warn({ err: error }, 'a request from a workspace the app is not installed in was dropped');
+      if (!oauth)
+        return void logger.warn({ err: error }, "an event arrived before Slack could confirm the bot's token: dropped");
+      if (causedBy(error, NoInstallationError))
+        return void logger.warn({ err: error }, 'a request from a workspace the app is not installed in was dropped');
       // The installation store failed (its database): not a missing installation. Thrown on, the
       // HTTP receiver answers 500, so Slack sends an event again and a person sees the command fail.
       throw error;
@@ -315,9 +350,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
       store.events.prune(new Date(Date.now() - day)),
       store.confirmations.prune(new Date(Date.now() - 7 * day)),
       store.conversations.prune(new Date(Date.now() - config.conversation.maxAgeMs)),
-    ]).catch((error: unknown) =>
-      logger.warn({ err: error }, 'housekeeping failed'),
-    );
+    ]).catch((error: unknown) => logger.warn({ err: error }, 'housekeeping failed'));
   }, 60 * 60_000);
   pruneEvents.unref();
 
@@ -363,7 +396,9 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
   });
   const digestTicks = setInterval(() => {
     if (scheduler.busy) return;
-    inRequestScope(newRequestId(), () => scheduler.tick()).catch((error: unknown) => logger.error({ err: error }, 'digest scheduler tick failed'));
+    inRequestScope(newRequestId(), () => scheduler.tick()).catch((error: unknown) =>
+      logger.error({ err: error }, 'digest scheduler tick failed'),
+    );
   }, config.digestTickSeconds * 1000);
   digestTicks.unref();
 
@@ -385,7 +420,10 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
     const address = server.address() as AddressInfo;
     const host = address.address === '0.0.0.0' || address.address === '::' ? '127.0.0.1' : address.address;
     url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
-    logger.info({ mode: 'http', port: address.port, oauth: Boolean(oauth) }, `espo-slack is listening on ${url}/slack/events${oauth ? ` (install: ${url}/slack/install)` : ''}`);
+    logger.info(
+      { mode: 'http', port: address.port, oauth: Boolean(oauth) },
+      `espo-slack is listening on ${url}/slack/events${oauth ? ` (install: ${url}/slack/install)` : ''}`,
+    );
   }
 
   return {
@@ -427,7 +465,10 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
       ]);
       clearTimeout(graceTimer);
       if (!drained) {
-        logger.warn({ running: limiter.running, queued: limiter.queued }, 'shutdown grace period over: unfinished requests are abandoned');
+        logger.warn(
+          { running: limiter.running, queued: limiter.queued },
+          'shutdown grace period over: unfinished requests are abandoned',
+        );
         httpServer?.closeAllConnections();
       }
       await listenerStopped;

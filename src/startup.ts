@@ -53,11 +53,17 @@ export async function startChecked(config: Config, logger: AppLogger): Promise<R
             token,
             slackApiUrl: config.slack.apiUrl,
             logger,
-            startedWith: found.bot.outcome === 'ok' ? { identity: found.bot.value } : { unreachable: found.bot.outcome === 'unreachable' ? found.bot.reason : 'not checked' },
+            startedWith:
+              found.bot.outcome === 'ok'
+                ? { identity: found.bot.value }
+                : { unreachable: found.bot.outcome === 'unreachable' ? found.bot.reason : 'not checked' },
           })
         : undefined;
     if (found.appToken?.outcome === 'unreachable') {
-      logger.warn({ slack: { appToken: found.appToken.reason } }, `Socket Mode cannot reach Slack yet (${found.appToken.reason}): it keeps trying, and the start completes when Slack answers`);
+      logger.warn(
+        { slack: { appToken: found.appToken.reason } },
+        `Socket Mode cannot reach Slack yet (${found.appToken.reason}): it keeps trying, and the start completes when Slack answers`,
+      );
     }
     const app = await startApp(config, { logger, store, botToken }).catch((error: unknown) => {
       throw listenFailure(error, config);
@@ -71,7 +77,9 @@ export async function startChecked(config: Config, logger: AppLogger): Promise<R
   }
 }
 
-function isRefused(checked: SettingCheck<unknown> | Skipped | undefined): checked is Extract<SettingCheck<unknown>, { outcome: 'refused' }> {
+function isRefused(
+  checked: SettingCheck<unknown> | Skipped | undefined,
+): checked is Extract<SettingCheck<unknown>, { outcome: 'refused' }> {
   return checked?.outcome === 'refused';
 }
 
@@ -81,15 +89,29 @@ async function check(config: Config, store: Store): Promise<Findings> {
   const token = singleWorkspaceToken(config);
   const inventory = store.inventory();
   const bot = token ? checkBotToken(transport, token, CHECK_TIMEOUT_MS) : undefined;
-  const appToken = config.slack.appToken ? checkAppToken(transport, config.slack.appToken, CHECK_TIMEOUT_MS) : undefined;
-  const model = config.openai ? checkModel({ ...config.openai, timeoutMs: CHECK_TIMEOUT_MS }) : ({ outcome: 'skipped', reason: 'no OPENAI_API_KEY' } as const);
+  const appToken = config.slack.appToken
+    ? checkAppToken(transport, config.slack.appToken, CHECK_TIMEOUT_MS)
+    : undefined;
+  const model = config.openai
+    ? checkModel({ ...config.openai, timeoutMs: CHECK_TIMEOUT_MS })
+    : ({ outcome: 'skipped', reason: 'no OPENAI_API_KEY' } as const);
   const membrane = (async (): Promise<SettingCheck<MembraneSelf> | Skipped> => {
     const tenant = await membraneTenant(config, (await inventory).recentTenant, bot);
-    if (tenant === undefined) return { outcome: 'skipped', reason: 'no workspace has used the bot yet; the first command checks it' };
-    return checkMembrane({ apiUri: config.membrane.apiUri, credentials: config.membrane.credentials, timeoutMs: CHECK_TIMEOUT_MS }, tenant);
+    if (tenant === undefined)
+      return { outcome: 'skipped', reason: 'no workspace has used the bot yet; the first command checks it' };
+    return checkMembrane(
+      { apiUri: config.membrane.apiUri, credentials: config.membrane.credentials, timeoutMs: CHECK_TIMEOUT_MS },
+      tenant,
+    );
   })();
   const found = await Promise.all([bot, appToken, inventory, membrane, model]);
-  return { bot: found[0], appToken: found[1], installations: found[2].installations, membrane: found[3], model: found[4] };
+  return {
+    bot: found[0],
+    appToken: found[1],
+    installations: found[2].installations,
+    membrane: found[3],
+    model: found[4],
+  };
 }
 
 /**
@@ -98,7 +120,11 @@ async function check(config: Config, store: Store): Promise<Findings> {
  * cached connection; else, for one workspace in workspace scope, that workspace (the customer its
  * first command creates). Otherwise there is none to ask as yet.
  */
-async function membraneTenant(config: Config, recentTenant: string | undefined, bot: Promise<SettingCheck<BotIdentity>> | undefined): Promise<string | undefined> {
+async function membraneTenant(
+  config: Config,
+  recentTenant: string | undefined,
+  bot: Promise<SettingCheck<BotIdentity>> | undefined,
+): Promise<string | undefined> {
   if (config.membrane.credentials.kind === 'token') return '';
   if (recentTenant) return recentTenant;
   if (config.connectionScope !== 'workspace' || !bot) return undefined;
@@ -111,13 +137,28 @@ function listenFailure(error: unknown, config: Config): unknown {
   const { port, host } = config.slack;
   switch ((error as { code?: unknown })?.code) {
     case 'EADDRINUSE':
-      return new SettingError('address_in_use', ['PORT', 'HOST'], `PORT ${port} is already in use on HOST ${host}: stop what listens there, or set PORT to a free port`, { cause: error });
+      return new SettingError(
+        'address_in_use',
+        ['PORT', 'HOST'],
+        `PORT ${port} is already in use on HOST ${host}: stop what listens there, or set PORT to a free port`,
+        { cause: error },
+      );
     case 'EACCES':
-      return new SettingError('address_unavailable', ['PORT'], `PORT ${port} needs privileges this user does not have (ports below 1024): use a higher PORT, e.g. 3000, behind your proxy`, { cause: error });
+      return new SettingError(
+        'address_unavailable',
+        ['PORT'],
+        `PORT ${port} needs privileges this user does not have (ports below 1024): use a higher PORT, e.g. 3000, behind your proxy`,
+        { cause: error },
+      );
     case 'EADDRNOTAVAIL':
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
-      return new SettingError('address_unavailable', ['HOST'], `HOST ${host} is not an address of this machine: use 0.0.0.0 (every interface), 127.0.0.1, or one of its own addresses`, { cause: error });
+      return new SettingError(
+        'address_unavailable',
+        ['HOST'],
+        `HOST ${host} is not an address of this machine: use 0.0.0.0 (every interface), 127.0.0.1, or one of its own addresses`,
+        { cause: error },
+      );
     default:
       return error;
   }
@@ -127,32 +168,55 @@ function listenFailure(error: unknown, config: Config): unknown {
  * One line for people and machines alike: `msg` reads as a sentence ("ready: Slack workspace Acme
  * as @espo (HTTP mode) · Membrane ok · …"), the fields carry the same, structured.
  */
-function summarize(config: Config, store: Store, found: Findings, app: RunningApp): { clean: boolean; text: string; fields: Record<string, unknown> } {
+function summarize(
+  config: Config,
+  store: Store,
+  found: Findings,
+  app: RunningApp,
+): { clean: boolean; text: string; fields: Record<string, unknown> } {
   const mode = config.slack.appToken ? 'Socket Mode' : `HTTP mode, ${app.url}/slack/events`;
   const parts: { text: string; ok: boolean }[] = [];
   const fields: Record<string, unknown> = {};
 
   if (config.slack.oauth) {
-    parts.push({ text: `Slack: ${found.installations} workspace${found.installations === 1 ? '' : 's'} installed (OAuth, ${mode})`, ok: true });
+    parts.push({
+      text: `Slack: ${found.installations} workspace${found.installations === 1 ? '' : 's'} installed (OAuth, ${mode})`,
+      ok: true,
+    });
     fields.slack = { mode: config.slack.appToken ? 'socket' : 'http', oauth: true, installations: found.installations };
   } else if (found.bot?.outcome === 'ok') {
     const bot = found.bot.value;
     parts.push({ text: `Slack workspace ${bot.team} as @${bot.botName} (${mode})`, ok: true });
-    fields.slack = { mode: config.slack.appToken ? 'socket' : 'http', team: bot.team, teamId: bot.teamId, bot: bot.botName, botUserId: bot.botUserId };
+    fields.slack = {
+      mode: config.slack.appToken ? 'socket' : 'http',
+      team: bot.team,
+      teamId: bot.teamId,
+      bot: bot.botName,
+      botUserId: bot.botUserId,
+    };
   } else {
     const reason = found.bot?.outcome === 'unreachable' ? found.bot.reason : 'not checked';
-    parts.push({ text: `Slack unavailable (${reason}; ${config.slack.appToken ? 'checking again' : '/readyz says not ready until it answers'})`, ok: false });
+    parts.push({
+      text: `Slack unavailable (${reason}; ${config.slack.appToken ? 'checking again' : '/readyz says not ready until it answers'})`,
+      ok: false,
+    });
     fields.slack = { mode: config.slack.appToken ? 'socket' : 'http', state: 'unreachable', reason };
   }
   if (found.appToken) {
-    (fields.slack as Record<string, unknown>).appToken = found.appToken.outcome === 'ok' ? 'ok' : found.appToken.outcome;
+    (fields.slack as Record<string, unknown>).appToken =
+      found.appToken.outcome === 'ok' ? 'ok' : found.appToken.outcome;
   }
 
   const membrane = found.membrane;
   if (membrane.outcome === 'ok') parts.push({ text: 'Membrane ok', ok: true });
   else if (membrane.outcome === 'skipped') parts.push({ text: `Membrane not checked (${membrane.reason})`, ok: true });
-  else if (membrane.outcome === 'unreachable') parts.push({ text: `Membrane unavailable (${membrane.reason})`, ok: false });
-  fields.membrane = { apiUri: config.membrane.apiUri, state: membrane.outcome, ...('reason' in membrane ? { reason: membrane.reason } : {}) };
+  else if (membrane.outcome === 'unreachable')
+    parts.push({ text: `Membrane unavailable (${membrane.reason})`, ok: false });
+  fields.membrane = {
+    apiUri: config.membrane.apiUri,
+    state: membrane.outcome,
+    ...('reason' in membrane ? { reason: membrane.reason } : {}),
+  };
 
   const model = found.model;
   if (!config.openai || model.outcome === 'skipped') {
@@ -160,14 +224,28 @@ function summarize(config: Config, store: Store, found: Findings, app: RunningAp
     fields.model = { state: 'off' };
   } else {
     const where = `${config.openai.model} at ${config.openai.baseUrl ?? OPENAI_DEFAULT_BASE_URL}`;
-    const problem = model.outcome === 'unreachable' ? `unavailable: ${model.reason}` : model.outcome === 'ok' ? model.value.warning : undefined;
+    const problem =
+      model.outcome === 'unreachable'
+        ? `unavailable: ${model.reason}`
+        : model.outcome === 'ok'
+          ? model.value.warning
+          : undefined;
     parts.push({ text: `model ${where}${problem ? ` (${problem})` : ''}`, ok: !problem });
-    fields.model = { model: config.openai.model, baseUrl: config.openai.baseUrl ?? OPENAI_DEFAULT_BASE_URL, state: model.outcome, ...(problem ? { problem } : {}) };
+    fields.model = {
+      model: config.openai.model,
+      baseUrl: config.openai.baseUrl ?? OPENAI_DEFAULT_BASE_URL,
+      state: model.outcome,
+      ...(problem ? { problem } : {}),
+    };
   }
 
   parts.push({ text: `store ${store.location}`, ok: true });
   fields.store = { dialect: store.dialect, location: store.location };
 
   const clean = parts.every((part) => part.ok);
-  return { clean, text: `${clean ? 'ready' : 'started, with problems'}: ${parts.map((part) => part.text).join(' · ')}`, fields };
+  return {
+    clean,
+    text: `${clean ? 'ready' : 'started, with problems'}: ${parts.map((part) => part.text).join(' · ')}`,
+    fields,
+  };
 }

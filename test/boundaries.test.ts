@@ -19,21 +19,46 @@ function filesUnder(dir: string): string[] {
 
 function importsOf(file: string): string[] {
   const source = readFileSync(file, 'utf8');
-  return [...source.matchAll(/(?:^|\n)\s*(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => m[1] ?? m[2]!);
+  return [
+    ...source.matchAll(/(?:^|\n)\s*(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g),
+  ].map((m) => m[1] ?? m[2]!);
 }
 
 const rules: { layer: string; forbidden: RegExp[] }[] = [
   {
     layer: 'core',
-    forbidden: [/^@slack\//, /^@membranehq\//, /^openai/, /^kysely/, /^pg$/, /^better-sqlite3/, /^axios/, /\/(slack|crm|llm|store|config|observability)\//],
+    forbidden: [
+      /^@slack\//,
+      /^@membranehq\//,
+      /^openai/,
+      /^kysely/,
+      /^pg$/,
+      /^better-sqlite3/,
+      /^axios/,
+      /\/(slack|crm|llm|store|config|observability)\//,
+    ],
   },
   { layer: 'slack', forbidden: [/^@membranehq\//, /^openai/, /^kysely/, /^pg$/, /^better-sqlite3/, /\/store\//] },
   { layer: 'crm', forbidden: [/^@slack\//, /^openai/, /\/slack\//, /\/llm\//] },
   { layer: 'store', forbidden: [/^@slack\//, /^@membranehq\//, /^openai/, /\/slack\//, /\/llm\//] },
   // The planner sees the CRM only as core's plain data: no Membrane, Slack or database.
-  { layer: 'llm', forbidden: [/^@slack\//, /^@membranehq\//, /^kysely/, /^pg$/, /^better-sqlite3/, /\/(slack|crm|store)\//] },
+  {
+    layer: 'llm',
+    forbidden: [/^@slack\//, /^@membranehq\//, /^kysely/, /^pg$/, /^better-sqlite3/, /\/(slack|crm|store)\//],
+  },
   // Logs, metrics and the request scope serve every layer, so they depend on none of them.
-  { layer: 'observability', forbidden: [/^@slack\//, /^@membranehq\//, /^openai/, /^kysely/, /^pg$/, /^better-sqlite3/, /\/(slack|crm|llm|store|config|core)\//] },
+  {
+    layer: 'observability',
+    forbidden: [
+      /^@slack\//,
+      /^@membranehq\//,
+      /^openai/,
+      /^kysely/,
+      /^pg$/,
+      /^better-sqlite3/,
+      /\/(slack|crm|llm|store|config|core)\//,
+    ],
+  },
 ];
 
 describe('import boundaries', () => {

@@ -38,7 +38,10 @@ describe('startChecked', () => {
   });
 
   /** Starts with `overrides` on a fresh database (or `databaseUrl`) and returns the summary line. */
-  async function summary(overrides: Record<string, string> = {}, parts: { oauth?: boolean; openai?: boolean; databaseUrl?: string } = {}) {
+  async function summary(
+    overrides: Record<string, string> = {},
+    parts: { oauth?: boolean; openai?: boolean; databaseUrl?: string } = {},
+  ) {
     const logs: Record<string, unknown>[] = [];
     const sink = new Writable({
       write(chunk, _encoding, callback) {
@@ -47,7 +50,19 @@ describe('startChecked', () => {
       },
     });
     const databaseUrl = parts.databaseUrl ?? `sqlite:${join(dir, `bot-${++databases}.db`)}`;
-    const config = loadConfig(appEnv({ slack, membrane, openai: parts.openai === false ? undefined : openai, databaseUrl, port: 0, oauth: parts.oauth }, overrides));
+    const config = loadConfig(
+      appEnv(
+        {
+          slack,
+          membrane,
+          openai: parts.openai === false ? undefined : openai,
+          databaseUrl,
+          port: 0,
+          oauth: parts.oauth,
+        },
+        overrides,
+      ),
+    );
     app = await startChecked(config, createLogger('info', sink));
     return logs.find((line) => typeof line.checks === 'object')!;
   }
@@ -55,8 +70,14 @@ describe('startChecked', () => {
   it('many workspaces: says how many are installed, and checks Membrane once one has used the bot', async () => {
     const line = await summary({}, { oauth: true, openai: false });
     expect(line.level).toBe(30);
-    expect(line.msg).toMatch(/^ready: Slack: 0 workspaces installed \(OAuth, HTTP mode, http:\/\/127\.0\.0\.1:\d+\/slack\/events\) · Membrane not checked \(no workspace has used the bot yet; the first command checks it\) · model off \(no OPENAI_API_KEY: commands and the fast path\) · store sqlite:/);
-    expect(line.checks).toMatchObject({ slack: { oauth: true, installations: 0 }, membrane: { state: 'skipped' }, model: { state: 'off' } });
+    expect(line.msg).toMatch(
+      /^ready: Slack: 0 workspaces installed \(OAuth, HTTP mode, http:\/\/127\.0\.0\.1:\d+\/slack\/events\) · Membrane not checked \(no workspace has used the bot yet; the first command checks it\) · model off \(no OPENAI_API_KEY: commands and the fast path\) · store sqlite:/,
+    );
+    expect(line.checks).toMatchObject({
+      slack: { oauth: true, installations: 0 },
+      membrane: { state: 'skipped' },
+      model: { state: 'off' },
+    });
   });
 
   it('acts as a tenant the bot has served, so no customer is made up (per-person connections)', async () => {
@@ -74,7 +95,9 @@ describe('startChecked', () => {
     membrane.resetCalls();
     const line = await summary({ CONNECTION_SCOPE: 'user' });
     expect(membrane.calls).toEqual([]);
-    expect(line.msg).toContain(' · Membrane not checked (no workspace has used the bot yet; the first command checks it) · ');
+    expect(line.msg).toContain(
+      ' · Membrane not checked (no workspace has used the bot yet; the first command checks it) · ',
+    );
   });
 
   it('a fixed Membrane token is checked as its own customer', async () => {
@@ -94,7 +117,10 @@ describe('startChecked', () => {
         `^started, with problems: Slack workspace Test as @espo \\(HTTP mode, .*\\) · Membrane unavailable \\(ECONNREFUSED at ${nowhere}\\) · model gpt-typo at ${openai.url} \\(OPENAI_MODEL gpt-typo is not among the 1 models ${openai.url} lists\\) · store sqlite:`,
       ),
     );
-    expect(line.checks).toMatchObject({ membrane: { state: 'unreachable', reason: `ECONNREFUSED at ${nowhere}` }, model: { state: 'ok', problem: expect.stringContaining('gpt-typo') } });
+    expect(line.checks).toMatchObject({
+      membrane: { state: 'unreachable', reason: `ECONNREFUSED at ${nowhere}` },
+      model: { state: 'ok', problem: expect.stringContaining('gpt-typo') },
+    });
     expect(app?.url).toBeDefined();
   });
 });

@@ -58,7 +58,10 @@ export interface AttributeInfo {
 const ENTITIES_JSON = new URL('./entities.json', import.meta.url);
 
 function readEntitiesJson(): { entityDefs: EntityDefs; scopes: Record<string, ScopeDef> } {
-  return JSON.parse(readFileSync(ENTITIES_JSON, 'utf8')) as { entityDefs: EntityDefs; scopes: Record<string, ScopeDef> };
+  return JSON.parse(readFileSync(ENTITIES_JSON, 'utf8')) as {
+    entityDefs: EntityDefs;
+    scopes: Record<string, ScopeDef>;
+  };
 }
 
 /** A fresh deep copy of the built-in entity definitions (callers may mutate it). */
@@ -118,9 +121,7 @@ export function fieldAttributes(field: string, def: FieldDef): AttributeInfo[] {
     case 'enum':
       return [make(field, 'string', { primary: true, options: def.options, maxLength: def.maxLength })];
     default:
-      return [
-        make(field, VALUE_TYPE_BY_FIELD_TYPE[def.type] ?? 'string', { primary: true, maxLength: def.maxLength }),
-      ];
+      return [make(field, VALUE_TYPE_BY_FIELD_TYPE[def.type] ?? 'string', { primary: true, maxLength: def.maxLength })];
   }
 }
 

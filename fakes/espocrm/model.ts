@@ -122,7 +122,12 @@ function isBlank(value: unknown): boolean {
 }
 
 function sameText(a: unknown, b: unknown): boolean {
-  return typeof a === 'string' && typeof b === 'string' && a.trim() !== '' && a.trim().toLowerCase() === b.trim().toLowerCase();
+  return (
+    typeof a === 'string' &&
+    typeof b === 'string' &&
+    a.trim() !== '' &&
+    a.trim().toLowerCase() === b.trim().toLowerCase()
+  );
 }
 
 /** A non-negative integer query param; numbers arrive as strings from a query string. */
@@ -171,7 +176,11 @@ export class FakeEspoCrm {
 
   constructor(opts: { now?: () => Date; siteUrl?: string } = {}) {
     this.now = opts.now ?? (() => new Date());
-    this.settings = { version: '10.0.0', recordListMaxSizeLimit: 200, ...(opts.siteUrl ? { siteUrl: opts.siteUrl } : {}) };
+    this.settings = {
+      version: '10.0.0',
+      recordListMaxSizeLimit: 200,
+      ...(opts.siteUrl ? { siteUrl: opts.siteUrl } : {}),
+    };
   }
 
   /** Load the fixed demo data set (dates are relative to the injected clock). */
@@ -233,7 +242,8 @@ export class FakeEspoCrm {
       if (method === 'GET' && id === undefined) return ok(this.listWebhooks());
       if (method === 'POST' && id === undefined) {
         const answer = this.webhooks.create(req.body);
-        if (answer.status !== 200) throw new EspoError(answer.status, answer.status === 403 ? 'Access denied' : 'Bad request');
+        if (answer.status !== 200)
+          throw new EspoError(answer.status, answer.status === 403 ? 'Access denied' : 'Bad request');
         return ok(answer.body);
       }
       if (method === 'DELETE' && id !== undefined) {
@@ -361,7 +371,14 @@ export class FakeEspoCrm {
 
   /** What `GET /Settings` shows an API user: non-admin parameters only (see EspoSettings). */
   private publicSettings(): Record<string, unknown> {
-    return { ...this.settings, applicationName: 'EspoCRM', language: 'en_US', timeZone: 'UTC', dateFormat: 'DD.MM.YYYY', timeFormat: 'HH:mm' };
+    return {
+      ...this.settings,
+      applicationName: 'EspoCRM',
+      language: 'en_US',
+      timeZone: 'UTC',
+      dateFormat: 'DD.MM.YYYY',
+      timeFormat: 'HH:mm',
+    };
   }
 
   /**
@@ -370,7 +387,12 @@ export class FakeEspoCrm {
    */
   private listWebhooks(): { total: number; list: Record<string, unknown>[] } {
     if (this.webhooks.refuseWith === 403) throw new EspoError(403, 'Access denied');
-    const list = [...this.webhooks.registered.values()].map(({ id, event, url }) => ({ id, event, url, isActive: true }));
+    const list = [...this.webhooks.registered.values()].map(({ id, event, url }) => ({
+      id,
+      event,
+      url,
+      isActive: true,
+    }));
     return { total: list.length, list };
   }
 
@@ -430,14 +452,22 @@ export class FakeEspoCrm {
    */
   private recordChange(entity: string, before: EspoRecord, after: EspoRecord): void {
     const skip = new Set(['modifiedAt', 'versionNumber', 'streamUpdatedAt']);
-    const changed = Object.keys(after).filter((name) => !skip.has(name) && JSON.stringify(before[name] ?? null) !== JSON.stringify(after[name] ?? null));
+    const changed = Object.keys(after).filter(
+      (name) => !skip.has(name) && JSON.stringify(before[name] ?? null) !== JSON.stringify(after[name] ?? null),
+    );
     if (!changed.length) return;
-    this.webhooks.emit(`${entity}.update`, { ...Object.fromEntries(changed.map((name) => [name, after[name]])), id: after.id });
+    this.webhooks.emit(`${entity}.update`, {
+      ...Object.fromEntries(changed.map((name) => [name, after[name]])),
+      id: after.id,
+    });
     const attributes = this.attributes(entity);
     const fields = [...new Set(attributes.filter((info) => changed.includes(info.name)).map((info) => info.field))];
     for (const field of fields) {
       const names = attributes.filter((info) => info.field === field).map((info) => info.name);
-      this.webhooks.emit(`${entity}.fieldUpdate.${field}`, { id: after.id, ...Object.fromEntries(names.map((name) => [name, after[name] ?? null])) });
+      this.webhooks.emit(`${entity}.fieldUpdate.${field}`, {
+        id: after.id,
+        ...Object.fromEntries(names.map((name) => [name, after[name] ?? null])),
+      });
     }
     this.noteUpdate(entity, before, after, changed);
   }
@@ -452,20 +482,33 @@ export class FakeEspoCrm {
   private noteUpdate(entity: string, before: EspoRecord, after: EspoRecord, changed: string[]): void {
     const scope = this.scopes[entity] ?? {};
     if (scope.stream && changed.includes('assignedUserId')) {
-      this.addNote(entity, after, 'Assign', after.assignedUserId ? { assignedUserId: after.assignedUserId, assignedUserName: after.assignedUserName } : { assignedUserId: null });
+      this.addNote(
+        entity,
+        after,
+        'Assign',
+        after.assignedUserId
+          ? { assignedUserId: after.assignedUserId, assignedUserName: after.assignedUserName }
+          : { assignedUserId: null },
+      );
     }
     const attributes = this.attributes(entity).filter((info) => info.kind !== 'computed');
     const audited = Object.entries(this.entityDef(entity).fields)
       .filter(([field, def]) => def.audited && !(scope.stream && field === scope.statusField))
       .map(([field]) => field)
-      .filter((field) => attributes.some((info) => info.field === field && info.kind === 'value' && changed.includes(info.name)));
+      .filter((field) =>
+        attributes.some((info) => info.field === field && info.kind === 'value' && changed.includes(info.name)),
+      );
     const status = scope.statusField;
     const statusData = status && changed.includes(status) && after[status] ? { value: after[status] } : {};
     if (!audited.length && !('value' in statusData)) return;
     // A link's name goes beside its id (getNotActualAttributeList).
     const names = attributes.filter((info) => audited.includes(info.field)).map((info) => info.name);
     const pick = (record: EspoRecord) => Object.fromEntries(names.map((name) => [name, record[name] ?? null]));
-    this.addNote(entity, after, 'Update', { fields: audited, attributes: { was: pick(before), became: pick(after) }, ...statusData });
+    this.addNote(entity, after, 'Update', {
+      fields: audited,
+      attributes: { was: pick(before), became: pick(after) },
+      ...statusData,
+    });
   }
 
   /** Service::noteCreate: who the new record is assigned to and its status, on records with a stream. */
@@ -474,7 +517,9 @@ export class FakeEspoCrm {
     if (!scope?.stream) return;
     const status = scope.statusField;
     this.addNote(entity, record, 'Create', {
-      ...(record.assignedUserId ? { assignedUserId: record.assignedUserId, assignedUserName: record.assignedUserName } : {}),
+      ...(record.assignedUserId
+        ? { assignedUserId: record.assignedUserId, assignedUserName: record.assignedUserName }
+        : {}),
       ...(status && record[status] ? { statusValue: record[status], statusField: status } : {}),
     });
   }
@@ -483,11 +528,21 @@ export class FakeEspoCrm {
     const key = `${entity}:${String(record.id)}`;
     const user = this.currentUser();
     const notes = this.notes.get(key) ?? [];
-    const createdAt = type === 'Create' && typeof record.createdAt === 'string' ? record.createdAt : formatDateTime(this.now());
+    const createdAt =
+      type === 'Create' && typeof record.createdAt === 'string' ? record.createdAt : formatDateTime(this.now());
     // Notes count apart, so the records' ids do not depend on how many notes came before them.
     this.noteCounter += 1;
     const id = `6650a1b9${this.noteCounter.toString(16).padStart(9, '0')}`;
-    notes.push({ id, type, parentType: entity, parentId: String(record.id), data, createdAt, createdById: user.id, createdByName: user.name });
+    notes.push({
+      id,
+      type,
+      parentType: entity,
+      parentId: String(record.id),
+      data,
+      createdAt,
+      createdById: user.id,
+      createdByName: user.name,
+    });
     this.notes.set(key, notes);
   }
 
@@ -526,14 +581,16 @@ export class FakeEspoCrm {
         if (value === '') return null;
         if (typeof value !== 'string') throw invalid();
         if (allowsDate && DATE_RE.test(value)) return value;
-        if (info.valueType === 'datetime' && DATETIME_RE.test(value)) return value.length === 16 ? `${value}:00` : value;
+        if (info.valueType === 'datetime' && DATETIME_RE.test(value))
+          return value.length === 16 ? `${value}:00` : value;
         throw invalid();
       }
       default: {
         if (typeof value === 'object') throw invalid();
         const text = String(value);
         if (info.options && !info.options.includes(text)) throw invalid();
-        if (info.maxLength !== undefined && text.length > info.maxLength) throw validationError(info.field, 'maxLength');
+        if (info.maxLength !== undefined && text.length > info.maxLength)
+          throw validationError(info.field, 'maxLength');
         if (info.valueType === 'email' && text !== '' && !EMAIL_RE.test(text)) throw invalid();
         return text;
       }
@@ -597,7 +654,8 @@ export class FakeEspoCrm {
     const fields = this.entityDef(entity).fields;
     for (const info of this.attributes(entity)) {
       const def = fields[info.field];
-      if (!info.primary || info.kind !== 'value' || !def?.required || def.suppressValidationList?.includes('required')) continue;
+      if (!info.primary || info.kind !== 'value' || !def?.required || def.suppressValidationList?.includes('required'))
+        continue;
       if (touched && !touched.has(info.name)) continue;
       if (isBlank(record[info.name])) throw validationError(info.field, 'required');
     }
@@ -646,7 +704,11 @@ export class FakeEspoCrm {
     if (info.name === 'isOverdue') {
       const dateEnd = record.dateEnd;
       const today = formatDate(this.now());
-      return typeof dateEnd === 'string' && dateEnd.slice(0, 10) < today && !TASK_DONE_STATUSES.includes(String(record.status));
+      return (
+        typeof dateEnd === 'string' &&
+        dateEnd.slice(0, 10) < today &&
+        !TASK_DONE_STATUSES.includes(String(record.status))
+      );
     }
     if (info.fieldType === 'personName') return personName(record);
     if (info.kind === 'derived') return this.linkName(entity, info, record);
@@ -670,7 +732,11 @@ export class FakeEspoCrm {
     if (typeof entity !== 'string' || typeof id !== 'string') return null;
     const linked = this.tables.get(entity)?.get(id);
     if (!linked) return null;
-    return isPersonEntity(this.defs, entity) ? personName(linked) : typeof linked.name === 'string' ? linked.name : null;
+    return isPersonEntity(this.defs, entity)
+      ? personName(linked)
+      : typeof linked.name === 'string'
+        ? linked.name
+        : null;
   }
 
   // ---- metadata helpers ------------------------------------------------------------------------

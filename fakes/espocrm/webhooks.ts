@@ -29,7 +29,11 @@ export interface SignedBatch {
 /** EspoCRM's default `webhookBatchSize`. */
 export const BATCH_SIZE = 50;
 
-export function signEspoBatch(webhookId: string, secretKey: string, body: string): { Signature: string; 'X-Signature': string } {
+export function signEspoBatch(
+  webhookId: string,
+  secretKey: string,
+  body: string,
+): { Signature: string; 'X-Signature': string } {
   const raw = createHmac('sha256', secretKey).update(body).digest();
   return {
     Signature: Buffer.from(`${webhookId}:${raw.toString('hex')}`).toString('base64'),
@@ -56,12 +60,24 @@ export class FakeEspoWebhooks {
   create(body: unknown): { status: number; body?: unknown } {
     if (this.refuseWith) return { status: this.refuseWith };
     const input = (body ?? {}) as { event?: unknown; url?: unknown };
-    if (typeof input.event !== 'string' || !/^[A-Za-z]\w*\.(create|update|delete|fieldUpdate\.\w+)$/.test(input.event) || typeof input.url !== 'string') {
+    if (
+      typeof input.event !== 'string' ||
+      !/^[A-Za-z]\w*\.(create|update|delete|fieldUpdate\.\w+)$/.test(input.event) ||
+      typeof input.url !== 'string'
+    ) {
       return { status: 400 };
     }
-    const webhook: FakeWebhook = { id: `wh${(++this.counter).toString(16).padStart(15, '0')}`, event: input.event, url: input.url, secretKey: randomBytes(16).toString('hex') };
+    const webhook: FakeWebhook = {
+      id: `wh${(++this.counter).toString(16).padStart(15, '0')}`,
+      event: input.event,
+      url: input.url,
+      secretKey: randomBytes(16).toString('hex'),
+    };
     this.registered.set(webhook.id, webhook);
-    return { status: 200, body: { id: webhook.id, event: webhook.event, url: webhook.url, secretKey: webhook.secretKey, isActive: true } };
+    return {
+      status: 200,
+      body: { id: webhook.id, event: webhook.event, url: webhook.url, secretKey: webhook.secretKey, isActive: true },
+    };
   }
 
   delete(id: string): boolean {
@@ -93,7 +109,13 @@ export class FakeEspoWebhooks {
         const queued = queue.slice(start, start + BATCH_SIZE);
         const items = queued.map((entry) => entry.data);
         const body = JSON.stringify(items);
-        const batch = { webhook, url: webhook.url, body, items, headers: { 'content-type': 'application/json', ...signEspoBatch(webhook.id, webhook.secretKey, body) } };
+        const batch = {
+          webhook,
+          url: webhook.url,
+          body,
+          items,
+          headers: { 'content-type': 'application/json', ...signEspoBatch(webhook.id, webhook.secretKey, body) },
+        };
         batches.push({ batch, queued });
       }
     }
@@ -110,9 +132,12 @@ export class FakeEspoWebhooks {
       if (status === 410) {
         this.delete(batch.webhook.id);
       } else if (RETRIED.has(status)) {
-        const again = queued.map((entry) => ({ ...entry, attempts: entry.attempts + 1 })).filter((entry) => entry.attempts < MAX_ATTEMPTS);
+        const again = queued
+          .map((entry) => ({ ...entry, attempts: entry.attempts + 1 }))
+          .filter((entry) => entry.attempts < MAX_ATTEMPTS);
         // Retried items keep their place (Queue.php orders by number) ahead of newer ones.
-        if (again.length && this.registered.has(batch.webhook.id)) this.queues.set(batch.webhook.id, [...again, ...(this.queues.get(batch.webhook.id) ?? [])]);
+        if (again.length && this.registered.has(batch.webhook.id))
+          this.queues.set(batch.webhook.id, [...again, ...(this.queues.get(batch.webhook.id) ?? [])]);
       }
     }
     return results;
@@ -126,10 +151,14 @@ export class FakeEspoWebhooks {
  */
 export function send(batch: Pick<SignedBatch, 'url' | 'body' | 'headers'>): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = request(batch.url, { method: 'POST', agent: false, headers: { ...batch.headers, 'content-length': Buffer.byteLength(batch.body) } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
+    const req = request(
+      batch.url,
+      { method: 'POST', agent: false, headers: { ...batch.headers, 'content-length': Buffer.byteLength(batch.body) } },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
     req.on('error', reject);
     req.end(batch.body);
   });

@@ -119,7 +119,11 @@ function inputFieldSchema(entity: string, info: AttributeInfo): JsonSchema {
 }
 
 const idSchema: JsonSchema = { type: 'string' };
-const object = (properties: Record<string, JsonSchema>, required: string[] = [], extra: JsonSchema = {}): JsonSchema => ({
+const object = (
+  properties: Record<string, JsonSchema>,
+  required: string[] = [],
+  extra: JsonSchema = {},
+): JsonSchema => ({
   type: 'object',
   properties,
   ...(required.length ? { required } : {}),
@@ -131,7 +135,11 @@ const defs = builtinEntityDefs();
 /** EspoCRM's where item (Core/Select/Where/Item): nestable, so `value` may be anything. */
 const whereItemSchema: JsonSchema = object(
   {
-    type: { type: 'string', description: 'equals, notEquals, greaterThan, lessThan, in, notIn, contains, isNull, isTrue, between, currentMonth, or, and, ...' },
+    type: {
+      type: 'string',
+      description:
+        'equals, notEquals, greaterThan, lessThan, in, notIn, contains, isNull, isTrue, between, currentMonth, or, and, ...',
+    },
     attribute: { type: 'string', description: 'Attribute name, e.g. status or accountId' },
     value: { description: 'Value to compare with; an array for in/between, where items for or/and' },
   },
@@ -142,10 +150,17 @@ function entitySchemas(spec: EntitySpec) {
   const attributes = entityAttributes(defs, spec.entity);
   const fields = defs[spec.entity]?.fields ?? {};
   // Every field the API takes on create and update; a person's name is written as first and last name.
-  const writableInfo = attributes.filter((a) => a.kind === 'value' && !a.readOnly && fields[a.field]?.type !== 'personName');
+  const writableInfo = attributes.filter(
+    (a) => a.kind === 'value' && !a.readOnly && fields[a.field]?.type !== 'personName',
+  );
   const writable = Object.fromEntries(writableInfo.map((a) => [a.name, inputFieldSchema(spec.entity, a)]));
-  const filterInfo = [...writableInfo.filter((a) => fields[a.field]?.type !== 'text'), ...attributes.filter((a) => a.name === 'createdAt' || a.name === 'modifiedAt')];
-  const filters = Object.fromEntries(filterInfo.slice(0, MAX_FILTER_FIELDS).map((a) => [a.name, inputFieldSchema(spec.entity, a)]));
+  const filterInfo = [
+    ...writableInfo.filter((a) => fields[a.field]?.type !== 'text'),
+    ...attributes.filter((a) => a.name === 'createdAt' || a.name === 'modifiedAt'),
+  ];
+  const filters = Object.fromEntries(
+    filterInfo.slice(0, MAX_FILTER_FIELDS).map((a) => [a.name, inputFieldSchema(spec.entity, a)]),
+  );
   const required = writableInfo.filter((a) => a.primary && fields[a.field]?.required === true).map((a) => a.name);
   const record = object(
     { id: idSchema, ...Object.fromEntries(attributes.map((a) => [a.name, attributeSchema(a, true)])) },
@@ -183,7 +198,11 @@ function espoSchemas(verb: ActionVerb, spec: EntitySpec): Pick<ActionDef, 'input
   }
 }
 
-function membraneSchemas(verb: ActionVerb, spec: EntitySpec, lists: CatalogOptions['lists']): Pick<ActionDef, 'inputSchema' | 'outputSchema'> {
+function membraneSchemas(
+  verb: ActionVerb,
+  spec: EntitySpec,
+  lists: CatalogOptions['lists'],
+): Pick<ActionDef, 'inputSchema' | 'outputSchema'> {
   const { writable, filters, required, record } = entitySchemas(spec);
   const dataRecord = object({ id: idSchema, name: { type: 'string' }, fields: record }, ['id']);
   const idOutput = object({ id: idSchema }, ['id']);
@@ -201,14 +220,22 @@ function membraneSchemas(verb: ActionVerb, spec: EntitySpec, lists: CatalogOptio
           [],
           { additionalProperties: false },
         ),
-        outputSchema: object({ records: { type: 'array', items: dataRecord }, cursor: { type: 'string' } }, ['records']),
+        outputSchema: object({ records: { type: 'array', items: dataRecord }, cursor: { type: 'string' } }, [
+          'records',
+        ]),
       };
     case 'get':
-      return { inputSchema: object({ id: idSchema }, ['id']), outputSchema: object({ record: dataRecord }, ['record']) };
+      return {
+        inputSchema: object({ id: idSchema }, ['id']),
+        outputSchema: object({ record: dataRecord }, ['record']),
+      };
     case 'create':
       return { inputSchema: object({ fields: object(writable, required) }, ['fields']), outputSchema: idOutput };
     case 'update':
-      return { inputSchema: object({ id: idSchema, fields: object(writable) }, ['id', 'fields']), outputSchema: idOutput };
+      return {
+        inputSchema: object({ id: idSchema, fields: object(writable) }, ['id', 'fields']),
+        outputSchema: idOutput,
+      };
   }
 }
 
@@ -269,7 +296,28 @@ const SYNONYMS: Record<string, string> = {
   modify: 'update',
 };
 
-const STOPWORDS = new Set(['a', 'an', 'the', 'of', 'in', 'on', 'for', 'to', 'from', 'with', 'by', 'and', 'or', 'my', 'me', 'all', 'its', 'espocrm', 'crm', 'record']);
+const STOPWORDS = new Set([
+  'a',
+  'an',
+  'the',
+  'of',
+  'in',
+  'on',
+  'for',
+  'to',
+  'from',
+  'with',
+  'by',
+  'and',
+  'or',
+  'my',
+  'me',
+  'all',
+  'its',
+  'espocrm',
+  'crm',
+  'record',
+]);
 
 function singular(word: string): string {
   if (word.length > 4 && word.endsWith('ies')) return `${word.slice(0, -3)}y`;
@@ -278,8 +326,16 @@ function singular(word: string): string {
 }
 
 function tokens(text: string): Set<string> {
-  const words = text.toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
-  return new Set(words.map((w) => singular(w)).map((w) => SYNONYMS[w] ?? w).filter((w) => !STOPWORDS.has(w)));
+  const words = text
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean);
+  return new Set(
+    words
+      .map((w) => singular(w))
+      .map((w) => SYNONYMS[w] ?? w)
+      .filter((w) => !STOPWORDS.has(w)),
+  );
 }
 
 /**

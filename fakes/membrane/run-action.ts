@@ -48,7 +48,11 @@ function pickDefined(input: Record<string, unknown>, keys: string[]): Record<str
 }
 
 const equalsItems = (filter: unknown) =>
-  Object.entries((filter ?? {}) as Record<string, unknown>).map(([attribute, value]) => ({ type: 'equals', attribute, value }));
+  Object.entries((filter ?? {}) as Record<string, unknown>).map(([attribute, value]) => ({
+    type: 'equals',
+    attribute,
+    value,
+  }));
 
 function espoStyleCall(verb: ActionVerb, path: string, input: Record<string, unknown>): EspoCall {
   const { id, ...fields } = input;
@@ -58,8 +62,16 @@ function espoStyleCall(verb: ActionVerb, path: string, input: Record<string, unk
       // The equality filter joins EspoCRM's where list as `equals` items. The parameters go to
       // EspoCRM as a GET's query string, so every value arrives there as text (`true` is 'true').
       const where = [...((input.where as unknown[] | undefined) ?? []), ...equalsItems(input.filter)];
-      const query = { ...pickDefined(input, ['maxSize', 'offset', 'orderBy', 'order']), ...(where.length ? { where } : {}) };
-      return { method: 'GET', path, query: qs.parse(qs.stringify(query), { depth: 20, arrayLimit: 1000 }), output: same };
+      const query = {
+        ...pickDefined(input, ['maxSize', 'offset', 'orderBy', 'order']),
+        ...(where.length ? { where } : {}),
+      };
+      return {
+        method: 'GET',
+        path,
+        query: qs.parse(qs.stringify(query), { depth: 20, arrayLimit: 1000 }),
+        output: same,
+      };
     }
     case 'get':
       return { method: 'GET', path: `${path}/${String(id)}`, output: same };
@@ -79,12 +91,19 @@ function toEspoValues(fields: unknown): unknown {
   return Object.fromEntries(
     Object.entries(fields).map(([key, value]) => [
       key,
-      typeof value === 'string' && ISO_DATETIME.test(value) ? new Date(value).toISOString().slice(0, 19).replace('T', ' ') : value,
+      typeof value === 'string' && ISO_DATETIME.test(value)
+        ? new Date(value).toISOString().slice(0, 19).replace('T', ' ')
+        : value,
     ]),
   );
 }
 
-function membraneStyleCall(verb: ActionVerb, path: string, input: Record<string, unknown>, pageSize: number): EspoCall | string {
+function membraneStyleCall(
+  verb: ActionVerb,
+  path: string,
+  input: Record<string, unknown>,
+  pageSize: number,
+): EspoCall | string {
   const fields = toEspoValues(input.fields);
   const idOnly = (body: unknown) => ({ id: String(asRecord(body).id) });
   switch (verb) {
@@ -105,7 +124,11 @@ function membraneStyleCall(verb: ActionVerb, path: string, input: Record<string,
       };
     }
     case 'get':
-      return { method: 'GET', path: `${path}/${String(input.id)}`, output: (body) => ({ record: toDataRecord(asRecord(body)) }) };
+      return {
+        method: 'GET',
+        path: `${path}/${String(input.id)}`,
+        output: (body) => ({ record: toDataRecord(asRecord(body)) }),
+      };
     case 'create':
       return { method: 'POST', path, body: fields, output: idOnly };
     case 'update':
@@ -114,11 +137,19 @@ function membraneStyleCall(verb: ActionVerb, path: string, input: Record<string,
 }
 
 /** Run an action whose input already passed its inputSchema; `pageSize`: what a list without `limit` returns. */
-export function runAction(action: ActionDef, input: Record<string, unknown>, espo: FakeEspoCrm, pageSize = DEFAULT_PAGE_SIZE): ActionOutcome {
+export function runAction(
+  action: ActionDef,
+  input: Record<string, unknown>,
+  espo: FakeEspoCrm,
+  pageSize = DEFAULT_PAGE_SIZE,
+): ActionOutcome {
   const target = describeActionKey(action.key);
   if (!target) return { kind: 'invalid', message: `Action ${action.key} has no implementation` };
   const path = `/${target.entity}`;
-  const call = target.style === 'espo' ? espoStyleCall(target.verb, path, input) : membraneStyleCall(target.verb, path, input, pageSize);
+  const call =
+    target.style === 'espo'
+      ? espoStyleCall(target.verb, path, input)
+      : membraneStyleCall(target.verb, path, input, pageSize);
   if (typeof call === 'string') return { kind: 'invalid', message: call };
 
   const response = espo.request({ method: call.method, path: call.path, query: call.query ?? {}, body: call.body });

@@ -11,7 +11,8 @@ import { DEFAULT_PAGE_SIZE, runAction } from './run-action.js';
 import { validateAgainstSchema } from './schema.js';
 
 // The SDK's WorkspaceElementState (dist/bundle.d.ts).
-export type ConnectionState = 'READY' | 'BUILDING' | 'CLIENT_ACTION_REQUIRED' | 'SETUP_FAILED' | 'CONFIGURATION_ERROR' | 'DISCONNECTING';
+export type ConnectionState =
+  'READY' | 'BUILDING' | 'CLIENT_ACTION_REQUIRED' | 'SETUP_FAILED' | 'CONFIGURATION_ERROR' | 'DISCONNECTING';
 
 export interface FakeConnection {
   id: string;
@@ -264,7 +265,11 @@ class Tenant implements FakeTenant {
     if (spec.state === 'CLIENT_ACTION_REQUIRED') {
       connection.clientAction = spec.provideInput
         ? { type: 'provide-input', ...spec.provideInput, ...(spec.uiUrl ? { uiUrl: spec.uiUrl } : {}) }
-        : { type: 'connect', description: 'Connect your EspoCRM instance', uiUrl: spec.uiUrl ?? `${this.clock.baseUrl()}/ui/connections/${connection.id}/connect` };
+        : {
+            type: 'connect',
+            description: 'Connect your EspoCRM instance',
+            uiUrl: spec.uiUrl ?? `${this.clock.baseUrl()}/ui/connections/${connection.id}/connect`,
+          };
     }
     if (spec.state === 'SETUP_FAILED' || spec.state === 'CONFIGURATION_ERROR') {
       connection.error = { message: spec.message ?? 'EspoCRM rejected the API key' };
@@ -326,7 +331,11 @@ class FakeMembraneServer implements FakeMembrane {
   private readonly routes: Route[] = [
     ['*', /^\/connections\/([^/]+)\/proxy(\/.*)?$/, (ctx, [id, path]) => this.proxy(ctx, id, path)],
     ['POST', /^\/connections\/ensure$/, (ctx) => ok(this.ensure(ctx))],
-    ['GET', /^\/connections$/, ({ tenant }) => ok({ items: tenant.connection && !tenant.connection.archived ? [tenant.connection] : [] })],
+    [
+      'GET',
+      /^\/connections$/,
+      ({ tenant }) => ok({ items: tenant.connection && !tenant.connection.archived ? [tenant.connection] : [] }),
+    ],
     ['GET', /^\/connections\/([^/]+)$/, (ctx, [id]) => ok(this.pollConnection(ctx.tenant, id))],
     ['DELETE', /^\/connections\/([^/]+)$/, (ctx, [id]) => ok(this.archive(ctx.tenant, id))],
     ['GET', /^\/actions$/, (ctx) => ok(this.findActions(ctx))],
@@ -407,7 +416,15 @@ class FakeMembraneServer implements FakeMembrane {
       const body = parseJsonBody(rawBody);
       const tenantKey = this.authenticate(req.headers.authorization);
       const requestId = req.headers['x-request-id'];
-      call = { method, path: url.pathname, query, tenant: tenantKey, body: body.ok ? body.value : rawBody, ...(typeof requestId === 'string' ? { requestId } : {}), at: Date.now() };
+      call = {
+        method,
+        path: url.pathname,
+        query,
+        tenant: tenantKey,
+        body: body.ok ? body.value : rawBody,
+        ...(typeof requestId === 'string' ? { requestId } : {}),
+        at: Date.now(),
+      };
       this.calls.push(call);
 
       if (this.latencyMs > 0) await sleep(this.latencyMs);
@@ -421,7 +438,13 @@ class FakeMembraneServer implements FakeMembrane {
       if (!tenantKey) throw membraneError(401, 'bad_request', 'Not authenticated', 'not_authenticated');
       if (!body.ok) throw invalidInput('Request body is not valid JSON');
 
-      const ctx: RequestContext = { method, query, body: body.value, headers: req.headers, tenant: this.tenant(tenantKey) };
+      const ctx: RequestContext = {
+        method,
+        query,
+        body: body.value,
+        headers: req.headers,
+        tenant: this.tenant(tenantKey),
+      };
       const reply = this.route(ctx, url.pathname);
       send(res, failure ?? reply);
     } catch (error) {
@@ -491,7 +514,8 @@ class FakeMembraneServer implements FakeMembrane {
 
   private pollConnection(tenant: Tenant, id: string): FakeConnection {
     const connection = tenant.liveConnection(id);
-    if (connection.state === 'BUILDING' && --tenant.buildingPollsLeft <= 0) tenant.applyState(connection, { state: 'READY' });
+    if (connection.state === 'BUILDING' && --tenant.buildingPollsLeft <= 0)
+      tenant.applyState(connection, { state: 'READY' });
     return connection;
   }
 
@@ -514,7 +538,10 @@ class FakeMembraneServer implements FakeMembrane {
     if (intent) return { items: searchActions(tenant.actions, intent, limit) };
     const offset = Number(query.cursor ?? 0);
     const next = offset + limit;
-    return { items: tenant.actions.slice(offset, next), cursor: next < tenant.actions.length ? String(next) : undefined };
+    return {
+      items: tenant.actions.slice(offset, next),
+      cursor: next < tenant.actions.length ? String(next) : undefined,
+    };
   }
 
   private action(tenant: Tenant, keyOrId: string): ActionDef {

@@ -18,7 +18,11 @@ export interface ChatRequestRecord {
 }
 
 export type ScriptedReply =
-  | { toolCalls: { name: string; arguments: string | Record<string, unknown> }[]; content?: string | null; finishReason?: string }
+  | {
+      toolCalls: { name: string; arguments: string | Record<string, unknown> }[];
+      content?: string | null;
+      finishReason?: string;
+    }
   | { content: string }
   /** An HTTP error (e.g. 429 with retry-after, 500); `body` defaults to OpenAI's error shape for the status. */
   | { status: number; body?: unknown; headers?: Record<string, string>; delayMs?: number }
@@ -76,7 +80,11 @@ function defaultErrorBody(status: number): ReturnType<typeof openAIError> {
     case 403:
       return openAIError('You are not allowed to access this resource.', 'invalid_request_error', 'permission_denied');
     case 404:
-      return openAIError('The model does not exist or you do not have access to it.', 'invalid_request_error', 'model_not_found');
+      return openAIError(
+        'The model does not exist or you do not have access to it.',
+        'invalid_request_error',
+        'model_not_found',
+      );
     case 429:
       // Real rate-limit errors carry the limit kind as `type` ('requests' / 'tokens') and this code.
       return openAIError('Rate limit reached for requests. Please try again in 1s.', 'requests', 'rate_limit_exceeded');
@@ -136,7 +144,10 @@ function send(res: ServerResponse, reply: Reply): void {
 // ---- the server -----------------------------------------------------------------------------------
 
 /** OpenAI's answer to a missing or wrong key, on every endpoint. */
-const INVALID_KEY: Reply = { status: 401, body: openAIError('Incorrect API key provided.', 'invalid_request_error', 'invalid_api_key') };
+const INVALID_KEY: Reply = {
+  status: 401,
+  body: openAIError('Incorrect API key provided.', 'invalid_request_error', 'invalid_api_key'),
+};
 
 class FakeOpenAIServer implements FakeOpenAI {
   url = '';
@@ -199,7 +210,8 @@ class FakeOpenAIServer implements FakeOpenAI {
     const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
     const raw = await readBody(req);
     const authorized = this.apiKey === undefined || req.headers.authorization === `Bearer ${this.apiKey}`;
-    if (method === 'GET' && path === MODELS_PATH) return authorized ? { status: 200, body: this.modelList() } : INVALID_KEY;
+    if (method === 'GET' && path === MODELS_PATH)
+      return authorized ? { status: 200, body: this.modelList() } : INVALID_KEY;
     if (method !== 'POST' || path !== CHAT_PATH) {
       return { status: 404, body: openAIError(`Invalid URL (${method} ${path})`, 'invalid_request_error', null) };
     }
@@ -212,14 +224,25 @@ class FakeOpenAIServer implements FakeOpenAI {
     if (!authorized) return INVALID_KEY;
     if (!record) return { status: 400, body: invalidBody(body) };
     if (record.body.stream) {
-      return { status: 400, body: openAIError('The fake does not stream; call without stream: true.', 'invalid_request_error', null, 'stream') };
+      return {
+        status: 400,
+        body: openAIError(
+          'The fake does not stream; call without stream: true.',
+          'invalid_request_error',
+          null,
+          'stream',
+        ),
+      };
     }
     const refusal = requestProblem(record.body);
     if (refusal) return { status: 400, body: refusal };
 
     const scripted = this.queue.shift() ?? this.responder?.(record);
     if (!scripted) {
-      return { status: 500, body: openAIError(`Fake OpenAI: no scripted reply for request #${this.requests.length}`, 'server_error', null) };
+      return {
+        status: 500,
+        body: openAIError(`Fake OpenAI: no scripted reply for request #${this.requests.length}`, 'server_error', null),
+      };
     }
     return this.render(scripted, record, signal);
   }
@@ -230,10 +253,17 @@ class FakeOpenAIServer implements FakeOpenAI {
    * resources/models.d.ts `Model`).
    */
   private modelList() {
-    return { object: 'list', data: this.models.map((id) => ({ id, object: 'model', created: 1_700_000_000, owned_by: 'fake-openai' })) };
+    return {
+      object: 'list',
+      data: this.models.map((id) => ({ id, object: 'model', created: 1_700_000_000, owned_by: 'fake-openai' })),
+    };
   }
 
-  private async render(reply: ScriptedReply, record: ChatRequestRecord, signal: AbortSignal): Promise<Reply | undefined> {
+  private async render(
+    reply: ScriptedReply,
+    record: ChatRequestRecord,
+    signal: AbortSignal,
+  ): Promise<Reply | undefined> {
     if ('then' in reply) {
       await sleep(reply.delayMs, signal);
       return signal.aborted ? undefined : this.render(reply.then, record, signal);
@@ -246,7 +276,10 @@ class FakeOpenAIServer implements FakeOpenAI {
     return { status: 200, body: this.completion(reply, record.body) };
   }
 
-  private completion(reply: Extract<ScriptedReply, { content: string } | { toolCalls: unknown }>, request: ChatCompletionRequestBody): ChatCompletion {
+  private completion(
+    reply: Extract<ScriptedReply, { content: string } | { toolCalls: unknown }>,
+    request: ChatCompletionRequestBody,
+  ): ChatCompletion {
     const toolCalls =
       'toolCalls' in reply
         ? reply.toolCalls.map((call) => ({
@@ -262,7 +295,9 @@ class FakeOpenAIServer implements FakeOpenAI {
     const finishReason = 'toolCalls' in reply ? (reply.finishReason ?? 'tool_calls') : 'stop';
 
     const promptTokens = estimateTokens(JSON.stringify({ messages: request.messages, tools: request.tools }));
-    const completionTokens = estimateTokens((content ?? '') + (toolCalls ?? []).map((call) => call.function.arguments).join(''));
+    const completionTokens = estimateTokens(
+      (content ?? '') + (toolCalls ?? []).map((call) => call.function.arguments).join(''),
+    );
     return {
       id: `chatcmpl-fake-${++this.completionCounter}`,
       object: 'chat.completion',
@@ -276,7 +311,11 @@ class FakeOpenAIServer implements FakeOpenAI {
           message: { role: 'assistant', content, refusal: null, ...(toolCalls ? { tool_calls: toolCalls } : {}) },
         },
       ],
-      usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens },
+      usage: {
+        prompt_tokens: promptTokens,
+        completion_tokens: completionTokens,
+        total_tokens: promptTokens + completionTokens,
+      },
     };
   }
 }
@@ -298,21 +337,42 @@ function isChatBody(body: unknown): body is ChatCompletionRequestBody {
  */
 function requestProblem(body: ChatCompletionRequestBody) {
   const tools: unknown = body.tools;
-  if (tools !== undefined && !Array.isArray(tools)) return openAIError("Invalid type for 'tools': expected an array.", 'invalid_request_error', 'invalid_type', 'tools');
+  if (tools !== undefined && !Array.isArray(tools))
+    return openAIError(
+      "Invalid type for 'tools': expected an array.",
+      'invalid_request_error',
+      'invalid_type',
+      'tools',
+    );
   for (const [index, tool] of (tools ?? []).entries()) {
     const problem = tool.type === 'function' ? functionProblem(tool.function) : undefined;
     if (problem) {
       const param = `tools[${index}].function.${problem.param}`;
-      return openAIError(problem.param === 'name' ? `Invalid '${param}': ${problem.message}` : problem.message, 'invalid_request_error', problem.code, param);
+      return openAIError(
+        problem.param === 'name' ? `Invalid '${param}': ${problem.message}` : problem.message,
+        'invalid_request_error',
+        problem.code,
+        param,
+      );
     }
   }
   const family = body.model.split('/').pop() ?? '';
   const reasoning = /^(o\d|gpt-5)/.test(family);
   if (reasoning && body.temperature !== undefined && body.temperature !== null && body.temperature !== 1) {
-    return openAIError(`Unsupported value: 'temperature' does not support ${String(body.temperature)} with this model. Only the default (1) value is supported.`, 'invalid_request_error', 'unsupported_value', 'temperature');
+    return openAIError(
+      `Unsupported value: 'temperature' does not support ${String(body.temperature)} with this model. Only the default (1) value is supported.`,
+      'invalid_request_error',
+      'unsupported_value',
+      'temperature',
+    );
   }
   if (/^o\d/.test(family) && body.parallel_tool_calls !== undefined) {
-    return openAIError("Unsupported parameter: 'parallel_tool_calls' is not supported with this model.", 'invalid_request_error', 'unsupported_parameter', 'parallel_tool_calls');
+    return openAIError(
+      "Unsupported parameter: 'parallel_tool_calls' is not supported with this model.",
+      'invalid_request_error',
+      'unsupported_parameter',
+      'parallel_tool_calls',
+    );
   }
   return undefined;
 }
@@ -324,7 +384,12 @@ function invalidBody(body: unknown) {
   }
   const { model } = body as Record<string, unknown>;
   return typeof model === 'string'
-    ? openAIError("Missing required parameter: 'messages'.", 'invalid_request_error', 'missing_required_parameter', 'messages')
+    ? openAIError(
+        "Missing required parameter: 'messages'.",
+        'invalid_request_error',
+        'missing_required_parameter',
+        'messages',
+      )
     : openAIError('you must provide a model parameter', 'invalid_request_error', null);
 }
 

@@ -25,15 +25,43 @@ const TYPES = new Set(['string', 'number', 'integer', 'boolean', 'object', 'arra
 const STRICT_FORMATS = new Set(['date-time', 'time', 'date', 'duration', 'email', 'hostname', 'ipv4', 'ipv6', 'uuid']);
 /** Keywords a strict schema may use (the guide's supported list, plus annotations the SDK's own helpers emit). */
 const STRICT_KEYWORDS = new Set([
-  'type', 'description', 'title', 'properties', 'required', 'additionalProperties', 'items', 'anyOf', 'enum', 'const',
-  '$ref', '$defs', 'definitions', '$schema', 'pattern', 'format', 'minimum', 'maximum', 'exclusiveMinimum',
-  'exclusiveMaximum', 'multipleOf', 'minItems', 'maxItems',
+  'type',
+  'description',
+  'title',
+  'properties',
+  'required',
+  'additionalProperties',
+  'items',
+  'anyOf',
+  'enum',
+  'const',
+  '$ref',
+  '$defs',
+  'definitions',
+  '$schema',
+  'pattern',
+  'format',
+  'minimum',
+  'maximum',
+  'exclusiveMinimum',
+  'exclusiveMaximum',
+  'multipleOf',
+  'minItems',
+  'maxItems',
 ]);
-const LIMITS = { depth: 10, properties: 5000, enumValues: 1000, characters: 120_000, bigEnum: 250, bigEnumCharacters: 15_000 };
+const LIMITS = {
+  depth: 10,
+  properties: 5000,
+  enumValues: 1000,
+  characters: 120_000,
+  bigEnum: 250,
+  bigEnumCharacters: 15_000,
+};
 /** Function names: `^[a-zA-Z0-9_-]{1,64}$` (the API reference for `function.name`). */
 const FUNCTION_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 
-const isSchema = (value: unknown): value is Schema => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isSchema = (value: unknown): value is Schema =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Python's repr of the path tuple, as OpenAI prints it: `()`, `('properties',)`, `('properties', 'a')`. */
 function context(path: string[]): string {
@@ -59,10 +87,12 @@ function check(node: unknown, path: string[], depth: number, walk: Walk): void {
   if (walk.strict) {
     const unknown = Object.keys(node).find((keyword) => !STRICT_KEYWORDS.has(keyword));
     if (unknown) throw new SchemaProblem(path, `'${unknown}' is not permitted`);
-    if (depth > LIMITS.depth) throw new SchemaProblem(path, `${depth} levels of nesting exceeds limit of ${LIMITS.depth}`);
+    if (depth > LIMITS.depth)
+      throw new SchemaProblem(path, `${depth} levels of nesting exceeds limit of ${LIMITS.depth}`);
   }
   if (typeof node.$ref === 'string') {
-    if (!resolves(walk.root, node.$ref)) throw new SchemaProblem(path, `reference to component '${node.$ref}' which was not found in the schema`);
+    if (!resolves(walk.root, node.$ref))
+      throw new SchemaProblem(path, `reference to component '${node.$ref}' which was not found in the schema`);
     return;
   }
   if (Array.isArray(node.anyOf)) {
@@ -73,7 +103,11 @@ function check(node: unknown, path: string[], depth: number, walk: Walk): void {
   if (node.type === undefined) throw new SchemaProblem(path, "schema must have a 'type' key");
   const types = Array.isArray(node.type) ? node.type : [node.type];
   types.forEach((type, index) => {
-    if (typeof type !== 'string' || !TYPES.has(type)) throw new SchemaProblem([...path, 'type', ...(Array.isArray(node.type) ? [String(index)] : [])], `${JSON.stringify(type)} is not valid under any of the given schemas`);
+    if (typeof type !== 'string' || !TYPES.has(type))
+      throw new SchemaProblem(
+        [...path, 'type', ...(Array.isArray(node.type) ? [String(index)] : [])],
+        `${JSON.stringify(type)} is not valid under any of the given schemas`,
+      );
   });
 
   if (types.includes('array')) {
@@ -88,14 +122,22 @@ function checkObject(node: Schema, path: string[], depth: number, walk: Walk): v
   if (!isSchema(node.properties)) throw new SchemaProblem(path, 'object schema missing properties');
   const names = Object.keys(node.properties);
   if (walk.strict) {
-    if (node.additionalProperties !== false) throw new SchemaProblem(path, "'additionalProperties' is required to be supplied and to be false");
+    if (node.additionalProperties !== false)
+      throw new SchemaProblem(path, "'additionalProperties' is required to be supplied and to be false");
     const required = Array.isArray(node.required) ? node.required : undefined;
     const missing = names.find((name) => !required?.includes(name));
     if (!required || missing !== undefined) {
-      throw new SchemaProblem(path, `'required' is required to be supplied and to be an array including every key in properties.${missing !== undefined ? ` Missing '${missing}'.` : ''}`);
+      throw new SchemaProblem(
+        path,
+        `'required' is required to be supplied and to be an array including every key in properties.${missing !== undefined ? ` Missing '${missing}'.` : ''}`,
+      );
     }
     const extra = required.find((name) => typeof name !== 'string' || !names.includes(name));
-    if (extra !== undefined) throw new SchemaProblem(path, `'required' is required to be supplied and to be an array including every key in properties. Extra required key '${String(extra)}' supplied.`);
+    if (extra !== undefined)
+      throw new SchemaProblem(
+        path,
+        `'required' is required to be supplied and to be an array including every key in properties. Extra required key '${String(extra)}' supplied.`,
+      );
   } else if (isSchema(node.additionalProperties)) {
     check(node.additionalProperties, [...path, 'additionalProperties'], depth + 1, walk);
   }
@@ -114,7 +156,8 @@ function checkObject(node: Schema, path: string[], depth: number, walk: Walk): v
 }
 
 function checkStrictValues(node: Schema, path: string[], walk: Walk): void {
-  if (node.format !== undefined && !STRICT_FORMATS.has(String(node.format))) throw new SchemaProblem(path, `format '${String(node.format)}' is not supported`);
+  if (node.format !== undefined && !STRICT_FORMATS.has(String(node.format)))
+    throw new SchemaProblem(path, `format '${String(node.format)}' is not supported`);
   if (node.pattern !== undefined) {
     try {
       new RegExp(String(node.pattern), 'u');
@@ -123,11 +166,16 @@ function checkStrictValues(node: Schema, path: string[], walk: Walk): void {
     }
   }
   if (node.enum !== undefined) {
-    if (!Array.isArray(node.enum) || !node.enum.length) throw new SchemaProblem(path, "'enum' must be a non-empty array");
+    if (!Array.isArray(node.enum) || !node.enum.length)
+      throw new SchemaProblem(path, "'enum' must be a non-empty array");
     walk.enumValues += node.enum.length;
     const text = node.enum.reduce<number>((sum, value) => sum + (typeof value === 'string' ? value.length : 0), 0);
     walk.characters += text;
-    if (node.enum.length > LIMITS.bigEnum && text > LIMITS.bigEnumCharacters) throw new SchemaProblem(path, `enum with more than ${LIMITS.bigEnum} values may have at most ${LIMITS.bigEnumCharacters} characters`);
+    if (node.enum.length > LIMITS.bigEnum && text > LIMITS.bigEnumCharacters)
+      throw new SchemaProblem(
+        path,
+        `enum with more than ${LIMITS.bigEnum} values may have at most ${LIMITS.bigEnumCharacters} characters`,
+      );
   }
   if (typeof node.const === 'string') walk.characters += node.const.length;
 }
@@ -136,18 +184,35 @@ function resolves(root: Schema, ref: string): boolean {
   if (ref === '#') return true;
   if (!ref.startsWith('#/')) return false;
   let target: unknown = root;
-  for (const part of ref.slice(2).split('/')) target = isSchema(target) ? target[part.replace(/~1/g, '/').replace(/~0/g, '~')] : undefined;
+  for (const part of ref.slice(2).split('/'))
+    target = isSchema(target) ? target[part.replace(/~1/g, '/').replace(/~0/g, '~')] : undefined;
   return isSchema(target);
 }
 
 /** OpenAI's complaint about a tool's `function`, or undefined when it would be accepted. */
-export function functionProblem(fn: unknown): { message: string; param: 'name' | 'parameters'; code: string } | undefined {
-  const { name, parameters, strict } = (isSchema(fn) ? fn : {}) as { name?: unknown; parameters?: unknown; strict?: unknown };
+export function functionProblem(
+  fn: unknown,
+): { message: string; param: 'name' | 'parameters'; code: string } | undefined {
+  const { name, parameters, strict } = (isSchema(fn) ? fn : {}) as {
+    name?: unknown;
+    parameters?: unknown;
+    strict?: unknown;
+  };
   if (typeof name !== 'string' || !FUNCTION_NAME.test(name)) {
-    return { param: 'name', code: 'invalid_value', message: "string does not match pattern. Expected a string that matches the pattern '^[a-zA-Z0-9_-]+$'." };
+    return {
+      param: 'name',
+      code: 'invalid_value',
+      message: "string does not match pattern. Expected a string that matches the pattern '^[a-zA-Z0-9_-]+$'.",
+    };
   }
   const problem = parametersProblem(parameters, strict === true);
-  return problem ? { param: 'parameters', code: 'invalid_function_parameters', message: `Invalid schema for function '${name}': ${problem}.` } : undefined;
+  return problem
+    ? {
+        param: 'parameters',
+        code: 'invalid_function_parameters',
+        message: `Invalid schema for function '${name}': ${problem}.`,
+      }
+    : undefined;
 }
 
 /** The problem with one tool's parameters (strict or not), in OpenAI's words; undefined when it is fine. */
@@ -155,7 +220,10 @@ export function parametersProblem(parameters: unknown, strict: boolean): string 
   // No parameters at all: a function without arguments.
   if (parameters === undefined) return undefined;
   if (!isSchema(parameters) || parameters.type !== 'object') {
-    const type = isSchema(parameters) && parameters.type !== undefined ? JSON.stringify(parameters.type).replace(/^"|"$/g, '') : 'None';
+    const type =
+      isSchema(parameters) && parameters.type !== undefined
+        ? JSON.stringify(parameters.type).replace(/^"|"$/g, '')
+        : 'None';
     return `schema must be a JSON Schema of 'type: "object"', got 'type: "${type}"'`;
   }
   if (strict && parameters.anyOf !== undefined) return "In context=(), root schema must not be 'anyOf'";
@@ -166,8 +234,11 @@ export function parametersProblem(parameters: unknown, strict: boolean): string 
     if (error instanceof SchemaProblem) return error.message;
     throw error;
   }
-  if (strict && walk.properties > LIMITS.properties) return `In context=(), object schema has ${walk.properties} properties, which exceeds the limit of ${LIMITS.properties}`;
-  if (strict && walk.enumValues > LIMITS.enumValues) return `In context=(), schema has ${walk.enumValues} enum values, which exceeds the limit of ${LIMITS.enumValues}`;
-  if (strict && walk.characters > LIMITS.characters) return `In context=(), property names and enum values total ${walk.characters} characters, which exceeds the limit of ${LIMITS.characters}`;
+  if (strict && walk.properties > LIMITS.properties)
+    return `In context=(), object schema has ${walk.properties} properties, which exceeds the limit of ${LIMITS.properties}`;
+  if (strict && walk.enumValues > LIMITS.enumValues)
+    return `In context=(), schema has ${walk.enumValues} enum values, which exceeds the limit of ${LIMITS.enumValues}`;
+  if (strict && walk.characters > LIMITS.characters)
+    return `In context=(), property names and enum values total ${walk.characters} characters, which exceeds the limit of ${LIMITS.characters}`;
   return undefined;
 }

@@ -27,7 +27,8 @@ const LIMITS = {
   privateMetadata: 3000,
 } as const;
 
-const textOf = (value: unknown): string | undefined => (value && typeof value === 'object' ? ((value as Node).text as string | undefined) : undefined);
+const textOf = (value: unknown): string | undefined =>
+  value && typeof value === 'object' ? ((value as Node).text as string | undefined) : undefined;
 
 function elementProblems(element: Node, where: string, problems: string[], actionIds: Set<string>): void {
   const actionId = element.action_id as string | undefined;
@@ -37,16 +38,21 @@ function elementProblems(element: Node, where: string, problems: string[], actio
     actionIds.add(actionId);
   }
   if (element.type === 'button') {
-    if ((textOf(element.text) ?? '').length > LIMITS.buttonText) problems.push(`${where}: button text over ${LIMITS.buttonText}`);
-    if (typeof element.value === 'string' && element.value.length > LIMITS.buttonValue) problems.push(`${where}: button value over ${LIMITS.buttonValue}`);
-    if (typeof element.url === 'string' && element.url.length > LIMITS.buttonUrl) problems.push(`${where}: button url over ${LIMITS.buttonUrl}`);
+    if ((textOf(element.text) ?? '').length > LIMITS.buttonText)
+      problems.push(`${where}: button text over ${LIMITS.buttonText}`);
+    if (typeof element.value === 'string' && element.value.length > LIMITS.buttonValue)
+      problems.push(`${where}: button value over ${LIMITS.buttonValue}`);
+    if (typeof element.url === 'string' && element.url.length > LIMITS.buttonUrl)
+      problems.push(`${where}: button url over ${LIMITS.buttonUrl}`);
   }
   const options = element.options as Node[] | undefined;
   if (Array.isArray(options)) {
     if (options.length === 0 || options.length > LIMITS.options) problems.push(`${where}: ${options.length} options`);
     for (const option of options) {
-      if ((textOf(option.text) ?? '').length > LIMITS.optionText) problems.push(`${where}: option text over ${LIMITS.optionText}`);
-      if (typeof option.value === 'string' && option.value.length > LIMITS.optionValue) problems.push(`${where}: option value over ${LIMITS.optionValue}`);
+      if ((textOf(option.text) ?? '').length > LIMITS.optionText)
+        problems.push(`${where}: option text over ${LIMITS.optionText}`);
+      if (typeof option.value === 'string' && option.value.length > LIMITS.optionValue)
+        problems.push(`${where}: option value over ${LIMITS.optionValue}`);
     }
   }
 }
@@ -70,26 +76,33 @@ function blockProblems(blocks: unknown, maxBlocks: number): string[] {
     switch (block.type) {
       case 'section': {
         const text = textOf(block.text);
-        if (text !== undefined && (text.length > LIMITS.sectionText || text.length === 0)) problems.push(`${where}: text ${text.length} chars`);
+        if (text !== undefined && (text.length > LIMITS.sectionText || text.length === 0))
+          problems.push(`${where}: text ${text.length} chars`);
         if (text === undefined && !block.fields) problems.push(`${where}: neither text nor fields`);
         const fields = block.fields as Node[] | undefined;
         if (fields && fields.length > LIMITS.sectionFields) problems.push(`${where}: ${fields.length} fields`);
-        for (const field of fields ?? []) if ((textOf(field) ?? '').length > LIMITS.fieldText) problems.push(`${where}: a field over ${LIMITS.fieldText}`);
+        for (const field of fields ?? [])
+          if ((textOf(field) ?? '').length > LIMITS.fieldText)
+            problems.push(`${where}: a field over ${LIMITS.fieldText}`);
         if (block.accessory) elementProblems(block.accessory as Node, where, problems, actionIds);
         break;
       }
       case 'header':
-        if ((textOf(block.text) ?? '').length > LIMITS.headerText) problems.push(`${where}: header over ${LIMITS.headerText}`);
+        if ((textOf(block.text) ?? '').length > LIMITS.headerText)
+          problems.push(`${where}: header over ${LIMITS.headerText}`);
         break;
       case 'context': {
         const elements = (block.elements as Node[] | undefined) ?? [];
         if (elements.length > LIMITS.contextElements) problems.push(`${where}: ${elements.length} elements`);
-        for (const element of elements) if ((textOf(element) ?? '').length > LIMITS.sectionText) problems.push(`${where}: element text over ${LIMITS.sectionText}`);
+        for (const element of elements)
+          if ((textOf(element) ?? '').length > LIMITS.sectionText)
+            problems.push(`${where}: element text over ${LIMITS.sectionText}`);
         break;
       }
       case 'actions': {
         const elements = (block.elements as Node[] | undefined) ?? [];
-        if (elements.length === 0 || elements.length > LIMITS.actionsElements) problems.push(`${where}: ${elements.length} elements`);
+        if (elements.length === 0 || elements.length > LIMITS.actionsElements)
+          problems.push(`${where}: ${elements.length} elements`);
         for (const element of elements) elementProblems(element, where, problems, actionIds);
         break;
       }
@@ -104,7 +117,8 @@ function blockProblems(blocks: unknown, maxBlocks: number): string[] {
 /** What Slack would refuse in a message payload (chat.postMessage, a response_url post, an unfurl). */
 export function messageProblems(payload: Node): string[] {
   const problems = blockProblems(payload.blocks, LIMITS.messageBlocks);
-  if (typeof payload.text === 'string' && payload.text.length > LIMITS.messageText) problems.push(`text ${payload.text.length} chars`);
+  if (typeof payload.text === 'string' && payload.text.length > LIMITS.messageText)
+    problems.push(`text ${payload.text.length} chars`);
   return problems;
 }
 
@@ -113,11 +127,13 @@ export function viewProblems(view: Node | undefined): string[] {
   if (!view) return [];
   const problems = blockProblems(view.blocks, LIMITS.surfaceBlocks);
   if ((textOf(view.title) ?? '').length > LIMITS.modalTitle) problems.push(`title over ${LIMITS.modalTitle}`);
-  if (typeof view.private_metadata === 'string' && view.private_metadata.length > LIMITS.privateMetadata) problems.push('private_metadata too long');
+  if (typeof view.private_metadata === 'string' && view.private_metadata.length > LIMITS.privateMetadata)
+    problems.push('private_metadata too long');
   return problems;
 }
 
-const unescapeLabel = (label: string) => label.replace(/¦/g, '|').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+const unescapeLabel = (label: string) =>
+  label.replace(/¦/g, '|').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 
 /**
  * Slack markup in the rendered text other than what the bot makes on purpose: links to records in
@@ -142,7 +158,8 @@ export function unsafeMarkup(rendered: { text?: string; blocks?: unknown[] }, si
   return found.filter((inner) => {
     // The bot's own: record links, dates, and bare channel or person references it made itself
     // (data cannot produce these: its < and > are escaped; pings like <!channel> never pass).
-    if (inner.startsWith(`${siteUrl}/#`) || /^!date\^\d+\^[^|]*\|/.test(inner) || /^[#@][CDGU][A-Z0-9]+$/.test(inner)) return false;
+    if (inner.startsWith(`${siteUrl}/#`) || /^!date\^\d+\^[^|]*\|/.test(inner) || /^[#@][CDGU][A-Z0-9]+$/.test(inner))
+      return false;
     const own = /^(?:mailto:)?([^|]+)\|(.*)$/s.exec(inner);
     return !(own && unescapeLabel(own[2]!) === own[1] && /^(mailto:|https?:\/\/)/.test(inner));
   });

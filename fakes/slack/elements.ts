@@ -33,7 +33,10 @@ export function withIds(blocks: unknown): Node[] | undefined {
   return blocks.map((raw) => {
     const block = { ...(raw as Node) };
     block.block_id ??= newId();
-    const name = (element: unknown) => (element && typeof element === 'object' && 'type' in element ? { action_id: newId(), ...(element as Node) } : element);
+    const name = (element: unknown) =>
+      element && typeof element === 'object' && 'type' in element
+        ? { action_id: newId(), ...(element as Node) }
+        : element;
     if (block.accessory) block.accessory = name(block.accessory);
     if (block.element) block.element = name(block.element);
     if (Array.isArray(block.elements) && block.type === 'actions') block.elements = block.elements.map(name);
@@ -45,13 +48,19 @@ export function withIds(blocks: unknown): Node[] | undefined {
 export function findElement(blocks: Node[] | undefined, blockId: string, actionId: string): Node | undefined {
   const block = blocks?.find((b) => b.block_id === blockId);
   if (!block) return undefined;
-  const candidates = [block.accessory, block.element, ...(block.type === 'actions' && Array.isArray(block.elements) ? block.elements : [])];
+  const candidates = [
+    block.accessory,
+    block.element,
+    ...(block.type === 'actions' && Array.isArray(block.elements) ? block.elements : []),
+  ];
   return candidates.find((element): element is Node => Boolean(element) && (element as Node).action_id === actionId);
 }
 
 const optionsOf = (element: Node): Option[] => {
   const direct = Array.isArray(element.options) ? (element.options as Option[]) : [];
-  const grouped = Array.isArray(element.option_groups) ? (element.option_groups as { options?: Option[] }[]).flatMap((g) => g.options ?? []) : [];
+  const grouped = Array.isArray(element.option_groups)
+    ? (element.option_groups as { options?: Option[] }[]).flatMap((g) => g.options ?? [])
+    : [];
   return [...direct, ...grouped];
 };
 
@@ -97,8 +106,12 @@ export function stateValue(element: Node, given: GivenValue): Node {
 
 /** What an element shows before the person touches it (its `initial_*`), as a given value. */
 export function initialValue(element: Node): GivenValue {
-  if (element.initial_option) return element.type === 'external_select' ? (element.initial_option as Option) : (element.initial_option as Option).value;
-  if (Array.isArray(element.initial_options)) return (element.initial_options as Option[]).map((option) => option.value);
+  if (element.initial_option)
+    return element.type === 'external_select'
+      ? (element.initial_option as Option)
+      : (element.initial_option as Option).value;
+  if (Array.isArray(element.initial_options))
+    return (element.initial_options as Option[]).map((option) => option.value);
   if (typeof element.initial_date === 'string') return element.initial_date;
   if (typeof element.initial_time === 'string') return element.initial_time;
   if (typeof element.initial_date_time === 'number') return element.initial_date_time;
@@ -115,7 +128,12 @@ export function initialValue(element: Node): GivenValue {
 export function actionOf(element: Node, blockId: string, given: GivenValue, actionTs: string): Node {
   const base = { type: element.type, action_id: element.action_id, block_id: blockId, action_ts: actionTs };
   if (element.type === 'button') {
-    return { ...base, text: element.text, ...(element.value !== undefined ? { value: element.value } : {}), ...(element.style ? { style: element.style } : {}) };
+    return {
+      ...base,
+      text: element.text,
+      ...(element.value !== undefined ? { value: element.value } : {}),
+      ...(element.style ? { style: element.style } : {}),
+    };
   }
   const { type: _type, ...chosen } = stateValue(element, given);
   return { ...base, ...chosen };
@@ -123,8 +141,12 @@ export function actionOf(element: Node, blockId: string, given: GivenValue, acti
 
 /** Whether a state value holds nothing (an input left empty). */
 function isEmpty(entry: Node): boolean {
-  const values = Object.entries(entry).filter(([key]) => key !== 'type').map(([, value]) => value);
-  return values.every((value) => value === null || value === undefined || value === '' || (Array.isArray(value) && value.length === 0));
+  const values = Object.entries(entry)
+    .filter(([key]) => key !== 'type')
+    .map(([, value]) => value);
+  return values.every(
+    (value) => value === null || value === undefined || value === '' || (Array.isArray(value) && value.length === 0),
+  );
 }
 
 /**
@@ -136,7 +158,10 @@ function isEmpty(entry: Node): boolean {
  * provides …, they will receive an error", the plain-text and number input element references).
  * The wording of the messages is the sandbox's own. Errors are keyed by block_id, as Slack shows them.
  */
-export function inputProblems(blocks: Node[] | undefined, values: Record<string, Record<string, Node>>): Record<string, string> {
+export function inputProblems(
+  blocks: Node[] | undefined,
+  values: Record<string, Record<string, Node>>,
+): Record<string, string> {
   const problems: Record<string, string> = {};
   for (const block of blocks ?? []) {
     if (block.type !== 'input' || !block.element) continue;
@@ -150,15 +175,21 @@ export function inputProblems(blocks: Node[] | undefined, values: Record<string,
     const text = typeof entry.value === 'string' ? entry.value : undefined;
     if (text === undefined) continue;
     if (element.type === 'plain_text_input') {
-      if (typeof element.min_length === 'number' && text.length < element.min_length) problems[blockId] = `Please enter at least ${element.min_length} characters.`;
-      if (typeof element.max_length === 'number' && text.length > element.max_length) problems[blockId] = `Please enter at most ${element.max_length} characters.`;
+      if (typeof element.min_length === 'number' && text.length < element.min_length)
+        problems[blockId] = `Please enter at least ${element.min_length} characters.`;
+      if (typeof element.max_length === 'number' && text.length > element.max_length)
+        problems[blockId] = `Please enter at most ${element.max_length} characters.`;
     }
     if (element.type === 'number_input') {
       const number = Number(text);
-      if (!/^-?\d+(\.\d+)?$/.test(text.trim()) || !Number.isFinite(number)) problems[blockId] = 'Please enter a number.';
-      else if (element.is_decimal_allowed !== true && !Number.isInteger(number)) problems[blockId] = 'Please enter a whole number.';
-      else if (element.min_value !== undefined && number < Number(element.min_value)) problems[blockId] = `Please enter a number of at least ${String(element.min_value)}.`;
-      else if (element.max_value !== undefined && number > Number(element.max_value)) problems[blockId] = `Please enter a number of at most ${String(element.max_value)}.`;
+      if (!/^-?\d+(\.\d+)?$/.test(text.trim()) || !Number.isFinite(number))
+        problems[blockId] = 'Please enter a number.';
+      else if (element.is_decimal_allowed !== true && !Number.isInteger(number))
+        problems[blockId] = 'Please enter a whole number.';
+      else if (element.min_value !== undefined && number < Number(element.min_value))
+        problems[blockId] = `Please enter a number of at least ${String(element.min_value)}.`;
+      else if (element.max_value !== undefined && number > Number(element.max_value))
+        problems[blockId] = `Please enter a number of at most ${String(element.max_value)}.`;
     }
   }
   return problems;

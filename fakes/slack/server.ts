@@ -20,7 +20,12 @@ export interface ResponsePost {
   id: string;
   /** When it arrived, epoch ms with sub-ms precision (comparable across worker threads). */
   at: number;
-  body: Record<string, unknown> & { text?: string; blocks?: unknown[]; response_type?: string; replace_original?: boolean };
+  body: Record<string, unknown> & {
+    text?: string;
+    blocks?: unknown[];
+    response_type?: string;
+    replace_original?: boolean;
+  };
 }
 
 /** A bot token the fake knows: auth.test answers with its team and bot user. */
@@ -152,14 +157,22 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       failed.push({ path: url.pathname, status: failure.failure.status });
       waiters.forEach((wake) => wake());
       if (failure.failure.drop) return void request.socket.destroy();
-      const { status = 500, headers = {}, body: failureBody = { ok: false, error: 'internal_error' } } = failure.failure;
-      return void response.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(failureBody));
+      const {
+        status = 500,
+        headers = {},
+        body: failureBody = { ok: false, error: 'internal_error' },
+      } = failure.failure;
+      return void response
+        .writeHead(status, { 'content-type': 'application/json', ...headers })
+        .end(JSON.stringify(failureBody));
     }
     const method = url.pathname.replace(/^\/api\//, '');
     const problems = url.pathname.startsWith('/response/')
       ? messageProblems(body)
       : method === 'chat.unfurl'
-        ? Object.values((body.unfurls as Record<string, Record<string, unknown>> | undefined) ?? {}).flatMap(messageProblems)
+        ? Object.values((body.unfurls as Record<string, Record<string, unknown>> | undefined) ?? {}).flatMap(
+            messageProblems,
+          )
         : /^chat\./.test(method)
           ? messageProblems(body)
           : /^views\./.test(method)
@@ -168,7 +181,8 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     if (problems.length) {
       invalid.push({ path: url.pathname, problems });
       waiters.forEach((wake) => wake());
-      if (url.pathname.startsWith('/response/')) return void response.writeHead(400, { 'content-type': 'text/plain' }).end('invalid_blocks');
+      if (url.pathname.startsWith('/response/'))
+        return void response.writeHead(400, { 'content-type': 'text/plain' }).end('invalid_blocks');
       return send({ ok: false, error: 'invalid_blocks', errors: problems });
     }
     const responseMatch = /^\/response\/(.+)$/.exec(url.pathname);
@@ -199,8 +213,26 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     switch (method) {
       case 'auth.test': {
         const bot = bots.get(auth?.replace(/^Bearer /, '') ?? '');
-        if (!bot) return send({ ok: true, url: 'https://test.slack.com/', team: 'Test', user: 'espo', team_id: 'T1', user_id: 'UBOT', bot_id: 'BBOT' });
-        return send({ ok: true, url: `https://${bot.team.toLowerCase()}.slack.com/`, team: bot.team, user: 'espo', team_id: bot.team, user_id: bot.userId, bot_id: bot.botId, ...(bot.enterprise ? { enterprise_id: bot.enterprise } : {}) });
+        if (!bot)
+          return send({
+            ok: true,
+            url: 'https://test.slack.com/',
+            team: 'Test',
+            user: 'espo',
+            team_id: 'T1',
+            user_id: 'UBOT',
+            bot_id: 'BBOT',
+          });
+        return send({
+          ok: true,
+          url: `https://${bot.team.toLowerCase()}.slack.com/`,
+          team: bot.team,
+          user: 'espo',
+          team_id: bot.team,
+          user_id: bot.userId,
+          bot_id: bot.botId,
+          ...(bot.enterprise ? { enterprise_id: bot.enterprise } : {}),
+        });
       }
       case 'apps.connections.open':
         // Socket Mode's first call takes an app-level token (xapp-) only
@@ -208,7 +240,10 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
         if (!token?.startsWith('xapp-')) return send({ ok: false, error: 'not_allowed_token_type' });
         return send({ ok: true, url: `wss://wss-fake.slack.invalid/link/?ticket=${++ts}` });
       case 'oauth.v2.access': {
-        if ((options.clientId && body.client_id !== options.clientId) || (options.clientSecret && body.client_secret !== options.clientSecret)) {
+        if (
+          (options.clientId && body.client_id !== options.clientId) ||
+          (options.clientSecret && body.client_secret !== options.clientSecret)
+        ) {
           return send({ ok: false, error: 'invalid_client_id' });
         }
         const grant = grants.get(String(body.code ?? ''));
@@ -245,7 +280,11 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
         });
       }
       case 'chat.getPermalink':
-        return send({ ok: true, channel: body.channel, permalink: `https://test.slack.com/archives/${String(body.channel)}/p${String(body.message_ts).replace('.', '')}` });
+        return send({
+          ok: true,
+          channel: body.channel,
+          permalink: `https://test.slack.com/archives/${String(body.channel)}/p${String(body.message_ts).replace('.', '')}`,
+        });
       case 'views.open':
         return send({ ok: true, view: { id: `V${++ts}`, hash: `h${ts}`, ...(body.view as object) } });
       case 'views.update':
@@ -298,8 +337,10 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     failed,
     failNext: (pathPrefix, failure) => void failures.push({ pathPrefix, failure, remaining: failure.times ?? 1 }),
     responseUrl: (id) => `${url}/response/${encodeURIComponent(id)}`,
-    waitForCalls: (match, count = 1, timeoutMs = 5000) => waitFor(() => calls.filter(match), count, timeoutMs, 'Web API call(s)'),
-    waitForResponses: (id, count = 1, timeoutMs = 5000) => waitFor(() => responses.filter((post) => post.id === id), count, timeoutMs, `response(s) to ${id}`),
+    waitForCalls: (match, count = 1, timeoutMs = 5000) =>
+      waitFor(() => calls.filter(match), count, timeoutMs, 'Web API call(s)'),
+    waitForResponses: (id, count = 1, timeoutMs = 5000) =>
+      waitFor(() => responses.filter((post) => post.id === id), count, timeoutMs, `response(s) to ${id}`),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

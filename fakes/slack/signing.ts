@@ -23,7 +23,13 @@ export interface SignOptions {
  * over the raw body (docs.slack.dev/authentication/verifying-requests-from-slack), signed unless
  * told otherwise.
  */
-async function postRaw(url: string, secret: string, body: string, contentType: string, options: SignOptions): Promise<SignedPost> {
+async function postRaw(
+  url: string,
+  secret: string,
+  body: string,
+  contentType: string,
+  options: SignOptions,
+): Promise<SignedPost> {
   const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
   const response = await fetch(url, {
     method: 'POST',
@@ -40,17 +46,30 @@ async function postRaw(url: string, secret: string, body: string, contentType: s
 }
 
 /** A form body (slash commands; interactivity as `payload=<json>`), as Slack sends it. */
-export function postSigned(url: string, secret: string, form: Record<string, string>, options: SignOptions = {}): Promise<SignedPost> {
+export function postSigned(
+  url: string,
+  secret: string,
+  form: Record<string, string>,
+  options: SignOptions = {},
+): Promise<SignedPost> {
   return postRaw(url, secret, new URLSearchParams(form).toString(), 'application/x-www-form-urlencoded', options);
 }
 
 /** A JSON body (the Events API), as Slack sends it. */
-export function postSignedJson(url: string, secret: string, body: unknown, options: SignOptions = {}): Promise<SignedPost> {
+export function postSignedJson(
+  url: string,
+  secret: string,
+  body: unknown,
+  options: SignOptions = {},
+): Promise<SignedPost> {
   return postRaw(url, secret, JSON.stringify(body), 'application/json', options);
 }
 
 /** An Events API event in Slack's `event_callback` envelope, as Slack delivers it to the app. */
-export function eventCallback(event: Record<string, unknown>, envelope: { team: string; eventId: string; botUser?: string }): Record<string, unknown> {
+export function eventCallback(
+  event: Record<string, unknown>,
+  envelope: { team: string; eventId: string; botUser?: string },
+): Record<string, unknown> {
   return {
     token: 'legacy',
     team_id: envelope.team,

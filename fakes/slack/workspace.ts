@@ -8,7 +8,16 @@
  * Every behaviour names the Slack doc it comes from (docs.slack.dev unless said otherwise). Where
  * Slack shows a person something in its own words, the words here are the sandbox's.
  */
-import { actionOf, findElement, initialValue, inputProblems, stateValue, withIds, type GivenValue, type Option } from './elements.js';
+import {
+  actionOf,
+  findElement,
+  initialValue,
+  inputProblems,
+  stateValue,
+  withIds,
+  type GivenValue,
+  type Option,
+} from './elements.js';
 import { eventCallback, postSigned, postSignedJson, type SignedPost } from './signing.js';
 
 type Node = Record<string, unknown>;
@@ -166,9 +175,15 @@ export class SlackWorkspace {
   ) {
     this.people = new Map(options.people.map((person) => [person.id, person]));
     const everyone = [...this.people.keys(), options.bot.userId];
-    for (const channel of options.channels) this.conversations.set(channel.id, { ...channel, kind: 'channel', members: everyone });
+    for (const channel of options.channels)
+      this.conversations.set(channel.id, { ...channel, kind: 'channel', members: everyone });
     for (const person of options.people) {
-      this.conversations.set(this.dmOf(person.id), { id: this.dmOf(person.id), name: options.bot.name, kind: 'im', members: [person.id, options.bot.userId] });
+      this.conversations.set(this.dmOf(person.id), {
+        id: this.dmOf(person.id),
+        name: options.bot.name,
+        kind: 'im',
+        members: [person.id, options.bot.userId],
+      });
     }
   }
 
@@ -256,7 +271,11 @@ export class SlackWorkspace {
         if (!this.conversations.has(channel)) return apiError('channel_not_found');
         if (!this.find(channel, String(body.message_ts ?? ''))) return apiError('message_not_found');
         const base = this.options.permalinkBase ?? `https://${this.options.team.domain}.slack.com`;
-        return { ok: true, channel, permalink: `${base}/archives/${channel}/p${String(body.message_ts ?? '').replace('.', '')}` };
+        return {
+          ok: true,
+          channel,
+          permalink: `${base}/archives/${channel}/p${String(body.message_ts ?? '').replace('.', '')}`,
+        };
       }
       case 'views.open':
         return this.openView(body, 'open');
@@ -277,7 +296,17 @@ export class SlackWorkspace {
    */
   private usersInfo(userId: string): ApiAnswer {
     if (userId === this.options.bot.userId) {
-      return { ok: true, user: { id: userId, team_id: this.options.team.id, name: this.options.bot.name.toLowerCase(), real_name: this.options.bot.name, is_bot: true, profile: { real_name: this.options.bot.name } } };
+      return {
+        ok: true,
+        user: {
+          id: userId,
+          team_id: this.options.team.id,
+          name: this.options.bot.name.toLowerCase(),
+          real_name: this.options.bot.name,
+          is_bot: true,
+          profile: { real_name: this.options.bot.name },
+        },
+      };
     }
     const person = this.people.get(userId);
     if (!person) return apiError('user_not_found');
@@ -293,7 +322,12 @@ export class SlackWorkspace {
         is_owner: false,
         is_bot: false,
         is_restricted: false,
-        profile: { real_name: person.realName, display_name: person.realName, title: person.title ?? '', ...(person.email ? { email: person.email } : {}) },
+        profile: {
+          real_name: person.realName,
+          display_name: person.realName,
+          title: person.title ?? '',
+          ...(person.email ? { email: person.email } : {}),
+        },
       },
     };
   }
@@ -306,7 +340,13 @@ export class SlackWorkspace {
     const channel = this.resolveChannel(String(body.channel ?? ''));
     if (!channel) return apiError('channel_not_found');
     const threadTs = typeof body.thread_ts === 'string' && body.thread_ts ? body.thread_ts : undefined;
-    const message = this.add({ channel, user: this.options.bot.userId, fromBot: true, ...this.content(body), ...(threadTs ? { threadTs } : {}) });
+    const message = this.add({
+      channel,
+      user: this.options.bot.userId,
+      fromBot: true,
+      ...this.content(body),
+      ...(threadTs ? { threadTs } : {}),
+    });
     return { ok: true, channel, ts: message.ts, message: this.asPayload(message) };
   }
 
@@ -320,7 +360,14 @@ export class SlackWorkspace {
     const user = String(body.user ?? '');
     if (!channel.members.includes(user)) return apiError('user_not_in_channel');
     const threadTs = typeof body.thread_ts === 'string' && body.thread_ts ? body.thread_ts : undefined;
-    const message = this.add({ channel: channel.id, user: this.options.bot.userId, fromBot: true, ephemeralTo: user, ...this.content(body), ...(threadTs ? { threadTs } : {}) });
+    const message = this.add({
+      channel: channel.id,
+      user: this.options.bot.userId,
+      fromBot: true,
+      ephemeralTo: user,
+      ...this.content(body),
+      ...(threadTs ? { threadTs } : {}),
+    });
     return { ok: true, message_ts: message.ts };
   }
 
@@ -352,12 +399,21 @@ export class SlackWorkspace {
    * (blocks), which Slack shows under the message. Only URLs the message has can be previewed.
    */
   private unfurl(body: Node): ApiAnswer {
-    const target = typeof body.unfurl_id === 'string' ? this.unfurlTargets.get(body.unfurl_id) : { channel: String(body.channel ?? ''), ts: String(body.ts ?? '') };
+    const target =
+      typeof body.unfurl_id === 'string'
+        ? this.unfurlTargets.get(body.unfurl_id)
+        : { channel: String(body.channel ?? ''), ts: String(body.ts ?? '') };
     const message = target && this.find(target.channel, target.ts);
     if (!message) return apiError('cannot_find_message');
     const unfurls = (body.unfurls ?? {}) as Record<string, Node>;
-    if (Object.keys(unfurls).some((url) => !message.text.includes(`<${escapeText(url)}`))) return apiError('cannot_unfurl_message');
-    const previews = Object.entries(unfurls).map(([url, preview]) => ({ ...preview, ...(preview.blocks ? { blocks: withIds(preview.blocks) } : {}), from_url: url, is_app_unfurl: true }));
+    if (Object.keys(unfurls).some((url) => !message.text.includes(`<${escapeText(url)}`)))
+      return apiError('cannot_unfurl_message');
+    const previews = Object.entries(unfurls).map(([url, preview]) => ({
+      ...preview,
+      ...(preview.blocks ? { blocks: withIds(preview.blocks) } : {}),
+      from_url: url,
+      is_app_unfurl: true,
+    }));
     this.replace(message, { attachments: [...(message.attachments ?? []), ...previews] });
     return { ok: true };
   }
@@ -397,7 +453,11 @@ export class SlackWorkspace {
   private updateView(body: Node): ApiAnswer {
     const view = body.view as Node | undefined;
     const target =
-      typeof body.view_id === 'string' ? this.views.get(body.view_id) : [...this.views.values()].find((v) => v.view.external_id !== undefined && v.view.external_id === body.external_id);
+      typeof body.view_id === 'string'
+        ? this.views.get(body.view_id)
+        : [...this.views.values()].find(
+            (v) => v.view.external_id !== undefined && v.view.external_id === body.external_id,
+          );
     if (!target) return apiError('not_found');
     if (!view) return apiError('invalid_arguments');
     if (typeof body.hash === 'string' && body.hash !== target.hash) return apiError('hash_conflict');
@@ -457,7 +517,14 @@ export class SlackWorkspace {
     }
     const threadTs = typeof body.thread_ts === 'string' ? body.thread_ts : target.threadTs;
     const visibleTo = body.response_type === 'in_channel' ? undefined : target.userId;
-    this.add({ channel: target.channel, user: this.options.bot.userId, fromBot: true, ...this.content(body), ...(threadTs ? { threadTs } : {}), ...(visibleTo ? { ephemeralTo: visibleTo } : {}) });
+    this.add({
+      channel: target.channel,
+      user: this.options.bot.userId,
+      fromBot: true,
+      ...this.content(body),
+      ...(threadTs ? { threadTs } : {}),
+      ...(visibleTo ? { ephemeralTo: visibleTo } : {}),
+    });
     return { status: 200, body: 'ok' };
   }
 
@@ -489,7 +556,8 @@ export class SlackWorkspace {
       response_url: this.responseUrl(responseId),
       trigger_id: this.newTrigger(userId),
     });
-    if (answer.status !== 200) return this.tellPerson(userId, channel.id, `${this.options.command} did not work: ${describe(answer)}.`);
+    if (answer.status !== 200)
+      return this.tellPerson(userId, channel.id, `${this.options.command} did not work: ${describe(answer)}.`);
     const immediate = parseJson(answer.body) ?? (answer.body.trim() ? { text: answer.body } : undefined);
     if (immediate) this.responsePost(responseId, immediate);
   }
@@ -506,11 +574,27 @@ export class SlackWorkspace {
     const channel = this.conversationFor(userId, channelId);
     if (threadTs && !this.find(channel.id, threadTs)) throw new WorkspaceError('no such thread');
     const text = this.formatTyped(typed);
-    const message = this.add({ channel: channel.id, user: userId, fromBot: false, text, ...(threadTs ? { threadTs } : {}) });
-    const base = { user: userId, text, ts: message.ts, channel: channel.id, event_ts: message.ts, team: this.options.team.id, ...(threadTs ? { thread_ts: threadTs } : {}) };
+    const message = this.add({
+      channel: channel.id,
+      user: userId,
+      fromBot: false,
+      text,
+      ...(threadTs ? { threadTs } : {}),
+    });
+    const base = {
+      user: userId,
+      text,
+      ts: message.ts,
+      channel: channel.id,
+      event_ts: message.ts,
+      team: this.options.team.id,
+      ...(threadTs ? { thread_ts: threadTs } : {}),
+    };
     if (channel.kind === 'im') await this.sendEvent({ type: 'message', channel_type: 'im', ...base });
     else if (text.includes(`<@${this.options.bot.userId}>`)) await this.sendEvent({ type: 'app_mention', ...base });
-    const links = [...typed.matchAll(/https?:\/\/[^\s<>]+/g)].map((m) => m[0]).filter((url) => this.options.unfurlDomains.includes(hostOf(url)));
+    const links = [...typed.matchAll(/https?:\/\/[^\s<>]+/g)]
+      .map((m) => m[0])
+      .filter((url) => this.options.unfurlDomains.includes(hostOf(url)));
     if (links.length) {
       const unfurlId = `U${this.nextId()}`;
       this.unfurlTargets.set(unfurlId, { channel: channel.id, ts: message.ts });
@@ -536,19 +620,40 @@ export class SlackWorkspace {
    * channel, a response_url and the message itself (not for ephemeral messages); for a view, the
    * view with its `state`. Slack sends one for link buttons too. The app's answer carries nothing.
    */
-  async act(userId: string, source: ActionSource, blockId: string, actionId: string, given: GivenValue = null): Promise<void> {
+  async act(
+    userId: string,
+    source: ActionSource,
+    blockId: string,
+    actionId: string,
+    given: GivenValue = null,
+  ): Promise<void> {
     const actionTs = this.nextTs();
     const user = this.userRef(userId);
-    const common = { type: 'block_actions', user, api_app_id: this.options.bot.appId, token: 'legacy', trigger_id: this.newTrigger(userId), team: this.teamRef(), enterprise: null, is_enterprise_install: false };
+    const common = {
+      type: 'block_actions',
+      user,
+      api_app_id: this.options.bot.appId,
+      token: 'legacy',
+      trigger_id: this.newTrigger(userId),
+      team: this.teamRef(),
+      enterprise: null,
+      is_enterprise_install: false,
+    };
     let payload: Node;
     if ('viewId' in source) {
       const view = this.viewFor(userId, source.viewId);
       const element = findElement(view.view.blocks as Node[], blockId, actionId);
       if (!element) throw new WorkspaceError(`no element ${blockId}/${actionId} in view ${view.id}`);
-      payload = { ...common, container: { type: 'view', view_id: view.id }, view: this.viewPayload(view), actions: [actionOf(element, blockId, given, actionTs)] };
+      payload = {
+        ...common,
+        container: { type: 'view', view_id: view.id },
+        view: this.viewPayload(view),
+        actions: [actionOf(element, blockId, given, actionTs)],
+      };
     } else {
       const message = this.find(source.channel, source.ts);
-      if (!message || (message.ephemeralTo && message.ephemeralTo !== userId)) throw new WorkspaceError('no such message');
+      if (!message || (message.ephemeralTo && message.ephemeralTo !== userId))
+        throw new WorkspaceError('no such message');
       const element = [message.blocks, ...(message.attachments ?? []).map((a) => a.blocks as Node[] | undefined)]
         .map((blocks) => findElement(blocks, blockId, actionId))
         .find(Boolean);
@@ -556,11 +661,24 @@ export class SlackWorkspace {
       const channel = this.conversations.get(message.channel)!;
       payload = {
         ...common,
-        container: { type: 'message', message_ts: message.ts, channel_id: message.channel, is_ephemeral: Boolean(message.ephemeralTo), ...(message.threadTs ? { thread_ts: message.threadTs } : {}) },
+        container: {
+          type: 'message',
+          message_ts: message.ts,
+          channel_id: message.channel,
+          is_ephemeral: Boolean(message.ephemeralTo),
+          ...(message.threadTs ? { thread_ts: message.threadTs } : {}),
+        },
         channel: { id: channel.id, name: channel.kind === 'im' ? 'directmessage' : channel.name },
         ...(message.ephemeralTo ? {} : { message: this.asPayload(message) }),
         state: { values: element.type === 'button' ? {} : { [blockId]: { [actionId]: stateValue(element, given) } } },
-        response_url: this.responseUrl(this.newResponseTarget({ userId, channel: message.channel, sourceTs: message.ts, threadTs: message.threadTs })),
+        response_url: this.responseUrl(
+          this.newResponseTarget({
+            userId,
+            channel: message.channel,
+            sourceTs: message.ts,
+            threadTs: message.threadTs,
+          }),
+        ),
         actions: [actionOf(element, blockId, given, actionTs)],
       };
     }
@@ -576,7 +694,11 @@ export class SlackWorkspace {
    * shows again), `response_action: errors` shows messages under those input blocks, `update`
    * replaces the view, `push` stacks a new one, `clear` closes the whole modal.
    */
-  async submit(userId: string, viewId: string, given: Record<string, Record<string, GivenValue>>): Promise<OpenView | undefined> {
+  async submit(
+    userId: string,
+    viewId: string,
+    given: Record<string, Record<string, GivenValue>>,
+  ): Promise<OpenView | undefined> {
     const view = this.viewFor(userId, viewId);
     const values = this.stateValues(view, given);
     const problems = inputProblems(view.view.blocks as Node[], values);
@@ -621,7 +743,10 @@ export class SlackWorkspace {
           view.problem = 'The app tried to open a fourth view (push_limit_reached).';
           break;
         }
-        const pushed = this.newView(userId, 'modal', reply.view as Node, { rootViewId: stack[0], previousViewId: view.id });
+        const pushed = this.newView(userId, 'modal', reply.view as Node, {
+          rootViewId: stack[0],
+          previousViewId: view.id,
+        });
         this.modalStacks.set(userId, [...stack, pushed.id]);
         break;
       }
@@ -648,7 +773,17 @@ export class SlackWorkspace {
     else this.popView(userId, view.id);
     this.changed();
     if (view.view.notify_on_close === true) {
-      const payload = { type: 'view_closed', team: this.teamRef(), user: this.userRef(userId), api_app_id: this.options.bot.appId, token: 'legacy', view: this.viewPayload(view), is_cleared: clears, enterprise: null, is_enterprise_install: false };
+      const payload = {
+        type: 'view_closed',
+        team: this.teamRef(),
+        user: this.userRef(userId),
+        api_app_id: this.options.bot.appId,
+        token: 'legacy',
+        view: this.viewPayload(view),
+        is_cleared: clears,
+        enterprise: null,
+        is_enterprise_install: false,
+      };
       await this.send('form', { payload: JSON.stringify(payload) });
     }
   }
@@ -659,10 +794,17 @@ export class SlackWorkspace {
    * a block_suggestion (docs.slack.dev/reference/interaction-payloads/block-suggestion-payload)
    * asks the app for options; it answers `options` or `option_groups`.
    */
-  async suggest(userId: string, viewId: string, blockId: string, actionId: string, value: string): Promise<{ options?: Option[]; option_groups?: { label: Node; options: Option[] }[] }> {
+  async suggest(
+    userId: string,
+    viewId: string,
+    blockId: string,
+    actionId: string,
+    value: string,
+  ): Promise<{ options?: Option[]; option_groups?: { label: Node; options: Option[] }[] }> {
     const view = this.viewFor(userId, viewId);
     const element = findElement(view.view.blocks as Node[], blockId, actionId);
-    if (!element || element.type !== 'external_select') throw new WorkspaceError(`no external select ${blockId}/${actionId}`);
+    if (!element || element.type !== 'external_select')
+      throw new WorkspaceError(`no external select ${blockId}/${actionId}`);
     const minimum = typeof element.min_query_length === 'number' ? element.min_query_length : 3;
     if (value.length < minimum) return { options: [] };
     const payload = {
@@ -681,7 +823,10 @@ export class SlackWorkspace {
     };
     const answer = await this.send('form', { payload: JSON.stringify(payload) });
     const reply = answer.status === 200 ? parseJson(answer.body) : undefined;
-    return { ...(Array.isArray(reply?.options) ? { options: reply.options as Option[] } : {}), ...(Array.isArray(reply?.option_groups) ? { option_groups: reply.option_groups as never } : {}) };
+    return {
+      ...(Array.isArray(reply?.options) ? { options: reply.options as Option[] } : {}),
+      ...(Array.isArray(reply?.option_groups) ? { option_groups: reply.option_groups as never } : {}),
+    };
   }
 
   /**
@@ -691,14 +836,18 @@ export class SlackWorkspace {
    */
   async shortcut(userId: string, channelId: string, messageTs: string, callbackId: string): Promise<void> {
     const message = this.find(channelId, messageTs);
-    if (!message || (message.ephemeralTo && message.ephemeralTo !== userId)) throw new WorkspaceError('no such message');
-    if (!this.options.shortcuts.some((s) => s.callbackId === callbackId && s.type === 'message')) throw new WorkspaceError(`no message shortcut ${callbackId}`);
+    if (!message || (message.ephemeralTo && message.ephemeralTo !== userId))
+      throw new WorkspaceError('no such message');
+    if (!this.options.shortcuts.some((s) => s.callbackId === callbackId && s.type === 'message'))
+      throw new WorkspaceError(`no message shortcut ${callbackId}`);
     const channel = this.conversations.get(channelId)!;
     const payload = {
       type: 'message_action',
       callback_id: callbackId,
       trigger_id: this.newTrigger(userId),
-      response_url: this.responseUrl(this.newResponseTarget({ userId, channel: channelId, threadTs: message.threadTs })),
+      response_url: this.responseUrl(
+        this.newResponseTarget({ userId, channel: channelId, threadTs: message.threadTs }),
+      ),
       message_ts: message.ts,
       action_ts: this.nextTs(),
       team: this.teamRef(),
@@ -719,7 +868,14 @@ export class SlackWorkspace {
    */
   async openHome(userId: string): Promise<void> {
     const home = this.views.get(this.homes.get(userId) ?? '');
-    await this.sendEvent({ type: 'app_home_opened', user: userId, channel: this.dmOf(userId), tab: 'home', event_ts: this.nextTs(), ...(home ? { view: this.viewPayload(home) } : {}) });
+    await this.sendEvent({
+      type: 'app_home_opened',
+      user: userId,
+      channel: this.dmOf(userId),
+      tab: 'home',
+      event_ts: this.nextTs(),
+      ...(home ? { view: this.viewPayload(home) } : {}),
+    });
   }
 
   // ---- internals ---------------------------------------------------------------------------------------
@@ -729,7 +885,9 @@ export class SlackWorkspace {
   private async send(kind: 'form' | 'json', body: unknown): Promise<SignedPost> {
     if (!this.transport) throw new Error('the workspace is not connected to an app (connect())');
     try {
-      return kind === 'form' ? await this.transport.form(body as Record<string, string>) : await this.transport.json(body);
+      return kind === 'form'
+        ? await this.transport.form(body as Record<string, string>)
+        : await this.transport.json(body);
     } catch (error) {
       return { status: 0, body: error instanceof Error ? error.message : String(error) };
     }
@@ -737,7 +895,14 @@ export class SlackWorkspace {
 
   /** Events arrive in the `event_callback` envelope (docs.slack.dev/apis/events-api#callback-field). */
   private async sendEvent(event: Node): Promise<void> {
-    await this.send('json', eventCallback(event, { team: this.options.team.id, eventId: `Ev${this.nextId()}`, botUser: this.options.bot.userId }));
+    await this.send(
+      'json',
+      eventCallback(event, {
+        team: this.options.team.id,
+        eventId: `Ev${this.nextId()}`,
+        botUser: this.options.bot.userId,
+      }),
+    );
   }
 
   /** Something only the person sees, from Slack itself (Slackbot), e.g. a command that failed. */
@@ -802,8 +967,20 @@ export class SlackWorkspace {
     };
   }
 
-  private newView(userId: string, type: 'modal' | 'home', view: Node, links: { rootViewId?: string; previousViewId?: string } = {}): OpenView {
-    const opened: OpenView = { id: `V${this.nextId()}`, hash: this.newHash(), userId, type, view: { ...view, blocks: withIds(view.blocks) ?? [] }, ...links };
+  private newView(
+    userId: string,
+    type: 'modal' | 'home',
+    view: Node,
+    links: { rootViewId?: string; previousViewId?: string } = {},
+  ): OpenView {
+    const opened: OpenView = {
+      id: `V${this.nextId()}`,
+      hash: this.newHash(),
+      userId,
+      type,
+      view: { ...view, blocks: withIds(view.blocks) ?? [] },
+      ...links,
+    };
     opened.rootViewId ??= opened.id;
     this.views.set(opened.id, opened);
     return opened;
@@ -832,7 +1009,10 @@ export class SlackWorkspace {
   }
 
   /** Every input block's value (given, or else as the view set it), as `state.values`. */
-  private stateValues(view: OpenView, given: Record<string, Record<string, GivenValue>>): Record<string, Record<string, Node>> {
+  private stateValues(
+    view: OpenView,
+    given: Record<string, Record<string, GivenValue>>,
+  ): Record<string, Record<string, Node>> {
     const values: Record<string, Record<string, Node>> = {};
     for (const block of (view.view.blocks as Node[] | undefined) ?? []) {
       if (block.type !== 'input' || !block.element) continue;
@@ -901,14 +1081,22 @@ export class SlackWorkspace {
 
   private userRef(userId: string): Node {
     const person = this.people.get(userId);
-    return { id: userId, username: person?.name ?? userId, name: person?.name ?? userId, team_id: this.options.team.id };
+    return {
+      id: userId,
+      username: person?.name ?? userId,
+      name: person?.name ?? userId,
+      team_id: this.options.team.id,
+    };
   }
 
   /** How Slack stores what a person typed (docs.slack.dev/messaging/formatting-message-text). */
   private formatTyped(typed: string): string {
     const mentionable = [
       { id: this.options.bot.userId, names: [this.options.bot.name] },
-      ...[...this.people.values()].map((person) => ({ id: person.id, names: [person.realName.split(' ')[0]!, person.name] })),
+      ...[...this.people.values()].map((person) => ({
+        id: person.id,
+        names: [person.realName.split(' ')[0]!, person.name],
+      })),
     ];
     return escapeText(typed)
       .replace(/https?:\/\/[^\s<>]+/g, (url) => `<${url}>`)
@@ -953,5 +1141,7 @@ function parseJson(text: string): Node | undefined {
 
 /** Why the app's answer was not one Slack takes, in words. */
 function describe(answer: SignedPost): string {
-  return answer.status === 0 ? `the app did not answer within ${ACK_TIMEOUT_MS / 1000} seconds (${answer.body || 'no answer'})` : `the app answered HTTP ${answer.status}`;
+  return answer.status === 0
+    ? `the app did not answer within ${ACK_TIMEOUT_MS / 1000} seconds (${answer.body || 'no answer'})`
+    : `the app answered HTTP ${answer.status}`;
 }

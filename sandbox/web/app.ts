@@ -1,7 +1,15 @@
 import type { GivenValue } from '../../fakes/slack/elements.js';
 import type { Message, OpenView, Snapshot } from '../../fakes/slack/workspace.js';
 import { post } from './api.js';
-import { inputTypes, readInputs, renderBlocks, renderMrkdwn, renderText, restoreInputs, type BlockContext } from './block-kit.js';
+import {
+  inputTypes,
+  readInputs,
+  renderBlocks,
+  renderMrkdwn,
+  renderText,
+  restoreInputs,
+  type BlockContext,
+} from './block-kit.js';
 import { CrmView } from './crm.js';
 import { h, initials } from './dom.js';
 
@@ -29,7 +37,10 @@ class Page {
   private readonly sidebar = h('nav', { class: 'sidebar-nav', attrs: { 'aria-label': 'Conversations' } });
   private readonly who = h('div', { class: 'who' });
   private readonly header = h('header', { class: 'pane-header' });
-  private readonly messages = h('section', { class: 'messages', attrs: { 'aria-label': 'Messages', 'aria-live': 'polite' } });
+  private readonly messages = h('section', {
+    class: 'messages',
+    attrs: { 'aria-label': 'Messages', 'aria-live': 'polite' },
+  });
   private readonly home = h('section', { class: 'home', attrs: { 'aria-label': 'Home' } });
   private readonly composer = new Composer((text) => this.send(text));
   private readonly threadPane = h('aside', { class: 'thread', attrs: { 'aria-label': 'Thread', hidden: '' } });
@@ -39,9 +50,19 @@ class Page {
   private readonly dialogRoot = h('div', { class: 'dialog-root' });
 
   constructor(root: HTMLElement) {
-    const main = h('main', { class: 'main' }, this.header, h('div', { class: 'pane-body' }, this.messages, this.home, this.crm.root), this.composer.root);
+    const main = h(
+      'main',
+      { class: 'main' },
+      this.header,
+      h('div', { class: 'pane-body' }, this.messages, this.home, this.crm.root),
+      this.composer.root,
+    );
     const threadHeader = h('header', { class: 'pane-header' }, h('strong', {}, 'Thread'));
-    const closeThread = h('button', { class: 'icon-button', attrs: { type: 'button', 'aria-label': 'Close thread' } }, '×');
+    const closeThread = h(
+      'button',
+      { class: 'icon-button', attrs: { type: 'button', 'aria-label': 'Close thread' } },
+      '×',
+    );
     closeThread.addEventListener('click', () => {
       this.thread = undefined;
       this.render();
@@ -49,7 +70,13 @@ class Page {
     threadHeader.appendChild(closeThread);
     this.threadPane.append(threadHeader, this.threadMessages, this.threadComposer.root);
     root.replaceChildren(
-      h('aside', { class: 'sidebar' }, h('div', { class: 'workspace-name' }, 'Acme Sales', h('span', { class: 'sandbox-badge' }, 'sandbox')), this.sidebar, this.who),
+      h(
+        'aside',
+        { class: 'sidebar' },
+        h('div', { class: 'workspace-name' }, 'Acme Sales', h('span', { class: 'sandbox-badge' }, 'sandbox')),
+        this.sidebar,
+        this.who,
+      ),
       main,
       this.threadPane,
       this.modalRoot,
@@ -94,7 +121,8 @@ class Page {
     document.body.dataset.version = String(snapshot.version);
     this.renderSidebar(snapshot);
     this.renderHeader(snapshot);
-    const showsMessages = this.surface.kind === 'conversation' || (this.surface.kind === 'app' && this.surface.tab === 'messages');
+    const showsMessages =
+      this.surface.kind === 'conversation' || (this.surface.kind === 'app' && this.surface.tab === 'messages');
     this.messages.hidden = !showsMessages;
     this.home.hidden = !(this.surface.kind === 'app' && this.surface.tab === 'home');
     this.crm.root.hidden = this.surface.kind !== 'crm';
@@ -107,13 +135,19 @@ class Page {
 
   private conversationId(): string | undefined {
     if (this.surface.kind === 'conversation') return this.surface.id;
-    if (this.surface.kind === 'app' && this.snapshot) return this.snapshot.conversations.find((c) => c.kind === 'im')?.id;
+    if (this.surface.kind === 'app' && this.snapshot)
+      return this.snapshot.conversations.find((c) => c.kind === 'im')?.id;
     return undefined;
   }
 
   private renderSidebar(snapshot: Snapshot): void {
     const item = (label: string, surface: Surface, active: boolean, icon: string) => {
-      const button = h('button', { class: `nav-item${active ? ' active' : ''}`, attrs: { type: 'button' } }, h('span', { class: 'nav-icon', attrs: { 'aria-hidden': 'true' } }, icon), label);
+      const button = h(
+        'button',
+        { class: `nav-item${active ? ' active' : ''}`, attrs: { type: 'button' } },
+        h('span', { class: 'nav-icon', attrs: { 'aria-hidden': 'true' } }, icon),
+        label,
+      );
       button.addEventListener('click', () => this.go(surface));
       return button;
     };
@@ -121,14 +155,19 @@ class Page {
     const channels = snapshot.conversations.filter((c) => c.kind === 'channel');
     this.sidebar.replaceChildren(
       h('div', { class: 'nav-section' }, 'Channels'),
-      ...channels.map((c) => item(c.name, { kind: 'conversation', id: c.id }, current.kind === 'conversation' && current.id === c.id, '#')),
+      ...channels.map((c) =>
+        item(c.name, { kind: 'conversation', id: c.id }, current.kind === 'conversation' && current.id === c.id, '#'),
+      ),
       h('div', { class: 'nav-section' }, 'Apps'),
       item(snapshot.bot.name, { kind: 'app', tab: 'messages' }, current.kind === 'app', '◆'),
       h('div', { class: 'nav-section' }, 'Sandbox'),
       item('Sample EspoCRM', { kind: 'crm' }, current.kind === 'crm', '▦'),
     );
     const select = h('select', { attrs: { 'aria-label': 'You are' } });
-    for (const person of snapshot.people) select.appendChild(h('option', { attrs: { value: person.id } }, `${person.realName}${person.isAdmin ? ' (admin)' : ''}`));
+    for (const person of snapshot.people)
+      select.appendChild(
+        h('option', { attrs: { value: person.id } }, `${person.realName}${person.isAdmin ? ' (admin)' : ''}`),
+      );
     select.value = this.me;
     select.addEventListener('change', () => {
       this.me = select.value;
@@ -136,52 +175,96 @@ class Page {
       this.thread = undefined;
       this.connect();
     });
-    this.who.replaceChildren(h('span', { class: 'avatar small' }, initials(snapshot.me.realName)), h('label', {}, 'You are ', select));
+    this.who.replaceChildren(
+      h('span', { class: 'avatar small' }, initials(snapshot.me.realName)),
+      h('label', {}, 'You are ', select),
+    );
   }
 
   private renderHeader(snapshot: Snapshot): void {
     const surface = this.surface;
     if (surface.kind === 'conversation') {
       const conversation = snapshot.conversations.find((c) => c.id === surface.id);
-      this.header.replaceChildren(h('strong', {}, `# ${conversation?.name ?? surface.id}`), h('span', { class: 'header-note' }, `${conversation?.members.length ?? 0} members, ${snapshot.bot.name} among them`));
+      this.header.replaceChildren(
+        h('strong', {}, `# ${conversation?.name ?? surface.id}`),
+        h(
+          'span',
+          { class: 'header-note' },
+          `${conversation?.members.length ?? 0} members, ${snapshot.bot.name} among them`,
+        ),
+      );
     } else if (surface.kind === 'app') {
       const tab = (name: 'home' | 'messages', label: string) => {
-        const button = h('button', { class: `tab${surface.tab === name ? ' active' : ''}`, attrs: { type: 'button', role: 'tab', 'aria-selected': String(surface.tab === name) } }, label);
+        const button = h(
+          'button',
+          {
+            class: `tab${surface.tab === name ? ' active' : ''}`,
+            attrs: { type: 'button', role: 'tab', 'aria-selected': String(surface.tab === name) },
+          },
+          label,
+        );
         button.addEventListener('click', () => this.go({ kind: 'app', tab: name }));
         return button;
       };
-      this.header.replaceChildren(h('span', { class: 'avatar app small' }, '◆'), h('strong', {}, snapshot.bot.name), h('span', { class: 'app-badge' }, 'APP'), h('div', { class: 'tabs', attrs: { role: 'tablist' } }, tab('home', 'Home'), tab('messages', 'Messages')));
+      this.header.replaceChildren(
+        h('span', { class: 'avatar app small' }, '◆'),
+        h('strong', {}, snapshot.bot.name),
+        h('span', { class: 'app-badge' }, 'APP'),
+        h('div', { class: 'tabs', attrs: { role: 'tablist' } }, tab('home', 'Home'), tab('messages', 'Messages')),
+      );
     } else {
-      this.header.replaceChildren(h('strong', {}, 'Sample EspoCRM'), h('span', { class: 'header-note' }, 'the CRM behind the fake Membrane'));
+      this.header.replaceChildren(
+        h('strong', {}, 'Sample EspoCRM'),
+        h('span', { class: 'header-note' }, 'the CRM behind the fake Membrane'),
+      );
     }
   }
 
   private go(surface: Surface): void {
     this.surface = surface;
     this.thread = undefined;
-    if (surface.kind === 'app' && surface.tab === 'home') void post('/api/home', { user: this.me }).catch((error: unknown) => this.notice(error));
+    if (surface.kind === 'app' && surface.tab === 'home')
+      void post('/api/home', { user: this.me }).catch((error: unknown) => this.notice(error));
     if (surface.kind === 'crm') void this.crm.refresh();
     this.render();
     this.composer.focus();
   }
 
-  private context(source: { channel: string; ts: string } | { viewId: string }, errors?: Record<string, string>, inModal = false): BlockContext {
+  private context(
+    source: { channel: string; ts: string } | { viewId: string },
+    errors?: Record<string, string>,
+    inModal = false,
+  ): BlockContext {
     const snapshot = this.snapshot!;
     return {
-      people: new Map([...snapshot.people.map((p) => [p.id, p.realName] as const), [snapshot.bot.userId, snapshot.bot.name]]),
+      people: new Map([
+        ...snapshot.people.map((p) => [p.id, p.realName] as const),
+        [snapshot.bot.userId, snapshot.bot.name],
+      ]),
       channels: new Map(snapshot.conversations.filter((c) => c.kind === 'channel').map((c) => [c.id, c.name])),
       timeZone: snapshot.me.timeZone,
       now: () => new Date(),
       act: (blockId, actionId, value) => this.act(source, blockId, actionId, value),
-      suggest: 'viewId' in source ? (blockId, actionId, query) => post('/api/suggest', { user: this.me, viewId: source.viewId, blockId, actionId, value: query }) : undefined,
+      suggest:
+        'viewId' in source
+          ? (blockId, actionId, query) =>
+              post('/api/suggest', { user: this.me, viewId: source.viewId, blockId, actionId, value: query })
+          : undefined,
       confirm: (dialog) => this.confirmDialog(dialog),
       inModal,
       errors,
     };
   }
 
-  private async act(source: { channel: string; ts: string } | { viewId: string }, blockId: string, actionId: string, value: GivenValue): Promise<void> {
-    await post('/api/act', { user: this.me, source, blockId, actionId, value }).catch((error: unknown) => this.notice(error));
+  private async act(
+    source: { channel: string; ts: string } | { viewId: string },
+    blockId: string,
+    actionId: string,
+    value: GivenValue,
+  ): Promise<void> {
+    await post('/api/act', { user: this.me, source, blockId, actionId, value }).catch((error: unknown) =>
+      this.notice(error),
+    );
   }
 
   private renderMessages(snapshot: Snapshot): void {
@@ -189,17 +272,38 @@ class Page {
     const shown = snapshot.messages.filter((m) => m.channel === channel && (!m.threadTs || m.threadTs === m.ts));
     const atBottom = this.messages.scrollHeight - this.messages.scrollTop - this.messages.clientHeight < 40;
     const elements = shown.map((message) => this.messageElement(message, snapshot, true));
-    if (!elements.length) elements.push(h('div', { class: 'empty' }, this.surface.kind === 'app' ? `This is your DM with ${snapshot.bot.name}. Ask in plain words ("show deals") or type /espo help.` : 'No messages yet. Try /espo list deals, or mention @EspoCRM.'));
+    if (!elements.length)
+      elements.push(
+        h(
+          'div',
+          { class: 'empty' },
+          this.surface.kind === 'app'
+            ? `This is your DM with ${snapshot.bot.name}. Ask in plain words ("show deals") or type /espo help.`
+            : 'No messages yet. Try /espo list deals, or mention @EspoCRM.',
+        ),
+      );
     // Unchanged messages stay where they are, so a select someone is using keeps its focus.
-    if (elements.length !== this.messages.children.length || elements.some((element, index) => this.messages.children[index] !== element)) this.messages.replaceChildren(...elements);
+    if (
+      elements.length !== this.messages.children.length ||
+      elements.some((element, index) => this.messages.children[index] !== element)
+    )
+      this.messages.replaceChildren(...elements);
     if (atBottom || this.messages.dataset.channel !== channel) this.messages.scrollTop = this.messages.scrollHeight;
     this.messages.dataset.channel = channel ?? '';
-    this.composer.placeholder(this.surface.kind === 'app' ? `Message ${snapshot.bot.name}` : `Message #${snapshot.conversations.find((c) => c.id === channel)?.name ?? ''} (mention @${snapshot.bot.name} to ask it)`);
+    this.composer.placeholder(
+      this.surface.kind === 'app'
+        ? `Message ${snapshot.bot.name}`
+        : `Message #${snapshot.conversations.find((c) => c.id === channel)?.name ?? ''} (mention @${snapshot.bot.name} to ask it)`,
+    );
   }
 
   /** A message, reused while unchanged so its selects and scroll stay put. */
   private messageElement(message: Message, snapshot: Snapshot, inChannel: boolean): HTMLElement {
-    const replies = inChannel ? snapshot.messages.filter((m) => m.channel === message.channel && m.threadTs === message.ts && m.ts !== message.ts) : [];
+    const replies = inChannel
+      ? snapshot.messages.filter(
+          (m) => m.channel === message.channel && m.threadTs === message.ts && m.ts !== message.ts,
+        )
+      : [];
     const key = `${inChannel ? 'c' : 't'}:${message.channel}:${message.ts}`;
     const version = message.version * 1000 + replies.length;
     const cached = this.messageCache.get(key);
@@ -210,7 +314,12 @@ class Page {
   }
 
   private buildMessage(message: Message, snapshot: Snapshot, replies: Message[]): HTMLElement {
-    const author = message.user === snapshot.bot.userId ? snapshot.bot.name : message.user === 'USLACKBOT' ? 'Slackbot' : (snapshot.people.find((p) => p.id === message.user)?.realName ?? message.user);
+    const author =
+      message.user === snapshot.bot.userId
+        ? snapshot.bot.name
+        : message.user === 'USLACKBOT'
+          ? 'Slackbot'
+          : (snapshot.people.find((p) => p.id === message.user)?.realName ?? message.user);
     const ctx = this.context({ channel: message.channel, ts: message.ts });
     const time = new Date(Number(message.ts) * 1000).toLocaleTimeString([], { hour: 'numeric', minute: '2-digit' });
     const body = h(
@@ -226,11 +335,25 @@ class Page {
       ),
       // With blocks, Slack shows the blocks; `text` is the notification and fallback
       // (docs.slack.dev/reference/methods/chat.postMessage, "text").
-      message.blocks?.length ? renderBlocks(message.blocks, ctx) : h('div', { class: 'text' }, renderMrkdwn(message.text, ctx)),
-      ...(message.attachments ?? []).map((attachment) => h('div', { class: 'attachment' }, attachment.blocks ? renderBlocks(attachment.blocks, ctx) : renderMrkdwn(String(attachment.text ?? attachment.fallback ?? ''), ctx))),
+      message.blocks?.length
+        ? renderBlocks(message.blocks, ctx)
+        : h('div', { class: 'text' }, renderMrkdwn(message.text, ctx)),
+      ...(message.attachments ?? []).map((attachment) =>
+        h(
+          'div',
+          { class: 'attachment' },
+          attachment.blocks
+            ? renderBlocks(attachment.blocks, ctx)
+            : renderMrkdwn(String(attachment.text ?? attachment.fallback ?? ''), ctx),
+        ),
+      ),
     );
     if (replies.length) {
-      const open = h('button', { class: 'thread-link', attrs: { type: 'button' } }, `${replies.length} ${replies.length === 1 ? 'reply' : 'replies'}`);
+      const open = h(
+        'button',
+        { class: 'thread-link', attrs: { type: 'button' } },
+        `${replies.length} ${replies.length === 1 ? 'reply' : 'replies'}`,
+      );
       open.addEventListener('click', () => {
         this.thread = { channel: message.channel, ts: message.ts };
         this.render();
@@ -238,7 +361,13 @@ class Page {
       });
       body.appendChild(open);
     }
-    const element = h('article', { class: `message${message.ephemeralTo ? ' ephemeral' : ''}`, attrs: { 'data-ts': message.ts } }, h('span', { class: `avatar${message.fromBot ? ' app' : ''}` }, message.fromBot ? '◆' : initials(author)), body, this.messageMenu(message, snapshot));
+    const element = h(
+      'article',
+      { class: `message${message.ephemeralTo ? ' ephemeral' : ''}`, attrs: { 'data-ts': message.ts } },
+      h('span', { class: `avatar${message.fromBot ? ' app' : ''}` }, message.fromBot ? '◆' : initials(author)),
+      body,
+      this.messageMenu(message, snapshot),
+    );
     return element;
   }
 
@@ -246,22 +375,49 @@ class Page {
   private messageMenu(message: Message, snapshot: Snapshot): HTMLElement {
     const menu = h('div', { class: 'bk-menu', attrs: { role: 'menu', hidden: '' } });
     for (const shortcut of snapshot.shortcuts.filter((s) => s.type === 'message')) {
-      const item = h('button', { class: 'bk-menu-item', attrs: { type: 'button', role: 'menuitem' } }, shortcut.name, h('span', { class: 'menu-app' }, snapshot.bot.name));
+      const item = h(
+        'button',
+        { class: 'bk-menu-item', attrs: { type: 'button', role: 'menuitem' } },
+        shortcut.name,
+        h('span', { class: 'menu-app' }, snapshot.bot.name),
+      );
       item.addEventListener('click', () => {
         menu.hidden = true;
-        void post('/api/shortcut', { user: this.me, channel: message.channel, ts: message.ts, callbackId: shortcut.callbackId }).catch((error: unknown) => this.notice(error));
+        void post('/api/shortcut', {
+          user: this.me,
+          channel: message.channel,
+          ts: message.ts,
+          callbackId: shortcut.callbackId,
+        }).catch((error: unknown) => this.notice(error));
       });
       menu.appendChild(item);
     }
-    const more = h('button', { class: 'icon-button', attrs: { type: 'button', 'aria-label': 'More actions', title: 'More actions', 'aria-haspopup': 'menu' } }, '⋯');
+    const more = h(
+      'button',
+      {
+        class: 'icon-button',
+        attrs: { type: 'button', 'aria-label': 'More actions', title: 'More actions', 'aria-haspopup': 'menu' },
+      },
+      '⋯',
+    );
     more.addEventListener('click', () => (menu.hidden = !menu.hidden));
-    const reply = h('button', { class: 'icon-button', attrs: { type: 'button', 'aria-label': 'Reply in thread', title: 'Reply in thread' } }, '💬');
+    const reply = h(
+      'button',
+      { class: 'icon-button', attrs: { type: 'button', 'aria-label': 'Reply in thread', title: 'Reply in thread' } },
+      '💬',
+    );
     reply.addEventListener('click', () => {
       this.thread = { channel: message.channel, ts: message.threadTs ?? message.ts };
       this.render();
       this.threadComposer.focus();
     });
-    return h('div', { class: 'message-actions' }, message.threadTs && message.threadTs !== message.ts ? null : reply, more, menu);
+    return h(
+      'div',
+      { class: 'message-actions' },
+      message.threadTs && message.threadTs !== message.ts ? null : reply,
+      more,
+      menu,
+    );
   }
 
   private renderThread(snapshot: Snapshot): void {
@@ -269,8 +425,14 @@ class Page {
     const parent = thread && snapshot.messages.find((m) => m.channel === thread.channel && m.ts === thread.ts);
     this.threadPane.hidden = !parent;
     if (!parent) return;
-    const replies = snapshot.messages.filter((m) => m.channel === parent.channel && m.threadTs === parent.ts && m.ts !== parent.ts);
-    this.threadMessages.replaceChildren(this.messageElement(parent, snapshot, false), h('div', { class: 'thread-count' }, `${replies.length} ${replies.length === 1 ? 'reply' : 'replies'}`), ...replies.map((m) => this.messageElement(m, snapshot, false)));
+    const replies = snapshot.messages.filter(
+      (m) => m.channel === parent.channel && m.threadTs === parent.ts && m.ts !== parent.ts,
+    );
+    this.threadMessages.replaceChildren(
+      this.messageElement(parent, snapshot, false),
+      h('div', { class: 'thread-count' }, `${replies.length} ${replies.length === 1 ? 'reply' : 'replies'}`),
+      ...replies.map((m) => this.messageElement(m, snapshot, false)),
+    );
     this.threadMessages.scrollTop = this.threadMessages.scrollHeight;
     this.threadComposer.placeholder('Reply…');
   }
@@ -280,7 +442,11 @@ class Page {
     const key = view ? `${view.id}:${view.hash}` : 'none';
     if (key === this.homeKey) return;
     this.homeKey = key;
-    this.home.replaceChildren(view ? renderBlocks(view.view.blocks, this.context({ viewId: view.id })) : h('div', { class: 'empty' }, 'Loading the Home tab…'));
+    this.home.replaceChildren(
+      view
+        ? renderBlocks(view.view.blocks, this.context({ viewId: view.id }))
+        : h('div', { class: 'empty' }, 'Loading the Home tab…'),
+    );
   }
 
   private renderModal(snapshot: Snapshot): void {
@@ -304,7 +470,10 @@ class Page {
       return;
     }
     // A new view, or the same one updated: keep what was typed where the block and action ids match.
-    const previous = existing && this.modalKey.startsWith(`${view.id}:`) ? { values: readInputs(existing), types: inputTypes(existing) } : undefined;
+    const previous =
+      existing && this.modalKey.startsWith(`${view.id}:`)
+        ? { values: readInputs(existing), types: inputTypes(existing) }
+        : undefined;
     this.modalKey = key;
     const modal = this.buildModal(view);
     this.modalRoot.replaceChildren(h('div', { class: 'overlay' }, modal));
@@ -314,17 +483,45 @@ class Page {
 
   private buildModal(view: OpenView): HTMLElement {
     const body = renderBlocks(view.view.blocks, this.context({ viewId: view.id }, view.errors, true));
-    const close = h('button', { class: 'bk-button', attrs: { type: 'button' } }, renderText(view.view.close ?? { type: 'plain_text', text: 'Cancel' }, this.context({ viewId: view.id })));
+    const close = h(
+      'button',
+      { class: 'bk-button', attrs: { type: 'button' } },
+      renderText(view.view.close ?? { type: 'plain_text', text: 'Cancel' }, this.context({ viewId: view.id })),
+    );
     close.addEventListener('click', () => void this.closeView(view));
     const x = h('button', { class: 'icon-button', attrs: { type: 'button', 'aria-label': 'Close' } }, '×');
     x.addEventListener('click', () => void this.closeView(view));
-    const submit = view.view.submit ? h('button', { class: 'bk-button primary', attrs: { type: 'submit' } }, renderText(view.view.submit, this.context({ viewId: view.id }))) : null;
+    const submit = view.view.submit
+      ? h(
+          'button',
+          { class: 'bk-button primary', attrs: { type: 'submit' } },
+          renderText(view.view.submit, this.context({ viewId: view.id })),
+        )
+      : null;
     const form = h(
       'form',
       // The browser checks nothing itself (an email field would block the submission): Slack's checks are the workspace's.
-      { class: 'modal', attrs: { novalidate: '', role: 'dialog', 'aria-modal': 'true', 'aria-label': String((view.view.title as { text?: string } | undefined)?.text ?? 'Modal') } },
-      h('header', { class: 'modal-header' }, h('strong', {}, renderText(view.view.title, this.context({ viewId: view.id }))), x),
-      h('div', { class: 'modal-body' }, body, h('div', { class: 'modal-problem', attrs: { role: 'alert' } }, view.problem ?? '')),
+      {
+        class: 'modal',
+        attrs: {
+          novalidate: '',
+          role: 'dialog',
+          'aria-modal': 'true',
+          'aria-label': String((view.view.title as { text?: string } | undefined)?.text ?? 'Modal'),
+        },
+      },
+      h(
+        'header',
+        { class: 'modal-header' },
+        h('strong', {}, renderText(view.view.title, this.context({ viewId: view.id }))),
+        x,
+      ),
+      h(
+        'div',
+        { class: 'modal-body' },
+        body,
+        h('div', { class: 'modal-problem', attrs: { role: 'alert' } }, view.problem ?? ''),
+      ),
       h('footer', { class: 'modal-footer' }, close, submit),
     );
     form.addEventListener('submit', (event) => {
@@ -349,12 +546,30 @@ class Page {
         this.dialogRoot.replaceChildren();
         resolve(answer);
       };
-      const yes = h('button', { class: `bk-button ${dialog.style === 'danger' ? 'danger' : 'primary'}`, attrs: { type: 'button' } }, renderText(dialog.confirm ?? { type: 'plain_text', text: 'Yes' }, ctx));
-      const no = h('button', { class: 'bk-button', attrs: { type: 'button' } }, renderText(dialog.deny ?? { type: 'plain_text', text: 'Cancel' }, ctx));
+      const yes = h(
+        'button',
+        { class: `bk-button ${dialog.style === 'danger' ? 'danger' : 'primary'}`, attrs: { type: 'button' } },
+        renderText(dialog.confirm ?? { type: 'plain_text', text: 'Yes' }, ctx),
+      );
+      const no = h(
+        'button',
+        { class: 'bk-button', attrs: { type: 'button' } },
+        renderText(dialog.deny ?? { type: 'plain_text', text: 'Cancel' }, ctx),
+      );
       yes.addEventListener('click', () => done(true));
       no.addEventListener('click', () => done(false));
       this.dialogRoot.replaceChildren(
-        h('div', { class: 'overlay' }, h('div', { class: 'modal confirm', attrs: { role: 'alertdialog', 'aria-modal': 'true' } }, h('header', { class: 'modal-header' }, h('strong', {}, renderText(dialog.title, ctx))), h('div', { class: 'modal-body' }, renderText(dialog.text, ctx)), h('footer', { class: 'modal-footer' }, no, yes))),
+        h(
+          'div',
+          { class: 'overlay' },
+          h(
+            'div',
+            { class: 'modal confirm', attrs: { role: 'alertdialog', 'aria-modal': 'true' } },
+            h('header', { class: 'modal-header' }, h('strong', {}, renderText(dialog.title, ctx))),
+            h('div', { class: 'modal-body' }, renderText(dialog.text, ctx)),
+            h('footer', { class: 'modal-footer' }, no, yes),
+          ),
+        ),
       );
       yes.focus();
     });
@@ -371,7 +586,8 @@ class Page {
       if (command) {
         // Slack runs a slash command in the conversation it was typed in, and posts none of its
         // text there (docs.slack.dev/interactivity/implementing-slash-commands).
-        if (`/${command[1]}` !== snapshot.command) return this.notice(`/${command[1]} is not a valid command here. This workspace has ${snapshot.command}.`);
+        if (`/${command[1]}` !== snapshot.command)
+          return this.notice(`/${command[1]} is not a valid command here. This workspace has ${snapshot.command}.`);
         await post('/api/command', { user: this.me, channel, text: command[2] });
         return;
       }
@@ -379,7 +595,9 @@ class Page {
       const conversation = snapshot.conversations.find((c) => c.id === channel);
       if (conversation?.kind === 'channel' && !new RegExp(`@${snapshot.bot.name}\\b`, 'i').test(text)) {
         // The app subscribes to app_mention in channels, not to every message (manifest.yml's bot_events).
-        this.notice(`${snapshot.bot.name} only hears messages in #${conversation.name} that mention @${snapshot.bot.name} (Slack sends it app_mention events only).`);
+        this.notice(
+          `${snapshot.bot.name} only hears messages in #${conversation.name} that mention @${snapshot.bot.name} (Slack sends it app_mention events only).`,
+        );
       }
     } catch (error) {
       this.notice(error);
@@ -400,7 +618,11 @@ class Composer {
   private readonly input = h('textarea', { class: 'composer-input', attrs: { rows: '1', 'aria-label': 'Message' } });
 
   constructor(send: (text: string) => Promise<void>) {
-    const button = h('button', { class: 'bk-button primary send', attrs: { type: 'submit', 'aria-label': 'Send' } }, 'Send');
+    const button = h(
+      'button',
+      { class: 'bk-button primary send', attrs: { type: 'submit', 'aria-label': 'Send' } },
+      'Send',
+    );
     const form = h('form', { class: 'composer' }, this.input, button);
     const submit = () => {
       const text = this.input.value.trim();

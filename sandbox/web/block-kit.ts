@@ -19,7 +19,11 @@ export interface BlockContext {
   /** An element was used: a block_actions payload goes to the app. */
   act(blockId: string, actionId: string, value: GivenValue): Promise<void>;
   /** An external select's search: the app's options for what was typed. */
-  suggest?(blockId: string, actionId: string, query: string): Promise<{ options?: Option[]; option_groups?: { label: El; options: Option[] }[] }>;
+  suggest?(
+    blockId: string,
+    actionId: string,
+    query: string,
+  ): Promise<{ options?: Option[]; option_groups?: { label: El; options: Option[] }[] }>;
   /** A `confirm` object on an element: ask before acting. */
   confirm(dialog: El): Promise<boolean>;
   /** In a modal, input blocks hold values until the view is submitted. */
@@ -61,7 +65,9 @@ function mrkdwnNode(node: MrkdwnNode, ctx: BlockContext): Child {
     case 'link': {
       const href = safeHref(node.url);
       // Only web and mail addresses open; anything else (javascript:, data:) stays text.
-      return href ? h('a', { attrs: { href, target: '_blank', rel: 'noopener noreferrer' } }, node.label) : h('span', { class: 'unsafe-link' }, node.label);
+      return href
+        ? h('a', { attrs: { href, target: '_blank', rel: 'noopener noreferrer' } }, node.label)
+        : h('span', { class: 'unsafe-link' }, node.label);
     }
     case 'user':
       return h('span', { class: 'mention' }, `@${ctx.people.get(node.id) ?? node.label ?? node.id}`);
@@ -72,7 +78,9 @@ function mrkdwnNode(node: MrkdwnNode, ctx: BlockContext): Child {
     case 'date': {
       const shown = formatSlackDate(node.seconds, node.format, ctx.now(), ctx.timeZone) || node.fallback;
       const href = node.link ? safeHref(node.link) : undefined;
-      return href ? h('a', { attrs: { href, target: '_blank', rel: 'noopener noreferrer' } }, shown) : h('time', { attrs: { title: node.fallback } }, shown);
+      return href
+        ? h('a', { attrs: { href, target: '_blank', rel: 'noopener noreferrer' } }, shown)
+        : h('time', { attrs: { title: node.fallback } }, shown);
     }
     case 'emoji':
       return h('span', { class: 'emoji', attrs: { title: `:${node.name}:` } }, node.char);
@@ -113,11 +121,16 @@ export function readInputs(root: Element): Record<string, Record<string, GivenVa
  * preserved while updating views … with identical block_id and action_id values"
  * (docs.slack.dev/reference/views/modal-views).
  */
-export function restoreInputs(root: Element, values: Record<string, Record<string, GivenValue>>, types: Map<string, string>): void {
+export function restoreInputs(
+  root: Element,
+  values: Record<string, Record<string, GivenValue>>,
+  types: Map<string, string>,
+): void {
   for (const element of root.querySelectorAll('.bk-input')) {
     const io = inputs.get(element);
     const key = `${io?.blockId}/${io?.actionId}`;
-    if (io && values[io.blockId] && io.actionId in values[io.blockId]! && types.get(key) === io.type) io.write(values[io.blockId]![io.actionId]!);
+    if (io && values[io.blockId] && io.actionId in values[io.blockId]! && types.get(key) === io.type)
+      io.write(values[io.blockId]![io.actionId]!);
   }
 }
 
@@ -154,7 +167,13 @@ function renderBlock(block: El, ctx: BlockContext): HTMLElement {
           'div',
           { class: 'bk-section-main' },
           block.text ? h('div', { class: 'bk-section-text' }, renderText(block.text, ctx)) : null,
-          fields.length ? h('div', { class: 'bk-fields' }, ...fields.map((field) => h('div', { class: 'bk-field' }, renderText(field, ctx)))) : null,
+          fields.length
+            ? h(
+                'div',
+                { class: 'bk-fields' },
+                ...fields.map((field) => h('div', { class: 'bk-field' }, renderText(field, ctx))),
+              )
+            : null,
         ),
         accessory ? h('div', { class: 'bk-accessory' }, renderElement(accessory, blockId, ctx)) : null,
       );
@@ -163,30 +182,53 @@ function renderBlock(block: El, ctx: BlockContext): HTMLElement {
       return h(
         'div',
         { class: 'bk-context' },
-        ...((block.elements as El[] | undefined) ?? []).map((element) => (element.type === 'image' ? imagePlaceholder(element, 'small') : renderText(element, ctx))),
+        ...((block.elements as El[] | undefined) ?? []).map((element) =>
+          element.type === 'image' ? imagePlaceholder(element, 'small') : renderText(element, ctx),
+        ),
       );
     case 'divider':
       return h('hr', { class: 'bk-divider' });
     case 'image':
-      return h('div', { class: 'bk-image' }, block.title ? h('div', { class: 'bk-image-title' }, renderText(block.title, ctx)) : null, imagePlaceholder(block, 'large'));
+      return h(
+        'div',
+        { class: 'bk-image' },
+        block.title ? h('div', { class: 'bk-image-title' }, renderText(block.title, ctx)) : null,
+        imagePlaceholder(block, 'large'),
+      );
     case 'actions':
-      return h('div', { class: 'bk-actions' }, ...((block.elements as El[] | undefined) ?? []).map((element) => renderElement(element, blockId, ctx)));
+      return h(
+        'div',
+        { class: 'bk-actions' },
+        ...((block.elements as El[] | undefined) ?? []).map((element) => renderElement(element, blockId, ctx)),
+      );
     case 'input': {
       const error = ctx.errors?.[blockId];
       const labelId = `label-${++labels}`;
       const errorId = `error-${labels}`;
-      const element = renderElement(block.element as El, blockId, { ...ctx, inModal: ctx.inModal && block.dispatch_action !== true });
+      const element = renderElement(block.element as El, blockId, {
+        ...ctx,
+        inModal: ctx.inModal && block.dispatch_action !== true,
+      });
       // The label names the control, or the group of choices (each choice keeps its own name), and
       // the error describes it, as a screen reader expects.
       const grouped = element.matches('[role="group"], [role="radiogroup"]');
-      for (const control of grouped ? [element] : [element, ...element.querySelectorAll('input, select, textarea')].filter((node) => node.matches('input, select, textarea'))) {
+      for (const control of grouped
+        ? [element]
+        : [element, ...element.querySelectorAll('input, select, textarea')].filter((node) =>
+            node.matches('input, select, textarea'),
+          )) {
         control.setAttribute('aria-labelledby', labelId);
         control.setAttribute('aria-describedby', errorId);
       }
       return h(
         'div',
         { class: `bk-input-block${error ? ' has-error' : ''}`, attrs: { 'data-block-id': blockId } },
-        h('div', { class: 'bk-label-row' }, h('label', { class: 'bk-label', attrs: { id: labelId } }, renderText(block.label, ctx)), block.optional === true ? h('span', { class: 'optional' }, '(optional)') : null),
+        h(
+          'div',
+          { class: 'bk-label-row' },
+          h('label', { class: 'bk-label', attrs: { id: labelId } }, renderText(block.label, ctx)),
+          block.optional === true ? h('span', { class: 'optional' }, '(optional)') : null,
+        ),
         element,
         block.hint ? h('div', { class: 'bk-hint' }, renderText(block.hint, ctx)) : null,
         h('div', { class: 'bk-error', attrs: { role: 'alert', id: errorId } }, error ?? ''),
@@ -214,7 +256,11 @@ function richText(elements: unknown): HTMLElement {
         into.appendChild(inner);
       } else if (node.type === 'link') {
         const href = safeHref(String(node.url ?? ''));
-        into.appendChild(href ? h('a', { attrs: { href, target: '_blank', rel: 'noopener noreferrer' } }, String(node.text ?? node.url)) : h('span', {}, String(node.text ?? node.url ?? '')));
+        into.appendChild(
+          href
+            ? h('a', { attrs: { href, target: '_blank', rel: 'noopener noreferrer' } }, String(node.text ?? node.url))
+            : h('span', {}, String(node.text ?? node.url ?? '')),
+        );
       } else if (Array.isArray(node.elements)) {
         const block = h('div', {});
         walk(node.elements, block);
@@ -229,7 +275,14 @@ function richText(elements: unknown): HTMLElement {
 /** The sandbox loads no images from elsewhere (nothing leaves the machine): their alt text instead. */
 function imagePlaceholder(element: El, size: 'small' | 'large'): HTMLElement {
   const alt = String(element.alt_text ?? 'image');
-  return h('span', { class: `bk-img bk-img-${size}`, attrs: { title: `${alt} (images are not loaded in the sandbox)`, role: 'img', 'aria-label': alt } }, size === 'large' ? `🖼 ${alt}` : '🖼');
+  return h(
+    'span',
+    {
+      class: `bk-img bk-img-${size}`,
+      attrs: { title: `${alt} (images are not loaded in the sandbox)`, role: 'img', 'aria-label': alt },
+    },
+    size === 'large' ? `🖼 ${alt}` : '🖼',
+  );
 }
 
 // ---- elements ------------------------------------------------------------------------------------
@@ -252,7 +305,12 @@ function renderElement(element: El, blockId: string, ctx: BlockContext): HTMLEle
   switch (element.type) {
     case 'button': {
       const url = typeof element.url === 'string' ? safeHref(element.url) : undefined;
-      const button = h('button', { class: `bk-button${element.style ? ` ${String(element.style)}` : ''}`, attrs: { type: 'button' } }, renderText(element.text, ctx), url ? h('span', { class: 'external' }, ' ↗') : null);
+      const button = h(
+        'button',
+        { class: `bk-button${element.style ? ` ${String(element.style)}` : ''}`, attrs: { type: 'button' } },
+        renderText(element.text, ctx),
+        url ? h('span', { class: 'external' }, ' ↗') : null,
+      );
       button.addEventListener('click', () => {
         button.disabled = true;
         // A link button opens its page, and Slack still sends the app an interaction payload
@@ -270,19 +328,41 @@ function renderElement(element: El, blockId: string, ctx: BlockContext): HTMLEle
     case 'conversations_select':
     case 'channels_select': {
       const options = selectOptions(element, ctx);
-      const select = h('select', { class: 'bk-select', attrs: { 'aria-label': placeholder ?? 'Select' } }, h('option', { attrs: { value: '' } }, placeholder ?? 'Select an item'));
-      for (const option of options) select.appendChild(option.group ? h('optgroup', { attrs: { label: option.group } }) : h('option', { attrs: { value: option.value } }, option.text));
+      const select = h(
+        'select',
+        { class: 'bk-select', attrs: { 'aria-label': placeholder ?? 'Select' } },
+        h('option', { attrs: { value: '' } }, placeholder ?? 'Select an item'),
+      );
+      for (const option of options)
+        select.appendChild(
+          option.group
+            ? h('optgroup', { attrs: { label: option.group } })
+            : h('option', { attrs: { value: option.value } }, option.text),
+        );
       const initial = initialOf(element);
       if (typeof initial === 'string') select.value = initial;
-      if (holdsValue) return register(select, { read: () => select.value || null, write: (value) => (select.value = typeof value === 'string' ? value : '') });
+      if (holdsValue)
+        return register(select, {
+          read: () => select.value || null,
+          write: (value) => (select.value = typeof value === 'string' ? value : ''),
+        });
       select.addEventListener('change', () => void act(select.value || null));
       return select;
     }
     case 'multi_static_select': {
-      const select = h('select', { class: 'bk-select', attrs: { multiple: '', 'aria-label': placeholder ?? 'Select' } });
-      for (const option of selectOptions(element, ctx)) if (!option.group) select.appendChild(h('option', { attrs: { value: option.value } }, option.text));
+      const select = h('select', {
+        class: 'bk-select',
+        attrs: { multiple: '', 'aria-label': placeholder ?? 'Select' },
+      });
+      for (const option of selectOptions(element, ctx))
+        if (!option.group) select.appendChild(h('option', { attrs: { value: option.value } }, option.text));
       const chosen = () => [...select.selectedOptions].map((o) => o.value);
-      if (holdsValue) return register(select, { read: chosen, write: (value) => [...select.options].forEach((o) => (o.selected = Array.isArray(value) && value.includes(o.value))) });
+      if (holdsValue)
+        return register(select, {
+          read: chosen,
+          write: (value) =>
+            [...select.options].forEach((o) => (o.selected = Array.isArray(value) && value.includes(o.value))),
+        });
       select.addEventListener('change', () => void act(chosen()));
       return select;
     }
@@ -294,7 +374,10 @@ function renderElement(element: El, blockId: string, ctx: BlockContext): HTMLEle
     case 'timepicker':
     case 'datetimepicker': {
       const kind = element.type === 'datepicker' ? 'date' : element.type === 'timepicker' ? 'time' : 'datetime-local';
-      const input = h('input', { class: 'bk-picker', attrs: { type: kind, 'aria-label': placeholder ?? String(element.type) } });
+      const input = h('input', {
+        class: 'bk-picker',
+        attrs: { type: kind, 'aria-label': placeholder ?? String(element.type) },
+      });
       const toValue = (): GivenValue => {
         if (!input.value) return null;
         // A date and time picker answers epoch seconds; the page's clock is the person's here.
@@ -319,10 +402,22 @@ function renderElement(element: El, blockId: string, ctx: BlockContext): HTMLEle
       const type = element.type === 'email_text_input' ? 'email' : element.type === 'url_text_input' ? 'url' : 'text';
       const field = multiline
         ? h('textarea', { class: 'bk-text', attrs: { rows: '4', placeholder } })
-        : h('input', { class: 'bk-text', attrs: { type, placeholder, ...(element.type === 'number_input' ? { inputmode: element.is_decimal_allowed ? 'decimal' : 'numeric' } : {}) } });
+        : h('input', {
+            class: 'bk-text',
+            attrs: {
+              type,
+              placeholder,
+              ...(element.type === 'number_input'
+                ? { inputmode: element.is_decimal_allowed ? 'decimal' : 'numeric' }
+                : {}),
+            },
+          });
       const initial = initialOf(element);
       field.value = initial === null ? '' : String(initial);
-      return register(field, { read: () => field.value || null, write: (value) => (field.value = value === null ? '' : String(value)) });
+      return register(field, {
+        read: () => field.value || null,
+        write: (value) => (field.value = value === null ? '' : String(value)),
+      });
     }
     case 'checkboxes':
     case 'radio_buttons': {
@@ -333,10 +428,21 @@ function renderElement(element: El, blockId: string, ctx: BlockContext): HTMLEle
       for (const option of (element.options as Option[] | undefined) ?? []) {
         const box = h('input', { attrs: { type: multiple ? 'checkbox' : 'radio', name, value: option.value } });
         boxes.push(box);
-        group.appendChild(h('label', { class: 'bk-choice' }, box, ' ', renderText(option.text, ctx), option.description ? h('div', { class: 'bk-hint' }, renderText(option.description, ctx)) : null));
+        group.appendChild(
+          h(
+            'label',
+            { class: 'bk-choice' },
+            box,
+            ' ',
+            renderText(option.text, ctx),
+            option.description ? h('div', { class: 'bk-hint' }, renderText(option.description, ctx)) : null,
+          ),
+        );
       }
-      const read = (): GivenValue => (multiple ? boxes.filter((b) => b.checked).map((b) => b.value) : (boxes.find((b) => b.checked)?.value ?? null));
-      const write = (value: GivenValue) => boxes.forEach((b) => (b.checked = Array.isArray(value) ? value.includes(b.value) : value === b.value));
+      const read = (): GivenValue =>
+        multiple ? boxes.filter((b) => b.checked).map((b) => b.value) : (boxes.find((b) => b.checked)?.value ?? null);
+      const write = (value: GivenValue) =>
+        boxes.forEach((b) => (b.checked = Array.isArray(value) ? value.includes(b.value) : value === b.value));
       write(initialOf(element));
       if (holdsValue) return register(group, { read, write });
       group.addEventListener('change', () => void act(read()));
@@ -356,7 +462,8 @@ function initialOf(element: El): GivenValue {
   if (typeof element.initial_user === 'string') return element.initial_user;
   if (typeof element.initial_conversation === 'string') return element.initial_conversation;
   if (typeof element.initial_channel === 'string') return element.initial_channel;
-  for (const name of ['initial_date', 'initial_time', 'initial_value']) if (typeof element[name] === 'string') return element[name] as string;
+  for (const name of ['initial_date', 'initial_time', 'initial_value'])
+    if (typeof element[name] === 'string') return element[name] as string;
   if (typeof element.initial_date_time === 'number') return element.initial_date_time;
   if (typeof element.initial_value === 'number') return String(element.initial_value);
   return null;
@@ -365,18 +472,33 @@ function initialOf(element: El): GivenValue {
 /** A select's choices: its options (and groups), or the workspace's people or channels. */
 function selectOptions(element: El, ctx: BlockContext): { value: string; text: string; group?: string }[] {
   if (element.type === 'users_select') return [...ctx.people].map(([value, text]) => ({ value, text }));
-  if (element.type === 'conversations_select' || element.type === 'channels_select') return [...ctx.channels].map(([value, text]) => ({ value, text: `#${text}` }));
+  if (element.type === 'conversations_select' || element.type === 'channels_select')
+    return [...ctx.channels].map(([value, text]) => ({ value, text: `#${text}` }));
   const plain = (option: Option) => ({ value: option.value, text: emojify(textOf(option.text)) });
-  const grouped = ((element.option_groups as { label: El; options: Option[] }[] | undefined) ?? []).flatMap((group) => [{ value: '', text: '', group: textOf(group.label) }, ...group.options.map(plain)]);
+  const grouped = ((element.option_groups as { label: El; options: Option[] }[] | undefined) ?? []).flatMap((group) => [
+    { value: '', text: '', group: textOf(group.label) },
+    ...group.options.map(plain),
+  ]);
   return [...((element.options as Option[] | undefined) ?? []).map(plain), ...grouped];
 }
 
 /** A ⋯ button with a menu of options; choosing one acts with its value. */
 function overflow(element: El, ctx: BlockContext, act: (value: GivenValue) => Promise<boolean>): HTMLElement {
   const menu = h('div', { class: 'bk-menu', attrs: { role: 'menu', hidden: '' } });
-  const button = h('button', { class: 'bk-button bk-overflow', attrs: { type: 'button', 'aria-label': 'More options', 'aria-haspopup': 'menu' } }, '⋯');
+  const button = h(
+    'button',
+    {
+      class: 'bk-button bk-overflow',
+      attrs: { type: 'button', 'aria-label': 'More options', 'aria-haspopup': 'menu' },
+    },
+    '⋯',
+  );
   for (const option of (element.options as (Option & { url?: string })[] | undefined) ?? []) {
-    const item = h('button', { class: 'bk-menu-item', attrs: { type: 'button', role: 'menuitem' } }, renderText(option.text, ctx));
+    const item = h(
+      'button',
+      { class: 'bk-menu-item', attrs: { type: 'button', role: 'menuitem' } },
+      renderText(option.text, ctx),
+    );
     item.addEventListener('click', () => {
       menu.hidden = true;
       const url = option.url ? safeHref(option.url) : undefined;
@@ -402,7 +524,15 @@ function externalSelect(
   act: (value: GivenValue) => Promise<boolean>,
 ): HTMLElement {
   let chosen: Option | null = (element.initial_option as Option | undefined) ?? null;
-  const search = h('input', { class: 'bk-text', attrs: { type: 'search', role: 'combobox', placeholder: element.placeholder ? textOf(element.placeholder) : 'Type to search', 'aria-label': element.placeholder ? textOf(element.placeholder) : 'Search' } });
+  const search = h('input', {
+    class: 'bk-text',
+    attrs: {
+      type: 'search',
+      role: 'combobox',
+      placeholder: element.placeholder ? textOf(element.placeholder) : 'Type to search',
+      'aria-label': element.placeholder ? textOf(element.placeholder) : 'Search',
+    },
+  });
   const list = h('div', { class: 'bk-suggestions', attrs: { role: 'listbox', hidden: '' } });
   const shown = () => (search.value = chosen ? textOf(chosen.text) : '');
   shown();
@@ -424,7 +554,11 @@ function externalSelect(
       if (mine !== asked) return;
       list.replaceChildren();
       const item = (option: Option) => {
-        const button = h('button', { class: 'bk-menu-item', attrs: { type: 'button', role: 'option' } }, emojify(textOf(option.text)));
+        const button = h(
+          'button',
+          { class: 'bk-menu-item', attrs: { type: 'button', role: 'option' } },
+          emojify(textOf(option.text)),
+        );
         button.addEventListener('mousedown', (event) => event.preventDefault());
         button.addEventListener('click', () => choose(option));
         return button;
@@ -434,7 +568,8 @@ function externalSelect(
         list.appendChild(h('div', { class: 'bk-menu-group' }, textOf(group.label)));
         for (const option of group.options) list.appendChild(item(option));
       }
-      if (!list.childElementCount) list.appendChild(h('div', { class: 'bk-menu-empty' }, query ? 'No results' : 'Keep typing…'));
+      if (!list.childElementCount)
+        list.appendChild(h('div', { class: 'bk-menu-empty' }, query ? 'No results' : 'Keep typing…'));
       list.hidden = false;
     }, 200);
   });

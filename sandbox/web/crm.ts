@@ -47,7 +47,11 @@ export class CrmView {
     const entities = await this.entities();
     const tabs = h('nav', { class: 'crm-tabs', attrs: { 'aria-label': 'Entities' } });
     for (const entity of entities) {
-      const tab = h('button', { class: `crm-tab${entity.name === this.entity ? ' active' : ''}`, attrs: { type: 'button' } }, `${entity.name} (${entity.total})`);
+      const tab = h(
+        'button',
+        { class: `crm-tab${entity.name === this.entity ? ' active' : ''}`, attrs: { type: 'button' } },
+        `${entity.name} (${entity.total})`,
+      );
       tab.addEventListener('click', () => void this.open(entity.name));
       tabs.appendChild(tab);
     }
@@ -60,9 +64,23 @@ export class CrmView {
     this.root.replaceChildren();
     append(
       this.root,
-      h('header', { class: 'crm-header' }, h('h2', {}, 'Sample EspoCRM'), h('p', { class: 'crm-note' }, 'Changes here are made through EspoCRM\'s API, so its webhooks tell the bot: subscribe a channel with /espo subscribe to see alerts.')),
+      h(
+        'header',
+        { class: 'crm-header' },
+        h('h2', {}, 'Sample EspoCRM'),
+        h(
+          'p',
+          { class: 'crm-note' },
+          "Changes here are made through EspoCRM's API, so its webhooks tell the bot: subscribe a channel with /espo subscribe to see alerts.",
+        ),
+      ),
       tabs,
-      h('div', { class: 'crm-toolbar' }, create, this.message ? h('span', { class: 'crm-message', attrs: { role: 'status' } }, this.message) : null),
+      h(
+        'div',
+        { class: 'crm-toolbar' },
+        create,
+        this.message ? h('span', { class: 'crm-message', attrs: { role: 'status' } }, this.message) : null,
+      ),
       this.editing ? this.editor(list) : null,
       list ? this.table(list) : h('p', {}, 'Loading…'),
     );
@@ -79,7 +97,14 @@ export class CrmView {
         void this.render();
       });
       const remove = h('button', { class: 'bk-button danger', attrs: { type: 'button' } }, 'Delete');
-      remove.addEventListener('click', () => void this.change(() => post<AdminResult>(`/api/crm/${this.entity}/${encodeURIComponent(id)}`, {}, 'DELETE'), `Deleted ${String(record.name ?? id)}.`));
+      remove.addEventListener(
+        'click',
+        () =>
+          void this.change(
+            () => post<AdminResult>(`/api/crm/${this.entity}/${encodeURIComponent(id)}`, {}, 'DELETE'),
+            `Deleted ${String(record.name ?? id)}.`,
+          ),
+      );
       return h(
         'tr',
         { class: id === this.highlight ? 'highlight' : undefined, attrs: { 'data-id': id } },
@@ -87,7 +112,13 @@ export class CrmView {
         h('td', { class: 'crm-row-actions' }, edit, remove),
       );
     });
-    return h('table', { class: 'crm-table' }, h('thead', {}, head), h('tbody', {}, ...rows), h('caption', {}, `${list.total} ${list.entity} records, newest first`));
+    return h(
+      'table',
+      { class: 'crm-table' },
+      h('thead', {}, head),
+      h('tbody', {}, ...rows),
+      h('caption', {}, `${list.total} ${list.entity} records, newest first`),
+    );
   }
 
   private editor(list: AdminList | undefined): HTMLElement {
@@ -105,7 +136,13 @@ export class CrmView {
       this.editing = undefined;
       void this.render();
     });
-    const form = h('form', { class: 'crm-editor', attrs: { 'aria-label': editing.id ? `Edit ${this.entity}` : `New ${this.entity}` } }, h('h3', {}, editing.id ? `Edit ${String(editing.record?.name ?? editing.id)}` : `New ${this.entity}`), h('div', { class: 'crm-fields' }, ...rows), h('div', { class: 'crm-buttons' }, save, cancel));
+    const form = h(
+      'form',
+      { class: 'crm-editor', attrs: { 'aria-label': editing.id ? `Edit ${this.entity}` : `New ${this.entity}` } },
+      h('h3', {}, editing.id ? `Edit ${String(editing.record?.name ?? editing.id)}` : `New ${this.entity}`),
+      h('div', { class: 'crm-fields' }, ...rows),
+      h('div', { class: 'crm-buttons' }, save, cancel),
+    );
     form.addEventListener('submit', (event) => {
       event.preventDefault();
       // Only what changed is sent, as EspoCRM's own form does.
@@ -116,7 +153,11 @@ export class CrmView {
         if (editing.id ? JSON.stringify(value) !== JSON.stringify(before) : value !== null) changed[field.name] = value;
       }
       const path = editing.id ? `/api/crm/${this.entity}/${encodeURIComponent(editing.id)}` : `/api/crm/${this.entity}`;
-      void this.change(() => post<AdminResult>(path, { fields: changed }, editing.id ? 'PUT' : 'POST'), editing.id ? 'Saved.' : 'Created.', true);
+      void this.change(
+        () => post<AdminResult>(path, { fields: changed }, editing.id ? 'PUT' : 'POST'),
+        editing.id ? 'Saved.' : 'Created.',
+        true,
+      );
     });
     return form;
   }
@@ -146,8 +187,10 @@ function controlFor(field: AdminField, value: unknown): HTMLInputElement | HTMLS
   const current = value === null || value === undefined ? '' : String(value);
   if (field.options || field.choices) {
     const select = h('select', { attrs: { name: field.name } }, h('option', { attrs: { value: '' } }, '—'));
-    for (const option of field.options ?? []) select.appendChild(h('option', { attrs: { value: option } }, option || '(none)'));
-    for (const choice of field.choices ?? []) select.appendChild(h('option', { attrs: { value: choice.id } }, choice.name));
+    for (const option of field.options ?? [])
+      select.appendChild(h('option', { attrs: { value: option } }, option || '(none)'));
+    for (const choice of field.choices ?? [])
+      select.appendChild(h('option', { attrs: { value: choice.id } }, choice.name));
     select.value = current;
     return select;
   }
@@ -167,7 +210,14 @@ function controlFor(field: AdminField, value: unknown): HTMLInputElement | HTMLS
 }
 
 function placeholderOf(type: string): string | undefined {
-  return { date: 'YYYY-MM-DD', datetime: 'YYYY-MM-DD HH:mm:ss (UTC)', datetimeOptional: 'YYYY-MM-DD or YYYY-MM-DD HH:mm:ss', int: 'a whole number', float: 'a number', currency: 'an amount' }[type];
+  return {
+    date: 'YYYY-MM-DD',
+    datetime: 'YYYY-MM-DD HH:mm:ss (UTC)',
+    datetimeOptional: 'YYYY-MM-DD or YYYY-MM-DD HH:mm:ss',
+    int: 'a whole number',
+    float: 'a number',
+    currency: 'an amount',
+  }[type];
 }
 
 function valueOf(field: AdminField, control: HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement): unknown {

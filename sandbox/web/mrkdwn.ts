@@ -165,7 +165,7 @@ function parseInline(text: string): MrkdwnNode[] {
     if (buffer) nodes.push({ t: 'text', text: decode(buffer) });
     buffer = '';
   };
-  for (let at = 0; at < text.length; ) {
+  for (let at = 0; at < text.length;) {
     const char = text[at]!;
     if (char === '<') {
       const end = text.indexOf('>', at + 1);
@@ -220,7 +220,13 @@ function angle(inner: string): MrkdwnNode | undefined {
     const [command, ...args] = target.slice(1).split('^');
     if (command === 'here' || command === 'channel' || command === 'everyone') return { t: 'broadcast', name: command };
     if (command === 'date' && Number.isFinite(Number(args[0]))) {
-      return { t: 'date', seconds: Number(args[0]), format: decode(args[1] ?? ''), ...(args[2] ? { link: decode(args[2]) } : {}), fallback: label ?? '' };
+      return {
+        t: 'date',
+        seconds: Number(args[0]),
+        format: decode(args[1] ?? ''),
+        ...(args[2] ? { link: decode(args[2]) } : {}),
+        fallback: label ?? '',
+      };
     }
     return label ? { t: 'text', text: label } : undefined;
   }
@@ -234,7 +240,8 @@ export function safeHref(url: string): string | undefined {
   return /^(https?:\/\/|mailto:)/i.test(url.trim()) ? url.trim() : undefined;
 }
 
-const ordinal = (day: number) => `${day}${day % 10 === 1 && day !== 11 ? 'st' : day % 10 === 2 && day !== 12 ? 'nd' : day % 10 === 3 && day !== 13 ? 'rd' : 'th'}`;
+const ordinal = (day: number) =>
+  `${day}${day % 10 === 1 && day !== 11 ? 'st' : day % 10 === 2 && day !== 12 ? 'nd' : day % 10 === 3 && day !== 13 ? 'rd' : 'th'}`;
 
 /**
  * `<!date^seconds^format|fallback>` as Slack shows it to a reader in `timeZone`
@@ -244,8 +251,10 @@ const ordinal = (day: number) => `${day}${day % 10 === 1 && day !== 11 ? 'st' : 
  */
 export function formatSlackDate(seconds: number, format: string, now: Date, timeZone: string): string {
   const when = new Date(seconds * 1000);
-  const part = (options: Intl.DateTimeFormatOptions) => new Intl.DateTimeFormat('en-US', { timeZone, ...options }).format(when);
-  const dayOf = (date: Date) => new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(date);
+  const part = (options: Intl.DateTimeFormatOptions) =>
+    new Intl.DateTimeFormat('en-US', { timeZone, ...options }).format(when);
+  const dayOf = (date: Date) =>
+    new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(date);
   const dayNumber = Number(part({ day: 'numeric' }));
   const relative = () => {
     const offset = Math.round((Date.parse(dayOf(when)) - Date.parse(dayOf(now))) / 86_400_000);
@@ -255,7 +264,8 @@ export function formatSlackDate(seconds: number, format: string, now: Date, time
     date_num: () => dayOf(when),
     date: () => `${part({ month: 'long' })} ${ordinal(dayNumber)}, ${part({ year: 'numeric' })}`,
     date_short: () => part({ month: 'short', day: 'numeric', year: 'numeric' }),
-    date_long: () => `${part({ weekday: 'long' })}, ${part({ month: 'long' })} ${ordinal(dayNumber)}, ${part({ year: 'numeric' })}`,
+    date_long: () =>
+      `${part({ weekday: 'long' })}, ${part({ month: 'long' })} ${ordinal(dayNumber)}, ${part({ year: 'numeric' })}`,
     date_pretty: () => relative() ?? tokens.date!(),
     date_short_pretty: () => relative() ?? tokens.date_short!(),
     date_long_pretty: () => relative() ?? tokens.date_long!(),
@@ -264,7 +274,12 @@ export function formatSlackDate(seconds: number, format: string, now: Date, time
     ago: () => {
       const minutes = Math.round((now.getTime() - when.getTime()) / 60_000);
       if (Math.abs(minutes) < 1) return 'just now';
-      const [value, unit] = Math.abs(minutes) < 60 ? [minutes, 'minute'] : Math.abs(minutes) < 1440 ? [Math.round(minutes / 60), 'hour'] : [Math.round(minutes / 1440), 'day'];
+      const [value, unit] =
+        Math.abs(minutes) < 60
+          ? [minutes, 'minute']
+          : Math.abs(minutes) < 1440
+            ? [Math.round(minutes / 60), 'hour']
+            : [Math.round(minutes / 1440), 'day'];
       const count = Math.abs(value as number);
       return `${count} ${unit}${count === 1 ? '' : 's'} ${(value as number) > 0 ? 'ago' : 'from now'}`;
     },

@@ -52,9 +52,16 @@ function isOllama(baseUrl: string | undefined): boolean {
 /** The family's defaults with the settings applied over them. */
 export function modelParams(model: string, baseUrl: string | undefined, settings: ModelParamSettings): ModelParams {
   const defaults = defaultModelParams(model, baseUrl);
-  const pick = <K extends keyof ModelParams>(key: K, setting: ParamSetting<NonNullable<ModelParams[K]>>): Pick<ModelParams, K> => {
+  const pick = <K extends keyof ModelParams>(
+    key: K,
+    setting: ParamSetting<NonNullable<ModelParams[K]>>,
+  ): Pick<ModelParams, K> => {
     const value = setting === undefined ? defaults[key] : setting === 'omit' ? undefined : setting;
     return (value === undefined ? {} : { [key]: value }) as Pick<ModelParams, K>;
   };
-  return { ...pick('temperature', settings.temperature), ...pick('toolChoice', settings.toolChoice), ...pick('parallelToolCalls', settings.parallelToolCalls) };
+  return {
+    ...pick('temperature', settings.temperature),
+    ...pick('toolChoice', settings.toolChoice),
+    ...pick('parallelToolCalls', settings.parallelToolCalls),
+  };
 }

@@ -46,7 +46,11 @@ export function refusedSetting(check: Extract<SettingCheck<unknown>, { outcome: 
  * what happened in the words an admin searches for.
  */
 export function systemErrorCode(error: unknown): string | undefined {
-  for (let current = error, depth = 0; current && depth < 5; current = (current as { cause?: unknown }).cause, depth++) {
+  for (
+    let current = error, depth = 0;
+    current && depth < 5;
+    current = (current as { cause?: unknown }).cause, depth++
+  ) {
     const code = (current as { code?: unknown }).code;
     if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return code;
   }

@@ -58,7 +58,9 @@ export function webhookEventsFor(rule: Pick<AlertRule, 'entity' | 'event' | 'fie
 }
 
 /** `Opportunity.fieldUpdate.stage` → what it says; undefined for names EspoCRM does not send. */
-export function parseWebhookEvent(event: string): { entity: string; kind: CrmChange['kind']; field?: string } | undefined {
+export function parseWebhookEvent(
+  event: string,
+): { entity: string; kind: CrmChange['kind']; field?: string } | undefined {
   const match = /^([A-Za-z][A-Za-z0-9_]*)\.(create|update|delete|fieldUpdate\.([A-Za-z][A-Za-z0-9_]*))$/.exec(event);
   if (!match) return undefined;
   const entity = match[1]!;
@@ -68,7 +70,11 @@ export function parseWebhookEvent(event: string): { entity: string; kind: CrmCha
 
 /** The fields whose changes a tenant's subscriptions to `entity` watch, which polling must tell apart. */
 export function watchedFields(rules: Pick<AlertRule, 'entity' | 'event' | 'field'>[], entity: string): string[] {
-  const fields = rules.filter((rule) => rule.entity === entity).flatMap((rule) => (rule.event === 'assigned' ? [ASSIGNED_FIELD] : rule.event === 'updated' && rule.field ? [rule.field] : []));
+  const fields = rules
+    .filter((rule) => rule.entity === entity)
+    .flatMap((rule) =>
+      rule.event === 'assigned' ? [ASSIGNED_FIELD] : rule.event === 'updated' && rule.field ? [rule.field] : [],
+    );
   return [...new Set(fields)];
 }
 
@@ -110,7 +116,9 @@ export function eventMatches(rule: AlertRule, change: CrmChange): boolean {
     case 'assigned':
       if (change.kind === 'created') return !isEmpty(change.attributes.assignedUserId);
       if (change.kind !== 'updated') return false;
-      return change.source === 'polling' ? (change.changed?.includes(ASSIGNED_FIELD) ?? true) : change.field === ASSIGNED_FIELD;
+      return change.source === 'polling'
+        ? (change.changed?.includes(ASSIGNED_FIELD) ?? true)
+        : change.field === ASSIGNED_FIELD;
   }
 }
 
@@ -196,7 +204,10 @@ export function describeRule(rule: AlertRule & { dm?: boolean }): string {
             ? `${rule.entity} ${rule.field} changes`
             : `${rule.entity} updates`;
   const shown = rule.filters.filter((filter) => !(rule.dm && filter.field === 'assignedUserId'));
-  const conditions = shown.map((filter) => `${filter.field} ${SYMBOLS[filter.op]} ${Array.isArray(filter.value) ? filter.value.join(', ') : String(filter.value)}`);
+  const conditions = shown.map(
+    (filter) =>
+      `${filter.field} ${SYMBOLS[filter.op]} ${Array.isArray(filter.value) ? filter.value.join(', ') : String(filter.value)}`,
+  );
   return `${what}${conditions.length ? ` where ${conditions.join(' and ')}` : ''}`;
 }
 
@@ -217,7 +228,10 @@ const SYMBOLS: Record<Filter['op'], string> = {
  * own second is ambiguous (EspoCRM's times have whole seconds): a record created in it is new only
  * if the last round did not already see it.
  */
-export function polledKind(record: { id: string; fields: Record<string, unknown> }, cursor: { at: string; ids: readonly string[] }): 'created' | 'updated' {
+export function polledKind(
+  record: { id: string; fields: Record<string, unknown> },
+  cursor: { at: string; ids: readonly string[] },
+): 'created' | 'updated' {
   const created = record.fields.createdAt;
   if (typeof created !== 'string') return 'updated';
   return created > cursor.at || (created === cursor.at && !cursor.ids.includes(record.id)) ? 'created' : 'updated';

@@ -16,7 +16,17 @@ import {
 import type { SubscriptionSpec } from './command/parse.js';
 import { AppError } from './errors.js';
 import { PersonDirectory } from './people.js';
-import type { Clock, CrmGateway, CrmRecord, EntityDirectory, EntityInfo, Logger, SubscriptionPlan, Tenant, WritePlan } from './ports.js';
+import type {
+  Clock,
+  CrmGateway,
+  CrmRecord,
+  EntityDirectory,
+  EntityInfo,
+  Logger,
+  SubscriptionPlan,
+  Tenant,
+  WritePlan,
+} from './ports.js';
 import { valuesBefore, type StreamNote } from './record-stream.js';
 import type { Reply } from './replies.js';
 import { commandText } from './text.js';
@@ -102,7 +112,14 @@ export interface AlertStore {
   /** What was last seen of a record through `scope` (a webhook, or polling), if it is kept. */
   recordState(tenantKey: string, scope: string, recordId: string): Promise<string | undefined>;
   /** Sets it to `next` if it is still `expected` (undefined: none kept); false when another instance changed it first. */
-  swapRecordState(tenantKey: string, scope: string, recordId: string, expected: string | undefined, next: string, now: Date): Promise<boolean>;
+  swapRecordState(
+    tenantKey: string,
+    scope: string,
+    recordId: string,
+    expected: string | undefined,
+    next: string,
+    now: Date,
+  ): Promise<boolean>;
   /** Forgets the record states of scopes starting with `scopePrefix` last seen before `olderThan`. */
   pruneRecordStates(scopePrefix: string, olderThan: Date): Promise<number>;
 }
@@ -181,7 +198,17 @@ export interface AlertServiceDeps {
 }
 
 /** Payload attributes that are bookkeeping, not changes a person made. */
-const NOT_CHANGES = new Set(['id', 'modifiedAt', 'modifiedById', 'modifiedByName', 'versionNumber', 'streamUpdatedAt', 'isFollowed', 'followersIds', 'followersNames']);
+const NOT_CHANGES = new Set([
+  'id',
+  'modifiedAt',
+  'modifiedById',
+  'modifiedByName',
+  'versionNumber',
+  'streamUpdatedAt',
+  'isFollowed',
+  'followersIds',
+  'followersNames',
+]);
 const MAX_POLL_PAGES = 10;
 /** Notes read from a record's stream for an alert's old values; an older one shows the new value only. */
 const STREAM_PAGE = 20;
@@ -206,10 +233,15 @@ export class AlertService implements AlertCommands {
   // ---- commands ------------------------------------------------------------------------------
 
   async planSubscribe(context: AlertRequester, tenant: Tenant, spec: SubscriptionSpec): Promise<WritePlan> {
-    if (context.isGuest) throw new AppError('forbidden', 'Only members of this workspace can subscribe to alerts; guests cannot.');
-    if (!context.channelId) throw new AppError('bad_input', `Run ${commandText('subscribe')} in the channel the alerts should go to.`);
+    if (context.isGuest)
+      throw new AppError('forbidden', 'Only members of this workspace can subscribe to alerts; guests cannot.');
+    if (!context.channelId)
+      throw new AppError('bad_input', `Run ${commandText('subscribe')} in the channel the alerts should go to.`);
     if (spec.event === 'deleted' && spec.filters.length) {
-      throw new AppError('bad_input', 'EspoCRM tells only the id of a deleted record, so `deleted` alerts cannot have conditions.');
+      throw new AppError(
+        'bad_input',
+        'EspoCRM tells only the id of a deleted record, so `deleted` alerts cannot have conditions.',
+      );
     }
     await this.requireConnection(tenant);
     const entity = spec.entity;
@@ -217,25 +249,49 @@ export class AlertService implements AlertCommands {
     const filters = [...spec.filters];
     if (spec.toMe) {
       const found = await this.people.find(tenant, context.email, this.deps.clock.now());
-      if (found.kind === 'no_email') throw new AppError('bad_input', '`to=me` needs your email from Slack to find your EspoCRM user, and Slack did not give it.');
-      if (found.kind === 'no_match') throw new AppError('not_found', `No EspoCRM user has your Slack email (${found.email}), so \`to=me\` cannot tell which records are yours.`);
+      if (found.kind === 'no_email')
+        throw new AppError(
+          'bad_input',
+          '`to=me` needs your email from Slack to find your EspoCRM user, and Slack did not give it.',
+        );
+      if (found.kind === 'no_match')
+        throw new AppError(
+          'not_found',
+          `No EspoCRM user has your Slack email (${found.email}), so \`to=me\` cannot tell which records are yours.`,
+        );
       filters.push({ field: 'assignedUserId', op: 'equals', value: found.id });
     }
     const rule = { entity: entity.name, event: spec.event, ...(field ? { field } : {}), filters };
-    const subscription: SubscriptionPlan = { ...rule, channelId: context.channelId, dm: spec.toMe, description: describeRule({ ...rule, dm: spec.toMe }) };
+    const subscription: SubscriptionPlan = {
+      ...rule,
+      channelId: context.channelId,
+      dm: spec.toMe,
+      description: describeRule({ ...rule, dm: spec.toMe }),
+    };
     return { kind: 'subscribe', subscription };
   }
 
   async planUnsubscribe(context: AlertRequester, id: string): Promise<WritePlan> {
-    if (context.isGuest) throw new AppError('forbidden', 'Only members of this workspace can change alert subscriptions.');
+    if (context.isGuest)
+      throw new AppError('forbidden', 'Only members of this workspace can change alert subscriptions.');
     const subscription = await this.deps.store.subscription(id);
     // Another team's (or another person's DM) subscription is "not found": its id says nothing.
-    if (!subscription || subscription.teamId !== context.teamId || (subscription.dm && subscription.userId !== context.userId)) {
-      throw new AppError('not_found', `There is no subscription \`${id}\` here. ${commandText('subscriptions')} lists this channel's.`);
+    if (
+      !subscription ||
+      subscription.teamId !== context.teamId ||
+      (subscription.dm && subscription.userId !== context.userId)
+    ) {
+      throw new AppError(
+        'not_found',
+        `There is no subscription \`${id}\` here. ${commandText('subscriptions')} lists this channel's.`,
+      );
     }
     // Ids are shown on cards: knowing one is no reason to stop another channel's alerts.
     if (!subscription.dm && subscription.channelId !== context.channelId && subscription.userId !== context.userId) {
-      throw new AppError('forbidden', `Subscription \`${id}\` sends alerts to another channel, so it can be removed only from that channel or by the person who created it.`);
+      throw new AppError(
+        'forbidden',
+        `Subscription \`${id}\` sends alerts to another channel, so it can be removed only from that channel or by the person who created it.`,
+      );
     }
     return { kind: 'unsubscribe', id, description: describeRule(subscription) };
   }
@@ -245,7 +301,10 @@ export class AlertService implements AlertCommands {
     const removed = await this.deps.store.removeSubscription(plan.id);
     if (!removed) return { kind: 'notice', tone: 'info', text: `Subscription ${plan.id} was already removed.` };
     await this.reconcile(this.tenantOf(removed)).catch((error: unknown) =>
-      this.deps.logger.warn({ err: error, tenant: removed.tenantKey }, 'could not remove webhooks no subscription needs'),
+      this.deps.logger.warn(
+        { err: error, tenant: removed.tenantKey },
+        'could not remove webhooks no subscription needs',
+      ),
     );
     return { kind: 'notice', tone: 'success', text: `Unsubscribed: no more alerts about ${describeRule(removed)}.` };
   }
@@ -274,12 +333,19 @@ export class AlertService implements AlertCommands {
       delivery:
         delivery.mode === 'webhook'
           ? { mode: 'webhook' }
-          : { mode: 'polling', ...(delivery.reason ? { reason: delivery.reason } : {}), pollSeconds: this.deps.pollSeconds, deletions: plan.event === 'deleted' },
+          : {
+              mode: 'polling',
+              ...(delivery.reason ? { reason: delivery.reason } : {}),
+              pollSeconds: this.deps.pollSeconds,
+              deletions: plan.event === 'deleted',
+            },
     };
   }
 
   async list(context: AlertRequester, tenant: Tenant): Promise<Reply> {
-    const subscriptions = context.channelId ? await this.deps.store.subscriptionsIn(context.teamId, context.channelId, context.userId) : [];
+    const subscriptions = context.channelId
+      ? await this.deps.store.subscriptionsIn(context.teamId, context.channelId, context.userId)
+      : [];
     const status = await this.statusOf(tenant);
     return {
       kind: 'subscriptions',
@@ -306,7 +372,9 @@ export class AlertService implements AlertCommands {
     if (found.kind === 'found') return found.id;
     throw new AppError(
       'not_found',
-      found.kind === 'no_email' ? 'Slack did not give me your email, so I cannot tell which EspoCRM user you are.' : `No EspoCRM user has your Slack email (${found.email}).`,
+      found.kind === 'no_email'
+        ? 'Slack did not give me your email, so I cannot tell which EspoCRM user you are.'
+        : `No EspoCRM user has your Slack email (${found.email}).`,
     );
   }
 
@@ -314,7 +382,10 @@ export class AlertService implements AlertCommands {
     if (await this.deps.crm.isConnected(tenant)) return;
     const status = await this.deps.crm.status(tenant);
     if (status.state !== 'ready') {
-      throw new AppError('connection_required', `Alerts need a connected EspoCRM. Run ${commandText('connect')} first.`);
+      throw new AppError(
+        'connection_required',
+        `Alerts need a connected EspoCRM. Run ${commandText('connect')} first.`,
+      );
     }
   }
 
@@ -357,7 +428,9 @@ export class AlertService implements AlertCommands {
       }));
     const needed = new Set(subscriptions.flatMap((s) => webhookEventsFor(s)));
     const registered = await store.webhooks(tenant.key);
-    let refusal: string | undefined = this.deps.publicUrl ? undefined : 'PUBLIC_URL is not set, so EspoCRM has no address to send webhooks to';
+    let refusal: string | undefined = this.deps.publicUrl
+      ? undefined
+      : 'PUBLIC_URL is not set, so EspoCRM has no address to send webhooks to';
     if (!refusal) {
       const url = `${this.deps.publicUrl}${WEBHOOK_PATH}/${delivery.token}`;
       for (const event of needed) {
@@ -365,21 +438,27 @@ export class AlertService implements AlertCommands {
         try {
           const answer = await this.deps.crm.proxy(tenant, { method: 'POST', path: '/Webhook', body: { event, url } });
           const { id, secretKey } = (answer ?? {}) as { id?: unknown; secretKey?: unknown };
-          if (typeof id !== 'string' || typeof secretKey !== 'string') throw new AppError('crm_unavailable', 'EspoCRM answered the webhook request without an id and secret key.');
+          if (typeof id !== 'string' || typeof secretKey !== 'string')
+            throw new AppError('crm_unavailable', 'EspoCRM answered the webhook request without an id and secret key.');
           const webhook = { tenantKey: tenant.key, event, webhookId: id, secretKey, createdAt: now };
           if (await store.addWebhook(webhook)) {
             registered.push(webhook);
           } else {
             // Another instance registered this event meanwhile: this one would deliver everything twice.
-            await this.deps.crm.proxy(tenant, { method: 'DELETE', path: `/Webhook/${encodeURIComponent(id)}` }).catch(() => undefined);
+            await this.deps.crm
+              .proxy(tenant, { method: 'DELETE', path: `/Webhook/${encodeURIComponent(id)}` })
+              .catch(() => undefined);
           }
         } catch (error) {
           const code = error instanceof AppError ? error.code : 'internal';
           refusal =
             code === 'forbidden' || code === 'not_found'
-              ? "EspoCRM refused to create a webhook (the API user needs the Webhooks permission in its role)"
+              ? 'EspoCRM refused to create a webhook (the API user needs the Webhooks permission in its role)'
               : `${TRANSIENT_REFUSAL} (${code})`;
-          logger.warn({ err: error, tenant: tenant.key, event }, 'EspoCRM webhook registration failed; the tenant polls instead');
+          logger.warn(
+            { err: error, tenant: tenant.key, event },
+            'EspoCRM webhook registration failed; the tenant polls instead',
+          );
           break;
         }
       }
@@ -391,7 +470,8 @@ export class AlertService implements AlertCommands {
     }
     delivery = { ...delivery, mode: refusal ? 'polling' : 'webhook', reason: refusal, updatedAt: now };
     // A cursor kept through webhook mode would replay everything since then on a later fallback.
-    if (delivery.mode === 'polling') delivery.pollCursor = await this.primeCursors(tenant, subscriptions, delivery.pollCursor ?? {});
+    if (delivery.mode === 'polling')
+      delivery.pollCursor = await this.primeCursors(tenant, subscriptions, delivery.pollCursor ?? {});
     else delete delivery.pollCursor;
     await store.saveDelivery(delivery);
     return delivery;
@@ -400,10 +480,16 @@ export class AlertService implements AlertCommands {
   /** Deletes a webhook in EspoCRM (already gone counts), then its registration; false when EspoCRM could not be told. */
   private async deleteWebhook(tenant: Tenant, webhook: WebhookRegistration): Promise<boolean> {
     try {
-      await this.deps.crm.proxy(tenant, { method: 'DELETE', path: `/Webhook/${encodeURIComponent(webhook.webhookId)}` });
+      await this.deps.crm.proxy(tenant, {
+        method: 'DELETE',
+        path: `/Webhook/${encodeURIComponent(webhook.webhookId)}`,
+      });
     } catch (error) {
       if (!(error instanceof AppError && error.code === 'not_found')) {
-        this.deps.logger.warn({ err: error, tenant: tenant.key, webhook: webhook.webhookId }, 'could not delete an EspoCRM webhook; it stays registered');
+        this.deps.logger.warn(
+          { err: error, tenant: tenant.key, webhook: webhook.webhookId },
+          'could not delete an EspoCRM webhook; it stays registered',
+        );
         return false;
       }
     }
@@ -430,12 +516,22 @@ export class AlertService implements AlertCommands {
   }
 
   /** A polled entity starts at its newest record, so subscribing never replays history. */
-  private async primeCursors(tenant: Tenant, subscriptions: Subscription[], cursors: Record<string, PollCursor>): Promise<Record<string, PollCursor>> {
+  private async primeCursors(
+    tenant: Tenant,
+    subscriptions: Subscription[],
+    cursors: Record<string, PollCursor>,
+  ): Promise<Record<string, PollCursor>> {
     const next = { ...cursors };
     for (const entity of new Set(subscriptions.filter((s) => s.event !== 'deleted').map((s) => s.entity))) {
       if (next[entity]) continue;
       // The newest records (several can share the newest second, all of which count as seen).
-      const page = await this.deps.crm.list(tenant, { entity, filters: [], sort: { field: 'modifiedAt', order: 'desc' }, limit: POLL_PAGE, offset: 0 });
+      const page = await this.deps.crm.list(tenant, {
+        entity,
+        filters: [],
+        sort: { field: 'modifiedAt', order: 'desc' },
+        limit: POLL_PAGE,
+        offset: 0,
+      });
       const at = stringOr(page.records[0]?.fields.modifiedAt) ?? '1970-01-01 00:00:00';
       next[entity] = { at, ids: page.records.filter((r) => r.fields.modifiedAt === at).map((r) => r.id) };
     }
@@ -453,7 +549,11 @@ export class AlertService implements AlertCommands {
   }
 
   /** A verified batch from one of the tenant's webhooks: EspoCRM's JSON array of records. */
-  async receive(delivery: AlertDelivery, webhook: WebhookRegistration, items: unknown[]): Promise<{ changes: number; alerts: number }> {
+  async receive(
+    delivery: AlertDelivery,
+    webhook: WebhookRegistration,
+    items: unknown[],
+  ): Promise<{ changes: number; alerts: number }> {
     const event = parseWebhookEvent(webhook.event);
     if (!event || delivery.mode !== 'webhook') return { changes: 0, alerts: 0 };
     const byRecord = new Map<string, { change: CrmChange; digest: string }[]>();
@@ -462,7 +562,14 @@ export class AlertService implements AlertCommands {
       const attributes = item as Record<string, unknown>;
       const id = attributes.id;
       if (typeof id !== 'string' && typeof id !== 'number') continue;
-      const change: CrmChange = { entity: event.entity, kind: event.kind, ...(event.field ? { field: event.field } : {}), recordId: String(id), attributes, source: 'webhook' };
+      const change: CrmChange = {
+        entity: event.entity,
+        kind: event.kind,
+        ...(event.field ? { field: event.field } : {}),
+        recordId: String(id),
+        attributes,
+        source: 'webhook',
+      };
       const run = byRecord.get(change.recordId) ?? [];
       run.push({ change, digest: digest(stableJson(attributes)) });
       byRecord.set(change.recordId, run);
@@ -472,7 +579,12 @@ export class AlertService implements AlertCommands {
     for (const [recordId, run] of byRecord) {
       // EspoCRM's ids are at most 36 characters; a longer one (no real record) is kept by its digest.
       const key = recordId.length <= 64 ? recordId : digest(recordId);
-      const repeated = await this.redelivered(tenant.key, `webhook:${webhook.webhookId}`, key, run.map((entry) => entry.digest));
+      const repeated = await this.redelivered(
+        tenant.key,
+        `webhook:${webhook.webhookId}`,
+        key,
+        run.map((entry) => entry.digest),
+      );
       fresh.push(...run.slice(repeated).map((entry) => entry.change));
     }
     const result = await this.process(tenant, fresh);
@@ -496,7 +608,8 @@ export class AlertService implements AlertCommands {
       const repeated = last.length <= run.length && last.every((item, index) => item === run[index]) ? last.length : 0;
       if (repeated === run.length) return repeated;
       // Of two instances given the same batch, one stores it; the other reads it back as repeated.
-      if (await this.deps.store.swapRecordState(tenantKey, scope, recordId, kept, next, this.deps.clock.now())) return repeated;
+      if (await this.deps.store.swapRecordState(tenantKey, scope, recordId, kept, next, this.deps.clock.now()))
+        return repeated;
     }
     return 0;
   }
@@ -522,12 +635,17 @@ export class AlertService implements AlertCommands {
           count++;
         }
       } catch (error) {
-        logger.warn({ err: error, tenant: tenant.key, entity: change.entity, record: change.recordId }, 'an EspoCRM change could not be turned into an alert');
+        logger.warn(
+          { err: error, tenant: tenant.key, entity: change.entity, record: change.recordId },
+          'an EspoCRM change could not be turned into an alert',
+        );
       }
     }
     for (const { subscription, alerts } of bySubscription.values()) {
       const messages: AlertMessage[] =
-        alerts.length > this.summaryAfter ? [{ kind: 'summary', subscription, alerts }] : alerts.map((alert) => ({ kind: 'alert', subscription, alert }));
+        alerts.length > this.summaryAfter
+          ? [{ kind: 'summary', subscription, alerts }]
+          : alerts.map((alert) => ({ kind: 'alert', subscription, alert }));
       for (const message of messages) this.send(subscription, message);
     }
     return { changes: changes.length, alerts: count };
@@ -535,18 +653,31 @@ export class AlertService implements AlertCommands {
 
   private send(subscription: Subscription, message: AlertMessage): void {
     const channel = subscription.dm ? subscription.userId : subscription.channelId;
-    this.deps.sink.post(subscription.teamId, channel, message).then(
-      async (result) => {
+    this.deps.sink
+      .post(subscription.teamId, channel, message)
+      .then(async (result) => {
         if (result !== 'gone') return;
-        this.deps.logger.info({ subscription: subscription.id, team: subscription.teamId, channel }, 'the channel is gone: its alert subscription ends');
-        if (await this.deps.store.removeSubscription(subscription.id)) await this.reconcile(this.tenantOf(subscription));
-      },
-    ).catch((error: unknown) => this.deps.logger.error({ err: error, subscription: subscription.id }, 'could not post an alert'));
+        this.deps.logger.info(
+          { subscription: subscription.id, team: subscription.teamId, channel },
+          'the channel is gone: its alert subscription ends',
+        );
+        if (await this.deps.store.removeSubscription(subscription.id))
+          await this.reconcile(this.tenantOf(subscription));
+      })
+      .catch((error: unknown) =>
+        this.deps.logger.error({ err: error, subscription: subscription.id }, 'could not post an alert'),
+      );
   }
 
   /** The subscriptions a change concerns, each with its alert; reads the record only when it must. */
-  private async match(tenant: Tenant, change: CrmChange, subscriptions: Subscription[]): Promise<[Subscription, Alert][]> {
-    const candidates = subscriptions.filter((s) => eventMatches(s, change) && filtersHold(s.filters, change.attributes) !== false);
+  private async match(
+    tenant: Tenant,
+    change: CrmChange,
+    subscriptions: Subscription[],
+  ): Promise<[Subscription, Alert][]> {
+    const candidates = subscriptions.filter(
+      (s) => eventMatches(s, change) && filtersHold(s.filters, change.attributes) !== false,
+    );
     if (!candidates.length) return [];
     let record: CrmRecord = { id: change.recordId, fields: { ...change.attributes } };
     // Create payloads carry every attribute; an update carries only what changed, so the card's key
@@ -564,14 +695,36 @@ export class AlertService implements AlertCommands {
     if (!matched.length) return [];
     const entity = this.deps.entities.resolve(change.entity);
     const changes = change.kind === 'updated' ? await this.changesOf(tenant, change, record, entity) : [];
-    const actor = stringOr(change.kind === 'created' ? record.fields.createdByName : change.kind === 'updated' ? record.fields.modifiedByName : undefined);
+    const actor = stringOr(
+      change.kind === 'created'
+        ? record.fields.createdByName
+        : change.kind === 'updated'
+          ? record.fields.modifiedByName
+          : undefined,
+    );
     return matched.map((subscription) => {
       const kind: AlertEvent = subscription.event === 'assigned' ? 'assigned' : change.kind;
       // A field subscription shows that field's change; polling knows only the current value.
-      const shown = subscription.field ? changes.filter((c) => c.field === subscription.field || c.field.startsWith(subscription.field!)) : changes;
-      const shownAttribute = subscription.field && entity.fieldType(subscription.field) === 'link' ? `${subscription.field}Name` : subscription.field;
-      const fieldNow = shownAttribute && !shown.length ? [{ field: shownAttribute, after: record.fields[shownAttribute] }] : [];
-      return [subscription, { entity, kind, record: { ...record, name: record.name ?? stringOr(record.fields.name) }, changes: [...shown, ...fieldNow], ...(actor ? { actor } : {}), source: change.source }];
+      const shown = subscription.field
+        ? changes.filter((c) => c.field === subscription.field || c.field.startsWith(subscription.field!))
+        : changes;
+      const shownAttribute =
+        subscription.field && entity.fieldType(subscription.field) === 'link'
+          ? `${subscription.field}Name`
+          : subscription.field;
+      const fieldNow =
+        shownAttribute && !shown.length ? [{ field: shownAttribute, after: record.fields[shownAttribute] }] : [];
+      return [
+        subscription,
+        {
+          entity,
+          kind,
+          record: { ...record, name: record.name ?? stringOr(record.fields.name) },
+          changes: [...shown, ...fieldNow],
+          ...(actor ? { actor } : {}),
+          source: change.source,
+        },
+      ];
     });
   }
 
@@ -581,7 +734,12 @@ export class AlertService implements AlertCommands {
    * and the assignee in the notes before this change's). A link's change shows its names
    * (`assignedUserName`), which people read, rather than its ids.
    */
-  private async changesOf(tenant: Tenant, change: CrmChange, record: CrmRecord, entity: EntityInfo): Promise<AlertChange[]> {
+  private async changesOf(
+    tenant: Tenant,
+    change: CrmChange,
+    record: CrmRecord,
+    entity: EntityInfo,
+  ): Promise<AlertChange[]> {
     if (change.source === 'polling') return [];
     const changed = Object.keys(change.attributes).filter((name) => !NOT_CHANGES.has(name));
     // `assignedUserName` beside `assignedUserId` is that link's name and goes with its change; a
@@ -591,17 +749,28 @@ export class AlertService implements AlertCommands {
     if (!fields.length) return [];
     let was: Record<string, unknown> = {};
     try {
-      const stream = (await this.deps.crm.proxy(tenant, { method: 'GET', path: `/${change.entity}/${encodeURIComponent(change.recordId)}/stream?maxSize=${STREAM_PAGE}` })) as { list?: StreamNote[] } | undefined;
+      const stream = (await this.deps.crm.proxy(tenant, {
+        method: 'GET',
+        path: `/${change.entity}/${encodeURIComponent(change.recordId)}/stream?maxSize=${STREAM_PAGE}`,
+      })) as { list?: StreamNote[] } | undefined;
       const changed = Object.fromEntries(fields.map((field) => [field, change.attributes[field]]));
       was = valuesBefore(Array.isArray(stream?.list) ? stream.list : [], change.recordId, changed, entity.statusField);
     } catch (error) {
-      this.deps.logger.info({ err: error, tenant: tenant.key, entity: change.entity }, 'the record stream could not be read: alerts show new values only');
+      this.deps.logger.info(
+        { err: error, tenant: tenant.key, entity: change.entity },
+        'the record stream could not be read: alerts show new values only',
+      );
     }
     const changes: AlertChange[] = fields.map((field) => {
       const name = nameAttributeOf(field);
-      if (!name || !(name in record.fields)) return { field, after: change.attributes[field], ...(field in was ? { before: { value: was[field] } } : {}) };
+      if (!name || !(name in record.fields))
+        return { field, after: change.attributes[field], ...(field in was ? { before: { value: was[field] } } : {}) };
       // The old name is known when the stream recorded it; the old id alone says nothing to a reader.
-      return { field: name, after: namesOf(record.fields[name]), ...(name in was ? { before: { value: namesOf(was[name]) } } : {}) };
+      return {
+        field: name,
+        after: namesOf(record.fields[name]),
+        ...(name in was ? { before: { value: namesOf(was[name]) } } : {}),
+      };
     });
     // A `fieldUpdate` payload carries all of its field's attributes, changed or not (Webhook\Manager
     // processUpdateField): `amountCurrency` comes with every new `amount`. Each attribute is shown
@@ -609,7 +778,9 @@ export class AlertService implements AlertCommands {
     // the amount's own line already shows.
     const amounts = new Set(changes.map((c) => c.field));
     return changes.filter((c) =>
-      c.before ? !sameValue(c.before.value, c.after) : !(change.field && c.field.endsWith('Currency') && amounts.has(c.field.slice(0, -'Currency'.length))),
+      c.before
+        ? !sameValue(c.before.value, c.after)
+        : !(change.field && c.field.endsWith('Currency') && amounts.has(c.field.slice(0, -'Currency'.length))),
     );
   }
 
@@ -629,14 +800,20 @@ export class AlertService implements AlertCommands {
       try {
         // A registration that failed for a passing reason (a timeout, a 5xx) is tried again every
         // ten minutes, so one bad moment does not leave a tenant polling for good.
-        if (delivery.reason?.startsWith(TRANSIENT_REFUSAL) && now.getTime() - delivery.updatedAt.getTime() >= WEBHOOK_RETRY_MS) {
+        if (
+          delivery.reason?.startsWith(TRANSIENT_REFUSAL) &&
+          now.getTime() - delivery.updatedAt.getTime() >= WEBHOOK_RETRY_MS
+        ) {
           if ((await this.reconcile(this.tenantOf(delivery))).mode === 'webhook') continue;
         }
         const polled = await this.pollTenant(delivery);
         result.changes += polled.changes;
         result.alerts += polled.alerts;
       } catch (error) {
-        this.deps.logger.warn({ err: error, tenant: delivery.tenantKey }, 'polling EspoCRM for alerts failed; the next round tries again');
+        this.deps.logger.warn(
+          { err: error, tenant: delivery.tenantKey },
+          'polling EspoCRM for alerts failed; the next round tries again',
+        );
       } finally {
         await this.deps.store.releaseLease(delivery.tenantKey).catch(() => undefined);
       }
@@ -667,9 +844,18 @@ export class AlertService implements AlertCommands {
           const modifiedAt = stringOr(record.fields.modifiedAt);
           if (!modifiedAt || modifiedAt < next.at || (modifiedAt === next.at && next.ids.includes(record.id))) continue;
           fresh++;
-          const change: CrmChange = { entity, kind: polledKind(record, cursors[entity]!), recordId: record.id, attributes: { ...record.fields, id: record.id }, source: 'polling' };
+          const change: CrmChange = {
+            entity,
+            kind: polledKind(record, cursors[entity]!),
+            recordId: record.id,
+            attributes: { ...record.fields, id: record.id },
+            source: 'polling',
+          };
           changes.push({ change, key: digest(`${tenant.key}|poll:${entity}|${record.id}|${modifiedAt}`) });
-          next = modifiedAt > next.at ? { at: modifiedAt, ids: [record.id] } : { at: next.at, ids: [...next.ids, record.id] };
+          next =
+            modifiedAt > next.at
+              ? { at: modifiedAt, ids: [record.id] }
+              : { at: next.at, ids: [...next.ids, record.id] };
         }
         if (!result.hasMore || !result.records.length) break;
         // A full page of one second already seen: step past it rather than read it again.
@@ -685,7 +871,9 @@ export class AlertService implements AlertCommands {
     for (const { change, key } of changes) {
       if (!seen.has(key)) continue;
       const watched = watchedFields(subscriptions, change.entity);
-      fresh.push(watched.length ? { ...change, changed: await this.changedSinceLastPoll(tenant, change, watched) } : change);
+      fresh.push(
+        watched.length ? { ...change, changed: await this.changedSinceLastPoll(tenant, change, watched) } : change,
+      );
     }
     const result = await this.process(tenant, fresh);
     await this.deps.store.saveCursor(tenant.key, cursors);
@@ -699,12 +887,24 @@ export class AlertService implements AlertCommands {
    */
   private async changedSinceLastPoll(tenant: Tenant, change: CrmChange, watched: string[]): Promise<string[]> {
     const entity = this.deps.entities.resolve(change.entity);
-    const now = Object.fromEntries(watched.map((field) => [field, stableJson(attributesOfField(field, entity.fieldType(field)).map((name) => change.attributes[name] ?? null))]));
+    const now = Object.fromEntries(
+      watched.map((field) => [
+        field,
+        stableJson(attributesOfField(field, entity.fieldType(field)).map((name) => change.attributes[name] ?? null)),
+      ]),
+    );
     const scope = `poll:${change.entity}`;
     const kept = await this.deps.store.recordState(tenant.key, scope, change.recordId);
     const last = kept === undefined ? {} : (JSON.parse(kept) as Record<string, string>);
     // One instance polls a tenant at a time (the lease), so the write cannot lose to another.
-    await this.deps.store.swapRecordState(tenant.key, scope, change.recordId, kept, JSON.stringify({ ...last, ...now }), this.deps.clock.now());
+    await this.deps.store.swapRecordState(
+      tenant.key,
+      scope,
+      change.recordId,
+      kept,
+      JSON.stringify({ ...last, ...now }),
+      this.deps.clock.now(),
+    );
     return watched.filter((field) => last[field] !== now[field]);
   }
 }

@@ -12,13 +12,17 @@ import { commandText } from './text.js';
  * before anything is sent.
  */
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * The record a write creates, if it creates one: a `create`, an action `create-<entity>` (its
  * fields flat or under `fields`, as Membrane's actions take them) or a REST `POST /<Entity>`.
  */
-export function newRecordOf(plan: WritePlan, entities: EntityDirectory): { entity: EntityInfo; fields: Record<string, unknown> } | undefined {
+export function newRecordOf(
+  plan: WritePlan,
+  entities: EntityDirectory,
+): { entity: EntityInfo; fields: Record<string, unknown> } | undefined {
   switch (plan.kind) {
     case 'create':
       return { entity: entities.resolve(plan.entity), fields: plan.fields };
@@ -28,8 +32,11 @@ export function newRecordOf(plan: WritePlan, entities: EntityDirectory): { entit
       return { entity: entities.resolve(word), fields: isObject(plan.input.fields) ? plan.input.fields : plan.input };
     }
     case 'proxy': {
-      const name = plan.request.method === 'POST' ? /^\/([A-Za-z][A-Za-z0-9_]*)\/?$/.exec(plan.request.path)?.[1] : undefined;
-      return name && isObject(plan.request.body) ? { entity: entities.resolve(name), fields: plan.request.body } : undefined;
+      const name =
+        plan.request.method === 'POST' ? /^\/([A-Za-z][A-Za-z0-9_]*)\/?$/.exec(plan.request.path)?.[1] : undefined;
+      return name && isObject(plan.request.body)
+        ? { entity: entities.resolve(name), fields: plan.request.body }
+        : undefined;
     }
     default:
       return undefined;
@@ -56,7 +63,10 @@ export function assignNewRecord(plan: WritePlan, entities: EntityDirectory, user
 }
 
 /** Why a record that needs an assignee has none, and what the person can do about it. */
-export function assigneeMissing(entity: EntityInfo, lookup: Exclude<PersonLookup, { kind: 'found' }> | { kind: 'cleared' }): AppError {
+export function assigneeMissing(
+  entity: EntityInfo,
+  lookup: Exclude<PersonLookup, { kind: 'found' }> | { kind: 'cleared' },
+): AppError {
   const noun = entity.label.toLowerCase();
   const name = `\`assignedUserId=<their EspoCRM user id>\` (${commandText('find user <name>')} shows the ids)`;
   const text = {

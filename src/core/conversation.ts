@@ -128,20 +128,35 @@ export class ConversationService {
   private async recall(context: MessageContext, tenant: Tenant, now: Date): Promise<ConversationTurn[]> {
     const { conversations, memory, logger } = this.deps;
     try {
-      return await conversations.recent(context.threadKey, tenant.key, new Date(now.getTime() - memory.maxAgeMs), memory.turns);
+      return await conversations.recent(
+        context.threadKey,
+        tenant.key,
+        new Date(now.getTime() - memory.maxAgeMs),
+        memory.turns,
+      );
     } catch (error) {
       logger.warn({ err: error, thread: context.threadKey }, 'could not read the conversation so far');
       return [];
     }
   }
 
-  private async plan(planner: Planner, context: MessageContext, tenant: Tenant, message: string, now: Date, turns: ConversationTurn[]): Promise<Omit<MessageResult, 'firstTurn'>> {
+  private async plan(
+    planner: Planner,
+    context: MessageContext,
+    tenant: Tenant,
+    message: string,
+    now: Date,
+    turns: ConversationTurn[],
+  ): Promise<Omit<MessageResult, 'firstTurn'>> {
     const { crm, entities } = this.deps;
     const text = message.slice(0, MAX_PLANNED_TEXT);
     // The search also gets the entities meant: named in other words ("remind me" is a Task) or, in a
     // follow-up ("move it to Closed Won"), the entity of the records shown last.
     const referred = [...turns].reverse().find((turn) => turn.records?.length)?.records?.[0]?.entity;
-    const involved = [...new Set([...entities.mentionedIn(text), ...(referred ? [referred] : [])])].slice(0, MAX_GUIDED_ENTITIES);
+    const involved = [...new Set([...entities.mentionedIn(text), ...(referred ? [referred] : [])])].slice(
+      0,
+      MAX_GUIDED_ENTITIES,
+    );
     const [found, crmUserId] = await Promise.all([
       // The search answers with each action's input schema: the planner's tools, as Membrane has them now.
       crm.searchActions(tenant, [text.slice(0, MAX_SEARCH_TEXT), ...involved].join(' '), MAX_CANDIDATES),
@@ -162,11 +177,18 @@ export class ConversationService {
       actions,
       fieldGuide: involved.flatMap((entity) => {
         // A field an offered action already declares is not listed a second time.
-        const line = entities.fieldGuide(entity, declaredFields(actions.filter((action) => this.entitiesOf(action).includes(entity))));
+        const line = entities.fieldGuide(
+          entity,
+          declaredFields(actions.filter((action) => this.entitiesOf(action).includes(entity))),
+        );
         return line ? [`${entity}: ${line}`] : [];
       }),
       // A create is checked as it will be sent: assigned to the person unless the model named someone.
-      checkInput: (action, input) => crm.checkActionInput(action, this.assumeAssignee({ kind: 'run', key: action.key, name: action.name, input }, crmUserId)),
+      checkInput: (action, input) =>
+        crm.checkActionInput(
+          action,
+          this.assumeAssignee({ kind: 'run', key: action.key, name: action.name, input }, crmUserId),
+        ),
       checkProxy: (request) => this.checkProxy(request),
     });
     const reply = await this.perform(context, tenant, plan.step, plan.usage, involved);
@@ -185,13 +207,20 @@ export class ConversationService {
    */
   private checkProxy(request: ProxyRequest): string | undefined {
     const resource = /^\/([^/?]+)/.exec(request.path)?.[1] ?? '';
-    if (!this.deps.entities.isRecordType(resource)) return `${resource || request.path} is not a record type; use a path like /Call or /Lead/{id}.`;
+    if (!this.deps.entities.isRecordType(resource))
+      return `${resource || request.path} is not a record type; use a path like /Call or /Lead/{id}.`;
     if (resource === 'User' && request.method !== 'GET') return 'Users can only be read.';
     return undefined;
   }
 
   /** Reads run at once; anything that writes becomes a preview waiting for its requester's Confirm. */
-  private async perform(context: MessageContext, tenant: Tenant, step: PlannedStep, usage: TokenUsage, involved: string[]): Promise<Reply> {
+  private async perform(
+    context: MessageContext,
+    tenant: Tenant,
+    step: PlannedStep,
+    usage: TokenUsage,
+    involved: string[],
+  ): Promise<Reply> {
     const { crm, commands } = this.deps;
     switch (step.kind) {
       case 'clarify':
@@ -201,9 +230,23 @@ export class ConversationService {
         return { kind: 'notice', tone: 'info', text: nothingLookedUp(this.closestCommand(involved)) };
       case 'action': {
         const { action, input } = step;
-        if (action.isRead) return this.readReply(await crm.readAction(tenant, action.key, input), action.name, `${action.key} ${JSON.stringify(input)}`);
-        const target = await this.targetOf(tenant, /^(?:update|delete)-(.+)$/.exec(action.key)?.[1], (input as { id?: unknown } | null)?.id);
-        return commands.propose(context, { kind: 'run', key: action.key, name: action.name, input, ...(target ? { target } : {}) }, undefined, usage);
+        if (action.isRead)
+          return this.readReply(
+            await crm.readAction(tenant, action.key, input),
+            action.name,
+            `${action.key} ${JSON.stringify(input)}`,
+          );
+        const target = await this.targetOf(
+          tenant,
+          /^(?:update|delete)-(.+)$/.exec(action.key)?.[1],
+          (input as { id?: unknown } | null)?.id,
+        );
+        return commands.propose(
+          context,
+          { kind: 'run', key: action.key, name: action.name, input, ...(target ? { target } : {}) },
+          undefined,
+          usage,
+        );
       }
       case 'proxy': {
         const { request } = step;
@@ -247,7 +290,14 @@ export class ConversationService {
     const { entities } = this.deps;
     switch (result.kind) {
       case 'records':
-        return { kind: 'records', entity: entities.resolve(result.entity), page: result.page, offset: result.offset, query: result.query, via };
+        return {
+          kind: 'records',
+          entity: entities.resolve(result.entity),
+          page: result.page,
+          offset: result.offset,
+          query: result.query,
+          via,
+        };
       case 'record':
         return { kind: 'record', entity: entities.resolve(result.entity), record: result.record };
       case 'data':
@@ -256,7 +306,13 @@ export class ConversationService {
   }
 
   /** Losing the memory of a turn only makes the next follow-up vaguer: log it, keep the reply. */
-  private async remember(context: MessageContext, tenant: Tenant, text: string, reply: Reply, now: Date): Promise<void> {
+  private async remember(
+    context: MessageContext,
+    tenant: Tenant,
+    text: string,
+    reply: Reply,
+    now: Date,
+  ): Promise<void> {
     const turns: ConversationTurn[] = [
       { role: 'user', text: text.slice(0, MAX_USER_TEXT), at: now },
       { role: 'assistant', ...summarize(reply), at: now },
@@ -275,7 +331,9 @@ export class ConversationService {
  */
 export function summarize(reply: Reply): { text: string; records?: RecordRef[] } {
   const refs = (entity: string, records: { id: string; name?: string }[]) =>
-    records.slice(0, MAX_REMEMBERED_RECORDS).map((record) => ({ entity, id: record.id, ...(record.name ? { name: record.name } : {}) }));
+    records
+      .slice(0, MAX_REMEMBERED_RECORDS)
+      .map((record) => ({ entity, id: record.id, ...(record.name ? { name: record.name } : {}) }));
   const bounded = (text: string) => text.slice(0, MAX_ASSISTANT_TEXT);
   switch (reply.kind) {
     case 'records': {
@@ -283,14 +341,27 @@ export function summarize(reply: Reply): { text: string; records?: RecordRef[] }
       const first = (reply.query?.offset ?? reply.offset ?? 0) + 1;
       const range = page.records.length ? `${first}–${first + page.records.length - 1}` : 'none';
       const count = `${range}${page.total !== undefined ? ` of ${page.total}` : page.hasMore ? ', more exist' : ''}`;
-      return { text: bounded(`Showed ${entity.plural.toLowerCase()} ${count}${reply.via ? ` via ${reply.via}` : ''}.`), records: refs(entity.name, page.records) };
+      return {
+        text: bounded(`Showed ${entity.plural.toLowerCase()} ${count}${reply.via ? ` via ${reply.via}` : ''}.`),
+        records: refs(entity.name, page.records),
+      };
     }
     case 'record':
-      return { text: `Showed this ${reply.entity.label.toLowerCase()}.`, records: refs(reply.entity.name, [reply.record]) };
+      return {
+        text: `Showed this ${reply.entity.label.toLowerCase()}.`,
+        records: refs(reply.entity.name, [reply.record]),
+      };
     case 'confirm':
-      return { text: bounded(`Proposed: ${describePlan(reply.plan)} ${JSON.stringify(planInput(reply.plan))}. Waiting for the person to confirm.`) };
+      return {
+        text: bounded(
+          `Proposed: ${describePlan(reply.plan)} ${JSON.stringify(planInput(reply.plan))}. Waiting for the person to confirm.`,
+        ),
+      };
     case 'done':
-      return { text: bounded(`Done: ${describePlan(reply.plan)}.`), records: reply.record && reply.entity ? refs(reply.entity.name, [reply.record]) : undefined };
+      return {
+        text: bounded(`Done: ${describePlan(reply.plan)}.`),
+        records: reply.record && reply.entity ? refs(reply.entity.name, [reply.record]) : undefined,
+      };
     case 'say':
       return { text: bounded(reply.text) };
     case 'notice':
@@ -324,8 +395,12 @@ export function describeNow(now: Date, timeZone: string): { today: string; timeZ
   } catch {
     zone = 'UTC';
   }
-  const part = (options: Intl.DateTimeFormatOptions) => new Intl.DateTimeFormat('en-CA', { timeZone: zone, ...options }).format(now);
-  const offset = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'longOffset' }).formatToParts(now).find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
+  const part = (options: Intl.DateTimeFormatOptions) =>
+    new Intl.DateTimeFormat('en-CA', { timeZone: zone, ...options }).format(now);
+  const offset =
+    new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'longOffset' })
+      .formatToParts(now)
+      .find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
   return {
     today: `${part({ weekday: 'long' })} ${part({ year: 'numeric', month: '2-digit', day: '2-digit' })}, ${part({ hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })} local time`,
     timeZone: `${zone} (${offset.replace('GMT', 'UTC') || 'UTC'})`,

@@ -73,9 +73,11 @@ export class DigestScheduler {
   /** Sends every digest due at `now`. Ticks of one instance run one after another. */
   tick(now: Date = this.deps.clock.now()): Promise<TickReport> {
     this.pending += 1;
-    const run = this.queue.then(() => this.run(now)).finally(() => {
-      this.pending -= 1;
-    });
+    const run = this.queue
+      .then(() => this.run(now))
+      .finally(() => {
+        this.pending -= 1;
+      });
     this.queue = run.catch(() => undefined);
     return run;
   }
@@ -97,7 +99,14 @@ export class DigestScheduler {
   private async process(job: DigestJob, now: Date, report: TickReport): Promise<void> {
     const { store, delivery, logger, retryMs = 60_000, maxAttempts = 3 } = this.deps;
     const lease = job.leaseUntil ?? now;
-    const log = { digest: job.id, team: job.teamId, channel: job.channelId, personal: job.personal, dueAt: job.nextRunAt.toISOString(), attempt: job.failures + 1 };
+    const log = {
+      digest: job.id,
+      team: job.teamId,
+      channel: job.channelId,
+      personal: job.personal,
+      dueAt: job.nextRunAt.toISOString(),
+      attempt: job.failures + 1,
+    };
     const lastAttempt = job.failures + 1 >= maxAttempts;
     let result: DeliveryResult;
     try {
@@ -127,7 +136,10 @@ export class DigestScheduler {
       // the lease allows; if this throws, the lease still holds the digest until it runs out.
       const kept = await store.finish(job.id, lease, nextRunAfter(job, now), now);
       report.sent.push(job.id);
-      logger.info({ ...log, lateMs: Math.max(0, now.getTime() - job.nextRunAt.getTime()), leaseLost: !kept }, 'digest sent');
+      logger.info(
+        { ...log, lateMs: Math.max(0, now.getTime() - job.nextRunAt.getTime()), leaseLost: !kept },
+        'digest sent',
+      );
     } else if (result.reason === 'gone') {
       await store.delete(job.id);
       report.removed.push(job.id);

@@ -4,7 +4,19 @@ import { describeTiming, isKnownTimeZone, localDay, addDays, weekdayOf, nextRunA
 import { AppError, toAppError } from './errors.js';
 import { espoDateTime, openTaskFilters, plannedMeetingFilters } from './home.js';
 import type { PersonDirectory } from './people.js';
-import type { Clock, CrmGateway, CrmRecord, DigestJob, DigestPlan, DigestStore, Filter, ListQuery, Logger, Tenant, WritePlan } from './ports.js';
+import type {
+  Clock,
+  CrmGateway,
+  CrmRecord,
+  DigestJob,
+  DigestPlan,
+  DigestStore,
+  Filter,
+  ListQuery,
+  Logger,
+  Tenant,
+  WritePlan,
+} from './ports.js';
 import type { Reply } from './replies.js';
 import type { RequestContext } from './service.js';
 import { commandText } from './text.js';
@@ -78,7 +90,12 @@ export class DigestService {
   constructor(private readonly deps: DigestServiceDeps) {}
 
   /** `/espo digest daily HH:MM [weekdays]`, `/espo digest now`, `/espo digests`. */
-  async handle(context: RequestContext, tenant: Tenant, command: DigestCommand, propose: (plan: WritePlan) => Promise<Reply>): Promise<Reply> {
+  async handle(
+    context: RequestContext,
+    tenant: Tenant,
+    command: DigestCommand,
+    propose: (plan: WritePlan) => Promise<Reply>,
+  ): Promise<Reply> {
     const personal = isDirect(context);
     switch (command.kind) {
       case 'digest': {
@@ -91,12 +108,20 @@ export class DigestService {
           days: command.schedule.days,
           timeZone: audience.timeZone,
         };
-        const existing = (await this.deps.store.forChannel(context.teamId, plan.channelId)).filter((job) => job.personal === personal);
+        const existing = (await this.deps.store.forChannel(context.teamId, plan.channelId)).filter(
+          (job) => job.personal === personal,
+        );
         if (existing.some((job) => job.time === plan.time && job.days === plan.days)) {
-          throw new AppError('bad_input', `That digest is already scheduled ${personal ? 'for you' : 'here'}. ${commandText('digests')} lists them.`);
+          throw new AppError(
+            'bad_input',
+            `That digest is already scheduled ${personal ? 'for you' : 'here'}. ${commandText('digests')} lists them.`,
+          );
         }
         if (existing.length >= MAX_DIGESTS_PER_CHANNEL) {
-          throw new AppError('bad_input', `There are already ${existing.length} digests ${personal ? 'for you' : 'here'}. Stop one first: ${commandText('digests')} lists them.`);
+          throw new AppError(
+            'bad_input',
+            `There are already ${existing.length} digests ${personal ? 'for you' : 'here'}. Stop one first: ${commandText('digests')} lists them.`,
+          );
         }
         return propose({ kind: 'digest_schedule', digest: plan });
       }
@@ -104,23 +129,36 @@ export class DigestService {
         if (!personal) requireChannel(context);
         const audience = await this.audience(context, tenant, personal);
         const now = this.deps.clock.now();
-        return { kind: 'digest', digest: await this.build(tenant, audience, now, new Date(now.getTime() - DAY_MS)), preview: true };
+        return {
+          kind: 'digest',
+          digest: await this.build(tenant, audience, now, new Date(now.getTime() - DAY_MS)),
+          preview: true,
+        };
       }
       case 'digests': {
         const channelId = personal ? context.userId : requireChannel(context);
-        const digests = (await this.deps.store.forChannel(context.teamId, channelId)).filter((job) => job.personal === personal);
+        const digests = (await this.deps.store.forChannel(context.teamId, channelId)).filter(
+          (job) => job.personal === personal,
+        );
         return { kind: 'digests', digests, personal };
       }
     }
   }
 
   /** Runs a confirmed digest write (CommandService.perform hands these over). */
-  async perform(tenant: Tenant, plan: Extract<WritePlan, { kind: 'digest_schedule' | 'digest_cancel' }>): Promise<Reply> {
+  async perform(
+    tenant: Tenant,
+    plan: Extract<WritePlan, { kind: 'digest_schedule' | 'digest_cancel' }>,
+  ): Promise<Reply> {
     const now = this.deps.clock.now();
     if (plan.kind === 'digest_cancel') {
       const deleted = await this.deps.store.delete(plan.id);
       return deleted
-        ? { kind: 'notice', tone: 'success', text: `Stopped the ${whatDigest(plan.digest)} (${describeTiming(plan.digest)}). Nothing more will be sent.` }
+        ? {
+            kind: 'notice',
+            tone: 'success',
+            text: `Stopped the ${whatDigest(plan.digest)} (${describeTiming(plan.digest)}). Nothing more will be sent.`,
+          }
         : { kind: 'notice', tone: 'info', text: 'That digest was already stopped.' };
     }
     const job: DigestJob = {
@@ -148,12 +186,15 @@ export class DigestService {
    */
   async planStop(context: RequestContext, id: string): Promise<WritePlan> {
     const job = await this.deps.store.get(id);
-    if (!job || job.teamId !== context.teamId) throw new AppError('not_found', 'That digest no longer exists: it was already stopped.');
+    if (!job || job.teamId !== context.teamId)
+      throw new AppError('not_found', 'That digest no longer exists: it was already stopped.');
     const mayStop = job.userId === context.userId || (!job.personal && Boolean(context.isWorkspaceAdmin));
     if (!mayStop) {
       throw new AppError(
         'forbidden',
-        job.personal ? 'Only the person this digest is for can stop it.' : 'Only the person who scheduled this digest, or a Slack workspace admin, can stop it.',
+        job.personal
+          ? 'Only the person this digest is for can stop it.'
+          : 'Only the person who scheduled this digest, or a Slack workspace admin, can stop it.',
       );
     }
     return { kind: 'digest_cancel', id: job.id, digest: planOf(job) };
@@ -163,55 +204,121 @@ export class DigestService {
   async build(tenant: Tenant, audience: DigestAudience, now: Date, since: Date, dueAt?: Date): Promise<Digest> {
     const timeZone = isKnownTimeZone(audience.timeZone) ? audience.timeZone : 'UTC';
     const owner = audience.personal ? audience.crmUserId : undefined;
-    if (audience.personal && !owner) throw new AppError('bad_input', 'A personal digest needs the EspoCRM user it is for.');
+    if (audience.personal && !owner)
+      throw new AppError('bad_input', 'A personal digest needs the EspoCRM user it is for.');
     const day = localDay(now, timeZone);
     const weekEnd = addDays(day.date, (7 - weekdayOf(day.date)) % 7);
     const mine: Filter[] = owner ? [{ field: 'assignedUserId', op: 'equals', value: owner }] : [];
-    const openDeals: Filter[] = [...mine, ...CLOSED_DEAL_STAGES.map((stage) => ({ field: 'stage', op: 'notEquals' as const, value: stage }))];
-    const query = (entity: string, filters: Filter[], sort: ListQuery['sort'], limit = DIGEST_SHOWN): ListQuery => ({ entity, filters, sort, limit, offset: 0 });
+    const openDeals: Filter[] = [
+      ...mine,
+      ...CLOSED_DEAL_STAGES.map((stage) => ({ field: 'stage', op: 'notEquals' as const, value: stage })),
+    ];
+    const query = (entity: string, filters: Filter[], sort: ListQuery['sort'], limit = DIGEST_SHOWN): ListQuery => ({
+      entity,
+      filters,
+      sort,
+      limit,
+      offset: 0,
+    });
 
     const [overdue, today, meetings, closing, newLeads, stale] = await Promise.all([
-      this.section(tenant, 'overdue', query('Task', [...openTaskFilters(owner), { field: 'dateEnd', op: 'lessThan', value: espoDateTime(day.start) }], { field: 'dateEnd', order: 'desc' })),
+      this.section(
+        tenant,
+        'overdue',
+        query(
+          'Task',
+          [...openTaskFilters(owner), { field: 'dateEnd', op: 'lessThan', value: espoDateTime(day.start) }],
+          { field: 'dateEnd', order: 'desc' },
+        ),
+      ),
       this.section(
         tenant,
         'today',
         query(
           'Task',
-          [...openTaskFilters(owner), { field: 'dateEnd', op: 'greaterThanOrEquals', value: espoDateTime(day.start) }, { field: 'dateEnd', op: 'lessThan', value: espoDateTime(day.end) }],
+          [
+            ...openTaskFilters(owner),
+            { field: 'dateEnd', op: 'greaterThanOrEquals', value: espoDateTime(day.start) },
+            { field: 'dateEnd', op: 'lessThan', value: espoDateTime(day.end) },
+          ],
           { field: 'dateEnd', order: 'asc' },
         ),
       ),
-      this.section(tenant, 'meetings', query('Meeting', plannedMeetingFilters(owner, day.start, day.end), { field: 'dateStart', order: 'asc' })),
+      this.section(
+        tenant,
+        'meetings',
+        query('Meeting', plannedMeetingFilters(owner, day.start, day.end), { field: 'dateStart', order: 'asc' }),
+      ),
       this.section(
         tenant,
         'closing',
-        query('Opportunity', [...openDeals, { field: 'closeDate', op: 'greaterThanOrEquals', value: day.date }, { field: 'closeDate', op: 'lessThanOrEquals', value: weekEnd }], {
-          field: 'closeDate',
-          order: 'asc',
+        query(
+          'Opportunity',
+          [
+            ...openDeals,
+            { field: 'closeDate', op: 'greaterThanOrEquals', value: day.date },
+            { field: 'closeDate', op: 'lessThanOrEquals', value: weekEnd },
+          ],
+          {
+            field: 'closeDate',
+            order: 'asc',
+          },
+        ),
+      ),
+      this.section(
+        tenant,
+        'new_leads',
+        query('Lead', [...mine, { field: 'createdAt', op: 'greaterThan', value: espoDateTime(since) }], {
+          field: 'createdAt',
+          order: 'desc',
         }),
       ),
-      this.section(tenant, 'new_leads', query('Lead', [...mine, { field: 'createdAt', op: 'greaterThan', value: espoDateTime(since) }], { field: 'createdAt', order: 'desc' })),
       this.section(
         tenant,
         'stale',
-        query('Opportunity', [...openDeals, { field: 'modifiedAt', op: 'lessThan', value: espoDateTime(new Date(now.getTime() - STALE_DAYS * DAY_MS)) }], {
-          field: 'modifiedAt',
-          order: 'asc',
-        }),
+        query(
+          'Opportunity',
+          [
+            ...openDeals,
+            { field: 'modifiedAt', op: 'lessThan', value: espoDateTime(new Date(now.getTime() - STALE_DAYS * DAY_MS)) },
+          ],
+          {
+            field: 'modifiedAt',
+            order: 'asc',
+          },
+        ),
       ),
     ]);
     reclassifyDateOnly(overdue, today, day.date);
     const late = dueAt && now.getTime() - dueAt.getTime() > LATE_AFTER_MS ? { lateSince: dueAt } : {};
-    return { personal: audience.personal, timeZone, now, today: day.date, weekEnd, since, ...late, sections: [overdue, today, meetings, closing, newLeads, stale] };
+    return {
+      personal: audience.personal,
+      timeZone,
+      now,
+      today: day.date,
+      weekEnd,
+      since,
+      ...late,
+      sections: [overdue, today, meetings, closing, newLeads, stale],
+    };
   }
 
   private async section(tenant: Tenant, key: DigestSectionKey, query: ListQuery): Promise<DigestSection> {
     try {
       const page = await this.deps.crm.list(tenant, query);
-      return { key, entity: query.entity, records: page.records.slice(0, query.limit), total: page.total, hasMore: page.hasMore };
+      return {
+        key,
+        entity: query.entity,
+        records: page.records.slice(0, query.limit),
+        total: page.total,
+        hasMore: page.hasMore,
+      };
     } catch (error) {
       const appError = toAppError(error);
-      this.deps.logger.warn({ err: error, tenant: tenant.key, section: key, code: appError.code }, 'a digest section could not be read');
+      this.deps.logger.warn(
+        { err: error, tenant: tenant.key, section: key, code: appError.code },
+        'a digest section could not be read',
+      );
       return { key, entity: query.entity, records: [], hasMore: false, error: appError };
     }
   }
@@ -245,7 +352,8 @@ function isDirect(context: RequestContext): boolean {
 }
 
 function requireChannel(context: RequestContext): string {
-  if (!context.channelId) throw new AppError('bad_input', 'Run this in the channel the digest is for, or in your DM with me for your own.');
+  if (!context.channelId)
+    throw new AppError('bad_input', 'Run this in the channel the digest is for, or in your DM with me for your own.');
   return context.channelId;
 }
 
@@ -267,7 +375,15 @@ export function whatDigest(plan: Pick<DigestPlan, 'personal'>): string {
 
 /** "Monday, June 1 at 09:00" in the zone. */
 export function formatLocal(instant: Date, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone, weekday: 'long', month: 'long', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(instant);
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    weekday: 'long',
+    month: 'long',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(instant);
   const part = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
   return `${part('weekday')}, ${part('month')} ${part('day')} at ${part('hour')}:${part('minute')}`;
 }
@@ -278,7 +394,10 @@ export function formatLocal(instant: Date, timeZone: string): string {
  * "overdue" and "today" (or out, when it is due later), with the counts adjusted.
  */
 function reclassifyDateOnly(overdue: DigestSection, today: DigestSection, date: string): void {
-  const dayOf = (record: CrmRecord) => (typeof record.fields.dateEndDate === 'string' && record.fields.dateEndDate ? record.fields.dateEndDate.slice(0, 10) : undefined);
+  const dayOf = (record: CrmRecord) =>
+    typeof record.fields.dateEndDate === 'string' && record.fields.dateEndDate
+      ? record.fields.dateEndDate.slice(0, 10)
+      : undefined;
   const toToday = overdue.records.filter((record) => dayOf(record) === date);
   const notYet = today.records.filter((record) => (dayOf(record) ?? date) > date);
   if (toToday.length === 0 && notYet.length === 0) return;

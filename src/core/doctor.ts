@@ -33,7 +33,9 @@ export class DoctorService {
   afterReady(tenant: Tenant, connectionId: string): void {
     const run = this.deps
       .schedule(() => this.checkNewConnection(tenant, connectionId))
-      .catch((error: unknown) => this.deps.logger.warn({ err: error, tenant: tenant.key }, 'the automatic connection check failed'))
+      .catch((error: unknown) =>
+        this.deps.logger.warn({ err: error, tenant: tenant.key }, 'the automatic connection check failed'),
+      )
       .finally(() => this.running.delete(run));
     this.running.add(run);
   }
@@ -46,8 +48,12 @@ export class DoctorService {
   private async checkNewConnection(tenant: Tenant, connectionId: string): Promise<void> {
     if (!(await this.deps.profiles.claimAutomaticCheck(tenant.key, tenant.teamId, connectionId))) return;
     const problems = (await this.checks(tenant)).filter((check) => check.status === 'problem');
-    this.deps.logger.info({ kind: 'doctor', tenant: tenant.key, connection: connectionId, problems: problems.map((check) => check.name) }, 'checked a new EspoCRM connection');
-    if (problems.length) await this.deps.tell(tenant.teamId, tenant.userId, { kind: 'doctor', checks: problems, automatic: true });
+    this.deps.logger.info(
+      { kind: 'doctor', tenant: tenant.key, connection: connectionId, problems: problems.map((check) => check.name) },
+      'checked a new EspoCRM connection',
+    );
+    if (problems.length)
+      await this.deps.tell(tenant.teamId, tenant.userId, { kind: 'doctor', checks: problems, automatic: true });
   }
 
   private async checks(tenant: Tenant): Promise<DoctorCheck[]> {
@@ -64,17 +70,29 @@ export class DoctorService {
     const usable = own ? usableSiteUrl(own) : undefined;
     const toSet = `Set it with ${commandText('connect https://your-crm.example.com')}.`;
     if (!site) {
-      return { name, status: 'problem', detail: `No EspoCRM address is known${own ? ` (EspoCRM's own is \`${own}\`, which people in Slack cannot open)` : ''}, so records show without links and shared links get no previews. ${toSet}` };
+      return {
+        name,
+        status: 'problem',
+        detail: `No EspoCRM address is known${own ? ` (EspoCRM's own is \`${own}\`, which people in Slack cannot open)` : ''}, so records show without links and shared links get no previews. ${toSet}`,
+      };
     }
     const previews = `Previews of shared links need \`${new URL(site.url).host}\` among the Slack app's unfurl domains.`;
     switch (site.source) {
       case 'stated':
-        return { name, status: 'ok', detail: `Links go to ${site.url}, the address given with ${commandText('connect')}${usable && usable !== site.url ? ` (EspoCRM's own setting says ${usable})` : ''}. ${previews}` };
+        return {
+          name,
+          status: 'ok',
+          detail: `Links go to ${site.url}, the address given with ${commandText('connect')}${usable && usable !== site.url ? ` (EspoCRM's own setting says ${usable})` : ''}. ${previews}`,
+        };
       case 'espocrm':
         return { name, status: 'ok', detail: `Links go to ${site.url}, EspoCRM's own site URL. ${previews}` };
       case 'default':
         return own && !usable
-          ? { name, status: 'adapted', detail: `EspoCRM's own site URL is \`${own}\`, which people in Slack cannot open: links go to ${site.url} (ESPOCRM_URL). ${previews}` }
+          ? {
+              name,
+              status: 'adapted',
+              detail: `EspoCRM's own site URL is \`${own}\`, which people in Slack cannot open: links go to ${site.url} (ESPOCRM_URL). ${previews}`,
+            }
           : { name, status: 'ok', detail: `Links go to ${site.url} (ESPOCRM_URL). ${previews}` };
     }
   }

@@ -47,7 +47,11 @@ export class AppError extends Error {
   /** Model tokens the failed request had already spent, so the log still accounts for them. */
   readonly usage?: TokenUsage;
 
-  constructor(code: ErrorCode, userMessage: string, options: { cause?: unknown; details?: ErrorDetails; usage?: TokenUsage } = {}) {
+  constructor(
+    code: ErrorCode,
+    userMessage: string,
+    options: { cause?: unknown; details?: ErrorDetails; usage?: TokenUsage } = {},
+  ) {
     super(userMessage, { cause: options.cause });
     this.name = 'AppError';
     this.code = code;

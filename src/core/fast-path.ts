@@ -7,7 +7,12 @@ import type { EntityDirectory } from './ports.js';
  * planner. It errs towards the planner: "show my open deals" parses as the grammar's `show <entity>
  * <id>`, but `my` is no entity and `open` no id, so it goes to the model.
  */
-export function fastPathCommand(text: string, entities: EntityDirectory, now: Date, timeZone: string): string | undefined {
+export function fastPathCommand(
+  text: string,
+  entities: EntityDirectory,
+  now: Date,
+  timeZone: string,
+): string | undefined {
   const polite = text.trim().replace(/^(please|pls|can you|could you)\s+/i, '');
   // Trailing "please", "?" or "." is manner, unless it ends a typed value (`name=Done.`).
   const cleaned = /=\S*$/.test(polite) ? polite : polite.replace(/[\s?!.]*(please)?[\s?!.]*$/i, '');
@@ -58,7 +63,11 @@ function isConfidentlyGrammar(command: Command, words: string[], entities: Entit
     case 'create':
       return namesEntity();
     case 'find':
-      return namesEntity() && !SENTENCE_WORDS.test(command.query.text ?? '') && (command.query.text ?? '').split(/\s+/).length <= 3;
+      return (
+        namesEntity() &&
+        !SENTENCE_WORDS.test(command.query.text ?? '') &&
+        (command.query.text ?? '').split(/\s+/).length <= 3
+      );
     case 'show':
     case 'update':
     case 'delete':

@@ -8,7 +8,8 @@ import { commandText } from './text.js';
  * action's, or EspoCRM's entity definitions). Core turns the schema into plain form fields and the
  * submitted values back into record fields; the Slack layer draws them as a modal.
  */
-export type FormFieldKind = 'text' | 'multiline' | 'select' | 'checkbox' | 'number' | 'integer' | 'date' | 'datetime' | 'email' | 'url';
+export type FormFieldKind =
+  'text' | 'multiline' | 'select' | 'checkbox' | 'number' | 'integer' | 'date' | 'datetime' | 'email' | 'url';
 
 export interface FormField {
   name: string;
@@ -55,7 +56,9 @@ function kindOf(name: string, property: Property): Pick<FormField, 'kind' | 'opt
   const type = Array.isArray(property.type) ? property.type.find((t) => t !== 'null') : property.type;
   // An enum is a choice among its text options; whether they can all be shown as a menu is the modal's to decide.
   // Without any (numbers only, or just the empty "none"), it is asked for as its type is.
-  const options = Array.isArray(property.enum) ? property.enum.filter((option): option is string => typeof option === 'string' && option !== '') : [];
+  const options = Array.isArray(property.enum)
+    ? property.enum.filter((option): option is string => typeof option === 'string' && option !== '')
+    : [];
   if (options.length) return { kind: 'select', options };
   switch (type) {
     case 'boolean':
@@ -86,14 +89,18 @@ export function formFields(schema: Record<string, unknown>, values: Record<strin
     const value = values[name];
     // Slack's text inputs hold 3,000 characters: a longer value could not be shown whole, and saving the form would cut it.
     if (!kind || (typeof value === 'string' && value.length > MAX_INPUT_TEXT)) return [];
-    const current = typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? { value } : {};
+    const current =
+      typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? { value } : {};
     return [{ name, label: label(name), required: required.has(name), ...kind, ...current }];
   });
   return [...fields.filter((f) => f.required), ...fields.filter((f) => !f.required)];
 }
 
 /** The fields one form shows (the first MAX_FORM_FIELDS, so required ones stay) and how many more there are. */
-export function shownFields(schema: Record<string, unknown>, values: Record<string, unknown> = {}): Pick<Form, 'fields' | 'hiddenFields'> {
+export function shownFields(
+  schema: Record<string, unknown>,
+  values: Record<string, unknown> = {},
+): Pick<Form, 'fields' | 'hiddenFields'> {
   const fields = formFields(schema, values);
   return { fields: fields.slice(0, MAX_FORM_FIELDS), hiddenFields: Math.max(0, fields.length - MAX_FORM_FIELDS) };
 }
@@ -110,7 +117,8 @@ export function fieldsFromValues(fields: FormField[], values: Record<string, Sub
     }
     if (field.kind === 'datetime' && typeof value === 'number') {
       const iso = new Date(value * 1000).toISOString();
-      result[field.name] = field.datetime === 'espo' ? `${iso.slice(0, 10)} ${iso.slice(11, 19)}` : iso.replace('.000Z', 'Z');
+      result[field.name] =
+        field.datetime === 'espo' ? `${iso.slice(0, 10)} ${iso.slice(11, 19)}` : iso.replace('.000Z', 'Z');
     } else if ((field.kind === 'number' || field.kind === 'integer') && typeof value === 'string') {
       result[field.name] = Number(value);
     } else {
@@ -126,13 +134,17 @@ export interface FormRequest {
   id?: string;
 }
 
-export type FormCheck = { ok: false; errors: { field: string; problem: string }[] } | { ok: true; plan: WritePlan; entity: EntityInfo } | { ok: true; unchanged: true };
+export type FormCheck =
+  | { ok: false; errors: { field: string; problem: string }[] }
+  | { ok: true; plan: WritePlan; entity: EntityInfo }
+  | { ok: true; unchanged: true };
 
 /** Which form a command asks for: `create lead`, `new task`, `update deal 5f3a…` without fields. */
 export function formRequestOf(text: string, entities: EntityDirectory): FormRequest | undefined {
   const words = text.trim().split(/\s+/);
   const verb = words[0]?.toLowerCase();
-  if ((verb === 'create' || verb === 'new' || verb === 'add') && words.length === 2) return { operation: 'create', entity: entities.resolve(words[1]!).name };
+  if ((verb === 'create' || verb === 'new' || verb === 'add') && words.length === 2)
+    return { operation: 'create', entity: entities.resolve(words[1]!).name };
   if ((verb === 'update' || verb === 'edit') && words.length === 3 && /^[\w-]{1,64}$/.test(words[2]!)) {
     return { operation: 'update', entity: entities.resolve(words[1]!).name, id: words[2]! };
   }
@@ -175,7 +187,13 @@ export class FormService {
         return { operation: 'create', entity, ...shownFields(schema), ...(assignee ? { assignee } : {}) };
       }
       const record = await crm.get(tenant, entity.name, request.id ?? '');
-      return { operation: 'update', entity, id: record.id, recordName: record.name, ...shownFields(schema, record.fields) };
+      return {
+        operation: 'update',
+        entity,
+        id: record.id,
+        recordName: record.name,
+        ...shownFields(schema, record.fields),
+      };
     } catch (error) {
       throw this.deps.commands.guardConnectLink(context, error);
     }
@@ -187,29 +205,57 @@ export class FormService {
    * (remembered from opening the form). An update sends only the fields the person changed from
    * what the form showed them, so values changed meanwhile by someone else are not overwritten.
    */
-  async check(context: RequestContext, request: FormRequest, values: Record<string, SubmittedValue>, shown: Record<string, SubmittedValue> = {}): Promise<FormCheck> {
+  async check(
+    context: RequestContext,
+    request: FormRequest,
+    values: Record<string, SubmittedValue>,
+    shown: Record<string, SubmittedValue> = {},
+  ): Promise<FormCheck> {
     const { crm, entities } = this.deps;
     const entity = entities.resolve(request.entity);
     const schema = await this.schemaFor(context, entity, request.operation);
     const form = formFields(schema);
     if (request.operation === 'create') {
-      const given = Object.fromEntries(Object.entries(fieldsFromValues(form, values)).filter(([, value]) => value !== null));
+      const given = Object.fromEntries(
+        Object.entries(fieldsFromValues(form, values)).filter(([, value]) => value !== null),
+      );
       const errors = crm.checkFields(schema, given);
-      return errors.length ? { ok: false, errors } : { ok: true, entity, plan: { kind: 'create', entity: entity.name, fields: given } };
+      return errors.length
+        ? { ok: false, errors }
+        : { ok: true, entity, plan: { kind: 'create', entity: entity.name, fields: given } };
     }
     const touched = form.filter((field) => field.name in values && !same(values[field.name], shown[field.name]));
     if (!touched.length) return { ok: true, unchanged: true };
     const changed = fieldsFromValues(touched, values);
     // Only the changed fields are checked, and a cleared optional field may be null.
-    const partial = { ...schema, required: ((schema.required as string[] | undefined) ?? []).filter((name) => name in changed && changed[name] !== null) };
-    const errors = crm.checkFields(partial, Object.fromEntries(Object.entries(changed).filter(([, value]) => value !== null)));
+    const partial = {
+      ...schema,
+      required: ((schema.required as string[] | undefined) ?? []).filter(
+        (name) => name in changed && changed[name] !== null,
+      ),
+    };
+    const errors = crm.checkFields(
+      partial,
+      Object.fromEntries(Object.entries(changed).filter(([, value]) => value !== null)),
+    );
     if (errors.length) return { ok: false, errors };
-    const before = fieldsFromValues(touched, Object.fromEntries(touched.map((field) => [field.name, shown[field.name] ?? null])));
-    return { ok: true, entity, plan: { kind: 'update', entity: entity.name, id: request.id ?? '', fields: changed, before } };
+    const before = fieldsFromValues(
+      touched,
+      Object.fromEntries(touched.map((field) => [field.name, shown[field.name] ?? null])),
+    );
+    return {
+      ok: true,
+      entity,
+      plan: { kind: 'update', entity: entity.name, id: request.id ?? '', fields: changed, before },
+    };
   }
 
   /** The form's schema, remembered a while per tenant so a submission is checked without a call. */
-  private async schemaFor(context: RequestContext, entity: EntityInfo, operation: 'create' | 'update'): Promise<Record<string, unknown>> {
+  private async schemaFor(
+    context: RequestContext,
+    entity: EntityInfo,
+    operation: 'create' | 'update',
+  ): Promise<Record<string, unknown>> {
     const tenant = this.deps.commands.tenantFor(context);
     const key = `${tenant.key}|${entity.name}|${operation}`;
     const now = this.deps.clock.now().getTime();

@@ -77,7 +77,8 @@ export class HomeService {
     const now = clock.now();
     const managesConnection = connectionScope === 'user' || Boolean(context.isWorkspaceAdmin);
     const connection = await this.connection(tenant, managesConnection);
-    const work = connection.state === 'ready' ? await this.work(tenant, context.email, now) : ({ kind: 'not_connected' } as const);
+    const work =
+      connection.state === 'ready' ? await this.work(tenant, context.email, now) : ({ kind: 'not_connected' } as const);
     return { scope: connectionScope, managesConnection, connection, work, now };
   }
 
@@ -113,7 +114,10 @@ export class HomeService {
     try {
       const person = await this.deps.people.find(tenant, email, now);
       if (person.kind !== 'found') return person;
-      const [tasks, meetings] = await Promise.all([this.openTasks(tenant, person.id), this.upcomingMeetings(tenant, person.id, now)]);
+      const [tasks, meetings] = await Promise.all([
+        this.openTasks(tenant, person.id),
+        this.upcomingMeetings(tenant, person.id, now),
+      ]);
       return { kind: 'lists', crmUserId: person.id, tasks, meetings };
     } catch (error) {
       return { kind: 'error', error: toAppError(error) };
@@ -136,7 +140,11 @@ export class HomeService {
       if (x === undefined || y === undefined) return x === y ? 0 : x === undefined ? 1 : -1;
       return x < y ? -1 : x > y ? 1 : 0;
     });
-    return { records: records.slice(0, HOME_TASKS), total: page.total, hasMore: page.hasMore || records.length > HOME_TASKS };
+    return {
+      records: records.slice(0, HOME_TASKS),
+      total: page.total,
+      hasMore: page.hasMore || records.length > HOME_TASKS,
+    };
   }
 
   /** Planned meetings assigned to the person that start now or later, soonest first. */

@@ -45,15 +45,25 @@ export class MessageLogService {
         return { entity, records: page.records };
       }),
     );
-    const found = results.flatMap((result) => (result.status === 'fulfilled' && result.value.records.length ? [result.value] : []));
+    const found = results.flatMap((result) =>
+      result.status === 'fulfilled' && result.value.records.length ? [result.value] : [],
+    );
     // Nothing found because nothing answered: say why instead of an empty list.
-    if (!found.length && results.every((result) => result.status === 'rejected')) throw (results[0] as PromiseRejectedResult).reason;
+    if (!found.length && results.every((result) => result.status === 'rejected'))
+      throw (results[0] as PromiseRejectedResult).reason;
     return found;
   }
 
   /** What to fix before a log can be saved; checked before the form closes, so it costs no call. */
   problems(log: Pick<MessageLog, 'kind' | 'related'>): { field: string; problem: string }[] {
-    return log.kind === 'Note' && !log.related ? [{ field: 'related', problem: 'A note belongs on a record: choose the account, contact, lead or deal it is about.' }] : [];
+    return log.kind === 'Note' && !log.related
+      ? [
+          {
+            field: 'related',
+            problem: 'A note belongs on a record: choose the account, contact, lead or deal it is about.',
+          },
+        ]
+      : [];
   }
 
   /**
@@ -74,7 +84,9 @@ export class MessageLogService {
       name: log.subject,
       description: log.body,
       ...(related ?? {}),
-      ...(log.kind === 'Task' ? { status: 'Not Started' } : { status: 'Held', direction: 'Outbound', dateStart: stamp, dateEnd: stamp }),
+      ...(log.kind === 'Task'
+        ? { status: 'Not Started' }
+        : { status: 'Held', direction: 'Outbound', dateStart: stamp, dateEnd: stamp }),
     };
     return { kind: 'create', entity: log.kind, fields };
   }

@@ -38,7 +38,12 @@ export class PersonDirectory {
     const key = `${tenant.key}|${email.toLowerCase()}`;
     const hit = this.people.get(key);
     if (hit && hit.until > now.getTime()) return hit.id ? { kind: 'found', id: hit.id } : { kind: 'no_match', email };
-    const page = await this.crm.list(tenant, { entity: 'User', filters: [{ field: 'emailAddress', op: 'equals', value: email }], limit: 1, offset: 0 });
+    const page = await this.crm.list(tenant, {
+      entity: 'User',
+      filters: [{ field: 'emailAddress', op: 'equals', value: email }],
+      limit: 1,
+      offset: 0,
+    });
     const id = page.records[0]?.id ?? null;
     if (this.people.size >= this.maxEntries) this.people.delete(this.people.keys().next().value!);
     this.people.set(key, { id, until: now.getTime() + this.ttlMs });

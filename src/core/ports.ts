@@ -66,7 +66,17 @@ export interface CrmRecord {
   fields: Record<string, unknown>;
 }
 
-export const FILTER_OPERATORS = ['equals', 'notEquals', 'greaterThan', 'lessThan', 'greaterThanOrEquals', 'lessThanOrEquals', 'contains', 'in', 'notIn'] as const;
+export const FILTER_OPERATORS = [
+  'equals',
+  'notEquals',
+  'greaterThan',
+  'lessThan',
+  'greaterThanOrEquals',
+  'lessThanOrEquals',
+  'contains',
+  'in',
+  'notIn',
+] as const;
 export type FilterOperator = (typeof FILTER_OPERATORS)[number];
 
 export interface Filter {
@@ -211,7 +221,11 @@ export interface CrmGateway {
   /** GETs an EspoCRM REST path through the proxy and recognises records or a record in the answer. */
   readPath(tenant: Tenant, path: string): Promise<ReadResult>;
   /** The JSON Schema of the fields a create or update form asks for; undefined when there is none. */
-  formSchema(tenant: Tenant, entity: string, operation: 'create' | 'update'): Promise<Record<string, unknown> | undefined>;
+  formSchema(
+    tenant: Tenant,
+    entity: string,
+    operation: 'create' | 'update',
+  ): Promise<Record<string, unknown> | undefined>;
   /** The schema's complaints about a form's values, per field. */
   checkFields(schema: Record<string, unknown>, fields: Record<string, unknown>): { field: string; problem: string }[];
   /**
@@ -285,8 +299,7 @@ export interface SubscriptionPlan {
 }
 
 export type ClaimOutcome =
-  | { ok: true; write: PendingWrite }
-  | { ok: false; reason: 'missing' | 'expired' | 'not_yours' | 'used' };
+  { ok: true; write: PendingWrite } | { ok: false; reason: 'missing' | 'expired' | 'not_yours' | 'used' };
 
 /** Who pressed Confirm or Cancel: the Slack workspace and the person. */
 export interface Requester {

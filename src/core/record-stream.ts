@@ -17,7 +17,8 @@ export interface StreamNote {
 
 type Values = Record<string, unknown>;
 
-const isObject = (value: unknown): value is Values => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Values =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function sameValue(a: unknown, b: unknown): boolean {
   return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
@@ -43,7 +44,12 @@ function assigneeOf(type: unknown, data: Values): Values | undefined {
  * `now` is this change's; the next older one that records it says what it was. Undefined when
  * either is not among the notes read, or nothing was set before.
  */
-function previous(notes: { type: unknown; data: Values }[], read: (type: unknown, data: Values) => Values | undefined, key: string, now: unknown): Values | undefined {
+function previous(
+  notes: { type: unknown; data: Values }[],
+  read: (type: unknown, data: Values) => Values | undefined,
+  key: string,
+  now: unknown,
+): Values | undefined {
   const readings = notes.map((note) => read(note.type, note.data));
   const at = readings.findIndex((reading) => reading !== undefined && sameValue(reading[key], now));
   if (at < 0) return undefined;
@@ -58,14 +64,23 @@ function previous(notes: { type: unknown; data: Values }[], read: (type: unknown
  * also shows those of the record's children) are passed over.
  */
 export function valuesBefore(notes: StreamNote[], recordId: string, change: Values, statusField?: string): Values {
-  const own = notes.flatMap((note) => (isObject(note.data) && (note.parentId === undefined || note.parentId === recordId) ? [{ type: note.type, data: note.data }] : []));
+  const own = notes.flatMap((note) =>
+    isObject(note.data) && (note.parentId === undefined || note.parentId === recordId)
+      ? [{ type: note.type, data: note.data }]
+      : [],
+  );
   const fields = Object.keys(change);
   const update = own.find((note) => {
     const became = note.type === 'Update' && isObject(note.data.attributes) ? note.data.attributes.became : undefined;
     return isObject(became) && fields.some((field) => field in became && sameValue(became[field], change[field]));
   });
-  const was = update && isObject(update.data.attributes) && isObject(update.data.attributes.was) ? { ...update.data.attributes.was } : {};
-  if (statusField && statusField in change && !(statusField in was)) Object.assign(was, previous(own, statusOf(statusField), statusField, change[statusField]));
-  if ('assignedUserId' in change && !('assignedUserId' in was)) Object.assign(was, previous(own, assigneeOf, 'assignedUserId', change.assignedUserId));
+  const was =
+    update && isObject(update.data.attributes) && isObject(update.data.attributes.was)
+      ? { ...update.data.attributes.was }
+      : {};
+  if (statusField && statusField in change && !(statusField in was))
+    Object.assign(was, previous(own, statusOf(statusField), statusField, change[statusField]));
+  if ('assignedUserId' in change && !('assignedUserId' in was))
+    Object.assign(was, previous(own, assigneeOf, 'assignedUserId', change.assignedUserId));
   return was;
 }

@@ -1,7 +1,18 @@
 import type { Subcommand } from './command/parse.js';
 import type { AlertStatus, SubscriptionView } from './alerts.js';
 import type { Digest } from './digests.js';
-import type { ActionSummary, Assignee, ConnectionStatus, CrmRecord, DigestJob, DoctorCheck, EntityInfo, ListQuery, RecordPage, WritePlan } from './ports.js';
+import type {
+  ActionSummary,
+  Assignee,
+  ConnectionStatus,
+  CrmRecord,
+  DigestJob,
+  DoctorCheck,
+  EntityInfo,
+  ListQuery,
+  RecordPage,
+  WritePlan,
+} from './ports.js';
 import type { Site } from './sites.js';
 
 /**
@@ -27,7 +38,13 @@ export type Reply =
    * A subscription was made: its alerts go to `channelId`, or without it to the subscriber's DMs,
    * by webhook or, with the reason, by polling every `pollSeconds`.
    */
-  | { kind: 'subscribed'; id: string; description: string; channelId?: string; delivery: { mode: 'webhook' } | { mode: 'polling'; reason?: string; pollSeconds: number; deletions: boolean } }
+  | {
+      kind: 'subscribed';
+      id: string;
+      description: string;
+      channelId?: string;
+      delivery: { mode: 'webhook' } | { mode: 'polling'; reason?: string; pollSeconds: number; deletions: boolean };
+    }
   /** `/espo doctor`: each check; `automatic`: the check of a new connection, its problems only. */
   | { kind: 'doctor'; checks: DoctorCheck[]; automatic: boolean }
   /** `/espo subscriptions`: the channel's alert subscriptions (and the person's DM ones). */

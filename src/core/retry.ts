@@ -33,7 +33,11 @@ export interface RetryHooks {
 }
 
 /** Full jitter: a random wait in [0, min(max, base · 2^attempt)). `attempt` counts from 0. */
-export function backoffDelay(attempt: number, policy: Pick<RetryPolicy, 'baseDelayMs' | 'maxDelayMs'>, random: () => number = Math.random): number {
+export function backoffDelay(
+  attempt: number,
+  policy: Pick<RetryPolicy, 'baseDelayMs' | 'maxDelayMs'>,
+  random: () => number = Math.random,
+): number {
   const cap = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
   return Math.floor(random() * cap);
 }
@@ -44,7 +48,11 @@ const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resol
  * Runs `attempt(remainingMs)` until it succeeds, fails for good, runs out of attempts, or the next
  * wait plus a useful attempt no longer fits before the deadline; then the last error is thrown.
  */
-export async function withRetries<T>(policy: RetryPolicy, hooks: RetryHooks, attempt: (remainingMs: number) => Promise<T>): Promise<T> {
+export async function withRetries<T>(
+  policy: RetryPolicy,
+  hooks: RetryHooks,
+  attempt: (remainingMs: number) => Promise<T>,
+): Promise<T> {
   const now = hooks.now ?? Date.now;
   const sleep = hooks.sleep ?? sleepFor;
   const deadline = now() + policy.deadlineMs;

@@ -118,7 +118,12 @@ export class CommandService {
       case 'help':
         return { kind: 'help', topic: command.topic, entityWords: this.deps.entities.words() };
       case 'unknown':
-        return { kind: 'help', unknownWord: command.word, suggestion: command.suggestion, entityWords: this.deps.entities.words() };
+        return {
+          kind: 'help',
+          unknownWord: command.word,
+          suggestion: command.suggestion,
+          entityWords: this.deps.entities.words(),
+        };
       case 'connect': {
         if (command.siteUrl) {
           this.requireConnectionOwner(context, 'set the EspoCRM address');
@@ -127,10 +132,16 @@ export class CommandService {
         }
         const status = await crm.connect(tenant);
         if (status.state === 'action_required') {
-          if (this.deps.connectionScope === 'workspace' && !context.isWorkspaceAdmin) return { kind: 'notice', tone: 'warning', text: ASK_AN_ADMIN };
+          if (this.deps.connectionScope === 'workspace' && !context.isWorkspaceAdmin)
+            return { kind: 'notice', tone: 'warning', text: ASK_AN_ADMIN };
           return { kind: 'connect', url: status.url, description: status.description };
         }
-        return { kind: 'status', status, scope: this.deps.connectionScope, site: await this.deps.sites?.siteOf(tenant.key) };
+        return {
+          kind: 'status',
+          status,
+          scope: this.deps.connectionScope,
+          site: await this.deps.sites?.siteOf(tenant.key),
+        };
       }
       case 'status':
         return {
@@ -147,20 +158,36 @@ export class CommandService {
       case 'disconnect': {
         this.requireConnectionOwner(context, 'disconnect it');
         const status = await crm.status(tenant);
-        if (status.state === 'none') return { kind: 'notice', tone: 'info', text: 'There is no EspoCRM connection to end.' };
+        if (status.state === 'none')
+          return { kind: 'notice', tone: 'info', text: 'There is no EspoCRM connection to end.' };
         return this.propose(context, { kind: 'disconnect' });
       }
       case 'list':
       case 'find':
-        return { kind: 'records', entity: command.entity, query: command.query, page: await crm.list(tenant, command.query) };
+        return {
+          kind: 'records',
+          entity: command.entity,
+          query: command.query,
+          page: await crm.list(tenant, command.query),
+        };
       case 'show':
-        return { kind: 'record', entity: command.entity, record: await crm.get(tenant, command.entity.name, command.id) };
+        return {
+          kind: 'record',
+          entity: command.entity,
+          record: await crm.get(tenant, command.entity.name, command.id),
+        };
       case 'create':
-        return this.propose(context, { kind: 'create', entity: command.entity.name, fields: command.fields }, command.entity);
+        return this.propose(
+          context,
+          { kind: 'create', entity: command.entity.name, fields: command.fields },
+          command.entity,
+        );
       case 'update': {
         // Reading the record first shows "old → new" in the preview and catches a wrong id before anyone confirms.
         const current = await crm.get(tenant, command.entity.name, command.id);
-        const before = Object.fromEntries(Object.keys(command.fields).map((field) => [field, current.fields[field] ?? null]));
+        const before = Object.fromEntries(
+          Object.keys(command.fields).map((field) => [field, current.fields[field] ?? null]),
+        );
         return this.propose(
           context,
           { kind: 'update', entity: command.entity.name, id: command.id, fields: command.fields, before },
@@ -169,14 +196,20 @@ export class CommandService {
       }
       case 'delete': {
         const current = await crm.get(tenant, command.entity.name, command.id);
-        return this.propose(context, { kind: 'delete', entity: command.entity.name, id: command.id, name: current.name }, command.entity);
+        return this.propose(
+          context,
+          { kind: 'delete', entity: command.entity.name, id: command.id, name: current.name },
+          command.entity,
+        );
       }
       case 'actions':
         return { kind: 'actions', intent: command.intent, actions: await crm.searchActions(tenant, command.intent, 8) };
       case 'run': {
         const action = await crm.describeAction(tenant, command.key);
         // A create is checked with the assignee it will get (the schema may require one).
-        const write = action.isRead ? undefined : await this.assign(context, { kind: 'run', key: action.key, name: action.name, input: command.input });
+        const write = action.isRead
+          ? undefined
+          : await this.assign(context, { kind: 'run', key: action.key, name: action.name, input: command.input });
         const input = write?.plan.kind === 'run' ? write.plan.input : command.input;
         const complaint = crm.checkActionInput(action, input);
         if (complaint) {
@@ -204,7 +237,10 @@ export class CommandService {
   /** A connection the whole workspace shares is a Slack workspace admin's or owner's to manage. */
   private requireConnectionOwner(context: RequestContext, what: string): void {
     if (this.deps.connectionScope === 'workspace' && !context.isWorkspaceAdmin) {
-      throw new AppError('forbidden', `The EspoCRM connection is shared by the whole workspace, so only a Slack workspace admin or owner can ${what}.`);
+      throw new AppError(
+        'forbidden',
+        `The EspoCRM connection is shared by the whole workspace, so only a Slack workspace admin or owner can ${what}.`,
+      );
     }
   }
 
@@ -217,7 +253,12 @@ export class CommandService {
    * A change to one record, proposed from a button (an alert's "Mark done" or "Assign to me"):
    * read first, previewed as old → new, written only on the requester's Confirm.
    */
-  async proposeUpdate(context: RequestContext, entityName: string, id: string, fields: Record<string, unknown>): Promise<Reply> {
+  async proposeUpdate(
+    context: RequestContext,
+    entityName: string,
+    id: string,
+    fields: Record<string, unknown>,
+  ): Promise<Reply> {
     const entity = this.deps.entities.resolve(entityName);
     const current = await this.deps.crm.get(this.tenantFor(context), entity.name, id);
     const before = Object.fromEntries(Object.keys(fields).map((field) => [field, current.fields[field] ?? null]));
@@ -239,15 +280,30 @@ export class CommandService {
       write = await this.assign(context, plan);
     } catch (error) {
       // The model's tokens were spent all the same; the request's log line counts them.
-      throw error instanceof AppError && usage && !error.usage ? new AppError(error.code, error.userMessage, { cause: error.cause, details: error.details, usage }) : error;
+      throw error instanceof AppError && usage && !error.usage
+        ? new AppError(error.code, error.userMessage, { cause: error.cause, details: error.details, usage })
+        : error;
     }
     return this.store(context, write.plan, entity, usage, write.assignee);
   }
 
-  private async store(context: RequestContext, plan: WritePlan, entity?: EntityInfo, usage?: TokenUsage, assignee?: Assignee): Promise<Reply> {
+  private async store(
+    context: RequestContext,
+    plan: WritePlan,
+    entity?: EntityInfo,
+    usage?: TokenUsage,
+    assignee?: Assignee,
+  ): Promise<Reply> {
     const write = this.writeFor(context, plan, usage);
     await this.deps.confirmations.save(write);
-    return { kind: 'confirm', pendingId: write.id, plan, entity, expiresAt: write.expiresAt, ...(assignee ? { assignee } : {}) };
+    return {
+      kind: 'confirm',
+      pendingId: write.id,
+      plan,
+      entity,
+      expiresAt: write.expiresAt,
+      ...(assignee ? { assignee } : {}),
+    };
   }
 
   /**
@@ -280,7 +336,10 @@ export class CommandService {
       found = await this.deps.people.find(this.tenantFor(context), context.email, this.deps.clock.now());
     } catch (error) {
       if (entity.assignedUser.required) throw error;
-      this.deps.logger.warn({ err: error, entity: entity.name }, 'could not look up the EspoCRM user of a Slack user: the new record is not assigned');
+      this.deps.logger.warn(
+        { err: error, entity: entity.name },
+        'could not look up the EspoCRM user of a Slack user: the new record is not assigned',
+      );
       return undefined;
     }
     if (found.kind === 'found') return { id: found.id, isRequester: true };
@@ -291,13 +350,18 @@ export class CommandService {
   /** Whom an assignee id the person gave stands for: them, or a user read by id (a wrong id is caught before Confirm). */
   private async assigneeNamed(context: RequestContext, id: string): Promise<Assignee> {
     const tenant = this.tenantFor(context);
-    if ((await this.deps.people.crmUserOf(tenant, context.email, this.deps.clock.now())) === id) return { id, isRequester: true };
+    if ((await this.deps.people.crmUserOf(tenant, context.email, this.deps.clock.now())) === id)
+      return { id, isRequester: true };
     try {
       const user = await this.deps.crm.get(tenant, 'User', id);
       return { id, isRequester: false, ...(user.name ? { name: user.name } : {}) };
     } catch (error) {
       if (error instanceof AppError && error.code === 'not_found') {
-        throw new AppError('validation', `No EspoCRM user has the id \`${id}\`, so nothing was sent. ${commandText('find user <name>')} shows users and their ids.`, { cause: error });
+        throw new AppError(
+          'validation',
+          `No EspoCRM user has the id \`${id}\`, so nothing was sent. ${commandText('find user <name>')} shows users and their ids.`,
+          { cause: error },
+        );
       }
       throw error;
     }
@@ -336,7 +400,8 @@ export class CommandService {
   /** Runs a confirmed write and audits it; `stored`: it has a pending-write row to settle. */
   private async run(write: PendingWrite, stored: boolean): Promise<Reply> {
     const tenant: Tenant = { key: write.tenantKey, teamId: write.teamId, userId: write.userId };
-    const settle = (outcome: 'done' | 'failed' | 'unknown', detail?: string) => (stored ? this.settle(write, outcome, detail) : this.writeAudit(write, outcome, detail));
+    const settle = (outcome: 'done' | 'failed' | 'unknown', detail?: string) =>
+      stored ? this.settle(write, outcome, detail) : this.writeAudit(write, outcome, detail);
     let reply: Reply;
     try {
       reply = await this.perform(tenant, write.plan);
@@ -356,7 +421,9 @@ export class CommandService {
     }
     // Outside the try: the write happened, so a failure to record that must not be reported as a
     // failed write (that invites doing it twice). The claim already keeps it from running again.
-    await settle('done').catch((error: unknown) => this.deps.logger.error({ err: error, pendingId: write.id }, 'could not record a finished write'));
+    await settle('done').catch((error: unknown) =>
+      this.deps.logger.error({ err: error, pendingId: write.id }, 'could not record a finished write'),
+    );
     return reply;
   }
 
@@ -435,8 +502,19 @@ function whereToCheck(plan: WritePlan): ErrorDetails['check'] {
       return { entity: plan.entity, id: plan.id };
     case 'create': {
       const { name, firstName, lastName } = plan.fields;
-      const text = [name, [firstName, lastName].filter((part) => typeof part === 'string' && part).join(' ')].find((part) => typeof part === 'string' && part.trim());
-      return { query: { entity: plan.entity, filters: [], sort: { field: 'createdAt', order: 'desc' }, limit: 5, offset: 0, ...(typeof text === 'string' ? { text: text.slice(0, 200) } : {}) } };
+      const text = [name, [firstName, lastName].filter((part) => typeof part === 'string' && part).join(' ')].find(
+        (part) => typeof part === 'string' && part.trim(),
+      );
+      return {
+        query: {
+          entity: plan.entity,
+          filters: [],
+          sort: { field: 'createdAt', order: 'desc' },
+          limit: 5,
+          offset: 0,
+          ...(typeof text === 'string' ? { text: text.slice(0, 200) } : {}),
+        },
+      };
     }
     default:
       return undefined;
@@ -468,18 +546,26 @@ export function describePlan(plan: WritePlan): string {
   }
 }
 
-const ASK_AN_ADMIN =
-  `EspoCRM is not connected for this workspace yet. Ask a Slack workspace admin to run ${commandText('connect')}; the connection they set up is shared by everyone here.`;
+const ASK_AN_ADMIN = `EspoCRM is not connected for this workspace yet. Ask a Slack workspace admin to run ${commandText('connect')}; the connection they set up is shared by everyone here.`;
 
 function claimError(reason: 'missing' | 'expired' | 'not_yours' | 'used'): AppError {
   switch (reason) {
     case 'missing':
       return new AppError('confirmation_missing', 'I cannot find that request any more. Please run the command again.');
     case 'expired':
-      return new AppError('confirmation_expired', 'That request expired before it was confirmed, so nothing was written. Please run the command again.');
+      return new AppError(
+        'confirmation_expired',
+        'That request expired before it was confirmed, so nothing was written. Please run the command again.',
+      );
     case 'not_yours':
-      return new AppError('confirmation_not_yours', 'Only the person who asked for this change can confirm or cancel it.');
+      return new AppError(
+        'confirmation_not_yours',
+        'Only the person who asked for this change can confirm or cancel it.',
+      );
     case 'used':
-      return new AppError('confirmation_used', 'That request was already confirmed or cancelled, so nothing more was done.');
+      return new AppError(
+        'confirmation_used',
+        'That request was already confirmed or cancelled, so nothing more was done.',
+      );
   }
 }

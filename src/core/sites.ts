@@ -57,7 +57,10 @@ export class SiteDirectory {
         ...(learned && learned !== profile?.siteUrl ? [{ url: learned, source: 'espocrm' as const }] : []),
       ];
     } catch (error) {
-      this.deps.logger.warn({ err: error, tenant: tenantKey }, "could not read the tenant's EspoCRM address; using ESPOCRM_URL");
+      this.deps.logger.warn(
+        { err: error, tenant: tenantKey },
+        "could not read the tenant's EspoCRM address; using ESPOCRM_URL",
+      );
       return this.defaults();
     }
     if (!addresses.length) addresses = this.defaults();
@@ -93,10 +96,22 @@ export function siteUrlOf(text: string): string {
   try {
     url = new URL(text.trim());
   } catch {
-    throw new AppError('bad_input', `\`${text}\` is not a web address. Give your EspoCRM's address, like ${commandText('connect https://crm.example.com')}.`);
+    throw new AppError(
+      'bad_input',
+      `\`${text}\` is not a web address. Give your EspoCRM's address, like ${commandText('connect https://crm.example.com')}.`,
+    );
   }
-  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.username || url.password || url.search || url.hash) {
-    throw new AppError('bad_input', "Give your EspoCRM's address as you open it in a browser, like `https://crm.example.com`: no login, query or `#` part.");
+  if (
+    (url.protocol !== 'https:' && url.protocol !== 'http:') ||
+    url.username ||
+    url.password ||
+    url.search ||
+    url.hash
+  ) {
+    throw new AppError(
+      'bad_input',
+      "Give your EspoCRM's address as you open it in a browser, like `https://crm.example.com`: no login, query or `#` part.",
+    );
   }
   return `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, '')}`;
 }
@@ -109,7 +124,12 @@ export function usableSiteUrl(text: string): string | undefined {
   try {
     const url = siteUrlOf(text);
     const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
-    const local = host === 'localhost' || host.endsWith('.localhost') || /^127\./.test(host) || host === '0.0.0.0' || host === '::1';
+    const local =
+      host === 'localhost' ||
+      host.endsWith('.localhost') ||
+      /^127\./.test(host) ||
+      host === '0.0.0.0' ||
+      host === '::1';
     return local ? undefined : url;
   } catch {
     return undefined;

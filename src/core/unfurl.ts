@@ -78,7 +78,13 @@ export class UnfurlService {
     // URL normalizes case and default ports, so a lookalike (crm.example.com.evil.net, a userinfo
     // trick like https://crm.example.com@evil.net) never compares equal to a known host.
     const ours = sites.some(
-      (site) => url.protocol === site.protocol && url.host === site.host && !url.username && !url.password && trimSlashes(url.pathname) === site.path && !url.search,
+      (site) =>
+        url.protocol === site.protocol &&
+        url.host === site.host &&
+        !url.username &&
+        !url.password &&
+        trimSlashes(url.pathname) === site.path &&
+        !url.search,
     );
     const match = ours ? RECORD_HASH.exec(url.hash) : null;
     if (!match || !this.deps.entities.isRecordType(match[1]!)) return undefined;
@@ -90,7 +96,10 @@ export class UnfurlService {
     if (!this.mayHaveRecordLinks(urls)) return { state: 'no_links' };
     const tenant = this.deps.tenantFor(context);
     const sites = await this.deps.sites.addressesOf(tenant.key);
-    const links = this.recordLinks(urls, sites.map((site) => site.url));
+    const links = this.recordLinks(
+      urls,
+      sites.map((site) => site.url),
+    );
     if (!links.length) return { state: 'no_links' };
     if (!(await this.deps.crm.isConnected(tenant))) return { state: 'not_connected', links: links.length };
     const reads = await Promise.allSettled(links.map((link) => this.deps.crm.get(tenant, link.entity.name, link.id)));

@@ -25,16 +25,25 @@ function accepts(schema: JsonSchema | undefined, field: string): boolean {
   if (!schema) return false;
   if (schema.properties && field in schema.properties) return true;
   // Only an explicit open schema takes fields it does not list; Membrane drops unknown ones silently.
-  return schema.additionalProperties === true || (typeof schema.additionalProperties === 'object' && schema.additionalProperties !== null);
+  return (
+    schema.additionalProperties === true ||
+    (typeof schema.additionalProperties === 'object' && schema.additionalProperties !== null)
+  );
 }
 
 /** Coerces text that core could not type (unknown fields) to what the schema asks for. */
 function coerce(value: unknown, schema: JsonSchema | undefined): unknown {
   const type = Array.isArray(schema?.type) ? schema?.type.find((t) => t !== 'null') : schema?.type;
-  if (typeof value === 'string' && (type === 'number' || type === 'integer') && value.trim() !== '' && Number.isFinite(Number(value))) {
+  if (
+    typeof value === 'string' &&
+    (type === 'number' || type === 'integer') &&
+    value.trim() !== '' &&
+    Number.isFinite(Number(value))
+  ) {
     return Number(value);
   }
-  if (typeof value === 'string' && type === 'boolean' && /^(true|false)$/i.test(value)) return value.toLowerCase() === 'true';
+  if (typeof value === 'string' && type === 'boolean' && /^(true|false)$/i.test(value))
+    return value.toLowerCase() === 'true';
   return value;
 }
 
@@ -142,12 +151,24 @@ const MAX_ACTION_PAGES = 5;
  * read from the position in `query.cursor` until ours is full, and the next page's position
  * (inside an action page, or at its cursor) becomes our cursor. No total: only "more".
  */
-export async function pageByCursor(query: ListQuery, input: Record<string, unknown>, run: (input: Record<string, unknown>) => Promise<unknown>): Promise<RecordPage | undefined> {
+export async function pageByCursor(
+  query: ListQuery,
+  input: Record<string, unknown>,
+  run: (input: Record<string, unknown>) => Promise<unknown>,
+): Promise<RecordPage | undefined> {
   let at: PagePosition = decodePosition(query.cursor) ?? { skip: 0 };
   const records: CrmRecord[] = [];
-  const done = (next: PagePosition | undefined): RecordPage => ({ records, hasMore: next !== undefined, ...(next ? { nextCursor: encodePosition(next) } : {}) });
+  const done = (next: PagePosition | undefined): RecordPage => ({
+    records,
+    hasMore: next !== undefined,
+    ...(next ? { nextCursor: encodePosition(next) } : {}),
+  });
   for (let calls = 0; calls < MAX_ACTION_PAGES; calls++) {
-    const page = toPage(await run({ ...input, ...(at.cursor ? { cursor: at.cursor } : {}) }), { ...query, offset: 0, limit: Number.MAX_SAFE_INTEGER });
+    const page = toPage(await run({ ...input, ...(at.cursor ? { cursor: at.cursor } : {}) }), {
+      ...query,
+      offset: 0,
+      limit: Number.MAX_SAFE_INTEGER,
+    });
     if (!page) return undefined;
     const taken = page.records.slice(at.skip, at.skip + query.limit - records.length);
     records.push(...taken);
@@ -165,7 +186,11 @@ export function idInput(schema: JsonSchema | undefined, id: string): Record<stri
 }
 
 /** Input for create (no id) or update (with id): flat fields, or nested under `fields`. */
-export function writeInput(schema: JsonSchema | undefined, fields: Record<string, unknown>, id?: string): Record<string, unknown> | undefined {
+export function writeInput(
+  schema: JsonSchema | undefined,
+  fields: Record<string, unknown>,
+  id?: string,
+): Record<string, unknown> | undefined {
   const props = propertiesOf(schema);
   if (id !== undefined && !props.id) return undefined;
   const base = id !== undefined ? { id } : {};
@@ -180,11 +205,30 @@ export function writeInput(schema: JsonSchema | undefined, fields: Record<string
 /** Membrane's data-record action types (SDK dist/dts/.../actions/action-types.d.ts) that only read... */
 const READ_TYPES = new Set(['list-data-records', 'find-data-record-by-id', 'search-data-record', 'match-data-record']);
 /** ...and those that write, whatever the key says (`find-or-create-data-record` creates). */
-const WRITE_TYPES = new Set(['create-data-record', 'update-data-record', 'delete-data-record', 'find-or-create-data-record']);
+const WRITE_TYPES = new Set([
+  'create-data-record',
+  'update-data-record',
+  'delete-data-record',
+  'find-or-create-data-record',
+]);
 /** Inputs of a list or search and nothing else: EspoCRM's search params, Membrane's list and search requests. */
-const QUERY_INPUTS = new Set(['cursor', 'filter', 'unifiedFilter', 'limit', 'maxSize', 'offset', 'where', 'orderBy', 'order', 'textFilter', 'query', 'select']);
+const QUERY_INPUTS = new Set([
+  'cursor',
+  'filter',
+  'unifiedFilter',
+  'limit',
+  'maxSize',
+  'offset',
+  'where',
+  'orderBy',
+  'order',
+  'textFilter',
+  'query',
+  'select',
+]);
 /** A key word that may change something, anywhere in the key: `find-or-create-lead`, `get-and-archive`. */
-const WRITE_WORD = /(^|-)(create|update|upsert|delete|remove|archive|add|set|put|post|patch|send|write|save|convert|merge|assign|link|unlink|import|sync|mass|purge|clear|reset|move|copy|run|execute|trigger|start|stop|cancel|approve|reject|close|complete)(-|$)/i;
+const WRITE_WORD =
+  /(^|-)(create|update|upsert|delete|remove|archive|add|set|put|post|patch|send|write|save|convert|merge|assign|link|unlink|import|sync|mass|purge|clear|reset|move|copy|run|execute|trigger|start|stop|cancel|approve|reject|close|complete)(-|$)/i;
 
 /**
  * Reads run at once, everything else waits for Confirm. A data-record type decides when there is
@@ -201,7 +245,8 @@ export function isReadAction(action: { key: string; type?: string; inputSchema?:
   return names.length > 0 && names.every((name) => QUERY_INPUTS.has(name));
 }
 
-export const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+export const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** A record from any of the shapes actions and EspoCRM use: flat, `{fields}`, `{rawFields}`. */
 export function toRecord(value: unknown): CrmRecord | undefined {
@@ -219,7 +264,9 @@ export function toPage(output: unknown, query: ListQuery): RecordPage | undefine
   const container = isObject(output) ? output : undefined;
   const list = Array.isArray(output)
     ? output
-    : [container?.list, container?.records, container?.items, container?.data].find((candidate) => Array.isArray(candidate));
+    : [container?.list, container?.records, container?.items, container?.data].find((candidate) =>
+        Array.isArray(candidate),
+      );
   if (!Array.isArray(list)) return undefined;
   const records = list.map(toRecord).filter((record): record is CrmRecord => record !== undefined);
   const rawTotal = container?.total;

@@ -20,17 +20,28 @@ export async function checkMembrane(
 ): Promise<SettingCheck<MembraneSelf>> {
   const client = membraneClient(options.credentials, options.apiUri, tenantKey);
   try {
-    const self = (await client.get('/self', undefined, { timeout: options.timeoutMs })) as { name?: unknown } | undefined;
+    const self = (await client.get('/self', undefined, { timeout: options.timeoutMs })) as
+      { name?: unknown } | undefined;
     return { outcome: 'ok', value: typeof self?.name === 'string' ? { customer: self.name } : {} };
   } catch (error) {
-    const failure = error as { isMembraneError?: boolean; data?: { key?: unknown; message?: unknown }; code?: unknown; message?: unknown };
+    const failure = error as {
+      isMembraneError?: boolean;
+      data?: { key?: unknown; message?: unknown };
+      code?: unknown;
+      message?: unknown;
+    };
     const status = httpStatus(error);
     const key = failure?.isMembraneError ? failure.data?.key : undefined;
     if (status === 401 || status === 403 || key === 'not_authenticated' || key === 'access_denied') {
-      const said = [status && `HTTP ${status}`, key, typeof failure?.message === 'string' && failure.message].filter(Boolean).join(', ');
+      const said = [status && `HTTP ${status}`, key, typeof failure?.message === 'string' && failure.message]
+        .filter(Boolean)
+        .join(', ');
       return {
         outcome: 'refused',
-        variables: options.credentials.kind === 'token' ? ['MEMBRANE_TOKEN'] : ['MEMBRANE_WORKSPACE_KEY', 'MEMBRANE_WORKSPACE_SECRET'],
+        variables:
+          options.credentials.kind === 'token'
+            ? ['MEMBRANE_TOKEN']
+            : ['MEMBRANE_WORKSPACE_KEY', 'MEMBRANE_WORKSPACE_SECRET'],
         message:
           options.credentials.kind === 'token'
             ? `MEMBRANE_TOKEN was refused by Membrane at ${options.apiUri} (${said}): use a current access token of your Membrane workspace, or set MEMBRANE_WORKSPACE_KEY and MEMBRANE_WORKSPACE_SECRET instead`
@@ -39,7 +50,11 @@ export async function checkMembrane(
       };
     }
     // axios says ECONNABORTED when its timeout ends the request.
-    const what = status ? `HTTP ${status}` : failure?.code === 'ECONNABORTED' ? `no answer in ${options.timeoutMs} ms` : (systemErrorCode(error) ?? String(failure?.message ?? error));
+    const what = status
+      ? `HTTP ${status}`
+      : failure?.code === 'ECONNABORTED'
+        ? `no answer in ${options.timeoutMs} ms`
+        : (systemErrorCode(error) ?? String(failure?.message ?? error));
     return { outcome: 'unreachable', reason: `${what} at ${options.apiUri}` };
   } finally {
     client.retrieveLogs();

@@ -28,7 +28,8 @@ interface HttpFailure {
 function header(headers: unknown, name: string): string | undefined {
   if (!isObject(headers)) return undefined;
   const getter = (headers as { get?: (n: string) => unknown }).get;
-  const value = typeof getter === 'function' ? getter.call(headers, name) : (headers[name] ?? headers[name.toLowerCase()]);
+  const value =
+    typeof getter === 'function' ? getter.call(headers, name) : (headers[name] ?? headers[name.toLowerCase()]);
   return typeof value === 'string' ? value : undefined;
 }
 
@@ -40,7 +41,12 @@ function httpFailure(error: unknown): HttpFailure | undefined {
     const body = response.data;
     // A Membrane envelope that wraps EspoCRM's own answer (action_run) is unwrapped below.
     if (!(isObject(body) && typeof body.type === 'string')) {
-      return { status: response.status, reason: header(response.headers, 'x-status-reason'), body, retryAfter: header(response.headers, 'retry-after') };
+      return {
+        status: response.status,
+        reason: header(response.headers, 'x-status-reason'),
+        body,
+        retryAfter: header(response.headers, 'retry-after'),
+      };
     }
   }
   const wrapped = isObject(error.data) && isObject(error.data.data) ? error.data.data.response : undefined;
@@ -85,7 +91,15 @@ export function maxSizeRefused(error: unknown): number | undefined {
 }
 
 /** Transport failures that say nothing about the request except that it did not complete. */
-const PASSING_TRANSPORT_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ERR_SOCKET_CONNECTION_TIMEOUT']);
+const PASSING_TRANSPORT_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EAI_AGAIN',
+  'ERR_SOCKET_CONNECTION_TIMEOUT',
+]);
 
 /** `Retry-After` as milliseconds: delta-seconds or an HTTP date. */
 function retryAfterMs(value: string | undefined): number | undefined {
@@ -123,7 +137,8 @@ export function toCrmError(error: unknown, context: FailureContext): AppError {
   if (error instanceof AppError) return error;
   const http = httpFailure(error);
   if (http) return fromHttp(http, error, context);
-  if (isObject(error) && error.isMembraneError === true && isObject(error.data)) return fromMembrane(error.data, error, context);
+  if (isObject(error) && error.isMembraneError === true && isObject(error.data))
+    return fromMembrane(error.data, error, context);
   return fromTransport(error, context);
 }
 
@@ -147,27 +162,52 @@ function fromHttp(http: HttpFailure, cause: unknown, context: FailureContext): A
         { cause },
       );
     case 404:
-      return new AppError('not_found', `I could not find ${thing} in EspoCRM. Check the id, or search with ${commandText('find')}.`, { cause });
+      return new AppError(
+        'not_found',
+        `I could not find ${thing} in EspoCRM. Check the id, or search with ${commandText('find')}.`,
+        { cause },
+      );
     case 409: {
       if (http.reason === 'duplicate' || Array.isArray(http.body)) {
         const duplicates = (Array.isArray(http.body) ? http.body : [])
           .filter(isObject)
           .slice(0, 5)
-          .map((record) => ({ id: String(record.id ?? ''), name: typeof record.name === 'string' ? record.name : undefined }));
-        return new AppError('duplicate', `EspoCRM already has ${withArticle(context.entity ?? 'record')} like this, so nothing was created.`, {
-          cause,
-          details: { duplicates },
-        });
+          .map((record) => ({
+            id: String(record.id ?? ''),
+            name: typeof record.name === 'string' ? record.name : undefined,
+          }));
+        return new AppError(
+          'duplicate',
+          `EspoCRM already has ${withArticle(context.entity ?? 'record')} like this, so nothing was created.`,
+          {
+            cause,
+            details: { duplicates },
+          },
+        );
       }
-      return new AppError('forbidden', 'EspoCRM says the record is locked or changed meanwhile. Open it in EspoCRM and try again.', { cause });
+      return new AppError(
+        'forbidden',
+        'EspoCRM says the record is locked or changed meanwhile. Open it in EspoCRM and try again.',
+        { cause },
+      );
     }
     case 429:
-      return new AppError('rate_limited', `EspoCRM is busy right now${http.retryAfter ? ` (try again in ${http.retryAfter}s)` : ''}. Please try again shortly.`, { cause });
+      return new AppError(
+        'rate_limited',
+        `EspoCRM is busy right now${http.retryAfter ? ` (try again in ${http.retryAfter}s)` : ''}. Please try again shortly.`,
+        { cause },
+      );
     default:
       if (http.status >= 500) {
         return context.isWrite
-          ? new AppError('outcome_unknown', 'EspoCRM ran into a problem while writing, so I cannot tell whether the change went through. Please check in EspoCRM.', { cause })
-          : new AppError('crm_unavailable', 'EspoCRM is having trouble right now. Please try again in a minute.', { cause });
+          ? new AppError(
+              'outcome_unknown',
+              'EspoCRM ran into a problem while writing, so I cannot tell whether the change went through. Please check in EspoCRM.',
+              { cause },
+            )
+          : new AppError('crm_unavailable', 'EspoCRM is having trouble right now. Please try again in a minute.', {
+              cause,
+            });
       }
       return new AppError('crm_unavailable', `EspoCRM answered with an unexpected error (${http.status}).`, { cause });
   }
@@ -176,41 +216,76 @@ function fromHttp(http: HttpFailure, cause: unknown, context: FailureContext): A
 const withArticle = (noun: string) => `${/^[aeiou]/i.test(noun) ? 'an' : 'a'} ${noun}`;
 
 function validationError(http: HttpFailure, cause: unknown): AppError {
-  const translation = isObject(http.body) && isObject(http.body.messageTranslation) ? http.body.messageTranslation : undefined;
+  const translation =
+    isObject(http.body) && isObject(http.body.messageTranslation) ? http.body.messageTranslation : undefined;
   const data = translation && isObject(translation.data) ? translation.data : undefined;
   if (data && typeof data.field === 'string') {
-    const problem = data.type === 'required' ? 'is required' : data.type === 'valid' ? 'has a value EspoCRM does not accept' : `failed the "${String(data.type)}" check`;
+    const problem =
+      data.type === 'required'
+        ? 'is required'
+        : data.type === 'valid'
+          ? 'has a value EspoCRM does not accept'
+          : `failed the "${String(data.type)}" check`;
     return new AppError('validation', `EspoCRM could not save this: \`${data.field}\` ${problem}.`, {
       cause,
       details: { fields: [{ field: data.field, problem }] },
     });
   }
   const reason = http.reason && http.reason !== 'validationFailure' ? `: ${http.reason}` : '';
-  return new AppError('validation', `EspoCRM did not accept the request${reason}. Check the field names and values.`, { cause });
+  return new AppError('validation', `EspoCRM did not accept the request${reason}. Check the field names and values.`, {
+    cause,
+  });
 }
 
 function fromMembrane(data: Record<string, unknown>, cause: unknown, context: FailureContext): AppError {
   const message = typeof data.message === 'string' ? data.message : '';
   if (data.key === 'rate_limit_exceeded') {
-    return new AppError('rate_limited', 'EspoCRM (through Membrane) is getting too many requests right now. Please try again in a minute.', { cause });
+    return new AppError(
+      'rate_limited',
+      'EspoCRM (through Membrane) is getting too many requests right now. Please try again in a minute.',
+      { cause },
+    );
   }
   switch (data.type) {
     case 'connection':
-      return new AppError('connection_required', `The EspoCRM connection needs attention. Run ${commandText('connect')} to check it.`, { cause });
+      return new AppError(
+        'connection_required',
+        `The EspoCRM connection needs attention. Run ${commandText('connect')} to check it.`,
+        { cause },
+      );
     case 'bad_request':
-      if (data.key === 'not_found') return new AppError('not_found', `Membrane could not find what was needed to ${context.what}.`, { cause });
+      if (data.key === 'not_found')
+        return new AppError('not_found', `Membrane could not find what was needed to ${context.what}.`, { cause });
       if (data.key === 'not_authenticated' || data.key === 'access_denied') {
-        return new AppError('crm_unavailable', 'The bot\'s Membrane credentials were rejected. An admin needs to check MEMBRANE_* settings.', { cause });
+        return new AppError(
+          'crm_unavailable',
+          "The bot's Membrane credentials were rejected. An admin needs to check MEMBRANE_* settings.",
+          { cause },
+        );
       }
-      return new AppError('validation', `Membrane did not accept the input${message ? `: ${message}` : '.'}`, { cause });
+      return new AppError('validation', `Membrane did not accept the input${message ? `: ${message}` : '.'}`, {
+        cause,
+      });
     case 'concurrency':
     case 'insufficient_credit':
-      return new AppError('rate_limited', 'The CRM connection is busy or out of quota right now. Please try again later.', { cause });
+      return new AppError(
+        'rate_limited',
+        'The CRM connection is busy or out of quota right now. Please try again later.',
+        { cause },
+      );
     case 'configuration':
-      return new AppError('connection_failed', `The EspoCRM connection is misconfigured${message ? `: ${message}` : '.'}`, { cause });
+      return new AppError(
+        'connection_failed',
+        `The EspoCRM connection is misconfigured${message ? `: ${message}` : '.'}`,
+        { cause },
+      );
     default:
       return context.isWrite
-        ? new AppError('outcome_unknown', `Something failed while trying to ${context.what}, and I cannot tell whether it went through. Please check in EspoCRM.`, { cause })
+        ? new AppError(
+            'outcome_unknown',
+            `Something failed while trying to ${context.what}, and I cannot tell whether it went through. Please check in EspoCRM.`,
+            { cause },
+          )
         : new AppError('crm_unavailable', `I could not ${context.what}${message ? `: ${message}` : '.'}`, { cause });
   }
 }
@@ -219,13 +294,24 @@ function fromTransport(error: unknown, context: FailureContext): AppError {
   const code = isObject(error) && typeof error.code === 'string' ? error.code : '';
   const neverSent = code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN';
   if (neverSent) {
-    return new AppError('crm_unavailable', 'I cannot reach the CRM service right now. Please try again in a minute.', { cause: error });
-  }
-  if (context.isWrite) {
-    return new AppError('outcome_unknown', `The CRM did not answer while I tried to ${context.what}, so I cannot tell whether it went through. Please check in EspoCRM before trying again.`, {
+    return new AppError('crm_unavailable', 'I cannot reach the CRM service right now. Please try again in a minute.', {
       cause: error,
     });
   }
-  const timedOut = code === 'ECONNABORTED' || code === 'ETIMEDOUT' || /timeout/i.test(String((error as Error)?.message ?? ''));
-  return new AppError(timedOut ? 'timeout' : 'crm_unavailable', 'EspoCRM took too long to answer. Please try again in a moment.', { cause: error });
+  if (context.isWrite) {
+    return new AppError(
+      'outcome_unknown',
+      `The CRM did not answer while I tried to ${context.what}, so I cannot tell whether it went through. Please check in EspoCRM before trying again.`,
+      {
+        cause: error,
+      },
+    );
+  }
+  const timedOut =
+    code === 'ECONNABORTED' || code === 'ETIMEDOUT' || /timeout/i.test(String((error as Error)?.message ?? ''));
+  return new AppError(
+    timedOut ? 'timeout' : 'crm_unavailable',
+    'EspoCRM took too long to answer. Please try again in a moment.',
+    { cause: error },
+  );
 }

@@ -34,7 +34,8 @@ export function settingsOf(output: unknown): { siteUrl?: string; version?: strin
   };
 }
 
-const list = (items: string[], most = 6) => (items.length > most ? `${items.slice(0, most).join(', ')} and ${items.length - most} more` : items.join(', '));
+const list = (items: string[], most = 6) =>
+  items.length > most ? `${items.slice(0, most).join(', ')} and ${items.length - most} more` : items.join(', ');
 
 /** Which of the package's actions the connection has, and how the bot tells their reads from writes. */
 export function catalogCheck(catalog: ActionEntry[]): DoctorCheck {
@@ -44,14 +45,24 @@ export function catalogCheck(catalog: ActionEntry[]): DoctorCheck {
   const untyped = known.filter((action) => !action.type).map((action) => action.key);
   const schemaless = known.filter((action) => !action.inputSchema).map((action) => action.key);
   const types = [...new Set(known.flatMap((action) => (action.type ? [action.type] : [])))];
-  const parts = [`${known.length} of the ${PACKAGE_ACTIONS.length} EspoCRM actions the bot knows (${catalog.length} in all).`];
+  const parts = [
+    `${known.length} of the ${PACKAGE_ACTIONS.length} EspoCRM actions the bot knows (${catalog.length} in all).`,
+  ];
   if (types.length) parts.push(`Types: ${list(types)}.`);
-  if (untyped.length) parts.push(`Without a type: ${list(untyped)}; the key decides, and anything not plainly a read waits for Confirm.`);
-  if (schemaless.length) parts.push(`Without an input schema: ${list(schemaless)}; their records go through the REST API.`);
+  if (untyped.length)
+    parts.push(`Without a type: ${list(untyped)}; the key decides, and anything not plainly a read waits for Confirm.`);
+  if (schemaless.length)
+    parts.push(`Without an input schema: ${list(schemaless)}; their records go through the REST API.`);
   if (missing.length) parts.push(`Missing: ${list(missing)}; those go through the REST API.`);
-  const writesByKey = known.filter((action) => !isReadAction(action) && /^(list|get)-/.test(action.key)).map((action) => action.key);
+  const writesByKey = known
+    .filter((action) => !isReadAction(action) && /^(list|get)-/.test(action.key))
+    .map((action) => action.key);
   if (writesByKey.length) parts.push(`Typed as writes: ${list(writesByKey)}; they wait for Confirm.`);
-  return { name: 'Actions', status: missing.length || untyped.length || schemaless.length || writesByKey.length ? 'adapted' : 'ok', detail: parts.join(' ') };
+  return {
+    name: 'Actions',
+    status: missing.length || untyped.length || schemaless.length || writesByKey.length ? 'adapted' : 'ok',
+    detail: parts.join(' '),
+  };
 }
 
 /** How a list action pages, going by its input schema; undefined when it cannot page a list at all. */
@@ -74,11 +85,13 @@ export interface ListProbe {
 }
 
 export function listActionsCheck(probes: ListProbe[]): DoctorCheck {
-  if (!probes.length) return { name: 'List actions', status: 'adapted', detail: 'None: lists go through the REST API.' };
+  if (!probes.length)
+    return { name: 'List actions', status: 'adapted', detail: 'None: lists go through the REST API.' };
   const words = probes.map((probe) => {
     if (probe.failure) return `${probe.key}: ${probe.failure} (the REST API serves its lists)`;
     if (!probe.paging) return `${probe.key}: takes no page size or cursor (the REST API serves its lists)`;
-    if (!probe.readable) return `${probe.key}: its answer holds no records the bot can read (the REST API serves its lists)`;
+    if (!probe.readable)
+      return `${probe.key}: its answer holds no records the bot can read (the REST API serves its lists)`;
     return `${probe.key}: ${probe.paging === 'sized' ? 'pages by a page size' : 'pages by its cursor, at its own page size'}`;
   });
   const allUsable = probes.every((probe) => probe.paging && probe.readable && !probe.failure);

@@ -8,12 +8,16 @@ import { writableFields, type WritableField } from './espo/entities.js';
  * id), else from EspoCRM's entity definitions. References to other records (`accountId`,
  * `parentType`) are left out: nobody types ids into a form.
  */
-export function formSchemaFromAction(inputSchema: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+export function formSchemaFromAction(
+  inputSchema: Record<string, unknown> | undefined,
+): Record<string, unknown> | undefined {
   const schema = inputSchema as JsonSchema | undefined;
   const nested = schema?.properties?.fields;
   const source = nested?.properties ? nested : schema;
   if (!source?.properties) return undefined;
-  const properties = Object.fromEntries(Object.entries(source.properties).filter(([name]) => name !== 'id' && !isReference(name)));
+  const properties = Object.fromEntries(
+    Object.entries(source.properties).filter(([name]) => name !== 'id' && !isReference(name)),
+  );
   if (!Object.keys(properties).length) return undefined;
   const required = (source.required ?? []).filter((name) => name in properties);
   return { type: 'object', properties, required };

@@ -16,12 +16,40 @@ import type {
   RecordPage,
   Tenant,
 } from '../core/ports.js';
-import { idInput, isObject, isReadAction, listInput, pageByCursor, toPage, toRecord, toWrittenRecord, writeInput, type JsonSchema } from './action-io.js';
+import {
+  idInput,
+  isObject,
+  isReadAction,
+  listInput,
+  pageByCursor,
+  toPage,
+  toRecord,
+  toWrittenRecord,
+  writeInput,
+  type JsonSchema,
+} from './action-io.js';
 import { actionNouns, EspoEntityDirectory } from './espo/entities.js';
 import { listQueryOf, parseBracketQuery } from './espo/list-call.js';
 import { espoListPath, espoQueryString, ROUTES, yesNoWhere, type RecordOperation } from './espo/routes.js';
-import { isConnectionGone, maxSizeRefused, refusedBeforeStart, toCrmError, transientFailure, type FailureContext } from './errors.js';
-import { catalogCheck, DEFAULT_MAX_PAGE_SIZE, listActionsCheck, listPaging, PACKAGE_ACTIONS, probeInput, settingsOf, unusable, type ListProbe } from './examination.js';
+import {
+  isConnectionGone,
+  maxSizeRefused,
+  refusedBeforeStart,
+  toCrmError,
+  transientFailure,
+  type FailureContext,
+} from './errors.js';
+import {
+  catalogCheck,
+  DEFAULT_MAX_PAGE_SIZE,
+  listActionsCheck,
+  listPaging,
+  PACKAGE_ACTIONS,
+  probeInput,
+  settingsOf,
+  unusable,
+  type ListProbe,
+} from './examination.js';
 import { formSchemaFromAction, formSchemaFromDefinitions } from './forms.js';
 import { fieldProblems, validateAgainstSchema } from './validate.js';
 import { commandText } from '../core/text.js';
@@ -59,13 +87,19 @@ export interface TenantConnectionCache {
   delete(tenantKey: string): Promise<void>;
 }
 
-export type MembraneCredentials = { kind: 'workspace'; workspaceKey: string; workspaceSecret: string } | { kind: 'token'; token: string };
+export type MembraneCredentials =
+  { kind: 'workspace'; workspaceKey: string; workspaceSecret: string } | { kind: 'token'; token: string };
 
 /** An SDK client acting for one tenant (a Membrane customer); a fixed token is one customer whatever the tenant. */
 export function membraneClient(credentials: MembraneCredentials, apiUri: string, tenantKey: string): MembraneClient {
   return credentials.kind === 'token'
     ? new MembraneClient({ token: credentials.token, apiUri })
-    : new MembraneClient({ workspaceKey: credentials.workspaceKey, workspaceSecret: credentials.workspaceSecret, tenantKey, apiUri });
+    : new MembraneClient({
+        workspaceKey: credentials.workspaceKey,
+        workspaceSecret: credentials.workspaceSecret,
+        tenantKey,
+        apiUri,
+      });
 }
 
 export interface MembraneGatewayOptions {
@@ -118,7 +152,8 @@ function installRequestInterceptor(): void {
     const requestId = currentRequestId();
     if (requestId) config.headers.set('x-request-id', requestId);
     const deadline = currentDeadline();
-    if (deadline !== undefined) config.timeout = Math.max(1, Math.min(config.timeout || Number.MAX_SAFE_INTEGER, deadline - Date.now()));
+    if (deadline !== undefined)
+      config.timeout = Math.max(1, Math.min(config.timeout || Number.MAX_SAFE_INTEGER, deadline - Date.now()));
     return config;
   });
 }
@@ -145,12 +180,21 @@ function readShapeOf(type: string | undefined, key: string): { verb: 'list' | 'g
  * What a read returned: records (with the ListQuery the call amounts to, when there is one, so it
  * pages like `/espo list`), one record, or other data. `params` are the call's list parameters.
  */
-function interpretRead(output: unknown, shape: { verb: 'list' | 'get'; entity: string } | undefined, params: Record<string, unknown>): ReadResult {
+function interpretRead(
+  output: unknown,
+  shape: { verb: 'list' | 'get'; entity: string } | undefined,
+  params: Record<string, unknown>,
+): ReadResult {
   if (shape?.verb === 'list') {
     const offset = Number(params.offset);
     const start = Number.isInteger(offset) && offset >= 0 ? offset : 0;
     const size = Number(params.maxSize ?? params.limit);
-    const seen = toPage(output, { entity: shape.entity, filters: [], offset: start, limit: Number.isInteger(size) && size > 0 ? size : Number.MAX_SAFE_INTEGER });
+    const seen = toPage(output, {
+      entity: shape.entity,
+      filters: [],
+      offset: start,
+      limit: Number.isInteger(size) && size > 0 ? size : Number.MAX_SAFE_INTEGER,
+    });
     if (seen) {
       const query = listQueryOf(shape.entity, params, seen.hasMore);
       // With a query, "more" is judged as /espo list judges it, so Next appears exactly when it would.
@@ -203,7 +247,12 @@ export class MembraneGateway implements CrmGateway {
    * inside that bound; anything else, and every write, is tried once: repeating a write whose
    * outcome is unknown could write twice.
    */
-  private async call<T>(what: string, tenant: Tenant, repeatable: boolean, run: (client: MembraneClient) => Promise<T>): Promise<T> {
+  private async call<T>(
+    what: string,
+    tenant: Tenant,
+    repeatable: boolean,
+    run: (client: MembraneClient) => Promise<T>,
+  ): Promise<T> {
     const client = this.client(tenant);
     const attempt = async (remainingMs: number) => {
       const started = performance.now();
@@ -214,7 +263,11 @@ export class MembraneGateway implements CrmGateway {
         return result;
       } catch (error) {
         const passing = repeatable && transientFailure(error) !== undefined;
-        this.options.observer?.membraneCall(what, passing ? 'transient' : 'error', (performance.now() - started) / 1000);
+        this.options.observer?.membraneCall(
+          what,
+          passing ? 'transient' : 'error',
+          (performance.now() - started) / 1000,
+        );
         throw error;
       } finally {
         // The SDK keeps a record of every request in memory until someone retrieves it; in a
@@ -227,7 +280,11 @@ export class MembraneGateway implements CrmGateway {
       readRetryPolicy(this.options.timeoutMs),
       {
         transient: transientFailure,
-        onRetry: (_error, retry) => this.options.logger?.warn({ membraneCall: what, tenant: tenant.key, ...retry }, 'a Membrane read failed in a passing way; trying again'),
+        onRetry: (_error, retry) =>
+          this.options.logger?.warn(
+            { membraneCall: what, tenant: tenant.key, ...retry },
+            'a Membrane read failed in a passing way; trying again',
+          ),
       },
       attempt,
     );
@@ -250,8 +307,14 @@ export class MembraneGateway implements CrmGateway {
     try {
       const cached = await this.options.cache.get(tenant.key);
       const connection = cached
-        ? ((await this.call('connection.get', tenant, true, (c) => c.connection(cached.connectionId).get())) as MembraneConnection)
-        : ((await this.call('connections.find', tenant, true, (c) => c.connections.find({}))) as { items?: MembraneConnection[] }).items?.[0];
+        ? ((await this.call('connection.get', tenant, true, (c) =>
+            c.connection(cached.connectionId).get(),
+          )) as MembraneConnection)
+        : (
+            (await this.call('connections.find', tenant, true, (c) => c.connections.find({}))) as {
+              items?: MembraneConnection[];
+            }
+          ).items?.[0];
       if (!connection) return { state: 'none' };
       const status = describe(connection);
       if (status.state === 'ready') await this.cacheReady(tenant, connection.id);
@@ -282,7 +345,8 @@ export class MembraneGateway implements CrmGateway {
       try {
         await this.call('connection.archive', tenant, false, (c) => c.connection(connectionId).archive());
       } catch (error) {
-        if (!(isConnectionGone(error) || httpStatus(error) === 404)) throw toCrmError(error, { what: 'disconnect EspoCRM', isWrite: true });
+        if (!(isConnectionGone(error) || httpStatus(error) === 404))
+          throw toCrmError(error, { what: 'disconnect EspoCRM', isWrite: true });
       }
     }
     await this.options.cache.delete(tenant.key);
@@ -341,12 +405,20 @@ export class MembraneGateway implements CrmGateway {
       case 'ready':
         return (await this.options.cache.get(tenant.key)) ?? { connectionId: status.connectionId, state: 'READY' };
       case 'action_required':
-        throw new AppError('connection_required', `EspoCRM is not connected yet. ${status.description}`, { details: { connectUrl: status.url } });
+        throw new AppError('connection_required', `EspoCRM is not connected yet. ${status.description}`, {
+          details: { connectUrl: status.url },
+        });
       case 'building':
-        throw new AppError('connection_failed', 'The EspoCRM connection is still being set up. Please try again in a minute.');
+        throw new AppError(
+          'connection_failed',
+          'The EspoCRM connection is still being set up. Please try again in a minute.',
+        );
       case 'failed':
         // Ensure returns the same failed connection every time: only a new one gets past it.
-        throw new AppError('connection_failed', `The EspoCRM connection could not be set up: ${status.message} To start over: ${commandText('disconnect')}, then ${commandText('connect')}.`);
+        throw new AppError(
+          'connection_failed',
+          `The EspoCRM connection could not be set up: ${status.message} To start over: ${commandText('disconnect')}, then ${commandText('connect')}.`,
+        );
       case 'none':
         throw new AppError('connection_failed', 'Membrane did not return a connection for EspoCRM.');
     }
@@ -357,7 +429,11 @@ export class MembraneGateway implements CrmGateway {
    * dropped and the work runs once more on a freshly ensured connection. A write in the work never
    * gets here unless Membrane refused it before it started (`guardWrite`), so repeating is safe.
    */
-  private async withConnection<T>(tenant: Tenant, failure: FailureContext, work: (connection: CachedConnection) => Promise<T>): Promise<T> {
+  private async withConnection<T>(
+    tenant: Tenant,
+    failure: FailureContext,
+    work: (connection: CachedConnection) => Promise<T>,
+  ): Promise<T> {
     const connection = await this.readyConnection(tenant);
     try {
       return await work(connection);
@@ -395,7 +471,15 @@ export class MembraneGateway implements CrmGateway {
       const response = (await this.call('actions.find', tenant, true, (c) =>
         c.actions.find({ connectionId: connection.connectionId, limit: 100, ...(cursor ? { cursor } : {}) }),
       )) as { items?: CatalogEntry[]; cursor?: string };
-      catalog.push(...(response.items ?? []).map(({ key, name, description, type, inputSchema }) => ({ key, name, description, type, inputSchema })));
+      catalog.push(
+        ...(response.items ?? []).map(({ key, name, description, type, inputSchema }) => ({
+          key,
+          name,
+          description,
+          type,
+          inputSchema,
+        })),
+      );
       cursor = response.cursor;
       if (!cursor) break;
     }
@@ -417,12 +501,20 @@ export class MembraneGateway implements CrmGateway {
   async searchActions(tenant: Tenant, intent: string, limit: number): Promise<ActionInfo[]> {
     return this.withConnection(tenant, { what: 'search actions', isWrite: false }, async (connection) => {
       const { connectionId } = connection;
-      const response = (await this.call('actions.search', tenant, true, (c) => c.actions.find({ connectionId, intent, limit }))) as { items?: CatalogEntry[] };
+      const response = (await this.call('actions.search', tenant, true, (c) =>
+        c.actions.find({ connectionId, intent, limit }),
+      )) as { items?: CatalogEntry[] };
       const items = (response.items ?? []).slice(0, limit);
       const catalog = items.some((item) => !item.inputSchema) ? await this.catalog(tenant, connection) : [];
       return items.map((item) => {
         const inputSchema = item.inputSchema ?? catalog.find((entry) => entry.key === item.key)?.inputSchema;
-        return { key: item.key, name: item.name, description: item.description, isRead: isReadAction({ ...item, inputSchema }), ...(inputSchema ? { inputSchema } : {}) };
+        return {
+          key: item.key,
+          name: item.name,
+          description: item.description,
+          isRead: isReadAction({ ...item, inputSchema }),
+          ...(inputSchema ? { inputSchema } : {}),
+        };
       });
     });
   }
@@ -431,9 +523,18 @@ export class MembraneGateway implements CrmGateway {
     return this.withConnection(tenant, { what: `find the action ${key}`, isWrite: false }, async (connection) => {
       const entry = (await this.catalog(tenant, connection)).find((action) => action.key === key);
       if (!entry) {
-        throw new AppError('not_found', `There is no action \`${key}\` for this connection. ${commandText('actions <what you want>')} lists the ones there are.`);
+        throw new AppError(
+          'not_found',
+          `There is no action \`${key}\` for this connection. ${commandText('actions <what you want>')} lists the ones there are.`,
+        );
       }
-      return { key: entry.key, name: entry.name, description: entry.description, isRead: isReadAction(entry), inputSchema: entry.inputSchema };
+      return {
+        key: entry.key,
+        name: entry.name,
+        description: entry.description,
+        isRead: isReadAction(entry),
+        inputSchema: entry.inputSchema,
+      };
     });
   }
 
@@ -446,14 +547,19 @@ export class MembraneGateway implements CrmGateway {
     // error wording and whether a failed run may be tried again.
     const entry = (await this.catalogFor(tenant)).find((action) => action.key === key);
     const isRead = isReadAction(entry ?? { key });
-    return this.withConnection(tenant, { what: `run ${key}`, isWrite: !isRead }, ({ connectionId }) => this.run(tenant, key, input, connectionId, isRead));
+    return this.withConnection(tenant, { what: `run ${key}`, isWrite: !isRead }, ({ connectionId }) =>
+      this.run(tenant, key, input, connectionId, isRead),
+    );
   }
 
   /** A read the planner chose; the yes/no items of a list's `where` are sent as EspoCRM compares them (yesNoWhere). */
   async readAction(tenant: Tenant, key: string, input: unknown): Promise<ReadResult> {
     const entry = (await this.catalogFor(tenant)).find((action) => action.key === key);
     const shape = readShapeOf(entry?.type, key);
-    const sent = shape?.verb === 'list' && isObject(input) && Array.isArray(input.where) ? { ...input, where: yesNoWhere(shape.entity, input.where) } : input;
+    const sent =
+      shape?.verb === 'list' && isObject(input) && Array.isArray(input.where)
+        ? { ...input, where: yesNoWhere(shape.entity, input.where) }
+        : input;
     const output = await this.runAction(tenant, key, sent);
     return interpretRead(output, shape, isObject(sent) ? sent : {});
   }
@@ -468,16 +574,27 @@ export class MembraneGateway implements CrmGateway {
     // Rebuilt only when an item changed; otherwise the path goes as the planner wrote it.
     const rewritten = JSON.stringify(where) !== JSON.stringify(params.where);
     const sent = rewritten ? { ...params, where } : params;
-    const output = await this.proxy(tenant, { method: 'GET', path: rewritten ? `/${entity}?${espoQueryString(Object.entries(sent))}` : path });
+    const output = await this.proxy(tenant, {
+      method: 'GET',
+      path: rewritten ? `/${entity}?${espoQueryString(Object.entries(sent))}` : path,
+    });
     return interpretRead(output, { verb: id ? 'get' : 'list', entity }, sent);
   }
 
-  async formSchema(tenant: Tenant, entity: string, operation: 'create' | 'update'): Promise<Record<string, unknown> | undefined> {
-    return this.withConnection(tenant, { what: `open a form for ${actionNouns(entity).plural}`, isWrite: false }, async (connection) => {
-      const key = ROUTES[operation].actionKey(entity);
-      const action = (await this.catalog(tenant, connection)).find((entry) => entry.key === key);
-      return formSchemaFromAction(action?.inputSchema) ?? formSchemaFromDefinitions(entity);
-    });
+  async formSchema(
+    tenant: Tenant,
+    entity: string,
+    operation: 'create' | 'update',
+  ): Promise<Record<string, unknown> | undefined> {
+    return this.withConnection(
+      tenant,
+      { what: `open a form for ${actionNouns(entity).plural}`, isWrite: false },
+      async (connection) => {
+        const key = ROUTES[operation].actionKey(entity);
+        const action = (await this.catalog(tenant, connection)).find((entry) => entry.key === key);
+        return formSchemaFromAction(action?.inputSchema) ?? formSchemaFromDefinitions(entity);
+      },
+    );
   }
 
   checkFields(schema: Record<string, unknown>, fields: Record<string, unknown>): { field: string; problem: string }[] {
@@ -514,9 +631,25 @@ export class MembraneGateway implements CrmGateway {
         if (httpStatus(error) !== 404) refusal ??= error;
       }
     }
-    if (findings.proxyPrefix === '') checks.push({ name: 'REST proxy', status: 'ok', detail: '`GET /User?maxSize=1` answers through the proxy: the connection points at EspoCRM\'s API.' });
-    else if (findings.proxyPrefix) checks.push({ name: 'REST proxy', status: 'adapted', detail: 'The connection points at the EspoCRM site, not its API: `GET /api/v1/User?maxSize=1` answers, so the bot puts `/api/v1` before every REST path.' });
-    else checks.push({ name: 'REST proxy', status: 'problem', detail: `\`GET /User?maxSize=1\` does not answer through the proxy, with or without \`/api/v1\`${refusal ? `: ${words(refusal, 'read users')}` : '.'} Lists of meetings, calls and cases, deletes, alerts and digests need it.` });
+    if (findings.proxyPrefix === '')
+      checks.push({
+        name: 'REST proxy',
+        status: 'ok',
+        detail: "`GET /User?maxSize=1` answers through the proxy: the connection points at EspoCRM's API.",
+      });
+    else if (findings.proxyPrefix)
+      checks.push({
+        name: 'REST proxy',
+        status: 'adapted',
+        detail:
+          'The connection points at the EspoCRM site, not its API: `GET /api/v1/User?maxSize=1` answers, so the bot puts `/api/v1` before every REST path.',
+      });
+    else
+      checks.push({
+        name: 'REST proxy',
+        status: 'problem',
+        detail: `\`GET /User?maxSize=1\` does not answer through the proxy, with or without \`/api/v1\`${refusal ? `: ${words(refusal, 'read users')}` : '.'} Lists of meetings, calls and cases, deletes, alerts and digests need it.`,
+      });
 
     if (findings.proxyPrefix !== undefined) {
       const prefix = findings.proxyPrefix;
@@ -526,26 +659,47 @@ export class MembraneGateway implements CrmGateway {
         const webhooks = await get(`${prefix}/Webhook?maxSize=1`);
         findings.webhooks = 'allowed';
         const total = isObject(webhooks) && typeof webhooks.total === 'number' ? webhooks.total : undefined;
-        checks.push({ name: 'Webhooks', status: 'ok', detail: `The API user may manage webhooks${total === undefined ? '' : ` (${total} of EspoCRM's 50 per user in use)`}: alerts can arrive at once.` });
+        checks.push({
+          name: 'Webhooks',
+          status: 'ok',
+          detail: `The API user may manage webhooks${total === undefined ? '' : ` (${total} of EspoCRM's 50 per user in use)`}: alerts can arrive at once.`,
+        });
       } catch (error) {
         if (httpStatus(error) === 403) {
           findings.webhooks = 'refused';
-          checks.push({ name: 'Webhooks', status: 'adapted', detail: "The API user may not manage webhooks (403), so alerts are polled. For alerts at once, give its role access to Webhooks (EspoCRM: Administration → Roles)." });
+          checks.push({
+            name: 'Webhooks',
+            status: 'adapted',
+            detail:
+              'The API user may not manage webhooks (403), so alerts are polled. For alerts at once, give its role access to Webhooks (EspoCRM: Administration → Roles).',
+          });
         } else {
-          checks.push({ name: 'Webhooks', status: 'adapted', detail: `Could not tell whether the API user may manage webhooks: ${words(error, 'read webhooks')}` });
+          checks.push({
+            name: 'Webhooks',
+            status: 'adapted',
+            detail: `Could not tell whether the API user may manage webhooks: ${words(error, 'read webhooks')}`,
+          });
         }
       }
       const pageSize = settings.maxPageSize ?? DEFAULT_MAX_PAGE_SIZE;
       findings.maxPageSize = pageSize;
       checks.push(
         pageSize >= DEFAULT_MAX_PAGE_SIZE
-          ? { name: 'Page size', status: 'ok', detail: `EspoCRM serves up to ${pageSize} records a page (recordListMaxSizeLimit${settings.maxPageSize ? '' : ', its default'}): alert polling reads ${DEFAULT_MAX_PAGE_SIZE} at a time.` }
-          : { name: 'Page size', status: 'adapted', detail: `EspoCRM serves at most ${pageSize} records a page (recordListMaxSizeLimit): alert polling and long lists read ${pageSize} at a time.` },
+          ? {
+              name: 'Page size',
+              status: 'ok',
+              detail: `EspoCRM serves up to ${pageSize} records a page (recordListMaxSizeLimit${settings.maxPageSize ? '' : ', its default'}): alert polling reads ${DEFAULT_MAX_PAGE_SIZE} at a time.`,
+            }
+          : {
+              name: 'Page size',
+              status: 'adapted',
+              detail: `EspoCRM serves at most ${pageSize} records a page (recordListMaxSizeLimit): alert polling and long lists read ${pageSize} at a time.`,
+            },
       );
       checks.push(
         settings.version
           ? { name: 'EspoCRM version', status: 'ok', detail: `EspoCRM ${settings.version}.` }
-          : { name: 'EspoCRM version', status: 'adapted', detail: 'EspoCRM\'s settings do not say its version.' },
+          : { name: 'EspoCRM version', status: 'adapted', detail: "EspoCRM's settings do not say its version." },
       );
     }
 
@@ -560,7 +714,11 @@ export class MembraneGateway implements CrmGateway {
           if (!paging || !input) return { key: entry.key };
           try {
             const output = await this.run(tenant, entry.key, input, connectionId, true);
-            return { key: entry.key, paging, readable: toPage(output, { entity: 'User', filters: [], limit: 1, offset: 0 }) !== undefined };
+            return {
+              key: entry.key,
+              paging,
+              readable: toPage(output, { entity: 'User', filters: [], limit: 1, offset: 0 }) !== undefined,
+            };
           } catch (error) {
             return { key: entry.key, paging, failure: words(error, `run ${entry.key}`) };
           }
@@ -575,11 +733,22 @@ export class MembraneGateway implements CrmGateway {
   }
 
   private async catalogFor(tenant: Tenant): Promise<CatalogEntry[]> {
-    return this.withConnection(tenant, { what: 'read the action catalog', isWrite: false }, (connection) => this.catalog(tenant, connection));
+    return this.withConnection(tenant, { what: 'read the action catalog', isWrite: false }, (connection) =>
+      this.catalog(tenant, connection),
+    );
   }
 
-  private async run(tenant: Tenant, key: string, input: unknown, connectionId: string, isRead: boolean): Promise<unknown> {
-    const attempt = () => this.call(`action.run:${key}`, tenant, isRead, (c) => c.action(key).run(input, { connectionId })) as Promise<{ output?: unknown }>;
+  private async run(
+    tenant: Tenant,
+    key: string,
+    input: unknown,
+    connectionId: string,
+    isRead: boolean,
+  ): Promise<unknown> {
+    const attempt = () =>
+      this.call(`action.run:${key}`, tenant, isRead, (c) => c.action(key).run(input, { connectionId })) as Promise<{
+        output?: unknown;
+      }>;
     const result = isRead ? await attempt() : await this.guardWrite(tenant, attempt);
     return result?.output;
   }
@@ -651,7 +820,9 @@ export class MembraneGateway implements CrmGateway {
     viaAction: ViaAction<T>,
     viaProxy: (connection: CachedConnection) => Promise<T>,
   ): Promise<T> {
-    return this.withConnection(tenant, failure, (connection) => this.routeOn(tenant, connection, operation, entity, viaAction, viaProxy));
+    return this.withConnection(tenant, failure, (connection) =>
+      this.routeOn(tenant, connection, operation, entity, viaAction, viaProxy),
+    );
   }
 
   /** `route` on a connection in hand. An action the doctor found unreadable is passed over. */
@@ -668,7 +839,9 @@ export class MembraneGateway implements CrmGateway {
     const action = usable ? (await this.catalog(tenant, connection)).find((entry) => entry.key === key) : undefined;
     const perform = action ? viaAction(action.inputSchema as JsonSchema | undefined) : undefined;
     if (perform) {
-      const result = await perform((input) => this.run(tenant, key, input, connection.connectionId, ROUTES[operation].isRead));
+      const result = await perform((input) =>
+        this.run(tenant, key, input, connection.connectionId, ROUTES[operation].isRead),
+      );
       if (result !== undefined) return result;
       throw new AppError('crm_unavailable', `The ${key} action answered in a shape I do not understand.`);
     }
@@ -681,7 +854,11 @@ export class MembraneGateway implements CrmGateway {
    * caller pages on by the records it got (alert polling does).
    */
   async list(tenant: Tenant, query: ListQuery): Promise<RecordPage> {
-    const failure = { what: `list ${actionNouns(query.entity).plural}`, entity: actionNouns(query.entity).singular, isWrite: false };
+    const failure = {
+      what: `list ${actionNouns(query.entity).plural}`,
+      entity: actionNouns(query.entity).singular,
+      isWrite: false,
+    };
     return this.withConnection(tenant, failure, async (connection) => {
       const largest = connection.findings?.maxPageSize;
       const sized = largest && query.limit > largest ? { ...query, limit: largest } : query;
@@ -705,7 +882,9 @@ export class MembraneGateway implements CrmGateway {
       (schema) => {
         const call = listInput(schema, query);
         if (!call) return undefined;
-        return call.paging === 'cursor' ? (run) => pageByCursor(query, call.input, run) : async (run) => toPage(await run(call.input), query);
+        return call.paging === 'cursor'
+          ? (run) => pageByCursor(query, call.input, run)
+          : async (run) => toPage(await run(call.input), query);
       },
       async (on) => {
         const output = await this.send(tenant, on, { method: 'GET', path: espoListPath(query) });
@@ -725,7 +904,10 @@ export class MembraneGateway implements CrmGateway {
 
   async get(tenant: Tenant, entity: string, id: string): Promise<CrmRecord> {
     const noun = actionNouns(entity).singular;
-    const readRecord = (output: unknown) => toRecord(output && typeof output === 'object' && 'record' in output ? (output as { record: unknown }).record : output);
+    const readRecord = (output: unknown) =>
+      toRecord(
+        output && typeof output === 'object' && 'record' in output ? (output as { record: unknown }).record : output,
+      );
     return this.route(
       tenant,
       'get',
@@ -752,7 +934,13 @@ export class MembraneGateway implements CrmGateway {
   }
 
   /** Create (no id) or update (with id): the action when its schema takes every field, else the proxy. */
-  private async write(tenant: Tenant, operation: 'create' | 'update', entity: string, fields: Record<string, unknown>, id?: string): Promise<CrmRecord> {
+  private async write(
+    tenant: Tenant,
+    operation: 'create' | 'update',
+    entity: string,
+    fields: Record<string, unknown>,
+    id?: string,
+  ): Promise<CrmRecord> {
     const noun = actionNouns(entity).singular;
     const read = (output: unknown) => toWrittenRecord(output, fields, id);
     return this.route(
@@ -764,7 +952,8 @@ export class MembraneGateway implements CrmGateway {
         const input = writeInput(schema, fields, id);
         return input && (async (run) => read(await run(input)));
       },
-      async (connection) => read(await this.send(tenant, connection, { ...ROUTES[operation].rest(entity, id), body: fields })),
+      async (connection) =>
+        read(await this.send(tenant, connection, { ...ROUTES[operation].rest(entity, id), body: fields })),
     );
   }
 
@@ -785,7 +974,9 @@ export class MembraneGateway implements CrmGateway {
 }
 
 /** How a record operation is done with an action: given a way to run it, the result (undefined: its output made no sense). */
-type ViaAction<T> = (schema: JsonSchema | undefined) => ((run: (input: Record<string, unknown>) => Promise<unknown>) => Promise<T | undefined>) | undefined;
+type ViaAction<T> = (
+  schema: JsonSchema | undefined,
+) => ((run: (input: Record<string, unknown>) => Promise<unknown>) => Promise<T | undefined>) | undefined;
 
 /**
  * A connection as the person must hear it. Only CONFIGURATION_ERROR and SETUP_FAILED are failures
@@ -794,7 +985,12 @@ type ViaAction<T> = (schema: JsonSchema | undefined) => ((run: (input: Record<st
  */
 function describe(connection: MembraneConnection): ConnectionStatus {
   if (connection.disconnected || connection.isDefunct) {
-    return { state: 'action_required', connectionId: connection.id, url: connection.clientAction?.uiUrl, description: 'The connection was disconnected; reconnect it.' };
+    return {
+      state: 'action_required',
+      connectionId: connection.id,
+      url: connection.clientAction?.uiUrl,
+      description: 'The connection was disconnected; reconnect it.',
+    };
   }
   switch (connection.state) {
     case 'READY':
@@ -802,15 +998,29 @@ function describe(connection: MembraneConnection): ConnectionStatus {
     case 'BUILDING':
       return { state: 'building', connectionId: connection.id };
     case 'DISCONNECTING':
-      return { state: 'action_required', connectionId: connection.id, description: 'The connection is being disconnected; connect again in a minute.' };
+      return {
+        state: 'action_required',
+        connectionId: connection.id,
+        description: 'The connection is being disconnected; connect again in a minute.',
+      };
     case 'CLIENT_ACTION_REQUIRED': {
       const action = connection.clientAction;
       // `provide-input` may come without a page to open: then its instructions are all there is to go on.
-      const description = [action?.description, action?.uiUrl ? undefined : action?.agentInstructions].filter(Boolean).join(' ');
-      return { state: 'action_required', connectionId: connection.id, url: action?.uiUrl, description: description || 'Open the link to connect your EspoCRM.' };
+      const description = [action?.description, action?.uiUrl ? undefined : action?.agentInstructions]
+        .filter(Boolean)
+        .join(' ');
+      return {
+        state: 'action_required',
+        connectionId: connection.id,
+        url: action?.uiUrl,
+        description: description || 'Open the link to connect your EspoCRM.',
+      };
     }
     default: {
-      const message = connection.error?.message ?? connection.errors?.[0]?.message ?? `Membrane reports the connection as ${connection.state ?? 'unknown'}.`;
+      const message =
+        connection.error?.message ??
+        connection.errors?.[0]?.message ??
+        `Membrane reports the connection as ${connection.state ?? 'unknown'}.`;
       return { state: 'failed', connectionId: connection.id, message };
     }
   }

@@ -52,14 +52,21 @@ export function validateAgainstSchema(schema: Record<string, unknown> | undefine
 }
 
 /** The schema's complaints about a form's values, per field (the form shows each beside its input). */
-export function fieldProblems(schema: Record<string, unknown>, input: Record<string, unknown>): { field: string; problem: string }[] {
+export function fieldProblems(
+  schema: Record<string, unknown>,
+  input: Record<string, unknown>,
+): { field: string; problem: string }[] {
   const validate = validatorFor(schema);
   if (!validate || validate(input)) return [];
   return (validate.errors ?? []).map((error) => {
     const missing = (error.params as { missingProperty?: string }).missingProperty;
     const field = missing ?? error.instancePath.split('/')[1] ?? '';
     const problem =
-      error.keyword === 'required' ? 'Please fill this in.' : error.keyword === 'enum' ? `Choose one of: ${allowedValues(error).join(', ')}.` : `This ${error.message ?? 'is not valid'}.`;
+      error.keyword === 'required'
+        ? 'Please fill this in.'
+        : error.keyword === 'enum'
+          ? `Choose one of: ${allowedValues(error).join(', ')}.`
+          : `This ${error.message ?? 'is not valid'}.`;
     return { field, problem };
   });
 }

@@ -16,14 +16,29 @@ export interface ModelEndpoint {
  * an OpenAI key restricted to chat may not list models (api.model.read), so it is a warning, as
  * is a model the list does not have. A server that lists no models (404) has answered.
  */
-export async function checkModel(options: { apiKey: string; baseUrl?: string; model: string; timeoutMs: number; fetch?: typeof fetch }): Promise<SettingCheck<ModelEndpoint>> {
+export async function checkModel(options: {
+  apiKey: string;
+  baseUrl?: string;
+  model: string;
+  timeoutMs: number;
+  fetch?: typeof fetch;
+}): Promise<SettingCheck<ModelEndpoint>> {
   const baseUrl = options.baseUrl ?? OPENAI_DEFAULT_BASE_URL;
-  const client = new OpenAI({ apiKey: options.apiKey, baseURL: baseUrl, maxRetries: 0, timeout: options.timeoutMs, fetch: options.fetch });
+  const client = new OpenAI({
+    apiKey: options.apiKey,
+    baseURL: baseUrl,
+    maxRetries: 0,
+    timeout: options.timeoutMs,
+    fetch: options.fetch,
+  });
   try {
     const page = await client.models.list();
     const listed = page.data.map((model) => model.id);
     if (listed.length && !listed.includes(options.model)) {
-      return { outcome: 'ok', value: { warning: `OPENAI_MODEL ${options.model} is not among the ${listed.length} models ${baseUrl} lists` } };
+      return {
+        outcome: 'ok',
+        value: { warning: `OPENAI_MODEL ${options.model} is not among the ${listed.length} models ${baseUrl} lists` },
+      };
     }
     return { outcome: 'ok', value: {} };
   } catch (error) {
@@ -35,11 +50,16 @@ export async function checkModel(options: { apiKey: string; baseUrl?: string; mo
         cause: error,
       };
     }
-    if (error instanceof OpenAI.PermissionDeniedError) return { outcome: 'ok', value: { warning: `the key may not list models at ${baseUrl} (403); chat is tried only when someone asks` } };
+    if (error instanceof OpenAI.PermissionDeniedError)
+      return {
+        outcome: 'ok',
+        value: { warning: `the key may not list models at ${baseUrl} (403); chat is tried only when someone asks` },
+      };
     if (error instanceof OpenAI.NotFoundError) return { outcome: 'ok', value: {} };
-    if (error instanceof OpenAI.APIConnectionTimeoutError) return { outcome: 'unreachable', reason: `no answer in ${options.timeoutMs} ms` };
-    if (error instanceof OpenAI.APIError && error.status) return { outcome: 'unreachable', reason: `HTTP ${error.status}` };
+    if (error instanceof OpenAI.APIConnectionTimeoutError)
+      return { outcome: 'unreachable', reason: `no answer in ${options.timeoutMs} ms` };
+    if (error instanceof OpenAI.APIError && error.status)
+      return { outcome: 'unreachable', reason: `HTTP ${error.status}` };
     return { outcome: 'unreachable', reason: systemErrorCode(error) ?? String((error as Error)?.message ?? error) };
   }
 }
-

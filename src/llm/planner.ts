@@ -1,5 +1,9 @@
 import OpenAI from 'openai';
-import type { ChatCompletion, ChatCompletionMessageParam, ChatCompletionMessageToolCall } from 'openai/resources/chat/completions';
+import type {
+  ChatCompletion,
+  ChatCompletionMessageParam,
+  ChatCompletionMessageToolCall,
+} from 'openai/resources/chat/completions';
 import type { ModelParams } from '../config/model-params.js';
 import { AppError } from '../core/errors.js';
 import type { Logger, Plan, PlanRequest, Planner, TokenUsage } from '../core/ports.js';
@@ -57,12 +61,19 @@ export class OpenAiPlanner implements Planner {
 
   constructor(private readonly options: OpenAiPlannerOptions) {
     // No SDK retries: it would honour any Retry-After (a 60 s wait) and keep the person waiting.
-    this.client = new OpenAI({ apiKey: options.apiKey, baseURL: options.baseUrl, maxRetries: 0, timeout: options.timeoutMs, fetch: options.fetch });
+    this.client = new OpenAI({
+      apiKey: options.apiKey,
+      baseURL: options.baseUrl,
+      maxRetries: 0,
+      timeout: options.timeoutMs,
+      fetch: options.fetch,
+    });
   }
 
   async plan(request: PlanRequest): Promise<Plan> {
     const built = buildToolset(request.actions);
-    for (const left of built.left) this.options.logger?.warn({ action: left.key, reason: left.reason }, 'an action is not offered to the model');
+    for (const left of built.left)
+      this.options.logger?.warn({ action: left.key, reason: left.reason }, 'an action is not offered to the model');
     const state: PlanState = { toolset: built };
     const messages = buildMessages(request);
     const usage: TokenUsage = { promptTokens: 0, completionTokens: 0, modelCalls: 0 };
@@ -97,12 +108,23 @@ export class OpenAiPlanner implements Planner {
   /** The first usable call wins; a clarifying question among several calls is asked first. */
   private read(completion: ChatCompletion, toolset: Toolset, request: PlanRequest) {
     const message = completion.choices[0]?.message;
-    const calls = (message?.tool_calls ?? []).filter((call): call is Extract<ChatCompletionMessageToolCall, { type: 'function' }> => call.type === 'function');
+    const calls = (message?.tool_calls ?? []).filter(
+      (call): call is Extract<ChatCompletionMessageToolCall, { type: 'function' }> => call.type === 'function',
+    );
     if (!calls.length) {
       // Words instead of a tool call (a server that ignores tool_choice, a small model): nothing was looked up.
       const text = message?.content?.trim();
-      if (text) this.options.logger?.info({ model: this.options.model, characters: text.length }, 'the model answered in prose instead of calling a tool');
-      return { step: text ? ({ kind: 'prose', text } as const) : undefined, calls, problems: [] as string[], ignoredCalls: 0 };
+      if (text)
+        this.options.logger?.info(
+          { model: this.options.model, characters: text.length },
+          'the model answered in prose instead of calling a tool',
+        );
+      return {
+        step: text ? ({ kind: 'prose', text } as const) : undefined,
+        calls,
+        problems: [] as string[],
+        ignoredCalls: 0,
+      };
     }
     const parsed: ParsedCall[] = calls.map((call) => parseToolCall(toolset, call.function, request));
     const usable = parsed.flatMap((result) => (result.ok ? [result.step] : []));
@@ -115,7 +137,12 @@ export class OpenAiPlanner implements Planner {
     };
   }
 
-  private async complete(messages: ChatCompletionMessageParam[], state: PlanState, usage: TokenUsage, budget: CallBudget): Promise<ChatCompletion> {
+  private async complete(
+    messages: ChatCompletionMessageParam[],
+    state: PlanState,
+    usage: TokenUsage,
+    budget: CallBudget,
+  ): Promise<ChatCompletion> {
     const { params } = this.options;
     const call = async () => {
       const remaining = budget.deadline - Date.now();
@@ -138,7 +165,10 @@ export class OpenAiPlanner implements Planner {
           timeout: Math.min(this.options.timeoutMs, remaining),
           ...(requestId ? { headers: { 'x-request-id': requestId } } : {}),
         });
-        this.options.observer?.modelCall('ok', seconds(), { prompt: completion.usage?.prompt_tokens ?? 0, completion: completion.usage?.completion_tokens ?? 0 });
+        this.options.observer?.modelCall('ok', seconds(), {
+          prompt: completion.usage?.prompt_tokens ?? 0,
+          completion: completion.usage?.completion_tokens ?? 0,
+        });
         return completion;
       } catch (error) {
         this.options.observer?.modelCall('error', seconds(), { prompt: 0, completion: 0 });
@@ -178,11 +208,16 @@ export class OpenAiPlanner implements Planner {
   private withoutRefusedTool(error: unknown, toolset: Toolset): Toolset | undefined {
     if (!(error instanceof OpenAI.BadRequestError) || error.code !== 'invalid_function_parameters') return undefined;
     const index = /^tools\[(\d+)\]/.exec(String(error.param ?? ''))?.[1];
-    const smaller = index === undefined ? undefined : withoutTool(toolset, Number(index), 'the model provider refused its parameters');
+    const smaller =
+      index === undefined
+        ? undefined
+        : withoutTool(toolset, Number(index), 'the model provider refused its parameters');
     const refused = smaller?.left.at(-1)?.key;
     this.options.logger?.warn(
       { action: refused, param: error.param, problem: error.message },
-      refused ? 'the model provider refused a tool; asking again without it' : 'the model provider refused a tool that cannot be left out',
+      refused
+        ? 'the model provider refused a tool; asking again without it'
+        : 'the model provider refused a tool that cannot be left out',
     );
     return smaller;
   }
@@ -198,14 +233,30 @@ function isTransient(error: unknown): boolean {
 function toModelError(error: unknown, usage: TokenUsage): AppError {
   if (error instanceof AppError) return error;
   if (error instanceof OpenAI.AuthenticationError || error instanceof OpenAI.PermissionDeniedError) {
-    return new AppError('model_busy', `The language model refused our credentials, so plain language is unavailable. Please tell whoever runs this bot; ${commandText()} commands still work.`, { cause: error, usage });
+    return new AppError(
+      'model_busy',
+      `The language model refused our credentials, so plain language is unavailable. Please tell whoever runs this bot; ${commandText()} commands still work.`,
+      { cause: error, usage },
+    );
   }
-  if (error instanceof OpenAI.BadRequestError || error instanceof OpenAI.NotFoundError || error instanceof OpenAI.UnprocessableEntityError) {
-    return new AppError('not_understood', `The language model could not handle that request. Try saying it another way, or use ${commandText('help')} for the exact commands.`, { cause: error, usage });
+  if (
+    error instanceof OpenAI.BadRequestError ||
+    error instanceof OpenAI.NotFoundError ||
+    error instanceof OpenAI.UnprocessableEntityError
+  ) {
+    return new AppError(
+      'not_understood',
+      `The language model could not handle that request. Try saying it another way, or use ${commandText('help')} for the exact commands.`,
+      { cause: error, usage },
+    );
   }
   return new AppError('model_busy', BUSY, { cause: error, usage });
 }
 
 function notUnderstood(usage: TokenUsage): AppError {
-  return new AppError('not_understood', `I'm not sure what to do with that. Try saying it another way (for example “show my open deals”), or ${commandText('help')} for the exact commands.`, { usage });
+  return new AppError(
+    'not_understood',
+    `I'm not sure what to do with that. Try saying it another way (for example “show my open deals”), or ${commandText('help')} for the exact commands.`,
+    { usage },
+  );
 }

@@ -11,7 +11,7 @@ import type { ConversationTurn, PlanRequest } from '../core/ports.js';
  * scoped to one tenant.
  */
 const RULES = [
-  'You turn a sales rep\'s Slack message into exactly one call to one of your tools, which work on their EspoCRM.',
+  "You turn a sales rep's Slack message into exactly one call to one of your tools, which work on their EspoCRM.",
   '- Answer only by calling a tool: plain text is not shown to the person.',
   '- Prefer an action tool that fits; use espocrm_rest (EspoCRM REST API v1) for anything no action covers.',
   '- Never invent record ids. Use ids from records shown earlier in the thread; otherwise search first (a list action or GET).',

@@ -27,7 +27,14 @@ const TYPES = new Set(['string', 'number', 'integer', 'boolean', 'object', 'arra
 const STRICT_FORMATS = new Set(['date-time', 'time', 'date', 'duration', 'email', 'hostname', 'ipv4', 'ipv6', 'uuid']);
 const NUMBER_KEYWORDS = ['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'multipleOf'] as const;
 /** Documented limits of a strict schema. */
-const LIMITS = { depth: 10, properties: 5000, enumValues: 1000, characters: 120_000, bigEnum: 250, bigEnumCharacters: 15_000 };
+const LIMITS = {
+  depth: 10,
+  properties: 5000,
+  enumValues: 1000,
+  characters: 120_000,
+  bigEnum: 250,
+  bigEnumCharacters: 15_000,
+};
 /** `$ref`s followed inside one another before a recursive schema is cut off as "any value". */
 const MAX_REF_DEPTH = 8;
 /** Subschemas converted per schema: `$ref`s and `allOf`s can multiply a small schema without end. */
@@ -36,13 +43,18 @@ const MAX_DESCRIPTION = 300;
 
 type Scalar = string | number | boolean | null;
 
-const isSchema = (value: unknown): value is JsonSchema => typeof value === 'object' && value !== null && !Array.isArray(value);
-const isScalar = (value: unknown): value is Scalar => value === null || ['string', 'number', 'boolean'].includes(typeof value);
-const strings = (value: unknown): string[] => (Array.isArray(value) ? [...new Set(value.filter((item): item is string => typeof item === 'string'))] : []);
+const isSchema = (value: unknown): value is JsonSchema =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isScalar = (value: unknown): value is Scalar =>
+  value === null || ['string', 'number', 'boolean'].includes(typeof value);
+const strings = (value: unknown): string[] =>
+  Array.isArray(value) ? [...new Set(value.filter((item): item is string => typeof item === 'string'))] : [];
 
 /** A value of no declared type, in terms every model can produce: a scalar or a list of scalars. */
 const anyScalar = (): JsonSchema => ({ anyOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }] });
-const anyValue = (): JsonSchema => ({ anyOf: [...(anyScalar().anyOf as JsonSchema[]), { type: 'array', items: anyScalar() }] });
+const anyValue = (): JsonSchema => ({
+  anyOf: [...(anyScalar().anyOf as JsonSchema[]), { type: 'array', items: anyScalar() }],
+});
 const emptyObject = (): JsonSchema => ({ type: 'object', properties: {}, required: [], additionalProperties: false });
 
 interface Context {
@@ -75,7 +87,12 @@ function declaresNothing(schema: JsonSchema): boolean {
   if (['$ref', 'allOf', 'anyOf', 'oneOf', 'patternProperties'].some((keyword) => keyword in schema)) return false;
   const noProperties = !isSchema(schema.properties) || Object.keys(schema.properties).length === 0;
   const noRequired = strings(schema.required).length === 0;
-  return noProperties && noRequired && (schema.additionalProperties === undefined || schema.additionalProperties === false) && (schema.type === undefined || schema.type === 'object');
+  return (
+    noProperties &&
+    noRequired &&
+    (schema.additionalProperties === undefined || schema.additionalProperties === false) &&
+    (schema.type === undefined || schema.type === 'object')
+  );
 }
 
 /** The root must be an object and not a union: a union of objects becomes one object with the keys of all. */
@@ -83,12 +100,21 @@ function rootObject(schema: JsonSchema): JsonSchema | undefined {
   if (schema.type === 'object') return schema;
   const variants = Array.isArray(schema.anyOf) ? (schema.anyOf as JsonSchema[]) : [];
   const objects = variants.filter((variant) => variant.type === 'object');
-  if (!objects.length || objects.length < variants.filter((variant) => variant.type !== 'null').length) return undefined;
-  if (objects.length === 1) return describe(objects[0]!, joinDescription(objects[0]!.description, schema.description), []);
+  if (!objects.length || objects.length < variants.filter((variant) => variant.type !== 'null').length)
+    return undefined;
+  if (objects.length === 1)
+    return describe(objects[0]!, joinDescription(objects[0]!.description, schema.description), []);
   const properties = Object.assign({}, ...objects.map((variant) => variant.properties)) as JsonSchema;
-  const required = strings(objects[0]!.required).filter((name) => objects.every((variant) => strings(variant.required).includes(name)));
+  const required = strings(objects[0]!.required).filter((name) =>
+    objects.every((variant) => strings(variant.required).includes(name)),
+  );
   const description = joinDescription(schema.description, `one of ${objects.length} forms; see the action`);
-  return { type: 'object', ...(description ? { description } : {}), properties, ...(required.length ? { required } : {}) };
+  return {
+    type: 'object',
+    ...(description ? { description } : {}),
+    properties,
+    ...(required.length ? { required } : {}),
+  };
 }
 
 // ---- portable: a schema OpenAI can read, strict or not -------------------------------------------
@@ -121,7 +147,8 @@ function portable(node: unknown, context: Context): JsonSchema {
   if (!types.length) return describe(anyValue(), description, notes);
   const nonNull = types.filter((type) => type !== 'null');
   // [T, "null"] is how strict mode spells an optional scalar; anything else becomes a union.
-  if (nonNull.length === 1 && !['object', 'array'].includes(nonNull[0]!)) return describe(typed(node, nonNull[0]!, types.includes('null'), context, notes), description, notes);
+  if (nonNull.length === 1 && !['object', 'array'].includes(nonNull[0]!))
+    return describe(typed(node, nonNull[0]!, types.includes('null'), context, notes), description, notes);
   if (types.length === 1) return describe(typed(node, types[0]!, false, context, notes), description, notes);
   return describe(unionOf(types.map((type) => typed(node, type, false, context, notes))), description, notes);
 }
@@ -134,10 +161,15 @@ function typed(node: JsonSchema, type: string, nullable: boolean, context: Conte
       objectPart(node, schema, context, notes);
       break;
     case 'array': {
-      const items = Array.isArray(node.items) ? node.items : Array.isArray(node.prefixItems) ? node.prefixItems : undefined;
+      const items = Array.isArray(node.items)
+        ? node.items
+        : Array.isArray(node.prefixItems)
+          ? node.prefixItems
+          : undefined;
       // A tuple's positions cannot be said; each item may be any of its schemas.
       schema.items = items ? unionOf(items.map((item) => portable(item, context))) : portable(node.items, context);
-      for (const keyword of ['minItems', 'maxItems'] as const) if (Number.isInteger(node[keyword]) && Number(node[keyword]) >= 0) schema[keyword] = node[keyword];
+      for (const keyword of ['minItems', 'maxItems'] as const)
+        if (Number.isInteger(node[keyword]) && Number(node[keyword]) >= 0) schema[keyword] = node[keyword];
       break;
     }
     case 'string':
@@ -146,13 +178,16 @@ function typed(node: JsonSchema, type: string, nullable: boolean, context: Conte
       break;
     case 'number':
     case 'integer':
-      for (const keyword of NUMBER_KEYWORDS) if (typeof node[keyword] === 'number' && Number.isFinite(node[keyword])) schema[keyword] = node[keyword];
+      for (const keyword of NUMBER_KEYWORDS)
+        if (typeof node[keyword] === 'number' && Number.isFinite(node[keyword])) schema[keyword] = node[keyword];
       if (typeof node.multipleOf === 'number' && !(node.multipleOf > 0)) delete schema.multipleOf;
       break;
   }
   if (type !== 'object' && type !== 'array') {
-    const fits = (value: unknown) => value === null ? nullable || type === 'null' : matchesType(value, type);
-    const values = Array.isArray(node.enum) ? [...new Set(node.enum.filter((value) => isScalar(value) && fits(value)))] : [];
+    const fits = (value: unknown) => (value === null ? nullable || type === 'null' : matchesType(value, type));
+    const values = Array.isArray(node.enum)
+      ? [...new Set(node.enum.filter((value) => isScalar(value) && fits(value)))]
+      : [];
     if (values.length) schema.enum = values;
     if (isScalar(node.const) && fits(node.const)) schema.const = node.const;
   }
@@ -171,16 +206,25 @@ function objectPart(node: JsonSchema, schema: JsonSchema, context: Context, note
   if (required.length) schema.required = required;
   if (extra === false) schema.additionalProperties = false;
   else if (isSchema(extra) && Object.keys(extra).length) schema.additionalProperties = portable(extra, context);
-  if (isSchema(node.patternProperties)) notes.push(`other keys matching ${Object.keys(node.patternProperties).join(', ')}`);
+  if (isSchema(node.patternProperties))
+    notes.push(`other keys matching ${Object.keys(node.patternProperties).join(', ')}`);
   // Keys nobody declared: the model may send any, so strict mode (every key declared) cannot say it.
-  if (extra === true || isSchema(extra) || isSchema(node.patternProperties) || (Object.keys(properties).length === 0 && extra !== false)) context.open = true;
+  if (
+    extra === true ||
+    isSchema(extra) ||
+    isSchema(node.patternProperties) ||
+    (Object.keys(properties).length === 0 && extra !== false)
+  )
+    context.open = true;
 }
 
 function viaRef(node: JsonSchema, context: Context): JsonSchema {
   const ref = node.$ref as string;
   const { $ref: _ref, ...siblings } = node;
-  const target = context.refs.includes(ref) || context.refs.length >= MAX_REF_DEPTH ? undefined : resolvePointer(context.root, ref);
-  if (!isSchema(target)) return portable({ ...siblings, description: joinDescription(siblings.description, `see ${ref}`) }, context);
+  const target =
+    context.refs.includes(ref) || context.refs.length >= MAX_REF_DEPTH ? undefined : resolvePointer(context.root, ref);
+  if (!isSchema(target))
+    return portable({ ...siblings, description: joinDescription(siblings.description, `see ${ref}`) }, context);
   context.refs.push(ref);
   try {
     // Beside a $ref, its siblings (a description) win over the target's own.
@@ -213,7 +257,10 @@ function mergeAllOf(node: JsonSchema, context: Context): { merged: JsonSchema; r
   const refs: string[] = [];
   for (const branch of allOf as unknown[]) {
     if (!isSchema(branch)) continue;
-    const ref = typeof branch.$ref === 'string' && !context.refs.includes(branch.$ref) && !refs.includes(branch.$ref) ? branch.$ref : undefined;
+    const ref =
+      typeof branch.$ref === 'string' && !context.refs.includes(branch.$ref) && !refs.includes(branch.$ref)
+        ? branch.$ref
+        : undefined;
     const target = ref === undefined ? undefined : resolvePointer(context.root, ref);
     if (ref !== undefined && isSchema(target)) refs.push(ref);
     merged = merge(merged, isSchema(target) ? merge(branchWithoutRef(branch), target) : branch);
@@ -226,8 +273,14 @@ const branchWithoutRef = ({ $ref: _ref, ...rest }: JsonSchema): JsonSchema => re
 /** Both schemas at once, as far as one schema can say it: `first`'s keywords win where they differ. */
 function merge(first: JsonSchema, second: JsonSchema): JsonSchema {
   const merged: JsonSchema = { ...second, ...first };
-  if (isSchema(first.properties) || isSchema(second.properties)) merged.properties = { ...(first.properties as JsonSchema), ...(second.properties as JsonSchema), ...(first.properties as JsonSchema) };
-  if ('required' in first || 'required' in second) merged.required = [...new Set([...strings(first.required), ...strings(second.required)])];
+  if (isSchema(first.properties) || isSchema(second.properties))
+    merged.properties = {
+      ...(first.properties as JsonSchema),
+      ...(second.properties as JsonSchema),
+      ...(first.properties as JsonSchema),
+    };
+  if ('required' in first || 'required' in second)
+    merged.required = [...new Set([...strings(first.required), ...strings(second.required)])];
   const firstTypes = strings(Array.isArray(first.type) ? first.type : [first.type]);
   const secondTypes = strings(Array.isArray(second.type) ? second.type : [second.type]);
   const both = firstTypes.filter((type) => secondTypes.includes(type));
@@ -242,10 +295,23 @@ function merge(first: JsonSchema, second: JsonSchema): JsonSchema {
 
 /** What a schema without `type` must be, going by its other keywords. */
 function inferTypes(node: JsonSchema): string[] {
-  const values = [...(Array.isArray(node.enum) ? node.enum : []), ...('const' in node ? [node.const] : [])].filter(isScalar);
+  const values = [...(Array.isArray(node.enum) ? node.enum : []), ...('const' in node ? [node.const] : [])].filter(
+    isScalar,
+  );
   if (values.length) return [...new Set(values.map((value) => (value === null ? 'null' : typeof value)))];
   const has = (...keywords: string[]) => keywords.some((keyword) => keyword in node);
-  if (has('properties', 'additionalProperties', 'required', 'patternProperties', 'minProperties', 'maxProperties', 'propertyNames')) return ['object'];
+  if (
+    has(
+      'properties',
+      'additionalProperties',
+      'required',
+      'patternProperties',
+      'minProperties',
+      'maxProperties',
+      'propertyNames',
+    )
+  )
+    return ['object'];
   if (has('items', 'prefixItems', 'minItems', 'maxItems', 'uniqueItems', 'contains')) return ['array'];
   if (has('pattern', 'format', 'minLength', 'maxLength')) return ['string'];
   if (has(...NUMBER_KEYWORDS)) return ['number'];
@@ -269,7 +335,9 @@ function compiles(pattern: string): boolean {
 
 /** One schema from several: nested unions flattened, repeats dropped, a single variant on its own. */
 function unionOf(variants: JsonSchema[]): JsonSchema {
-  const flat = variants.flatMap((variant) => (Array.isArray(variant.anyOf) && Object.keys(variant).length === 1 ? (variant.anyOf as JsonSchema[]) : [variant]));
+  const flat = variants.flatMap((variant) =>
+    Array.isArray(variant.anyOf) && Object.keys(variant).length === 1 ? (variant.anyOf as JsonSchema[]) : [variant],
+  );
   const unique = [...new Map(flat.map((variant) => [JSON.stringify(variant), variant])).values()];
   if (!unique.length) return anyValue();
   return unique.length === 1 ? unique[0]! : { anyOf: unique };
@@ -282,13 +350,16 @@ function constraintNotes(node: JsonSchema): string[] {
   if (isScalar(node.default) && node.default !== '') notes.push(`default ${short(node.default)}`);
   const min = node.minLength;
   const max = node.maxLength;
-  if (typeof max === 'number') notes.push(typeof min === 'number' && min > 0 ? `${min}-${max} chars` : `max ${max} chars`);
+  if (typeof max === 'number')
+    notes.push(typeof min === 'number' && min > 0 ? `${min}-${max} chars` : `max ${max} chars`);
   else if (typeof min === 'number' && min > 0) notes.push(`min ${min} chars`);
   if (typeof node.format === 'string' && !STRICT_FORMATS.has(node.format)) notes.push(`format ${node.format}`);
   if (typeof node.pattern === 'string' && !compiles(node.pattern)) notes.push(`pattern ${node.pattern.slice(0, 60)}`);
   if (node.uniqueItems === true) notes.push('no repeats');
-  if (typeof node.minProperties === 'number' && node.minProperties > 0) notes.push(`at least ${node.minProperties} keys`);
-  if (typeof node.exclusiveMinimum === 'boolean' || typeof node.exclusiveMaximum === 'boolean') notes.push('bounds exclusive');
+  if (typeof node.minProperties === 'number' && node.minProperties > 0)
+    notes.push(`at least ${node.minProperties} keys`);
+  if (typeof node.exclusiveMinimum === 'boolean' || typeof node.exclusiveMaximum === 'boolean')
+    notes.push('bounds exclusive');
   if (Array.isArray(node.enum) && node.enum.some((value) => !isScalar(value))) notes.push(`one of ${short(node.enum)}`);
   if ('const' in node && !isScalar(node.const)) notes.push(`must be ${short(node.const)}`);
   if ('not' in node) notes.push(`must not be ${short(node.not)}`);
@@ -315,7 +386,12 @@ function strictCopy(schema: JsonSchema): JsonSchema {
   if (isSchema(schema.items)) copy.items = strictCopy(schema.items);
   if (isSchema(schema.properties)) {
     const required = new Set(strings(schema.required));
-    copy.properties = Object.fromEntries(Object.entries(schema.properties as Record<string, JsonSchema>).map(([name, property]) => [name, required.has(name) ? strictCopy(property) : nullable(strictCopy(property))]));
+    copy.properties = Object.fromEntries(
+      Object.entries(schema.properties as Record<string, JsonSchema>).map(([name, property]) => [
+        name,
+        required.has(name) ? strictCopy(property) : nullable(strictCopy(property)),
+      ]),
+    );
     copy.required = Object.keys(schema.properties);
     copy.additionalProperties = false;
   }
@@ -327,11 +403,18 @@ function nullable(schema: JsonSchema): JsonSchema {
   const withDescription = (result: JsonSchema) => (description === undefined ? result : { ...result, description });
   if (Array.isArray(schema.anyOf)) {
     const variants = schema.anyOf as JsonSchema[];
-    return variants.some((variant) => variant.type === 'null') ? schema : { ...schema, anyOf: [...variants, { type: 'null' }] };
+    return variants.some((variant) => variant.type === 'null')
+      ? schema
+      : { ...schema, anyOf: [...variants, { type: 'null' }] };
   }
   if (Array.isArray(schema.type) || schema.type === 'null') return schema;
-  if (schema.type === 'object' || schema.type === 'array' || 'const' in schema) return withDescription({ anyOf: [rest, { type: 'null' }] });
-  return { ...schema, type: [schema.type, 'null'], ...(Array.isArray(schema.enum) ? { enum: [...schema.enum, null] } : {}) };
+  if (schema.type === 'object' || schema.type === 'array' || 'const' in schema)
+    return withDescription({ anyOf: [rest, { type: 'null' }] });
+  return {
+    ...schema,
+    type: [schema.type, 'null'],
+    ...(Array.isArray(schema.enum) ? { enum: [...schema.enum, null] } : {}),
+  };
 }
 
 /** Nesting depth, properties, enum values and characters within what strict mode documents. */
@@ -372,18 +455,25 @@ function fitsStrictLimits(schema: JsonSchema): boolean {
  */
 export function dropNulls(value: unknown, schema: JsonSchema | undefined): unknown {
   if (!schema) return value;
-  if (Array.isArray(value)) return isSchema(schema.items) ? value.map((item) => dropNulls(item, schema.items as JsonSchema)) : value;
+  if (Array.isArray(value))
+    return isSchema(schema.items) ? value.map((item) => dropNulls(item, schema.items as JsonSchema)) : value;
   if (!isSchema(value) || !isSchema(schema.properties)) return value;
   const properties = schema.properties;
   const required = new Set(strings(schema.required));
   return Object.fromEntries(
     Object.entries(value)
-      .filter(([key, inner]) => !(inner === null && key in properties && !required.has(key) && !allowsNull(properties[key])))
+      .filter(
+        ([key, inner]) => !(inner === null && key in properties && !required.has(key) && !allowsNull(properties[key])),
+      )
       .map(([key, inner]) => [key, dropNulls(inner, isSchema(properties[key]) ? properties[key] : undefined)]),
   );
 }
 
 function allowsNull(schema: unknown): boolean {
   if (!isSchema(schema)) return false;
-  return schema.type === 'null' || (Array.isArray(schema.type) && schema.type.includes('null')) || (Array.isArray(schema.enum) && schema.enum.includes(null));
+  return (
+    schema.type === 'null' ||
+    (Array.isArray(schema.type) && schema.type.includes('null')) ||
+    (Array.isArray(schema.enum) && schema.enum.includes(null))
+  );
 }

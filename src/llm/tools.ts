@@ -26,7 +26,12 @@ const OWN_TOOLS: ChatCompletionFunctionTool[] = [
     function: {
       name: CLARIFY_TOOL,
       description: 'Ask the person one short question when the request cannot be carried out without their answer.',
-      parameters: { type: 'object', properties: { question: { type: 'string' } }, required: ['question'], additionalProperties: false },
+      parameters: {
+        type: 'object',
+        properties: { question: { type: 'string' } },
+        required: ['question'],
+        additionalProperties: false,
+      },
       strict: true,
     },
   },
@@ -41,7 +46,10 @@ const OWN_TOOLS: ChatCompletionFunctionTool[] = [
         properties: {
           method: { type: 'string', enum: ['GET', 'POST', 'PUT', 'DELETE'] },
           path: { type: 'string', description: 'Path after /api/v1, with the query string for GET' },
-          body: { type: ['string', 'null'], description: 'For POST and PUT: the JSON object to send, as text. Otherwise null.' },
+          body: {
+            type: ['string', 'null'],
+            description: 'For POST and PUT: the JSON object to send, as text. Otherwise null.',
+          },
         },
         required: ['method', 'path', 'body'],
         additionalProperties: false,
@@ -87,7 +95,11 @@ export function withoutTool(toolset: Toolset, index: number, reason: string): To
   if (!tool || !action) return undefined;
   const actionsByName = new Map(toolset.actionsByName);
   actionsByName.delete(tool.function.name);
-  return { tools: toolset.tools.filter((_, i) => i !== index), actionsByName, left: [...toolset.left, { key: action.key, reason }] };
+  return {
+    tools: toolset.tools.filter((_, i) => i !== index),
+    actionsByName,
+    left: [...toolset.left, { key: action.key, reason }],
+  };
 }
 
 /** Short: the name is in the tool's name already, and the rules say how writes are confirmed. */
@@ -104,7 +116,11 @@ export type ParsedCall = { ok: true; step: PlannedStep } | { ok: false; problem:
  * string counts as `{}`, as many servers send it), "not given" nulls dropped, then the action's
  * own schema; a REST call, its path and the caller's rules for it.
  */
-export function parseToolCall(toolset: Toolset, call: { name: string; arguments: string }, checks: Pick<PlanRequest, 'checkInput' | 'checkProxy'>): ParsedCall {
+export function parseToolCall(
+  toolset: Toolset,
+  call: { name: string; arguments: string },
+  checks: Pick<PlanRequest, 'checkInput' | 'checkProxy'>,
+): ParsedCall {
   let args: unknown;
   try {
     args = call.arguments.trim() === '' ? {} : JSON.parse(call.arguments);
@@ -113,7 +129,9 @@ export function parseToolCall(toolset: Toolset, call: { name: string; arguments:
   }
   if (call.name === CLARIFY_TOOL) {
     const question = (args as { question?: unknown })?.question;
-    return typeof question === 'string' && question.trim() ? { ok: true, step: { kind: 'clarify', question: question.trim() } } : { ok: false, problem: 'question must be a non-empty string.' };
+    return typeof question === 'string' && question.trim()
+      ? { ok: true, step: { kind: 'clarify', question: question.trim() } }
+      : { ok: false, problem: 'question must be a non-empty string.' };
   }
   if (call.name === REST_TOOL) {
     const parsed = parseRestCall(args);
@@ -126,7 +144,9 @@ export function parseToolCall(toolset: Toolset, call: { name: string; arguments:
   // original schema does not allow means "not given".
   const input = dropNulls(args, action.inputSchema);
   const complaint = checks.checkInput(action, input);
-  return complaint ? { ok: false, problem: `The input for ${call.name} does not fit its schema: ${complaint}` } : { ok: true, step: { kind: 'action', action, input } };
+  return complaint
+    ? { ok: false, problem: `The input for ${call.name} does not fit its schema: ${complaint}` }
+    : { ok: true, step: { kind: 'action', action, input } };
 }
 
 /** Entity paths only: `/Lead`, `/Lead/{id}`, `/Lead/{id}/calls`, with an optional query. */
@@ -134,7 +154,8 @@ const REST_PATH = /^\/[A-Za-z][A-Za-z0-9_]*(\/[A-Za-z0-9_-]+){0,2}\/?(\?[^\s#]*)
 
 function parseRestCall(args: unknown): ParsedCall {
   const { method, path, body } = (args ?? {}) as { method?: unknown; path?: unknown; body?: unknown };
-  if (method !== 'GET' && method !== 'POST' && method !== 'PUT' && method !== 'DELETE') return { ok: false, problem: 'method must be GET, POST, PUT or DELETE.' };
+  if (method !== 'GET' && method !== 'POST' && method !== 'PUT' && method !== 'DELETE')
+    return { ok: false, problem: 'method must be GET, POST, PUT or DELETE.' };
   // Models often include the API prefix; the proxy adds it itself.
   const normalised = typeof path === 'string' ? path.trim().replace(/^(https?:\/\/[^/]+)?\/api\/v1(?=\/)/, '') : '';
   if (!REST_PATH.test(normalised) || normalised.includes('..')) {
@@ -147,7 +168,14 @@ function parseRestCall(args: unknown): ParsedCall {
     } catch {
       return { ok: false, problem: 'body must be a JSON object written as text.' };
     }
-    if (typeof parsedBody !== 'object' || parsedBody === null || Array.isArray(parsedBody)) return { ok: false, problem: 'body must be a JSON object for POST and PUT.' };
+    if (typeof parsedBody !== 'object' || parsedBody === null || Array.isArray(parsedBody))
+      return { ok: false, problem: 'body must be a JSON object for POST and PUT.' };
   }
-  return { ok: true, step: { kind: 'proxy', request: { method: method as HttpMethod, path: normalised, ...(parsedBody ? { body: parsedBody } : {}) } } };
+  return {
+    ok: true,
+    step: {
+      kind: 'proxy',
+      request: { method: method as HttpMethod, path: normalised, ...(parsedBody ? { body: parsedBody } : {}) },
+    },
+  };
 }

@@ -35,7 +35,7 @@ export class Metrics {
     });
     this.requestSeconds = new Histogram({
       name: 'espo_slack_request_duration_seconds',
-      help: 'Time from the start of a request\'s work (after its ack) to its reply, by kind',
+      help: "Time from the start of a request's work (after its ack) to its reply, by kind",
       labelNames: ['kind'],
       buckets: LATENCY_BUCKETS,
       registers,
@@ -53,9 +53,24 @@ export class Metrics {
       buckets: LATENCY_BUCKETS,
       registers,
     });
-    this.modelCalls = new Counter({ name: 'espo_slack_model_calls_total', help: 'Calls to the language model, by outcome', labelNames: ['outcome'], registers });
-    this.modelSeconds = new Histogram({ name: 'espo_slack_model_call_duration_seconds', help: 'Duration of one call to the language model', buckets: LATENCY_BUCKETS, registers });
-    this.modelTokens = new Counter({ name: 'espo_slack_model_tokens_total', help: 'Tokens the language model reported, by type (prompt, completion)', labelNames: ['type'], registers });
+    this.modelCalls = new Counter({
+      name: 'espo_slack_model_calls_total',
+      help: 'Calls to the language model, by outcome',
+      labelNames: ['outcome'],
+      registers,
+    });
+    this.modelSeconds = new Histogram({
+      name: 'espo_slack_model_call_duration_seconds',
+      help: 'Duration of one call to the language model',
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.modelTokens = new Counter({
+      name: 'espo_slack_model_tokens_total',
+      help: 'Tokens the language model reported, by type (prompt, completion)',
+      labelNames: ['type'],
+      registers,
+    });
     this.webhookBatches = new Counter({
       name: 'espo_slack_webhook_batches_total',
       help: 'EspoCRM webhook batches received, by outcome (accepted, gone, unauthorized, malformed, too_large)',

@@ -61,11 +61,16 @@ export class SlackAlertSink implements AlertSink {
     }
     if (this.closed) return Promise.resolve('failed');
     if (queue.waiting.length >= this.maxQueue) {
-      this.logger.warn({ team: teamId, channel: channelId, queued: queue.waiting.length }, 'too many alerts waiting for one channel: this one is dropped');
+      this.logger.warn(
+        { team: teamId, channel: channelId, queued: queue.waiting.length },
+        'too many alerts waiting for one channel: this one is dropped',
+      );
       return Promise.resolve('failed');
     }
     const requestId = currentRequestId() ?? newRequestId();
-    const result = new Promise<'posted' | 'gone' | 'failed'>((done) => queue.waiting.push({ message, done, requestId }));
+    const result = new Promise<'posted' | 'gone' | 'failed'>((done) =>
+      queue.waiting.push({ message, done, requestId }),
+    );
     if (start) {
       const drained: Promise<void> = this.drain(key, teamId, channelId).finally(() => this.draining.delete(drained));
       this.draining.add(drained);
@@ -120,8 +125,18 @@ export class SlackAlertSink implements AlertSink {
         this.logger.warn({ team: teamId }, 'no bot token for the team (uninstalled?): an alert was not posted');
         return 'failed';
       }
-      const { text, blocks } = renderAlertMessage(message, await this.options.siteUrlOf?.(message.subscription.tenantKey));
-      await this.client.chat.postMessage({ token, channel: channelId, text, blocks, unfurl_links: false, unfurl_media: false });
+      const { text, blocks } = renderAlertMessage(
+        message,
+        await this.options.siteUrlOf?.(message.subscription.tenantKey),
+      );
+      await this.client.chat.postMessage({
+        token,
+        channel: channelId,
+        text,
+        blocks,
+        unfurl_links: false,
+        unfurl_media: false,
+      });
       this.options.onPosted?.('ok');
       return 'posted';
     } catch (error) {
@@ -129,7 +144,12 @@ export class SlackAlertSink implements AlertSink {
       const code = (error as { data?: { error?: string }; code?: string; statusCode?: number }).data?.error;
       const status = (error as { statusCode?: number }).statusCode;
       if ((code && GONE.has(code)) || status === 410) return 'gone';
-      this.logger.warn({ err: error, team: teamId, channel: channelId, code }, code === 'not_in_channel' ? 'the bot is not in the channel: invite it to post alerts there' : 'an alert could not be posted');
+      this.logger.warn(
+        { err: error, team: teamId, channel: channelId, code },
+        code === 'not_in_channel'
+          ? 'the bot is not in the channel: invite it to post alerts there'
+          : 'an alert could not be posted',
+      );
       return 'failed';
     }
   }

@@ -1,6 +1,12 @@
 import type { Authorize } from '@slack/bolt';
 import type { AppLogger } from '../observability/logger.js';
-import { botTokenRefused, checkBotToken, isRefusedTokenError, type BotIdentity, type SlackTransport } from './credentials.js';
+import {
+  botTokenRefused,
+  checkBotToken,
+  isRefusedTokenError,
+  type BotIdentity,
+  type SlackTransport,
+} from './credentials.js';
 import { createLeanFetch } from './lean-fetch.js';
 
 /** The one workspace's token, as far as the bot knows: fine, not yet asked, not reachable, or refused. */
@@ -89,7 +95,8 @@ export class BotToken {
 
   /** Checks in the background until the token's identity is known, unless the start-up check knew it. */
   start(): void {
-    if (!this.identity && this.health.state !== 'refused') this.scheduleRecheck(this.health.state === 'unchecked' ? 0 : this.recheckAfterMs);
+    if (!this.identity && this.health.state !== 'refused')
+      this.scheduleRecheck(this.health.state === 'unchecked' ? 0 : this.recheckAfterMs);
   }
 
   stop(): void {
@@ -108,9 +115,17 @@ export class BotToken {
    */
   readonly authorize: Authorize<boolean> = async ({ isEnterpriseInstall }, body) => {
     const identity = this.identity ?? (await this.identityWithin(AUTHORIZE_WAIT_MS));
-    if (identity) return { isEnterpriseInstall, botToken: this.options.token, botId: identity.botId, botUserId: identity.botUserId };
+    if (identity)
+      return {
+        isEnterpriseInstall,
+        botToken: this.options.token,
+        botId: identity.botId,
+        botUserId: identity.botUserId,
+      };
     if (this.health.state === 'refused' || (body !== undefined && 'event' in body)) {
-      throw new Error(`the bot does not know its own Slack identity yet: ${this.readinessProblem() ?? 'auth.test has not answered'}`);
+      throw new Error(
+        `the bot does not know its own Slack identity yet: ${this.readinessProblem() ?? 'auth.test has not answered'}`,
+      );
     }
     return { isEnterpriseInstall, botToken: this.options.token };
   };
@@ -136,7 +151,11 @@ export class BotToken {
    * Slack said the token is dead without being asked: a tokens_revoked event naming the bot user,
    * or app_uninstalled, for the token's own workspace.
    */
-  revokedBySlack(teamId: string | undefined, reason: 'tokens_revoked' | 'app_uninstalled', botUserIds?: string[]): void {
+  revokedBySlack(
+    teamId: string | undefined,
+    reason: 'tokens_revoked' | 'app_uninstalled',
+    botUserIds?: string[],
+  ): void {
     if (!this.identity || teamId !== this.identity.teamId) return;
     if (botUserIds && !botUserIds.includes(this.identity.botUserId)) return;
     this.refuse(reason);
@@ -174,7 +193,10 @@ export class BotToken {
     this.identity = identity;
     this.health = { state: 'ok' };
     clearTimeout(this.recheck);
-    this.options.logger.info({ slack: { teamId: identity.teamId, team: identity.team, bot: identity.botName } }, `Slack answers: SLACK_BOT_TOKEN is @${identity.botName} in ${identity.team}; ready`);
+    this.options.logger.info(
+      { slack: { teamId: identity.teamId, team: identity.team, bot: identity.botName } },
+      `Slack answers: SLACK_BOT_TOKEN is @${identity.botName} in ${identity.team}; ready`,
+    );
   }
 
   private scheduleRecheck(afterMs: number): void {

@@ -10,10 +10,15 @@ const COMMAND_IN_TEXT = new RegExp(`${COMMAND_OPEN}([^${COMMAND_OPEN}${COMMAND_C
  * style: `/espo connect`. Applied to mrkdwn that is already escaped, so the words inside stay inert.
  */
 export function withCommands(mrkdwn: string): string {
-  return mrkdwn.replace(COMMAND_IN_TEXT, (_token, words: string) => `\`${words.trim() ? `${SLASH_COMMAND} ${words.trim()}` : SLASH_COMMAND}\``);
+  return mrkdwn.replace(
+    COMMAND_IN_TEXT,
+    (_token, words: string) => `\`${words.trim() ? `${SLASH_COMMAND} ${words.trim()}` : SLASH_COMMAND}\``,
+  );
 }
 
 /** The same for plain text (notification fallbacks, modal text), without code style. */
 export function withCommandsPlain(text: string): string {
-  return text.replace(COMMAND_IN_TEXT, (_token, words: string) => (words.trim() ? `${SLASH_COMMAND} ${words.trim()}` : SLASH_COMMAND));
+  return text.replace(COMMAND_IN_TEXT, (_token, words: string) =>
+    words.trim() ? `${SLASH_COMMAND} ${words.trim()}` : SLASH_COMMAND,
+  );
 }

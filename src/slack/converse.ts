@@ -55,7 +55,12 @@ export function threadSender(client: WebClient, message: ThreadMessage): Respond
 }
 
 /** One plain-language message: profile, core's conversation pipeline, a reply in the thread. */
-export async function converse(deps: ListenerDeps, client: WebClient, message: ThreadMessage, hooks: ConverseHooks = {}): Promise<void> {
+export async function converse(
+  deps: ListenerDeps,
+  client: WebClient,
+  message: ThreadMessage,
+  hooks: ConverseHooks = {},
+): Promise<void> {
   const context: RequestContext = { teamId: message.teamId, userId: message.userId, channelId: message.channelId };
   const threadKey = `${message.teamId}:${message.channelId}:${message.threadTs ?? 'dm'}`;
   const request: RequestInfo = { kind: message.kind, context, log: {} };
@@ -70,7 +75,13 @@ export async function converse(deps: ListenerDeps, client: WebClient, message: T
       const result = await deps.conversation.handleMessage({ ...context, threadKey }, message.text || 'help');
       Object.assign(request.log!, {
         route: result.route,
-        ...(result.usage ? { promptTokens: result.usage.promptTokens, completionTokens: result.usage.completionTokens, modelCalls: result.usage.modelCalls } : {}),
+        ...(result.usage
+          ? {
+              promptTokens: result.usage.promptTokens,
+              completionTokens: result.usage.completionTokens,
+              modelCalls: result.usage.modelCalls,
+            }
+          : {}),
         ...(result.ignoredCalls ? { ignoredToolCalls: result.ignoredCalls } : {}),
       });
       await hooks.after?.(result).catch(() => undefined);

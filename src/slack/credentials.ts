@@ -58,7 +58,13 @@ function appTokenRefused(error: string): string {
 
 /** A failed Web API call: the token refused (Slack's error code), or Slack unavailable (what happened, and where). */
 function classify(error: unknown, transport: SlackTransport): { refused: string } | { unreachable: string } {
-  const failure = error as { code?: string; data?: { error?: unknown }; statusCode?: number; original?: { code?: string; name?: string; message?: string }; message?: string };
+  const failure = error as {
+    code?: string;
+    data?: { error?: unknown };
+    statusCode?: number;
+    original?: { code?: string; name?: string; message?: string };
+    message?: string;
+  };
   const where = `at ${transport.slackApiUrl ?? SLACK_API}`;
   switch (failure?.code) {
     case webApi.ErrorCode.PlatformError: {
@@ -71,7 +77,10 @@ function classify(error: unknown, transport: SlackTransport): { refused: string 
       return { unreachable: `rate-limited ${where}` };
     case webApi.ErrorCode.RequestError: {
       const original = failure.original;
-      const what = original?.code === 'ABORT_ERR' || original?.name === 'TimeoutError' ? 'no answer in time' : (systemErrorCode(original) ?? original?.message ?? 'no answer');
+      const what =
+        original?.code === 'ABORT_ERR' || original?.name === 'TimeoutError'
+          ? 'no answer in time'
+          : (systemErrorCode(original) ?? original?.message ?? 'no answer');
       return { unreachable: `${what} ${where}` };
     }
     default:
@@ -80,11 +89,30 @@ function classify(error: unknown, transport: SlackTransport): { refused: string 
 }
 
 /** The checks say what happened themselves; the Web API client's own warnings would be plain text among the JSON logs. */
-const QUIET = { debug() {}, info() {}, warn() {}, error() {}, setLevel() {}, getLevel: () => LogLevel.ERROR, setName() {} };
+const QUIET = {
+  debug() {},
+  info() {},
+  warn() {},
+  error() {},
+  setLevel() {},
+  getLevel: () => LogLevel.ERROR,
+  setName() {},
+};
 
 /** One quick try: a check must not hold the start up, and one that failed is simply made again later. */
-function checkClient(transport: SlackTransport, timeoutMs: number, token?: string, headers: Record<string, string> = {}) {
-  return new webApi.WebClient(token, { ...transport, headers, logger: QUIET, timeout: timeoutMs, retryConfig: { retries: 0 } });
+function checkClient(
+  transport: SlackTransport,
+  timeoutMs: number,
+  token?: string,
+  headers: Record<string, string> = {},
+) {
+  return new webApi.WebClient(token, {
+    ...transport,
+    headers,
+    logger: QUIET,
+    timeout: timeoutMs,
+    retryConfig: { retries: 0 },
+  });
 }
 
 /**
@@ -92,18 +120,33 @@ function checkClient(transport: SlackTransport, timeoutMs: number, token?: strin
  * not a bot's (a user token has no bot_id, and the bot could not tell its own messages from
  * people's).
  */
-export async function checkBotToken(transport: SlackTransport, token: string, timeoutMs: number): Promise<SettingCheck<BotIdentity> & { slackError?: string }> {
+export async function checkBotToken(
+  transport: SlackTransport,
+  token: string,
+  timeoutMs: number,
+): Promise<SettingCheck<BotIdentity> & { slackError?: string }> {
   let answer: webApi.AuthTestResponse;
   try {
     answer = await checkClient(transport, timeoutMs, token).auth.test();
   } catch (error) {
     const failure = classify(error, transport);
     if ('unreachable' in failure) return { outcome: 'unreachable', reason: failure.unreachable };
-    return { outcome: 'refused', variables: ['SLACK_BOT_TOKEN'], message: botTokenRefused(failure.refused), cause: error, slackError: failure.refused };
+    return {
+      outcome: 'refused',
+      variables: ['SLACK_BOT_TOKEN'],
+      message: botTokenRefused(failure.refused),
+      cause: error,
+      slackError: failure.refused,
+    };
   }
   if (!answer.bot_id || !answer.user_id || !answer.team_id) {
     const who = answer.user ? `@${answer.user}` : 'someone';
-    return { outcome: 'refused', variables: ['SLACK_BOT_TOKEN'], message: `SLACK_BOT_TOKEN is not a bot token (Slack knows it as ${who}, not as the app's bot): ${WHERE_BOT_TOKEN}`, slackError: 'not_a_bot_token' };
+    return {
+      outcome: 'refused',
+      variables: ['SLACK_BOT_TOKEN'],
+      message: `SLACK_BOT_TOKEN is not a bot token (Slack knows it as ${who}, not as the app's bot): ${WHERE_BOT_TOKEN}`,
+      slackError: 'not_a_bot_token',
+    };
   }
   return {
     outcome: 'ok',
@@ -123,19 +166,35 @@ export async function checkBotToken(transport: SlackTransport, token: string, ti
  * (@slack/socket-mode's SocketModeClient.retrieveWSSURL, the token in the Authorization header as
  * it sends it). The URL it returns is left unused; it expires on its own.
  */
-export async function checkAppToken(transport: SlackTransport, appToken: string, timeoutMs: number): Promise<SettingCheck<true>> {
+export async function checkAppToken(
+  transport: SlackTransport,
+  appToken: string,
+  timeoutMs: number,
+): Promise<SettingCheck<true>> {
   try {
     await checkClient(transport, timeoutMs, '', { Authorization: `Bearer ${appToken}` }).apps.connections.open({});
     return { outcome: 'ok', value: true };
   } catch (error) {
     const failure = classify(error, transport);
     if ('unreachable' in failure) return { outcome: 'unreachable', reason: failure.unreachable };
-    return { outcome: 'refused', variables: ['SLACK_APP_TOKEN'], message: appTokenRefused(failure.refused), cause: error };
+    return {
+      outcome: 'refused',
+      variables: ['SLACK_APP_TOKEN'],
+      message: appTokenRefused(failure.refused),
+      cause: error,
+    };
   }
 }
 
 /** Socket Mode's own start failed: a refused SLACK_APP_TOKEN says so; anything else stays as it is. */
 export function socketModeStartFailure(error: unknown, transport: SlackTransport): unknown {
   const failure = classify(error, transport);
-  return 'refused' in failure ? refusedSetting({ outcome: 'refused', variables: ['SLACK_APP_TOKEN'], message: appTokenRefused(failure.refused), cause: error }) : error;
+  return 'refused' in failure
+    ? refusedSetting({
+        outcome: 'refused',
+        variables: ['SLACK_APP_TOKEN'],
+        message: appTokenRefused(failure.refused),
+        cause: error,
+      })
+    : error;
 }

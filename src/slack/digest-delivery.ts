@@ -12,7 +12,15 @@ type WebClient = webApi.WebClient;
  */
 const GONE = new Set(['channel_not_found', 'is_archived', 'user_not_found', 'team_not_found', 'no_installation']);
 /** Slack errors that refuse this one post (not worth retrying now), e.g. the bot is not in the channel. */
-const REFUSED = new Set(['not_in_channel', 'restricted_action', 'restricted_action_read_only_channel', 'restricted_action_thread_only_channel', 'ekm_access_denied', 'invalid_blocks', 'msg_too_long']);
+const REFUSED = new Set([
+  'not_in_channel',
+  'restricted_action',
+  'restricted_action_read_only_channel',
+  'restricted_action_thread_only_channel',
+  'ekm_access_denied',
+  'invalid_blocks',
+  'msg_too_long',
+]);
 
 export interface SlackDigestDeliveryOptions {
   /**
@@ -37,7 +45,14 @@ export class SlackDigestDelivery implements DigestDelivery {
     if (!token) return { ok: false, reason: 'gone', detail: 'no_installation' };
     const rendered = renderDigest(digest, { siteUrl: await this.options.siteUrlOf(job.tenantKey) });
     try {
-      await this.options.client.chat.postMessage({ token, channel: job.channelId, text: rendered.text, blocks: rendered.blocks, unfurl_links: false, unfurl_media: false });
+      await this.options.client.chat.postMessage({
+        token,
+        channel: job.channelId,
+        text: rendered.text,
+        blocks: rendered.blocks,
+        unfurl_links: false,
+        unfurl_media: false,
+      });
       this.options.onPosted?.('ok');
       return { ok: true };
     } catch (error) {
@@ -51,7 +66,10 @@ export class SlackDigestDelivery implements DigestDelivery {
 }
 
 /** The bot token of a team from its stored OAuth installation (team installs; org-wide installs are keyed by enterprise). */
-export async function installedBotToken(installations: WorkspaceInstallations, teamId: string): Promise<string | undefined> {
+export async function installedBotToken(
+  installations: WorkspaceInstallations,
+  teamId: string,
+): Promise<string | undefined> {
   const json = await installations.find(teamId);
   if (!json) return undefined;
   const installation = JSON.parse(json) as { bot?: { token?: string } };

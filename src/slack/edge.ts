@@ -118,7 +118,16 @@ async function handle(
       request.log = { ...request.log, promptTokens, completionTokens, modelCalls };
     }
     const log = appError.code === 'internal' ? deps.logger.error.bind(deps.logger) : deps.logger.warn.bind(deps.logger);
-    log({ err: appError.cause ?? appError, code: appError.code, kind: request.kind, team: request.context.teamId, user: request.context.userId }, appError.userMessage);
+    log(
+      {
+        err: appError.cause ?? appError,
+        code: appError.code,
+        kind: request.kind,
+        team: request.context.teamId,
+        user: request.context.userId,
+      },
+      appError.userMessage,
+    );
     payload = { ...renderError(appError) };
     isPrivate = Boolean(appError.details.connectUrl) || !delivery.conversation;
     // A new message: a failed click must not wipe the preview they acted on.
@@ -141,13 +150,23 @@ async function handle(
   );
   deps.metrics.request(request.kind, outcome, code, (performance.now() - started) / 1000);
   try {
-    await withRetries(DELIVERY_RETRIES, {
-      transient: slackTransient,
-      onRetry: (error, { attempt, delayMs, reason }) =>
-        deps.logger.warn({ err: error, kind: request.kind, team: request.context.teamId, attempt, delayMs, reason }, 'Slack did not take the reply; trying again'),
-    }, () => respond(payload));
+    await withRetries(
+      DELIVERY_RETRIES,
+      {
+        transient: slackTransient,
+        onRetry: (error, { attempt, delayMs, reason }) =>
+          deps.logger.warn(
+            { err: error, kind: request.kind, team: request.context.teamId, attempt, delayMs, reason },
+            'Slack did not take the reply; trying again',
+          ),
+      },
+      () => respond(payload),
+    );
   } catch (error) {
-    deps.logger.error({ err: error, kind: request.kind, team: request.context.teamId }, 'could not deliver the reply to Slack');
+    deps.logger.error(
+      { err: error, kind: request.kind, team: request.context.teamId },
+      'could not deliver the reply to Slack',
+    );
   }
 }
 
@@ -165,5 +184,7 @@ function slackTransient(error: unknown): Transient | undefined {
   if (status !== undefined && status >= 500) return { reason: `http_${status}` };
   // A dropped connection on a response_url post (the Web API client retries its own).
   const code = typeof failure?.code === 'string' ? failure.code : '';
-  return ['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'UND_ERR_SOCKET'].includes(code) ? { reason: code } : undefined;
+  return ['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'UND_ERR_SOCKET'].includes(code)
+    ? { reason: code }
+    : undefined;
 }

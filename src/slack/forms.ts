@@ -21,12 +21,21 @@ export interface FormMetadata {
  * and a cold connection can take longer to describe its schema), then becomes the form, or a
  * polite reason (with the connect link when the person may have it).
  */
-export async function openForm(deps: ListenerDeps, client: WebClient, triggerId: string, context: RequestContext, request: FormRequest): Promise<void> {
+export async function openForm(
+  deps: ListenerDeps,
+  client: WebClient,
+  triggerId: string,
+  context: RequestContext,
+  request: FormRequest,
+): Promise<void> {
   const entity = deps.forms.entityOf(request.entity);
   const title = formTitle({ operation: request.operation, entity });
   let viewId: string | undefined;
   try {
-    const opened = await client.views.open({ trigger_id: triggerId, view: noticeView(title, 'Loading the form…') as never });
+    const opened = await client.views.open({
+      trigger_id: triggerId,
+      view: noticeView(title, 'Loading the form…') as never,
+    });
     viewId = opened.view?.id;
   } catch (error) {
     deps.logger.warn({ err: error, team: context.teamId, user: context.userId }, 'could not open a form');
@@ -39,17 +48,41 @@ export async function openForm(deps: ListenerDeps, client: WebClient, triggerId:
 }
 
 /** Reads what the form needs and replaces "Loading…" with it, or with why it cannot be shown. */
-async function fillForm(deps: ListenerDeps, client: WebClient, viewId: string, title: string, context: RequestContext, request: FormRequest): Promise<void> {
+async function fillForm(
+  deps: ListenerDeps,
+  client: WebClient,
+  viewId: string,
+  title: string,
+  context: RequestContext,
+  request: FormRequest,
+): Promise<void> {
   let view: Record<string, unknown>;
   try {
     const profile = await deps.profiles.of(client, context.teamId, context.userId);
     const form = await deps.forms.open({ ...context, ...profile }, request);
-    const metadata: FormMetadata = { o: form.operation, e: form.entity.name, ...(form.id ? { id: form.id } : {}), ...(context.channelId ? { c: context.channelId } : {}) };
+    const metadata: FormMetadata = {
+      o: form.operation,
+      e: form.entity.name,
+      ...(form.id ? { id: form.id } : {}),
+      ...(context.channelId ? { c: context.channelId } : {}),
+    };
     view = formView(form, JSON.stringify(metadata));
-    deps.logger.info({ kind: 'form', detail: `${request.operation} ${request.entity}`, team: context.teamId, user: context.userId, fields: form.fields.length }, 'form opened');
+    deps.logger.info(
+      {
+        kind: 'form',
+        detail: `${request.operation} ${request.entity}`,
+        team: context.teamId,
+        user: context.userId,
+        fields: form.fields.length,
+      },
+      'form opened',
+    );
   } catch (error) {
     const appError = toAppError(error);
-    deps.logger.warn({ err: appError.cause ?? appError, code: appError.code, team: context.teamId, user: context.userId }, appError.userMessage);
+    deps.logger.warn(
+      { err: appError.cause ?? appError, code: appError.code, team: context.teamId, user: context.userId },
+      appError.userMessage,
+    );
     const url = appError.details.connectUrl;
     view = noticeView(title, appError.userMessage, url ? { url, text: 'Connect EspoCRM' } : undefined);
   }
@@ -58,7 +91,10 @@ async function fillForm(deps: ListenerDeps, client: WebClient, viewId: string, t
   } catch (error) {
     // Never leave the person looking at "Loading…".
     deps.logger.warn({ err: error, team: context.teamId, user: context.userId }, 'could not show a form');
-    const fallback = noticeView(title, 'I could not show this form in Slack. Please try `/espo create` or `/espo update` with field=value instead.');
+    const fallback = noticeView(
+      title,
+      'I could not show this form in Slack. Please try `/espo create` or `/espo update` with field=value instead.',
+    );
     await client.views.update({ view_id: viewId, view: fallback as never }).catch(() => undefined);
   }
 }

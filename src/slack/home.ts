@@ -7,7 +7,12 @@ import { renderHome, renderHomeError, type HomeView } from './render/home.js';
  * Reads, renders and publishes a person's App Home tab (on opening it, and again after its Connect
  * button). Every failure ends in one log line, and the tab still shows something.
  */
-export async function publishHome(deps: ListenerDeps, client: webApi.WebClient, teamId: string, userId: string): Promise<void> {
+export async function publishHome(
+  deps: ListenerDeps,
+  client: webApi.WebClient,
+  teamId: string,
+  userId: string,
+): Promise<void> {
   const started = performance.now();
   let view: HomeView;
   let problem: AppError | undefined;
@@ -16,14 +21,26 @@ export async function publishHome(deps: ListenerDeps, client: webApi.WebClient, 
     const profile = await deps.profiles.of(client, teamId, userId);
     const data = await deps.home.load({ teamId, userId, ...profile });
     view = renderHome(data, { siteUrl: await deps.sites.urlOf(deps.service.tenantFor({ teamId, userId }).key) });
-    problem = data.connection.state === 'unknown' ? data.connection.error : data.work.kind === 'error' ? data.work.error : undefined;
+    problem =
+      data.connection.state === 'unknown'
+        ? data.connection.error
+        : data.work.kind === 'error'
+          ? data.work.error
+          : undefined;
     outcome = data.work.kind === 'not_connected' ? `connection_${data.connection.state}` : data.work.kind;
   } catch (error) {
     problem = toAppError(error);
     outcome = 'error';
     view = renderHomeError(problem.userMessage);
   }
-  const line = { kind: 'home', team: teamId, user: userId, outcome, code: problem?.code, ms: Math.round(performance.now() - started) };
+  const line = {
+    kind: 'home',
+    team: teamId,
+    user: userId,
+    outcome,
+    code: problem?.code,
+    ms: Math.round(performance.now() - started),
+  };
   try {
     await client.views.publish({ user_id: userId, view });
   } catch (error) {
@@ -31,6 +48,7 @@ export async function publishHome(deps: ListenerDeps, client: webApi.WebClient, 
     return;
   }
   if (!problem) deps.logger.info(line, 'home published');
-  else if (problem.code === 'internal') deps.logger.error({ err: problem.cause ?? problem, ...line }, problem.userMessage);
+  else if (problem.code === 'internal')
+    deps.logger.error({ err: problem.cause ?? problem, ...line }, problem.userMessage);
   else deps.logger.warn({ err: problem.cause ?? problem, ...line }, problem.userMessage);
 }

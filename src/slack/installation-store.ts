@@ -19,7 +19,9 @@ export const BOT_SCOPES = [
 ] as const;
 
 /** Where an installation is kept: the enterprise id for an org-wide install, else the team id. */
-export function installationKey(installation: Pick<Installation, 'isEnterpriseInstall' | 'team' | 'enterprise'>): string {
+export function installationKey(
+  installation: Pick<Installation, 'isEnterpriseInstall' | 'team' | 'enterprise'>,
+): string {
   const key = installation.isEnterpriseInstall ? installation.enterprise?.id : installation.team?.id;
   if (!key) throw new Error('Slack sent an installation without a team or enterprise id');
   return key;
@@ -65,7 +67,10 @@ export function installationStore(installations: WorkspaceInstallations, logger:
       const key = queryKey(query);
       const json = await installations.find(key);
       // Bolt turns this into an AuthorizationError: the request is acknowledged and dropped (app.ts).
-      if (!json) throw new NoInstallationError(`no installation for ${key}: the app is not installed there (or was uninstalled)`);
+      if (!json)
+        throw new NoInstallationError(
+          `no installation for ${key}: the app is not installed there (or was uninstalled)`,
+        );
       return JSON.parse(json) as Installation;
     },
     async deleteInstallation(query) {

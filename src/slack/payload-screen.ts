@@ -39,13 +39,16 @@ export interface Unreadable {
 
 type Fields = Record<string, unknown>;
 
-const isRecord = (value: unknown): value is Fields => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isRecord = (value: unknown): value is Fields =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 /** A team, enterprise or user id: absent, null (an org-wide install has no team), or a string Bolt can key a plain object by. */
-const isId = (value: unknown): boolean => value === undefined || value === null || (typeof value === 'string' && !(value in Object.prototype));
+const isId = (value: unknown): boolean =>
+  value === undefined || value === null || (typeof value === 'string' && !(value in Object.prototype));
 const isOptionalString = (value: unknown): boolean => value === undefined || typeof value === 'string';
 const isOptionalRecord = (value: unknown): boolean => value === undefined || isRecord(value);
 /** Holes included (`every` skips them): `[, {}]` has no object first. */
-const isListOfRecords = (value: unknown): value is Fields[] => Array.isArray(value) && Array.from(value as unknown[]).every(isRecord);
+const isListOfRecords = (value: unknown): value is Fields[] =>
+  Array.isArray(value) && Array.from(value as unknown[]).every(isRecord);
 /** A short, safe rendering of what was found, for the log. */
 const shown = (value: unknown): string => (value === null ? 'null' : Array.isArray(value) ? 'a list' : typeof value);
 
@@ -67,10 +70,12 @@ function eventProblem(body: Fields): string | undefined {
   if (Array.isArray(body.authorizations) && body.authorizations[0] !== undefined) {
     const [first] = body.authorizations as unknown[];
     if (!isRecord(first)) return `authorizations[0] is ${shown(first)}, not an object`;
-    if (!isId(first.team_id) || !isId(first.enterprise_id)) return 'authorizations[0] has a team_id or enterprise_id that is not an id';
+    if (!isId(first.team_id) || !isId(first.enterprise_id))
+      return 'authorizations[0] has a team_id or enterprise_id that is not an id';
   }
   for (const key of ['user', 'channel'] as const) {
-    if (key in event && typeof event[key] !== 'string' && !isRecord(event[key])) return `event.${key} is ${shown(event[key])}, neither an id nor an object`;
+    if (key in event && typeof event[key] !== 'string' && !isRecord(event[key]))
+      return `event.${key} is ${shown(event[key])}, neither an id nor an object`;
   }
   for (const key of ['item', 'subteam'] as const) {
     if (key in event && !isRecord(event[key])) return `event.${key} is ${shown(event[key])}, not an object`;
@@ -85,9 +90,11 @@ function eventProblem(body: Fields): string | undefined {
  */
 function commandProblem(body: Fields): string | undefined {
   const notText = Object.entries(body).find(([, value]) => typeof value !== 'string');
-  if (notText) return `the command's field ${JSON.stringify(notText[0].slice(0, 40))} is ${shown(notText[1])}, not text`;
+  if (notText)
+    return `the command's field ${JSON.stringify(notText[0].slice(0, 40))} is ${shown(notText[1])}, not text`;
   if (!body.team_id || !body.user_id) return 'a command without its team_id or user_id';
-  if (!isId(body.team_id) || !isId(body.user_id) || !isId(body.enterprise_id)) return 'team_id, user_id or enterprise_id is not an id';
+  if (!isId(body.team_id) || !isId(body.user_id) || !isId(body.enterprise_id))
+    return 'team_id, user_id or enterprise_id is not an id';
   return undefined;
 }
 
@@ -101,13 +108,16 @@ function interactionProblem(body: Fields): string | undefined {
     return `type ${typeof type === 'string' ? JSON.stringify(type.slice(0, 40)) : shown(type)} is not a kind of request Slack sends here`;
   }
   const { user, team, enterprise } = body;
-  if (!isRecord(user) || typeof user.id !== 'string') return `user is ${isRecord(user) ? 'an object without an id' : shown(user)}`;
+  if (!isRecord(user) || typeof user.id !== 'string')
+    return `user is ${isRecord(user) ? 'an object without an id' : shown(user)}`;
   if (!isId(user.id) || !isId(user.team_id)) return 'user has an id or team_id that is not an id';
   if (team !== null && !isOptionalRecord(team)) return `team is ${shown(team)}, not an object`;
-  if (isRecord(team) && (!isId(team.id) || !isId(team.enterprise_id))) return 'team has an id or enterprise_id that is not an id';
+  if (isRecord(team) && (!isId(team.id) || !isId(team.enterprise_id)))
+    return 'team has an id or enterprise_id that is not an id';
   if (enterprise !== null && !isOptionalRecord(enterprise)) return `enterprise is ${shown(enterprise)}, not an object`;
   if (isRecord(enterprise) && !isId(enterprise.id)) return 'enterprise has an id that is not an id';
-  if ((isOptions || isActions || type === 'message_action') && !isOptionalRecord(body.channel)) return `channel is ${shown(body.channel)}, not an object`;
+  if ((isOptions || isActions || type === 'message_action') && !isOptionalRecord(body.channel))
+    return `channel is ${shown(body.channel)}, not an object`;
   for (const key of ['callback_id', 'trigger_id', 'response_url'] as const) {
     if (!isOptionalString(body[key])) return `${key} is ${shown(body[key])}, not text`;
   }
@@ -116,14 +126,17 @@ function interactionProblem(body: Fields): string | undefined {
   if (type === 'shortcut' || type === 'message_action') {
     if (typeof body.callback_id !== 'string') return 'a shortcut without its callback_id';
   }
-  if (isOptions && (type === 'block_suggestion' ? !hasBlockIds(body) : !blockIdsReadable(body))) return 'a block_suggestion without its action_id and block_id as text';
+  if (isOptions && (type === 'block_suggestion' ? !hasBlockIds(body) : !blockIdsReadable(body)))
+    return 'a block_suggestion without its action_id and block_id as text';
   if (isActions && body.actions !== undefined) {
     const { actions } = body;
     if (!isListOfRecords(actions) || actions.length === 0) return 'actions is not a list of objects';
     const [first] = actions;
-    if (type === 'block_actions' ? !hasBlockIds(first!) : !blockIdsReadable(first!)) return 'actions[0] without its action_id and block_id as text';
+    if (type === 'block_actions' ? !hasBlockIds(first!) : !blockIdsReadable(first!))
+      return 'actions[0] without its action_id and block_id as text';
   }
-  if (type === 'message_action' && (!isRecord(body.message) || !isRecord(body.channel))) return 'a message shortcut without its message or channel';
+  if (type === 'message_action' && (!isRecord(body.message) || !isRecord(body.channel)))
+    return 'a message shortcut without its message or channel';
   if (isView) {
     const { view } = body;
     if (!isRecord(view)) return `view is ${shown(view)}, not an object`;
@@ -134,7 +147,8 @@ function interactionProblem(body: Fields): string | undefined {
 }
 
 /** A block element's ids: Slack sends both with every block_actions action and block_suggestion. */
-const hasBlockIds = (element: Fields): boolean => typeof element.action_id === 'string' && typeof element.block_id === 'string';
+const hasBlockIds = (element: Fields): boolean =>
+  typeof element.action_id === 'string' && typeof element.block_id === 'string';
 /** Bolt's `matchConstraints` takes anything with an `action_id` for a block element, and matches patterns against both ids. */
 const blockIdsReadable = (element: Fields): boolean => element.action_id === undefined || hasBlockIds(element);
 
@@ -167,16 +181,25 @@ export class ScreenedApp extends App {
     const body: unknown = event.body;
     if (isRecord(body) && body.type === 'app_rate_limited') {
       // docs.slack.dev/reference/events/app_rate_limited: more than 30,000 events an hour from one workspace.
-      this.screenLogger.warn({ team: body.team_id, minuteRateLimited: body.minute_rate_limited }, 'Slack is rate-limiting the events it sends the app from this workspace');
+      this.screenLogger.warn(
+        { team: body.team_id, minuteRateLimited: body.minute_rate_limited },
+        'Slack is rate-limiting the events it sends the app from this workspace',
+      );
       return event.ack();
     }
     const unreadable = screenPayload(body);
     if (!unreadable) return super.processEvent(event);
     if (unreadable.answer === 'acknowledge') {
-      this.screenLogger.warn({ problem: unreadable.problem }, 'a Slack event is not shaped like anything Slack sends: acknowledged and dropped');
+      this.screenLogger.warn(
+        { problem: unreadable.problem },
+        'a Slack event is not shaped like anything Slack sends: acknowledged and dropped',
+      );
       return event.ack();
     }
-    this.screenLogger.warn({ problem: unreadable.problem }, 'a Slack request is not shaped like anything Slack sends: refused');
+    this.screenLogger.warn(
+      { problem: unreadable.problem },
+      'a Slack request is not shaped like anything Slack sends: refused',
+    );
     throw new UnreadablePayloadError(unreadable.problem);
   }
 }

@@ -1,5 +1,12 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import { defaultBodyLimit, HTTPModuleFunctions, HTTPReceiver, isRawBodyError, type HTTPReceiverOptions, type ReceiverProcessEventErrorHandlerArgs } from '@slack/bolt';
+import {
+  defaultBodyLimit,
+  HTTPModuleFunctions,
+  HTTPReceiver,
+  isRawBodyError,
+  type HTTPReceiverOptions,
+  type ReceiverProcessEventErrorHandlerArgs,
+} from '@slack/bolt';
 import type { AppLogger } from '../observability/logger.js';
 import { UnreadablePayloadError } from './payload-screen.js';
 
@@ -31,7 +38,8 @@ export class ScreenedHTTPReceiver extends HTTPReceiver {
         this.pending.add(res);
         res.once('close', () => this.pending.delete(res));
       }
-      if (req.method !== 'POST' || new URL(req.url ?? '/', 'http://localhost').pathname !== endpoint) return bolt(req, res);
+      if (req.method !== 'POST' || new URL(req.url ?? '/', 'http://localhost').pathname !== endpoint)
+        return bolt(req, res);
       screen(req, res, bolt, logger, signingSecret).catch((error: unknown) => {
         logger.error({ err: error }, 'a Slack request could not be read');
         if (!res.headersSent) res.writeHead(500).end();
@@ -47,7 +55,13 @@ export class ScreenedHTTPReceiver extends HTTPReceiver {
   }
 }
 
-async function screen(req: IncomingMessage, res: ServerResponse, bolt: RequestListener, logger: AppLogger, signingSecret: string): Promise<void> {
+async function screen(
+  req: IncomingMessage,
+  res: ServerResponse,
+  bolt: RequestListener,
+  logger: AppLogger,
+  signingSecret: string,
+): Promise<void> {
   let buffered: IncomingMessage & { rawBody: Buffer };
   try {
     // Bolt's own body limit (the app sets none of its own).
@@ -57,10 +71,14 @@ async function screen(req: IncomingMessage, res: ServerResponse, bolt: RequestLi
       logger.warn({ err: error }, 'a Slack request body could not be read');
       // The body was left unread (raw-body pauses it): the connection cannot carry another
       // request, and kept open it would hold a graceful stop until its idle timeout.
-      if ((error as { statusCode?: number }).statusCode === 413) return void res.writeHead(413, { connection: 'close' }).end();
+      if ((error as { statusCode?: number }).statusCode === 413)
+        return void res.writeHead(413, { connection: 'close' }).end();
       return void res.writeHead(400).end();
     }
-    logger.warn({ reason: (error as Error).message }, 'a request to the Slack endpoint is not signed by Slack (or is stale): answered 401');
+    logger.warn(
+      { reason: (error as Error).message },
+      'a request to the Slack endpoint is not signed by Slack (or is stale): answered 401',
+    );
     return void res.writeHead(401).end();
   }
   if (parsesToNonObject(buffered)) {
@@ -99,7 +117,10 @@ function processEventErrorHandler(logger: AppLogger) {
       response.writeHead(400).end();
       return true;
     }
-    logger.error({ err: error }, 'a Slack request failed before its acknowledgement: answered 500, so Slack retries it');
+    logger.error(
+      { err: error },
+      'a Slack request failed before its acknowledgement: answered 500, so Slack retries it',
+    );
     response.writeHead(500).end();
     return true;
   };

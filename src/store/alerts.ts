@@ -86,7 +86,13 @@ export class SqlAlertStore implements AlertStore {
   }
 
   async subscriptionsOf(tenantKey: string): Promise<Subscription[]> {
-    const rows = await this.db.selectFrom('alert_subscriptions').selectAll().where('tenant_key', '=', tenantKey).orderBy('created_at').orderBy('id').execute();
+    const rows = await this.db
+      .selectFrom('alert_subscriptions')
+      .selectAll()
+      .where('tenant_key', '=', tenantKey)
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
     return rows.map(toSubscription);
   }
 
@@ -95,7 +101,12 @@ export class SqlAlertStore implements AlertStore {
       .selectFrom('alert_subscriptions')
       .selectAll()
       .where('team_id', '=', teamId)
-      .where((eb) => eb.or([eb.and([eb('channel_id', '=', channelId), eb('dm', '=', 0)]), eb.and([eb('user_id', '=', userId), eb('dm', '=', 1)])]))
+      .where((eb) =>
+        eb.or([
+          eb.and([eb('channel_id', '=', channelId), eb('dm', '=', 0)]),
+          eb.and([eb('user_id', '=', userId), eb('dm', '=', 1)]),
+        ]),
+      )
       .orderBy('created_at')
       .orderBy('id')
       .execute();
@@ -104,24 +115,44 @@ export class SqlAlertStore implements AlertStore {
 
   async webhooks(tenantKey: string): Promise<WebhookRegistration[]> {
     const rows = await this.db.selectFrom('alert_webhooks').selectAll().where('tenant_key', '=', tenantKey).execute();
-    return rows.map((row) => ({ tenantKey: row.tenant_key, event: row.event, webhookId: row.webhook_id, secretKey: row.secret_key, createdAt: new Date(row.created_at) }));
+    return rows.map((row) => ({
+      tenantKey: row.tenant_key,
+      event: row.event,
+      webhookId: row.webhook_id,
+      secretKey: row.secret_key,
+      createdAt: new Date(row.created_at),
+    }));
   }
 
   async addWebhook(w: WebhookRegistration): Promise<boolean> {
     const result = await this.db
       .insertInto('alert_webhooks')
-      .values({ tenant_key: w.tenantKey, event: w.event, webhook_id: w.webhookId, secret_key: w.secretKey, created_at: w.createdAt.getTime() })
+      .values({
+        tenant_key: w.tenantKey,
+        event: w.event,
+        webhook_id: w.webhookId,
+        secret_key: w.secretKey,
+        created_at: w.createdAt.getTime(),
+      })
       .onConflict((oc) => oc.columns(['tenant_key', 'event']).doNothing())
       .executeTakeFirst();
     return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
   }
 
   async removeWebhook(tenantKey: string, webhookId: string): Promise<void> {
-    await this.db.deleteFrom('alert_webhooks').where('tenant_key', '=', tenantKey).where('webhook_id', '=', webhookId).execute();
+    await this.db
+      .deleteFrom('alert_webhooks')
+      .where('tenant_key', '=', tenantKey)
+      .where('webhook_id', '=', webhookId)
+      .execute();
   }
 
   async delivery(tenantKey: string): Promise<AlertDelivery | undefined> {
-    const row = await this.db.selectFrom('alert_delivery').selectAll().where('tenant_key', '=', tenantKey).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('alert_delivery')
+      .selectAll()
+      .where('tenant_key', '=', tenantKey)
+      .executeTakeFirst();
     return row && toDelivery(row);
   }
 
@@ -162,7 +193,14 @@ export class SqlAlertStore implements AlertStore {
       .selectFrom('alert_delivery')
       .selectAll()
       .where('mode', '=', 'polling')
-      .where((eb) => eb.exists(eb.selectFrom('alert_subscriptions').select('id').whereRef('alert_subscriptions.tenant_key', '=', 'alert_delivery.tenant_key')))
+      .where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('alert_subscriptions')
+            .select('id')
+            .whereRef('alert_subscriptions.tenant_key', '=', 'alert_delivery.tenant_key'),
+        ),
+      )
       .execute();
     return rows.map(toDelivery);
   }
@@ -182,7 +220,11 @@ export class SqlAlertStore implements AlertStore {
   }
 
   async saveCursor(tenantKey: string, cursor: Record<string, PollCursor>): Promise<void> {
-    await this.db.updateTable('alert_delivery').set({ poll_cursor: JSON.stringify(cursor) }).where('tenant_key', '=', tenantKey).execute();
+    await this.db
+      .updateTable('alert_delivery')
+      .set({ poll_cursor: JSON.stringify(cursor) })
+      .where('tenant_key', '=', tenantKey)
+      .execute();
   }
 
   async firstSightings(keys: string[], now: Date): Promise<Set<string>> {
@@ -212,7 +254,14 @@ export class SqlAlertStore implements AlertStore {
     return row?.state;
   }
 
-  async swapRecordState(tenantKey: string, scope: string, recordId: string, expected: string | undefined, next: string, now: Date): Promise<boolean> {
+  async swapRecordState(
+    tenantKey: string,
+    scope: string,
+    recordId: string,
+    expected: string | undefined,
+    next: string,
+    now: Date,
+  ): Promise<boolean> {
     // A conditional write decides between two instances: the insert of a new key, or the update
     // of the state the caller read.
     if (expected === undefined) {
@@ -245,7 +294,10 @@ export class SqlAlertStore implements AlertStore {
   }
 
   async pruneSeen(olderThan: Date): Promise<number> {
-    const result = await this.db.deleteFrom('seen_alerts').where('seen_at', '<', olderThan.getTime()).executeTakeFirst();
+    const result = await this.db
+      .deleteFrom('seen_alerts')
+      .where('seen_at', '<', olderThan.getTime())
+      .executeTakeFirst();
     return Number(result.numDeletedRows);
   }
 }

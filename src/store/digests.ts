@@ -130,7 +130,12 @@ export class SqlDigestStore implements DigestStore {
   async finish(id: string, lease: Date, nextRunAt: Date, sentAt?: Date): Promise<boolean> {
     const result = await this.db
       .updateTable('digests')
-      .set({ next_run_at: nextRunAt.getTime(), lease_until: null, failures: 0, ...(sentAt ? { last_sent_at: sentAt.getTime() } : {}) })
+      .set({
+        next_run_at: nextRunAt.getTime(),
+        lease_until: null,
+        failures: 0,
+        ...(sentAt ? { last_sent_at: sentAt.getTime() } : {}),
+      })
       .where('id', '=', id)
       .where('lease_until', '=', lease.getTime())
       .executeTakeFirst();

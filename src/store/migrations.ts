@@ -37,7 +37,11 @@ const migrations: Record<string, Migration> = {
         .addColumn('event_id', 'varchar(128)', (c) => c.primaryKey())
         .addColumn('received_at', 'bigint', (c) => c.notNull())
         .execute();
-      await db.schema.createIndex('processed_events_received_at').on('processed_events').column('received_at').execute();
+      await db.schema
+        .createIndex('processed_events_received_at')
+        .on('processed_events')
+        .column('received_at')
+        .execute();
 
       await db.schema
         .createTable('audit_log')
@@ -61,7 +65,9 @@ const migrations: Record<string, Migration> = {
       const sqlite = db.getExecutor().adapter instanceof SqliteAdapter;
       await db.schema
         .createTable('conversation_turns')
-        .addColumn('id', sqlite ? 'integer' : 'bigserial', (c) => (sqlite ? c.primaryKey().autoIncrement() : c.primaryKey()))
+        .addColumn('id', sqlite ? 'integer' : 'bigserial', (c) =>
+          sqlite ? c.primaryKey().autoIncrement() : c.primaryKey(),
+        )
         .addColumn('thread_key', 'varchar(255)', (c) => c.notNull())
         .addColumn('tenant_key', 'varchar(128)', (c) => c.notNull())
         .addColumn('role', 'varchar(16)', (c) => c.notNull())
@@ -109,8 +115,16 @@ const migrations: Record<string, Migration> = {
         .addColumn('filters', 'text', (c) => c.notNull())
         .addColumn('created_at', 'bigint', (c) => c.notNull())
         .execute();
-      await db.schema.createIndex('alert_subscriptions_tenant').on('alert_subscriptions').column('tenant_key').execute();
-      await db.schema.createIndex('alert_subscriptions_channel').on('alert_subscriptions').columns(['team_id', 'channel_id']).execute();
+      await db.schema
+        .createIndex('alert_subscriptions_tenant')
+        .on('alert_subscriptions')
+        .column('tenant_key')
+        .execute();
+      await db.schema
+        .createIndex('alert_subscriptions_channel')
+        .on('alert_subscriptions')
+        .columns(['team_id', 'channel_id'])
+        .execute();
 
       await db.schema
         .createTable('alert_webhooks')

@@ -18,10 +18,19 @@ export class SqlTenantProfiles implements TenantProfileStore {
   constructor(private readonly db: Kysely<Database>) {}
 
   async get(tenantKey: string): Promise<TenantProfile | undefined> {
-    const row = await this.db.selectFrom('tenant_profiles').select(['team_id', 'site_url', 'findings']).where('tenant_key', '=', tenantKey).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('tenant_profiles')
+      .select(['team_id', 'site_url', 'findings'])
+      .where('tenant_key', '=', tenantKey)
+      .executeTakeFirst();
     if (!row) return undefined;
     const findings = parseFindings(row.findings);
-    return { tenantKey, teamId: row.team_id, ...(row.site_url ? { siteUrl: row.site_url } : {}), ...(findings ? { findings } : {}) };
+    return {
+      tenantKey,
+      teamId: row.team_id,
+      ...(row.site_url ? { siteUrl: row.site_url } : {}),
+      ...(findings ? { findings } : {}),
+    };
   }
 
   setSiteUrl(tenantKey: string, teamId: string, siteUrl: string): Promise<void> {
@@ -37,22 +46,46 @@ export class SqlTenantProfiles implements TenantProfileStore {
     const now = Date.now();
     const result = await this.db
       .insertInto('tenant_profiles')
-      .values({ tenant_key: tenantKey, team_id: teamId, site_url: null, findings: null, auto_checked_connection_id: connectionId, updated_at: now })
+      .values({
+        tenant_key: tenantKey,
+        team_id: teamId,
+        site_url: null,
+        findings: null,
+        auto_checked_connection_id: connectionId,
+        updated_at: now,
+      })
       .onConflict((oc) =>
         oc
           .column('tenant_key')
           .doUpdateSet({ auto_checked_connection_id: connectionId, updated_at: now })
-          .where((eb) => eb.or([eb('tenant_profiles.auto_checked_connection_id', 'is', null), eb('tenant_profiles.auto_checked_connection_id', '!=', connectionId)])),
+          .where((eb) =>
+            eb.or([
+              eb('tenant_profiles.auto_checked_connection_id', 'is', null),
+              eb('tenant_profiles.auto_checked_connection_id', '!=', connectionId),
+            ]),
+          ),
       )
       .executeTakeFirst();
     return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
   }
 
-  private async upsert(tenantKey: string, teamId: string, set: { site_url: string } | { findings: string }): Promise<void> {
+  private async upsert(
+    tenantKey: string,
+    teamId: string,
+    set: { site_url: string } | { findings: string },
+  ): Promise<void> {
     const now = Date.now();
     await this.db
       .insertInto('tenant_profiles')
-      .values({ tenant_key: tenantKey, team_id: teamId, site_url: null, findings: null, auto_checked_connection_id: null, updated_at: now, ...set })
+      .values({
+        tenant_key: tenantKey,
+        team_id: teamId,
+        site_url: null,
+        findings: null,
+        auto_checked_connection_id: null,
+        updated_at: now,
+        ...set,
+      })
       .onConflict((oc) => oc.column('tenant_key').doUpdateSet({ ...set, updated_at: now }))
       .execute();
   }

@@ -2,7 +2,15 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, sql, SqliteDialect, type ExpressionBuilder, type SqliteDatabase } from 'kysely';
+import {
+  Kysely,
+  Migrator,
+  PostgresDialect,
+  sql,
+  SqliteDialect,
+  type ExpressionBuilder,
+  type SqliteDatabase,
+} from 'kysely';
 import pg from 'pg';
 import type {
   AuditEntry,
@@ -62,7 +70,10 @@ export interface StoreOptions {
   /** PostgreSQL: connections in the pool (default 10). */
   poolSize?: number;
   /** Where a pooled connection's failure is reported (PostgreSQL restarted, a network blip). */
-  logger?: { error(details: Record<string, unknown>, message: string): void; warn(details: Record<string, unknown>, message: string): void };
+  logger?: {
+    error(details: Record<string, unknown>, message: string): void;
+    warn(details: Record<string, unknown>, message: string): void;
+  };
 }
 
 /** How long `close()` waits for the database: a shutdown's last step, bounded like the rest. */
@@ -101,8 +112,16 @@ export async function openStore(databaseUrl: string, options: StoreOptions = {})
     location: describeDatabase(databaseUrl),
     async inventory() {
       const [installed, recent] = await Promise.all([
-        db.selectFrom('slack_installations').select((eb) => eb.fn.countAll<number | string>().as('count')).executeTakeFirst(),
-        db.selectFrom('tenant_connections').select('tenant_key').orderBy('updated_at', 'desc').limit(1).executeTakeFirst(),
+        db
+          .selectFrom('slack_installations')
+          .select((eb) => eb.fn.countAll<number | string>().as('count'))
+          .executeTakeFirst(),
+        db
+          .selectFrom('tenant_connections')
+          .select('tenant_key')
+          .orderBy('updated_at', 'desc')
+          .limit(1)
+          .executeTakeFirst(),
       ]);
       return { installations: Number(installed?.count ?? 0), ...(recent ? { recentTenant: recent.tenant_key } : {}) };
     },
@@ -117,7 +136,11 @@ export async function openStore(databaseUrl: string, options: StoreOptions = {})
         db.destroy().then(() => true),
         new Promise<false>((resolve) => setTimeout(resolve, CLOSE_TIMEOUT_MS, false).unref()),
       ]);
-      if (!closed) options.logger?.warn({ timeoutMs: CLOSE_TIMEOUT_MS }, 'the database did not answer while closing: its connections are left to end with the process');
+      if (!closed)
+        options.logger?.warn(
+          { timeoutMs: CLOSE_TIMEOUT_MS },
+          'the database did not answer while closing: its connections are left to end with the process',
+        );
     },
   };
 }
@@ -128,9 +151,19 @@ export async function openStore(databaseUrl: string, options: StoreOptions = {})
  * Migrator looks for them in every schema of the database, finds another schema's (another app,
  * or another test's search_path), skips creating its own and fails on the lock.
  */
-async function migrate(db: Kysely<Database>, dialect: StoreDialect): Promise<{ error: unknown; migration?: string } | undefined> {
-  const schema = dialect === 'postgres' ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema : undefined;
-  const migrator = new Migrator({ db, provider: migrationProvider, ...(schema ? { migrationTableSchema: schema } : {}) });
+async function migrate(
+  db: Kysely<Database>,
+  dialect: StoreDialect,
+): Promise<{ error: unknown; migration?: string } | undefined> {
+  const schema =
+    dialect === 'postgres'
+      ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema
+      : undefined;
+  const migrator = new Migrator({
+    db,
+    provider: migrationProvider,
+    ...(schema ? { migrationTableSchema: schema } : {}),
+  });
   const { error, results } = await migrator.migrateToLatest();
   return error ? { error, migration: results?.find((r) => r.status === 'Error')?.migrationName } : undefined;
 }
@@ -147,7 +180,15 @@ export function describeDatabase(databaseUrl: string): string {
 }
 
 /** Transport failures: PostgreSQL was not reached at all. */
-const NOT_REACHED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET']);
+const NOT_REACHED = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ECONNRESET',
+]);
 /** PostgreSQL's SQLSTATEs for a login or database it will not give this user (Appendix A, class 28 and 3D, 42501). */
 const REFUSED_BY_POSTGRES: Record<string, string> = {
   '28P01': 'check the user and password in DATABASE_URL',
@@ -156,7 +197,17 @@ const REFUSED_BY_POSTGRES: Record<string, string> = {
   '42501': 'grant the user the right to create tables in that database (or schema)',
 };
 /** SQLite's (and the file system's) ways of saying the file cannot be written (EEXIST: a file stands where a folder should be). */
-const NOT_WRITABLE = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'EEXIST', 'ENOENT', 'SQLITE_CANTOPEN', 'SQLITE_READONLY', 'SQLITE_PERM']);
+const NOT_WRITABLE = new Set([
+  'EACCES',
+  'EPERM',
+  'EROFS',
+  'ENOTDIR',
+  'EEXIST',
+  'ENOENT',
+  'SQLITE_CANTOPEN',
+  'SQLITE_READONLY',
+  'SQLITE_PERM',
+]);
 
 /** Why the database could not be opened, as a message naming DATABASE_URL and what to do. */
 function databaseSettingError(error: unknown, databaseUrl: string, migration?: string): SettingError {
@@ -166,17 +217,42 @@ function databaseSettingError(error: unknown, databaseUrl: string, migration?: s
   const where = describeDatabase(databaseUrl);
   if (databaseUrl.startsWith('sqlite:')) {
     if (code && NOT_WRITABLE.has(code)) {
-      return new SettingError('database_not_writable', ['DATABASE_URL'], `DATABASE_URL (${where}) cannot be written (${said}): name a file in a folder the bot's user may write to`, { cause: error });
+      return new SettingError(
+        'database_not_writable',
+        ['DATABASE_URL'],
+        `DATABASE_URL (${where}) cannot be written (${said}): name a file in a folder the bot's user may write to`,
+        { cause: error },
+      );
     }
-    return new SettingError('database_failed', ['DATABASE_URL'], `DATABASE_URL (${where}) could not be opened as a SQLite database (${said})${migration ? ` in migration ${migration}` : ''}`, { cause: error });
+    return new SettingError(
+      'database_failed',
+      ['DATABASE_URL'],
+      `DATABASE_URL (${where}) could not be opened as a SQLite database (${said})${migration ? ` in migration ${migration}` : ''}`,
+      { cause: error },
+    );
   }
   if ((code && NOT_REACHED.has(code)) || /timeout/i.test(said)) {
-    return new SettingError('database_unreachable', ['DATABASE_URL'], `DATABASE_URL (${where}): PostgreSQL could not be reached (${code ?? said}): start it, or check the host and port`, { cause: error });
+    return new SettingError(
+      'database_unreachable',
+      ['DATABASE_URL'],
+      `DATABASE_URL (${where}): PostgreSQL could not be reached (${code ?? said}): start it, or check the host and port`,
+      { cause: error },
+    );
   }
   if (code && REFUSED_BY_POSTGRES[code]) {
-    return new SettingError('database_refused', ['DATABASE_URL'], `DATABASE_URL (${where}) was refused by PostgreSQL (${said}): ${REFUSED_BY_POSTGRES[code]}`, { cause: error });
+    return new SettingError(
+      'database_refused',
+      ['DATABASE_URL'],
+      `DATABASE_URL (${where}) was refused by PostgreSQL (${said}): ${REFUSED_BY_POSTGRES[code]}`,
+      { cause: error },
+    );
   }
-  return new SettingError('database_failed', ['DATABASE_URL'], `DATABASE_URL (${where}): the database could not be prepared${migration ? ` (migration ${migration})` : ''}: ${said}`, { cause: error });
+  return new SettingError(
+    'database_failed',
+    ['DATABASE_URL'],
+    `DATABASE_URL (${where}): the database could not be prepared${migration ? ` (migration ${migration})` : ''}: ${said}`,
+    { cause: error },
+  );
 }
 
 function connect(databaseUrl: string, options: StoreOptions): { db: Kysely<Database>; dialect: StoreDialect } {
@@ -187,18 +263,27 @@ function connect(databaseUrl: string, options: StoreOptions): { db: Kysely<Datab
     // WAL lets readers and the one writer proceed together; busy_timeout waits out short write locks.
     database.pragma('journal_mode = WAL');
     database.pragma('busy_timeout = 5000');
-    return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) }), dialect: 'sqlite' };
+    return {
+      db: new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) }),
+      dialect: 'sqlite',
+    };
   }
   // BIGINT columns hold epoch milliseconds, well inside Number's exact range.
   pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
   // A host that never answers would otherwise hold the start (and later each request) for ever.
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: options.poolSize ?? 10, connectionTimeoutMillis: 10_000 });
+  const pool = new pg.Pool({
+    connectionString: databaseUrl,
+    max: options.poolSize ?? 10,
+    connectionTimeoutMillis: 10_000,
+  });
   // A connection that breaks (a database restart, a failover, a reset) is an 'error' event on its
   // client; unheard, it ends the process. pg-pool listens only while the client is idle, so one in
   // use between queries (Kysely holds it from pool.connect to release, and through a transaction)
   // has no listener: each client gets its own, for its whole life. Its work fails and says so; the
   // pool replaces it. The pool's own 'error' is the same failure, already logged here.
-  pool.on('connect', (client) => client.on('error', (error) => options.logger?.error({ err: error }, 'a pooled PostgreSQL connection failed')));
+  pool.on('connect', (client) =>
+    client.on('error', (error) => options.logger?.error({ err: error }, 'a pooled PostgreSQL connection failed')),
+  );
   pool.on('error', () => undefined);
   return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgres' };
 }
@@ -257,7 +342,12 @@ class SqlConfirmationStore implements ConfirmationStore {
    * The conditional UPDATE is the lock: only one caller, on any instance, sees a row change from
    * `pending`. The SELECT before it only chooses which polite message a loser gets.
    */
-  private async transition(id: string, requester: Requester, now: Date, to: 'running' | 'cancelled'): Promise<ClaimOutcome> {
+  private async transition(
+    id: string,
+    requester: Requester,
+    now: Date,
+    to: 'running' | 'cancelled',
+  ): Promise<ClaimOutcome> {
     const row = await this.db.selectFrom('pending_writes').selectAll().where('id', '=', id).executeTakeFirst();
     if (!row || row.team_id !== requester.teamId) return { ok: false, reason: 'missing' };
     if (row.user_id !== requester.userId) return { ok: false, reason: 'not_yours' };
@@ -288,11 +378,18 @@ class SqlConfirmationStore implements ConfirmationStore {
   }
 
   async finish(id: string, outcome: 'done' | 'failed' | 'unknown'): Promise<void> {
-    await this.db.updateTable('pending_writes').set({ state: outcome, finished_at: Date.now() }).where('id', '=', id).execute();
+    await this.db
+      .updateTable('pending_writes')
+      .set({ state: outcome, finished_at: Date.now() })
+      .where('id', '=', id)
+      .execute();
   }
 
   async prune(olderThan: Date): Promise<number> {
-    const result = await this.db.deleteFrom('pending_writes').where('expires_at', '<', olderThan.getTime()).executeTakeFirst();
+    const result = await this.db
+      .deleteFrom('pending_writes')
+      .where('expires_at', '<', olderThan.getTime())
+      .executeTakeFirst();
     return Number(result.numDeletedRows);
   }
 }
@@ -360,7 +457,12 @@ class SqlConnectionCache implements TenantConnectionCache {
     const row = await this.db
       .selectFrom('tenant_connections')
       .leftJoin('tenant_profiles', 'tenant_profiles.tenant_key', 'tenant_connections.tenant_key')
-      .select(['tenant_connections.connection_id', 'tenant_connections.state', 'tenant_connections.catalog_fetched_at', 'tenant_profiles.findings'])
+      .select([
+        'tenant_connections.connection_id',
+        'tenant_connections.state',
+        'tenant_connections.catalog_fetched_at',
+        'tenant_profiles.findings',
+      ])
       .where('tenant_connections.tenant_key', '=', tenantKey)
       .executeTakeFirst();
     if (!row) return undefined;
@@ -380,11 +482,22 @@ class SqlConnectionCache implements TenantConnectionCache {
   async put(tenantKey: string, entry: { connectionId: string; state: string }): Promise<void> {
     const now = Date.now();
     await this.db.transaction().execute(async (trx) => {
-      const existing = await trx.selectFrom('tenant_connections').select('connection_id').where('tenant_key', '=', tenantKey).executeTakeFirst();
+      const existing = await trx
+        .selectFrom('tenant_connections')
+        .select('connection_id')
+        .where('tenant_key', '=', tenantKey)
+        .executeTakeFirst();
       const sameConnection = existing?.connection_id === entry.connectionId;
       await trx
         .insertInto('tenant_connections')
-        .values({ tenant_key: tenantKey, connection_id: entry.connectionId, state: entry.state, catalog: null, catalog_fetched_at: null, updated_at: now })
+        .values({
+          tenant_key: tenantKey,
+          connection_id: entry.connectionId,
+          state: entry.state,
+          catalog: null,
+          catalog_fetched_at: null,
+          updated_at: now,
+        })
         .onConflict((oc) =>
           oc.column('tenant_key').doUpdateSet({
             connection_id: entry.connectionId,
@@ -399,7 +512,11 @@ class SqlConnectionCache implements TenantConnectionCache {
   }
 
   async getCatalog(tenantKey: string): Promise<CatalogEntry[] | undefined> {
-    const row = await this.db.selectFrom('tenant_connections').select('catalog').where('tenant_key', '=', tenantKey).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('tenant_connections')
+      .select('catalog')
+      .where('tenant_key', '=', tenantKey)
+      .executeTakeFirst();
     return row?.catalog ? JSON.parse(row.catalog) : undefined;
   }
 
@@ -423,10 +540,17 @@ class SqlConnectionCache implements TenantConnectionCache {
 function ofTeam(teamId: string) {
   const prefix = `${teamId}:`;
   return (eb: ExpressionBuilder<Database, 'tenant_connections' | 'conversation_turns' | 'tenant_profiles'>) =>
-    eb.or([eb('tenant_key', '=', teamId), eb(sql<string>`substr(tenant_key, 1, ${sql.lit(prefix.length)})`, '=', prefix)]);
+    eb.or([
+      eb('tenant_key', '=', teamId),
+      eb(sql<string>`substr(tenant_key, 1, ${sql.lit(prefix.length)})`, '=', prefix),
+    ]);
 }
 
-async function deleteTeamRows(db: Kysely<Database>, table: 'tenant_connections' | 'conversation_turns' | 'tenant_profiles', teamId: string): Promise<number> {
+async function deleteTeamRows(
+  db: Kysely<Database>,
+  table: 'tenant_connections' | 'conversation_turns' | 'tenant_profiles',
+  teamId: string,
+): Promise<number> {
   const result = await db.deleteFrom(table).where(ofTeam(teamId)).executeTakeFirst();
   return Number(result.numDeletedRows);
 }
@@ -444,7 +568,10 @@ class SqlEventLedger implements EventLedger {
   }
 
   async prune(olderThan: Date): Promise<number> {
-    const result = await this.db.deleteFrom('processed_events').where('received_at', '<', olderThan.getTime()).executeTakeFirst();
+    const result = await this.db
+      .deleteFrom('processed_events')
+      .where('received_at', '<', olderThan.getTime())
+      .executeTakeFirst();
     return Number(result.numDeletedRows);
   }
 }
@@ -507,7 +634,10 @@ class SqlConversationStore implements ConversationStore {
   }
 
   async prune(olderThan: Date): Promise<number> {
-    const result = await this.db.deleteFrom('conversation_turns').where('at', '<', olderThan.getTime()).executeTakeFirst();
+    const result = await this.db
+      .deleteFrom('conversation_turns')
+      .where('at', '<', olderThan.getTime())
+      .executeTakeFirst();
     return Number(result.numDeletedRows);
   }
 }
@@ -525,7 +655,11 @@ class SqlWorkspaceInstallations implements WorkspaceInstallations {
   }
 
   async find(key: string): Promise<string | undefined> {
-    const row = await this.db.selectFrom('slack_installations').select('installation').where('install_key', '=', key).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('slack_installations')
+      .select('installation')
+      .where('install_key', '=', key)
+      .executeTakeFirst();
     return row?.installation;
   }
 
@@ -536,14 +670,20 @@ class SqlWorkspaceInstallations implements WorkspaceInstallations {
 
   async forgetWorkspace(teamId: string): Promise<WorkspaceForgotten> {
     return this.db.transaction().execute(async (trx) => {
-      const installation = await trx.deleteFrom('slack_installations').where('install_key', '=', teamId).executeTakeFirst();
+      const installation = await trx
+        .deleteFrom('slack_installations')
+        .where('install_key', '=', teamId)
+        .executeTakeFirst();
       const connections = await deleteTeamRows(trx, 'tenant_connections', teamId);
       const turns = await deleteTeamRows(trx, 'conversation_turns', teamId);
       const profiles = await deleteTeamRows(trx, 'tenant_profiles', teamId);
       // Nothing can be posted there any more: alert subscriptions and digests go too, and with
       // the tenants' delivery state (webhooks are registered only once it exists) their receiver
       // tokens and webhook secrets, so EspoCRM's batches for this team are refused.
-      const subscriptions = await trx.deleteFrom('alert_subscriptions').where('team_id', '=', teamId).executeTakeFirst();
+      const subscriptions = await trx
+        .deleteFrom('alert_subscriptions')
+        .where('team_id', '=', teamId)
+        .executeTakeFirst();
       const teamTenants = trx.selectFrom('alert_delivery').select('tenant_key').where('team_id', '=', teamId);
       const webhooks = await trx.deleteFrom('alert_webhooks').where('tenant_key', 'in', teamTenants).executeTakeFirst();
       await trx.deleteFrom('alert_record_state').where('tenant_key', 'in', teamTenants).execute();

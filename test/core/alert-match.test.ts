@@ -14,22 +14,43 @@ import {
   type CrmChange,
 } from '../../src/core/alert-match.js';
 
-const change = (over: Partial<CrmChange>): CrmChange => ({ entity: 'Opportunity', kind: 'updated', recordId: 'r1', attributes: { id: 'r1' }, source: 'webhook', ...over });
-const rule = (over: Partial<AlertRule>): AlertRule => ({ entity: 'Opportunity', event: 'updated', filters: [], ...over });
+const change = (over: Partial<CrmChange>): CrmChange => ({
+  entity: 'Opportunity',
+  kind: 'updated',
+  recordId: 'r1',
+  attributes: { id: 'r1' },
+  source: 'webhook',
+  ...over,
+});
+const rule = (over: Partial<AlertRule>): AlertRule => ({
+  entity: 'Opportunity',
+  event: 'updated',
+  filters: [],
+  ...over,
+});
 
 describe('alert matching', () => {
   it('names the EspoCRM webhook events a rule needs', () => {
     expect(webhookEventsFor({ entity: 'Lead', event: 'created' })).toEqual(['Lead.create']);
     expect(webhookEventsFor({ entity: 'Case', event: 'deleted' })).toEqual(['Case.delete']);
     expect(webhookEventsFor({ entity: 'Opportunity', event: 'updated' })).toEqual(['Opportunity.update']);
-    expect(webhookEventsFor({ entity: 'Opportunity', event: 'updated', field: 'stage' })).toEqual(['Opportunity.fieldUpdate.stage']);
-    expect(webhookEventsFor({ entity: 'Task', event: 'assigned' })).toEqual(['Task.create', 'Task.fieldUpdate.assignedUser']);
+    expect(webhookEventsFor({ entity: 'Opportunity', event: 'updated', field: 'stage' })).toEqual([
+      'Opportunity.fieldUpdate.stage',
+    ]);
+    expect(webhookEventsFor({ entity: 'Task', event: 'assigned' })).toEqual([
+      'Task.create',
+      'Task.fieldUpdate.assignedUser',
+    ]);
   });
 
   it('reads webhook event names, and refuses others', () => {
     expect(parseWebhookEvent('Lead.create')).toEqual({ entity: 'Lead', kind: 'created' });
     expect(parseWebhookEvent('CProject.update')).toEqual({ entity: 'CProject', kind: 'updated' });
-    expect(parseWebhookEvent('Opportunity.fieldUpdate.stage')).toEqual({ entity: 'Opportunity', kind: 'updated', field: 'stage' });
+    expect(parseWebhookEvent('Opportunity.fieldUpdate.stage')).toEqual({
+      entity: 'Opportunity',
+      kind: 'updated',
+      field: 'stage',
+    });
     expect(parseWebhookEvent('Case.delete')).toEqual({ entity: 'Case', kind: 'deleted' });
     expect(parseWebhookEvent('Case.explode')).toBeUndefined();
     expect(parseWebhookEvent('../etc')).toBeUndefined();
@@ -58,21 +79,48 @@ describe('alert matching', () => {
 
   it('counts assignment on create (when assigned) and on a change of the assignee', () => {
     const assigned = rule({ entity: 'Task', event: 'assigned' });
-    expect(eventMatches(assigned, change({ entity: 'Task', kind: 'created', attributes: { id: 't', assignedUserId: 'u1' } }))).toBe(true);
-    expect(eventMatches(assigned, change({ entity: 'Task', kind: 'created', attributes: { id: 't', assignedUserId: null } }))).toBe(false);
+    expect(
+      eventMatches(
+        assigned,
+        change({ entity: 'Task', kind: 'created', attributes: { id: 't', assignedUserId: 'u1' } }),
+      ),
+    ).toBe(true);
+    expect(
+      eventMatches(
+        assigned,
+        change({ entity: 'Task', kind: 'created', attributes: { id: 't', assignedUserId: null } }),
+      ),
+    ).toBe(false);
     expect(eventMatches(assigned, change({ entity: 'Task', field: 'assignedUser' }))).toBe(true);
     expect(eventMatches(assigned, change({ entity: 'Task', field: 'status' }))).toBe(false);
   });
 
   it('polling tells a watched field changed by the value the last poll saw', () => {
-    const polled = (changed?: string[]) => change({ source: 'polling', attributes: { id: 'r1', stage: 'Closed Won' }, ...(changed ? { changed } : {}) });
+    const polled = (changed?: string[]) =>
+      change({ source: 'polling', attributes: { id: 'r1', stage: 'Closed Won' }, ...(changed ? { changed } : {}) });
     expect(eventMatches(rule({ field: 'stage' }), polled())).toBe(true);
     expect(eventMatches(rule({ field: 'stage' }), polled(['stage']))).toBe(true);
     expect(eventMatches(rule({ field: 'stage' }), polled([]))).toBe(false);
     expect(eventMatches(rule({}), polled([]))).toBe(true);
-    expect(eventMatches(rule({ entity: 'Task', event: 'assigned' }), change({ entity: 'Task', source: 'polling', changed: ['status'] }))).toBe(false);
-    expect(eventMatches(rule({ entity: 'Task', event: 'assigned' }), change({ entity: 'Task', source: 'polling', changed: ['assignedUser'] }))).toBe(true);
-    const rules = [rule({ field: 'stage' }), rule({ event: 'assigned' }), rule({ field: 'stage' }), rule({ entity: 'Lead', field: 'status' }), rule({})];
+    expect(
+      eventMatches(
+        rule({ entity: 'Task', event: 'assigned' }),
+        change({ entity: 'Task', source: 'polling', changed: ['status'] }),
+      ),
+    ).toBe(false);
+    expect(
+      eventMatches(
+        rule({ entity: 'Task', event: 'assigned' }),
+        change({ entity: 'Task', source: 'polling', changed: ['assignedUser'] }),
+      ),
+    ).toBe(true);
+    const rules = [
+      rule({ field: 'stage' }),
+      rule({ event: 'assigned' }),
+      rule({ field: 'stage' }),
+      rule({ entity: 'Lead', field: 'status' }),
+      rule({}),
+    ];
     expect(watchedFields(rules, 'Opportunity')).toEqual(['stage', 'assignedUser']);
     expect(attributesOfField('account', 'link')).toEqual(['accountId']);
     expect(attributesOfField('amount', 'currency')).toEqual(['amount', 'amountCurrency']);
@@ -98,14 +146,26 @@ describe('alert matching', () => {
   });
 
   it('says when a condition needs a field the payload does not carry', () => {
-    const filters = [{ field: 'stage', op: 'equals' as const, value: 'Closed Won' }, { field: 'amount', op: 'greaterThan' as const, value: 1000 }];
+    const filters = [
+      { field: 'stage', op: 'equals' as const, value: 'Closed Won' },
+      { field: 'amount', op: 'greaterThan' as const, value: 1000 },
+    ];
     expect(filtersHold(filters, { stage: 'Closed Won' })).toBeUndefined();
     expect(filtersHold(filters, { stage: 'Proposal' })).toBe(false);
     expect(filtersHold(filters, { stage: 'Closed Won', amount: 5000 })).toBe(true);
   });
 
   it('describes a rule in words', () => {
-    expect(describeRule(rule({ field: 'stage', filters: [{ field: 'stage', op: 'equals', value: 'Closed Won' }] }))).toBe('Opportunity stage changes where stage = Closed Won');
-    expect(describeRule({ entity: 'Task', event: 'assigned', dm: true, filters: [{ field: 'assignedUserId', op: 'equals', value: 'u1' }] })).toBe('Task records assigned to you');
+    expect(
+      describeRule(rule({ field: 'stage', filters: [{ field: 'stage', op: 'equals', value: 'Closed Won' }] })),
+    ).toBe('Opportunity stage changes where stage = Closed Won');
+    expect(
+      describeRule({
+        entity: 'Task',
+        event: 'assigned',
+        dm: true,
+        filters: [{ field: 'assignedUserId', op: 'equals', value: 'u1' }],
+      }),
+    ).toBe('Task records assigned to you');
   });
 });

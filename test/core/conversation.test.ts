@@ -90,7 +90,15 @@ class MemoryConversations implements ConversationStore {
   }
 }
 
-function build(options: { steps?: PlannedStep[]; planner?: false; read?: ReadResult; users?: CrmRecord[] | 'fail'; actions?: ActionInfo[] } = {}) {
+function build(
+  options: {
+    steps?: PlannedStep[];
+    planner?: false;
+    read?: ReadResult;
+    users?: CrmRecord[] | 'fail';
+    actions?: ActionInfo[];
+  } = {},
+) {
   const catalog = options.actions ?? ACTIONS;
   const calls: { method: string; args: unknown[] }[] = [];
   const called = (method: string) => calls.filter((call) => call.method === method);
@@ -108,9 +116,14 @@ function build(options: { steps?: PlannedStep[]; planner?: false; read?: ReadRes
     }),
     // The search answers with input schemas, as Membrane's intent search does; the catalog is not read again.
     searchActions: track('searchActions', async () => catalog),
-    describeAction: track('describeAction', async (_tenant, key: string) => catalog.find((action) => action.key === key)!),
+    describeAction: track('describeAction', async (_tenant, key: string) =>
+      catalog.find((action) => action.key === key)!,
+    ),
     checkActionInput: (action: ActionInfo, input: unknown) => validateAgainstSchema(action.inputSchema, input),
-    readAction: track('readAction', async () => options.read ?? { kind: 'records', entity: 'Lead', page: leadPage, offset: 0 }),
+    readAction: track(
+      'readAction',
+      async () => options.read ?? { kind: 'records', entity: 'Lead', page: leadPage, offset: 0 },
+    ),
     readPath: track('readPath', async () => options.read ?? { kind: 'data', output: { total: 0, list: [] } }),
     get: track('get', async (_tenant, entity: string, id: string): Promise<CrmRecord> => {
       if (entity === 'Opportunity' && id === HOOLI.id) return HOOLI;
@@ -122,7 +135,11 @@ function build(options: { steps?: PlannedStep[]; planner?: false; read?: ReadRes
 
   const saved: PendingWrite[] = [];
   const warnings: { data: Record<string, unknown>; message: string }[] = [];
-  const logger = { info: () => undefined, warn: (data: Record<string, unknown>, message: string) => void warnings.push({ data, message }), error: () => undefined };
+  const logger = {
+    info: () => undefined,
+    warn: (data: Record<string, unknown>, message: string) => void warnings.push({ data, message }),
+    error: () => undefined,
+  };
   const clock = { now: () => NOW };
   const people = new PersonDirectory(crm, logger);
   const commands = new CommandService({
@@ -158,7 +175,13 @@ function build(options: { steps?: PlannedStep[]; planner?: false; read?: ReadRes
   return { service, planner, conversations, calls, called, saved, warnings };
 }
 
-const context: MessageContext = { teamId: 'T1', userId: 'U1', channelId: 'C1', timeZone: 'America/New_York', threadKey: 'T1:C1:1700000000.000100' };
+const context: MessageContext = {
+  teamId: 'T1',
+  userId: 'U1',
+  channelId: 'C1',
+  timeZone: 'America/New_York',
+  threadKey: 'T1:C1:1700000000.000100',
+};
 const tenant = { key: 'T1', teamId: 'T1', userId: 'U1' };
 
 describe('ConversationService', () => {
@@ -169,26 +192,41 @@ describe('ConversationService', () => {
     expect(result.usage).toBeUndefined();
     expect(planner?.requests).toHaveLength(0);
     expect(called('searchActions')).toHaveLength(0);
-    expect(called('list')[0]?.args[1]).toMatchObject({ entity: 'Lead', filters: [{ field: 'status', op: 'equals', value: 'New' }] });
+    expect(called('list')[0]?.args[1]).toMatchObject({
+      entity: 'Lead',
+      filters: [{ field: 'status', op: 'equals', value: 'New' }],
+    });
   });
 
   it('says how to switch plain language on when there is no planner', async () => {
     const { service, calls } = build({ planner: false });
     const result = await service.handleMessage(context, 'show my open deals closing this month');
     expect(result.route).toBe('unavailable');
-    expect(result.reply).toMatchObject({ kind: 'notice', tone: 'info', text: expect.stringContaining('OPENAI_API_KEY') });
+    expect(result.reply).toMatchObject({
+      kind: 'notice',
+      tone: 'info',
+      text: expect.stringContaining('OPENAI_API_KEY'),
+    });
     expect(calls).toHaveLength(0);
   });
 
   it('still takes the fast path when there is no planner', async () => {
     const { service } = build({ planner: false });
-    expect(await service.handleMessage(context, 'show me all leads')).toMatchObject({ route: 'fast', reply: { kind: 'records' } });
+    expect(await service.handleMessage(context, 'show me all leads')).toMatchObject({
+      route: 'fast',
+      reply: { kind: 'records' },
+    });
   });
 
   it('gives the planner the candidates, the person’s day and zone, and the field guide of the entities named', async () => {
     const { service, planner, called } = build({ steps: [{ kind: 'clarify', question: 'Which leads?' }] });
     const result = await service.handleMessage(context, 'show my newest leads');
-    expect(result).toMatchObject({ route: 'model', reply: { kind: 'say', text: 'Which leads?' }, usage: USAGE, ignoredCalls: 0 });
+    expect(result).toMatchObject({
+      route: 'model',
+      reply: { kind: 'say', text: 'Which leads?' },
+      usage: USAGE,
+      ignoredCalls: 0,
+    });
 
     expect(called('searchActions')[0]?.args).toEqual([tenant, 'show my newest leads Lead', 8]);
     expect(called('describeAction')).toEqual([]);
@@ -211,10 +249,23 @@ describe('ConversationService', () => {
       key: 'create-lead',
       name: 'Create lead',
       isRead: false,
-      inputSchema: { type: 'object', properties: { fields: { type: 'object', properties: { firstName: { type: 'string' }, lastName: { type: 'string' } } } } },
+      inputSchema: {
+        type: 'object',
+        properties: {
+          fields: { type: 'object', properties: { firstName: { type: 'string' }, lastName: { type: 'string' } } },
+        },
+      },
     };
-    const tagThings: ActionInfo = { key: 'tag-things', name: 'Tag things', isRead: false, inputSchema: { type: 'object', properties: { tag: { type: 'string' } } } };
-    const { service, planner } = build({ steps: [{ kind: 'clarify', question: 'Which?' }], actions: [createLead, tagThings, createTask] });
+    const tagThings: ActionInfo = {
+      key: 'tag-things',
+      name: 'Tag things',
+      isRead: false,
+      inputSchema: { type: 'object', properties: { tag: { type: 'string' } } },
+    };
+    const { service, planner } = build({
+      steps: [{ kind: 'clarify', question: 'Which?' }],
+      actions: [createLead, tagThings, createTask],
+    });
     await service.handleMessage(context, 'add a lead for Ada Lovelace');
     const request = planner!.requests[0]!;
     expect(request.actions.map((action) => action.key)).toEqual(['create-lead', 'tag-things']);
@@ -256,7 +307,12 @@ describe('ConversationService', () => {
       { name: 'Ada L', crmUserId: 'USR1' },
     ]);
     expect(called('list').map((call) => call.args[1])).toEqual([
-      { entity: 'User', filters: [{ field: 'emailAddress', op: 'equals', value: 'Ada@Example.com' }], limit: 1, offset: 0 },
+      {
+        entity: 'User',
+        filters: [{ field: 'emailAddress', op: 'equals', value: 'Ada@Example.com' }],
+        limit: 1,
+        offset: 0,
+      },
     ]);
   });
 
@@ -275,7 +331,9 @@ describe('ConversationService', () => {
     const result = await broken.service.handleMessage({ ...context, email: 'ada@example.com' }, 'show my deals');
     expect(result.reply).toEqual({ kind: 'say', text: 'ok' });
     expect(broken.planner!.requests[0]!.person?.crmUserId).toBeUndefined();
-    expect(broken.warnings.map((warning) => warning.message)).toEqual(['could not look up the EspoCRM user of a Slack user']);
+    expect(broken.warnings.map((warning) => warning.message)).toEqual([
+      'could not look up the EspoCRM user of a Slack user',
+    ]);
   });
 
   it('runs a planned read action at once and shows its records', async () => {
@@ -294,17 +352,34 @@ describe('ConversationService', () => {
 
   it('shows a single record a read returns as a record', async () => {
     const record = leads[0]!;
-    const { service } = build({ steps: [{ kind: 'action', action: listLeads, input: {} }], read: { kind: 'record', entity: 'Lead', record } });
-    expect((await service.handleMessage(context, 'open Ada')).reply).toMatchObject({ kind: 'record', entity: { name: 'Lead' }, record });
+    const { service } = build({
+      steps: [{ kind: 'action', action: listLeads, input: {} }],
+      read: { kind: 'record', entity: 'Lead', record },
+    });
+    expect((await service.handleMessage(context, 'open Ada')).reply).toMatchObject({
+      kind: 'record',
+      entity: { name: 'Lead' },
+      record,
+    });
   });
 
   it('turns a planned write into a preview waiting for Confirm, carrying the tokens spent', async () => {
-    const { service, saved, called } = build({ steps: [{ kind: 'action', action: createTask, input: { name: 'Call Bob' } }], users: [{ id: 'USR1', name: 'Ada', fields: {} }] });
+    const { service, saved, called } = build({
+      steps: [{ kind: 'action', action: createTask, input: { name: 'Call Bob' } }],
+      users: [{ id: 'USR1', name: 'Ada', fields: {} }],
+    });
     const result = await service.handleMessage({ ...context, email: 'ada@example.com' }, 'remind me to call Bob');
     // The new task is the person's: EspoCRM would refuse one nobody is assigned to.
-    const plan = { kind: 'run', key: 'create-task', name: 'Create task', input: { name: 'Call Bob', assignedUserId: 'USR1' } };
+    const plan = {
+      kind: 'run',
+      key: 'create-task',
+      name: 'Create task',
+      input: { name: 'Call Bob', assignedUserId: 'USR1' },
+    };
     expect(result.reply).toMatchObject({ kind: 'confirm', plan, assignee: { id: 'USR1', isRequester: true } });
-    expect(saved).toEqual([expect.objectContaining({ tenantKey: 'T1', userId: 'U1', channelId: 'C1', plan, usage: USAGE })]);
+    expect(saved).toEqual([
+      expect.objectContaining({ tenantKey: 'T1', userId: 'U1', channelId: 'C1', plan, usage: USAGE }),
+    ]);
     expect(result.reply.kind === 'confirm' && result.reply.pendingId).toBe(saved[0]!.id);
     expect(called('runAction')).toHaveLength(0);
     expect(called('readAction')).toHaveLength(0);
@@ -312,14 +387,31 @@ describe('ConversationService', () => {
 
   it('checks a planned create with the assignee it will get, and says so when a task cannot be assigned', async () => {
     // The action requires an assignee, as Membrane's create-task does for EspoCRM's Task.
-    const strict: ActionInfo = { ...createTask, inputSchema: { type: 'object', properties: { name: { type: 'string' }, assignedUserId: { type: 'string' } }, required: ['name', 'assignedUserId'] } };
-    const known = build({ steps: [{ kind: 'action', action: strict, input: { name: 'Call Bob' } }], users: [{ id: 'USR1', fields: {} }] });
+    const strict: ActionInfo = {
+      ...createTask,
+      inputSchema: {
+        type: 'object',
+        properties: { name: { type: 'string' }, assignedUserId: { type: 'string' } },
+        required: ['name', 'assignedUserId'],
+      },
+    };
+    const known = build({
+      steps: [{ kind: 'action', action: strict, input: { name: 'Call Bob' } }],
+      users: [{ id: 'USR1', fields: {} }],
+    });
     await known.service.handleMessage({ ...context, email: 'ada@example.com' }, 'remind me to call Bob');
     expect(known.planner!.requests[0]!.checkInput(strict, { name: 'Call Bob' })).toBeUndefined();
 
-    const stranger = build({ steps: [{ kind: 'proxy', request: { method: 'POST', path: '/Task', body: { name: 'Call Bob' } } }], users: [] });
+    const stranger = build({
+      steps: [{ kind: 'proxy', request: { method: 'POST', path: '/Task', body: { name: 'Call Bob' } } }],
+      users: [],
+    });
     const refused = stranger.service.handleMessage({ ...context, email: 'who@example.com' }, 'remind me to call Bob');
-    await expect(refused).rejects.toMatchObject({ code: 'validation', usage: USAGE, userMessage: expect.stringContaining('no EspoCRM user has your Slack email (`who@example.com`)') });
+    await expect(refused).rejects.toMatchObject({
+      code: 'validation',
+      usage: USAGE,
+      userMessage: expect.stringContaining('no EspoCRM user has your Slack email (`who@example.com`)'),
+    });
     expect(stranger.planner!.requests[0]!.checkInput(strict, { name: 'Call Bob' })).toContain('assignedUserId');
     expect(stranger.saved).toHaveLength(0);
   });
@@ -330,7 +422,10 @@ describe('ConversationService', () => {
     const result = await service.handleMessage(context, 'move the Hooli deal to Closed Won');
     expect(called('get').map((call) => call.args)).toEqual([[tenant, 'Opportunity', HOOLI.id]]);
     const target = { entity: 'Opportunity', id: HOOLI.id, name: 'Hooli renewal' };
-    expect(result.reply).toMatchObject({ kind: 'confirm', plan: { kind: 'run', key: 'update-opportunity', input, target } });
+    expect(result.reply).toMatchObject({
+      kind: 'confirm',
+      plan: { kind: 'run', key: 'update-opportunity', input, target },
+    });
     expect(saved).toHaveLength(1);
   });
 
@@ -339,13 +434,22 @@ describe('ConversationService', () => {
     const { service, saved, called } = build({ steps: [{ kind: 'action', action: updateDealStage, input }] });
     const result = await service.handleMessage(context, 'move the Hooli deal to Closed Won');
     expect(called('get')).toHaveLength(0);
-    expect(result.reply).toEqual(expect.objectContaining({ kind: 'confirm', plan: { kind: 'run', key: 'update-deal-stage', name: 'Update deal stage', input } }));
-    expect(saved).toEqual([expect.objectContaining({ plan: { kind: 'run', key: 'update-deal-stage', name: 'Update deal stage', input } })]);
+    expect(result.reply).toEqual(
+      expect.objectContaining({
+        kind: 'confirm',
+        plan: { kind: 'run', key: 'update-deal-stage', name: 'Update deal stage', input },
+      }),
+    );
+    expect(saved).toEqual([
+      expect.objectContaining({ plan: { kind: 'run', key: 'update-deal-stage', name: 'Update deal stage', input } }),
+    ]);
     expect(called('runAction')).toHaveLength(0);
   });
 
   it('reads a planned GET through readPath', async () => {
-    const { service, called } = build({ steps: [{ kind: 'proxy', request: { method: 'GET', path: '/Call?maxSize=5' } }] });
+    const { service, called } = build({
+      steps: [{ kind: 'proxy', request: { method: 'GET', path: '/Call?maxSize=5' } }],
+    });
     const result = await service.handleMessage(context, 'any calls today?');
     expect(called('readPath')[0]?.args).toEqual([tenant, '/Call?maxSize=5']);
     expect(result.reply).toEqual({ kind: 'data', title: 'GET /Call?maxSize=5', data: { total: 0, list: [] } });
@@ -356,7 +460,11 @@ describe('ConversationService', () => {
       steps: [{ kind: 'proxy', request: { method: 'GET', path: '/Lead?maxSize=2' } }],
       read: { kind: 'records', entity: 'Lead', page: leadPage, offset: 0 },
     });
-    expect((await service.handleMessage(context, 'two leads')).reply).toMatchObject({ kind: 'records', entity: { name: 'Lead' }, via: 'GET /Lead?maxSize=2' });
+    expect((await service.handleMessage(context, 'two leads')).reply).toMatchObject({
+      kind: 'records',
+      entity: { name: 'Lead' },
+      via: 'GET /Lead?maxSize=2',
+    });
   });
 
   it('previews a planned POST instead of sending it', async () => {
@@ -370,9 +478,18 @@ describe('ConversationService', () => {
   });
 
   it('never passes the model’s prose on as CRM data: says nothing was looked up and offers the nearest /espo command', async () => {
-    const { service, called } = build({ steps: [{ kind: 'prose', text: 'Your open deals: Acme Corp, $50,000.' }, { kind: 'prose', text: 'Why did the chicken…' }] });
+    const { service, called } = build({
+      steps: [
+        { kind: 'prose', text: 'Your open deals: Acme Corp, $50,000.' },
+        { kind: 'prose', text: 'Why did the chicken…' },
+      ],
+    });
     const about = await service.handleMessage(context, 'what are my open deals worth?');
-    expect(about.reply).toEqual({ kind: 'notice', tone: 'info', text: expect.stringContaining("I didn't look anything up in EspoCRM") });
+    expect(about.reply).toEqual({
+      kind: 'notice',
+      tone: 'info',
+      text: expect.stringContaining("I didn't look anything up in EspoCRM"),
+    });
     expect(JSON.stringify(about.reply)).not.toContain('Acme');
     expect(JSON.stringify(about.reply)).toContain(commandText('list opportunities'));
     expect(called('readAction')).toHaveLength(0);
@@ -436,13 +553,22 @@ describe('ConversationService', () => {
     conversations.failAppend = true;
     const result = await service.handleMessage(context, 'show my newest leads');
     expect(result).toMatchObject({ route: 'model', reply: { kind: 'records' } });
-    expect(warnings).toEqual([{ data: expect.objectContaining({ thread: context.threadKey, err: expect.any(Error) }), message: 'could not remember a conversation turn' }]);
+    expect(warnings).toEqual([
+      {
+        data: expect.objectContaining({ thread: context.threadKey, err: expect.any(Error) }),
+        message: 'could not remember a conversation turn',
+      },
+    ]);
   });
 });
 
 describe('summarize', () => {
   const lead = entities.resolve('lead');
-  const many = Array.from({ length: 12 }, (_, index): CrmRecord => ({ id: `L${index}`, name: index % 2 ? `Lead ${index}` : undefined, fields: {} }));
+  const many = Array.from({ length: 12 }, (_, index): CrmRecord => ({
+    id: `L${index}`,
+    name: index % 2 ? `Lead ${index}` : undefined,
+    fields: {},
+  }));
 
   it('keeps at most 10 record refs of a page, with names only where there are', () => {
     const summary = summarize({ kind: 'records', entity: lead, page: { records: many, total: 40, hasMore: true } });
@@ -457,16 +583,27 @@ describe('summarize', () => {
   it('states the range shown from the offset, and whether more exist without a total', () => {
     const page = { records: leads, hasMore: true };
     expect(summarize({ kind: 'records', entity: lead, page, offset: 10 }).text).toBe('Showed leads 11–12, more exist.');
-    expect(summarize({ kind: 'records', entity: lead, page: { ...page, hasMore: false } }).text).toBe('Showed leads 1–2.');
-    expect(summarize({ kind: 'records', entity: lead, page: { records: [], total: 0, hasMore: false } })).toEqual({ text: 'Showed leads none of 0.', records: [] });
+    expect(summarize({ kind: 'records', entity: lead, page: { ...page, hasMore: false } }).text).toBe(
+      'Showed leads 1–2.',
+    );
+    expect(summarize({ kind: 'records', entity: lead, page: { records: [], total: 0, hasMore: false } })).toEqual({
+      text: 'Showed leads none of 0.',
+      records: [],
+    });
     const query = { entity: 'Lead', filters: [], limit: 2, offset: 4 };
-    expect(summarize({ kind: 'records', entity: lead, query, page: { ...page, total: 9 } }).text).toBe('Showed leads 5–6 of 9.');
+    expect(summarize({ kind: 'records', entity: lead, query, page: { ...page, total: 9 } }).text).toBe(
+      'Showed leads 5–6 of 9.',
+    );
   });
 
   it('names the call a planned read made, bounded', () => {
     const page = { records: leads, total: 7, hasMore: true };
-    expect(summarize({ kind: 'records', entity: lead, page, offset: 0, via: 'GET /Lead?maxSize=2' }).text).toBe('Showed leads 1–2 of 7 via GET /Lead?maxSize=2.');
-    expect(summarize({ kind: 'records', entity: lead, page, via: `GET /Lead?q=${'x'.repeat(600)}` }).text).toHaveLength(500);
+    expect(summarize({ kind: 'records', entity: lead, page, offset: 0, via: 'GET /Lead?maxSize=2' }).text).toBe(
+      'Showed leads 1–2 of 7 via GET /Lead?maxSize=2.',
+    );
+    expect(summarize({ kind: 'records', entity: lead, page, via: `GET /Lead?q=${'x'.repeat(600)}` }).text).toHaveLength(
+      500,
+    );
   });
 
   it('refers to one record shown', () => {
@@ -477,7 +614,12 @@ describe('summarize', () => {
   });
 
   it('describes a proposed write with its input, bounded', () => {
-    const confirm = (input: unknown): Reply => ({ kind: 'confirm', pendingId: 'p1', plan: { kind: 'run', key: 'create-task', name: 'Create task', input }, expiresAt: NOW });
+    const confirm = (input: unknown): Reply => ({
+      kind: 'confirm',
+      pendingId: 'p1',
+      plan: { kind: 'run', key: 'create-task', name: 'Create task', input },
+      expiresAt: NOW,
+    });
     expect(summarize(confirm({ name: 'Call Bob' }))).toEqual({
       text: 'Proposed: run create-task {"name":"Call Bob"}. Waiting for the person to confirm.',
     });
@@ -486,7 +628,14 @@ describe('summarize', () => {
 
   it('refers to the record a finished write touched', () => {
     const task = entities.resolve('task');
-    expect(summarize({ kind: 'done', plan: { kind: 'create', entity: 'Task', fields: { name: 'Call' } }, entity: task, record: { id: 'T9', name: 'Call', fields: {} } })).toEqual({
+    expect(
+      summarize({
+        kind: 'done',
+        plan: { kind: 'create', entity: 'Task', fields: { name: 'Call' } },
+        entity: task,
+        record: { id: 'T9', name: 'Call', fields: {} },
+      }),
+    ).toEqual({
       text: 'Done: create Task.',
       records: [{ entity: 'Task', id: 'T9', name: 'Call' }],
     });
@@ -495,21 +644,31 @@ describe('summarize', () => {
   it('repeats what was said, bounded', () => {
     expect(summarize({ kind: 'say', text: 'Which Bob?' })).toEqual({ text: 'Which Bob?' });
     expect(summarize({ kind: 'notice', tone: 'info', text: 'n'.repeat(600) }).text).toHaveLength(500);
-    expect(summarize({ kind: 'data', title: 'GET /Call', data: {} })).toEqual({ text: 'Showed the result of GET /Call.' });
+    expect(summarize({ kind: 'data', title: 'GET /Call', data: {} })).toEqual({
+      text: 'Showed the result of GET /Call.',
+    });
   });
 });
 
 describe('describeNow', () => {
   it('gives the weekday, date and time in the zone, and its offset', () => {
-    expect(describeNow(NOW, 'America/New_York')).toEqual({ today: 'Wednesday 2026-11-25, 07:00 local time', timeZone: 'America/New_York (UTC-05:00)' });
+    expect(describeNow(NOW, 'America/New_York')).toEqual({
+      today: 'Wednesday 2026-11-25, 07:00 local time',
+      timeZone: 'America/New_York (UTC-05:00)',
+    });
   });
 
   it('follows daylight saving time', () => {
-    expect(describeNow(new Date('2026-07-01T12:00:00Z'), 'America/New_York').timeZone).toBe('America/New_York (UTC-04:00)');
+    expect(describeNow(new Date('2026-07-01T12:00:00Z'), 'America/New_York').timeZone).toBe(
+      'America/New_York (UTC-04:00)',
+    );
   });
 
   it('moves to the next day where it is already tomorrow', () => {
-    expect(describeNow(new Date('2026-11-25T23:30:00Z'), 'Asia/Kolkata')).toEqual({ today: 'Thursday 2026-11-26, 05:00 local time', timeZone: 'Asia/Kolkata (UTC+05:30)' });
+    expect(describeNow(new Date('2026-11-25T23:30:00Z'), 'Asia/Kolkata')).toEqual({
+      today: 'Thursday 2026-11-26, 05:00 local time',
+      timeZone: 'Asia/Kolkata (UTC+05:30)',
+    });
   });
 
   it('falls back to UTC for a zone it does not know', () => {

@@ -16,15 +16,28 @@ describe('digest leases across a long tick', () => {
     const now = { now: () => new Date(clock) };
     for (const id of ['a', 'b']) {
       await store.digests.create({
-        id, tenantKey: 'T', teamId: 'T', channelId: 'C', userId: 'U', personal: false, time: '09:00', days: 'daily',
-        timeZone: 'UTC', nextRunAt: new Date(clock), failures: 0, createdAt: new Date(clock - 1e6),
+        id,
+        tenantKey: 'T',
+        teamId: 'T',
+        channelId: 'C',
+        userId: 'U',
+        personal: false,
+        time: '09:00',
+        days: 'daily',
+        timeZone: 'UTC',
+        nextRunAt: new Date(clock),
+        failures: 0,
+        createdAt: new Date(clock - 1e6),
       } as DigestJob);
     }
     const sent: string[] = [];
     const digests = { build: async () => ({ sections: [{}] }) } as never;
     const peer: { other?: DigestScheduler } = {};
     const slow = new DigestScheduler({
-      store: store.digests, digests, clock: now, logger: quiet,
+      store: store.digests,
+      digests,
+      clock: now,
+      logger: quiet,
       delivery: {
         async send(job: DigestJob) {
           sent.push(`slow:${job.id}`);
@@ -34,7 +47,18 @@ describe('digest leases across a long tick', () => {
         },
       } as never,
     });
-    const other = new DigestScheduler({ store: store.digests, digests, clock: now, logger: quiet, delivery: { async send(job: DigestJob) { sent.push(`other:${job.id}`); return { ok: true }; } } as never });
+    const other = new DigestScheduler({
+      store: store.digests,
+      digests,
+      clock: now,
+      logger: quiet,
+      delivery: {
+        async send(job: DigestJob) {
+          sent.push(`other:${job.id}`);
+          return { ok: true };
+        },
+      } as never,
+    });
     peer.other = other;
     await slow.tick();
     await other.tick();

@@ -7,17 +7,27 @@ const iso = (date: Date) => date.toISOString();
 describe('nextRunAfter', () => {
   it('is later the same day when the local time has not come yet, else the next day', () => {
     // Monday 2026-06-01, 08:00 in New York (EDT, UTC-4).
-    expect(iso(nextRunAfter({ time: '09:00', days: 'daily', timeZone: NY }, new Date('2026-06-01T12:00:00Z')))).toBe('2026-06-01T13:00:00.000Z');
-    expect(iso(nextRunAfter({ time: '09:00', days: 'daily', timeZone: NY }, new Date('2026-06-01T13:00:00Z')))).toBe('2026-06-02T13:00:00.000Z');
-    expect(iso(nextRunAfter({ time: '09:00', days: 'daily', timeZone: NY }, new Date('2026-06-01T13:00:01Z')))).toBe('2026-06-02T13:00:00.000Z');
+    expect(iso(nextRunAfter({ time: '09:00', days: 'daily', timeZone: NY }, new Date('2026-06-01T12:00:00Z')))).toBe(
+      '2026-06-01T13:00:00.000Z',
+    );
+    expect(iso(nextRunAfter({ time: '09:00', days: 'daily', timeZone: NY }, new Date('2026-06-01T13:00:00Z')))).toBe(
+      '2026-06-02T13:00:00.000Z',
+    );
+    expect(iso(nextRunAfter({ time: '09:00', days: 'daily', timeZone: NY }, new Date('2026-06-01T13:00:01Z')))).toBe(
+      '2026-06-02T13:00:00.000Z',
+    );
   });
 
   it('skips Saturday and Sunday on weekdays, but not daily', () => {
     const friday = new Date('2026-06-05T13:00:00Z');
-    expect(iso(nextRunAfter({ time: '09:00', days: 'weekdays', timeZone: NY }, friday))).toBe('2026-06-08T13:00:00.000Z');
+    expect(iso(nextRunAfter({ time: '09:00', days: 'weekdays', timeZone: NY }, friday))).toBe(
+      '2026-06-08T13:00:00.000Z',
+    );
     expect(iso(nextRunAfter({ time: '09:00', days: 'daily', timeZone: NY }, friday))).toBe('2026-06-06T13:00:00.000Z');
     // On a Saturday afternoon: Monday.
-    expect(iso(nextRunAfter({ time: '09:00', days: 'weekdays', timeZone: NY }, new Date('2026-06-06T20:00:00Z')))).toBe('2026-06-08T13:00:00.000Z');
+    expect(iso(nextRunAfter({ time: '09:00', days: 'weekdays', timeZone: NY }, new Date('2026-06-06T20:00:00Z')))).toBe(
+      '2026-06-08T13:00:00.000Z',
+    );
   });
 
   it('keeps the local time across daylight-saving changes', () => {
@@ -30,15 +40,33 @@ describe('nextRunAfter', () => {
 
   it('counts days in the zone, not in UTC', () => {
     // 23:30 UTC Monday is already Tuesday 08:30 in Tokyo: the next 08:00 there is Wednesday's.
-    expect(iso(nextRunAfter({ time: '08:00', days: 'daily', timeZone: 'Asia/Tokyo' }, new Date('2026-06-01T23:30:00Z')))).toBe('2026-06-02T23:00:00.000Z');
+    expect(
+      iso(nextRunAfter({ time: '08:00', days: 'daily', timeZone: 'Asia/Tokyo' }, new Date('2026-06-01T23:30:00Z'))),
+    ).toBe('2026-06-02T23:00:00.000Z');
     // Weekdays are the zone's: Friday 20:00 in Los Angeles is Saturday in UTC, and Monday is next.
-    expect(iso(nextRunAfter({ time: '07:00', days: 'weekdays', timeZone: 'America/Los_Angeles' }, new Date('2026-06-05T18:00:00Z')))).toBe('2026-06-08T14:00:00.000Z');
+    expect(
+      iso(
+        nextRunAfter(
+          { time: '07:00', days: 'weekdays', timeZone: 'America/Los_Angeles' },
+          new Date('2026-06-05T18:00:00Z'),
+        ),
+      ),
+    ).toBe('2026-06-08T14:00:00.000Z');
     // UTC+14: the local date is a day ahead of UTC's.
-    expect(iso(nextRunAfter({ time: '00:30', days: 'daily', timeZone: 'Pacific/Kiritimati' }, new Date('2026-06-01T10:00:00Z')))).toBe('2026-06-01T10:30:00.000Z');
+    expect(
+      iso(
+        nextRunAfter(
+          { time: '00:30', days: 'daily', timeZone: 'Pacific/Kiritimati' },
+          new Date('2026-06-01T10:00:00Z'),
+        ),
+      ),
+    ).toBe('2026-06-01T10:30:00.000Z');
   });
 
   it('uses UTC for a zone Intl does not know', () => {
-    expect(iso(nextRunAfter({ time: '09:00', days: 'daily', timeZone: 'Mars/Olympus' }, new Date('2026-06-01T08:00:00Z')))).toBe('2026-06-01T09:00:00.000Z');
+    expect(
+      iso(nextRunAfter({ time: '09:00', days: 'daily', timeZone: 'Mars/Olympus' }, new Date('2026-06-01T08:00:00Z'))),
+    ).toBe('2026-06-01T09:00:00.000Z');
   });
 });
 

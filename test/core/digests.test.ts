@@ -6,7 +6,15 @@ import { DigestScheduler, type DeliveryResult } from '../../src/core/digest-sche
 import { DigestService, type Digest } from '../../src/core/digests.js';
 import { AppError } from '../../src/core/errors.js';
 import { PersonDirectory } from '../../src/core/people.js';
-import type { CrmGateway, CrmRecord, DigestJob, ListQuery, RecordPage, Tenant, WritePlan } from '../../src/core/ports.js';
+import type {
+  CrmGateway,
+  CrmRecord,
+  DigestJob,
+  ListQuery,
+  RecordPage,
+  Tenant,
+  WritePlan,
+} from '../../src/core/ports.js';
 import type { Reply } from '../../src/core/replies.js';
 import type { RequestContext } from '../../src/core/service.js';
 import { openStore, type Store } from '../../src/store/store.js';
@@ -31,13 +39,18 @@ class FakeCrm {
     }
     this.queries.push(query);
     const key = `${query.entity}:${query.sort?.field}`;
-    if (this.failing.has(key) || this.failing.has('*')) throw new AppError('crm_unavailable', 'EspoCRM is not answering.');
+    if (this.failing.has(key) || this.failing.has('*'))
+      throw new AppError('crm_unavailable', 'EspoCRM is not answering.');
     const all = this.records[`${key}:${query.sort?.order}`] ?? this.records[key] ?? [];
     return { records: all.slice(0, query.limit), total: all.length, hasMore: all.length > query.limit };
   }
 }
 
-const record = (id: string, fields: Record<string, unknown> = {}): CrmRecord => ({ id, name: id, fields: { name: id, ...fields } });
+const record = (id: string, fields: Record<string, unknown> = {}): CrmRecord => ({
+  id,
+  name: id,
+  fields: { name: id, ...fields },
+});
 
 function setup() {
   const crm = new FakeCrm();
@@ -57,20 +70,30 @@ function setup() {
       return jobs.delete(id);
     },
   };
-  const service = new DigestService({ crm: gateway, people: new PersonDirectory(gateway, logger), store: store as never, clock: { now: () => NOW }, logger });
+  const service = new DigestService({
+    crm: gateway,
+    people: new PersonDirectory(gateway, logger),
+    store: store as never,
+    clock: { now: () => NOW },
+    logger,
+  });
   return { crm, service, jobs };
 }
 
-const proposeInto = (plans: WritePlan[]) => async (plan: WritePlan): Promise<Reply> => {
-  plans.push(plan);
-  return { kind: 'notice', tone: 'info', text: 'proposed' };
-};
+const proposeInto =
+  (plans: WritePlan[]) =>
+  async (plan: WritePlan): Promise<Reply> => {
+    plans.push(plan);
+    return { kind: 'notice', tone: 'info', text: 'proposed' };
+  };
 
 describe('DigestService.build', () => {
   it("reads the team's six parts with the zone's day, week and the stale cutoff", async () => {
     const { crm, service } = setup();
     await service.build(TENANT, { personal: false, timeZone: NY }, NOW, new Date('2026-05-31T13:00:00Z'));
-    const byKey = Object.fromEntries(crm.queries.map((query) => [`${query.entity}:${query.sort?.field}:${query.sort?.order}`, query.filters]));
+    const byKey = Object.fromEntries(
+      crm.queries.map((query) => [`${query.entity}:${query.sort?.field}:${query.sort?.order}`, query.filters]),
+    );
     const openTask = [
       { field: 'status', op: 'notEquals', value: 'Completed' },
       { field: 'status', op: 'notEquals', value: 'Canceled' },
@@ -93,9 +116,16 @@ describe('DigestService.build', () => {
         { field: 'dateStart', op: 'lessThan', value: '2026-06-02 04:00:00' },
       ],
       // Monday to Sunday.
-      'Opportunity:closeDate:asc': [...openDeal, { field: 'closeDate', op: 'greaterThanOrEquals', value: '2026-06-01' }, { field: 'closeDate', op: 'lessThanOrEquals', value: '2026-06-07' }],
+      'Opportunity:closeDate:asc': [
+        ...openDeal,
+        { field: 'closeDate', op: 'greaterThanOrEquals', value: '2026-06-01' },
+        { field: 'closeDate', op: 'lessThanOrEquals', value: '2026-06-07' },
+      ],
       'Lead:createdAt:desc': [{ field: 'createdAt', op: 'greaterThan', value: '2026-05-31 13:00:00' }],
-      'Opportunity:modifiedAt:asc': [...openDeal, { field: 'modifiedAt', op: 'lessThan', value: '2026-05-18 13:00:00' }],
+      'Opportunity:modifiedAt:asc': [
+        ...openDeal,
+        { field: 'modifiedAt', op: 'lessThan', value: '2026-05-18 13:00:00' },
+      ],
     });
     expect(crm.queries.every((query) => query.limit === 5 && query.offset === 0)).toBe(true);
   });
@@ -104,18 +134,31 @@ describe('DigestService.build', () => {
     const { crm, service } = setup();
     await service.build(TENANT, { personal: true, crmUserId: 'E-JANE', timeZone: NY }, NOW, NOW);
     expect(crm.queries).toHaveLength(6);
-    for (const query of crm.queries) expect(query.filters).toContainEqual({ field: 'assignedUserId', op: 'equals', value: 'E-JANE' });
+    for (const query of crm.queries)
+      expect(query.filters).toContainEqual({ field: 'assignedUserId', op: 'equals', value: 'E-JANE' });
   });
 
   it('counts beyond what it shows, keeps a part that failed as an error, and files date-only tasks by their local date', async () => {
     const { crm, service } = setup();
     // Midnight UTC is still the day before in New York: EspoCRM's own filter puts an all-day task
     // due today among the overdue ones, and one due tomorrow among today's.
-    crm.records['Task:dateEnd:desc'] = [record('due-today-all-day', { dateEnd: '2026-06-01 00:00:00', dateEndDate: '2026-06-01' }), record('overdue-timed', { dateEnd: '2026-05-30 17:00:00' })];
-    crm.records['Task:dateEnd:asc'] = [record('tomorrow-all-day', { dateEnd: '2026-06-02 00:00:00', dateEndDate: '2026-06-02' }), record('today-timed', { dateEnd: '2026-06-01 17:00:00' })];
+    crm.records['Task:dateEnd:desc'] = [
+      record('due-today-all-day', { dateEnd: '2026-06-01 00:00:00', dateEndDate: '2026-06-01' }),
+      record('overdue-timed', { dateEnd: '2026-05-30 17:00:00' }),
+    ];
+    crm.records['Task:dateEnd:asc'] = [
+      record('tomorrow-all-day', { dateEnd: '2026-06-02 00:00:00', dateEndDate: '2026-06-02' }),
+      record('today-timed', { dateEnd: '2026-06-01 17:00:00' }),
+    ];
     crm.records['Lead:createdAt'] = Array.from({ length: 8 }, (_, i) => record(`lead-${i}`));
     crm.failing.add('Meeting:dateStart');
-    const digest = await service.build(TENANT, { personal: false, timeZone: NY }, NOW, NOW, new Date(NOW.getTime() - 3 * 86_400_000));
+    const digest = await service.build(
+      TENANT,
+      { personal: false, timeZone: NY },
+      NOW,
+      NOW,
+      new Date(NOW.getTime() - 3 * 86_400_000),
+    );
     const part = (key: string) => digest.sections.find((section) => section.key === key)!;
     expect(part('overdue')).toMatchObject({ total: 1, records: [{ id: 'overdue-timed' }] });
     expect(part('today')).toMatchObject({ total: 2, records: [{ id: 'due-today-all-day' }, { id: 'today-timed' }] });
@@ -123,12 +166,23 @@ describe('DigestService.build', () => {
     expect(part('new_leads').records).toHaveLength(5);
     expect(part('meetings').error?.code).toBe('crm_unavailable');
     expect(part('closing').error).toBeUndefined();
-    expect(digest).toMatchObject({ today: '2026-06-01', weekEnd: '2026-06-07', timeZone: NY, lateSince: new Date(NOW.getTime() - 3 * 86_400_000) });
+    expect(digest).toMatchObject({
+      today: '2026-06-01',
+      weekEnd: '2026-06-07',
+      timeZone: NY,
+      lateSince: new Date(NOW.getTime() - 3 * 86_400_000),
+    });
   });
 
   it('says nothing about lateness for a digest sent on time', async () => {
     const { service } = setup();
-    const digest = await service.build(TENANT, { personal: false, timeZone: NY }, new Date(NOW.getTime() + 30_000), NOW, NOW);
+    const digest = await service.build(
+      TENANT,
+      { personal: false, timeZone: NY },
+      new Date(NOW.getTime() + 30_000),
+      NOW,
+      NOW,
+    );
     expect(digest.lateSince).toBeUndefined();
   });
 });
@@ -140,33 +194,74 @@ describe('DigestService.handle', () => {
   it("proposes a channel's digest in the requester's zone, and refuses the same one twice", async () => {
     const { service, jobs } = setup();
     const plans: WritePlan[] = [];
-    await service.handle(channel, TENANT, { kind: 'digest', schedule: { time: '09:00', days: 'weekdays' } }, proposeInto(plans));
-    expect(plans).toEqual([{ kind: 'digest_schedule', digest: { channelId: 'C1', personal: false, time: '09:00', days: 'weekdays', timeZone: NY } }]);
+    await service.handle(
+      channel,
+      TENANT,
+      { kind: 'digest', schedule: { time: '09:00', days: 'weekdays' } },
+      proposeInto(plans),
+    );
+    expect(plans).toEqual([
+      {
+        kind: 'digest_schedule',
+        digest: { channelId: 'C1', personal: false, time: '09:00', days: 'weekdays', timeZone: NY },
+      },
+    ]);
     await service.perform(TENANT, plans[0] as Extract<WritePlan, { kind: 'digest_schedule' }>);
-    expect([...jobs.values()][0]).toMatchObject({ channelId: 'C1', userId: 'U1', nextRunAt: new Date('2026-06-02T13:00:00Z'), failures: 0 });
-    await expect(service.handle(channel, TENANT, { kind: 'digest', schedule: { time: '09:00', days: 'weekdays' } }, proposeInto(plans))).rejects.toThrow(/already scheduled/);
+    expect([...jobs.values()][0]).toMatchObject({
+      channelId: 'C1',
+      userId: 'U1',
+      nextRunAt: new Date('2026-06-02T13:00:00Z'),
+      failures: 0,
+    });
+    await expect(
+      service.handle(
+        channel,
+        TENANT,
+        { kind: 'digest', schedule: { time: '09:00', days: 'weekdays' } },
+        proposeInto(plans),
+      ),
+    ).rejects.toThrow(/already scheduled/);
   });
 
   it("makes a DM's digest personal, to the person, with their EspoCRM user", async () => {
     const { service } = setup();
     const plans: WritePlan[] = [];
-    await service.handle(dm, TENANT, { kind: 'digest', schedule: { time: '08:30', days: 'daily' } }, proposeInto(plans));
-    expect(plans).toEqual([{ kind: 'digest_schedule', digest: { channelId: 'U1', personal: true, crmUserId: 'E-JANE', time: '08:30', days: 'daily', timeZone: NY } }]);
+    await service.handle(
+      dm,
+      TENANT,
+      { kind: 'digest', schedule: { time: '08:30', days: 'daily' } },
+      proposeInto(plans),
+    );
+    expect(plans).toEqual([
+      {
+        kind: 'digest_schedule',
+        digest: { channelId: 'U1', personal: true, crmUserId: 'E-JANE', time: '08:30', days: 'daily', timeZone: NY },
+      },
+    ]);
   });
 
   it('refuses a personal digest politely when it cannot tell who the person is in EspoCRM', async () => {
     const { service } = setup();
     const noEmail = { ...dm, email: undefined };
-    await expect(service.handle(noEmail, TENANT, { kind: 'digest', schedule: { time: '08:30', days: 'daily' } }, proposeInto([]))).rejects.toThrow(
+    await expect(
+      service.handle(noEmail, TENANT, { kind: 'digest', schedule: { time: '08:30', days: 'daily' } }, proposeInto([])),
+    ).rejects.toThrow(
       "I can't tell which EspoCRM user you are: Slack did not give me your email (the app needs the users:read.email scope).",
     );
-    await expect(service.handle({ ...dm, email: 'nobody@example.com' }, TENANT, { kind: 'digest_now' }, proposeInto([]))).rejects.toThrow(/no EspoCRM user has your Slack email/);
+    await expect(
+      service.handle({ ...dm, email: 'nobody@example.com' }, TENANT, { kind: 'digest_now' }, proposeInto([])),
+    ).rejects.toThrow(/no EspoCRM user has your Slack email/);
   });
 
   it('lets the creator (or, for a channel, a workspace admin) stop a digest, nobody else', async () => {
     const { service } = setup();
     const plans: WritePlan[] = [];
-    await service.handle(channel, TENANT, { kind: 'digest', schedule: { time: '09:00', days: 'daily' } }, proposeInto(plans));
+    await service.handle(
+      channel,
+      TENANT,
+      { kind: 'digest', schedule: { time: '09:00', days: 'daily' } },
+      proposeInto(plans),
+    );
     const reply = await service.perform(TENANT, plans[0] as Extract<WritePlan, { kind: 'digest_schedule' }>);
     expect(reply).toMatchObject({ kind: 'notice', tone: 'success' });
     const listed = await service.handle(channel, TENANT, { kind: 'digests' }, proposeInto([]));
@@ -174,10 +269,18 @@ describe('DigestService.handle', () => {
     const id = listed.digests[0]!.id;
     await expect(service.planStop({ ...channel, userId: 'U2' }, id)).rejects.toThrow(/Only the person who scheduled/);
     await expect(service.planStop({ ...channel, teamId: 'T2' }, id)).rejects.toThrow(/no longer exists/);
-    expect(await service.planStop({ ...channel, userId: 'UADMIN', isWorkspaceAdmin: true }, id)).toMatchObject({ kind: 'digest_cancel', id });
+    expect(await service.planStop({ ...channel, userId: 'UADMIN', isWorkspaceAdmin: true }, id)).toMatchObject({
+      kind: 'digest_cancel',
+      id,
+    });
     const stop = await service.planStop(channel, id);
-    expect(await service.perform(TENANT, stop as Extract<WritePlan, { kind: 'digest_cancel' }>)).toMatchObject({ tone: 'success' });
-    expect(await service.perform(TENANT, stop as Extract<WritePlan, { kind: 'digest_cancel' }>)).toMatchObject({ tone: 'info', text: 'That digest was already stopped.' });
+    expect(await service.perform(TENANT, stop as Extract<WritePlan, { kind: 'digest_cancel' }>)).toMatchObject({
+      tone: 'success',
+    });
+    expect(await service.perform(TENANT, stop as Extract<WritePlan, { kind: 'digest_cancel' }>)).toMatchObject({
+      tone: 'info',
+      text: 'That digest was already stopped.',
+    });
   });
 });
 
@@ -195,7 +298,13 @@ describe('DigestScheduler', () => {
 
   function scheduler(send: (job: DigestJob, digest: Digest) => Promise<DeliveryResult>, crm = new FakeCrm()) {
     const gateway = crm as unknown as CrmGateway;
-    const digests = new DigestService({ crm: gateway, people: new PersonDirectory(gateway, logger), store: store.digests, clock: { now: () => NOW }, logger });
+    const digests = new DigestService({
+      crm: gateway,
+      people: new PersonDirectory(gateway, logger),
+      store: store.digests,
+      clock: { now: () => NOW },
+      logger,
+    });
     const sent: { job: DigestJob; digest: Digest }[] = [];
     const instance = new DigestScheduler({
       store: store.digests,
@@ -243,7 +352,10 @@ describe('DigestScheduler', () => {
     expect((await instance.tick(NOW)).sent).toEqual([]);
     expect(sent).toHaveLength(1);
     expect(sent[0]!.digest.lateSince).toBeUndefined();
-    expect(await store.digests.get(job.id)).toMatchObject({ lastSentAt: NOW, nextRunAt: new Date('2026-06-02T13:00:00Z') });
+    expect(await store.digests.get(job.id)).toMatchObject({
+      lastSentAt: NOW,
+      nextRunAt: new Date('2026-06-02T13:00:00Z'),
+    });
     // New leads in the next one are those since this one.
     const friday = new Date('2026-06-05T13:00:00Z');
     await store.db.updateTable('digests').set({ next_run_at: friday.getTime() }).execute();
@@ -294,7 +406,11 @@ describe('DigestScheduler', () => {
   it('deletes a digest whose channel is gone, and skips one Slack refuses', async () => {
     const gone = await schedule({ channelId: 'CGONE' });
     const refused = await schedule({ channelId: 'CNOTIN', nextRunAt: new Date(NOW.getTime() - 1000) });
-    const { instance } = scheduler(async (job) => (job.channelId === 'CGONE' ? { ok: false, reason: 'gone', detail: 'channel_not_found' } : { ok: false, reason: 'refused', detail: 'not_in_channel' }));
+    const { instance } = scheduler(async (job) =>
+      job.channelId === 'CGONE'
+        ? { ok: false, reason: 'gone', detail: 'channel_not_found' }
+        : { ok: false, reason: 'refused', detail: 'not_in_channel' },
+    );
     const report = await instance.tick(NOW);
     expect(report).toMatchObject({ removed: [gone.id], skipped: [refused.id], sent: [] });
     expect(await store.digests.get(gone.id)).toBeUndefined();

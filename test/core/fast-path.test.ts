@@ -77,10 +77,12 @@ describe('fastPathCommand', () => {
     expect(fast(text)).toBeUndefined();
   });
 
-  it.each(['status of the Acme deal', 'connect me with Bob from Acme', 'disconnect the call with Acme', 'help me create a lead for Acme'])(
-    'leaves the sentence %j, which starts with a bare subcommand, to the model',
-    (text) => {
-      expect(fast(text)).toBeUndefined();
-    },
-  );
+  it.each([
+    'status of the Acme deal',
+    'connect me with Bob from Acme',
+    'disconnect the call with Acme',
+    'help me create a lead for Acme',
+  ])('leaves the sentence %j, which starts with a bare subcommand, to the model', (text) => {
+    expect(fast(text)).toBeUndefined();
+  });
 });

@@ -1,7 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { ESPO_DATETIME_PATTERN, MAX_FORM_FIELDS, fieldsFromValues, formFields, label, shownFields } from '../../src/core/forms.js';
+import {
+  ESPO_DATETIME_PATTERN,
+  MAX_FORM_FIELDS,
+  fieldsFromValues,
+  formFields,
+  label,
+  shownFields,
+} from '../../src/core/forms.js';
 
-const schema = (properties: Record<string, unknown>, required: string[] = []) => ({ type: 'object', properties, required });
+const schema = (properties: Record<string, unknown>, required: string[] = []) => ({
+  type: 'object',
+  properties,
+  required,
+});
 
 describe('formFields: a JSON Schema as form fields', () => {
   it('gives each type its input', () => {
@@ -41,15 +52,22 @@ describe('formFields: a JSON Schema as form fields', () => {
   });
 
   it('asks for an enum without text options the way its type is asked for', () => {
-    const fields = formFields(schema({ rating: { type: 'integer', enum: [1, 2, 3] }, code: { type: 'string', enum: [''] } }));
+    const fields = formFields(
+      schema({ rating: { type: 'integer', enum: [1, 2, 3] }, code: { type: 'string', enum: [''] } }),
+    );
     expect(fields.map((f) => [f.name, f.kind])).toEqual([
       ['rating', 'integer'],
       ['code', 'text'],
     ]);
   });
 
-  it('puts required fields first, each part in the schema\'s order, and marks them', () => {
-    const fields = formFields(schema({ a: { type: 'string' }, b: { type: 'string' }, c: { type: 'string' }, d: { type: 'string' } }, ['d', 'b']));
+  it("puts required fields first, each part in the schema's order, and marks them", () => {
+    const fields = formFields(
+      schema({ a: { type: 'string' }, b: { type: 'string' }, c: { type: 'string' }, d: { type: 'string' } }, [
+        'd',
+        'b',
+      ]),
+    );
     expect(fields.map((f) => [f.name, f.required])).toEqual([
       ['b', true],
       ['d', true],
@@ -65,14 +83,22 @@ describe('formFields: a JSON Schema as form fields', () => {
 
   it('leaves out what a form cannot hold: objects, lists, and values longer than a text input', () => {
     const fields = formFields(
-      schema({ address: { type: 'object' }, tags: { type: 'array' }, description: { type: 'string' }, name: { type: 'string' } }),
+      schema({
+        address: { type: 'object' },
+        tags: { type: 'array' },
+        description: { type: 'string' },
+        name: { type: 'string' },
+      }),
       { description: 'x'.repeat(3001), name: 'Acme' },
     );
     expect(fields).toEqual([{ name: 'name', label: 'Name', kind: 'text', required: false, value: 'Acme' }]);
   });
 
   it('pre-fills current values', () => {
-    const [amount, done] = formFields(schema({ amount: { type: 'number' }, done: { type: 'boolean' } }), { amount: 12.5, done: true });
+    const [amount, done] = formFields(schema({ amount: { type: 'number' }, done: { type: 'boolean' } }), {
+      amount: 12.5,
+      done: true,
+    });
     expect([amount?.value, done?.value]).toEqual([12.5, true]);
   });
 
@@ -104,12 +130,23 @@ describe('fieldsFromValues: submitted values as record fields', () => {
   // 2026-12-01 09:30:00 UTC, as a datetimepicker submits it.
   const epoch = Date.UTC(2026, 11, 1, 9, 30) / 1000;
 
-  it('writes a date-time as the schema asks: ISO 8601, or EspoCRM\'s UTC text', () => {
-    expect(fieldsFromValues(fields, { meetsAt: epoch, dateStart: epoch })).toEqual({ meetsAt: '2026-12-01T09:30:00Z', dateStart: '2026-12-01 09:30:00' });
+  it("writes a date-time as the schema asks: ISO 8601, or EspoCRM's UTC text", () => {
+    expect(fieldsFromValues(fields, { meetsAt: epoch, dateStart: epoch })).toEqual({
+      meetsAt: '2026-12-01T09:30:00Z',
+      dateStart: '2026-12-01 09:30:00',
+    });
   });
 
   it('types numbers and keeps dates, checkboxes and text as they are', () => {
-    expect(fieldsFromValues(fields, { probability: '40', amount: '1250.5', closeDate: '2026-12-24', doNotCall: false, name: 'Acme' })).toEqual({
+    expect(
+      fieldsFromValues(fields, {
+        probability: '40',
+        amount: '1250.5',
+        closeDate: '2026-12-24',
+        doNotCall: false,
+        name: 'Acme',
+      }),
+    ).toEqual({
       probability: 40,
       amount: 1250.5,
       closeDate: '2026-12-24',

@@ -47,13 +47,21 @@ function setup(scope: 'workspace' | 'user' = 'workspace') {
     people: new PersonDirectory(gateway, logger),
     clock: { now: () => NOW },
     connectionScope: scope,
-    tenantFor: (context) => ({ key: scope === 'user' ? `${context.teamId}:${context.userId}` : context.teamId, teamId: context.teamId, userId: context.userId }),
+    tenantFor: (context) => ({
+      key: scope === 'user' ? `${context.teamId}:${context.userId}` : context.teamId,
+      teamId: context.teamId,
+      userId: context.userId,
+    }),
   });
   return { crm, home };
 }
 
 const jane: RequestContext = { teamId: 'T1', userId: 'U1', email: 'jane@example.com' };
-const task = (id: string, dateEnd: string | null): CrmRecord => ({ id, name: `Task ${id}`, fields: { name: `Task ${id}`, dateEnd } });
+const task = (id: string, dateEnd: string | null): CrmRecord => ({
+  id,
+  name: `Task ${id}`,
+  fields: { name: `Task ${id}`, dateEnd },
+});
 
 describe('HomeService', () => {
   it("reads the person's open tasks and upcoming meetings with three calls after the status, two once the user is known", async () => {
@@ -100,7 +108,9 @@ describe('HomeService', () => {
 
   it('shows at most 10 tasks and says there are more', async () => {
     const { crm, home } = setup();
-    crm.tasks = Array.from({ length: 14 }, (_, i) => task(`T${i}`, `2026-11-${String(10 + i).padStart(2, '0')} 09:00:00`));
+    crm.tasks = Array.from({ length: 14 }, (_, i) =>
+      task(`T${i}`, `2026-11-${String(10 + i).padStart(2, '0')} 09:00:00`),
+    );
     const data = await home.load(jane);
     if (data.work.kind !== 'lists') throw new Error(data.work.kind);
     expect(data.work.tasks.records).toHaveLength(10);
@@ -111,11 +121,20 @@ describe('HomeService', () => {
 
   it('gives the connect link of a shared connection to workspace admins only, and asks EspoCRM nothing until it is ready', async () => {
     const { crm, home } = setup('workspace');
-    crm.status_ = { state: 'action_required', connectionId: 'c1', url: 'https://connect.example/x', description: 'Connect your EspoCRM instance' };
+    crm.status_ = {
+      state: 'action_required',
+      connectionId: 'c1',
+      url: 'https://connect.example/x',
+      description: 'Connect your EspoCRM instance',
+    };
 
     const member = await home.load(jane);
     expect(member.managesConnection).toBe(false);
-    expect(member.connection).toEqual({ state: 'action_required', description: 'Connect your EspoCRM instance', reconnect: false });
+    expect(member.connection).toEqual({
+      state: 'action_required',
+      description: 'Connect your EspoCRM instance',
+      reconnect: false,
+    });
     expect(member.work).toEqual({ kind: 'not_connected' });
     expect(JSON.stringify(member)).not.toContain('connect.example');
 
@@ -126,15 +145,28 @@ describe('HomeService', () => {
 
   it('gives the link to the person themselves in user scope, as Reconnect when the connection was disconnected', async () => {
     const { crm, home } = setup('user');
-    crm.status_ = { state: 'action_required', connectionId: 'c1', url: 'https://connect.example/me', description: 'The connection was disconnected; reconnect it.' };
+    crm.status_ = {
+      state: 'action_required',
+      connectionId: 'c1',
+      url: 'https://connect.example/me',
+      description: 'The connection was disconnected; reconnect it.',
+    };
     const data = await home.load(jane);
-    expect(data.connection).toEqual({ state: 'action_required', description: 'The connection was disconnected; reconnect it.', connectUrl: 'https://connect.example/me', reconnect: true });
+    expect(data.connection).toEqual({
+      state: 'action_required',
+      description: 'The connection was disconnected; reconnect it.',
+      connectUrl: 'https://connect.example/me',
+      reconnect: true,
+    });
   });
 
   it('says why the lists are missing: no email, or no EspoCRM user with it', async () => {
     const { crm, home } = setup();
     expect((await home.load({ teamId: 'T1', userId: 'U2' })).work).toEqual({ kind: 'no_email' });
-    expect((await home.load({ teamId: 'T1', userId: 'U3', email: 'nobody@example.com' })).work).toEqual({ kind: 'no_match', email: 'nobody@example.com' });
+    expect((await home.load({ teamId: 'T1', userId: 'U3', email: 'nobody@example.com' })).work).toEqual({
+      kind: 'no_match',
+      email: 'nobody@example.com',
+    });
     expect(crm.calls).toEqual(['status', 'status', 'list User']);
   });
 

@@ -8,21 +8,57 @@ import { EspoEntityDirectory } from '../../src/crm/espo/entities.js';
  * Property: whatever is typed after `/espo`, the grammar answers with a command or a polite
  * AppError (bad input); it never throws anything else and never takes long.
  */
-const context = { entities: new EspoEntityDirectory(), now: new Date('2026-11-25T15:00:00Z'), timeZone: 'America/Los_Angeles' };
+const context = {
+  entities: new EspoEntityDirectory(),
+  now: new Date('2026-11-25T15:00:00Z'),
+  timeZone: 'America/Los_Angeles',
+};
 
 const oddText = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 200 }),
   fc.string({ unit: 'grapheme', maxLength: 200 }),
-  fc.constantFrom('', ' ', '\u0000', '\u200b', '\u202e', '🧨', 'ｌｉｓｔ', '"', '“', "'", '=', '==', '\\', '{', '[', '<!channel>', '&lt;', '%00', 'NaN', '-1', '1e309', '__proto__', 'constructor'),
+  fc.constantFrom(
+    '',
+    ' ',
+    '\u0000',
+    '\u200b',
+    '\u202e',
+    '🧨',
+    'ｌｉｓｔ',
+    '"',
+    '“',
+    "'",
+    '=',
+    '==',
+    '\\',
+    '{',
+    '[',
+    '<!channel>',
+    '&lt;',
+    '%00',
+    'NaN',
+    '-1',
+    '1e309',
+    '__proto__',
+    'constructor',
+  ),
 );
 const token = fc.oneof(
   oddText,
-  fc.tuple(fc.constantFrom('name', 'status', 'amount', 'sort', 'limit', 'to', 'id', 'dateEnd', '__proto__', ''), fc.constantFrom('=', '!=', '>', '<', '>=', '<=', '~'), oddText).map(([field, op, value]) => `${field}${op}${value}`),
+  fc
+    .tuple(
+      fc.constantFrom('name', 'status', 'amount', 'sort', 'limit', 'to', 'id', 'dateEnd', '__proto__', ''),
+      fc.constantFrom('=', '!=', '>', '<', '>=', '<=', '~'),
+      oddText,
+    )
+    .map(([field, op, value]) => `${field}${op}${value}`),
   oddText.map((value) => `"${value}"`),
   fc.constantFrom(...context.entities.words().slice(0, 30)),
 );
 const commandText = fc.oneof(
-  fc.tuple(fc.constantFrom(...SUBCOMMANDS), fc.array(token, { maxLength: 12 })).map(([word, rest]) => [word, ...rest].join(' ')),
+  fc
+    .tuple(fc.constantFrom(...SUBCOMMANDS), fc.array(token, { maxLength: 12 }))
+    .map(([word, rest]) => [word, ...rest].join(' ')),
   fc.array(token, { maxLength: 12 }).map((parts) => parts.join(' ')),
 );
 
@@ -53,11 +89,16 @@ describe('the slash grammar, fuzzed', () => {
 
   it('handles huge text quickly', () => {
     fc.assert(
-      fc.property(fc.constantFrom('list leads ', 'create lead name=', 'find contact ', ''), fc.string({ unit: 'grapheme', minLength: 1, maxLength: 20 }), fc.integer({ min: 1000, max: 10_000 }), (head, chunk, times) => {
-        const started = performance.now();
-        outcome(head + chunk.repeat(times));
-        expect(performance.now() - started).toBeLessThan(500);
-      }),
+      fc.property(
+        fc.constantFrom('list leads ', 'create lead name=', 'find contact ', ''),
+        fc.string({ unit: 'grapheme', minLength: 1, maxLength: 20 }),
+        fc.integer({ min: 1000, max: 10_000 }),
+        (head, chunk, times) => {
+          const started = performance.now();
+          outcome(head + chunk.repeat(times));
+          expect(performance.now() - started).toBeLessThan(500);
+        },
+      ),
       { numRuns: 40 },
     );
   });

@@ -4,7 +4,11 @@ import { tokenize } from '../../src/core/command/tokenize.js';
 import { AppError } from '../../src/core/errors.js';
 import { EspoEntityDirectory } from '../../src/crm/espo/entities.js';
 
-const context = { entities: new EspoEntityDirectory(), now: new Date('2026-11-25T15:00:00Z'), timeZone: 'America/Los_Angeles' };
+const context = {
+  entities: new EspoEntityDirectory(),
+  now: new Date('2026-11-25T15:00:00Z'),
+  timeZone: 'America/Los_Angeles',
+};
 const parse = (text: string) => parseCommand(text, context);
 
 function expectBadInput(text: string, message: RegExp) {
@@ -78,7 +82,9 @@ describe('parseCommand', () => {
   });
 
   it('parses list filters, operators, sort and limit', () => {
-    const command = parse('list deals stage=Prospecting,Qualification amount>10k closeDate<=tomorrow sort=-amount limit=5');
+    const command = parse(
+      'list deals stage=Prospecting,Qualification amount>10k closeDate<=tomorrow sort=-amount limit=5',
+    );
     expect(command).toMatchObject({
       kind: 'list',
       query: {
@@ -98,7 +104,9 @@ describe('parseCommand', () => {
 
   it("turns a day compared with a datetime field into that day's bounds in the person's zone", () => {
     // Los Angeles is UTC-8 in November: the 25th runs from 08:00 UTC to 08:00 UTC the next day.
-    expect(parse('list tasks dateEnd<=today')).toMatchObject({ query: { filters: [{ field: 'dateEnd', op: 'lessThan', value: '2026-11-26 08:00:00' }] } });
+    expect(parse('list tasks dateEnd<=today')).toMatchObject({
+      query: { filters: [{ field: 'dateEnd', op: 'lessThan', value: '2026-11-26 08:00:00' }] },
+    });
     expect(parse('list meetings dateStart=2026-11-25')).toMatchObject({
       query: {
         filters: [
@@ -107,9 +115,13 @@ describe('parseCommand', () => {
         ],
       },
     });
-    expect(parse('list leads createdAt>yesterday')).toMatchObject({ query: { filters: [{ op: 'greaterThanOrEquals', value: '2026-11-25 08:00:00' }] } });
+    expect(parse('list leads createdAt>yesterday')).toMatchObject({
+      query: { filters: [{ op: 'greaterThanOrEquals', value: '2026-11-25 08:00:00' }] },
+    });
     // A date field stays a date.
-    expect(parse('list deals closeDate<=today')).toMatchObject({ query: { filters: [{ field: 'closeDate', op: 'lessThanOrEquals', value: '2026-11-25' }] } });
+    expect(parse('list deals closeDate<=today')).toMatchObject({
+      query: { filters: [{ field: 'closeDate', op: 'lessThanOrEquals', value: '2026-11-25' }] },
+    });
   });
 
   it('types each filter for its field, so EspoCRM compares what was meant', () => {
@@ -122,20 +134,31 @@ describe('parseCommand', () => {
       { field: 'amount', op: 'greaterThanOrEquals', value: 1_500_000 },
       { field: 'probability', op: 'lessThan', value: 50 },
     ]);
-    expect(filters('list deals stage!="Closed Won,Closed Lost"')).toEqual([{ field: 'stage', op: 'notIn', value: ['Closed Won', 'Closed Lost'] }]);
+    expect(filters('list deals stage!="Closed Won,Closed Lost"')).toEqual([
+      { field: 'stage', op: 'notIn', value: ['Closed Won', 'Closed Lost'] },
+    ]);
     // A link by its record's name or id; the attributes exist on records too, so alert conditions hold on them.
-    expect(filters('list contacts account="Acme Corp"')).toEqual([{ field: 'accountName', op: 'equals', value: 'Acme Corp' }]);
+    expect(filters('list contacts account="Acme Corp"')).toEqual([
+      { field: 'accountName', op: 'equals', value: 'Acme Corp' },
+    ]);
     expect(filters('list deals assignedUser~jane account!=6650a1b2000000005')).toEqual([
       { field: 'assignedUserName', op: 'contains', value: 'jane' },
       { field: 'accountId', op: 'notEquals', value: '6650a1b2000000005' },
     ]);
-    expect(filters('list tasks parent=6650a1b2000000005,6650a1b2000000006')).toEqual([{ field: 'parentId', op: 'in', value: ['6650a1b2000000005', '6650a1b2000000006'] }]);
+    expect(filters('list tasks parent=6650a1b2000000005,6650a1b2000000006')).toEqual([
+      { field: 'parentId', op: 'in', value: ['6650a1b2000000005', '6650a1b2000000006'] },
+    ]);
     // A time is the person's (Los Angeles, UTC-8): sent as UTC, as EspoCRM stores it.
-    expect(filters('list meetings dateStart>"2026-11-25 09:30"')).toEqual([{ field: 'dateStart', op: 'greaterThan', value: '2026-11-25 17:30:00' }]);
+    expect(filters('list meetings dateStart>"2026-11-25 09:30"')).toEqual([
+      { field: 'dateStart', op: 'greaterThan', value: '2026-11-25 17:30:00' },
+    ]);
   });
 
   it('refuses a filter value its field cannot be compared with', () => {
-    expectBadInput('list deals amount>lots', /`amount` is a number, like `amount>10k` \(the currency is `amountCurrency=EUR`\)/);
+    expectBadInput(
+      'list deals amount>lots',
+      /`amount` is a number, like `amount>10k` \(the currency is `amountCurrency=EUR`\)/,
+    );
     expectBadInput('list deals probability=high', /`probability` is a number/);
     expectBadInput('list users isActive=maybe', /`isActive` is yes or no/);
     expectBadInput('list users isActive>true', /`isActive` is yes or no/);
@@ -163,7 +186,11 @@ describe('parseCommand', () => {
     expect(parse('create opportunity name=Big amount=12,500 closeDate=2026-12-31')).toMatchObject({
       fields: { name: 'Big', amount: 12_500, closeDate: '2026-12-31' },
     });
-    expect(parse('update contact abc123 doNotCall=yes')).toMatchObject({ kind: 'update', id: 'abc123', fields: { doNotCall: true } });
+    expect(parse('update contact abc123 doNotCall=yes')).toMatchObject({
+      kind: 'update',
+      id: 'abc123',
+      fields: { doNotCall: true },
+    });
   });
 
   it('clears a field with an empty value', () => {
@@ -171,8 +198,16 @@ describe('parseCommand', () => {
   });
 
   it('takes a pasted record link for show and delete', () => {
-    expect(parse('show https://crm.example.com/#Lead/view/5f3a9b')).toMatchObject({ kind: 'show', entity: { name: 'Lead' }, id: '5f3a9b' });
-    expect(parse('delete deal 5f3a9b')).toMatchObject({ kind: 'delete', entity: { name: 'Opportunity' }, id: '5f3a9b' });
+    expect(parse('show https://crm.example.com/#Lead/view/5f3a9b')).toMatchObject({
+      kind: 'show',
+      entity: { name: 'Lead' },
+      id: '5f3a9b',
+    });
+    expect(parse('delete deal 5f3a9b')).toMatchObject({
+      kind: 'delete',
+      entity: { name: 'Opportunity' },
+      id: '5f3a9b',
+    });
   });
 
   it('takes a pasted record link as the target of update', () => {
@@ -185,30 +220,59 @@ describe('parseCommand', () => {
   });
 
   it('parses find text', () => {
-    expect(parse('find contact Jane Doe')).toMatchObject({ kind: 'find', query: { entity: 'Contact', text: 'Jane Doe' } });
+    expect(parse('find contact Jane Doe')).toMatchObject({
+      kind: 'find',
+      query: { entity: 'Contact', text: 'Jane Doe' },
+    });
   });
 
   it('parses run with JSON (curly quotes from Slack included)', () => {
-    expect(parse('run create-task {"fields": {"name": "Call Bob"}}')).toMatchObject({ kind: 'run', key: 'create-task', input: { fields: { name: 'Call Bob' } } });
-    expect(parse('run create-task {“fields”: {“name”: “Call Bob”}}')).toMatchObject({ input: { fields: { name: 'Call Bob' } } });
+    expect(parse('run create-task {"fields": {"name": "Call Bob"}}')).toMatchObject({
+      kind: 'run',
+      key: 'create-task',
+      input: { fields: { name: 'Call Bob' } },
+    });
+    expect(parse('run create-task {“fields”: {“name”: “Call Bob”}}')).toMatchObject({
+      input: { fields: { name: 'Call Bob' } },
+    });
     expect(parse('run list-leads')).toMatchObject({ kind: 'run', key: 'list-leads', input: {} });
   });
 
   it('parses alert subscriptions the way people type them in channels', () => {
     expect(parse('subscribe opportunity stage=Closed Won')).toMatchObject({
       kind: 'subscribe',
-      subscription: { entity: { name: 'Opportunity' }, event: 'updated', field: 'stage', filters: [{ field: 'stage', op: 'equals', value: 'Closed Won' }], toMe: false },
+      subscription: {
+        entity: { name: 'Opportunity' },
+        event: 'updated',
+        field: 'stage',
+        filters: [{ field: 'stage', op: 'equals', value: 'Closed Won' }],
+        toMe: false,
+      },
     });
-    expect(parse('subscribe lead created source=Web Site')).toMatchObject({ subscription: { event: 'created', filters: [{ field: 'source', value: 'Web Site' }] } });
-    expect(parse('subscribe task assigned to=me')).toMatchObject({ subscription: { entity: { name: 'Task' }, event: 'assigned', filters: [], toMe: true } });
-    expect(parse('subscribe deal updated amount')).toMatchObject({ subscription: { event: 'updated', field: 'amount', filters: [] } });
-    expect(parse('digest daily 8:30 weekdays')).toEqual({ kind: 'digest', schedule: { time: '08:30', days: 'weekdays' } });
+    expect(parse('subscribe lead created source=Web Site')).toMatchObject({
+      subscription: { event: 'created', filters: [{ field: 'source', value: 'Web Site' }] },
+    });
+    expect(parse('subscribe task assigned to=me')).toMatchObject({
+      subscription: { entity: { name: 'Task' }, event: 'assigned', filters: [], toMe: true },
+    });
+    expect(parse('subscribe deal updated amount')).toMatchObject({
+      subscription: { event: 'updated', field: 'amount', filters: [] },
+    });
+    expect(parse('digest daily 8:30 weekdays')).toEqual({
+      kind: 'digest',
+      schedule: { time: '08:30', days: 'weekdays' },
+    });
     expect(parse('digest now')).toEqual({ kind: 'digest_now' });
   });
 
   it('parses api requests', () => {
-    expect(parse('api get /Lead?maxSize=5')).toMatchObject({ kind: 'api', request: { method: 'GET', path: '/Lead?maxSize=5' } });
-    expect(parse('api POST Task {"name": "x"}')).toMatchObject({ request: { method: 'POST', path: '/Task', body: { name: 'x' } } });
+    expect(parse('api get /Lead?maxSize=5')).toMatchObject({
+      kind: 'api',
+      request: { method: 'GET', path: '/Lead?maxSize=5' },
+    });
+    expect(parse('api POST Task {"name": "x"}')).toMatchObject({
+      request: { method: 'POST', path: '/Task', body: { name: 'x' } },
+    });
   });
 
   describe('rejects bad input with a way forward', () => {

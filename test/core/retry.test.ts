@@ -31,10 +31,14 @@ describe('withRetries', () => {
   it('tries a passing failure again and returns the first success', async () => {
     const time = fakeTime();
     let calls = 0;
-    const result = await withRetries(policy, { transient: () => ({ reason: 'http_503' }), now: time.now, sleep: time.sleep, random: () => 0.5 }, async () => {
-      if (++calls < 3) throw new Error('503');
-      return 'ok';
-    });
+    const result = await withRetries(
+      policy,
+      { transient: () => ({ reason: 'http_503' }), now: time.now, sleep: time.sleep, random: () => 0.5 },
+      async () => {
+        if (++calls < 3) throw new Error('503');
+        return 'ok';
+      },
+    );
     expect(result).toBe('ok');
     expect(calls).toBe(3);
     expect(time.sleeps).toEqual([100, 200]);
@@ -53,10 +57,14 @@ describe('withRetries', () => {
   it('stops after the last attempt', async () => {
     const time = fakeTime();
     let calls = 0;
-    const failing = withRetries(policy, { transient: () => ({ reason: 'x' }), now: time.now, sleep: time.sleep }, async () => {
-      calls++;
-      throw new Error(`attempt ${calls}`);
-    });
+    const failing = withRetries(
+      policy,
+      { transient: () => ({ reason: 'x' }), now: time.now, sleep: time.sleep },
+      async () => {
+        calls++;
+        throw new Error(`attempt ${calls}`);
+      },
+    );
     await expect(failing).rejects.toThrow('attempt 3');
     expect(calls).toBe(3);
   });
@@ -65,21 +73,34 @@ describe('withRetries', () => {
     const time = fakeTime();
     const seen: number[] = [];
     let calls = 0;
-    await withRetries(policy, { transient: () => ({ reason: 'rate_limited', afterMs: 1000 }), now: time.now, sleep: time.sleep, random: () => 0 }, async (remaining) => {
-      seen.push(remaining);
-      if (++calls === 1) throw new Error('429');
-      return 'ok';
-    });
+    await withRetries(
+      policy,
+      {
+        transient: () => ({ reason: 'rate_limited', afterMs: 1000 }),
+        now: time.now,
+        sleep: time.sleep,
+        random: () => 0,
+      },
+      async (remaining) => {
+        seen.push(remaining);
+        if (++calls === 1) throw new Error('429');
+        return 'ok';
+      },
+    );
     expect(time.sleeps).toEqual([1000]);
     // Each attempt learns how much of the deadline is left (the gateway cuts its timeout to it).
     expect(seen).toEqual([5000, 4000]);
 
     const late = fakeTime();
     let tries = 0;
-    const busy = withRetries(policy, { transient: () => ({ reason: 'rate_limited', afterMs: 7000 }), now: late.now, sleep: late.sleep }, async () => {
-      tries++;
-      throw new Error('429, retry in 7 s');
-    });
+    const busy = withRetries(
+      policy,
+      { transient: () => ({ reason: 'rate_limited', afterMs: 7000 }), now: late.now, sleep: late.sleep },
+      async () => {
+        tries++;
+        throw new Error('429, retry in 7 s');
+      },
+    );
     await expect(busy).rejects.toThrow('retry in 7 s');
     expect(tries).toBe(1);
     expect(late.sleeps).toEqual([]);
@@ -88,11 +109,15 @@ describe('withRetries', () => {
   it('does not start an attempt that could not finish inside the deadline', async () => {
     const time = fakeTime();
     let calls = 0;
-    const slow = withRetries(policy, { transient: () => ({ reason: 'timeout' }), now: time.now, sleep: time.sleep, random: () => 0 }, async () => {
-      calls++;
-      time.advance(4800);
-      throw new Error('timed out');
-    });
+    const slow = withRetries(
+      policy,
+      { transient: () => ({ reason: 'timeout' }), now: time.now, sleep: time.sleep, random: () => 0 },
+      async () => {
+        calls++;
+        time.advance(4800);
+        throw new Error('timed out');
+      },
+    );
     await expect(slow).rejects.toThrow('timed out');
     expect(calls).toBe(1);
   });
@@ -103,7 +128,13 @@ describe('withRetries', () => {
     let calls = 0;
     await withRetries(
       policy,
-      { transient: () => ({ reason: 'ECONNRESET' }), onRetry: (_error, info) => retries.push(info), now: time.now, sleep: time.sleep, random: () => 0.5 },
+      {
+        transient: () => ({ reason: 'ECONNRESET' }),
+        onRetry: (_error, info) => retries.push(info),
+        now: time.now,
+        sleep: time.sleep,
+        random: () => 0.5,
+      },
       async () => {
         if (++calls === 1) throw new Error('reset');
         return calls;

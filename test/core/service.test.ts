@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../src/core/errors.js';
 import { PersonDirectory } from '../../src/core/people.js';
-import type { AuditEntry, ClaimOutcome, ConfirmationStore, CrmGateway, CrmRecord, PendingWrite } from '../../src/core/ports.js';
+import type {
+  AuditEntry,
+  ClaimOutcome,
+  ConfirmationStore,
+  CrmGateway,
+  CrmRecord,
+  PendingWrite,
+} from '../../src/core/ports.js';
 import { CommandService } from '../../src/core/service.js';
 import { EspoEntityDirectory } from '../../src/crm/espo/entities.js';
 
@@ -29,15 +36,25 @@ function build(overrides: { finish?: ConfirmationStore['finish']; create?: CrmGa
     prune: async () => 0,
   };
   const crm = {
-    create: overrides.create ?? (async (_tenant, _entity, fields) => ({ id: 'new1', name: String(fields.name), fields })),
-    list: async (_tenant, query) => ({ records: USERS.filter((user) => query.filters.some((f) => f.field === 'emailAddress' && f.value === user.fields.emailAddress)), hasMore: false }),
+    create:
+      overrides.create ?? (async (_tenant, _entity, fields) => ({ id: 'new1', name: String(fields.name), fields })),
+    list: async (_tenant, query) => ({
+      records: USERS.filter((user) =>
+        query.filters.some((f) => f.field === 'emailAddress' && f.value === user.fields.emailAddress),
+      ),
+      hasMore: false,
+    }),
     get: async (_tenant, entity, id) => {
       const user = entity === 'User' && USERS.find((candidate) => candidate.id === id);
       if (!user) throw new AppError('not_found', 'I could not find that user in EspoCRM.');
       return user;
     },
   } as Partial<CrmGateway> as CrmGateway;
-  const logger = { info: () => undefined, warn: () => undefined, error: (_data: unknown, message: string) => void errors.push(message) };
+  const logger = {
+    info: () => undefined,
+    warn: () => undefined,
+    error: (_data: unknown, message: string) => void errors.push(message),
+  };
   const service = new CommandService({
     crm,
     entities: new EspoEntityDirectory(),
@@ -79,16 +96,30 @@ describe('CommandService', () => {
     expect(audit.at(-1)).toMatchObject({ outcome: 'unknown', action: 'create Task' });
   });
 
-  it("assigns a new record to the person who asks, or to whom they name, and says so in the preview", async () => {
+  it('assigns a new record to the person who asks, or to whom they name, and says so in the preview', async () => {
     const { service } = build();
     const mine = await service.handle(who, 'create task name="Call Bob"');
-    expect(mine).toMatchObject({ kind: 'confirm', plan: { fields: { name: 'Call Bob', assignedUserId: 'UJANE' } }, assignee: { id: 'UJANE', isRequester: true } });
+    expect(mine).toMatchObject({
+      kind: 'confirm',
+      plan: { fields: { name: 'Call Bob', assignedUserId: 'UJANE' } },
+      assignee: { id: 'UJANE', isRequester: true },
+    });
     const marcos = await service.handle(who, 'create lead lastName=Stone assignedUserId=UMARCO');
-    expect(marcos).toMatchObject({ kind: 'confirm', plan: { fields: { assignedUserId: 'UMARCO' } }, assignee: { id: 'UMARCO', name: 'Marco Lopez', isRequester: false } });
-    await expect(service.handle(who, 'create task name="Call Bob" assignedUserId=UNOBODY')).rejects.toMatchObject({ code: 'validation', userMessage: expect.stringContaining('No EspoCRM user has the id `UNOBODY`') });
+    expect(marcos).toMatchObject({
+      kind: 'confirm',
+      plan: { fields: { assignedUserId: 'UMARCO' } },
+      assignee: { id: 'UMARCO', name: 'Marco Lopez', isRequester: false },
+    });
+    await expect(service.handle(who, 'create task name="Call Bob" assignedUserId=UNOBODY')).rejects.toMatchObject({
+      code: 'validation',
+      userMessage: expect.stringContaining('No EspoCRM user has the id `UNOBODY`'),
+    });
     // Through an action or the REST API as well: the record's fields get the assignee where they are.
     const run = await service.handle(who, 'api POST /Meeting {"name": "Demo"}');
-    expect(run).toMatchObject({ plan: { request: { body: { name: 'Demo', assignedUserId: 'UJANE' } } }, assignee: { id: 'UJANE' } });
+    expect(run).toMatchObject({
+      plan: { request: { body: { name: 'Demo', assignedUserId: 'UJANE' } } },
+      assignee: { id: 'UJANE' },
+    });
   });
 
   it('refuses, before anything is saved, a task for a person it cannot find in EspoCRM; a lead goes unassigned', async () => {
@@ -96,15 +127,24 @@ describe('CommandService', () => {
     const stranger = { ...who, email: 'stranger@example.com' };
     await expect(service.handle(stranger, 'create task name="Call Bob"')).rejects.toMatchObject({
       code: 'validation',
-      userMessage: expect.stringMatching(/^A task in EspoCRM has to be assigned to someone, and no EspoCRM user has your Slack email \(`stranger@example.com`\).*`assignedUserId=<their EspoCRM user id>`.*ask an EspoCRM admin/),
+      userMessage: expect.stringMatching(
+        /^A task in EspoCRM has to be assigned to someone, and no EspoCRM user has your Slack email \(`stranger@example.com`\).*`assignedUserId=<their EspoCRM user id>`.*ask an EspoCRM admin/,
+      ),
     });
-    await expect(service.handle({ ...who, email: undefined }, 'create call name="Intro"')).rejects.toMatchObject({ userMessage: expect.stringContaining("Slack doesn't share your email address") });
-    await expect(service.handle(who, 'create meeting name=Demo assignedUserId=')).rejects.toMatchObject({ userMessage: expect.stringContaining('cannot be left without one') });
+    await expect(service.handle({ ...who, email: undefined }, 'create call name="Intro"')).rejects.toMatchObject({
+      userMessage: expect.stringContaining("Slack doesn't share your email address"),
+    });
+    await expect(service.handle(who, 'create meeting name=Demo assignedUserId=')).rejects.toMatchObject({
+      userMessage: expect.stringContaining('cannot be left without one'),
+    });
     expect(saved.size).toBe(0);
     const lead = await service.handle(stranger, 'create lead lastName=Stone');
     expect(lead).toMatchObject({ kind: 'confirm', plan: { fields: { lastName: 'Stone' } } });
     expect(lead).not.toHaveProperty('assignee');
-    expect(await service.handle(stranger, 'create task name="Call Bob" assignedUserId=UMARCO')).toMatchObject({ kind: 'confirm', assignee: { name: 'Marco Lopez' } });
+    expect(await service.handle(stranger, 'create task name="Call Bob" assignedUserId=UMARCO')).toMatchObject({
+      kind: 'confirm',
+      assignee: { name: 'Marco Lopez' },
+    });
   });
 
   it('refuses disconnect to a non-admin when the connection is shared', async () => {

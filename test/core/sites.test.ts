@@ -6,7 +6,9 @@ const logger = { info: vi.fn(), warn: vi.fn(), error: vi.fn() };
 
 function directory(profiles: Record<string, Partial<TenantProfile>>, defaultUrl?: string) {
   const store = {
-    get: vi.fn(async (tenantKey: string) => (profiles[tenantKey] ? { tenantKey, teamId: tenantKey, ...profiles[tenantKey] } : undefined)),
+    get: vi.fn(async (tenantKey: string) =>
+      profiles[tenantKey] ? { tenantKey, teamId: tenantKey, ...profiles[tenantKey] } : undefined,
+    ),
     setSiteUrl: vi.fn(async (tenantKey: string, _teamId: string, siteUrl: string) => {
       profiles[tenantKey] = { ...profiles[tenantKey], siteUrl };
     }),
@@ -18,7 +20,14 @@ const learned = (siteUrl: string) => ({ findings: { connectionId: 'c1', checkedA
 
 describe('SiteDirectory', () => {
   it("prefers the address an admin gave, then EspoCRM's own, then ESPOCRM_URL", async () => {
-    const { sites } = directory({ A: { siteUrl: 'https://stated.example', ...learned('https://own.example') }, B: learned('https://own.example'), C: {} }, 'https://default.example');
+    const { sites } = directory(
+      {
+        A: { siteUrl: 'https://stated.example', ...learned('https://own.example') },
+        B: learned('https://own.example'),
+        C: {},
+      },
+      'https://default.example',
+    );
     expect(await sites.addressesOf('A')).toEqual([
       { url: 'https://stated.example', source: 'stated' },
       { url: 'https://own.example', source: 'espocrm' },

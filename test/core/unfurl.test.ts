@@ -11,11 +11,26 @@ const SITE = 'https://crm.example.com';
 function build(options: { sites?: Record<string, string[]>; connected?: boolean; get?: CrmGateway['get'] } = {}) {
   const crm = {
     isConnected: vi.fn(async (_tenant: Tenant) => options.connected ?? true),
-    get: vi.fn(options.get ?? (async (_tenant: Tenant, _entity: string, id: string): Promise<CrmRecord> => ({ id, name: `Record ${id}`, fields: {} }))),
+    get: vi.fn(
+      options.get ??
+        (async (_tenant: Tenant, _entity: string, id: string): Promise<CrmRecord> => ({
+          id,
+          name: `Record ${id}`,
+          fields: {},
+        })),
+    ),
   };
-  const tenantFor = (context: RequestContext): Tenant => ({ key: context.teamId, teamId: context.teamId, userId: context.userId });
+  const tenantFor = (context: RequestContext): Tenant => ({
+    key: context.teamId,
+    teamId: context.teamId,
+    userId: context.userId,
+  });
   const known = options.sites ?? { T1: [SITE] };
-  const sites = { addressesOf: vi.fn(async (tenantKey: string) => (known[tenantKey] ?? []).map((url) => ({ url, source: 'stated' as const }))) };
+  const sites = {
+    addressesOf: vi.fn(async (tenantKey: string) =>
+      (known[tenantKey] ?? []).map((url) => ({ url, source: 'stated' as const })),
+    ),
+  };
   const service = new UnfurlService({ crm, entities: new EspoEntityDirectory(), tenantFor, sites });
   return { service, crm, sites };
 }
@@ -27,16 +42,16 @@ describe('UnfurlService', () => {
     const { service } = build();
     const links = service.recordLinks(
       [
-      'https://crm.example.com/#Lead/view/5f3a9b2c1d4e6f708',
-      'https://CRM.example.com:443/#Opportunity/view/abc-123',
-      'https://crm.example.com/#CProject/view/p1',
-      'https://crm.example.com.evil.net/#Lead/view/x',
-      'https://evil.net/#https://crm.example.com/#Lead/view/x',
-      'https://crm.example.com/#lead/view/x',
-      'https://crm.example.com/#Preferences/view/x',
-      `https://crm.example.com/#Lead/view/${'a'.repeat(65)}`,
-      'https://crm.example.com/#Lead/view/a%20b',
-      'not a url',
+        'https://crm.example.com/#Lead/view/5f3a9b2c1d4e6f708',
+        'https://CRM.example.com:443/#Opportunity/view/abc-123',
+        'https://crm.example.com/#CProject/view/p1',
+        'https://crm.example.com.evil.net/#Lead/view/x',
+        'https://evil.net/#https://crm.example.com/#Lead/view/x',
+        'https://crm.example.com/#lead/view/x',
+        'https://crm.example.com/#Preferences/view/x',
+        `https://crm.example.com/#Lead/view/${'a'.repeat(65)}`,
+        'https://crm.example.com/#Lead/view/a%20b',
+        'not a url',
       ],
       [SITE],
     );
@@ -51,7 +66,16 @@ describe('UnfurlService', () => {
 
   it('honours an EspoCRM installed under a path, and sees nothing without an address', () => {
     const { service } = build();
-    expect(service.recordLinks(['https://example.com/espo/#Lead/view/1', 'https://example.com/#Lead/view/2', 'https://example.com/espo2/#Lead/view/3'], ['https://example.com/espo'])).toHaveLength(1);
+    expect(
+      service.recordLinks(
+        [
+          'https://example.com/espo/#Lead/view/1',
+          'https://example.com/#Lead/view/2',
+          'https://example.com/espo2/#Lead/view/3',
+        ],
+        ['https://example.com/espo'],
+      ),
+    ).toHaveLength(1);
     expect(service.recordLinks(['https://crm.example.com/#Lead/view/1'], [])).toEqual([]);
   });
 
@@ -83,10 +107,15 @@ describe('UnfurlService', () => {
 
   it('reads nothing for a tenant that is not connected, and nothing when no link is ours', async () => {
     const notConnected = build({ connected: false });
-    expect(await notConnected.service.previews(context, ['https://crm.example.com/#Lead/view/1'])).toEqual({ state: 'not_connected', links: 1 });
+    expect(await notConnected.service.previews(context, ['https://crm.example.com/#Lead/view/1'])).toEqual({
+      state: 'not_connected',
+      links: 1,
+    });
     expect(notConnected.crm.get).not.toHaveBeenCalled();
     const foreign = build();
-    expect(await foreign.service.previews(context, ['https://other.example/#Lead/view/1'])).toEqual({ state: 'no_links' });
+    expect(await foreign.service.previews(context, ['https://other.example/#Lead/view/1'])).toEqual({
+      state: 'no_links',
+    });
     expect(foreign.crm.isConnected).not.toHaveBeenCalled();
   });
 
@@ -99,11 +128,19 @@ describe('UnfurlService', () => {
         return { id, name: `${entity} ${id}`, fields: {} };
       },
     });
-    const outcome = await service.previews(context, ['gone', 'ok', 'secret', 'boom'].map((id) => `https://crm.example.com/#Lead/view/${id}`));
+    const outcome = await service.previews(
+      context,
+      ['gone', 'ok', 'secret', 'boom'].map((id) => `https://crm.example.com/#Lead/view/${id}`),
+    );
     expect(outcome).toEqual({
       state: 'read',
       siteUrl: SITE,
-      previews: [expect.objectContaining({ url: 'https://crm.example.com/#Lead/view/ok', record: { id: 'ok', name: 'Lead ok', fields: {} } })],
+      previews: [
+        expect.objectContaining({
+          url: 'https://crm.example.com/#Lead/view/ok',
+          record: { id: 'ok', name: 'Lead ok', fields: {} },
+        }),
+      ],
       skipped: [
         { entity: 'Lead', code: 'not_found' },
         { entity: 'Lead', code: 'forbidden' },

@@ -20,13 +20,19 @@ describe('the Membrane credentials check', () => {
 
   it('reads the tenant itself (GET /self) as the tenant it is given, and creates nothing else', async () => {
     membrane.resetCalls();
-    expect(await checkMembrane({ apiUri: membrane.url, credentials: workspace, timeoutMs: 2000 }, 'T1')).toEqual({ outcome: 'ok', value: { customer: 'T1' } });
+    expect(await checkMembrane({ apiUri: membrane.url, credentials: workspace, timeoutMs: 2000 }, 'T1')).toEqual({
+      outcome: 'ok',
+      value: { customer: 'T1' },
+    });
     expect(membrane.calls.map((call) => `${call.method} ${call.path} ${call.tenant}`)).toEqual(['GET /self T1']);
     expect(membrane.tenant('T1').connection).toBeUndefined();
   });
 
   it('workspace credentials Membrane refuses name both variables', async () => {
-    const checked = await checkMembrane({ apiUri: membrane.url, credentials: { ...workspace, workspaceSecret: 'wrong' }, timeoutMs: 2000 }, 'T1');
+    const checked = await checkMembrane(
+      { apiUri: membrane.url, credentials: { ...workspace, workspaceSecret: 'wrong' }, timeoutMs: 2000 },
+      'T1',
+    );
     expect(checked).toMatchObject({
       outcome: 'refused',
       variables: ['MEMBRANE_WORKSPACE_KEY', 'MEMBRANE_WORKSPACE_SECRET'],
@@ -35,9 +41,19 @@ describe('the Membrane credentials check', () => {
   });
 
   it('a fixed token: accepted, or refused naming MEMBRANE_TOKEN', async () => {
-    expect(await checkMembrane({ apiUri: staticOnly.url, credentials: { kind: 'token', token: staticToken }, timeoutMs: 2000 }, '')).toEqual({ outcome: 'ok', value: { customer: 'static' } });
+    expect(
+      await checkMembrane(
+        { apiUri: staticOnly.url, credentials: { kind: 'token', token: staticToken }, timeoutMs: 2000 },
+        '',
+      ),
+    ).toEqual({ outcome: 'ok', value: { customer: 'static' } });
     const other = signWorkspaceToken({ id: 'x', iss: 'ws-key' }, 'nope');
-    expect(await checkMembrane({ apiUri: staticOnly.url, credentials: { kind: 'token', token: other }, timeoutMs: 2000 }, '')).toMatchObject({
+    expect(
+      await checkMembrane(
+        { apiUri: staticOnly.url, credentials: { kind: 'token', token: other }, timeoutMs: 2000 },
+        '',
+      ),
+    ).toMatchObject({
       outcome: 'refused',
       variables: ['MEMBRANE_TOKEN'],
       message: expect.stringMatching(/^MEMBRANE_TOKEN was refused by Membrane/),
@@ -46,10 +62,19 @@ describe('the Membrane credentials check', () => {
 
   it('a Membrane that does not answer, answers 5xx or too late is unavailable, not a refusal', async () => {
     const nowhere = `http://127.0.0.1:${await freePort()}`;
-    expect(await checkMembrane({ apiUri: nowhere, credentials: workspace, timeoutMs: 2000 }, 'T1')).toEqual({ outcome: 'unreachable', reason: `ECONNREFUSED at ${nowhere}` });
+    expect(await checkMembrane({ apiUri: nowhere, credentials: workspace, timeoutMs: 2000 }, 'T1')).toEqual({
+      outcome: 'unreachable',
+      reason: `ECONNREFUSED at ${nowhere}`,
+    });
     membrane.failNext({ pathPrefix: '/self' }, { status: 502, body: '<html>Bad gateway</html>' });
-    expect(await checkMembrane({ apiUri: membrane.url, credentials: workspace, timeoutMs: 2000 }, 'T1')).toEqual({ outcome: 'unreachable', reason: `HTTP 502 at ${membrane.url}` });
+    expect(await checkMembrane({ apiUri: membrane.url, credentials: workspace, timeoutMs: 2000 }, 'T1')).toEqual({
+      outcome: 'unreachable',
+      reason: `HTTP 502 at ${membrane.url}`,
+    });
     membrane.failNext({ pathPrefix: '/self' }, { status: 200, delayMs: 500 });
-    expect(await checkMembrane({ apiUri: membrane.url, credentials: workspace, timeoutMs: 100 }, 'T1')).toEqual({ outcome: 'unreachable', reason: `no answer in 100 ms at ${membrane.url}` });
+    expect(await checkMembrane({ apiUri: membrane.url, credentials: workspace, timeoutMs: 100 }, 'T1')).toEqual({
+      outcome: 'unreachable',
+      reason: `no answer in 100 ms at ${membrane.url}`,
+    });
   });
 });

@@ -21,8 +21,16 @@ describe('form schemas', () => {
     expect(task.required).toEqual(['name']);
 
     const deal = formSchemaFromDefinitions('Opportunity')!.properties as Record<string, Record<string, unknown>>;
-    expect(deal).toMatchObject({ probability: { type: 'integer' }, amount: { type: 'number' }, closeDate: { type: 'string', format: 'date' } });
-    expect(formSchemaFromDefinitions('Lead')!.properties).toMatchObject({ emailAddress: { format: 'email' }, website: { format: 'uri' }, doNotCall: { type: 'boolean' } });
+    expect(deal).toMatchObject({
+      probability: { type: 'integer' },
+      amount: { type: 'number' },
+      closeDate: { type: 'string', format: 'date' },
+    });
+    expect(formSchemaFromDefinitions('Lead')!.properties).toMatchObject({
+      emailAddress: { format: 'email' },
+      website: { format: 'uri' },
+      doNotCall: { type: 'boolean' },
+    });
   });
 
   it("marks required exactly the fields EspoCRM's entityDefs do (a lead needs no last name)", () => {
@@ -32,7 +40,11 @@ describe('form schemas', () => {
       // A link's id carries its field's mark: `assignedUserId` is required where `assignedUser` is (a task's).
       for (const field of writableFields(entity)!) {
         const def = defs[entity]!.fields[field.type === 'id' ? field.name.replace(/Id$/, '') : field.name];
-        expect({ entity, field: field.name, required: Boolean(field.required) }).toEqual({ entity, field: field.name, required: Boolean(def?.required) });
+        expect({ entity, field: field.name, required: Boolean(field.required) }).toEqual({
+          entity,
+          field: field.name,
+          required: Boolean(def?.required),
+        });
       }
     }
     expect(formSchemaFromDefinitions('Lead')!.required).toEqual([]);
@@ -45,12 +57,23 @@ describe('form schemas', () => {
   it("from an action's input: its `fields`, or its flat properties without the id, keeping only required fields it shows", () => {
     const nested = formSchemaFromAction({
       type: 'object',
-      properties: { id: { type: 'string' }, fields: { type: 'object', properties: { name: { type: 'string' }, accountId: { type: 'string' } }, required: ['name', 'accountId'] } },
+      properties: {
+        id: { type: 'string' },
+        fields: {
+          type: 'object',
+          properties: { name: { type: 'string' }, accountId: { type: 'string' } },
+          required: ['name', 'accountId'],
+        },
+      },
       required: ['id'],
     });
     expect(nested).toEqual({ type: 'object', properties: { name: { type: 'string' } }, required: ['name'] });
 
-    const flat = formSchemaFromAction({ type: 'object', properties: { id: { type: 'string' }, lastName: { type: 'string' } }, required: ['id', 'lastName'] });
+    const flat = formSchemaFromAction({
+      type: 'object',
+      properties: { id: { type: 'string' }, lastName: { type: 'string' } },
+      required: ['id', 'lastName'],
+    });
     expect(flat).toEqual({ type: 'object', properties: { lastName: { type: 'string' } }, required: ['lastName'] });
 
     expect(formSchemaFromAction({ type: 'object', properties: { id: { type: 'string' } } })).toBeUndefined();

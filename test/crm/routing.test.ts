@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { isReadAction, listInput, pageByCursor, toPage, toRecord, toWrittenRecord, writeInput, type JsonSchema } from '../../src/crm/action-io.js';
+import {
+  isReadAction,
+  listInput,
+  pageByCursor,
+  toPage,
+  toRecord,
+  toWrittenRecord,
+  writeInput,
+  type JsonSchema,
+} from '../../src/crm/action-io.js';
 import { espoListPath, ROUTES, yesNoWhere } from '../../src/crm/espo/routes.js';
 import type { ListQuery } from '../../src/core/ports.js';
 
@@ -78,26 +87,48 @@ describe('routing table', () => {
     const where = [
       { type: 'equals', attribute: 'isActive', value: 'true' },
       { type: 'notEquals', attribute: 'isActive', value: true },
-      { type: 'or', value: [{ type: 'equals', attribute: 'isActive', value: 0 }, { type: 'equals', attribute: 'userName', value: 'true' }] },
+      {
+        type: 'or',
+        value: [
+          { type: 'equals', attribute: 'isActive', value: 0 },
+          { type: 'equals', attribute: 'userName', value: 'true' },
+        ],
+      },
       { type: 'equals', attribute: 'isActive', value: 'maybe' },
       { type: 'isTrue', attribute: 'isActive' },
     ];
     expect(yesNoWhere('User', where)).toEqual([
       { type: 'isTrue', attribute: 'isActive' },
       { type: 'isFalse', attribute: 'isActive' },
-      { type: 'or', value: [{ type: 'isFalse', attribute: 'isActive' }, { type: 'equals', attribute: 'userName', value: 'true' }] },
+      {
+        type: 'or',
+        value: [
+          { type: 'isFalse', attribute: 'isActive' },
+          { type: 'equals', attribute: 'userName', value: 'true' },
+        ],
+      },
       { type: 'equals', attribute: 'isActive', value: 'maybe' },
       { type: 'isTrue', attribute: 'isActive' },
     ]);
-    expect(yesNoWhere('Lead', [{ type: 'equals', attribute: 'doNotCall', value: 'false' }])).toEqual([{ type: 'isFalse', attribute: 'doNotCall' }]);
+    expect(yesNoWhere('Lead', [{ type: 'equals', attribute: 'doNotCall', value: 'false' }])).toEqual([
+      { type: 'isFalse', attribute: 'doNotCall' },
+    ]);
     // An entity whose fields the bot does not know is sent as written.
-    expect(yesNoWhere('CProject', [{ type: 'equals', attribute: 'isActive', value: 'true' }])).toEqual([{ type: 'equals', attribute: 'isActive', value: 'true' }]);
+    expect(yesNoWhere('CProject', [{ type: 'equals', attribute: 'isActive', value: 'true' }])).toEqual([
+      { type: 'equals', attribute: 'isActive', value: 'true' },
+    ]);
   });
 });
 
 const espoList: JsonSchema = {
   type: 'object',
-  properties: { maxSize: { type: 'integer', maximum: 200 }, offset: { type: 'integer' }, orderBy: { type: 'string' }, order: { type: 'string' }, where: { type: 'array' } },
+  properties: {
+    maxSize: { type: 'integer', maximum: 200 },
+    offset: { type: 'integer' },
+    orderBy: { type: 'string' },
+    order: { type: 'string' },
+    where: { type: 'array' },
+  },
   additionalProperties: false,
 };
 const cursorOnlyList: JsonSchema = {
@@ -108,7 +139,11 @@ const cursorOnlyList: JsonSchema = {
 const membraneList: JsonSchema = {
   type: 'object',
   properties: {
-    filter: { type: 'object', properties: { status: { type: 'string' }, priority: { type: 'string' } }, additionalProperties: false },
+    filter: {
+      type: 'object',
+      properties: { status: { type: 'string' }, priority: { type: 'string' } },
+      additionalProperties: false,
+    },
     cursor: { type: 'string' },
     limit: { type: 'integer', maximum: 5 },
   },
@@ -117,7 +152,13 @@ const membraneList: JsonSchema = {
 
 describe('action inputs from the action schema', () => {
   it('speaks EspoCRM list parameters when the schema has where', () => {
-    expect(listInput(espoList, { ...base, filters: [{ field: 'status', op: 'equals', value: 'New' }], sort: { field: 'name', order: 'asc' } })?.input).toEqual({
+    expect(
+      listInput(espoList, {
+        ...base,
+        filters: [{ field: 'status', op: 'equals', value: 'New' }],
+        sort: { field: 'name', order: 'asc' },
+      })?.input,
+    ).toEqual({
       maxSize: 10,
       orderBy: 'name',
       order: 'asc',
@@ -127,12 +168,19 @@ describe('action inputs from the action schema', () => {
 
   it("speaks Membrane's filter/cursor dialect", () => {
     const five = { ...base, limit: 5 };
-    expect(listInput(membraneList, { ...five, filters: [{ field: 'status', op: 'equals', value: 'Started' }] })).toEqual({ input: { limit: 5, filter: { status: 'Started' } }, paging: 'sized' });
-    expect(listInput(membraneList, { ...five, offset: 5, cursor: 'c2' })).toEqual({ input: { limit: 5, cursor: 'c2' }, paging: 'sized' });
+    expect(
+      listInput(membraneList, { ...five, filters: [{ field: 'status', op: 'equals', value: 'Started' }] }),
+    ).toEqual({ input: { limit: 5, filter: { status: 'Started' } }, paging: 'sized' });
+    expect(listInput(membraneList, { ...five, offset: 5, cursor: 'c2' })).toEqual({
+      input: { limit: 5, cursor: 'c2' },
+      paging: 'sized',
+    });
   });
 
   it("pages by cursor an action that takes no page size, as Membrane's own list request", () => {
-    expect(listInput(cursorOnlyList, { ...base, filters: [{ field: 'status', op: 'equals', value: 'Started' }] })).toEqual({ input: { filter: { status: 'Started' } }, paging: 'cursor' });
+    expect(
+      listInput(cursorOnlyList, { ...base, filters: [{ field: 'status', op: 'equals', value: 'Started' }] }),
+    ).toEqual({ input: { filter: { status: 'Started' } }, paging: 'cursor' });
     // A later page needs the position this adapter gave out; an offset alone is the proxy's.
     expect(listInput(cursorOnlyList, { ...base, offset: 10 })).toBeUndefined();
     expect(listInput({ properties: { filter: {} } }, base)).toBeUndefined();
@@ -142,17 +190,26 @@ describe('action inputs from the action schema', () => {
     expect(listInput(membraneList, { ...base, limit: 10 })).toBeUndefined();
     const noOrder: JsonSchema = { properties: { maxSize: {}, orderBy: {}, where: {} } };
     expect(listInput(noOrder, { ...base, sort: { field: 'name', order: 'desc' } })).toBeUndefined();
-    expect(listInput(noOrder, { ...base, sort: { field: 'name', order: 'asc' } })?.input).toEqual({ maxSize: 10, orderBy: 'name' });
+    expect(listInput(noOrder, { ...base, sort: { field: 'name', order: 'asc' } })?.input).toEqual({
+      maxSize: 10,
+      orderBy: 'name',
+    });
     expect(listInput({ properties: { where: {} } }, base)).toBeUndefined();
   });
 
   it('returns undefined (use the proxy) when the schema cannot carry the request', () => {
-    expect(listInput(membraneList, { ...base, filters: [{ field: 'dateEnd', op: 'equals', value: 'x' }] })).toBeUndefined();
-    expect(listInput(membraneList, { ...base, filters: [{ field: 'status', op: 'notEquals', value: 'x' }] })).toBeUndefined();
+    expect(
+      listInput(membraneList, { ...base, filters: [{ field: 'dateEnd', op: 'equals', value: 'x' }] }),
+    ).toBeUndefined();
+    expect(
+      listInput(membraneList, { ...base, filters: [{ field: 'status', op: 'notEquals', value: 'x' }] }),
+    ).toBeUndefined();
     expect(listInput(membraneList, { ...base, sort: { field: 'name', order: 'asc' } })).toBeUndefined();
     expect(listInput(membraneList, { ...base, text: 'acme' })).toBeUndefined();
     expect(listInput(espoList, { ...base, text: 'acme' })).toBeUndefined();
-    expect(listInput({ properties: {} }, { ...base, filters: [{ field: 'a', op: 'equals', value: 1 }] })).toBeUndefined();
+    expect(
+      listInput({ properties: {} }, { ...base, filters: [{ field: 'a', op: 'equals', value: 1 }] }),
+    ).toBeUndefined();
   });
 
   it('cuts pages of any size from action pages of another size, with a position as the cursor', async () => {
@@ -182,7 +239,10 @@ describe('action inputs from the action schema', () => {
   });
 
   it('writes flat or nested fields, and refuses fields the schema would silently drop', () => {
-    const flat: JsonSchema = { properties: { id: {}, name: { type: 'string' }, amount: { type: 'number' } }, additionalProperties: false };
+    const flat: JsonSchema = {
+      properties: { id: {}, name: { type: 'string' }, amount: { type: 'number' } },
+      additionalProperties: false,
+    };
     const nested: JsonSchema = { properties: { id: {}, fields: { properties: { name: {}, status: {} } } } };
     expect(writeInput(flat, { name: 'X', amount: '12' })).toEqual({ name: 'X', amount: 12 });
     expect(writeInput(flat, { name: 'X' }, 'id1')).toEqual({ id: 'id1', name: 'X' });
@@ -195,8 +255,16 @@ describe('action inputs from the action schema', () => {
 
 describe('action outputs in any shape', () => {
   it('reads records flat, nested under fields, or rawFields', () => {
-    expect(toRecord({ id: 'a', name: 'Bob', status: 'New' })).toEqual({ id: 'a', name: 'Bob', fields: { id: 'a', name: 'Bob', status: 'New' } });
-    expect(toRecord({ id: 'a', name: 'Bob', fields: { status: 'New' } })).toEqual({ id: 'a', name: 'Bob', fields: { status: 'New' } });
+    expect(toRecord({ id: 'a', name: 'Bob', status: 'New' })).toEqual({
+      id: 'a',
+      name: 'Bob',
+      fields: { id: 'a', name: 'Bob', status: 'New' },
+    });
+    expect(toRecord({ id: 'a', name: 'Bob', fields: { status: 'New' } })).toEqual({
+      id: 'a',
+      name: 'Bob',
+      fields: { status: 'New' },
+    });
     expect(toRecord({ id: 7, rawFields: { name: 'Raw' } })).toEqual({ id: '7', name: 'Raw', fields: { name: 'Raw' } });
     expect(toRecord({ name: 'no id' })).toBeUndefined();
   });
@@ -212,13 +280,17 @@ describe('action outputs in any shape', () => {
   });
 
   it('merges what was sent when a create answers only an id', () => {
-    expect(toWrittenRecord({ id: 'n1' }, { name: 'Call Bob' })).toEqual({ id: 'n1', name: 'Call Bob', fields: { name: 'Call Bob', id: 'n1' } });
+    expect(toWrittenRecord({ id: 'n1' }, { name: 'Call Bob' })).toEqual({
+      id: 'n1',
+      name: 'Call Bob',
+      fields: { name: 'Call Bob', id: 'n1' },
+    });
     expect(toWrittenRecord({ record: { id: 'n2', name: 'Z' } }, {})).toMatchObject({ id: 'n2', name: 'Z' });
   });
 });
 
 describe('read or write, from what Membrane says about an action', () => {
-  it("trusts a data-record type, whatever the key says", () => {
+  it('trusts a data-record type, whatever the key says', () => {
     expect(isReadAction({ key: 'do-something', type: 'list-data-records' })).toBe(true);
     expect(isReadAction({ key: 'find-or-create-lead', type: 'find-or-create-data-record' })).toBe(false);
     expect(isReadAction({ key: 'get-lead', type: 'delete-data-record' })).toBe(false);

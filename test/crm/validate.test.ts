@@ -6,7 +6,11 @@ import { fieldProblems, validateAgainstSchema } from '../../src/crm/validate.js'
 function taskSchema(tag: string): Record<string, unknown> {
   return {
     type: 'object',
-    properties: { name: { type: 'string' }, priority: { enum: ['Low', 'Normal', 'High', 'Urgent'] }, tag: { const: tag } },
+    properties: {
+      name: { type: 'string' },
+      priority: { enum: ['Low', 'Normal', 'High', 'Urgent'] },
+      tag: { const: tag },
+    },
     required: ['name'],
   };
 }
@@ -31,6 +35,8 @@ describe('validateAgainstSchema', () => {
   });
 
   it('lets an input through when ajv cannot compile the schema', () => {
-    expect(validateAgainstSchema({ type: 'object', properties: { name: { $ref: '#/nowhere' } } }, { name: 1 })).toBeUndefined();
+    expect(
+      validateAgainstSchema({ type: 'object', properties: { name: { $ref: '#/nowhere' } } }, { name: 1 }),
+    ).toBeUndefined();
   });
 });

@@ -43,23 +43,33 @@ describe('EspoCRM connection through Membrane', () => {
     expect(textOf((await h.command('list leads')).reply)).toContain('Showing');
   });
 
-  it.each(['SETUP_FAILED', 'CONFIGURATION_ERROR'] as const)("passes Membrane's message on when the connection is %s", async (state) => {
-    h = await startHarness();
-    h.membrane.tenant('T1').ensureState = { state, message: 'EspoCRM answered 401 for the API key' };
-    expect(textOf((await h.command('list leads')).reply)).toContain('EspoCRM answered 401 for the API key');
-    expect(textOf((await h.command('list leads')).reply)).toContain('To start over: `/espo disconnect`, then `/espo connect`.');
-    expect(textOf((await h.command('connect')).reply)).toContain('EspoCRM answered 401 for the API key');
-  });
+  it.each(['SETUP_FAILED', 'CONFIGURATION_ERROR'] as const)(
+    "passes Membrane's message on when the connection is %s",
+    async (state) => {
+      h = await startHarness();
+      h.membrane.tenant('T1').ensureState = { state, message: 'EspoCRM answered 401 for the API key' };
+      expect(textOf((await h.command('list leads')).reply)).toContain('EspoCRM answered 401 for the API key');
+      expect(textOf((await h.command('list leads')).reply)).toContain(
+        'To start over: `/espo disconnect`, then `/espo connect`.',
+      );
+      expect(textOf((await h.command('connect')).reply)).toContain('EspoCRM answered 401 for the API key');
+    },
+  );
 
   it('passes on what a provide-input without a page asks for, with no dead link', async () => {
     h = await startHarness();
     h.slack.admins.add('U1');
     h.membrane.tenant('T1').ensureState = {
       state: 'CLIENT_ACTION_REQUIRED',
-      provideInput: { description: 'EspoCRM needs its site URL.', agentInstructions: 'Set input.siteUrl on the connection in the Membrane console.' },
+      provideInput: {
+        description: 'EspoCRM needs its site URL.',
+        agentInstructions: 'Set input.siteUrl on the connection in the Membrane console.',
+      },
     };
     const { reply } = await h.command('connect');
-    expect(textOf(reply)).toContain('EspoCRM needs its site URL. Set input.siteUrl on the connection in the Membrane console.');
+    expect(textOf(reply)).toContain(
+      'EspoCRM needs its site URL. Set input.siteUrl on the connection in the Membrane console.',
+    );
     expect(() => buttonNamed(reply, 'Connect EspoCRM')).toThrow();
     expect(textOf(reply)).not.toContain('only shown to you');
     expect(textOf((await h.command('status')).reply)).toContain('Set input.siteUrl');
@@ -101,10 +111,16 @@ describe('EspoCRM connection through Membrane', () => {
     const tenant = h.membrane.tenant('T1');
     const filler = tenant.actions.find((a) => a.key === 'get-user')!;
     // 110 other actions first: Membrane's EspoCRM actions land on the catalog's second page.
-    tenant.actions.unshift(...Array.from({ length: 110 }, (_, i) => ({ ...filler, id: `act_other_${i}`, key: `other-action-${i}` })));
+    tenant.actions.unshift(
+      ...Array.from({ length: 110 }, (_, i) => ({ ...filler, id: `act_other_${i}`, key: `other-action-${i}` })),
+    );
     h.membrane.resetCalls();
     await h.command('list leads status=New');
-    expect(ofFirstRequest(h.membrane.calls).filter((c) => c.path === '/actions').map((c) => c.query.cursor ?? '0')).toEqual(['0', '100']);
+    expect(
+      ofFirstRequest(h.membrane.calls)
+        .filter((c) => c.path === '/actions')
+        .map((c) => c.query.cursor ?? '0'),
+    ).toEqual(['0', '100']);
     expect(h.membrane.calls.some((c) => c.path === '/actions/list-leads/run')).toBe(true);
   });
 

@@ -21,7 +21,10 @@ describe('digests', () => {
     clock = MONDAY_8AM;
   });
 
-  const postsTo = (harness: Harness, channel: string) => harness.slack.calls.filter((call: SlackCall) => call.method === 'chat.postMessage' && call.body.channel === channel);
+  const postsTo = (harness: Harness, channel: string) =>
+    harness.slack.calls.filter(
+      (call: SlackCall) => call.method === 'chat.postMessage' && call.body.channel === channel,
+    );
 
   /** Connects the workspace (the fake EspoCRM's demo data is dated from the clock) and adds records the digest must show. */
   async function connected(harness: Harness): Promise<void> {
@@ -30,18 +33,56 @@ describe('digests', () => {
     const user = (email: string) => String(espo.all('User').find((u) => u.emailAddress === email)!.id);
     const [jane, marco] = [user(JANE), user('marco.lopez@example.com')];
     espo.seed('Meeting', [
-      { name: 'Hooli pricing call', status: 'Planned', dateStart: '2026-06-01 18:00:00', dateEnd: '2026-06-01 18:30:00', assignedUserId: jane },
-      { name: 'Pipeline sync', status: 'Planned', dateStart: '2026-06-01 20:00:00', dateEnd: '2026-06-01 20:30:00', assignedUserId: marco },
-      { name: 'Tomorrow kickoff', status: 'Planned', dateStart: '2026-06-02 14:00:00', dateEnd: '2026-06-02 15:00:00', assignedUserId: jane },
+      {
+        name: 'Hooli pricing call',
+        status: 'Planned',
+        dateStart: '2026-06-01 18:00:00',
+        dateEnd: '2026-06-01 18:30:00',
+        assignedUserId: jane,
+      },
+      {
+        name: 'Pipeline sync',
+        status: 'Planned',
+        dateStart: '2026-06-01 20:00:00',
+        dateEnd: '2026-06-01 20:30:00',
+        assignedUserId: marco,
+      },
+      {
+        name: 'Tomorrow kickoff',
+        status: 'Planned',
+        dateStart: '2026-06-02 14:00:00',
+        dateEnd: '2026-06-02 15:00:00',
+        assignedUserId: jane,
+      },
     ]);
     espo.seed('Lead', [
-      { firstName: 'Nina', lastName: 'Newman', status: 'New', source: 'Web Site', accountName: 'Tailwind', assignedUserId: jane, createdAt: '2026-06-01 10:00:00' },
-      { firstName: 'Omar', lastName: 'Ortiz', status: 'New', source: 'Call', accountName: 'Vandelay', assignedUserId: marco, createdAt: '2026-05-31 20:00:00' },
+      {
+        firstName: 'Nina',
+        lastName: 'Newman',
+        status: 'New',
+        source: 'Web Site',
+        accountName: 'Tailwind',
+        assignedUserId: jane,
+        createdAt: '2026-06-01 10:00:00',
+      },
+      {
+        firstName: 'Omar',
+        lastName: 'Ortiz',
+        status: 'New',
+        source: 'Call',
+        accountName: 'Vandelay',
+        assignedUserId: marco,
+        createdAt: '2026-05-31 20:00:00',
+      },
     ]);
   }
 
   /** Schedules a digest with `/espo digest …` and its Confirm; returns the confirmation's text. */
-  async function schedule(harness: Harness, text: string, who: { channel?: string; user?: string } = {}): Promise<string> {
+  async function schedule(
+    harness: Harness,
+    text: string,
+    who: { channel?: string; user?: string } = {},
+  ): Promise<string> {
     const { reply } = await harness.command(text, who);
     const { replies } = await harness.click(buttonNamed(reply, 'Confirm'), who);
     return textOf(replies[0]!);
@@ -73,7 +114,9 @@ describe('digests', () => {
     const text = textOf(monday);
     expect(monday.text).toBe('Team digest · Jun 1, 2026: 3 overdue, 1 due today');
     // Overdue (open, due before today in New York), most recent first; closed ones never.
-    expect(order(text, ['Send proposal to Globex', 'Call Olivia about pricing', 'Review Umbrella loss notes'])).toBe(true);
+    expect(order(text, ['Send proposal to Globex', 'Call Olivia about pricing', 'Review Umbrella loss notes'])).toBe(
+      true,
+    );
     expect(text).not.toContain('Prepare Acme renewal quote');
     expect(text).not.toContain('Onboard Soylent contacts');
     expect(text).toMatch(/Tasks due today\* \(1\)\n• \*<[^>]+\|Follow up with Initech>\*/);
@@ -82,19 +125,32 @@ describe('digests', () => {
     expect(order(text, ['Hooli pricing call', 'Pipeline sync'])).toBe(true);
     expect(text).not.toContain('Tomorrow kickoff');
     // Open deals closing Monday to Sunday, with amount and stage.
-    expect(text).toMatch(/Deals closing this week\* \(1\)\n• \*<[^>]+\|Hooli Data Migration>\* · \$67,501 · Proposal · closes Jun 4, 2026/);
+    expect(text).toMatch(
+      /Deals closing this week\* \(1\)\n• \*<[^>]+\|Hooli Data Migration>\* · \$67,501 · Proposal · closes Jun 4, 2026/,
+    );
     // New leads in the day before the first digest.
     expect(order(text, ['Nina Newman', 'Omar Ortiz'])).toBe(true);
     // Eight open deals untouched for 14 days: the five stalest, and a count of the rest.
     expect(text).toContain('Stale deals (no update in 14 days)* (8)');
     const stale = part(monday, 'Stale deals');
-    expect(order(stale, ['Acme Corp - Annual License', 'Globex Pipeline Sensors', 'Globex Field Service Pilot', 'Initech Partner Bundle', 'Stark Avionics Analytics'])).toBe(true);
+    expect(
+      order(stale, [
+        'Acme Corp - Annual License',
+        'Globex Pipeline Sensors',
+        'Globex Field Service Pilot',
+        'Initech Partner Bundle',
+        'Stark Avionics Analytics',
+      ]),
+    ).toBe(true);
     expect(stale).not.toContain('Wayne Reseller Agreement');
     expect(stale).toContain('…and 3 more.');
     expect(text).not.toContain('Initech Upsell');
     // The team's view names whose each is, and links to the record.
     expect(text).toContain('Marco Lopez');
-    const globex = h.membrane.tenant('T1').espo.all('Task').find((task) => task.name === 'Send proposal to Globex')!;
+    const globex = h.membrane
+      .tenant('T1')
+      .espo.all('Task')
+      .find((task) => task.name === 'Send proposal to Globex')!;
     expect(text).toContain(`<${SITE_URL}/#Task/view/${globex.id}|Send proposal to Globex>`);
     expect(text).not.toContain('Sent late');
 
@@ -122,7 +178,9 @@ describe('digests', () => {
 
     // Stop: only its creator (or a workspace admin).
     const refused = await h.click(stop, { user: 'U2' });
-    expect(textOf(refused.replies[0]!)).toContain('Only the person who scheduled this digest, or a Slack workspace admin, can stop it.');
+    expect(textOf(refused.replies[0]!)).toContain(
+      'Only the person who scheduled this digest, or a Slack workspace admin, can stop it.',
+    );
     const stopped = await h.click(stop);
     expect(textOf(stopped.replies[0]!)).toContain('Stopped the team digest for this channel (every weekday at 09:00).');
     expect(stopped.replies[0]!.replace_original).toBe(true);
@@ -156,7 +214,9 @@ describe('digests', () => {
     h.slack.emails.set('U1', JANE);
     await connected(h);
     const done = await schedule(h, 'digest daily 08:30', { channel: 'D1' });
-    expect(done).toContain('Scheduled: the digest of your work, in your DM with me, every day at 08:30 (America/New_York).');
+    expect(done).toContain(
+      'Scheduled: the digest of your work, in your DM with me, every day at 08:30 (America/New_York).',
+    );
     expect(textOf((await h.command('digests', { channel: 'D1' })).reply)).toContain('Your digest, every day at 08:30');
     // A channel's list does not show it.
     expect(textOf((await h.command('digests')).reply)).toContain('This channel has no digests.');
@@ -171,14 +231,23 @@ describe('digests', () => {
     expect(text).toContain('Hooli pricing call');
     expect(text).toContain('Hooli Data Migration');
     expect(text).toContain('Nina Newman');
-    expect(order(part(posts[0]!.body as never, 'Stale deals'), ['Acme Corp - Annual License', 'Hooli Data Migration'])).toBe(true);
+    expect(
+      order(part(posts[0]!.body as never, 'Stale deals'), ['Acme Corp - Annual License', 'Hooli Data Migration']),
+    ).toBe(true);
     // Nobody else's.
-    for (const other of ['Send proposal to Globex', 'Follow up with Initech', 'Pipeline sync', 'Omar Ortiz', 'Globex Pipeline Sensors']) expect(text).not.toContain(other);
+    for (const other of [
+      'Send proposal to Globex',
+      'Follow up with Initech',
+      'Pipeline sync',
+      'Omar Ortiz',
+      'Globex Pipeline Sensors',
+    ])
+      expect(text).not.toContain(other);
     // No owner names on your own digest.
     expect(text).not.toContain('Jane Smith');
   });
 
-  it("refuses a personal digest politely when Slack gives no email, and one in a DM nobody shares with the bot", async () => {
+  it('refuses a personal digest politely when Slack gives no email, and one in a DM nobody shares with the bot', async () => {
     h = await startHarness({ now: () => clock });
     await connected(h);
     const { reply } = await h.command('digest daily 08:30', { channel: 'D9', user: 'U3' });
@@ -201,7 +270,12 @@ describe('digests', () => {
     h.membrane.latencyMs = 15;
 
     for (const at of ['2026-06-01T13:00:01Z', '2026-06-02T13:00:01Z']) {
-      const reports = await Promise.all([h.app.scheduler.tick(utc(at)), second.scheduler.tick(utc(at)), second.scheduler.tick(utc(at)), h.app.scheduler.tick(utc(at))]);
+      const reports = await Promise.all([
+        h.app.scheduler.tick(utc(at)),
+        second.scheduler.tick(utc(at)),
+        second.scheduler.tick(utc(at)),
+        h.app.scheduler.tick(utc(at)),
+      ]);
       expect(reports.flatMap((report) => report.sent).sort()).toHaveLength(channels.length);
     }
     for (const channel of channels) expect(postsTo(h, channel)).toHaveLength(2);
@@ -213,7 +287,9 @@ describe('digests', () => {
 
 /** The text of the digest's section whose heading contains `heading`. */
 function part(message: { blocks?: unknown[] }, heading: string): string {
-  const block = (message.blocks as { type: string; text?: { text: string } }[]).find((b) => b.type === 'section' && b.text?.text.includes(heading));
+  const block = (message.blocks as { type: string; text?: { text: string } }[]).find(
+    (b) => b.type === 'section' && b.text?.text.includes(heading),
+  );
   if (!block) throw new Error(`no section ${heading}`);
   return block.text!.text;
 }

@@ -11,8 +11,12 @@ describe('/espo doctor', () => {
   let h: Harness;
   afterEach(() => h.close());
 
-  const dmsTo = (user: string) => h.slack.calls.filter((call: SlackCall) => call.method === 'chat.postMessage' && call.body.channel === user);
-  const writesOf = () => h.membrane.calls.filter((call) => call.method !== 'GET' && !['/connections/ensure'].includes(call.path) && !call.path.endsWith('/run'));
+  const dmsTo = (user: string) =>
+    h.slack.calls.filter((call: SlackCall) => call.method === 'chat.postMessage' && call.body.channel === user);
+  const writesOf = () =>
+    h.membrane.calls.filter(
+      (call) => call.method !== 'GET' && !['/connections/ensure'].includes(call.path) && !call.path.endsWith('/run'),
+    );
 
   it('reports each assumption in one message, to workspace admins only, with harmless reads', async () => {
     h = await startHarness();
@@ -24,7 +28,16 @@ describe('/espo doctor', () => {
     h.membrane.resetCalls();
     const { reply } = await h.command('doctor', { user: 'UADMIN' });
     const text = textOf(reply);
-    for (const name of ['REST proxy', 'Webhooks', 'Page size', 'EspoCRM version', 'Actions', 'List actions', 'Record links']) expect(text).toContain(`*${name}*`);
+    for (const name of [
+      'REST proxy',
+      'Webhooks',
+      'Page size',
+      'EspoCRM version',
+      'Actions',
+      'List actions',
+      'Record links',
+    ])
+      expect(text).toContain(`*${name}*`);
     expect(text).toContain('`GET /User?maxSize=1` answers through the proxy');
     expect(text).toContain('EspoCRM 10.0.0');
     expect(text).toContain('20 of the 20 EspoCRM actions');
@@ -64,7 +77,15 @@ describe('/espo doctor', () => {
     // Alert polling reads pages EspoCRM accepts (it refuses more than 50), and misses nothing.
     const subscribe = await h.command('subscribe case created', { channel: 'CPOLL' });
     await h.click(buttonNamed(subscribe.reply, 'Confirm'), { channel: 'CPOLL', responseId: subscribe.responseId });
-    for (let i = 1; i <= 120; i++) tenant.espo.seed('Case', [{ name: `Polled case ${i}`, status: 'New', createdAt: '2099-01-01 00:00:00', modifiedAt: '2099-01-01 00:00:00' }]);
+    for (let i = 1; i <= 120; i++)
+      tenant.espo.seed('Case', [
+        {
+          name: `Polled case ${i}`,
+          status: 'New',
+          createdAt: '2099-01-01 00:00:00',
+          modifiedAt: '2099-01-01 00:00:00',
+        },
+      ]);
     h.membrane.resetCalls();
     expect(await h.app.pollOnce()).toMatchObject({ changes: 120, alerts: 120 });
     const reads = h.membrane.calls.filter((call) => /\/proxy\/api\/v1\/Case$/.test(call.path));
@@ -79,16 +100,23 @@ describe('/espo doctor', () => {
     const subscribe = await h.command('subscribe case created', { channel: 'CPOLL' });
     await h.click(buttonNamed(subscribe.reply, 'Confirm'), { channel: 'CPOLL', responseId: subscribe.responseId });
     espo.settings.recordListMaxSizeLimit = 40;
-    for (let i = 1; i <= 90; i++) espo.seed('Case', [{ name: `Later case ${i}`, status: 'New', createdAt: '2099-01-01 00:00:00', modifiedAt: '2099-01-01 00:00:00' }]);
+    for (let i = 1; i <= 90; i++)
+      espo.seed('Case', [
+        { name: `Later case ${i}`, status: 'New', createdAt: '2099-01-01 00:00:00', modifiedAt: '2099-01-01 00:00:00' },
+      ]);
     h.membrane.resetCalls();
     expect(await h.app.pollOnce()).toMatchObject({ changes: 90, alerts: 90 });
-    const sizes = h.membrane.calls.filter((call) => call.path.endsWith('/proxy/Case')).map((call) => Number(call.query.maxSize));
+    const sizes = h.membrane.calls
+      .filter((call) => call.path.endsWith('/proxy/Case'))
+      .map((call) => Number(call.query.maxSize));
     expect(sizes[0]).toBe(200); // refused: "Max size should not exceed 40. Use offset and limit."
     expect(sizes.slice(1).every((size) => size === 40)).toBe(true);
     // Kept for the tenant: the next round asks for 40 from the start.
     h.membrane.resetCalls();
     await h.app.pollOnce();
-    const next = h.membrane.calls.filter((call) => call.path.endsWith('/proxy/Case')).map((call) => Number(call.query.maxSize));
+    const next = h.membrane.calls
+      .filter((call) => call.path.endsWith('/proxy/Case'))
+      .map((call) => Number(call.query.maxSize));
     expect(next.length).toBeGreaterThan(0);
     expect(next.every((size) => size === 40)).toBe(true);
   });
@@ -126,6 +154,8 @@ describe('/espo doctor', () => {
     await h.command('connect', { user: 'UADMIN' });
     expect(h.membrane.calls.some((call) => call.path.endsWith('/proxy/Settings'))).toBe(true);
     expect(dmsTo('UADMIN')).toHaveLength(1);
-    expect(JSON.stringify((await h.command('list leads', { user: 'UADMIN' })).reply)).toContain('https://crm.acme.test/#Lead/view/');
+    expect(JSON.stringify((await h.command('list leads', { user: 'UADMIN' })).reply)).toContain(
+      'https://crm.acme.test/#Lead/view/',
+    );
   });
 });

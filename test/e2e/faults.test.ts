@@ -34,7 +34,12 @@ describe('Membrane faults', () => {
     const { reply } = await h.command('list cases');
     expect(textOf(reply)).toContain('Showing');
     expect(proxyCalls()).toHaveLength(2);
-    expect(h.logs.some((line) => line.msg === 'a Membrane read failed in a passing way; trying again' && line.membraneCall === 'proxy:GET')).toBe(true);
+    expect(
+      h.logs.some(
+        (line) =>
+          line.msg === 'a Membrane read failed in a passing way; trying again' && line.membraneCall === 'proxy:GET',
+      ),
+    ).toBe(true);
   });
 
   it("waits out a 429's Retry-After when it fits the deadline", async () => {
@@ -73,7 +78,10 @@ describe('Membrane faults', () => {
   it('a write is never tried again: a 503 on create is "unknown", with a button to look for the record', async () => {
     const { reply, responseId } = await h.command('create task name="Call the unsure"');
     h.membrane.resetCalls();
-    h.membrane.failNext({ method: 'POST', pathPrefix: '/actions/create-task/run' }, { status: 503, body: { message: 'unavailable' } });
+    h.membrane.failNext(
+      { method: 'POST', pathPrefix: '/actions/create-task/run' },
+      { status: 503, body: { message: 'unavailable' } },
+    );
     const result = await h.click(buttonNamed(reply, 'Confirm'), { responseId });
     const answer = result.replies[0]!;
     expect(textOf(answer)).toContain('cannot tell whether this went through');
@@ -103,7 +111,10 @@ describe('Membrane faults', () => {
   it('a 429 on a write says nothing was written, and nothing was', async () => {
     const before = h.membrane.tenant('T1').espo.all('Account').length;
     const { reply, responseId } = await h.command('create account name="Busy Corp"');
-    h.membrane.failNext({ method: 'POST', pathPrefix: '/actions/create-account/run' }, { status: 429, body: {}, headers: { 'retry-after': '1' } });
+    h.membrane.failNext(
+      { method: 'POST', pathPrefix: '/actions/create-account/run' },
+      { status: 429, body: {}, headers: { 'retry-after': '1' } },
+    );
     const result = await h.click(buttonNamed(reply, 'Confirm'), { responseId });
     expect(textOf(result.replies[0]!)).toContain('busy');
     expect(buttonsOf(result.replies[0]!).map((b) => b.text)).not.toContain('Confirm');
@@ -150,7 +161,9 @@ describe('Slack faults', () => {
       response_url: h.slack.responseUrl('lost'),
       trigger_id: 't',
     });
-    await expect.poll(() => h.logs.some((line) => line.msg === 'could not deliver the reply to Slack'), { timeout: 15_000 }).toBe(true);
+    await expect
+      .poll(() => h.logs.some((line) => line.msg === 'could not deliver the reply to Slack'), { timeout: 15_000 })
+      .toBe(true);
     expect(h.slack.failed.length - failedBefore).toBe(3);
     expect((await fetch(`${h.app.url}/healthz`)).status).toBe(200);
     expect(textOf((await h.command('help')).reply)).toContain('/espo');

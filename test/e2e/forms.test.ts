@@ -3,7 +3,12 @@ import type { SlackCall } from '../../fakes/slack/server.js';
 import { buttonNamed, startHarness, textOf, type Harness } from '../support/harness.js';
 import { submitView } from '../support/views.js';
 
-type View = { id?: string; callback_id?: string; private_metadata?: string; blocks: { type: string; block_id?: string; optional?: boolean; element?: Record<string, unknown> }[] };
+type View = {
+  id?: string;
+  callback_id?: string;
+  private_metadata?: string;
+  blocks: { type: string; block_id?: string; optional?: boolean; element?: Record<string, unknown> }[];
+};
 
 /** A Slack `state.values` entry for one input, shaped as Slack sends it for that element type. */
 function stateOf(element: Record<string, unknown>, value: unknown): Record<string, unknown> {
@@ -65,8 +70,14 @@ describe('record forms (modals from action schemas), end to end', () => {
   }
 
   const resultFor = async (count: number): Promise<SlackCall> =>
-    (await h.slack.waitForCalls((c) => c.method === 'chat.postEphemeral' && c.body.channel === 'C1' && c.body.user === 'U1', count)).at(-1)!;
-  const ephemeralCount = () => h.slack.calls.filter((c) => c.method === 'chat.postEphemeral' && c.body.channel === 'C1').length;
+    (
+      await h.slack.waitForCalls(
+        (c) => c.method === 'chat.postEphemeral' && c.body.channel === 'C1' && c.body.user === 'U1',
+        count,
+      )
+    ).at(-1)!;
+  const ephemeralCount = () =>
+    h.slack.calls.filter((c) => c.method === 'chat.postEphemeral' && c.body.channel === 'C1').length;
 
   it('draws the create-lead schema as a form: required first, selects, checkbox, email, multiline', async () => {
     const view = await formFor('create lead');
@@ -96,23 +107,46 @@ describe('record forms (modals from action schemas), end to end', () => {
     expect(h.membrane.tenant('T1').espo.all('Lead')).toHaveLength(leads);
 
     const before = ephemeralCount();
-    const valid = await submit(view, { firstName: 'Ada', lastName: 'Lovelace <3', emailAddress: 'ada@example.com', status: 'New', doNotCall: true, opportunityAmount: '1500' });
+    const valid = await submit(view, {
+      firstName: 'Ada',
+      lastName: 'Lovelace <3',
+      emailAddress: 'ada@example.com',
+      status: 'New',
+      doNotCall: true,
+      opportunityAmount: '1500',
+    });
     expect(valid.status).toBe(200);
     expect(valid.body).toBeUndefined();
     const result = await resultFor(before + 1);
     expect(textOf(result.body as never)).toContain('Created lead');
     expect(textOf(result.body as never)).toContain('Lovelace &lt;3');
-    const created = h.membrane.tenant('T1').espo.all('Lead').find((lead) => lead.lastName === 'Lovelace <3')!;
-    const jane = h.membrane.tenant('T1').espo.all('User').find((u) => u.userName === 'jsmith')!;
+    const created = h.membrane
+      .tenant('T1')
+      .espo.all('Lead')
+      .find((lead) => lead.lastName === 'Lovelace <3')!;
+    const jane = h.membrane
+      .tenant('T1')
+      .espo.all('User')
+      .find((u) => u.userName === 'jsmith')!;
     // The form said it: the new record is the person's.
     expect(JSON.stringify(view.blocks)).toContain('*Assigned to:* you');
-    expect(created).toMatchObject({ firstName: 'Ada', emailAddress: 'ada@example.com', doNotCall: true, opportunityAmount: 1500, status: 'New', assignedUserId: jane.id });
+    expect(created).toMatchObject({
+      firstName: 'Ada',
+      emailAddress: 'ada@example.com',
+      doNotCall: true,
+      opportunityAmount: 1500,
+      status: 'New',
+      assignedUserId: jane.id,
+    });
     const [audit] = await h.app.store.audit.recent('T1', 1);
     expect(audit).toMatchObject({ action: 'create Lead', outcome: 'done' });
   });
 
   it('pre-fills an update form with the current values and sends only what changed', async () => {
-    const deal = h.membrane.tenant('T1').espo.all('Opportunity').find((o) => o.stage !== 'Closed Won')!;
+    const deal = h.membrane
+      .tenant('T1')
+      .espo.all('Opportunity')
+      .find((o) => o.stage !== 'Closed Won')!;
     const view = await formFor(`update deal ${deal.id}`);
     const stage = view.blocks.find((b) => b.block_id === 'f_stage')!;
     expect((stage.element!.initial_option as { value: string }).value).toBe(deal.stage);
@@ -122,7 +156,11 @@ describe('record forms (modals from action schemas), end to end', () => {
     const values: Record<string, unknown> = {};
     for (const block of view.blocks.filter((b) => b.type === 'input')) {
       const element = block.element!;
-      values[block.block_id!.slice(2)] = (element.initial_option as { value?: string } | undefined)?.value ?? element.initial_value ?? element.initial_date ?? null;
+      values[block.block_id!.slice(2)] =
+        (element.initial_option as { value?: string } | undefined)?.value ??
+        element.initial_value ??
+        element.initial_date ??
+        null;
     }
     const before = ephemeralCount();
     await submit(view, { ...values, stage: 'Closed Won' });
@@ -134,14 +172,24 @@ describe('record forms (modals from action schemas), end to end', () => {
   });
 
   it('sends only what the person changed, even where the form could not show the current value', async () => {
-    const [deal] = h.membrane.tenant('T1').espo.seed('Opportunity', [{ name: 'Odd stage deal', amount: 10, stage: 'Legal Review', closeDate: '2026-12-24' }]);
+    const [deal] = h.membrane
+      .tenant('T1')
+      .espo.seed('Opportunity', [
+        { name: 'Odd stage deal', amount: 10, stage: 'Legal Review', closeDate: '2026-12-24' },
+      ]);
     const view = await formFor(`update deal ${deal!.id}`);
     // "Legal Review" is no option of the schema's enum, so the menu starts empty.
     expect(view.blocks.find((b) => b.block_id === 'f_stage')!.element!.initial_option).toBeUndefined();
     const shown = Object.fromEntries(
       view.blocks
         .filter((b) => b.type === 'input')
-        .map((b) => [b.block_id!.slice(2), (b.element!.initial_option as { value?: string } | undefined)?.value ?? b.element!.initial_value ?? b.element!.initial_date ?? null]),
+        .map((b) => [
+          b.block_id!.slice(2),
+          (b.element!.initial_option as { value?: string } | undefined)?.value ??
+            b.element!.initial_value ??
+            b.element!.initial_date ??
+            null,
+        ]),
     );
     const before = ephemeralCount();
     await submit(view, { ...shown, name: 'Odd stage deal (renamed)' });
@@ -157,7 +205,13 @@ describe('record forms (modals from action schemas), end to end', () => {
     const values = Object.fromEntries(
       view.blocks
         .filter((b) => b.type === 'input')
-        .map((b) => [b.block_id!.slice(2), (b.element!.initial_option as { value?: string } | undefined)?.value ?? b.element!.initial_value ?? b.element!.initial_date ?? null]),
+        .map((b) => [
+          b.block_id!.slice(2),
+          (b.element!.initial_option as { value?: string } | undefined)?.value ??
+            b.element!.initial_value ??
+            b.element!.initial_date ??
+            null,
+        ]),
     );
     const before = ephemeralCount();
     await submit(view, values);
@@ -189,7 +243,10 @@ describe('record forms (modals from action schemas), end to end', () => {
   it('explains in the modal when an entity has no form, and refuses forged metadata', async () => {
     const view = await formFor('create CProject');
     expect(JSON.stringify(view)).toContain('I have no form for');
-    const forged = await submit({ ...view, callback_id: 'espo_form', private_metadata: '{"o":"delete","e":"Lead"}', blocks: [] }, {});
+    const forged = await submit(
+      { ...view, callback_id: 'espo_form', private_metadata: '{"o":"delete","e":"Lead"}', blocks: [] },
+      {},
+    );
     expect(forged.body).toMatchObject({ response_action: 'update' });
     expect(JSON.stringify(forged.body)).toContain('no longer valid');
   });

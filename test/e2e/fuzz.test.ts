@@ -30,20 +30,73 @@ describe('hostile input, end to end', () => {
   const odd = fc.oneof(
     fc.string({ unit: 'grapheme', maxLength: 80 }),
     fc.string({ unit: 'binary', maxLength: 40 }),
-    fc.constantFrom('<!channel>', '<@U1>', '&amp;', '"', '“', '=', '__proto__', 'constructor', '\u0000', '\u202e', '🧨', '%', '{"a":', '[]', 'null'),
+    fc.constantFrom(
+      '<!channel>',
+      '<@U1>',
+      '&amp;',
+      '"',
+      '“',
+      '=',
+      '__proto__',
+      'constructor',
+      '\u0000',
+      '\u202e',
+      '🧨',
+      '%',
+      '{"a":',
+      '[]',
+      'null',
+    ),
   );
-  const words = fc.array(fc.oneof(odd, fc.constantFrom('list', 'find', 'show', 'create', 'update', 'delete', 'api', 'run', 'subscribe', 'digest', 'lead', 'deal', 'task', 'GET', 'POST', '/Lead', 'name=', 'status=New', 'limit=999', 'sort=-x')), { maxLength: 8 });
+  const words = fc.array(
+    fc.oneof(
+      odd,
+      fc.constantFrom(
+        'list',
+        'find',
+        'show',
+        'create',
+        'update',
+        'delete',
+        'api',
+        'run',
+        'subscribe',
+        'digest',
+        'lead',
+        'deal',
+        'task',
+        'GET',
+        'POST',
+        '/Lead',
+        'name=',
+        'status=New',
+        'limit=999',
+        'sort=-x',
+      ),
+    ),
+    { maxLength: 8 },
+  );
 
   let sent = 0;
   /** `/espo <text>`; the answer is a reply, or a form (`create lead` with no fields opens one). */
   async function answerTo(text: string): Promise<{ status: number; answer: { text?: string; blocks?: unknown[] } }> {
     const id = `fuzz-${++sent}`;
-    const ack = await h.post({ command: '/espo', text, team_id: 'T1', user_id: 'U1', channel_id: 'C1', response_url: h.slack.responseUrl(id), trigger_id: `trigger-${id}` });
+    const ack = await h.post({
+      command: '/espo',
+      text,
+      team_id: 'T1',
+      user_id: 'U1',
+      channel_id: 'C1',
+      response_url: h.slack.responseUrl(id),
+      trigger_id: `trigger-${id}`,
+    });
     const deadline = Date.now() + 5000;
     for (;;) {
       const reply = h.slack.responses.find((post) => post.id === id);
       if (reply) return { status: ack.status, answer: reply.body };
-      const form = h.slack.calls.find((call) => call.method === 'views.open' && call.body.trigger_id === `trigger-${id}`);
+      const form = h.slack.calls.find(
+        (call) => call.method === 'views.open' && call.body.trigger_id === `trigger-${id}`,
+      );
       if (form) return { status: ack.status, answer: (form.body.view ?? {}) as { blocks?: unknown[] } };
       if (Date.now() > deadline) throw new Error(`no answer to /espo ${text}`);
       await new Promise((resolve) => setTimeout(resolve, 10));
@@ -64,8 +117,30 @@ describe('hostile input, end to end', () => {
   });
 
   it('answers forged button values politely', async () => {
-    const actionIds = ['espo_confirm', 'espo_cancel', 'espo_page:next', 'espo_share', 'espo_show:x', 'espo_unsubscribe', 'espo_digest_stop', 'espo_alert_done', 'espo_alert_assign'];
-    const value = fc.oneof(odd, fc.json({ maxDepth: 3 }), fc.constant(JSON.stringify({ e: 'Lead', id: '../../etc' })), fc.constant(JSON.stringify({ entity: 'Lead', filters: [{ field: 'x', op: 'equals', value: { $ne: 1 } }], limit: 5, offset: 0 })));
+    const actionIds = [
+      'espo_confirm',
+      'espo_cancel',
+      'espo_page:next',
+      'espo_share',
+      'espo_show:x',
+      'espo_unsubscribe',
+      'espo_digest_stop',
+      'espo_alert_done',
+      'espo_alert_assign',
+    ];
+    const value = fc.oneof(
+      odd,
+      fc.json({ maxDepth: 3 }),
+      fc.constant(JSON.stringify({ e: 'Lead', id: '../../etc' })),
+      fc.constant(
+        JSON.stringify({
+          entity: 'Lead',
+          filters: [{ field: 'x', op: 'equals', value: { $ne: 1 } }],
+          limit: 5,
+          offset: 0,
+        }),
+      ),
+    );
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...actionIds), value, async (actionId, buttonValue) => {
         const { ack, replies } = await h.click({ action_id: actionId, value: buttonValue });
@@ -97,18 +172,33 @@ describe('hostile input, end to end', () => {
     const body = fc.oneof(
       fc.string({ unit: 'binary', maxLength: 300 }),
       fc.json({ maxDepth: 4 }),
-      fc.constantFrom('null', 'payload=null', '[]', 'payload=%7Bnot%20json', 'payload=', 'command=/espo', '{"type":"event_callback"}', '{"type":"event_callback","event":null}', 'payload=' + encodeURIComponent(JSON.stringify({ type: 'block_actions', actions: null }))),
+      fc.constantFrom(
+        'null',
+        'payload=null',
+        '[]',
+        'payload=%7Bnot%20json',
+        'payload=',
+        'command=/espo',
+        '{"type":"event_callback"}',
+        '{"type":"event_callback","event":null}',
+        'payload=' + encodeURIComponent(JSON.stringify({ type: 'block_actions', actions: null })),
+      ),
     );
     await fc.assert(
-      fc.asyncProperty(body, fc.constantFrom('application/json', 'application/x-www-form-urlencoded', 'text/plain'), fc.boolean(), async (raw, contentType, signed) => {
-        const status = await postRaw(raw, contentType, signed);
-        // Unsigned: refused. Signed garbage: answered, or refused as malformed; never a failure of ours.
-        if (!signed) expect(status).toBe(401);
-        else {
-          expect(status).toBeLessThan(500);
-          expect(status).not.toBe(401);
-        }
-      }),
+      fc.asyncProperty(
+        body,
+        fc.constantFrom('application/json', 'application/x-www-form-urlencoded', 'text/plain'),
+        fc.boolean(),
+        async (raw, contentType, signed) => {
+          const status = await postRaw(raw, contentType, signed);
+          // Unsigned: refused. Signed garbage: answered, or refused as malformed; never a failure of ours.
+          if (!signed) expect(status).toBe(401);
+          else {
+            expect(status).toBeLessThan(500);
+            expect(status).not.toBe(401);
+          }
+        },
+      ),
       { numRuns: 30 },
     );
     expect((await fetch(`${h.app.url}/healthz`)).status).toBe(200);
@@ -119,24 +209,36 @@ describe('hostile input, end to end', () => {
     /** As Slack would send it: a form (a command's fields; `payload=` for interactivity) or JSON. */
     const encoded = (kind: PayloadKind, body: Record<string, unknown>, asJson: boolean): [string, string] => {
       if (kind === 'event' || asJson) return [JSON.stringify(body), 'application/json'];
-      if (kind !== 'command') return [new URLSearchParams({ payload: JSON.stringify(body) }).toString(), 'application/x-www-form-urlencoded'];
+      if (kind !== 'command')
+        return [new URLSearchParams({ payload: JSON.stringify(body) }).toString(), 'application/x-www-form-urlencoded'];
       // A form is text: a list is a field given more than once, anything else its JSON.
       const fields = Object.entries(body).flatMap(([key, value]) =>
-        (Array.isArray(value) ? value : value === undefined ? [] : [value]).map((item): [string, string] => [key, typeof item === 'string' ? item : JSON.stringify(item)]),
+        (Array.isArray(value) ? value : value === undefined ? [] : [value]).map((item): [string, string] => [
+          key,
+          typeof item === 'string' ? item : JSON.stringify(item),
+        ]),
       );
       return [new URLSearchParams(fields).toString(), 'application/x-www-form-urlencoded'];
     };
     const failuresBefore = h.logs.filter((line) => String(line.msg).startsWith('a Slack request failed')).length;
     // Batches sent at once: a payload no listener takes waits Bolt's 3 s before its 404.
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.tuple(anyBrokenPayload(h.slack.responseUrl('broken')), fc.boolean()), { minLength: 20, maxLength: 20 }), async (batch) => {
-        const statuses = await Promise.all(batch.map(([{ kind, body }, asJson]) => postRaw(...encoded(kind, body, asJson))));
-        for (const status of statuses) {
-          expect(status).toBeGreaterThanOrEqual(200);
-          expect(status).toBeLessThan(500);
-          expect(status).not.toBe(401);
-        }
-      }),
+      fc.asyncProperty(
+        fc.array(fc.tuple(anyBrokenPayload(h.slack.responseUrl('broken')), fc.boolean()), {
+          minLength: 20,
+          maxLength: 20,
+        }),
+        async (batch) => {
+          const statuses = await Promise.all(
+            batch.map(([{ kind, body }, asJson]) => postRaw(...encoded(kind, body, asJson))),
+          );
+          for (const status of statuses) {
+            expect(status).toBeGreaterThanOrEqual(200);
+            expect(status).toBeLessThan(500);
+            expect(status).not.toBe(401);
+          }
+        },
+      ),
       // A failing batch is reported as it is: shrinking it would cost 3 s a step.
       { numRuns: 8, endOnFailure: true },
     );
@@ -149,23 +251,46 @@ describe('hostile input, end to end', () => {
     const { reply, responseId } = await h.command('subscribe lead created', { channel: 'C-fuzz' });
     await h.click(buttonNamed(reply, 'Confirm'), { responseId, channel: 'C-fuzz' });
     const webhook = [...h.membrane.tenant('T1').espo.webhooks.registered.values()][0]!;
-    const body = fc.oneof(fc.string({ unit: 'binary', maxLength: 300 }), fc.json({ maxDepth: 4 }), fc.array(fc.dictionary(fc.constantFrom('id', 'name', 'status', 'assignedUserId', '__proto__'), fc.oneof(odd, fc.integer(), fc.constant(null)), { noNullPrototype: true }), { maxLength: 60 }).map((items) => JSON.stringify(items)));
+    const body = fc.oneof(
+      fc.string({ unit: 'binary', maxLength: 300 }),
+      fc.json({ maxDepth: 4 }),
+      fc
+        .array(
+          fc.dictionary(
+            fc.constantFrom('id', 'name', 'status', 'assignedUserId', '__proto__'),
+            fc.oneof(odd, fc.integer(), fc.constant(null)),
+            { noNullPrototype: true },
+          ),
+          { maxLength: 60 },
+        )
+        .map((items) => JSON.stringify(items)),
+    );
     await fc.assert(
-      fc.asyncProperty(body, fc.constantFrom('valid', 'wrong-secret', 'garbage', 'none', 'unknown-token'), async (raw, signing) => {
-        const headers: Record<string, string> = { 'content-type': 'application/json' };
-        if (signing === 'valid' || signing === 'unknown-token') Object.assign(headers, signEspoBatch(webhook.id, webhook.secretKey, raw));
-        if (signing === 'wrong-secret') Object.assign(headers, signEspoBatch(webhook.id, 'not-the-secret', raw));
-        if (signing === 'garbage') headers.Signature = Buffer.from(`${webhook.id}:${raw.slice(0, 20)}`).toString('base64');
-        const url = signing === 'unknown-token' ? webhook.url.replace(/[^/]+$/, 'x'.repeat(32)) : webhook.url;
-        const response = await fetch(url, { method: 'POST', headers, body: raw });
-        await response.text();
-        if (signing === 'unknown-token') expect(response.status).toBe(410);
-        else if (signing !== 'valid') expect(response.status).toBe(401);
-        else expect([200, 400]).toContain(response.status);
-      }),
+      fc.asyncProperty(
+        body,
+        fc.constantFrom('valid', 'wrong-secret', 'garbage', 'none', 'unknown-token'),
+        async (raw, signing) => {
+          const headers: Record<string, string> = { 'content-type': 'application/json' };
+          if (signing === 'valid' || signing === 'unknown-token')
+            Object.assign(headers, signEspoBatch(webhook.id, webhook.secretKey, raw));
+          if (signing === 'wrong-secret') Object.assign(headers, signEspoBatch(webhook.id, 'not-the-secret', raw));
+          if (signing === 'garbage')
+            headers.Signature = Buffer.from(`${webhook.id}:${raw.slice(0, 20)}`).toString('base64');
+          const url = signing === 'unknown-token' ? webhook.url.replace(/[^/]+$/, 'x'.repeat(32)) : webhook.url;
+          const response = await fetch(url, { method: 'POST', headers, body: raw });
+          await response.text();
+          if (signing === 'unknown-token') expect(response.status).toBe(410);
+          else if (signing !== 'valid') expect(response.status).toBe(401);
+          else expect([200, 400]).toContain(response.status);
+        },
+      ),
       { numRuns: 80 },
     );
-    const huge = await fetch(webhook.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: 'x'.repeat(1_100_000) });
+    const huge = await fetch(webhook.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: 'x'.repeat(1_100_000),
+    });
     expect(huge.status).toBe(413);
     // The unread rest of the body must not keep the connection open.
     expect(huge.headers.get('connection')).toBe('close');
@@ -175,7 +300,18 @@ describe('hostile input, end to end', () => {
 
   it('shows a record whose fields are 100 KB of mrkdwn and pings as inert text, everywhere', async () => {
     const poison = `*bold* <!channel> <@U0123> <#C1|general> <https://evil.example|Open in EspoCRM> &amp; ${'<!here> _x_ ~y~ `z` '.repeat(5000)}`;
-    const [lead] = h.membrane.tenant('T1').espo.seed('Lead', [{ firstName: 'Poison', lastName: poison.slice(0, 100_000), status: 'New', description: poison, accountName: poison, emailAddress: 'poison@example.com' }]);
+    const [lead] = h.membrane
+      .tenant('T1')
+      .espo.seed('Lead', [
+        {
+          firstName: 'Poison',
+          lastName: poison.slice(0, 100_000),
+          status: 'New',
+          description: poison,
+          accountName: poison,
+          emailAddress: 'poison@example.com',
+        },
+      ]);
     const id = String(lead!.id);
     const replies = [
       (await h.command(`show lead ${id}`)).reply,
@@ -192,14 +328,34 @@ describe('hostile input, end to end', () => {
     await h.click(buttonNamed(subscribed.reply, 'Confirm'), { responseId: subscribed.responseId, channel: 'C-poison' });
     const webhook = [...h.membrane.tenant('T1').espo.webhooks.registered.values()][0]!;
     const batch = JSON.stringify([{ ...lead, id, name: `Poison ${poison}` }]);
-    const delivered = await fetch(webhook.url, { method: 'POST', headers: { 'content-type': 'application/json', ...signEspoBatch(webhook.id, webhook.secretKey, batch) }, body: batch });
+    const delivered = await fetch(webhook.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...signEspoBatch(webhook.id, webhook.secretKey, batch) },
+      body: batch,
+    });
     expect(delivered.status).toBe(200);
-    const [card] = await h.slack.waitForCalls((call) => call.method === 'chat.postMessage' && call.body.channel === 'C-poison' && JSON.stringify(call.body).includes('Poison'));
+    const [card] = await h.slack.waitForCalls(
+      (call) =>
+        call.method === 'chat.postMessage' &&
+        call.body.channel === 'C-poison' &&
+        JSON.stringify(call.body).includes('Poison'),
+    );
     expect(unsafeMarkup(card!.body as { text?: string; blocks?: unknown[] }, SITE_URL)).toEqual([]);
     // And its link preview.
-    await h.sendEvent({ type: 'link_shared', channel: 'C1', user: 'U1', message_ts: '1800200000.000100', unfurl_id: 'u-poison', source: 'conversations_history', links: [{ domain: 'crm.example.com', url: `${SITE_URL}/#Lead/view/${id}` }] });
-    const [unfurl] = await h.slack.waitForCalls((call) => call.method === 'chat.unfurl' && JSON.stringify(call.body).includes('Poison'));
-    for (const preview of Object.values(unfurl!.body.unfurls as Record<string, { blocks: unknown[] }>)) expect(unsafeMarkup(preview, SITE_URL)).toEqual([]);
+    await h.sendEvent({
+      type: 'link_shared',
+      channel: 'C1',
+      user: 'U1',
+      message_ts: '1800200000.000100',
+      unfurl_id: 'u-poison',
+      source: 'conversations_history',
+      links: [{ domain: 'crm.example.com', url: `${SITE_URL}/#Lead/view/${id}` }],
+    });
+    const [unfurl] = await h.slack.waitForCalls(
+      (call) => call.method === 'chat.unfurl' && JSON.stringify(call.body).includes('Poison'),
+    );
+    for (const preview of Object.values(unfurl!.body.unfurls as Record<string, { blocks: unknown[] }>))
+      expect(unsafeMarkup(preview, SITE_URL)).toEqual([]);
     expect(h.slack.invalid).toEqual([]);
   });
 

@@ -16,7 +16,9 @@ function homeClick(actionId: string, user: string) {
     container: { type: 'view', view_id: 'VHOME' },
     view: { id: 'VHOME', type: 'home', callback_id: 'espo_home', blocks: [] },
     trigger_id: 'trigger-home',
-    actions: [{ type: 'button', block_id: 'b', action_id: actionId, action_ts: '1.3', text: { type: 'plain_text', text: 'x' } }],
+    actions: [
+      { type: 'button', block_id: 'b', action_id: actionId, action_ts: '1.3', text: { type: 'plain_text', text: 'x' } },
+    ],
   };
 }
 
@@ -32,12 +34,19 @@ describe('App Home', () => {
     h = undefined;
   });
 
-  const publishesFor = (user: string) => (call: SlackCall) => call.method === 'views.publish' && call.body.user_id === user;
+  const publishesFor = (user: string) => (call: SlackCall) =>
+    call.method === 'views.publish' && call.body.user_id === user;
 
   /** Opens the Home tab as `user` and returns the view the bot published for them. */
   async function openHome(harness: Harness, user: string, tab = 'home'): Promise<PublishedView> {
     const before = harness.slack.calls.filter(publishesFor(user)).length;
-    const sent = await harness.sendEvent({ type: 'app_home_opened', user, channel: `D${user}`, tab, event_ts: '1800000000.000100' });
+    const sent = await harness.sendEvent({
+      type: 'app_home_opened',
+      user,
+      channel: `D${user}`,
+      tab,
+      event_ts: '1800000000.000100',
+    });
     expect(sent.status).toBe(200);
     const calls = await harness.slack.waitForCalls(publishesFor(user), before + 1);
     return calls[before]!.body.view as PublishedView;
@@ -65,7 +74,9 @@ describe('App Home', () => {
     return espo
       .all('Task')
       .filter((task) => task.assignedUserId === jane.id && !['Completed', 'Canceled'].includes(String(task.status)))
-      .sort((a, b) => (a.dateEnd == null ? 1 : b.dateEnd == null ? -1 : String(a.dateEnd).localeCompare(String(b.dateEnd))))
+      .sort((a, b) =>
+        a.dateEnd == null ? 1 : b.dateEnd == null ? -1 : String(a.dateEnd).localeCompare(String(b.dateEnd)),
+      )
       .slice(0, 10)
       .map((task) => ({ id: String(task.id), name: String(task.name) }));
   }
@@ -78,7 +89,15 @@ describe('App Home', () => {
     const espo = h.membrane.tenant('T1').espo;
     const janeId = espo.all('User').find((user) => user.emailAddress === JANE)!.id;
     const inTwoWeeks = new Date(Date.now() + 14 * 86_400_000).toISOString().replace('T', ' ').slice(0, 19);
-    espo.seed('Task', [{ name: '<!channel> *urgent* <http://evil|click>', status: 'Started', dateEnd: inTwoWeeks, assignedUserId: janeId, priority: 'Normal' }]);
+    espo.seed('Task', [
+      {
+        name: '<!channel> *urgent* <http://evil|click>',
+        status: 'Started',
+        dateEnd: inTwoWeeks,
+        assignedUserId: janeId,
+        priority: 'Normal',
+      },
+    ]);
 
     const view = await openHome(h, 'U1');
 
@@ -135,7 +154,9 @@ describe('App Home', () => {
     expect(connect?.action_id).toMatch(/^espo_open/);
     expect(textOf(admin)).toContain('only shown to you');
     // Opening Home only looks: no ensure, no lists.
-    expect(h.membrane.calls.every((call) => call.method === 'GET' && /^\/connections(\/[^/]+)?$/.test(call.path))).toBe(true);
+    expect(h.membrane.calls.every((call) => call.method === 'GET' && /^\/connections(\/[^/]+)?$/.test(call.path))).toBe(
+      true,
+    );
 
     // Slack still sends the link click; the existing link listener acknowledges it.
     const click = await h.click({ action_id: connect!.action_id }, { user: 'UADMIN', expectReplies: 0 });
@@ -161,11 +182,18 @@ describe('App Home', () => {
     expect(textOf(dm!.body as never)).toContain('only shown to you');
     expect(h.membrane.calls.filter((call) => call.path === '/connections/ensure')).toHaveLength(1);
     // The link went to the admin alone: no channel, no other person.
-    expect(h.slack.calls.some((c) => JSON.stringify(c.body).includes('connect.example') && c.body.channel !== 'U1' && c.body.user_id !== 'U1')).toBe(false);
+    expect(
+      h.slack.calls.some(
+        (c) => JSON.stringify(c.body).includes('connect.example') && c.body.channel !== 'U1' && c.body.user_id !== 'U1',
+      ),
+    ).toBe(false);
 
     const [again] = (await h.slack.waitForCalls(publishesFor('U1'), published + 1)).slice(published);
     const home = again!.body.view as PublishedView;
-    expect(buttonNamed(home, 'Connect EspoCRM')).toMatchObject({ action_id: 'espo_open_home_connect', url: 'https://connect.example/new' });
+    expect(buttonNamed(home, 'Connect EspoCRM')).toMatchObject({
+      action_id: 'espo_open_home_connect',
+      url: 'https://connect.example/new',
+    });
   });
 
   it('never offers a member Connect, and a forged click gets them "ask an admin", never the link', async () => {
@@ -207,14 +235,18 @@ describe('App Home', () => {
     const text = textOf(view);
     expect(text).toContain('users:read.email');
     expect(text).toContain('Connected to EspoCRM');
-    expect(buttonsOf(view).map((b) => b.action_id)).toEqual(['espo_home_new_lead', 'espo_home_new_task', 'espo_home_search']);
+    expect(buttonsOf(view).map((b) => b.action_id)).toEqual([
+      'espo_home_new_lead',
+      'espo_home_new_task',
+      'espo_home_search',
+    ]);
   });
 
   it('says so when no EspoCRM user has the email', async () => {
     h = await startHarness();
     await h.command('connect');
     h.slack.emails.set('U4', 'stranger@example.com');
-    expect(textOf(await openHome(h, 'U4'))).toContain("no EspoCRM user has your Slack email (stranger@example.com)");
+    expect(textOf(await openHome(h, 'U4'))).toContain('no EspoCRM user has your Slack email (stranger@example.com)');
   });
 
   it('shows a polite error in the tab when EspoCRM fails, and logs it', async () => {
@@ -222,7 +254,10 @@ describe('App Home', () => {
     // Before anything asks users.info: the bot remembers a profile for an hour.
     h.slack.emails.set('U1', JANE);
     await h.command('connect');
-    h.membrane.failNext({ pathPrefix: `/connections/${h.membrane.tenant('T1').connection!.id}/proxy/Task`, times: 3 }, { status: 500 });
+    h.membrane.failNext(
+      { pathPrefix: `/connections/${h.membrane.tenant('T1').connection!.id}/proxy/Task`, times: 3 },
+      { status: 500 },
+    );
     const view = await openHome(h, 'U1');
     expect(textOf(view)).toContain('could not load your tasks and meetings');
     expect(textOf(view)).toContain('Connected to EspoCRM');
@@ -231,7 +266,13 @@ describe('App Home', () => {
 
   it('publishes nothing for the Messages tab', async () => {
     h = await startHarness();
-    await h.sendEvent({ type: 'app_home_opened', user: 'U5', channel: 'DU5', tab: 'messages', event_ts: '1800000000.000200' });
+    await h.sendEvent({
+      type: 'app_home_opened',
+      user: 'U5',
+      channel: 'DU5',
+      tab: 'messages',
+      event_ts: '1800000000.000200',
+    });
     // A Home open sent after it is published; by then the Messages one would have been too.
     await openHome(h, 'U6');
     expect(h.slack.calls.filter(publishesFor('U5'))).toEqual([]);
@@ -254,7 +295,11 @@ describe('App Home quick buttons', () => {
     const [opened] = await h.slack.waitForCalls((c) => c.method === 'views.open');
     expect(opened!.body.trigger_id).toBe('trigger-home');
     const [updated] = await h.slack.waitForCalls((c) => c.method === 'views.update');
-    const form = updated!.body.view as { callback_id: string; title: { text: string }; blocks: { block_id?: string }[] };
+    const form = updated!.body.view as {
+      callback_id: string;
+      title: { text: string };
+      blocks: { block_id?: string }[];
+    };
     expect(form.callback_id).toBe('espo_form');
     expect(form.title.text).toBe(title);
     expect(form.blocks.map((block) => block.block_id)).toContain(field);
@@ -273,7 +318,7 @@ describe('App Home quick buttons', () => {
     expect(textOf(view as never)).toContain('no EspoCRM user has your Slack email (`stranger@example.com`)');
   });
 
-  it('Search opens a form and posts the matching records to the person\'s DM, with paging', async () => {
+  it("Search opens a form and posts the matching records to the person's DM, with paging", async () => {
     h = await startHarness();
     await h.command('connect');
     await h.click({ action_id: 'espo_home_search', value: '' }, { expectReplies: 0 });

@@ -7,7 +7,14 @@ import { freshPostgresSchema, POSTGRES_URL } from '../support/databases.js';
 import { BOT_USER, CLIENT_ID, SITE_URL, startHarness, textOf, type Harness } from '../support/harness.js';
 import { startTcpProxy } from '../support/tcp-proxy.js';
 
-const T9 = { team: 'T9', teamName: 'Nine', botToken: 'xoxb-t9', botUserId: BOT_USER, installer: 'U9', scopes: [...BOT_SCOPES] };
+const T9 = {
+  team: 'T9',
+  teamName: 'Nine',
+  botToken: 'xoxb-t9',
+  botUserId: BOT_USER,
+  installer: 'U9',
+  scopes: [...BOT_SCOPES],
+};
 const T8 = { team: 'T8', botToken: 'xoxb-t8', botUserId: BOT_USER, scopes: [...BOT_SCOPES] };
 
 /** Waits for a condition the app reaches after its ack (event listeners run after it). */
@@ -28,7 +35,8 @@ describe('multi-workspace install through Slack OAuth, end to end', () => {
   afterAll(() => h.close());
 
   const turnsOf = async (tenant: string) =>
-    (await h.app.store.db.selectFrom('conversation_turns').select('id').where('tenant_key', '=', tenant).execute()).length;
+    (await h.app.store.db.selectFrom('conversation_turns').select('id').where('tenant_key', '=', tenant).execute())
+      .length;
 
   it('starts the install at /slack/install: straight to Slack with the scopes and a state bound to a cookie', async () => {
     const response = await fetch(`${h.app.url}/slack/install`, { redirect: 'manual' });
@@ -53,7 +61,11 @@ describe('multi-workspace install through Slack OAuth, end to end', () => {
     expect(exchange?.body).toMatchObject({ client_id: CLIENT_ID });
 
     const stored = JSON.parse((await h.app.store.installations.find('T9'))!);
-    expect(stored).toMatchObject({ team: { id: 'T9', name: 'Nine' }, bot: { token: 'xoxb-t9', userId: BOT_USER, id: 'BT9' }, user: { id: 'U9' } });
+    expect(stored).toMatchObject({
+      team: { id: 'T9', name: 'Nine' },
+      bot: { token: 'xoxb-t9', userId: BOT_USER, id: 'BT9' },
+      user: { id: 'U9' },
+    });
     expect(h.logs.some((line) => line.msg === 'Slack installation saved' && line.teamId === 'T9')).toBe(true);
 
     const before = h.slack.calls.length;
@@ -72,31 +84,42 @@ describe('multi-workspace install through Slack OAuth, end to end', () => {
     expect(JSON.stringify(h.logs)).not.toContain('xoxb-t9');
   });
 
-  it('refuses a callback whose state is not the browser\'s, and installs nothing', async () => {
+  it("refuses a callback whose state is not the browser's, and installs nothing", async () => {
     const start = await fetch(`${h.app.url}/slack/install`, { redirect: 'manual' });
     const cookie = start.headers.get('set-cookie')!.split(';')[0]!;
     const state = new URL(start.headers.get('location')!).searchParams.get('state')!;
     h.slack.grants.set('code-forged', { team: 'T7', botToken: 'xoxb-t7', botUserId: BOT_USER });
 
-    const forged = await fetch(`${h.app.url}/slack/oauth_redirect?code=code-forged&state=not-the-state`, { headers: { cookie }, redirect: 'manual' });
+    const forged = await fetch(`${h.app.url}/slack/oauth_redirect?code=code-forged&state=not-the-state`, {
+      headers: { cookie },
+      redirect: 'manual',
+    });
     expect(forged.status).toBe(400);
     expect(await forged.text()).toContain('Something Went Wrong');
     // A real state, but from another browser (no cookie): CSRF, refused too.
-    const noCookie = await fetch(`${h.app.url}/slack/oauth_redirect?code=code-forged&state=${encodeURIComponent(state)}`, { redirect: 'manual' });
+    const noCookie = await fetch(
+      `${h.app.url}/slack/oauth_redirect?code=code-forged&state=${encodeURIComponent(state)}`,
+      { redirect: 'manual' },
+    );
     expect(noCookie.status).toBe(400);
 
     expect(h.slack.grants.has('code-forged')).toBe(true);
-    expect(h.slack.calls.filter((call) => call.method === 'oauth.v2.access' && call.body.code === 'code-forged')).toEqual([]);
+    expect(
+      h.slack.calls.filter((call) => call.method === 'oauth.v2.access' && call.body.code === 'code-forged'),
+    ).toEqual([]);
     expect(await h.app.store.installations.find('T7')).toBeUndefined();
   });
 
   it('answers an unknown code with an error page', async () => {
     const start = await fetch(`${h.app.url}/slack/install`, { redirect: 'manual' });
     const state = new URL(start.headers.get('location')!).searchParams.get('state')!;
-    const response = await fetch(`${h.app.url}/slack/oauth_redirect?code=never-issued&state=${encodeURIComponent(state)}`, {
-      headers: { cookie: start.headers.get('set-cookie')!.split(';')[0]! },
-      redirect: 'manual',
-    });
+    const response = await fetch(
+      `${h.app.url}/slack/oauth_redirect?code=never-issued&state=${encodeURIComponent(state)}`,
+      {
+        headers: { cookie: start.headers.get('set-cookie')!.split(';')[0]! },
+        redirect: 'manual',
+      },
+    );
     expect(response.status).toBe(500);
     expect(await response.text()).toContain('Something Went Wrong');
   });
@@ -108,10 +131,19 @@ describe('multi-workspace install through Slack OAuth, end to end', () => {
 
     const sent = await h.sendEvent({ type: 'app_uninstalled' }, { team: 'T9' });
     expect(sent.status).toBe(200);
-    expect(await eventually(() => h.app.store.installations.find('T9'), (found) => found === undefined)).toBeUndefined();
+    expect(
+      await eventually(
+        () => h.app.store.installations.find('T9'),
+        (found) => found === undefined,
+      ),
+    ).toBeUndefined();
     expect(await h.app.store.connections.get('T9')).toBeUndefined();
     expect(await turnsOf('T9')).toBe(0);
-    expect(h.logs.find((line) => line.event === 'app_uninstalled')).toMatchObject({ teamId: 'T9', installation: true, connections: 1 });
+    expect(h.logs.find((line) => line.event === 'app_uninstalled')).toMatchObject({
+      teamId: 'T9',
+      installation: true,
+      connections: 1,
+    });
 
     // A later command from T9 is acked and dropped: Bolt's authorize finds no installation.
     const dropped = await h.post({
@@ -151,7 +183,12 @@ describe('multi-workspace install through Slack OAuth, end to end', () => {
     expect(await h.app.store.installations.find('T8')).toBeDefined();
 
     await h.sendEvent({ type: 'tokens_revoked', tokens: { bot: [BOT_USER] } }, { team: 'T8' });
-    expect(await eventually(() => h.app.store.installations.find('T8'), (found) => found === undefined)).toBeUndefined();
+    expect(
+      await eventually(
+        () => h.app.store.installations.find('T8'),
+        (found) => found === undefined,
+      ),
+    ).toBeUndefined();
     // The EspoCRM connection in Membrane is unaffected: a reinstall finds it cached.
     expect(await h.app.store.connections.get('T8')).toBeDefined();
 
@@ -173,34 +210,70 @@ describe('multi-workspace install through Slack OAuth, end to end', () => {
 });
 
 describe('installations in a database that stops answering', () => {
-  it('is not taken for a missing installation: a 500, so Slack tries again, and served as soon as it answers', { timeout: 30_000 }, async () => {
-    const database = await freshPostgresSchema();
-    const proxy = await startTcpProxy({ port: Number(new URL(POSTGRES_URL).port || 5432) });
-    const viaProxy = new URL(database.url);
-    viaProxy.port = String(proxy.port);
-    const h = await startHarness({ oauth: true, env: { DATABASE_URL: viaProxy.toString() } });
-    try {
-      expect((await h.install(T9)).status).toBe(200);
-      await proxy.refuse();
-      // Bolt reads the team's installation before any listener: the store cannot answer.
-      const command = await h.post({ command: '/espo', text: 'help', team_id: 'T9', user_id: 'U9', channel_id: 'C1', response_url: h.slack.responseUrl('store-down'), trigger_id: 't-down' });
-      expect(command.status).toBe(500);
-      const event = await h.sendEvent({ type: 'app_mention', user: 'U9', team: 'T9', channel: 'C1', ts: '1800000000.000100', text: '<@UBOT> help' }, { team: 'T9' });
-      expect(event.status).toBe(500);
-      expect(h.logs.filter((line) => line.msg === 'a request from a workspace the app is not installed in was dropped')).toEqual([]);
-      expect(h.logs.filter((line) => line.msg === 'a Slack request failed before its acknowledgement: answered 500, so Slack retries it')).toHaveLength(2);
-      // Nothing of the failure is kept: the database is back, the workspace is served.
-      await proxy.restore();
-      expect(textOf((await h.command('help', { team: 'T9', user: 'U9' })).reply)).toContain('/espo');
-      // A workspace that never installed the app is still told apart: acknowledged and dropped.
-      expect((await h.post({ command: '/espo', text: 'help', team_id: 'T7', user_id: 'U7', channel_id: 'C1', response_url: h.slack.responseUrl('t7'), trigger_id: 't-7' })).status).toBe(200);
-      expect(h.logs.filter((line) => line.msg === 'a request from a workspace the app is not installed in was dropped')).toHaveLength(1);
-    } finally {
-      await h.close();
-      await proxy.close();
-      await database.drop();
-    }
-  });
+  it(
+    'is not taken for a missing installation: a 500, so Slack tries again, and served as soon as it answers',
+    { timeout: 30_000 },
+    async () => {
+      const database = await freshPostgresSchema();
+      const proxy = await startTcpProxy({ port: Number(new URL(POSTGRES_URL).port || 5432) });
+      const viaProxy = new URL(database.url);
+      viaProxy.port = String(proxy.port);
+      const h = await startHarness({ oauth: true, env: { DATABASE_URL: viaProxy.toString() } });
+      try {
+        expect((await h.install(T9)).status).toBe(200);
+        await proxy.refuse();
+        // Bolt reads the team's installation before any listener: the store cannot answer.
+        const command = await h.post({
+          command: '/espo',
+          text: 'help',
+          team_id: 'T9',
+          user_id: 'U9',
+          channel_id: 'C1',
+          response_url: h.slack.responseUrl('store-down'),
+          trigger_id: 't-down',
+        });
+        expect(command.status).toBe(500);
+        const event = await h.sendEvent(
+          { type: 'app_mention', user: 'U9', team: 'T9', channel: 'C1', ts: '1800000000.000100', text: '<@UBOT> help' },
+          { team: 'T9' },
+        );
+        expect(event.status).toBe(500);
+        expect(
+          h.logs.filter((line) => line.msg === 'a request from a workspace the app is not installed in was dropped'),
+        ).toEqual([]);
+        expect(
+          h.logs.filter(
+            (line) =>
+              line.msg === 'a Slack request failed before its acknowledgement: answered 500, so Slack retries it',
+          ),
+        ).toHaveLength(2);
+        // Nothing of the failure is kept: the database is back, the workspace is served.
+        await proxy.restore();
+        expect(textOf((await h.command('help', { team: 'T9', user: 'U9' })).reply)).toContain('/espo');
+        // A workspace that never installed the app is still told apart: acknowledged and dropped.
+        expect(
+          (
+            await h.post({
+              command: '/espo',
+              text: 'help',
+              team_id: 'T7',
+              user_id: 'U7',
+              channel_id: 'C1',
+              response_url: h.slack.responseUrl('t7'),
+              trigger_id: 't-7',
+            })
+          ).status,
+        ).toBe(200);
+        expect(
+          h.logs.filter((line) => line.msg === 'a request from a workspace the app is not installed in was dropped'),
+        ).toHaveLength(1);
+      } finally {
+        await h.close();
+        await proxy.close();
+        await database.drop();
+      }
+    },
+  );
 });
 
 describe('single-workspace mode', () => {
@@ -208,7 +281,9 @@ describe('single-workspace mode', () => {
     const h = await startHarness();
     try {
       expect((await fetch(`${h.app.url}/slack/install`, { redirect: 'manual' })).status).toBe(404);
-      expect((await fetch(`${h.app.url}/slack/oauth_redirect?code=x&state=y`, { redirect: 'manual' })).status).toBe(404);
+      expect((await fetch(`${h.app.url}/slack/oauth_redirect?code=x&state=y`, { redirect: 'manual' })).status).toBe(
+        404,
+      );
     } finally {
       await h.close();
     }

@@ -32,7 +32,7 @@ describe('Membrane as it may really be', () => {
     expect(runCalls('get-or-create-contact')).toHaveLength(0);
   });
 
-  it("with a type that says nothing about writing, the key decides: list- reads, create- confirms", async () => {
+  it('with a type that says nothing about writing, the key decides: list- reads, create- confirms', async () => {
     h = await startHarness();
     h.slack.emails.set('U1', JANE); // the tasks created are hers
     h.membrane.tenant('T1').setCatalog({ types: 'generic' });
@@ -56,7 +56,9 @@ describe('Membrane as it may really be', () => {
     const { reply, responseId } = await h.command('list contacts limit=3');
     expect(h.membrane.calls.some((c) => c.path.includes('/proxy/'))).toBe(false);
     expect(runCalls('list-contacts').length).toBeGreaterThan(0);
-    expect(runCalls('list-contacts').every((c) => !('limit' in ((c.body as { input: object }).input ?? {})))).toBe(true);
+    expect(runCalls('list-contacts').every((c) => !('limit' in ((c.body as { input: object }).input ?? {})))).toBe(
+      true,
+    );
     expect(textOf(reply)).toContain('Showing 1–3 (more available)');
 
     const pages = [textOf(reply)];
@@ -69,7 +71,11 @@ describe('Membrane as it may really be', () => {
     expect(pages[3]).toContain('Showing 10–10');
     // Ten contacts in all, each shown once.
     const names = tenant.espo.all('Contact').map((c) => String(c.name));
-    for (const name of names) expect(pages.filter((text) => text.includes(name)), name).toHaveLength(1);
+    for (const name of names)
+      expect(
+        pages.filter((text) => text.includes(name)),
+        name,
+      ).toHaveLength(1);
     const back = await h.click(buttonNamed(current, 'Previous'), { responseId });
     expect(textOf(back.replies[0]!)).toBe(pages[2]);
     expect(h.membrane.calls.some((c) => c.path.includes('/proxy/'))).toBe(false);
@@ -80,7 +86,13 @@ describe('Membrane as it may really be', () => {
     await h.command('list leads'); // the catalog is read and cached now
     const tenant = h.membrane.tenant('T1');
     const template = tenant.actions.find((a) => a.key === 'list-leads')!;
-    tenant.actions.push({ ...template, id: 'act_hot', key: 'list-hot-leads', name: 'List hot leads', description: 'Lists hot leads: the ones to call today.' });
+    tenant.actions.push({
+      ...template,
+      id: 'act_hot',
+      key: 'list-hot-leads',
+      name: 'List hot leads',
+      description: 'Lists hot leads: the ones to call today.',
+    });
     h.membrane.resetCalls();
     h.openai!.enqueue({ toolCalls: [{ name: 'ask_clarifying_question', arguments: { question: 'How hot?' } }] });
     await h.say('dm', 'show me the hot leads');
@@ -101,7 +113,11 @@ describe('Membrane as it may really be', () => {
     h.membrane.resetCalls();
     h.membrane.failNext(
       { method: 'POST', pathPrefix: '/actions/create-task/run' },
-      { status: 400, body: { type: 'connection', key: 'connection_is_defunct', message: 'EspoCRM answered 401' }, afterHandling: true },
+      {
+        status: 400,
+        body: { type: 'connection', key: 'connection_is_defunct', message: 'EspoCRM answered 401' },
+        afterHandling: true,
+      },
     );
     const result = await h.click(buttonNamed(reply, 'Confirm'), { responseId });
     expect(textOf(result.replies[0]!)).toContain('cannot tell whether');

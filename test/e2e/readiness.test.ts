@@ -23,7 +23,12 @@ describe('readiness follows the bot token', () => {
     await h.say('dm', 'help');
     expect(await readyz(h)).toEqual({ status: 503, text: 'Slack refused SLACK_BOT_TOKEN (account_inactive)' });
     expect(h.logs.filter((line) => line.variable === 'SLACK_BOT_TOKEN')).toEqual([
-      expect.objectContaining({ level: 50, msg: expect.stringMatching(/^SLACK_BOT_TOKEN was refused by Slack \(account_inactive\).*\/readyz says not ready until the bot restarts with a working token$/) }),
+      expect.objectContaining({
+        level: 50,
+        msg: expect.stringMatching(
+          /^SLACK_BOT_TOKEN was refused by Slack \(account_inactive\).*\/readyz says not ready until the bot restarts with a working token$/,
+        ),
+      }),
     ]);
   });
 
@@ -37,10 +42,26 @@ describe('readiness follows the bot token', () => {
       api_app_id: 'A1',
       event_id: 'Ev-early',
       event_time: 1,
-      event: { type: 'app_mention', user: 'U1', team: 'T1', channel: 'C1', ts: '1800000000.000100', text: '<@UBOT> help' },
+      event: {
+        type: 'app_mention',
+        user: 'U1',
+        team: 'T1',
+        channel: 'C1',
+        ts: '1800000000.000100',
+        text: '<@UBOT> help',
+      },
     });
     expect(response.status).toBe(200);
-    await expect.poll(() => harness.logs.some((line) => line.msg === "an event arrived before Slack could confirm the bot's token: dropped")).toBe(true);
-    expect(await readyz(harness)).toEqual({ status: 503, text: `Slack unavailable (ECONNREFUSED at ${nowhere}): SLACK_BOT_TOKEN not checked yet; checking again` });
+    await expect
+      .poll(() =>
+        harness.logs.some(
+          (line) => line.msg === "an event arrived before Slack could confirm the bot's token: dropped",
+        ),
+      )
+      .toBe(true);
+    expect(await readyz(harness)).toEqual({
+      status: 503,
+      text: `Slack unavailable (ECONNREFUSED at ${nowhere}): SLACK_BOT_TOKEN not checked yet; checking again`,
+    });
   });
 });

@@ -23,7 +23,9 @@ describe('/espo reads, end to end', () => {
     expect(textOf((await h.command('')).reply)).toContain('Commands');
     expect(textOf((await h.command('lsit leads')).reply)).toContain('Did you mean `/espo list`?');
     const focused = textOf((await h.command('help update')).reply);
-    expect(focused.indexOf('/espo update &lt;entity&gt; &lt;id&gt; field=value ...')).toBeLessThan(focused.indexOf('Commands'));
+    expect(focused.indexOf('/espo update &lt;entity&gt; &lt;id&gt; field=value ...')).toBeLessThan(
+      focused.indexOf('Commands'),
+    );
     expect(focused).toContain('status="In Process"');
   });
 
@@ -33,7 +35,10 @@ describe('/espo reads, end to end', () => {
     const { reply } = await h.command('list leads status=New limit=5');
     expect(h.membrane.calls.map((c) => `${c.method} ${c.path}`)).toEqual(['POST /actions/list-leads/run']);
     const text = textOf(reply);
-    const expected = h.membrane.tenant('T1').espo.all('Lead').filter((lead) => lead.status === 'New');
+    const expected = h.membrane
+      .tenant('T1')
+      .espo.all('Lead')
+      .filter((lead) => lead.status === 'New');
     expect(text).toContain(`of ${expected.length}`);
     expect(text).toContain(`${SITE_URL}/#Lead/view/`);
     expect(text).toContain('Status: New');
@@ -64,7 +69,9 @@ describe('/espo reads, end to end', () => {
 
   it('falls back to the REST proxy when the action cannot express the query', async () => {
     await h.command('list tasks sort=name');
-    expect(h.membrane.calls.map((c) => c.path)).toContain(`/connections/${h.membrane.tenant('T1').connection!.id}/proxy/Task`);
+    expect(h.membrane.calls.map((c) => c.path)).toContain(
+      `/connections/${h.membrane.tenant('T1').connection!.id}/proxy/Task`,
+    );
     expect(h.membrane.calls.some((c) => c.path.startsWith('/actions/list-tasks'))).toBe(false);
   });
 
@@ -76,7 +83,10 @@ describe('/espo reads, end to end', () => {
 
   it('filters deals with operators and amounts like 10k', async () => {
     const { reply } = await h.command('list deals amount>10k stage!="Closed Lost"');
-    const expected = h.membrane.tenant('T1').espo.all('Opportunity').filter((o) => Number(o.amount) > 10_000 && o.stage !== 'Closed Lost');
+    const expected = h.membrane
+      .tenant('T1')
+      .espo.all('Opportunity')
+      .filter((o) => Number(o.amount) > 10_000 && o.stage !== 'Closed Lost');
     expect(textOf(reply)).toContain(`of ${expected.length}`);
   });
 
@@ -85,7 +95,9 @@ describe('/espo reads, end to end', () => {
     const today = isoDate(new Date(), zone);
     const noonThere = new Date(new Date(`${dayStartUtc(today, zone).replace(' ', 'T')}Z`).getTime() + 12 * 3_600_000);
     const dueAtNoon = noonThere.toISOString().replace('T', ' ').slice(0, 19);
-    h.membrane.tenant('T1').espo.seed('Task', [{ name: 'Due at noon today', status: 'Not Started', dateEnd: dueAtNoon }]);
+    h.membrane
+      .tenant('T1')
+      .espo.seed('Task', [{ name: 'Due at noon today', status: 'Not Started', dateEnd: dueAtNoon }]);
     const { reply } = await h.command('list tasks dateEnd<=today name~noon');
     expect(textOf(reply)).toContain('Due at noon today');
   });
@@ -110,7 +122,9 @@ describe('/espo reads, end to end', () => {
   });
 
   it('refuses a value its field cannot be compared with, saying what to type', async () => {
-    expect(textOf((await h.command('list deals amount>$10k')).reply)).toContain('`amount` is a number, like `amount&gt;10k` (the currency is `amountCurrency=EUR`)');
+    expect(textOf((await h.command('list deals amount>$10k')).reply)).toContain(
+      '`amount` is a number, like `amount&gt;10k` (the currency is `amountCurrency=EUR`)',
+    );
     expect(textOf((await h.command('list leads doNotCall=maybe')).reply)).toContain('`doNotCall` is yes or no');
     expect(textOf((await h.command('list deals closeDate<soon')).reply)).toContain('`closeDate` is a day');
     expect(textOf((await h.command('list contacts teams=Sales')).reply)).toContain('`teams` holds a list of records');
@@ -120,7 +134,9 @@ describe('/espo reads, end to end', () => {
   it('filters by a linked record by name or id, and by several enum options left out', async () => {
     const espo = h.membrane.tenant('T1').espo;
     const globex = espo.all('Account').find((a) => a.name === 'Globex Corporation')!;
-    const [theirs, others] = [true, false].map((match) => espo.all('Contact').filter((c) => (c.accountId === globex.id) === match));
+    const [theirs, others] = [true, false].map((match) =>
+      espo.all('Contact').filter((c) => (c.accountId === globex.id) === match),
+    );
     expect(theirs!.length).toBeGreaterThan(0);
     for (const value of ['"Globex Corporation"', globex.id]) {
       const { reply } = await h.command(`list contacts account=${String(value)} limit=20`);
@@ -163,7 +179,10 @@ describe('/espo reads, end to end', () => {
     expect(textOf(reply)).toContain(String(lead.name));
     expect(buttonNamed(reply, 'Open in EspoCRM').url).toBe(`${SITE_URL}/#Lead/view/${lead.id}`);
     const list = await h.command('list leads limit=2');
-    const details = await h.click(buttonsOf(list.reply).find((b) => b.action_id.startsWith('espo_show:'))!, { responseId: list.responseId });
+    const details = await h.click(
+      buttonsOf(list.reply).find((b) => b.action_id.startsWith('espo_show:'))!,
+      { responseId: list.responseId },
+    );
     expect(textOf(details.replies[0]!)).toMatch(/Lead: /);
   });
 
@@ -179,7 +198,9 @@ describe('/espo reads, end to end', () => {
   });
 
   it('tries unknown words as custom entities', async () => {
-    h.membrane.tenant('T1').espo.defineEntity('CProject', { name: { type: 'varchar', required: true }, budget: { type: 'currency' } });
+    h.membrane
+      .tenant('T1')
+      .espo.defineEntity('CProject', { name: { type: 'varchar', required: true }, budget: { type: 'currency' } });
     h.membrane.tenant('T1').espo.seed('CProject', [{ name: 'Rollout' }]);
     expect(textOf((await h.command('list CProject')).reply)).toContain('Rollout');
     expect(textOf((await h.command('list widgets')).reply)).toContain('could not find');

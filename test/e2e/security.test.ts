@@ -31,7 +31,10 @@ describe('requests Slack did not sign are refused', () => {
     h.membrane.resetCalls();
     const old = Math.floor(Date.now() / 1000) - 6 * 60;
     const body = new URLSearchParams(form('replayed')).toString();
-    const result = await h.post(form('replayed'), { timestamp: old, signature: slackSignature(SIGNING_SECRET, old, body) });
+    const result = await h.post(form('replayed'), {
+      timestamp: old,
+      signature: slackSignature(SIGNING_SECRET, old, body),
+    });
     expect(result.status).toBe(401);
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(h.membrane.calls).toHaveLength(0);
@@ -43,14 +46,27 @@ describe('requests Slack did not sign are refused', () => {
     expect(challenge.status).toBe(200);
     expect(challenge.body).toContain('c-123');
 
-    const event = { type: 'event_callback', team_id: 'T1', api_app_id: 'A1', event_id: 'Ev-retry-1', event_time: 1, event: { type: 'app_home_opened', user: 'U1', tab: 'home' } };
+    const event = {
+      type: 'event_callback',
+      team_id: 'T1',
+      api_app_id: 'A1',
+      event_id: 'Ev-retry-1',
+      event_time: 1,
+      event: { type: 'app_home_opened', user: 'U1', tab: 'home' },
+    };
     expect((await h.postEvent(event)).status).toBe(200);
-    expect((await h.postEvent(event, { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' })).status).toBe(200);
+    expect(
+      (await h.postEvent(event, { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' })).status,
+    ).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, 100));
     const dropped = h.logs.filter((log) => log.msg === 'duplicate Slack event dropped' && log.eventId === 'Ev-retry-1');
     expect(dropped).toHaveLength(1);
     expect(dropped[0]).toMatchObject({ retryNum: 1, retryReason: 'http_timeout' });
-    const rows = await h.app.store.db.selectFrom('processed_events').selectAll().where('event_id', '=', 'Ev-retry-1').execute();
+    const rows = await h.app.store.db
+      .selectFrom('processed_events')
+      .selectAll()
+      .where('event_id', '=', 'Ev-retry-1')
+      .execute();
     expect(rows).toHaveLength(1);
   });
 
@@ -61,11 +77,17 @@ describe('requests Slack did not sign are refused', () => {
 
     const page = await h.click({ action_id: 'espo_page:next', value: 'garbage' });
     expect(JSON.stringify(page.replies[0])).toContain('That page link is no longer valid');
-    const forged = await h.click({ action_id: 'espo_page:next', value: JSON.stringify({ entity: 'Lead', filters: [], limit: 10_000, offset: -5 }) });
+    const forged = await h.click({
+      action_id: 'espo_page:next',
+      value: JSON.stringify({ entity: 'Lead', filters: [], limit: 10_000, offset: -5 }),
+    });
     expect(JSON.stringify(forged.replies[0])).toContain('That page link is no longer valid');
     const unknown = await h.click({ action_id: 'espo_confirm', value: 'no-such-request' });
     expect(JSON.stringify(unknown.replies[0])).toContain('I cannot find that request any more');
-    const share = await h.click({ action_id: 'espo_share', value: JSON.stringify({ t: 'record', e: '../etc', id: 'x' }) });
+    const share = await h.click({
+      action_id: 'espo_share',
+      value: JSON.stringify({ t: 'record', e: '../etc', id: 'x' }),
+    });
     expect(JSON.stringify(share.replies[0])).toContain('That share button is no longer valid');
   });
 
@@ -74,26 +96,51 @@ describe('requests Slack did not sign are refused', () => {
       const timestamp = Math.floor(Date.now() / 1000);
       const response = await fetch(`${h.app.url}/slack/events`, {
         method: 'POST',
-        headers: { 'content-type': contentType, 'x-slack-request-timestamp': String(timestamp), 'x-slack-signature': slackSignature(SIGNING_SECRET, timestamp, raw) },
+        headers: {
+          'content-type': contentType,
+          'x-slack-request-timestamp': String(timestamp),
+          'x-slack-signature': slackSignature(SIGNING_SECRET, timestamp, raw),
+        },
         body: raw,
       });
       return response.status;
     };
-    const form = (payload: unknown) => sign(`payload=${encodeURIComponent(JSON.stringify(payload))}`, 'application/x-www-form-urlencoded');
+    const form = (payload: unknown) =>
+      sign(`payload=${encodeURIComponent(JSON.stringify(payload))}`, 'application/x-www-form-urlencoded');
     expect(await sign('null')).toBe(400);
     expect(await sign('payload=null', 'application/x-www-form-urlencoded')).toBe(400);
     // Interactivity Bolt would throw on (a 500, retried by Slack): refused at once.
     expect(await form({ type: 'block_actions', actions: null })).toBe(400);
     expect(await form({ type: 'view_submission' })).toBe(400);
     expect(await form({ type: 'shortcut' })).toBe(400);
-    expect(await form({ type: 'block_actions', user: null, team: null, actions: [{ action_id: 'espo_cancel', block_id: 'b' }] })).toBe(400);
+    expect(
+      await form({
+        type: 'block_actions',
+        user: null,
+        team: null,
+        actions: [{ action_id: 'espo_cancel', block_id: 'b' }],
+      }),
+    ).toBe(400);
     expect(await form({ type: 'message_action', callback_id: 'espo_log_message', team: { id: 'T1' } })).toBe(400);
     expect(await sign('command=/espo&text=help', 'application/x-www-form-urlencoded')).toBe(400);
     // Events API deliveries: acknowledged and dropped (sent again they would fail again, and every
     // answer but a 200 counts towards Slack disabling the event subscriptions).
     expect(await sign(JSON.stringify({ type: 'event_callback', event: null }))).toBe(200);
-    expect(await sign(JSON.stringify({ type: 'event_callback', team_id: 'T1', event_id: 'Ev-null-user', event: { type: 'app_home_opened', user: null, tab: 'home' } }))).toBe(200);
-    expect(await sign(JSON.stringify({ type: 'app_rate_limited', team_id: 'T1', minute_rate_limited: 1518467820, api_app_id: 'A1' }))).toBe(200);
+    expect(
+      await sign(
+        JSON.stringify({
+          type: 'event_callback',
+          team_id: 'T1',
+          event_id: 'Ev-null-user',
+          event: { type: 'app_home_opened', user: null, tab: 'home' },
+        }),
+      ),
+    ).toBe(200);
+    expect(
+      await sign(
+        JSON.stringify({ type: 'app_rate_limited', team_id: 'T1', minute_rate_limited: 1518467820, api_app_id: 'A1' }),
+      ),
+    ).toBe(200);
     const said = (msg: string) => h.logs.filter((line) => line.msg === msg).length;
     expect(said('a signed request is not a JSON object: answered 400')).toBe(2);
     expect(said('a Slack request is not shaped like anything Slack sends: refused')).toBe(6);

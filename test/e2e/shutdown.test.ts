@@ -6,7 +6,15 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeMembrane, type FakeMembrane } from '../../fakes/membrane/server.js';
 import { spawnApp, type AppProcess } from '../support/app-process.js';
 import { startFakeSlack, type FakeSlack } from '../../fakes/slack/server.js';
-import { appEnv, SIGNING_SECRET, slackClientFor, textOf, WORKSPACE_KEY, WORKSPACE_SECRET, type SlackClient } from '../support/harness.js';
+import {
+  appEnv,
+  SIGNING_SECRET,
+  slackClientFor,
+  textOf,
+  WORKSPACE_KEY,
+  WORKSPACE_SECRET,
+  type SlackClient,
+} from '../support/harness.js';
 import { slackSignature } from '../../fakes/slack/signing.js';
 
 /** SIGTERM, as a deploy or a scale-down sends it: no new work, the work in hand finished, then exit. */
@@ -21,7 +29,12 @@ describe('graceful shutdown', () => {
   async function started(graceSeconds = 10): Promise<void> {
     membrane.latencyMs = 0;
     // One request worked on at a time, so a second one waits in the queue when the signal comes.
-    app = await spawnApp(appEnv({ slack, membrane, databaseUrl: `sqlite:${join(dir, 'bot.db')}`, port: 0 }, { MAX_CONCURRENT_WORK: '1', MEMBRANE_TIMEOUT_MS: '5000', SHUTDOWN_GRACE_SECONDS: String(graceSeconds) }));
+    app = await spawnApp(
+      appEnv(
+        { slack, membrane, databaseUrl: `sqlite:${join(dir, 'bot.db')}`, port: 0 },
+        { MAX_CONCURRENT_WORK: '1', MEMBRANE_TIMEOUT_MS: '5000', SHUTDOWN_GRACE_SECONDS: String(graceSeconds) },
+      ),
+    );
     client = slackClientFor(() => `${app.url}/slack/events`, slack);
     await client.command('connect');
     await client.command('list leads');
@@ -47,14 +60,29 @@ describe('graceful shutdown', () => {
     await started();
     membrane.latencyMs = 1200;
     const command = (id: string, text: string) =>
-      client.post({ command: '/espo', text, team_id: 'T1', user_id: 'U1', channel_id: 'C1', response_url: slack.responseUrl(id), trigger_id: `t-${id}` });
+      client.post({
+        command: '/espo',
+        text,
+        team_id: 'T1',
+        user_id: 'U1',
+        channel_id: 'C1',
+        response_url: slack.responseUrl(id),
+        trigger_id: `t-${id}`,
+      });
     // Both acknowledged before the signal; their replies are still to come (Membrane is slow).
-    const acks = await Promise.all([command('in-flight-1', 'list leads status=New'), command('in-flight-2', 'list deals')]);
+    const acks = await Promise.all([
+      command('in-flight-1', 'list leads status=New'),
+      command('in-flight-2', 'list deals'),
+    ]);
     expect(acks.map((ack) => ack.status)).toEqual([200, 200]);
     const signalled = Date.now();
     const exited = app.stop('SIGTERM');
     // New requests are refused at once, while the acknowledged ones are still being worked on.
-    const health = () => fetch(`${app.url}/healthz`).then(() => 'served', () => 'refused');
+    const health = () =>
+      fetch(`${app.url}/healthz`).then(
+        () => 'served',
+        () => 'refused',
+      );
     await expect.poll(health, { interval: 20 }).toBe('refused');
     const refusedAt = performance.timeOrigin + performance.now();
 
@@ -66,7 +94,9 @@ describe('graceful shutdown', () => {
 
     expect(await exited).toEqual({ code: 0, signal: null });
     expect(Date.now() - signalled).toBeGreaterThanOrEqual(1200);
-    expect(app.logs.find((line) => line.msg === 'shutting down: finishing the work in hand')).toMatchObject({ signal: 'SIGTERM' });
+    expect(app.logs.find((line) => line.msg === 'shutting down: finishing the work in hand')).toMatchObject({
+      signal: 'SIGTERM',
+    });
     expect(app.logs.find((line) => line.msg === 'stopped')).toMatchObject({ drained: true });
     expect(app.logs.filter((line) => Number(line.level) >= 50)).toEqual([]);
   });
@@ -75,13 +105,33 @@ describe('graceful shutdown', () => {
     await started();
     const { port } = new URL(app.url);
     const agent = new Agent({ keepAlive: true });
-    const body = new URLSearchParams({ command: '/espo', text: 'help', team_id: 'T1', user_id: 'U1', channel_id: 'C1', response_url: slack.responseUrl('half-sent'), trigger_id: 't-half' }).toString();
+    const body = new URLSearchParams({
+      command: '/espo',
+      text: 'help',
+      team_id: 'T1',
+      user_id: 'U1',
+      channel_id: 'C1',
+      response_url: slack.responseUrl('half-sent'),
+      trigger_id: 't-half',
+    }).toString();
     const timestamp = Math.floor(Date.now() / 1000);
     // The request is half sent when the signal comes, and finished after it.
     let answered!: (value: { status: number; connection?: string }) => void;
     const answer = new Promise<{ status: number; connection?: string }>((resolve) => (answered = resolve));
     const req = request(
-      { host: '127.0.0.1', port, path: '/slack/events', method: 'POST', agent, headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body), 'x-slack-request-timestamp': String(timestamp), 'x-slack-signature': slackSignature(SIGNING_SECRET, timestamp, body) } },
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/slack/events',
+        method: 'POST',
+        agent,
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          'content-length': Buffer.byteLength(body),
+          'x-slack-request-timestamp': String(timestamp),
+          'x-slack-signature': slackSignature(SIGNING_SECRET, timestamp, body),
+        },
+      },
       (res) => {
         res.resume();
         res.on('end', () => answered({ status: res.statusCode ?? 0, connection: res.headers.connection }));
@@ -128,7 +178,19 @@ describe('graceful shutdown', () => {
     const timestamp = Math.floor(Date.now() / 1000);
     const answer = await new Promise<{ status?: number; connection?: string; closed: boolean }>((resolve) => {
       const req = request(
-        { host: '127.0.0.1', port, path: '/slack/events', method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': size, 'x-slack-request-timestamp': String(timestamp), 'x-slack-signature': 'v0=00' } },
+        {
+          host: '127.0.0.1',
+          port,
+          path: '/slack/events',
+          method: 'POST',
+          agent,
+          headers: {
+            'content-type': 'application/json',
+            'content-length': size,
+            'x-slack-request-timestamp': String(timestamp),
+            'x-slack-signature': 'v0=00',
+          },
+        },
         (res) => {
           res.resume();
           // The server ends the connection itself: the rest of the body is never read.

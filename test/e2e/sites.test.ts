@@ -31,19 +31,25 @@ describe("each workspace's EspoCRM address", () => {
     expect(t2).not.toContain(SITE_URL);
     // EspoCRM's own http://localhost would be a dead link: the default stands until the admin says.
     expect(textOf((await h.command('list leads', { team: 'T3' })).reply)).toContain(`${SITE_URL}/#Lead/view/`);
-    expect(textOf((await h.command('status', { team: 'T2' })).reply)).toContain(`Record links go to ${T2_SITE} (EspoCRM's own site URL)`);
+    expect(textOf((await h.command('status', { team: 'T2' })).reply)).toContain(
+      `Record links go to ${T2_SITE} (EspoCRM's own site URL)`,
+    );
   });
 
   it('takes the address from a workspace admin at /espo connect, and from nobody else', async () => {
     const refused = await h.command(`connect ${T3_SITE}`, { team: 'T3', user: 'U1' });
     expect(textOf(refused.reply)).toContain('only a Slack workspace admin or owner can set the EspoCRM address');
-    expect(textOf((await h.command('connect not-a-url', { team: 'T3', user: 'UADMIN' })).reply)).toContain('is not a web address');
+    expect(textOf((await h.command('connect not-a-url', { team: 'T3', user: 'UADMIN' })).reply)).toContain(
+      'is not a web address',
+    );
 
     // Slack may send a typed address as a link.
     const set = await h.command(`connect <${T3_SITE}/|crm.t3.example>`, { team: 'T3', user: 'UADMIN' });
     expect(textOf(set.reply)).toContain(`Record links go to ${T3_SITE} (set with`);
     const lead = firstLead('T3');
-    expect(JSON.stringify((await h.command(`show lead ${lead}`, { team: 'T3' })).reply)).toContain(`${T3_SITE}/#Lead/view/${lead}`);
+    expect(JSON.stringify((await h.command(`show lead ${lead}`, { team: 'T3' })).reply)).toContain(
+      `${T3_SITE}/#Lead/view/${lead}`,
+    );
     // Another workspace is not affected.
     expect(textOf((await h.command('list leads', { team: 'T1' })).reply)).not.toContain(T3_SITE);
   });
@@ -53,7 +59,16 @@ describe("each workspace's EspoCRM address", () => {
     const before = h.logs.filter((line) => line.kind === 'link_shared').length;
     const ts = `${1_800_200_000 + before}.000100`;
     await h.sendEvent(
-      { type: 'link_shared', channel: 'C1', user: 'U1', message_ts: ts, unfurl_id: `u-${ts}`, source: 'conversations_history', event_ts: ts, links: [{ domain: new URL(url).hostname, url }] },
+      {
+        type: 'link_shared',
+        channel: 'C1',
+        user: 'U1',
+        message_ts: ts,
+        unfurl_id: `u-${ts}`,
+        source: 'conversations_history',
+        event_ts: ts,
+        links: [{ domain: new URL(url).hostname, url }],
+      },
       { team },
     );
     const deadline = Date.now() + 5000;
@@ -65,7 +80,7 @@ describe("each workspace's EspoCRM address", () => {
     }
   }
 
-  it("previews a shared link only in the workspace whose EspoCRM it points to", async () => {
+  it('previews a shared link only in the workspace whose EspoCRM it points to', async () => {
     const isUnfurl = (call: SlackCall) => call.method === 'chat.unfurl';
     const t2Link = `${T2_SITE}/#Lead/view/${firstLead('T2')}`;
     expect(await share('T2', t2Link)).toMatchObject({ outcome: 'unfurled' });
@@ -81,9 +96,13 @@ describe("each workspace's EspoCRM address", () => {
   it("links alerts and digests to the workspace's own EspoCRM", async () => {
     const { reply, responseId } = await h.command('subscribe case created', { team: 'T2', channel: 'C-T2' });
     await h.click(buttonNamed(reply, 'Confirm'), { team: 'T2', channel: 'C-T2', responseId });
-    const [created] = espo('T2').seed('Case', [{ name: 'Printer on fire', status: 'New', createdAt: '2099-01-01 00:00:00', modifiedAt: '2099-01-01 00:00:00' }]);
+    const [created] = espo('T2').seed('Case', [
+      { name: 'Printer on fire', status: 'New', createdAt: '2099-01-01 00:00:00', modifiedAt: '2099-01-01 00:00:00' },
+    ]);
     await h.app.pollOnce();
-    const [alert] = await h.slack.waitForCalls((call) => call.method === 'chat.postMessage' && call.body.channel === 'C-T2');
+    const [alert] = await h.slack.waitForCalls(
+      (call) => call.method === 'chat.postMessage' && call.body.channel === 'C-T2',
+    );
     expect(JSON.stringify(alert!.body)).toContain(`${T2_SITE}/#Case/view/${created!.id}`);
 
     const digest = await h.command('digest now', { team: 'T2' });
@@ -93,10 +112,16 @@ describe("each workspace's EspoCRM address", () => {
 
     // The scheduled one, sent by the scheduler outside any request of T2's.
     const scheduled = await h.command('digest daily 09:00', { team: 'T2', channel: 'C-T2D' });
-    await h.click(buttonNamed(scheduled.reply, 'Confirm'), { team: 'T2', channel: 'C-T2D', responseId: scheduled.responseId });
+    await h.click(buttonNamed(scheduled.reply, 'Confirm'), {
+      team: 'T2',
+      channel: 'C-T2D',
+      responseId: scheduled.responseId,
+    });
     const [job] = await h.app.store.digests.forChannel('T2', 'C-T2D');
     await h.app.scheduler.tick(new Date(job!.nextRunAt.getTime() + 1000));
-    const [sent] = await h.slack.waitForCalls((call) => call.method === 'chat.postMessage' && call.body.channel === 'C-T2D');
+    const [sent] = await h.slack.waitForCalls(
+      (call) => call.method === 'chat.postMessage' && call.body.channel === 'C-T2D',
+    );
     expect(JSON.stringify(sent!.body)).toContain(`${T2_SITE}/#`);
     expect(JSON.stringify(sent!.body)).not.toContain(SITE_URL);
   });

@@ -100,10 +100,15 @@ describe('start-up', () => {
     }).reduce((text, [name, value]) => text.replace(new RegExp(`^${name}=.*$`, 'm'), `${name}=${value}`), example);
     // Only where the services are (the fakes) and a free port come from the environment, which wins over .env.
     const port = await freePort();
-    app = await spawnApp({ SLACK_API_URL: slack.apiUrl, MEMBRANE_API_URI: membrane.url, PORT: String(port), HOST: '127.0.0.1' }, { files: { '.env': filled } });
+    app = await spawnApp(
+      { SLACK_API_URL: slack.apiUrl, MEMBRANE_API_URI: membrane.url, PORT: String(port), HOST: '127.0.0.1' },
+      { files: { '.env': filled } },
+    );
     const summary = await summaryOf(app);
     expect(summary.msg).toMatch(/^ready: Slack workspace Test as @espo /);
-    expect(summary.msg).toContain('model off (no OPENAI_API_KEY: commands and the fast path) · store sqlite:./data/espo-slack.db');
+    expect(summary.msg).toContain(
+      'model off (no OPENAI_API_KEY: commands and the fast path) · store sqlite:./data/espo-slack.db',
+    );
   });
 
   it('copied as it is, .env.example says what to fill in', async () => {
@@ -111,7 +116,11 @@ describe('start-up', () => {
     const outcome = await appExit({}, { files: { '.env': example } });
     expect(outcome.code).toBe(1);
     expect(outcome.stderr).toMatch(/^The bot cannot start: 3 settings need fixing\./);
-    for (const name of ['SLACK_BOT_TOKEN still holds the placeholder', 'SLACK_SIGNING_SECRET still holds the placeholder', 'MEMBRANE_WORKSPACE_KEY is required']) {
+    for (const name of [
+      'SLACK_BOT_TOKEN still holds the placeholder',
+      'SLACK_SIGNING_SECRET still holds the placeholder',
+      'MEMBRANE_WORKSPACE_KEY is required',
+    ]) {
       expect(outcome.stderr).toContain(name);
     }
     expect(outcome.stderr).not.toMatch(/^\s+at /m);
@@ -127,20 +136,36 @@ describe('start-up', () => {
 
   it('stops on an app-level token Slack refuses, in Socket Mode', async () => {
     slack.refusedTokens.set('xapp-1-revoked', 'invalid_auth');
-    const lines = expectRefusal(await appExit(env({ SLACK_APP_TOKEN: 'xapp-1-revoked' })), 'SLACK_APP_TOKEN', 'invalid_auth', 'connections:write');
+    const lines = expectRefusal(
+      await appExit(env({ SLACK_APP_TOKEN: 'xapp-1-revoked' })),
+      'SLACK_APP_TOKEN',
+      'invalid_auth',
+      'connections:write',
+    );
     expect(lines).toHaveLength(1);
   });
 
   it('stops on Membrane credentials Membrane refuses, naming both; the stack is logged at debug level only', async () => {
     const outcome = await appExit(env({ MEMBRANE_WORKSPACE_SECRET: 'not-the-secret', LOG_LEVEL: 'debug' }));
-    const lines = expectRefusal(outcome, 'MEMBRANE_WORKSPACE_KEY and MEMBRANE_WORKSPACE_SECRET were refused', 'not_authenticated');
+    const lines = expectRefusal(
+      outcome,
+      'MEMBRANE_WORKSPACE_KEY and MEMBRANE_WORKSPACE_SECRET were refused',
+      'not_authenticated',
+    );
     expect(lines).toHaveLength(1);
-    expect(outcome.logs.find((line) => line.msg === 'start-up failed')).toMatchObject({ level: 20, err: { stack: expect.stringMatching(/\n\s+at /) } });
+    expect(outcome.logs.find((line) => line.msg === 'start-up failed')).toMatchObject({
+      level: 20,
+      err: { stack: expect.stringMatching(/\n\s+at /) },
+    });
   });
 
   it('lists every refused setting in one message: a revoked bot token and a model key the endpoint refuses', async () => {
     slack.refusedTokens.set('xoxb-test-token', 'token_revoked');
-    const lines = expectRefusal(await appExit(env({ OPENAI_API_KEY: 'sk-wrong' })), 'SLACK_BOT_TOKEN', 'OPENAI_API_KEY');
+    const lines = expectRefusal(
+      await appExit(env({ OPENAI_API_KEY: 'sk-wrong' })),
+      'SLACK_BOT_TOKEN',
+      'OPENAI_API_KEY',
+    );
     expect(lines).toEqual([
       'The bot cannot start: 2 settings were refused:',
       expect.stringMatching(/^ {2}- SLACK_BOT_TOKEN was refused by Slack \(token_revoked\)/),
@@ -161,7 +186,11 @@ describe('start-up', () => {
 
   it('stops when PostgreSQL cannot be reached, naming DATABASE_URL', async () => {
     const port = await freePort();
-    const lines = expectRefusal(await appExit(env({ DATABASE_URL: `postgres://bot:secret@127.0.0.1:${port}/espo` })), 'DATABASE_URL', 'ECONNREFUSED');
+    const lines = expectRefusal(
+      await appExit(env({ DATABASE_URL: `postgres://bot:secret@127.0.0.1:${port}/espo` })),
+      'DATABASE_URL',
+      'ECONNREFUSED',
+    );
     // The password stays out of the message.
     expect(lines.join('\n')).not.toContain('secret');
     expect(lines[0]).toContain(`postgres://bot@127.0.0.1:${port}/espo`);
@@ -170,7 +199,12 @@ describe('start-up', () => {
   it('stops when the SQLite file cannot be written, naming DATABASE_URL', async () => {
     const file = join(dir, 'a-file');
     writeFileSync(file, 'not a folder');
-    expectRefusal(await appExit(env({ DATABASE_URL: `sqlite:${join(file, 'bot.db')}` })), 'DATABASE_URL', 'cannot be written', 'a-file');
+    expectRefusal(
+      await appExit(env({ DATABASE_URL: `sqlite:${join(file, 'bot.db')}` })),
+      'DATABASE_URL',
+      'cannot be written',
+      'a-file',
+    );
   });
 
   it('starts when Slack cannot be reached, not ready until a re-check gets through', async () => {
@@ -182,11 +216,16 @@ describe('start-up', () => {
       `started, with problems: Slack unavailable (HTTP 503 at ${slack.apiUrl}; /readyz says not ready until it answers) · ` +
         `Membrane not checked (no workspace has used the bot yet; the first command checks it) · model test-model at ${openai.url} · store ${summary.checks && (summary.checks as { store: { location: string } }).store.location}`,
     );
-    expect(await readyz(app.url)).toEqual({ status: 503, text: `Slack unavailable (HTTP 503 at ${slack.apiUrl}): SLACK_BOT_TOKEN not checked yet; checking again` });
+    expect(await readyz(app.url)).toEqual({
+      status: 503,
+      text: `Slack unavailable (HTTP 503 at ${slack.apiUrl}): SLACK_BOT_TOKEN not checked yet; checking again`,
+    });
     expect((await fetch(`${app.url}/healthz`)).status).toBe(200);
     // The re-check (a second later) finds Slack answering.
     await expect.poll(() => readyz(app!.url), { timeout: 5000, interval: 200 }).toEqual({ status: 200, text: 'ready' });
-    expect(app.logs.some((line) => String(line.msg).startsWith('Slack answers: SLACK_BOT_TOKEN is @espo in Test'))).toBe(true);
+    expect(
+      app.logs.some((line) => String(line.msg).startsWith('Slack answers: SLACK_BOT_TOKEN is @espo in Test')),
+    ).toBe(true);
   });
 
   it('is not ready once Slack says the bot token was revoked, and says so once', async () => {
@@ -197,10 +236,19 @@ describe('start-up', () => {
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(await readyz(app.url)).toEqual({ status: 200, text: 'ready' });
     await client.sendEvent({ type: 'tokens_revoked', tokens: { bot: ['UBOT'] } });
-    await expect.poll(() => readyz(app!.url), { timeout: 5000, interval: 100 }).toEqual({ status: 503, text: 'Slack refused SLACK_BOT_TOKEN (tokens_revoked)' });
+    await expect
+      .poll(() => readyz(app!.url), { timeout: 5000, interval: 100 })
+      .toEqual({ status: 503, text: 'Slack refused SLACK_BOT_TOKEN (tokens_revoked)' });
     await client.sendEvent({ type: 'app_uninstalled' });
     await new Promise((resolve) => setTimeout(resolve, 200));
     const said = app.logs.filter((line) => line.variable === 'SLACK_BOT_TOKEN');
-    expect(said).toEqual([expect.objectContaining({ level: 50, msg: expect.stringMatching(/^SLACK_BOT_TOKEN was refused by Slack \(tokens_revoked\): copy the Bot User OAuth Token/) })]);
+    expect(said).toEqual([
+      expect.objectContaining({
+        level: 50,
+        msg: expect.stringMatching(
+          /^SLACK_BOT_TOKEN was refused by Slack \(tokens_revoked\): copy the Bot User OAuth Token/,
+        ),
+      }),
+    ]);
   });
 });

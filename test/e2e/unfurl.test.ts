@@ -12,7 +12,17 @@ describe('link previews (link_shared → chat.unfurl)', () => {
 
   let ts = 1_800_100_000;
   /** Shares links in a channel message, as Slack reports it to the app. */
-  const share = (harness: Harness, urls: string[], options: { team?: string; user?: string; eventId?: string; headers?: Record<string, string>; messageTs?: string } = {}) =>
+  const share = (
+    harness: Harness,
+    urls: string[],
+    options: {
+      team?: string;
+      user?: string;
+      eventId?: string;
+      headers?: Record<string, string>;
+      messageTs?: string;
+    } = {},
+  ) =>
     harness.sendEvent(
       {
         type: 'link_shared',
@@ -46,9 +56,18 @@ describe('link previews (link_shared → chat.unfurl)', () => {
   /** Connects `team` (as U1) and seeds a lead into the EspoCRM behind `tenantKey` (the team, or team:user in user scope). */
   async function connectedWithLead(harness: Harness, team = 'T1', tenantKey = team) {
     expect(textOf((await harness.command('connect', { team })).reply)).toContain('Connected to EspoCRM');
-    const [lead] = harness.membrane.tenant(tenantKey).espo.seed('Lead', [
-      { firstName: 'Bob', lastName: '<b>& Co', status: 'New', source: 'Web Site', emailAddress: 'bob@acme.example', accountName: 'Acme <!channel>' },
-    ]);
+    const [lead] = harness.membrane
+      .tenant(tenantKey)
+      .espo.seed('Lead', [
+        {
+          firstName: 'Bob',
+          lastName: '<b>& Co',
+          status: 'New',
+          source: 'Web Site',
+          emailAddress: 'bob@acme.example',
+          accountName: 'Acme <!channel>',
+        },
+      ]);
     return { id: String(lead!.id), url: `${SITE_URL}/#Lead/view/${lead!.id}` };
   }
 
@@ -149,7 +168,11 @@ describe('link previews (link_shared → chat.unfurl)', () => {
     h.membrane.resetCalls();
     await share(h, [lead.url], { team: 'T2' });
     const [line] = await handled(h);
-    expect(line).toMatchObject({ team: 'T2', outcome: 'nothing_to_show', skipped: [{ entity: 'Lead', code: 'not_found' }] });
+    expect(line).toMatchObject({
+      team: 'T2',
+      outcome: 'nothing_to_show',
+      skipped: [{ entity: 'Lead', code: 'not_found' }],
+    });
     expect(h.membrane.calls.every((c) => c.tenant === 'T2')).toBe(true);
     expect(h.slack.calls.filter(isUnfurl)).toHaveLength(0);
   });
@@ -188,12 +211,19 @@ describe('link previews (link_shared → chat.unfurl)', () => {
     const lead = await connectedWithLead(h);
     const messageTs = '1800300000.000100';
     await share(h, [lead.url], { eventId: 'EvLink1', messageTs });
-    await share(h, [lead.url], { eventId: 'EvLink1', messageTs, headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' } });
+    await share(h, [lead.url], {
+      eventId: 'EvLink1',
+      messageTs,
+      headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' },
+    });
     await h.slack.waitForCalls(isUnfurl);
     await handled(h);
     const deadline = Date.now() + 5000;
-    while (!h.logs.some((line) => line.msg === 'duplicate Slack event dropped') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(h.logs.some((line) => line.msg === 'duplicate Slack event dropped' && line.eventId === 'EvLink1')).toBe(true);
+    while (!h.logs.some((line) => line.msg === 'duplicate Slack event dropped') && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(h.logs.some((line) => line.msg === 'duplicate Slack event dropped' && line.eventId === 'EvLink1')).toBe(
+      true,
+    );
     expect(h.slack.calls.filter(isUnfurl)).toHaveLength(1);
   });
 
@@ -204,7 +234,10 @@ describe('link previews (link_shared → chat.unfurl)', () => {
       'Lead',
       Array.from({ length: 7 }, (_, i) => ({ firstName: 'Lead', lastName: `Number${i}`, status: 'New' })),
     );
-    await share(h, leads.map((lead) => `${SITE_URL}/#Lead/view/${lead.id}`));
+    await share(
+      h,
+      leads.map((lead) => `${SITE_URL}/#Lead/view/${lead.id}`),
+    );
     const [call] = await h.slack.waitForCalls(isUnfurl);
     expect(Object.keys(unfurlsOf(call!))).toHaveLength(5);
   });

@@ -15,7 +15,10 @@ describe('/espo writes, end to end', () => {
 
   const espo = () => h.membrane.tenant('T1').espo;
   // Actions run by POST: a list action (the person's EspoCRM user, found by email) only reads.
-  const writes = () => h.membrane.calls.filter((c) => c.method !== 'GET' && !c.path.startsWith('/connections/ensure') && !/^\/actions\/list-/.test(c.path));
+  const writes = () =>
+    h.membrane.calls.filter(
+      (c) => c.method !== 'GET' && !c.path.startsWith('/connections/ensure') && !/^\/actions\/list-/.test(c.path),
+    );
 
   it('previews a create, writes nothing until Confirm, then creates once and audits it', async () => {
     const before = espo().all('Task').length;
@@ -26,7 +29,9 @@ describe('/espo writes, end to end', () => {
     expect(preview).toContain('2026-12-01');
     // EspoCRM requires a task's assignee and gives an API user's records none: the person is it.
     expect(preview).toContain('*Assigned to:* you');
-    const jane = espo().all('User').find((u) => u.emailAddress === 'jane.smith@example.com')!;
+    const jane = espo()
+      .all('User')
+      .find((u) => u.emailAddress === 'jane.smith@example.com')!;
     expect(writes()).toHaveLength(0);
     expect(espo().all('Task')).toHaveLength(before);
 
@@ -35,7 +40,11 @@ describe('/espo writes, end to end', () => {
     expect(done.replies[0]!.replace_original).toBe(true);
     expect(textOf(done.replies[0]!)).toContain('Created task');
     expect(espo().all('Task')).toHaveLength(before + 1);
-    expect(espo().all('Task').find((task) => task.name === 'Call Bob')).toMatchObject({ priority: 'High', assignedUserId: jane.id });
+    expect(
+      espo()
+        .all('Task')
+        .find((task) => task.name === 'Call Bob'),
+    ).toMatchObject({ priority: 'High', assignedUserId: jane.id });
 
     // A second click (double click, or a replayed payload) writes nothing more.
     const again = await h.click(confirm, { responseId });
@@ -57,7 +66,9 @@ describe('/espo writes, end to end', () => {
     expect(writes()).toHaveLength(0);
 
     // Naming someone works: the preview says who, by name.
-    const marco = espo().all('User').find((u) => u.userName === 'mlopez')!;
+    const marco = espo()
+      .all('User')
+      .find((u) => u.userName === 'mlopez')!;
     const named = await h.command(`create task name="Call Bob" assignedUserId=${marco.id}`, { user: 'U3' });
     expect(textOf(named.reply)).toContain('*Assigned to:* Marco Lopez');
     await h.click(buttonNamed(named.reply, 'Confirm'), { user: 'U3', responseId: named.responseId });
@@ -69,7 +80,10 @@ describe('/espo writes, end to end', () => {
     const before = espo().all('Account').length;
     const { reply, responseId } = await h.command('create account name="Simultaneous Ltd"');
     const confirm = buttonNamed(reply, 'Confirm');
-    const [a, b] = await Promise.all([h.click(confirm, { responseId, expectReplies: 1 }), h.click(confirm, { responseId: `${responseId}-b` })]);
+    const [a, b] = await Promise.all([
+      h.click(confirm, { responseId, expectReplies: 1 }),
+      h.click(confirm, { responseId: `${responseId}-b` }),
+    ]);
     const texts = [textOf(a.replies[0]!), textOf(b.replies[0]!)];
     expect(texts.filter((t) => t.includes('Created account'))).toHaveLength(1);
     expect(texts.filter((t) => t.includes('already confirmed'))).toHaveLength(1);
@@ -102,7 +116,11 @@ describe('/espo writes, end to end', () => {
     const before = espo().all('Task').length;
     const { reply, responseId } = await h.command('create task name="Too late"');
     const confirm = buttonNamed(reply, 'Confirm');
-    await h.app.store.db.updateTable('pending_writes').set({ expires_at: Date.now() - 1000 }).where('id', '=', confirm.value!).execute();
+    await h.app.store.db
+      .updateTable('pending_writes')
+      .set({ expires_at: Date.now() - 1000 })
+      .where('id', '=', confirm.value!)
+      .execute();
     const late = await h.click(confirm, { responseId });
     expect(textOf(late.replies[0]!)).toContain('expired');
     expect(espo().all('Task')).toHaveLength(before);
@@ -120,13 +138,23 @@ describe('/espo writes, end to end', () => {
   it('stores what was typed, although Slack sends it HTML-escaped', async () => {
     const { reply, responseId } = await h.command('create account name="Tom & Jerry <Toons>"');
     await h.click(buttonNamed(reply, 'Confirm'), { responseId });
-    expect(espo().all('Account').some((a) => a.name === 'Tom & Jerry <Toons>')).toBe(true);
+    expect(
+      espo()
+        .all('Account')
+        .some((a) => a.name === 'Tom & Jerry <Toons>'),
+    ).toBe(true);
   });
 
   it('treats an action Membrane types as find-or-create as a write, whatever its key says', async () => {
     const tenant = h.membrane.tenant('T1');
     const template = tenant.actions.find((a) => a.key === 'create-contact')!;
-    tenant.actions.push({ ...template, id: 'act_foc', key: 'find-or-create-contact', name: 'Find or create contact', type: 'find-or-create-data-record' as never });
+    tenant.actions.push({
+      ...template,
+      id: 'act_foc',
+      key: 'find-or-create-contact',
+      name: 'Find or create contact',
+      type: 'find-or-create-data-record' as never,
+    });
     await h.app.store.connections.put('T1', { connectionId: tenant.connection!.id, state: 'READY' });
     await h.app.store.db.updateTable('tenant_connections').set({ catalog_fetched_at: null }).execute();
     const { reply } = await h.command('run find-or-create-contact {"fields": {"lastName": "Doe"}}');
@@ -135,7 +163,9 @@ describe('/espo writes, end to end', () => {
   });
 
   it('previews an update as old → new and applies it', async () => {
-    const lead = espo().all('Lead').find((l) => l.status === 'New')!;
+    const lead = espo()
+      .all('Lead')
+      .find((l) => l.status === 'New')!;
     const { reply, responseId } = await h.command(`update lead ${lead.id} status="In Process"`);
     expect(textOf(reply)).toContain('New → In Process');
     expect(espo().get('Lead', String(lead.id))!.status).toBe('New');
@@ -150,11 +180,15 @@ describe('/espo writes, end to end', () => {
     expect(textOf(reply)).toContain(`Delete meeting “${meeting.name}”?`);
     await h.click(buttonNamed(reply, 'Confirm'), { responseId });
     expect(espo().get('Meeting', String(meeting.id))).toBeUndefined();
-    expect(h.membrane.calls.some((c) => c.method === 'DELETE' && c.path.endsWith(`/proxy/Meeting/${meeting.id}`))).toBe(true);
+    expect(h.membrane.calls.some((c) => c.method === 'DELETE' && c.path.endsWith(`/proxy/Meeting/${meeting.id}`))).toBe(
+      true,
+    );
   });
 
   it('reports duplicates EspoCRM finds, listing them, and creates nothing', async () => {
-    const existing = espo().all('Account').find((a) => String(a.name).includes('Acme'))!;
+    const existing = espo()
+      .all('Account')
+      .find((a) => String(a.name).includes('Acme'))!;
     const before = espo().all('Account').length;
     const { reply, responseId } = await h.command(`create account name="${existing.name}"`);
     const result = await h.click(buttonNamed(reply, 'Confirm'), { responseId });
@@ -178,21 +212,36 @@ describe('/espo writes, end to end', () => {
     expect(textOf(reply)).toContain('*Assigned to:* you');
     expect(espo().all('Task')).toHaveLength(before);
     await h.click(buttonNamed(reply, 'Confirm'), { responseId });
-    expect(espo().all('Task').some((t) => t.name === 'From run')).toBe(true);
+    expect(
+      espo()
+        .all('Task')
+        .some((t) => t.name === 'From run'),
+    ).toBe(true);
   });
 
   it('sends non-GET api requests only after confirm', async () => {
     const { reply, responseId } = await h.command('api POST /Case {"name": "Printer on fire", "priority": "Urgent"}');
     expect(textOf(reply)).toContain('Send `POST /Case` to EspoCRM?');
-    expect(espo().all('Case').some((c) => c.name === 'Printer on fire')).toBe(false);
+    expect(
+      espo()
+        .all('Case')
+        .some((c) => c.name === 'Printer on fire'),
+    ).toBe(false);
     await h.click(buttonNamed(reply, 'Confirm'), { responseId });
-    expect(espo().all('Case').some((c) => c.name === 'Printer on fire')).toBe(true);
+    expect(
+      espo()
+        .all('Case')
+        .some((c) => c.name === 'Printer on fire'),
+    ).toBe(true);
   });
 
   it('a write whose outcome is unknown says so and is not retried', async () => {
     const { reply, responseId } = await h.command('create task name="Maybe"');
     h.membrane.resetCalls();
-    h.membrane.failNext({ method: 'POST', pathPrefix: '/actions/create-task/run' }, { status: 200, dropConnection: true });
+    h.membrane.failNext(
+      { method: 'POST', pathPrefix: '/actions/create-task/run' },
+      { status: 200, dropConnection: true },
+    );
     const result = await h.click(buttonNamed(reply, 'Confirm'), { responseId });
     expect(textOf(result.replies[0]!)).toContain('cannot tell whether');
     expect(h.membrane.calls.filter((c) => c.path === '/actions/create-task/run')).toHaveLength(1);

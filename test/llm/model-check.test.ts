@@ -15,7 +15,13 @@ describe('the model endpoint check', () => {
     openai = await startFakeOpenAI({ apiKey: 'sk-right', models: ['gpt-4.1-mini', 'test-model'] });
     failing = createServer((req, res) => {
       const status = Number(req.url?.split('/')[1]);
-      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: `status ${status}`, type: 'invalid_request_error', param: null, code: null } }));
+      res
+        .writeHead(status, { 'content-type': 'application/json' })
+        .end(
+          JSON.stringify({
+            error: { message: `status ${status}`, type: 'invalid_request_error', param: null, code: null },
+          }),
+        );
     });
     await new Promise<void>((resolve) => failing.listen(0, '127.0.0.1', resolve));
     failingUrl = (status) => `http://127.0.0.1:${(failing.address() as AddressInfo).port}/${status}/v1`;
@@ -34,7 +40,10 @@ describe('the model endpoint check', () => {
   });
 
   it('warns when the endpoint does not list the configured model', async () => {
-    expect(await check({ model: 'gpt-5-typo' })).toEqual({ outcome: 'ok', value: { warning: `OPENAI_MODEL gpt-5-typo is not among the 2 models ${openai.url} lists` } });
+    expect(await check({ model: 'gpt-5-typo' })).toEqual({
+      outcome: 'ok',
+      value: { warning: `OPENAI_MODEL gpt-5-typo is not among the 2 models ${openai.url} lists` },
+    });
   });
 
   it('a key the endpoint refuses (401) is refused, naming OPENAI_API_KEY and the way back to commands only', async () => {
@@ -46,12 +55,20 @@ describe('the model endpoint check', () => {
   });
 
   it('a key that may not list models (403) only warns; a server without a model list (404) has answered', async () => {
-    expect(await check({ baseUrl: failingUrl(403) })).toEqual({ outcome: 'ok', value: { warning: `the key may not list models at ${failingUrl(403)} (403); chat is tried only when someone asks` } });
+    expect(await check({ baseUrl: failingUrl(403) })).toEqual({
+      outcome: 'ok',
+      value: {
+        warning: `the key may not list models at ${failingUrl(403)} (403); chat is tried only when someone asks`,
+      },
+    });
     expect(await check({ baseUrl: failingUrl(404) })).toEqual({ outcome: 'ok', value: {} });
   });
 
   it('an endpoint that is down or does not answer is unavailable', async () => {
     expect(await check({ baseUrl: failingUrl(503) })).toEqual({ outcome: 'unreachable', reason: 'HTTP 503' });
-    expect(await check({ baseUrl: `http://127.0.0.1:${await freePort()}/v1` })).toEqual({ outcome: 'unreachable', reason: 'ECONNREFUSED' });
+    expect(await check({ baseUrl: `http://127.0.0.1:${await freePort()}/v1` })).toEqual({
+      outcome: 'unreachable',
+      reason: 'ECONNREFUSED',
+    });
   });
 });

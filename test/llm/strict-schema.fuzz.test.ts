@@ -12,10 +12,42 @@ import { toToolParameters, type JsonSchema } from '../../src/llm/strict-schema.j
  * additionalProperties, allOf/oneOf/anyOf/not/$ref, formats, `type: ['string', 'null']`, default
  * and examples, deep nesting.
  */
-const names = fc.constantFrom('name', 'status', 'amount', 'fields', 'filter', 'where', 'value', 'id', 'items', 'type', 'a b', 'é', '$ref', '__proto__', '');
-const scalar = fc.oneof(fc.string({ maxLength: 12 }), fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null));
+const names = fc.constantFrom(
+  'name',
+  'status',
+  'amount',
+  'fields',
+  'filter',
+  'where',
+  'value',
+  'id',
+  'items',
+  'type',
+  'a b',
+  'é',
+  '$ref',
+  '__proto__',
+  '',
+);
+const scalar = fc.oneof(
+  fc.string({ maxLength: 12 }),
+  fc.integer(),
+  fc.double({ noNaN: true, noDefaultInfinity: true }),
+  fc.boolean(),
+  fc.constant(null),
+);
 const typeName = fc.constantFrom('string', 'number', 'integer', 'boolean', 'object', 'array', 'null', 'date', 'any');
-const ref = fc.constantFrom('#/$defs/A', '#/$defs/B', '#/definitions/C', '#', '#/properties/a', '#/$defs/missing', 'https://example.com/s.json', 'other.json#/x', '#/$defs/%zz');
+const ref = fc.constantFrom(
+  '#/$defs/A',
+  '#/$defs/B',
+  '#/definitions/C',
+  '#',
+  '#/properties/a',
+  '#/$defs/missing',
+  'https://example.com/s.json',
+  'other.json#/x',
+  '#/$defs/%zz',
+);
 
 /** Keywords that hold no schema, in any combination. */
 const leafKeywords = fc.record(
@@ -46,7 +78,8 @@ const leafKeywords = fc.record(
   },
   { requiredKeys: [] },
 );
-const withLeaf = (shape: fc.Arbitrary<JsonSchema>) => fc.tuple(leafKeywords, shape).map(([leaf, own]) => ({ ...leaf, ...own }));
+const withLeaf = (shape: fc.Arbitrary<JsonSchema>) =>
+  fc.tuple(leafKeywords, shape).map(([leaf, own]) => ({ ...leaf, ...own }));
 
 const { schema } = fc.letrec<{ schema: JsonSchema }>((tie) => ({
   schema: fc.oneof(
@@ -63,7 +96,12 @@ const { schema } = fc.letrec<{ schema: JsonSchema }>((tie) => ({
         { requiredKeys: [] },
       ),
     ),
-    withLeaf(fc.record({ items: fc.oneof(tie('schema'), fc.array(tie('schema'), { maxLength: 2 }), fc.boolean()) }, { requiredKeys: [] })),
+    withLeaf(
+      fc.record(
+        { items: fc.oneof(tie('schema'), fc.array(tie('schema'), { maxLength: 2 }), fc.boolean()) },
+        { requiredKeys: [] },
+      ),
+    ),
     fc.record({ $ref: ref, description: fc.string({ maxLength: 10 }) }, { requiredKeys: ['$ref'] }),
     withLeaf(fc.record({ allOf: fc.array(tie('schema'), { maxLength: 2 }) })),
     withLeaf(fc.record({ oneOf: fc.array(tie('schema'), { maxLength: 2 }) })),
@@ -89,12 +127,19 @@ const inputSchema = fc.oneof(
 );
 
 /** Objects nested past strict mode's 10 levels, arrays among them. */
-const deepSchema = fc.array(fc.constantFrom('object', 'array', 'untyped'), { minLength: 8, maxLength: 16 }).map((levels) =>
-  levels.reduceRight<JsonSchema>(
-    (inner, level) => (level === 'array' ? { type: 'array', items: inner } : level === 'object' ? { type: 'object', properties: { next: inner, other: { type: 'string' } } } : { properties: { next: inner } }),
-    { enum: ['a', 'b'] },
-  ),
-);
+const deepSchema = fc
+  .array(fc.constantFrom('object', 'array', 'untyped'), { minLength: 8, maxLength: 16 })
+  .map((levels) =>
+    levels.reduceRight<JsonSchema>(
+      (inner, level) =>
+        level === 'array'
+          ? { type: 'array', items: inner }
+          : level === 'object'
+            ? { type: 'object', properties: { next: inner, other: { type: 'string' } } }
+            : { properties: { next: inner } },
+      { enum: ['a', 'b'] },
+    ),
+  );
 
 function checkConversion(input: JsonSchema): 'strict' | 'non-strict' | 'no tool' {
   const before = JSON.stringify(input);

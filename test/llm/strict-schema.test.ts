@@ -21,7 +21,13 @@ const strictOf = (schema: JsonSchema) => {
 
 describe('toToolParameters: strict copies', () => {
   it('makes optional properties required and nullable, leaving required ones as they are', () => {
-    expect(strictOf({ type: 'object', properties: { name: { type: 'string' }, amount: { type: 'number' } }, required: ['name'] })).toEqual({
+    expect(
+      strictOf({
+        type: 'object',
+        properties: { name: { type: 'string' }, amount: { type: 'number' } },
+        required: ['name'],
+      }),
+    ).toEqual({
       type: 'object',
       properties: { name: { type: 'string' }, amount: { type: ['number', 'null'] } },
       required: ['name', 'amount'],
@@ -30,13 +36,27 @@ describe('toToolParameters: strict copies', () => {
   });
 
   it('appends null to the enum of an optional enum property and keeps a required one as it is', () => {
-    const strict = strictOf({ type: 'object', properties: { stage: { type: 'string', enum: ['A', 'B'] }, kind: { type: 'string', enum: ['x'] } }, required: ['kind'] });
-    expect(strict.properties).toEqual({ stage: { type: ['string', 'null'], enum: ['A', 'B', null] }, kind: { type: 'string', enum: ['x'] } });
+    const strict = strictOf({
+      type: 'object',
+      properties: { stage: { type: 'string', enum: ['A', 'B'] }, kind: { type: 'string', enum: ['x'] } },
+      required: ['kind'],
+    });
+    expect(strict.properties).toEqual({
+      stage: { type: ['string', 'null'], enum: ['A', 'B', null] },
+      kind: { type: 'string', enum: ['x'] },
+    });
   });
 
   it('keeps a nullable type array and turns other type arrays into a union', () => {
-    const strict = strictOf({ type: 'object', properties: { note: { type: ['string', 'null'] }, when: { type: ['string', 'integer'] } }, required: ['note', 'when'] });
-    expect(strict.properties).toEqual({ note: { type: ['string', 'null'] }, when: { anyOf: [{ type: 'string' }, { type: 'integer' }] } });
+    const strict = strictOf({
+      type: 'object',
+      properties: { note: { type: ['string', 'null'] }, when: { type: ['string', 'integer'] } },
+      required: ['note', 'when'],
+    });
+    expect(strict.properties).toEqual({
+      note: { type: ['string', 'null'] },
+      when: { anyOf: [{ type: 'string' }, { type: 'integer' }] },
+    });
   });
 
   it('converts nested objects and array items, forbidding extra keys everywhere; an optional object becomes anyOf with null', () => {
@@ -44,13 +64,34 @@ describe('toToolParameters: strict copies', () => {
       type: 'object',
       properties: {
         fields: { type: 'object', properties: { name: { type: 'string' } } },
-        where: { type: 'array', items: { type: 'object', properties: { attribute: { type: 'string' } }, required: ['attribute'] } },
+        where: {
+          type: 'array',
+          items: { type: 'object', properties: { attribute: { type: 'string' } }, required: ['attribute'] },
+        },
       },
       required: ['where'],
     });
     expect(strict.properties).toEqual({
-      fields: { anyOf: [{ type: 'object', properties: { name: { type: ['string', 'null'] } }, required: ['name'], additionalProperties: false }, { type: 'null' }] },
-      where: { type: 'array', items: { type: 'object', properties: { attribute: { type: 'string' } }, required: ['attribute'], additionalProperties: false } },
+      fields: {
+        anyOf: [
+          {
+            type: 'object',
+            properties: { name: { type: ['string', 'null'] } },
+            required: ['name'],
+            additionalProperties: false,
+          },
+          { type: 'null' },
+        ],
+      },
+      where: {
+        type: 'array',
+        items: {
+          type: 'object',
+          properties: { attribute: { type: 'string' } },
+          required: ['attribute'],
+          additionalProperties: false,
+        },
+      },
     });
   });
 
@@ -72,23 +113,45 @@ describe("toToolParameters: Membrane's DataSchema shapes OpenAI would refuse as 
   it('gives a property without a type the type its keywords imply, or "any value"', () => {
     const strict = strictOf({
       type: 'object',
-      properties: { value: { description: 'Anything' }, stage: { enum: ['A', 'B'] }, mixed: { enum: ['x', 1] }, date: { format: 'date' }, size: { minimum: 1 }, nested: { properties: { a: { type: 'string' } } } },
+      properties: {
+        value: { description: 'Anything' },
+        stage: { enum: ['A', 'B'] },
+        mixed: { enum: ['x', 1] },
+        date: { format: 'date' },
+        size: { minimum: 1 },
+        nested: { properties: { a: { type: 'string' } } },
+      },
       required: ['value', 'stage', 'mixed', 'date', 'size', 'nested'],
     });
     expect(strict.properties).toEqual({
       value: { ...ANY_VALUE, description: 'Anything' },
       stage: { type: 'string', enum: ['A', 'B'] },
-      mixed: { anyOf: [{ type: 'string', enum: ['x'] }, { type: 'number', enum: [1] }] },
+      mixed: {
+        anyOf: [
+          { type: 'string', enum: ['x'] },
+          { type: 'number', enum: [1] },
+        ],
+      },
       date: { type: 'string', format: 'date' },
       size: { type: 'number', minimum: 1 },
-      nested: { type: 'object', properties: { a: { type: ['string', 'null'] } }, required: ['a'], additionalProperties: false },
+      nested: {
+        type: 'object',
+        properties: { a: { type: ['string', 'null'] } },
+        required: ['a'],
+        additionalProperties: false,
+      },
     });
   });
 
   it('gives an array without items (or with items: true) items of any value, and a tuple the union of its items', () => {
     const strict = strictOf({
       type: 'object',
-      properties: { ids: { type: 'array' }, any: { type: 'array', items: true }, pair: { type: 'array', items: [{ type: 'string' }, { type: 'number' }] }, implied: { items: { type: 'string' } } },
+      properties: {
+        ids: { type: 'array' },
+        any: { type: 'array', items: true },
+        pair: { type: 'array', items: [{ type: 'string' }, { type: 'number' }] },
+        implied: { items: { type: 'string' } },
+      },
       required: ['ids', 'any', 'pair', 'implied'],
     });
     expect(strict.properties).toEqual({
@@ -104,7 +167,17 @@ describe("toToolParameters: Membrane's DataSchema shapes OpenAI would refuse as 
       type: 'object',
       title: 'Input',
       properties: {
-        name: { type: 'string', title: 'Name', description: 'Full name', default: 'x', minLength: 1, maxLength: 9, examples: ['Bob'], pattern: '^[A-Z]', readOnly: false },
+        name: {
+          type: 'string',
+          title: 'Name',
+          description: 'Full name',
+          default: 'x',
+          minLength: 1,
+          maxLength: 9,
+          examples: ['Bob'],
+          pattern: '^[A-Z]',
+          readOnly: false,
+        },
         site: { type: 'string', format: 'uri', referenceCollection: { key: 'sites' } },
         tags: { type: 'array', items: { type: 'string' }, minItems: 1, maxItems: 3, uniqueItems: true },
         count: { type: 'integer', minimum: 1, maximum: 20, multipleOf: 1 },
@@ -125,8 +198,15 @@ describe("toToolParameters: Membrane's DataSchema shapes OpenAI would refuse as 
   it('inlines local $refs, cuts a recursive one off as "any value", and reads an unknown one as any value', () => {
     const strict = strictOf({
       type: 'object',
-      $defs: { Money: { type: 'object', properties: { amount: { type: 'number' } }, required: ['amount'] }, Node: { type: 'object', properties: { next: { $ref: '#/$defs/Node' } } } },
-      properties: { price: { $ref: '#/$defs/Money', description: 'Price' }, chain: { $ref: '#/$defs/Node' }, remote: { $ref: 'https://example.com/x.json' } },
+      $defs: {
+        Money: { type: 'object', properties: { amount: { type: 'number' } }, required: ['amount'] },
+        Node: { type: 'object', properties: { next: { $ref: '#/$defs/Node' } } },
+      },
+      properties: {
+        price: { $ref: '#/$defs/Money', description: 'Price' },
+        chain: { $ref: '#/$defs/Node' },
+        remote: { $ref: 'https://example.com/x.json' },
+      },
       required: ['price', 'chain', 'remote'],
     });
     expect(strict.properties).toMatchObject({
@@ -141,16 +221,38 @@ describe("toToolParameters: Membrane's DataSchema shapes OpenAI would refuse as 
     const strict = strictOf({
       type: 'object',
       properties: {
-        both: { allOf: [{ type: 'object', properties: { a: { type: 'string' } }, required: ['a'] }, { properties: { b: { type: 'number' } } }] },
-        either: { oneOf: [{ type: 'string' }, { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] }] },
+        both: {
+          allOf: [
+            { type: 'object', properties: { a: { type: 'string' } }, required: ['a'] },
+            { properties: { b: { type: 'number' } } },
+          ],
+        },
+        either: {
+          oneOf: [{ type: 'string' }, { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] }],
+        },
         maybe: { type: ['object', 'null'], properties: { x: { type: 'boolean' } }, required: ['x'] },
       },
       required: ['both', 'either', 'maybe'],
     });
     expect(strict.properties).toEqual({
-      both: { type: 'object', properties: { a: { type: 'string' }, b: { type: ['number', 'null'] } }, required: ['a', 'b'], additionalProperties: false },
-      either: { anyOf: [{ type: 'string' }, { type: 'object', properties: { id: { type: 'string' } }, required: ['id'], additionalProperties: false }] },
-      maybe: { anyOf: [{ type: 'object', properties: { x: { type: 'boolean' } }, required: ['x'], additionalProperties: false }, { type: 'null' }] },
+      both: {
+        type: 'object',
+        properties: { a: { type: 'string' }, b: { type: ['number', 'null'] } },
+        required: ['a', 'b'],
+        additionalProperties: false,
+      },
+      either: {
+        anyOf: [
+          { type: 'string' },
+          { type: 'object', properties: { id: { type: 'string' } }, required: ['id'], additionalProperties: false },
+        ],
+      },
+      maybe: {
+        anyOf: [
+          { type: 'object', properties: { x: { type: 'boolean' } }, required: ['x'], additionalProperties: false },
+          { type: 'null' },
+        ],
+      },
     });
   });
 
@@ -161,8 +263,17 @@ describe("toToolParameters: Membrane's DataSchema shapes OpenAI would refuse as 
   });
 
   it('makes one object of a root union of objects, requiring what every form requires', () => {
-    const result = convert({ anyOf: [{ type: 'object', properties: { id: { type: 'string' }, a: { type: 'string' } }, required: ['id', 'a'] }, { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] }] });
-    expect(result.parameters).toMatchObject({ type: 'object', required: ['id', 'a'], properties: { id: { type: 'string' }, a: { type: ['string', 'null'] } } });
+    const result = convert({
+      anyOf: [
+        { type: 'object', properties: { id: { type: 'string' }, a: { type: 'string' } }, required: ['id', 'a'] },
+        { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] },
+      ],
+    });
+    expect(result.parameters).toMatchObject({
+      type: 'object',
+      required: ['id', 'a'],
+      properties: { id: { type: 'string' }, a: { type: ['string', 'null'] } },
+    });
   });
 
   it('offers no tool for an input that is not an object', () => {
@@ -175,7 +286,12 @@ describe('toToolParameters: honestly non-strict', () => {
   it('sends a free-form object non-strict, still with types, items and properties everywhere', () => {
     const result = convert({
       type: 'object',
-      properties: { fields: { type: 'object' }, map: { type: 'object', additionalProperties: { type: 'string' } }, tags: { type: 'array' }, stage: { enum: ['A'] } },
+      properties: {
+        fields: { type: 'object' },
+        map: { type: 'object', additionalProperties: { type: 'string' } },
+        tags: { type: 'array' },
+        stage: { enum: ['A'] },
+      },
       required: ['fields'],
     });
     expect(result).toEqual({
@@ -194,9 +310,16 @@ describe('toToolParameters: honestly non-strict', () => {
   });
 
   it('sends an object that allows other keys, at any depth, non-strict', () => {
-    expect(convert({ type: 'object', properties: { a: { type: 'string' } }, additionalProperties: true }).strict).toBe(false);
+    expect(convert({ type: 'object', properties: { a: { type: 'string' } }, additionalProperties: true }).strict).toBe(
+      false,
+    );
     expect(convert({ type: 'object', additionalProperties: true }).strict).toBe(false);
-    expect(convert({ type: 'object', properties: { f: { type: 'object', patternProperties: { '^x': { type: 'string' } } } } }).strict).toBe(false);
+    expect(
+      convert({
+        type: 'object',
+        properties: { f: { type: 'object', patternProperties: { '^x': { type: 'string' } } } },
+      }).strict,
+    ).toBe(false);
   });
 
   it('sends a schema deeper than strict mode allows non-strict', () => {
@@ -206,7 +329,12 @@ describe('toToolParameters: honestly non-strict', () => {
   });
 
   it('sends a schema with more than 1,000 enum values non-strict', () => {
-    const properties = Object.fromEntries(Array.from({ length: 11 }, (_, i) => [`p${i}`, { type: 'string', enum: Array.from({ length: 100 }, (_, j) => `v${j}`) }]));
+    const properties = Object.fromEntries(
+      Array.from({ length: 11 }, (_, i) => [
+        `p${i}`,
+        { type: 'string', enum: Array.from({ length: 100 }, (_, j) => `v${j}`) },
+      ]),
+    );
     expect(convert({ type: 'object', properties }).strict).toBe(false);
   });
 });
@@ -217,15 +345,24 @@ describe('dropNulls', () => {
     properties: {
       id: { type: 'string' },
       note: { type: ['string', 'null'] },
-      fields: { type: 'object', properties: { name: { type: 'string' }, closeDate: { type: 'string' } }, required: ['name'] },
-      where: { type: 'array', items: { type: 'object', properties: { type: { type: 'string' }, value: { type: 'string' } } } },
+      fields: {
+        type: 'object',
+        properties: { name: { type: 'string' }, closeDate: { type: 'string' } },
+        required: ['name'],
+      },
+      where: {
+        type: 'array',
+        items: { type: 'object', properties: { type: { type: 'string' }, value: { type: 'string' } } },
+      },
       free: { type: 'object' },
     },
     required: ['id'],
   };
 
   it('drops the nulls of optional properties, at every depth the schema describes', () => {
-    expect(dropNulls({ id: 'x', fields: { name: 'n', closeDate: null }, where: [{ type: 'equals', value: null }] }, schema)).toEqual({
+    expect(
+      dropNulls({ id: 'x', fields: { name: 'n', closeDate: null }, where: [{ type: 'equals', value: null }] }, schema),
+    ).toEqual({
       id: 'x',
       fields: { name: 'n' },
       where: [{ type: 'equals' }],
@@ -233,11 +370,19 @@ describe('dropNulls', () => {
   });
 
   it('keeps nulls the schema allows, nulls of required properties, and nulls where the schema says nothing', () => {
-    expect(dropNulls({ id: null, note: null, fields: { name: null }, free: { a: null } }, schema)).toEqual({ id: null, note: null, fields: { name: null }, free: { a: null } });
+    expect(dropNulls({ id: null, note: null, fields: { name: null }, free: { a: null } }, schema)).toEqual({
+      id: null,
+      note: null,
+      fields: { name: null },
+      free: { a: null },
+    });
   });
 
   it('keeps falsy values that are not null', () => {
-    expect(dropNulls({ id: '', fields: { name: '', closeDate: '' } }, schema)).toEqual({ id: '', fields: { name: '', closeDate: '' } });
+    expect(dropNulls({ id: '', fields: { name: '', closeDate: '' } }, schema)).toEqual({
+      id: '',
+      fields: { name: '', closeDate: '' },
+    });
   });
 
   it('returns the value as it is without a schema, and does not change its input', () => {

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { PlannableAction } from '../../src/core/ports.js';
 import { validateAgainstSchema } from '../../src/crm/validate.js';
-import { buildToolset, CLARIFY_TOOL, parseToolCall, REST_TOOL, withoutTool, type ParsedCall } from '../../src/llm/tools.js';
+import {
+  buildToolset,
+  CLARIFY_TOOL,
+  parseToolCall,
+  REST_TOOL,
+  withoutTool,
+  type ParsedCall,
+} from '../../src/llm/tools.js';
 
 const createTask: PlannableAction = {
   key: 'create-task',
@@ -35,7 +42,8 @@ const noInput: PlannableAction = { key: 'get-me', name: 'Who am I', isRead: true
 
 const checks = {
   checkInput: (action: PlannableAction, input: unknown) => validateAgainstSchema(action.inputSchema, input),
-  checkProxy: (request: { path: string }) => (request.path.startsWith('/Settings') ? 'Settings is not a record type.' : undefined),
+  checkProxy: (request: { path: string }) =>
+    request.path.startsWith('/Settings') ? 'Settings is not a record type.' : undefined,
 };
 const toolset = buildToolset([createTask, listLeads, freeForm, noInput]);
 const parse = (name: string, args: string | Record<string, unknown>): ParsedCall =>
@@ -44,7 +52,14 @@ const functionOf = (name: string) => toolset.tools.find((tool) => tool.function.
 
 describe('buildToolset', () => {
   it('offers the actions by key, then the clarifying question and the REST proxy', () => {
-    expect(toolset.tools.map((tool) => tool.function.name)).toEqual(['create-task', 'list-leads', 'run-query', 'get-me', CLARIFY_TOOL, REST_TOOL]);
+    expect(toolset.tools.map((tool) => tool.function.name)).toEqual([
+      'create-task',
+      'list-leads',
+      'run-query',
+      'get-me',
+      CLARIFY_TOOL,
+      REST_TOOL,
+    ]);
     expect(toolset.actionsByName.get('list-leads')).toBe(listLeads);
     expect(toolset.tools.every((tool) => tool.type === 'function')).toBe(true);
   });
@@ -53,18 +68,29 @@ describe('buildToolset', () => {
     expect(functionOf('create-task')).toMatchObject({
       strict: true,
       parameters: {
-        properties: { name: { type: 'string' }, priority: { type: ['string', 'null'], enum: ['Low', 'Normal', 'High', null] } },
+        properties: {
+          name: { type: 'string' },
+          priority: { type: ['string', 'null'], enum: ['Low', 'Normal', 'High', null] },
+        },
         required: ['name', 'priority', 'dateEnd'],
         additionalProperties: false,
       },
     });
-    expect(functionOf('get-me')).toMatchObject({ strict: true, parameters: { type: 'object', properties: {}, required: [] } });
+    expect(functionOf('get-me')).toMatchObject({
+      strict: true,
+      parameters: { type: 'object', properties: {}, required: [] },
+    });
     expect(functionOf(CLARIFY_TOOL)?.strict).toBe(true);
     expect(functionOf(REST_TOOL)?.strict).toBe(true);
   });
 
   it('offers a schema strict mode cannot express non-strict, with the types OpenAI needs', () => {
-    expect(functionOf('run-query')).toEqual(expect.objectContaining({ strict: false, parameters: { type: 'object', properties: { where: { type: 'object', properties: {} } } } }));
+    expect(functionOf('run-query')).toEqual(
+      expect.objectContaining({
+        strict: false,
+        parameters: { type: 'object', properties: { where: { type: 'object', properties: {} } } },
+      }),
+    );
   });
 
   it('leaves out, with the reason, an action whose input is not an object', () => {
@@ -76,7 +102,13 @@ describe('buildToolset', () => {
 
   it('drops a tool the provider refused, but never one of its own', () => {
     const smaller = withoutTool(toolset, 1, 'refused');
-    expect(smaller?.tools.map((tool) => tool.function.name)).toEqual(['create-task', 'run-query', 'get-me', CLARIFY_TOOL, REST_TOOL]);
+    expect(smaller?.tools.map((tool) => tool.function.name)).toEqual([
+      'create-task',
+      'run-query',
+      'get-me',
+      CLARIFY_TOOL,
+      REST_TOOL,
+    ]);
     expect(smaller?.actionsByName.has('list-leads')).toBe(false);
     expect(smaller?.left).toEqual([{ key: 'list-leads', reason: 'refused' }]);
     expect(toolset.tools).toHaveLength(6);
@@ -111,19 +143,31 @@ describe('buildToolset', () => {
 
 describe('parseToolCall', () => {
   it('takes an empty arguments string as {}', () => {
-    expect(parseToolCall(toolset, { name: 'get-me', arguments: '  ' }, checks)).toEqual({ ok: true, step: { kind: 'action', action: noInput, input: {} } });
+    expect(parseToolCall(toolset, { name: 'get-me', arguments: '  ' }, checks)).toEqual({
+      ok: true,
+      step: { kind: 'action', action: noInput, input: {} },
+    });
   });
 
   it('rejects arguments that are not JSON', () => {
-    expect(parse('list-leads', '{maxSize: 5')).toEqual({ ok: false, problem: 'The arguments of list-leads are not valid JSON.' });
+    expect(parse('list-leads', '{maxSize: 5')).toEqual({
+      ok: false,
+      problem: 'The arguments of list-leads are not valid JSON.',
+    });
   });
 
   it('rejects a tool that was not offered', () => {
-    expect(parse('delete-everything', {})).toEqual({ ok: false, problem: 'There is no tool named delete-everything. Use one of the tools offered.' });
+    expect(parse('delete-everything', {})).toEqual({
+      ok: false,
+      problem: 'There is no tool named delete-everything. Use one of the tools offered.',
+    });
   });
 
   it('turns a clarifying question into a clarify step, trimmed', () => {
-    expect(parse(CLARIFY_TOOL, { question: '  Which Bob?  ' })).toEqual({ ok: true, step: { kind: 'clarify', question: 'Which Bob?' } });
+    expect(parse(CLARIFY_TOOL, { question: '  Which Bob?  ' })).toEqual({
+      ok: true,
+      step: { kind: 'clarify', question: 'Which Bob?' },
+    });
   });
 
   it.each([{ question: '   ' }, { question: 42 }, {}])('rejects a clarifying call with %j', (args) => {
@@ -139,19 +183,28 @@ describe('parseToolCall', () => {
 
   it('reports the original schema’s complaint', () => {
     const missing = parse('create-task', { priority: 'High', dateEnd: null });
-    expect(missing).toEqual({ ok: false, problem: expect.stringContaining('The input for create-task does not fit its schema:') });
+    expect(missing).toEqual({
+      ok: false,
+      problem: expect.stringContaining('The input for create-task does not fit its schema:'),
+    });
     expect(missing.ok || missing.problem).toContain("must have required property 'name'");
     // A null for a required property is not "not given": the schema judges it.
-    expect(parse('create-task', { name: null }).ok || (parse('create-task', { name: null }) as { problem: string }).problem).toContain('name must be string');
+    expect(
+      parse('create-task', { name: null }).ok || (parse('create-task', { name: null }) as { problem: string }).problem,
+    ).toContain('name must be string');
     const badEnum = parse('create-task', { name: 'x', priority: 'Urgent', dateEnd: null });
-    expect(badEnum.ok || badEnum.problem).toContain('priority must be equal to one of the allowed values (Low, Normal, High)');
+    expect(badEnum.ok || badEnum.problem).toContain(
+      'priority must be equal to one of the allowed values (Low, Normal, High)',
+    );
     const tooShort = parse('create-task', { name: '', priority: null, dateEnd: null });
     expect(tooShort.ok).toBe(false);
   });
 
   describe(REST_TOOL, () => {
     it('turns a GET into a proxy step and ignores any body', () => {
-      expect(parse(REST_TOOL, { method: 'GET', path: '/Call?maxSize=5&where[0][type]=today', body: '{"a":1}' })).toEqual({
+      expect(
+        parse(REST_TOOL, { method: 'GET', path: '/Call?maxSize=5&where[0][type]=today', body: '{"a":1}' }),
+      ).toEqual({
         ok: true,
         step: { kind: 'proxy', request: { method: 'GET', path: '/Call?maxSize=5&where[0][type]=today' } },
       });
@@ -162,38 +215,60 @@ describe('parseToolCall', () => {
         ok: true,
         step: { kind: 'proxy', request: { method: 'GET', path: '/Lead/5f3a1b2c3d4e5f607' } },
       });
-      expect(parse(REST_TOOL, { method: 'DELETE', path: 'https://crm.example.com/api/v1/Lead/L1', body: null })).toEqual({
+      expect(
+        parse(REST_TOOL, { method: 'DELETE', path: 'https://crm.example.com/api/v1/Lead/L1', body: null }),
+      ).toEqual({
         ok: true,
         step: { kind: 'proxy', request: { method: 'DELETE', path: '/Lead/L1' } },
       });
     });
 
-    it.each(['https://evil.example.com/Lead', '//evil.example.com/Lead', 'Lead', '/Lead/../User', '/Lead?x=..%2fUser', '/Lead/1/calls/2', 'https://crm.example.com/api/v2/Lead', ''])(
-      'rejects the path %j',
-      (path) => {
-        expect(parse(REST_TOOL, { method: 'GET', path, body: null })).toEqual({
-          ok: false,
-          problem: 'path must be an EspoCRM API path such as /Call or /Lead/{id}, without a host.',
-        });
-      },
-    );
+    it.each([
+      'https://evil.example.com/Lead',
+      '//evil.example.com/Lead',
+      'Lead',
+      '/Lead/../User',
+      '/Lead?x=..%2fUser',
+      '/Lead/1/calls/2',
+      'https://crm.example.com/api/v2/Lead',
+      '',
+    ])('rejects the path %j', (path) => {
+      expect(parse(REST_TOOL, { method: 'GET', path, body: null })).toEqual({
+        ok: false,
+        problem: 'path must be an EspoCRM API path such as /Call or /Lead/{id}, without a host.',
+      });
+    });
 
     it('rejects a method other than GET, POST, PUT or DELETE', () => {
-      expect(parse(REST_TOOL, { method: 'PATCH', path: '/Lead/L1', body: '{}' })).toEqual({ ok: false, problem: 'method must be GET, POST, PUT or DELETE.' });
+      expect(parse(REST_TOOL, { method: 'PATCH', path: '/Lead/L1', body: '{}' })).toEqual({
+        ok: false,
+        problem: 'method must be GET, POST, PUT or DELETE.',
+      });
       expect(parse(REST_TOOL, { method: 'get', path: '/Lead', body: null }).ok).toBe(false);
     });
 
     it('parses a POST body written as JSON text', () => {
-      expect(parse(REST_TOOL, { method: 'POST', path: '/Case', body: '{"name":"Printer on fire","priority":"High"}' })).toEqual({
+      expect(
+        parse(REST_TOOL, { method: 'POST', path: '/Case', body: '{"name":"Printer on fire","priority":"High"}' }),
+      ).toEqual({
         ok: true,
-        step: { kind: 'proxy', request: { method: 'POST', path: '/Case', body: { name: 'Printer on fire', priority: 'High' } } },
+        step: {
+          kind: 'proxy',
+          request: { method: 'POST', path: '/Case', body: { name: 'Printer on fire', priority: 'High' } },
+        },
       });
     });
 
     it('rejects a POST or PUT body that is not a JSON object', () => {
-      expect(parse(REST_TOOL, { method: 'POST', path: '/Case', body: '{name: x}' })).toEqual({ ok: false, problem: 'body must be a JSON object written as text.' });
+      expect(parse(REST_TOOL, { method: 'POST', path: '/Case', body: '{name: x}' })).toEqual({
+        ok: false,
+        problem: 'body must be a JSON object written as text.',
+      });
       for (const body of ['[1,2]', '"text"', '42', 'null', null]) {
-        expect(parse(REST_TOOL, { method: 'PUT', path: '/Case/C1', body })).toEqual({ ok: false, problem: 'body must be a JSON object for POST and PUT.' });
+        expect(parse(REST_TOOL, { method: 'PUT', path: '/Case/C1', body })).toEqual({
+          ok: false,
+          problem: 'body must be a JSON object for POST and PUT.',
+        });
       }
     });
 

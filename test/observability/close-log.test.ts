@@ -11,8 +11,13 @@ async function exitWithBrokenStdout(env: Record<string, string>, ms: number): Pr
     stdio: ['ignore', 'pipe', 'ignore'],
   });
   child.stdout.destroy();
-  const ended = new Promise<string>((resolve) => child.once('exit', (code, signal) => resolve(`exit ${code ?? signal}`)));
-  const outcome = await Promise.race([ended, new Promise<string>((resolve) => setTimeout(() => resolve('still running'), ms))]);
+  const ended = new Promise<string>((resolve) =>
+    child.once('exit', (code, signal) => resolve(`exit ${code ?? signal}`)),
+  );
+  const outcome = await Promise.race([
+    ended,
+    new Promise<string>((resolve) => setTimeout(() => resolve('still running'), ms)),
+  ]);
   child.kill('SIGKILL');
   return outcome;
 }
@@ -22,7 +27,10 @@ describe('closeLog', () => {
     expect(await exitWithBrokenStdout({}, 8000)).toBe('exit 0');
   });
 
-  it.concurrent('is needed: exiting with the lines queued never ends (pino flushes them in a loop that retries EPIPE)', async () => {
-    expect(await exitWithBrokenStdout({ EXIT: 'plain' }, 6000)).toBe('still running');
-  });
+  it.concurrent(
+    'is needed: exiting with the lines queued never ends (pino flushes them in a loop that retries EPIPE)',
+    async () => {
+      expect(await exitWithBrokenStdout({ EXIT: 'plain' }, 6000)).toBe('still running');
+    },
+  );
 });

@@ -32,7 +32,10 @@ const command = execForm(/^CMD (\[.*\])$/m);
 const healthcheck = execForm(/^HEALTHCHECK .*?CMD (\[.*\])$/m);
 
 /** Runs a command to its end (asynchronously, so the fakes keep answering): its exit code and output. */
-function run(argv: string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<{ code: number | null; output: string }> {
+function run(
+  argv: string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv },
+): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(argv[0]!, argv.slice(1), { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
@@ -53,14 +56,17 @@ describe('a production install', () => {
   let installOutput: string;
 
   beforeAll(async () => {
-    if (!existsSync(join(ROOT, BUILT, 'main.js'))) throw new Error('dist/main.js is missing: `npm run test:production` builds it first');
+    if (!existsSync(join(ROOT, BUILT, 'main.js')))
+      throw new Error('dist/main.js is missing: `npm run test:production` builds it first');
     dir = mkdtempSync(join(tmpdir(), 'espo-slack-production-'));
     for (const path of INSTALLED) {
       mkdirSync(join(dir, path, '..'), { recursive: true });
       cpSync(join(ROOT, path), join(dir, path));
     }
     // The npm running this test passes its own npm_* settings to its scripts; the install gets none.
-    const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.toLowerCase().startsWith('npm_')));
+    const env = Object.fromEntries(
+      Object.entries(process.env).filter(([key]) => !key.toLowerCase().startsWith('npm_')),
+    );
     const started = performance.now();
     const install = await run(['npm', 'ci', '--omit=dev', '--no-audit', '--no-fund'], { cwd: dir, env });
     installSeconds = (performance.now() - started) / 1000;
@@ -93,7 +99,10 @@ describe('a production install', () => {
   it("starts with the Dockerfile's command, answers its health check, serves a slash command, and exits 0 on SIGTERM", async () => {
     expect(command[0]).toBe('node');
     // No DATABASE_URL: the SQLite default (./data/espo-slack.db), as in the image.
-    const { DATABASE_URL: _sqliteDefault, ...env } = appEnv({ slack, membrane, databaseUrl: '', port }, { NODE_ENV: 'production', SHUTDOWN_GRACE_SECONDS: '5' });
+    const { DATABASE_URL: _sqliteDefault, ...env } = appEnv(
+      { slack, membrane, databaseUrl: '', port },
+      { NODE_ENV: 'production', SHUTDOWN_GRACE_SECONDS: '5' },
+    );
     bot = await spawnApp(env, { args: command.slice(1), cwd: dir });
     const url = `http://127.0.0.1:${port}`;
     expect(bot.url).toBe(url);

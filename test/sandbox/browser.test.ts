@@ -14,11 +14,23 @@ import { startSandbox, type Sandbox } from '../../sandbox/sandbox.js';
  */
 const CHROMIUM = '/usr/bin/chromium';
 // The flags that work on these machines (GUIDE.md), and a new empty profile per run.
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const present = existsSync(CHROMIUM);
 const inCi = Boolean(process.env.CI);
 
-if (!present && !inCi) console.warn(`test/sandbox/browser.test.ts skipped: ${CHROMIUM} is missing (apt-get install chromium); CI=1 makes this a failure`);
+if (!present && !inCi)
+  console.warn(
+    `test/sandbox/browser.test.ts skipped: ${CHROMIUM} is missing (apt-get install chromium); CI=1 makes this a failure`,
+  );
 
 describe.runIf(!present && inCi)('the sandbox in a browser, in CI', () => {
   it(`needs Chromium at ${CHROMIUM}`, () => {
@@ -37,7 +49,9 @@ describe.runIf(present)('the sandbox in a browser', () => {
   beforeAll(async () => {
     sandbox = await startSandbox({ port: 0 });
     profile = mkdtempSync(join(tmpdir(), 'espo-chromium-'));
-    shots = keepShots ? join(import.meta.dirname, '..', '..', 'docs', 'screenshots') : mkdtempSync(join(tmpdir(), 'espo-shots-'));
+    shots = keepShots
+      ? join(import.meta.dirname, '..', '..', 'docs', 'screenshots')
+      : mkdtempSync(join(tmpdir(), 'espo-shots-'));
     mkdirSync(shots, { recursive: true });
     context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
@@ -70,7 +84,8 @@ describe.runIf(present)('the sandbox in a browser', () => {
   const lastMessage = () => messages().locator('article.message').last();
   const modal = () => page.getByRole('dialog');
   // Passing notices (toasts) are not part of what a screenshot shows.
-  const shot = (name: string) => page.screenshot({ path: join(shots, name), style: '.toast { display: none !important; }' });
+  const shot = (name: string) =>
+    page.screenshot({ path: join(shots, name), style: '.toast { display: none !important; }' });
 
   async function type(text: string, into: Locator = composer()): Promise<void> {
     await into.fill(text);
@@ -88,7 +103,9 @@ describe.runIf(present)('the sandbox in a browser', () => {
     await eventually(() => reply.textContent()).toContain('Stark Avionics Analytics');
     expect(await reply.locator('.only-you').textContent()).toBe('Only visible to you');
     expect(await reply.getByRole('button', { name: 'Details' }).count()).toBe(3);
-    expect(await reply.getByRole('link', { name: 'Stark Avionics Analytics' }).getAttribute('href')).toMatch(new RegExp(`^${sandbox.url}/crm/#Opportunity/view/`));
+    expect(await reply.getByRole('link', { name: 'Stark Avionics Analytics' }).getAttribute('href')).toMatch(
+      new RegExp(`^${sandbox.url}/crm/#Opportunity/view/`),
+    );
     await shot('channel-cards.png');
   }, 30_000);
 
@@ -102,11 +119,15 @@ describe.runIf(present)('the sandbox in a browser', () => {
 
     await preview.getByRole('button', { name: 'Confirm' }).click();
     await eventually(() => preview.textContent()).toContain('Created task');
-    expect(sandbox.crm.all('Task').find((task) => task.name === 'Call Bob about the renewal')).toMatchObject({ priority: 'High' });
+    expect(sandbox.crm.all('Task').find((task) => task.name === 'Call Bob about the renewal')).toMatchObject({
+      priority: 'High',
+    });
 
     await openSidebar('Sample EspoCRM');
     await page.getByRole('button', { name: /^Task \(\d+\)$/ }).click();
-    await eventually(() => page.locator('.crm-table tbody tr').first().textContent()).toContain('Call Bob about the renewal');
+    await eventually(() => page.locator('.crm-table tbody tr').first().textContent()).toContain(
+      'Call Bob about the renewal',
+    );
     await openSidebar('sales');
   }, 30_000);
 
@@ -118,7 +139,9 @@ describe.runIf(present)('the sandbox in a browser', () => {
     await said.getByRole('button', { name: 'More actions' }).click();
     await said.getByRole('menuitem', { name: /Log to EspoCRM/ }).click();
     await modal().waitFor();
-    expect(await modal().getByLabel('Subject', { exact: true }).inputValue()).toBe('Ada from Acme asked for a demo of the analytics add-on next Tuesday.');
+    expect(await modal().getByLabel('Subject', { exact: true }).inputValue()).toBe(
+      'Ada from Acme asked for a demo of the analytics add-on next Tuesday.',
+    );
 
     // A note needs a record: the bot answers with response_action errors, shown under "About".
     await modal().getByRole('button', { name: 'Save' }).click();
@@ -132,7 +155,11 @@ describe.runIf(present)('the sandbox in a browser', () => {
     await modal().waitFor({ state: 'detached' });
     await eventually(() => lastMessage().textContent()).toContain('Ran POST /Note');
     const acme = sandbox.crm.all('Account').find((account) => account.name === 'Acme Corp')!;
-    expect(sandbox.crm.all('Note').at(-1)).toMatchObject({ parentType: 'Account', parentId: acme.id, post: expect.stringContaining('Ada from Acme asked for a demo') });
+    expect(sandbox.crm.all('Note').at(-1)).toMatchObject({
+      parentType: 'Account',
+      parentId: acme.id,
+      post: expect.stringContaining('Ada from Acme asked for a demo'),
+    });
   }, 30_000);
 
   it('keeps a record form open with the bot’s error until the value is valid', async () => {
@@ -148,7 +175,9 @@ describe.runIf(present)('the sandbox in a browser', () => {
     await modal().getByRole('button', { name: 'Create' }).click();
     await modal().waitFor({ state: 'detached' });
     await eventually(() => lastMessage().textContent()).toContain('Created lead');
-    expect(sandbox.crm.all('Lead').find((lead) => lead.lastName === 'Hopper')).toMatchObject({ emailAddress: 'grace.hopper@example.com' });
+    expect(sandbox.crm.all('Lead').find((lead) => lead.lastName === 'Hopper')).toMatchObject({
+      emailAddress: 'grace.hopper@example.com',
+    });
   }, 30_000);
 
   it('answers a mention in a thread', async () => {
@@ -167,7 +196,10 @@ describe.runIf(present)('the sandbox in a browser', () => {
 
     await openSidebar('Sample EspoCRM');
     await page.getByRole('button', { name: /^Opportunity \(\d+\)$/ }).click();
-    await page.locator('.crm-table tr', { hasText: 'Hooli Data Migration' }).getByRole('button', { name: 'Edit' }).click();
+    await page
+      .locator('.crm-table tr', { hasText: 'Hooli Data Migration' })
+      .getByRole('button', { name: 'Edit' })
+      .click();
     await page.getByRole('form', { name: /^Edit/ }).locator('select[name="stage"]').selectOption('Closed Won');
     await page.getByRole('form', { name: /^Edit/ }).getByRole('button', { name: 'Save' }).click();
     await eventually(() => page.locator('.crm-message').textContent()).toContain('Webhooks sent');
@@ -219,7 +251,11 @@ describe.runIf(present)('the sandbox in a browser', () => {
       await eventually(() => dialog.textContent()).toContain('This cannot be undone.');
       await dialog.getByRole('button', { name: 'Yes, delete' }).click();
       await eventually(() => recorded.length).toBe(1);
-      expect(recorded[0]).toMatchObject({ type: 'block_actions', container: { type: 'message', channel_id: 'CSALES' }, response_url: expect.any(String) });
+      expect(recorded[0]).toMatchObject({
+        type: 'block_actions',
+        container: { type: 'message', channel_id: 'CSALES' },
+        response_url: expect.any(String),
+      });
       expect(actionOf(0)).toMatchObject({ type: 'button', action_id: 'ks_delete', value: 'd1', style: 'danger' });
 
       await card.getByRole('button', { name: 'More options' }).click();
@@ -229,7 +265,11 @@ describe.runIf(present)('the sandbox in a browser', () => {
 
       await card.getByRole('combobox', { name: 'Pick a stage' }).selectOption('won');
       await eventually(() => recorded.length).toBe(3);
-      expect(actionOf(2)).toMatchObject({ type: 'static_select', action_id: 'ks_stage', selected_option: { value: 'won', text: { text: 'Closed Won' } } });
+      expect(actionOf(2)).toMatchObject({
+        type: 'static_select',
+        action_id: 'ks_stage',
+        selected_option: { value: 'won', text: { text: 'Closed Won' } },
+      });
 
       await card.getByLabel('Close date').fill('2026-12-24');
       await eventually(() => recorded.length).toBe(4);
@@ -240,7 +280,10 @@ describe.runIf(present)('the sandbox in a browser', () => {
       await modal().getByLabel('Seats', { exact: true }).fill('two');
       await modal().getByRole('button', { name: 'Send' }).click();
       // Slack's client refuses these before the app hears of them.
-      const errorOf = (label: string) => modal().locator('.bk-input-block', { has: page.getByLabel(label, { exact: true }) }).getByRole('alert');
+      const errorOf = (label: string) =>
+        modal()
+          .locator('.bk-input-block', { has: page.getByLabel(label, { exact: true }) })
+          .getByRole('alert');
       await eventually(() => errorOf('Seats').textContent()).toBe('Please enter a number.');
       expect(await errorOf('Work email').textContent()).toBe('Please complete this required field.');
       expect(recorded).toHaveLength(4);
@@ -256,7 +299,10 @@ describe.runIf(present)('the sandbox in a browser', () => {
       await modal().getByRole('radio', { name: 'High' }).check();
       await modal().getByRole('button', { name: 'Send' }).click();
       await modal().waitFor({ state: 'detached' });
-      const submission = recorded[4] as { type: string; view: { state: { values: Record<string, Record<string, unknown>> } } };
+      const submission = recorded[4] as {
+        type: string;
+        view: { state: { values: Record<string, Record<string, unknown>> } };
+      };
       expect(submission.type).toBe('view_submission');
       expect(submission.view.state.values).toMatchObject({
         notes: { v: { type: 'plain_text_input', value: 'Line one\nLine two' } },
@@ -265,7 +311,9 @@ describe.runIf(present)('the sandbox in a browser', () => {
         site: { v: { type: 'url_text_input', value: null } },
         stage: { v: { type: 'static_select', selected_option: { value: 'won' } } },
         close: { v: { type: 'datepicker', selected_date: '2026-12-31' } },
-        call: { v: { type: 'datetimepicker', selected_date_time: Math.floor(new Date('2026-12-30T09:30').getTime() / 1000) } },
+        call: {
+          v: { type: 'datetimepicker', selected_date_time: Math.floor(new Date('2026-12-30T09:30').getTime() / 1000) },
+        },
         reminder: { v: { type: 'timepicker', selected_time: '08:15' } },
         channels: { v: { type: 'checkboxes', selected_options: [{ value: 'phone' }] } },
         priority: { v: { type: 'radio_buttons', selected_option: { value: 'high' } } },
@@ -280,7 +328,12 @@ describe.runIf(present)('the sandbox in a browser', () => {
       method: 'POST',
       path: '/Lead',
       query: {},
-      body: { firstName: '<img src=x onerror="window.__pwned=1">', lastName: '<script>window.__pwned=2</script> *bold* <!channel>', accountName: '<a href="javascript:window.__pwned=3">click</a>', status: 'New' },
+      body: {
+        firstName: '<img src=x onerror="window.__pwned=1">',
+        lastName: '<script>window.__pwned=2</script> *bold* <!channel>',
+        accountName: '<a href="javascript:window.__pwned=3">click</a>',
+        status: 'New',
+      },
     });
     await type('/espo list leads sort=-createdAt limit=3');
     const reply = lastMessage();
@@ -291,7 +344,13 @@ describe.runIf(present)('the sandbox in a browser', () => {
     expect(await reply.locator('a[href^="javascript:"]').count()).toBe(0);
 
     // The renderer itself never injects HTML, even from blocks no bot would send.
-    const hostileBlocks = [{ type: 'section', text: { type: 'mrkdwn', text: '<javascript:window.__pwned=4|click> <img src=x onerror=window.__pwned=5>' }, fields: [{ type: 'plain_text', text: '<b onclick=window.__pwned=6>x</b>' }] }];
+    const hostileBlocks = [
+      {
+        type: 'section',
+        text: { type: 'mrkdwn', text: '<javascript:window.__pwned=4|click> <img src=x onerror=window.__pwned=5>' },
+        fields: [{ type: 'plain_text', text: '<b onclick=window.__pwned=6>x</b>' }],
+      },
+    ];
     sandbox.workspace.webApi('chat.postMessage', { channel: 'CSALES', text: 'hostile', blocks: hostileBlocks });
     await eventually(() => lastMessage().textContent()).toContain('<b onclick=window.__pwned=6>x</b>');
     await lastMessage().getByText('click', { exact: true }).click();
@@ -306,21 +365,69 @@ const option = (value: string, text: string) => ({ text: plain(text), value });
 /** A message with every kind of block and interactive element a message can hold. */
 const KITCHEN_SINK = [
   { type: 'header', text: plain('Every element :white_check_mark:') },
-  { type: 'section', text: { type: 'mrkdwn', text: '*Bold* _italic_ ~struck~ `code` <https://crm.example.com|a link> <@UJANE> <#CSALES> <!here>\n> a quote' }, accessory: { type: 'overflow', action_id: 'ks_more', options: [option('archive', 'Archive'), option('copy', 'Copy')] } },
-  { type: 'section', fields: [{ type: 'mrkdwn', text: '*Amount*\n$1,000' }, { type: 'plain_text', text: 'Stage: Won' }], accessory: { type: 'image', image_url: 'https://example.com/chart.png', alt_text: 'A chart' } },
-  { type: 'context', elements: [{ type: 'image', image_url: 'https://example.com/chart.png', alt_text: 'A chart' }, { type: 'mrkdwn', text: 'Updated <!date^1700000000^{date_short}|Nov 14>' }] },
+  {
+    type: 'section',
+    text: {
+      type: 'mrkdwn',
+      text: '*Bold* _italic_ ~struck~ `code` <https://crm.example.com|a link> <@UJANE> <#CSALES> <!here>\n> a quote',
+    },
+    accessory: {
+      type: 'overflow',
+      action_id: 'ks_more',
+      options: [option('archive', 'Archive'), option('copy', 'Copy')],
+    },
+  },
+  {
+    type: 'section',
+    fields: [
+      { type: 'mrkdwn', text: '*Amount*\n$1,000' },
+      { type: 'plain_text', text: 'Stage: Won' },
+    ],
+    accessory: { type: 'image', image_url: 'https://example.com/chart.png', alt_text: 'A chart' },
+  },
+  {
+    type: 'context',
+    elements: [
+      { type: 'image', image_url: 'https://example.com/chart.png', alt_text: 'A chart' },
+      { type: 'mrkdwn', text: 'Updated <!date^1700000000^{date_short}|Nov 14>' },
+    ],
+  },
   { type: 'divider' },
   {
     type: 'actions',
     elements: [
-      { type: 'button', action_id: 'ks_delete', text: plain('Delete it'), value: 'd1', style: 'danger', confirm: { title: plain('Are you sure?'), text: { type: 'mrkdwn', text: 'This cannot be undone.' }, confirm: plain('Yes, delete'), deny: plain('Keep it'), style: 'danger' } },
-      { type: 'static_select', action_id: 'ks_stage', placeholder: plain('Pick a stage'), options: [option('open', 'Open'), option('won', 'Closed Won')] },
+      {
+        type: 'button',
+        action_id: 'ks_delete',
+        text: plain('Delete it'),
+        value: 'd1',
+        style: 'danger',
+        confirm: {
+          title: plain('Are you sure?'),
+          text: { type: 'mrkdwn', text: 'This cannot be undone.' },
+          confirm: plain('Yes, delete'),
+          deny: plain('Keep it'),
+          style: 'danger',
+        },
+      },
+      {
+        type: 'static_select',
+        action_id: 'ks_stage',
+        placeholder: plain('Pick a stage'),
+        options: [option('open', 'Open'), option('won', 'Closed Won')],
+      },
       { type: 'datepicker', action_id: 'ks_date', placeholder: plain('Close date') },
     ],
   },
 ];
 
-const input = (blockId: string, label: string, element: Record<string, unknown>, optional = false) => ({ type: 'input', block_id: blockId, optional, label: plain(label), element: { action_id: 'v', ...element } });
+const input = (blockId: string, label: string, element: Record<string, unknown>, optional = false) => ({
+  type: 'input',
+  block_id: blockId,
+  optional,
+  label: plain(label),
+  element: { action_id: 'v', ...element },
+});
 
 /** A modal with every input element a form can hold. */
 const EVERY_INPUT = {
@@ -338,7 +445,15 @@ const EVERY_INPUT = {
     input('close', 'Close on', { type: 'datepicker' }),
     input('call', 'Call at', { type: 'datetimepicker' }, true),
     input('reminder', 'Reminder', { type: 'timepicker' }, true),
-    input('channels', 'Channels', { type: 'checkboxes', options: [option('email', 'Email'), option('phone', 'Phone')] }, true),
-    input('priority', 'Priority', { type: 'radio_buttons', options: [option('normal', 'Normal'), option('high', 'High')] }),
+    input(
+      'channels',
+      'Channels',
+      { type: 'checkboxes', options: [option('email', 'Email'), option('phone', 'Phone')] },
+      true,
+    ),
+    input('priority', 'Priority', {
+      type: 'radio_buttons',
+      options: [option('normal', 'Normal'), option('high', 'High')],
+    }),
   ],
 };

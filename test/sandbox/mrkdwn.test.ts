@@ -14,7 +14,9 @@ describe('parseMrkdwn', () => {
       text(' and '),
       { t: 'strike', children: [text('gone')] },
     ]);
-    expect(parse('*a _b_ c*')).toEqual([{ t: 'bold', children: [text('a '), { t: 'italic', children: [text('b')] }, text(' c')] }]);
+    expect(parse('*a _b_ c*')).toEqual([
+      { t: 'bold', children: [text('a '), { t: 'italic', children: [text('b')] }, text(' c')] },
+    ]);
     // A link or code span is whole: markers inside it close nothing outside.
     expect(parse('*<https://x.test|a *b* c>* and _`x_y`_')).toEqual([
       { t: 'bold', children: [{ t: 'link', url: 'https://x.test', label: 'a *b* c' }] },
@@ -27,7 +29,11 @@ describe('parseMrkdwn', () => {
 
   it('keeps code and preformatted text literal, entities decoded', () => {
     expect(parse('run `a *b* &lt;c&gt;` now')).toEqual([text('run '), { t: 'code', text: 'a *b* <c>' }, text(' now')]);
-    expect(parse('before\n```line 1\n*not bold*```\nafter')).toEqual([text('before'), { t: 'pre', text: 'line 1\n*not bold*' }, text('after')]);
+    expect(parse('before\n```line 1\n*not bold*```\nafter')).toEqual([
+      text('before'),
+      { t: 'pre', text: 'line 1\n*not bold*' },
+      text('after'),
+    ]);
     expect(parse('an ``` unclosed fence')).toEqual([text('an ``` unclosed fence')]);
   });
 
@@ -62,12 +68,18 @@ describe('parseMrkdwn', () => {
   });
 
   it('turns line breaks into breaks and known emoji into characters', () => {
-    expect(parse(':white_check_mark: Done\nnext :not_an_emoji:')).toEqual([{ t: 'emoji', name: 'white_check_mark', char: '✅' }, text(' Done'), { t: 'br' }, text('next :not_an_emoji:')]);
+    expect(parse(':white_check_mark: Done\nnext :not_an_emoji:')).toEqual([
+      { t: 'emoji', name: 'white_check_mark', char: '✅' },
+      text(' Done'),
+      { t: 'br' },
+      text('next :not_an_emoji:'),
+    ]);
     expect(emojify(':warning: careful :nope:')).toBe('⚠️ careful :nope:');
   });
 
   it('leaves escaped data inert: an escaped ping, link or script is text', () => {
-    const hostile = '&lt;!channel&gt; *&lt;http://evil|click&gt;* Evil &amp; Co &lt;script&gt;alert(1)&lt;/script&gt; &lt;img src=x onerror=alert(1)&gt;';
+    const hostile =
+      '&lt;!channel&gt; *&lt;http://evil|click&gt;* Evil &amp; Co &lt;script&gt;alert(1)&lt;/script&gt; &lt;img src=x onerror=alert(1)&gt;';
     const nodes = parse(hostile);
     expect(nodes).toEqual([
       text('<!channel> '),
@@ -82,7 +94,15 @@ describe('safeHref', () => {
   it('opens web and mail addresses only', () => {
     expect(safeHref('https://crm.example.com/#Lead/view/1')).toBe('https://crm.example.com/#Lead/view/1');
     expect(safeHref('mailto:a@b.c')).toBe('mailto:a@b.c');
-    for (const bad of ['javascript:alert(1)', ' JavaScript:alert(1)', 'data:text/html,<b>', 'vbscript:x', '//evil.test', 'file:///etc/passwd']) expect(safeHref(bad)).toBeUndefined();
+    for (const bad of [
+      'javascript:alert(1)',
+      ' JavaScript:alert(1)',
+      'data:text/html,<b>',
+      'vbscript:x',
+      '//evil.test',
+      'file:///etc/passwd',
+    ])
+      expect(safeHref(bad)).toBeUndefined();
   });
 });
 
@@ -100,7 +120,9 @@ describe('formatSlackDate', () => {
   });
 
   it('says today, yesterday and tomorrow in the _pretty forms, and how long ago', () => {
-    expect(formatSlackDate(at('2026-11-25T08:00:00Z'), 'Updated {date_short_pretty} at {time}', now, 'UTC')).toBe('Updated today at 8:00 AM');
+    expect(formatSlackDate(at('2026-11-25T08:00:00Z'), 'Updated {date_short_pretty} at {time}', now, 'UTC')).toBe(
+      'Updated today at 8:00 AM',
+    );
     expect(formatSlackDate(at('2026-11-24T08:00:00Z'), '{date_pretty}', now, 'UTC')).toBe('yesterday');
     expect(formatSlackDate(at('2026-11-26T08:00:00Z'), '{date_long_pretty}', now, 'UTC')).toBe('tomorrow');
     expect(formatSlackDate(at('2026-11-20T08:00:00Z'), '{date_short_pretty}', now, 'UTC')).toBe('Nov 20, 2026');

@@ -12,10 +12,17 @@ import { startSandbox, workspaceOptions, type Sandbox } from '../../sandbox/sand
 describe('the sandbox', () => {
   let sandbox: Sandbox;
   const api = async (path: string, body?: unknown, method = 'POST') => {
-    const response = await fetch(`${sandbox.url}${path}`, body === undefined ? {} : { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const response = await fetch(
+      `${sandbox.url}${path}`,
+      body === undefined ? {} : { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },
+    );
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   };
-  const state = async (user = 'UJANE') => (await api(`/api/state?user=${user}`)).body as { messages: { text: string; blocks?: unknown[]; ephemeralTo?: string; ts: string }[]; home?: unknown };
+  const state = async (user = 'UJANE') =>
+    (await api(`/api/state?user=${user}`)).body as {
+      messages: { text: string; blocks?: unknown[]; ephemeralTo?: string; ts: string }[];
+      home?: unknown;
+    };
   const until = async <T>(read: () => Promise<T | undefined>, what: string): Promise<T> => {
     for (let waited = 0; waited < 5000; waited += 50) {
       const value = await read();
@@ -46,7 +53,10 @@ describe('the sandbox', () => {
     const app = workspaceOptions('crm.test', 'http://page.test', 'UTC');
     expect(manifest).toContain(`display_name: ${app.bot.name}`);
     expect(manifest).toContain(`- command: ${app.command}`);
-    for (const shortcut of app.shortcuts) expect(manifest).toMatch(new RegExp(`- name: ${shortcut.name}\\n\\s+type: ${shortcut.type}\\n\\s+callback_id: ${shortcut.callbackId}`));
+    for (const shortcut of app.shortcuts)
+      expect(manifest).toMatch(
+        new RegExp(`- name: ${shortcut.name}\\n\\s+type: ${shortcut.type}\\n\\s+callback_id: ${shortcut.callbackId}`),
+      );
   });
 
   it('runs the bot on loopback, configured by URLs, with a fresh database and the connection known', async () => {
@@ -70,43 +80,84 @@ describe('the sandbox', () => {
     expect(script.headers.get('content-type')).toContain('javascript');
     expect(await script.text()).toMatch(/export \{[^}]*parseMrkdwn/);
     // Only the page's own folder is served, however the path is spelled.
-    for (const path of ['/web/../sandbox.ts', '/web/..%2fsandbox.ts', '/web/%2e%2e/crm-admin.ts']) expect(await rawGet(path)).not.toContain('import ');
+    for (const path of ['/web/../sandbox.ts', '/web/..%2fsandbox.ts', '/web/%2e%2e/crm-admin.ts'])
+      expect(await rawGet(path)).not.toContain('import ');
     expect((await fetch(`${sandbox.url}/crm`)).status).toBe(200);
   });
 
   it('answers only at its own address, and takes changes as JSON only, from the people it knows', async () => {
     const { port } = new URL(sandbox.url);
-    const rebound = await new Promise<number>((resolve, reject) => get({ hostname: '127.0.0.1', port, path: '/api/state?user=UJANE', headers: { host: `evil.example:${port}` } }, (r) => (r.resume(), resolve(r.statusCode ?? 0))).on('error', reject));
+    const rebound = await new Promise<number>((resolve, reject) =>
+      get(
+        { hostname: '127.0.0.1', port, path: '/api/state?user=UJANE', headers: { host: `evil.example:${port}` } },
+        (r) => (r.resume(), resolve(r.statusCode ?? 0)),
+      ).on('error', reject),
+    );
     expect(rebound).toBe(421);
-    const form = await fetch(`${sandbox.url}/api/say`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'user=UJANE&channel=CSALES&text=hi' });
+    const form = await fetch(`${sandbox.url}/api/say`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'user=UJANE&channel=CSALES&text=hi',
+    });
     expect(form.status).toBe(415);
     expect((await api('/api/say', { user: 'UNOBODY', channel: 'CSALES', text: 'hi' })).status).toBe(400);
-    expect((await api('/api/act', { user: 'UJANE', source: { channel: 'CSALES', ts: '1.1' }, blockId: 'b', actionId: 'a' })).status).toBe(400);
+    expect(
+      (await api('/api/act', { user: 'UJANE', source: { channel: 'CSALES', ts: '1.1' }, blockId: 'b', actionId: 'a' }))
+        .status,
+    ).toBe(400);
   });
 
   it('runs a slash command through the bot and shows its reply to that person only', async () => {
-    expect((await api('/api/command', { user: 'UMARCO', channel: 'CSALES', text: 'list tasks limit=3' })).status).toBe(200);
-    const reply = await until(async () => (await state('UMARCO')).messages.find((m) => m.text.startsWith('Tasks')), 'the reply');
+    expect((await api('/api/command', { user: 'UMARCO', channel: 'CSALES', text: 'list tasks limit=3' })).status).toBe(
+      200,
+    );
+    const reply = await until(
+      async () => (await state('UMARCO')).messages.find((m) => m.text.startsWith('Tasks')),
+      'the reply',
+    );
     expect(reply.ephemeralTo).toBe('UMARCO');
     expect((await state('UJANE')).messages.some((m) => m.ts === reply.ts)).toBe(false);
   });
 
   it('edits the sample CRM through EspoCRM’s API, and its webhooks reach the bot', async () => {
     await api('/api/command', { user: 'UJANE', channel: 'CSALES', text: 'subscribe lead created' });
-    const preview = await until(async () => (await state()).messages.find((m) => m.text.startsWith('Subscribe')), 'the preview');
+    const preview = await until(
+      async () => (await state()).messages.find((m) => m.text.startsWith('Subscribe')),
+      'the preview',
+    );
     const blocks = preview.blocks as { block_id: string; elements?: { action_id: string }[] }[];
-    const confirm = blocks.find((block) => block.elements?.some((element) => element.action_id === 'espo_confirm'))!.block_id;
-    await api('/api/act', { user: 'UJANE', source: { channel: 'CSALES', ts: preview.ts }, blockId: confirm, actionId: 'espo_confirm' });
-    await until(async () => ((await state()).messages.some((m) => m.text.startsWith('Subscribed')) ? true : undefined), 'the subscription');
+    const confirm = blocks.find((block) =>
+      block.elements?.some((element) => element.action_id === 'espo_confirm'),
+    )!.block_id;
+    await api('/api/act', {
+      user: 'UJANE',
+      source: { channel: 'CSALES', ts: preview.ts },
+      blockId: confirm,
+      actionId: 'espo_confirm',
+    });
+    await until(
+      async () => ((await state()).messages.some((m) => m.text.startsWith('Subscribed')) ? true : undefined),
+      'the subscription',
+    );
 
-    const created = await api('/api/crm/Lead', { fields: { firstName: 'Walk', lastName: 'In', status: 'New', source: 'Web Site' } });
+    const created = await api('/api/crm/Lead', {
+      fields: { firstName: 'Walk', lastName: 'In', status: 'New', source: 'Web Site' },
+    });
     expect(created.body).toMatchObject({ status: 200, webhooks: [200], record: { name: 'Walk In' } });
-    const alert = await until(async () => (await state('UMARCO')).messages.find((m) => JSON.stringify(m.blocks ?? []).includes('Walk In')), 'the alert');
+    const alert = await until(
+      async () => (await state('UMARCO')).messages.find((m) => JSON.stringify(m.blocks ?? []).includes('Walk In')),
+      'the alert',
+    );
     expect(alert.ephemeralTo).toBeUndefined();
 
-    const list = (await api('/api/crm/Lead')).body as { records: { id: string; name: string }[]; fields: { name: string }[] };
+    const list = (await api('/api/crm/Lead')).body as {
+      records: { id: string; name: string }[];
+      fields: { name: string }[];
+    };
     expect(list.records[0]!.name).toBe('Walk In');
-    expect(list.fields.map((f) => f.name)).toEqual(expect.arrayContaining(['firstName', 'lastName', 'status', 'assignedUserId']));
+    expect(list.fields.map((f) => f.name)).toEqual(
+      expect.arrayContaining(['firstName', 'lastName', 'status', 'assignedUserId']),
+    );
     const refused = await api(`/api/crm/Lead/${list.records[0]!.id}`, { fields: { status: 'Not a status' } }, 'PUT');
     expect(refused.body).toMatchObject({ status: 400 });
     expect((await api(`/api/crm/Lead/${list.records[0]!.id}`, {}, 'DELETE')).body).toMatchObject({ status: 200 });

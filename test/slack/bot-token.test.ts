@@ -23,9 +23,16 @@ describe('SLACK_BOT_TOKEN, watched', () => {
   const identity = { teamId: 'T1', team: 'Test', botUserId: 'UBOT', botId: 'BBOT', botName: 'espo' };
   const authTests = () => slack.calls.filter((call) => call.method === 'auth.test').length;
   const watched = (options: Partial<ConstructorParameters<typeof BotToken>[0]> = {}) =>
-    (token = new BotToken({ token: 'xoxb-watched', slackApiUrl: slack.apiUrl, logger, recheckAfterMs: 50, ...options }));
+    (token = new BotToken({
+      token: 'xoxb-watched',
+      slackApiUrl: slack.apiUrl,
+      logger,
+      recheckAfterMs: 50,
+      ...options,
+    }));
   /** A Web API client of the app's: it sends the token through the watching transport. */
-  const clientOf = (watch: BotToken, sent = 'xoxb-watched') => new webApi.WebClient(sent, { slackApiUrl: slack.apiUrl, fetch: watch.fetch, retryConfig: { retries: 0 } });
+  const clientOf = (watch: BotToken, sent = 'xoxb-watched') =>
+    new webApi.WebClient(sent, { slackApiUrl: slack.apiUrl, fetch: watch.fetch, retryConfig: { retries: 0 } });
 
   beforeAll(async () => {
     slack = await startFakeSlack();
@@ -53,19 +60,27 @@ describe('SLACK_BOT_TOKEN, watched', () => {
 
   it('without a start-up check, asks auth.test once for all who wait', async () => {
     const watch = watched();
-    const results = await Promise.all([1, 2, 3].map(() => watch.authorize({ teamId: 'T1', enterpriseId: undefined, isEnterpriseInstall: false })));
+    const results = await Promise.all(
+      [1, 2, 3].map(() => watch.authorize({ teamId: 'T1', enterpriseId: undefined, isEnterpriseInstall: false })),
+    );
     expect(results.map((result) => result.botUserId)).toEqual(['UBOT', 'UBOT', 'UBOT']);
     expect(authTests()).toBe(1);
   });
 
   const source = { teamId: 'T1', enterpriseId: undefined, isEnterpriseInstall: false };
   const command = { command: '/espo', text: 'help', team_id: 'T1', user_id: 'U1' } as never;
-  const event = { type: 'event_callback', team_id: 'T1', event: { type: 'app_mention', user: 'U1', channel: 'C1', text: 'hi' } } as never;
+  const event = {
+    type: 'event_callback',
+    team_id: 'T1',
+    event: { type: 'app_mention', user: 'U1', channel: 'C1', text: 'hi' },
+  } as never;
 
   it('while Slack is unavailable it is not ready; a command is authorized without the ids, an event is not; a re-check ends that', async () => {
     slack.failNext('/api/auth.test', { status: 503, times: 2 });
     const watch = watched({ startedWith: { unreachable: `HTTP 503 at ${slack.apiUrl}` } });
-    expect(watch.readinessProblem()).toBe(`Slack unavailable (HTTP 503 at ${slack.apiUrl}): SLACK_BOT_TOKEN not checked yet; checking again`);
+    expect(watch.readinessProblem()).toBe(
+      `Slack unavailable (HTTP 503 at ${slack.apiUrl}): SLACK_BOT_TOKEN not checked yet; checking again`,
+    );
     // Someone waits for a command's reply, which goes to its response_url: no ids needed.
     expect(await watch.authorize(source, command)).toEqual({ isEnterpriseInstall: false, botToken: 'xoxb-watched' });
     // An event needs the ids (the bot's own messages) and the Web API: dropped.
@@ -115,17 +130,25 @@ describe('SLACK_BOT_TOKEN, watched', () => {
     const watch = watched({ startedWith: { identity } });
     const client = clientOf(watch);
     slack.refusedTokens.set('xoxb-watched', 'token_revoked');
-    for (let i = 0; i < 2; i++) await expect(client.chat.postMessage({ channel: 'C1', text: 'hi' })).rejects.toThrow(/token_revoked/);
+    for (let i = 0; i < 2; i++)
+      await expect(client.chat.postMessage({ channel: 'C1', text: 'hi' })).rejects.toThrow(/token_revoked/);
     expect(watch.readinessProblem()).toBe('Slack refused SLACK_BOT_TOKEN (token_revoked)');
     expect(logs).toEqual([
-      expect.objectContaining({ level: 50, variable: 'SLACK_BOT_TOKEN', slack: { teamId: 'T1', error: 'token_revoked' }, msg: expect.stringMatching(/^SLACK_BOT_TOKEN was refused by Slack \(token_revoked\)/) }),
+      expect.objectContaining({
+        level: 50,
+        variable: 'SLACK_BOT_TOKEN',
+        slack: { teamId: 'T1', error: 'token_revoked' },
+        msg: expect.stringMatching(/^SLACK_BOT_TOKEN was refused by Slack \(token_revoked\)/),
+      }),
     ]);
   });
 
   it('ignores other errors, other tokens and good answers', async () => {
     const watch = watched({ startedWith: { identity } });
     slack.goneChannels.add('CGONE');
-    await expect(clientOf(watch).chat.postMessage({ channel: 'CGONE', text: 'hi' })).rejects.toThrow(/channel_not_found/);
+    await expect(clientOf(watch).chat.postMessage({ channel: 'CGONE', text: 'hi' })).rejects.toThrow(
+      /channel_not_found/,
+    );
     slack.refusedTokens.set('xoxb-someone-else', 'invalid_auth');
     await expect(clientOf(watch, 'xoxb-someone-else').auth.test()).rejects.toThrow(/invalid_auth/);
     await clientOf(watch).chat.postMessage({ channel: 'C1', text: 'fine' });

@@ -22,7 +22,9 @@ describe('messageText', () => {
   });
 
   it('turns other mentions into their label, else their id', () => {
-    expect(messageText('<@UBOT> ask <@U123|bob> in <#C42|sales> or <#C43> <!here> <!subteam^S1|@reps>', 'UBOT')).toBe('ask bob in sales or C43 here @reps');
+    expect(messageText('<@UBOT> ask <@U123|bob> in <#C42|sales> or <#C43> <!here> <!subteam^S1|@reps>', 'UBOT')).toBe(
+      'ask bob in sales or C43 here @reps',
+    );
   });
 
   it('undoes Slack’s escaping once, after the links', () => {

@@ -29,25 +29,44 @@ describe('Slack credential checks', () => {
         outcome: 'refused',
         variables: ['SLACK_BOT_TOKEN'],
         slackError: error,
-        message: expect.stringMatching(new RegExp(`^SLACK_BOT_TOKEN was refused by Slack \\(${error}\\): copy the Bot User OAuth Token \\(xoxb-\\.\\.\\.\\) from your Slack app's "OAuth & Permissions" page`)),
+        message: expect.stringMatching(
+          new RegExp(
+            `^SLACK_BOT_TOKEN was refused by Slack \\(${error}\\): copy the Bot User OAuth Token \\(xoxb-\\.\\.\\.\\) from your Slack app's "OAuth & Permissions" page`,
+          ),
+        ),
       });
     }
   });
 
   it('a user token is not the bot token', async () => {
     slack.bots.set('xoxp-person', { team: 'T1', userId: 'U1', botId: '' });
-    expect(await checkBotToken(transport(), 'xoxp-person', 2000)).toMatchObject({ outcome: 'refused', message: expect.stringMatching(/^SLACK_BOT_TOKEN is not a bot token \(Slack knows it as @espo/) });
+    expect(await checkBotToken(transport(), 'xoxp-person', 2000)).toMatchObject({
+      outcome: 'refused',
+      message: expect.stringMatching(/^SLACK_BOT_TOKEN is not a bot token \(Slack knows it as @espo/),
+    });
   });
 
   it('a Slack that does not answer, or answers with a passing error, is unavailable, not a refusal', async () => {
     const nowhere = `http://127.0.0.1:${await freePort()}/api/`;
-    expect(await checkBotToken({ slackApiUrl: nowhere }, 'xoxb-1', 2000)).toEqual({ outcome: 'unreachable', reason: `ECONNREFUSED at ${nowhere}` });
+    expect(await checkBotToken({ slackApiUrl: nowhere }, 'xoxb-1', 2000)).toEqual({
+      outcome: 'unreachable',
+      reason: `ECONNREFUSED at ${nowhere}`,
+    });
     slack.failNext('/api/auth.test', { status: 503 });
-    expect(await checkBotToken(transport(), 'xoxb-1', 2000)).toEqual({ outcome: 'unreachable', reason: `HTTP 503 at ${slack.apiUrl}` });
+    expect(await checkBotToken(transport(), 'xoxb-1', 2000)).toEqual({
+      outcome: 'unreachable',
+      reason: `HTTP 503 at ${slack.apiUrl}`,
+    });
     slack.failNext('/api/auth.test', { status: 200, body: { ok: false, error: 'internal_error' } });
-    expect(await checkBotToken(transport(), 'xoxb-1', 2000)).toEqual({ outcome: 'unreachable', reason: `answered internal_error at ${slack.apiUrl}` });
+    expect(await checkBotToken(transport(), 'xoxb-1', 2000)).toEqual({
+      outcome: 'unreachable',
+      reason: `answered internal_error at ${slack.apiUrl}`,
+    });
     slack.failNext('/api/auth.test', { drop: true });
-    expect(await checkBotToken(transport(), 'xoxb-1', 2000)).toMatchObject({ outcome: 'unreachable', reason: expect.stringContaining(`at ${slack.apiUrl}`) });
+    expect(await checkBotToken(transport(), 'xoxb-1', 2000)).toMatchObject({
+      outcome: 'unreachable',
+      reason: expect.stringContaining(`at ${slack.apiUrl}`),
+    });
   });
 
   it('apps.connections.open takes an app-level token, and refuses a bot token given in its place', async () => {
@@ -59,12 +78,17 @@ describe('Slack credential checks', () => {
     expect(await checkAppToken(transport(), 'xoxb-not-an-app-token', 2000)).toMatchObject({
       outcome: 'refused',
       variables: ['SLACK_APP_TOKEN'],
-      message: expect.stringMatching(/^SLACK_APP_TOKEN was refused by Slack \(not_allowed_token_type\): create an App-Level Token with the connections:write scope/),
+      message: expect.stringMatching(
+        /^SLACK_APP_TOKEN was refused by Slack \(not_allowed_token_type\): create an App-Level Token with the connections:write scope/,
+      ),
     });
   });
 
   it("Socket Mode's own start failing on the app token says so; other failures pass through", () => {
-    const refused = socketModeStartFailure({ code: 'slack_webapi_platform_error', data: { ok: false, error: 'invalid_auth' } }, transport());
+    const refused = socketModeStartFailure(
+      { code: 'slack_webapi_platform_error', data: { ok: false, error: 'invalid_auth' } },
+      transport(),
+    );
     expect(refused).toBeInstanceOf(SettingError);
     expect(refused).toMatchObject({ code: 'credential_refused', variables: ['SLACK_APP_TOKEN'] });
     const other = new Error('boom');

@@ -4,13 +4,28 @@ import { EspoEntityDirectory } from '../../src/crm/espo/entities.js';
 import { formSchemaFromDefinitions } from '../../src/crm/forms.js';
 import { formView, readFormValues, readShownValues } from '../../src/slack/render/modal.js';
 
-type Block = { type: string; block_id?: string; optional?: boolean; label?: { text: string }; hint?: { text: string }; element?: Record<string, unknown>; elements?: { text: string }[] };
+type Block = {
+  type: string;
+  block_id?: string;
+  optional?: boolean;
+  label?: { text: string };
+  hint?: { text: string };
+  element?: Record<string, unknown>;
+  elements?: { text: string }[];
+};
 type Option = { text: { text: string }; value: string };
 
 const entities = new EspoEntityDirectory();
-const schema = (properties: Record<string, unknown>, required: string[] = []) => ({ type: 'object', properties, required });
+const schema = (properties: Record<string, unknown>, required: string[] = []) => ({
+  type: 'object',
+  properties,
+  required,
+});
 
-function viewOf(formSchema: Record<string, unknown>, options: { values?: Record<string, unknown>; entity?: string; id?: string } = {}) {
+function viewOf(
+  formSchema: Record<string, unknown>,
+  options: { values?: Record<string, unknown>; entity?: string; id?: string } = {},
+) {
   const form: Form = {
     operation: options.id ? 'update' : 'create',
     entity: entities.resolve(options.entity ?? 'Lead'),
@@ -23,15 +38,24 @@ function viewOf(formSchema: Record<string, unknown>, options: { values?: Record<
 const input = (view: { blocks: Block[] }, name: string) => view.blocks.find((block) => block.block_id === `f_${name}`)!;
 
 describe('record forms drawn as a modal', () => {
-  it('draws dates as date pickers and date-times as date-time pickers, pre-filled from EspoCRM\'s UTC text', () => {
-    const view = viewOf(formSchemaFromDefinitions('Task')!, { values: { dateEnd: '2026-12-01 09:30:00', dateEndDate: '2026-12-24' }, entity: 'Task', id: 't1' });
-    expect(input(view, 'dateEnd').element).toMatchObject({ type: 'datetimepicker', initial_date_time: Date.UTC(2026, 11, 1, 9, 30) / 1000 });
+  it("draws dates as date pickers and date-times as date-time pickers, pre-filled from EspoCRM's UTC text", () => {
+    const view = viewOf(formSchemaFromDefinitions('Task')!, {
+      values: { dateEnd: '2026-12-01 09:30:00', dateEndDate: '2026-12-24' },
+      entity: 'Task',
+      id: 't1',
+    });
+    expect(input(view, 'dateEnd').element).toMatchObject({
+      type: 'datetimepicker',
+      initial_date_time: Date.UTC(2026, 11, 1, 9, 30) / 1000,
+    });
     expect(input(view, 'dateEndDate').element).toMatchObject({ type: 'datepicker', initial_date: '2026-12-24' });
   });
 
   it('writes a picked date-time back as the schema wants it', () => {
     const fields = formFields(formSchemaFromDefinitions('Task')!);
-    const picked = readFormValues({ f_dateEnd: { v: { type: 'datetimepicker', selected_date_time: Date.UTC(2026, 11, 1, 9, 30) / 1000 } } });
+    const picked = readFormValues({
+      f_dateEnd: { v: { type: 'datetimepicker', selected_date_time: Date.UTC(2026, 11, 1, 9, 30) / 1000 } },
+    });
     expect(fieldsFromValues(fields, picked)).toEqual({ dateEnd: '2026-12-01 09:30:00' });
   });
 
@@ -79,24 +103,38 @@ describe('record forms drawn as a modal', () => {
       }),
       { values: { partlyTooLong: 'Short' } },
     );
-    for (const name of ['tooLong', 'partlyTooLong', 'tooMany', 'lookAlike']) expect(input(view, name).element).toMatchObject({ type: 'plain_text_input' });
+    for (const name of ['tooLong', 'partlyTooLong', 'tooMany', 'lookAlike'])
+      expect(input(view, name).element).toMatchObject({ type: 'plain_text_input' });
     expect(input(view, 'partlyTooLong').element).toMatchObject({ initial_value: 'Short' });
     expect(input(view, 'tooMany').hint!.text).toMatch(/^One of: Option 0, Option 1, /);
-    expect(input(view, 'fine').element).toMatchObject({ type: 'static_select', options: [{ value: 'New' }, { value: 'Assigned' }] });
+    expect(input(view, 'fine').element).toMatchObject({
+      type: 'static_select',
+      options: [{ value: 'New' }, { value: 'Assigned' }],
+    });
     expect(input(view, 'fine').hint).toBeUndefined();
   });
 
   it('reads a typed choice back like a picked one', () => {
-    const fields = formFields(schema({ tooMany: { type: 'string', enum: Array.from({ length: 101 }, (_, i) => `Option ${i}`) } }));
-    expect(fieldsFromValues(fields, readFormValues({ f_tooMany: { v: { type: 'plain_text_input', value: 'Option 7' } } }))).toEqual({ tooMany: 'Option 7' });
+    const fields = formFields(
+      schema({ tooMany: { type: 'string', enum: Array.from({ length: 101 }, (_, i) => `Option ${i}`) } }),
+    );
+    expect(
+      fieldsFromValues(fields, readFormValues({ f_tooMany: { v: { type: 'plain_text_input', value: 'Option 7' } } })),
+    ).toEqual({ tooMany: 'Option 7' });
   });
 
   it('keeps a 150-field schema within 100 blocks, says how to set the rest, and reads back what it showed', () => {
     const properties = Object.fromEntries(Array.from({ length: 150 }, (_, i) => [`field${i}`, { type: 'string' }]));
     const view = viewOf(schema(properties, ['field149']), { id: 'abc123', values: { field149: 'kept' } });
     expect(view.blocks.length).toBeLessThanOrEqual(100);
-    expect(view.blocks.filter((block) => block.type === 'input')[0]).toMatchObject({ block_id: 'f_field149', optional: false });
-    expect(view.blocks.at(-1)).toMatchObject({ type: 'context', elements: [{ text: expect.stringContaining('60 more fields do not fit in this form') }] });
+    expect(view.blocks.filter((block) => block.type === 'input')[0]).toMatchObject({
+      block_id: 'f_field149',
+      optional: false,
+    });
+    expect(view.blocks.at(-1)).toMatchObject({
+      type: 'context',
+      elements: [{ text: expect.stringContaining('60 more fields do not fit in this form') }],
+    });
     expect(view.blocks.at(-1)!.elements![0]!.text).toContain('`/espo update lead abc123 field=value …`');
     expect(readShownValues(view as never)).toMatchObject({ field149: 'kept', field0: null });
   });

@@ -11,10 +11,14 @@ const lead = entities.resolve('lead');
 
 describe('mrkdwn escaping', () => {
   it('neutralises mentions, broadcasts and links', () => {
-    expect(escape('<!channel> & <@U123> <https://evil|click>')).toBe('&lt;!channel&gt; &amp; &lt;@U123&gt; &lt;https://evil|click&gt;');
+    expect(escape('<!channel> & <@U123> <https://evil|click>')).toBe(
+      '&lt;!channel&gt; &amp; &lt;@U123&gt; &lt;https://evil|click&gt;',
+    );
   });
   it('escapes link labels and keeps our URL', () => {
-    expect(link('https://crm.example.com/#Lead/view/1', '<!here> Bob|x')).toBe('<https://crm.example.com/#Lead/view/1|&lt;!here&gt; Bob¦x>');
+    expect(link('https://crm.example.com/#Lead/view/1', '<!here> Bob|x')).toBe(
+      '<https://crm.example.com/#Lead/view/1|&lt;!here&gt; Bob¦x>',
+    );
   });
   it('truncates visibly without splitting an entity', () => {
     expect(truncate('abcdef', 4)).toBe('abc…');
@@ -38,7 +42,9 @@ describe('formatValue', () => {
     expect(formatValue(value, format, record, 'amount')).toBe(expected);
   });
   it('shows EspoCRM UTC datetimes in the reader’s zone with a fallback', () => {
-    expect(formatValue('2026-12-01 17:30:00', 'datetime')).toBe(`<!date^${Date.UTC(2026, 11, 1, 17, 30) / 1000}^{date_short_pretty} {time}|2026-12-01 17:30:00 UTC>`);
+    expect(formatValue('2026-12-01 17:30:00', 'datetime')).toBe(
+      `<!date^${Date.UTC(2026, 11, 1, 17, 30) / 1000}^{date_short_pretty} {time}|2026-12-01 17:30:00 UTC>`,
+    );
   });
 });
 
@@ -51,7 +57,12 @@ describe('renderReply', () => {
 
   it('renders a list page with counts, links, paging and share buttons, escaping CRM text everywhere', () => {
     const rendered = renderReply(
-      { kind: 'records', entity: lead, query: { entity: 'Lead', filters: [{ field: 'status', op: 'equals', value: 'New' }], limit: 1, offset: 0 }, page: { records: [hostile], total: 57, hasMore: true } },
+      {
+        kind: 'records',
+        entity: lead,
+        query: { entity: 'Lead', filters: [{ field: 'status', op: 'equals', value: 'New' }], limit: 1, offset: 0 },
+        page: { records: [hostile], total: 57, hasMore: true },
+      },
       { siteUrl: 'https://crm.example.com' },
     );
     const json = JSON.stringify(rendered);
@@ -59,7 +70,12 @@ describe('renderReply', () => {
     expect(json).not.toContain('<@U999>');
     expect(json).not.toContain('<http://evil');
     expect(json).toContain('Showing 1–1 of 57');
-    expect(json).toContain('<https://crm.example.com/#Lead/view/h1|&lt;!channel&gt; *bold* &lt;http://evil|click&gt;>'.replace('evil|click', 'evil¦click'));
+    expect(json).toContain(
+      '<https://crm.example.com/#Lead/view/h1|&lt;!channel&gt; *bold* &lt;http://evil|click&gt;>'.replace(
+        'evil|click',
+        'evil¦click',
+      ),
+    );
     expect(json).toContain('espo_page:next');
     expect(json).toContain('Share in channel');
     expect(rendered.text).not.toContain('<');
@@ -78,7 +94,12 @@ describe('renderReply', () => {
   });
 
   it('renders an empty state', () => {
-    const rendered = renderReply({ kind: 'records', entity: lead, query: { entity: 'Lead', filters: [], limit: 10, offset: 0 }, page: { records: [], hasMore: false } });
+    const rendered = renderReply({
+      kind: 'records',
+      entity: lead,
+      query: { entity: 'Lead', filters: [], limit: 10, offset: 0 },
+      page: { records: [], hasMore: false },
+    });
     expect(JSON.stringify(rendered)).toContain('There are no leads yet');
   });
 
@@ -90,8 +111,13 @@ describe('renderReply', () => {
   });
 
   it('caps section text at 3,000 characters', () => {
-    const rendered = renderReply({ kind: 'record', entity: lead, record: { id: '1', name: 'x'.repeat(10), fields: { description: 'y'.repeat(10_000) } } });
-    for (const block of rendered.blocks as { text?: { text: string } }[]) expect((block.text?.text ?? '').length).toBeLessThanOrEqual(3000);
+    const rendered = renderReply({
+      kind: 'record',
+      entity: lead,
+      record: { id: '1', name: 'x'.repeat(10), fields: { description: 'y'.repeat(10_000) } },
+    });
+    for (const block of rendered.blocks as { text?: { text: string } }[])
+      expect((block.text?.text ?? '').length).toBeLessThanOrEqual(3000);
   });
 
   it('renders a write preview with old → new and requester-only buttons', () => {
@@ -113,26 +139,67 @@ describe('renderReply', () => {
 
   it('says whom a new record is assigned to: "you", or the user named, escaped', () => {
     const preview = (assignee: Assignee) =>
-      JSON.stringify(renderReply({ kind: 'confirm', pendingId: 'p', plan: { kind: 'create', entity: 'Task', fields: { name: 'Call Bob', assignedUserId: assignee.id } }, entity: lead, expiresAt: new Date(), assignee }));
+      JSON.stringify(
+        renderReply({
+          kind: 'confirm',
+          pendingId: 'p',
+          plan: { kind: 'create', entity: 'Task', fields: { name: 'Call Bob', assignedUserId: assignee.id } },
+          entity: lead,
+          expiresAt: new Date(),
+          assignee,
+        }),
+      );
     expect(preview({ id: 'u1', isRequester: true })).toContain('*Assigned to:* you');
-    expect(preview({ id: 'u2', name: '<!here> Marco', isRequester: false })).toContain('*Assigned to:* &lt;!here&gt; Marco');
-    const run = renderReply({ kind: 'confirm', pendingId: 'p', plan: { kind: 'proxy', request: { method: 'POST', path: '/Call', body: { name: 'Intro', assignedUserId: 'u1' } } }, expiresAt: new Date(), assignee: { id: 'u1', isRequester: true } });
+    expect(preview({ id: 'u2', name: '<!here> Marco', isRequester: false })).toContain(
+      '*Assigned to:* &lt;!here&gt; Marco',
+    );
+    const run = renderReply({
+      kind: 'confirm',
+      pendingId: 'p',
+      plan: {
+        kind: 'proxy',
+        request: { method: 'POST', path: '/Call', body: { name: 'Intro', assignedUserId: 'u1' } },
+      },
+      expiresAt: new Date(),
+      assignee: { id: 'u1', isRequester: true },
+    });
     expect(JSON.stringify(run)).toContain('*Assigned to:* you');
   });
 
   it('shows every field of a large create in the preview, across sections', () => {
     const fields = Object.fromEntries(Array.from({ length: 23 }, (_, i) => [`field${i}`, `value ${i}`]));
-    const rendered = renderReply({ kind: 'confirm', pendingId: 'p', plan: { kind: 'create', entity: 'Lead', fields }, entity: lead, expiresAt: new Date() });
+    const rendered = renderReply({
+      kind: 'confirm',
+      pendingId: 'p',
+      plan: { kind: 'create', entity: 'Lead', fields },
+      entity: lead,
+      expiresAt: new Date(),
+    });
     const text = JSON.stringify(rendered);
     for (let i = 0; i < 23; i++) expect(text).toContain(`value ${i}`);
-    expect(rendered.blocks.filter((b) => (b as { fields?: unknown[] }).fields).map((b) => (b as { fields: unknown[] }).fields.length)).toEqual([10, 10, 3]);
+    expect(
+      rendered.blocks
+        .filter((b) => (b as { fields?: unknown[] }).fields)
+        .map((b) => (b as { fields: unknown[] }).fields.length),
+    ).toEqual([10, 10, 3]);
   });
 
   it('offers no Confirm for a change too large to show in full', () => {
-    const huge = renderReply({ kind: 'confirm', pendingId: 'p', plan: { kind: 'create', entity: 'Lead', fields: { description: 'x'.repeat(5000) } }, entity: lead, expiresAt: new Date() });
+    const huge = renderReply({
+      kind: 'confirm',
+      pendingId: 'p',
+      plan: { kind: 'create', entity: 'Lead', fields: { description: 'x'.repeat(5000) } },
+      entity: lead,
+      expiresAt: new Date(),
+    });
     expect(JSON.stringify(huge)).toContain('too large to show in full');
     expect(JSON.stringify(huge)).not.toContain('espo_confirm');
-    const bigJson = renderReply({ kind: 'confirm', pendingId: 'p', plan: { kind: 'run', key: 'k', name: 'K', input: { a: 'y'.repeat(4000) } }, expiresAt: new Date() });
+    const bigJson = renderReply({
+      kind: 'confirm',
+      pendingId: 'p',
+      plan: { kind: 'run', key: 'k', name: 'K', input: { a: 'y'.repeat(4000) } },
+      expiresAt: new Date(),
+    });
     expect(JSON.stringify(bigJson)).not.toContain('espo_confirm');
   });
 
@@ -144,7 +211,11 @@ describe('renderReply', () => {
   });
 
   it('renders errors politely, with the connect link when a connection is needed', () => {
-    const connect = renderError(new AppError('connection_required', 'EspoCRM is not connected yet.', { details: { connectUrl: 'https://connect.example/x' } }));
+    const connect = renderError(
+      new AppError('connection_required', 'EspoCRM is not connected yet.', {
+        details: { connectUrl: 'https://connect.example/x' },
+      }),
+    );
     expect(JSON.stringify(connect)).toContain('https://connect.example/x');
     const usage = renderError(new AppError('bad_input', 'Usage: `/espo list <entity>`'));
     expect(JSON.stringify(usage)).toContain('&lt;entity&gt;');
@@ -176,7 +247,12 @@ describe('write previews of actions and REST calls', () => {
     JSON.stringify(renderReply({ kind: 'confirm', pendingId: 'p1', plan, expiresAt }).blocks);
 
   it('shows a flat input, or Membrane-style {id, fields}, as field lines with every value escaped', () => {
-    const shown = preview({ kind: 'run', key: 'update-task', name: 'Update Task', input: { id: 't1', fields: { name: 'Call <Bob>', priority: 'High', done: false } } });
+    const shown = preview({
+      kind: 'run',
+      key: 'update-task',
+      name: 'Update Task',
+      input: { id: 't1', fields: { name: 'Call <Bob>', priority: 'High', done: false } },
+    });
     expect(shown).toContain('*id*\\nt1');
     expect(shown).toContain('*name*\\nCall &lt;Bob&gt;');
     expect(shown).toContain('*done*\\nfalse');
@@ -184,7 +260,10 @@ describe('write previews of actions and REST calls', () => {
   });
 
   it('shows nested or list input as JSON, so nothing is hidden', () => {
-    const shown = preview({ kind: 'proxy', request: { method: 'POST', path: '/Call', body: { name: 'x', usersIds: ['u1', 'u2'] } } });
+    const shown = preview({
+      kind: 'proxy',
+      request: { method: 'POST', path: '/Call', body: { name: 'x', usersIds: ['u1', 'u2'] } },
+    });
     expect(shown).toContain('```');
     expect(shown).toContain('usersIds');
   });

@@ -11,7 +11,8 @@ describe('user profiles', () => {
   });
   afterAll(() => slack.close());
 
-  const client = () => new webApi.WebClient('xoxb-test-token', { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } });
+  const client = () =>
+    new webApi.WebClient('xoxb-test-token', { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } });
   const lookups = () => slack.calls.filter((call) => call.method === 'users.info').length;
 
   it('keeps an answer for the hour, and a failure (the safe defaults) only briefly', async () => {

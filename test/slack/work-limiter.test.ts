@@ -28,7 +28,9 @@ describe('WorkLimiter', () => {
     const limiter = new WorkLimiter(1);
     const order: string[] = [];
     let releaseFirst!: () => void;
-    const first = limiter.run(() => new Promise<void>((resolve) => (releaseFirst = resolve)).then(() => void order.push('first')));
+    const first = limiter.run(() =>
+      new Promise<void>((resolve) => (releaseFirst = resolve)).then(() => void order.push('first')),
+    );
     const waiter = limiter.run(async () => void order.push('waiter'));
     releaseFirst();
     await first;

@@ -62,7 +62,7 @@ for (const backend of backends) {
       await store.db.deleteFrom('digests').execute();
     });
 
-    it('round-trips a digest and lists a channel\'s, oldest first', async () => {
+    it("round-trips a digest and lists a channel's, oldest first", async () => {
       const personal = job({ channelId: 'U1', personal: true, crmUserId: 'E-JANE', createdAt: at(-10) });
       const first = job({ createdAt: at(-30) });
       const second = job({ createdAt: at(-20), time: '17:30', days: 'daily' });
@@ -122,7 +122,9 @@ for (const backend of backends) {
       // Two stores (connection pools) on one database, as two instances would have.
       const other = await openStore(url);
       try {
-        const claims = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? other : store).digests.claimDue(NOW, at(5))));
+        const claims = await Promise.all(
+          Array.from({ length: 20 }, (_, i) => (i % 2 ? other : store).digests.claimDue(NOW, at(5))),
+        );
         const ids = claims.filter((claim) => claim !== undefined).map((claim) => claim.id);
         // Each exactly once; a claimer that found every due row taken (or locked) got nothing.
         expect(new Set(ids).size).toBe(ids.length);

@@ -13,26 +13,31 @@ describe('opening the store', () => {
   const dir = mkdtempSync(join(tmpdir(), 'espo-store-open-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  const failure = (databaseUrl: string) => openStore(databaseUrl).then(
-    () => {
-      throw new Error('opened');
-    },
-    (error: unknown) => error as SettingError,
-  );
+  const failure = (databaseUrl: string) =>
+    openStore(databaseUrl).then(
+      () => {
+        throw new Error('opened');
+      },
+      (error: unknown) => error as SettingError,
+    );
 
   it('names DATABASE_URL when the SQLite file cannot be written', async () => {
     writeFileSync(join(dir, 'a-file'), 'x');
     const error = await failure(`sqlite:${join(dir, 'a-file', 'bot.db')}`);
     expect(error).toBeInstanceOf(SettingError);
     expect(error).toMatchObject({ code: 'database_not_writable', variables: ['DATABASE_URL'] });
-    expect(error.message).toMatch(/^DATABASE_URL \(sqlite:.*a-file\/bot\.db\) cannot be written \(.*\): name a file in a folder the bot's user may write to$/);
+    expect(error.message).toMatch(
+      /^DATABASE_URL \(sqlite:.*a-file\/bot\.db\) cannot be written \(.*\): name a file in a folder the bot's user may write to$/,
+    );
   });
 
   it('names DATABASE_URL when PostgreSQL is not there, without its password', async () => {
     const port = await freePort();
     const error = await failure(`postgres://bot:hunter2@127.0.0.1:${port}/espo`);
     expect(error).toMatchObject({ code: 'database_unreachable', variables: ['DATABASE_URL'] });
-    expect(error.message).toBe(`DATABASE_URL (postgres://bot@127.0.0.1:${port}/espo): PostgreSQL could not be reached (ECONNREFUSED): start it, or check the host and port`);
+    expect(error.message).toBe(
+      `DATABASE_URL (postgres://bot@127.0.0.1:${port}/espo): PostgreSQL could not be reached (ECONNREFUSED): start it, or check the host and port`,
+    );
   });
 
   it('names DATABASE_URL when PostgreSQL has no such database', async () => {
@@ -40,7 +45,9 @@ describe('opening the store', () => {
     url.pathname = '/no_such_database_for_espo';
     const error = await failure(url.toString());
     expect(error).toMatchObject({ code: 'database_refused', variables: ['DATABASE_URL'] });
-    expect(error.message).toMatch(/was refused by PostgreSQL \(database "no_such_database_for_espo" does not exist\): create the database \(createdb\) or name one that exists$/);
+    expect(error.message).toMatch(
+      /was refused by PostgreSQL \(database "no_such_database_for_espo" does not exist\): create the database \(createdb\) or name one that exists$/,
+    );
   });
 
   it("migrates a PostgreSQL schema while another schema of the database holds the migrator's own tables", async () => {
@@ -61,7 +68,10 @@ describe('opening the store', () => {
     const url = new URL(database.url);
     url.port = String(proxy.port);
     const failures: string[] = [];
-    const logger = { error: (_details: Record<string, unknown>, message: string) => void failures.push(message), warn: () => undefined };
+    const logger = {
+      error: (_details: Record<string, unknown>, message: string) => void failures.push(message),
+      warn: () => undefined,
+    };
     const store = await openStore(url.toString(), { poolSize: 2, logger });
     try {
       await store.ping(); // a second connection, idle in the pool while the first is held below
@@ -84,7 +94,9 @@ describe('opening the store', () => {
 
   it('describes where the data lives, for a log line', () => {
     expect(describeDatabase('sqlite:./data/espo-slack.db')).toBe('sqlite:./data/espo-slack.db');
-    expect(describeDatabase('postgres://app:s3cret@db.internal:5432/espo?sslmode=require')).toBe('postgres://app@db.internal:5432/espo');
+    expect(describeDatabase('postgres://app:s3cret@db.internal:5432/espo?sslmode=require')).toBe(
+      'postgres://app@db.internal:5432/espo',
+    );
     expect(describeDatabase('postgresql://db/espo')).toBe('postgres://db/espo');
   });
 

@@ -33,7 +33,12 @@ const now = new Date('2026-11-25T12:00:00Z');
 /** Who presses Confirm: a person of workspace T1 unless told otherwise. */
 const by = (userId: string, teamId = 'T1') => ({ teamId, userId });
 let sequence = 0;
-function turn(role: ConversationTurn['role'], text: string, offsetMs: number, extra: Partial<ConversationTurn> = {}): ConversationTurn {
+function turn(
+  role: ConversationTurn['role'],
+  text: string,
+  offsetMs: number,
+  extra: Partial<ConversationTurn> = {},
+): ConversationTurn {
   return { role, text, at: new Date(now.getTime() + offsetMs), ...extra };
 }
 
@@ -85,7 +90,9 @@ for (const backend of backends) {
     it('lets exactly one of many simultaneous claims win', async () => {
       const write = pending();
       await store.confirmations.save(write);
-      const results = await Promise.all(Array.from({ length: 10 }, () => store.confirmations.claim(write.id, by('U1'), now)));
+      const results = await Promise.all(
+        Array.from({ length: 10 }, () => store.confirmations.claim(write.id, by('U1'), now)),
+      );
       expect(results.filter((result) => result.ok)).toHaveLength(1);
     });
 
@@ -119,9 +126,17 @@ for (const backend of backends) {
       await store.connections.put('T1', { connectionId: 'c1', state: 'READY' });
       expect(await store.connections.getCatalog('T1')).toHaveLength(1);
       await store.connections.put('T1', { connectionId: 'c1b', state: 'READY' });
-      expect(await store.connections.get('T1')).toEqual({ connectionId: 'c1b', state: 'READY', catalogFetchedAt: undefined });
+      expect(await store.connections.get('T1')).toEqual({
+        connectionId: 'c1b',
+        state: 'READY',
+        catalogFetchedAt: undefined,
+      });
       expect(await store.connections.getCatalog('T1')).toBeUndefined();
-      expect(await store.connections.get('T2')).toEqual({ connectionId: 'c2', state: 'READY', catalogFetchedAt: undefined });
+      expect(await store.connections.get('T2')).toEqual({
+        connectionId: 'c2',
+        state: 'READY',
+        catalogFetchedAt: undefined,
+      });
       await store.connections.delete('T1');
       expect(await store.connections.get('T1')).toBeUndefined();
     });
@@ -132,12 +147,22 @@ for (const backend of backends) {
       const findings = { connectionId: 'cp1', checkedAt: 7, proxyPrefix: '/api/v1' as const, maxPageSize: 50 };
       await store.connections.putFindings('TP1', 'TP1', findings);
       // The cached connection carries what was learned about it, in the one query a warm request makes.
-      expect(await store.connections.get('TP1')).toEqual({ connectionId: 'cp1', state: 'READY', catalogFetchedAt: undefined, findings });
+      expect(await store.connections.get('TP1')).toEqual({
+        connectionId: 'cp1',
+        state: 'READY',
+        catalogFetchedAt: undefined,
+        findings,
+      });
       // The connection row goes (not READY), the profile stays; findings of another connection are not this one's.
       await store.connections.delete('TP1');
       await store.connections.put('TP1', { connectionId: 'cp2', state: 'READY' });
       expect((await store.connections.get('TP1'))?.findings).toBeUndefined();
-      expect(await store.profiles.get('TP1')).toEqual({ tenantKey: 'TP1', teamId: 'TP1', siteUrl: 'https://crm.acme.test', findings });
+      expect(await store.profiles.get('TP1')).toEqual({
+        tenantKey: 'TP1',
+        teamId: 'TP1',
+        siteUrl: 'https://crm.acme.test',
+        findings,
+      });
       expect(await store.profiles.get('TP2')).toBeUndefined();
 
       const claims = await Promise.all([1, 2, 3].map(() => store.profiles.claimAutomaticCheck('TP1', 'TP1', 'cp2')));
@@ -157,8 +182,25 @@ for (const backend of backends) {
     });
 
     it('keeps an audit log of writes', async () => {
-      await store.audit.record({ tenantKey: 'TA', teamId: 'TA', userId: 'U1', action: 'create Lead', input: { a: 1 }, outcome: 'done', at: now });
-      await store.audit.record({ tenantKey: 'TA', teamId: 'TA', userId: 'U1', action: 'delete Lead x', input: null, outcome: 'failed', detail: 'not_found', at: new Date(now.getTime() + 1) });
+      await store.audit.record({
+        tenantKey: 'TA',
+        teamId: 'TA',
+        userId: 'U1',
+        action: 'create Lead',
+        input: { a: 1 },
+        outcome: 'done',
+        at: now,
+      });
+      await store.audit.record({
+        tenantKey: 'TA',
+        teamId: 'TA',
+        userId: 'U1',
+        action: 'delete Lead x',
+        input: null,
+        outcome: 'failed',
+        detail: 'not_found',
+        at: new Date(now.getTime() + 1),
+      });
       const entries = await store.audit.recent('TA', 10);
       expect(entries.map((entry) => [entry.action, entry.outcome])).toEqual([
         ['delete Lead x', 'failed'],
@@ -192,8 +234,25 @@ for (const backend of backends) {
 
     it('records token usage in the audit log, and omits it when absent', async () => {
       const usage = { promptTokens: 900, completionTokens: 40, modelCalls: 3 };
-      await store.audit.record({ tenantKey: 'TU', teamId: 'TU', userId: 'U1', action: 'create Lead', input: {}, outcome: 'done', usage, at: now });
-      await store.audit.record({ tenantKey: 'TU', teamId: 'TU', userId: 'U1', action: 'delete Lead', input: {}, outcome: 'done', at: new Date(now.getTime() + 1) });
+      await store.audit.record({
+        tenantKey: 'TU',
+        teamId: 'TU',
+        userId: 'U1',
+        action: 'create Lead',
+        input: {},
+        outcome: 'done',
+        usage,
+        at: now,
+      });
+      await store.audit.record({
+        tenantKey: 'TU',
+        teamId: 'TU',
+        userId: 'U1',
+        action: 'delete Lead',
+        input: {},
+        outcome: 'done',
+        at: new Date(now.getTime() + 1),
+      });
       const [newest, oldest] = await store.audit.recent('TU', 10);
       expect(oldest).toMatchObject({ action: 'create Lead', usage });
       expect(newest!.action).toBe('delete Lead');
@@ -202,8 +261,18 @@ for (const backend of backends) {
 
     describe('conversations', () => {
       it('returns the turns of a thread oldest first, keeping order within one append and on equal times', async () => {
-        await store.conversations.append('th-order', 'T1', [turn('user', 'show my deals', 0), turn('assistant', 'Here are 3 deals', 0)], 50);
-        await store.conversations.append('th-order', 'T1', [turn('user', 'the second one', 1000), turn('assistant', 'Deal B', 2000)], 50);
+        await store.conversations.append(
+          'th-order',
+          'T1',
+          [turn('user', 'show my deals', 0), turn('assistant', 'Here are 3 deals', 0)],
+          50,
+        );
+        await store.conversations.append(
+          'th-order',
+          'T1',
+          [turn('user', 'the second one', 1000), turn('assistant', 'Deal B', 2000)],
+          50,
+        );
         const turns = await store.conversations.recent('th-order', 'T1', new Date(0), 10);
         expect(turns.map((t) => [t.role, t.text])).toEqual([
           ['user', 'show my deals'],
@@ -223,35 +292,81 @@ for (const backend of backends) {
           Array.from({ length: 6 }, (_, i) => turn(i % 2 === 0 ? 'user' : 'assistant', `t${i}`, i * 1000)),
           50,
         );
-        expect((await store.conversations.recent('th-limit', 'T1', new Date(0), 3)).map((t) => t.text)).toEqual(['t3', 't4', 't5']);
+        expect((await store.conversations.recent('th-limit', 'T1', new Date(0), 3)).map((t) => t.text)).toEqual([
+          't3',
+          't4',
+          't5',
+        ]);
         expect(await store.conversations.recent('th-limit', 'T1', new Date(0), 0)).toEqual([]);
       });
 
       it('leaves out turns before `since` (inclusive bound)', async () => {
-        await store.conversations.append('th-since', 'T1', [turn('user', 'old', -60_000), turn('assistant', 'edge', 0), turn('user', 'new', 60_000)], 50);
-        expect((await store.conversations.recent('th-since', 'T1', now, 10)).map((t) => t.text)).toEqual(['edge', 'new']);
-        expect((await store.conversations.recent('th-since', 'T1', new Date(now.getTime() + 1), 10)).map((t) => t.text)).toEqual(['new']);
+        await store.conversations.append(
+          'th-since',
+          'T1',
+          [turn('user', 'old', -60_000), turn('assistant', 'edge', 0), turn('user', 'new', 60_000)],
+          50,
+        );
+        expect((await store.conversations.recent('th-since', 'T1', now, 10)).map((t) => t.text)).toEqual([
+          'edge',
+          'new',
+        ]);
+        expect(
+          (await store.conversations.recent('th-since', 'T1', new Date(now.getTime() + 1), 10)).map((t) => t.text),
+        ).toEqual(['new']);
       });
 
       it('keeps a thread to its tenant: another tenant in the same thread sees nothing', async () => {
-        await store.conversations.append('th-shared', 'T1:U1', [turn('user', 'my pipeline', 0), turn('assistant', 'secret deal', 1)], 50);
+        await store.conversations.append(
+          'th-shared',
+          'T1:U1',
+          [turn('user', 'my pipeline', 0), turn('assistant', 'secret deal', 1)],
+          50,
+        );
         expect(await store.conversations.recent('th-shared', 'T1:U2', new Date(0), 10)).toEqual([]);
         await store.conversations.append('th-shared', 'T1:U2', [turn('user', 'mine', 2)], 1);
-        expect((await store.conversations.recent('th-shared', 'T1:U2', new Date(0), 10)).map((t) => t.text)).toEqual(['mine']);
+        expect((await store.conversations.recent('th-shared', 'T1:U2', new Date(0), 10)).map((t) => t.text)).toEqual([
+          'mine',
+        ]);
         // The other tenant's append (with keep 1) did not trim the first tenant's turns.
-        expect((await store.conversations.recent('th-shared', 'T1:U1', new Date(0), 10)).map((t) => t.text)).toEqual(['my pipeline', 'secret deal']);
+        expect((await store.conversations.recent('th-shared', 'T1:U1', new Date(0), 10)).map((t) => t.text)).toEqual([
+          'my pipeline',
+          'secret deal',
+        ]);
         expect(await store.conversations.recent('th-other', 'T1:U1', new Date(0), 10)).toEqual([]);
       });
 
       it('trims a thread to the newest `keep` turns on append', async () => {
-        await store.conversations.append('th-keep', 'T1', [turn('user', 'a', 0), turn('assistant', 'b', 1), turn('user', 'c', 2)], 4);
+        await store.conversations.append(
+          'th-keep',
+          'T1',
+          [turn('user', 'a', 0), turn('assistant', 'b', 1), turn('user', 'c', 2)],
+          4,
+        );
         await store.conversations.append('th-keep', 'T1', [turn('assistant', 'd', 3), turn('user', 'e', 4)], 4);
-        expect((await store.conversations.recent('th-keep', 'T1', new Date(0), 100)).map((t) => t.text)).toEqual(['b', 'c', 'd', 'e']);
+        expect((await store.conversations.recent('th-keep', 'T1', new Date(0), 100)).map((t) => t.text)).toEqual([
+          'b',
+          'c',
+          'd',
+          'e',
+        ]);
         // Equal times: the later-inserted turns are the newer ones.
-        await store.conversations.append('th-keep', 'T1', [turn('assistant', 'f', 10), turn('user', 'g', 10), turn('assistant', 'h', 10)], 2);
-        expect((await store.conversations.recent('th-keep', 'T1', new Date(0), 100)).map((t) => t.text)).toEqual(['g', 'h']);
+        await store.conversations.append(
+          'th-keep',
+          'T1',
+          [turn('assistant', 'f', 10), turn('user', 'g', 10), turn('assistant', 'h', 10)],
+          2,
+        );
+        expect((await store.conversations.recent('th-keep', 'T1', new Date(0), 100)).map((t) => t.text)).toEqual([
+          'g',
+          'h',
+        ]);
         // Trimmed rows are gone, not just hidden.
-        const rows = await store.db.selectFrom('conversation_turns').select('text').where('thread_key', '=', 'th-keep').execute();
+        const rows = await store.db
+          .selectFrom('conversation_turns')
+          .select('text')
+          .where('thread_key', '=', 'th-keep')
+          .execute();
         expect(rows.map((row) => row.text).sort()).toEqual(['g', 'h']);
       });
 
@@ -260,7 +375,16 @@ for (const backend of backends) {
           { entity: 'Opportunity', id: 'opp-1', name: 'Acme renewal' },
           { entity: 'Lead', id: 'lead-9' },
         ];
-        await store.conversations.append('th-records', 'T1', [turn('user', 'show deals', 0), turn('assistant', 'Two records', 1, { records }), turn('assistant', 'none', 2, { records: [] })], 50);
+        await store.conversations.append(
+          'th-records',
+          'T1',
+          [
+            turn('user', 'show deals', 0),
+            turn('assistant', 'Two records', 1, { records }),
+            turn('assistant', 'none', 2, { records: [] }),
+          ],
+          50,
+        );
         const turns = await store.conversations.recent('th-records', 'T1', new Date(0), 10);
         expect(turns[0]!.records).toBeUndefined();
         expect(turns[1]!.records).toEqual(records);
@@ -270,13 +394,29 @@ for (const backend of backends) {
 
       it('prunes turns older than a time and says how many', async () => {
         const base = -10 * 86_400_000;
-        await store.conversations.append('th-prune-a', 'TP', [turn('user', 'ancient', base), turn('assistant', 'ancient reply', base + 1)], 50);
-        await store.conversations.append('th-prune-b', 'TP', [turn('user', 'also old', base + 2), turn('user', 'fresh', 0)], 50);
-        const before = await store.db.selectFrom('conversation_turns').select('id').where('at', '<', now.getTime() + base + 3).execute();
+        await store.conversations.append(
+          'th-prune-a',
+          'TP',
+          [turn('user', 'ancient', base), turn('assistant', 'ancient reply', base + 1)],
+          50,
+        );
+        await store.conversations.append(
+          'th-prune-b',
+          'TP',
+          [turn('user', 'also old', base + 2), turn('user', 'fresh', 0)],
+          50,
+        );
+        const before = await store.db
+          .selectFrom('conversation_turns')
+          .select('id')
+          .where('at', '<', now.getTime() + base + 3)
+          .execute();
         expect(before).toHaveLength(3);
         expect(await store.conversations.prune(new Date(now.getTime() + base + 3))).toBe(3);
         expect(await store.conversations.recent('th-prune-a', 'TP', new Date(0), 10)).toEqual([]);
-        expect((await store.conversations.recent('th-prune-b', 'TP', new Date(0), 10)).map((t) => t.text)).toEqual(['fresh']);
+        expect((await store.conversations.recent('th-prune-b', 'TP', new Date(0), 10)).map((t) => t.text)).toEqual([
+          'fresh',
+        ]);
         expect(await store.conversations.prune(new Date(now.getTime() + base + 3))).toBe(0);
       });
     });
@@ -285,13 +425,24 @@ for (const backend of backends) {
       it('saves, replaces, finds and deletes an installation by its key', async () => {
         expect(await store.installations.find('TI1')).toBeUndefined();
         await store.installations.save('TI1', JSON.stringify({ team: { id: 'TI1' }, bot: { token: 'xoxb-1' } }));
-        expect(JSON.parse((await store.installations.find('TI1'))!)).toEqual({ team: { id: 'TI1' }, bot: { token: 'xoxb-1' } });
-        const [first] = await store.db.selectFrom('slack_installations').select(['installed_at', 'updated_at']).where('install_key', '=', 'TI1').execute();
+        expect(JSON.parse((await store.installations.find('TI1'))!)).toEqual({
+          team: { id: 'TI1' },
+          bot: { token: 'xoxb-1' },
+        });
+        const [first] = await store.db
+          .selectFrom('slack_installations')
+          .select(['installed_at', 'updated_at'])
+          .where('install_key', '=', 'TI1')
+          .execute();
         // A reinstall (new scopes, a new token) replaces it and keeps when it was first installed.
         await new Promise((resolve) => setTimeout(resolve, 5));
         await store.installations.save('TI1', JSON.stringify({ team: { id: 'TI1' }, bot: { token: 'xoxb-2' } }));
         expect(JSON.parse((await store.installations.find('TI1'))!).bot.token).toBe('xoxb-2');
-        const [second] = await store.db.selectFrom('slack_installations').select(['installed_at', 'updated_at']).where('install_key', '=', 'TI1').execute();
+        const [second] = await store.db
+          .selectFrom('slack_installations')
+          .select(['installed_at', 'updated_at'])
+          .where('install_key', '=', 'TI1')
+          .execute();
         expect(second!.installed_at).toBe(first!.installed_at);
         expect(second!.updated_at).toBeGreaterThan(first!.updated_at);
         // Org-wide installs live under the enterprise id, beside workspace installs.
@@ -302,34 +453,94 @@ for (const backend of backends) {
         expect(await store.installations.find('EI1')).toBe('{"isEnterpriseInstall":true}');
       });
 
-      it('forgets a workspace: its installation, every tenant\'s cached connection and threads, nobody else\'s', async () => {
+      it("forgets a workspace: its installation, every tenant's cached connection and threads, nobody else's", async () => {
         await store.installations.save('TF1', '{}');
         await store.installations.save('TF10', '{}');
         for (const tenant of ['TF1', 'TF1:U1', 'TF1:U_2', 'TF10', 'TF10:U1', 'tf1:U1', 'XTF1:U1']) {
           await store.connections.put(tenant, { connectionId: `conn-${tenant}`, state: 'READY' });
           await store.profiles.setSiteUrl(tenant, tenant.split(':')[0]!, `https://${tenant.replace(':', '-')}.example`);
-          await store.conversations.append(`th-forget-${tenant}`, tenant, [turn('user', 'hi', 0), turn('assistant', 'hello', 1)], 10);
+          await store.conversations.append(
+            `th-forget-${tenant}`,
+            tenant,
+            [turn('user', 'hi', 0), turn('assistant', 'hello', 1)],
+            10,
+          );
         }
-        for (const [id, team] of [['sub-tf1', 'TF1'], ['sub-tf10', 'TF10']] as const) {
+        for (const [id, team] of [
+          ['sub-tf1', 'TF1'],
+          ['sub-tf10', 'TF10'],
+        ] as const) {
           await store.db
             .insertInto('alert_subscriptions')
-            .values({ id, tenant_key: team, team_id: team, channel_id: 'C1', user_id: 'U1', dm: 0, entity: 'Lead', event: 'created', field: null, filters: '[]', created_at: 0 })
+            .values({
+              id,
+              tenant_key: team,
+              team_id: team,
+              channel_id: 'C1',
+              user_id: 'U1',
+              dm: 0,
+              entity: 'Lead',
+              event: 'created',
+              field: null,
+              filters: '[]',
+              created_at: 0,
+            })
             .execute();
           await store.db
             .insertInto('digests')
-            .values({ id: `dg-${id}`, tenant_key: team, team_id: team, channel_id: 'C1', user_id: 'U1', personal: 0, crm_user_id: null, time: '09:00', days: 'daily', time_zone: 'UTC', next_run_at: 0, lease_until: null, last_sent_at: null, failures: 0, created_at: 0 })
+            .values({
+              id: `dg-${id}`,
+              tenant_key: team,
+              team_id: team,
+              channel_id: 'C1',
+              user_id: 'U1',
+              personal: 0,
+              crm_user_id: null,
+              time: '09:00',
+              days: 'daily',
+              time_zone: 'UTC',
+              next_run_at: 0,
+              lease_until: null,
+              last_sent_at: null,
+              failures: 0,
+              created_at: 0,
+            })
             .execute();
         }
         // Each tenant's receiver token and webhook secrets, in workspace and in user scope.
         for (const tenant of ['TF1', 'TF1:U1', 'TF10']) {
           const team = tenant.split(':')[0]!;
-          await store.alerts.ensureDelivery({ tenantKey: tenant, teamId: team, userId: 'U1', mode: 'webhook', token: `token-forget-${tenant}`, updatedAt: new Date(0) });
-          await store.alerts.addWebhook({ tenantKey: tenant, event: 'Lead.create', webhookId: `wh-${tenant}`, secretKey: 'secret', createdAt: new Date(0) });
+          await store.alerts.ensureDelivery({
+            tenantKey: tenant,
+            teamId: team,
+            userId: 'U1',
+            mode: 'webhook',
+            token: `token-forget-${tenant}`,
+            updatedAt: new Date(0),
+          });
+          await store.alerts.addWebhook({
+            tenantKey: tenant,
+            event: 'Lead.create',
+            webhookId: `wh-${tenant}`,
+            secretKey: 'secret',
+            createdAt: new Date(0),
+          });
         }
-        expect(await store.installations.forgetWorkspace('TF1')).toEqual({ installation: true, connections: 3, turns: 6, subscriptions: 1, webhooks: 2, receiverTokens: 2, digests: 1, profiles: 3 });
+        expect(await store.installations.forgetWorkspace('TF1')).toEqual({
+          installation: true,
+          connections: 3,
+          turns: 6,
+          subscriptions: 1,
+          webhooks: 2,
+          receiverTokens: 2,
+          digests: 1,
+          profiles: 3,
+        });
         expect(await store.profiles.get('TF1:U1')).toBeUndefined();
         expect(await store.profiles.get('TF10:U1')).toMatchObject({ siteUrl: 'https://TF10-U1.example' });
-        expect(await store.db.selectFrom('alert_subscriptions').select('id').where('id', 'like', 'sub-tf%').execute()).toEqual([{ id: 'sub-tf10' }]);
+        expect(
+          await store.db.selectFrom('alert_subscriptions').select('id').where('id', 'like', 'sub-tf%').execute(),
+        ).toEqual([{ id: 'sub-tf10' }]);
         for (const gone of ['TF1', 'TF1:U1']) {
           expect(await store.alerts.deliveryByToken(`token-forget-${gone}`)).toBeUndefined();
           expect(await store.alerts.webhooks(gone)).toEqual([]);
@@ -347,7 +558,16 @@ for (const backend of backends) {
         }
         expect(await store.installations.find('TF10')).toBe('{}');
         // Again: nothing left, nothing fails.
-        expect(await store.installations.forgetWorkspace('TF1')).toEqual({ installation: false, connections: 0, turns: 0, subscriptions: 0, webhooks: 0, receiverTokens: 0, digests: 0, profiles: 0 });
+        expect(await store.installations.forgetWorkspace('TF1')).toEqual({
+          installation: false,
+          connections: 0,
+          turns: 0,
+          subscriptions: 0,
+          webhooks: 0,
+          receiverTokens: 0,
+          digests: 0,
+          profiles: 0,
+        });
       });
     });
 
@@ -366,7 +586,15 @@ describe('migrations', () => {
     try {
       await (await openStore(other.url)).close();
       const store = await openStore(own.url);
-      await store.audit.record({ tenantKey: 'T', teamId: 'T', userId: 'U', action: 'x', input: {}, outcome: 'done', at: now });
+      await store.audit.record({
+        tenantKey: 'T',
+        teamId: 'T',
+        userId: 'U',
+        action: 'x',
+        input: {},
+        outcome: 'done',
+        at: now,
+      });
       expect(await store.audit.recent('T', 5)).toHaveLength(1);
       await store.close();
     } finally {
@@ -379,7 +607,15 @@ describe('migrations', () => {
     const dir = mkdtempSync(join(tmpdir(), 'espo-store-'));
     const url = `sqlite:${join(dir, 'bot.db')}`;
     const first = await openStore(url);
-    await first.audit.record({ tenantKey: 'T', teamId: 'T', userId: 'U', action: 'x', input: {}, outcome: 'done', at: now });
+    await first.audit.record({
+      tenantKey: 'T',
+      teamId: 'T',
+      userId: 'U',
+      action: 'x',
+      input: {},
+      outcome: 'done',
+      at: now,
+    });
     await first.close();
     const second = await openStore(url);
     expect(await second.audit.recent('T', 5)).toHaveLength(1);
@@ -393,7 +629,15 @@ describe('migrations', () => {
     try {
       await (await openStore(other.url)).close();
       const store = await openStore(ours.url);
-      await store.audit.record({ tenantKey: 'T', teamId: 'T', userId: 'U', action: 'x', input: {}, outcome: 'done', at: now });
+      await store.audit.record({
+        tenantKey: 'T',
+        teamId: 'T',
+        userId: 'U',
+        action: 'x',
+        input: {},
+        outcome: 'done',
+        at: now,
+      });
       expect(await store.audit.recent('T', 5)).toHaveLength(1);
       await store.close();
       // A restart finds its own migrations done.
@@ -413,7 +657,9 @@ describe('migrations', () => {
         return { '001_initial': all['001_initial']! };
       },
     };
-    const old = new Kysely<Record<string, Record<string, unknown>>>({ dialect: new SqliteDialect({ database: new BetterSqlite3(file) }) });
+    const old = new Kysely<Record<string, Record<string, unknown>>>({
+      dialect: new SqliteDialect({ database: new BetterSqlite3(file) }),
+    });
     expect((await new Migrator({ db: old, provider: only001 }).migrateToLatest()).error).toBeUndefined();
     const write = pending();
     await old
@@ -433,7 +679,17 @@ describe('migrations', () => {
       .execute();
     await old
       .insertInto('audit_log')
-      .values({ id: 'a1', tenant_key: 'T', team_id: 'T', user_id: 'U1', action: 'old', input: '{}', outcome: 'done', detail: null, at: now.getTime() })
+      .values({
+        id: 'a1',
+        tenant_key: 'T',
+        team_id: 'T',
+        user_id: 'U1',
+        action: 'old',
+        input: '{}',
+        outcome: 'done',
+        detail: null,
+        at: now.getTime(),
+      })
       .execute();
     await old.destroy();
 

@@ -77,7 +77,8 @@ export async function spawnApp(env: Record<string, string>, options: LaunchOptio
   while (port === undefined) {
     const listening = logs.find((line) => line.mode === 'http' && typeof line.port === 'number');
     if (listening) port = listening.port as number;
-    else if (child.exitCode !== null) throw new Error(`the app exited at start (${child.exitCode}): ${stderr.join('')}`);
+    else if (child.exitCode !== null)
+      throw new Error(`the app exited at start (${child.exitCode}): ${stderr.join('')}`);
     else if (Date.now() > deadline) {
       child.kill('SIGKILL');
       throw new Error(`the app did not start in ${startTimeoutMs} ms: ${stderr.join('')}`);
@@ -97,7 +98,10 @@ export async function spawnApp(env: Record<string, string>, options: LaunchOptio
 }
 
 /** Starts the app expecting it to give up: how it ended, what it wrote to stderr, and its log lines. */
-export async function appExit(env: Record<string, string>, options: LaunchOptions = {}): Promise<{ code: number | null; stderr: string; logs: Record<string, unknown>[] }> {
+export async function appExit(
+  env: Record<string, string>,
+  options: LaunchOptions = {},
+): Promise<{ code: number | null; stderr: string; logs: Record<string, unknown>[] }> {
   const { child, logs, stderr, exited } = launch(env, options);
   const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 20_000);
   const { code } = await exited;

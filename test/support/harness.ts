@@ -9,7 +9,13 @@ import { loadConfig } from '../../src/config/config.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { startFakeMembrane, type FakeMembrane } from '../../fakes/membrane/server.js';
 import { startFakeOpenAI, type FakeOpenAI } from '../../fakes/openai/server.js';
-import { startFakeSlack, type FakeGrant, type FakeSlack, type ResponsePost, type SlackCall } from '../../fakes/slack/server.js';
+import {
+  startFakeSlack,
+  type FakeGrant,
+  type FakeSlack,
+  type ResponsePost,
+  type SlackCall,
+} from '../../fakes/slack/server.js';
 import { eventCallback, postSigned, postSignedJson, type SignedPost } from '../../fakes/slack/signing.js';
 
 export const SIGNING_SECRET = 'test-signing-secret-0123456789';
@@ -45,7 +51,10 @@ export interface Harness {
    * Sends `/espo <text>` and returns the ack and the reply posted to its response_url. Like Slack,
    * it sends `&`, `<` and `>` in the text HTML-escaped.
    */
-  command(text: string, options?: { user?: string; team?: string; channel?: string }): Promise<{ ack: SignedPost; reply: ResponsePost['body']; responseId: string }>;
+  command(
+    text: string,
+    options?: { user?: string; team?: string; channel?: string },
+  ): Promise<{ ack: SignedPost; reply: ResponsePost['body']; responseId: string }>;
   /** Clicks a button from a reply, as block_actions, and returns what was posted back. */
   click(
     button: { action_id: string; value?: string },
@@ -55,7 +64,10 @@ export interface Harness {
   /** POSTs an Events API JSON body, signed. */
   postEvent(body: unknown, headers?: Record<string, string>): Promise<SignedPost>;
   /** Wraps an event in Slack's event_callback envelope (a fresh event_id unless given) and posts it. */
-  sendEvent(event: Record<string, unknown>, options?: { team?: string; eventId?: string; headers?: Record<string, string> }): Promise<SignedPost & { eventId: string }>;
+  sendEvent(
+    event: Record<string, unknown>,
+    options?: { team?: string; eventId?: string; headers?: Record<string, string> },
+  ): Promise<SignedPost & { eventId: string }>;
   /**
    * Says something to the bot in a conversation and returns the bot's messages in answer (posted
    * or ephemeral). `@mention` in a channel thread, a DM, or a message in an assistant thread.
@@ -118,7 +130,15 @@ export async function freePort(): Promise<number> {
  * what a test gives an app it starts as a process of its own (`spawnApp`).
  */
 export function appEnv(
-  parts: { slack: FakeSlack; membrane: FakeMembrane; openai?: FakeOpenAI; databaseUrl: string; port: number; publicUrl?: boolean | string; oauth?: boolean },
+  parts: {
+    slack: FakeSlack;
+    membrane: FakeMembrane;
+    openai?: FakeOpenAI;
+    databaseUrl: string;
+    port: number;
+    publicUrl?: boolean | string;
+    oauth?: boolean;
+  },
   overrides: Record<string, string> = {},
 ): Record<string, string> {
   const { slack, membrane, openai, port } = parts;
@@ -139,7 +159,14 @@ export function appEnv(
     ESPOCRM_URL: SITE_URL,
     DATABASE_URL: parts.databaseUrl,
     LOG_LEVEL: 'info',
-    ...(openai ? { OPENAI_API_KEY: OPENAI_KEY, OPENAI_BASE_URL: openai.url, OPENAI_MODEL: 'test-model', OPENAI_TIMEOUT_MS: '1000' } : {}),
+    ...(openai
+      ? {
+          OPENAI_API_KEY: OPENAI_KEY,
+          OPENAI_BASE_URL: openai.url,
+          OPENAI_MODEL: 'test-model',
+          OPENAI_TIMEOUT_MS: '1000',
+        }
+      : {}),
     ...overrides,
   };
 }
@@ -147,7 +174,12 @@ export function appEnv(
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const slack = await startFakeSlack(options.oauth ? { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET } : {});
   // Every EspoCRM has a site URL (its installer sets one); each tenant's is the one ESPOCRM_URL names.
-  const membrane = await startFakeMembrane({ workspaceKey: WORKSPACE_KEY, workspaceSecret: WORKSPACE_SECRET, siteUrlOf: () => SITE_URL, ...(options.now ? { now: options.now } : {}) });
+  const membrane = await startFakeMembrane({
+    workspaceKey: WORKSPACE_KEY,
+    workspaceSecret: WORKSPACE_SECRET,
+    siteUrlOf: () => SITE_URL,
+    ...(options.now ? { now: options.now } : {}),
+  });
   const openai = options.openai ? await startFakeOpenAI({ apiKey: OPENAI_KEY }) : undefined;
   const dir = mkdtempSync(join(tmpdir(), 'espo-slack-'));
   const logs: Record<string, unknown>[] = [];
@@ -159,7 +191,18 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   });
   const port = options.publicUrl ? await freePort() : 0;
   const config = loadConfig(
-    appEnv({ slack, membrane, openai, databaseUrl: `sqlite:${join(dir, 'test.db')}`, port, publicUrl: options.publicUrl, oauth: options.oauth }, options.env),
+    appEnv(
+      {
+        slack,
+        membrane,
+        openai,
+        databaseUrl: `sqlite:${join(dir, 'test.db')}`,
+        port,
+        publicUrl: options.publicUrl,
+        oauth: options.oauth,
+      },
+      options.env,
+    ),
   );
   const logger = createLogger('info', sink);
   const clock = options.now ? { now: options.now } : undefined;
@@ -201,12 +244,16 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       const start = await fetch(`${app.url}/slack/install`, { redirect: 'manual' });
       const location = start.headers.get('location');
       const cookie = start.headers.get('set-cookie');
-      if (start.status !== 302 || !location || !cookie) throw new Error(`/slack/install did not redirect to Slack: ${start.status}`);
+      if (start.status !== 302 || !location || !cookie)
+        throw new Error(`/slack/install did not redirect to Slack: ${start.status}`);
       const state = new URL(location).searchParams.get('state') ?? '';
-      const callback = await fetch(`${app.url}/slack/oauth_redirect?code=${encodeURIComponent(code)}&state=${encodeURIComponent(state)}`, {
-        headers: { cookie: cookie.split(';')[0]! },
-        redirect: 'manual',
-      });
+      const callback = await fetch(
+        `${app.url}/slack/oauth_redirect?code=${encodeURIComponent(code)}&state=${encodeURIComponent(state)}`,
+        {
+          headers: { cookie: cookie.split(';')[0]! },
+          redirect: 'manual',
+        },
+      );
       return { status: callback.status, body: await callback.text() };
     },
     async restart() {
@@ -238,12 +285,16 @@ let ts = 1_800_000_000;
 export function slackClientFor(endpoint: () => string, slack: FakeSlack): SlackClient {
   const post: SlackClient['post'] = (form, postOptions) => postSigned(endpoint(), SIGNING_SECRET, form, postOptions);
 
-  const postEvent: SlackClient['postEvent'] = (body, headers = {}) => postSignedJson(endpoint(), SIGNING_SECRET, body, { headers });
+  const postEvent: SlackClient['postEvent'] = (body, headers = {}) =>
+    postSignedJson(endpoint(), SIGNING_SECRET, body, { headers });
 
   const sendEvent: SlackClient['sendEvent'] = async (event, eventOptions = {}) => {
     const team = eventOptions.team ?? 'T1';
     const eventId = eventOptions.eventId ?? `Ev${++counter}`;
-    return { ...(await postEvent(eventCallback(event, { team, eventId, botUser: BOT_USER }), eventOptions.headers)), eventId };
+    return {
+      ...(await postEvent(eventCallback(event, { team, eventId, botUser: BOT_USER }), eventOptions.headers)),
+      eventId,
+    };
   };
 
   const say: SlackClient['say'] = async (surface, text, who = {}) => {
@@ -251,14 +302,34 @@ export function slackClientFor(endpoint: () => string, slack: FakeSlack): SlackC
     const user = who.user ?? 'U1';
     const channel = who.channel ?? (surface === 'mention' ? 'C1' : 'D1');
     const messageTs = `${++ts}.000100`;
-    const threadTs = surface === 'dm' ? who.threadTs : (who.threadTs ?? (surface === 'mention' ? messageTs : `${++ts}.000200`));
+    const threadTs =
+      surface === 'dm' ? who.threadTs : (who.threadTs ?? (surface === 'mention' ? messageTs : `${++ts}.000200`));
     const escaped = text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
     const event =
       surface === 'mention'
-        ? { type: 'app_mention', user, team, channel, ts: messageTs, text: `<@${BOT_USER}> ${escaped}`, ...(who.threadTs ? { thread_ts: who.threadTs } : {}) }
-        : { type: 'message', channel_type: 'im', user, team, channel, ts: messageTs, text: escaped, ...(threadTs ? { thread_ts: threadTs } : {}) };
+        ? {
+            type: 'app_mention',
+            user,
+            team,
+            channel,
+            ts: messageTs,
+            text: `<@${BOT_USER}> ${escaped}`,
+            ...(who.threadTs ? { thread_ts: who.threadTs } : {}),
+          }
+        : {
+            type: 'message',
+            channel_type: 'im',
+            user,
+            team,
+            channel,
+            ts: messageTs,
+            text: escaped,
+            ...(threadTs ? { thread_ts: threadTs } : {}),
+          };
     const isAnswer = (call: SlackCall) =>
-      (call.method === 'chat.postMessage' || call.method === 'chat.postEphemeral') && call.body.channel === channel && (call.body.thread_ts ?? undefined) === threadTs;
+      (call.method === 'chat.postMessage' || call.method === 'chat.postEphemeral') &&
+      call.body.channel === channel &&
+      (call.body.thread_ts ?? undefined) === threadTs;
     const before = slack.calls.filter(isAnswer).length;
     const sent = await sendEvent(event, { team });
     if (sent.status !== 200) throw new Error(`event was not acknowledged: ${sent.status} ${sent.body}`);
@@ -298,7 +369,9 @@ export function slackClientFor(endpoint: () => string, slack: FakeSlack): SlackC
       trigger_id: `trigger-${counter}`,
       channel: { id: who.channel ?? 'C1', name: 'sales' },
       response_url: slack.responseUrl(responseId),
-      actions: [{ type: 'button', block_id: 'b', action_ts: '1.3', text: { type: 'plain_text', text: 'x' }, ...button }],
+      actions: [
+        { type: 'button', block_id: 'b', action_ts: '1.3', text: { type: 'plain_text', text: 'x' }, ...button },
+      ],
     };
     const ack = await post({ payload: JSON.stringify(payload) });
     if (ack.status !== 200) throw new Error(`click was not acknowledged: ${ack.status} ${ack.body}`);
@@ -325,7 +398,9 @@ export function textOf(message: { text?: string; blocks?: unknown[] }): string {
 }
 
 /** Every button in a message. */
-export function buttonsOf(message: { blocks?: unknown[] }): { action_id: string; value?: string; url?: string; text: string }[] {
+export function buttonsOf(message: {
+  blocks?: unknown[];
+}): { action_id: string; value?: string; url?: string; text: string }[] {
   const found: { action_id: string; value?: string; url?: string; text: string }[] = [];
   const walk = (node: unknown) => {
     if (Array.isArray(node)) node.forEach(walk);

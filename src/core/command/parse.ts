@@ -1,5 +1,13 @@
 import { AppError } from '../errors.js';
-import type { EntityDirectory, EntityInfo, Filter, FilterOperator, HttpMethod, ListQuery, ProxyRequest } from '../ports.js';
+import type {
+  EntityDirectory,
+  EntityInfo,
+  Filter,
+  FilterOperator,
+  HttpMethod,
+  ListQuery,
+  ProxyRequest,
+} from '../ports.js';
 import { siteUrlOf } from '../sites.js';
 import { closest } from './suggest.js';
 import { straightenQuotes, tokenize, UnclosedQuoteError, type Token } from './tokenize.js';
@@ -104,16 +112,31 @@ export const EXAMPLES: Record<Subcommand, string[]> = {
   status: ['status'],
   doctor: ['doctor'],
   disconnect: ['disconnect'],
-  list: ['list leads status=New sort=-createdAt', 'list deals stage=Prospecting,Qualification amount>10k limit=20', 'list tasks status!=Completed dateEnd<=today'],
+  list: [
+    'list leads status=New sort=-createdAt',
+    'list deals stage=Prospecting,Qualification amount>10k limit=20',
+    'list tasks status!=Completed dateEnd<=today',
+  ],
   find: ['find contact Jane', 'find account acme'],
   show: ['show lead 5f3a9b2c1d4e6f708', 'show https://crm.example.com/#Opportunity/view/5f3a9b2c1d4e6f708'],
-  create: ['create task name="Call Bob" dateEnd=tomorrow priority=High', 'create lead firstName=Ada lastName=Lovelace emailAddress=ada@example.com'],
-  update: ['update lead 5f3a9b2c1d4e6f708 status="In Process"', 'update deal 5f3a9b2c1d4e6f708 stage=Negotiation amount=25k'],
+  create: [
+    'create task name="Call Bob" dateEnd=tomorrow priority=High',
+    'create lead firstName=Ada lastName=Lovelace emailAddress=ada@example.com',
+  ],
+  update: [
+    'update lead 5f3a9b2c1d4e6f708 status="In Process"',
+    'update deal 5f3a9b2c1d4e6f708 stage=Negotiation amount=25k',
+  ],
   delete: ['delete task 5f3a9b2c1d4e6f708'],
   actions: ['actions create a task', 'actions list opportunities'],
   run: ['run list-leads {"maxSize": 5}'],
   api: ['api GET /Lead?maxSize=5', 'api POST /Case {"name": "Printer on fire"}'],
-  subscribe: ['subscribe opportunity stage=Closed Won', 'subscribe lead created source=Web Site', 'subscribe case created priority=Urgent', 'subscribe task assigned to=me'],
+  subscribe: [
+    'subscribe opportunity stage=Closed Won',
+    'subscribe lead created source=Web Site',
+    'subscribe case created priority=Urgent',
+    'subscribe task assigned to=me',
+  ],
   subscriptions: ['subscriptions'],
   unsubscribe: ['unsubscribe 3f2a9c'],
   digest: ['digest daily 09:00 weekdays', 'digest now'],
@@ -163,7 +186,15 @@ const OPERATORS: Record<string, FilterOperator> = {
 };
 const RECORD_URL = /#([A-Za-z][\w]*)\/view\/([\w-]+)/;
 /** Fields EspoCRM manages itself; setting them from Slack would at best be ignored, at worst retarget a write. */
-const SYSTEM_FIELDS = new Set(['id', 'deleted', 'createdAt', 'modifiedAt', 'createdById', 'modifiedById', 'versionNumber']);
+const SYSTEM_FIELDS = new Set([
+  'id',
+  'deleted',
+  'createdAt',
+  'modifiedAt',
+  'createdById',
+  'modifiedById',
+  'versionNumber',
+]);
 
 function usageError(sub: Subcommand, problem: string): AppError {
   return new AppError('bad_input', `${problem}\nUsage: ${commandText(USAGE[sub])}`);
@@ -176,7 +207,10 @@ export function parseCommand(text: string, context: ParseContext): Command {
     tokens = tokenize(text.trim());
   } catch (error) {
     if (error instanceof UnclosedQuoteError) {
-      throw new AppError('bad_input', 'A quote is never closed. Put quotes around the whole value, like `name="Call Bob"`.');
+      throw new AppError(
+        'bad_input',
+        'A quote is never closed. Put quotes around the whole value, like `name="Call Bob"`.',
+      );
     }
     throw error;
   }
@@ -194,7 +228,7 @@ export function parseCommand(text: string, context: ParseContext): Command {
     case 'help':
       return { kind: 'help', topic: args[0] && subcommandOf(args[0].text) };
     case 'connect': {
-      if (args.length > 1) throw usageError(sub, 'Give at most one address, your EspoCRM\'s.');
+      if (args.length > 1) throw usageError(sub, "Give at most one address, your EspoCRM's.");
       // Slack may send a typed address as its link markup, `<https://crm.acme.com|crm.acme.com>`.
       const address = args[0]?.text.replace(/^<([^|>]+)(\|[^>]*)?>$/, '$1');
       return address ? { kind: sub, siteUrl: siteUrlOf(address) } : { kind: sub };
@@ -215,7 +249,11 @@ export function parseCommand(text: string, context: ParseContext): Command {
         .join(' ')
         .trim();
       if (!searchText) throw usageError(sub, `What should I look for among ${entity.plural.toLowerCase()}?`);
-      return { kind: 'find', entity, query: { entity: entity.name, filters: [], limit: DEFAULT_PAGE_SIZE, offset: 0, text: searchText } };
+      return {
+        kind: 'find',
+        entity,
+        query: { entity: entity.name, filters: [], limit: DEFAULT_PAGE_SIZE, offset: 0, text: searchText },
+      };
     }
     case 'show':
     case 'delete': {
@@ -225,7 +263,8 @@ export function parseCommand(text: string, context: ParseContext): Command {
     case 'create': {
       const entity = requireEntity(sub, args, context);
       const fields = parseAssignments(sub, entity, args.slice(1), context);
-      if (Object.keys(fields).length === 0) throw usageError(sub, `Tell me at least one field of the new ${entity.label.toLowerCase()}.`);
+      if (Object.keys(fields).length === 0)
+        throw usageError(sub, `Tell me at least one field of the new ${entity.label.toLowerCase()}.`);
       return { kind: 'create', entity, fields };
     }
     case 'update': {
@@ -233,7 +272,8 @@ export function parseCommand(text: string, context: ParseContext): Command {
       const targetLength = args[0] && RECORD_URL.test(args[0].text) ? 1 : 2;
       const { entity, id } = parseRecordTarget(sub, args.slice(0, targetLength), context);
       const fields = parseAssignments(sub, entity, args.slice(targetLength), context);
-      if (Object.keys(fields).length === 0) throw usageError(sub, 'Tell me which fields to change, like `status="In Process"`.');
+      if (Object.keys(fields).length === 0)
+        throw usageError(sub, 'Tell me which fields to change, like `status="In Process"`.');
       return { kind: 'update', entity, id, fields };
     }
     case 'actions': {
@@ -256,7 +296,8 @@ export function parseCommand(text: string, context: ParseContext): Command {
       return { kind: sub };
     case 'unsubscribe': {
       const id = args[0]?.text;
-      if (!id || !/^[\w-]{1,64}$/.test(id)) throw usageError(sub, `Which subscription? ${commandText('subscriptions')} lists them with their ids.`);
+      if (!id || !/^[\w-]{1,64}$/.test(id))
+        throw usageError(sub, `Which subscription? ${commandText('subscriptions')} lists them with their ids.`);
       return { kind: 'unsubscribe', id };
     }
     case 'digest':
@@ -282,24 +323,35 @@ function parseSubscription(args: Token[], context: ParseContext): SubscriptionSp
     const parts = splitAssignment(token);
     if (!parts && !event && !conditions.length && (ALERT_EVENTS as readonly string[]).includes(word)) {
       event = word as AlertEvent;
-    } else if (!parts && event === 'updated' && !field && !conditions.length && /^[A-Za-z][A-Za-z0-9_]*$/.test(token.text)) {
+    } else if (
+      !parts &&
+      event === 'updated' &&
+      !field &&
+      !conditions.length &&
+      /^[A-Za-z][A-Za-z0-9_]*$/.test(token.text)
+    ) {
       field = token.text;
     } else if (parts && parts.field.toLowerCase() === 'to') {
-      if (parts.raw.toLowerCase() !== 'me') throw usageError('subscribe', 'Alerts can go to this channel, or to you with `to=me`.');
+      if (parts.raw.toLowerCase() !== 'me')
+        throw usageError('subscribe', 'Alerts can go to this channel, or to you with `to=me`.');
       toMe = true;
     } else if (parts) {
       conditions.push(parts);
     } else if (conditions.length) {
       conditions.at(-1)!.raw += ` ${token.text}`;
     } else {
-      throw usageError('subscribe', `I did not understand \`${token.text}\`. Events are ${ALERT_EVENTS.join(', ')}; conditions look like \`stage=Closed Won\`.`);
+      throw usageError(
+        'subscribe',
+        `I did not understand \`${token.text}\`. Events are ${ALERT_EVENTS.join(', ')}; conditions look like \`stage=Closed Won\`.`,
+      );
     }
   }
   if (!event) {
     event = conditions.length === 1 && conditions[0]!.op === '=' ? 'updated' : 'created';
     if (event === 'updated') field = conditions[0]!.field;
   }
-  if (toMe && event !== 'assigned' && event !== 'created') throw usageError('subscribe', '`to=me` goes with `assigned` (or `created`): records assigned to you.');
+  if (toMe && event !== 'assigned' && event !== 'created')
+    throw usageError('subscribe', '`to=me` goes with `assigned` (or `created`): records assigned to you.');
   const filters = conditions.flatMap(({ field: name, op, raw }) => {
     if (SYSTEM_FIELDS.has(name)) throw usageError('subscribe', `\`${name}\` cannot be a condition.`);
     return parseFilter('subscribe', entity, name, op, raw.trim(), context);
@@ -312,8 +364,17 @@ function parseDigest(args: Token[]): Command {
   if (first === 'now') return { kind: 'digest_now' };
   const time = args[1]?.text;
   const days = args[2]?.text.toLowerCase() ?? 'daily';
-  if (first !== 'daily' || !time || !/^([01]?\d|2[0-3]):[0-5]\d$/.test(time) || (days !== 'daily' && days !== 'weekdays') || args.length > 3) {
-    throw usageError('digest', `Say when, like ${commandText('digest daily 09:00')} or ${commandText('digest daily 08:30 weekdays')}, or preview it with ${commandText('digest now')}.`);
+  if (
+    first !== 'daily' ||
+    !time ||
+    !/^([01]?\d|2[0-3]):[0-5]\d$/.test(time) ||
+    (days !== 'daily' && days !== 'weekdays') ||
+    args.length > 3
+  ) {
+    throw usageError(
+      'digest',
+      `Say when, like ${commandText('digest daily 09:00')} or ${commandText('digest daily 08:30 weekdays')}, or preview it with ${commandText('digest now')}.`,
+    );
   }
   return { kind: 'digest', schedule: { time: time.padStart(5, '0'), days } };
 }
@@ -335,7 +396,8 @@ function parseRecordTarget(sub: Subcommand, args: Token[], context: ParseContext
   if (link) return { entity: context.entities.resolve(link[1]!), id: link[2]! };
   const entity = requireEntity(sub, args, context);
   const id = args[1]?.text;
-  if (!id) throw usageError(sub, `Which ${entity.label.toLowerCase()}? Give its id (the last part of its EspoCRM link).`);
+  if (!id)
+    throw usageError(sub, `Which ${entity.label.toLowerCase()}? Give its id (the last part of its EspoCRM link).`);
   if (!/^[\w-]{1,64}$/.test(id)) throw usageError(sub, `\`${id}\` does not look like an EspoCRM record id.`);
   return { entity, id };
 }
@@ -355,12 +417,18 @@ function parseAssignments(
   for (const token of args) {
     const parts = splitAssignment(token);
     if (!parts || parts.op !== '=') {
-      throw usageError(sub, `I expected \`field=value\` but got \`${token.text}\`. Quote values with spaces: \`name="Call Bob"\`.`);
+      throw usageError(
+        sub,
+        `I expected \`field=value\` but got \`${token.text}\`. Quote values with spaces: \`name="Call Bob"\`.`,
+      );
     }
-    if (SYSTEM_FIELDS.has(parts.field)) throw usageError(sub, `\`${parts.field}\` is set by EspoCRM itself and cannot be changed.`);
+    if (SYSTEM_FIELDS.has(parts.field))
+      throw usageError(sub, `\`${parts.field}\` is set by EspoCRM itself and cannot be changed.`);
     // An empty value clears the field.
     fields[parts.field] =
-      parts.raw === '' ? null : coerceValue(parts.field, parts.raw, entity.fieldType(parts.field), context.now, context.timeZone);
+      parts.raw === ''
+        ? null
+        : coerceValue(parts.field, parts.raw, entity.fieldType(parts.field), context.now, context.timeZone);
   }
   return fields;
 }
@@ -376,7 +444,8 @@ function parseListQuery(entity: EntityInfo, args: Token[], context: ParseContext
     const { field, op, raw } = parts;
     if (field === 'limit' && op === '=') {
       const limit = Number(raw);
-      if (!Number.isInteger(limit) || limit < 1) throw usageError('list', '`limit` must be a whole number, like `limit=20`.');
+      if (!Number.isInteger(limit) || limit < 1)
+        throw usageError('list', '`limit` must be a whole number, like `limit=20`.');
       query.limit = Math.min(limit, MAX_PAGE_SIZE);
     } else if (field === 'sort' && op === '=') {
       const descending = raw.startsWith('-');
@@ -415,7 +484,14 @@ const RECORD_ID = /^([0-9a-f]{17}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4
  *   a parent link only by id; a link to many records (teams) is not a column and is refused.
  * Fields the bot has no type for (custom entities) are sent as typed, with dates by their name.
  */
-function parseFilter(sub: Subcommand, entity: EntityInfo, field: string, op: string, raw: string, context: ParseContext): Filter[] {
+function parseFilter(
+  sub: Subcommand,
+  entity: EntityInfo,
+  field: string,
+  op: string,
+  raw: string,
+  context: ParseContext,
+): Filter[] {
   const type = entity.fieldType(field);
   const operator = OPERATORS[op]!;
   const refuse = (problem: string) => usageError(sub, problem);
@@ -423,30 +499,44 @@ function parseFilter(sub: Subcommand, entity: EntityInfo, field: string, op: str
   const isList = raw.includes(',') && (operator === 'equals' || operator === 'notEquals');
   switch (type) {
     case 'enum':
-      return [isList ? { field, op: operator === 'equals' ? 'in' : 'notIn', value: list } : { field, op: operator, value: raw }];
+      return [
+        isList
+          ? { field, op: operator === 'equals' ? 'in' : 'notIn', value: list }
+          : { field, op: operator, value: raw },
+      ];
     case 'link':
     case 'linkParent': {
       const values = isList ? list : [raw];
       const byId = values.every((value) => RECORD_ID.test(value));
-      if (!byId && type === 'linkParent') throw refuse(`\`${field}\` can be filtered by the record's id only, like \`${field}Id=5f3a9b2c1d4e6f708\`.`);
+      if (!byId && type === 'linkParent')
+        throw refuse(`\`${field}\` can be filtered by the record's id only, like \`${field}Id=5f3a9b2c1d4e6f708\`.`);
       if (operator !== 'equals' && operator !== 'notEquals' && !(operator === 'contains' && !byId)) {
-        throw refuse(`\`${field}\` links to a record: use \`=\`, \`!=\` or \`~\` (part of its name), like \`${field}=Acme\`.`);
+        throw refuse(
+          `\`${field}\` links to a record: use \`=\`, \`!=\` or \`~\` (part of its name), like \`${field}=Acme\`.`,
+        );
       }
       const attribute = `${field}${byId ? 'Id' : 'Name'}`;
-      return [isList ? { field: attribute, op: operator === 'equals' ? 'in' : 'notIn', value: values } : { field: attribute, op: operator, value: raw }];
+      return [
+        isList
+          ? { field: attribute, op: operator === 'equals' ? 'in' : 'notIn', value: values }
+          : { field: attribute, op: operator, value: raw },
+      ];
     }
     case 'linkMultiple':
     case 'attachmentMultiple':
       throw refuse(`\`${field}\` holds a list of records, so it cannot be a filter here.`);
     case 'bool': {
       const value = coerceValue(field, raw, type, context.now, context.timeZone);
-      if (typeof value !== 'boolean' || (operator !== 'equals' && operator !== 'notEquals')) throw refuse(`\`${field}\` is yes or no: \`${field}=true\` or \`${field}=false\`.`);
+      if (typeof value !== 'boolean' || (operator !== 'equals' && operator !== 'notEquals'))
+        throw refuse(`\`${field}\` is yes or no: \`${field}=true\` or \`${field}=false\`.`);
       return [{ field, op: operator, value }];
     }
   }
   const value = coerceValue(field, raw, type, context.now, context.timeZone);
   if (type && NUMERIC_TYPES.has(type) && typeof value !== 'number') {
-    throw refuse(`\`${field}\` is a number, like \`${field}>10k\`${type === 'currency' ? ` (the currency is \`${field}Currency=EUR\`)` : ''}.`);
+    throw refuse(
+      `\`${field}\` is a number, like \`${field}>10k\`${type === 'currency' ? ` (the currency is \`${field}Currency=EUR\`)` : ''}.`,
+    );
   }
   if (type === 'date' && (typeof value !== 'string' || !DAY.test(value))) {
     throw refuse(`\`${field}\` is a day: YYYY-MM-DD, \`today\`, \`tomorrow\` or \`yesterday\`.`);
@@ -455,7 +545,10 @@ function parseFilter(sub: Subcommand, entity: EntityInfo, field: string, op: str
     const text = String(value);
     if (DAY.test(text)) return dayBounds(field, operator, text, context.timeZone);
     const moment = LOCAL_DATETIME.exec(text);
-    if (!moment) throw refuse(`\`${field}\` is a day or a time: YYYY-MM-DD, \`"YYYY-MM-DD HH:MM"\` (your time), \`today\`, \`tomorrow\` or \`yesterday\`.`);
+    if (!moment)
+      throw refuse(
+        `\`${field}\` is a day or a time: YYYY-MM-DD, \`"YYYY-MM-DD HH:MM"\` (your time), \`today\`, \`tomorrow\` or \`yesterday\`.`,
+      );
     return [{ field, op: operator, value: dayStartUtc(moment[1]!, context.timeZone, 0, moment[2]!) }];
   }
   return [{ field, op: operator, value }];
@@ -506,11 +599,15 @@ function parseApiRequest(args: Token[], bodyText: string): ProxyRequest {
   const path = args[1]?.text;
   if (!path) throw usageError('api', 'Which EspoCRM path? For example `/Lead?maxSize=5`.');
   if (/^[a-z]+:\/\//i.test(path) || path.includes('..')) {
-    throw usageError('api', 'Give a path inside EspoCRM\'s API, like `/Lead/123`, not a full URL.');
+    throw usageError('api', "Give a path inside EspoCRM's API, like `/Lead/123`, not a full URL.");
   }
   const request: ProxyRequest = { method: method as HttpMethod, path: path.startsWith('/') ? path : `/${path}` };
   // Webhooks carry the secret that signs alerts and the receiver's address: they are the bot's to manage.
-  if (/^\/webhook\b/i.test(request.path)) throw usageError('api', `EspoCRM webhooks are managed by ${commandText('subscribe')} and ${commandText('unsubscribe')}.`);
+  if (/^\/webhook\b/i.test(request.path))
+    throw usageError(
+      'api',
+      `EspoCRM webhooks are managed by ${commandText('subscribe')} and ${commandText('unsubscribe')}.`,
+    );
   if (bodyText) {
     if (method === 'GET' || method === 'DELETE') throw usageError('api', `${method} requests take no body.`);
     request.body = parseJson('api', bodyText);

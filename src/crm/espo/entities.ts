@@ -38,12 +38,28 @@ const DEFINITIONS: Record<string, EntityDefinition> = {
     label: 'Contact',
     plural: 'Contacts',
     aliases: ['contact', 'contacts', 'person', 'people', 'persons'],
-    keyFields: [f('accountName', 'Account'), f('title', 'Title'), f('emailAddress', 'Email', 'email'), f('phoneNumber', 'Phone', 'phone')],
+    keyFields: [
+      f('accountName', 'Account'),
+      f('title', 'Title'),
+      f('emailAddress', 'Email', 'email'),
+      f('phoneNumber', 'Phone', 'phone'),
+    ],
   },
   Account: {
     label: 'Account',
     plural: 'Accounts',
-    aliases: ['account', 'accounts', 'organization', 'organizations', 'organisation', 'organisations', 'company', 'companies', 'org', 'orgs'],
+    aliases: [
+      'account',
+      'accounts',
+      'organization',
+      'organizations',
+      'organisation',
+      'organisations',
+      'company',
+      'companies',
+      'org',
+      'orgs',
+    ],
     keyFields: [
       f('type', 'Type', 'enum'),
       f('industry', 'Industry', 'enum'),
@@ -83,21 +99,37 @@ const DEFINITIONS: Record<string, EntityDefinition> = {
     plural: 'Meetings',
     aliases: ['meeting', 'meetings'],
     statusField: 'status',
-    keyFields: [f('status', 'Status', 'enum'), f('dateStart', 'Starts', 'datetime'), f('dateEnd', 'Ends', 'datetime'), f('parentName', 'Related to')],
+    keyFields: [
+      f('status', 'Status', 'enum'),
+      f('dateStart', 'Starts', 'datetime'),
+      f('dateEnd', 'Ends', 'datetime'),
+      f('parentName', 'Related to'),
+    ],
   },
   Call: {
     label: 'Call',
     plural: 'Calls',
     aliases: ['call', 'calls'],
     statusField: 'status',
-    keyFields: [f('status', 'Status', 'enum'), f('direction', 'Direction', 'enum'), f('dateStart', 'When', 'datetime'), f('parentName', 'Related to')],
+    keyFields: [
+      f('status', 'Status', 'enum'),
+      f('direction', 'Direction', 'enum'),
+      f('dateStart', 'When', 'datetime'),
+      f('parentName', 'Related to'),
+    ],
   },
   Case: {
     label: 'Case',
     plural: 'Cases',
     aliases: ['case', 'cases', 'ticket', 'tickets'],
     statusField: 'status',
-    keyFields: [f('number', 'Number', 'number'), f('status', 'Status', 'enum'), f('priority', 'Priority', 'enum'), f('type', 'Type', 'enum'), f('accountName', 'Account')],
+    keyFields: [
+      f('number', 'Number', 'number'),
+      f('status', 'Status', 'enum'),
+      f('priority', 'Priority', 'enum'),
+      f('type', 'Type', 'enum'),
+      f('accountName', 'Account'),
+    ],
   },
   Document: {
     label: 'Document',
@@ -109,13 +141,23 @@ const DEFINITIONS: Record<string, EntityDefinition> = {
     label: 'Email',
     plural: 'Emails',
     aliases: ['email', 'emails', 'mail'],
-    keyFields: [f('status', 'Status', 'enum'), f('fromString', 'From'), f('dateSent', 'Sent', 'datetime'), f('parentName', 'Related to')],
+    keyFields: [
+      f('status', 'Status', 'enum'),
+      f('fromString', 'From'),
+      f('dateSent', 'Sent', 'datetime'),
+      f('parentName', 'Related to'),
+    ],
   },
   User: {
     label: 'User',
     plural: 'Users',
     aliases: ['user', 'users', 'rep', 'reps', 'colleague', 'colleagues'],
-    keyFields: [f('userName', 'User name'), f('emailAddress', 'Email', 'email'), f('title', 'Title'), f('isActive', 'Active', 'bool')],
+    keyFields: [
+      f('userName', 'User name'),
+      f('emailAddress', 'Email', 'email'),
+      f('title', 'Title'),
+      f('isActive', 'Active', 'bool'),
+    ],
   },
 };
 
@@ -166,7 +208,9 @@ function info(name: string): EntityInfo {
 
 export class EspoEntityDirectory implements EntityDirectory {
   resolve(word: string): EntityInfo {
-    const known = BY_WORD.get(word.toLowerCase()) ?? Object.keys(DEFINITIONS).find((name) => name.toLowerCase() === word.toLowerCase());
+    const known =
+      BY_WORD.get(word.toLowerCase()) ??
+      Object.keys(DEFINITIONS).find((name) => name.toLowerCase() === word.toLowerCase());
     if (known) return info(known);
     // Custom entities are tried by their EspoCRM name: `projects` → `Project`, `CProject` stays as typed.
     const isTyped = /^[A-Z]/.test(word);
@@ -200,7 +244,20 @@ export class EspoEntityDirectory implements EntityDirectory {
 /** A field EspoCRM accepts on create and update, as its REST API names it (`accountId` for a link). */
 export interface WritableField {
   name: string;
-  type: 'varchar' | 'text' | 'email' | 'url' | 'phone' | 'enum' | 'int' | 'float' | 'currency' | 'bool' | 'date' | 'datetime' | 'id';
+  type:
+    | 'varchar'
+    | 'text'
+    | 'email'
+    | 'url'
+    | 'phone'
+    | 'enum'
+    | 'int'
+    | 'float'
+    | 'currency'
+    | 'bool'
+    | 'date'
+    | 'datetime'
+    | 'id';
   required?: boolean;
   options?: string[];
   /** For `id` fields of links: the entity they point to. */

@@ -18,7 +18,8 @@ type Scalar = string | number | boolean;
 const isScalar = (value: unknown): value is Scalar => ['string', 'number', 'boolean'].includes(typeof value);
 
 function size(value: unknown): number | undefined {
-  const number = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+  const number =
+    typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
   return Number.isInteger(number) && number >= 0 ? number : undefined;
 }
 
@@ -30,7 +31,9 @@ function filterOf(item: unknown): Filter | undefined {
   if (!OPERATORS.has(type)) return undefined;
   if (type === 'in' || type === 'notIn') {
     const values = Array.isArray(value) ? value : undefined;
-    return values?.every((v) => typeof v === 'string' || typeof v === 'number') ? { field: attribute, op: type, value: values as (string | number)[] } : undefined;
+    return values?.every((v) => typeof v === 'string' || typeof v === 'number')
+      ? { field: attribute, op: type, value: values as (string | number)[] }
+      : undefined;
   }
   return isScalar(value) ? { field: attribute, op: type as FilterOperator, value } : undefined;
 }
@@ -59,7 +62,8 @@ export function listQueryOf(entity: string, input: Record<string, unknown>, hasM
     }
   }
   const query: ListQuery = { entity, filters, limit, offset: size(input.offset) ?? 0 };
-  if (typeof input.orderBy === 'string' && FIELD.test(input.orderBy)) query.sort = { field: input.orderBy, order: input.order === 'desc' ? 'desc' : 'asc' };
+  if (typeof input.orderBy === 'string' && FIELD.test(input.orderBy))
+    query.sort = { field: input.orderBy, order: input.order === 'desc' ? 'desc' : 'asc' };
   else if (input.orderBy !== undefined) return undefined;
   if (typeof input.textFilter === 'string' && input.textFilter.trim()) query.text = input.textFilter;
   return query;

@@ -15,14 +15,35 @@ interface Route {
   rest(entity: string, id?: string): { method: HttpMethod; path: string };
 }
 
-const entityPath = (entity: string, id?: string) => `/${encodeURIComponent(entity)}${id ? `/${encodeURIComponent(id)}` : ''}`;
+const entityPath = (entity: string, id?: string) =>
+  `/${encodeURIComponent(entity)}${id ? `/${encodeURIComponent(id)}` : ''}`;
 
 export const ROUTES: Record<RecordOperation, Route> = {
-  list: { isRead: true, actionKey: (e) => `list-${actionNouns(e).plural}`, rest: (e) => ({ method: 'GET', path: entityPath(e) }) },
-  get: { isRead: true, actionKey: (e) => `get-${actionNouns(e).singular}`, rest: (e, id) => ({ method: 'GET', path: entityPath(e, id) }) },
-  create: { isRead: false, actionKey: (e) => `create-${actionNouns(e).singular}`, rest: (e) => ({ method: 'POST', path: entityPath(e) }) },
-  update: { isRead: false, actionKey: (e) => `update-${actionNouns(e).singular}`, rest: (e, id) => ({ method: 'PUT', path: entityPath(e, id) }) },
-  delete: { isRead: false, actionKey: (e) => `delete-${actionNouns(e).singular}`, rest: (e, id) => ({ method: 'DELETE', path: entityPath(e, id) }) },
+  list: {
+    isRead: true,
+    actionKey: (e) => `list-${actionNouns(e).plural}`,
+    rest: (e) => ({ method: 'GET', path: entityPath(e) }),
+  },
+  get: {
+    isRead: true,
+    actionKey: (e) => `get-${actionNouns(e).singular}`,
+    rest: (e, id) => ({ method: 'GET', path: entityPath(e, id) }),
+  },
+  create: {
+    isRead: false,
+    actionKey: (e) => `create-${actionNouns(e).singular}`,
+    rest: (e) => ({ method: 'POST', path: entityPath(e) }),
+  },
+  update: {
+    isRead: false,
+    actionKey: (e) => `update-${actionNouns(e).singular}`,
+    rest: (e, id) => ({ method: 'PUT', path: entityPath(e, id) }),
+  },
+  delete: {
+    isRead: false,
+    actionKey: (e) => `delete-${actionNouns(e).singular}`,
+    rest: (e, id) => ({ method: 'DELETE', path: entityPath(e, id) }),
+  },
 };
 
 /**
@@ -76,9 +97,16 @@ export function yesNoWhere(entity: string, where: unknown): unknown {
   const item = (node: unknown): unknown => {
     if (typeof node !== 'object' || node === null || Array.isArray(node)) return node;
     const { type, attribute, value } = node as Record<string, unknown>;
-    if (Array.isArray(value) && (type === 'or' || type === 'and' || type === 'not')) return { ...node, value: value.map(item) };
+    if (Array.isArray(value) && (type === 'or' || type === 'and' || type === 'not'))
+      return { ...node, value: value.map(item) };
     const yes = yesNo(value);
-    if ((type !== 'equals' && type !== 'notEquals') || typeof attribute !== 'string' || info.fieldType(attribute) !== 'bool' || yes === undefined) return node;
+    if (
+      (type !== 'equals' && type !== 'notEquals') ||
+      typeof attribute !== 'string' ||
+      info.fieldType(attribute) !== 'bool' ||
+      yes === undefined
+    )
+      return node;
     return { type: yes === (type === 'equals') ? 'isTrue' : 'isFalse', attribute };
   };
   return where.map(item);

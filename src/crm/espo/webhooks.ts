@@ -22,7 +22,11 @@ import { inRequestScope, newRequestId } from '../../observability/request-scope.
 const MAX_BODY_BYTES = 1024 * 1024;
 
 /** The registration whose secret signed `body`, or undefined: wrong key, unknown webhook, or garbage. */
-export function verifyEspoSignature(header: string | undefined, body: Buffer, webhooks: WebhookRegistration[]): WebhookRegistration | undefined {
+export function verifyEspoSignature(
+  header: string | undefined,
+  body: Buffer,
+  webhooks: WebhookRegistration[],
+): WebhookRegistration | undefined {
   if (!header || header.length > 1024) return undefined;
   const decoded = Buffer.from(header.trim(), 'base64');
   const colon = decoded.indexOf(0x3a);
@@ -39,7 +43,11 @@ export function verifyEspoSignature(header: string | undefined, body: Buffer, we
 export interface WebhookReceiverDeps {
   alerts: {
     receiverOf(token: string): Promise<{ delivery: AlertDelivery; webhooks: WebhookRegistration[] } | undefined>;
-    receive(delivery: AlertDelivery, webhook: WebhookRegistration, items: unknown[]): Promise<{ changes: number; alerts: number }>;
+    receive(
+      delivery: AlertDelivery,
+      webhook: WebhookRegistration,
+      items: unknown[],
+    ): Promise<{ changes: number; alerts: number }>;
   };
   /** Runs the work after the answer, bounded like every other request (the WorkLimiter). */
   schedule(work: () => Promise<void>): void;
@@ -84,7 +92,11 @@ export function webhookRoute(deps: WebhookReceiverDeps) {
   };
 }
 
-async function handle(deps: WebhookReceiverDeps, req: IncomingMessage & { params?: Record<string, string | string[]> }, res: ServerResponse): Promise<void> {
+async function handle(
+  deps: WebhookReceiverDeps,
+  req: IncomingMessage & { params?: Record<string, string | string[]> },
+  res: ServerResponse,
+): Promise<void> {
   let body: Buffer;
   try {
     body = await readBody(req);
@@ -101,7 +113,10 @@ async function handle(deps: WebhookReceiverDeps, req: IncomingMessage & { params
   const token = typeof param === 'string' ? param : '';
   const receiver = await deps.alerts.receiverOf(token);
   if (!receiver) {
-    deps.logger.info({}, 'an EspoCRM webhook batch came for a receiver token nobody holds: 410 tells EspoCRM to delete the webhook');
+    deps.logger.info(
+      {},
+      'an EspoCRM webhook batch came for a receiver token nobody holds: 410 tells EspoCRM to delete the webhook',
+    );
     deps.onBatch?.('gone');
     return reply(res, 410, 'gone');
   }
@@ -126,7 +141,14 @@ async function handle(deps: WebhookReceiverDeps, req: IncomingMessage & { params
   deps.schedule(async () => {
     const result = await deps.alerts.receive(receiver.delivery, webhook, items);
     deps.logger.info(
-      { kind: 'webhook', tenant: receiver.delivery.tenantKey, event: webhook.event, items: items.length, ...result, ms: Math.round(performance.now() - received) },
+      {
+        kind: 'webhook',
+        tenant: receiver.delivery.tenantKey,
+        event: webhook.event,
+        items: items.length,
+        ...result,
+        ms: Math.round(performance.now() - received),
+      },
       'EspoCRM webhook batch handled',
     );
   });

@@ -48,7 +48,10 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   app.action<Button>(ACTION_IDS.share, shareInChannel(deps));
   app.action<Button>(ACTION_IDS.show, showRecord(deps));
   app.action(ACTION_IDS.openLink, acknowledgeLinkClick());
-  app.action<Button>(new RegExp(`^(${ACTION_IDS.newRecord}|${HOME_ACTION_IDS.newLead}|${HOME_ACTION_IDS.newTask})$`), newRecord(deps));
+  app.action<Button>(
+    new RegExp(`^(${ACTION_IDS.newRecord}|${HOME_ACTION_IDS.newLead}|${HOME_ACTION_IDS.newTask})$`),
+    newRecord(deps),
+  );
   app.action<Button>(ACTION_IDS.editRecord, editRecord(deps));
   app.action<Button>(DIGEST_STOP_ACTION, stopDigest(deps));
   app.view(FORM_CALLBACK_ID, formSubmitted(deps));

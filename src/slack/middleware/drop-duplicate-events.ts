@@ -12,7 +12,10 @@ export function dropDuplicateEvents(ledger: EventLedger, logger: AppLogger): Mid
     const envelope = body as { type?: string; event_id?: unknown };
     if (envelope.type === 'event_callback' && typeof envelope.event_id === 'string') {
       if (!(await ledger.firstSighting(envelope.event_id, new Date()))) {
-        logger.info({ eventId: envelope.event_id, retryNum: context.retryNum, retryReason: context.retryReason }, 'duplicate Slack event dropped');
+        logger.info(
+          { eventId: envelope.event_id, retryNum: context.retryNum, retryReason: context.retryReason },
+          'duplicate Slack event dropped',
+        );
         return;
       }
     }

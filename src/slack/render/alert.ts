@@ -3,7 +3,17 @@ import type { Reply } from '../../core/replies.js';
 import { describeRule } from '../../core/alert-match.js';
 import { label } from '../../core/forms.js';
 import { recordUrl } from '../../crm/espo/entities.js';
-import { actions, button, context, fieldsSection, header, message, section, type AnyBlock, type Message } from './blocks.js';
+import {
+  actions,
+  button,
+  context,
+  fieldsSection,
+  header,
+  message,
+  section,
+  type AnyBlock,
+  type Message,
+} from './blocks.js';
 import { escape, link, truncate } from './mrkdwn.js';
 import { formatValue, shownFields, titleOf } from './reply.js';
 
@@ -14,7 +24,12 @@ export const ALERT_ACTION_IDS = {
   unsubscribe: 'espo_unsubscribe',
 } as const;
 
-const VERBS: Record<Alert['kind'], string> = { created: 'New', updated: 'Updated', deleted: 'Deleted', assigned: 'Assigned' };
+const VERBS: Record<Alert['kind'], string> = {
+  created: 'New',
+  updated: 'Updated',
+  deleted: 'Deleted',
+  assigned: 'Assigned',
+};
 const TASK_DONE = new Set(['Completed', 'Canceled']);
 
 function value(alert: Alert, field: string, raw: unknown): string {
@@ -24,8 +39,14 @@ function value(alert: Alert, field: string, raw: unknown): string {
 
 function headline(alert: Alert, siteUrl: string | undefined): string {
   const { entity, record } = alert;
-  const name = alert.kind === 'deleted' ? escape(titleOf(record)) : link(recordUrl(siteUrl, entity.name, record.id), titleOf(record));
-  const verb = alert.kind === 'assigned' ? `${escape(entity.label)} assigned` : `${VERBS[alert.kind]} ${escape(entity.label.toLowerCase())}`;
+  const name =
+    alert.kind === 'deleted'
+      ? escape(titleOf(record))
+      : link(recordUrl(siteUrl, entity.name, record.id), titleOf(record));
+  const verb =
+    alert.kind === 'assigned'
+      ? `${escape(entity.label)} assigned`
+      : `${VERBS[alert.kind]} ${escape(entity.label.toLowerCase())}`;
   return `:bell: *${verb}:* ${name}`;
 }
 
@@ -50,8 +71,12 @@ function alertButtons(alert: Alert, siteUrl: string | undefined): AnyBlock | und
   return actions(
     'espo_alert_actions',
     url ? button({ actionId: 'espo_open_alert', text: 'Open in EspoCRM', url }) : undefined,
-    entity.name === 'Task' && fitsId && !TASK_DONE.has(String(record.fields.status)) ? button({ actionId: ALERT_ACTION_IDS.markDone, text: 'Mark done', value: ref }) : undefined,
-    entity.name === 'Lead' && fitsId ? button({ actionId: ALERT_ACTION_IDS.assignToMe, text: 'Assign to me', value: ref }) : undefined,
+    entity.name === 'Task' && fitsId && !TASK_DONE.has(String(record.fields.status))
+      ? button({ actionId: ALERT_ACTION_IDS.markDone, text: 'Mark done', value: ref })
+      : undefined,
+    entity.name === 'Lead' && fitsId
+      ? button({ actionId: ALERT_ACTION_IDS.assignToMe, text: 'Assign to me', value: ref })
+      : undefined,
   );
 }
 
@@ -67,11 +92,28 @@ function footer(alert: Alert, subscription: Subscription): string {
 /** One alert as a card: what happened, the changes, the record's key fields, who did it, buttons. */
 export function renderAlert(alert: Alert, subscription: Subscription, siteUrl?: string): Message {
   const changed = new Set(alert.changes.map((c) => c.field));
-  const views = alert.kind === 'deleted' ? [] : shownFields(alert.entity, alert.record, 6).filter((view) => !changed.has(view.field));
+  const views =
+    alert.kind === 'deleted'
+      ? []
+      : shownFields(alert.entity, alert.record, 6).filter((view) => !changed.has(view.field));
   const blocks: (AnyBlock | undefined)[] = [
     section(headline(alert, siteUrl)),
-    alert.changes.length ? section(alert.changes.slice(0, 10).map((change) => changeLine(alert, change)).join('\n')) : undefined,
-    views.length ? fieldsSection(views.map((view) => `*${escape(view.label)}*\n${formatValue(alert.record.fields[view.field], view.format, alert.record, view.field)}`)) : undefined,
+    alert.changes.length
+      ? section(
+          alert.changes
+            .slice(0, 10)
+            .map((change) => changeLine(alert, change))
+            .join('\n'),
+        )
+      : undefined,
+    views.length
+      ? fieldsSection(
+          views.map(
+            (view) =>
+              `*${escape(view.label)}*\n${formatValue(alert.record.fields[view.field], view.format, alert.record, view.field)}`,
+          ),
+        )
+      : undefined,
     context(footer(alert, subscription)),
     alertButtons(alert, siteUrl),
   ];
@@ -86,7 +128,10 @@ export function renderSummary(alerts: Alert[], subscription: Subscription, siteU
   const noun = alerts.length === 1 ? first.entity.label.toLowerCase() : first.entity.plural.toLowerCase();
   const title = `:bell: *${alerts.length} ${escape(noun)}* ${first.kind === 'created' ? 'created' : first.kind === 'deleted' ? 'deleted' : first.kind === 'assigned' ? 'assigned' : 'updated'}`;
   const shown = alerts.slice(0, 20).map((alert) => {
-    const name = alert.kind === 'deleted' ? escape(titleOf(alert.record)) : link(recordUrl(siteUrl, alert.entity.name, alert.record.id), titleOf(alert.record));
+    const name =
+      alert.kind === 'deleted'
+        ? escape(titleOf(alert.record))
+        : link(recordUrl(siteUrl, alert.entity.name, alert.record.id), titleOf(alert.record));
     const change = alert.changes[0];
     return `• ${name}${change ? ` — ${changeLine(alert, change)}` : ''}${alert.actor ? ` _(${escape(alert.actor)})_` : ''}`;
   });
@@ -99,7 +144,9 @@ export function renderSummary(alerts: Alert[], subscription: Subscription, siteU
 }
 
 export function renderAlertMessage(alert: AlertMessage, siteUrl?: string): Message {
-  return alert.kind === 'alert' ? renderAlert(alert.alert, alert.subscription, siteUrl) : renderSummary(alert.alerts, alert.subscription, siteUrl);
+  return alert.kind === 'alert'
+    ? renderAlert(alert.alert, alert.subscription, siteUrl)
+    : renderSummary(alert.alerts, alert.subscription, siteUrl);
 }
 
 /** How a tenant's alerts arrive, for `/espo status` and the subscriptions list. */
@@ -119,13 +166,17 @@ export function renderSubscribed(reply: Extract<Reply, { kind: 'subscribed' }>):
       ? 'EspoCRM sends them as they happen (webhooks).'
       : `EspoCRM cannot send them to the bot (${escape(delivery.reason ?? 'webhooks unavailable')}), so the bot checks every ${delivery.pollSeconds} s (polling).${delivery.deletions ? ' Polling cannot see deletions.' : ''}`;
   const text = `Subscribed (${escape(reply.id)}): alerts about ${escape(reply.description)} go to ${where}. ${how} Remove it with \`/espo unsubscribe ${escape(reply.id)}\`.`;
-  return message(`Subscribed (${reply.id}): alerts about ${reply.description}`, [section(`:white_check_mark: ${text}`)]);
+  return message(`Subscribed (${reply.id}): alerts about ${reply.description}`, [
+    section(`:white_check_mark: ${text}`),
+  ]);
 }
 
 export function renderSubscriptions(reply: Extract<Reply, { kind: 'subscriptions' }>): Message {
   if (!reply.items.length) {
     return message('No alert subscriptions here', [
-      section('No alert subscriptions in this channel yet. Try `/espo subscribe opportunity stage="Closed Won"` or `/espo subscribe task assigned to=me`.'),
+      section(
+        'No alert subscriptions in this channel yet. Try `/espo subscribe opportunity stage="Closed Won"` or `/espo subscribe task assigned to=me`.',
+      ),
     ]);
   }
   const blocks: (AnyBlock | undefined)[] = [header('Alert subscriptions')];

@@ -44,16 +44,22 @@ export const section = (mrkdwn: string, accessory?: Record<string, unknown>): An
 
 export const fieldsSection = (fields: string[]): AnyBlock => ({
   type: 'section',
-  fields: fields.slice(0, LIMITS.fields).map((text) => ({ type: 'mrkdwn', text: truncate(text, LIMITS.fieldText) || ' ' })),
+  fields: fields
+    .slice(0, LIMITS.fields)
+    .map((text) => ({ type: 'mrkdwn', text: truncate(text, LIMITS.fieldText) || ' ' })),
 });
 
 /** Field lines in as many sections as it takes: a preview must never drop a field silently. */
 export const fieldsSections = (fields: string[]): AnyBlock[] =>
-  Array.from({ length: Math.ceil(fields.length / LIMITS.fields) }, (_, i) => fieldsSection(fields.slice(i * LIMITS.fields, (i + 1) * LIMITS.fields)));
+  Array.from({ length: Math.ceil(fields.length / LIMITS.fields) }, (_, i) =>
+    fieldsSection(fields.slice(i * LIMITS.fields, (i + 1) * LIMITS.fields)),
+  );
 
 export const context = (...texts: string[]): AnyBlock => ({
   type: 'context',
-  elements: texts.slice(0, LIMITS.contextElements).map((text) => ({ type: 'mrkdwn', text: truncate(text, LIMITS.sectionText) || ' ' })),
+  elements: texts
+    .slice(0, LIMITS.contextElements)
+    .map((text) => ({ type: 'mrkdwn', text: truncate(text, LIMITS.sectionText) || ' ' })),
 });
 
 export const divider = (): AnyBlock => ({ type: 'divider' });
@@ -81,14 +87,22 @@ export function button({ actionId, text, value, url, style }: ButtonOptions): Re
 }
 
 /** An option of a select or checkbox group: its text cut to fit, its value whole. */
-export const option = (value: string, text = value) => ({ text: { type: 'plain_text', text: truncate(text, LIMITS.optionText) || ' ', emoji: true }, value });
+export const option = (value: string, text = value) => ({
+  text: { type: 'plain_text', text: truncate(text, LIMITS.optionText) || ' ', emoji: true },
+  value,
+});
 
 /**
  * A static select's options, or undefined when Slack could not offer every value: none, too many,
  * a value too long, or two that read the same once their text is cut.
  */
 export function selectOptions(values: readonly string[]): ReturnType<typeof option>[] | undefined {
-  if (!values.length || values.length > LIMITS.selectOptions || values.some((value) => value.length > LIMITS.optionValue)) return undefined;
+  if (
+    !values.length ||
+    values.length > LIMITS.selectOptions ||
+    values.some((value) => value.length > LIMITS.optionValue)
+  )
+    return undefined;
   const options = values.map((value) => option(value));
   return new Set(options.map((o) => o.text.text)).size === options.length ? options : undefined;
 }
@@ -108,7 +122,11 @@ export function message(text: string, blocks: (AnyBlock | undefined)[]): Message
     const last = present[present.length - 1]!;
     const keepLast = last.type === 'actions';
     const room = LIMITS.blocksPerMessage - (keepLast ? 2 : 1);
-    present = [...present.slice(0, room), context('_…more than fits in one Slack message; narrow it down to see the rest._'), ...(keepLast ? [last] : [])];
+    present = [
+      ...present.slice(0, room),
+      context('_…more than fits in one Slack message; narrow it down to see the rest._'),
+      ...(keepLast ? [last] : []),
+    ];
   }
   return { text: truncate(withCommandsPlain(escape(text)), 3000), blocks: present };
 }

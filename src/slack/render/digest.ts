@@ -48,7 +48,14 @@ function daysAgo(value: unknown, now: Date): number | undefined {
 }
 
 function line(key: DigestSectionKey, record: CrmRecord, digest: Digest, options: DigestRenderOptions): string {
-  const entity = { overdue: 'Task', today: 'Task', meetings: 'Meeting', closing: 'Opportunity', new_leads: 'Lead', stale: 'Opportunity' }[key];
+  const entity = {
+    overdue: 'Task',
+    today: 'Task',
+    meetings: 'Meeting',
+    closing: 'Opportunity',
+    new_leads: 'Lead',
+    stale: 'Opportunity',
+  }[key];
   const name = `*${link(recordUrl(options.siteUrl, entity, record.id), truncate(titleOf(record), 100))}*`;
   // The team's view says whose each one is.
   const owner = digest.personal ? undefined : text(record, 'assignedUserName');
@@ -58,12 +65,23 @@ function line(key: DigestSectionKey, record: CrmRecord, digest: Digest, options:
     case 'today': {
       const due = dueOf(record);
       const dateOnly = typeof record.fields.dateEndDate === 'string' && record.fields.dateEndDate !== '';
-      const dueText = dateOnly ? dayLabel(String(record.fields.dateEndDate)) : key === 'today' ? when(due, '{time}') : when(due, '{date_short_pretty} {time}');
-      parts = [dueText && `${key === 'overdue' ? 'due' : 'at'} ${dueText}`, text(record, 'priority'), text(record, 'parentName') && `Re: ${text(record, 'parentName')}`];
+      const dueText = dateOnly
+        ? dayLabel(String(record.fields.dateEndDate))
+        : key === 'today'
+          ? when(due, '{time}')
+          : when(due, '{date_short_pretty} {time}');
+      parts = [
+        dueText && `${key === 'overdue' ? 'due' : 'at'} ${dueText}`,
+        text(record, 'priority'),
+        text(record, 'parentName') && `Re: ${text(record, 'parentName')}`,
+      ];
       break;
     }
     case 'meetings':
-      parts = [when(record.fields.dateStart, '{time}'), text(record, 'parentName') && `Re: ${text(record, 'parentName')}`];
+      parts = [
+        when(record.fields.dateStart, '{time}'),
+        text(record, 'parentName') && `Re: ${text(record, 'parentName')}`,
+      ];
       break;
     case 'closing':
       parts = [
@@ -92,13 +110,24 @@ function line(key: DigestSectionKey, record: CrmRecord, digest: Digest, options:
 
 function sectionBlocks(part: DigestSection, digest: Digest, options: DigestRenderOptions): AnyBlock[] {
   const { icon, title } = TITLES[part.key];
-  const heading = part.key === 'new_leads' ? `${title} since ${when(espoUtc(digest.since), '{date_short_pretty} {time}') ?? 'the last digest'}` : title;
+  const heading =
+    part.key === 'new_leads'
+      ? `${title} since ${when(espoUtc(digest.since), '{date_short_pretty} {time}') ?? 'the last digest'}`
+      : title;
   if (part.error) return [section(`${icon} *${heading}*\n_Could not be read: ${botText(part.error.userMessage)}_`)];
   const count = part.total ?? part.records.length;
-  const counted = part.records.length === 0 ? '' : part.total !== undefined ? ` (${count})` : part.hasMore ? ` (${part.records.length}+)` : ` (${count})`;
+  const counted =
+    part.records.length === 0
+      ? ''
+      : part.total !== undefined
+        ? ` (${count})`
+        : part.hasMore
+          ? ` (${part.records.length}+)`
+          : ` (${count})`;
   if (part.records.length === 0) return [section(`${icon} *${heading}*\n_${TITLES[part.key].empty}_`)];
   const lines = part.records.map((record) => line(part.key, record, digest, options));
-  const more = part.total !== undefined && part.total > part.records.length ? part.total - part.records.length : undefined;
+  const more =
+    part.total !== undefined && part.total > part.records.length ? part.total - part.records.length : undefined;
   if (more) lines.push(`_…and ${more} more._`);
   else if (part.total === undefined && part.hasMore) lines.push('_…and more._');
   return [section(`${icon} *${heading}*${counted}\n${lines.join('\n')}`)];
@@ -125,7 +154,9 @@ export function renderDigest(digest: Digest, options: DigestRenderOptions = {}):
     context(
       [
         options.preview ? ':eyes: Preview: this is what the digest says right now.' : undefined,
-        digest.lateSince ? `:hourglass_flowing_sand: Sent late: it was due ${formatLocal(digest.lateSince, digest.timeZone)}, when I was not running.` : undefined,
+        digest.lateSince
+          ? `:hourglass_flowing_sand: Sent late: it was due ${formatLocal(digest.lateSince, digest.timeZone)}, when I was not running.`
+          : undefined,
         `Days as in ${escape(digest.timeZone)}; this week ends ${dayLabel(digest.weekEnd)}.`,
       ]
         .filter(Boolean)
@@ -136,7 +167,13 @@ export function renderDigest(digest: Digest, options: DigestRenderOptions = {}):
     if (index === 3) blocks.push(divider());
     blocks.push(...sectionBlocks(part, digest, options));
   });
-  blocks.push(context(digest.personal ? 'Your EspoCRM work. `/espo digests` lists your digests, with a Stop button.' : '`/espo digests` in this channel lists its digests, with a Stop button.'));
+  blocks.push(
+    context(
+      digest.personal
+        ? 'Your EspoCRM work. `/espo digests` lists your digests, with a Stop button.'
+        : '`/espo digests` in this channel lists its digests, with a Stop button.',
+    ),
+  );
   return message(`${title}${summary ? `: ${summary}` : ''}`, blocks);
 }
 
@@ -144,11 +181,17 @@ export function renderDigest(digest: Digest, options: DigestRenderOptions = {}):
 export function renderDigestList(digests: DigestJob[], personal: boolean): Message {
   if (digests.length === 0) {
     const text = personal ? 'You have no digests.' : 'This channel has no digests.';
-    return message(text, [section(`${text} Schedule one with \`/espo digest daily 09:00\` (or \`… 09:00 weekdays\`); preview it with \`/espo digest now\`.`)]);
+    return message(text, [
+      section(
+        `${text} Schedule one with \`/espo digest daily 09:00\` (or \`… 09:00 weekdays\`); preview it with \`/espo digest now\`.`,
+      ),
+    ]);
   }
   const blocks: (AnyBlock | undefined)[] = [header(personal ? 'Your digests' : 'Digests in this channel')];
   for (const job of digests) {
-    const last = job.lastSentAt ? ` · last sent <!date^${Math.floor(job.lastSentAt.getTime() / 1000)}^{date_short_pretty} {time}|${escape(job.lastSentAt.toISOString())}>` : '';
+    const last = job.lastSentAt
+      ? ` · last sent <!date^${Math.floor(job.lastSentAt.getTime() / 1000)}^{date_short_pretty} {time}|${escape(job.lastSentAt.toISOString())}>`
+      : '';
     const next = `<!date^${Math.floor(job.nextRunAt.getTime() / 1000)}^{date_short_pretty} {time}|${escape(job.nextRunAt.toISOString())}>`;
     blocks.push(
       section(
@@ -170,10 +213,14 @@ export function describeDigest(plan: Pick<DigestPlan, 'personal' | 'time' | 'day
 export function digestScheduleLines(plan: DigestPlan): AnyBlock[] {
   const where = plan.personal ? 'to you, in your DM with me' : `to <#${escape(plan.channelId)}>`;
   const whose = plan.personal
-    ? 'your overdue and today\'s tasks, your meetings today, your deals closing this week, new leads assigned to you, and your deals with no update in 14 days'
+    ? "your overdue and today's tasks, your meetings today, your deals closing this week, new leads assigned to you, and your deals with no update in 14 days"
     : "everyone's overdue and today's tasks, meetings today, deals closing this week (amount, stage), new leads, and deals with no update in 14 days";
   return [
-    section(`*Send a digest ${where}, ${escape(describeTiming(plan))} (${escape(plan.timeZone)})?*\nIt lists ${whose}.`),
-    ...(plan.personal ? [] : [context('I can post only in channels I am in: `/invite @EspoCRM` here first if I am not.')]),
+    section(
+      `*Send a digest ${where}, ${escape(describeTiming(plan))} (${escape(plan.timeZone)})?*\nIt lists ${whose}.`,
+    ),
+    ...(plan.personal
+      ? []
+      : [context('I can post only in channels I am in: `/invite @EspoCRM` here first if I am not.')]),
   ];
 }

@@ -22,7 +22,6 @@ export const HOME_ACTION_IDS = {
   search: 'espo_home_search',
 } as const;
 
-
 export type HomeView = types.HomeView;
 
 export interface HomeRenderOptions {
@@ -30,12 +29,17 @@ export interface HomeRenderOptions {
   siteUrl?: string;
 }
 
-const ASK_AN_ADMIN = 'Ask a Slack workspace admin or owner to run `/espo connect`; the connection they set up is shared by everyone here.';
+const ASK_AN_ADMIN =
+  'Ask a Slack workspace admin or owner to run `/espo connect`; the connection they set up is shared by everyone here.';
 
 /** A Home view from its blocks: empty slots dropped, cut to Slack's 100 blocks with a visible note. */
 export function homeView(blocks: (AnyBlock | undefined)[]): HomeView {
   let present = blocks.filter((block): block is AnyBlock => block !== undefined);
-  if (present.length > LIMITS.viewBlocks) present = [...present.slice(0, LIMITS.viewBlocks - 1), context('_…more than fits here; use `/espo list` to see the rest._')];
+  if (present.length > LIMITS.viewBlocks)
+    present = [
+      ...present.slice(0, LIMITS.viewBlocks - 1),
+      context('_…more than fits here; use `/espo list` to see the rest._'),
+    ];
   return { type: 'home', callback_id: 'espo_home', blocks: present as types.HomeView['blocks'] };
 }
 
@@ -46,7 +50,9 @@ export function renderHome(data: HomeData, options: HomeRenderOptions = {}): Hom
     data.connection.state === 'ready' ? quickActions() : undefined,
     divider(),
     ...workBlocks(data.work, data, options),
-    context(`<!date^${Math.floor(data.now.getTime() / 1000)}^Updated {date_short_pretty} at {time}|Updated ${escape(data.now.toISOString())}>`),
+    context(
+      `<!date^${Math.floor(data.now.getTime() / 1000)}^Updated {date_short_pretty} at {time}|Updated ${escape(data.now.toISOString())}>`,
+    ),
   ]);
 }
 
@@ -74,16 +80,27 @@ function connectionBlocks(data: HomeData): (AnyBlock | undefined)[] {
   // Only whoever may be given the connect link is offered a way to it: anyone else is asked to fetch an admin.
   const start = (text: string) =>
     managesConnection
-      ? { button: button({ actionId: HOME_ACTION_IDS.connect, text, style: 'primary' }), hint: context(`${text} (or \`/espo connect\`) sends your private connect link to your messages with me.`) }
+      ? {
+          button: button({ actionId: HOME_ACTION_IDS.connect, text, style: 'primary' }),
+          hint: context(`${text} (or \`/espo connect\`) sends your private connect link to your messages with me.`),
+        }
       : { button: undefined, hint: context(ASK_AN_ADMIN) };
   switch (connection.state) {
     case 'ready':
-      return [section(`:large_green_circle: *Connected to EspoCRM*${connection.name ? ` (${escape(connection.name)})` : ''}`), context(`You are using ${whose}.`)];
+      return [
+        section(`:large_green_circle: *Connected to EspoCRM*${connection.name ? ` (${escape(connection.name)})` : ''}`),
+        context(`You are using ${whose}.`),
+      ];
     case 'action_required': {
       const title = `:large_orange_circle: *EspoCRM needs ${connection.reconnect ? 'reconnecting' : 'connecting'}.* ${escape(connection.description)}`;
       const text = connection.reconnect ? 'Reconnect EspoCRM' : 'Connect EspoCRM';
       if (connection.connectUrl) {
-        const link = button({ actionId: HOME_ACTION_IDS.connectLink, text, url: connection.connectUrl, style: 'primary' });
+        const link = button({
+          actionId: HOME_ACTION_IDS.connectLink,
+          text,
+          url: connection.connectUrl,
+          style: 'primary',
+        });
         return [section(title, link), context('This link is only shown to you. Reopen this tab when you are done.')];
       }
       const { button: connect, hint } = start(text);
@@ -94,13 +111,19 @@ function connectionBlocks(data: HomeData): (AnyBlock | undefined)[] {
       return [section(':white_circle: *EspoCRM is not connected yet.*', connect), hint];
     }
     case 'building':
-      return [section(':large_yellow_circle: *The EspoCRM connection is still being set up.*'), context('Reopen this tab in a minute.')];
+      return [
+        section(':large_yellow_circle: *The EspoCRM connection is still being set up.*'),
+        context('Reopen this tab in a minute.'),
+      ];
     case 'failed': {
       const { button: connect, hint } = start('Reconnect EspoCRM');
       return [section(`:red_circle: *The EspoCRM connection failed:* ${escape(connection.message)}`, connect), hint];
     }
     case 'unknown':
-      return [section(`:warning: *I could not check the EspoCRM connection.* ${botText(connection.error.userMessage)}`), context('Reopen this tab in a moment to retry.')];
+      return [
+        section(`:warning: *I could not check the EspoCRM connection.* ${botText(connection.error.userMessage)}`),
+        context('Reopen this tab in a moment to retry.'),
+      ];
   }
 }
 
@@ -126,9 +149,13 @@ function workBlocks(work: HomeWork, data: HomeData, options: HomeRenderOptions):
       return [section(`:warning: I could not load your tasks and meetings. ${botText(work.error.userMessage)}`)];
     case 'lists':
       return [
-        ...listBlocks('Your open tasks', work.tasks, 'No open tasks assigned to you. :tada:', (record) => taskLine(record, data.now, options)),
+        ...listBlocks('Your open tasks', work.tasks, 'No open tasks assigned to you. :tada:', (record) =>
+          taskLine(record, data.now, options),
+        ),
         divider(),
-        ...listBlocks('Your upcoming meetings', work.meetings, 'No upcoming meetings assigned to you.', (record) => meetingLine(record, options)),
+        ...listBlocks('Your upcoming meetings', work.meetings, 'No upcoming meetings assigned to you.', (record) =>
+          meetingLine(record, options),
+        ),
       ];
   }
 }
@@ -161,7 +188,9 @@ function taskLine(record: CrmRecord, now: Date, options: HomeRenderOptions): str
   const dueAt = due === undefined ? undefined : new Date(dateOnly ? `${due}T23:59:59Z` : `${due.replace(' ', 'T')}Z`);
   const overdue = dueAt !== undefined && !Number.isNaN(dueAt.getTime()) && dueAt < now;
   const parts = [
-    due === undefined ? 'No due date' : `${overdue ? ':warning: Overdue since' : 'Due'} ${formatValue(due, dateOnly ? 'date' : 'datetime')}`,
+    due === undefined
+      ? 'No due date'
+      : `${overdue ? ':warning: Overdue since' : 'Due'} ${formatValue(due, dateOnly ? 'date' : 'datetime')}`,
     text(record, 'priority'),
     text(record, 'status'),
     text(record, 'parentName') && `Re: ${text(record, 'parentName')}`,

@@ -14,7 +14,11 @@ const VALUE = 'v';
 type View = Record<string, unknown>;
 const plain = (text: string, max: number) => ({ type: 'plain_text', text: truncate(text, max) || ' ', emoji: true });
 
-export function modal(title: string, blocks: unknown[], options: { callbackId?: string; submit?: string; close?: string; metadata?: string } = {}): View {
+export function modal(
+  title: string,
+  blocks: unknown[],
+  options: { callbackId?: string; submit?: string; close?: string; metadata?: string } = {},
+): View {
   return {
     type: 'modal',
     ...(options.callbackId ? { callback_id: options.callbackId } : {}),
@@ -30,7 +34,13 @@ export function modal(title: string, blocks: unknown[], options: { callbackId?: 
 export function noticeView(title: string, text: string, link?: { url: string; text: string }): View {
   // Error messages can quote EspoCRM or Membrane; only the viewer sees a modal, but a link could still be spoofed.
   const blocks: unknown[] = [{ type: 'section', text: { type: 'mrkdwn', text: truncate(botText(text), 3000) } }];
-  if (link) blocks.push({ type: 'actions', elements: [{ type: 'button', action_id: 'espo_open_link', text: plain(link.text, 75), url: link.url, style: 'primary' }] });
+  if (link)
+    blocks.push({
+      type: 'actions',
+      elements: [
+        { type: 'button', action_id: 'espo_open_link', text: plain(link.text, 75), url: link.url, style: 'primary' },
+      ],
+    });
   return modal(title, blocks);
 }
 
@@ -55,17 +65,33 @@ function elementFor(field: FormField): Record<string, unknown> {
     }
     case 'checkbox': {
       const yes = option('true', 'Yes');
-      return { type: 'checkboxes', action_id: VALUE, options: [yes], ...(value === true ? { initial_options: [yes] } : {}) };
+      return {
+        type: 'checkboxes',
+        action_id: VALUE,
+        options: [yes],
+        ...(value === true ? { initial_options: [yes] } : {}),
+      };
     }
     case 'number':
     case 'integer':
       return { type: 'number_input', action_id: VALUE, is_decimal_allowed: field.kind === 'number', ...text };
     case 'date':
-      return { type: 'datepicker', action_id: VALUE, ...(typeof value === 'string' && /^\d{4}-\d{2}-\d{2}/.test(value) ? { initial_date: value.slice(0, 10) } : {}) };
+      return {
+        type: 'datepicker',
+        action_id: VALUE,
+        ...(typeof value === 'string' && /^\d{4}-\d{2}-\d{2}/.test(value) ? { initial_date: value.slice(0, 10) } : {}),
+      };
     case 'datetime': {
       // EspoCRM's `YYYY-MM-DD HH:mm:ss` is UTC, whichever format the schema writes back.
-      const when = typeof value === 'string' ? Date.parse(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}/.test(value) ? `${value.replace(' ', 'T')}Z` : value) : NaN;
-      return { type: 'datetimepicker', action_id: VALUE, ...(Number.isFinite(when) ? { initial_date_time: Math.floor(when / 1000) } : {}) };
+      const when =
+        typeof value === 'string'
+          ? Date.parse(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}/.test(value) ? `${value.replace(' ', 'T')}Z` : value)
+          : NaN;
+      return {
+        type: 'datetimepicker',
+        action_id: VALUE,
+        ...(Number.isFinite(when) ? { initial_date_time: Math.floor(when / 1000) } : {}),
+      };
     }
     case 'email':
       return { type: 'email_text_input', action_id: VALUE, ...text };
@@ -99,7 +125,11 @@ export function formView(form: Form, metadata: string): View {
         : [];
   const command = `/espo ${form.operation} ${form.entity.label.toLowerCase()}${form.id ? ` ${form.id}` : ''} field=value …`;
   const hidden = form.hiddenFields
-    ? [note(`${form.hiddenFields} more field${form.hiddenFields === 1 ? ' does' : 's do'} not fit in this form; set ${form.hiddenFields === 1 ? 'it' : 'them'} with \`${escape(command)}\`.`)]
+    ? [
+        note(
+          `${form.hiddenFields} more field${form.hiddenFields === 1 ? ' does' : 's do'} not fit in this form; set ${form.hiddenFields === 1 ? 'it' : 'them'} with \`${escape(command)}\`.`,
+        ),
+      ]
     : [];
   return modal(formTitle(form), [...intro, ...blocks, ...hidden], {
     callbackId: FORM_CALLBACK_ID,
@@ -110,8 +140,20 @@ export function formView(form: Form, metadata: string): View {
 }
 
 /** Slack names an input's value one way in a submission and another where the form set it. */
-const SUBMITTED = { option: 'selected_option', options: 'selected_options', date: 'selected_date', dateTime: 'selected_date_time', text: 'value' } as const;
-const INITIAL = { option: 'initial_option', options: 'initial_options', date: 'initial_date', dateTime: 'initial_date_time', text: 'initial_value' } as const;
+const SUBMITTED = {
+  option: 'selected_option',
+  options: 'selected_options',
+  date: 'selected_date',
+  dateTime: 'selected_date_time',
+  text: 'value',
+} as const;
+const INITIAL = {
+  option: 'initial_option',
+  options: 'initial_options',
+  date: 'initial_date',
+  dateTime: 'initial_date_time',
+  text: 'initial_value',
+} as const;
 type ValueNames = typeof SUBMITTED | typeof INITIAL;
 type Element = { type?: string } & Record<string, unknown>;
 
@@ -132,7 +174,9 @@ function valueOf(element: Element, names: ValueNames): SubmittedValue {
 }
 
 /** The submitted values of a form view, by field name, as core expects them. */
-export function readFormValues(state: Record<string, Record<string, Element>> | undefined): Record<string, SubmittedValue> {
+export function readFormValues(
+  state: Record<string, Record<string, Element>> | undefined,
+): Record<string, SubmittedValue> {
   const values: Record<string, SubmittedValue> = {};
   for (const [id, actions] of Object.entries(state ?? {})) {
     const input = actions[VALUE] ?? actions[RELATED_ACTION_ID];
@@ -142,10 +186,13 @@ export function readFormValues(state: Record<string, Record<string, Element>> | 
 }
 
 /** What a submitted form showed when it opened, by field name, in the same shape as its values. */
-export function readShownValues(view: { blocks?: { block_id?: string; element?: Element }[] }): Record<string, SubmittedValue> {
+export function readShownValues(view: {
+  blocks?: { block_id?: string; element?: Element }[];
+}): Record<string, SubmittedValue> {
   const shown: Record<string, SubmittedValue> = {};
   for (const block of view.blocks ?? []) {
-    if (block.block_id?.startsWith('f_') && block.element) shown[block.block_id.slice(2)] = valueOf(block.element, INITIAL);
+    if (block.block_id?.startsWith('f_') && block.element)
+      shown[block.block_id.slice(2)] = valueOf(block.element, INITIAL);
   }
   return shown;
 }
@@ -154,8 +201,13 @@ export function readShownValues(view: { blocks?: { block_id?: string; element?: 
  * Field errors as Slack's `response_action: errors` wants them: by block. A problem with a field the
  * form does not show goes to the first field, so it is still seen.
  */
-export function fieldErrors(errors: { field: string; problem: string }[], view: { blocks?: { block_id?: string }[] }): Record<string, string> {
-  const names = (view.blocks ?? []).flatMap((block) => (block.block_id?.startsWith('f_') ? [block.block_id.slice(2)] : []));
+export function fieldErrors(
+  errors: { field: string; problem: string }[],
+  view: { blocks?: { block_id?: string }[] },
+): Record<string, string> {
+  const names = (view.blocks ?? []).flatMap((block) =>
+    block.block_id?.startsWith('f_') ? [block.block_id.slice(2)] : [],
+  );
   const shown = new Set(names);
   const first = names[0];
   const result: Record<string, string> = {};
@@ -173,7 +225,12 @@ export const LOG_CALLBACK_ID = 'espo_log';
 export const RELATED_ACTION_ID = 'espo_related';
 
 /** "Log to EspoCRM": what to save the message as, its subject and text, and the record it is about. */
-export function logMessageView(options: { kinds: readonly string[]; subject: string; body: string; metadata: string }): View {
+export function logMessageView(options: {
+  kinds: readonly string[];
+  subject: string;
+  body: string;
+  metadata: string;
+}): View {
   const kinds = options.kinds.map((kind) => option(kind));
   return modal(
     'Log to EspoCRM',
@@ -184,11 +241,42 @@ export function logMessageView(options: { kinds: readonly string[]; subject: str
         optional: true,
         label: plain('About', 2000),
         hint: plain('A note needs a record; tasks and calls may stand alone.', 2000),
-        element: { type: 'external_select', action_id: RELATED_ACTION_ID, min_query_length: 2, placeholder: plain('Search accounts, contacts, leads, deals', 150) },
+        element: {
+          type: 'external_select',
+          action_id: RELATED_ACTION_ID,
+          min_query_length: 2,
+          placeholder: plain('Search accounts, contacts, leads, deals', 150),
+        },
       },
-      { type: 'input', block_id: 'f_kind', label: plain('Save as', 2000), element: { type: 'static_select', action_id: VALUE, options: kinds, initial_option: kinds[0] } },
-      { type: 'input', block_id: 'f_subject', label: plain('Subject', 2000), element: { type: 'plain_text_input', action_id: VALUE, max_length: 255, initial_value: truncate(options.subject, 255) } },
-      { type: 'input', block_id: 'f_body', label: plain('Text', 2000), element: { type: 'plain_text_input', action_id: VALUE, multiline: true, max_length: 3000, initial_value: truncate(options.body, 3000) } },
+      {
+        type: 'input',
+        block_id: 'f_kind',
+        label: plain('Save as', 2000),
+        element: { type: 'static_select', action_id: VALUE, options: kinds, initial_option: kinds[0] },
+      },
+      {
+        type: 'input',
+        block_id: 'f_subject',
+        label: plain('Subject', 2000),
+        element: {
+          type: 'plain_text_input',
+          action_id: VALUE,
+          max_length: 255,
+          initial_value: truncate(options.subject, 255),
+        },
+      },
+      {
+        type: 'input',
+        block_id: 'f_body',
+        label: plain('Text', 2000),
+        element: {
+          type: 'plain_text_input',
+          action_id: VALUE,
+          multiline: true,
+          max_length: 3000,
+          initial_value: truncate(options.body, 3000),
+        },
+      },
     ],
     { callbackId: LOG_CALLBACK_ID, submit: 'Save', close: 'Cancel', metadata: options.metadata },
   );
@@ -202,8 +290,24 @@ export function searchView(entities: { name: string; plural: string }[]): View {
   return modal(
     'Search EspoCRM',
     [
-      { type: 'input', block_id: 'f_entity', label: plain('Look in', 2000), element: { type: 'static_select', action_id: VALUE, options: kinds, initial_option: kinds[0] } },
-      { type: 'input', block_id: 'f_text', label: plain('For', 2000), element: { type: 'plain_text_input', action_id: VALUE, min_length: 2, max_length: 200, placeholder: plain('A name, email or phone', 150) } },
+      {
+        type: 'input',
+        block_id: 'f_entity',
+        label: plain('Look in', 2000),
+        element: { type: 'static_select', action_id: VALUE, options: kinds, initial_option: kinds[0] },
+      },
+      {
+        type: 'input',
+        block_id: 'f_text',
+        label: plain('For', 2000),
+        element: {
+          type: 'plain_text_input',
+          action_id: VALUE,
+          min_length: 2,
+          max_length: 200,
+          placeholder: plain('A name, email or phone', 150),
+        },
+      },
     ],
     { callbackId: SEARCH_CALLBACK_ID, submit: 'Search', close: 'Cancel' },
   );

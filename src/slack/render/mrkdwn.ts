@@ -7,10 +7,7 @@ import { withCommands } from '../command-name.js';
  * `<https://evil|innocent>` links, while keeping the text readable.
  */
 export function escape(text: unknown): string {
-  return plain(text)
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;');
+  return plain(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 /**

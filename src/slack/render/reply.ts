@@ -3,12 +3,23 @@ import { EXAMPLES, USAGE } from '../../core/command/parse.js';
 import type { Assignee, CrmRecord, EntityInfo, FieldView, ListQuery, RecordRef, WritePlan } from '../../core/ports.js';
 import type { Reply } from '../../core/replies.js';
 import { recordUrl } from '../../crm/espo/entities.js';
-import { actions, button, context, divider, fieldsSection, fieldsSections, header, message, section, type AnyBlock, type Message } from './blocks.js';
+import {
+  actions,
+  button,
+  context,
+  divider,
+  fieldsSection,
+  fieldsSections,
+  header,
+  message,
+  section,
+  type AnyBlock,
+  type Message,
+} from './blocks.js';
 import { alertsLine, renderSubscribed, renderSubscriptions } from './alert.js';
 import { codeBlock, escape, link, truncate, botText } from './mrkdwn.js';
 import { describeDigest, digestScheduleLines, renderDigest, renderDigestList } from './digest.js';
 import { describeTiming } from '../../core/digest-time.js';
-
 
 /** Action ids the listeners register; one place so renderer and listeners cannot drift apart. */
 export const ACTION_IDS = {
@@ -38,7 +49,8 @@ export interface RenderOptions {
 /** What a "Share in channel" button carries to re-run the read for everyone to see. */
 export type ShareTarget = { t: 'list'; q: ListQuery } | { t: 'record'; e: string; id: string };
 
-const SYSTEM_FIELDS = /^(id|name|deleted|createdAt|modifiedAt|createdBy\w*|modifiedBy\w*|streamUpdatedAt|versionNumber|followersIds|followersNames|teamsIds|teamsNames|\w+Ids|\w+Columns)$/;
+const SYSTEM_FIELDS =
+  /^(id|name|deleted|createdAt|modifiedAt|createdBy\w*|modifiedBy\w*|streamUpdatedAt|versionNumber|followersIds|followersNames|teamsIds|teamsNames|\w+Ids|\w+Columns)$/;
 
 export function titleOf(record: CrmRecord): string {
   const fields = record.fields;
@@ -50,7 +62,12 @@ function isEmpty(value: unknown): boolean {
   return value === null || value === undefined || value === '' || (Array.isArray(value) && value.length === 0);
 }
 
-const dayFormat = new Intl.DateTimeFormat('en-US', { month: 'short', day: 'numeric', year: 'numeric', timeZone: 'UTC' });
+const dayFormat = new Intl.DateTimeFormat('en-US', {
+  month: 'short',
+  day: 'numeric',
+  year: 'numeric',
+  timeZone: 'UTC',
+});
 
 /** One field value as safe mrkdwn, formatted the way a salesperson reads it. */
 export function formatValue(value: unknown, format: FieldView['format'], record?: CrmRecord, field?: string): string {
@@ -63,7 +80,9 @@ export function formatValue(value: unknown, format: FieldView['format'], record?
       const currency = String(record?.fields[`${field}Currency`] ?? 'USD');
       if (!Number.isFinite(amount)) return escape(value);
       try {
-        return escape(new Intl.NumberFormat('en-US', { style: 'currency', currency, maximumFractionDigits: 0 }).format(amount));
+        return escape(
+          new Intl.NumberFormat('en-US', { style: 'currency', currency, maximumFractionDigits: 0 }).format(amount),
+        );
       } catch {
         return escape(`${amount.toLocaleString('en-US')} ${currency}`);
       }
@@ -75,7 +94,9 @@ export function formatValue(value: unknown, format: FieldView['format'], record?
     case 'datetime': {
       const text = String(value);
       // EspoCRM datetimes are UTC `YYYY-MM-DD HH:mm:ss`; Slack shows them in each reader's own zone.
-      const when = new Date(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}/.test(text) ? `${text.replace(' ', 'T')}Z` : `${text.slice(0, 10)}T00:00:00Z`);
+      const when = new Date(
+        /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}/.test(text) ? `${text.replace(' ', 'T')}Z` : `${text.slice(0, 10)}T00:00:00Z`,
+      );
       if (Number.isNaN(when.getTime())) return escape(text);
       if (text.length <= 10) return dayFormat.format(when);
       return `<!date^${Math.floor(when.getTime() / 1000)}^{date_short_pretty} {time}|${escape(text)} UTC>`;
@@ -97,7 +118,8 @@ export function formatValue(value: unknown, format: FieldView['format'], record?
 
 /** The fields worth showing for a record: the entity's key fields, or for custom entities the first few present. */
 export function shownFields(entity: EntityInfo, record: CrmRecord, max: number): FieldView[] {
-  if (entity.keyFields.length) return entity.keyFields.filter((view) => !isEmpty(record.fields[view.field])).slice(0, max);
+  if (entity.keyFields.length)
+    return entity.keyFields.filter((view) => !isEmpty(record.fields[view.field])).slice(0, max);
   return Object.entries(record.fields)
     .filter(([field, value]) => !SYSTEM_FIELDS.test(field) && !isEmpty(value) && typeof value !== 'object')
     .slice(0, max)
@@ -129,7 +151,17 @@ function sharedContext(options: RenderOptions): AnyBlock | undefined {
 
 function describeQuery(query: ListQuery): string {
   const parts = query.filters.map((filter) => {
-    const symbol = { equals: '=', notEquals: '≠', greaterThan: '>', lessThan: '<', greaterThanOrEquals: '≥', lessThanOrEquals: '≤', contains: '~', in: 'in', notIn: 'not in' }[filter.op];
+    const symbol = {
+      equals: '=',
+      notEquals: '≠',
+      greaterThan: '>',
+      lessThan: '<',
+      greaterThanOrEquals: '≥',
+      lessThanOrEquals: '≤',
+      contains: '~',
+      in: 'in',
+      notIn: 'not in',
+    }[filter.op];
     const value = Array.isArray(filter.value) ? filter.value.join(', ') : String(filter.value);
     return `${filter.field} ${symbol} ${value}`;
   });
@@ -143,7 +175,9 @@ function renderRecords(reply: Extract<Reply, { kind: 'records' }>, options: Rend
   const filters = query ? describeQuery(query) : '';
   const title = `${entity.plural}${filters ? ` · ${filters}` : ''}`;
   if (page.records.length === 0) {
-    const hint = filters ? `No ${entity.plural.toLowerCase()} match ${escape(filters)}.` : `There are no ${entity.plural.toLowerCase()} yet.`;
+    const hint = filters
+      ? `No ${entity.plural.toLowerCase()} match ${escape(filters)}.`
+      : `There are no ${entity.plural.toLowerCase()} yet.`;
     return message(`No ${entity.plural.toLowerCase()} found`, [
       header(title),
       section(`${hint}\nTry fewer filters, or \`/espo find ${escape(entity.label.toLowerCase())} &lt;text&gt;\`.`),
@@ -154,13 +188,21 @@ function renderRecords(reply: Extract<Reply, { kind: 'records' }>, options: Rend
   const offset = query?.offset ?? reply.offset ?? 0;
   const first = offset + 1;
   const last = offset + page.records.length;
-  const counted = page.total !== undefined ? `Showing ${first}–${last} of ${page.total}` : `Showing ${first}–${last}${page.hasMore ? ' (more available)' : ''}`;
+  const counted =
+    page.total !== undefined
+      ? `Showing ${first}–${last} of ${page.total}`
+      : `Showing ${first}–${last}${page.hasMore ? ' (more available)' : ''}`;
   const blocks: (AnyBlock | undefined)[] = [header(title), context(counted)];
   for (const record of page.records) {
     // action_id must be unique per message and at most 255 characters.
-    const details = options.sharedBy || record.id.length > 64
-      ? undefined
-      : button({ actionId: `${ACTION_IDS.showPrefix}${record.id}`, text: 'Details', value: JSON.stringify({ e: entity.name, id: record.id }) });
+    const details =
+      options.sharedBy || record.id.length > 64
+        ? undefined
+        : button({
+            actionId: `${ACTION_IDS.showPrefix}${record.id}`,
+            text: 'Details',
+            value: JSON.stringify({ e: entity.name, id: record.id }),
+          });
     const line = summaryLine(entity, record);
     blocks.push(section(`*${recordLink(entity, record, options)}*${line ? `\n${line}` : ''}`, details));
   }
@@ -170,23 +212,35 @@ function renderRecords(reply: Extract<Reply, { kind: 'records' }>, options: Rend
     if (page.hasMore) blocks.push(context('_There are more: ask me for the next ones, or narrow it down._'));
   } else {
     const previous: ListQuery | undefined =
-      query.offset > 0 ? { ...query, offset: Math.max(0, query.offset - query.limit), cursor: query.previousCursors?.at(-1), previousCursors: query.previousCursors?.slice(0, -1) } : undefined;
+      query.offset > 0
+        ? {
+            ...query,
+            offset: Math.max(0, query.offset - query.limit),
+            cursor: query.previousCursors?.at(-1),
+            previousCursors: query.previousCursors?.slice(0, -1),
+          }
+        : undefined;
     const next: ListQuery | undefined = page.hasMore
       ? {
           ...query,
           offset: query.offset + query.limit,
           cursor: page.nextCursor,
-          previousCursors: page.nextCursor || query.cursor ? [...(query.previousCursors ?? []), query.cursor ?? ''] : undefined,
+          previousCursors:
+            page.nextCursor || query.cursor ? [...(query.previousCursors ?? []), query.cursor ?? ''] : undefined,
         }
       : undefined;
-    const nextButton = next && button({ actionId: `${ACTION_IDS.page}:next`, text: 'Next →', value: JSON.stringify(next) });
+    const nextButton =
+      next && button({ actionId: `${ACTION_IDS.page}:next`, text: 'Next →', value: JSON.stringify(next) });
     blocks.push(
       divider(),
       // A button value holds 2,000 characters; long filters or a deep cursor trail can outgrow it.
-      next && !nextButton ? context('_There are more, but this list is too long to page through here: narrow the filters._') : undefined,
+      next && !nextButton
+        ? context('_There are more, but this list is too long to page through here: narrow the filters._')
+        : undefined,
       actions(
         'espo_list_actions',
-        previous && button({ actionId: `${ACTION_IDS.page}:prev`, text: '← Previous', value: JSON.stringify(previous) }),
+        previous &&
+          button({ actionId: `${ACTION_IDS.page}:prev`, text: '← Previous', value: JSON.stringify(previous) }),
         nextButton,
         shareButton({ t: 'list', q: query }),
         newButton(entity),
@@ -204,10 +258,19 @@ function renderRecord(entity: EntityInfo, record: CrmRecord, options: RenderOpti
     lead ? section(lead) : undefined,
     header(`${entity.label}: ${titleOf(record)}`),
     views.length
-      ? fieldsSection(views.map((view) => `*${escape(view.label)}*\n${formatValue(record.fields[view.field], view.format, record, view.field)}`))
+      ? fieldsSection(
+          views.map(
+            (view) =>
+              `*${escape(view.label)}*\n${formatValue(record.fields[view.field], view.format, record, view.field)}`,
+          ),
+        )
       : undefined,
-    typeof description === 'string' && description.trim() ? section(`*Description*\n${escape(truncate(description, 1500))}`) : undefined,
-    context(`${escape(entity.label)} \`${escape(record.id)}\`${record.fields.modifiedAt ? ` · modified ${formatValue(record.fields.modifiedAt, 'datetime')}` : ''}`),
+    typeof description === 'string' && description.trim()
+      ? section(`*Description*\n${escape(truncate(description, 1500))}`)
+      : undefined,
+    context(
+      `${escape(entity.label)} \`${escape(record.id)}\`${record.fields.modifiedAt ? ` · modified ${formatValue(record.fields.modifiedAt, 'datetime')}` : ''}`,
+    ),
   ];
   if (options.sharedBy) blocks.push(sharedContext(options));
   else {
@@ -215,7 +278,13 @@ function renderRecord(entity: EntityInfo, record: CrmRecord, options: RenderOpti
       actions(
         'espo_record_actions',
         url ? button({ actionId: 'espo_open_record', text: 'Open in EspoCRM', url }) : undefined,
-        record.id.length <= 64 ? button({ actionId: ACTION_IDS.editRecord, text: 'Edit', value: JSON.stringify({ e: entity.name, id: record.id }) }) : undefined,
+        record.id.length <= 64
+          ? button({
+              actionId: ACTION_IDS.editRecord,
+              text: 'Edit',
+              value: JSON.stringify({ e: entity.name, id: record.id }),
+            })
+          : undefined,
         shareButton({ t: 'record', e: entity.name, id: record.id }),
       ),
     );
@@ -230,7 +299,8 @@ const PREVIEW_JSON_MAX = 2800;
 
 function changeLines(plan: Extract<WritePlan, { kind: 'create' | 'update' }>): string[] {
   return Object.entries(plan.fields).map(([field, value]) => {
-    const after = value === null ? '_(cleared)_' : escape(typeof value === 'object' ? JSON.stringify(value) : String(value));
+    const after =
+      value === null ? '_(cleared)_' : escape(typeof value === 'object' ? JSON.stringify(value) : String(value));
     if (plan.kind === 'update' && plan.before) {
       const previous = plan.before[field];
       // The old value is context, not what gets written, so it may be shortened.
@@ -248,7 +318,10 @@ function fitsInPreview(plan: WritePlan): boolean {
     case 'update':
       return (
         Object.keys(plan.fields).length <= 40 &&
-        Object.values(plan.fields).every((value) => escape(typeof value === 'object' ? JSON.stringify(value) : String(value ?? '')).length <= PREVIEW_VALUE_MAX)
+        Object.values(plan.fields).every(
+          (value) =>
+            escape(typeof value === 'object' ? JSON.stringify(value) : String(value ?? '')).length <= PREVIEW_VALUE_MAX,
+        )
       );
     case 'run':
       return JSON.stringify(plan.input, null, 2).length <= PREVIEW_JSON_MAX;
@@ -262,11 +335,14 @@ function fitsInPreview(plan: WritePlan): boolean {
 /** Which record a planned change touches, by name, so the person can tell it is the one they meant. */
 function targetLine(target: RecordRef | undefined): AnyBlock | undefined {
   if (!target) return undefined;
-  return section(`This changes ${escape(target.entity)} *${escape(target.name ?? target.id)}* \`${escape(target.id)}\`.`);
+  return section(
+    `This changes ${escape(target.entity)} *${escape(target.name ?? target.id)}* \`${escape(target.id)}\`.`,
+  );
 }
 
 type Scalar = string | number | boolean | null;
-const isScalar = (value: unknown): value is Scalar => value === null || ['string', 'number', 'boolean'].includes(typeof value);
+const isScalar = (value: unknown): value is Scalar =>
+  value === null || ['string', 'number', 'boolean'].includes(typeof value);
 
 /**
  * What an action or REST call will send. A flat record (`{name, dateEnd}`, or `{id, fields: {...}}`
@@ -275,13 +351,29 @@ const isScalar = (value: unknown): value is Scalar => value === null || ['string
  */
 function payloadBlocks(payload: unknown): (AnyBlock | undefined)[] {
   if (payload === undefined) return [];
-  const object = typeof payload === 'object' && payload !== null && !Array.isArray(payload) ? (payload as Record<string, unknown>) : undefined;
+  const object =
+    typeof payload === 'object' && payload !== null && !Array.isArray(payload)
+      ? (payload as Record<string, unknown>)
+      : undefined;
   const { fields, ...rest } = object ?? {};
-  const nested = typeof fields === 'object' && fields !== null && !Array.isArray(fields) ? (fields as Record<string, unknown>) : undefined;
+  const nested =
+    typeof fields === 'object' && fields !== null && !Array.isArray(fields)
+      ? (fields as Record<string, unknown>)
+      : undefined;
   const flat = nested ? { ...rest, ...nested } : object;
   const clash = nested && Object.keys(rest).some((key) => key in nested);
-  if (flat && !clash && Object.keys(flat).length > 0 && Object.keys(flat).length <= 40 && Object.values(flat).every((value) => isScalar(value) && escape(String(value)).length <= PREVIEW_VALUE_MAX)) {
-    return fieldsSections(Object.entries(flat).map(([field, value]) => `*${escape(field)}*\n${value === null ? '_(cleared)_' : escape(String(value))}`));
+  if (
+    flat &&
+    !clash &&
+    Object.keys(flat).length > 0 &&
+    Object.keys(flat).length <= 40 &&
+    Object.values(flat).every((value) => isScalar(value) && escape(String(value)).length <= PREVIEW_VALUE_MAX)
+  ) {
+    return fieldsSections(
+      Object.entries(flat).map(
+        ([field, value]) => `*${escape(field)}*\n${value === null ? '_(cleared)_' : escape(String(value))}`,
+      ),
+    );
   }
   return [section(codeBlock(JSON.stringify(payload, null, 2), 2900))];
 }
@@ -295,7 +387,8 @@ function assigneeLine(assignee: Assignee | undefined): AnyBlock | undefined {
 function renderConfirm(reply: Extract<Reply, { kind: 'confirm' }>): Message {
   const { plan, entity, assignee } = reply;
   if (!fitsInPreview(plan)) {
-    const text = 'This change is too large to show in full in Slack, so I will not offer to write it from here. Split it into smaller changes, or make it in EspoCRM.';
+    const text =
+      'This change is too large to show in full in Slack, so I will not offer to write it from here. Split it into smaller changes, or make it in EspoCRM.';
     return message(text, [section(`:warning: ${text}`)]);
   }
   const noun = entity?.label.toLowerCase() ?? 'record';
@@ -312,15 +405,29 @@ function renderConfirm(reply: Extract<Reply, { kind: 'confirm' }>): Message {
       break;
     case 'delete':
       question = `Delete ${noun} “${plan.name ?? plan.id}”?`;
-      blocks.push(section(`*Delete ${escape(noun)} “${escape(plan.name ?? plan.id)}”?*\nIt goes to EspoCRM's trash; only an admin can bring it back.`));
+      blocks.push(
+        section(
+          `*Delete ${escape(noun)} “${escape(plan.name ?? plan.id)}”?*\nIt goes to EspoCRM's trash; only an admin can bring it back.`,
+        ),
+      );
       break;
     case 'run':
       question = `Run ${plan.key}?`;
-      blocks.push(section(`*Run \`${escape(plan.key)}\`* (${escape(plan.name)}) with this input?`), targetLine(plan.target), assigneeLine(assignee), ...payloadBlocks(plan.input));
+      blocks.push(
+        section(`*Run \`${escape(plan.key)}\`* (${escape(plan.name)}) with this input?`),
+        targetLine(plan.target),
+        assigneeLine(assignee),
+        ...payloadBlocks(plan.input),
+      );
       break;
     case 'proxy':
       question = `Send ${plan.request.method} ${plan.request.path}?`;
-      blocks.push(section(`*Send \`${escape(plan.request.method)} ${escape(plan.request.path)}\` to EspoCRM?*`), targetLine(plan.target), assigneeLine(assignee), ...payloadBlocks(plan.request.body));
+      blocks.push(
+        section(`*Send \`${escape(plan.request.method)} ${escape(plan.request.path)}\` to EspoCRM?*`),
+        targetLine(plan.target),
+        assigneeLine(assignee),
+        ...payloadBlocks(plan.request.body),
+      );
       break;
     case 'digest_schedule':
       question = `Send a digest ${describeTiming(plan.digest)}?`;
@@ -332,12 +439,20 @@ function renderConfirm(reply: Extract<Reply, { kind: 'confirm' }>): Message {
       break;
     case 'disconnect':
       question = 'Disconnect EspoCRM?';
-      blocks.push(section('*Disconnect EspoCRM?*\nThe bot stops reaching EspoCRM for everyone it serves here until someone connects again.'));
+      blocks.push(
+        section(
+          '*Disconnect EspoCRM?*\nThe bot stops reaching EspoCRM for everyone it serves here until someone connects again.',
+        ),
+      );
       break;
     case 'subscribe': {
       const where = plan.subscription.dm ? 'your DMs' : `<#${plan.subscription.channelId}>`;
       question = `Subscribe to ${plan.subscription.description}?`;
-      blocks.push(section(`*Send alerts about ${escape(plan.subscription.description)} to ${where}?*\nThe bot registers the EspoCRM webhooks this needs.`));
+      blocks.push(
+        section(
+          `*Send alerts about ${escape(plan.subscription.description)} to ${where}?*\nThe bot registers the EspoCRM webhooks this needs.`,
+        ),
+      );
       break;
     }
     case 'unsubscribe':
@@ -348,10 +463,17 @@ function renderConfirm(reply: Extract<Reply, { kind: 'confirm' }>): Message {
   const expires = Math.floor(reply.expiresAt.getTime() / 1000);
   const minutes = Math.max(1, Math.round((reply.expiresAt.getTime() - Date.now()) / 60_000));
   blocks.push(
-    context(`Nothing is written until you confirm. Only you can confirm; this expires <!date^${expires}^{time}|in ${minutes} minutes>.`),
+    context(
+      `Nothing is written until you confirm. Only you can confirm; this expires <!date^${expires}^{time}|in ${minutes} minutes>.`,
+    ),
     actions(
       'espo_confirm_actions',
-      button({ actionId: ACTION_IDS.confirm, text: 'Confirm', value: reply.pendingId, style: plan.kind === 'delete' || plan.kind === 'disconnect' ? 'danger' : 'primary' }),
+      button({
+        actionId: ACTION_IDS.confirm,
+        text: 'Confirm',
+        value: reply.pendingId,
+        style: plan.kind === 'delete' || plan.kind === 'disconnect' ? 'danger' : 'primary',
+      }),
       button({ actionId: ACTION_IDS.cancel, text: 'Cancel', value: reply.pendingId }),
     ),
   );
@@ -366,23 +488,38 @@ function renderDone(reply: Extract<Reply, { kind: 'done' }>, options: RenderOpti
     case 'update':
       if (entity && record) {
         const verb = plan.kind === 'create' ? 'Created' : 'Updated';
-        return renderRecord(entity, record, options, `:white_check_mark: ${verb} ${escape(noun)} *${recordLink(entity, record, options)}*.`);
+        return renderRecord(
+          entity,
+          record,
+          options,
+          `:white_check_mark: ${verb} ${escape(noun)} *${recordLink(entity, record, options)}*.`,
+        );
       }
       return message('Done', [section(':white_check_mark: Done.')]);
     case 'delete':
-      return message(`Deleted ${noun}`, [section(`:wastebasket: Deleted ${escape(noun)} *${escape(plan.name ?? plan.id)}*.`)]);
+      return message(`Deleted ${noun}`, [
+        section(`:wastebasket: Deleted ${escape(noun)} *${escape(plan.name ?? plan.id)}*.`),
+      ]);
     case 'digest_schedule':
     case 'digest_cancel':
       return message('Done', [section(':white_check_mark: Done.')]);
     case 'disconnect':
-      return message('Disconnected EspoCRM', [section(':electric_plug: Disconnected EspoCRM. Run `/espo connect` to connect again.')]);
+      return message('Disconnected EspoCRM', [
+        section(':electric_plug: Disconnected EspoCRM. Run `/espo connect` to connect again.'),
+      ]);
     case 'subscribe':
     case 'unsubscribe':
       return message('Done', [section(':white_check_mark: Done.')]);
     case 'run':
     case 'proxy': {
-      const what = plan.kind === 'run' ? `\`${escape(plan.key)}\`` : `\`${escape(plan.request.method)} ${escape(plan.request.path)}\``;
-      return message('Done', [section(`:white_check_mark: Ran ${what}.`), section(codeBlock(JSON.stringify(reply.output ?? null, null, 2), 2900))]);
+      const what =
+        plan.kind === 'run'
+          ? `\`${escape(plan.key)}\``
+          : `\`${escape(plan.request.method)} ${escape(plan.request.path)}\``;
+      return message('Done', [
+        section(`:white_check_mark: Ran ${what}.`),
+        section(codeBlock(JSON.stringify(reply.output ?? null, null, 2), 2900)),
+      ]);
     }
   }
 }
@@ -390,7 +527,9 @@ function renderDone(reply: Extract<Reply, { kind: 'done' }>, options: RenderOpti
 function renderHelp(reply: Extract<Reply, { kind: 'help' }>): Message {
   const topic = reply.topic;
   const focus = topic
-    ? section(`*\`/espo ${escape(USAGE[topic])}\`*\n${EXAMPLES[topic].map((example) => `• \`/espo ${escape(example)}\``).join('\n')}`)
+    ? section(
+        `*\`/espo ${escape(USAGE[topic])}\`*\n${EXAMPLES[topic].map((example) => `• \`/espo ${escape(example)}\``).join('\n')}`,
+      )
     : undefined;
   const intro = reply.unknownWord
     ? `I don't know \`${escape(reply.unknownWord)}\`.${reply.suggestion ? ` Did you mean \`/espo ${escape(reply.suggestion)}\`?` : ''}`
@@ -412,7 +551,9 @@ function renderHelp(reply: Extract<Reply, { kind: 'help' }>): Message {
         '• `/espo update lead 5f3a… status="In Process"`',
     ),
     // `<` and `>` are Slack's markup even in code: escaped, so they show as typed.
-    context('Filters: `=`, `!=`, `&gt;`, `&lt;`, `&gt;=`, `&lt;=`, `~` (contains); `a,b` means any of. Dates: ISO, `today`, `tomorrow`.'),
+    context(
+      'Filters: `=`, `!=`, `&gt;`, `&lt;`, `&gt;=`, `&lt;=`, `~` (contains); `a,b` means any of. Dates: ISO, `today`, `tomorrow`.',
+    ),
   ]);
 }
 
@@ -436,7 +577,8 @@ export function renderReply(reply: Reply, options: RenderOptions = {}): Message 
       return renderConnect(reply.description, reply.url);
     case 'status': {
       const { status } = reply;
-      const scope = reply.scope === 'user' ? 'your own EspoCRM connection' : "this workspace's shared EspoCRM connection";
+      const scope =
+        reply.scope === 'user' ? 'your own EspoCRM connection' : "this workspace's shared EspoCRM connection";
       const text =
         status.state === 'ready'
           ? `:large_green_circle: Connected to EspoCRM${status.name ? ` (${escape(status.name)})` : ''}. You are using ${scope}.`
@@ -449,7 +591,9 @@ export function renderReply(reply: Reply, options: RenderOptions = {}): Message 
                 : `:red_circle: The EspoCRM connection failed: ${escape(status.message)} To start over: \`/espo disconnect\`, then \`/espo connect\`.`;
       return message('EspoCRM connection status', [
         section(text),
-        reply.site ? context(`Record links go to ${escape(reply.site.url)} (${SITE_SOURCES[reply.site.source]}).`) : undefined,
+        reply.site
+          ? context(`Record links go to ${escape(reply.site.url)} (${SITE_SOURCES[reply.site.source]}).`)
+          : undefined,
         reply.alerts ? section(alertsLine(reply.alerts)) : undefined,
       ]);
     }
@@ -461,7 +605,11 @@ export function renderReply(reply: Reply, options: RenderOptions = {}): Message 
       return renderSubscriptions(reply);
     case 'actions': {
       if (reply.actions.length === 0) {
-        return message('No matching actions', [section(`No actions match “${escape(reply.intent)}”. Try other words, or use \`/espo api\` for EspoCRM's REST API.`)]);
+        return message('No matching actions', [
+          section(
+            `No actions match “${escape(reply.intent)}”. Try other words, or use \`/espo api\` for EspoCRM's REST API.`,
+          ),
+        ]);
       }
       const lines = reply.actions.map(
         (action) =>
@@ -480,11 +628,18 @@ export function renderReply(reply: Reply, options: RenderOptions = {}): Message 
     case 'digests':
       return renderDigestList(reply.digests, reply.personal);
     case 'data':
-      return message(reply.title, [section(`*${escape(reply.title)}*`), section(codeBlock(JSON.stringify(reply.data ?? null, null, 2), 2900))]);
+      return message(reply.title, [
+        section(`*${escape(reply.title)}*`),
+        section(codeBlock(JSON.stringify(reply.data ?? null, null, 2), 2900)),
+      ]);
   }
 }
 
-const SITE_SOURCES = { stated: 'set with `/espo connect`', espocrm: "EspoCRM's own site URL", default: 'ESPOCRM_URL' } as const;
+const SITE_SOURCES = {
+  stated: 'set with `/espo connect`',
+  espocrm: "EspoCRM's own site URL",
+  default: 'ESPOCRM_URL',
+} as const;
 const CHECK_ICONS = { ok: ':white_check_mark:', adapted: ':large_blue_circle:', problem: ':warning:' } as const;
 
 /** The doctor's checks, one line each: ok, adapted to (the bot works around it), or a problem to act on. */
@@ -493,7 +648,9 @@ function renderDoctor(reply: Extract<Reply, { kind: 'doctor' }>): Message {
   const problems = reply.checks.filter((check) => check.status === 'problem').length;
   return message(`${title}: ${problems ? `${problems} problem${problems === 1 ? '' : 's'}` : 'no problems'}`, [
     header(title),
-    ...reply.checks.map((check) => section(`${CHECK_ICONS[check.status]} *${escape(check.name)}*: ${truncate(botText(check.detail), 2900)}`)),
+    ...reply.checks.map((check) =>
+      section(`${CHECK_ICONS[check.status]} *${escape(check.name)}*: ${truncate(botText(check.detail), 2900)}`),
+    ),
     context(
       reply.automatic
         ? 'I checked the new connection by myself, with harmless reads. `/espo doctor` shows every check.'
@@ -505,8 +662,15 @@ function renderDoctor(reply: Extract<Reply, { kind: 'doctor' }>): Message {
 function renderConnect(description: string, url?: string): Message {
   return message(`Connect EspoCRM: ${description}`, [
     section(`:link: ${botText(description)}`),
-    actions('espo_connect_actions', url ? button({ actionId: 'espo_open_connect', text: 'Connect EspoCRM', url, style: 'primary' }) : undefined),
-    context(url ? 'This link is only shown to you. When you are done, run your command again.' : 'When that is done, run your command again.'),
+    actions(
+      'espo_connect_actions',
+      url ? button({ actionId: 'espo_open_connect', text: 'Connect EspoCRM', url, style: 'primary' }) : undefined,
+    ),
+    context(
+      url
+        ? 'This link is only shown to you. When you are done, run your command again.'
+        : 'When that is done, run your command again.',
+    ),
   ]);
 }
 
@@ -519,8 +683,18 @@ export function renderError(error: AppError): Message {
   if (check) {
     blocks.push(
       'id' in check
-        ? actions('espo_check', button({ actionId: `${ACTION_IDS.showPrefix}${check.id}`, text: 'Check the record', value: JSON.stringify({ e: check.entity, id: check.id }) }))
-        : actions('espo_check', button({ actionId: `${ACTION_IDS.page}:check`, text: 'Look for it', value: JSON.stringify(check.query) })),
+        ? actions(
+            'espo_check',
+            button({
+              actionId: `${ACTION_IDS.showPrefix}${check.id}`,
+              text: 'Check the record',
+              value: JSON.stringify({ e: check.entity, id: check.id }),
+            }),
+          )
+        : actions(
+            'espo_check',
+            button({ actionId: `${ACTION_IDS.page}:check`, text: 'Look for it', value: JSON.stringify(check.query) }),
+          ),
     );
   }
   if (error.details.duplicates?.length) {

@@ -11,12 +11,21 @@ const PREVIEW_FIELDS = 4;
  * A link preview (chat.unfurl) of one record: its name linked to the record in EspoCRM, a few key
  * fields and what kind of record it is. No buttons: everyone in the channel sees it.
  */
-export function renderUnfurl(entity: EntityInfo, record: CrmRecord, siteUrl: string | undefined): { blocks: AnyBlock[] } {
+export function renderUnfurl(
+  entity: EntityInfo,
+  record: CrmRecord,
+  siteUrl: string | undefined,
+): { blocks: AnyBlock[] } {
   const views = shownFields(entity, record, PREVIEW_FIELDS);
   const blocks: (AnyBlock | undefined)[] = [
     section(`*${link(recordUrl(siteUrl, entity.name, record.id), titleOf(record))}*`),
     views.length
-      ? fieldsSection(views.map((view) => `*${escape(view.label)}*\n${formatValue(record.fields[view.field], view.format, record, view.field)}`))
+      ? fieldsSection(
+          views.map(
+            (view) =>
+              `*${escape(view.label)}*\n${formatValue(record.fields[view.field], view.format, record, view.field)}`,
+          ),
+        )
       : undefined,
     context(`EspoCRM ${escape(entity.label)}`),
   ];

@@ -13,8 +13,13 @@ beforeEach(() => {
   crm = new FakeEspoCrm({ now: () => clock }).seedDefaults();
 });
 
-const call = (method: string, path: string, body?: unknown, query: Record<string, unknown> = {}, headers?: Record<string, string>) =>
-  crm.request({ method, path, query, body, headers });
+const call = (
+  method: string,
+  path: string,
+  body?: unknown,
+  query: Record<string, unknown> = {},
+  headers?: Record<string, string>,
+) => crm.request({ method, path, query, body, headers });
 
 function list(entity: string, query: Record<string, unknown> = {}): { total: number; list: EspoRecord[] } {
   const res = call('GET', `/${entity}`, undefined, query);
@@ -34,9 +39,22 @@ function validationData(res: EspoResponse): unknown {
 describe('seed data', () => {
   it('loads the documented data set with EspoCRM-style ids', () => {
     const counts = Object.fromEntries(
-      ['Lead', 'Account', 'Contact', 'Opportunity', 'Task', 'User', 'Meeting', 'Call', 'Case'].map((e) => [e, crm.all(e).length]),
+      ['Lead', 'Account', 'Contact', 'Opportunity', 'Task', 'User', 'Meeting', 'Call', 'Case'].map((e) => [
+        e,
+        crm.all(e).length,
+      ]),
     );
-    expect(counts).toEqual({ Lead: 25, Account: 8, Contact: 10, Opportunity: 12, Task: 10, User: 3, Meeting: 2, Call: 2, Case: 3 });
+    expect(counts).toEqual({
+      Lead: 25,
+      Account: 8,
+      Contact: 10,
+      Opportunity: 12,
+      Task: 10,
+      User: 3,
+      Meeting: 2,
+      Call: 2,
+      Case: 3,
+    });
     expect(crm.all('Lead').every((l) => /^[0-9a-f]{17}$/.test(String(l.id)))).toBe(true);
     expect(names(crm.all('Account'))).toContain('Acme Corp');
     expect(names(crm.all('Lead'))).toContain('<!channel> *bold* <http://evil|click>');
@@ -56,7 +74,11 @@ describe('seed data', () => {
 
   it('computes Task.isOverdue from dateEnd and status', () => {
     const overdue = crm.all('Task').filter((t) => t.isOverdue === true);
-    expect(names(overdue).sort()).toEqual(['Call Olivia about pricing', 'Review Umbrella loss notes', 'Send proposal to Globex']);
+    expect(names(overdue).sort()).toEqual([
+      'Call Olivia about pricing',
+      'Review Umbrella loss notes',
+      'Send proposal to Globex',
+    ]);
     clock = new Date('2026-03-20T12:00:00Z');
     expect(crm.all('Task').filter((t) => t.isOverdue).length).toBeGreaterThan(overdue.length);
   });
@@ -128,11 +150,23 @@ describe('where items', () => {
     ['contains (case-insensitive)', item('contains', 'name', 'SON'), (r: EspoRecord) => /son/i.test(str(r.name))],
     ['notContains', item('notContains', 'name', 'son'), (r: EspoRecord) => !/son/i.test(str(r.name))],
     ['startsWith', item('startsWith', 'name', 'a'), (r: EspoRecord) => /^a/i.test(str(r.name))],
-    ['endsWith', item('endsWith', 'emailAddress', '@acme.example.com'), (r: EspoRecord) => str(r.emailAddress).endsWith('@acme.example.com')],
+    [
+      'endsWith',
+      item('endsWith', 'emailAddress', '@acme.example.com'),
+      (r: EspoRecord) => str(r.emailAddress).endsWith('@acme.example.com'),
+    ],
     ['like', item('like', 'name', '%o_connor'), (r: EspoRecord) => r.name === "James O'Connor"],
     ['in', item('in', 'status', ['New', 'Assigned']), (r: EspoRecord) => ['New', 'Assigned'].includes(str(r.status))],
-    ['in (qs object form)', item('in', 'status', { 0: 'Dead', 1: 'Recycled' }), (r: EspoRecord) => ['Dead', 'Recycled'].includes(str(r.status))],
-    ['notIn', item('notIn', 'status', ['New', 'Assigned']), (r: EspoRecord) => !['New', 'Assigned'].includes(str(r.status))],
+    [
+      'in (qs object form)',
+      item('in', 'status', { 0: 'Dead', 1: 'Recycled' }),
+      (r: EspoRecord) => ['Dead', 'Recycled'].includes(str(r.status)),
+    ],
+    [
+      'notIn',
+      item('notIn', 'status', ['New', 'Assigned']),
+      (r: EspoRecord) => !['New', 'Assigned'].includes(str(r.status)),
+    ],
     ['isNull', item('isNull', 'emailAddress'), (r: EspoRecord) => r.emailAddress === null],
     ['isNotNull', item('isNotNull', 'assignedUserId'), (r: EspoRecord) => r.assignedUserId !== null],
     ['lastSevenDays', item('lastSevenDays', 'createdAt'), (r: EspoRecord) => str(r.createdAt) >= '2026-03-08'],
@@ -141,17 +175,37 @@ describe('where items', () => {
   it.each([
     ['greaterThan (string value)', item('greaterThan', 'amount', '50000'), (r: EspoRecord) => Number(r.amount) > 50000],
     ['lessThan', item('lessThan', 'amount', 20000), (r: EspoRecord) => Number(r.amount) < 20000],
-    ['greaterThanOrEquals', item('greaterThanOrEquals', 'amount', 120000), (r: EspoRecord) => Number(r.amount) >= 120000],
+    [
+      'greaterThanOrEquals',
+      item('greaterThanOrEquals', 'amount', 120000),
+      (r: EspoRecord) => Number(r.amount) >= 120000,
+    ],
     ['lessThanOrEquals', item('lessThanOrEquals', 'amount', 15000), (r: EspoRecord) => Number(r.amount) <= 15000],
-    ['between numbers', item('between', 'amount', [10000, 30000]), (r: EspoRecord) => Number(r.amount) >= 10000 && Number(r.amount) <= 30000],
-    ['between dates', item('between', 'closeDate', ['2026-03-01', '2026-03-31']), (r: EspoRecord) => str(r.closeDate).startsWith('2026-03')],
+    [
+      'between numbers',
+      item('between', 'amount', [10000, 30000]),
+      (r: EspoRecord) => Number(r.amount) >= 10000 && Number(r.amount) <= 30000,
+    ],
+    [
+      'between dates',
+      item('between', 'closeDate', ['2026-03-01', '2026-03-31']),
+      (r: EspoRecord) => str(r.closeDate).startsWith('2026-03'),
+    ],
     ['past', item('past', 'closeDate'), (r: EspoRecord) => str(r.closeDate) < '2026-03-15'],
     ['future', item('future', 'closeDate'), (r: EspoRecord) => str(r.closeDate) > '2026-03-15'],
     ['currentMonth', item('currentMonth', 'closeDate'), (r: EspoRecord) => str(r.closeDate).startsWith('2026-03')],
     ['nextMonth', item('nextMonth', 'closeDate'), (r: EspoRecord) => str(r.closeDate).startsWith('2026-04')],
     ['lastMonth', item('lastMonth', 'closeDate'), (r: EspoRecord) => str(r.closeDate).startsWith('2026-02')],
-    ['lastXDays', item('lastXDays', 'closeDate', '7'), (r: EspoRecord) => str(r.closeDate) >= '2026-03-08' && str(r.closeDate) <= '2026-03-15'],
-    ['nextXDays', item('nextXDays', 'closeDate', 14), (r: EspoRecord) => str(r.closeDate) >= '2026-03-15' && str(r.closeDate) <= '2026-03-29'],
+    [
+      'lastXDays',
+      item('lastXDays', 'closeDate', '7'),
+      (r: EspoRecord) => str(r.closeDate) >= '2026-03-08' && str(r.closeDate) <= '2026-03-15',
+    ],
+    [
+      'nextXDays',
+      item('nextXDays', 'closeDate', 14),
+      (r: EspoRecord) => str(r.closeDate) >= '2026-03-15' && str(r.closeDate) <= '2026-03-29',
+    ],
   ])('Opportunity %s', (_name, where, predicate) => expectWhere('Opportunity', [where], predicate));
 
   it('today / isTrue / isFalse on Tasks', () => {
@@ -166,15 +220,25 @@ describe('where items', () => {
     const active = crm.all('User').filter((u) => u.isActive === true);
     // 'true' from a query string is 0 to MySQL: the inactive ones. isTrue, 1 and JSON true are 1.
     expect(ids(list('User', { where: [item('equals', 'isActive', 'true')] }).list)).toEqual([user!.id]);
-    for (const where of [item('isTrue', 'isActive'), item('equals', 'isActive', '1'), item('equals', 'isActive', true)]) {
+    for (const where of [
+      item('isTrue', 'isActive'),
+      item('equals', 'isActive', '1'),
+      item('equals', 'isActive', true),
+    ]) {
       expect(ids(list('User', { where: [where] }).list)).toEqual(ids(active));
     }
     // A number column reads text's leading number: '50k' is 50, '$50k' is 0.
-    expect(list('Opportunity', { where: [item('greaterThan', 'amount', '50k')] }).total).toBe(crm.all('Opportunity').filter((o) => Number(o.amount) > 50).length);
-    expect(list('Opportunity', { where: [item('greaterThan', 'amount', '$50k')] }).total).toBe(crm.all('Opportunity').filter((o) => Number(o.amount) > 0).length);
+    expect(list('Opportunity', { where: [item('greaterThan', 'amount', '50k')] }).total).toBe(
+      crm.all('Opportunity').filter((o) => Number(o.amount) > 50).length,
+    );
+    expect(list('Opportunity', { where: [item('greaterThan', 'amount', '$50k')] }).total).toBe(
+      crm.all('Opportunity').filter((o) => Number(o.amount) > 0).length,
+    );
     // A day against a datetime is its midnight: a task due later that day is not <= it.
     const [task] = crm.seed('Task', [{ name: 'Due at five', status: 'Not Started', dateEnd: '2026-03-20 17:00:00' }]);
-    expect(ids(list('Task', { where: [item('lessThanOrEquals', 'dateEnd', '2026-03-20')] }).list)).not.toContain(task!.id);
+    expect(ids(list('Task', { where: [item('lessThanOrEquals', 'dateEnd', '2026-03-20')] }).list)).not.toContain(
+      task!.id,
+    );
     expect(ids(list('Task', { where: [item('lessThan', 'dateEnd', '2026-03-21')] }).list)).toContain(task!.id);
   });
 
@@ -191,7 +255,11 @@ describe('where items', () => {
         '&where[0][value][1][value][1][type]=isNull&where[0][value][1][value][1][attribute]=assignedUserId',
       { depth: 20 },
     );
-    expectWhere('Lead', query.where as unknown[], (r) => r.source === 'Partner' || (r.status === 'New' && r.assignedUserId === null));
+    expectWhere(
+      'Lead',
+      query.where as unknown[],
+      (r) => r.source === 'Partner' || (r.status === 'New' && r.assignedUserId === null),
+    );
     expectWhere('Lead', [{ type: 'not', value: [item('equals', 'status', 'New')] }], (r) => r.status !== 'New');
   });
 
@@ -206,7 +274,9 @@ describe('text and primary filters', () => {
   it('textFilter / q search the entity text fields case-insensitively, with * wildcards', () => {
     const acme = list('Lead', { textFilter: 'ACME' }).list;
     expect(acme.length).toBeGreaterThan(0);
-    expect(acme.every((l) => /acme/i.test(`${String(l.name)} ${String(l.accountName)} ${String(l.emailAddress)}`))).toBe(true);
+    expect(
+      acme.every((l) => /acme/i.test(`${String(l.name)} ${String(l.accountName)} ${String(l.emailAddress)}`)),
+    ).toBe(true);
     expect(list('Lead', { q: 'acme' }).total).toBe(acme.length);
     expect(names(list('Lead', { q: 'oli*bennett' }).list)).toEqual(['Olivia Bennett']);
     expect(names(list('Case', { textFilter: 'gateway' }).list)).toEqual(['Export to CSV times out']); // description
@@ -264,9 +334,16 @@ describe('reads and routing', () => {
   });
 
   it('answers App/user and Metadata', () => {
-    expect(call('GET', '/App/user').body).toEqual({ user: { id: expect.any(String), userName: 'jsmith', name: 'Jane Smith' } });
+    expect(call('GET', '/App/user').body).toEqual({
+      user: { id: expect.any(String), userName: 'jsmith', name: 'Jane Smith' },
+    });
     expect(call('GET', '/Metadata', undefined, { key: 'entityDefs.Lead.fields.status.options' }).body).toEqual([
-      'New', 'Assigned', 'In Process', 'Converted', 'Recycled', 'Dead',
+      'New',
+      'Assigned',
+      'In Process',
+      'Converted',
+      'Recycled',
+      'Dead',
     ]);
     expect(call('GET', '/Metadata', undefined, { key: 'entityDefs.Lead.fields.nope' }).body).toBeNull();
     expect(Object.keys((call('GET', '/Metadata').body as { entityDefs: object }).entityDefs)).toContain('Opportunity');
@@ -308,31 +385,69 @@ describe('POST /{Entity}', () => {
   it('refuses a Task, Meeting or Call nobody is assigned to, as EspoCRM does for an API user; a bare date fills dateEndDate', () => {
     // Task.json, Meeting.json, Call.json: `assignedUser: {required: true}`; an API user's records
     // get no assignee by default (Core/Record/Defaults/DefaultPopulator::isAssignedUserShouldBeSetWithSelf).
-    expect(validationData(call('POST', '/Task', { name: 'Call Bob', dateEnd: '2026-03-20' }))).toEqual({ field: 'assignedUser', type: 'required' });
+    expect(validationData(call('POST', '/Task', { name: 'Call Bob', dateEnd: '2026-03-20' }))).toEqual({
+      field: 'assignedUser',
+      type: 'required',
+    });
     const start = { dateStart: '2026-03-20 10:00:00', dateEnd: '2026-03-20 11:00:00' };
-    expect(validationData(call('POST', '/Meeting', { name: 'Demo', ...start }))).toEqual({ field: 'assignedUser', type: 'required' });
-    expect(validationData(call('POST', '/Call', { name: 'Intro', ...start }))).toEqual({ field: 'assignedUser', type: 'required' });
+    expect(validationData(call('POST', '/Meeting', { name: 'Demo', ...start }))).toEqual({
+      field: 'assignedUser',
+      type: 'required',
+    });
+    expect(validationData(call('POST', '/Call', { name: 'Intro', ...start }))).toEqual({
+      field: 'assignedUser',
+      type: 'required',
+    });
     const jane = crm.all('User')[0]!;
     const res = call('POST', '/Task', { name: 'Call Bob', dateEnd: '2026-03-20', assignedUserId: jane.id });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ status: 'Not Started', priority: 'Normal', assignedUserId: jane.id, assignedUserName: 'Jane Smith', dateEnd: '2026-03-20 00:00:00', dateEndDate: '2026-03-20', isOverdue: false });
+    expect(res.body).toMatchObject({
+      status: 'Not Started',
+      priority: 'Normal',
+      assignedUserId: jane.id,
+      assignedUserName: 'Jane Smith',
+      dateEnd: '2026-03-20 00:00:00',
+      dateEndDate: '2026-03-20',
+      isOverdue: false,
+    });
     const task = res.body as EspoRecord;
-    expect(validationData(call('PUT', `/Task/${String(task.id)}`, { assignedUserId: null }))).toEqual({ field: 'assignedUser', type: 'required' });
+    expect(validationData(call('PUT', `/Task/${String(task.id)}`, { assignedUserId: null }))).toEqual({
+      field: 'assignedUser',
+      type: 'required',
+    });
   });
 
   it('validates required fields, enums and formats like EspoCRM', () => {
-    expect(validationData(call('POST', '/Account', { website: 'https://x.example.com' }))).toEqual({ field: 'name', type: 'required' });
-    expect(validationData(call('POST', '/Opportunity', { name: 'X', closeDate: '2026-04-01' }))).toEqual({ field: 'amount', type: 'required' });
-    expect(validationData(call('POST', '/Opportunity', { name: 'X', amount: 1, closeDate: '2026-04-01', stage: 'Won' }))).toEqual({ field: 'stage', type: 'valid' });
-    expect(validationData(call('POST', '/Opportunity', { name: 'X', amount: 1, closeDate: '04/01/2026' }))).toEqual({ field: 'closeDate', type: 'valid' });
-    expect(validationData(call('POST', '/Contact', { firstName: 'Solo' }))).toEqual({ field: 'lastName', type: 'required' });
+    expect(validationData(call('POST', '/Account', { website: 'https://x.example.com' }))).toEqual({
+      field: 'name',
+      type: 'required',
+    });
+    expect(validationData(call('POST', '/Opportunity', { name: 'X', closeDate: '2026-04-01' }))).toEqual({
+      field: 'amount',
+      type: 'required',
+    });
+    expect(
+      validationData(call('POST', '/Opportunity', { name: 'X', amount: 1, closeDate: '2026-04-01', stage: 'Won' })),
+    ).toEqual({ field: 'stage', type: 'valid' });
+    expect(validationData(call('POST', '/Opportunity', { name: 'X', amount: 1, closeDate: '04/01/2026' }))).toEqual({
+      field: 'closeDate',
+      type: 'valid',
+    });
+    expect(validationData(call('POST', '/Contact', { firstName: 'Solo' }))).toEqual({
+      field: 'lastName',
+      type: 'required',
+    });
     expect(call('POST', '/Lead', 'not an object').status).toBe(400);
     // User.json: lastName is required, with `suppressValidationList: ["required"]`.
     expect(call('POST', '/User', { userName: 'solo' }).status).toBe(200);
   });
 
   it('reports duplicates with 409 unless X-Skip-Duplicate-Check is set', () => {
-    const byEmail = call('POST', '/Lead', { firstName: 'Someone', lastName: 'Else', emailAddress: 'OLIVIA.BENNETT@acme.example.com' });
+    const byEmail = call('POST', '/Lead', {
+      firstName: 'Someone',
+      lastName: 'Else',
+      emailAddress: 'OLIVIA.BENNETT@acme.example.com',
+    });
     expect(byEmail.status).toBe(409);
     expect(byEmail.headers['X-Status-Reason']).toBe('duplicate');
     expect(names(byEmail.body as EspoRecord[])).toEqual(['Olivia Bennett']);
@@ -354,13 +469,24 @@ describe('PUT / PATCH / DELETE', () => {
     clock = new Date('2026-03-16T08:30:00Z');
     const res = call('PATCH', `/Lead/${String(lead.id)}`, { status: 'In Process' });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ status: 'In Process', emailAddress: lead.emailAddress, modifiedAt: '2026-03-16 08:30:00', createdAt: lead.createdAt });
+    expect(res.body).toMatchObject({
+      status: 'In Process',
+      emailAddress: lead.emailAddress,
+      modifiedAt: '2026-03-16 08:30:00',
+      createdAt: lead.createdAt,
+    });
   });
 
   it('validates enums and refuses to blank required fields', () => {
     const opp = crm.all('Opportunity')[0]!;
-    expect(validationData(call('PUT', `/Opportunity/${String(opp.id)}`, { stage: 'Done' }))).toEqual({ field: 'stage', type: 'valid' });
-    expect(validationData(call('PUT', `/Opportunity/${String(opp.id)}`, { name: '' }))).toEqual({ field: 'name', type: 'required' });
+    expect(validationData(call('PUT', `/Opportunity/${String(opp.id)}`, { stage: 'Done' }))).toEqual({
+      field: 'stage',
+      type: 'valid',
+    });
+    expect(validationData(call('PUT', `/Opportunity/${String(opp.id)}`, { name: '' }))).toEqual({
+      field: 'name',
+      type: 'required',
+    });
     expect(crm.get('Opportunity', String(opp.id))).toEqual(opp);
     expect(call('PUT', '/Opportunity/00000000000000000', { name: 'x' }).status).toBe(404);
   });
@@ -383,15 +509,24 @@ describe('custom entities', () => {
     const acme = crm.all('Account').find((a) => a.name === 'Acme Corp')!;
     const created = call('POST', '/CProject', { name: 'Rollout', budget: 5000, accountId: acme.id });
     expect(created.body).toMatchObject({ status: 'Planned', budgetCurrency: 'USD', accountName: 'Acme Corp' });
-    expect(validationData(call('POST', '/CProject', { status: 'Active' }))).toEqual({ field: 'name', type: 'required' });
+    expect(validationData(call('POST', '/CProject', { status: 'Active' }))).toEqual({
+      field: 'name',
+      type: 'required',
+    });
     expect(list('CProject', { where: [{ type: 'equals', attribute: 'status', value: 'Planned' }] }).total).toBe(1);
-    expect(crm.seed('CProject', [{ name: 'Seeded', status: 'Done' }])[0]).toMatchObject({ name: 'Seeded', status: 'Done' });
+    expect(crm.seed('CProject', [{ name: 'Seeded', status: 'Done' }])[0]).toMatchObject({
+      name: 'Seeded',
+      status: 'Done',
+    });
   });
 });
 
 describe('webhooks and the stream', () => {
   it('registers webhooks, queues events as EspoCRM does, and signs the batches', () => {
-    const created = call('POST', '/Webhook', { event: 'Opportunity.fieldUpdate.stage', url: 'https://bot.example/hook' });
+    const created = call('POST', '/Webhook', {
+      event: 'Opportunity.fieldUpdate.stage',
+      url: 'https://bot.example/hook',
+    });
     expect(created.status).toBe(200);
     const { id, secretKey } = created.body as { id: string; secretKey: string };
     expect(secretKey).toMatch(/^[0-9a-f]{32}$/);
@@ -409,7 +544,6 @@ describe('webhooks and the stream', () => {
     expect(Buffer.from(batch.headers.Signature!, 'base64').toString()).toMatch(new RegExp(`^${id}:[0-9a-f]{64}$`));
     expect(crm.webhooks.takeBatches()).toEqual([]);
 
-
     expect(call('DELETE', `/Webhook/${id}`).status).toBe(200);
     expect(call('DELETE', `/Webhook/${id}`).status).toBe(404);
     crm.webhooks.refuseWith = 403;
@@ -417,12 +551,30 @@ describe('webhooks and the stream', () => {
   });
 
   it('writes the stream as EspoCRM does: the status apart from audited fields, assignments as their own notes', () => {
-    const stream = (entity: string, record: EspoRecord) => (call('GET', `/${entity}/${String(record.id)}/stream`).body as { list: { type: string; data: Record<string, unknown> }[] }).list;
+    const stream = (entity: string, record: EspoRecord) =>
+      (
+        call('GET', `/${entity}/${String(record.id)}/stream`).body as {
+          list: { type: string; data: Record<string, unknown> }[];
+        }
+      ).list;
     const [jane, marco] = crm.all('User');
-    const deal = call('POST', '/Opportunity', { name: 'Streamed', amount: 1000, closeDate: '2026-04-01', assignedUserId: jane!.id }).body as EspoRecord;
+    const deal = call('POST', '/Opportunity', {
+      name: 'Streamed',
+      amount: 1000,
+      closeDate: '2026-04-01',
+      assignedUserId: jane!.id,
+    }).body as EspoRecord;
     // Service::noteCreate: the assignee and the status (with the scope's statusField) it began with.
     expect(stream('Opportunity', deal)).toEqual([
-      expect.objectContaining({ type: 'Create', data: { assignedUserId: jane!.id, assignedUserName: 'Jane Smith', statusValue: 'Prospecting', statusField: 'stage' } }),
+      expect.objectContaining({
+        type: 'Create',
+        data: {
+          assignedUserId: jane!.id,
+          assignedUserName: 'Jane Smith',
+          statusValue: 'Prospecting',
+          statusField: 'stage',
+        },
+      }),
     ]);
     call('PUT', `/Opportunity/${String(deal.id)}`, { stage: 'Proposal', amount: 2000 });
     call('PUT', `/Opportunity/${String(deal.id)}`, { assignedUserId: marco!.id });
@@ -430,26 +582,58 @@ describe('webhooks and the stream', () => {
     const [assign, update, create] = stream('Opportunity', deal);
     expect(create!.type).toBe('Create');
     // handleAudited: the stage is not in was/became (getAuditedFieldsData skips the statusField), only `value`.
-    expect(update).toMatchObject({ type: 'Update', data: { fields: ['amount'], attributes: { was: { amount: 1000, amountCurrency: 'USD' }, became: { amount: 2000, amountCurrency: 'USD' } }, value: 'Proposal' } });
+    expect(update).toMatchObject({
+      type: 'Update',
+      data: {
+        fields: ['amount'],
+        attributes: { was: { amount: 1000, amountCurrency: 'USD' }, became: { amount: 2000, amountCurrency: 'USD' } },
+        value: 'Proposal',
+      },
+    });
     // noteAssign: the new assignee only.
-    expect(assign).toMatchObject({ type: 'Assign', data: { assignedUserId: marco!.id, assignedUserName: 'Marco Lopez' } });
+    expect(assign).toMatchObject({
+      type: 'Assign',
+      data: { assignedUserId: marco!.id, assignedUserName: 'Marco Lopez' },
+    });
     expect(stream('Opportunity', deal)).toHaveLength(3);
 
     // A status change alone: an Update note with no fields and the new value.
     call('PUT', `/Opportunity/${String(deal.id)}`, { stage: 'Closed Won' });
-    expect(stream('Opportunity', deal)[0]).toMatchObject({ type: 'Update', data: { fields: [], attributes: { was: {}, became: {} }, value: 'Closed Won' } });
+    expect(stream('Opportunity', deal)[0]).toMatchObject({
+      type: 'Update',
+      data: { fields: [], attributes: { was: {}, became: {} }, value: 'Closed Won' },
+    });
     // Seeded records have their Create notes too.
-    expect(stream('Lead', crm.all('Lead')[0]!)).toEqual([expect.objectContaining({ type: 'Create', data: expect.objectContaining({ statusField: 'status' }) })]);
+    expect(stream('Lead', crm.all('Lead')[0]!)).toEqual([
+      expect.objectContaining({ type: 'Create', data: expect.objectContaining({ statusField: 'status' }) }),
+    ]);
   });
 
   it('keeps the status in was/became for an entity without a stream (Call), with no Create or Assign notes', () => {
-    const stream = (record: EspoRecord) => (call('GET', `/Call/${String(record.id)}/stream`).body as { list: { type: string; data: Record<string, unknown> }[] }).list;
+    const stream = (record: EspoRecord) =>
+      (
+        call('GET', `/Call/${String(record.id)}/stream`).body as {
+          list: { type: string; data: Record<string, unknown> }[];
+        }
+      ).list;
     const [jane, marco] = crm.all('User');
-    const created = call('POST', '/Call', { name: 'Intro', dateStart: '2026-03-20 10:00:00', dateEnd: '2026-03-20 10:30:00', assignedUserId: jane!.id }).body as EspoRecord;
+    const created = call('POST', '/Call', {
+      name: 'Intro',
+      dateStart: '2026-03-20 10:00:00',
+      dateEnd: '2026-03-20 10:30:00',
+      assignedUserId: jane!.id,
+    }).body as EspoRecord;
     expect(stream(created)).toEqual([]);
     call('PUT', `/Call/${String(created.id)}`, { status: 'Held', assignedUserId: marco!.id });
     expect(stream(created)).toEqual([
-      expect.objectContaining({ type: 'Update', data: { fields: ['status'], attributes: { was: { status: 'Planned' }, became: { status: 'Held' } }, value: 'Held' } }),
+      expect.objectContaining({
+        type: 'Update',
+        data: {
+          fields: ['status'],
+          attributes: { was: { status: 'Planned' }, became: { status: 'Held' } },
+          value: 'Held',
+        },
+      }),
     ]);
   });
 });

@@ -21,7 +21,6 @@ async function ensure(c: MembraneClient = client): Promise<string> {
   return connection.id;
 }
 
-
 beforeEach(async () => {
   fake = await startFakeMembrane({ workspaceKey: WORKSPACE_KEY, workspaceSecret: WORKSPACE_SECRET });
   client = clientFor('T1');
@@ -53,7 +52,11 @@ describe('connections', () => {
     const id = await ensure();
     expect(await client.connection(id).get()).toMatchObject({
       state: 'CLIENT_ACTION_REQUIRED',
-      clientAction: { type: 'connect', description: 'Connect your EspoCRM instance', uiUrl: 'https://ui.example/connect' },
+      clientAction: {
+        type: 'connect',
+        description: 'Connect your EspoCRM instance',
+        uiUrl: 'https://ui.example/connect',
+      },
     });
     fake.tenant('T1').setConnectionState('SETUP_FAILED', { message: 'Bad API key' });
     const connection = await client.connection(id).get();
@@ -80,8 +83,18 @@ describe('connections', () => {
     const t2Connection = await ensure(t2);
     const assignedUserId = String(fake.tenant('T2').espo.all('User')[0]!.id);
     await t2.action('create-task').run({ fields: { name: 'T2 only', assignedUserId } }, { connectionId: t2Connection });
-    expect(fake.tenant('T2').espo.all('Task').map((t) => t.name)).toContain('T2 only');
-    expect(fake.tenant('T1').espo.all('Task').map((t) => t.name)).not.toContain('T2 only');
+    expect(
+      fake
+        .tenant('T2')
+        .espo.all('Task')
+        .map((t) => t.name),
+    ).toContain('T2 only');
+    expect(
+      fake
+        .tenant('T1')
+        .espo.all('Task')
+        .map((t) => t.name),
+    ).not.toContain('T2 only');
   });
 });
 
@@ -102,19 +115,32 @@ describe('actions', () => {
     expect(all.items.every((a) => a.inputSchema && a.outputSchema && a.id === `act_${a.key}`)).toBe(true);
 
     const leads = await client.actions.find({ connectionId, intent: 'list leads', limit: 5 });
-    expect(leads.items.map((a) => a.key)).toEqual(['list-leads', 'get-lead', 'create-lead', 'update-lead', 'list-users']);
-    expect((await client.actions.find({ connectionId, intent: 'show my deals' })).items[0]?.key).toBe('list-opportunities');
+    expect(leads.items.map((a) => a.key)).toEqual([
+      'list-leads',
+      'get-lead',
+      'create-lead',
+      'update-lead',
+      'list-users',
+    ]);
+    expect((await client.actions.find({ connectionId, intent: 'show my deals' })).items[0]?.key).toBe(
+      'list-opportunities',
+    );
     expect((await client.actions.find({ connectionId, intent: 'add a company' })).items[0]?.key).toBe('create-account');
     expect((await client.actions.find({ connectionId, intent: 'weather forecast' })).items).toEqual([]);
   });
 
   it("carries schemas as large as Membrane's: list filters of a dozen fields, every writable field on create and update", async () => {
     const { items } = await client.actions.find({ connectionId, limit: 100 });
-    const input = (key: string) => items.find((a) => a.key === key)!.inputSchema as { properties: Record<string, { properties?: Record<string, unknown> }> };
+    const input = (key: string) =>
+      items.find((a) => a.key === key)!.inputSchema as {
+        properties: Record<string, { properties?: Record<string, unknown> }>;
+      };
     for (const key of ['list-leads', 'list-opportunities', 'list-tasks', 'list-accounts', 'list-contacts']) {
       expect(Object.keys(input(key).properties.filter!.properties!).length, key).toBeGreaterThanOrEqual(12);
     }
-    expect(Object.keys(input('create-lead').properties)).toEqual(expect.arrayContaining(['industry', 'createdAccountId', 'addressPostalCode', 'opportunityAmountCurrency']));
+    expect(Object.keys(input('create-lead').properties)).toEqual(
+      expect.arrayContaining(['industry', 'createdAccountId', 'addressPostalCode', 'opportunityAmountCurrency']),
+    );
     expect(Object.keys(input('create-account').properties.fields!.properties!)).toHaveLength(19);
     // DataSchema annotations real action schemas carry, none of which OpenAI's strict mode takes.
     expect(input('create-lead').properties.status).toMatchObject({ title: 'Status', default: 'New' });
@@ -123,13 +149,18 @@ describe('actions', () => {
 
   it('runs an espo-style list with an equality filter beside where', async () => {
     const where = [{ type: 'equals', attribute: 'status', value: 'New' }];
-    const { output } = await client.action('list-leads').run({ where, filter: { source: 'Web Site' } }, { connectionId });
+    const { output } = await client
+      .action('list-leads')
+      .run({ where, filter: { source: 'Web Site' } }, { connectionId });
     expect(output.list.length).toBeGreaterThan(0);
     expect(output.list.every((l: EspoRecord) => l.status === 'New' && l.source === 'Web Site')).toBe(true);
   });
 
   it('gets one action by key or id', async () => {
-    expect(await client.action('get-contact').get()).toMatchObject({ key: 'get-contact', type: 'find-data-record-by-id' });
+    expect(await client.action('get-contact').get()).toMatchObject({
+      key: 'get-contact',
+      type: 'find-data-record-by-id',
+    });
     expect((await client.action('act_get-contact').get()).key).toBe('get-contact');
     expect((await failure(client.action('delete-lead').get())).data.key).toBe('not_found');
   });
@@ -145,9 +176,14 @@ describe('actions', () => {
 
   it('runs membrane-style create-task, get-task and update-task', async () => {
     // A task is assigned to someone (Task.json: assignedUser required), so the schema requires the id.
-    expect((await failure(client.action('create-task').run({ fields: { name: 'Call Bob' } }, { connectionId }))).data.message).toContain('assignedUserId');
+    expect(
+      (await failure(client.action('create-task').run({ fields: { name: 'Call Bob' } }, { connectionId }))).data
+        .message,
+    ).toContain('assignedUserId');
     const assignedUserId = String(fake.tenant('T1').espo.all('User')[0]!.id);
-    const created = await client.action('create-task').run({ fields: { name: 'Call Bob', assignedUserId } }, { connectionId });
+    const created = await client
+      .action('create-task')
+      .run({ fields: { name: 'Call Bob', assignedUserId } }, { connectionId });
     expect(created.output).toEqual({ id: expect.stringMatching(/^[0-9a-f]{17}$/) });
     const { id } = created.output as { id: string };
     expect(fake.tenant('T1').espo.get('Task', id)).toMatchObject({ name: 'Call Bob', status: 'Not Started' });
@@ -162,7 +198,9 @@ describe('actions', () => {
     let cursor: string | undefined;
     let pages = 0;
     do {
-      const { output } = await client.action('list-contacts').run({ limit: 4, ...(cursor ? { cursor } : {}) }, { connectionId });
+      const { output } = await client
+        .action('list-contacts')
+        .run({ limit: 4, ...(cursor ? { cursor } : {}) }, { connectionId });
       expect(output).not.toHaveProperty('total');
       seen.push(...output.records.map((r: { id: string }) => r.id));
       cursor = output.cursor;
@@ -171,13 +209,22 @@ describe('actions', () => {
     expect(pages).toBe(3);
     expect(new Set(seen).size).toBe(10);
 
-    const acme = fake.tenant('T1').espo.all('Account').find((a) => a.name === 'Acme Corp')!;
+    const acme = fake
+      .tenant('T1')
+      .espo.all('Account')
+      .find((a) => a.name === 'Acme Corp')!;
     const filtered = await client.action('list-contacts').run({ filter: { accountId: acme.id } }, { connectionId });
-    expect(filtered.output.records.map((r: { name: string }) => r.name).sort()).toEqual(['Alice Johnson', 'Bob Martinez']);
+    expect(filtered.output.records.map((r: { name: string }) => r.name).sort()).toEqual([
+      'Alice Johnson',
+      'Bob Martinez',
+    ]);
   });
 
   it('runs espo-style get/update on flat records', async () => {
-    const lead = fake.tenant('T1').espo.all('Lead').find((l) => l.name === 'Liam Carter')!;
+    const lead = fake
+      .tenant('T1')
+      .espo.all('Lead')
+      .find((l) => l.name === 'Liam Carter')!;
     const got = await client.action('get-lead').run({ id: lead.id }, { connectionId });
     expect(got.output).toMatchObject({ id: lead.id, name: 'Liam Carter', status: 'New' });
     const updated = await client.action('update-lead').run({ id: lead.id, status: 'In Process' }, { connectionId });
@@ -202,7 +249,9 @@ describe('actions', () => {
   });
 
   it('wraps EspoCRM errors in an action_run error with the response', async () => {
-    const error = await failure(client.action('create-account').run({ fields: { name: 'Acme Corp' } }, { connectionId }));
+    const error = await failure(
+      client.action('create-account').run({ fields: { name: 'Acme Corp' } }, { connectionId }),
+    );
     expect(error).toBeInstanceOf(ActionRunError);
     expect(error.data.data.response).toMatchObject({ status: 409, headers: { 'x-status-reason': 'duplicate' } });
     expect(error.data.data.response.data[0].name).toBe('Acme Corp');
@@ -223,15 +272,23 @@ describe('actions', () => {
   it('offers the catalog untyped, with generic types, or with cursor-only lists', async () => {
     const tenant = fake.tenant('T1');
     tenant.setCatalog({ types: 'none' });
-    expect((await client.actions.find({ connectionId, limit: 100 })).items.every((a) => a.type === undefined)).toBe(true);
+    expect((await client.actions.find({ connectionId, limit: 100 })).items.every((a) => a.type === undefined)).toBe(
+      true,
+    );
     tenant.setCatalog({ types: 'generic' });
-    expect(new Set((await client.actions.find({ connectionId, limit: 100 })).items.map((a) => a.type))).toEqual(new Set(['connector-operation']));
+    expect(new Set((await client.actions.find({ connectionId, limit: 100 })).items.map((a) => a.type))).toEqual(
+      new Set(['connector-operation']),
+    );
 
     tenant.setCatalog({ lists: 'cursor-only' });
     tenant.listPageSize = 4;
-    const listContacts = (await client.action('list-contacts').get()) as { inputSchema: { properties: Record<string, unknown> } };
+    const listContacts = (await client.action('list-contacts').get()) as {
+      inputSchema: { properties: Record<string, unknown> };
+    };
     expect(Object.keys(listContacts.inputSchema.properties).sort()).toEqual(['cursor', 'filter']);
-    expect((await failure(client.action('list-contacts').run({ limit: 2 }, { connectionId }))).data.key).toBe('invalid_input');
+    expect((await failure(client.action('list-contacts').run({ limit: 2 }, { connectionId }))).data.key).toBe(
+      'invalid_input',
+    );
     const first = await client.action('list-contacts').run({}, { connectionId });
     expect(first.output.records).toHaveLength(4);
     const second = await client.action('list-contacts').run({ cursor: first.output.cursor }, { connectionId });
@@ -242,10 +299,16 @@ describe('actions', () => {
     const before = fake.tenant('T1').espo.all('Task').length;
     fake.failNext(
       { method: 'POST', pathPrefix: '/actions/create-task/run' },
-      { status: 400, body: { type: 'connection', key: 'connection_is_defunct', message: 'EspoCRM answered 401' }, afterHandling: true },
+      {
+        status: 400,
+        body: { type: 'connection', key: 'connection_is_defunct', message: 'EspoCRM answered 401' },
+        afterHandling: true,
+      },
     );
     const assignedUserId = String(fake.tenant('T1').espo.all('User')[0]!.id);
-    const error = await failure(client.action('create-task').run({ fields: { name: 'Written anyway', assignedUserId } }, { connectionId }));
+    const error = await failure(
+      client.action('create-task').run({ fields: { name: 'Written anyway', assignedUserId } }, { connectionId }),
+    );
     expect(error).toBeInstanceOf(ConnectionError);
     expect(fake.tenant('T1').espo.all('Task')).toHaveLength(before + 1);
   });
@@ -270,8 +333,13 @@ describe('proxy to EspoCRM', () => {
       '/Lead?maxSize=2&offset=0&orderBy=name&order=asc&where%5B0%5D%5Btype%5D=equals&where%5B0%5D%5Battribute%5D=status&where%5B0%5D%5Bvalue%5D=New',
     );
     expect(encoded.total).toBe(8);
-    expect(encoded.list.map((l: EspoRecord) => l.name)).toEqual(['<!channel> *bold* <http://evil|click>', 'Amelia Nakamura']);
-    const raw = await proxy().get('/Lead?maxSize=2&orderBy=name&where[0][type]=equals&where[0][attribute]=status&where[0][value]=New');
+    expect(encoded.list.map((l: EspoRecord) => l.name)).toEqual([
+      '<!channel> *bold* <http://evil|click>',
+      'Amelia Nakamura',
+    ]);
+    const raw = await proxy().get(
+      '/Lead?maxSize=2&orderBy=name&where[0][type]=equals&where[0][attribute]=status&where[0][value]=New',
+    );
     expect(raw).toEqual(encoded);
     expect(await proxy().get('/App/user')).toMatchObject({ user: { userName: 'jsmith' } });
   });
@@ -294,7 +362,9 @@ describe('proxy to EspoCRM', () => {
     const tooMany = await failure(proxy().get('/Lead?maxSize=500'));
     expect(tooMany.response.status).toBe(403);
 
-    const unknown = await failure(proxy().get('/Lead?where[0][type]=equals&where[0][attribute]=na%C3%AFve&where[0][value]=x'));
+    const unknown = await failure(
+      proxy().get('/Lead?where[0][type]=equals&where[0][attribute]=na%C3%AFve&where[0][value]=x'),
+    );
     expect(unknown.response.status).toBe(400);
     expect(unknown.response.headers['x-status-reason']).toBe("Bad where item. Unknown attribute 'na?ve'.");
   });
@@ -319,12 +389,17 @@ describe('proxy to EspoCRM', () => {
 
 describe('auth', () => {
   it('rejects a token signed with the wrong secret, an expired token and a foreign issuer', async () => {
-    const wrongSecret = await failure(clientFor('T1', 'not-the-secret').post('/connections/ensure', { appUrl: APP_URL }));
+    const wrongSecret = await failure(
+      clientFor('T1', 'not-the-secret').post('/connections/ensure', { appUrl: APP_URL }),
+    );
     expect(wrongSecret).toBeInstanceOf(BadRequestError);
     expect(wrongSecret.data).toEqual({ type: 'bad_request', key: 'not_authenticated', message: 'Not authenticated' });
 
     const exp = Math.floor(Date.now() / 1000);
-    for (const payload of [{ id: 'T1', iss: WORKSPACE_KEY, exp: exp - 10 }, { id: 'T1', iss: 'other', exp: exp + 600 }]) {
+    for (const payload of [
+      { id: 'T1', iss: WORKSPACE_KEY, exp: exp - 10 },
+      { id: 'T1', iss: 'other', exp: exp + 600 },
+    ]) {
       const token = signWorkspaceToken(payload, WORKSPACE_SECRET);
       const error = await failure(new MembraneClient({ token, apiUri: fake.url }).get('/actions'));
       expect(error.data.key).toBe('not_authenticated');
@@ -365,7 +440,10 @@ describe('recording and fault injection', () => {
 
   it('failNext answers matching requests with a scripted response, N times', async () => {
     const connectionId = await ensure();
-    fake.failNext({ method: 'POST', pathPrefix: '/actions/', times: 2 }, { status: 503, body: { error: 'unavailable' } });
+    fake.failNext(
+      { method: 'POST', pathPrefix: '/actions/', times: 2 },
+      { status: 503, body: { error: 'unavailable' } },
+    );
     for (let i = 0; i < 2; i++) {
       const error = await failure(client.action('list-leads').run({}, { connectionId }));
       expect(error.isMembraneError).toBeUndefined();
@@ -396,7 +474,11 @@ describe('recording and fault injection', () => {
 
   it('answers malformed JSON with 400 and unknown routes with 404', async () => {
     const authorization = `Bearer ${signWorkspaceToken({ id: 'T1', iss: WORKSPACE_KEY, exp: Math.floor(Date.now() / 1000) + 600 }, WORKSPACE_SECRET)}`;
-    const bad = await fetch(`${fake.url}/connections/ensure`, { method: 'POST', headers: { authorization, 'content-type': 'application/json' }, body: '{oops' });
+    const bad = await fetch(`${fake.url}/connections/ensure`, {
+      method: 'POST',
+      headers: { authorization, 'content-type': 'application/json' },
+      body: '{oops',
+    });
     expect(bad.status).toBe(400);
     expect(await bad.json()).toMatchObject({ type: 'bad_request' });
     const unknown = await failure(client.get('/flows'));

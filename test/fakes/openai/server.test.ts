@@ -26,8 +26,8 @@ const messages: ChatCompletionMessageParam[] = [
 
 let fake: FakeOpenAI;
 
-const clientFor = (apiKey = API_KEY, timeout = 5_000) => new OpenAI({ apiKey, baseURL: fake.url, maxRetries: 0, timeout });
-
+const clientFor = (apiKey = API_KEY, timeout = 5_000) =>
+  new OpenAI({ apiKey, baseURL: fake.url, maxRetries: 0, timeout });
 
 beforeEach(async () => {
   fake = await startFakeOpenAI({ apiKey: API_KEY });
@@ -40,7 +40,12 @@ afterEach(async () => {
 describe('fake OpenAI chat completions', () => {
   it('answers a scripted tool call the SDK parses, with usage from estimateTokens', async () => {
     fake.enqueue({ toolCalls: [{ name: 'search_contacts', arguments: { query: 'Ada' } }] });
-    const completion = await clientFor().chat.completions.create({ model: MODEL, messages, tools, tool_choice: 'auto' });
+    const completion = await clientFor().chat.completions.create({
+      model: MODEL,
+      messages,
+      tools,
+      tool_choice: 'auto',
+    });
 
     expect(completion).toMatchObject({ object: 'chat.completion', model: MODEL });
     const choice = completion.choices[0];
@@ -85,9 +90,20 @@ describe('fake OpenAI chat completions', () => {
   });
 
   it('answers queued replies in order, then falls back to a 500', async () => {
-    fake.enqueue({ content: 'first' }, { toolCalls: [{ name: 'a', arguments: '{}' }, { name: 'b', arguments: '{"x":1}' }], content: 'thinking' });
+    fake.enqueue(
+      { content: 'first' },
+      {
+        toolCalls: [
+          { name: 'a', arguments: '{}' },
+          { name: 'b', arguments: '{"x":1}' },
+        ],
+        content: 'thinking',
+      },
+    );
     const client = clientFor();
-    expect((await client.chat.completions.create({ model: MODEL, messages })).choices[0]?.message.content).toBe('first');
+    expect((await client.chat.completions.create({ model: MODEL, messages })).choices[0]?.message.content).toBe(
+      'first',
+    );
     const second = (await client.chat.completions.create({ model: MODEL, messages })).choices[0]?.message;
     expect(second?.content).toBe('thinking');
     expect(second?.tool_calls?.map((call) => call.id)).toEqual(['call_1', 'call_2']);
@@ -132,12 +148,18 @@ describe('fake OpenAI chat completions', () => {
     });
     fake.enqueue({ content: 'queued' });
     const client = clientFor();
-    expect((await client.chat.completions.create({ model: MODEL, messages })).choices[0]?.message.content).toBe('queued');
-    expect((await client.chat.completions.create({ model: MODEL, messages })).choices[0]?.message.content).toBe('echo: find Ada Lovelace');
+    expect((await client.chat.completions.create({ model: MODEL, messages })).choices[0]?.message.content).toBe(
+      'queued',
+    );
+    expect((await client.chat.completions.create({ model: MODEL, messages })).choices[0]?.message.content).toBe(
+      'echo: find Ada Lovelace',
+    );
 
     fake.reset();
     expect(fake.requests).toHaveLength(0);
-    expect(await failure(client.chat.completions.create({ model: MODEL, messages }))).toBeInstanceOf(OpenAI.InternalServerError);
+    expect(await failure(client.chat.completions.create({ model: MODEL, messages }))).toBeInstanceOf(
+      OpenAI.InternalServerError,
+    );
   });
 
   it('rejects a wrong API key with AuthenticationError', async () => {
@@ -149,7 +171,9 @@ describe('fake OpenAI chat completions', () => {
 
   it('lists its models as models.list() reads them, to the right key only', async () => {
     const page = await clientFor().models.list();
-    expect(page.data).toEqual([{ id: 'test-model', object: 'model', created: expect.any(Number), owned_by: 'fake-openai' }]);
+    expect(page.data).toEqual([
+      { id: 'test-model', object: 'model', created: expect.any(Number), owned_by: 'fake-openai' },
+    ]);
     const error = await failure(clientFor('sk-wrong').models.list());
     expect(error).toBeInstanceOf(OpenAI.AuthenticationError);
     expect(fake.requests).toHaveLength(0);
@@ -172,7 +196,10 @@ describe('fake OpenAI chat completions', () => {
 });
 
 describe('fake OpenAI refuses what OpenAI refuses', () => {
-  const tool = (name: string, parameters: Record<string, unknown>, strict?: boolean): ChatCompletionTool => ({ type: 'function', function: { name, parameters, ...(strict === undefined ? {} : { strict }) } });
+  const tool = (name: string, parameters: Record<string, unknown>, strict?: boolean): ChatCompletionTool => ({
+    type: 'function',
+    function: { name, parameters, ...(strict === undefined ? {} : { strict }) },
+  });
   // Nothing is queued: a request the checks let through would get the fake's 500 instead.
   const refusal = async (body: Partial<OpenAI.ChatCompletionCreateParamsNonStreaming>) => {
     const error = await failure(clientFor().chat.completions.create({ model: MODEL, messages, ...body }));
@@ -181,36 +208,67 @@ describe('fake OpenAI refuses what OpenAI refuses', () => {
   };
 
   it('names the tool whose parameters it cannot read, in param, for the whole request', async () => {
-    const error = await refusal({ tools: [...tools, tool('list_rows', { type: 'object', properties: { ids: { type: 'array' } } })] });
+    const error = await refusal({
+      tools: [...tools, tool('list_rows', { type: 'object', properties: { ids: { type: 'array' } } })],
+    });
     expect(error.code).toBe('invalid_function_parameters');
     expect(error.param).toBe('tools[1].function.parameters');
-    expect(error.message).toContain("Invalid schema for function 'list_rows': In context=('properties', 'ids'), array schema missing items.");
+    expect(error.message).toContain(
+      "Invalid schema for function 'list_rows': In context=('properties', 'ids'), array schema missing items.",
+    );
   });
 
   it('refuses, strict or not, a property without a type and a root that is not an object', async () => {
-    expect((await refusal({ tools: [tool('a', { type: 'object', properties: { value: { description: 'x' } } })] })).message).toContain("In context=('properties', 'value'), schema must have a 'type' key");
-    expect((await refusal({ tools: [tool('a', { type: 'array', items: { type: 'string' } })] })).message).toContain('schema must be a JSON Schema of \'type: "object"\', got \'type: "array"\'');
-    expect((await refusal({ tools: [tool('a', { type: 'object' })] })).message).toContain('object schema missing properties');
-    expect((await refusal({ tools: [tool('bad name!', { type: 'object', properties: {} })] })).param).toBe('tools[0].function.name');
+    expect(
+      (await refusal({ tools: [tool('a', { type: 'object', properties: { value: { description: 'x' } } })] })).message,
+    ).toContain("In context=('properties', 'value'), schema must have a 'type' key");
+    expect((await refusal({ tools: [tool('a', { type: 'array', items: { type: 'string' } })] })).message).toContain(
+      'schema must be a JSON Schema of \'type: "object"\', got \'type: "array"\'',
+    );
+    expect((await refusal({ tools: [tool('a', { type: 'object' })] })).message).toContain(
+      'object schema missing properties',
+    );
+    expect((await refusal({ tools: [tool('bad name!', { type: 'object', properties: {} })] })).param).toBe(
+      'tools[0].function.name',
+    );
   });
 
   it('holds strict tools to the Structured Outputs subset', async () => {
-    const closed = { type: 'object', properties: { a: { type: 'string' } }, required: ['a'], additionalProperties: false };
+    const closed = {
+      type: 'object',
+      properties: { a: { type: 'string' } },
+      required: ['a'],
+      additionalProperties: false,
+    };
     const cases: [Record<string, unknown>, string][] = [
-      [{ ...closed, additionalProperties: undefined }, "'additionalProperties' is required to be supplied and to be false"],
+      [
+        { ...closed, additionalProperties: undefined },
+        "'additionalProperties' is required to be supplied and to be false",
+      ],
       [{ ...closed, required: [] }, "Missing 'a'"],
-      [{ ...closed, properties: { a: { type: 'string', default: 'x' } } }, "In context=('properties', 'a'), 'default' is not permitted"],
+      [
+        { ...closed, properties: { a: { type: 'string', default: 'x' } } },
+        "In context=('properties', 'a'), 'default' is not permitted",
+      ],
       [{ ...closed, properties: { a: { type: 'string', format: 'uri' } } }, "format 'uri' is not supported"],
       [{ ...closed, anyOf: [closed] }, "root schema must not be 'anyOf'"],
     ];
-    for (const [parameters, message] of cases) expect((await refusal({ tools: [tool('t', parameters, true)] })).message).toContain(message);
+    for (const [parameters, message] of cases)
+      expect((await refusal({ tools: [tool('t', parameters, true)] })).message).toContain(message);
 
     let deep: Record<string, unknown> = { type: 'string' };
-    for (let level = 0; level < 10; level++) deep = { type: 'object', properties: { next: deep }, required: ['next'], additionalProperties: false };
-    expect((await refusal({ tools: [tool('t', deep, true)] })).message).toContain('11 levels of nesting exceeds limit of 10');
+    for (let level = 0; level < 10; level++)
+      deep = { type: 'object', properties: { next: deep }, required: ['next'], additionalProperties: false };
+    expect((await refusal({ tools: [tool('t', deep, true)] })).message).toContain(
+      '11 levels of nesting exceeds limit of 10',
+    );
     // The same schema is fine non-strict, and a closed one strict.
     fake.enqueue({ content: 'ok' }, { content: 'ok' });
-    await clientFor().chat.completions.create({ model: MODEL, messages, tools: [tool('t', { ...deep, additionalProperties: undefined })] });
+    await clientFor().chat.completions.create({
+      model: MODEL,
+      messages,
+      tools: [tool('t', { ...deep, additionalProperties: undefined })],
+    });
     await clientFor().chat.completions.create({ model: MODEL, messages, tools: [tool('t', closed, true)] });
   });
 
@@ -218,11 +276,27 @@ describe('fake OpenAI refuses what OpenAI refuses', () => {
     for (const model of ['gpt-5', 'gpt-5-mini', 'o3', 'o4-mini', 'openai/gpt-5.1']) {
       const error = await refusal({ model, temperature: 0 });
       expect(error).toMatchObject({ code: 'unsupported_value', param: 'temperature' });
-      expect(error.message).toContain("Unsupported value: 'temperature' does not support 0 with this model. Only the default (1) value is supported.");
+      expect(error.message).toContain(
+        "Unsupported value: 'temperature' does not support 0 with this model. Only the default (1) value is supported.",
+      );
     }
-    expect(await refusal({ model: 'o3-mini', parallel_tool_calls: false, tools })).toMatchObject({ code: 'unsupported_parameter', param: 'parallel_tool_calls' });
+    expect(await refusal({ model: 'o3-mini', parallel_tool_calls: false, tools })).toMatchObject({
+      code: 'unsupported_parameter',
+      param: 'parallel_tool_calls',
+    });
     fake.enqueue({ content: 'ok' }, { content: 'ok' });
-    await clientFor().chat.completions.create({ model: 'gpt-5', messages, tools, parallel_tool_calls: false, tool_choice: 'required' });
-    await clientFor().chat.completions.create({ model: 'gpt-4.1-mini', messages, temperature: 0, parallel_tool_calls: false });
+    await clientFor().chat.completions.create({
+      model: 'gpt-5',
+      messages,
+      tools,
+      parallel_tool_calls: false,
+      tool_choice: 'required',
+    });
+    await clientFor().chat.completions.create({
+      model: 'gpt-4.1-mini',
+      messages,
+      temperature: 0,
+      parallel_tool_calls: false,
+    });
   });
 });

@@ -8,7 +8,13 @@ import { buttonJson, clickContext, recordRefSchema } from './payload.js';
  * the assignee, previewed as old → new and written on their Confirm.
  */
 export function assignToMe(deps: ListenerDeps) {
-  return async ({ ack, body, action, respond, client }: SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs): Promise<void> => {
+  return async ({
+    ack,
+    body,
+    action,
+    respond,
+    client,
+  }: SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs): Promise<void> => {
     await ack();
     const context = clickContext(body);
     const ref = buttonJson(action, recordRefSchema);

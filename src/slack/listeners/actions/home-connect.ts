@@ -10,7 +10,11 @@ import { clickContext } from './payload.js';
  * which only they see; then their Home tab is published again to show where the connection stands.
  */
 export function homeConnect(deps: ListenerDeps) {
-  return async ({ ack, body, client }: SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs): Promise<void> => {
+  return async ({
+    ack,
+    body,
+    client,
+  }: SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs): Promise<void> => {
     await ack();
     const context = clickContext(body);
     await answer(deps, { kind: 'home_connect', context }, resultSender(client, context.userId), async () => {

@@ -9,7 +9,12 @@ const HOME_BUTTONS: Record<string, string> = { [HOME_ACTION_IDS.newLead]: 'Lead'
 
 /** "New lead" beside a list, or App Home's quick buttons: the create form for that entity. */
 export function newRecord(deps: ListenerDeps) {
-  return async ({ ack, body, action, client }: SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs): Promise<void> => {
+  return async ({
+    ack,
+    body,
+    action,
+    client,
+  }: SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs): Promise<void> => {
     await ack();
     const entity = HOME_BUTTONS[action.action_id] ?? action.value ?? '';
     if (!/^[A-Za-z][A-Za-z0-9_]{0,63}$/.test(entity)) return;

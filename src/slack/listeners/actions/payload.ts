@@ -36,7 +36,10 @@ export const listQuerySchema = z.object({
   text: z.string().max(500).optional(),
 });
 
-export const recordRefSchema = z.object({ e: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/), id: z.string().regex(/^[\w-]{1,64}$/) });
+export const recordRefSchema = z.object({
+  e: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/),
+  id: z.string().regex(/^[\w-]{1,64}$/),
+});
 
 export const shareTargetSchema = z.discriminatedUnion('t', [
   z.object({ t: z.literal('list'), q: listQuerySchema }),
@@ -68,7 +71,12 @@ export function jsonButtonListener<T>(
     delivery?: (context: RequestContext) => Delivery;
   },
 ) {
-  return async ({ ack, body, action, respond }: SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs): Promise<void> => {
+  return async ({
+    ack,
+    body,
+    action,
+    respond,
+  }: SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs): Promise<void> => {
     await ack();
     const context = clickContext(body);
     const value = buttonJson(action, options.schema);

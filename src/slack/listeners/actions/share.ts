@@ -11,7 +11,12 @@ export function shareInChannel(deps: ListenerDeps) {
     schema: shareTargetSchema,
     invalid: 'That share button is no longer valid. Please run the command again.',
     detail: (target) => target.t,
-    work: (context, target) => (target.t === 'list' ? deps.service.list(context, target.q) : deps.service.show(context, target.e, target.id)),
-    delivery: (context) => ({ responseType: 'in_channel', replaceOriginal: false, render: { sharedBy: context.userId } }),
+    work: (context, target) =>
+      target.t === 'list' ? deps.service.list(context, target.q) : deps.service.show(context, target.e, target.id),
+    delivery: (context) => ({
+      responseType: 'in_channel',
+      replaceOriginal: false,
+      render: { sharedBy: context.userId },
+    }),
   });
 }

@@ -4,7 +4,13 @@ import { clickContext } from './payload.js';
 
 /** "Unsubscribe" beside a subscription in `/espo subscriptions`: the same as `/espo unsubscribe <id>`, with its Confirm. */
 export function unsubscribeButton(deps: ListenerDeps) {
-  return async ({ ack, body, action, respond, client }: SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs): Promise<void> => {
+  return async ({
+    ack,
+    body,
+    action,
+    respond,
+    client,
+  }: SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs): Promise<void> => {
     await ack();
     const context = clickContext(body);
     const id = /^[\w-]{1,64}$/.test(action.value ?? '') ? action.value! : 'invalid';

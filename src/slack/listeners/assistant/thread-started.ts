@@ -11,7 +11,9 @@ export const SUGGESTED_PROMPTS = [
 export function assistantThreadStarted(): AssistantThreadStartedMiddleware {
   return async ({ say, setSuggestedPrompts, logger }) => {
     try {
-      await say('Hi! Ask me about your EspoCRM: deals, leads, contacts, tasks. I show changes to you before anything is written.');
+      await say(
+        'Hi! Ask me about your EspoCRM: deals, leads, contacts, tasks. I show changes to you before anything is written.',
+      );
       await setSuggestedPrompts({ title: 'Try one of these', prompts: SUGGESTED_PROMPTS });
     } catch (error) {
       logger.warn(`could not greet a new assistant thread: ${String(error)}`);

@@ -10,7 +10,8 @@ const MAX_TITLE = 60;
  */
 export function assistantUserMessage(deps: ListenerDeps): AssistantUserMessageMiddleware {
   return async ({ message, body, client, context, setStatus, setTitle }) => {
-    if (!('user' in message) || !message.user || ('bot_id' in message && message.bot_id) || !('thread_ts' in message)) return;
+    if (!('user' in message) || !message.user || ('bot_id' in message && message.bot_id) || !('thread_ts' in message))
+      return;
     const text = messageText(('text' in message ? message.text : undefined) ?? '', context.botUserId);
     await converse(
       deps,
@@ -26,7 +27,8 @@ export function assistantUserMessage(deps: ListenerDeps): AssistantUserMessageMi
       {
         before: () => setStatus('is looking in EspoCRM…'),
         after: async (result) => {
-          if (result.firstTurn && text) await setTitle(text.length > MAX_TITLE ? `${text.slice(0, MAX_TITLE - 1)}…` : text);
+          if (result.firstTurn && text)
+            await setTitle(text.length > MAX_TITLE ? `${text.slice(0, MAX_TITLE - 1)}…` : text);
         },
       },
     );

@@ -7,7 +7,12 @@ import { publishHome } from '../../home.js';
  * quick buttons). Slack sends this event on every visit, so it only reads: never a connect.
  */
 export function appHomeOpened(deps: ListenerDeps) {
-  return async ({ event, body, client, context }: SlackEventMiddlewareArgs<'app_home_opened'> & AllMiddlewareArgs): Promise<void> => {
+  return async ({
+    event,
+    body,
+    client,
+    context,
+  }: SlackEventMiddlewareArgs<'app_home_opened'> & AllMiddlewareArgs): Promise<void> => {
     // The Messages and About tabs send this event too.
     if (event.tab !== 'home') return;
     const teamId = context.teamId ?? body.team_id;

@@ -4,7 +4,12 @@ import { converse, messageText } from '../../converse.js';
 
 /** "@espo show my open deals" in a channel: answered in the thread the mention starts or is in. */
 export function appMention(deps: ListenerDeps) {
-  return async ({ event, body, client, context }: SlackEventMiddlewareArgs<'app_mention'> & AllMiddlewareArgs): Promise<void> => {
+  return async ({
+    event,
+    body,
+    client,
+    context,
+  }: SlackEventMiddlewareArgs<'app_mention'> & AllMiddlewareArgs): Promise<void> => {
     // Other bots mentioning us could start a loop; only people are answered.
     if (event.bot_id || !event.user) return;
     await converse(deps, client, {

@@ -26,12 +26,19 @@ export function appUninstalled(deps: ListenerDeps) {
         deps.logger.info({ ...log, installation }, 'the app was uninstalled from the org: its installation is deleted');
       } else if (teamId) {
         const espoWebhooks = await deps.alerts?.forgetTeam(teamId).catch((error: unknown) => {
-          deps.logger.warn({ ...log, err: error }, 'could not delete the EspoCRM webhooks of an uninstalled workspace; they are refused with 410');
+          deps.logger.warn(
+            { ...log, err: error },
+            'could not delete the EspoCRM webhooks of an uninstalled workspace; they are refused with 410',
+          );
           return undefined;
         });
         const forgotten = await deps.installations.forgetWorkspace(teamId);
         deps.logger.info(
-          { ...log, ...forgotten, ...(espoWebhooks ? { espoWebhooksDeleted: espoWebhooks.deleted, espoWebhooksLeft: espoWebhooks.left } : {}) },
+          {
+            ...log,
+            ...forgotten,
+            ...(espoWebhooks ? { espoWebhooksDeleted: espoWebhooks.deleted, espoWebhooksLeft: espoWebhooks.left } : {}),
+          },
           'the app was uninstalled: the workspace is forgotten (installation, cached connections, threads, alert subscriptions, webhooks and receiver tokens, digests)',
         );
       } else {

@@ -7,7 +7,12 @@ import { converse, messageText } from '../../converse.js';
  * whole DM is one conversation, remembered for a bounded time.
  */
 export function directMessage(deps: ListenerDeps) {
-  return async ({ message, body, client, context }: SlackEventMiddlewareArgs<'message'> & AllMiddlewareArgs): Promise<void> => {
+  return async ({
+    message,
+    body,
+    client,
+    context,
+  }: SlackEventMiddlewareArgs<'message'> & AllMiddlewareArgs): Promise<void> => {
     // Edits, deletions, joins and bots' own posts arrive as messages too; only people's new messages count.
     if (message.channel_type !== 'im' || message.subtype !== undefined || message.bot_id || !message.user) return;
     await converse(deps, client, {

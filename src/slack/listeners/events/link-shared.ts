@@ -29,15 +29,29 @@ export function linkShared(deps: ListenerDeps) {
         outcome = await unfurls.previews(request, urls);
         const previews = outcome.state === 'read' ? outcome.previews : [];
         if (previews.length) {
-          const target = event.unfurl_id && isUnfurlSource(event.source) ? { unfurl_id: event.unfurl_id, source: event.source } : { channel: event.channel, ts: event.message_ts };
+          const target =
+            event.unfurl_id && isUnfurlSource(event.source)
+              ? { unfurl_id: event.unfurl_id, source: event.source }
+              : { channel: event.channel, ts: event.message_ts };
           await client.chat.unfurl({
             ...target,
-            unfurls: Object.fromEntries(previews.map((preview) => [preview.url, renderUnfurl(preview.entity, preview.record, outcome?.state === 'read' ? outcome.siteUrl : undefined)])),
+            unfurls: Object.fromEntries(
+              previews.map((preview) => [
+                preview.url,
+                renderUnfurl(preview.entity, preview.record, outcome?.state === 'read' ? outcome.siteUrl : undefined),
+              ]),
+            ),
           });
         }
-        deps.logger.info({ ...log, ...summary(outcome), ms: Math.round(performance.now() - started) }, 'request handled');
+        deps.logger.info(
+          { ...log, ...summary(outcome), ms: Math.round(performance.now() - started) },
+          'request handled',
+        );
       } catch (error) {
-        deps.logger.error({ ...log, ...(outcome ? summary(outcome) : {}), err: error, ms: Math.round(performance.now() - started) }, 'could not unfurl shared links');
+        deps.logger.error(
+          { ...log, ...(outcome ? summary(outcome) : {}), err: error, ms: Math.round(performance.now() - started) },
+          'could not unfurl shared links',
+        );
       }
     });
   };
@@ -54,6 +68,10 @@ function summary(outcome: UnfurlOutcome): Record<string, unknown> {
     case 'not_connected':
       return { outcome: 'not_connected', recordLinks: outcome.links };
     case 'read':
-      return { outcome: outcome.previews.length ? 'unfurled' : 'nothing_to_show', unfurled: outcome.previews.length, skipped: outcome.skipped };
+      return {
+        outcome: outcome.previews.length ? 'unfurled' : 'nothing_to_show',
+        unfurled: outcome.previews.length,
+        skipped: outcome.skipped,
+      };
   }
 }

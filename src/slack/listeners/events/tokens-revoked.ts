@@ -16,15 +16,29 @@ export function tokensRevoked(deps: ListenerDeps) {
     const teamId = context.teamId ?? body.team_id;
     const enterpriseId = context.enterpriseId ?? body.enterprise_id;
     const key = context.isEnterpriseInstall ? enterpriseId : teamId;
-    const log = { event: 'tokens_revoked', teamId, enterpriseId, botTokens: bot.length, userTokens: event.tokens.oauth?.length ?? 0 };
+    const log = {
+      event: 'tokens_revoked',
+      teamId,
+      enterpriseId,
+      botTokens: bot.length,
+      userTokens: event.tokens.oauth?.length ?? 0,
+    };
     deps.botToken?.revokedBySlack(teamId, 'tokens_revoked', bot);
     if (bot.length === 0 || !key) {
-      deps.logger.info(log, bot.length === 0 ? 'Slack user tokens were revoked: the bot uses none' : 'the bot token was revoked');
+      deps.logger.info(
+        log,
+        bot.length === 0 ? 'Slack user tokens were revoked: the bot uses none' : 'the bot token was revoked',
+      );
       return;
     }
     try {
       const installation = await deps.installations.delete(key);
-      deps.logger.info({ ...log, installation }, installation ? 'the bot token was revoked: its installation is deleted' : 'the bot token was revoked: no installation was stored');
+      deps.logger.info(
+        { ...log, installation },
+        installation
+          ? 'the bot token was revoked: its installation is deleted'
+          : 'the bot token was revoked: no installation was stored',
+      );
     } catch (error) {
       deps.logger.error({ ...log, err: error }, 'could not delete the installation of revoked tokens');
     }

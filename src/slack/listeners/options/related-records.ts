@@ -10,14 +10,23 @@ const SEARCH_DEADLINE_MS = 2500;
  * grouped by kind. Slack waits 3 seconds for these, so a failure answers an empty list (logged).
  */
 export function relatedRecordOptions(deps: ListenerDeps) {
-  return async ({ ack, body, options }: SlackOptionsMiddlewareArgs<'block_suggestion'> & AllMiddlewareArgs): Promise<void> => {
+  return async ({
+    ack,
+    body,
+    options,
+  }: SlackOptionsMiddlewareArgs<'block_suggestion'> & AllMiddlewareArgs): Promise<void> => {
     const context = { teamId: body.team?.id ?? body.user.team_id ?? '', userId: body.user.id };
     const query = (options.value ?? '').trim().slice(0, 100);
     try {
       // Slack drops an answer after 3 seconds; a slower search answers nothing and says so in the log.
       const groups = await Promise.race([
         deps.messageLog.searchRelated(context, query),
-        new Promise<never>((_, reject) => setTimeout(() => reject(new AppError('timeout', 'The record search took too long.')), SEARCH_DEADLINE_MS).unref()),
+        new Promise<never>((_, reject) =>
+          setTimeout(
+            () => reject(new AppError('timeout', 'The record search took too long.')),
+            SEARCH_DEADLINE_MS,
+          ).unref(),
+        ),
       ]);
       await ack({
         option_groups: groups.map(({ entity, records }) => ({
@@ -30,7 +39,10 @@ export function relatedRecordOptions(deps: ListenerDeps) {
       });
     } catch (error) {
       const appError = toAppError(error);
-      deps.logger.warn({ err: appError.cause ?? appError, code: appError.code, kind: 'related_search', team: context.teamId }, appError.userMessage);
+      deps.logger.warn(
+        { err: appError.cause ?? appError, code: appError.code, kind: 'related_search', team: context.teamId },
+        appError.userMessage,
+      );
       await ack({ options: [] });
     }
   };

@@ -22,12 +22,20 @@ const valuesSchema = z.object({
  * what is saved), with a link back to the Slack message. The result goes to the person privately.
  */
 export function logSubmitted(deps: ListenerDeps) {
-  return async ({ ack, body, view, client }: SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs): Promise<void> => {
+  return async ({
+    ack,
+    body,
+    view,
+    client,
+  }: SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs): Promise<void> => {
     const metadata = viewMetadata(view.private_metadata, metadataSchema);
     const values = valuesSchema.safeParse(readFormValues(view.state.values as never));
     if (!metadata || !values.success) {
       const field = values.success ? 'subject' : String(values.error.issues[0]?.path[0] ?? 'subject');
-      await ack({ response_action: 'errors', errors: fieldErrors([{ field, problem: 'Please check this field.' }], view as never) });
+      await ack({
+        response_action: 'errors',
+        errors: fieldErrors([{ field, problem: 'Please check this field.' }], view as never),
+      });
       return;
     }
     const { kind, subject, body: text, related } = values.data;
@@ -41,12 +49,25 @@ export function logSubmitted(deps: ListenerDeps) {
     await ack();
     const context = { ...viewContext(body), channelId: metadata.c };
     const { ts } = metadata;
-    await answer(deps, { kind: 'log_message', context, detail: kind }, resultSender(client, context.userId, context.channelId), async () => {
-      const profile = await deps.profiles.of(client, context.teamId, context.userId);
-      // Where the message lives, so EspoCRM links back to it; without it the text alone is saved.
-      const permalink = ts ? await client.chat.getPermalink({ channel: context.channelId, message_ts: ts }).then((r) => r.permalink, () => undefined) : undefined;
-      const saved = [text ?? '', permalink ? `From Slack: ${permalink}` : ''].filter(Boolean).join('\n\n');
-      return deps.service.submit({ ...context, ...profile }, deps.messageLog.plan({ kind, subject, body: saved, ...relatedRef }));
-    });
+    await answer(
+      deps,
+      { kind: 'log_message', context, detail: kind },
+      resultSender(client, context.userId, context.channelId),
+      async () => {
+        const profile = await deps.profiles.of(client, context.teamId, context.userId);
+        // Where the message lives, so EspoCRM links back to it; without it the text alone is saved.
+        const permalink = ts
+          ? await client.chat.getPermalink({ channel: context.channelId, message_ts: ts }).then(
+              (r) => r.permalink,
+              () => undefined,
+            )
+          : undefined;
+        const saved = [text ?? '', permalink ? `From Slack: ${permalink}` : ''].filter(Boolean).join('\n\n');
+        return deps.service.submit(
+          { ...context, ...profile },
+          deps.messageLog.plan({ kind, subject, body: saved, ...relatedRef }),
+        );
+      },
+    );
   };
 }

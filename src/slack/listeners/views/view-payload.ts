@@ -4,7 +4,11 @@ import type { RequestContext } from '../../../core/service.js';
 
 /** Who submitted a modal. Modals carry no admin flag, so anything admin-only fails closed. */
 export function viewContext(body: SlackViewAction, channelId?: string): RequestContext {
-  return { teamId: body.team?.id ?? body.user.team_id ?? '', userId: body.user.id, ...(channelId ? { channelId } : {}) };
+  return {
+    teamId: body.team?.id ?? body.user.team_id ?? '',
+    userId: body.user.id,
+    ...(channelId ? { channelId } : {}),
+  };
 }
 
 /** A modal's private_metadata parsed with `schema`, or undefined when it is not what we put there. */
