@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 /**
@@ -101,7 +101,73 @@ describe('import boundaries', () => {
     expect(violations).toEqual([]);
   });
 
+  /** Issue 13 unties these; the list only shrinks. */
+  const CYCLES_BEING_UNTIED = [
+    ['core/alerts.ts', 'core/digests.ts', 'core/doctor.ts', 'core/home.ts', 'core/replies.ts', 'core/service.ts'],
+    ['slack/render/alert.ts', 'slack/render/digest.ts', 'slack/render/reply.ts'],
+  ];
+  // A cycle makes two files one piece that cannot be read, tested or moved apart; type-only
+  // imports count too, since a shared type in the wrong file is how such a knot starts.
+  it('no file imports itself through others', () => {
+    const files = filesUnder(SRC);
+    const known = new Set(files);
+    const graph = new Map(
+      files.map((file) => [
+        file,
+        importsOf(file)
+          .filter((specifier) => specifier.startsWith('.'))
+          .map((specifier) => resolve(dirname(file), specifier.replace(/\.js$/, '.ts')))
+          .filter((target) => known.has(target)),
+      ]),
+    );
+    expect(cyclesOf(graph).map((cycle) => cycle.map((file) => relative(SRC, file)).sort())).toEqual(
+      CYCLES_BEING_UNTIED,
+    );
+  });
+
+  it('the cycle check itself finds a cycle', () => {
+    const graph = new Map([
+      ['a', ['b']],
+      ['b', ['c']],
+      ['c', ['a', 'd']],
+      ['d', []],
+    ]);
+    expect(cyclesOf(graph)).toEqual([['a', 'b', 'c']]);
+  });
+
   it('the check itself sees imports', () => {
     expect(importsOf(join(SRC, 'core', 'service.ts'))).toContain('./errors.js');
   });
 });
+
+/** The strongly connected components of more than one file (Tarjan), each sorted: the import cycles. */
+function cyclesOf(graph: Map<string, string[]>): string[][] {
+  const order = new Map<string, number>();
+  const lowest = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const cycles: string[][] = [];
+  const visit = (file: string) => {
+    order.set(file, order.size);
+    lowest.set(file, order.get(file)!);
+    stack.push(file);
+    onStack.add(file);
+    for (const target of graph.get(file) ?? []) {
+      if (!order.has(target)) {
+        visit(target);
+        lowest.set(file, Math.min(lowest.get(file)!, lowest.get(target)!));
+      } else if (onStack.has(target)) lowest.set(file, Math.min(lowest.get(file)!, order.get(target)!));
+    }
+    if (lowest.get(file) !== order.get(file)) return;
+    const component: string[] = [];
+    let member: string;
+    do {
+      member = stack.pop()!;
+      onStack.delete(member);
+      component.push(member);
+    } while (member !== file);
+    if (component.length > 1) cycles.push(component.sort());
+  };
+  for (const file of graph.keys()) if (!order.has(file)) visit(file);
+  return cycles;
+}
