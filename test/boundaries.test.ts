@@ -40,7 +40,7 @@ const rules: { layer: string; forbidden: RegExp[] }[] = [
   },
   { layer: 'slack', forbidden: [/^@membranehq\//, /^openai/, /^kysely/, /^pg$/, /^better-sqlite3/, /\/store\//] },
   { layer: 'crm', forbidden: [/^@slack\//, /^openai/, /\/slack\//, /\/llm\//] },
-  { layer: 'store', forbidden: [/^@slack\//, /^@membranehq\//, /^openai/, /\/slack\//, /\/llm\//] },
+  { layer: 'store', forbidden: [/^@slack\//, /^@membranehq\//, /^openai/, /\/(slack|llm|crm)\//] },
   // The planner sees the CRM only as core's plain data: no Membrane, Slack or database.
   {
     layer: 'llm',

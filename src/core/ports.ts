@@ -500,3 +500,38 @@ export interface Logger {
   warn(data: Record<string, unknown>, message: string): void;
   error(data: Record<string, unknown>, message: string): void;
 }
+
+// ---- The CRM gateway's connection cache (kept by store/, used by crm/; here so neither imports the other) ----
+
+/** What is remembered per tenant between requests, so a warm command costs one Membrane call. */
+export interface CachedConnection {
+  connectionId: string;
+  state: string;
+  /** When the action catalog was last read from Membrane (epoch ms), if it has been. */
+  catalogFetchedAt?: number;
+  /** What the bot learned about this connection (the doctor, EspoCRM's refusals), if anything. */
+  findings?: CrmFindings;
+}
+
+export interface CatalogEntry {
+  key: string;
+  name: string;
+  description?: string;
+  type?: string;
+  inputSchema?: Record<string, unknown>;
+}
+
+/**
+ * Shared by every instance (it lives in the store). The catalog is kept apart from the
+ * connection row because it is large: a warm request reads only the small row.
+ */
+export interface TenantConnectionCache {
+  get(tenantKey: string): Promise<CachedConnection | undefined>;
+  /** Records the tenant's READY connection; a different connection id forgets the old catalog. */
+  put(tenantKey: string, entry: { connectionId: string; state: string }): Promise<void>;
+  getCatalog(tenantKey: string): Promise<CatalogEntry[] | undefined>;
+  putCatalog(tenantKey: string, catalog: CatalogEntry[], fetchedAt: number): Promise<void>;
+  /** Keeps what was learned about the tenant's connection; it outlives the cached row (the tenant's profile). */
+  putFindings(tenantKey: string, teamId: string, findings: CrmFindings): Promise<void>;
+  delete(tenantKey: string): Promise<void>;
+}

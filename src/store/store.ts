@@ -14,6 +14,9 @@ import {
 import pg from 'pg';
 import type {
   AuditEntry,
+  CachedConnection,
+  CatalogEntry,
+  TenantConnectionCache,
   CrmFindings,
   WorkspaceForgotten,
   AuditLog,
@@ -30,7 +33,6 @@ import type {
   TokenUsage,
   WorkspaceInstallations,
 } from '../core/ports.js';
-import type { CachedConnection, CatalogEntry, TenantConnectionCache } from '../crm/gateway.js';
 import type { AlertStore } from '../core/alerts.js';
 import { SqlAlertStore } from './alerts.js';
 import { SqlDigestStore } from './digests.js';
