@@ -17,7 +17,7 @@ import { PersonDirectory } from './core/people.js';
 import type { Clock } from './core/ports.js';
 import { UnfurlService } from './core/unfurl.js';
 import { EspoEntityDirectory } from './crm/espo/entities.js';
-import { MembraneGateway } from './crm/gateway.js';
+import { MembraneGateway } from './crm/membrane/gateway.js';
 import { webhookRoute } from './crm/espo/webhooks.js';
 import { SlackAlertSink } from './slack/alert-sink.js';
 import { directNotice } from './slack/direct-notice.js';

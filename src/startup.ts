@@ -1,6 +1,6 @@
 import { singleWorkspaceToken, type Config } from './config/config.js';
 import { refusedSetting, SettingError, type SettingCheck } from './config/setting-error.js';
-import { checkMembrane, type MembraneSelf } from './crm/credentials.js';
+import { checkMembrane, type MembraneSelf } from './crm/membrane/credentials.js';
 import { checkModel, OPENAI_DEFAULT_BASE_URL, type ModelEndpoint } from './llm/model-check.js';
 import type { AppLogger } from './observability/logger.js';
 import { BotToken } from './slack/bot-token.js';

@@ -1,7 +1,7 @@
-import { AppError } from '../core/errors.js';
-import type { Transient } from '../core/retry.js';
-import { isObject } from './action-io.js';
-import { commandText } from '../core/text.js';
+import { AppError } from '../../core/errors.js';
+import type { Transient } from '../../core/retry.js';
+import { isObject } from '../action-io.js';
+import { commandText } from '../../core/text.js';
 
 /**
  * Turns whatever the Membrane SDK throws into an AppError a salesperson can act on.
@@ -314,4 +314,10 @@ function fromTransport(error: unknown, context: FailureContext): AppError {
     'EspoCRM took too long to answer. Please try again in a moment.',
     { cause: error },
   );
+}
+
+/** The HTTP status of the answer an error carries (an axios `response`), if any. */
+export function httpStatus(error: unknown): number | undefined {
+  const response = (error as { response?: { status?: unknown } } | undefined)?.response;
+  return typeof response?.status === 'number' ? response.status : undefined;
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signWorkspaceToken, startFakeMembrane, type FakeMembrane } from '../../fakes/membrane/server.js';
-import { checkMembrane } from '../../src/crm/credentials.js';
-import { freePort } from '../support/harness.js';
+import { signWorkspaceToken, startFakeMembrane, type FakeMembrane } from '../../../fakes/membrane/server.js';
+import { checkMembrane } from '../../../src/crm/membrane/credentials.js';
+import { freePort } from '../../support/harness.js';
 
 describe('the Membrane credentials check', () => {
   let membrane: FakeMembrane;

@@ -1,5 +1,6 @@
-import { systemErrorCode, type SettingCheck } from '../config/setting-error.js';
-import { httpStatus, membraneClient, type MembraneCredentials } from './gateway.js';
+import { systemErrorCode, type SettingCheck } from '../../config/setting-error.js';
+import { membraneClient, type MembraneCredentials } from './client.js';
+import { httpStatus } from './errors.js';
 
 /** What Membrane says about the tenant a check acted as (SDK `TenantSelfResponse`). */
 export interface MembraneSelf {
@@ -18,10 +19,9 @@ export async function checkMembrane(
   options: { apiUri: string; credentials: MembraneCredentials; timeoutMs: number },
   tenantKey: string,
 ): Promise<SettingCheck<MembraneSelf>> {
-  const client = membraneClient(options.credentials, options.apiUri, tenantKey);
+  const client = membraneClient(options.credentials, options.apiUri, tenantKey, options.timeoutMs);
   try {
-    const self = (await client.get('/self', undefined, { timeout: options.timeoutMs })) as
-      { name?: unknown } | undefined;
+    const self = (await client.get('/self')) as { name?: unknown } | undefined;
     return { outcome: 'ok', value: typeof self?.name === 'string' ? { customer: self.name } : {} };
   } catch (error) {
     const failure = error as {
