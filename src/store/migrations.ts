@@ -1,4 +1,6 @@
-import { SqliteAdapter, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { Migrator, SqliteAdapter, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import type { StoreDialect } from './connect.js';
+import type { Database } from './schema.js';
 
 /**
  * Migrations live in code (not files on disk) so they ship inside the app and run at every start.
@@ -224,3 +226,26 @@ export const migrationProvider: MigrationProvider = {
     return migrations;
   },
 };
+
+/**
+ * Brings the schema up to date; on failure, what failed and in which migration. On PostgreSQL,
+ * Kysely's own tables are looked for in the connection's current schema: without one named, its
+ * Migrator looks for them in every schema of the database, finds another schema's (another app,
+ * or another test's search_path), skips creating its own and fails on the lock.
+ */
+export async function migrate(
+  db: Kysely<Database>,
+  dialect: StoreDialect,
+): Promise<{ error: unknown; migration?: string } | undefined> {
+  const schema =
+    dialect === 'postgres'
+      ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema
+      : undefined;
+  const migrator = new Migrator({
+    db,
+    provider: migrationProvider,
+    ...(schema ? { migrationTableSchema: schema } : {}),
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  return error ? { error, migration: results?.find((r) => r.status === 'Error')?.migrationName } : undefined;
+}
