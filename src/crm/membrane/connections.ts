@@ -18,12 +18,10 @@ export interface MembraneConnectionOptions {
   cache: TenantConnectionCache;
   /** How long a connection may stay BUILDING before we tell the person to come back. */
   buildingWaitMs?: number;
-  /**
-   * Told (once per connection in this process) when a tenant's connection is found READY and the
-   * doctor has not checked it: the doctor's cue. Must not block; errors are its own.
-   */
-  onReady?: (tenant: Tenant, connectionId: string) => void;
 }
+
+/** Told about a READY connection; must not block, and its errors are its own. */
+export type ReadyListener = (tenant: Tenant, connectionId: string) => void;
 
 /**
  * Each tenant's Membrane connection: found or created (`connections/ensure`) with a bounded wait
@@ -32,11 +30,20 @@ export interface MembraneConnectionOptions {
 export class MembraneConnections {
   /** `tenant:connection` pairs `onReady` was told about. */
   private readonly announced = new Set<string>();
+  private onReady?: ReadyListener;
 
   constructor(
     private readonly calls: MembraneCalls,
     private readonly options: MembraneConnectionOptions,
   ) {}
+
+  /**
+   * Who is told (once per connection in this process) when a tenant's connection is found READY
+   * and the doctor has not checked it: the doctor's cue.
+   */
+  whenReady(listener: ReadyListener): void {
+    this.onReady = listener;
+  }
 
   async connect(tenant: Tenant): Promise<ConnectionStatus> {
     const status = await this.ensure(tenant);
@@ -130,10 +137,10 @@ export class MembraneConnections {
   /** Tells `onReady` about a READY connection nothing was learned about yet, once per process. */
   private announce(tenant: Tenant, connectionId: string): void {
     const key = `${tenant.key}\n${connectionId}`;
-    if (!this.options.onReady || this.announced.has(key)) return;
+    if (!this.onReady || this.announced.has(key)) return;
     if (this.announced.size >= MAX_TENANTS_IN_MEMORY) this.announced.delete(this.announced.values().next().value!);
     this.announced.add(key);
-    this.options.onReady(tenant, connectionId);
+    this.onReady(tenant, connectionId);
   }
 
   /**

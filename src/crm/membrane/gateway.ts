@@ -17,7 +17,7 @@ import { fieldProblems, validateAgainstSchema } from '../validate.js';
 import { MembraneActions } from './actions.js';
 import { MembraneCalls, type MembraneCallOptions } from './calls.js';
 import { ActionCatalog } from './catalog.js';
-import { MembraneConnections, type MembraneConnectionOptions } from './connections.js';
+import { MembraneConnections, type MembraneConnectionOptions, type ReadyListener } from './connections.js';
 import { examine, type DoctorParts } from './doctor.js';
 import { MembraneProxy } from './proxy.js';
 import { MembraneRecords } from './records.js';
@@ -54,6 +54,11 @@ export class MembraneGateway implements CrmGateway {
       proxy: this.proxies,
       cache: options.cache,
     };
+  }
+
+  /** The doctor's cue: told once per connection found READY that nothing was learned about yet. */
+  onConnectionReady(listener: ReadyListener): void {
+    this.connections.whenReady(listener);
   }
 
   connect(tenant: Tenant): Promise<ConnectionStatus> {
