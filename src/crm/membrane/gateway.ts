@@ -36,22 +36,22 @@ export class MembraneGateway implements CrmGateway {
   private readonly connections: MembraneConnections;
   private readonly catalog: ActionCatalog;
   private readonly actions: MembraneActions;
-  private readonly proxies: MembraneProxy;
+  private readonly restProxy: MembraneProxy;
   private readonly records: MembraneRecords;
-  private readonly doctor: DoctorParts;
+  private readonly doctorParts: DoctorParts;
 
   constructor(options: MembraneGatewayOptions) {
     const calls = new MembraneCalls(options);
     this.connections = new MembraneConnections(calls, options);
     this.catalog = new ActionCatalog(calls, this.connections, options);
     this.actions = new MembraneActions(calls, this.connections, this.catalog, options.cache);
-    this.proxies = new MembraneProxy(calls, this.connections, options.cache);
-    this.records = new MembraneRecords(this.connections, this.catalog, this.actions, this.proxies);
-    this.doctor = {
+    this.restProxy = new MembraneProxy(calls, this.connections, options.cache);
+    this.records = new MembraneRecords(this.connections, this.catalog, this.actions, this.restProxy);
+    this.doctorParts = {
       connections: this.connections,
       catalog: this.catalog,
       actions: this.actions,
-      proxy: this.proxies,
+      proxy: this.restProxy,
       cache: options.cache,
     };
   }
@@ -118,11 +118,11 @@ export class MembraneGateway implements CrmGateway {
   }
 
   proxy(tenant: Tenant, request: ProxyRequest): Promise<unknown> {
-    return this.proxies.proxy(tenant, request);
+    return this.restProxy.proxy(tenant, request);
   }
 
   readPath(tenant: Tenant, path: string): Promise<ReadResult> {
-    return this.proxies.readPath(tenant, path);
+    return this.restProxy.readPath(tenant, path);
   }
 
   async formSchema(
@@ -149,6 +149,6 @@ export class MembraneGateway implements CrmGateway {
    * for the tenant (its profile), and the gateway works with it from then on.
    */
   examine(tenant: Tenant): Promise<Examination> {
-    return examine(this.doctor, tenant);
+    return examine(this.doctorParts, tenant);
   }
 }
