@@ -56,18 +56,16 @@ describe('link previews (link_shared → chat.unfurl)', () => {
   /** Connects `team` (as U1) and seeds a lead into the EspoCRM behind `tenantKey` (the team, or team:user in user scope). */
   async function connectedWithLead(harness: Harness, team = 'T1', tenantKey = team) {
     expect(textOf((await harness.command('connect', { team })).reply)).toContain('Connected to EspoCRM');
-    const [lead] = harness.membrane
-      .tenant(tenantKey)
-      .espo.seed('Lead', [
-        {
-          firstName: 'Bob',
-          lastName: '<b>& Co',
-          status: 'New',
-          source: 'Web Site',
-          emailAddress: 'bob@acme.example',
-          accountName: 'Acme <!channel>',
-        },
-      ]);
+    const [lead] = harness.membrane.tenant(tenantKey).espo.seed('Lead', [
+      {
+        firstName: 'Bob',
+        lastName: '<b>& Co',
+        status: 'New',
+        source: 'Web Site',
+        emailAddress: 'bob@acme.example',
+        accountName: 'Acme <!channel>',
+      },
+    ]);
     return { id: String(lead!.id), url: `${SITE_URL}/#Lead/view/${lead!.id}` };
   }
 
