@@ -61,6 +61,7 @@ export class ActionCatalog {
     return catalog;
   }
 
+  /** The catalog of the tenant's READY connection, ensuring one when none is cached. */
   async forTenant(tenant: Tenant): Promise<CatalogEntry[]> {
     return this.connections.withConnection(tenant, { what: 'read the action catalog', isWrite: false }, (connection) =>
       this.of(tenant, connection),
