@@ -15,13 +15,11 @@ describe('the model endpoint check', () => {
     openai = await startFakeOpenAI({ apiKey: 'sk-right', models: ['gpt-4.1-mini', 'test-model'] });
     failing = createServer((req, res) => {
       const status = Number(req.url?.split('/')[1]);
-      res
-        .writeHead(status, { 'content-type': 'application/json' })
-        .end(
-          JSON.stringify({
-            error: { message: `status ${status}`, type: 'invalid_request_error', param: null, code: null },
-          }),
-        );
+      res.writeHead(status, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          error: { message: `status ${status}`, type: 'invalid_request_error', param: null, code: null },
+        }),
+      );
     });
     await new Promise<void>((resolve) => failing.listen(0, '127.0.0.1', resolve));
     failingUrl = (status) => `http://127.0.0.1:${(failing.address() as AddressInfo).port}/${status}/v1`;
