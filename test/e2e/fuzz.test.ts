@@ -294,24 +294,23 @@ describe('hostile input, end to end', () => {
     expect(huge.status).toBe(413);
     // The unread rest of the body must not keep the connection open.
     expect(huge.headers.get('connection')).toBe('close');
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // The receiver logs a failure before it answers, and every request above has its answer.
+    await huge.text();
     expect(h.logs.filter((line) => line.msg === 'the EspoCRM webhook receiver failed')).toEqual([]);
   });
 
   it('shows a record whose fields are 100 KB of mrkdwn and pings as inert text, everywhere', async () => {
     const poison = `*bold* <!channel> <@U0123> <#C1|general> <https://evil.example|Open in EspoCRM> &amp; ${'<!here> _x_ ~y~ `z` '.repeat(5000)}`;
-    const [lead] = h.membrane
-      .tenant('T1')
-      .espo.seed('Lead', [
-        {
-          firstName: 'Poison',
-          lastName: poison.slice(0, 100_000),
-          status: 'New',
-          description: poison,
-          accountName: poison,
-          emailAddress: 'poison@example.com',
-        },
-      ]);
+    const [lead] = h.membrane.tenant('T1').espo.seed('Lead', [
+      {
+        firstName: 'Poison',
+        lastName: poison.slice(0, 100_000),
+        status: 'New',
+        description: poison,
+        accountName: poison,
+        emailAddress: 'poison@example.com',
+      },
+    ]);
     const id = String(lead!.id);
     const replies = [
       (await h.command(`show lead ${id}`)).reply,
