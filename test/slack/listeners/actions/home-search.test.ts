@@ -19,7 +19,10 @@ describe('App Home’s Search button', () => {
     ]);
     const [opened] = client.views.open.mock.calls[0]!;
     expect(opened).toMatchObject({ trigger_id: 'trigger-1', view: { callback_id: 'espo_search' } });
-    expect(JSON.stringify(opened.view)).toContain('Opportunitys');
+    // Each kind as core's entity names it: its plural shown, its name the value.
+    expect(JSON.stringify(opened.view)).toContain(
+      '{"text":{"type":"plain_text","text":"Tasks","emoji":true},"value":"Task"}',
+    );
   });
 
   it('logs, and throws nothing back into Bolt, when Slack will not open the form', async () => {
