@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SlackCall } from '../../fakes/slack/server.js';
 import { buttonNamed, buttonsOf, startHarness, textOf, type Harness } from '../support/harness.js';
 import { send, signEspoBatch } from '../../fakes/espocrm/webhooks.js';
+import { waitForLogs } from '../support/wait.js';
 
 /**
  * Alerts end to end: `/espo subscribe` through Confirm registers EspoCRM webhooks through the fake
@@ -22,7 +23,18 @@ describe('alerts, end to end', () => {
   const espo = (team = 'T1') => h.membrane.tenant(team).espo;
   const postsTo = (channel: string) => (call: SlackCall) =>
     call.method === 'chat.postMessage' && call.body.channel === channel;
-  const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
+  const isBatchLog = (line: Record<string, unknown>) => line.msg === 'EspoCRM webhook batch handled';
+  /** How many webhook batches the app has handled so far (each logs once its alerts are queued). */
+  const batchesHandled = () => h.logs.filter(isBatchLog).length;
+  /**
+   * Waits for `count` batches handled after the first `since`, and returns how many alerts they
+   * made: once every alert made has been posted, no other post is on its way.
+   */
+  async function alertsOfBatches(since: number, count: number): Promise<number> {
+    const lines = (await waitForLogs(h.logs, isBatchLog, since + count)).slice(since);
+    expect(lines).toHaveLength(count);
+    return lines.reduce((sum, line) => sum + Number(line.alerts), 0);
+  }
 
   /** `/espo subscribe …` in a channel, confirmed; returns the subscription id from the reply. */
   async function subscribe(text: string, who: { channel: string; team?: string; user?: string }) {
@@ -98,6 +110,7 @@ describe('alerts, end to end', () => {
 
   it('rejects a bad signature with 401, and a token nobody holds with 410, posting nothing', async () => {
     const before = h.slack.calls.filter(postsTo('CDEALS')).length;
+    const handled = batchesHandled();
     const deal = espo()
       .all('Opportunity')
       .find((o) => o.stage === 'Negotiation')!;
@@ -116,12 +129,14 @@ describe('alerts, end to end', () => {
       }),
     ).toBe(401);
     expect(await send({ ...batch!, url: batch!.url.replace(/[^/]+$/, 'x'.repeat(32)) })).toBe(410);
-    await settle();
     expect(h.slack.calls.filter(postsTo('CDEALS'))).toHaveLength(before);
     // The genuine batch, with only the legacy header an older EspoCRM sends, is accepted.
     const { Signature: _dropped, ...legacy } = batch!.headers;
     expect(await send({ ...batch!, headers: legacy })).toBe(200);
     await h.slack.waitForCalls(postsTo('CDEALS'), before + 1);
+    // Only the genuine batch was handled, and its one alert is the one post: the refused ones posted nothing.
+    expect(await alertsOfBatches(handled, 1)).toBe(1);
+    expect(h.slack.calls.filter(postsTo('CDEALS'))).toHaveLength(before + 1);
   });
 
   it('lets EspoCRM retry a batch refused with 401, and delete a webhook whose receiver nobody holds (410)', async () => {
@@ -174,10 +189,8 @@ describe('alerts, end to end', () => {
     expect(sent.status).toBe(200);
     expect(espo('T5').webhooks.registered.size).toBe(2);
     h.membrane.latencyMs = 0;
-    for (let i = 0; i < 50 && espo('T5').webhooks.registered.size; i++) await settle();
-    expect(espo('T5').webhooks.registered.size).toBe(0);
-    for (let i = 0; i < 50 && !h.logs.some((line) => line.event === 'app_uninstalled' && line.teamId === 'T5'); i++)
-      await settle();
+    await expect.poll(() => espo('T5').webhooks.registered.size, { timeout: 15_000 }).toBe(0);
+    await waitForLogs(h.logs, (line) => line.event === 'app_uninstalled' && line.teamId === 'T5', 1, 15_000);
     expect(h.logs.find((line) => line.event === 'app_uninstalled' && line.teamId === 'T5')).toMatchObject({
       espoWebhooksDeleted: 2,
       espoWebhooksLeft: 0,
@@ -189,6 +202,7 @@ describe('alerts, end to end', () => {
 
   it('posts a redelivered batch once', async () => {
     const before = h.slack.calls.filter(postsTo('CDEALS')).length;
+    const handled = batchesHandled();
     const deal = espo()
       .all('Opportunity')
       .find((o) => o.stage === 'Qualification')!;
@@ -197,12 +211,13 @@ describe('alerts, end to end', () => {
     expect(await send(batch!)).toBe(200);
     expect(await send(batch!)).toBe(200);
     await h.slack.waitForCalls(postsTo('CDEALS'), before + 1);
-    await settle();
+    expect(await alertsOfBatches(handled, 2)).toBe(1);
     expect(h.slack.calls.filter(postsTo('CDEALS'))).toHaveLength(before + 1);
   });
 
   it('alerts again when a deal is won, reopened and won again, each in a batch of its own', async () => {
     const before = h.slack.calls.filter(postsTo('CDEALS')).length;
+    const handled = batchesHandled();
     const deal = espo()
       .all('Opportunity')
       .find((o) => o.stage === 'Proposal')!;
@@ -218,12 +233,13 @@ describe('alerts, end to end', () => {
         .map((card) => textOf(card.body as never))
         .every((text) => text.includes(String(deal.name)) && text.includes('Closed Won')),
     ).toBe(true);
-    await settle();
+    expect(await alertsOfBatches(handled, 3)).toBe(2);
     expect(h.slack.calls.filter(postsTo('CDEALS'))).toHaveLength(before + 2);
   });
 
   it('posts only the new items of a batch EspoCRM retries with newer ones after it', async () => {
     const before = h.slack.calls.filter(postsTo('CDEALS')).length;
+    const handled = batchesHandled();
     const [first, second] = espo()
       .all('Opportunity')
       .filter((o) => o.stage === 'Prospecting');
@@ -246,7 +262,7 @@ describe('alerts, end to end', () => {
     ).toBe(200);
     const cards = await h.slack.waitForCalls(postsTo('CDEALS'), before + 2);
     expect(textOf(cards.at(-1)!.body as never)).toContain(String(second!.name));
-    await settle();
+    expect(await alertsOfBatches(handled, 2)).toBe(2);
     expect(h.slack.calls.filter(postsTo('CDEALS'))).toHaveLength(before + 2);
   });
 
@@ -266,6 +282,7 @@ describe('alerts, end to end', () => {
       body: { firstName: 'Bo', lastName: 'Phone', source: 'Call' },
     });
     const batches = espo().webhooks.takeBatches();
+    const handled = batchesHandled();
     // T1's genuine batch sent to T2's receiver URL is refused: T2's secrets did not sign it.
     const t2Url = [...espo('T2').webhooks.registered.values()][0]!.url;
     expect(await send({ ...batches[0]!, url: t2Url })).toBe(401);
@@ -286,7 +303,8 @@ describe('alerts, end to end', () => {
     await h.click(buttonNamed(assign.replies[0]!, 'Confirm'));
     expect(espo().get('Lead', String(lead.id))!.assignedUserId).toBe(jane.id);
     espo().webhooks.takeBatches();
-    await settle();
+    // Ada's is the one alert T1's batches made (Bo's source does not match).
+    expect(await alertsOfBatches(handled, batches.length)).toBe(1);
     expect(h.slack.calls.filter(postsTo('CLEADS'))).toHaveLength(1);
     expect(h.slack.calls.filter(postsTo('CTEAM2'))).toHaveLength(0);
 
@@ -324,10 +342,11 @@ describe('alerts, end to end', () => {
       query: {},
       body: { name: 'Someone else', assignedUserId: espo().all('User')[1]!.id },
     });
-    await espo().webhooks.deliver();
+    const handled = batchesHandled();
+    const delivered = await espo().webhooks.deliver();
     const [dm] = await h.slack.waitForCalls(postsTo('U1'));
     expect(textOf(dm!.body as never)).toContain('Call Bob back');
-    await settle();
+    expect(await alertsOfBatches(handled, delivered.length)).toBe(1);
     expect(h.slack.calls.filter(postsTo('U1'))).toHaveLength(1);
 
     const task = espo()
@@ -346,12 +365,14 @@ describe('alerts, end to end', () => {
     await subscribe('account created', { channel: 'CBURST' });
     for (let i = 1; i <= 5; i++)
       espo().request({ method: 'POST', path: '/Account', query: {}, body: { name: `Burst Co ${i}` } });
-    await espo().webhooks.deliver();
+    const handled = batchesHandled();
+    const delivered = await espo().webhooks.deliver();
     const [summary] = await h.slack.waitForCalls(postsTo('CBURST'));
     const text = textOf(summary!.body as never);
     expect(text).toContain('5 accounts');
     for (let i = 1; i <= 5; i++) expect(text).toContain(`Burst Co ${i}`);
-    await settle();
+    // All five alerts were made and went into that one summary.
+    expect(await alertsOfBatches(handled, delivered.length)).toBe(5);
     expect(h.slack.calls.filter(postsTo('CBURST'))).toHaveLength(1);
   });
 
@@ -362,10 +383,11 @@ describe('alerts, end to end', () => {
     espo().request({ method: 'POST', path: '/Case', query: {}, body: { name: 'Nobody reads this' } });
     await espo().webhooks.deliver();
     await h.slack.waitForCalls(postsTo('CGONE'));
-    for (let i = 0; i < 50 && (await h.app.store.alerts.subscription(id)); i++) await settle();
+    await expect.poll(() => h.app.store.alerts.subscription(id), { timeout: 15_000 }).toBeUndefined();
     expect(await h.app.store.alerts.subscription(id)).toBeUndefined();
-    for (let i = 0; i < 20 && [...espo().webhooks.registered.values()].some((w) => w.event === 'Case.create'); i++)
-      await settle();
+    await expect
+      .poll(() => [...espo().webhooks.registered.values()].some((w) => w.event === 'Case.create'), { timeout: 6000 })
+      .toBe(false);
     expect([...espo().webhooks.registered.values()].some((w) => w.event === 'Case.create')).toBe(false);
   });
 
@@ -512,6 +534,7 @@ describe('alerts, end to end', () => {
     }
     const batches = espo().webhooks.takeBatches();
     expect(batches.map((b) => [b.webhook.event, b.items.length])).toEqual([['Call.create', 50]]);
+    const handled = batchesHandled();
     expect(await send(batches[0]!)).toBe(200);
     const [summary] = await h.slack.waitForCalls(postsTo('CCALLS'));
     const text = textOf(summary!.body as never);
@@ -520,7 +543,7 @@ describe('alerts, end to end', () => {
       if (i % 5 < 2) expect(text).toContain(`Inbound call ${i}`);
       else expect(text).not.toContain(`Outbound call ${i}`);
     }
-    await settle();
+    expect(await alertsOfBatches(handled, 1)).toBe(20);
     expect(h.slack.calls.filter(postsTo('CCALLS'))).toHaveLength(1);
   });
 
@@ -559,7 +582,7 @@ describe('alerts, end to end', () => {
 
     // The next round finds nothing new: the cursor moved, and what it saw is remembered.
     expect((await h.app.pollOnce()).alerts).toBe(0);
-    await settle();
+    // Both rounds' alerts (1 + 0) were handed over before pollOnce returned, and the one is posted.
     expect(h.slack.calls.filter(postsTo('CSUPPORT'))).toHaveLength(1);
   });
 });
@@ -628,7 +651,7 @@ describe('alerts by polling, when PUBLIC_URL is not set', () => {
     expect(await edit({ stage: 'Negotiation' })).toBe(0);
     expect(await edit({ stage: 'Closed Won' })).toBe(1);
     await h.slack.waitForCalls((c) => c.method === 'chat.postMessage' && c.body.channel === 'CPOLLWON', 2);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The four rounds made 1 + 0 + 0 + 1 alerts, handed over before each pollOnce returned: both are posted.
     expect(cards()).toHaveLength(2);
   });
 

@@ -294,7 +294,8 @@ describe('hostile input, end to end', () => {
     expect(huge.status).toBe(413);
     // The unread rest of the body must not keep the connection open.
     expect(huge.headers.get('connection')).toBe('close');
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // The receiver logs a failure before it answers, and every request above has its answer.
+    await huge.text();
     expect(h.logs.filter((line) => line.msg === 'the EspoCRM webhook receiver failed')).toEqual([]);
   });
 

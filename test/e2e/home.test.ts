@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { SlackCall } from '../../fakes/slack/server.js';
 import { SITE_URL, buttonNamed, buttonsOf, startHarness, textOf, type Harness } from '../support/harness.js';
 import { submitView } from '../support/views.js';
+import { waitForLogs } from '../support/wait.js';
 
 const JANE = 'jane.smith@example.com';
 
@@ -60,11 +61,7 @@ describe('App Home', () => {
 
   /** Waits for a log line (it is written once Slack has answered views.publish). */
   async function logged(harness: Harness, match: (line: Record<string, unknown>) => boolean): Promise<void> {
-    const deadline = Date.now() + 2000;
-    while (!harness.logs.some(match)) {
-      if (Date.now() > deadline) throw new Error('no such log line');
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    await waitForLogs(harness.logs, match, 1, 2000);
   }
 
   /** Jane's open tasks as the fake EspoCRM has them, soonest due first (undated last). */

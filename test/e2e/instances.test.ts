@@ -15,6 +15,7 @@ import {
   WORKSPACE_SECRET,
   type SlackClient,
 } from '../support/harness.js';
+import { waitForLogs } from '../support/wait.js';
 
 /**
  * Two app processes on one PostgreSQL database, as two replicas behind a load balancer: whichever
@@ -57,7 +58,6 @@ describe('two instances on one PostgreSQL', () => {
   });
 
   const espo = () => membrane.tenant('T1').espo;
-  const settle = (ms = 700) => new Promise((resolve) => setTimeout(resolve, ms));
   const postsTo = (channel: string) =>
     slack.calls.filter((call: SlackCall) => call.method === 'chat.postMessage' && call.body.channel === channel);
 
@@ -81,7 +81,10 @@ describe('two instances on one PostgreSQL', () => {
       ).status,
     ).toBe(200);
     await slack.waitForCalls((call) => call.method === 'chat.postMessage' && call.body.channel === 'D-retry');
-    await settle();
+    await waitForLogs(
+      second.logs,
+      (line) => line.msg === 'duplicate Slack event dropped' && line.eventId === 'Ev-two-instances',
+    );
     expect(postsTo('D-retry')).toHaveLength(1);
     expect(
       second.logs.some((line) => line.msg === 'duplicate Slack event dropped' && line.eventId === 'Ev-two-instances'),
@@ -135,7 +138,13 @@ describe('two instances on one PostgreSQL', () => {
         call.body.channel === 'C-alerts' &&
         JSON.stringify(call.body).includes('Delivered Twice'),
     );
-    await settle(1500);
+    // Both instances handled the batch; between them it made the one alert that was posted.
+    const handled = await Promise.all(
+      [first, second].map((instance) =>
+        waitForLogs(instance.logs, (line) => line.msg === 'EspoCRM webhook batch handled'),
+      ),
+    );
+    expect(handled.flat().reduce((sum, line) => sum + Number(line.alerts), 0)).toBe(1);
     expect(postsTo('C-alerts').filter((call) => JSON.stringify(call.body).includes('Delivered Twice'))).toHaveLength(1);
   });
 
@@ -155,7 +164,8 @@ describe('two instances on one PostgreSQL', () => {
         1,
         10_000,
       );
-      await settle(3000);
+      // Each instance's scheduler looks every second: three seconds are ticks of both after the send.
+      await new Promise((resolve) => setTimeout(resolve, 3000));
       expect(postsTo('C-digest')).toHaveLength(1);
       const row = await client.query('SELECT next_run_at, last_sent_at FROM digests WHERE channel_id = $1', [
         'C-digest',

@@ -11,6 +11,7 @@ import {
   WORKSPACE_SECRET,
   type Harness,
 } from '../support/harness.js';
+import { waitForLogs } from '../support/wait.js';
 
 /** The text of a conversation message the bot posted. */
 const said = (call: SlackCall | undefined) => textOf((call?.body ?? {}) as { text?: string; blocks?: unknown[] });
@@ -515,7 +516,10 @@ describe('plain language, end to end', () => {
       headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' },
     });
     expect([first.status, retry.status]).toEqual([200, 200]);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await waitForLogs(
+      h.logs,
+      (line) => line.msg === 'duplicate Slack event dropped' && line.eventId === 'EvRetryMention',
+    );
     expect(h.slack.calls.filter((c) => c.method === 'chat.postMessage' && c.body.channel === 'C9')).toHaveLength(1);
   });
 
@@ -540,7 +544,7 @@ describe('plain language, end to end', () => {
     expect([first.status, retry.status]).toEqual([200, 200]);
     const [answer] = await h.slack.waitForCalls((c) => c.method === 'chat.postMessage' && c.body.channel === 'D9');
     expect(said(answer)).toContain('Initech in Austin');
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await waitForLogs(h.logs, (line) => line.msg === 'duplicate Slack event dropped' && line.eventId === 'EvRetryDm');
     expect(h.slack.calls.filter((c) => c.method === 'chat.postMessage' && c.body.channel === 'D9')).toHaveLength(1);
     expect(h.openai!.requests).toHaveLength(1);
   });

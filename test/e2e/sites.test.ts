@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SlackCall } from '../../fakes/slack/server.js';
 import { buttonNamed, SITE_URL, startHarness, textOf, type Harness } from '../support/harness.js';
+import { waitForLogs } from '../support/wait.js';
 
 /**
  * Each workspace's own EspoCRM address (issue 12, item 6). ESPOCRM_URL (crm.example.com here) is
@@ -71,13 +72,7 @@ describe("each workspace's EspoCRM address", () => {
       },
       { team },
     );
-    const deadline = Date.now() + 5000;
-    for (;;) {
-      const lines = h.logs.filter((line) => line.kind === 'link_shared');
-      if (lines.length > before) return lines.at(-1)!;
-      if (Date.now() > deadline) throw new Error('no link_shared log line');
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    return (await waitForLogs(h.logs, (line) => line.kind === 'link_shared', before + 1)).at(-1)!;
   }
 
   it('previews a shared link only in the workspace whose EspoCRM it points to', async () => {

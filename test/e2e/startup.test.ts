@@ -9,6 +9,7 @@ import { startFakeOpenAI, type FakeOpenAI } from '../../fakes/openai/server.js';
 import { startFakeSlack, type FakeSlack } from '../../fakes/slack/server.js';
 import { appExit, spawnApp, type AppProcess } from '../support/app-process.js';
 import { appEnv, freePort, slackClientFor, WORKSPACE_KEY, WORKSPACE_SECRET } from '../support/harness.js';
+import { waitForLogs } from '../support/wait.js';
 
 /**
  * `npm start` as a new user meets it: the app as a process of its own, configured by its
@@ -233,14 +234,15 @@ describe('start-up', () => {
     const client = slackClientFor(() => `${app!.url}/slack/events`, slack);
     // Another bot's token in the workspace: not ours.
     await client.sendEvent({ type: 'tokens_revoked', tokens: { bot: ['UOTHER'] } });
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // The listener's log line comes after the token was (or was not) told.
+    await waitForLogs(app.logs, (line) => line.event === 'tokens_revoked');
     expect(await readyz(app.url)).toEqual({ status: 200, text: 'ready' });
     await client.sendEvent({ type: 'tokens_revoked', tokens: { bot: ['UBOT'] } });
     await expect
       .poll(() => readyz(app!.url), { timeout: 5000, interval: 100 })
       .toEqual({ status: 503, text: 'Slack refused SLACK_BOT_TOKEN (tokens_revoked)' });
     await client.sendEvent({ type: 'app_uninstalled' });
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await waitForLogs(app.logs, (line) => line.event === 'app_uninstalled');
     const said = app.logs.filter((line) => line.variable === 'SLACK_BOT_TOKEN');
     expect(said).toEqual([
       expect.objectContaining({

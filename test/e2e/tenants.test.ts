@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signEspoBatch } from '../../fakes/espocrm/webhooks.js';
 import { buttonNamed, startHarness, textOf, type Harness } from '../support/harness.js';
+import { waitForLogs } from '../support/wait.js';
 
 /**
  * Two workspaces on one bot: whatever a person of team A sends (a forged button value, another
@@ -104,7 +105,9 @@ describe('tenants stay apart', () => {
     });
     expect(own.status).toBe(200);
     await h.slack.waitForCalls((call) => call.method === 'chat.postMessage' && call.body.channel === 'C-T2');
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The refused batch was never handled; the accepted one made one alert, the post T2 got.
+    const [handled] = await waitForLogs(h.logs, (line) => line.msg === 'EspoCRM webhook batch handled');
+    expect(handled).toMatchObject({ tenant: 'T2', alerts: 1 });
     expect(
       h.slack.calls.filter((call) => call.method === 'chat.postMessage' && call.body.channel === 'C-T1'),
     ).toHaveLength(0);

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { BOT_USER, SITE_URL, startHarness, textOf, type Harness } from '../support/harness.js';
 import type { SlackCall } from '../../fakes/slack/server.js';
+import { waitForLogs } from '../support/wait.js';
 
 /** Link previews: a record link to the team's own EspoCRM, shared in a channel, unfurls as the record. */
 describe('link previews (link_shared → chat.unfurl)', () => {
@@ -43,14 +44,8 @@ describe('link previews (link_shared → chat.unfurl)', () => {
   const saidInChannel = (harness: Harness) => harness.slack.calls.filter((c) => c.method.startsWith('chat.post'));
 
   /** Waits for the one log line a shared-links event ends with. */
-  async function handled(harness: Harness, count = 1): Promise<Record<string, unknown>[]> {
-    const lines = () => harness.logs.filter((line) => line.kind === 'link_shared');
-    const deadline = Date.now() + 5000;
-    while (lines().length < count) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${count} link_shared log line(s)`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    return lines();
+  function handled(harness: Harness, count = 1): Promise<Record<string, unknown>[]> {
+    return waitForLogs(harness.logs, (line) => line.kind === 'link_shared', count);
   }
 
   /** Connects `team` (as U1) and seeds a lead into the EspoCRM behind `tenantKey` (the team, or team:user in user scope). */
@@ -216,9 +211,7 @@ describe('link previews (link_shared → chat.unfurl)', () => {
     });
     await h.slack.waitForCalls(isUnfurl);
     await handled(h);
-    const deadline = Date.now() + 5000;
-    while (!h.logs.some((line) => line.msg === 'duplicate Slack event dropped') && Date.now() < deadline)
-      await new Promise((resolve) => setTimeout(resolve, 20));
+    await waitForLogs(h.logs, (line) => line.msg === 'duplicate Slack event dropped');
     expect(h.logs.some((line) => line.msg === 'duplicate Slack event dropped' && line.eventId === 'EvLink1')).toBe(
       true,
     );

@@ -4,7 +4,9 @@ import type { Assignee, CrmRecord, WritePlan } from '../../src/core/ports.js';
 import { EspoEntityDirectory } from '../../src/crm/espo/entities.js';
 import { message, section } from '../../src/slack/render/blocks.js';
 import { escape, link, truncate } from '../../src/slack/render/mrkdwn.js';
-import { formatValue, renderError, renderReply } from '../../src/slack/render/reply.js';
+import { renderError } from '../../src/slack/render/error.js';
+import { formatValue } from '../../src/slack/render/fields.js';
+import { renderReply } from '../../src/slack/render/reply.js';
 
 const entities = new EspoEntityDirectory();
 const lead = entities.resolve('lead');

@@ -1,6 +1,6 @@
 import { Assistant, type App, type BlockAction, type ButtonAction, type MessageShortcut } from '@slack/bolt';
 import type { ListenerDeps } from '../edge.js';
-import { ACTION_IDS } from '../render/reply.js';
+import { ACTION_IDS } from '../render/action-ids.js';
 import { cancelWrite } from './actions/cancel.js';
 import { confirmWrite } from './actions/confirm.js';
 import { acknowledgeLinkClick } from './actions/open-link.js';

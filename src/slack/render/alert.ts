@@ -15,7 +15,7 @@ import {
   type Message,
 } from './blocks.js';
 import { escape, link, truncate } from './mrkdwn.js';
-import { formatValue, shownFields, titleOf } from './reply.js';
+import { formatValue, shownFields, titleOf } from './fields.js';
 
 /** Buttons on alert cards and the subscriptions list; the listeners register these ids. */
 export const ALERT_ACTION_IDS = {

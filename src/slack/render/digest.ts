@@ -5,7 +5,7 @@ import type { CrmRecord, DigestJob, DigestPlan } from '../../core/ports.js';
 import { recordUrl } from '../../crm/espo/entities.js';
 import { button, context, divider, header, message, section, type AnyBlock, type Message } from './blocks.js';
 import { escape, link, truncate, botText } from './mrkdwn.js';
-import { formatValue, titleOf } from './reply.js';
+import { formatValue, titleOf } from './fields.js';
 
 /** The Stop button on each digest `/espo digests` lists; its listener is actions/stop-digest.ts. */
 export const DIGEST_STOP_ACTION = 'espo_digest_stop';

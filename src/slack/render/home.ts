@@ -4,7 +4,7 @@ import type { CrmRecord } from '../../core/ports.js';
 import { recordUrl } from '../../crm/espo/entities.js';
 import { LIMITS, actions, button, context, divider, header, section, type AnyBlock } from './blocks.js';
 import { escape, link, botText } from './mrkdwn.js';
-import { formatValue, titleOf } from './reply.js';
+import { formatValue, titleOf } from './fields.js';
 
 /**
  * The App Home tab: the connection, the person's open tasks and upcoming meetings, and quick

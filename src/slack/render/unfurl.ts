@@ -2,7 +2,7 @@ import type { CrmRecord, EntityInfo } from '../../core/ports.js';
 import { recordUrl } from '../../crm/espo/entities.js';
 import { context, fieldsSection, section, type AnyBlock } from './blocks.js';
 import { escape, link } from './mrkdwn.js';
-import { formatValue, shownFields, titleOf } from './reply.js';
+import { formatValue, shownFields, titleOf } from './fields.js';
 
 /** Fields a preview shows: enough to recognise the record, few enough to stay small in the channel. */
 const PREVIEW_FIELDS = 4;
