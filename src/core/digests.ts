@@ -14,11 +14,11 @@ import type {
   Filter,
   ListQuery,
   Logger,
+  RequestContext,
   Tenant,
   WritePlan,
 } from './ports.js';
 import type { Reply } from './replies.js';
-import type { RequestContext } from './service.js';
 import { commandText } from './text.js';
 
 /** How many records each part of a digest shows; the rest are counted. */

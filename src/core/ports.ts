@@ -11,6 +11,22 @@ export interface Tenant {
   userId: string;
 }
 
+/** Who asked, and where. Built by the transport from the Slack payload. */
+export interface RequestContext {
+  teamId: string;
+  userId: string;
+  channelId?: string;
+  /** IANA time zone of the person, for `today`/`tomorrow`; UTC when unknown. */
+  timeZone?: string;
+  /** Slack workspace admin or owner; only they may end a connection the whole workspace shares. */
+  isWorkspaceAdmin?: boolean;
+  /** The person's email and name in Slack, when known: "my deals" means their EspoCRM user's. */
+  email?: string;
+  displayName?: string;
+  /** A Slack guest (single- or multi-channel): not a workspace member, so may not subscribe to alerts. */
+  isGuest?: boolean;
+}
+
 export interface FieldView {
   field: string;
   label: string;

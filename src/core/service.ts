@@ -18,6 +18,7 @@ import type {
   ListQuery,
   Logger,
   PendingWrite,
+  RequestContext,
   Tenant,
   TokenUsage,
   WritePlan,
@@ -25,22 +26,6 @@ import type {
 import type { Reply } from './replies.js';
 import type { SiteDirectory } from './sites.js';
 import { commandText } from './text.js';
-
-/** Who asked, and where. Built by the transport from the Slack payload. */
-export interface RequestContext {
-  teamId: string;
-  userId: string;
-  channelId?: string;
-  /** IANA time zone of the person, for `today`/`tomorrow`; UTC when unknown. */
-  timeZone?: string;
-  /** Slack workspace admin or owner; only they may end a connection the whole workspace shares. */
-  isWorkspaceAdmin?: boolean;
-  /** The person's email and name in Slack, when known: "my deals" means their EspoCRM user's. */
-  email?: string;
-  displayName?: string;
-  /** A Slack guest (single- or multi-channel): not a workspace member, so may not subscribe to alerts. */
-  isGuest?: boolean;
-}
 
 export interface CommandServiceDeps {
   crm: CrmGateway;
