@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AlertCommands } from './alerts.js';
 import { assigneeMissing, assignNewRecord, newRecordOf } from './assignment.js';
 import { parseCommand, type Command } from './command/parse.js';
-import type { DigestService } from './digests.js';
+import type { DigestService } from './digests/service.js';
 import type { DoctorService } from './doctor.js';
 import { AppError, type ErrorDetails } from './errors.js';
 import type { PersonDirectory, PersonLookup } from './people.js';

@@ -10,7 +10,7 @@ import type { UnfurlService } from '../core/unfurl.js';
 import type { RequestContext, WorkspaceInstallations } from '../core/ports.js';
 import type { HomeService } from '../core/home.js';
 import type { AlertService } from '../core/alerts.js';
-import type { DigestService } from '../core/digests.js';
+import type { DigestService } from '../core/digests/service.js';
 import type { SiteDirectory } from '../core/sites.js';
 import type { CommandService } from '../core/service.js';
 import type { AppLogger } from '../observability/logger.js';

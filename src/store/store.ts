@@ -21,7 +21,6 @@ import type {
   ConfirmationStore,
   ConversationStore,
   ConversationTurn,
-  DigestStore,
   EventLedger,
   PendingWrite,
   RecordRef,
@@ -32,6 +31,7 @@ import type {
 } from '../core/ports.js';
 import type { CachedConnection, CatalogEntry, TenantConnectionCache } from '../crm/gateway.js';
 import type { AlertStore } from '../core/alerts.js';
+import type { DigestStore } from '../core/digests/ports.js';
 import { SqlAlertStore } from './alerts.js';
 import { SqlDigestStore } from './digests.js';
 import { migrationProvider } from './migrations.js';

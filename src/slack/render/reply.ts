@@ -19,7 +19,7 @@ import {
 import { alertsLine, renderSubscribed, renderSubscriptions } from './alert.js';
 import { codeBlock, escape, link, truncate, botText } from './mrkdwn.js';
 import { describeDigest, digestScheduleLines, renderDigest, renderDigestList } from './digest.js';
-import { describeTiming } from '../../core/digest-time.js';
+import { describeTiming } from '../../core/digests/time.js';
 
 /** Action ids the listeners register; one place so renderer and listeners cannot drift apart. */
 export const ACTION_IDS = {
