@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { ErrorCode, type Logger as BoltLogger, LogLevel, webApi } from '@slack/bolt';
 import { singleWorkspaceToken, type Config } from './config/config.js';
 import type { AppLogger } from './observability/logger.js';
-import { AlertService } from './core/alerts.js';
+import { AlertService } from './core/alerts/service.js';
 import { ConversationService } from './core/conversation.js';
 import { FormService } from './core/forms.js';
 import { MessageLogService } from './core/message-log.js';
@@ -18,6 +18,8 @@ import type { Clock } from './core/ports.js';
 import { UnfurlService } from './core/unfurl.js';
 import { EspoEntityDirectory } from './crm/espo/entities.js';
 import { MembraneGateway } from './crm/gateway.js';
+import { EspoWebhooks } from './crm/espo/alert-webhooks.js';
+import { EspoRecordHistory } from './crm/espo/record-history.js';
 import { webhookRoute } from './crm/espo/webhooks.js';
 import { SlackAlertSink } from './slack/alert-sink.js';
 import { directNotice } from './slack/direct-notice.js';
@@ -150,6 +152,9 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
   const alerts = new AlertService({
     crm: gateway,
     entities,
+    people,
+    webhooks: new EspoWebhooks(gateway),
+    history: new EspoRecordHistory(gateway),
     store: store.alerts,
     sink: alertSink,
     clock,

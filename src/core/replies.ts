@@ -1,5 +1,5 @@
 import type { Subcommand } from './command/parse.js';
-import type { AlertStatus, SubscriptionView } from './alerts.js';
+import type { AlertStatus, SubscriptionView } from './alerts/types.js';
 import type { Digest, DigestJob } from './digests/types.js';
 import type {
   ActionSummary,

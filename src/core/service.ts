@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { AlertCommands } from './alerts.js';
+import type { AlertCommands } from './alerts/ports.js';
 import { assigneeMissing, assignNewRecord, newRecordOf } from './assignment.js';
 import { parseCommand, type Command } from './command/parse.js';
 import type { DigestService } from './digests/service.js';

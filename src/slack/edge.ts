@@ -9,7 +9,7 @@ import type { MessageLogService } from '../core/message-log.js';
 import type { UnfurlService } from '../core/unfurl.js';
 import type { RequestContext, WorkspaceInstallations } from '../core/ports.js';
 import type { HomeService } from '../core/home.js';
-import type { AlertService } from '../core/alerts.js';
+import type { AlertService } from '../core/alerts/service.js';
 import type { DigestService } from '../core/digests/service.js';
 import type { SiteDirectory } from '../core/sites.js';
 import type { CommandService } from '../core/service.js';

@@ -30,7 +30,7 @@ import type {
   WorkspaceInstallations,
 } from '../core/ports.js';
 import type { CachedConnection, CatalogEntry, TenantConnectionCache } from '../crm/gateway.js';
-import type { AlertStore } from '../core/alerts.js';
+import type { AlertStore } from '../core/alerts/ports.js';
 import type { DigestStore } from '../core/digests/ports.js';
 import { SqlAlertStore } from './alerts.js';
 import { SqlDigestStore } from './digests.js';

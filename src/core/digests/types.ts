@@ -1,7 +1,8 @@
 import type { AppError } from '../errors.js';
 import type { CrmRecord, DigestPlan } from '../ports.js';
 
-/** The plain data of digests, as replies and rendering see it: no behaviour, no imports beyond core's shared types. */
+// The plain data of digests, as the store, replies and rendering see it: no behaviour, and no
+// imports beyond core's shared types, so any file may use it without pulling the service in.
 
 /** A scheduled digest as stored: its plan, who made it, and where the scheduler is with it. */
 export interface DigestJob extends DigestPlan {
