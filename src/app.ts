@@ -1,14 +1,14 @@
 import { webApi } from '@slack/bolt';
 import { singleWorkspaceToken, type Config } from './config/config.js';
 import type { AppLogger } from './observability/logger.js';
-import { AlertService } from './core/alerts.js';
+import { AlertService } from './core/alerts/service.js';
 import { ConversationService } from './core/conversation.js';
 import { FormService } from './core/forms.js';
 import { MessageLogService } from './core/message-log.js';
 import { HomeService } from './core/home.js';
 import { CommandService } from './core/service.js';
-import { DigestScheduler } from './core/digest-scheduler.js';
-import { DigestService } from './core/digests.js';
+import { DigestScheduler } from './core/digests/scheduler.js';
+import { DigestService } from './core/digests/service.js';
 import { DoctorService } from './core/doctor.js';
 import { SiteDirectory } from './core/sites.js';
 import { PersonDirectory } from './core/people.js';
@@ -16,6 +16,8 @@ import type { Clock } from './core/ports.js';
 import { UnfurlService } from './core/unfurl.js';
 import { EspoEntityDirectory } from './crm/espo/entities.js';
 import { MembraneGateway } from './crm/membrane/gateway.js';
+import { EspoWebhooks } from './crm/espo/alert-webhooks.js';
+import { EspoRecordHistory } from './crm/espo/record-history.js';
 import { SlackAlertSink } from './slack/alert-sink.js';
 import { directNotice } from './slack/direct-notice.js';
 import { OpenAiPlanner } from './llm/planner.js';
@@ -120,6 +122,9 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
   const alerts = new AlertService({
     crm: gateway,
     entities,
+    people,
+    webhooks: new EspoWebhooks(gateway),
+    history: new EspoRecordHistory(gateway),
     store: store.alerts,
     sink: alertSink,
     clock,

@@ -1,5 +1,5 @@
 import type { Config } from '../config/config.js';
-import type { DigestScheduler } from '../core/digest-scheduler.js';
+import type { DigestScheduler } from '../core/digests/scheduler.js';
 import type { AppLogger } from '../observability/logger.js';
 import { inRequestScope, newRequestId } from '../observability/request-scope.js';
 import type { WorkLimiter } from '../slack/work-limiter.js';

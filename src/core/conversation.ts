@@ -14,12 +14,13 @@ import type {
   ProxyRequest,
   ReadResult,
   RecordRef,
+  RequestContext,
   Tenant,
   TokenUsage,
   WritePlan,
 } from './ports.js';
 import type { Reply } from './replies.js';
-import { describePlan, type CommandService, type RequestContext } from './service.js';
+import { describePlan, type CommandService } from './service.js';
 import { commandText } from './text.js';
 
 /** A message in a thread: who, where, and which conversation it continues. */

@@ -11,6 +11,22 @@ export interface Tenant {
   userId: string;
 }
 
+/** Who asked, and where. Built by the transport from the Slack payload. */
+export interface RequestContext {
+  teamId: string;
+  userId: string;
+  channelId?: string;
+  /** IANA time zone of the person, for `today`/`tomorrow`; UTC when unknown. */
+  timeZone?: string;
+  /** Slack workspace admin or owner; only they may end a connection the whole workspace shares. */
+  isWorkspaceAdmin?: boolean;
+  /** The person's email and name in Slack, when known: "my deals" means their EspoCRM user's. */
+  email?: string;
+  displayName?: string;
+  /** A Slack guest (single- or multi-channel): not a workspace member, so may not subscribe to alerts. */
+  isGuest?: boolean;
+}
+
 export interface FieldView {
   field: string;
   label: string;
@@ -454,41 +470,6 @@ export interface Plan {
 /** Turns a message into one step, with a language model. Implemented in src/llm. */
 export interface Planner {
   plan(request: PlanRequest): Promise<Plan>;
-}
-
-/** A scheduled digest as stored: its plan, who made it, and where the scheduler is with it. */
-export interface DigestJob extends DigestPlan {
-  id: string;
-  tenantKey: string;
-  teamId: string;
-  /** Who scheduled it (and, for a personal digest, whose it is). */
-  userId: string;
-  nextRunAt: Date;
-  lastSentAt?: Date;
-  /** Failed attempts at the current occurrence. */
-  failures: number;
-  /** Set while an instance works on it: no other instance claims it before then. */
-  leaseUntil?: Date;
-  createdAt: Date;
-}
-
-/**
- * Digests and their schedule, shared by every instance. `claimDue` is the lock: each due digest is
- * leased by exactly one caller, on any instance; the lease (its `leaseUntil`) then proves ownership
- * to `finish` and `retry`, so a worker whose lease ran out cannot move a digest another one took.
- */
-export interface DigestStore {
-  create(job: DigestJob): Promise<void>;
-  get(id: string): Promise<DigestJob | undefined>;
-  /** Digests sent to a channel (or to a person's DM: the channel is their user id), oldest first. */
-  forChannel(teamId: string, channelId: string): Promise<DigestJob[]>;
-  delete(id: string): Promise<boolean>;
-  /** Leases one digest due at `now` (next run reached, no live lease) until `leaseUntil`, earliest due first. */
-  claimDue(now: Date, leaseUntil: Date): Promise<DigestJob | undefined>;
-  /** Done with this occurrence: next run, failures reset, lease released; `sentAt` when it was sent. False: the lease was lost. */
-  finish(id: string, lease: Date, nextRunAt: Date, sentAt?: Date): Promise<boolean>;
-  /** A failed attempt: counted, and the digest held until `retryAt`. False: the lease was lost. */
-  retry(id: string, lease: Date, retryAt: Date): Promise<boolean>;
 }
 
 export interface Clock {

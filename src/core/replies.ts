@@ -1,12 +1,11 @@
 import type { Subcommand } from './command/parse.js';
-import type { AlertStatus, SubscriptionView } from './alerts.js';
-import type { Digest } from './digests.js';
+import type { AlertStatus, SubscriptionView } from './alerts/types.js';
+import type { Digest, DigestJob } from './digests/types.js';
 import type {
   ActionSummary,
   Assignee,
   ConnectionStatus,
   CrmRecord,
-  DigestJob,
   DoctorCheck,
   EntityInfo,
   ListQuery,

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { AlertCommands } from './alerts.js';
+import type { AlertCommands } from './alerts/ports.js';
 import { assigneeMissing, assignNewRecord, newRecordOf } from './assignment.js';
 import { parseCommand, type Command } from './command/parse.js';
-import type { DigestService } from './digests.js';
+import type { DigestService } from './digests/service.js';
 import type { DoctorService } from './doctor.js';
 import { AppError, type ErrorDetails } from './errors.js';
 import type { PersonDirectory, PersonLookup } from './people.js';
@@ -18,6 +18,7 @@ import type {
   ListQuery,
   Logger,
   PendingWrite,
+  RequestContext,
   Tenant,
   TokenUsage,
   WritePlan,
@@ -25,22 +26,6 @@ import type {
 import type { Reply } from './replies.js';
 import type { SiteDirectory } from './sites.js';
 import { commandText } from './text.js';
-
-/** Who asked, and where. Built by the transport from the Slack payload. */
-export interface RequestContext {
-  teamId: string;
-  userId: string;
-  channelId?: string;
-  /** IANA time zone of the person, for `today`/`tomorrow`; UTC when unknown. */
-  timeZone?: string;
-  /** Slack workspace admin or owner; only they may end a connection the whole workspace shares. */
-  isWorkspaceAdmin?: boolean;
-  /** The person's email and name in Slack, when known: "my deals" means their EspoCRM user's. */
-  email?: string;
-  displayName?: string;
-  /** A Slack guest (single- or multi-channel): not a workspace member, so may not subscribe to alerts. */
-  isGuest?: boolean;
-}
 
 export interface CommandServiceDeps {
   crm: CrmGateway;

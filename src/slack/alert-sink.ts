@@ -1,5 +1,6 @@
 import type { webApi } from '@slack/bolt';
-import type { AlertMessage, AlertSink } from '../core/alerts.js';
+import type { AlertSink } from '../core/alerts/ports.js';
+import type { AlertMessage } from '../core/alerts/types.js';
 import type { Logger } from '../core/ports.js';
 import { currentRequestId, inRequestScope, newRequestId } from '../observability/request-scope.js';
 import { renderAlertMessage } from './render/alert.js';

@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { AlertDelivery, AlertStore, PollCursor, Subscription, WebhookRegistration } from '../core/alerts.js';
-import type { AlertRule } from '../core/alert-match.js';
+import type { AlertStore } from '../core/alerts/ports.js';
+import type { AlertDelivery, AlertRule, PollCursor, Subscription, WebhookRegistration } from '../core/alerts/types.js';
 import type { Database } from './schema.js';
 
 type SubscriptionRow = Selectable<Database['alert_subscriptions']>;

@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { DigestJob, DigestStore } from '../core/ports.js';
+import type { DigestStore } from '../core/digests/ports.js';
+import type { DigestJob } from '../core/digests/types.js';
 import type { Database } from './schema.js';
 
 type Row = Selectable<Database['digests']>;

@@ -4,13 +4,13 @@ import type {
   AuditLog,
   ConfirmationStore,
   ConversationStore,
-  DigestStore,
   EventLedger,
   TenantConnectionCache,
   TenantProfileStore,
   WorkspaceInstallations,
 } from '../core/ports.js';
-import type { AlertStore } from '../core/alerts.js';
+import type { AlertStore } from '../core/alerts/ports.js';
+import type { DigestStore } from '../core/digests/ports.js';
 import { SqlAlertStore } from './alerts.js';
 import { SqlAuditLog } from './audit.js';
 import { SqlConfirmationStore } from './confirmations.js';

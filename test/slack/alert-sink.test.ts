@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AlertMessage, Subscription } from '../../src/core/alerts.js';
+import type { AlertMessage, Subscription } from '../../src/core/alerts/types.js';
 import { EspoEntityDirectory } from '../../src/crm/espo/entities.js';
 import { SlackAlertSink } from '../../src/slack/alert-sink.js';
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Subscription } from '../../src/core/alerts.js';
+import type { Subscription } from '../../src/core/alerts/types.js';
 import type { CrmRecord } from '../../src/core/ports.js';
 import { EspoEntityDirectory } from '../../src/crm/espo/entities.js';
 import { renderAlertMessage } from '../../src/slack/render/alert.js';

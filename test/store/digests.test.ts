@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { DigestJob } from '../../src/core/ports.js';
+import type { DigestJob } from '../../src/core/digests/types.js';
 import { openStore, type Store } from '../../src/store/store.js';
 import { freshPostgresSchema } from '../support/databases.js';
 

@@ -1,7 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AlertDelivery, WebhookRegistration } from '../../core/alerts.js';
-import { WEBHOOK_PATH } from '../../core/alerts.js';
+import type { AlertDelivery, WebhookRegistration } from '../../core/alerts/types.js';
 import type { Logger } from '../../core/ports.js';
 import { inRequestScope, newRequestId } from '../../observability/request-scope.js';
 
@@ -19,6 +18,8 @@ import { inRequestScope, newRequestId } from '../../observability/request-scope.
  * signature stays 401: a forgery must not get a genuine webhook deleted.
  */
 
+/** Where the receiver listens, under PUBLIC_URL; a tenant's webhooks add its token. */
+export const WEBHOOK_PATH = '/espocrm/webhooks';
 const MAX_BODY_BYTES = 1024 * 1024;
 
 /** The registration whose secret signed `body`, or undefined: wrong key, unknown webhook, or garbage. */

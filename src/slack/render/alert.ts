@@ -1,6 +1,6 @@
-import type { Alert, AlertMessage, AlertStatus, Subscription } from '../../core/alerts.js';
+import type { Alert, AlertMessage, AlertStatus, Subscription } from '../../core/alerts/types.js';
 import type { Reply } from '../../core/replies.js';
-import { describeRule } from '../../core/alert-match.js';
+import { describeRule } from '../../core/alerts/match.js';
 import { label } from '../../core/forms.js';
 import { recordUrl } from '../../crm/espo/entities.js';
 import {

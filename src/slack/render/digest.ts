@@ -1,7 +1,7 @@
-import { describeTiming } from '../../core/digest-time.js';
-import { formatLocal, type Digest, type DigestSection, type DigestSectionKey } from '../../core/digests.js';
+import { describeTiming, formatLocal } from '../../core/digests/time.js';
+import type { Digest, DigestJob, DigestSection, DigestSectionKey } from '../../core/digests/types.js';
 import { dueOf } from '../../core/home.js';
-import type { CrmRecord, DigestJob, DigestPlan } from '../../core/ports.js';
+import type { CrmRecord, DigestPlan } from '../../core/ports.js';
 import { recordUrl } from '../../crm/espo/entities.js';
 import { button, context, divider, header, message, section, type AnyBlock, type Message } from './blocks.js';
 import { escape, link, truncate, botText } from './mrkdwn.js';

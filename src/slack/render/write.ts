@@ -1,4 +1,4 @@
-import { describeTiming } from '../../core/digest-time.js';
+import { describeTiming } from '../../core/digests/time.js';
 import type { Assignee, RecordRef, WritePlan } from '../../core/ports.js';
 import type { Reply } from '../../core/replies.js';
 import { actions, button, context, fieldsSections, message, section, type AnyBlock, type Message } from './blocks.js';

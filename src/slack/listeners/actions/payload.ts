@@ -4,7 +4,7 @@ import { MAX_PAGE_SIZE } from '../../../core/command/parse.js';
 import { AppError } from '../../../core/errors.js';
 import { FILTER_OPERATORS } from '../../../core/ports.js';
 import type { Reply } from '../../../core/replies.js';
-import type { RequestContext } from '../../../core/service.js';
+import type { RequestContext } from '../../../core/ports.js';
 import { answer, type Delivery, type ListenerDeps } from '../../edge.js';
 
 /** Who clicked, from a block_actions payload. */

@@ -2,22 +2,23 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DigestScheduler, type DeliveryResult } from '../../src/core/digest-scheduler.js';
-import { DigestService, type Digest } from '../../src/core/digests.js';
-import { AppError } from '../../src/core/errors.js';
-import { PersonDirectory } from '../../src/core/people.js';
+import type { DeliveryResult } from '../../../src/core/digests/ports.js';
+import { DigestScheduler } from '../../../src/core/digests/scheduler.js';
+import { DigestService } from '../../../src/core/digests/service.js';
+import type { Digest, DigestJob } from '../../../src/core/digests/types.js';
+import { AppError } from '../../../src/core/errors.js';
+import { PersonDirectory } from '../../../src/core/people.js';
 import type {
   CrmGateway,
   CrmRecord,
-  DigestJob,
   ListQuery,
   RecordPage,
+  RequestContext,
   Tenant,
   WritePlan,
-} from '../../src/core/ports.js';
-import type { Reply } from '../../src/core/replies.js';
-import type { RequestContext } from '../../src/core/service.js';
-import { openStore, type Store } from '../../src/store/store.js';
+} from '../../../src/core/ports.js';
+import type { Reply } from '../../../src/core/replies.js';
+import { openStore, type Store } from '../../../src/store/store.js';
 
 // Monday 2026-06-01, 09:00 in New York (EDT, UTC-4).
 const NOW = new Date('2026-06-01T13:00:00Z');

@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DigestScheduler } from '../../src/core/digest-scheduler.js';
-import type { DigestJob } from '../../src/core/ports.js';
-import { openStore } from '../../src/store/store.js';
+import { DigestScheduler } from '../../../src/core/digests/scheduler.js';
+import type { DigestJob } from '../../../src/core/digests/types.js';
+import { openStore } from '../../../src/store/store.js';
 
 const quiet = { info() {}, warn() {}, error() {} };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { valuesBefore, type StreamNote } from '../../src/core/record-stream.js';
+import { valuesBefore, type StreamNote } from '../../../src/crm/espo/record-stream.js';
 
 /** Notes as EspoCRM's Stream\Service writes them, newest first as `GET /{Entity}/{id}/stream` lists them. */
 const created = (data: Record<string, unknown>, parentId = 'D1'): StreamNote => ({ type: 'Create', parentId, data });

@@ -1,4 +1,4 @@
-import { isoDate, zoneOffsetMs } from './command/values.js';
+import { isoDate, zoneOffsetMs } from '../command/values.js';
 
 /** When a digest goes out: a local wall-clock time, every day or Monday to Friday, in an IANA zone. */
 export interface DigestTiming {
@@ -80,4 +80,19 @@ export function localDay(now: Date, timeZone: string): { date: string; start: Da
 /** `HH:MM daily`, `HH:MM on weekdays`: how people read a schedule. */
 export function describeTiming(timing: Pick<DigestTiming, 'time' | 'days'>): string {
   return timing.days === 'weekdays' ? `every weekday at ${timing.time}` : `every day at ${timing.time}`;
+}
+
+/** "Monday, June 1 at 09:00" in the zone. */
+export function formatLocal(instant: Date, timeZone: string): string {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    weekday: 'long',
+    month: 'long',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(instant);
+  const part = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
+  return `${part('weekday')}, ${part('month')} ${part('day')} at ${part('hour')}:${part('minute')}`;
 }

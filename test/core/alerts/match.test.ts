@@ -6,13 +6,10 @@ import {
   fieldOfAttribute,
   filterHolds,
   filtersHold,
-  parseWebhookEvent,
   polledKind,
   watchedFields,
-  webhookEventsFor,
-  type AlertRule,
-  type CrmChange,
-} from '../../src/core/alert-match.js';
+} from '../../../src/core/alerts/match.js';
+import type { AlertRule, CrmChange } from '../../../src/core/alerts/types.js';
 
 const change = (over: Partial<CrmChange>): CrmChange => ({
   entity: 'Opportunity',
@@ -30,32 +27,6 @@ const rule = (over: Partial<AlertRule>): AlertRule => ({
 });
 
 describe('alert matching', () => {
-  it('names the EspoCRM webhook events a rule needs', () => {
-    expect(webhookEventsFor({ entity: 'Lead', event: 'created' })).toEqual(['Lead.create']);
-    expect(webhookEventsFor({ entity: 'Case', event: 'deleted' })).toEqual(['Case.delete']);
-    expect(webhookEventsFor({ entity: 'Opportunity', event: 'updated' })).toEqual(['Opportunity.update']);
-    expect(webhookEventsFor({ entity: 'Opportunity', event: 'updated', field: 'stage' })).toEqual([
-      'Opportunity.fieldUpdate.stage',
-    ]);
-    expect(webhookEventsFor({ entity: 'Task', event: 'assigned' })).toEqual([
-      'Task.create',
-      'Task.fieldUpdate.assignedUser',
-    ]);
-  });
-
-  it('reads webhook event names, and refuses others', () => {
-    expect(parseWebhookEvent('Lead.create')).toEqual({ entity: 'Lead', kind: 'created' });
-    expect(parseWebhookEvent('CProject.update')).toEqual({ entity: 'CProject', kind: 'updated' });
-    expect(parseWebhookEvent('Opportunity.fieldUpdate.stage')).toEqual({
-      entity: 'Opportunity',
-      kind: 'updated',
-      field: 'stage',
-    });
-    expect(parseWebhookEvent('Case.delete')).toEqual({ entity: 'Case', kind: 'deleted' });
-    expect(parseWebhookEvent('Case.explode')).toBeUndefined();
-    expect(parseWebhookEvent('../etc')).toBeUndefined();
-  });
-
   it('maps a link attribute to its field', () => {
     const isLink = (f: string) => f === 'assignedUser' || f === 'account';
     expect(fieldOfAttribute('assignedUserId', isLink)).toBe('assignedUser');

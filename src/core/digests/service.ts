@@ -1,25 +1,25 @@
 import { randomUUID } from 'node:crypto';
-import type { Command } from './command/parse.js';
-import { describeTiming, isKnownTimeZone, localDay, addDays, weekdayOf, nextRunAfter } from './digest-time.js';
-import { AppError, toAppError } from './errors.js';
-import { espoDateTime, openTaskFilters, plannedMeetingFilters } from './home.js';
-import type { PersonDirectory } from './people.js';
+import type { Command } from '../command/parse.js';
+import { AppError, toAppError } from '../errors.js';
+import { espoDateTime, openTaskFilters, plannedMeetingFilters } from '../home.js';
+import type { PersonDirectory } from '../people.js';
 import type {
   Clock,
   CrmGateway,
   CrmRecord,
-  DigestJob,
   DigestPlan,
-  DigestStore,
   Filter,
   ListQuery,
   Logger,
+  RequestContext,
   Tenant,
   WritePlan,
-} from './ports.js';
-import type { Reply } from './replies.js';
-import type { RequestContext } from './service.js';
-import { commandText } from './text.js';
+} from '../ports.js';
+import type { Reply } from '../replies.js';
+import { commandText } from '../text.js';
+import type { DigestStore } from './ports.js';
+import { addDays, describeTiming, formatLocal, isKnownTimeZone, localDay, nextRunAfter, weekdayOf } from './time.js';
+import type { Digest, DigestAudience, DigestJob, DigestSection, DigestSectionKey } from './types.js';
 
 /** How many records each part of a digest shows; the rest are counted. */
 export const DIGEST_SHOWN = 5;
@@ -29,43 +29,6 @@ export const STALE_DAYS = 14;
 export const MAX_DIGESTS_PER_CHANNEL = 5;
 const DAY_MS = 86_400_000;
 const CLOSED_DEAL_STAGES = ['Closed Won', 'Closed Lost'];
-
-export type DigestSectionKey = 'overdue' | 'today' | 'meetings' | 'closing' | 'new_leads' | 'stale';
-
-/** One part of a digest: the first records, how many there are, or why they could not be read. */
-export interface DigestSection {
-  key: DigestSectionKey;
-  entity: string;
-  records: CrmRecord[];
-  /** How many match in all, when EspoCRM says. */
-  total?: number;
-  hasMore: boolean;
-  error?: AppError;
-}
-
-/** What one digest says, as data: the Slack layer renders it. */
-export interface Digest {
-  /** The person's own work (their EspoCRM user's records), or the whole team's. */
-  personal: boolean;
-  timeZone: string;
-  /** When it was read: "overdue", "today" and "this week" are judged against it, in `timeZone`. */
-  now: Date;
-  /** The local date of `now` (`YYYY-MM-DD`) and the last day of its week (Sunday). */
-  today: string;
-  weekEnd: string;
-  /** New leads are those created after this (the last digest sent, or a day before `now`). */
-  since: Date;
-  /** When the digest was due, when it is sent late (the bot was down then). */
-  lateSince?: Date;
-  sections: DigestSection[];
-}
-
-/** Whose work a digest shows and in which zone its days are counted. */
-export interface DigestAudience {
-  personal: boolean;
-  crmUserId?: string;
-  timeZone: string;
-}
 
 export interface DigestServiceDeps {
   crm: CrmGateway;
@@ -84,7 +47,7 @@ type DigestCommand = Extract<Command, { kind: 'digest' | 'digest_now' | 'digests
  * Daily digests: scheduling one (a write, confirmed and audited like any other), listing and
  * stopping them, previewing one, and reading what one says. In a DM with the bot a digest is the
  * person's own (their EspoCRM user's tasks, meetings, deals and leads); in a channel it is the
- * team's. The scheduler (digest-scheduler.ts) sends them.
+ * team's. The scheduler (scheduler.ts) sends them.
  */
 export class DigestService {
   constructor(private readonly deps: DigestServiceDeps) {}
@@ -371,21 +334,6 @@ export function planOf(job: DigestJob): DigestPlan {
 /** "digest of your work, in your DM with me" / "team digest for this channel". */
 export function whatDigest(plan: Pick<DigestPlan, 'personal'>): string {
   return plan.personal ? 'digest of your work, in your DM with me' : 'team digest for this channel';
-}
-
-/** "Monday, June 1 at 09:00" in the zone. */
-export function formatLocal(instant: Date, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    weekday: 'long',
-    month: 'long',
-    day: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).formatToParts(instant);
-  const part = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
-  return `${part('weekday')}, ${part('month')} ${part('day')} at ${part('hour')}:${part('minute')}`;
 }
 
 /**

@@ -1,19 +1,9 @@
-import { nextRunAfter } from './digest-time.js';
-import type { Digest, DigestService } from './digests.js';
-import { toAppError } from './errors.js';
-import type { Clock, DigestJob, DigestStore, Logger } from './ports.js';
-
-/**
- * What posting a digest came to. `gone`: the channel or the workspace is no more (archived, the app
- * uninstalled): the digest is deleted. `refused`: Slack will not take it this time (the bot is not in
- * the channel): this occurrence is skipped. Anything transient is thrown, and retried.
- */
-export type DeliveryResult = { ok: true } | { ok: false; reason: 'gone' | 'refused'; detail: string };
-
-/** Posts a digest where it goes. Implemented by the Slack layer. */
-export interface DigestDelivery {
-  send(job: DigestJob, digest: Digest): Promise<DeliveryResult>;
-}
+import { toAppError } from '../errors.js';
+import type { Clock, Logger } from '../ports.js';
+import type { DeliveryResult, DigestDelivery, DigestStore } from './ports.js';
+import type { DigestService } from './service.js';
+import { nextRunAfter } from './time.js';
+import type { DigestJob } from './types.js';
 
 export interface DigestSchedulerDeps {
   store: DigestStore;

@@ -1,72 +1,14 @@
-import type { Filter } from './ports.js';
+import type { Filter } from '../ports.js';
+import type { AlertRule, CrmChange } from './types.js';
 
 /**
- * Alerts, the pure part: which EspoCRM webhook events a subscription needs, what an event says
- * happened, and whether a record matches a subscription's conditions. No I/O here, so every rule
- * is unit-tested on its own (test/core/alert-match.test.ts).
+ * Alerts, the pure part: which changes a subscription is about, and whether a record matches its
+ * conditions. No I/O here, so every rule is unit-tested on its own (test/core/alerts/match.test.ts).
+ * The CRM's names for webhook events are the adapter's (RecordWebhooks).
  */
-
-export type AlertEvent = 'created' | 'updated' | 'deleted' | 'assigned';
-
-/** What a subscription asks to be told about, as stored. */
-export interface AlertRule {
-  entity: string;
-  event: AlertEvent;
-  /** `updated` of one field only (an EspoCRM field name such as `stage`, never an attribute like `stageId`). */
-  field?: string;
-  filters: Filter[];
-}
-
-/**
- * One thing that happened to one record. From a webhook: the event EspoCRM named
- * (`Lead.create`, `Opportunity.update`, `Opportunity.fieldUpdate.stage`, `Case.delete`) and its
- * payload. From polling: only created or updated, told apart by `createdAt` and `modifiedAt`.
- */
-export interface CrmChange {
-  entity: string;
-  kind: 'created' | 'updated' | 'deleted';
-  /** The field of a `fieldUpdate.<field>` webhook. */
-  field?: string;
-  recordId: string;
-  /** The attributes EspoCRM sent: all of them on create, the changed ones on update, the id on delete. */
-  attributes: Record<string, unknown>;
-  source: 'webhook' | 'polling';
-  /**
-   * Polling: of the fields subscriptions watch, those whose value is not the one the last poll saw
-   * (or was never seen). Polling reads the record, not what changed in it.
-   */
-  changed?: string[];
-}
 
 /** The EspoCRM field behind the `assigned` event. */
 export const ASSIGNED_FIELD = 'assignedUser';
-
-/** The EspoCRM webhook events a rule needs; one webhook per event per tenant. */
-export function webhookEventsFor(rule: Pick<AlertRule, 'entity' | 'event' | 'field'>): string[] {
-  const entity = rule.entity;
-  switch (rule.event) {
-    case 'created':
-      return [`${entity}.create`];
-    case 'deleted':
-      return [`${entity}.delete`];
-    case 'updated':
-      return [rule.field ? `${entity}.fieldUpdate.${rule.field}` : `${entity}.update`];
-    case 'assigned':
-      // A record can be assigned when it is created, or later: EspoCRM has a webhook for each.
-      return [`${entity}.create`, `${entity}.fieldUpdate.${ASSIGNED_FIELD}`];
-  }
-}
-
-/** `Opportunity.fieldUpdate.stage` → what it says; undefined for names EspoCRM does not send. */
-export function parseWebhookEvent(
-  event: string,
-): { entity: string; kind: CrmChange['kind']; field?: string } | undefined {
-  const match = /^([A-Za-z][A-Za-z0-9_]*)\.(create|update|delete|fieldUpdate\.([A-Za-z][A-Za-z0-9_]*))$/.exec(event);
-  if (!match) return undefined;
-  const entity = match[1]!;
-  if (match[3]) return { entity, kind: 'updated', field: match[3] };
-  return { entity, kind: match[2] === 'create' ? 'created' : match[2] === 'update' ? 'updated' : 'deleted' };
-}
 
 /** The fields whose changes a tenant's subscriptions to `entity` watch, which polling must tell apart. */
 export function watchedFields(rules: Pick<AlertRule, 'entity' | 'event' | 'field'>[], entity: string): string[] {

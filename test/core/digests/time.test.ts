@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { localDay, localTimeUtc, nextRunAfter } from '../../src/core/digest-time.js';
+import { localDay, localTimeUtc, nextRunAfter } from '../../../src/core/digests/time.js';
 
 const NY = 'America/New_York';
 const iso = (date: Date) => date.toISOString();
