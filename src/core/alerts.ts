@@ -13,7 +13,7 @@ import {
   type AlertRule,
   type CrmChange,
 } from './alert-match.js';
-import type { SubscriptionSpec } from './command/parse.js';
+import type { SubscriptionSpec } from './commands/parse.js';
 import { AppError } from './errors.js';
 import { PersonDirectory } from './people.js';
 import type {

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { Command } from './command/parse.js';
+import type { Command } from './commands/parse.js';
 import { describeTiming, isKnownTimeZone, localDay, addDays, weekdayOf, nextRunAfter } from './digest-time.js';
 import { AppError, toAppError } from './errors.js';
-import { espoDateTime, openTaskFilters, plannedMeetingFilters } from './home.js';
+import { espoDateTime, openTaskFilters, plannedMeetingFilters } from './home/home.js';
 import type { PersonDirectory } from './people.js';
 import type {
   Clock,

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { AlertCommands } from './alerts.js';
-import { assigneeMissing, assignNewRecord, newRecordOf } from './assignment.js';
-import { parseCommand, type Command } from './command/parse.js';
+import { assigneeMissing, assignNewRecord, newRecordOf } from './writes/assignment.js';
+import { parseCommand, type Command } from './commands/parse.js';
 import type { DigestService } from './digests.js';
-import type { DoctorService } from './doctor.js';
+import type { DoctorService } from './doctor/doctor.js';
 import { AppError, type ErrorDetails } from './errors.js';
 import type { PersonDirectory, PersonLookup } from './people.js';
 import type {
@@ -23,7 +23,7 @@ import type {
   WritePlan,
 } from './ports.js';
 import type { Reply } from './replies.js';
-import type { SiteDirectory } from './sites.js';
+import type { SiteDirectory } from './doctor/sites.js';
 import { commandText } from './text.js';
 
 /** Who asked, and where. Built by the transport from the Slack payload. */

@@ -1,7 +1,7 @@
 import type { Alert, AlertMessage, AlertStatus, Subscription } from '../../core/alerts.js';
 import type { Reply } from '../../core/replies.js';
 import { describeRule } from '../../core/alert-match.js';
-import { label } from '../../core/forms.js';
+import { label } from '../../core/writes/forms.js';
 import { recordUrl } from '../../crm/espo/entities.js';
 import {
   actions,

@@ -1,7 +1,7 @@
-import { toAppError, type AppError } from './errors.js';
-import type { PersonDirectory } from './people.js';
-import type { Clock, CrmGateway, CrmRecord, Filter, ListQuery, Tenant } from './ports.js';
-import type { RequestContext } from './service.js';
+import { toAppError, type AppError } from '../errors.js';
+import type { PersonDirectory } from '../people.js';
+import type { Clock, CrmGateway, CrmRecord, Filter, ListQuery, Tenant } from '../ports.js';
+import type { RequestContext } from '../service.js';
 
 /** How many of the person's open tasks and upcoming meetings the Home tab shows. */
 export const HOME_TASKS = 10;

@@ -1,7 +1,7 @@
-import { AppError } from './errors.js';
-import type { Assignee, Clock, CrmGateway, EntityDirectory, EntityInfo, WritePlan } from './ports.js';
-import type { CommandService, RequestContext } from './service.js';
-import { commandText } from './text.js';
+import { AppError } from '../errors.js';
+import type { Assignee, Clock, CrmGateway, EntityDirectory, EntityInfo, WritePlan } from '../ports.js';
+import type { CommandService, RequestContext } from '../service.js';
+import { commandText } from '../text.js';
 
 /**
  * Forms for creating and updating records, generated from a JSON Schema (the create or update

@@ -1,6 +1,6 @@
-import { assignNewRecord } from './assignment.js';
+import { assignNewRecord } from '../writes/assignment.js';
 import { fastPathCommand } from './fast-path.js';
-import type { PersonDirectory } from './people.js';
+import type { PersonDirectory } from '../people.js';
 import type {
   Clock,
   ConversationStore,
@@ -17,10 +17,10 @@ import type {
   Tenant,
   TokenUsage,
   WritePlan,
-} from './ports.js';
-import type { Reply } from './replies.js';
-import { describePlan, type CommandService, type RequestContext } from './service.js';
-import { commandText } from './text.js';
+} from '../ports.js';
+import type { Reply } from '../replies.js';
+import { describePlan, type CommandService, type RequestContext } from '../service.js';
+import { commandText } from '../text.js';
 
 /** A message in a thread: who, where, and which conversation it continues. */
 export interface MessageContext extends RequestContext {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConversationService, describeNow, summarize, type MessageContext } from '../../src/core/conversation.js';
+import { ConversationService, describeNow, summarize, type MessageContext } from '../../../src/core/conversation/conversation.js';
 import type {
   ActionInfo,
   ClaimOutcome,
@@ -15,14 +15,14 @@ import type {
   ReadResult,
   RecordPage,
   TokenUsage,
-} from '../../src/core/ports.js';
-import type { Reply } from '../../src/core/replies.js';
-import { AppError } from '../../src/core/errors.js';
-import { PersonDirectory } from '../../src/core/people.js';
-import { CommandService } from '../../src/core/service.js';
-import { EspoEntityDirectory } from '../../src/crm/espo/entities.js';
-import { validateAgainstSchema } from '../../src/crm/validate.js';
-import { commandText } from '../../src/core/text.js';
+} from '../../../src/core/ports.js';
+import type { Reply } from '../../../src/core/replies.js';
+import { AppError } from '../../../src/core/errors.js';
+import { PersonDirectory } from '../../../src/core/people.js';
+import { CommandService } from '../../../src/core/service.js';
+import { EspoEntityDirectory } from '../../../src/crm/espo/entities.js';
+import { validateAgainstSchema } from '../../../src/crm/validate.js';
+import { commandText } from '../../../src/core/text.js';
 
 const entities = new EspoEntityDirectory();
 const NOW = new Date('2026-11-25T12:00:00Z');

@@ -1,7 +1,7 @@
-import { toAppError, type ErrorCode } from './errors.js';
-import type { CrmGateway, CrmRecord, EntityDirectory, EntityInfo, Tenant } from './ports.js';
-import type { RequestContext } from './service.js';
-import type { SiteDirectory } from './sites.js';
+import { toAppError, type ErrorCode } from '../errors.js';
+import type { CrmGateway, CrmRecord, EntityDirectory, EntityInfo, Tenant } from '../ports.js';
+import type { RequestContext } from '../service.js';
+import type { SiteDirectory } from '../doctor/sites.js';
 
 /** Most links one shared message gets previews for. */
 export const MAX_UNFURLS = 5;

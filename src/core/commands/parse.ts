@@ -8,7 +8,7 @@ import type {
   ListQuery,
   ProxyRequest,
 } from '../ports.js';
-import { siteUrlOf } from '../sites.js';
+import { siteUrlOf } from '../doctor/sites.js';
 import { closest } from './suggest.js';
 import { straightenQuotes, tokenize, UnclosedQuoteError, type Token } from './tokenize.js';
 import { coerceValue, dayStartUtc } from './values.js';
