@@ -103,14 +103,7 @@ describe('import boundaries', () => {
 
   /** Issue 13 unties these; the list only shrinks. */
   const CYCLES_BEING_UNTIED = [
-    [
-      'core/alerts.ts',
-      'core/digests.ts',
-      'core/doctor/doctor.ts',
-      'core/home/home.ts',
-      'core/replies.ts',
-      'core/service.ts',
-    ],
+    ['core/alerts.ts', 'core/digests.ts', 'core/replies.ts'],
     ['slack/render/alert.ts', 'slack/render/digest.ts', 'slack/render/reply.ts'],
   ];
   // A cycle makes two files one piece that cannot be read, tested or moved apart; type-only

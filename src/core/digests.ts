@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Command } from './commands/parse.js';
 import { describeTiming, isKnownTimeZone, localDay, addDays, weekdayOf, nextRunAfter } from './digest-time.js';
 import { AppError, toAppError } from './errors.js';
-import { espoDateTime, openTaskFilters, plannedMeetingFilters } from './home/home.js';
+import { espoDateTime, openTaskFilters, plannedMeetingFilters } from './home/work-filters.js';
 import type { PersonDirectory } from './people.js';
 import type {
   Clock,
@@ -18,7 +18,7 @@ import type {
   WritePlan,
 } from './ports.js';
 import type { Reply } from './replies.js';
-import type { RequestContext } from './service.js';
+import type { RequestContext } from './ports.js';
 import { commandText } from './text.js';
 
 /** How many records each part of a digest shows; the rest are counted. */

@@ -8,39 +8,22 @@ import { AppError, type ErrorDetails } from './errors.js';
 import type { PersonDirectory, PersonLookup } from './people.js';
 import type {
   Assignee,
-  AuditLog,
   Clock,
-  ConfirmationStore,
   CrmGateway,
   CrmRecord,
   EntityDirectory,
   EntityInfo,
   ListQuery,
   Logger,
-  PendingWrite,
+  RequestContext,
   Tenant,
   TokenUsage,
   WritePlan,
 } from './ports.js';
+import type { AuditLog, ConfirmationStore, PendingWrite } from './writes/ports.js';
 import type { Reply } from './replies.js';
 import type { SiteDirectory } from './doctor/sites.js';
 import { commandText } from './text.js';
-
-/** Who asked, and where. Built by the transport from the Slack payload. */
-export interface RequestContext {
-  teamId: string;
-  userId: string;
-  channelId?: string;
-  /** IANA time zone of the person, for `today`/`tomorrow`; UTC when unknown. */
-  timeZone?: string;
-  /** Slack workspace admin or owner; only they may end a connection the whole workspace shares. */
-  isWorkspaceAdmin?: boolean;
-  /** The person's email and name in Slack, when known: "my deals" means their EspoCRM user's. */
-  email?: string;
-  displayName?: string;
-  /** A Slack guest (single- or multi-channel): not a workspace member, so may not subscribe to alerts. */
-  isGuest?: boolean;
-}
 
 export interface CommandServiceDeps {
   crm: CrmGateway;

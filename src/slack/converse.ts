@@ -1,6 +1,6 @@
 import type { RespondArguments, RespondFn, webApi } from '@slack/bolt';
 import type { MessageResult } from '../core/conversation/conversation.js';
-import type { RequestContext } from '../core/service.js';
+import type { RequestContext } from '../core/ports.js';
 import { answer, type ListenerDeps, type RequestInfo } from './edge.js';
 import { unescape } from './render/mrkdwn.js';
 

@@ -13,23 +13,18 @@ import {
 } from 'kysely';
 import pg from 'pg';
 import type {
-  AuditEntry,
   CrmFindings,
   WorkspaceForgotten,
-  AuditLog,
-  ClaimOutcome,
-  ConfirmationStore,
-  ConversationStore,
-  ConversationTurn,
   DigestStore,
   EventLedger,
-  PendingWrite,
   RecordRef,
   Requester,
-  TenantProfileStore,
   TokenUsage,
   WorkspaceInstallations,
 } from '../core/ports.js';
+import type { TenantProfileStore } from '../core/doctor/ports.js';
+import type { ConversationStore, ConversationTurn } from '../core/conversation/ports.js';
+import type { AuditEntry, AuditLog, ClaimOutcome, ConfirmationStore, PendingWrite } from '../core/writes/ports.js';
 import type { CachedConnection, CatalogEntry, TenantConnectionCache } from '../crm/gateway.js';
 import type { AlertStore } from '../core/alerts.js';
 import { SqlAlertStore } from './alerts.js';

@@ -16,7 +16,7 @@ import type {
   WritePlan,
 } from '../../src/core/ports.js';
 import type { Reply } from '../../src/core/replies.js';
-import type { RequestContext } from '../../src/core/service.js';
+import type { RequestContext } from '../../src/core/ports.js';
 import { openStore, type Store } from '../../src/store/store.js';
 
 // Monday 2026-06-01, 09:00 in New York (EDT, UTC-4).

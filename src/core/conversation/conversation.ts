@@ -3,14 +3,9 @@ import { fastPathCommand } from './fast-path.js';
 import type { PersonDirectory } from '../people.js';
 import type {
   Clock,
-  ConversationStore,
-  ConversationTurn,
   CrmGateway,
   EntityDirectory,
   Logger,
-  PlannableAction,
-  PlannedStep,
-  Planner,
   ProxyRequest,
   ReadResult,
   RecordRef,
@@ -18,8 +13,10 @@ import type {
   TokenUsage,
   WritePlan,
 } from '../ports.js';
+import type { ConversationStore, ConversationTurn, PlannableAction, PlannedStep, Planner } from './ports.js';
 import type { Reply } from '../replies.js';
-import { describePlan, type CommandService, type RequestContext } from '../service.js';
+import type { RequestContext } from '../ports.js';
+import { describePlan, type CommandService } from '../service.js';
 import { commandText } from '../text.js';
 
 /** A message in a thread: who, where, and which conversation it continues. */

@@ -1,4 +1,5 @@
-import type { CrmFindings, CrmGateway, DoctorCheck, Logger, Tenant, TenantProfileStore } from '../ports.js';
+import type { CrmFindings, CrmGateway, DoctorCheck, Logger, Tenant } from '../ports.js';
+import type { TenantProfileStore } from './ports.js';
 import type { Reply } from '../replies.js';
 import { usableSiteUrl, type SiteDirectory } from './sites.js';
 import { commandText } from '../text.js';

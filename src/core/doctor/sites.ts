@@ -1,5 +1,6 @@
 import { AppError } from '../errors.js';
-import type { Logger, TenantProfileStore } from '../ports.js';
+import type { Logger } from '../ports.js';
+import type { TenantProfileStore } from './ports.js';
 import { commandText } from '../text.js';
 
 /**

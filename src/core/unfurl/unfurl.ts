@@ -1,6 +1,5 @@
 import { toAppError, type ErrorCode } from '../errors.js';
-import type { CrmGateway, CrmRecord, EntityDirectory, EntityInfo, Tenant } from '../ports.js';
-import type { RequestContext } from '../service.js';
+import type { CrmGateway, CrmRecord, EntityDirectory, EntityInfo, RequestContext, Tenant } from '../ports.js';
 import type { SiteDirectory } from '../doctor/sites.js';
 
 /** Most links one shared message gets previews for. */

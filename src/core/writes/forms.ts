@@ -1,6 +1,7 @@
 import { AppError } from '../errors.js';
 import type { Assignee, Clock, CrmGateway, EntityDirectory, EntityInfo, WritePlan } from '../ports.js';
-import type { CommandService, RequestContext } from '../service.js';
+import type { RequestContext } from '../ports.js';
+import type { CommandService } from '../service.js';
 import { commandText } from '../text.js';
 
 /**

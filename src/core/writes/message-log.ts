@@ -1,6 +1,7 @@
 import { AppError } from '../errors.js';
 import type { Clock, CrmGateway, CrmRecord, EntityDirectory, EntityInfo, WritePlan } from '../ports.js';
-import type { CommandService, RequestContext } from '../service.js';
+import type { RequestContext } from '../ports.js';
+import type { CommandService } from '../service.js';
 
 /** What a Slack message can be saved as in EspoCRM. */
 export const LOG_KINDS = ['Note', 'Task', 'Call'] as const;

@@ -1,6 +1,6 @@
 import { describeTiming } from '../../core/digest-time.js';
 import { formatLocal, type Digest, type DigestSection, type DigestSectionKey } from '../../core/digests.js';
-import { dueOf } from '../../core/home/home.js';
+import { dueOf } from '../../core/home/work-filters.js';
 import type { CrmRecord, DigestJob, DigestPlan } from '../../core/ports.js';
 import { recordUrl } from '../../crm/espo/entities.js';
 import { button, context, divider, header, message, section, type AnyBlock, type Message } from './blocks.js';

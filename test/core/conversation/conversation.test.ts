@@ -1,21 +1,27 @@
 import { describe, expect, it } from 'vitest';
-import { ConversationService, describeNow, summarize, type MessageContext } from '../../../src/core/conversation/conversation.js';
+import {
+  ConversationService,
+  describeNow,
+  summarize,
+  type MessageContext,
+} from '../../../src/core/conversation/conversation.js';
 import type {
   ActionInfo,
-  ClaimOutcome,
-  ConversationStore,
-  ConversationTurn,
   CrmGateway,
   CrmRecord,
   ListQuery,
-  PendingWrite,
-  PlannedStep,
-  Planner,
-  PlanRequest,
   ReadResult,
   RecordPage,
   TokenUsage,
 } from '../../../src/core/ports.js';
+import type {
+  ConversationStore,
+  ConversationTurn,
+  PlannedStep,
+  Planner,
+  PlanRequest,
+} from '../../../src/core/conversation/ports.js';
+import type { ClaimOutcome, PendingWrite } from '../../../src/core/writes/ports.js';
 import type { Reply } from '../../../src/core/replies.js';
 import { AppError } from '../../../src/core/errors.js';
 import { PersonDirectory } from '../../../src/core/people.js';

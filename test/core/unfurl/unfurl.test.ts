@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { AppError } from '../../../src/core/errors.js';
 import type { CrmGateway, CrmRecord, Tenant } from '../../../src/core/ports.js';
-import type { RequestContext } from '../../../src/core/service.js';
+import type { RequestContext } from '../../../src/core/ports.js';
 import { MAX_UNFURLS, UnfurlService } from '../../../src/core/unfurl/unfurl.js';
 import { EspoEntityDirectory } from '../../../src/crm/espo/entities.js';
 

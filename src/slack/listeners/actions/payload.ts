@@ -2,9 +2,8 @@ import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewar
 import { z } from 'zod';
 import { MAX_PAGE_SIZE } from '../../../core/commands/parse.js';
 import { AppError } from '../../../core/errors.js';
-import { FILTER_OPERATORS } from '../../../core/ports.js';
+import { FILTER_OPERATORS, type RequestContext } from '../../../core/ports.js';
 import type { Reply } from '../../../core/replies.js';
-import type { RequestContext } from '../../../core/service.js';
 import { answer, type Delivery, type ListenerDeps } from '../../edge.js';
 
 /** Who clicked, from a block_actions payload. */

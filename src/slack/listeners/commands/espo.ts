@@ -1,5 +1,5 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
-import type { RequestContext } from '../../../core/service.js';
+import type { RequestContext } from '../../../core/ports.js';
 import { answer, type ListenerDeps } from '../../edge.js';
 import { openForm } from '../../forms.js';
 import { unescape } from '../../render/mrkdwn.js';

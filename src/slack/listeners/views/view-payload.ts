@@ -1,6 +1,6 @@
 import type { SlackViewAction } from '@slack/bolt';
 import type { z } from 'zod';
-import type { RequestContext } from '../../../core/service.js';
+import type { RequestContext } from '../../../core/ports.js';
 
 /** Who submitted a modal. Modals carry no admin flag, so anything admin-only fails closed. */
 export function viewContext(body: SlackViewAction, channelId?: string): RequestContext {
