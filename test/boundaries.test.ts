@@ -136,7 +136,7 @@ describe('import boundaries', () => {
   });
 
   it('the check itself sees imports', () => {
-    expect(importsOf(join(SRC, 'core', 'service.ts'))).toContain('./errors.js');
+    expect(importsOf(join(SRC, 'core', 'service.ts'))).toContain('./ports.js');
   });
 });
 

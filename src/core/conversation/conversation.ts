@@ -1,5 +1,3 @@
-import { assignNewRecord } from '../writes/assignment.js';
-import { fastPathCommand } from './fast-path.js';
 import type { PersonDirectory } from '../people.js';
 import type {
   Clock,
@@ -9,15 +7,24 @@ import type {
   ProxyRequest,
   ReadResult,
   RecordRef,
+  RequestContext,
   Tenant,
   TokenUsage,
   WritePlan,
 } from '../ports.js';
-import type { ConversationStore, ConversationTurn, PlannableAction, PlannedStep, Planner } from './ports.js';
 import type { Reply } from '../replies.js';
-import type { RequestContext } from '../ports.js';
-import { describePlan, type CommandService } from '../service.js';
 import { commandText } from '../text.js';
+import { assignNewRecord } from '../writes/assignment.js';
+import { fastPathCommand } from './fast-path.js';
+import { summarize } from './memory.js';
+import type {
+  CommandPipeline,
+  ConversationStore,
+  ConversationTurn,
+  PlannableAction,
+  PlannedStep,
+  Planner,
+} from './ports.js';
 
 /** A message in a thread: who, where, and which conversation it continues. */
 export interface MessageContext extends RequestContext {
@@ -36,7 +43,7 @@ export interface MessageResult {
 }
 
 export interface ConversationDeps {
-  commands: CommandService;
+  commands: CommandPipeline;
   crm: CrmGateway;
   entities: EntityDirectory;
   /** Absent when no model is configured: the fast path still works. */
@@ -52,14 +59,12 @@ export interface ConversationDeps {
 /** Candidates offered to the model; more tools cost tokens and make choices worse. */
 const MAX_CANDIDATES = 8;
 const MAX_GUIDED_ENTITIES = 3;
-const MAX_REMEMBERED_RECORDS = 10;
 /** A Slack message can run to 40,000 characters; the model reads its start, which bounds the prompt. */
 const MAX_PLANNED_TEXT = 4000;
 /** Intent search ranks by what the message is about, which its start says; it goes in a URL too. */
 const MAX_SEARCH_TEXT = 500;
 /** Less than the model reads of a message: every remembered turn is replayed in each later prompt of the thread. */
 const MAX_USER_TEXT = 1000;
-const MAX_ASSISTANT_TEXT = 500;
 
 const NO_MODEL =
   'I can only follow commands here, because plain language is not switched on for this bot. ' +
@@ -319,68 +324,6 @@ export class ConversationService {
     } catch (error) {
       this.deps.logger.warn({ err: error, thread: context.threadKey }, 'could not remember a conversation turn');
     }
-  }
-}
-
-/**
- * What the bot did, in its own words, for the model to read on the next turn. CRM text (record
- * names) goes only into `records`, which the prompt wraps as data.
- */
-export function summarize(reply: Reply): { text: string; records?: RecordRef[] } {
-  const refs = (entity: string, records: { id: string; name?: string }[]) =>
-    records
-      .slice(0, MAX_REMEMBERED_RECORDS)
-      .map((record) => ({ entity, id: record.id, ...(record.name ? { name: record.name } : {}) }));
-  const bounded = (text: string) => text.slice(0, MAX_ASSISTANT_TEXT);
-  switch (reply.kind) {
-    case 'records': {
-      const { page, entity } = reply;
-      const first = (reply.query?.offset ?? reply.offset ?? 0) + 1;
-      const range = page.records.length ? `${first}–${first + page.records.length - 1}` : 'none';
-      const count = `${range}${page.total !== undefined ? ` of ${page.total}` : page.hasMore ? ', more exist' : ''}`;
-      return {
-        text: bounded(`Showed ${entity.plural.toLowerCase()} ${count}${reply.via ? ` via ${reply.via}` : ''}.`),
-        records: refs(entity.name, page.records),
-      };
-    }
-    case 'record':
-      return {
-        text: `Showed this ${reply.entity.label.toLowerCase()}.`,
-        records: refs(reply.entity.name, [reply.record]),
-      };
-    case 'confirm':
-      return {
-        text: bounded(
-          `Proposed: ${describePlan(reply.plan)} ${JSON.stringify(planInput(reply.plan))}. Waiting for the person to confirm.`,
-        ),
-      };
-    case 'done':
-      return {
-        text: bounded(`Done: ${describePlan(reply.plan)}.`),
-        records: reply.record && reply.entity ? refs(reply.entity.name, [reply.record]) : undefined,
-      };
-    case 'say':
-      return { text: bounded(reply.text) };
-    case 'notice':
-      return { text: bounded(reply.text) };
-    case 'data':
-      return { text: bounded(`Showed the result of ${reply.title}.`) };
-    default:
-      return { text: `Answered with ${reply.kind}.` };
-  }
-}
-
-function planInput(plan: Extract<Reply, { kind: 'confirm' }>['plan']): unknown {
-  switch (plan.kind) {
-    case 'create':
-    case 'update':
-      return plan.fields;
-    case 'run':
-      return plan.input;
-    case 'proxy':
-      return plan.request.body ?? null;
-    default:
-      return null;
   }
 }
 

@@ -1,5 +1,6 @@
 /** The ports of conversations: threads remembered across messages, and the planner (src/llm). */
-import type { ProxyRequest, RecordRef, TokenUsage } from '../ports.js';
+import type { EntityInfo, ProxyRequest, RecordRef, RequestContext, Tenant, TokenUsage, WritePlan } from '../ports.js';
+import type { Reply } from '../replies.js';
 
 /** One turn of a thread with the bot, as remembered (text already bounded in size). */
 export interface ConversationTurn {
@@ -70,4 +71,16 @@ export interface Plan {
 /** Turns a message into one step, with a language model. Implemented in src/llm. */
 export interface Planner {
   plan(request: PlanRequest): Promise<Plan>;
+}
+
+/**
+ * What a conversation asks of the request pipeline (CommandService): a message that is already a
+ * command runs as the slash command would, a planned write is proposed like any other, and the
+ * same tenant rules hold.
+ */
+export interface CommandPipeline {
+  tenantFor(context: RequestContext): Tenant;
+  guardConnectLink(context: RequestContext, error: unknown): unknown;
+  handle(context: RequestContext, text: string): Promise<Reply>;
+  propose(context: RequestContext, plan: WritePlan, entity?: EntityInfo, usage?: TokenUsage): Promise<Reply>;
 }

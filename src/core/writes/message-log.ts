@@ -1,7 +1,6 @@
 import { AppError } from '../errors.js';
-import type { Clock, CrmGateway, CrmRecord, EntityDirectory, EntityInfo, WritePlan } from '../ports.js';
-import type { RequestContext } from '../ports.js';
-import type { CommandService } from '../service.js';
+import type { Clock, CrmGateway, CrmRecord, EntityDirectory, EntityInfo, RequestContext, WritePlan } from '../ports.js';
+import type { RequestPipeline } from './ports.js';
 
 /** What a Slack message can be saved as in EspoCRM. */
 export const LOG_KINDS = ['Note', 'Task', 'Call'] as const;
@@ -20,7 +19,7 @@ export interface MessageLog {
 export interface MessageLogDeps {
   crm: CrmGateway;
   entities: EntityDirectory;
-  commands: CommandService;
+  commands: Pick<RequestPipeline, 'tenantFor'>;
   clock: Clock;
 }
 

@@ -1,5 +1,6 @@
 /** The ports of writes: pending writes waiting for their requester's Confirm, and the audit log. */
-import type { Requester, TokenUsage, WritePlan } from '../ports.js';
+import type { Assignee, EntityInfo, RequestContext, Requester, Tenant, TokenUsage, WritePlan } from '../ports.js';
+import type { Reply } from '../replies.js';
 
 /** A write waiting for its requester's Confirm, as stored. */
 export interface PendingWrite {
@@ -46,4 +47,16 @@ export interface AuditEntry {
 
 export interface AuditLog {
   record(entry: AuditEntry): Promise<void>;
+}
+
+/** A feature that carries out its own confirmed writes: alert subscriptions, digest schedules. */
+export interface PlanPerformer<Kind extends WritePlan['kind']> {
+  perform(tenant: Tenant, plan: Extract<WritePlan, { kind: Kind }>): Promise<Reply>;
+}
+
+/** What forms and message logs ask of the request pipeline (CommandService): its tenant rules and assignees. */
+export interface RequestPipeline {
+  tenantFor(context: RequestContext): Tenant;
+  guardConnectLink(context: RequestContext, error: unknown): unknown;
+  requesterAsAssignee(context: RequestContext, entity: EntityInfo): Promise<Assignee | undefined>;
 }

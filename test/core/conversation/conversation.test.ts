@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  ConversationService,
-  describeNow,
-  summarize,
-  type MessageContext,
-} from '../../../src/core/conversation/conversation.js';
+import { ConversationService, describeNow, type MessageContext } from '../../../src/core/conversation/conversation.js';
+import { summarize } from '../../../src/core/conversation/memory.js';
 import type {
   ActionInfo,
   CrmGateway,
