@@ -67,6 +67,20 @@ export interface EntityDirectory {
    * without the fields in `known` (the offered tools describe those), undefined when none is left.
    */
   fieldGuide(entity: string, known?: ReadonlySet<string>): string | undefined;
+  /** Whether the CRM manages a field itself (ids, timestamps, versions): never set from Slack, never a condition. */
+  isSystemField(field: string): boolean;
+  /** The field that holds when a record was created: lists sort by it when only an order is given, newest first. */
+  creationField(): string;
+  /** The record a text names by its web address (`https://crm.example.com/#Lead/view/5f3a…`), wherever it sits. */
+  recordNamedIn(text: string): RecordAddress | undefined;
+  /** The record a URL's fragment (`#Lead/view/5f3a…`) is exactly the web address of. */
+  recordAt(fragment: string): RecordAddress | undefined;
+}
+
+/** A record as its web address names it: the entity type as written there, and the id. */
+export interface RecordAddress {
+  entity: string;
+  id: string;
 }
 
 /** Whom a new record is assigned to, as its preview says it: the person asking, or someone they named. */

@@ -1,4 +1,4 @@
-import type { Subcommand } from './commands/parse.js';
+import type { Subcommand } from './commands/grammar.js';
 import type { AlertStatus, SubscriptionView } from './alerts.js';
 import type { Digest } from './digests.js';
 import type {

@@ -1,4 +1,5 @@
-import { parseCommand, subcommandOf, type Command } from '../commands/parse.js';
+import { parseCommand, type Command } from '../commands/parse.js';
+import { subcommandOf } from '../commands/grammar.js';
 import type { EntityDirectory } from '../ports.js';
 
 /**

@@ -200,7 +200,7 @@ export class WriteService {
       const unknown = error instanceof AppError && (error.code === 'timeout' || error.code === 'outcome_unknown');
       await settle(unknown ? 'unknown' : 'failed', error instanceof AppError ? error.code : 'internal');
       if (unknown) {
-        const check = whereToCheck(write.plan);
+        const check = whereToCheck(write.plan, this.deps.entities.creationField());
         throw new AppError(
           'outcome_unknown',
           'EspoCRM did not answer in time, so I cannot tell whether this went through. ' +
@@ -286,7 +286,7 @@ export class WriteService {
  * Where a person can see whether a write of unknown outcome happened: the record an update or
  * delete named, or the newest records of the entity a create made (by its name, when it had one).
  */
-function whereToCheck(plan: WritePlan): ErrorDetails['check'] {
+function whereToCheck(plan: WritePlan, creationField: string): ErrorDetails['check'] {
   switch (plan.kind) {
     case 'update':
     case 'delete':
@@ -300,7 +300,7 @@ function whereToCheck(plan: WritePlan): ErrorDetails['check'] {
         query: {
           entity: plan.entity,
           filters: [],
-          sort: { field: 'createdAt', order: 'desc' },
+          sort: { field: creationField, order: 'desc' },
           limit: 5,
           offset: 0,
           ...(typeof text === 'string' ? { text: text.slice(0, 200) } : {}),

@@ -1,5 +1,5 @@
 import type { AppError } from '../../core/errors.js';
-import { EXAMPLES, USAGE } from '../../core/commands/parse.js';
+import { EXAMPLES, USAGE } from '../../core/commands/grammar.js';
 import type { Assignee, CrmRecord, EntityInfo, FieldView, ListQuery, RecordRef, WritePlan } from '../../core/ports.js';
 import type { Reply } from '../../core/replies.js';
 import { recordUrl } from '../../crm/espo/entities.js';

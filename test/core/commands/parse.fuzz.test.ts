@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseCommand, SUBCOMMANDS } from '../../../src/core/commands/parse.js';
+import { parseCommand } from '../../../src/core/commands/parse.js';
+import { SUBCOMMANDS } from '../../../src/core/commands/grammar.js';
 import { AppError } from '../../../src/core/errors.js';
 import { EspoEntityDirectory } from '../../../src/crm/espo/entities.js';
 

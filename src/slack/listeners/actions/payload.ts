@@ -1,6 +1,6 @@
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { z } from 'zod';
-import { MAX_PAGE_SIZE } from '../../../core/commands/parse.js';
+import { MAX_PAGE_SIZE } from '../../../core/commands/grammar.js';
 import { AppError } from '../../../core/errors.js';
 import { FILTER_OPERATORS, type RequestContext } from '../../../core/ports.js';
 import type { Reply } from '../../../core/replies.js';
