@@ -149,6 +149,8 @@ export interface ActionSummary {
   name: string;
   description?: string;
   isRead: boolean;
+  /** The record type whose record the action changes or deletes by its `id` input, when it has one. */
+  entity?: string;
 }
 
 export interface ActionInfo extends ActionSummary {

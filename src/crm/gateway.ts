@@ -29,6 +29,7 @@ import {
   type JsonSchema,
 } from './action-io.js';
 import { actionNouns, EspoEntityDirectory } from './espo/entities.js';
+import { changedEntityOf } from './membrane/action-entity.js';
 import { listQueryOf, parseBracketQuery } from './espo/list-call.js';
 import { espoListPath, espoQueryString, ROUTES, yesNoWhere, type RecordOperation } from './espo/routes.js';
 import {
@@ -513,6 +514,7 @@ export class MembraneGateway implements CrmGateway {
           name: item.name,
           description: item.description,
           isRead: isReadAction({ ...item, inputSchema }),
+          ...changedEntityOf(item.key),
           ...(inputSchema ? { inputSchema } : {}),
         };
       });
@@ -533,6 +535,7 @@ export class MembraneGateway implements CrmGateway {
         name: entry.name,
         description: entry.description,
         isRead: isReadAction(entry),
+        ...changedEntityOf(entry.key),
         inputSchema: entry.inputSchema,
       };
     });

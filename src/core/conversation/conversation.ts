@@ -238,11 +238,7 @@ export class ConversationService {
             action.name,
             `${action.key} ${JSON.stringify(input)}`,
           );
-        const target = await this.targetOf(
-          tenant,
-          /^(?:update|delete)-(.+)$/.exec(action.key)?.[1],
-          (input as { id?: unknown } | null)?.id,
-        );
+        const target = await this.targetOf(tenant, action.entity, (input as { id?: unknown } | null)?.id);
         return commands.propose(
           context,
           { kind: 'run', key: action.key, name: action.name, input, ...(target ? { target } : {}) },
@@ -277,7 +273,7 @@ export class ConversationService {
   /**
    * The record a planned change or delete targets, read first: the preview names it (Confirm is
    * the person's check that "the second one" is the deal they meant), and a wrong id fails now.
-   * A key that names no record type (`update-deal-stage`) has no record to read: its preview
+   * An action that names no record type (`update-deal-stage`) has no record to read: its preview
    * shows the input alone, still waiting for Confirm.
    */
   private async targetOf(tenant: Tenant, entityWord: string | undefined, id: unknown): Promise<RecordRef | undefined> {

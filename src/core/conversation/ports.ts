@@ -29,6 +29,8 @@ export interface PlannableAction {
   name: string;
   description?: string;
   isRead: boolean;
+  /** The record type whose record the action changes or deletes by its `id` input, when it has one. */
+  entity?: string;
   inputSchema?: Record<string, unknown>;
 }
 

@@ -46,10 +46,16 @@ const updateOpportunity: ActionInfo = {
   key: 'update-opportunity',
   name: 'Update opportunity',
   isRead: false,
+  entity: 'Opportunity',
   inputSchema: { type: 'object', properties: { id: { type: 'string' }, stage: { type: 'string' } }, required: ['id'] },
 };
 /** A write whose key names no entity: `deal-stage` is not a record type. */
-const updateDealStage: ActionInfo = { ...updateOpportunity, key: 'update-deal-stage', name: 'Update deal stage' };
+const updateDealStage: ActionInfo = {
+  key: 'update-deal-stage',
+  name: 'Update deal stage',
+  isRead: false,
+  inputSchema: updateOpportunity.inputSchema,
+};
 const ACTIONS = [listLeads, createTask];
 const HOOLI: CrmRecord = { id: 'O1', name: 'Hooli renewal', fields: { stage: 'Proposal' } };
 
