@@ -156,6 +156,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
     logger,
     publicUrl: socketMode ? undefined : config.alerts.publicUrl,
     pollSeconds: config.alerts.pollSeconds,
+    people,
   });
   const service = new CommandService({
     crm: gateway,

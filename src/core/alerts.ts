@@ -15,7 +15,7 @@ import {
 } from './alert-match.js';
 import type { SubscriptionSpec } from './commands/parse.js';
 import { AppError } from './errors.js';
-import { PersonDirectory } from './people.js';
+import type { PersonDirectory } from './people.js';
 import type {
   Clock,
   CrmGateway,
@@ -195,6 +195,8 @@ export interface AlertServiceDeps {
   pollSeconds: number;
   /** More alerts than this for one subscription in one batch become one summary message. */
   summaryAfter?: number;
+  /** EspoCRM users by Slack email (`to=me`, "Assign to me"): the app's one cache, shared with commands and Home. */
+  people: PersonDirectory;
 }
 
 /** Payload attributes that are bookkeeping, not changes a person made. */
@@ -226,7 +228,7 @@ export class AlertService implements AlertCommands {
   private readonly reconciling = new Map<string, Promise<unknown>>();
 
   constructor(private readonly deps: AlertServiceDeps) {
-    this.people = new PersonDirectory(deps.crm, deps.logger);
+    this.people = deps.people;
     this.summaryAfter = deps.summaryAfter ?? 3;
   }
 
