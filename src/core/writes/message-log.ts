@@ -77,7 +77,7 @@ export class MessageLogService {
       if (!related) throw new AppError('validation', this.problems(log)[0]?.problem ?? 'Choose a record.');
       // A Note has no subject field: its `post` leads with the subject in bold (EspoCRM renders Markdown in posts).
       const post = [`**${log.subject}**`, log.body].filter(Boolean).join('\n\n');
-      return { kind: 'proxy', request: { method: 'POST', path: '/Note', body: { type: 'Post', post, ...related } } };
+      return { kind: 'proxy', request: entities.createRequest('Note', { type: 'Post', post, ...related }) };
     }
     const stamp = clock.now().toISOString().slice(0, 19).replace('T', ' ');
     const fields: Record<string, unknown> = {

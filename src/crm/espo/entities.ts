@@ -1,4 +1,4 @@
-import type { EntityDirectory, EntityInfo, FieldView, RecordAddress } from '../../core/ports.js';
+import type { EntityDirectory, EntityInfo, FieldView, ProxyRequest, RecordAddress } from '../../core/ports.js';
 import entityFields from './entity-fields.json' with { type: 'json' };
 import fieldTypes from './field-types.json' with { type: 'json' };
 import { SYSTEM_FIELDS } from './system-fields.js';
@@ -256,6 +256,15 @@ export class EspoEntityDirectory implements EntityDirectory {
   recordAt(fragment: string): RecordAddress | undefined {
     return recordAt(fragment);
   }
+
+  createRequest(entity: string, body: Record<string, unknown>): ProxyRequest {
+    return { method: 'POST', path: recordPath(entity), body };
+  }
+}
+
+/** EspoCRM's REST path of an entity's records, or of one record: `/Lead`, `/Lead/5f3a…`. */
+export function recordPath(entity: string, id?: string): string {
+  return `/${encodeURIComponent(entity)}${id ? `/${encodeURIComponent(id)}` : ''}`;
 }
 
 /** A field EspoCRM accepts on create and update, as its REST API names it (`accountId` for a link). */
