@@ -1,7 +1,8 @@
 import type { webApi } from '@slack/bolt';
 import type { DeliveryResult, DigestDelivery } from '../core/digest-scheduler.js';
 import type { Digest } from '../core/digests.js';
-import type { DigestJob, WorkspaceInstallations } from '../core/ports.js';
+import type { DigestJob } from '../core/ports.js';
+import type { WorkspaceInstallations } from '../core/workspaces/ports.js';
 import { renderDigest } from './render/digest.js';
 
 type WebClient = webApi.WebClient;

@@ -12,16 +12,8 @@ import {
   type SqliteDatabase,
 } from 'kysely';
 import pg from 'pg';
-import type {
-  CrmFindings,
-  WorkspaceForgotten,
-  DigestStore,
-  EventLedger,
-  RecordRef,
-  Requester,
-  TokenUsage,
-  WorkspaceInstallations,
-} from '../core/ports.js';
+import type { CrmFindings, DigestStore, RecordRef, Requester, TokenUsage } from '../core/ports.js';
+import type { WorkspaceForgotten, EventLedger, WorkspaceInstallations } from '../core/workspaces/ports.js';
 import type { TenantProfileStore } from '../core/doctor/ports.js';
 import type { ConversationStore, ConversationTurn } from '../core/conversation/ports.js';
 import type { AuditEntry, AuditLog, ClaimOutcome, ConfirmationStore, PendingWrite } from '../core/writes/ports.js';
