@@ -90,15 +90,37 @@ describe('import boundaries', () => {
     const spelled = /['"`][^'"`\n]*(\/espo(?=[\s`'"]|$)|<[#@!][A-Za-z]|<https?:)/;
     const violations = ['core', 'crm', 'llm', 'store', 'config', 'observability'].flatMap((layer) =>
       filesUnder(join(SRC, layer)).flatMap((file) =>
-        readFileSync(file, 'utf8')
-          .split('\n')
-          // Comments may name commands; only code is checked.
-          .map((line, index) => ({ line: line.replace(/^\s*(\/\*\*|\*).*$|\s\/\/.*$/, ''), number: index + 1 }))
+        codeLines(file)
           .filter(({ line }) => spelled.test(line))
           .map(({ line, number }) => `${relative(SRC, file)}:${number}: ${line.trim()}`),
       ),
     );
     expect(violations).toEqual([]);
+  });
+
+  // EspoCRM's REST paths and record addresses belong to crm/espo: core asks for them through its
+  // ports (EntityDirectory, CrmGateway), so another CRM's adapter could serve it.
+  it('core spells no EspoCRM REST path or record address in its code', () => {
+    const spelled = [
+      // A request path written out: '/Webhook', '/Note', `/${entity}/${id}/stream`.
+      /(?:^|[([{,:=?+]\s*)['"`]\/(?:[A-Z]|\$\{[^}]*\}\/)/,
+      /['"`][^'"`\n]*\/stream\b/,
+      // A record's web address, built or read (`#Lead/view/<id>`); a whole example link is a person's words.
+      /(?<!https?:\/\/[^\s'"`]*)#[^\s'"`]*\\?\/view\\?\//,
+    ];
+    const violations = filesUnder(join(SRC, 'core'))
+      .filter((file) => !ALERTS_BEING_MOVED.includes(relative(SRC, file)))
+      .flatMap((file) =>
+        codeLines(file)
+          .filter(({ line }) => spelled.some((pattern) => pattern.test(line)))
+          .map(({ line, number }) => `${relative(SRC, file)}:${number}: ${line.trim()}`),
+      );
+    expect(violations).toEqual([]);
+  });
+
+  it('the REST path check itself sees a path', () => {
+    const file = join(SRC, 'core', 'alerts.ts');
+    expect(codeLines(file).some(({ line }) => /path: '\/Webhook'/.test(line))).toBe(true);
   });
 
   /** Issue 13 unties these; the list only shrinks. */
@@ -139,6 +161,26 @@ describe('import boundaries', () => {
     expect(importsOf(join(SRC, 'core', 'service.ts'))).toContain('./ports.js');
   });
 });
+
+/** A file's lines without their comments (comments may name commands and paths; only code is checked). */
+function codeLines(file: string): { line: string; number: number }[] {
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .map((line, index) => ({ line: line.replace(/^\s*(\/\*\*|\*).*$|\s\/\/.*$/, ''), number: index + 1 }));
+}
+
+/**
+ * Issue 13 moves the alert files' EspoCRM calls (webhooks, stream history) into crm/espo; until
+ * then they are not checked for REST paths. The list only shrinks.
+ */
+const ALERTS_BEING_MOVED = [
+  'core/alerts.ts',
+  'core/alert-match.ts',
+  'core/record-stream.ts',
+  'core/digests.ts',
+  'core/digest-scheduler.ts',
+  'core/digest-time.ts',
+];
 
 /** The strongly connected components of more than one file (Tarjan), each sorted: the import cycles. */
 function cyclesOf(graph: Map<string, string[]>): string[][] {
