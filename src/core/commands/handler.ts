@@ -125,7 +125,6 @@ export class CommandHandler {
           command.entity,
         );
       case 'update':
-        // Reading the record first shows "old → new" in the preview and catches a wrong id before anyone confirms.
         return writes.proposeUpdate(context, command.entity, command.id, command.fields);
       case 'delete': {
         const current = await crm.get(tenant, command.entity.name, command.id);

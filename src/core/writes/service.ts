@@ -46,8 +46,8 @@ export class WriteService {
   constructor(private readonly deps: WriteServiceDeps) {}
 
   /**
-   * A change to one record, proposed from a button (an alert's "Mark done" or "Assign to me"):
-   * read first, previewed as old → new, written only on the requester's Confirm.
+   * A change to one record (`update`, or a button such as an alert's "Mark done"): the record is
+   * read first, so the preview shows old → new and a wrong id fails before anyone confirms.
    */
   async proposeUpdate(
     context: RequestContext,
