@@ -53,6 +53,10 @@ export interface EntityInfo {
   statusField?: string;
 }
 
+/**
+ * What core knows of the CRM's record types and how it names and addresses records, so it spells
+ * none of it itself. The EspoCRM implementation is crm/espo/entities.ts.
+ */
 export interface EntityDirectory {
   /** Resolves a word (`deals`, `people`, `lead`, `CProject`) to an entity; unknown words become custom entities. */
   resolve(word: string): EntityInfo;
@@ -69,7 +73,7 @@ export interface EntityDirectory {
   fieldGuide(entity: string, known?: ReadonlySet<string>): string | undefined;
   /** Whether the CRM manages a field itself (ids, timestamps, versions): never set from Slack, never a condition. */
   isSystemField(field: string): boolean;
-  /** The field that holds when a record was created: lists sort by it when only an order is given, newest first. */
+  /** The field that holds when a record was created: what "newest" sorts by, and a list given only an order. */
   creationField(): string;
   /** The record a text names by its web address (`https://crm.example.com/#Lead/view/5f3a…`), wherever it sits. */
   recordNamedIn(text: string): RecordAddress | undefined;
