@@ -53,6 +53,10 @@ export interface EntityInfo {
   statusField?: string;
 }
 
+/**
+ * What core knows of the CRM's record types and how it names and addresses records, so it spells
+ * none of it itself. The EspoCRM implementation is crm/espo/entities.ts.
+ */
 export interface EntityDirectory {
   /** Resolves a word (`deals`, `people`, `lead`, `CProject`) to an entity; unknown words become custom entities. */
   resolve(word: string): EntityInfo;
@@ -67,6 +71,22 @@ export interface EntityDirectory {
    * without the fields in `known` (the offered tools describe those), undefined when none is left.
    */
   fieldGuide(entity: string, known?: ReadonlySet<string>): string | undefined;
+  /** Whether the CRM manages a field itself (ids, timestamps, versions): never set from Slack, never a condition. */
+  isSystemField(field: string): boolean;
+  /** The field that holds when a record was created: what "newest" sorts by, and a list given only an order. */
+  creationField(): string;
+  /** The record a text names by its web address (`https://crm.example.com/#Lead/view/5f3a…`), wherever it sits. */
+  recordNamedIn(text: string): RecordAddress | undefined;
+  /** The record a URL's fragment (`#Lead/view/5f3a…`) is exactly the web address of. */
+  recordAt(fragment: string): RecordAddress | undefined;
+  /** The REST request that creates a record of `entity`: for records no action writes (a note on a stream). */
+  createRequest(entity: string, body: Record<string, unknown>): ProxyRequest;
+}
+
+/** A record as its web address names it: the entity type as written there, and the id. */
+export interface RecordAddress {
+  entity: string;
+  id: string;
 }
 
 /** Whom a new record is assigned to, as its preview says it: the person asking, or someone they named. */
@@ -135,6 +155,8 @@ export interface ActionSummary {
   name: string;
   description?: string;
   isRead: boolean;
+  /** The record type whose record the action changes or deletes by its `id` input, when it has one. */
+  entity?: string;
 }
 
 export interface ActionInfo extends ActionSummary {
@@ -187,25 +209,6 @@ export interface Examination {
   findings: CrmFindings;
 }
 
-/** What is kept per tenant across connections: the address an admin gave, and what the doctor found. */
-export interface TenantProfile {
-  tenantKey: string;
-  teamId: string;
-  /** The EspoCRM address an admin gave with `/espo connect <url>`. */
-  siteUrl?: string;
-  findings?: CrmFindings;
-}
-
-export interface TenantProfileStore {
-  get(tenantKey: string): Promise<TenantProfile | undefined>;
-  setSiteUrl(tenantKey: string, teamId: string, siteUrl: string): Promise<void>;
-  /**
-   * Marks a connection as checked by the doctor on its own; false when it already was (by another
-   * request or instance), so the automatic check runs once per connection.
-   */
-  claimAutomaticCheck(tenantKey: string, teamId: string, connectionId: string): Promise<boolean>;
-}
-
 /** What a read the planner chose turned out to return. */
 export type ReadResult =
   /** `query`: the same read as a ListQuery, when the call's filters can say it (then it pages). */
@@ -249,20 +252,6 @@ export interface CrmGateway {
    * they find is kept for the tenant, so the bot adapts (proxy base path, page size, actions).
    */
   examine(tenant: Tenant): Promise<Examination>;
-}
-
-/** A write waiting for its requester's Confirm, as stored. */
-export interface PendingWrite {
-  id: string;
-  tenantKey: string;
-  teamId: string;
-  userId: string;
-  channelId?: string;
-  plan: WritePlan;
-  createdAt: Date;
-  expiresAt: Date;
-  /** Model tokens spent planning this write (plain language only), carried into its audit entry. */
-  usage?: TokenUsage;
 }
 
 /** What a plain-language request cost in model tokens. */
@@ -314,84 +303,10 @@ export interface SubscriptionPlan {
   description: string;
 }
 
-export type ClaimOutcome =
-  { ok: true; write: PendingWrite } | { ok: false; reason: 'missing' | 'expired' | 'not_yours' | 'used' };
-
 /** Who pressed Confirm or Cancel: the Slack workspace and the person. */
 export interface Requester {
   teamId: string;
   userId: string;
-}
-
-export interface ConfirmationStore {
-  save(write: PendingWrite): Promise<void>;
-  /**
-   * Atomically moves a pending write to `running` for its requester; at most one caller ever wins.
-   * A write of another workspace is `missing`: its existence is not told across tenants.
-   */
-  claim(id: string, requester: Requester, now: Date): Promise<ClaimOutcome>;
-  /** Cancels a pending write for its requester (same checks as claim). */
-  cancel(id: string, requester: Requester, now: Date): Promise<ClaimOutcome>;
-  finish(id: string, outcome: 'done' | 'failed' | 'unknown'): Promise<void>;
-  /** Forgets writes that expired before `olderThan` (the audit log keeps what happened). */
-  prune(olderThan: Date): Promise<number>;
-}
-
-export interface AuditEntry {
-  tenantKey: string;
-  teamId: string;
-  userId: string;
-  action: string;
-  input: unknown;
-  outcome: 'done' | 'failed' | 'unknown' | 'cancelled';
-  detail?: string;
-  usage?: TokenUsage;
-  at: Date;
-}
-
-export interface AuditLog {
-  record(entry: AuditEntry): Promise<void>;
-}
-
-/** Slack event ids already handled, shared by every instance, so a retry is processed once. */
-export interface EventLedger {
-  /** Records an event id; false when it was seen before (a Slack retry, or another instance got it). */
-  firstSighting(eventId: string, now: Date): Promise<boolean>;
-  prune(olderThan: Date): Promise<number>;
-}
-
-/** What forgetting an uninstalled workspace deleted. */
-export interface WorkspaceForgotten {
-  installation: boolean;
-  connections: number;
-  turns: number;
-  subscriptions: number;
-  /** EspoCRM webhook registrations (and so their secrets) of the team's tenants. */
-  webhooks: number;
-  /** Tenants whose alert delivery state, with its receiver token, was deleted. */
-  receiverTokens: number;
-  digests: number;
-  /** Tenants whose EspoCRM address and doctor's findings were deleted. */
-  profiles: number;
-}
-
-/**
- * Slack installations (multi-workspace mode), shared by every instance. An installation is stored
- * as opaque JSON under its key: the enterprise id for an org-wide install, else the team id. The
- * JSON holds the workspace's tokens, so it stays in the database and is never logged.
- */
-export interface WorkspaceInstallations {
-  /** Saves an installation, replacing the one under the same key (a reinstall, new scopes). */
-  save(key: string, installation: string): Promise<void>;
-  find(key: string): Promise<string | undefined>;
-  /** Deletes one installation; false when there was none. */
-  delete(key: string): Promise<boolean>;
-  /**
-   * The app left a workspace: deletes its installation and everything kept for its tenants (the
-   * team, and team:user in user scope): cached CRM connections, conversation turns, alert
-   * subscriptions and digests. Idempotent.
-   */
-  forgetWorkspace(teamId: string): Promise<WorkspaceForgotten>;
 }
 
 /** A record a conversation showed, so a later turn can say "that deal" or "the second one". */
@@ -399,77 +314,6 @@ export interface RecordRef {
   entity: string;
   id: string;
   name?: string;
-}
-
-/** One turn of a thread with the bot, as remembered (text already bounded in size). */
-export interface ConversationTurn {
-  role: 'user' | 'assistant';
-  text: string;
-  records?: RecordRef[];
-  at: Date;
-}
-
-/**
- * Threads remembered across messages and instances. A thread belongs to one tenant: another tenant
- * (another person in user scope) replying in the same Slack thread never sees its turns.
- */
-export interface ConversationStore {
-  /** The newest `limit` turns of the thread at or after `since`, oldest first. */
-  recent(threadKey: string, tenantKey: string, since: Date, limit: number): Promise<ConversationTurn[]>;
-  /** Adds turns, then keeps only the newest `keep` turns of the thread. */
-  append(threadKey: string, tenantKey: string, turns: ConversationTurn[], keep: number): Promise<void>;
-  /** Forgets turns older than `olderThan`. */
-  prune(olderThan: Date): Promise<number>;
-}
-
-/** An action the planner may choose; its JSON Schema is the contract for the input. */
-export interface PlannableAction {
-  key: string;
-  name: string;
-  description?: string;
-  isRead: boolean;
-  inputSchema?: Record<string, unknown>;
-}
-
-export interface PlanRequest {
-  text: string;
-  /** Set when `text` is only the start of a longer message: that message's length. */
-  fullLength?: number;
-  /** The person's today, e.g. `Wednesday 2026-11-25`, and their time zone with its UTC offset. */
-  today: string;
-  timeZone: string;
-  /** Who is asking, and their EspoCRM user when it could be found by email ("my deals"). */
-  person?: { name?: string; crmUserId?: string };
-  turns: ConversationTurn[];
-  actions: PlannableAction[];
-  /** Field lines of the entities involved (names, types, enum options), for filters and the proxy. */
-  fieldGuide: string[];
-  /** The action schema's complaint about an input, or undefined when it fits. */
-  checkInput(action: PlannableAction, input: unknown): string | undefined;
-  /** Why a REST call may not be made (not a record path, a write to users...), or undefined. */
-  checkProxy(request: ProxyRequest): string | undefined;
-}
-
-export type PlannedStep =
-  | { kind: 'action'; action: PlannableAction; input: unknown }
-  | { kind: 'proxy'; request: ProxyRequest }
-  | { kind: 'clarify'; question: string }
-  /**
-   * The model answered in words instead of choosing a tool (a server that ignores tool_choice, a
-   * small local model): nothing was looked up, so the words are never shown as CRM data.
-   */
-  | { kind: 'prose'; text: string };
-
-export interface Plan {
-  step: PlannedStep;
-  usage: TokenUsage;
-  /** Further tool calls the model made beyond the one that is used. */
-  ignoredCalls: number;
-}
-
-/** Turns a message into one step, with a language model. Implemented in src/llm. */
-export interface Planner {
-  plan(request: PlanRequest): Promise<Plan>;
 }
 
 export interface Clock {

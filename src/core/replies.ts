@@ -1,4 +1,4 @@
-import type { Subcommand } from './command/parse.js';
+import type { Subcommand } from './commands/grammar.js';
 import type { AlertStatus, SubscriptionView } from './alerts/types.js';
 import type { Digest, DigestJob } from './digests/types.js';
 import type {
@@ -12,7 +12,7 @@ import type {
   RecordPage,
   WritePlan,
 } from './ports.js';
-import type { Site } from './sites.js';
+import type { Site } from './doctor/sites.js';
 
 /**
  * What the pipeline answers, as data. The Slack layer turns each kind into Block Kit;

@@ -1,4 +1,4 @@
-import { ESPO_DATETIME_PATTERN } from '../core/forms.js';
+import { ESPO_DATETIME_PATTERN } from '../core/writes/forms.js';
 import type { JsonSchema } from './action-io.js';
 import { writableFields, type WritableField } from './espo/entities.js';
 

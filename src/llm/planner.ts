@@ -6,7 +6,8 @@ import type {
 } from 'openai/resources/chat/completions';
 import type { ModelParams } from '../config/model-params.js';
 import { AppError } from '../core/errors.js';
-import type { Logger, Plan, PlanRequest, Planner, TokenUsage } from '../core/ports.js';
+import type { Logger, TokenUsage } from '../core/ports.js';
+import type { Plan, PlanRequest, Planner } from '../core/conversation/ports.js';
 import { currentRequestId } from '../observability/request-scope.js';
 import { buildMessages } from './prompt.js';
 import { buildToolset, parseToolCall, withoutTool, type ParsedCall, type Toolset } from './tools.js';

@@ -1,5 +1,5 @@
 import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
-import type { ConversationTurn, PlanRequest } from '../core/ports.js';
+import type { ConversationTurn, PlanRequest } from '../core/conversation/ports.js';
 
 /**
  * What the model is told: the rules, today's date and zone, the field guide, and the thread so

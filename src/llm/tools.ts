@@ -1,5 +1,6 @@
 import type { ChatCompletionFunctionTool } from 'openai/resources/chat/completions';
-import type { HttpMethod, PlannableAction, PlannedStep, PlanRequest } from '../core/ports.js';
+import type { HttpMethod } from '../core/ports.js';
+import type { PlannableAction, PlannedStep, PlanRequest } from '../core/conversation/ports.js';
 import { dropNulls, toToolParameters, type JsonSchema } from './strict-schema.js';
 
 export const CLARIFY_TOOL = 'ask_clarifying_question';

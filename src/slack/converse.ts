@@ -1,5 +1,5 @@
 import type { RespondArguments, RespondFn, webApi } from '@slack/bolt';
-import type { MessageResult } from '../core/conversation.js';
+import type { MessageResult } from '../core/conversation/conversation.js';
 import type { RequestContext } from '../core/ports.js';
 import { answer, type ListenerDeps, type RequestInfo } from './edge.js';
 import { unescape } from './render/mrkdwn.js';

@@ -1,7 +1,7 @@
 import type { webApi } from '@slack/bolt';
 import type { DeliveryResult, DigestDelivery } from '../core/digests/ports.js';
 import type { Digest, DigestJob } from '../core/digests/types.js';
-import type { WorkspaceInstallations } from '../core/ports.js';
+import type { WorkspaceInstallations } from '../core/workspaces/ports.js';
 import { renderDigest } from './render/digest.js';
 
 type WebClient = webApi.WebClient;

@@ -1,6 +1,6 @@
 import type { RespondArguments, RespondFn, webApi } from '@slack/bolt';
 import { toAppError } from '../core/errors.js';
-import type { FormRequest } from '../core/forms.js';
+import type { FormRequest } from '../core/writes/forms.js';
 import type { RequestContext } from '../core/ports.js';
 import type { ListenerDeps } from './edge.js';
 import { formTitle, formView, noticeView } from './render/modal.js';

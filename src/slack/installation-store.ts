@@ -1,5 +1,6 @@
 import type { Installation, InstallationQuery, InstallationStore } from '@slack/bolt';
-import type { Logger, WorkspaceInstallations } from '../core/ports.js';
+import type { Logger } from '../core/ports.js';
+import type { WorkspaceInstallations } from '../core/workspaces/ports.js';
 
 /**
  * The bot scopes a workspace grants at install: the same list as `oauth_config.scopes.bot` in

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { AuditEntry, AuditLog } from '../core/ports.js';
+import type { AuditEntry, AuditLog } from '../core/writes/ports.js';
 import type { Database } from './schema.js';
 import { usageFromJson, usageToJson } from './token-usage.js';
 

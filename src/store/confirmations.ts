@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
-import type { ClaimOutcome, ConfirmationStore, PendingWrite, Requester } from '../core/ports.js';
+import type { Requester } from '../core/ports.js';
+import type { ClaimOutcome, ConfirmationStore, PendingWrite } from '../core/writes/ports.js';
 import type { Database } from './schema.js';
 import { usageFromJson, usageToJson } from './token-usage.js';
 

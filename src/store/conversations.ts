@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
-import type { ConversationStore, ConversationTurn, RecordRef } from '../core/ports.js';
+import type { RecordRef } from '../core/ports.js';
+import type { ConversationStore, ConversationTurn } from '../core/conversation/ports.js';
 import type { Database } from './schema.js';
 
 /** The recent turns of each thread, for the planner's context. */

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { EventLedger } from '../core/ports.js';
+import type { EventLedger } from '../core/workspaces/ports.js';
 import type { Database } from './schema.js';
 
 /** Slack event ids seen, so a retried delivery is handled once. */

@@ -1,5 +1,5 @@
 import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
-import type { WorkspaceForgotten, WorkspaceInstallations } from '../core/ports.js';
+import type { WorkspaceForgotten, WorkspaceInstallations } from '../core/workspaces/ports.js';
 import type { Database } from './schema.js';
 
 /**

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
-import type { CrmFindings, TenantProfile, TenantProfileStore } from '../core/ports.js';
+import type { CrmFindings } from '../core/ports.js';
+import type { TenantProfile, TenantProfileStore } from '../core/doctor/ports.js';
 import type { Database } from './schema.js';
 
 /** Findings as stored; a row another version wrote that does not parse is as good as none. */

@@ -1,14 +1,9 @@
 import type { Kysely } from 'kysely';
-import type {
-  AuditEntry,
-  AuditLog,
-  ConfirmationStore,
-  ConversationStore,
-  EventLedger,
-  TenantConnectionCache,
-  TenantProfileStore,
-  WorkspaceInstallations,
-} from '../core/ports.js';
+import type { TenantConnectionCache } from '../core/ports.js';
+import type { EventLedger, WorkspaceInstallations } from '../core/workspaces/ports.js';
+import type { TenantProfileStore } from '../core/doctor/ports.js';
+import type { ConversationStore } from '../core/conversation/ports.js';
+import type { AuditEntry, AuditLog, ConfirmationStore } from '../core/writes/ports.js';
 import type { AlertStore } from '../core/alerts/ports.js';
 import type { DigestStore } from '../core/digests/ports.js';
 import { SqlAlertStore } from './alerts.js';

@@ -1,14 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../src/core/errors.js';
 import { PersonDirectory } from '../../src/core/people.js';
-import type {
-  AuditEntry,
-  ClaimOutcome,
-  ConfirmationStore,
-  CrmGateway,
-  CrmRecord,
-  PendingWrite,
-} from '../../src/core/ports.js';
+import type { CrmGateway, CrmRecord } from '../../src/core/ports.js';
+import type { AuditEntry, ClaimOutcome, ConfirmationStore, PendingWrite } from '../../src/core/writes/ports.js';
 import { CommandService } from '../../src/core/service.js';
 import { EspoEntityDirectory } from '../../src/crm/espo/entities.js';
 

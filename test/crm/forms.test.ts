@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ESPO_DATETIME_PATTERN } from '../../src/core/forms.js';
+import { ESPO_DATETIME_PATTERN } from '../../src/core/writes/forms.js';
 import { writableFields } from '../../src/crm/espo/entities.js';
 import { formSchemaFromAction, formSchemaFromDefinitions } from '../../src/crm/forms.js';
 import { builtinEntityDefs } from '../../fakes/espocrm/defs.js';

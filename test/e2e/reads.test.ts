@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { dayStartUtc, isoDate } from '../../src/core/command/values.js';
+import { dayStartUtc, isoDate } from '../../src/core/commands/values.js';
 import { buttonNamed, buttonsOf, SITE_URL, startHarness, textOf, type Harness } from '../support/harness.js';
 
 describe('/espo reads, end to end', () => {

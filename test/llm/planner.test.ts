@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AppError } from '../../src/core/errors.js';
 import { defaultModelParams } from '../../src/config/model-params.js';
-import type { PlannableAction, PlanRequest } from '../../src/core/ports.js';
+import type { PlannableAction, PlanRequest } from '../../src/core/conversation/ports.js';
 import { validateAgainstSchema } from '../../src/crm/validate.js';
 import { OpenAiPlanner } from '../../src/llm/planner.js';
 import { buildMessages } from '../../src/llm/prompt.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { PlannableAction } from '../../src/core/ports.js';
+import type { PlannableAction } from '../../src/core/conversation/ports.js';
 import { validateAgainstSchema } from '../../src/crm/validate.js';
 import {
   buildToolset,

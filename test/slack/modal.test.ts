@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fieldsFromValues, formFields, shownFields, type Form } from '../../src/core/forms.js';
+import { fieldsFromValues, formFields, shownFields, type Form } from '../../src/core/writes/forms.js';
 import { EspoEntityDirectory } from '../../src/crm/espo/entities.js';
 import { formSchemaFromDefinitions } from '../../src/crm/forms.js';
 import { formView, readFormValues, readShownValues } from '../../src/slack/render/modal.js';

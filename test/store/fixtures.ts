@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe } from 'vitest';
-import type { ConversationTurn, PendingWrite } from '../../src/core/ports.js';
+import type { ConversationTurn } from '../../src/core/conversation/ports.js';
+import type { PendingWrite } from '../../src/core/writes/ports.js';
 import { openStore, type Store } from '../../src/store/store.js';
 import { freshPostgresSchema } from '../support/databases.js';
 

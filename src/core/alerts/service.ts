@@ -1,4 +1,4 @@
-import type { SubscriptionSpec } from '../command/parse.js';
+import type { SubscriptionSpec } from '../commands/parse.js';
 import type { Tenant, WritePlan } from '../ports.js';
 import type { Reply } from '../replies.js';
 import type { AlertServiceDeps } from './deps.js';

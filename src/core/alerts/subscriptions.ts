@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { SubscriptionSpec } from '../command/parse.js';
+import type { SubscriptionSpec } from '../commands/parse.js';
 import { AppError } from '../errors.js';
 import type { SubscriptionPlan, Tenant, WritePlan } from '../ports.js';
 import type { Reply } from '../replies.js';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { Command } from '../command/parse.js';
+import type { Command } from '../commands/parse.js';
 import { AppError, toAppError } from '../errors.js';
-import { espoDateTime, openTaskFilters, plannedMeetingFilters } from '../home.js';
+import { espoDateTime, openTaskFilters, plannedMeetingFilters } from '../home/work-filters.js';
 import type { PersonDirectory } from '../people.js';
 import type {
   Clock,

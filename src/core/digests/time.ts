@@ -1,4 +1,4 @@
-import { isoDate, zoneOffsetMs } from '../command/values.js';
+import { isoDate, zoneOffsetMs } from '../commands/values.js';
 
 /** When a digest goes out: a local wall-clock time, every day or Monday to Friday, in an IANA zone. */
 export interface DigestTiming {

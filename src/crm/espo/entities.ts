@@ -1,6 +1,7 @@
-import type { EntityDirectory, EntityInfo, FieldView } from '../../core/ports.js';
+import type { EntityDirectory, EntityInfo, FieldView, ProxyRequest, RecordAddress } from '../../core/ports.js';
 import entityFields from './entity-fields.json' with { type: 'json' };
 import fieldTypes from './field-types.json' with { type: 'json' };
+import { SYSTEM_FIELDS } from './system-fields.js';
 
 /**
  * What the bot knows about EspoCRM's default entities: the words people use for them, how actions
@@ -239,6 +240,31 @@ export class EspoEntityDirectory implements EntityDirectory {
     const fields = writableFields(entity)?.filter((field) => !known.has(field.name));
     return fields?.length ? fields.map(guideEntry).join(', ') : undefined;
   }
+
+  isSystemField(field: string): boolean {
+    return SYSTEM_FIELDS.has(field);
+  }
+
+  creationField(): string {
+    return 'createdAt';
+  }
+
+  recordNamedIn(text: string): RecordAddress | undefined {
+    return recordNamedIn(text);
+  }
+
+  recordAt(fragment: string): RecordAddress | undefined {
+    return recordAt(fragment);
+  }
+
+  createRequest(entity: string, body: Record<string, unknown>): ProxyRequest {
+    return { method: 'POST', path: recordPath(entity), body };
+  }
+}
+
+/** EspoCRM's REST path of an entity's records, or of one record: `/Lead`, `/Lead/5f3a…`. */
+export function recordPath(entity: string, id?: string): string {
+  return `/${encodeURIComponent(entity)}${id ? `/${encodeURIComponent(id)}` : ''}`;
 }
 
 /** A field EspoCRM accepts on create and update, as its REST API names it (`accountId` for a link). */
@@ -290,5 +316,28 @@ function guideEntry(field: WritableField): string {
 
 /** The EspoCRM web address of a record, e.g. https://crm.example.com/#Lead/view/5f3a... */
 export function recordUrl(siteUrl: string | undefined, entity: string, id: string): string | undefined {
-  return siteUrl ? `${siteUrl}/#${encodeURIComponent(entity)}/view/${encodeURIComponent(id)}` : undefined;
+  return siteUrl ? `${siteUrl}/${recordFragment(encodeURIComponent(entity), encodeURIComponent(id))}` : undefined;
+}
+
+/** A record's address after the site URL: `#Lead/view/5f3a…`. */
+function recordFragment(entity: string, id: string): string {
+  return `#${entity}/view/${id}`;
+}
+
+const RECORD_FRAGMENT = /#([A-Za-z]\w*)\/view\/([\w-]+)/;
+/** EspoCRM's ids are 17 characters, or a UUID's 36; anything much longer in a link is not one. */
+const MAX_LINKED_ID = 64;
+
+/** The record a text names by its EspoCRM web address, wherever the address sits (a pasted link, Slack's link markup). */
+export function recordNamedIn(text: string): RecordAddress | undefined {
+  const match = RECORD_FRAGMENT.exec(text);
+  return match ? { entity: match[1]!, id: match[2]! } : undefined;
+}
+
+/** The record a URL's fragment is exactly the address of, nothing before or after it. */
+export function recordAt(fragment: string): RecordAddress | undefined {
+  const record = recordNamedIn(fragment);
+  return record && record.id.length <= MAX_LINKED_ID && recordFragment(record.entity, record.id) === fragment
+    ? record
+    : undefined;
 }

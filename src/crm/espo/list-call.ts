@@ -1,4 +1,4 @@
-import { MAX_PAGE_SIZE } from '../../core/command/parse.js';
+import { MAX_PAGE_SIZE } from '../../core/commands/grammar.js';
 import { FILTER_OPERATORS, type Filter, type FilterOperator, type ListQuery } from '../../core/ports.js';
 import { isObject } from '../action-io.js';
 

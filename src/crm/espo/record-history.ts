@@ -1,7 +1,7 @@
 import type { RecordHistory } from '../../core/alerts/ports.js';
 import type { CrmGateway, Tenant } from '../../core/ports.js';
 import { valuesBefore, type StreamNote } from './record-stream.js';
-import { ESPO_SYSTEM_FIELDS } from './system-fields.js';
+import { SYSTEM_FIELDS } from './system-fields.js';
 
 /** Notes read from a record's stream for an alert's old values; an older one shows the new value only. */
 const STREAM_PAGE = 20;
@@ -11,7 +11,7 @@ export class EspoRecordHistory implements RecordHistory {
   constructor(private readonly crm: Pick<CrmGateway, 'proxy'>) {}
 
   isSystemAttribute(attribute: string): boolean {
-    return ESPO_SYSTEM_FIELDS.has(attribute);
+    return SYSTEM_FIELDS.has(attribute);
   }
 
   async valuesBefore(

@@ -1,5 +1,5 @@
 import type { Filter, HttpMethod, ListQuery } from '../../core/ports.js';
-import { actionNouns, EspoEntityDirectory } from './entities.js';
+import { actionNouns, EspoEntityDirectory, recordPath } from './entities.js';
 
 /**
  * The routing table: for each record operation, the Membrane action that serves it when the
@@ -15,34 +15,31 @@ interface Route {
   rest(entity: string, id?: string): { method: HttpMethod; path: string };
 }
 
-const entityPath = (entity: string, id?: string) =>
-  `/${encodeURIComponent(entity)}${id ? `/${encodeURIComponent(id)}` : ''}`;
-
 export const ROUTES: Record<RecordOperation, Route> = {
   list: {
     isRead: true,
     actionKey: (e) => `list-${actionNouns(e).plural}`,
-    rest: (e) => ({ method: 'GET', path: entityPath(e) }),
+    rest: (e) => ({ method: 'GET', path: recordPath(e) }),
   },
   get: {
     isRead: true,
     actionKey: (e) => `get-${actionNouns(e).singular}`,
-    rest: (e, id) => ({ method: 'GET', path: entityPath(e, id) }),
+    rest: (e, id) => ({ method: 'GET', path: recordPath(e, id) }),
   },
   create: {
     isRead: false,
     actionKey: (e) => `create-${actionNouns(e).singular}`,
-    rest: (e) => ({ method: 'POST', path: entityPath(e) }),
+    rest: (e) => ({ method: 'POST', path: recordPath(e) }),
   },
   update: {
     isRead: false,
     actionKey: (e) => `update-${actionNouns(e).singular}`,
-    rest: (e, id) => ({ method: 'PUT', path: entityPath(e, id) }),
+    rest: (e, id) => ({ method: 'PUT', path: recordPath(e, id) }),
   },
   delete: {
     isRead: false,
     actionKey: (e) => `delete-${actionNouns(e).singular}`,
-    rest: (e, id) => ({ method: 'DELETE', path: entityPath(e, id) }),
+    rest: (e, id) => ({ method: 'DELETE', path: recordPath(e, id) }),
   },
 };
 

@@ -1,8 +1,10 @@
 /**
- * The attributes EspoCRM sets itself on every save: never a value someone chose, so never a
- * condition or a field to write, and never a change an alert reports.
+ * The attributes EspoCRM manages itself on every save (entity defs' `id`, `deleted`, the created
+ * and modified stamps, the stream's and the followers' bookkeeping): setting one from Slack would
+ * at best be ignored, at worst retarget a write; none is a condition an alert can wait for, or a
+ * change an alert reports.
  */
-export const ESPO_SYSTEM_FIELDS: ReadonlySet<string> = new Set([
+export const SYSTEM_FIELDS: ReadonlySet<string> = new Set([
   'id',
   'deleted',
   'createdAt',

@@ -2,6 +2,7 @@ import { AppError } from '../../core/errors.js';
 import type { ActionInfo, CachedConnection, CatalogEntry, Tenant, TenantConnectionCache } from '../../core/ports.js';
 import { commandText } from '../../core/text.js';
 import { isReadAction } from '../action-io.js';
+import { changedEntityOf } from './action-entity.js';
 import { MAX_TENANTS_IN_MEMORY, type MembraneCalls } from './calls.js';
 import type { MembraneConnections } from './connections.js';
 
@@ -87,6 +88,7 @@ export class ActionCatalog {
           name: item.name,
           description: item.description,
           isRead: isReadAction({ ...item, inputSchema }),
+          ...changedEntityOf(item.key),
           ...(inputSchema ? { inputSchema } : {}),
         };
       });
@@ -110,6 +112,7 @@ export class ActionCatalog {
           name: entry.name,
           description: entry.description,
           isRead: isReadAction(entry),
+          ...changedEntityOf(entry.key),
           inputSchema: entry.inputSchema,
         };
       },

@@ -1,6 +1,6 @@
 import type { AnyMiddlewareArgs, Middleware } from '@slack/bolt';
 import type { AppLogger } from '../../observability/logger.js';
-import type { EventLedger } from '../../core/ports.js';
+import type { EventLedger } from '../../core/workspaces/ports.js';
 
 /**
  * Slack retries an event it thinks went unanswered (with X-Slack-Retry-Num), possibly to another

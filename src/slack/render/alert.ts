@@ -1,7 +1,7 @@
 import type { Alert, AlertMessage, AlertStatus, Subscription } from '../../core/alerts/types.js';
 import type { Reply } from '../../core/replies.js';
 import { describeRule } from '../../core/alerts/match.js';
-import { label } from '../../core/forms.js';
+import { label } from '../../core/writes/forms.js';
 import { recordUrl } from '../../crm/espo/entities.js';
 import {
   actions,

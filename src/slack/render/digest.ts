@@ -1,6 +1,6 @@
 import { describeTiming, formatLocal } from '../../core/digests/time.js';
 import type { Digest, DigestJob, DigestSection, DigestSectionKey } from '../../core/digests/types.js';
-import { dueOf } from '../../core/home.js';
+import { dueOf } from '../../core/home/work-filters.js';
 import type { CrmRecord, DigestPlan } from '../../core/ports.js';
 import { recordUrl } from '../../crm/espo/entities.js';
 import { button, context, divider, header, message, section, type AnyBlock, type Message } from './blocks.js';

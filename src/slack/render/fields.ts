@@ -1,9 +1,12 @@
 import type { CrmRecord, EntityInfo, FieldView } from '../../core/ports.js';
+import { SYSTEM_FIELDS } from '../../crm/espo/system-fields.js';
 import { escape, truncate } from './mrkdwn.js';
 
-/** EspoCRM's bookkeeping fields (ids, audit stamps, link lists): not worth a salesperson's eye. */
-const SYSTEM_FIELDS =
-  /^(id|name|deleted|createdAt|modifiedAt|createdBy\w*|modifiedBy\w*|streamUpdatedAt|versionNumber|followersIds|followersNames|teamsIds|teamsNames|\w+Ids|\w+Columns)$/;
+/**
+ * Beside EspoCRM's system fields, what a card leaves out: the name (the card's title), who
+ * created or changed it, and link lists (ids, names of teams, columns of a many-to-many link).
+ */
+const NOT_SHOWN = /^(name|createdBy\w*|modifiedBy\w*|teamsNames|\w+Ids|\w+Columns)$/;
 
 /** What a record is called in a card, a list or an alert: its name, else its id. */
 export function titleOf(record: CrmRecord): string {
@@ -75,7 +78,10 @@ export function shownFields(entity: EntityInfo, record: CrmRecord, max: number):
   if (entity.keyFields.length)
     return entity.keyFields.filter((view) => !isEmpty(record.fields[view.field])).slice(0, max);
   return Object.entries(record.fields)
-    .filter(([field, value]) => !SYSTEM_FIELDS.test(field) && !isEmpty(value) && typeof value !== 'object')
+    .filter(
+      ([field, value]) =>
+        !SYSTEM_FIELDS.has(field) && !NOT_SHOWN.test(field) && !isEmpty(value) && typeof value !== 'object',
+    )
     .slice(0, max)
     .map(([field]) => ({ field, label: field, format: 'text' as const }));
 }

@@ -1,4 +1,4 @@
-import { EXAMPLES, USAGE } from '../../core/command/parse.js';
+import { EXAMPLES, USAGE } from '../../core/commands/grammar.js';
 import type { Reply } from '../../core/replies.js';
 import { context, message, section, type Message } from './blocks.js';
 import { escape } from './mrkdwn.js';

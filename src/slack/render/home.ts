@@ -1,5 +1,6 @@
 import type { types } from '@slack/bolt';
-import { dueOf, type HomeData, type HomeList, type HomeWork } from '../../core/home.js';
+import type { HomeData, HomeList, HomeWork } from '../../core/home/home.js';
+import { dueOf } from '../../core/home/work-filters.js';
 import type { CrmRecord } from '../../core/ports.js';
 import { recordUrl } from '../../crm/espo/entities.js';
 import { LIMITS, actions, button, context, divider, header, section, type AnyBlock } from './blocks.js';

@@ -1,4 +1,4 @@
-import type { Form, FormField, SubmittedValue } from '../../core/forms.js';
+import type { Form, FormField, SubmittedValue } from '../../core/writes/forms.js';
 import { LIMITS, option, selectOptions } from './blocks.js';
 import { escape, truncate, botText } from './mrkdwn.js';
 

@@ -1,5 +1,5 @@
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
-import { RELATED_ENTITIES } from '../../../core/message-log.js';
+import { RELATED_ENTITIES } from '../../../core/writes/message-log.js';
 import type { ListenerDeps } from '../../edge.js';
 import { searchView } from '../../render/modal.js';
 

@@ -1,10 +1,9 @@
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { z } from 'zod';
-import { MAX_PAGE_SIZE } from '../../../core/command/parse.js';
+import { MAX_PAGE_SIZE } from '../../../core/commands/grammar.js';
 import { AppError } from '../../../core/errors.js';
-import { FILTER_OPERATORS } from '../../../core/ports.js';
+import { FILTER_OPERATORS, type RequestContext } from '../../../core/ports.js';
 import type { Reply } from '../../../core/replies.js';
-import type { RequestContext } from '../../../core/ports.js';
 import { answer, type Delivery, type ListenerDeps } from '../../edge.js';
 
 /** Who clicked, from a block_actions payload. */

@@ -1,5 +1,5 @@
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
-import type { UnfurlOutcome } from '../../../core/unfurl.js';
+import type { UnfurlOutcome } from '../../../core/unfurl/unfurl.js';
 import type { ListenerDeps } from '../../edge.js';
 import { renderUnfurl } from '../../render/unfurl.js';
 

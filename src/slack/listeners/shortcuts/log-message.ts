@@ -1,5 +1,5 @@
 import type { AllMiddlewareArgs, MessageShortcut, SlackShortcutMiddlewareArgs } from '@slack/bolt';
-import { LOG_KINDS } from '../../../core/message-log.js';
+import { LOG_KINDS } from '../../../core/writes/message-log.js';
 import { messageText } from '../../converse.js';
 import type { ListenerDeps } from '../../edge.js';
 import { logMessageView } from '../../render/modal.js';

@@ -1,7 +1,7 @@
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import { z } from 'zod';
 import { toAppError } from '../../../core/errors.js';
-import type { FormCheck } from '../../../core/forms.js';
+import type { FormCheck } from '../../../core/writes/forms.js';
 import { answer, type ListenerDeps } from '../../edge.js';
 import { resultSender } from '../../forms.js';
 import { fieldErrors, noticeView, readFormValues, readShownValues } from '../../render/modal.js';

@@ -1,6 +1,6 @@
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import { z } from 'zod';
-import { LOG_KINDS } from '../../../core/message-log.js';
+import { LOG_KINDS } from '../../../core/writes/message-log.js';
 import { answer, type ListenerDeps } from '../../edge.js';
 import { resultSender } from '../../forms.js';
 import { fieldErrors, readFormValues } from '../../render/modal.js';

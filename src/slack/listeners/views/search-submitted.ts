@@ -1,6 +1,6 @@
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import { z } from 'zod';
-import { MAX_PAGE_SIZE } from '../../../core/command/parse.js';
+import { MAX_PAGE_SIZE } from '../../../core/commands/grammar.js';
 import { answer, type ListenerDeps } from '../../edge.js';
 import { resultSender } from '../../forms.js';
 import { fieldErrors, readFormValues } from '../../render/modal.js';

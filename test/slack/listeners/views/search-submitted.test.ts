@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../../../src/core/errors.js';
-import { MAX_PAGE_SIZE } from '../../../../src/core/command/parse.js';
+import { MAX_PAGE_SIZE } from '../../../../src/core/commands/grammar.js';
 import { searchSubmitted } from '../../../../src/slack/listeners/views/search-submitted.js';
 import { expectAckedBefore, fakeDeps, inputs, notice, submission } from '../fakes.js';
 

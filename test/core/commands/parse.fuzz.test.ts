@@ -1,8 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseCommand, SUBCOMMANDS } from '../../src/core/command/parse.js';
-import { AppError } from '../../src/core/errors.js';
-import { EspoEntityDirectory } from '../../src/crm/espo/entities.js';
+import { parseCommand } from '../../../src/core/commands/parse.js';
+import { SUBCOMMANDS } from '../../../src/core/commands/grammar.js';
+import { AppError } from '../../../src/core/errors.js';
+import { EspoEntityDirectory } from '../../../src/crm/espo/entities.js';
 
 /**
  * Property: whatever is typed after `/espo`, the grammar answers with a command or a polite

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { coerceValue, dayStartUtc, isoDate, parseAmount } from '../../src/core/command/values.js';
+import { coerceValue, dayStartUtc, isoDate, parseAmount } from '../../../src/core/commands/values.js';
 
 describe('values', () => {
   it.each([

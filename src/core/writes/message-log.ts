@@ -1,6 +1,6 @@
-import { AppError } from './errors.js';
-import type { Clock, CrmGateway, CrmRecord, EntityDirectory, EntityInfo, RequestContext, WritePlan } from './ports.js';
-import type { CommandService } from './service.js';
+import { AppError } from '../errors.js';
+import type { Clock, CrmGateway, CrmRecord, EntityDirectory, EntityInfo, RequestContext, WritePlan } from '../ports.js';
+import type { RequestPipeline } from './ports.js';
 
 /** What a Slack message can be saved as in EspoCRM. */
 export const LOG_KINDS = ['Note', 'Task', 'Call'] as const;
@@ -19,7 +19,7 @@ export interface MessageLog {
 export interface MessageLogDeps {
   crm: CrmGateway;
   entities: EntityDirectory;
-  commands: CommandService;
+  commands: Pick<RequestPipeline, 'tenantFor'>;
   clock: Clock;
 }
 
@@ -77,7 +77,7 @@ export class MessageLogService {
       if (!related) throw new AppError('validation', this.problems(log)[0]?.problem ?? 'Choose a record.');
       // A Note has no subject field: its `post` leads with the subject in bold (EspoCRM renders Markdown in posts).
       const post = [`**${log.subject}**`, log.body].filter(Boolean).join('\n\n');
-      return { kind: 'proxy', request: { method: 'POST', path: '/Note', body: { type: 'Post', post, ...related } } };
+      return { kind: 'proxy', request: entities.createRequest('Note', { type: 'Post', post, ...related }) };
     }
     const stamp = clock.now().toISOString().slice(0, 19).replace('T', ' ');
     const fields: Record<string, unknown> = {

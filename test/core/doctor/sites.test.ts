@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { TenantProfile } from '../../src/core/ports.js';
-import { SiteDirectory, siteUrlOf, usableSiteUrl } from '../../src/core/sites.js';
+import type { TenantProfile } from '../../../src/core/doctor/ports.js';
+import { SiteDirectory, siteUrlOf, usableSiteUrl } from '../../../src/core/doctor/sites.js';
 
 const logger = { info: vi.fn(), warn: vi.fn(), error: vi.fn() };
 

@@ -1,12 +1,9 @@
-import { toAppError, type ErrorCode } from './errors.js';
-import type { CrmGateway, CrmRecord, EntityDirectory, EntityInfo, RequestContext, Tenant } from './ports.js';
-import type { SiteDirectory } from './sites.js';
+import { toAppError, type ErrorCode } from '../errors.js';
+import type { CrmGateway, CrmRecord, EntityDirectory, EntityInfo, RequestContext, Tenant } from '../ports.js';
+import type { SiteDirectory } from '../doctor/sites.js';
 
 /** Most links one shared message gets previews for. */
 export const MAX_UNFURLS = 5;
-
-/** EspoCRM's record address after the `#`: `Lead/view/5f3a…`. */
-const RECORD_HASH = /^#([A-Za-z][A-Za-z0-9_]*)\/view\/([\w-]{1,64})$/;
 
 /** A link to one record in the team's own EspoCRM, as it was shared. */
 export interface RecordLink {
@@ -48,11 +45,11 @@ export interface UnfurlServiceDeps {
 export class UnfurlService {
   constructor(private readonly deps: UnfurlServiceDeps) {}
 
-  /** Whether any link looks like an EspoCRM record (`…/#Lead/view/<id>`) at all: the cheap first look, before any tenant's addresses are read. */
+  /** Whether any link looks like a record's web address at all: the cheap first look, before any tenant's addresses are read. */
   mayHaveRecordLinks(urls: readonly string[]): boolean {
     return urls.some((raw) => {
-      const match = RECORD_HASH.exec(parseUrl(raw)?.hash ?? '');
-      return Boolean(match && this.deps.entities.isRecordType(match[1]!));
+      const record = this.deps.entities.recordAt(parseUrl(raw)?.hash ?? '');
+      return Boolean(record && this.deps.entities.isRecordType(record.entity));
     });
   }
 
@@ -85,9 +82,9 @@ export class UnfurlService {
         trimSlashes(url.pathname) === site.path &&
         !url.search,
     );
-    const match = ours ? RECORD_HASH.exec(url.hash) : null;
-    if (!match || !this.deps.entities.isRecordType(match[1]!)) return undefined;
-    return { url: raw, entity: this.deps.entities.resolve(match[1]!), id: match[2]! };
+    const record = ours ? this.deps.entities.recordAt(url.hash) : undefined;
+    if (!record || !this.deps.entities.isRecordType(record.entity)) return undefined;
+    return { url: raw, entity: this.deps.entities.resolve(record.entity), id: record.id };
   }
 
   /** Reads the records the links name, in parallel, for the tenant of who shared them. */

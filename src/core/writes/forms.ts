@@ -1,7 +1,7 @@
-import { AppError } from './errors.js';
-import type { Assignee, Clock, CrmGateway, EntityDirectory, EntityInfo, RequestContext, WritePlan } from './ports.js';
-import type { CommandService } from './service.js';
-import { commandText } from './text.js';
+import { AppError } from '../errors.js';
+import type { Assignee, Clock, CrmGateway, EntityDirectory, EntityInfo, RequestContext, WritePlan } from '../ports.js';
+import type { RequestPipeline } from './ports.js';
+import { commandText } from '../text.js';
 
 /**
  * Forms for creating and updating records, generated from a JSON Schema (the create or update
@@ -154,7 +154,7 @@ export function formRequestOf(text: string, entities: EntityDirectory): FormRequ
 export interface FormServiceDeps {
   crm: CrmGateway;
   entities: EntityDirectory;
-  commands: CommandService;
+  commands: RequestPipeline;
   clock: Clock;
 }
 

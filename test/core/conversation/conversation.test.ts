@@ -1,28 +1,30 @@
 import { describe, expect, it } from 'vitest';
-import { ConversationService, describeNow, summarize, type MessageContext } from '../../src/core/conversation.js';
+import { ConversationService, describeNow, type MessageContext } from '../../../src/core/conversation/conversation.js';
+import { summarize } from '../../../src/core/conversation/memory.js';
 import type {
   ActionInfo,
-  ClaimOutcome,
-  ConversationStore,
-  ConversationTurn,
   CrmGateway,
   CrmRecord,
   ListQuery,
-  PendingWrite,
-  PlannedStep,
-  Planner,
-  PlanRequest,
   ReadResult,
   RecordPage,
   TokenUsage,
-} from '../../src/core/ports.js';
-import type { Reply } from '../../src/core/replies.js';
-import { AppError } from '../../src/core/errors.js';
-import { PersonDirectory } from '../../src/core/people.js';
-import { CommandService } from '../../src/core/service.js';
-import { EspoEntityDirectory } from '../../src/crm/espo/entities.js';
-import { validateAgainstSchema } from '../../src/crm/validate.js';
-import { commandText } from '../../src/core/text.js';
+} from '../../../src/core/ports.js';
+import type {
+  ConversationStore,
+  ConversationTurn,
+  PlannedStep,
+  Planner,
+  PlanRequest,
+} from '../../../src/core/conversation/ports.js';
+import type { ClaimOutcome, PendingWrite } from '../../../src/core/writes/ports.js';
+import type { Reply } from '../../../src/core/replies.js';
+import { AppError } from '../../../src/core/errors.js';
+import { PersonDirectory } from '../../../src/core/people.js';
+import { CommandService } from '../../../src/core/service.js';
+import { EspoEntityDirectory } from '../../../src/crm/espo/entities.js';
+import { validateAgainstSchema } from '../../../src/crm/validate.js';
+import { commandText } from '../../../src/core/text.js';
 
 const entities = new EspoEntityDirectory();
 const NOW = new Date('2026-11-25T12:00:00Z');
@@ -44,10 +46,16 @@ const updateOpportunity: ActionInfo = {
   key: 'update-opportunity',
   name: 'Update opportunity',
   isRead: false,
+  entity: 'Opportunity',
   inputSchema: { type: 'object', properties: { id: { type: 'string' }, stage: { type: 'string' } }, required: ['id'] },
 };
 /** A write whose key names no entity: `deal-stage` is not a record type. */
-const updateDealStage: ActionInfo = { ...updateOpportunity, key: 'update-deal-stage', name: 'Update deal stage' };
+const updateDealStage: ActionInfo = {
+  key: 'update-deal-stage',
+  name: 'Update deal stage',
+  isRead: false,
+  inputSchema: updateOpportunity.inputSchema,
+};
 const ACTIONS = [listLeads, createTask];
 const HOOLI: CrmRecord = { id: 'O1', name: 'Hooli renewal', fields: { stage: 'Proposal' } };
 

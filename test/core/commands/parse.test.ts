@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { parseCommand, type Command } from '../../src/core/command/parse.js';
-import { tokenize } from '../../src/core/command/tokenize.js';
-import { AppError } from '../../src/core/errors.js';
-import { EspoEntityDirectory } from '../../src/crm/espo/entities.js';
+import { parseCommand, type Command } from '../../../src/core/commands/parse.js';
+import { tokenize } from '../../../src/core/commands/tokenize.js';
+import { AppError } from '../../../src/core/errors.js';
+import { EspoEntityDirectory } from '../../../src/crm/espo/entities.js';
 
 const context = {
   entities: new EspoEntityDirectory(),

@@ -1,7 +1,8 @@
-import type { CrmFindings, CrmGateway, DoctorCheck, Logger, Tenant, TenantProfileStore } from './ports.js';
-import type { Reply } from './replies.js';
+import type { CrmFindings, CrmGateway, DoctorCheck, Logger, Tenant } from '../ports.js';
+import type { TenantProfileStore } from './ports.js';
+import type { Reply } from '../replies.js';
 import { usableSiteUrl, type SiteDirectory } from './sites.js';
-import { commandText } from './text.js';
+import { commandText } from '../text.js';
 
 export interface DoctorDeps {
   crm: Pick<CrmGateway, 'examine'>;

@@ -1,7 +1,7 @@
-import { AppError } from './errors.js';
-import type { PersonLookup } from './people.js';
-import type { EntityDirectory, EntityInfo, WritePlan } from './ports.js';
-import { commandText } from './text.js';
+import { AppError } from '../errors.js';
+import type { PersonLookup } from '../people.js';
+import type { EntityDirectory, EntityInfo, WritePlan } from '../ports.js';
+import { commandText } from '../text.js';
 
 /**
  * Who new records are assigned to. EspoCRM gives the records an API user creates no assignee

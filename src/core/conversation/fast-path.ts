@@ -1,5 +1,6 @@
-import { parseCommand, subcommandOf, type Command } from './command/parse.js';
-import type { EntityDirectory } from './ports.js';
+import { parseCommand, type Command } from '../commands/parse.js';
+import { subcommandOf } from '../commands/grammar.js';
+import type { EntityDirectory } from '../ports.js';
 
 /**
  * Messages that need no model: the slash grammar itself ("list leads status=New"), and a few

@@ -1,18 +1,21 @@
 import { AppError } from '../errors.js';
-import type {
-  EntityDirectory,
-  EntityInfo,
-  Filter,
-  FilterOperator,
-  HttpMethod,
-  ListQuery,
-  ProxyRequest,
-} from '../ports.js';
-import { siteUrlOf } from '../sites.js';
+import type { EntityInfo, Filter, HttpMethod, ListQuery, ProxyRequest } from '../ports.js';
+import { siteUrlOf } from '../doctor/sites.js';
+import { commandText } from '../text.js';
+import { parseFilter, splitAssignment } from './filters.js';
+import {
+  ALIASES,
+  DEFAULT_PAGE_SIZE,
+  MAX_PAGE_SIZE,
+  subcommandOf,
+  SUBCOMMANDS,
+  usageError,
+  type ParseContext,
+  type Subcommand,
+} from './grammar.js';
 import { closest } from './suggest.js';
 import { straightenQuotes, tokenize, UnclosedQuoteError, type Token } from './tokenize.js';
-import { coerceValue, dayStartUtc } from './values.js';
-import { commandText } from '../text.js';
+import { coerceValue } from './values.js';
 
 export type Command =
   | { kind: 'help'; topic?: Subcommand }
@@ -56,148 +59,6 @@ export interface SubscriptionSpec {
 export interface DigestSchedule {
   time: string;
   days: 'daily' | 'weekdays';
-}
-
-export const SUBCOMMANDS = [
-  'help',
-  'connect',
-  'status',
-  'doctor',
-  'disconnect',
-  'list',
-  'find',
-  'show',
-  'create',
-  'update',
-  'delete',
-  'actions',
-  'run',
-  'api',
-  'subscribe',
-  'subscriptions',
-  'unsubscribe',
-  'digest',
-  'digests',
-] as const;
-
-export type Subcommand = (typeof SUBCOMMANDS)[number];
-
-/** How each subcommand is used; help and error messages quote these. */
-export const USAGE: Record<Subcommand, string> = {
-  help: 'help',
-  connect: 'connect [https://your-espocrm.example.com]',
-  status: 'status',
-  doctor: 'doctor',
-  disconnect: 'disconnect',
-  list: 'list <entity> [field=value ...] [sort=field] [limit=N]',
-  find: 'find <entity> <text>',
-  show: 'show <entity> <id>',
-  create: 'create <entity> field=value ...',
-  update: 'update <entity> <id> field=value ...',
-  delete: 'delete <entity> <id>',
-  actions: 'actions <what you want to do>',
-  run: 'run <action-key> {json input}',
-  api: 'api <GET|POST|PUT|PATCH|DELETE> <path> [json body]',
-  subscribe: 'subscribe <entity> [created|updated [field]|deleted|assigned] [field=value ...] [to=me]',
-  subscriptions: 'subscriptions',
-  unsubscribe: 'unsubscribe <id>',
-  digest: 'digest daily <HH:MM> [weekdays] | digest now',
-  digests: 'digests',
-};
-
-/** One example per subcommand, for `/espo help <subcommand>`. */
-export const EXAMPLES: Record<Subcommand, string[]> = {
-  help: ['help list'],
-  connect: ['connect', 'connect https://crm.example.com'],
-  status: ['status'],
-  doctor: ['doctor'],
-  disconnect: ['disconnect'],
-  list: [
-    'list leads status=New sort=-createdAt',
-    'list deals stage=Prospecting,Qualification amount>10k limit=20',
-    'list tasks status!=Completed dateEnd<=today',
-  ],
-  find: ['find contact Jane', 'find account acme'],
-  show: ['show lead 5f3a9b2c1d4e6f708', 'show https://crm.example.com/#Opportunity/view/5f3a9b2c1d4e6f708'],
-  create: [
-    'create task name="Call Bob" dateEnd=tomorrow priority=High',
-    'create lead firstName=Ada lastName=Lovelace emailAddress=ada@example.com',
-  ],
-  update: [
-    'update lead 5f3a9b2c1d4e6f708 status="In Process"',
-    'update deal 5f3a9b2c1d4e6f708 stage=Negotiation amount=25k',
-  ],
-  delete: ['delete task 5f3a9b2c1d4e6f708'],
-  actions: ['actions create a task', 'actions list opportunities'],
-  run: ['run list-leads {"maxSize": 5}'],
-  api: ['api GET /Lead?maxSize=5', 'api POST /Case {"name": "Printer on fire"}'],
-  subscribe: [
-    'subscribe opportunity stage=Closed Won',
-    'subscribe lead created source=Web Site',
-    'subscribe case created priority=Urgent',
-    'subscribe task assigned to=me',
-  ],
-  subscriptions: ['subscriptions'],
-  unsubscribe: ['unsubscribe 3f2a9c'],
-  digest: ['digest daily 09:00 weekdays', 'digest now'],
-  digests: ['digests'],
-};
-
-/** The subcommand a word names (`list`, or an alias such as `ls`), if any. */
-export function subcommandOf(word: string): Subcommand | undefined {
-  const lower = word.toLowerCase();
-  if ((SUBCOMMANDS as readonly string[]).includes(lower)) return lower as Subcommand;
-  // Own keys only: `constructor` or `toString` are words someone may type, not aliases.
-  return Object.hasOwn(ALIASES, lower) ? ALIASES[lower] : undefined;
-}
-
-const ALIASES: Record<string, Subcommand> = {
-  '?': 'help',
-  search: 'find',
-  get: 'show',
-  view: 'show',
-  new: 'create',
-  add: 'create',
-  edit: 'update',
-  set: 'update',
-  remove: 'delete',
-  ls: 'list',
-};
-
-export const DEFAULT_PAGE_SIZE = 10;
-/** Keeps a page inside Slack's 50-blocks-per-message limit with room for header and buttons. */
-export const MAX_PAGE_SIZE = 20;
-
-export interface ParseContext {
-  entities: EntityDirectory;
-  now: Date;
-  timeZone: string;
-}
-
-const ASSIGNMENT = /^([A-Za-z_][\w.]*)(>=|<=|!=|=|>|<|~)([\s\S]*)$/;
-const OPERATORS: Record<string, FilterOperator> = {
-  '=': 'equals',
-  '!=': 'notEquals',
-  '>': 'greaterThan',
-  '<': 'lessThan',
-  '>=': 'greaterThanOrEquals',
-  '<=': 'lessThanOrEquals',
-  '~': 'contains',
-};
-const RECORD_URL = /#([A-Za-z][\w]*)\/view\/([\w-]+)/;
-/** Fields EspoCRM manages itself; setting them from Slack would at best be ignored, at worst retarget a write. */
-const SYSTEM_FIELDS = new Set([
-  'id',
-  'deleted',
-  'createdAt',
-  'modifiedAt',
-  'createdById',
-  'modifiedById',
-  'versionNumber',
-]);
-
-function usageError(sub: Subcommand, problem: string): AppError {
-  return new AppError('bad_input', `${problem}\nUsage: ${commandText(USAGE[sub])}`);
 }
 
 /** Turns `/espo` text into a Command, or throws a bad_input AppError that says how to fix it. */
@@ -269,7 +130,7 @@ export function parseCommand(text: string, context: ParseContext): Command {
     }
     case 'update': {
       // The record is `<entity> <id>` or one pasted link; the assignments follow it.
-      const targetLength = args[0] && RECORD_URL.test(args[0].text) ? 1 : 2;
+      const targetLength = args[0] && context.entities.recordNamedIn(args[0].text) ? 1 : 2;
       const { entity, id } = parseRecordTarget(sub, args.slice(0, targetLength), context);
       const fields = parseAssignments(sub, entity, args.slice(targetLength), context);
       if (Object.keys(fields).length === 0)
@@ -353,7 +214,7 @@ function parseSubscription(args: Token[], context: ParseContext): SubscriptionSp
   if (toMe && event !== 'assigned' && event !== 'created')
     throw usageError('subscribe', '`to=me` goes with `assigned` (or `created`): records assigned to you.');
   const filters = conditions.flatMap(({ field: name, op, raw }) => {
-    if (SYSTEM_FIELDS.has(name)) throw usageError('subscribe', `\`${name}\` cannot be a condition.`);
+    if (context.entities.isSystemField(name)) throw usageError('subscribe', `\`${name}\` cannot be a condition.`);
     return parseFilter('subscribe', entity, name, op, raw.trim(), context);
   });
   return { entity, event, ...(field ? { field } : {}), filters, toMe };
@@ -392,19 +253,14 @@ function requireEntity(sub: Subcommand, args: Token[], context: ParseContext): E
 
 /** `show lead 5f3a...`, or a pasted record link `https://crm.example.com/#Lead/view/5f3a...`. */
 function parseRecordTarget(sub: Subcommand, args: Token[], context: ParseContext): { entity: EntityInfo; id: string } {
-  const link = args.length === 1 ? RECORD_URL.exec(args[0]!.text) : null;
-  if (link) return { entity: context.entities.resolve(link[1]!), id: link[2]! };
+  const link = args.length === 1 ? context.entities.recordNamedIn(args[0]!.text) : undefined;
+  if (link) return { entity: context.entities.resolve(link.entity), id: link.id };
   const entity = requireEntity(sub, args, context);
   const id = args[1]?.text;
   if (!id)
     throw usageError(sub, `Which ${entity.label.toLowerCase()}? Give its id (the last part of its EspoCRM link).`);
   if (!/^[\w-]{1,64}$/.test(id)) throw usageError(sub, `\`${id}\` does not look like an EspoCRM record id.`);
   return { entity, id };
-}
-
-function splitAssignment(token: Token): { field: string; op: string; raw: string } | undefined {
-  const match = ASSIGNMENT.exec(token.text);
-  return match ? { field: match[1]!, op: match[2]!, raw: match[3]! } : undefined;
 }
 
 function parseAssignments(
@@ -422,7 +278,7 @@ function parseAssignments(
         `I expected \`field=value\` but got \`${token.text}\`. Quote values with spaces: \`name="Call Bob"\`.`,
       );
     }
-    if (SYSTEM_FIELDS.has(parts.field))
+    if (context.entities.isSystemField(parts.field))
       throw usageError(sub, `\`${parts.field}\` is set by EspoCRM itself and cannot be changed.`);
     // An empty value clears the field.
     fields[parts.field] =
@@ -457,130 +313,9 @@ function parseListQuery(entity: EntityInfo, args: Token[], context: ParseContext
       query.filters.push(...parseFilter('list', entity, field, op, raw, context));
     }
   }
-  if (order) query.sort = { field: query.sort?.field ?? 'createdAt', order };
+  if (order) query.sort = { field: query.sort?.field ?? context.entities.creationField(), order };
   return query;
 }
-
-const DATETIME_TYPES = new Set(['datetime', 'datetimeOptional']);
-const NUMERIC_TYPES = new Set(['int', 'float', 'currency', 'autoincrement']);
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
-const LOCAL_DATETIME = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}(?::\d{2})?)$/;
-/** EspoCRM's record ids: 17 hex characters by default, a UUID when the instance is set to. */
-const RECORD_ID = /^([0-9a-f]{17}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
-
-/**
- * `field<op>value` as filters on attributes whose values EspoCRM compares as meant. EspoCRM's where
- * items do not convert values (Core/Select/Where/ItemGeneralConverter: `equals` is `attribute=`
- * value) and MySQL converts text compared with a number or date its own way (`'10k'` is 10, `'$10k'`
- * and `'true'` are 0), so each value is typed here, or refused with what to type instead:
- * - bool: true/false (yes/no, 1/0), sent as isTrue/isFalse (crm/espo/routes.ts);
- * - int, float, currency amounts: a number (`10k`, `1.5m`); the amount as stored, in the record's
- *   own currency, which is its own attribute (`amountCurrency=EUR`);
- * - date: a day, `today`, `tomorrow` or `yesterday` in the person's time zone;
- * - datetime: a day is the person's whole day, a time is theirs: both sent as UTC, as stored;
- * - enum: one option, or several (`stage=Proposal,Negotiation`) as in/notIn;
- * - link (`account=Acme`): the linked record's id (`accountId`) or name (`accountName`, a column
- *   EspoCRM joins), so the same filter also holds for alert conditions on webhook payloads;
- *   a parent link only by id; a link to many records (teams) is not a column and is refused.
- * Fields the bot has no type for (custom entities) are sent as typed, with dates by their name.
- */
-function parseFilter(
-  sub: Subcommand,
-  entity: EntityInfo,
-  field: string,
-  op: string,
-  raw: string,
-  context: ParseContext,
-): Filter[] {
-  const type = entity.fieldType(field);
-  const operator = OPERATORS[op]!;
-  const refuse = (problem: string) => usageError(sub, problem);
-  const list = raw.split(',').map((v) => v.trim());
-  const isList = raw.includes(',') && (operator === 'equals' || operator === 'notEquals');
-  switch (type) {
-    case 'enum':
-      return [
-        isList
-          ? { field, op: operator === 'equals' ? 'in' : 'notIn', value: list }
-          : { field, op: operator, value: raw },
-      ];
-    case 'link':
-    case 'linkParent': {
-      const values = isList ? list : [raw];
-      const byId = values.every((value) => RECORD_ID.test(value));
-      if (!byId && type === 'linkParent')
-        throw refuse(`\`${field}\` can be filtered by the record's id only, like \`${field}Id=5f3a9b2c1d4e6f708\`.`);
-      if (operator !== 'equals' && operator !== 'notEquals' && !(operator === 'contains' && !byId)) {
-        throw refuse(
-          `\`${field}\` links to a record: use \`=\`, \`!=\` or \`~\` (part of its name), like \`${field}=Acme\`.`,
-        );
-      }
-      const attribute = `${field}${byId ? 'Id' : 'Name'}`;
-      return [
-        isList
-          ? { field: attribute, op: operator === 'equals' ? 'in' : 'notIn', value: values }
-          : { field: attribute, op: operator, value: raw },
-      ];
-    }
-    case 'linkMultiple':
-    case 'attachmentMultiple':
-      throw refuse(`\`${field}\` holds a list of records, so it cannot be a filter here.`);
-    case 'bool': {
-      const value = coerceValue(field, raw, type, context.now, context.timeZone);
-      if (typeof value !== 'boolean' || (operator !== 'equals' && operator !== 'notEquals'))
-        throw refuse(`\`${field}\` is yes or no: \`${field}=true\` or \`${field}=false\`.`);
-      return [{ field, op: operator, value }];
-    }
-  }
-  const value = coerceValue(field, raw, type, context.now, context.timeZone);
-  if (type && NUMERIC_TYPES.has(type) && typeof value !== 'number') {
-    throw refuse(
-      `\`${field}\` is a number, like \`${field}>10k\`${type === 'currency' ? ` (the currency is \`${field}Currency=EUR\`)` : ''}.`,
-    );
-  }
-  if (type === 'date' && (typeof value !== 'string' || !DAY.test(value))) {
-    throw refuse(`\`${field}\` is a day: YYYY-MM-DD, \`today\`, \`tomorrow\` or \`yesterday\`.`);
-  }
-  if (type && DATETIME_TYPES.has(type)) {
-    const text = String(value);
-    if (DAY.test(text)) return dayBounds(field, operator, text, context.timeZone);
-    const moment = LOCAL_DATETIME.exec(text);
-    if (!moment)
-      throw refuse(
-        `\`${field}\` is a day or a time: YYYY-MM-DD, \`"YYYY-MM-DD HH:MM"\` (your time), \`today\`, \`tomorrow\` or \`yesterday\`.`,
-      );
-    return [{ field, op: operator, value: dayStartUtc(moment[1]!, context.timeZone, 0, moment[2]!) }];
-  }
-  return [{ field, op: operator, value }];
-}
-
-/**
- * A day compared with a datetime field means the person's whole day: `dateEnd<=today` must include
- * a task due at 17:00 today, which a plain comparison with `2026-11-25` (midnight) would miss.
- * EspoCRM stores datetimes in UTC, so the day's bounds in the person's zone are sent in UTC.
- */
-function dayBounds(field: string, operator: FilterOperator, date: string, timeZone: string): Filter[] {
-  const start = dayStartUtc(date, timeZone);
-  const end = dayStartUtc(date, timeZone, 1);
-  switch (operator) {
-    case 'equals':
-      return [
-        { field, op: 'greaterThanOrEquals', value: start },
-        { field, op: 'lessThan', value: end },
-      ];
-    case 'lessThan':
-      return [{ field, op: 'lessThan', value: start }];
-    case 'lessThanOrEquals':
-      return [{ field, op: 'lessThan', value: end }];
-    case 'greaterThan':
-      return [{ field, op: 'greaterThanOrEquals', value: end }];
-    case 'greaterThanOrEquals':
-      return [{ field, op: 'greaterThanOrEquals', value: start }];
-    default:
-      return [{ field, op: operator, value: date }];
-  }
-}
-
 function parseJson(sub: Subcommand, text: string): unknown {
   try {
     return JSON.parse(straightenQuotes(text));

@@ -1,6 +1,7 @@
-import { AppError } from './errors.js';
-import type { Logger, TenantProfileStore } from './ports.js';
-import { commandText } from './text.js';
+import { AppError } from '../errors.js';
+import type { Logger } from '../ports.js';
+import type { TenantProfileStore } from './ports.js';
+import { commandText } from '../text.js';
 
 /**
  * Each tenant's EspoCRM address: where record links point, and which shared links are its records.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { fastPathCommand } from '../../src/core/fast-path.js';
-import { EspoEntityDirectory } from '../../src/crm/espo/entities.js';
+import { fastPathCommand } from '../../../src/core/conversation/fast-path.js';
+import { EspoEntityDirectory } from '../../../src/crm/espo/entities.js';
 
 const entities = new EspoEntityDirectory();
 const now = new Date('2026-11-25T12:00:00Z');

@@ -1,9 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../../src/core/errors.js';
-import { HomeService } from '../../src/core/home.js';
-import { PersonDirectory } from '../../src/core/people.js';
-import type { ConnectionStatus, CrmGateway, CrmRecord, ListQuery, RecordPage, Tenant } from '../../src/core/ports.js';
-import type { RequestContext } from '../../src/core/ports.js';
+import { AppError } from '../../../src/core/errors.js';
+import { HomeService } from '../../../src/core/home/home.js';
+import { PersonDirectory } from '../../../src/core/people.js';
+import type {
+  ConnectionStatus,
+  CrmGateway,
+  CrmRecord,
+  ListQuery,
+  RecordPage,
+  Tenant,
+} from '../../../src/core/ports.js';
+import type { RequestContext } from '../../../src/core/ports.js';
 
 const NOW = new Date('2026-11-25T12:00:00Z');
 const logger = { info: () => undefined, warn: () => undefined, error: () => undefined };

@@ -1,6 +1,7 @@
-import { toAppError, type AppError } from './errors.js';
-import type { PersonDirectory } from './people.js';
-import type { Clock, CrmGateway, CrmRecord, Filter, ListQuery, RequestContext, Tenant } from './ports.js';
+import { toAppError, type AppError } from '../errors.js';
+import type { PersonDirectory } from '../people.js';
+import type { Clock, CrmGateway, CrmRecord, ListQuery, RequestContext, Tenant } from '../ports.js';
+import { dueOf, openTaskFilters, plannedMeetingFilters } from './work-filters.js';
 
 /** How many of the person's open tasks and upcoming meetings the Home tab shows. */
 export const HOME_TASKS = 10;
@@ -10,7 +11,6 @@ export const HOME_MEETINGS = 5;
  * the Home tab shows them after the dated ones.
  */
 const TASK_WINDOW = 20;
-const CLOSED_TASK_STATUSES = ['Completed', 'Canceled'];
 
 /**
  * The connection as this person may see it. A connect link is only ever here for someone who may
@@ -157,33 +157,4 @@ export class HomeService {
     });
     return { records: page.records.slice(0, HOME_MEETINGS), total: page.total, hasMore: page.hasMore };
   }
-}
-
-/** Open tasks (not Completed or Canceled): one EspoCRM user's, or everyone's without `userId`. The digest reads them too. */
-export function openTaskFilters(userId?: string): Filter[] {
-  return [
-    ...(userId ? [{ field: 'assignedUserId', op: 'equals' as const, value: userId }] : []),
-    ...CLOSED_TASK_STATUSES.map((status) => ({ field: 'status', op: 'notEquals' as const, value: status })),
-  ];
-}
-
-/** Planned meetings starting at or after `from` (and before `until`, when given): one user's, or everyone's. */
-export function plannedMeetingFilters(userId: string | undefined, from: Date, until?: Date): Filter[] {
-  return [
-    ...(userId ? [{ field: 'assignedUserId', op: 'equals' as const, value: userId }] : []),
-    { field: 'status', op: 'equals', value: 'Planned' },
-    { field: 'dateStart', op: 'greaterThanOrEquals', value: espoDateTime(from) },
-    ...(until ? [{ field: 'dateStart', op: 'lessThan' as const, value: espoDateTime(until) }] : []),
-  ];
-}
-
-/** A task's due moment as EspoCRM's UTC `YYYY-MM-DD[ HH:mm:ss]` text (sortable), or undefined. */
-export function dueOf(record: CrmRecord): string | undefined {
-  const value = record.fields.dateEnd ?? record.fields.dateEndDate;
-  return typeof value === 'string' && value.trim() ? value : undefined;
-}
-
-/** EspoCRM's UTC datetime format, `YYYY-MM-DD HH:mm:ss`. */
-export function espoDateTime(date: Date): string {
-  return date.toISOString().replace('T', ' ').slice(0, 19);
 }

@@ -1,16 +1,9 @@
-import { assignNewRecord } from './assignment.js';
-import { fastPathCommand } from './fast-path.js';
-import type { PersonDirectory } from './people.js';
+import type { PersonDirectory } from '../people.js';
 import type {
   Clock,
-  ConversationStore,
-  ConversationTurn,
   CrmGateway,
   EntityDirectory,
   Logger,
-  PlannableAction,
-  PlannedStep,
-  Planner,
   ProxyRequest,
   ReadResult,
   RecordRef,
@@ -18,10 +11,20 @@ import type {
   Tenant,
   TokenUsage,
   WritePlan,
+} from '../ports.js';
+import type { Reply } from '../replies.js';
+import { commandText } from '../text.js';
+import { assignNewRecord } from '../writes/assignment.js';
+import { fastPathCommand } from './fast-path.js';
+import { summarize } from './memory.js';
+import type {
+  CommandPipeline,
+  ConversationStore,
+  ConversationTurn,
+  PlannableAction,
+  PlannedStep,
+  Planner,
 } from './ports.js';
-import type { Reply } from './replies.js';
-import { describePlan, type CommandService } from './service.js';
-import { commandText } from './text.js';
 
 /** A message in a thread: who, where, and which conversation it continues. */
 export interface MessageContext extends RequestContext {
@@ -40,7 +43,7 @@ export interface MessageResult {
 }
 
 export interface ConversationDeps {
-  commands: CommandService;
+  commands: CommandPipeline;
   crm: CrmGateway;
   entities: EntityDirectory;
   /** Absent when no model is configured: the fast path still works. */
@@ -56,14 +59,12 @@ export interface ConversationDeps {
 /** Candidates offered to the model; more tools cost tokens and make choices worse. */
 const MAX_CANDIDATES = 8;
 const MAX_GUIDED_ENTITIES = 3;
-const MAX_REMEMBERED_RECORDS = 10;
 /** A Slack message can run to 40,000 characters; the model reads its start, which bounds the prompt. */
 const MAX_PLANNED_TEXT = 4000;
 /** Intent search ranks by what the message is about, which its start says; it goes in a URL too. */
 const MAX_SEARCH_TEXT = 500;
 /** Less than the model reads of a message: every remembered turn is replayed in each later prompt of the thread. */
 const MAX_USER_TEXT = 1000;
-const MAX_ASSISTANT_TEXT = 500;
 
 const NO_MODEL =
   'I can only follow commands here, because plain language is not switched on for this bot. ' +
@@ -237,11 +238,7 @@ export class ConversationService {
             action.name,
             `${action.key} ${JSON.stringify(input)}`,
           );
-        const target = await this.targetOf(
-          tenant,
-          /^(?:update|delete)-(.+)$/.exec(action.key)?.[1],
-          (input as { id?: unknown } | null)?.id,
-        );
+        const target = await this.targetOf(tenant, action.entity, (input as { id?: unknown } | null)?.id);
         return commands.propose(
           context,
           { kind: 'run', key: action.key, name: action.name, input, ...(target ? { target } : {}) },
@@ -276,7 +273,7 @@ export class ConversationService {
   /**
    * The record a planned change or delete targets, read first: the preview names it (Confirm is
    * the person's check that "the second one" is the deal they meant), and a wrong id fails now.
-   * A key that names no record type (`update-deal-stage`) has no record to read: its preview
+   * An action that names no record type (`update-deal-stage`) has no record to read: its preview
    * shows the input alone, still waiting for Confirm.
    */
   private async targetOf(tenant: Tenant, entityWord: string | undefined, id: unknown): Promise<RecordRef | undefined> {
@@ -323,68 +320,6 @@ export class ConversationService {
     } catch (error) {
       this.deps.logger.warn({ err: error, thread: context.threadKey }, 'could not remember a conversation turn');
     }
-  }
-}
-
-/**
- * What the bot did, in its own words, for the model to read on the next turn. CRM text (record
- * names) goes only into `records`, which the prompt wraps as data.
- */
-export function summarize(reply: Reply): { text: string; records?: RecordRef[] } {
-  const refs = (entity: string, records: { id: string; name?: string }[]) =>
-    records
-      .slice(0, MAX_REMEMBERED_RECORDS)
-      .map((record) => ({ entity, id: record.id, ...(record.name ? { name: record.name } : {}) }));
-  const bounded = (text: string) => text.slice(0, MAX_ASSISTANT_TEXT);
-  switch (reply.kind) {
-    case 'records': {
-      const { page, entity } = reply;
-      const first = (reply.query?.offset ?? reply.offset ?? 0) + 1;
-      const range = page.records.length ? `${first}–${first + page.records.length - 1}` : 'none';
-      const count = `${range}${page.total !== undefined ? ` of ${page.total}` : page.hasMore ? ', more exist' : ''}`;
-      return {
-        text: bounded(`Showed ${entity.plural.toLowerCase()} ${count}${reply.via ? ` via ${reply.via}` : ''}.`),
-        records: refs(entity.name, page.records),
-      };
-    }
-    case 'record':
-      return {
-        text: `Showed this ${reply.entity.label.toLowerCase()}.`,
-        records: refs(reply.entity.name, [reply.record]),
-      };
-    case 'confirm':
-      return {
-        text: bounded(
-          `Proposed: ${describePlan(reply.plan)} ${JSON.stringify(planInput(reply.plan))}. Waiting for the person to confirm.`,
-        ),
-      };
-    case 'done':
-      return {
-        text: bounded(`Done: ${describePlan(reply.plan)}.`),
-        records: reply.record && reply.entity ? refs(reply.entity.name, [reply.record]) : undefined,
-      };
-    case 'say':
-      return { text: bounded(reply.text) };
-    case 'notice':
-      return { text: bounded(reply.text) };
-    case 'data':
-      return { text: bounded(`Showed the result of ${reply.title}.`) };
-    default:
-      return { text: `Answered with ${reply.kind}.` };
-  }
-}
-
-function planInput(plan: Extract<Reply, { kind: 'confirm' }>['plan']): unknown {
-  switch (plan.kind) {
-    case 'create':
-    case 'update':
-      return plan.fields;
-    case 'run':
-      return plan.input;
-    case 'proxy':
-      return plan.request.body ?? null;
-    default:
-      return null;
   }
 }
 

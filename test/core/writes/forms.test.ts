@@ -6,7 +6,7 @@ import {
   formFields,
   label,
   shownFields,
-} from '../../src/core/forms.js';
+} from '../../../src/core/writes/forms.js';
 
 const schema = (properties: Record<string, unknown>, required: string[] = []) => ({
   type: 'object',

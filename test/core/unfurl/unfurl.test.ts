@@ -1,9 +1,9 @@
 import { describe, expect, it, vi } from 'vitest';
-import { AppError } from '../../src/core/errors.js';
-import type { CrmGateway, CrmRecord, Tenant } from '../../src/core/ports.js';
-import type { RequestContext } from '../../src/core/ports.js';
-import { MAX_UNFURLS, UnfurlService } from '../../src/core/unfurl.js';
-import { EspoEntityDirectory } from '../../src/crm/espo/entities.js';
+import { AppError } from '../../../src/core/errors.js';
+import type { CrmGateway, CrmRecord, Tenant } from '../../../src/core/ports.js';
+import type { RequestContext } from '../../../src/core/ports.js';
+import { MAX_UNFURLS, UnfurlService } from '../../../src/core/unfurl/unfurl.js';
+import { EspoEntityDirectory } from '../../../src/crm/espo/entities.js';
 
 const SITE = 'https://crm.example.com';
 
