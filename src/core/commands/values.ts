@@ -3,7 +3,12 @@
  * `true`/`false` become booleans for bool fields, and `today`/`tomorrow`/`yesterday` become dates
  * in the person's time zone. Which fields are which comes from the entity's knowledge.
  */
-const RELATIVE_DAYS: Record<string, number> = { yesterday: -1, today: 0, tomorrow: 1 };
+/** A Map, not an object: a word like `__proto__` or `constructor` must find nothing. */
+const RELATIVE_DAYS = new Map([
+  ['yesterday', -1],
+  ['today', 0],
+  ['tomorrow', 1],
+]);
 
 /** YYYY-MM-DD for `now` shifted by `days`, as seen in `timeZone`. */
 export function isoDate(now: Date, timeZone: string, days = 0): string {
@@ -19,7 +24,7 @@ export function isoDate(now: Date, timeZone: string, days = 0): string {
 }
 
 export function resolveRelativeDate(value: string, now: Date, timeZone: string): string | undefined {
-  const offset = RELATIVE_DAYS[value.trim().toLowerCase()];
+  const offset = RELATIVE_DAYS.get(value.trim().toLowerCase());
   return offset === undefined ? undefined : isoDate(now, timeZone, offset);
 }
 

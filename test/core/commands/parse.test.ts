@@ -102,6 +102,14 @@ describe('parseCommand', () => {
     });
   });
 
+  it('refuses a word an object has by inheritance as a day, as it refuses any other word', () => {
+    // Found by the grammar's fuzz: a relative-day table looked up through the prototype threw a RangeError.
+    for (const word of ['__proto__', 'constructor', 'toString']) {
+      expect(() => parse(`list opportunity closeDate=${word}`)).toThrow(AppError);
+      expect(() => parse(`list task dateEnd=${word}`)).toThrow(AppError);
+    }
+  });
+
   it("turns a day compared with a datetime field into that day's bounds in the person's zone", () => {
     // Los Angeles is UTC-8 in November: the 25th runs from 08:00 UTC to 08:00 UTC the next day.
     expect(parse('list tasks dateEnd<=today')).toMatchObject({
