@@ -81,6 +81,12 @@ export interface EntityDirectory {
   recordAt(fragment: string): RecordAddress | undefined;
   /** The REST request that creates a record of `entity`: for records no action writes (a note on a stream). */
   createRequest(entity: string, body: Record<string, unknown>): ProxyRequest;
+  /** Why a REST request may not be made for someone (not a record path, a write to users...), or undefined. */
+  refusalOf(request: ProxyRequest): string | undefined;
+  /** The record a REST path is about (`/Lead/5f3a…`), when it names one. */
+  recordOfPath(path: string): RecordAddress | undefined;
+  /** The record type a write creates: an action's key (`create-lead`), or a REST request (`POST /Lead`). */
+  createdBy(write: { actionKey: string } | { request: ProxyRequest }): string | undefined;
 }
 
 /** A record as its web address names it: the entity type as written there, and the id. */

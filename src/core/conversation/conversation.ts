@@ -4,7 +4,6 @@ import type {
   CrmGateway,
   EntityDirectory,
   Logger,
-  ProxyRequest,
   ReadResult,
   RecordRef,
   RequestContext,
@@ -191,7 +190,7 @@ export class ConversationService {
           action,
           this.assumeAssignee({ kind: 'run', key: action.key, name: action.name, input }, crmUserId),
         ),
-      checkProxy: (request) => this.checkProxy(request),
+      checkProxy: (request) => this.deps.entities.refusalOf(request),
     });
     const reply = await this.perform(context, tenant, plan.step, plan.usage, involved);
     return { reply, route: 'model', usage: plan.usage, ignoredCalls: plan.ignoredCalls };
@@ -201,18 +200,6 @@ export class ConversationService {
   private assumeAssignee(plan: Extract<WritePlan, { kind: 'run' }>, crmUserId: string | undefined): unknown {
     const assigned = crmUserId ? assignNewRecord(plan, this.deps.entities, crmUserId) : plan;
     return assigned.kind === 'run' ? assigned.input : plan.input;
-  }
-
-  /**
-   * The model reaches EspoCRM's REST API only for records: `/Lead`, `/CProject/{id}`, not `/App`,
-   * `/Settings` or `/Admin/...`; users it may read, never change.
-   */
-  private checkProxy(request: ProxyRequest): string | undefined {
-    const resource = /^\/([^/?]+)/.exec(request.path)?.[1] ?? '';
-    if (!this.deps.entities.isRecordType(resource))
-      return `${resource || request.path} is not a record type; use a path like /Call or /Lead/{id}.`;
-    if (resource === 'User' && request.method !== 'GET') return 'Users can only be read.';
-    return undefined;
   }
 
   /** Reads run at once; anything that writes becomes a preview waiting for its requester's Confirm. */
@@ -252,8 +239,8 @@ export class ConversationService {
           const call = `GET ${request.path}`;
           return this.readReply(await crm.readPath(tenant, request.path), call, call);
         }
-        const [, resource, id] = /^\/([^/?]+)\/([^/?]+)/.exec(request.path) ?? [];
-        const target = await this.targetOf(tenant, resource, id);
+        const record = this.deps.entities.recordOfPath(request.path);
+        const target = await this.targetOf(tenant, record?.entity, record?.id);
         return commands.propose(context, { kind: 'proxy', request, ...(target ? { target } : {}) }, undefined, usage);
       }
     }

@@ -16,8 +16,8 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
- * The record a write creates, if it creates one: a `create`, an action `create-<entity>` (its
- * fields flat or under `fields`, as Membrane's actions take them) or a REST `POST /<Entity>`.
+ * The record a write creates, if it creates one: a `create`, a create action (its fields flat or
+ * under `fields`, as Membrane's actions take them) or a REST request that creates a record.
  */
 export function newRecordOf(
   plan: WritePlan,
@@ -27,13 +27,12 @@ export function newRecordOf(
     case 'create':
       return { entity: entities.resolve(plan.entity), fields: plan.fields };
     case 'run': {
-      const word = /^create-(.+)$/.exec(plan.key)?.[1];
+      const word = entities.createdBy({ actionKey: plan.key });
       if (!word || !isObject(plan.input)) return undefined;
       return { entity: entities.resolve(word), fields: isObject(plan.input.fields) ? plan.input.fields : plan.input };
     }
     case 'proxy': {
-      const name =
-        plan.request.method === 'POST' ? /^\/([A-Za-z][A-Za-z0-9_]*)\/?$/.exec(plan.request.path)?.[1] : undefined;
+      const name = entities.createdBy({ request: plan.request });
       return name && isObject(plan.request.body)
         ? { entity: entities.resolve(name), fields: plan.request.body }
         : undefined;

@@ -260,6 +260,26 @@ export class EspoEntityDirectory implements EntityDirectory {
   createRequest(entity: string, body: Record<string, unknown>): ProxyRequest {
     return { method: 'POST', path: recordPath(entity), body };
   }
+
+  /** The REST API is reached only for records: `/Lead`, `/CProject/{id}`, not `/App`, `/Settings` or `/Admin/...`; users are read, never changed. */
+  refusalOf(request: ProxyRequest): string | undefined {
+    const resource = /^\/([^/?]+)/.exec(request.path)?.[1] ?? '';
+    if (!this.isRecordType(resource))
+      return `${resource || request.path} is not a record type; use a path like /Call or /Lead/{id}.`;
+    if (resource === 'User' && request.method !== 'GET') return 'Users can only be read.';
+    return undefined;
+  }
+
+  recordOfPath(path: string): RecordAddress | undefined {
+    const [, entity, id] = /^\/([^/?]+)\/([^/?]+)/.exec(path) ?? [];
+    return entity && id ? { entity, id } : undefined;
+  }
+
+  /** Membrane's create actions are keyed `create-<entity>`; EspoCRM creates with `POST /<Entity>`. */
+  createdBy(write: { actionKey: string } | { request: ProxyRequest }): string | undefined {
+    if ('actionKey' in write) return /^create-(.+)$/.exec(write.actionKey)?.[1];
+    return write.request.method === 'POST' ? /^\/([A-Za-z][A-Za-z0-9_]*)\/?$/.exec(write.request.path)?.[1] : undefined;
+  }
 }
 
 /** EspoCRM's REST path of an entity's records, or of one record: `/Lead`, `/Lead/5f3a…`. */
