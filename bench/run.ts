@@ -1,5 +1,6 @@
 /**
- * `npm run bench`: builds, then boots the real bot as a child process (`node dist/main.js`, as `npm start`) (HTTP mode, SQLite in a temp dir) against
+ * `npm run bench`: builds, then boots the real bot as a child process (`node dist/main.js`, as `npm start`) (HTTP mode,
+ * SQLite in a temp dir) against
  * a fake Slack and a fake Membrane started here, then sends bursts of 1, 10 and 50 signed `/espo`
  * commands at the same moment (a warm `list leads status=New`), and prints:
  *   - ack latency p50/p99 (signed POST → HTTP 200),

@@ -18,7 +18,9 @@ export const ADMIN_ENTITIES: Record<string, string[]> = {
   User: ['name', 'userName', 'emailAddress', 'title'],
 };
 
-/** Field types the admin form edits; others (links to other records but the assigned user, arrays) are read-only here. */
+/**
+ * Field types the admin form edits; others (links to other records but the assigned user, arrays) are read-only here.
+ */
 const EDITABLE = new Set([
   'varchar',
   'text',

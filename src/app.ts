@@ -61,7 +61,10 @@ export interface StartOptions {
   clock?: Clock;
   /** The store, when the start-up checks opened it already; otherwise DATABASE_URL's is opened here. */
   store?: Store;
-  /** SLACK_BOT_TOKEN as the start-up checks found it (single-workspace mode); otherwise it is checked here, in the background. */
+  /**
+   * SLACK_BOT_TOKEN as the start-up checks found it (single-workspace mode); otherwise it is checked here, in the
+   * background.
+   */
   botToken?: BotToken;
 }
 

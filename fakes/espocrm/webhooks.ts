@@ -123,7 +123,9 @@ export class FakeEspoWebhooks {
     return batches;
   }
 
-  /** Sends every queued batch as EspoCRM's webhook job does, and acts on each answer as it does; returns each status. */
+  /**
+   * Sends every queued batch as EspoCRM's webhook job does, and acts on each answer as it does; returns each status.
+   */
   async deliver(): Promise<{ batch: SignedBatch; status: number }[]> {
     const results: { batch: SignedBatch; status: number }[] = [];
     for (const { batch, queued } of this.takeQueued()) {

@@ -33,9 +33,15 @@ export interface FakeOpenAI {
   /** Base URL to give the SDK, ending in /v1. */
   url: string;
   requests: ChatRequestRecord[];
-  /** Queue replies answered in order; when the queue is empty, `fallback` answers (default: a 500 saying "no scripted reply"). */
+  /**
+   * Queue replies answered in order; when the queue is empty, `fallback` answers (default: a 500 saying "no scripted
+   * reply").
+   */
   enqueue(...replies: ScriptedReply[]): void;
-  /** Answers computed from the request (used by the benchmark to pick a reply by the user's text); queued replies win over it. */
+  /**
+   * Answers computed from the request (used by the benchmark to pick a reply by the user's text); queued replies win
+   * over it.
+   */
   setResponder(responder: ((request: ChatRequestRecord) => ScriptedReply) | undefined): void;
   /** Clears requests, queue and responder (and restarts the id counters). */
   reset(): void;
@@ -49,7 +55,10 @@ export interface FakeOpenAIOptions {
   models?: string[];
 }
 
-/** The fake's token count for a text: ceil(characters / 4), the usual rule of thumb, so prompt sizes are comparable run to run. */
+/**
+ * The fake's token count for a text: ceil(characters / 4), the usual rule of thumb, so prompt sizes are comparable run
+ * to run.
+ */
 export function estimateTokens(text: string): number {
   return Math.ceil(text.length / 4);
 }

@@ -137,7 +137,8 @@ const unescapeLabel = (label: string) =>
 
 /**
  * Slack markup in the rendered text other than what the bot makes on purpose: links to records in
- * our EspoCRM, dates, channel and person references, and email or web addresses shown as themselves (a label that is its own
+ * our EspoCRM, dates, channel and person references, and email or web addresses shown as themselves (a label that is
+ * its own
  * address cannot pretend to be something else). Anything else is a ping, a mention or a spoof.
  */
 export function unsafeMarkup(rendered: { text?: string; blocks?: unknown[] }, siteUrl: string): string[] {

@@ -214,7 +214,10 @@ export class SlackWorkspace {
     return this.people.get(userId);
   }
 
-  /** What one person sees: conversations they are in, messages others see and those shown only to them, their modal and Home. */
+  /**
+   * What one person sees: conversations they are in, messages others see and those shown only to them, their modal and
+   * Home.
+   */
   snapshot(userId: string): Snapshot {
     const me = this.people.get(userId);
     if (!me) throw new WorkspaceError(`no person ${userId} in the workspace`);

@@ -500,7 +500,8 @@ class Page {
       : null;
     const form = h(
       'form',
-      // The browser checks nothing itself (an email field would block the submission): Slack's checks are the workspace's.
+      // The browser checks nothing itself (an email field would block the submission): Slack's checks are the
+      // workspace's.
       {
         class: 'modal',
         attrs: {
@@ -538,7 +539,9 @@ class Page {
     await post('/api/close', { user: this.me, viewId: view.id }).catch((error: unknown) => this.notice(error));
   }
 
-  /** A confirmation dialog object (docs.slack.dev/reference/block-kit/composition-objects/confirmation-dialog-object). */
+  /**
+   * A confirmation dialog object (docs.slack.dev/reference/block-kit/composition-objects/confirmation-dialog-object).
+   */
   private confirmDialog(dialog: Record<string, unknown>): Promise<boolean> {
     return new Promise((resolve) => {
       const ctx = this.context({ viewId: '' });

@@ -26,7 +26,9 @@ export interface ModelParamSettings {
   parallelToolCalls: ParamSetting<boolean>;
 }
 
-/** The family's defaults, from the model's name (a provider prefix such as `openai/` aside) and the server's address. */
+/**
+ * The family's defaults, from the model's name (a provider prefix such as `openai/` aside) and the server's address.
+ */
 export function defaultModelParams(model: string, baseUrl: string | undefined): ModelParams {
   const name = model.split('/').pop()!.toLowerCase();
   const oSeries = /^o\d/.test(name);

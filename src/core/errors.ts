@@ -71,7 +71,10 @@ export function toAppError(error: unknown): AppError {
   return new AppError('internal', 'Something went wrong on our side. Please try again in a moment.', { cause: error });
 }
 
-/** An optional feature (alerts, digests, the doctor) the app was built with, or why it cannot be used: "Alerts are not available here." */
+/**
+ * An optional feature (alerts, digests, the doctor) the app was built with, or why it cannot be used: "Alerts are not
+ * available here."
+ */
 export function available<T>(feature: T | undefined, unavailable: string): T {
   if (!feature) throw new AppError('bad_input', unavailable);
   return feature;

@@ -185,7 +185,10 @@ export interface CrmFindings {
   connectionId: string;
   /** When the doctor checked the connection (epoch ms); absent while only EspoCRM's refusals taught something. */
   checkedAt?: number;
-  /** What the proxy needs before EspoCRM's API paths: '' when the connection's base URL is the API, '/api/v1' when it is the site. */
+  /**
+   * What the proxy needs before EspoCRM's API paths: '' when the connection's base URL is the API, '/api/v1' when it is
+   * the site.
+   */
   proxyPrefix?: '' | '/api/v1';
   /** EspoCRM's recordListMaxSizeLimit: the largest page it serves. */
   maxPageSize?: number;
@@ -226,7 +229,10 @@ export type ReadResult =
 export interface CrmGateway {
   connect(tenant: Tenant): Promise<ConnectionStatus>;
   status(tenant: Tenant): Promise<ConnectionStatus>;
-  /** Whether the bot's connection cache holds a READY connection for the tenant; asks Membrane nothing and never starts a connection. */
+  /**
+   * Whether the bot's connection cache holds a READY connection for the tenant; asks Membrane nothing and never starts
+   * a connection.
+   */
   isConnected(tenant: Tenant): Promise<boolean>;
   disconnect(tenant: Tenant): Promise<void>;
   list(tenant: Tenant, query: ListQuery): Promise<RecordPage>;

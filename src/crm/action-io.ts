@@ -119,7 +119,10 @@ export function listInput(schema: JsonSchema | undefined, query: ListQuery): Lis
   return { input, paging: 'sized' };
 }
 
-/** Where a page of ours starts among an action's pages: that page's cursor (none: the first) and the records before ours. */
+/**
+ * Where a page of ours starts among an action's pages: that page's cursor (none: the first) and the records before
+ * ours.
+ */
 interface PagePosition {
   cursor?: string;
   skip: number;

@@ -36,7 +36,8 @@ function turnMessage(turn: ConversationTurn): ChatCompletionMessageParam {
   const records = turn.records?.length
     ? `\n<data>\n${turn.records.map((record, index) => `${index + 1}. ${record.entity} id=${record.id}${record.name ? ` "${dataText(record.name)}"` : ''}`).join('\n')}\n</data>`
     : '';
-  // The bot's own summary can quote what the model sent (record names among it): it must not be able to open or close a <data> tag.
+  // The bot's own summary can quote what the model sent (record names among it): it must not be able to open or close a
+  // <data> tag.
   return { role: 'assistant', content: `${turn.text.replace(/[<>]/g, ' ')}${records}` };
 }
 

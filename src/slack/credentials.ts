@@ -88,7 +88,9 @@ function classify(error: unknown, transport: SlackTransport): { refused: string 
   }
 }
 
-/** The checks say what happened themselves; the Web API client's own warnings would be plain text among the JSON logs. */
+/**
+ * The checks say what happened themselves; the Web API client's own warnings would be plain text among the JSON logs.
+ */
 const QUIET = {
   debug() {},
   info() {},

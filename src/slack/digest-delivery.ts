@@ -28,7 +28,10 @@ export interface SlackDigestDeliveryOptions {
    * ends well inside the digest's lease (Bolt's client would retry for half an hour).
    */
   client: WebClient;
-  /** The team's bot token: the fixed one with one workspace, the installation's with OAuth; undefined when not installed. */
+  /**
+   * The team's bot token: the fixed one with one workspace, the installation's with OAuth; undefined when not
+   * installed.
+   */
   tokenFor(teamId: string): Promise<string | undefined>;
   /** The tenant's EspoCRM address, for record links. */
   siteUrlOf(tenantKey: string): Promise<string | undefined>;
@@ -65,7 +68,10 @@ export class SlackDigestDelivery implements DigestDelivery {
   }
 }
 
-/** The bot token of a team from its stored OAuth installation (team installs; org-wide installs are keyed by enterprise). */
+/**
+ * The bot token of a team from its stored OAuth installation (team installs; org-wide installs are keyed by
+ * enterprise).
+ */
 export async function installedBotToken(
   installations: WorkspaceInstallations,
   teamId: string,

@@ -41,7 +41,10 @@ type Fields = Record<string, unknown>;
 
 const isRecord = (value: unknown): value is Fields =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
-/** A team, enterprise or user id: absent, null (an org-wide install has no team), or a string Bolt can key a plain object by. */
+/**
+ * A team, enterprise or user id: absent, null (an org-wide install has no team), or a string Bolt can key a plain
+ * object by.
+ */
 const isId = (value: unknown): boolean =>
   value === undefined || value === null || (typeof value === 'string' && !(value in Object.prototype));
 const isOptionalString = (value: unknown): boolean => value === undefined || typeof value === 'string';
@@ -149,7 +152,10 @@ function interactionProblem(body: Fields): string | undefined {
 /** A block element's ids: Slack sends both with every block_actions action and block_suggestion. */
 const hasBlockIds = (element: Fields): boolean =>
   typeof element.action_id === 'string' && typeof element.block_id === 'string';
-/** Bolt's `matchConstraints` takes anything with an `action_id` for a block element, and matches patterns against both ids. */
+/**
+ * Bolt's `matchConstraints` takes anything with an `action_id` for a block element, and matches patterns against both
+ * ids.
+ */
 const blockIdsReadable = (element: Fields): boolean => element.action_id === undefined || hasBlockIds(element);
 
 /** A view submission's `response_urls` (response_url_enabled), when there is no `response_url`. */

@@ -28,7 +28,10 @@ const REFUSED_BY_POSTGRES: Record<string, string> = {
   '3D000': 'create the database (createdb) or name one that exists',
   '42501': 'grant the user the right to create tables in that database (or schema)',
 };
-/** SQLite's (and the file system's) ways of saying the file cannot be written (EEXIST: a file stands where a folder should be). */
+/**
+ * SQLite's (and the file system's) ways of saying the file cannot be written (EEXIST: a file stands where a folder
+ * should be).
+ */
 const NOT_WRITABLE = new Set([
   'EACCES',
   'EPERM',

@@ -62,7 +62,10 @@ export interface Database {
     records: string | null;
     at: number;
   };
-  /** Alert subscriptions (`/espo subscribe`). `filters`: Filter[] as JSON; `dm`: 1 when alerts go to the subscriber's DM. */
+  /**
+   * Alert subscriptions (`/espo subscribe`). `filters`: Filter[] as JSON; `dm`: 1 when alerts go to the subscriber's
+   * DM.
+   */
   alert_subscriptions: {
     id: string;
     tenant_key: string;

@@ -2,7 +2,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { RecordedCall } from '../../fakes/membrane/server.js';
 import { buttonNamed, startHarness, textOf, type Harness } from '../support/harness.js';
 
-/** The calls made for the first request among `calls` (the bot's own check of a new connection runs beside it, as a request of its own). */
+/**
+ * The calls made for the first request among `calls` (the bot's own check of a new connection runs beside it, as a
+ * request of its own).
+ */
 const ofFirstRequest = (calls: RecordedCall[]) => calls.filter((call) => call.requestId === calls[0]?.requestId);
 
 describe('EspoCRM connection through Membrane', () => {

@@ -26,7 +26,10 @@ describe('digests', () => {
       (call: SlackCall) => call.method === 'chat.postMessage' && call.body.channel === channel,
     );
 
-  /** Connects the workspace (the fake EspoCRM's demo data is dated from the clock) and adds records the digest must show. */
+  /**
+   * Connects the workspace (the fake EspoCRM's demo data is dated from the clock) and adds records the digest must
+   * show.
+   */
   async function connected(harness: Harness): Promise<void> {
     await harness.command('connect');
     const espo = harness.membrane.tenant('T1').espo;

@@ -205,7 +205,8 @@ describe('plain language, end to end', () => {
     h.openai!.enqueue({ toolCalls: [{ name: 'create-task', arguments: call }] });
     const { messages } = await h.say('dm', 'create a task to call Bob tomorrow at 10');
     const preview = messages[0]!;
-    // The fake charges by its own rule (the prompt sent, the tool call's arguments); the bot logs and audits exactly that.
+    // The fake charges by its own rule (the prompt sent, the tool call's arguments); the bot logs and audits exactly
+    // that.
     const sent = h.openai!.requests[0]!.body;
     const usage = {
       promptTokens: estimateTokens(JSON.stringify({ messages: sent.messages, tools: sent.tools })),
@@ -591,7 +592,8 @@ describe('plain language, end to end', () => {
     );
     const [link] = await h.slack.waitForCalls((c) => c.method === 'chat.postEphemeral' && c.body.channel === 'CNEW');
     expect(link!.body.user).toBe('UADMIN');
-    // The mention starts no thread until we post in it, and Slack hides ephemeral replies in a thread that does not exist.
+    // The mention starts no thread until we post in it, and Slack hides ephemeral replies in a thread that does not
+    // exist.
     expect(link!.body.thread_ts).toBeUndefined();
     expect(buttonsOf(link!.body as { blocks?: unknown[] }).map((b) => b.url)).toContain('https://connect.example/new');
     expect(h.slack.calls.some((c) => c.method === 'chat.postMessage' && c.body.channel === 'CNEW')).toBe(false);

@@ -49,7 +49,10 @@ describe('start-up', () => {
   const env = (overrides: Record<string, string> = {}, port = 0) =>
     appEnv({ slack, membrane, openai, databaseUrl: `sqlite:${join(dir, `bot-${++databases}.db`)}`, port }, overrides);
 
-  /** The start failed as it should: exit code 1, one line on stderr naming the variables, no stack anywhere a person sees. */
+  /**
+   * The start failed as it should: exit code 1, one line on stderr naming the variables, no stack anywhere a person
+   * sees.
+   */
   function expectRefusal(outcome: { code: number | null; stderr: string }, ...variables: string[]) {
     expect(outcome.code).toBe(1);
     const lines = outcome.stderr.trimEnd().split('\n');

@@ -48,7 +48,10 @@ describe('link previews (link_shared → chat.unfurl)', () => {
     return waitForLogs(harness.logs, (line) => line.kind === 'link_shared', count);
   }
 
-  /** Connects `team` (as U1) and seeds a lead into the EspoCRM behind `tenantKey` (the team, or team:user in user scope). */
+  /**
+   * Connects `team` (as U1) and seeds a lead into the EspoCRM behind `tenantKey` (the team, or team:user in user
+   * scope).
+   */
   async function connectedWithLead(harness: Harness, team = 'T1', tenantKey = team) {
     expect(textOf((await harness.command('connect', { team })).reply)).toContain('Connected to EspoCRM');
     const [lead] = harness.membrane.tenant(tenantKey).espo.seed('Lead', [

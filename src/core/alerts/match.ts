@@ -53,7 +53,8 @@ export function eventMatches(rule: AlertRule, change: CrmChange): boolean {
       if (change.kind !== 'updated') return false;
       // Polling tells a field's change by the value the last poll saw; any change counts without a field.
       if (change.source === 'polling') return !rule.field || (change.changed?.includes(rule.field) ?? true);
-      // Each rule answers to its own webhook only, so one change never alerts twice through `.update` and `.fieldUpdate.x`.
+      // Each rule answers to its own webhook only, so one change never alerts twice through `.update` and
+      // `.fieldUpdate.x`.
       return rule.field ? change.field === rule.field : change.field === undefined;
     case 'assigned':
       if (change.kind === 'created') return !isEmpty(change.attributes.assignedUserId);

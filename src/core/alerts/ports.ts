@@ -47,7 +47,9 @@ export interface AlertStore {
   pruneSeen(olderThan: Date): Promise<number>;
   /** What was last seen of a record through `scope` (a webhook, or polling), if it is kept. */
   recordState(tenantKey: string, scope: string, recordId: string): Promise<string | undefined>;
-  /** Sets it to `next` if it is still `expected` (undefined: none kept); false when another instance changed it first. */
+  /**
+   * Sets it to `next` if it is still `expected` (undefined: none kept); false when another instance changed it first.
+   */
   swapRecordState(
     tenantKey: string,
     scope: string,
@@ -90,7 +92,10 @@ export interface RecordWebhooks {
 
 /** What the CRM keeps of a record's past, for the old values an update alert shows. Implemented in src/crm/espo. */
 export interface RecordHistory {
-  /** Whether an attribute is the CRM's own bookkeeping (EspoCRM's `modifiedAt`, `versionNumber`...), not a change a person made. */
+  /**
+   * Whether an attribute is the CRM's own bookkeeping (EspoCRM's `modifiedAt`, `versionNumber`...), not a change a
+   * person made.
+   */
   isSystemAttribute(attribute: string): boolean;
   /**
    * The values the attributes in `values` (a change just made to the record) had before it, those

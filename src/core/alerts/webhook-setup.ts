@@ -96,7 +96,9 @@ export class WebhookSetup {
     return delivery;
   }
 
-  /** Deletes a webhook in EspoCRM (already gone counts), then its registration; false when EspoCRM could not be told. */
+  /**
+   * Deletes a webhook in EspoCRM (already gone counts), then its registration; false when EspoCRM could not be told.
+   */
   private async deleteWebhook(tenant: Tenant, webhook: WebhookRegistration): Promise<boolean> {
     try {
       await this.deps.webhooks.remove(tenant, webhook.webhookId);

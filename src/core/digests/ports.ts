@@ -13,7 +13,10 @@ export interface DigestStore {
   delete(id: string): Promise<boolean>;
   /** Leases one digest due at `now` (next run reached, no live lease) until `leaseUntil`, earliest due first. */
   claimDue(now: Date, leaseUntil: Date): Promise<DigestJob | undefined>;
-  /** Done with this occurrence: next run, failures reset, lease released; `sentAt` when it was sent. False: the lease was lost. */
+  /**
+   * Done with this occurrence: next run, failures reset, lease released; `sentAt` when it was sent. False: the lease
+   * was lost.
+   */
   finish(id: string, lease: Date, nextRunAt: Date, sentAt?: Date): Promise<boolean>;
   /** A failed attempt: counted, and the digest held until `retryAt`. False: the lease was lost. */
   retry(id: string, lease: Date, retryAt: Date): Promise<boolean>;

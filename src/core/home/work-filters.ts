@@ -7,7 +7,10 @@ import type { CrmRecord, Filter } from '../ports.js';
 
 const CLOSED_TASK_STATUSES = ['Completed', 'Canceled'];
 
-/** Open tasks (not Completed or Canceled): one EspoCRM user's, or everyone's without `userId`. The digest reads them too. */
+/**
+ * Open tasks (not Completed or Canceled): one EspoCRM user's, or everyone's without `userId`. The digest reads them
+ * too.
+ */
 export function openTaskFilters(userId?: string): Filter[] {
   return [
     ...(userId ? [{ field: 'assignedUserId', op: 'equals' as const, value: userId }] : []),

@@ -24,7 +24,10 @@ export type UnfurlOutcome =
   | { state: 'no_links' }
   /** The tenant has no READY connection: nothing was read, and no connection was started. */
   | { state: 'not_connected'; links: number }
-  /** Records that could be read; the rest (missing, forbidden, failing) are skipped with why. `siteUrl`: where the previews link to. */
+  /**
+   * Records that could be read; the rest (missing, forbidden, failing) are skipped with why. `siteUrl`: where the
+   * previews link to.
+   */
   | { state: 'read'; previews: RecordPreview[]; skipped: { entity: string; code: ErrorCode }[]; siteUrl: string };
 
 export interface UnfurlServiceDeps {
@@ -45,7 +48,10 @@ export interface UnfurlServiceDeps {
 export class UnfurlService {
   constructor(private readonly deps: UnfurlServiceDeps) {}
 
-  /** Whether any link looks like a record's web address at all: the cheap first look, before any tenant's addresses are read. */
+  /**
+   * Whether any link looks like a record's web address at all: the cheap first look, before any tenant's addresses are
+   * read.
+   */
   mayHaveRecordLinks(urls: readonly string[]): boolean {
     return urls.some((raw) => {
       const record = this.deps.entities.recordAt(parseUrl(raw)?.hash ?? '');

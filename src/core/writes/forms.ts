@@ -30,7 +30,9 @@ export interface Form {
   /** The record's name (update forms), for the title and the result. */
   recordName?: string;
   fields: FormField[];
-  /** How many more fields the schema has than fit in one form (they are set with `/espo create|update … field=value`). */
+  /**
+   * How many more fields the schema has than fit in one form (they are set with `/espo create|update … field=value`).
+   */
   hiddenFields: number;
   /** Create forms: whom the new record will be assigned to (the person filling it in). */
   assignee?: Assignee;
@@ -42,7 +44,9 @@ export type SubmittedValue = string | number | boolean | null;
 const MAX_INPUT_TEXT = 3000;
 /** Leaves room in a 100-block modal for the title section and a hint. */
 export const MAX_FORM_FIELDS = 90;
-/** EspoCRM stores date-times as UTC `YYYY-MM-DD HH:mm:ss`; schemas built from its definitions say so with this pattern. */
+/**
+ * EspoCRM stores date-times as UTC `YYYY-MM-DD HH:mm:ss`; schemas built from its definitions say so with this pattern.
+ */
 export const ESPO_DATETIME_PATTERN = '^\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}(:\\d{2})?$';
 
 export function label(name: string): string {
@@ -87,7 +91,8 @@ export function formFields(schema: Record<string, unknown>, values: Record<strin
   const fields = Object.entries(properties).flatMap(([name, property]): FormField[] => {
     const kind = kindOf(name, property);
     const value = values[name];
-    // Slack's text inputs hold 3,000 characters: a longer value could not be shown whole, and saving the form would cut it.
+    // Slack's text inputs hold 3,000 characters: a longer value could not be shown whole, and saving the form would cut
+    // it.
     if (!kind || (typeof value === 'string' && value.length > MAX_INPUT_TEXT)) return [];
     const current =
       typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? { value } : {};
@@ -182,7 +187,8 @@ export class FormService {
       const entity = entities.resolve(request.entity);
       const schema = await this.schemaFor(context, entity, request.operation);
       if (request.operation === 'create') {
-        // A record that must be assigned to someone, for a person the bot cannot find in EspoCRM, is said now, before the form is filled in.
+        // A record that must be assigned to someone, for a person the bot cannot find in EspoCRM, is said now, before
+        // the form is filled in.
         const assignee = await commands.requesterAsAssignee(context, entity);
         return { operation: 'create', entity, ...shownFields(schema), ...(assignee ? { assignee } : {}) };
       }

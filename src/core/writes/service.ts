@@ -138,7 +138,9 @@ export class WriteService {
     return undefined;
   }
 
-  /** Whom an assignee id the person gave stands for: them, or a user read by id (a wrong id is caught before Confirm). */
+  /**
+   * Whom an assignee id the person gave stands for: them, or a user read by id (a wrong id is caught before Confirm).
+   */
   private async assigneeNamed(context: RequestContext, id: string): Promise<Assignee> {
     const tenant = this.deps.tenantFor(context);
     if ((await this.deps.people.crmUserOf(tenant, context.email, this.deps.clock.now())) === id)

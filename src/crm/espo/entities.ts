@@ -261,7 +261,10 @@ export class EspoEntityDirectory implements EntityDirectory {
     return { method: 'POST', path: recordPath(entity), body };
   }
 
-  /** The REST API is reached only for records: `/Lead`, `/CProject/{id}`, not `/App`, `/Settings` or `/Admin/...`; users are read, never changed. */
+  /**
+   * The REST API is reached only for records: `/Lead`, `/CProject/{id}`, not `/App`, `/Settings` or `/Admin/...`; users
+   * are read, never changed.
+   */
   refusalOf(request: ProxyRequest): string | undefined {
     const resource = /^\/([^/?]+)/.exec(request.path)?.[1] ?? '';
     if (!this.isRecordType(resource))
@@ -348,7 +351,9 @@ const RECORD_FRAGMENT = /#([A-Za-z]\w*)\/view\/([\w-]+)/;
 /** EspoCRM's ids are 17 characters, or a UUID's 36; anything much longer in a link is not one. */
 const MAX_LINKED_ID = 64;
 
-/** The record a text names by its EspoCRM web address, wherever the address sits (a pasted link, Slack's link markup). */
+/**
+ * The record a text names by its EspoCRM web address, wherever the address sits (a pasted link, Slack's link markup).
+ */
 export function recordNamedIn(text: string): RecordAddress | undefined {
   const match = RECORD_FRAGMENT.exec(text);
   return match ? { entity: match[1]!, id: match[2]! } : undefined;

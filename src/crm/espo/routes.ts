@@ -109,7 +109,10 @@ export function yesNoWhere(entity: string, where: unknown): unknown {
   return where.map(item);
 }
 
-/** EspoCRM's search parameters as its bracketed query string, brackets percent-encoded so no proxy in between can mangle them. */
+/**
+ * EspoCRM's search parameters as its bracketed query string, brackets percent-encoded so no proxy in between can mangle
+ * them.
+ */
 export function espoQueryString(params: [string, unknown][]): string {
   const pairs: [string, string][] = [];
   for (const [key, value] of params) flatten(key, value, pairs);

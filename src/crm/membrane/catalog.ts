@@ -8,7 +8,10 @@ import type { MembraneConnections } from './connections.js';
 
 const MAX_CATALOG_PAGES = 10;
 
-/** Each tenant's actions in Membrane: the catalog (cached in the store and in memory), intent search, one action's description. */
+/**
+ * Each tenant's actions in Membrane: the catalog (cached in the store and in memory), intent search, one action's
+ * description.
+ */
 export class ActionCatalog {
   /** Parsed catalogs by tenant, valid while the store's catalogFetchedAt matches. */
   private readonly catalogs = new Map<string, { fetchedAt: number; catalog: CatalogEntry[] }>();

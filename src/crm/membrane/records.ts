@@ -18,7 +18,10 @@ import type { MembraneConnections } from './connections.js';
 import { maxSizeRefused, type FailureContext } from './errors.js';
 import type { MembraneProxy } from './proxy.js';
 
-/** How a record operation is done with an action: given a way to run it, the result (undefined: its output made no sense). */
+/**
+ * How a record operation is done with an action: given a way to run it, the result (undefined: its output made no
+ * sense).
+ */
 type ViaAction<T> = (
   schema: JsonSchema | undefined,
 ) => ((run: (input: Record<string, unknown>) => Promise<unknown>) => Promise<T | undefined>) | undefined;

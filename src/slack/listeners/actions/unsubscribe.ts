@@ -2,7 +2,9 @@ import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewar
 import { answer, type ListenerDeps } from '../../edge.js';
 import { clickContext } from './payload.js';
 
-/** "Unsubscribe" beside a subscription in `/espo subscriptions`: the same as `/espo unsubscribe <id>`, with its Confirm. */
+/**
+ * "Unsubscribe" beside a subscription in `/espo subscriptions`: the same as `/espo unsubscribe <id>`, with its Confirm.
+ */
 export function unsubscribeButton(deps: ListenerDeps) {
   return async ({
     ack,
