@@ -1,5 +1,6 @@
 import type { CrmRecord, EntityInfo, FieldView } from '../../core/ports.js';
 import { SYSTEM_FIELDS } from '../../crm/espo/system-fields.js';
+import { fieldsSection, type AnyBlock } from './blocks.js';
 import { escape, truncate } from './mrkdwn.js';
 
 /**
@@ -84,4 +85,17 @@ export function shownFields(entity: EntityInfo, record: CrmRecord, max: number):
     )
     .slice(0, max)
     .map(([field]) => ({ field, label: field, format: 'text' as const }));
+}
+
+/** A record's key fields as one section of label-over-value pairs, or nothing when none has a value. */
+export function keyFieldsSection(entity: EntityInfo, record: CrmRecord, max: number): AnyBlock | undefined {
+  const views = shownFields(entity, record, max);
+  return views.length
+    ? fieldsSection(
+        views.map(
+          (view) =>
+            `*${escape(view.label)}*\n${formatValue(record.fields[view.field], view.format, record, view.field)}`,
+        ),
+      )
+    : undefined;
 }

@@ -1,18 +1,8 @@
 import type { CrmRecord, EntityInfo, ListQuery } from '../../core/ports.js';
 import { recordUrl } from '../../crm/espo/entities.js';
-import {
-  actions,
-  button,
-  context,
-  fieldsSection,
-  header,
-  message,
-  section,
-  type AnyBlock,
-  type Message,
-} from './blocks.js';
+import { actions, button, context, header, message, section, type AnyBlock, type Message } from './blocks.js';
 import { ACTION_IDS } from './action-ids.js';
-import { formatValue, shownFields, titleOf } from './fields.js';
+import { formatValue, keyFieldsSection, titleOf } from './fields.js';
 import { escape, link, truncate } from './mrkdwn.js';
 
 export interface RenderOptions {
@@ -45,19 +35,11 @@ export function sharedContext(options: RenderOptions): AnyBlock | undefined {
 /** A record card: its key fields, description and buttons (Open, Edit, Share), or "shared by" once shared. */
 export function renderRecord(entity: EntityInfo, record: CrmRecord, options: RenderOptions, lead?: string): Message {
   const url = recordUrl(options.siteUrl, entity.name, record.id);
-  const views = shownFields(entity, record, 10);
   const description = record.fields.description;
   const blocks: (AnyBlock | undefined)[] = [
     lead ? section(lead) : undefined,
     header(`${entity.label}: ${titleOf(record)}`),
-    views.length
-      ? fieldsSection(
-          views.map(
-            (view) =>
-              `*${escape(view.label)}*\n${formatValue(record.fields[view.field], view.format, record, view.field)}`,
-          ),
-        )
-      : undefined,
+    keyFieldsSection(entity, record, 10),
     typeof description === 'string' && description.trim()
       ? section(`*Description*\n${escape(truncate(description, 1500))}`)
       : undefined,

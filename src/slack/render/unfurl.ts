@@ -1,8 +1,8 @@
 import type { CrmRecord, EntityInfo } from '../../core/ports.js';
 import { recordUrl } from '../../crm/espo/entities.js';
-import { context, fieldsSection, section, type AnyBlock } from './blocks.js';
+import { context, section, type AnyBlock } from './blocks.js';
 import { escape, link } from './mrkdwn.js';
-import { formatValue, shownFields, titleOf } from './fields.js';
+import { keyFieldsSection, titleOf } from './fields.js';
 
 /** Fields a preview shows: enough to recognise the record, few enough to stay small in the channel. */
 const PREVIEW_FIELDS = 4;
@@ -16,17 +16,9 @@ export function renderUnfurl(
   record: CrmRecord,
   siteUrl: string | undefined,
 ): { blocks: AnyBlock[] } {
-  const views = shownFields(entity, record, PREVIEW_FIELDS);
   const blocks: (AnyBlock | undefined)[] = [
     section(`*${link(recordUrl(siteUrl, entity.name, record.id), titleOf(record))}*`),
-    views.length
-      ? fieldsSection(
-          views.map(
-            (view) =>
-              `*${escape(view.label)}*\n${formatValue(record.fields[view.field], view.format, record, view.field)}`,
-          ),
-        )
-      : undefined,
+    keyFieldsSection(entity, record, PREVIEW_FIELDS),
     context(`EspoCRM ${escape(entity.label)}`),
   ];
   return { blocks: blocks.filter((block): block is AnyBlock => block !== undefined) };
