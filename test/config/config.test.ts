@@ -355,3 +355,16 @@ describe('model parameters', () => {
     expect(() => params({ OPENAI_TEMPERATURE: '3' })).toThrow(/OPENAI_TEMPERATURE/);
   });
 });
+
+describe('MODEL_SEES_CRM_DATA', () => {
+  const sees = (env: Record<string, string>) =>
+    loadConfig({ ...valid, OPENAI_API_KEY: 'sk-1', ...env }).openai?.seesCrmData;
+
+  it('lets the model see record names unless it is false', () => {
+    expect(sees({})).toBe(true);
+    expect(sees({ MODEL_SEES_CRM_DATA: '' })).toBe(true);
+    expect(sees({ MODEL_SEES_CRM_DATA: 'true' })).toBe(true);
+    expect(sees({ MODEL_SEES_CRM_DATA: 'false' })).toBe(false);
+    expect(() => sees({ MODEL_SEES_CRM_DATA: 'no' })).toThrow(/MODEL_SEES_CRM_DATA must be true or false/);
+  });
+});
