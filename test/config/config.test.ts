@@ -323,6 +323,9 @@ describe('model parameters', () => {
       temperature: 0,
     });
     expect(params({ OPENAI_MODEL: 'qwen3', OPENAI_BASE_URL: 'http://ollama:8080/v1' })).toEqual({ temperature: 0 });
+    // An Ollama name's tag is not read as a family: these are not reasoning models by their names.
+    for (const model of ['qwen2.5:7b', 'gpt-oss:20b', 'mistral-nemo:latest'])
+      expect(params({ OPENAI_MODEL: model, OPENAI_BASE_URL: 'http://localhost:11434/v1' })).toEqual({ temperature: 0 });
   });
 
   it('lets each be set, or never sent', () => {
