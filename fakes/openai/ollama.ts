@@ -1,6 +1,7 @@
 // How Ollama's OpenAI-compatible endpoint (http://127.0.0.1:11434/v1) differs from OpenAI's, for the fake's
-// `flavor: 'ollama'`. By source, ollama/ollama openai/openai.go (ChatCompletionRequest, ToChatCompletion,
-// ToToolCalls, ToListCompletion, FromChatRequest, NewError) and docs.ollama.com/api/openai-compatibility:
+// `flavor: 'ollama'`. By source, ollama/ollama openai/openai.go as of commit 634c416 (ChatCompletionRequest,
+// ToChatCompletion, ToToolCalls, ToListCompletion, FromChatRequest, NewError) and
+// docs.ollama.com/api/openai-compatibility:
 //  - The request struct has no `tool_choice` and no `parallel_tool_calls`: Go's decoder drops unknown fields, so
 //    both are ignored, not refused; the model may answer in prose whatever was asked (ollama/ollama#4386). Tools are
 //    passed to the model's template, not validated as OpenAI validates them. The key is "required but ignored".
@@ -8,7 +9,7 @@
 //    400 "invalid message content type: <nil>", NewError's envelope (type invalid_request_error, code null).
 //  - The answer: `system_fingerprint: "fp_ollama"`, content "" beside tool calls, each tool call with an `index`,
 //    finish_reason "tool_calls" whenever there are tool calls; usage from Ollama's prompt_eval_count/eval_count;
-//    no `logprobs`, no `refusal`.
+//    `logprobs` only when asked for, no `refusal`.
 //  - GET /v1/models lists the pulled models by full name with tag (`llama3.1:8b`, `qwen2.5:latest`), `created` from
 //    their modification time, `owned_by` the name's namespace (`library` for the official ones).
 //  - A model that was not pulled: 404 'model "x" not found, try pulling it first' (type not_found_error).
