@@ -39,7 +39,7 @@ async function threadOverSecrets(h: Harness): Promise<string> {
   expect(preview).toContain(NAMES[0]);
 
   h.openai!.enqueue({ toolCalls: [{ name: 'no_such_tool', arguments: {} }] }, rest('GET', '/Account?maxSize=5'));
-  await followUp('actually, just show me five accounts');
+  await followUp('hmm, do any others look a bit like that one?');
 
   h.openai!.enqueue({ content: 'Both look fine to me.' });
   await followUp('what do you think of them?');
@@ -113,7 +113,7 @@ describe('a local model behind Ollama', () => {
 
   it('sends what Ollama takes, and uses a tool call in its shape', async () => {
     h.openai!.enqueue({ toolCalls: [{ name: 'list-opportunities', arguments: { maxSize: 5 } }] });
-    const { messages } = await h.say('dm', 'give me five deals, any five');
+    const { messages } = await h.say('dm', 'which deals should I chase first?');
     expect(said(messages[0])).toContain('Opportunities');
     const body = h.openai!.requests[0]!.body;
     expect(body).toMatchObject({ model: 'llama3.1:8b', temperature: 0 });
@@ -126,7 +126,7 @@ describe('a local model behind Ollama', () => {
     // tool_choice is not sent, and Ollama would ignore it: a small model may just talk.
     h.openai!.enqueue({ content: 'You have 3 open deals: Acme Rocket Sled ($48,000) closes Friday.' });
     h.membrane.resetCalls();
-    const text = said((await h.say('dm', 'what deals have I got on the go?')).messages[0]);
+    const text = said((await h.say('dm', 'anything exciting happening in sales lately?')).messages[0]);
     expect(text).toContain("I didn't look anything up in EspoCRM");
     expect(text).toContain('/espo list opportunities');
     expect(text).not.toContain('Acme Rocket Sled');
@@ -139,7 +139,7 @@ describe('a local model behind Ollama', () => {
       { toolCalls: [{ name: 'list-opportunities', arguments: { maxSize: 'five' } }] },
       { toolCalls: [{ name: 'list-opportunities', arguments: { maxSize: 5 } }] },
     );
-    const { messages } = await h.say('dm', 'five deals please, whichever');
+    const { messages } = await h.say('dm', 'which deals look risky to you?');
     expect(said(messages[0])).toContain('Opportunities');
     expect(h.openai!.requests).toHaveLength(2);
     expect(JSON.stringify(h.openai!.requests[1]!.body.messages.at(-1))).toContain('Error: ');
