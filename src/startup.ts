@@ -230,10 +230,13 @@ function summarize(
         : model.outcome === 'ok'
           ? model.value.warning
           : undefined;
-    parts.push({ text: `model ${where}${problem ? ` (${problem})` : ''}`, ok: !problem });
+    // Whoever must show that no CRM record text leaves for the model can point at this line.
+    const withheld = config.openai.seesCrmData ? '' : ', sent no record text (MODEL_SEES_CRM_DATA=false)';
+    parts.push({ text: `model ${where}${withheld}${problem ? ` (${problem})` : ''}`, ok: !problem });
     fields.model = {
       model: config.openai.model,
       baseUrl: config.openai.baseUrl ?? OPENAI_DEFAULT_BASE_URL,
+      seesCrmData: config.openai.seesCrmData,
       state: model.outcome,
       ...(problem ? { problem } : {}),
     };

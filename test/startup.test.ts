@@ -123,4 +123,25 @@ describe('startChecked', () => {
     });
     expect(app?.url).toBeDefined();
   });
+
+  it('a local model on Ollama: found by its name without a tag, and the line says no record text is sent', async () => {
+    const ollama = await startFakeOpenAI({ flavor: 'ollama', models: ['llama3.1:latest'] });
+    try {
+      const line = await summary({
+        OPENAI_BASE_URL: ollama.url,
+        OPENAI_API_KEY: 'ollama',
+        OPENAI_MODEL: 'llama3.1',
+        MODEL_SEES_CRM_DATA: 'false',
+      });
+      expect(line.msg).toMatch(
+        new RegExp(
+          `^ready: .* · model llama3\\.1 at ${ollama.url}, sent no record text \\(MODEL_SEES_CRM_DATA=false\\) · store sqlite:`,
+        ),
+      );
+      expect(line.checks).toMatchObject({ model: { state: 'ok', seesCrmData: false } });
+      expect(line.checks).not.toMatchObject({ model: { problem: expect.anything() } });
+    } finally {
+      await ollama.close();
+    }
+  });
 });

@@ -4,6 +4,7 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ChatCompletion, ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
+import { asOllamaCompletion, ollamaModelList, ollamaRequestProblem } from './ollama.js';
 import { functionProblem } from './tool-schema.js';
 
 /** The parsed request body: `model` a string, `messages` an array, and what requestProblem checks. */
@@ -53,6 +54,12 @@ export interface FakeOpenAIOptions {
   apiKey?: string;
   /** What `GET /v1/models` lists (default: test-model). */
   models?: string[];
+  /**
+   * `ollama`: Ollama's OpenAI-compatible endpoint where it differs (fakes/openai/ollama.ts): the key ignored,
+   * tool_choice and parallel_tool_calls ignored, tools not validated, its answer and model list shapes, and a 404 for
+   * a model not among `models`. Default `openai`.
+   */
+  flavor?: 'openai' | 'ollama';
 }
 
 /**
@@ -170,6 +177,7 @@ class FakeOpenAIServer implements FakeOpenAI {
   constructor(
     private readonly apiKey: string | undefined,
     private readonly models: string[],
+    private readonly flavor: 'openai' | 'ollama',
   ) {}
 
   async listen(): Promise<void> {
@@ -218,7 +226,9 @@ class FakeOpenAIServer implements FakeOpenAI {
     const method = (req.method ?? 'GET').toUpperCase();
     const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
     const raw = await readBody(req);
-    const authorized = this.apiKey === undefined || req.headers.authorization === `Bearer ${this.apiKey}`;
+    // Ollama: "required but ignored".
+    const authorized =
+      this.flavor === 'ollama' || this.apiKey === undefined || req.headers.authorization === `Bearer ${this.apiKey}`;
     if (method === 'GET' && path === MODELS_PATH)
       return authorized ? { status: 200, body: this.modelList() } : INVALID_KEY;
     if (method !== 'POST' || path !== CHAT_PATH) {
@@ -243,8 +253,13 @@ class FakeOpenAIServer implements FakeOpenAI {
         ),
       };
     }
-    const refusal = requestProblem(record.body);
-    if (refusal) return { status: 400, body: refusal };
+    if (this.flavor === 'ollama') {
+      const problem = ollamaRequestProblem(record.body, this.models);
+      if (problem) return problem;
+    } else {
+      const refusal = requestProblem(record.body);
+      if (refusal) return { status: 400, body: refusal };
+    }
 
     const scripted = this.queue.shift() ?? this.responder?.(record);
     if (!scripted) {
@@ -262,6 +277,7 @@ class FakeOpenAIServer implements FakeOpenAI {
    * resources/models.d.ts `Model`).
    */
   private modelList() {
+    if (this.flavor === 'ollama') return ollamaModelList(this.models);
     return {
       object: 'list',
       data: this.models.map((id) => ({ id, object: 'model', created: 1_700_000_000, owned_by: 'fake-openai' })),
@@ -282,7 +298,8 @@ class FakeOpenAIServer implements FakeOpenAI {
       if (signal.aborted) return undefined;
       return { status: reply.status, body: reply.body ?? defaultErrorBody(reply.status), headers: reply.headers };
     }
-    return { status: 200, body: this.completion(reply, record.body) };
+    const completion = this.completion(reply, record.body);
+    return { status: 200, body: this.flavor === 'ollama' ? asOllamaCompletion(completion) : completion };
   }
 
   private completion(
@@ -403,7 +420,7 @@ function invalidBody(body: unknown) {
 }
 
 export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<FakeOpenAI> {
-  const server = new FakeOpenAIServer(options.apiKey, options.models ?? ['test-model']);
+  const server = new FakeOpenAIServer(options.apiKey, options.models ?? ['test-model'], options.flavor ?? 'openai');
   await server.listen();
   return server;
 }

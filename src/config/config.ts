@@ -142,6 +142,12 @@ const envSchema = z.object({
   ),
   // Someone is waiting in Slack: a model that has not answered in this long gets "busy, try again".
   OPENAI_TIMEOUT_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(500).max(120_000).default(15_000)),
+  // For teams whose policy keeps CRM records from any model: false sends only schemas, field names, ids and the
+  // person's own words (src/llm/prompt.ts).
+  MODEL_SEES_CRM_DATA: z.preprocess(
+    emptyAsUndefined,
+    z.enum(['true', 'false'], { message: 'must be true or false' }).default('true'),
+  ),
   CONVERSATION_TURNS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(2).max(50).default(10)),
   CONVERSATION_MAX_AGE_HOURS: z.preprocess(
     emptyAsUndefined,
@@ -190,7 +196,15 @@ export interface Config {
   logLevel: Env['LOG_LEVEL'];
   confirmationTtlMs: number;
   /** Absent without OPENAI_API_KEY: plain language then gets the fast path only. */
-  openai?: { apiKey: string; baseUrl?: string; model: string; timeoutMs: number; params: ModelParams };
+  /** `seesCrmData` false: no record text (names, field values) is sent to the model, only schemas and ids. */
+  openai?: {
+    apiKey: string;
+    baseUrl?: string;
+    model: string;
+    timeoutMs: number;
+    params: ModelParams;
+    seesCrmData: boolean;
+  };
   conversation: { turns: number; maxAgeMs: number };
   /** `publicUrl`: without it EspoCRM cannot send webhooks, so tenants with alerts poll every `pollSeconds`. */
   alerts: { publicUrl?: string; pollSeconds: number };
@@ -356,6 +370,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
           baseUrl: env.OPENAI_BASE_URL?.replace(/\/+$/, ''),
           model: env.OPENAI_MODEL,
           timeoutMs: env.OPENAI_TIMEOUT_MS,
+          seesCrmData: env.MODEL_SEES_CRM_DATA === 'true',
           params: modelParams(env.OPENAI_MODEL, env.OPENAI_BASE_URL, {
             temperature:
               env.OPENAI_TEMPERATURE === undefined || env.OPENAI_TEMPERATURE === 'omit'

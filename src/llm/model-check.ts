@@ -34,7 +34,7 @@ export async function checkModel(options: {
   try {
     const page = await client.models.list();
     const listed = page.data.map((model) => model.id);
-    if (listed.length && !listed.includes(options.model)) {
+    if (listed.length && !isListed(listed, options.model)) {
       return {
         outcome: 'ok',
         value: { warning: `OPENAI_MODEL ${options.model} is not among the ${listed.length} models ${baseUrl} lists` },
@@ -62,4 +62,12 @@ export async function checkModel(options: {
       return { outcome: 'unreachable', reason: `HTTP ${error.status}` };
     return { outcome: 'unreachable', reason: systemErrorCode(error) ?? String((error as Error)?.message ?? error) };
   }
+}
+
+/**
+ * Ollama lists models by full name and tag (`llama3.1:latest`, ollama/ollama openai/openai.go ToListCompletion) and
+ * takes a name without a tag as `:latest`.
+ */
+function isListed(listed: string[], model: string): boolean {
+  return listed.includes(model) || (!model.includes(':') && listed.includes(`${model}:latest`));
 }

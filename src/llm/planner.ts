@@ -24,6 +24,8 @@ export interface OpenAiPlannerOptions {
   fetch?: typeof fetch;
   /** Sees every model call: its outcome, duration and tokens (the metrics). */
   observer?: ModelCallObserver;
+  /** False (MODEL_SEES_CRM_DATA=false): no record text is sent, only schemas and ids. Default true. */
+  seesCrmData?: boolean;
   /** Hears of tools left out of a request, and of replies in prose. */
   logger?: Logger;
 }
@@ -76,7 +78,7 @@ export class OpenAiPlanner implements Planner {
     for (const left of built.left)
       this.options.logger?.warn({ action: left.key, reason: left.reason }, 'an action is not offered to the model');
     const state: PlanState = { toolset: built };
-    const messages = buildMessages(request);
+    const messages = buildMessages(request, this.options.seesCrmData === false ? 'ids' : 'names');
     const usage: TokenUsage = { promptTokens: 0, completionTokens: 0, modelCalls: 0 };
     // The whole plan, repair and retry included, gets two calls' worth of time and one retry.
     const budget: CallBudget = { deadline: Date.now() + 2 * this.options.timeoutMs, retryLeft: true, dropLeft: true };

@@ -323,6 +323,9 @@ describe('model parameters', () => {
       temperature: 0,
     });
     expect(params({ OPENAI_MODEL: 'qwen3', OPENAI_BASE_URL: 'http://ollama:8080/v1' })).toEqual({ temperature: 0 });
+    // An Ollama name's tag is not read as a family: these are not reasoning models by their names.
+    for (const model of ['qwen2.5:7b', 'gpt-oss:20b', 'mistral-nemo:latest'])
+      expect(params({ OPENAI_MODEL: model, OPENAI_BASE_URL: 'http://localhost:11434/v1' })).toEqual({ temperature: 0 });
   });
 
   it('lets each be set, or never sent', () => {
@@ -353,5 +356,18 @@ describe('model parameters', () => {
       /OPENAI_TEMPERATURE must be a number from 0 to 2, or omit[\s\S]*OPENAI_TOOL_CHOICE must be required, auto or omit[\s\S]*OPENAI_PARALLEL_TOOL_CALLS must be false, true or omit/,
     );
     expect(() => params({ OPENAI_TEMPERATURE: '3' })).toThrow(/OPENAI_TEMPERATURE/);
+  });
+});
+
+describe('MODEL_SEES_CRM_DATA', () => {
+  const sees = (env: Record<string, string>) =>
+    loadConfig({ ...valid, OPENAI_API_KEY: 'sk-1', ...env }).openai?.seesCrmData;
+
+  it('lets the model see record names unless it is false', () => {
+    expect(sees({})).toBe(true);
+    expect(sees({ MODEL_SEES_CRM_DATA: '' })).toBe(true);
+    expect(sees({ MODEL_SEES_CRM_DATA: 'true' })).toBe(true);
+    expect(sees({ MODEL_SEES_CRM_DATA: 'false' })).toBe(false);
+    expect(() => sees({ MODEL_SEES_CRM_DATA: 'no' })).toThrow(/MODEL_SEES_CRM_DATA must be true or false/);
   });
 });

@@ -44,6 +44,21 @@ describe('the model endpoint check', () => {
     });
   });
 
+  it('finds a model on Ollama by its name with or without the :latest tag, whatever the key', async () => {
+    const ollama = await startFakeOpenAI({ flavor: 'ollama', models: ['llama3.1:latest', 'qwen2.5:7b'] });
+    try {
+      const onOllama = (model: string) => check({ baseUrl: ollama.url, apiKey: 'ollama', model });
+      expect(await onOllama('llama3.1')).toEqual({ outcome: 'ok', value: {} });
+      expect(await onOllama('qwen2.5:7b')).toEqual({ outcome: 'ok', value: {} });
+      expect(await onOllama('qwen2.5')).toEqual({
+        outcome: 'ok',
+        value: { warning: `OPENAI_MODEL qwen2.5 is not among the 2 models ${ollama.url} lists` },
+      });
+    } finally {
+      await ollama.close();
+    }
+  });
+
   it('a key the endpoint refuses (401) is refused, naming OPENAI_API_KEY and the way back to commands only', async () => {
     expect(await check({ apiKey: 'sk-wrong' })).toMatchObject({
       outcome: 'refused',

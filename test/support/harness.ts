@@ -95,8 +95,11 @@ export interface Harness {
 
 export interface HarnessOptions {
   env?: Record<string, string>;
-  /** Start a fake OpenAI-compatible model and configure the bot to use it. */
-  openai?: boolean;
+  /**
+   * Start a fake OpenAI-compatible model and configure the bot to use it; `ollama`: the fake behaves as Ollama's
+   * endpoint (fakes/openai/ollama.ts) and serves test-model, llama3.1:8b and qwen2.5:7b.
+   */
+  openai?: boolean | 'ollama';
   /**
    * Multi-workspace mode: SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_STATE_SECRET instead of
    * SLACK_BOT_TOKEN. No workspace is installed at start (see `install`).
@@ -180,7 +183,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     siteUrlOf: () => SITE_URL,
     ...(options.now ? { now: options.now } : {}),
   });
-  const openai = options.openai ? await startFakeOpenAI({ apiKey: OPENAI_KEY }) : undefined;
+  const openai =
+    options.openai === 'ollama'
+      ? await startFakeOpenAI({ flavor: 'ollama', models: ['test-model:latest', 'llama3.1:8b', 'qwen2.5:7b'] })
+      : options.openai
+        ? await startFakeOpenAI({ apiKey: OPENAI_KEY })
+        : undefined;
   const dir = mkdtempSync(join(tmpdir(), 'espo-slack-'));
   const logs: Record<string, unknown>[] = [];
   const sink = new Writable({

@@ -300,3 +300,75 @@ describe('fake OpenAI refuses what OpenAI refuses', () => {
     });
   });
 });
+
+describe("fake OpenAI as Ollama's OpenAI-compatible endpoint", () => {
+  beforeEach(async () => {
+    await fake.close();
+    fake = await startFakeOpenAI({ flavor: 'ollama', models: ['llama3.1:8b', 'qwen2.5:latest'] });
+  });
+
+  it('takes any key, ignores tool_choice and parallel_tool_calls, and answers tool calls in its shape', async () => {
+    // Nothing is refused that Ollama lets through: a parameter OpenAI's reasoning models refuse, a tool OpenAI
+    // cannot read.
+    fake.enqueue({ toolCalls: [{ name: 'search_contacts', arguments: { query: 'Ada' } }] });
+    const completion = await clientFor('ollama').chat.completions.create({
+      model: 'llama3.1:8b',
+      messages,
+      tools: [...tools, { type: 'function', function: { name: 'loose', parameters: { type: 'object' } } }],
+      tool_choice: 'required',
+      parallel_tool_calls: false,
+    });
+    expect(fake.requests[0]!.body).toMatchObject({ tool_choice: 'required', parallel_tool_calls: false });
+    expect(completion).toMatchObject({
+      object: 'chat.completion',
+      model: 'llama3.1:8b',
+      system_fingerprint: 'fp_ollama',
+    });
+    const choice = completion.choices[0]!;
+    expect(choice.finish_reason).toBe('tool_calls');
+    expect(choice.message.content).toBe('');
+    expect(choice.message).not.toHaveProperty('refusal');
+    expect(choice.message.tool_calls).toEqual([
+      {
+        id: 'call_1',
+        index: 0,
+        type: 'function',
+        function: { name: 'search_contacts', arguments: '{"query":"Ada"}' },
+      },
+    ]);
+    expect(completion.usage?.total_tokens).toBeGreaterThan(0);
+  });
+
+  it('answers in prose when scripted to, whatever tool_choice said', async () => {
+    fake.enqueue({ content: 'Ada Lovelace is a contact at Acme.' });
+    const completion = await clientFor('ollama').chat.completions.create({
+      model: 'qwen2.5',
+      messages,
+      tools,
+      tool_choice: 'required',
+    });
+    expect(completion.choices[0]).toMatchObject({
+      finish_reason: 'stop',
+      message: { role: 'assistant', content: 'Ada Lovelace is a contact at Acme.' },
+    });
+  });
+
+  it('lists its models with their tags, refuses a model not pulled and a message without content', async () => {
+    const listed = await clientFor('ollama').models.list();
+    expect(listed.data).toEqual([
+      { id: 'llama3.1:8b', object: 'model', created: expect.any(Number), owned_by: 'library' },
+      { id: 'qwen2.5:latest', object: 'model', created: expect.any(Number), owned_by: 'library' },
+    ]);
+    const missing = await failure(clientFor('ollama').chat.completions.create({ model: 'llama3.2', messages }));
+    expect(missing).toBeInstanceOf(OpenAI.NotFoundError);
+    expect((missing as Error).message).toContain('model "llama3.2" not found, try pulling it first');
+    const empty = await failure(
+      clientFor('ollama').chat.completions.create({
+        model: 'llama3.1:8b',
+        messages: [...messages, { role: 'assistant', content: null }],
+      }),
+    );
+    expect(empty).toBeInstanceOf(OpenAI.BadRequestError);
+    expect((empty as Error).message).toContain('invalid message content type: <nil>');
+  });
+});
