@@ -1,7 +1,7 @@
 /**
  * The evaluation's EspoCRM: the fake's default demo data and the sandbox's sample data, plus what a
  * rep's week needs to make the requests mean something: a fourth rep (Bo), deals closing this week,
- * this month and next quarter on either side of 10k, leads that came in this week from the website,
+ * this month and next quarter on either side of 10k, won last month and last quarter, one over 1m, leads that came in this week from the website,
  * tasks due tomorrow and next week. Dates are offsets from the fixed `now`, so every run sees the
  * same data (ids included).
  */
@@ -104,6 +104,27 @@ export function seedEvalData(crm: FakeEspoCrm, now: Date): void {
           jane,
           'Web Site',
           at(-14),
+        ],
+        [
+          'Wayne Pilot Extension',
+          account('Wayne Enterprises'),
+          'Closed Won',
+          11000,
+          day(-20),
+          marco,
+          'Partner',
+          at(-60),
+        ],
+        ['Hooli Onboarding', account('Hooli'), 'Closed Won', 26000, day(-110), jane, 'Existing Customer', at(-150)],
+        [
+          'Stark Global Rollout',
+          account('Stark Industries'),
+          'Negotiation',
+          1250000,
+          day(70),
+          marco,
+          'Partner',
+          at(-25),
         ],
         ['Globex Spare Parts', account('Globex Corporation'), 'Proposal', 4200, day(16), null, 'Email', at(-3)],
       ],
