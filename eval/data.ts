@@ -1,9 +1,9 @@
 /**
  * The evaluation's EspoCRM: the fake's default demo data and the sandbox's sample data, plus what a
  * rep's week needs to make the requests mean something: a fourth rep (Bo), deals closing this week,
- * this month and next quarter on either side of 10k, won last month and last quarter, one over 1m, leads that came in this week from the website,
- * tasks due tomorrow and next week. Dates are offsets from the fixed `now`, so every run sees the
- * same data (ids included).
+ * this month and next quarter on either side of 10k, deals won last month and last quarter, one
+ * over 1m, leads that came in this week from the website, tasks due tomorrow and next week. Dates
+ * are offsets from the fixed `now`, so every run sees the same data (ids included).
  */
 import { addDays, formatDate } from '../fakes/espocrm/dates.js';
 import type { FakeEspoCrm } from '../fakes/espocrm/model.js';
