@@ -31,8 +31,8 @@ export type Expectation =
 /** What a reply said, as far as the evaluation can tell. */
 export type Answer =
   /** `total` when the reply gives one ("of 23"); `more` when it says only that there are more. */
-  | { type: 'records'; entities: string[]; ids: string[]; total?: number; more: boolean }
-  | { type: 'record'; entity: string; id: string }
+  | { type: 'records'; entities: string[]; ids: string[]; total?: number; more: boolean; text: string }
+  | { type: 'record'; entity: string; id: string; text: string }
   | { type: 'count'; count: number }
   /** A write waiting for the person's Confirm. */
   | { type: 'preview' }
@@ -72,13 +72,17 @@ export function textOf(message: SlackMessage): string {
   return parts.join('\n');
 }
 
-/** Each record a list shows: the first record address in each section (its title link), in order. */
+/**
+ * Each record a list shows, in order: the section that starts with a record's title link
+ * (`*<…#Opportunity/view/<id>|Name>*`, as record-list.ts writes it). Other lines, like one saying how
+ * the request was understood, may link to records too; they are not the list.
+ */
 function listedRecords(message: SlackMessage): { entity: string; id: string }[] {
   const found: { entity: string; id: string }[] = [];
   for (const block of (message.blocks ?? []) as { type?: string; text?: { text?: string } }[]) {
     if (block.type !== 'section' || typeof block.text?.text !== 'string') continue;
-    const [first] = block.text.text.matchAll(RECORD_ADDRESS);
-    if (first && !found.some((r) => r.id === first[2])) found.push({ entity: first[1]!, id: first[2]! });
+    const title = /^\*?<[^|>]*#([A-Za-z]\w*)\/view\/([\w-]+)\|/.exec(block.text.text);
+    if (title && !found.some((r) => r.id === title[2])) found.push({ entity: title[1]!, id: title[2]! });
   }
   return found;
 }
@@ -121,7 +125,7 @@ export function readAnswer(message: SlackMessage, kind: string | undefined): Ans
   if (kind && HANDOVER_KINDS.test(kind)) return { type: 'handover', kind };
   if (kind === 'record') {
     const record = cardRecord(message);
-    if (record) return { type: 'record', ...record };
+    if (record) return { type: 'record', ...record, text };
   }
   const listed = listedRecords(message);
   const total = totalIn(text);
@@ -132,6 +136,7 @@ export function readAnswer(message: SlackMessage, kind: string | undefined): Ans
     ids: listed.map((r) => r.id),
     ...(total !== undefined ? { total } : more ? {} : { total: listed.length }),
     more: more || (total ?? 0) > listed.length,
+    text,
   });
   if (kind === 'records' || total !== undefined || more || /^No [\w ]+ found/m.test(text)) return records();
   const count = countIn(message);
@@ -155,8 +160,11 @@ export function expectedRecords(
   return expectation.limit ? selected.slice(0, expectation.limit) : selected;
 }
 
-const names = (ids: string[], records: EspoRecord[]) =>
-  ids.map((id) => String(records.find((r) => r.id === id)?.name ?? id)).join(', ');
+/** The names of some records, for a verdict's detail: the first three, and how many more. */
+function names(ids: string[], records: EspoRecord[]): string {
+  const shown = ids.slice(0, 3).map((id) => String(records.find((r) => r.id === id)?.name ?? id));
+  return `${shown.join(', ')}${ids.length > 3 ? ` and ${ids.length - 3} more` : ''}`;
+}
 
 /** A list against the expected records: the same set, or (paged) the first page of it and the same total. */
 function judgeList(
@@ -215,13 +223,20 @@ export function judge(expectation: Expectation, answer: Answer, records: EspoRec
     case 'record': {
       const [only] = expected;
       if (expected.length !== 1 || !only) throw new Error(`a record request selects ${expected.length} records`);
+      // The right record, though perhaps not showing the field asked about: noted, not wrong.
+      const shown = (text: string): Verdict => {
+        const value = expectation.shows ? only[expectation.shows] : undefined;
+        return typeof value === 'string' && !text.includes(value)
+          ? { outcome: 'correct', detail: `without its ${expectation.shows}` }
+          : { outcome: 'correct' };
+      };
       if (answer.type === 'record')
         return answer.id === only.id && answer.entity === expectation.entity
-          ? { outcome: 'correct' }
+          ? shown(answer.text)
           : { outcome: 'wrong', detail: `showed ${answer.entity} ${names([answer.id], records)}` };
       if (answer.type === 'records' && answer.ids.includes(String(only.id)) && entityOk(answer.entities))
         return answer.ids.length === 1
-          ? { outcome: 'correct' }
+          ? shown(answer.text)
           : { outcome: 'handed over', detail: `a choice of ${answer.ids.length}` };
       return { outcome: 'wrong', detail: `did not show ${String(only.name)}` };
     }

@@ -190,7 +190,26 @@ function report(title: string, results: Result[], withModel: boolean): { wrongWi
   print(
     `| reply time with no model call, mean | ${(fast.reduce((a, b) => a + b, 0) / (fast.length || 1)).toFixed(0)} ms |`,
   );
+  reportThemes(results);
   return { wrongWithoutModel };
+}
+
+/** The outcomes by theme (deals, counts, typos…): where the bot is strong and where it hands over. */
+function reportThemes(results: Result[]): void {
+  print(
+    '\n| theme | requests | correct, no model | correct, model | wrong, no model | wrong, model | handed over | other |',
+  );
+  print('|---|---|---|---|---|---|---|---|');
+  for (const tag of [...new Set(results.map((r) => r.request.tag))]) {
+    const of = results.filter((r) => r.request.tag === tag);
+    const n = (outcome: Outcome, model: boolean) =>
+      of.filter((r) => r.verdict.outcome === outcome && model === r.modelCalls > 0).length;
+    const handed = of.filter((r) => r.verdict.outcome === 'handed over').length;
+    const other = of.length - n('correct', false) - n('correct', true) - n('wrong', false) - n('wrong', true) - handed;
+    print(
+      `| ${tag} | ${of.length} | ${n('correct', false)} | ${n('correct', true)} | ${n('wrong', false)} | ${n('wrong', true)} | ${handed} | ${other} |`,
+    );
+  }
 }
 
 async function main(): Promise<void> {
@@ -206,11 +225,14 @@ async function main(): Promise<void> {
         model: process.env.OPENAI_MODEL,
       },
     });
-  let wrong = 0;
-  for (const run of runs) wrong += report(run.title, await runSet(run.model), Boolean(run.model)).wrongWithoutModel;
+  const failures: string[] = [];
+  for (const run of runs) {
+    const { wrongWithoutModel } = report(run.title, await runSet(run.model), Boolean(run.model));
+    if (wrongWithoutModel) failures.push(`${wrongWithoutModel} ${run.title.toLowerCase()}`);
+  }
   print(`\n${((performance.now() - started) / 1000).toFixed(1)} s`);
-  if (wrong) {
-    print(`FAILED: ${wrong} answer(s) with no model call were wrong.`);
+  if (failures.length) {
+    print(`FAILED: answers given wrongly with no model call: ${failures.join('; ')}.`);
     process.exitCode = 1;
   }
 }

@@ -97,6 +97,13 @@ describe('the evaluation judges a reply', () => {
     const reply = records(byId('d2', 'd1'), 2);
     expect(readAnswer(reply.message, reply.kind)).toMatchObject({ type: 'records', ids: ['d2', 'd1'], total: 2 });
     expect(verdictOf(myOpenDealsThisMonth, reply)).toEqual({ outcome: 'correct' });
+    // A line saying how the request was understood may link to records of its own: not the list.
+    const understood = {
+      type: 'section',
+      text: { type: 'mrkdwn', text: `Opportunities · assigned to <${SITE}/#User/view/u-jane|you>` },
+    };
+    const withLine = { ...reply, message: { ...reply.message, blocks: [understood, ...reply.message.blocks!] } };
+    expect(verdictOf(myOpenDealsThisMonth, withLine)).toEqual({ outcome: 'correct' });
   });
 
   it('as correct for the first page of a longer list with the right total, or "more available"', () => {
@@ -148,9 +155,14 @@ describe('the evaluation judges a reply', () => {
   it('reads one record card as that record', () => {
     const card: Reply = { kind: 'record', entity: opportunity, record: asCrm(deals[2]!) };
     const reply = { message: renderReply(card, { siteUrl: SITE }) as SlackMessage, kind: card.kind };
-    expect(readAnswer(reply.message, reply.kind)).toEqual({ type: 'record', entity: 'Opportunity', id: 'd3' });
+    expect(readAnswer(reply.message, reply.kind)).toMatchObject({ type: 'record', entity: 'Opportunity', id: 'd3' });
     const lookup: Expectation = { kind: 'record', entity: 'Opportunity', where: (r) => r.name === 'Stark Avionics' };
-    expect(verdictOf(lookup, reply).outcome).toBe('correct');
+    expect(verdictOf(lookup, reply)).toEqual({ outcome: 'correct' });
+    // The right record without the field asked about is still no wrong answer, but it is noted.
+    expect(verdictOf({ ...lookup, shows: 'closeDate' }, reply)).toEqual({
+      outcome: 'correct',
+      detail: 'without its closeDate',
+    });
     expect(verdictOf({ ...lookup, where: (r) => r.name === 'Acme License' }, reply).outcome).toBe('wrong');
   });
 
