@@ -25,8 +25,13 @@ export type Expectation =
   | { kind: 'record'; entity: string; where: Where; shows?: string }
   /** A greeting or a question about the bot: its help. */
   | { kind: 'help' }
-  /** Only a model should answer (writes, vague or multi-step requests): without one, a hand-over. */
-  | { kind: 'model' };
+  /**
+   * Only a model should answer (writes, vague or multi-step requests): without one, a hand-over. `or`
+   * is a read that may stand for it without a model ("tell me about Globex": the Globex account).
+   */
+  | { kind: 'model'; or?: ReadExpectation };
+
+export type ReadExpectation = Extract<Expectation, { entity: string }>;
 
 /** What a reply said, as far as the evaluation can tell. */
 export type Answer =
@@ -144,20 +149,21 @@ export function readAnswer(message: SlackMessage, kind: string | undefined): Ans
   return listed.length ? records() : { type: 'handover', kind: kind ?? 'unknown' };
 }
 
-/** The records of `entity` the expectation selects, in its order and within its limit. */
-export function expectedRecords(
-  expectation: Extract<Expectation, { entity: string }>,
-  records: EspoRecord[],
-  ctx: EvalContext,
-): EspoRecord[] {
+const compareValues = (a: unknown, b: unknown) =>
+  typeof a === 'number' && typeof b === 'number' ? a - b : String(a ?? '').localeCompare(String(b ?? ''));
+
+/** Every record of the entity the expectation selects, in its order (the limit not applied). */
+function selectedRecords(expectation: ReadExpectation, records: EspoRecord[], ctx: EvalContext): EspoRecord[] {
   const selected = records.filter((record) => expectation.where(record, ctx));
   if (expectation.kind !== 'list' || !expectation.order) return selected;
   const { by, desc } = expectation.order;
-  const compare = (a: unknown, b: unknown) =>
-    typeof a === 'number' && typeof b === 'number' ? a - b : String(a ?? '').localeCompare(String(b ?? ''));
-  // EspoCRM orders empty values first ascending; ties keep a stable order by id.
-  selected.sort((a, b) => (desc ? -1 : 1) * compare(a[by], b[by]) || String(a.id).localeCompare(String(b.id)));
-  return expectation.limit ? selected.slice(0, expectation.limit) : selected;
+  return selected.sort((a, b) => (desc ? -1 : 1) * compareValues(a[by], b[by]));
+}
+
+/** The records of `entity` the expectation selects, in its order and within its limit. */
+export function expectedRecords(expectation: ReadExpectation, records: EspoRecord[], ctx: EvalContext): EspoRecord[] {
+  const selected = selectedRecords(expectation, records, ctx);
+  return expectation.kind === 'list' && expectation.limit ? selected.slice(0, expectation.limit) : selected;
 }
 
 /** The names of some records, for a verdict's detail: the first three, and how many more. */
@@ -166,18 +172,26 @@ function names(ids: string[], records: EspoRecord[]): string {
   return `${shown.join(', ')}${ids.length > 3 ? ` and ${ids.length - 3} more` : ''}`;
 }
 
-/** A list against the expected records: the same set, or (paged) the first page of it and the same total. */
+/**
+ * A list against the selected records: the same set, or (paged) the first page of it and the same
+ * total. In order, position by position; records tied on the order's field may swap places.
+ */
 function judgeList(
   expectation: Extract<Expectation, { kind: 'list' }>,
   answer: Extract<Answer, { type: 'records' }>,
-  expected: EspoRecord[],
+  selected: EspoRecord[],
   all: EspoRecord[],
 ): Verdict {
+  const expected = expectation.limit ? selected.slice(0, expectation.limit) : selected;
   const expectedIds = expected.map((r) => String(r.id));
-  const strangers = answer.ids.filter((id) => !expectedIds.includes(id));
+  const strangers = answer.ids.filter((id) => !selected.some((r) => r.id === id));
   if (strangers.length) return { outcome: 'wrong', detail: `listed ${names(strangers, all)}, which do not match` };
-  if (expectation.order && answer.ids.some((id, i) => id !== expectedIds[i]))
-    return { outcome: 'wrong', detail: `not the first ones by ${expectation.order.by}` };
+  const { order } = expectation;
+  if (order) {
+    const valueOf = (id: string) => all.find((r) => r.id === id)?.[order.by];
+    if (answer.ids.some((id, i) => i >= expected.length || compareValues(valueOf(id), expected[i]![order.by]) !== 0))
+      return { outcome: 'wrong', detail: `not the first ones by ${order.by}` };
+  }
   // "Top 5": exactly those (the total may count every match, of which they are the top).
   if (expectation.limit)
     return answer.ids.length === expectedIds.length
@@ -195,11 +209,22 @@ function judgeList(
   return { outcome: 'correct' };
 }
 
-/** Judges one answer against what the request expects, given the fake EspoCRM's records of the entity asked about. */
-export function judge(expectation: Expectation, answer: Answer, records: EspoRecord[], ctx: EvalContext): Verdict {
+/**
+ * Judges one answer against what the request expects, given the fake EspoCRM's records by entity.
+ * A write preview answering a request for the model waits for the person's Confirm, which shows
+ * exactly what would be written: it counts as handed over (to them), its fields unchecked.
+ */
+export function judge(
+  expectation: Expectation,
+  answer: Answer,
+  recordsOf: (entity: string) => EspoRecord[],
+  ctx: EvalContext,
+): Verdict {
   if (answer.type === 'error') return { outcome: 'error', detail: answer.text.split('\n').find(Boolean) };
   if (expectation.kind === 'model') {
     if (answer.type === 'handover') return { outcome: 'handed over', detail: answer.kind };
+    if (answer.type === 'preview') return { outcome: 'handed over', detail: 'a preview to Confirm' };
+    if (expectation.or) return judge(expectation.or, answer, recordsOf, ctx);
     return { outcome: 'wrong', detail: `answered (${answer.type}) what only a model should` };
   }
   if (expectation.kind === 'help') {
@@ -210,6 +235,7 @@ export function judge(expectation: Expectation, answer: Answer, records: EspoRec
   if (answer.type === 'handover') return { outcome: 'handed over', detail: answer.kind };
   if (answer.type === 'preview') return { outcome: 'wrong', detail: 'proposed a write for a read' };
 
+  const records = recordsOf(expectation.entity);
   const expected = expectedRecords(expectation, records, ctx);
   const entityOk = (entities: string[]) => entities.every((entity) => entity === expectation.entity);
   switch (expectation.kind) {
@@ -248,7 +274,7 @@ export function judge(expectation: Expectation, answer: Answer, records: EspoRec
           : { outcome: 'wrong', detail: `showed only ${names([answer.id], records)}` };
       }
       if (!entityOk(answer.entities)) return { outcome: 'wrong', detail: `listed ${answer.entities.join(', ')}` };
-      return judgeList(expectation, answer, expected, records);
+      return judgeList(expectation, answer, selectedRecords(expectation, records, ctx), records);
     }
   }
 }

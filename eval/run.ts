@@ -118,7 +118,7 @@ async function runSet(model: ModelSettings | undefined): Promise<Result[]> {
       const kind = log?.outcome === undefined ? undefined : String(log.outcome);
       const answer = readAnswer(reply.body as { text?: string; blocks?: unknown[] }, kind);
       const { expect } = request;
-      const verdict = judge(expect, answer, 'entity' in expect ? crm.all(expect.entity) : [], ctx);
+      const verdict = judge(expect, answer, (entity) => crm.all(entity), ctx);
       const modelCalls = Number(log?.modelCalls ?? 0);
       results.push({
         request,

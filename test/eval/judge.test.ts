@@ -90,7 +90,7 @@ function records(page: CrmRecord[], total: number | undefined, text?: string) {
   return { message: renderReply(reply, { siteUrl: SITE }) as SlackMessage, kind: reply.kind };
 }
 const verdictOf = (expectation: Expectation, reply: { message: SlackMessage; kind: string }) =>
-  judge(expectation, readAnswer(reply.message, reply.kind), deals, ctx);
+  judge(expectation, readAnswer(reply.message, reply.kind), () => deals, ctx);
 
 describe('the evaluation judges a reply', () => {
   it('as correct when it lists exactly the records the predicate selects', () => {
@@ -142,6 +142,17 @@ describe('the evaluation judges a reply', () => {
     };
     expect(verdictOf(top2, records(byId('d3', 'd1'), 5)).outcome).toBe('correct');
     expect(verdictOf(top2, records(byId('d1', 'd3'), 5)).outcome).toBe('wrong');
+    // Records tied on the field may come in either order: both Negotiation deals are "first by stage".
+    const firstByStage: Expectation = {
+      kind: 'list',
+      entity: 'Opportunity',
+      where: (r) => r.stage !== 'Closed Won',
+      order: { by: 'stage' },
+      limit: 1,
+    };
+    expect(verdictOf(firstByStage, records(byId('d1'), 5)).outcome).toBe('correct');
+    expect(verdictOf(firstByStage, records(byId('d3'), 5)).outcome).toBe('correct');
+    expect(verdictOf(firstByStage, records(byId('d2'), 5)).outcome).toBe('wrong');
   });
 
   it('as handed over when the bot says it needs the model, and as wrong when it answers what only a model should', () => {
@@ -150,6 +161,19 @@ describe('the evaluation judges a reply', () => {
     expect(verdictOf(myOpenDealsThisMonth, handover).outcome).toBe('handed over');
     expect(verdictOf({ kind: 'model' }, handover).outcome).toBe('handed over');
     expect(verdictOf({ kind: 'model' }, records(byId('d1'), 1)).outcome).toBe('wrong');
+    // A read that may stand for it is judged as that read.
+    const orAcme: Expectation = {
+      kind: 'model',
+      or: { kind: 'record', entity: 'Opportunity', where: (r) => r.name === 'Acme License' },
+    };
+    expect(verdictOf(orAcme, records(byId('d1'), 1)).outcome).toBe('correct');
+    expect(verdictOf(orAcme, records(byId('d3'), 1)).outcome).toBe('wrong');
+  });
+
+  it('as handed over when it previews a write only a model should plan, and as wrong when it previews one for a read', () => {
+    const preview = { message: { text: 'Create task?', blocks: [] }, kind: 'confirm' };
+    expect(verdictOf({ kind: 'model' }, preview)).toEqual({ outcome: 'handed over', detail: 'a preview to Confirm' });
+    expect(verdictOf(myOpenDealsThisMonth, preview).outcome).toBe('wrong');
   });
 
   it('reads one record card as that record', () => {
