@@ -392,8 +392,7 @@ export function checkSet(requests: EvalRequest[], records: (entity: string) => E
     const read = expect.kind === 'model' ? expect.or : expect;
     if (read?.kind === 'record') {
       const found = expectedRecords(read, records(read.entity), ctx).length;
-      if (found !== 1)
-        throw new Error(`"${text}" should find one ${read.entity}, but its predicate selects ${found}`);
+      if (found !== 1) throw new Error(`"${text}" should find one ${read.entity}, but its predicate selects ${found}`);
     }
   }
 }

@@ -10,18 +10,12 @@
  * Exit code 1 when any request answered with no model call is wrong. The share answered correctly
  * with no model call is printed against the issue's 70% target; it does not fail the run.
  */
-import type { SlackCall } from '../fakes/slack/server.js';
-import { startHarness, type Harness } from '../test/support/harness.js';
-import { NOW, REP_EMAIL, TIME_ZONE, seedEvalData } from './data.js';
-import { judge, readAnswer, type EvalContext, type Outcome, type Verdict } from './judge.js';
+import { startEvalBot, type ModelSettings } from './bot.js';
+import { judge, type Outcome, type Verdict } from './judge.js';
 import { checkSet, REQUESTS, type EvalRequest } from './requests.js';
+import { NOW, TIME_ZONE } from './data.js';
 
-const TEAM = 'T1';
-const REP = 'U1';
-const DM = 'DEVAL';
 const TARGET_SHARE = 0.7;
-/** A model may take its time (a local one on a CPU); the bot's own deadline ends it sooner. */
-const REPLY_TIMEOUT_MS = 120_000;
 
 interface Result {
   request: EvalRequest;
@@ -33,96 +27,21 @@ interface Result {
   ms: number;
 }
 
-interface ModelSettings {
-  apiKey: string;
-  baseUrl?: string;
-  model?: string;
-}
-
 const print = (line = '') => process.stdout.write(`${line}\n`);
 
-/** Boots the bot and its fakes at the evaluation's `now`, with Jane's EspoCRM connected and seeded. */
-async function bootBot(model: ModelSettings | undefined): Promise<Harness> {
-  const env: Record<string, string> = { LOG_LEVEL: 'info' };
-  if (model) {
-    env.OPENAI_API_KEY = model.apiKey;
-    if (model.baseUrl) env.OPENAI_BASE_URL = model.baseUrl;
-    if (model.model) env.OPENAI_MODEL = model.model;
-    if (process.env.OPENAI_TIMEOUT_MS) env.OPENAI_TIMEOUT_MS = process.env.OPENAI_TIMEOUT_MS;
-  }
-  const harness = await startHarness({ now: () => NOW, env });
-  harness.slack.emails.set(REP, REP_EMAIL);
-  harness.slack.timeZones.set(REP, TIME_ZONE);
-  seedEvalData(harness.membrane.tenant(TEAM).espo, NOW);
-  await harness.command('connect', { team: TEAM, user: REP });
-  return harness;
-}
-
-function contextOf(harness: Harness): EvalContext {
-  const users = harness.membrane.tenant(TEAM).espo.all('User');
-  const user = (firstName: string) => {
-    const found = users.find((u) => u.firstName === firstName);
-    if (!found) throw new Error(`no EspoCRM user ${firstName}`);
-    return String(found.id);
-  };
-  return { now: NOW, timeZone: TIME_ZONE, me: user('Jane'), user };
-}
-
-let sequence = 0;
-
-/** Sends one DM in a new thread; returns the bot's reply, its "request handled" log line and the time taken. */
-async function ask(harness: Harness, text: string) {
-  const threadTs = `${1_900_000_000 + ++sequence}.000200`;
-  const isAnswer = (call: SlackCall) =>
-    (call.method === 'chat.postMessage' || call.method === 'chat.postEphemeral') &&
-    call.body.channel === DM &&
-    call.body.thread_ts === threadTs;
-  const handled = () =>
-    harness.logs.filter(
-      // A DM in a thread is logged as an assistant thread's message.
-      (line) => line.msg === 'request handled' && (line.kind === 'dm' || line.kind === 'assistant'),
-    );
-  const handledBefore = handled().length;
-  const started = performance.now();
-  const sent = await harness.sendEvent(
-    {
-      type: 'message',
-      channel_type: 'im',
-      user: REP,
-      team: TEAM,
-      channel: DM,
-      ts: `${1_900_000_000 + ++sequence}.000100`,
-      thread_ts: threadTs,
-      text: text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'),
-    },
-    { team: TEAM },
-  );
-  if (sent.status !== 200) throw new Error(`"${text}" was not acknowledged: ${sent.status}`);
-  const [reply] = await harness.slack.waitForCalls(isAnswer, 1, REPLY_TIMEOUT_MS);
-  const ms = performance.now() - started;
-  // The log line is written before the reply is sent; allow the logger a moment all the same.
-  for (let waited = 0; handled().length === handledBefore && waited < 1000; waited += 10)
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  return { reply: reply!, log: handled()[handledBefore], ms };
-}
-
 async function runSet(model: ModelSettings | undefined): Promise<Result[]> {
-  const harness = await bootBot(model);
+  const bot = await startEvalBot(model);
   try {
-    const ctx = contextOf(harness);
-    const crm = harness.membrane.tenant(TEAM).espo;
-    checkSet(REQUESTS, (entity) => crm.all(entity), ctx);
+    checkSet(REQUESTS, bot.recordsOf, bot.ctx);
     const results: Result[] = [];
     for (const request of REQUESTS) {
-      const { reply, log, ms } = await ask(harness, request.text);
-      const kind = log?.outcome === undefined ? undefined : String(log.outcome);
-      const answer = readAnswer(reply.body as { text?: string; blocks?: unknown[] }, kind);
+      const { answer, log, ms } = await bot.ask(request.text);
       const { expect } = request;
-      const verdict = judge(expect, answer, (entity) => crm.all(entity), ctx);
+      const verdict = judge(expect, answer, bot.recordsOf, bot.ctx);
       const modelCalls = Number(log?.modelCalls ?? 0);
       results.push({
         request,
-        route: String(log?.route ?? kind ?? '?'),
+        route: String(log?.route ?? log?.outcome ?? '?'),
         modelCalls,
         promptTokens: Number(log?.promptTokens ?? 0),
         completionTokens: Number(log?.completionTokens ?? 0),
@@ -136,7 +55,7 @@ async function runSet(model: ModelSettings | undefined): Promise<Result[]> {
     }
     return results;
   } finally {
-    await harness.close();
+    await bot.close();
   }
 }
 
