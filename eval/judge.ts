@@ -98,14 +98,22 @@ function cardRecord(message: SlackMessage): { entity: string; id: string } | und
   return first ? { entity: first[1]!, id: first[2]! } : undefined;
 }
 
+/** Words before a number that make it part of the request as understood ("over 10000", "last 7 days"), not the count. */
+const CONDITION_WORD = /(?:over|above|under|below|between|and|than|top|first|last|next|in|within|limit)\s*[$€£]?$/i;
+
 /**
  * The number a count reply gives: the first whole number in its fallback text, else in its blocks
- * ("12 open deals", "*12* opportunities"). Thousands separators are allowed.
+ * ("12 open deals", "*12* opportunities"), passing over numbers that belong to the request as
+ * understood ("amount over 10000", "in the last 7 days"). Thousands separators are allowed.
  */
 export function countIn(message: SlackMessage): number | undefined {
   for (const text of [message.text ?? '', textOf({ blocks: message.blocks })]) {
-    const match = /(?:^|[\s*_(:])(\d{1,3}(?:,\d{3})+|\d+)(?=$|[\s*_).,:])/.exec(text);
-    if (match) return Number(match[1]!.replace(/,/g, ''));
+    for (const match of text.matchAll(/(?:^|[\s*_(:])(\d{1,3}(?:,\d{3})+|\d+)(?=$|[\s*_).,:])/g)) {
+      const before = text.slice(0, match.index + match[0].length - match[1]!.length);
+      const after = text.slice(match.index + match[0].length);
+      if (!CONDITION_WORD.test(before.trimEnd()) && !/^\s*(?:k|m|days?|weeks?|months?)\b/i.test(after))
+        return Number(match[1]!.replace(/,/g, ''));
+    }
   }
   return undefined;
 }

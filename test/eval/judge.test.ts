@@ -194,6 +194,9 @@ describe('the evaluation judges a reply', () => {
     const count: Expectation = { kind: 'count', entity: 'Opportunity', where: (r) => r.stage === 'Negotiation' };
     const said = (text: string) => ({ message: { text, blocks: [] }, kind: 'count' });
     expect(countIn({ text: 'There are *1,204* open deals' })).toBe(1204);
+    // Numbers of the request as understood are not the count.
+    expect(countIn({ text: 'Opportunities · amount over 10000 · closing in the next 30 days: *3*' })).toBe(3);
+    expect(countIn({ text: 'Top 5 leads created in the last 7 days · 2 of them' })).toBe(2);
     expect(verdictOf(count, said('2 opportunities · stage is Negotiation')).outcome).toBe('correct');
     expect(verdictOf(count, said('3 opportunities · stage is Negotiation'))).toMatchObject({ outcome: 'wrong' });
     // A list whose total answers the question counts too.
