@@ -11,7 +11,7 @@
  */
 import type { EspoRecord } from '../fakes/espocrm/model.js';
 import { expectedRecords, type EvalContext, type Expectation, type Where } from './judge.js';
-import { isPast, windows, within, type Clock, type Window } from './time.js';
+import { isPast, windows, within, type Clock, type Weekday, type Window } from './time.js';
 
 export interface EvalRequest {
   text: string;
@@ -114,6 +114,8 @@ const inDays = (days: number) => (clock: Clock) => windows.inDays(clock, days);
 const nextDays = (days: number) => (clock: Clock) => windows.nextDays(clock, days);
 const lastDays = (days: number) => (clock: Clock) => windows.lastDays(clock, days);
 const before = (monthDay: string) => (clock: Clock) => windows.before(clock, monthDay);
+const after = (monthDay: string) => (clock: Clock) => windows.after(clock, monthDay);
+const on = (weekday: Weekday) => (clock: Clock) => windows.on(clock, weekday);
 const sinceMonday = (clock: Clock) => windows.since(clock, 'monday');
 const pastDue = (clock: Clock): Window => ({ to: windows.today(clock).from });
 const fromToday = (clock: Clock): Window => ({ from: windows.today(clock).from });
@@ -150,6 +152,7 @@ export const REQUESTS: EvalRequest[] = [
   deal('deals closing next quarter', deals(closing(nextQuarter))),
   deal('deals closing in 2 days', deals(closing(inDays(2)))),
   deal('my deals closing before April 1', deals(mine, closing(before('04-01')))),
+  deal('deals closing after March 20', deals(closing(after('03-20')))),
   deal('overdue deals', deals(open, closing(pastDue))),
   deal('deals Bo owns', deals(ownedBy('Bo'))),
   deal("Marco's open deals", deals(ownedBy('Marco'), open)),
@@ -251,6 +254,7 @@ export const REQUESTS: EvalRequest[] = [
   task('tasks due next week', tasks(due(nextWeek))),
   task('tasks due this month', tasks(due(thisMonth))),
   task('tasks due in 3 days', tasks(due(inDays(3)))),
+  task('whats due on friday', tasks(due(on('friday')))),
   task('tasks due in the next 7 days', tasks(due(nextDays(7)))),
   task('open tasks', tasks(active)),
   task('my open tasks', tasks(mine, active)),
