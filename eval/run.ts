@@ -1,10 +1,9 @@
 /**
  * `npm run eval`: the labelled request set (eval/requests.ts) against the real bot, started in this
- * process as the end-to-end tests start it (test/support/harness.ts: startApp against the fake
- * Slack and the fake Membrane with its in-memory EspoCRM, seeded by eval/data.ts, at a fixed now).
- * Each request is a DM from Jane, in a thread of its own; her reply is read from the fake Slack's
- * chat.postMessage and judged against the request's predicate over the fake EspoCRM's data
- * (eval/judge.ts). Without a model first; then, when OPENAI_API_KEY is set, again with that model
+ * process as the end-to-end tests start it, against the fakes and a seeded EspoCRM at a fixed now
+ * (eval/bot.ts, eval/data.ts). Each request is a DM from Jane, in a thread of its own; the bot's
+ * reply is read from the fake Slack's chat.postMessage and judged against the request's predicate
+ * over the fake EspoCRM's data (eval/judge.ts). Without a model first; then, when OPENAI_API_KEY is set, again with that model
  * (OPENAI_BASE_URL, OPENAI_MODEL), with tokens and latency per request.
  *
  * Exit code 1 when any request answered with no model call is wrong. The share answered correctly
@@ -96,6 +95,9 @@ function report(title: string, results: Result[], withModel: boolean): { wrongWi
     const sorted = modelled.map((r) => r.ms).sort((a, b) => a - b);
     const p = (q: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]! : 0);
     print(`| answered correctly through the model | ${count('correct', true)} of ${modelled.length} sent to it |`);
+    print(
+      `| answered correctly in all (fast path and model) | ${count('correct')} of ${total} (${pct(count('correct'), total)}) |`,
+    );
     print(`| answered wrongly through the model | ${count('wrong', true)} |`);
     print(`| model answers that cannot be judged (writes, vague requests) | ${count('unjudged')} |`);
     print(
