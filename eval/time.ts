@@ -1,7 +1,8 @@
 /**
  * Time windows as a rep means them, in their own time zone, from the evaluation's fixed `now`:
- * "this week" starts on Monday, "this quarter" is the calendar quarter. A window is a range of
- * local calendar days, `from` inclusive and `to` exclusive ('YYYY-MM-DD'; either may be open).
+ * "this week" starts on Monday (WEEK_START), "this quarter" is the calendar quarter. A window is a
+ * range of local calendar days, `from` inclusive and `to` exclusive ('YYYY-MM-DD'; either may be
+ * open).
  * EspoCRM keeps dates as 'YYYY-MM-DD' and datetimes as 'YYYY-MM-DD HH:mm:ss' in UTC; a datetime
  * belongs to the local day it falls on.
  */
@@ -49,9 +50,15 @@ const day = (clock: Clock, offset: number): Window => {
   const d = addDays(today(clock), offset);
   return { from: d, to: addDays(d, 1) };
 };
+/**
+ * The day a week starts on: ISO's Monday, as reps in most places count "this week". (EspoCRM's own
+ * `weekStart` setting defaults to Sunday; change it here to judge by that.)
+ */
+const WEEK_START: Weekday = 'monday';
 const week = (clock: Clock, delta: number): Window => {
-  const monday = addDays(today(clock), -weekdayIndex(today(clock)) + 7 * delta);
-  return { from: monday, to: addDays(monday, 7) };
+  const back = (weekdayIndex(today(clock)) - WEEKDAYS.indexOf(WEEK_START) + 7) % 7;
+  const start = addDays(today(clock), -back + 7 * delta);
+  return { from: start, to: addDays(start, 7) };
 };
 const month = (clock: Clock, delta: number): Window => ({
   from: monthStart(today(clock), delta),
