@@ -37,7 +37,8 @@ export type Reply =
     }
   /** "How many …": EspoCRM's total for the query, and how the request was understood. */
   | { kind: 'count'; entity: EntityInfo; total: number; query: ListQuery; understood: string }
-  | { kind: 'record'; entity: EntityInfo; record: CrmRecord }
+  /** `understood`: how a plain-language request for this one record was understood, when the layer answered it. */
+  | { kind: 'record'; entity: EntityInfo; record: CrmRecord; understood?: string }
   /** `assignee`: whom the record a write creates will be assigned to. */
   | { kind: 'confirm'; pendingId: string; plan: WritePlan; entity?: EntityInfo; expiresAt: Date; assignee?: Assignee }
   | { kind: 'done'; plan: WritePlan; entity?: EntityInfo; record?: CrmRecord; output?: unknown }

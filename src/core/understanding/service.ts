@@ -4,7 +4,7 @@ import type { CrmGateway, EntityDirectory, Filter, ListQuery, RequestContext, Te
 import type { Reply } from '../replies.js';
 import { commandText } from '../text.js';
 import type { EntityTerms, Vocabulary } from './ports.js';
-import { describeUnderstanding, understand, type Understanding } from './understand.js';
+import { describeUnderstanding, fieldAskOf, understand, type FieldAsk, type Understanding } from './understand.js';
 
 export interface UnderstandingDeps {
   crm: CrmGateway;
@@ -33,7 +33,10 @@ export class UnderstandingService {
 
   async answer(context: RequestContext, tenant: Tenant, text: string, now: Date): Promise<Answer | undefined> {
     const understanding = understand(text, this.deps.vocabulary, now, context.timeZone ?? 'UTC');
-    if (!understanding) return undefined;
+    if (!understanding) {
+      const ask = fieldAskOf(text, this.deps.vocabulary);
+      return ask && this.answerFieldAsk(tenant, ask);
+    }
     if (understanding.unknown.length) return this.partial(understanding);
 
     const filters = [...understanding.filters];
@@ -65,10 +68,34 @@ export class UnderstandingService {
         return this.partial({ ...understanding, unknown: [understanding.name] });
       if (page.records.length === 1) {
         const record = await this.deps.crm.get(tenant, entity.entity, page.records[0]!.id);
-        return { kind: 'answered', reply: { kind: 'record', entity: info, record } };
+        return { kind: 'answered', reply: { kind: 'record', entity: info, record, understood } };
       }
     }
     return { kind: 'answered', reply: { kind: 'records', entity: info, query, page, understood } };
+  }
+
+  /** "Priya's email": answered only when exactly one record of the types with that field has the name. */
+  private async answerFieldAsk(tenant: Tenant, ask: FieldAsk): Promise<Answer | undefined> {
+    const pages = await Promise.all(
+      ask.entities.map((entity) =>
+        this.deps.crm.list(tenant, { entity: entity.entity, filters: [], text: ask.name, limit: 2, offset: 0 }),
+      ),
+    );
+    const found = pages.flatMap((page, index) =>
+      page.records.map((record) => ({ entity: ask.entities[index]!, record })),
+    );
+    if (found.length !== 1) return undefined;
+    const [{ entity, record }] = found as [(typeof found)[number]];
+    const info = this.deps.entities.resolve(entity.entity);
+    return {
+      kind: 'answered',
+      reply: {
+        kind: 'record',
+        entity: info,
+        record: await this.deps.crm.get(tenant, entity.entity, record.id),
+        understood: `${info.label} named like “${ask.name}” · ${ask.field}`,
+      },
+    };
   }
 
   /** The person's own EspoCRM user, or the one colleague whose name it is. */

@@ -48,9 +48,10 @@ const weekdayIndex = (word: string) => {
   return index >= 0 ? index : SHORT_WEEKDAYS.get(word);
 };
 const monthIndex = (word: string) => {
+  // "may" is a month only when another word says so ("in may", "may 5").
+  if (word === 'may') return undefined;
   const index = MONTHS.indexOf(word);
-  // "may" is a month only when another word says so ("in may", "may 5"); mar/jun are fine short.
-  return index >= 0 ? index : word === 'may' ? undefined : SHORT_MONTHS.get(word);
+  return index >= 0 ? index : SHORT_MONTHS.get(word);
 };
 
 const plainNumber = (word: Word | undefined) => (word && /^\d{1,3}$/.test(word.text) ? Number(word.text) : undefined);

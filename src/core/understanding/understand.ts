@@ -28,7 +28,7 @@ const FILLERS = new Set(
     'show me list find get give display pull up all the a an any every of with that which who are is were was ' +
     'there do does did i we have has please pls what whats what’s for on in to by from at and or can could you ' +
     'would like see tell let know look lookup our some currently right now ones one records record ' +
-    'items entries s them those these their its it be being been still yet so far out thanks thank just'
+    'items entries s them those these their its it be being been still yet so far out thanks thank just worth valued'
   ).split(/\s+/),
 );
 const CREATED_WORDS = new Set(['created', 'added', 'came', 'entered', 'new', 'signed', 'registered', 'logged']);
@@ -272,4 +272,31 @@ export function describeUnderstanding(understanding: Understanding, ownerName?: 
     ...(order ? [orderText[order]] : []),
     ...(limit ? [`top ${limit}`] : []),
   ].join(' · ');
+}
+
+/** "Priya's email", "what is Acme's phone": whose (a name) and which field, of the record types that have it. */
+export interface FieldAsk {
+  name: string;
+  field: string;
+  entities: EntityTerms[];
+}
+
+export function fieldAskOf(text: string, vocabulary: Vocabulary): FieldAsk | undefined {
+  const words = wordsOf(text).filter((word) => !FILLERS.has(word.text));
+  const owner = words.findIndex((word) => word.possessive);
+  if (owner < 0 || owner !== words.length - 2) return undefined;
+  const asked = words[owner + 1]!.text;
+  const entities = vocabulary
+    .entities()
+    .filter((entity) => entity.contactFields.some((field) => field.words.includes(asked)));
+  if (!entities.length) return undefined;
+  const field = entities[0]!.contactFields.find((candidate) => candidate.words.includes(asked))!.field;
+  return {
+    name: words
+      .slice(0, owner + 1)
+      .map((word) => word.raw)
+      .join(' '),
+    field,
+    entities,
+  };
 }

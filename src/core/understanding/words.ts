@@ -14,7 +14,8 @@ export interface Word {
 const WORD = /\d{4}-\d{2}-\d{2}|\$?\d[\d,]*(?:\.\d+)?[km]?(?![a-z])|[\p{L}\p{N}]+(?:['’](?:s\b)?)?/giu;
 
 export function wordsOf(text: string): Word[] {
-  return [...text.matchAll(WORD)].map(([match]) => {
+  // "to-dos", "follow-up": one word each.
+  return [...text.replace(/(\p{L})-(?=\p{L})/gu, '$1').matchAll(WORD)].map(([match]) => {
     const possessive = /['’](s)?$/i.test(match);
     const raw = match.replace(/['’]s?$/i, '');
     return { text: raw.toLowerCase(), raw, possessive };

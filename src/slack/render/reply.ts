@@ -21,7 +21,12 @@ export function renderReply(reply: Reply, options: RenderOptions = {}): Message 
     case 'records':
       return renderRecords(reply, options);
     case 'record':
-      return renderRecord(reply.entity, reply.record, options);
+      return renderRecord(
+        reply.entity,
+        reply.record,
+        options,
+        reply.understood ? `_Understood as: ${escape(reply.understood)}_` : undefined,
+      );
     case 'confirm':
       return renderConfirm(reply);
     case 'done':
