@@ -53,10 +53,21 @@ interface Pending {
   spec: TimeSpec;
 }
 
+const wordMaps = new WeakMap<Vocabulary, Map<string, EntityTerms>>();
+/** Each word that names a record type, once per vocabulary. */
+function entityWords(vocabulary: Vocabulary): Map<string, EntityTerms> {
+  let byWord = wordMaps.get(vocabulary);
+  if (!byWord) {
+    byWord = new Map();
+    for (const entity of vocabulary.entities()) for (const word of entity.words) byWord.set(word, entity);
+    wordMaps.set(vocabulary, byWord);
+  }
+  return byWord;
+}
+
 /** Which record type the words name: the first exact word, else the one word that is a typo of exactly one. */
 function entityOf(words: Word[], vocabulary: Vocabulary): { entity: EntityTerms; index: number } | undefined {
-  const byWord = new Map<string, EntityTerms>();
-  for (const entity of vocabulary.entities()) for (const word of entity.words) byWord.set(word, entity);
+  const byWord = entityWords(vocabulary);
   const exact = words.findIndex((word) => byWord.has(word.text));
   if (exact >= 0) return { entity: byWord.get(words[exact]!.text)!, index: exact };
   for (const [index, word] of words.entries()) {
@@ -138,6 +149,7 @@ export function understand(
   if (!named) return undefined;
   const { entity } = named;
   const result: Understanding = { entity, filters: [], parts: [], count: false, unknown: [] };
+  const today = isoDate(now, timeZone);
   const enumValues = new Map<string, string[]>();
   const times: Pending[] = [];
   const unknownAt: number[] = [];
@@ -152,7 +164,7 @@ export function understand(
       continue;
     }
     const option = optionAt(words, i, entity);
-    const time = option ? undefined : timeAt(words, i, isoDate(now, timeZone));
+    const time = option ? undefined : timeAt(words, i, today);
     const amount = amountPhraseAt(words, i);
     const order = orderPhraseAt(words, i);
     const own = ownPhraseAt(words, i);
@@ -289,7 +301,9 @@ export function fieldAskOf(text: string, vocabulary: Vocabulary): FieldAsk | und
   const entities = vocabulary
     .entities()
     .filter((entity) => entity.contactFields.some((field) => field.words.includes(asked)));
-  if (!entities.length) return undefined;
+  const name = words.slice(0, owner + 1);
+  // A name is capitalized, and a few words at most: "update Bob's phone" is no question about Bob.
+  if (!entities.length || name.length > 3 || !name.every((word) => /^\p{Lu}/u.test(word.raw))) return undefined;
   const field = entities[0]!.contactFields.find((candidate) => candidate.words.includes(asked))!.field;
   return {
     name: words

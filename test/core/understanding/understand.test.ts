@@ -226,3 +226,20 @@ describe("understand: the person's time zone", () => {
     ]);
   });
 });
+
+describe('understand: writes stay with the model', () => {
+  it.each([
+    'move the Hooli deal to Closed Won',
+    'mark my overdue tasks done',
+    'create a task to call Bob tomorrow',
+    'delete my lost deals',
+    'close the Globex deal as won',
+    'set my tasks due today to high priority',
+  ])('leaves %j unanswered', (text) => {
+    expect(read(text)!.unknown.length).toBeGreaterThan(0);
+  });
+
+  it('does not read "update Bob\'s phone" as a question', () => {
+    expect(fieldAskOf("update Bob's phone", vocabulary)).toBeUndefined();
+  });
+});
