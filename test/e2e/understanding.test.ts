@@ -93,4 +93,27 @@ describe('everyday requests without a model', () => {
     expect(said(messages[0])).toContain(String(one.name));
     expect(buttonsOf(messages[0]!.body as { blocks?: unknown[] }).map((b) => b.text)).not.toContain('Next →');
   });
+
+  it("answers a colleague's deals, and a named person's email, when the name is one record's", async () => {
+    const espo = h.membrane.tenant('T1').espo;
+    const jane = espo.all('User').find((u) => u.emailAddress === 'jane.smith@example.com')!;
+    const theirs = espo
+      .all('Opportunity')
+      .filter((d) => d.assignedUserId === jane.id && !['Closed Won', 'Closed Lost'].includes(String(d.stage)));
+    expect(theirs.length).toBeGreaterThan(0);
+    const deals = said((await h.say('dm', "Jane's open deals")).messages[0]);
+    expect(deals).toContain(`assigned to ${String(jane.name)}`);
+    for (const deal of theirs.slice(0, 10)) expect(deals).toContain(String(deal.name));
+
+    // A first name only one contact, lead or account has.
+    const named = [...espo.all('Contact'), ...espo.all('Lead'), ...espo.all('Account')].map((r) => String(r.name));
+    const contact = espo
+      .all('Contact')
+      .find((c) => named.filter((name) => name.includes(String(c.firstName))).length === 1 && c.emailAddress)!;
+    const { messages } = await h.say('dm', `what is ${String(contact.firstName)}'s email?`);
+    expect(said(messages[0])).toContain(String(contact.emailAddress));
+    expect(said(messages[0])).toContain(
+      `Understood as: Contact named like “${String(contact.firstName)}” · emailAddress`,
+    );
+  });
 });
