@@ -43,6 +43,11 @@ const money = (value: number) => value.toLocaleString('en-US');
 /** over 10k, above $50,000, more than 5k, at least 1m, under 1m, between 5k and 20k. */
 export function amountPhraseAt(words: Word[], i: number): AmountMatch | undefined {
   const first = words[i]?.text ?? '';
+  // "worth over 10k": the amount phrase after it; "what are they worth?" asks for a sum, which is no filter.
+  if (first === 'worth' || first === 'valued') {
+    const after = amountPhraseAt(words, i + 1);
+    return after && { ...after, length: after.length + 1 };
+  }
   if (first === 'between') {
     const low = amountAt(words, i + 1);
     const and = low && words[i + 1 + low.length]?.text;
@@ -134,11 +139,12 @@ export function orderPhraseAt(words: Word[], i: number): OrderMatch | undefined 
   return undefined;
 }
 
-/** "how many", "count", "number of", "total": a count is asked for. */
+/** "how many", "count", "number of": a count is asked for. */
 export function countPhraseAt(words: Word[], i: number): number | undefined {
   const at = (k: number) => words[i + k]?.text;
   if (at(0) === 'how' && at(1) === 'many') return 2;
   if (at(0) === 'number' && at(1) === 'of') return 2;
-  if (at(0) === 'count' || at(0) === 'total') return 1;
+  // Not "total": "total pipeline" asks for a sum of amounts, which is no count.
+  if (at(0) === 'count') return 1;
   return undefined;
 }

@@ -26,9 +26,9 @@ export interface Understanding {
 const FILLERS = new Set(
   (
     'show me list find get give display pull up all the a an any every of with that which who are is were was ' +
-    'there do does did i we have has please pls what whats what’s for on in to by from at and or can could you ' +
+    'there do does did i we have has please pls what whats what’s for on in to from at and or can could you ' +
     'would like see tell let know look lookup our some currently right now ones one records record ' +
-    'items entries s them those these their its it be being been still yet so far out thanks thank just worth valued'
+    'items entries s them those these their its it be being been still yet so far out thanks thank just'
   ).split(/\s+/),
 );
 const CREATED_WORDS = new Set(['created', 'added', 'came', 'entered', 'new', 'signed', 'registered', 'logged']);
@@ -66,14 +66,17 @@ function entityWords(vocabulary: Vocabulary): Map<string, EntityTerms> {
 }
 
 /** Which record type the words name: the first exact word, else the one word that is a typo of exactly one. */
-function entityOf(words: Word[], vocabulary: Vocabulary): { entity: EntityTerms; index: number } | undefined {
+function entityOf(
+  words: Word[],
+  vocabulary: Vocabulary,
+): { entity: EntityTerms; index: number; typo: boolean } | undefined {
   const byWord = entityWords(vocabulary);
   const exact = words.findIndex((word) => byWord.has(word.text));
-  if (exact >= 0) return { entity: byWord.get(words[exact]!.text)!, index: exact };
+  if (exact >= 0) return { entity: byWord.get(words[exact]!.text)!, index: exact, typo: false };
   for (const [index, word] of words.entries()) {
     if (FILLERS.has(word.text)) continue;
     const typo = typoOf(word.text, byWord.keys());
-    if (typo) return { entity: byWord.get(typo)!, index };
+    if (typo) return { entity: byWord.get(typo)!, index, typo: true };
   }
   return undefined;
 }
@@ -150,6 +153,8 @@ export function understand(
   const { entity } = named;
   const result: Understanding = { entity, filters: [], parts: [], count: false, unknown: [] };
   const today = isoDate(now, timeZone);
+  const hasTime = words.some((_, k) => timeAt(words, k, today));
+  const grouped = new Set<string>();
   const enumValues = new Map<string, string[]>();
   const times: Pending[] = [];
   const unknownAt: number[] = [];
@@ -163,7 +168,8 @@ export function understand(
       i += 1;
       continue;
     }
-    const option = optionAt(words, i, entity);
+    // "new leads this week" are the week's new ones, not those whose status is still New.
+    const option = word.text === 'new' && hasTime ? undefined : optionAt(words, i, entity);
     const time = option ? undefined : timeAt(words, i, today);
     const amount = amountPhraseAt(words, i);
     const order = orderPhraseAt(words, i);
@@ -205,6 +211,9 @@ export function understand(
       fromTop = fromTop || word.text === 'top';
       i += order.length;
     } else if (group) {
+      // "won or lost deals", "open and won deals": two groups of one field, no single filter says which.
+      if (grouped.has(group.field)) unknownAt.push(i);
+      grouped.add(group.field);
       result.filters.push({ field: group.field, op: group.op, value: group.values });
       result.parts.push(group.description);
       i += 1;
@@ -247,7 +256,8 @@ export function understand(
     else result.unknown.push('biggest');
   }
   result.unknown.push(...unknownAt.map((index) => words[index]!.raw));
-  nameOf(result, words, unknownAt);
+  // A record type read from a typo is a guess already: no name is looked up on top of it ("the Hooli contract").
+  if (!named.typo) nameOf(result, words, unknownAt);
   return result;
 }
 

@@ -98,6 +98,7 @@ describe('understand: conditions', () => {
     ['tasks not started', 'Tasks · status is Not Started'],
     ['leads from web site', 'Leads · source is Web Site'],
     ['new leads', 'Leads · status is New'],
+    ['new leads this week', 'Leads · created this week'],
     ['leads in process', 'Leads · status is In Process'],
     ['partner accounts', 'Accounts · type is Partner'],
     ['held meetings last week', 'Meetings · status is Held · start last week'],
@@ -241,5 +242,31 @@ describe('understand: writes stay with the model', () => {
 
   it('does not read "update Bob\'s phone" as a question', () => {
     expect(fieldAskOf("update Bob's phone", vocabulary)).toBeUndefined();
+  });
+});
+
+describe('understand: guesses are not stacked', () => {
+  it('looks up no name when the record type itself was read from a typo', () => {
+    // "contract" is one edit from "contact": a Contact named Hooli would be a wrong answer.
+    expect(read('show the Hooli contract')).toMatchObject({ unknown: ['Hooli'] });
+    expect(read('show the Hooli contract')!.name).toBeUndefined();
+  });
+});
+
+describe('understand: questions that are not lists', () => {
+  it('does not answer "what are my open deals worth?" with a list', () => {
+    expect(read('what are my open deals worth?')!.unknown).toEqual(['worth']);
+    expect(read('total pipeline this quarter')!.unknown).toEqual(['total']);
+    expect(read('how much pipeline closes next month?')!.unknown).toEqual(['how', 'much']);
+    expect(read('deals worth over 10k')).toMatchObject({ unknown: [], filters: [{ field: 'amount', value: 10_000 }] });
+  });
+});
+
+describe('understand: conditions that do not combine', () => {
+  it('leaves two groups of one field to the model', () => {
+    expect(read('won or lost deals')!.unknown).toEqual(['lost']);
+    expect(read('open and won deals')!.unknown).toEqual(['won']);
+    expect(read('open deals by stage')!.unknown).toEqual(['by']);
+    expect(read('open deals in negotiation')!.unknown).toEqual([]);
   });
 });
