@@ -94,7 +94,7 @@ export function ownPhraseAt(words: Word[], i: number): number | undefined {
   return undefined;
 }
 
-export type Order = 'amountDesc' | 'amountAsc' | 'newest' | 'oldest';
+export type Order = 'amountDesc' | 'amountAsc' | 'newest' | 'oldest' | 'soonest';
 export interface OrderMatch {
   order?: Order;
   limit?: number;
@@ -112,6 +112,7 @@ const ORDER_WORDS = new Map<string, Order>([
   ['recent', 'newest'],
   ['oldest', 'oldest'],
   ['earliest', 'oldest'],
+  ['soonest', 'soonest'],
 ]);
 const MAX_LIMIT = 20;
 const limitOf = (word: Word | undefined) => {

@@ -136,6 +136,8 @@ function sortOf(understanding: Understanding): Pick<ListQuery, 'sort'> {
     case 'newest':
     case 'oldest':
       return { sort: { field: entity.created.field, order: order === 'newest' ? 'desc' : 'asc' } };
+    case 'soonest':
+      return { sort: { field: entity.naturalDate.field, order: 'asc' } };
     default:
       return {};
   }

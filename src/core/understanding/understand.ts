@@ -285,6 +285,7 @@ export function describeUnderstanding(understanding: Understanding, ownerName?: 
     amountAsc: 'smallest first',
     newest: 'newest first',
     oldest: 'oldest first',
+    soonest: `soonest ${entity.naturalDate.label} first`,
   };
   return [
     understanding.count ? `how many ${entity.plural}` : entity.plural,

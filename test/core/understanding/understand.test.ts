@@ -143,6 +143,9 @@ describe('understand: conditions', () => {
     expect(read('most recent contacts')).toMatchObject({ order: 'newest', unknown: [] });
     expect(read('oldest open tasks')).toMatchObject({ order: 'oldest', unknown: [] });
     expect(read('first 3 accounts')).toMatchObject({ limit: 3, unknown: [] });
+    expect(line('open deals closing soonest')).toBe(
+      'Opportunities · stage is not Closed Won or Closed Lost · soonest close date first',
+    );
     expect(read('top 3 tasks')).toMatchObject({ limit: 3, unknown: [] });
     expect(read('top 3 tasks')!.order).toBeUndefined();
     // Tasks have no amount: "biggest" says nothing this layer can do.
