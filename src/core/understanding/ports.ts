@@ -48,6 +48,11 @@ export interface EntityTerms {
   groups: GroupTerm[];
   /** The group a record must be in to be "overdue" (an open task), when the type has deadlines. */
   openGroup?: GroupTerm;
+  /**
+   * Dates a time means once the words name a state: a task "completed yesterday" is about when it
+   * was completed, not when it was due.
+   */
+  stateDates?: { field: string; values: string[]; date: DateTerm }[];
   /** Fields a person asks for by a word ("Priya's email"). */
   contactFields: { words: string[]; field: string }[];
 }

@@ -26,7 +26,7 @@ export interface Understanding {
 const FILLERS = new Set(
   (
     'show me list find get give display pull up all the a an any every of with that which who are is were was ' +
-    'there do does did i we have has please pls what whats what’s for on in to from at and or can could you ' +
+    'there do does did have has please pls what whats what’s for on in to from at and or can could you ' +
     'would like see tell let know look lookup our some currently right now ones one records record ' +
     'items entries s them those these their its it be being been still yet so far out thanks thank just'
   ).split(/\s+/),
@@ -179,6 +179,9 @@ export function understand(
     if (count) {
       result.count = true;
       i += count;
+    } else if (assignee(words, i) && entity.owner) {
+      result.owner = { kind: 'user', name: words[i + 2]!.raw };
+      i += 3;
     } else if (own) {
       if (!entity.owner) unknownAt.push(i);
       result.owner = { kind: 'me' };
@@ -242,8 +245,15 @@ export function understand(
     );
     result.parts.push(`${field} is ${values.join(' or ')}`);
   }
+  const stateDate = stateDateOf(entity, result.filters, enumValues);
   for (const { field, spec } of times) {
-    const applied = timeFilters(spec, field, entity, now, timeZone);
+    const applied = timeFilters(
+      spec,
+      field === entity.naturalDate && stateDate ? stateDate : field,
+      entity,
+      now,
+      timeZone,
+    );
     if (!applied) {
       result.unknown.push(spec.label);
       continue;
@@ -259,6 +269,33 @@ export function understand(
   // A record type read from a typo is a guess already: no name is looked up on top of it ("the Hooli contract").
   if (!named.typo) nameOf(result, words, unknownAt);
   return result;
+}
+
+/** "assigned to Bo": a capitalized name after it, not "me". */
+function assignee(words: Word[], i: number): boolean {
+  const name = words[i + 2];
+  return (
+    (words[i]?.text === 'assigned' || words[i]?.text === 'owned') &&
+    (words[i + 1]?.text === 'to' || words[i + 1]?.text === 'by') &&
+    name !== undefined &&
+    /^\p{Lu}/u.test(name.raw) &&
+    !FILLERS.has(name.text)
+  );
+}
+
+/** The date a named state brings ("completed" tasks: when completed), when the words name only such states. */
+function stateDateOf(entity: EntityTerms, filters: Filter[], enumValues: Map<string, string[]>): DateTerm | undefined {
+  return entity.stateDates?.find(
+    (state) =>
+      enumValues.get(state.field)?.every((value) => state.values.includes(value)) ||
+      filters.some(
+        (filter) =>
+          filter.field === state.field &&
+          filter.op === 'in' &&
+          Array.isArray(filter.value) &&
+          filter.value.every((value) => state.values.includes(String(value))),
+      ),
+  )?.date;
 }
 
 const LOOKUP_VERBS = new Set(['show', 'find', 'open', 'get', 'pull', 'display', 'where', 'look']);

@@ -23,6 +23,7 @@ function group(words: string[], field: string, op: GroupTerm['op'], values: stri
 
 interface Definition {
   naturalDate: DateTerm;
+  stateDates?: EntityTerms['stateDates'];
   amount?: { field: string; label: string };
   groups?: GroupTerm[];
   openGroup?: GroupTerm;
@@ -57,6 +58,8 @@ const DEFINITIONS: Record<string, Definition> = {
     naturalDate: date('dateEnd', 'due date'),
     groups: [openTasks, group(['done', 'finished'], 'status', 'in', ['Completed'])],
     openGroup: openTasks,
+    // EspoCRM sets a task's dateCompleted when its status becomes Completed.
+    stateDates: [{ field: 'status', values: ['Completed'], date: date('dateCompleted', 'completed') }],
   },
   Meeting: { naturalDate: date('dateStart', 'start') },
   Call: { naturalDate: date('dateStart', 'start') },
@@ -99,6 +102,7 @@ function terms(entity: string, definition: Definition): EntityTerms {
       })),
     groups: definition.groups ?? [],
     ...(definition.openGroup ? { openGroup: definition.openGroup } : {}),
+    ...(definition.stateDates ? { stateDates: definition.stateDates } : {}),
     contactFields: definition.contactFields ?? [],
   };
 }

@@ -273,3 +273,17 @@ describe('understand: conditions that do not combine', () => {
     expect(read('open deals in negotiation')!.unknown).toEqual([]);
   });
 });
+
+describe('understand: whose, and which date a state brings', () => {
+  it('reads "assigned to Bo", and leaves "I" unread unless it says ownership', () => {
+    expect(read('leads assigned to Bo')).toMatchObject({ owner: { kind: 'user', name: 'Bo' }, unknown: [] });
+    expect(read('deals I lost last month')!.unknown).toEqual(['I']);
+    expect(read('what meetings do I have tomorrow')).toMatchObject({ owner: { kind: 'me' }, unknown: [] });
+  });
+
+  it('puts "completed yesterday" on when a task was completed, not when it was due', () => {
+    expect(line('tasks completed yesterday')).toBe('Tasks · status is Completed · completed yesterday');
+    expect(read('done tasks this week')!.filters[1]!.field).toBe('dateCompleted');
+    expect(read('open tasks this week')!.filters[1]!.field).toBe('dateEnd');
+  });
+});
