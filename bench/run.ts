@@ -29,6 +29,7 @@ import { startFakeSlack } from '../fakes/slack/server.js';
 import type { BurstRequest, SentCommand } from './load-generator.js';
 import { runPlainLanguage } from './plain-language.js';
 import { runAlerts } from './alerts.js';
+import { runUnderstanding } from './understanding.js';
 import { runSoak } from './soak.js';
 import { fmt, percentile } from './stats.js';
 import { cpuMs, peakRssMb, rssMb, startBot, startLoadGenerator } from './bot-process.js';
@@ -111,7 +112,7 @@ async function main() {
     );
   }
 
-  // BENCH_ONLY=commands, plain-language, alerts or soak runs only that part (a quicker run while working on it).
+  // BENCH_ONLY=commands, plain-language, understanding, alerts or soak runs only that part (a quicker run while working on it).
   const only = process.env.BENCH_ONLY;
   if (!only || only === 'commands') {
     // Cold: a tenant's very first command (connection ensure + catalog + run). The bot's own check
@@ -179,6 +180,9 @@ async function main() {
     // A missed target, or a script the bot did not follow, fails the run (after everything is printed).
     if (!plain.passed) process.exitCode = 1;
   }
+
+  // The deterministic layers' cost per message, in process (bench/understanding.ts).
+  if (!only || only === 'understanding') for (const line of runUnderstanding()) console.log(line);
 
   // Alerts: EspoCRM webhook batches of 50 to posted messages (bench/alerts.ts).
   if (!only || only === 'alerts') {

@@ -15,6 +15,8 @@ import { PersonDirectory } from './core/people.js';
 import type { Clock } from './core/ports.js';
 import { UnfurlService } from './core/unfurl/unfurl.js';
 import { EspoEntityDirectory } from './crm/espo/entities.js';
+import { EspoVocabulary } from './crm/espo/vocabulary.js';
+import { UnderstandingService } from './core/understanding/service.js';
 import { MembraneGateway } from './crm/membrane/gateway.js';
 import { EspoWebhooks } from './crm/espo/alert-webhooks.js';
 import { EspoRecordHistory } from './crm/espo/record-history.js';
@@ -156,6 +158,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
     entities,
     people,
     planner: config.openai && new OpenAiPlanner({ ...config.openai, observer: metrics, logger }),
+    understanding: new UnderstandingService({ crm: gateway, entities, vocabulary: new EspoVocabulary(), people }),
     conversations: store.conversations,
     clock,
     logger,

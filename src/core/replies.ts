@@ -25,8 +25,20 @@ export type Reply =
    * `query` is absent for records a planned step returned: no paging buttons; `via` then names the
    * call, so "the next ones" can be asked for in the thread.
    */
-  | { kind: 'records'; entity: EntityInfo; query?: ListQuery; offset?: number; page: RecordPage; via?: string }
-  | { kind: 'record'; entity: EntityInfo; record: CrmRecord }
+  | {
+      kind: 'records';
+      entity: EntityInfo;
+      query?: ListQuery;
+      offset?: number;
+      page: RecordPage;
+      via?: string;
+      /** How a plain-language request was understood, in one line, when the understanding layer answered it. */
+      understood?: string;
+    }
+  /** "How many …": EspoCRM's total for the query, and how the request was understood. */
+  | { kind: 'count'; entity: EntityInfo; total: number; query: ListQuery; understood: string }
+  /** `understood`: how a plain-language request for this one record was understood, when the layer answered it. */
+  | { kind: 'record'; entity: EntityInfo; record: CrmRecord; understood?: string }
   /** `assignee`: whom the record a write creates will be assigned to. */
   | { kind: 'confirm'; pendingId: string; plan: WritePlan; entity?: EntityInfo; expiresAt: Date; assignee?: Assignee }
   | { kind: 'done'; plan: WritePlan; entity?: EntityInfo; record?: CrmRecord; output?: unknown }

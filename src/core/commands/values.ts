@@ -10,14 +10,27 @@ const RELATIVE_DAYS = new Map([
   ['tomorrow', 1],
 ]);
 
+/** Formatters by zone: making one costs far more than formatting with it, and every message needs "today". */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatterOf(key: string, make: () => Intl.DateTimeFormat): Intl.DateTimeFormat {
+  let formatter = formatters.get(key);
+  if (!formatter) {
+    formatter = make();
+    // Zones are a few hundred names at most; a bound keeps odd input from growing it.
+    if (formatters.size < 1000) formatters.set(key, formatter);
+  }
+  return formatter;
+}
+
 /** YYYY-MM-DD for `now` shifted by `days`, as seen in `timeZone`. */
 export function isoDate(now: Date, timeZone: string, days = 0): string {
   const shifted = new Date(now.getTime() + days * 86_400_000);
   try {
     // en-CA formats as YYYY-MM-DD.
-    return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(
-      shifted,
-    );
+    return formatterOf(
+      `day|${timeZone}`,
+      () => new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }),
+    ).format(shifted);
   } catch {
     return shifted.toISOString().slice(0, 10);
   }
@@ -30,19 +43,22 @@ export function resolveRelativeDate(value: string, now: Date, timeZone: string):
 
 /** Milliseconds `timeZone` is ahead of UTC at `instant`. */
 export function zoneOffsetMs(instant: number, timeZone: string): number {
+  const formatter = formatterOf(
+    `parts|${timeZone}`,
+    () =>
+      new Intl.DateTimeFormat('en-US', {
+        timeZone,
+        hourCycle: 'h23',
+        year: 'numeric',
+        month: 'numeric',
+        day: 'numeric',
+        hour: 'numeric',
+        minute: 'numeric',
+        second: 'numeric',
+      }),
+  );
   const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    })
-      .formatToParts(new Date(instant))
-      .map((part) => [part.type, Number(part.value)]),
+    formatter.formatToParts(new Date(instant)).map((part) => [part.type, Number(part.value)]),
   );
   return (
     Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!) -

@@ -14,6 +14,7 @@ import type {
 import type { Reply } from '../replies.js';
 import { commandText } from '../text.js';
 import { assignNewRecord } from '../writes/assignment.js';
+import { partialText, type UnderstandingService } from '../understanding/service.js';
 import { fastPathCommand } from './fast-path.js';
 import { summarize } from './memory.js';
 import type {
@@ -33,8 +34,11 @@ export interface MessageContext extends RequestContext {
 
 export interface MessageResult {
   reply: Reply;
-  /** `fast`: no model needed; `model`: planned by the model; `unavailable`: no model configured. */
-  route: 'fast' | 'model' | 'unavailable';
+  /**
+   * `fast`: the slash grammar, no model needed; `understood`: the understanding layer answered, no
+   * model needed; `model`: planned by the model; `unavailable`: no model configured.
+   */
+  route: 'fast' | 'understood' | 'model' | 'unavailable';
   usage?: TokenUsage;
   ignoredCalls?: number;
   /** The thread had no remembered turns before this one (the place to title a thread). */
@@ -47,6 +51,8 @@ export interface ConversationDeps {
   entities: EntityDirectory;
   /** Absent when no model is configured: the fast path still works. */
   planner?: Planner;
+  /** Everyday requests read against the CRM's vocabulary, answered without a model. */
+  understanding?: UnderstandingService;
   /** EspoCRM users by Slack email, so "my" costs a lookup an hour; the Home tab and new records' assignees share it. */
   people: PersonDirectory;
   conversations: ConversationStore;
@@ -113,11 +119,16 @@ export class ConversationService {
     const turns = await this.recall(context, tenant, now);
     const firstTurn = turns.length === 0;
     const command = fastPathCommand(text, entities, now, context.timeZone ?? 'UTC');
+    const understood = command ? undefined : await this.deps.understanding?.answer(context, tenant, text, now);
     let result: MessageResult;
     if (command) {
       result = { reply: await commands.handle(context, command), route: 'fast', firstTurn };
+    } else if (understood?.kind === 'answered') {
+      result = { reply: understood.reply, route: 'understood', firstTurn };
     } else if (!this.deps.planner) {
-      result = { reply: { kind: 'notice', tone: 'info', text: NO_MODEL }, route: 'unavailable', firstTurn };
+      // Understood in part: what was, and the nearest command; never a guess.
+      const text = understood ? partialText(understood) : NO_MODEL;
+      result = { reply: { kind: 'notice', tone: 'info', text }, route: 'unavailable', firstTurn };
     } else {
       result = { ...(await this.plan(this.deps.planner, context, tenant, text, now, turns)), firstTurn };
     }

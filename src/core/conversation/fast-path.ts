@@ -1,6 +1,7 @@
 import { parseCommand, type Command } from '../commands/parse.js';
 import { subcommandOf } from '../commands/grammar.js';
 import type { EntityDirectory } from '../ports.js';
+import { mentionsConditions } from '../understanding/filter-words.js';
 
 /**
  * Messages that need no model: the slash grammar itself ("list leads status=New"), and a few
@@ -67,6 +68,8 @@ function isConfidentlyGrammar(command: Command, words: string[], entities: Entit
       return (
         namesEntity() &&
         !SENTENCE_WORDS.test(command.query.text ?? '') &&
+        // "find deals closing this month" is a filter, not a text search that would find nothing.
+        !mentionsConditions(command.query.text ?? '') &&
         (command.query.text ?? '').split(/\s+/).length <= 3
       );
     case 'show':

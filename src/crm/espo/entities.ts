@@ -169,6 +169,11 @@ for (const [name, definition] of Object.entries(DEFINITIONS)) {
   for (const alias of definition.aliases) BY_WORD.set(alias, name);
 }
 
+/** The words people use for a built-in entity (`deal`, `deals`, `pipeline`); none for others. */
+export function aliasesOf(entity: string): readonly string[] {
+  return DEFINITIONS[entity]?.aliases ?? [];
+}
+
 /** Lowercase, singular and plural forms of an entity's name as Membrane's action keys use them. */
 export function actionNouns(entity: string): { singular: string; plural: string } {
   const definition = DEFINITIONS[entity];

@@ -38,6 +38,11 @@ function describeQuery(query: ListQuery): string {
   return parts.join(', ');
 }
 
+/** How a plain-language request was understood, under its answer, so a misunderstanding shows at once. */
+export function understoodContext(understood: string | undefined): AnyBlock | undefined {
+  return understood ? context(`Understood as: ${escape(understood)}`) : undefined;
+}
+
 /** A page of records, each with Details; Previous, Next, Share and New below when the list is private. */
 export function renderRecords(reply: Extract<Reply, { kind: 'records' }>, options: RenderOptions): Message {
   const { entity, query, page } = reply;
@@ -49,6 +54,7 @@ export function renderRecords(reply: Extract<Reply, { kind: 'records' }>, option
       : `There are no ${entity.plural.toLowerCase()} yet.`;
     return message(`No ${entity.plural.toLowerCase()} found`, [
       header(title),
+      understoodContext(reply.understood),
       section(`${hint}\nTry fewer filters, or \`/espo find ${escape(entity.label.toLowerCase())} &lt;text&gt;\`.`),
       sharedContext(options),
       options.sharedBy ? undefined : actions('espo_list_actions', newButton(entity)),
@@ -61,7 +67,7 @@ export function renderRecords(reply: Extract<Reply, { kind: 'records' }>, option
     page.total !== undefined
       ? `Showing ${first}–${last} of ${page.total}`
       : `Showing ${first}–${last}${page.hasMore ? ' (more available)' : ''}`;
-  const blocks: (AnyBlock | undefined)[] = [header(title), context(counted)];
+  const blocks: (AnyBlock | undefined)[] = [header(title), understoodContext(reply.understood), context(counted)];
   for (const record of page.records) {
     // action_id must be unique per message and at most 255 characters.
     const details =

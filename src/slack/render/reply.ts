@@ -6,7 +6,7 @@ import { renderDigest, renderDigestList } from './digest.js';
 import { renderHelp } from './help.js';
 import { codeBlock, escape, truncate, botText } from './mrkdwn.js';
 import { renderRecord, type RenderOptions } from './record.js';
-import { renderRecords } from './record-list.js';
+import { renderRecords, understoodContext } from './record-list.js';
 import { renderConfirm, renderDone } from './write.js';
 
 /** Any reply from core as a Slack message; each kind's renderer lives in the module named for what it shows. */
@@ -21,7 +21,12 @@ export function renderReply(reply: Reply, options: RenderOptions = {}): Message 
     case 'records':
       return renderRecords(reply, options);
     case 'record':
-      return renderRecord(reply.entity, reply.record, options);
+      return renderRecord(
+        reply.entity,
+        reply.record,
+        options,
+        reply.understood ? `_Understood as: ${escape(reply.understood)}_` : undefined,
+      );
     case 'confirm':
       return renderConfirm(reply);
     case 'done':
@@ -60,6 +65,10 @@ export function renderReply(reply: Reply, options: RenderOptions = {}): Message 
       return renderDigest(reply.digest, { siteUrl: options.siteUrl, preview: reply.preview });
     case 'digests':
       return renderDigestList(reply.digests, reply.personal);
+    case 'count': {
+      const text = `${reply.total} ${reply.total === 1 ? reply.entity.label.toLowerCase() : reply.entity.plural.toLowerCase()}`;
+      return message(text, [section(`*${escape(text)}*`), understoodContext(reply.understood)]);
+    }
     case 'data':
       return message(reply.title, [
         section(`*${escape(reply.title)}*`),

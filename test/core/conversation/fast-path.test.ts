@@ -86,3 +86,22 @@ describe('fastPathCommand', () => {
     expect(fast(text)).toBeUndefined();
   });
 });
+
+describe('fastPathCommand, precision first', () => {
+  it.each([
+    'find deals closing this month',
+    'find tasks due tomorrow',
+    'find deals over 10k',
+    'find leads created last week',
+    'find open deals',
+    'find my tasks',
+    'find deals won in march',
+  ])('leaves %j, a filter in words, to the understanding layer rather than searching its text', (text) => {
+    expect(fast(text)).toBeUndefined();
+  });
+
+  it('still runs a text search for a name', () => {
+    expect(fast('find contacts Acme')).toBe('find contacts Acme');
+    expect(fast('find account globex corp')).toBe('find account globex corp');
+  });
+});

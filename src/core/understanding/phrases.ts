@@ -1,0 +1,151 @@
+import { amountOf, type Word } from './words.js';
+
+/** Phrases about amounts, ownership, order, limits and counts, read at a position in the words. */
+
+export interface AmountMatch {
+  op: 'greaterThan' | 'lessThan' | 'greaterThanOrEquals' | 'lessThanOrEquals' | 'between';
+  values: number[];
+  label: string;
+  length: number;
+}
+
+const ABOVE = new Map([
+  ['over', 'greaterThan'],
+  ['above', 'greaterThan'],
+  ['exceeding', 'greaterThan'],
+  ['under', 'lessThan'],
+  ['below', 'lessThan'],
+] as const);
+const COMPARATIVE = new Map([
+  ['more', 'greaterThan'],
+  ['greater', 'greaterThan'],
+  ['bigger', 'greaterThan'],
+  ['larger', 'greaterThan'],
+  ['higher', 'greaterThan'],
+  ['less', 'lessThan'],
+  ['fewer', 'lessThan'],
+  ['smaller', 'lessThan'],
+  ['lower', 'lessThan'],
+] as const);
+
+/** "10k", "$50,000", "1 million", "5 grand": the amount and how many words it took. */
+function amountAt(words: Word[], i: number): { value: number; length: number } | undefined {
+  const value = amountOf(words[i]?.text ?? '');
+  if (value === undefined) return undefined;
+  const scale = { k: 1_000, thousand: 1_000, grand: 1_000, m: 1_000_000, million: 1_000_000 }[
+    words[i + 1]?.text as 'k'
+  ];
+  return scale && /^\$?[\d,.]+$/.test(words[i]!.text) ? { value: value * scale, length: 2 } : { value, length: 1 };
+}
+
+const money = (value: number) => value.toLocaleString('en-US');
+
+/** over 10k, above $50,000, more than 5k, at least 1m, under 1m, between 5k and 20k. */
+export function amountPhraseAt(words: Word[], i: number): AmountMatch | undefined {
+  const first = words[i]?.text ?? '';
+  // "worth over 10k": the amount phrase after it; "what are they worth?" asks for a sum, which is no filter.
+  if (first === 'worth' || first === 'valued') {
+    const after = amountPhraseAt(words, i + 1);
+    return after && { ...after, length: after.length + 1 };
+  }
+  if (first === 'between') {
+    const low = amountAt(words, i + 1);
+    const and = low && words[i + 1 + low.length]?.text;
+    const high = low && (and === 'and' || and === 'to') ? amountAt(words, i + 2 + low.length) : undefined;
+    if (!low || !high) return undefined;
+    return {
+      op: 'between',
+      values: [low.value, high.value],
+      label: `between ${money(low.value)} and ${money(high.value)}`,
+      length: 2 + low.length + high.length,
+    };
+  }
+  let op: AmountMatch['op'] | undefined = ABOVE.get(first as 'over');
+  let lead = 1;
+  const comparative = COMPARATIVE.get(first as 'more');
+  if (comparative && words[i + 1]?.text === 'than') [op, lead] = [comparative, 2];
+  if ((first === 'at' && words[i + 1]?.text === 'least') || first === 'min' || first === 'minimum')
+    [op, lead] = ['greaterThanOrEquals', first === 'at' ? 2 : 1];
+  if ((first === 'at' && words[i + 1]?.text === 'most') || first === 'max' || first === 'maximum')
+    [op, lead] = ['lessThanOrEquals', first === 'at' ? 2 : 1];
+  if (!op) return undefined;
+  const amount = amountAt(words, i + lead);
+  if (!amount) return undefined;
+  const label = {
+    greaterThan: 'over',
+    lessThan: 'under',
+    greaterThanOrEquals: 'at least',
+    lessThanOrEquals: 'at most',
+  }[op];
+  return { op, values: [amount.value], label: `${label} ${money(amount.value)}`, length: lead + amount.length };
+}
+
+/** "my", "mine", "assigned to me", "owned by me", "I own": the person's own records. */
+export function ownPhraseAt(words: Word[], i: number): number | undefined {
+  const at = (k: number) => words[i + k]?.text;
+  if (at(0) === 'my' || at(0) === 'mine') return 1;
+  if (
+    (at(0) === 'assigned' || at(0) === 'owned') &&
+    (at(1) === 'to' || at(1) === 'by') &&
+    (at(2) === 'me' || at(2) === 'myself')
+  )
+    return 3;
+  if (at(0) === 'i' && (at(1) === 'own' || at(1) === 'have')) return 2;
+  return undefined;
+}
+
+export type Order = 'amountDesc' | 'amountAsc' | 'newest' | 'oldest' | 'soonest';
+export interface OrderMatch {
+  order?: Order;
+  limit?: number;
+  length: number;
+}
+
+const ORDER_WORDS = new Map<string, Order>([
+  ['biggest', 'amountDesc'],
+  ['largest', 'amountDesc'],
+  ['highest', 'amountDesc'],
+  ['smallest', 'amountAsc'],
+  ['lowest', 'amountAsc'],
+  ['latest', 'newest'],
+  ['newest', 'newest'],
+  ['recent', 'newest'],
+  ['oldest', 'oldest'],
+  ['earliest', 'oldest'],
+  ['soonest', 'soonest'],
+]);
+const MAX_LIMIT = 20;
+const limitOf = (word: Word | undefined) => {
+  const n = word && /^\d{1,2}$/.test(word.text) ? Number(word.text) : undefined;
+  return n && n <= MAX_LIMIT ? n : undefined;
+};
+
+/** "biggest", "most recent", "top 5", "first 3", "5 biggest". */
+export function orderPhraseAt(words: Word[], i: number): OrderMatch | undefined {
+  const first = words[i]?.text ?? '';
+  if (first === 'most' && words[i + 1]?.text === 'recent') return { order: 'newest', length: 2 };
+  const order = ORDER_WORDS.get(first);
+  if (order) return { order, length: 1 };
+  if (first === 'top' || first === 'first') {
+    const limit = limitOf(words[i + 1]);
+    return {
+      ...(first === 'top' ? { order: 'amountDesc' as const } : {}),
+      ...(limit ? { limit } : {}),
+      length: limit ? 2 : 1,
+    };
+  }
+  const limit = limitOf(words[i]);
+  if (limit && ORDER_WORDS.has(words[i + 1]?.text ?? ''))
+    return { limit, order: ORDER_WORDS.get(words[i + 1]!.text)!, length: 2 };
+  return undefined;
+}
+
+/** "how many", "count", "number of": a count is asked for. */
+export function countPhraseAt(words: Word[], i: number): number | undefined {
+  const at = (k: number) => words[i + k]?.text;
+  if (at(0) === 'how' && at(1) === 'many') return 2;
+  if (at(0) === 'number' && at(1) === 'of') return 2;
+  // Not "total": "total pipeline" asks for a sum of amounts, which is no count.
+  if (at(0) === 'count') return 1;
+  return undefined;
+}

@@ -1,0 +1,65 @@
+/**
+ * What the understanding layer needs to know about the CRM's record types, so it spells none of
+ * it itself: the words for each type, its natural date, its amount, its enum values by label and
+ * the everyday words for groups of them. The EspoCRM implementation is crm/espo/vocabulary.ts.
+ */
+
+/** A date or datetime field, and how a person calls it ("close date"). */
+export interface DateTerm {
+  field: string;
+  label: string;
+  /** `date`: compared as days; `datetime`: stored in UTC, compared with the bounds of the person's days. */
+  type: 'date' | 'datetime';
+}
+
+/** An enum field with its options as stored, and the labels people read. */
+export interface EnumTerm {
+  field: string;
+  label: string;
+  options: { value: string; label: string }[];
+}
+
+/** An everyday word for a set of enum values ("open": every stage but the closed ones). */
+export interface GroupTerm {
+  words: string[];
+  field: string;
+  op: 'in' | 'notIn';
+  values: string[];
+  /** How the understood line says it: "stage is not Closed Won or Closed Lost". */
+  description: string;
+}
+
+export interface EntityTerms {
+  /** The CRM's name of the record type (`Opportunity`). */
+  entity: string;
+  /** The plural label people read (`Opportunities`). */
+  plural: string;
+  /** Every word that names it, singular and plural (`deal`, `deals`, `pipeline`). */
+  words: string[];
+  /** What "closing", "due", "this month" are about (a deal's close date, a task's due date). */
+  naturalDate: DateTerm;
+  created: DateTerm;
+  modified: DateTerm;
+  /** The money field "over 10k" is about, when the type has one. */
+  amount?: { field: string; label: string };
+  /** The field holding the record's owner (a user id), when it has one. */
+  owner?: string;
+  enums: EnumTerm[];
+  groups: GroupTerm[];
+  /** The group a record must be in to be "overdue" (an open task), when the type has deadlines. */
+  openGroup?: GroupTerm;
+  /**
+   * Dates a time means once the words name a state: a task "completed yesterday" is about when it
+   * was completed, not when it was due.
+   */
+  stateDates?: { field: string; values: string[]; date: DateTerm }[];
+  /** Fields a person asks for by a word ("Priya's email"). */
+  contactFields: { words: string[]; field: string }[];
+}
+
+/** The CRM's vocabulary, for every record type the layer answers about. */
+export interface Vocabulary {
+  entities(): readonly EntityTerms[];
+  /** The record type of the CRM's users and the field their names are in: "Bo's deals". */
+  users: { entity: string; nameField: string };
+}

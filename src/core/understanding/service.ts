@@ -1,0 +1,173 @@
+import { DEFAULT_PAGE_SIZE } from '../commands/grammar.js';
+import type { PersonDirectory } from '../people.js';
+import type { CrmGateway, EntityDirectory, Filter, ListQuery, RequestContext, Tenant } from '../ports.js';
+import type { Reply } from '../replies.js';
+import { commandText } from '../text.js';
+import type { EntityTerms, Vocabulary } from './ports.js';
+import { describeUnderstanding, fieldAskOf, understand, type FieldAsk, type Understanding } from './understand.js';
+
+export interface UnderstandingDeps {
+  crm: CrmGateway;
+  entities: EntityDirectory;
+  vocabulary: Vocabulary;
+  people: PersonDirectory;
+}
+
+/**
+ * `answered`: read from the CRM, the reply says how it was understood. `partial`: some of it was
+ * understood, not all; with no model that is what the person is told, with the nearest command.
+ */
+export type Answer =
+  { kind: 'answered'; reply: Reply } | { kind: 'partial'; understood: string; unknown: string[]; command: string };
+
+/** Names that may match a few records: more than this and the person should say more. */
+const MAX_CHOICES = 5;
+
+/**
+ * The deterministic layer: everyday requests for lists, counts and named records, read against
+ * the CRM's vocabulary and answered with one read, without a model. It only reads; anything it
+ * does not fully understand is left to the model, or explained.
+ */
+export class UnderstandingService {
+  constructor(private readonly deps: UnderstandingDeps) {}
+
+  async answer(context: RequestContext, tenant: Tenant, text: string, now: Date): Promise<Answer | undefined> {
+    const understanding = understand(text, this.deps.vocabulary, now, context.timeZone ?? 'UTC');
+    if (!understanding) {
+      const ask = fieldAskOf(text, this.deps.vocabulary);
+      return ask && this.answerFieldAsk(tenant, ask);
+    }
+    if (understanding.unknown.length) return this.partial(understanding);
+
+    const filters = [...understanding.filters];
+    let ownerName: string | undefined;
+    const { owner, entity } = understanding;
+    if (owner && entity.owner) {
+      const found = await this.ownerOf(context, tenant, owner, now);
+      if (!found) return this.partial({ ...understanding, unknown: [owner.kind === 'me' ? 'my' : owner.name] });
+      filters.push({ field: entity.owner, op: 'equals', value: found.id });
+      ownerName = found.name;
+    }
+    const understood = describeUnderstanding(understanding, ownerName);
+    const query: ListQuery = {
+      entity: entity.entity,
+      filters,
+      limit: understanding.count ? 1 : (understanding.limit ?? DEFAULT_PAGE_SIZE),
+      offset: 0,
+      ...sortOf(understanding),
+      ...(understanding.name ? { text: understanding.name } : {}),
+    };
+    const info = this.deps.entities.resolve(entity.entity);
+    const page = await this.deps.crm.list(tenant, query);
+    if (understanding.count && page.total !== undefined)
+      return { kind: 'answered', reply: { kind: 'count', entity: info, total: page.total, query, understood } };
+    if (understanding.count) return this.partial({ ...understanding, unknown: ['how many'] });
+    if (understanding.name) {
+      // A name is answered only when it is one record; a few become a choice, none is not "no matches".
+      if (page.records.length === 0 || (page.total ?? page.records.length) > MAX_CHOICES)
+        return this.partial({ ...understanding, unknown: [understanding.name] });
+      if (page.records.length === 1) {
+        const record = await this.deps.crm.get(tenant, entity.entity, page.records[0]!.id);
+        return { kind: 'answered', reply: { kind: 'record', entity: info, record, understood } };
+      }
+    }
+    return { kind: 'answered', reply: { kind: 'records', entity: info, query, page, understood } };
+  }
+
+  /** "Priya's email": answered only when exactly one record of the types with that field has the name. */
+  private async answerFieldAsk(tenant: Tenant, ask: FieldAsk): Promise<Answer | undefined> {
+    const pages = await Promise.all(
+      ask.entities.map((entity) =>
+        this.deps.crm.list(tenant, { entity: entity.entity, filters: [], text: ask.name, limit: 2, offset: 0 }),
+      ),
+    );
+    const found = pages.flatMap((page, index) =>
+      page.records.map((record) => ({ entity: ask.entities[index]!, record })),
+    );
+    if (found.length !== 1) return undefined;
+    const [{ entity, record }] = found as [(typeof found)[number]];
+    const info = this.deps.entities.resolve(entity.entity);
+    return {
+      kind: 'answered',
+      reply: {
+        kind: 'record',
+        entity: info,
+        record: await this.deps.crm.get(tenant, entity.entity, record.id),
+        understood: `${info.label} named like “${ask.name}” · ${ask.field}`,
+      },
+    };
+  }
+
+  /** The person's own EspoCRM user, or the one colleague whose name it is. */
+  private async ownerOf(
+    context: RequestContext,
+    tenant: Tenant,
+    owner: NonNullable<Understanding['owner']>,
+    now: Date,
+  ): Promise<{ id: string; name?: string } | undefined> {
+    if (owner.kind === 'me') {
+      const id = await this.deps.people.crmUserOf(tenant, context.email, now);
+      return id ? { id } : undefined;
+    }
+    const { entity } = this.deps.vocabulary.users;
+    const page = await this.deps.crm.list(tenant, { entity, filters: [], text: owner.name, limit: 2, offset: 0 });
+    const [user] = page.records;
+    return page.records.length === 1 && user ? { id: user.id, ...(user.name ? { name: user.name } : {}) } : undefined;
+  }
+
+  private partial(understanding: Understanding): Answer {
+    return {
+      kind: 'partial',
+      understood: describeUnderstanding(understanding),
+      unknown: understanding.unknown,
+      command: nearestCommand(understanding.entity, understanding.filters),
+    };
+  }
+}
+
+function sortOf(understanding: Understanding): Pick<ListQuery, 'sort'> {
+  const { order, entity } = understanding;
+  switch (order) {
+    case 'amountDesc':
+    case 'amountAsc':
+      return entity.amount
+        ? { sort: { field: entity.amount.field, order: order === 'amountDesc' ? 'desc' : 'asc' } }
+        : {};
+    case 'newest':
+    case 'oldest':
+      return { sort: { field: entity.created.field, order: order === 'newest' ? 'desc' : 'asc' } };
+    case 'soonest':
+      return { sort: { field: entity.naturalDate.field, order: 'asc' } };
+    default:
+      return {};
+  }
+}
+
+const SYMBOLS: Partial<Record<Filter['op'], string>> = {
+  equals: '=',
+  notEquals: '!=',
+  greaterThan: '>',
+  lessThan: '<',
+  greaterThanOrEquals: '>=',
+  lessThanOrEquals: '<=',
+  in: '=',
+  notIn: '!=',
+};
+
+/** The command that lists what was understood, with the conditions the command's words can carry. */
+function nearestCommand(entity: EntityTerms, filters: Filter[]): string {
+  const conditions = filters.flatMap((filter) => {
+    const value = Array.isArray(filter.value) ? filter.value.join(',') : String(filter.value);
+    const symbol = SYMBOLS[filter.op];
+    return symbol && /^[\w.,:-]+$/.test(value) ? [`${filter.field}${symbol}${value}`] : [];
+  });
+  return commandText(['list', entity.plural.toLowerCase(), ...conditions].join(' '));
+}
+
+/** What a person is told when a request was understood in part and there is no model to ask. */
+export function partialText(answer: Extract<Answer, { kind: 'partial' }>): string {
+  return (
+    `I understood: ${answer.understood}. I did not understand “${answer.unknown.join(' ')}”, so I have not looked anything up. ` +
+    `The nearest command: ${answer.command}.`
+  );
+}

@@ -1,0 +1,364 @@
+import { dayStartUtc, isoDate } from '../commands/values.js';
+import type { Filter } from '../ports.js';
+import { amountPhraseAt, countPhraseAt, orderPhraseAt, ownPhraseAt, type Order } from './phrases.js';
+import type { DateTerm, EntityTerms, GroupTerm, Vocabulary } from './ports.js';
+import { resolveMonth, timeAt, type TimeSpec } from './time.js';
+import { typoOf, wordsOf, type Word } from './words.js';
+
+/** What a request was understood to ask: a list or a count of one record type, and what was not understood. */
+export interface Understanding {
+  entity: EntityTerms;
+  filters: Filter[];
+  /** How each condition was understood, in the order asked: "close date this month". */
+  parts: string[];
+  /** `me`: the person's own records; a name: a colleague's ("Bo's deals"), found among the CRM's users. */
+  owner?: { kind: 'me' } | { kind: 'user'; name: string };
+  order?: Order;
+  limit?: number;
+  count: boolean;
+  /** Words that said something this layer did not understand: then it does not answer alone. */
+  unknown: string[];
+  /** Words left that name a record ("show the Globex pilot deal"): looked up by name. */
+  name?: string;
+}
+
+/** Words that carry no condition: verbs of asking, articles, fillers. */
+const FILLERS = new Set(
+  (
+    'show me list find get give display pull up all the a an any every of with that which who are is were was ' +
+    'there do does did have has please pls what whats what’s for on in to from at and or can could you ' +
+    'would like see tell let know look lookup our some currently right now ones one records record ' +
+    'items entries s them those these their its it be being been still yet so far out thanks thank just'
+  ).split(/\s+/),
+);
+const CREATED_WORDS = new Set(['created', 'added', 'came', 'entered', 'new', 'signed', 'registered', 'logged']);
+const MODIFIED_WORDS = new Set(['modified', 'updated', 'touched', 'changed', 'edited']);
+const NATURAL_WORDS = new Set([
+  'closing',
+  'close',
+  'closes',
+  'due',
+  'expected',
+  'expiring',
+  'scheduled',
+  'starting',
+  'start',
+  'starts',
+  'happening',
+  'planned',
+]);
+
+interface Pending {
+  field: DateTerm;
+  spec: TimeSpec;
+}
+
+const wordMaps = new WeakMap<Vocabulary, Map<string, EntityTerms>>();
+/** Each word that names a record type, once per vocabulary. */
+function entityWords(vocabulary: Vocabulary): Map<string, EntityTerms> {
+  let byWord = wordMaps.get(vocabulary);
+  if (!byWord) {
+    byWord = new Map();
+    for (const entity of vocabulary.entities()) for (const word of entity.words) byWord.set(word, entity);
+    wordMaps.set(vocabulary, byWord);
+  }
+  return byWord;
+}
+
+/** Which record type the words name: the first exact word, else the one word that is a typo of exactly one. */
+function entityOf(
+  words: Word[],
+  vocabulary: Vocabulary,
+): { entity: EntityTerms; index: number; typo: boolean } | undefined {
+  const byWord = entityWords(vocabulary);
+  const exact = words.findIndex((word) => byWord.has(word.text));
+  if (exact >= 0) return { entity: byWord.get(words[exact]!.text)!, index: exact, typo: false };
+  for (const [index, word] of words.entries()) {
+    if (FILLERS.has(word.text)) continue;
+    const typo = typoOf(word.text, byWord.keys());
+    if (typo) return { entity: byWord.get(typo)!, index, typo: true };
+  }
+  return undefined;
+}
+
+/** An enum option whose label the words at `i` spell (longest first), unambiguous across the entity's fields. */
+function optionAt(
+  words: Word[],
+  i: number,
+  entity: EntityTerms,
+): { field: string; value: string; length: number } | undefined {
+  let found: { field: string; value: string; length: number } | undefined;
+  let ambiguous = false;
+  for (const term of entity.enums) {
+    for (const option of term.options) {
+      const label = option.label.toLowerCase().split(/[\s-]+/);
+      if (!label.every((part, k) => words[i + k]?.text === part)) continue;
+      if (!found || label.length > found.length)
+        [found, ambiguous] = [{ field: term.field, value: option.value, length: label.length }, false];
+      else if (label.length === found.length) ambiguous = true;
+    }
+  }
+  return ambiguous ? undefined : found;
+}
+
+function groupAt(word: Word, entity: EntityTerms): GroupTerm | undefined {
+  return entity.groups.find((group) => group.words.includes(word.text));
+}
+
+/** The filters a time phrase puts on a date field, in the person's zone; undefined when it makes no sense there. */
+function timeFilters(
+  spec: TimeSpec,
+  term: DateTerm,
+  entity: EntityTerms,
+  now: Date,
+  timeZone: string,
+): { filters: Filter[]; label: string } | undefined {
+  const today = isoDate(now, timeZone);
+  const bound = (day: string) => (term.type === 'date' ? day : dayStartUtc(day, timeZone));
+  if (spec.kind === 'overdue') {
+    if (!entity.openGroup || term !== entity.naturalDate) return undefined;
+    const before = term.type === 'date' ? today : now.toISOString().replace('T', ' ').slice(0, 19);
+    const { field, op, values, description } = entity.openGroup;
+    return {
+      filters: [
+        { field: term.field, op: 'lessThan', value: before },
+        { field, op, value: values },
+      ],
+      label: `overdue (${term.label} before ${term.type === 'date' ? 'today' : 'now'}, ${description})`,
+    };
+  }
+  const range =
+    spec.kind === 'month'
+      ? resolveMonth(spec.month, today, term.field === entity.created.field || term === entity.modified)
+      : spec;
+  const filters: Filter[] = [];
+  if (range.from) filters.push({ field: term.field, op: 'greaterThanOrEquals', value: bound(range.from) });
+  if (range.to) filters.push({ field: term.field, op: 'lessThan', value: bound(range.to) });
+  return { filters, label: `${term.label} ${spec.label}` };
+}
+
+/**
+ * Reads a request word by word against the CRM's vocabulary. Undefined when it names no record
+ * type; otherwise what it asks, with the words it could not place in `unknown`.
+ */
+export function understand(
+  text: string,
+  vocabulary: Vocabulary,
+  now: Date,
+  timeZone: string,
+): Understanding | undefined {
+  const words = wordsOf(text);
+  const named = entityOf(words, vocabulary);
+  if (!named) return undefined;
+  const { entity } = named;
+  const result: Understanding = { entity, filters: [], parts: [], count: false, unknown: [] };
+  const today = isoDate(now, timeZone);
+  const hasTime = words.some((_, k) => timeAt(words, k, today));
+  const grouped = new Set<string>();
+  const enumValues = new Map<string, string[]>();
+  const times: Pending[] = [];
+  const unknownAt: number[] = [];
+  let dateField = entity.naturalDate;
+  let fromTop = false;
+  const enumFieldWords = new Set(entity.enums.map((term) => term.label.toLowerCase()));
+
+  for (let i = 0; i < words.length;) {
+    const word = words[i]!;
+    if (i === named.index) {
+      i += 1;
+      continue;
+    }
+    // "new leads this week" are the week's new ones, not those whose status is still New.
+    const option = word.text === 'new' && hasTime ? undefined : optionAt(words, i, entity);
+    const time = option ? undefined : timeAt(words, i, today);
+    const amount = amountPhraseAt(words, i);
+    const order = orderPhraseAt(words, i);
+    const own = ownPhraseAt(words, i);
+    const count = countPhraseAt(words, i);
+    const group = groupAt(word, entity);
+    if (count) {
+      result.count = true;
+      i += count;
+    } else if (assignee(words, i) && entity.owner) {
+      result.owner = { kind: 'user', name: words[i + 2]!.raw };
+      i += 3;
+    } else if (own) {
+      if (!entity.owner) unknownAt.push(i);
+      result.owner = { kind: 'me' };
+      i += own;
+    } else if (option) {
+      enumValues.set(option.field, [...(enumValues.get(option.field) ?? []), option.value]);
+      i += option.length;
+    } else if (time) {
+      times.push({ field: dateField, spec: time.spec });
+      i += time.length;
+    } else if (amount) {
+      if (!entity.amount) unknownAt.push(i);
+      else {
+        const { field, label } = entity.amount;
+        const values = amount.values;
+        result.filters.push(
+          ...(amount.op === 'between'
+            ? [
+                { field, op: 'greaterThanOrEquals' as const, value: values[0]! },
+                { field, op: 'lessThanOrEquals' as const, value: values[1]! },
+              ]
+            : [{ field, op: amount.op, value: values[0]! }]),
+        );
+        result.parts.push(`${label} ${amount.label}`);
+      }
+      i += amount.length;
+    } else if (order) {
+      if (order.order) result.order = order.order;
+      if (order.limit) result.limit = order.limit;
+      fromTop = fromTop || word.text === 'top';
+      i += order.length;
+    } else if (group) {
+      // "won or lost deals", "open and won deals": two groups of one field, no single filter says which.
+      if (grouped.has(group.field)) unknownAt.push(i);
+      grouped.add(group.field);
+      result.filters.push({ field: group.field, op: group.op, value: group.values });
+      result.parts.push(group.description);
+      i += 1;
+    } else if (word.possessive && !FILLERS.has(word.text) && entity.owner && i < named.index) {
+      result.owner = { kind: 'user', name: word.raw };
+      i += 1;
+    } else {
+      if (CREATED_WORDS.has(word.text)) dateField = entity.created;
+      else if (MODIFIED_WORDS.has(word.text)) dateField = entity.modified;
+      else if (NATURAL_WORDS.has(word.text)) dateField = entity.naturalDate;
+      else if (!FILLERS.has(word.text) && !enumFieldWords.has(word.text) && word.text !== 'assigned') unknownAt.push(i);
+      // A date word after its time phrase ("this week's new leads") still says which date.
+      if (
+        times.length &&
+        (CREATED_WORDS.has(word.text) || MODIFIED_WORDS.has(word.text)) &&
+        times.at(-1)!.field === entity.naturalDate
+      )
+        times.at(-1)!.field = dateField;
+      i += 1;
+    }
+  }
+
+  for (const [field, values] of enumValues) {
+    result.filters.push(
+      values.length === 1 ? { field, op: 'equals', value: values[0]! } : { field, op: 'in', value: values },
+    );
+    result.parts.push(`${field} is ${values.join(' or ')}`);
+  }
+  const stateDate = stateDateOf(entity, result.filters, enumValues);
+  for (const { field, spec } of times) {
+    const applied = timeFilters(
+      spec,
+      field === entity.naturalDate && stateDate ? stateDate : field,
+      entity,
+      now,
+      timeZone,
+    );
+    if (!applied) {
+      result.unknown.push(spec.label);
+      continue;
+    }
+    result.filters.push(...applied.filters);
+    result.parts.push(applied.label);
+  }
+  if ((result.order === 'amountDesc' || result.order === 'amountAsc') && !entity.amount) {
+    if (fromTop) delete result.order;
+    else result.unknown.push('biggest');
+  }
+  result.unknown.push(...unknownAt.map((index) => words[index]!.raw));
+  // A record type read from a typo is a guess already: no name is looked up on top of it ("the Hooli contract").
+  if (!named.typo) nameOf(result, words, unknownAt);
+  return result;
+}
+
+/** "assigned to Bo": a capitalized name after it, not "me". */
+function assignee(words: Word[], i: number): boolean {
+  const name = words[i + 2];
+  return (
+    (words[i]?.text === 'assigned' || words[i]?.text === 'owned') &&
+    (words[i + 1]?.text === 'to' || words[i + 1]?.text === 'by') &&
+    name !== undefined &&
+    /^\p{Lu}/u.test(name.raw) &&
+    !FILLERS.has(name.text)
+  );
+}
+
+/** The date a named state brings ("completed" tasks: when completed), when the words name only such states. */
+function stateDateOf(entity: EntityTerms, filters: Filter[], enumValues: Map<string, string[]>): DateTerm | undefined {
+  return entity.stateDates?.find(
+    (state) =>
+      enumValues.get(state.field)?.every((value) => state.values.includes(value)) ||
+      filters.some(
+        (filter) =>
+          filter.field === state.field &&
+          filter.op === 'in' &&
+          Array.isArray(filter.value) &&
+          filter.value.every((value) => state.values.includes(String(value))),
+      ),
+  )?.date;
+}
+
+const LOOKUP_VERBS = new Set(['show', 'find', 'open', 'get', 'pull', 'display', 'where', 'look']);
+
+/**
+ * "show the Globex pilot deal": the only unknown words, side by side, one of them capitalized,
+ * after a verb that looks something up, and no other condition: a name to look up.
+ */
+function nameOf(result: Understanding, words: Word[], unknownAt: number[]): void {
+  if (!unknownAt.length || unknownAt.length !== result.unknown.length) return;
+  const contiguous = unknownAt.every((index, k) => k === 0 || index === unknownAt[k - 1]! + 1);
+  const asksForOne = LOOKUP_VERBS.has(words[0]?.text ?? '');
+  const capitalized = unknownAt.some((index) => /^\p{Lu}/u.test(words[index]!.raw));
+  if (!contiguous || !asksForOne || !capitalized || result.filters.length || result.count || result.owner) return;
+  result.name = unknownAt.map((index) => words[index]!.raw).join(' ');
+  result.unknown = [];
+}
+
+/** The one line saying how a request was understood: "Opportunities · stage is not Closed Won or Closed Lost · …". */
+export function describeUnderstanding(understanding: Understanding, ownerName?: string): string {
+  const { entity, parts, owner, order, limit, name } = understanding;
+  const orderText = {
+    amountDesc: 'biggest first',
+    amountAsc: 'smallest first',
+    newest: 'newest first',
+    oldest: 'oldest first',
+    soonest: `soonest ${entity.naturalDate.label} first`,
+  };
+  return [
+    understanding.count ? `how many ${entity.plural}` : entity.plural,
+    ...(name ? [`named like “${name}”`] : []),
+    ...parts,
+    ...(owner ? [owner.kind === 'me' ? 'assigned to you' : `assigned to ${ownerName ?? owner.name}`] : []),
+    ...(order ? [orderText[order]] : []),
+    ...(limit ? [`top ${limit}`] : []),
+  ].join(' · ');
+}
+
+/** "Priya's email", "what is Acme's phone": whose (a name) and which field, of the record types that have it. */
+export interface FieldAsk {
+  name: string;
+  field: string;
+  entities: EntityTerms[];
+}
+
+export function fieldAskOf(text: string, vocabulary: Vocabulary): FieldAsk | undefined {
+  const words = wordsOf(text).filter((word) => !FILLERS.has(word.text));
+  const owner = words.findIndex((word) => word.possessive);
+  if (owner < 0 || owner !== words.length - 2) return undefined;
+  const asked = words[owner + 1]!.text;
+  const entities = vocabulary
+    .entities()
+    .filter((entity) => entity.contactFields.some((field) => field.words.includes(asked)));
+  const name = words.slice(0, owner + 1);
+  // A name is capitalized, and a few words at most: "update Bob's phone" is no question about Bob.
+  if (!entities.length || name.length > 3 || !name.every((word) => /^\p{Lu}/u.test(word.raw))) return undefined;
+  const field = entities[0]!.contactFields.find((candidate) => candidate.words.includes(asked))!.field;
+  return {
+    name: words
+      .slice(0, owner + 1)
+      .map((word) => word.raw)
+      .join(' '),
+    field,
+    entities,
+  };
+}

@@ -1,0 +1,120 @@
+import type { DateTerm, EntityTerms, GroupTerm, Vocabulary } from '../../core/understanding/ports.js';
+import { EspoEntityDirectory, aliasesOf, writableFields } from './entities.js';
+
+/**
+ * EspoCRM's words for the understanding layer: which date a type is "about", its amount, its enum
+ * options (entity-fields.json, from EspoCRM's entityDefs) and the groups its own list filters use.
+ * The groups follow EspoCRM's primary filters: a deal is open unless Closed Won or Closed Lost
+ * (Opportunity `open`), a task is actual unless Completed or Canceled (Task `actual`), a lead is
+ * actual unless Converted, Recycled or Dead (Lead `actual`), a case open unless Closed, Rejected or
+ * Duplicate (Case `open`).
+ */
+const directory = new EspoEntityDirectory();
+
+const date = (field: string, label: string, type: DateTerm['type'] = 'datetime'): DateTerm => ({ field, label, type });
+const CREATED = date('createdAt', 'created');
+const MODIFIED = date('modifiedAt', 'modified');
+const OPEN_WORDS = ['open', 'active', 'current', 'pending', 'outstanding', 'ongoing'];
+
+function group(words: string[], field: string, op: GroupTerm['op'], values: string[]): GroupTerm {
+  const description = op === 'in' ? `${field} is ${values.join(' or ')}` : `${field} is not ${values.join(' or ')}`;
+  return { words, field, op, values, description };
+}
+
+interface Definition {
+  naturalDate: DateTerm;
+  stateDates?: EntityTerms['stateDates'];
+  amount?: { field: string; label: string };
+  groups?: GroupTerm[];
+  openGroup?: GroupTerm;
+  contactFields?: EntityTerms['contactFields'];
+}
+
+const CONTACT_FIELDS: EntityTerms['contactFields'] = [
+  { words: ['email', 'mail', 'address'], field: 'emailAddress' },
+  { words: ['phone', 'number', 'mobile', 'cell'], field: 'phoneNumber' },
+];
+const openDeals = group(OPEN_WORDS, 'stage', 'notIn', ['Closed Won', 'Closed Lost']);
+const openTasks = group([...OPEN_WORDS, 'unfinished', 'incomplete', 'todo'], 'status', 'notIn', [
+  'Completed',
+  'Canceled',
+]);
+const openLeads = group(OPEN_WORDS, 'status', 'notIn', ['Converted', 'Recycled', 'Dead']);
+const openCases = group(OPEN_WORDS, 'status', 'notIn', ['Closed', 'Rejected', 'Duplicate']);
+
+const DEFINITIONS: Record<string, Definition> = {
+  Opportunity: {
+    naturalDate: date('closeDate', 'close date', 'date'),
+    amount: { field: 'amount', label: 'amount' },
+    groups: [
+      openDeals,
+      group(['won'], 'stage', 'in', ['Closed Won']),
+      group(['lost'], 'stage', 'in', ['Closed Lost']),
+      group(['closed'], 'stage', 'in', ['Closed Won', 'Closed Lost']),
+    ],
+    openGroup: openDeals,
+  },
+  Task: {
+    naturalDate: date('dateEnd', 'due date'),
+    groups: [openTasks, group(['done', 'finished'], 'status', 'in', ['Completed'])],
+    openGroup: openTasks,
+    // EspoCRM sets a task's dateCompleted when its status becomes Completed.
+    stateDates: [{ field: 'status', values: ['Completed'], date: date('dateCompleted', 'completed') }],
+  },
+  Meeting: { naturalDate: date('dateStart', 'start') },
+  Call: { naturalDate: date('dateStart', 'start') },
+  Lead: {
+    naturalDate: CREATED,
+    amount: { field: 'opportunityAmount', label: 'opportunity amount' },
+    groups: [openLeads],
+    contactFields: CONTACT_FIELDS,
+  },
+  Contact: { naturalDate: CREATED, contactFields: CONTACT_FIELDS },
+  Account: {
+    naturalDate: CREATED,
+    contactFields: [...CONTACT_FIELDS, { words: ['website', 'site'], field: 'website' }],
+  },
+  Case: { naturalDate: CREATED, groups: [openCases], openGroup: openCases },
+};
+
+/** "Closed Won" from `Closed Won`, "Not Started" from `Not Started`: EspoCRM's default labels are the values. */
+const labelOf = (value: string) => value;
+
+function terms(entity: string, definition: Definition): EntityTerms {
+  const info = directory.resolve(entity);
+  const fields = writableFields(entity) ?? [];
+  return {
+    entity,
+    plural: info.plural,
+    words: [...aliasesOf(entity)],
+    naturalDate: definition.naturalDate,
+    created: CREATED,
+    modified: MODIFIED,
+    ...(definition.amount ? { amount: definition.amount } : {}),
+    ...(fields.some((field) => field.name === 'assignedUserId') ? { owner: 'assignedUserId' } : {}),
+    enums: fields
+      // A parent's type is a record type, not a value people filter by in words.
+      .filter((field) => field.type === 'enum' && field.options?.length && field.name !== 'parentType')
+      .map((field) => ({
+        field: field.name,
+        label: field.name,
+        options: field.options!.map((value) => ({ value, label: labelOf(value) })),
+      })),
+    groups: definition.groups ?? [],
+    ...(definition.openGroup ? { openGroup: definition.openGroup } : {}),
+    ...(definition.stateDates ? { stateDates: definition.stateDates } : {}),
+    contactFields: definition.contactFields ?? [],
+  };
+}
+
+const ENTITIES: readonly EntityTerms[] = Object.entries(DEFINITIONS).map(([entity, definition]) =>
+  terms(entity, definition),
+);
+
+export class EspoVocabulary implements Vocabulary {
+  readonly users = { entity: 'User', nameField: 'name' };
+
+  entities(): readonly EntityTerms[] {
+    return ENTITIES;
+  }
+}
