@@ -28,13 +28,20 @@ const COMPARATIVE = new Map([
   ['lower', 'lessThan'],
 ] as const);
 
+// Maps, not object literals, for every word looked up: `constructor` or `__proto__` must find nothing.
+const SCALES = new Map([
+  ['k', 1_000],
+  ['thousand', 1_000],
+  ['grand', 1_000],
+  ['m', 1_000_000],
+  ['million', 1_000_000],
+]);
+
 /** "10k", "$50,000", "1 million", "5 grand": the amount and how many words it took. */
 function amountAt(words: Word[], i: number): { value: number; length: number } | undefined {
   const value = amountOf(words[i]?.text ?? '');
   if (value === undefined) return undefined;
-  const scale = { k: 1_000, thousand: 1_000, grand: 1_000, m: 1_000_000, million: 1_000_000 }[
-    words[i + 1]?.text as 'k'
-  ];
+  const scale = SCALES.get(words[i + 1]?.text ?? '');
   return scale && /^\$?[\d,.]+$/.test(words[i]!.text) ? { value: value * scale, length: 2 } : { value, length: 1 };
 }
 

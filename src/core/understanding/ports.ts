@@ -36,6 +36,10 @@ export interface EntityTerms {
   plural: string;
   /** Every word that names it, singular and plural (`deal`, `deals`, `pipeline`). */
   words: string[];
+  /** The words of `words` that name one record (`deal`): "the biggest deal" is one deal. */
+  singularWords: string[];
+  /** The words of `words` that name only the open records (`pipeline`: the deals still open). */
+  openWords: string[];
   /** What "closing", "due", "this month" are about (a deal's close date, a task's due date). */
   naturalDate: DateTerm;
   created: DateTerm;

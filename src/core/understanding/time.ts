@@ -78,22 +78,42 @@ function unitRange(unit: string, today: string, shift: number): { from: string; 
   }
 }
 
+// Maps and sets, not object literals, for every word looked up: `constructor` must find nothing.
+const RELATIVE_DAYS = new Map([
+  ['today', 0],
+  ['tomorrow', 1],
+  ['yesterday', -1],
+]);
+const SHIFTS = new Map([
+  ['this', 0],
+  ['current', 0],
+  ['next', 1],
+  ['coming', 1],
+  ['last', -1],
+  ['previous', -1],
+  ['past', -1],
+]);
+const BOUNDS = new Set(['before', 'after', 'since', 'until', 'by']);
+
 /** A single day named at `i`: today, tomorrow, yesterday, a weekday, `2026-12-01`, `Dec 5`, `5 December`. */
 export function dayAt(
   words: Word[],
   i: number,
   today: string,
+  /** Which one a bare weekday is: the coming one ("due Friday"), or the last one ("since Monday"). */
+  weekdays: 'coming' | 'past' = 'coming',
 ): { day: string; length: number; label: string } | undefined {
   const word = words[i]?.text;
   if (!word) return undefined;
-  const relative = { today: 0, tomorrow: 1, yesterday: -1 }[word as 'today'];
+  const relative = RELATIVE_DAYS.get(word);
   if (relative !== undefined) return { day: addDays(today, relative), length: 1, label: word };
   if (isValidDay(word)) return { day: word, length: 1, label: word };
   const weekday = weekdayIndex(word);
   if (weekday !== undefined) {
-    // The coming one: today when today is that day.
+    // The coming one, or the last one: today when today is that day.
     const ahead = (weekday - weekdayOf(today) + 7) % 7;
-    return { day: addDays(today, ahead), length: 1, label: WEEKDAYS[weekday]! };
+    const back = (weekdayOf(today) - weekday + 7) % 7;
+    return { day: addDays(today, weekdays === 'past' ? -back : ahead), length: 1, label: WEEKDAYS[weekday]! };
   }
   const month = monthIndex(word) ?? (word === 'may' && plainNumber(words[i + 1]) ? 4 : undefined);
   const dateAfter = plainNumber(words[i + 1]);
@@ -122,7 +142,7 @@ export function timeAt(words: Word[], i: number, today: string): TimeMatch | und
     return { spec: { kind: 'overdue', label: 'overdue' }, length: first === 'overdue' ? 1 : 2 };
   }
   // this/next/last week|month|quarter|year
-  const shift = { this: 0, current: 0, next: 1, coming: 1, last: -1, previous: -1, past: -1 }[first as 'this'];
+  const shift = SHIFTS.get(first ?? '');
   if (shift !== undefined && second && UNITS.has(second)) {
     return { spec: { kind: 'range', ...unitRange(second, today, shift), label: `${first} ${second}` }, length: 2 };
   }
@@ -147,9 +167,10 @@ export function timeAt(words: Word[], i: number, today: string): TimeMatch | und
     return { spec: day(addDays(today, -n), `${n} days ago`), length: 3 };
   }
   // before/after/since/until/by <day>
-  const bound = { before: 'before', after: 'after', since: 'since', until: 'until', by: 'by' }[first as 'before'];
+  const bound = BOUNDS.has(first ?? '') ? (first as 'before' | 'after' | 'since' | 'until' | 'by') : undefined;
   if (bound) {
-    const named = dayAt(words, i + 1, today);
+    // "since Monday" is the Monday gone by; "before/after/until/by Friday" the coming one.
+    const named = dayAt(words, i + 1, today, bound === 'since' ? 'past' : 'coming');
     if (!named) return undefined;
     const label = `${bound} ${named.label}`;
     const range =

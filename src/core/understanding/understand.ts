@@ -160,6 +160,7 @@ export function understand(
   const unknownAt: number[] = [];
   let dateField = entity.naturalDate;
   let fromTop = false;
+  let fromFirst = false;
   const enumFieldWords = new Set(entity.enums.map((term) => term.label.toLowerCase()));
 
   for (let i = 0; i < words.length;) {
@@ -212,6 +213,7 @@ export function understand(
       if (order.order) result.order = order.order;
       if (order.limit) result.limit = order.limit;
       fromTop = fromTop || word.text === 'top';
+      fromFirst = fromFirst || word.text === 'first';
       i += order.length;
     } else if (group) {
       // "won or lost deals", "open and won deals": two groups of one field, no single filter says which.
@@ -239,6 +241,17 @@ export function understand(
     }
   }
 
+  const namedWord = words[named.index]!.text;
+  // "pipeline", "to-dos": a name for the type's open records only, unless the words chose a group of that field.
+  const open = entity.openGroup;
+  if (open && entity.openWords.includes(namedWord) && !grouped.has(open.field) && !enumValues.has(open.field)) {
+    result.filters.push({ field: open.field, op: open.op, value: open.values });
+    result.parts.push(open.description);
+  }
+  // "the first 3 leads that came in": the earliest, by the date the words are about.
+  if (fromFirst && !result.order) result.order = dateField === entity.naturalDate ? 'soonest' : 'oldest';
+  // "the biggest deal" is one deal; "the biggest deals" the first of them.
+  if (result.order && !result.limit && entity.singularWords.includes(namedWord)) result.limit = 1;
   for (const [field, values] of enumValues) {
     result.filters.push(
       values.length === 1 ? { field, op: 'equals', value: values[0]! } : { field, op: 'in', value: values },

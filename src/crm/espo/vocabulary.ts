@@ -28,6 +28,7 @@ interface Definition {
   groups?: GroupTerm[];
   openGroup?: GroupTerm;
   contactFields?: EntityTerms['contactFields'];
+  openWords?: string[];
 }
 
 const CONTACT_FIELDS: EntityTerms['contactFields'] = [
@@ -45,6 +46,8 @@ const openCases = group(OPEN_WORDS, 'status', 'notIn', ['Closed', 'Rejected', 'D
 const DEFINITIONS: Record<string, Definition> = {
   Opportunity: {
     naturalDate: date('closeDate', 'close date', 'date'),
+    // A pipeline is the deals still in play.
+    openWords: ['pipeline'],
     amount: { field: 'amount', label: 'amount' },
     groups: [
       openDeals,
@@ -56,6 +59,8 @@ const DEFINITIONS: Record<string, Definition> = {
   },
   Task: {
     naturalDate: date('dateEnd', 'due date'),
+    // What is still to do: a finished to-do is no longer one.
+    openWords: ['todo', 'todos'],
     groups: [openTasks, group(['done', 'finished'], 'status', 'in', ['Completed'])],
     openGroup: openTasks,
     // EspoCRM sets a task's dateCompleted when its status becomes Completed.
@@ -80,13 +85,27 @@ const DEFINITIONS: Record<string, Definition> = {
 /** "Closed Won" from `Closed Won`, "Not Started" from `Not Started`: EspoCRM's default labels are the values. */
 const labelOf = (value: string) => value;
 
+/** The words of a type's aliases that name one record: those whose plural is an alias too. */
+function singularWords(aliases: readonly string[]): string[] {
+  const pluralsOf = (word: string) => [
+    `${word}s`,
+    `${word}es`,
+    word.replace(/y$/, 'ies'),
+    word === 'person' ? 'people' : '',
+  ];
+  return aliases.filter((word) => pluralsOf(word).some((plural) => plural !== word && aliases.includes(plural)));
+}
+
 function terms(entity: string, definition: Definition): EntityTerms {
   const info = directory.resolve(entity);
   const fields = writableFields(entity) ?? [];
+  const aliases = [...aliasesOf(entity)];
   return {
     entity,
     plural: info.plural,
-    words: [...aliasesOf(entity)],
+    words: aliases,
+    singularWords: singularWords(aliases),
+    openWords: definition.openWords ?? [],
     naturalDate: definition.naturalDate,
     created: CREATED,
     modified: MODIFIED,

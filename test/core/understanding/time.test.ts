@@ -69,7 +69,8 @@ describe('time phrases', () => {
   it.each([
     ['before friday', undefined, '2026-11-20'],
     ['after 2026-12-01', '2026-12-02', undefined],
-    ['since monday', '2026-11-23', undefined],
+    // A Wednesday: "since Monday" is the Monday gone by, two days ago.
+    ['since monday', '2026-11-16', undefined],
     ['since 2026-11-01', '2026-11-01', undefined],
     ['until tomorrow', undefined, '2026-11-20'],
     ['by friday', undefined, '2026-11-21'],

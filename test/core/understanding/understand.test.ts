@@ -287,3 +287,40 @@ describe('understand: whose, and which date a state brings', () => {
     expect(read('open tasks this week')!.filters[1]!.field).toBe('dateEnd');
   });
 });
+
+// Each of these was answered wrongly, with no model, in `npm run eval` before it was fixed.
+describe('understand: what the words imply', () => {
+  it('takes "pipeline" and "to-dos" as the open ones', () => {
+    expect(read('whats in my pipeline')?.filters).toContainEqual({
+      field: 'stage',
+      op: 'notIn',
+      value: ['Closed Won', 'Closed Lost'],
+    });
+    expect(read('my to-dos')?.filters).toContainEqual({
+      field: 'status',
+      op: 'notIn',
+      value: ['Completed', 'Canceled'],
+    });
+    // Unless the words chose a stage themselves.
+    expect(read('won pipeline')?.filters).toEqual([{ field: 'stage', op: 'in', value: ['Closed Won'] }]);
+  });
+
+  it('reads a superlative of one record as one record', () => {
+    expect(read('largest deal')).toMatchObject({ order: 'amountDesc', limit: 1, unknown: [] });
+    expect(read('newest contact')).toMatchObject({ order: 'newest', limit: 1 });
+    expect(read('largest deals')?.limit).toBeUndefined();
+  });
+
+  it('reads "the first 3" as the earliest three', () => {
+    expect(read('first 3 leads that came in this week')).toMatchObject({ order: 'soonest', limit: 3, unknown: [] });
+    expect(read('first 2 tasks due this week')).toMatchObject({ order: 'soonest', limit: 2 });
+  });
+
+  it('finds nothing in words an object has by inheritance', () => {
+    for (const word of ['constructor', '__proto__', 'toString']) {
+      expect(() => read(`deals closing ${word}`)).not.toThrow();
+      expect(() => read(`deals over 5 ${word}`)).not.toThrow();
+      expect(read(`deals since ${word}`)?.unknown.length).toBeGreaterThan(0);
+    }
+  });
+});
