@@ -4,7 +4,8 @@ import type { CrmGateway, EntityDirectory, Filter, ListQuery, RequestContext, Te
 import type { Reply } from '../replies.js';
 import { commandText } from '../text.js';
 import type { EntityTerms, Vocabulary } from './ports.js';
-import { describeUnderstanding, fieldAskOf, understand, type FieldAsk, type Understanding } from './understand.js';
+import { fieldAskOf, type FieldAsk } from './field-ask.js';
+import { describeUnderstanding, understand, type Understanding } from './understand.js';
 
 export interface UnderstandingDeps {
   crm: CrmGateway;

@@ -3,7 +3,7 @@ import type { Filter } from '../ports.js';
 import { amountPhraseAt, countPhraseAt, orderPhraseAt, ownPhraseAt, type Order } from './phrases.js';
 import type { DateTerm, EntityTerms, GroupTerm, Vocabulary } from './ports.js';
 import { resolveMonth, timeAt, type TimeSpec } from './time.js';
-import { typoOf, wordsOf, type Word } from './words.js';
+import { FILLERS, typoOf, wordsOf, type Word } from './words.js';
 
 /** What a request was understood to ask: a list or a count of one record type, and what was not understood. */
 export interface Understanding {
@@ -22,15 +22,6 @@ export interface Understanding {
   name?: string;
 }
 
-/** Words that carry no condition: verbs of asking, articles, fillers. */
-const FILLERS = new Set(
-  (
-    'show me list find get give display pull up all the a an any every of with that which who are is were was ' +
-    'there do does did have has please pls what whats what’s for on in to from at and or can could you ' +
-    'would like see tell let know look lookup our some currently right now ones one records record ' +
-    'items entries s them those these their its it be being been still yet so far out thanks thank just'
-  ).split(/\s+/),
-);
 const CREATED_WORDS = new Set(['created', 'added', 'came', 'entered', 'new', 'signed', 'registered', 'logged']);
 const MODIFIED_WORDS = new Set(['modified', 'updated', 'touched', 'changed', 'edited']);
 const NATURAL_WORDS = new Set([
@@ -345,33 +336,4 @@ export function describeUnderstanding(understanding: Understanding, ownerName?: 
     ...(order ? [orderText[order]] : []),
     ...(limit ? [`top ${limit}`] : []),
   ].join(' · ');
-}
-
-/** "Priya's email", "what is Acme's phone": whose (a name) and which field, of the record types that have it. */
-export interface FieldAsk {
-  name: string;
-  field: string;
-  entities: EntityTerms[];
-}
-
-export function fieldAskOf(text: string, vocabulary: Vocabulary): FieldAsk | undefined {
-  const words = wordsOf(text).filter((word) => !FILLERS.has(word.text));
-  const owner = words.findIndex((word) => word.possessive);
-  if (owner < 0 || owner !== words.length - 2) return undefined;
-  const asked = words[owner + 1]!.text;
-  const entities = vocabulary
-    .entities()
-    .filter((entity) => entity.contactFields.some((field) => field.words.includes(asked)));
-  const name = words.slice(0, owner + 1);
-  // A name is capitalized, and a few words at most: "update Bob's phone" is no question about Bob.
-  if (!entities.length || name.length > 3 || !name.every((word) => /^\p{Lu}/u.test(word.raw))) return undefined;
-  const field = entities[0]!.contactFields.find((candidate) => candidate.words.includes(asked))!.field;
-  return {
-    name: words
-      .slice(0, owner + 1)
-      .map((word) => word.raw)
-      .join(' '),
-    field,
-    entities,
-  };
 }

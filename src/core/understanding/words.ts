@@ -78,3 +78,13 @@ export function amountOf(word: string): number | undefined {
   const multiplier = match[2] === 'k' ? 1_000 : match[2] === 'm' ? 1_000_000 : 1;
   return Number.isFinite(base) ? base * multiplier : undefined;
 }
+
+/** Words that carry no condition: verbs of asking, articles, fillers. */
+export const FILLERS = new Set(
+  (
+    'show me list find get give display pull up all the a an any every of with that which who are is were was ' +
+    'there do does did have has please pls what whats what’s for on in to from at and or can could you ' +
+    'would like see tell let know look lookup our some currently right now ones one records record ' +
+    'items entries s them those these their its it be being been still yet so far out thanks thank just'
+  ).split(/\s+/),
+);

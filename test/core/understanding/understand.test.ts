@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { describeUnderstanding, fieldAskOf, understand } from '../../../src/core/understanding/understand.js';
+import { fieldAskOf } from '../../../src/core/understanding/field-ask.js';
+import { describeUnderstanding, understand } from '../../../src/core/understanding/understand.js';
 import { EspoVocabulary } from '../../../src/crm/espo/vocabulary.js';
 
 const vocabulary = new EspoVocabulary();
