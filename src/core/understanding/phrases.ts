@@ -121,6 +121,7 @@ const ORDER_WORDS = new Map<string, Order>([
   ['earliest', 'oldest'],
   ['soonest', 'soonest'],
 ]);
+const AMOUNT_WORDS = new Set(['amount', 'value', 'size']);
 const MAX_LIMIT = 20;
 const limitOf = (word: Word | undefined) => {
   const n = word && /^\d{1,2}$/.test(word.text) ? Number(word.text) : undefined;
@@ -130,9 +131,11 @@ const limitOf = (word: Word | undefined) => {
 /** "biggest", "most recent", "top 5", "first 3", "5 biggest". */
 export function orderPhraseAt(words: Word[], i: number): OrderMatch | undefined {
   const first = words[i]?.text ?? '';
-  if (first === 'most' && words[i + 1]?.text === 'recent') return { order: 'newest', length: 2 };
+  if (first === 'most' && words[i + 1]?.text === 'recent') return withLimitAfter({ order: 'newest', length: 2 });
+  // "by amount", "by value": the biggest first.
+  if (first === 'by' && AMOUNT_WORDS.has(words[i + 1]?.text ?? '')) return { order: 'amountDesc', length: 2 };
   const order = ORDER_WORDS.get(first);
-  if (order) return { order, length: 1 };
+  if (order) return withLimitAfter({ order, length: 1 });
   if (first === 'top' || first === 'first') {
     const limit = limitOf(words[i + 1]);
     return {
@@ -142,9 +145,15 @@ export function orderPhraseAt(words: Word[], i: number): OrderMatch | undefined 
     };
   }
   const limit = limitOf(words[i]);
-  if (limit && ORDER_WORDS.has(words[i + 1]?.text ?? ''))
-    return { limit, order: ORDER_WORDS.get(words[i + 1]!.text)!, length: 2 };
+  const after = limit ? orderPhraseAt(words, i + 1) : undefined;
+  if (limit && after?.order && !after.limit) return { limit, order: after.order, length: after.length + 1 };
   return undefined;
+
+  /** "biggest 3", "latest 5": the limit right after the order word. */
+  function withLimitAfter(match: OrderMatch & { order: Order }): OrderMatch {
+    const limit = limitOf(words[i + match.length]);
+    return limit ? { ...match, limit, length: match.length + 1 } : match;
+  }
 }
 
 /** "how many", "count", "number of": a count is asked for. */

@@ -201,6 +201,8 @@ export function understand(
       }
       i += amount.length;
     } else if (order) {
+      // "tasks by amount": a type with no amount has no such order.
+      if (word.text === 'by' && !entity.amount) unknownAt.push(i);
       if (order.order) result.order = order.order;
       if (order.limit) result.limit = order.limit;
       fromTop = fromTop || word.text === 'top';

@@ -51,7 +51,7 @@ const DEFINITIONS: Record<string, Definition> = {
     amount: { field: 'amount', label: 'amount' },
     groups: [
       openDeals,
-      group(['won'], 'stage', 'in', ['Closed Won']),
+      group(['won', 'win'], 'stage', 'in', ['Closed Won']),
       group(['lost'], 'stage', 'in', ['Closed Lost']),
       group(['closed'], 'stage', 'in', ['Closed Won', 'Closed Lost']),
     ],

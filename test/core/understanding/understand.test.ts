@@ -325,3 +325,24 @@ describe('understand: what the words imply', () => {
     }
   });
 });
+
+describe('understand: how reps say it', () => {
+  it('reads "did we win", "we lost" as the won and lost deals', () => {
+    expect(line('which deals did we win this month?')).toBe(
+      'Opportunities · stage is Closed Won · close date this month',
+    );
+    expect(read('deals we lost this quarter')).toMatchObject({
+      filters: expect.arrayContaining([{ field: 'stage', op: 'in', value: ['Closed Lost'] }]),
+      unknown: [],
+    });
+  });
+
+  it('reads a limit after the order words, and "by amount"', () => {
+    expect(read('biggest 3 open deals')).toMatchObject({ order: 'amountDesc', limit: 3, unknown: [] });
+    expect(read('latest 5 leads')).toMatchObject({ order: 'newest', limit: 5, unknown: [] });
+    expect(read('show the 5 most recent deals')).toMatchObject({ order: 'newest', limit: 5, unknown: [] });
+    expect(read('top 5 leads by amount')).toMatchObject({ order: 'amountDesc', limit: 5, unknown: [] });
+    // Tasks have no amount to order by.
+    expect(read('top 5 tasks by amount')!.unknown).toEqual(['by']);
+  });
+});
