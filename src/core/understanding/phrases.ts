@@ -1,4 +1,8 @@
-import { amountOf, type Word } from './words.js';
+import { timeAt } from './time.js';
+import { amountOf, FILLERS, type Word } from './words.js';
+
+/** Any day: only whether words are a time phrase matters here. */
+const ANY_DAY = '2000-01-03';
 
 /** Phrases about amounts, ownership, order, limits and counts, read at a position in the words. */
 
@@ -98,6 +102,32 @@ export function ownPhraseAt(words: Word[], i: number): number | undefined {
   )
     return 3;
   if (at(0) === 'i' && (at(1) === 'own' || at(1) === 'have')) return 2;
+  return undefined;
+}
+
+/** A colleague's name as typed: capitalized, not a filler ("assigned to Bo", not "assigned to the team"). */
+const nameAt = (words: Word[], i: number) => {
+  const word = words[i];
+  // "for March", "for Friday": a time, not a person.
+  const isTime = timeAt(words, i, ANY_DAY) !== undefined;
+  return word && /^\p{Lu}/u.test(word.raw) && !FILLERS.has(word.text) && !word.possessive && !isTime ? word : undefined;
+};
+
+/**
+ * After the record type: "assigned to Bo", "owned by Bo", "Bo owns", "for Bo". The name is looked
+ * up among the CRM's users; a name that is no one's hands the request over. `maybe`: "for Globex"
+ * may name a company as well as a person, so it is a person only once exactly one user has the name.
+ */
+export function colleaguePhraseAt(
+  words: Word[],
+  i: number,
+): { name: string; length: number; maybe: boolean } | undefined {
+  const at = (k: number) => words[i + k]?.text;
+  if ((at(0) === 'assigned' || at(0) === 'owned') && (at(1) === 'to' || at(1) === 'by') && nameAt(words, i + 2))
+    return { name: words[i + 2]!.raw, length: 3, maybe: false };
+  if (at(0) === 'for' && nameAt(words, i + 1)) return { name: words[i + 1]!.raw, length: 2, maybe: true };
+  if (nameAt(words, i) && (at(1) === 'owns' || at(1) === 'has'))
+    return { name: words[i]!.raw, length: 2, maybe: false };
   return undefined;
 }
 

@@ -33,11 +33,12 @@ export class UnderstandingService {
   constructor(private readonly deps: UnderstandingDeps) {}
 
   async answer(context: RequestContext, tenant: Tenant, text: string, now: Date): Promise<Answer | undefined> {
-    const understanding = understand(text, this.deps.vocabulary, now, context.timeZone ?? 'UTC');
-    if (!understanding) {
+    const read = understand(text, this.deps.vocabulary, now, context.timeZone ?? 'UTC');
+    if (!read) {
       const ask = fieldAskOf(text, this.deps.vocabulary);
       return ask && this.answerFieldAsk(tenant, ask);
     }
+    const understanding = await this.withColleague(tenant, read);
     if (understanding.unknown.length) return this.partial(understanding);
 
     const filters = [...understanding.filters];
@@ -99,6 +100,14 @@ export class UnderstandingService {
     };
   }
 
+  /** "for Bo": when the name left unknown is exactly one user's, it says whose records. */
+  private async withColleague(tenant: Tenant, understanding: Understanding): Promise<Understanding> {
+    const { maybeOwner, unknown } = understanding;
+    if (!maybeOwner || unknown.length !== 1 || unknown[0] !== maybeOwner || understanding.owner) return understanding;
+    const user = await this.userNamed(tenant, maybeOwner);
+    return user ? { ...understanding, owner: { kind: 'user', name: maybeOwner }, unknown: [] } : understanding;
+  }
+
   /** The person's own EspoCRM user, or the one colleague whose name it is. */
   private async ownerOf(
     context: RequestContext,
@@ -110,8 +119,12 @@ export class UnderstandingService {
       const id = await this.deps.people.crmUserOf(tenant, context.email, now);
       return id ? { id } : undefined;
     }
+    return this.userNamed(tenant, owner.name);
+  }
+
+  private async userNamed(tenant: Tenant, name: string): Promise<{ id: string; name?: string } | undefined> {
     const { entity } = this.deps.vocabulary.users;
-    const page = await this.deps.crm.list(tenant, { entity, filters: [], text: owner.name, limit: 2, offset: 0 });
+    const page = await this.deps.crm.list(tenant, { entity, filters: [], text: name, limit: 2, offset: 0 });
     const [user] = page.records;
     return page.records.length === 1 && user ? { id: user.id, ...(user.name ? { name: user.name } : {}) } : undefined;
   }

@@ -1,6 +1,6 @@
 import { dayStartUtc, isoDate } from '../commands/values.js';
 import type { Filter } from '../ports.js';
-import { amountPhraseAt, countPhraseAt, orderPhraseAt, ownPhraseAt, type Order } from './phrases.js';
+import { amountPhraseAt, colleaguePhraseAt, countPhraseAt, orderPhraseAt, ownPhraseAt, type Order } from './phrases.js';
 import type { DateTerm, EntityTerms, GroupTerm, Vocabulary } from './ports.js';
 import { resolveMonth, timeAt, type TimeSpec } from './time.js';
 import { FILLERS, typoOf, wordsOf, type Word } from './words.js';
@@ -13,6 +13,8 @@ export interface Understanding {
   parts: string[];
   /** `me`: the person's own records; a name: a colleague's ("Bo's deals"), found among the CRM's users. */
   owner?: { kind: 'me' } | { kind: 'user'; name: string };
+  /** "for Globex": a name left in `unknown` that is the owner only if exactly one CRM user has it ("for Bo"). */
+  maybeOwner?: string;
   order?: Order;
   limit?: number;
   count: boolean;
@@ -166,14 +168,18 @@ export function understand(
     const amount = amountPhraseAt(words, i);
     const order = orderPhraseAt(words, i);
     const own = ownPhraseAt(words, i);
+    const colleague = i > named.index ? colleaguePhraseAt(words, i) : undefined;
     const count = countPhraseAt(words, i);
     const group = groupAt(word, entity);
     if (count) {
       result.count = true;
       i += count;
-    } else if (assignee(words, i) && entity.owner) {
-      result.owner = { kind: 'user', name: words[i + 2]!.raw };
-      i += 3;
+    } else if (colleague && entity.owner) {
+      if (colleague.maybe) {
+        result.maybeOwner = colleague.name;
+        unknownAt.push(i + 1);
+      } else result.owner = { kind: 'user', name: colleague.name };
+      i += colleague.length;
     } else if (own) {
       if (!entity.owner) unknownAt.push(i);
       result.owner = { kind: 'me' };
@@ -277,18 +283,6 @@ export function understand(
   return result;
 }
 
-/** "assigned to Bo": a capitalized name after it, not "me". */
-function assignee(words: Word[], i: number): boolean {
-  const name = words[i + 2];
-  return (
-    (words[i]?.text === 'assigned' || words[i]?.text === 'owned') &&
-    (words[i + 1]?.text === 'to' || words[i + 1]?.text === 'by') &&
-    name !== undefined &&
-    /^\p{Lu}/u.test(name.raw) &&
-    !FILLERS.has(name.text)
-  );
-}
-
 /** The date a named state brings ("completed" tasks: when completed), when the words name only such states. */
 function stateDateOf(entity: EntityTerms, filters: Filter[], enumValues: Map<string, string[]>): DateTerm | undefined {
   return entity.stateDates?.find(
@@ -315,7 +309,8 @@ function nameOf(result: Understanding, words: Word[], unknownAt: number[]): void
   const contiguous = unknownAt.every((index, k) => k === 0 || index === unknownAt[k - 1]! + 1);
   const asksForOne = LOOKUP_VERBS.has(words[0]?.text ?? '');
   const capitalized = unknownAt.some((index) => /^\p{Lu}/u.test(words[index]!.raw));
-  if (!contiguous || !asksForOne || !capitalized || result.filters.length || result.count || result.owner) return;
+  const anyOwner = result.owner || result.maybeOwner;
+  if (!contiguous || !asksForOne || !capitalized || result.filters.length || result.count || anyOwner) return;
   result.name = unknownAt.map((index) => words[index]!.raw).join(' ');
   result.unknown = [];
 }

@@ -57,6 +57,14 @@ describe('UnderstandingService', () => {
     expect(queries.at(-1)!.filters).toContainEqual({ field: 'assignedUserId', op: 'equals', value: 'u1' });
   });
 
+  it('reads "for <Name>" as a colleague only when exactly one user has the name', async () => {
+    const bo = crmWith({ User: () => page(['u7']), Opportunity: () => page(['d1']) });
+    expect(await bo.answer('pipeline for Bo this month')).toMatchObject({ kind: 'answered' });
+    expect(bo.queries.at(-1)!.filters).toContainEqual({ field: 'assignedUserId', op: 'equals', value: 'u7' });
+    const globex = crmWith({ User: () => page([]), Opportunity: () => page(['d1']) });
+    expect(await globex.answer('deals for Globex')).toMatchObject({ kind: 'partial', unknown: ['Globex'] });
+  });
+
   it('does not guess whose records "my" are when the person has no EspoCRM user', async () => {
     const { answer } = crmWith({ User: () => page([]) });
     expect(await answer('my open deals')).toMatchObject({ kind: 'partial', unknown: ['my'] });

@@ -346,3 +346,23 @@ describe('understand: how reps say it', () => {
     expect(read('top 5 tasks by amount')!.unknown).toEqual(['by']);
   });
 });
+
+describe("understand: a colleague's records", () => {
+  it.each([
+    ['deals Bo owns', 'Bo'],
+    ['leads Marco owns', 'Marco'],
+    ['deals assigned to Bo', 'Bo'],
+  ])('%j is about %s', (text, name) => {
+    expect(read(text)).toMatchObject({ owner: { kind: 'user', name }, unknown: [] });
+  });
+
+  it('leaves "for <Name>" unknown until a user is found with that name', () => {
+    expect(read('pipeline for Bo this month')).toMatchObject({ maybeOwner: 'Bo', unknown: ['Bo'] });
+    expect(read('overdue tasks for Marco')).toMatchObject({ maybeOwner: 'Marco', unknown: ['Marco'] });
+  });
+
+  it('reads "for" a month or a day as a time, not a person', () => {
+    expect(read('deals for March')?.owner).toBeUndefined();
+    expect(read('tasks for Friday')?.owner).toBeUndefined();
+  });
+});
