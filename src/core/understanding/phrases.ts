@@ -191,6 +191,7 @@ export function countPhraseAt(words: Word[], i: number): number | undefined {
   const at = (k: number) => words[i + k]?.text;
   if (at(0) === 'how' && at(1) === 'many') return 2;
   if (at(0) === 'number' && at(1) === 'of') return 2;
+  if (at(0) === 'total' && at(1) === 'number' && at(2) === 'of') return 3;
   // Not "total": "total pipeline" asks for a sum of amounts, which is no count.
   if (at(0) === 'count') return 1;
   return undefined;

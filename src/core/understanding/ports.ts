@@ -27,6 +27,8 @@ export interface GroupTerm {
   values: string[];
   /** How the understood line says it: "stage is not Closed Won or Closed Lost". */
   description: string;
+  /** The word alone names records of the type: "customers" are the accounts of type Customer. */
+  namesType?: boolean;
 }
 
 export interface EntityTerms {

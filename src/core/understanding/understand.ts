@@ -62,10 +62,17 @@ function entityWords(vocabulary: Vocabulary): Map<string, EntityTerms> {
 function entityOf(
   words: Word[],
   vocabulary: Vocabulary,
-): { entity: EntityTerms; index: number; typo: boolean } | undefined {
+): { entity: EntityTerms; index: number; typo: boolean; byGroup?: boolean } | undefined {
   const byWord = entityWords(vocabulary);
   const exact = words.findIndex((word) => byWord.has(word.text));
   if (exact >= 0) return { entity: byWord.get(words[exact]!.text)!, index: exact, typo: false };
+  // "customers": a group's word that names records of one type only.
+  for (const [index, word] of words.entries()) {
+    const types = vocabulary
+      .entities()
+      .filter((entity) => entity.groups.some((group) => group.namesType && group.words.includes(word.text)));
+    if (types.length === 1) return { entity: types[0]!, index, typo: false, byGroup: true };
+  }
   for (const [index, word] of words.entries()) {
     if (FILLERS.has(word.text)) continue;
     const typo = typoOf(word.text, byWord.keys());
@@ -158,7 +165,8 @@ export function understand(
 
   for (let i = 0; i < words.length;) {
     const word = words[i]!;
-    if (i === named.index) {
+    // A group's word that named the type is still its condition ("customers": type is Customer).
+    if (i === named.index && !named.byGroup) {
       i += 1;
       continue;
     }

@@ -21,6 +21,16 @@ function group(words: string[], field: string, op: GroupTerm['op'], values: stri
   return { words, field, op, values, description };
 }
 
+/** Everyday words for one enum value: "web", "website" for the source `Web Site`. */
+const synonym = (words: string[], field: string, value: string) => group(words, field, 'in', [value]);
+/** Where a deal or a lead came from, in a rep's words. */
+const sources = (field: string) => [
+  synonym(['web', 'website', 'online'], field, 'Web Site'),
+  synonym(['referral', 'referrals', 'partner', 'partners'], field, 'Partner'),
+];
+/** An account's type, said as what the company is to us: "customers", "resellers". */
+const accountType = (value: string, words: string[]) => ({ ...synonym(words, 'type', value), namesType: true });
+
 interface Definition {
   naturalDate: DateTerm;
   stateDates?: EntityTerms['stateDates'];
@@ -54,6 +64,7 @@ const DEFINITIONS: Record<string, Definition> = {
       group(['won', 'win'], 'stage', 'in', ['Closed Won']),
       group(['lost'], 'stage', 'in', ['Closed Lost']),
       group(['closed'], 'stage', 'in', ['Closed Won', 'Closed Lost']),
+      ...sources('leadSource'),
     ],
     openGroup: openDeals,
   },
@@ -61,7 +72,12 @@ const DEFINITIONS: Record<string, Definition> = {
     naturalDate: date('dateEnd', 'due date'),
     // What is still to do: a finished to-do is no longer one.
     openWords: ['todo', 'todos'],
-    groups: [openTasks, group(['done', 'finished'], 'status', 'in', ['Completed'])],
+    groups: [
+      openTasks,
+      group(['done', 'finished'], 'status', 'in', ['Completed']),
+      // "in progress": EspoCRM's Started.
+      synonym(['progress'], 'status', 'Started'),
+    ],
     openGroup: openTasks,
     // EspoCRM sets a task's dateCompleted when its status becomes Completed.
     stateDates: [{ field: 'status', values: ['Completed'], date: date('dateCompleted', 'completed') }],
@@ -71,12 +87,18 @@ const DEFINITIONS: Record<string, Definition> = {
   Lead: {
     naturalDate: CREATED,
     amount: { field: 'opportunityAmount', label: 'opportunity amount' },
-    groups: [openLeads],
+    groups: [openLeads, ...sources('source')],
     contactFields: CONTACT_FIELDS,
   },
   Contact: { naturalDate: CREATED, contactFields: CONTACT_FIELDS },
   Account: {
     naturalDate: CREATED,
+    groups: [
+      accountType('Customer', ['customer', 'customers', 'clients']),
+      accountType('Reseller', ['reseller', 'resellers']),
+      accountType('Partner', ['partners']),
+      accountType('Investor', ['investors']),
+    ],
     contactFields: [...CONTACT_FIELDS, { words: ['website', 'site'], field: 'website' }],
   },
   Case: { naturalDate: CREATED, groups: [openCases], openGroup: openCases },

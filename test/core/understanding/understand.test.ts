@@ -366,3 +366,27 @@ describe("understand: a colleague's records", () => {
     expect(read('tasks for Friday')?.owner).toBeUndefined();
   });
 });
+
+describe('understand: enum values in everyday words', () => {
+  it.each([
+    ['deals that came from the website', { field: 'leadSource', op: 'in', value: ['Web Site'] }],
+    ['leads from partners this month', { field: 'source', op: 'in', value: ['Partner'] }],
+    ['web leads', { field: 'source', op: 'in', value: ['Web Site'] }],
+    ['tasks in progress', { field: 'status', op: 'in', value: ['Started'] }],
+  ])('%j', (text, filter) => {
+    expect(read(text)).toMatchObject({ filters: expect.arrayContaining([filter]), unknown: [] });
+  });
+
+  it('reads "customers" and "resellers" as accounts of that type', () => {
+    expect(line('customers')).toBe('Accounts · type is Customer');
+    expect(read('how many customers do we have')).toMatchObject({ count: true, unknown: [] });
+    expect(read('resellers')?.filters).toEqual([{ field: 'type', op: 'in', value: ['Reseller'] }]);
+    // With a record type named, "partners" is where its records came from.
+    expect(read('partners')?.entity.entity).toBe('Account');
+    expect(read('leads from partners')?.entity.entity).toBe('Lead');
+  });
+
+  it('reads "total number of" as a count', () => {
+    expect(read('total number of opportunities')).toMatchObject({ count: true, unknown: [] });
+  });
+});
