@@ -155,6 +155,7 @@ export function understand(
   const today = isoDate(now, timeZone);
   const hasTime = words.some((_, k) => timeAt(words, k, today));
   const grouped = new Set<string>();
+  const chosen: GroupTerm[] = [];
   const enumValues = new Map<string, string[]>();
   const times: Pending[] = [];
   const unknownAt: number[] = [];
@@ -223,11 +224,15 @@ export function understand(
       fromFirst = fromFirst || word.text === 'first';
       i += order.length;
     } else if (group) {
-      // "won or lost deals", "open and won deals": two groups of one field, no single filter says which.
-      if (grouped.has(group.field)) unknownAt.push(i);
-      grouped.add(group.field);
-      result.filters.push({ field: group.field, op: group.op, value: group.values });
-      result.parts.push(group.description);
+      // "referrals by partners": the same group said twice is said once.
+      if (!chosen.includes(group)) {
+        // "won or lost deals", "open and won deals": two groups of one field, no single filter says which.
+        if (grouped.has(group.field)) unknownAt.push(i);
+        grouped.add(group.field);
+        chosen.push(group);
+        result.filters.push({ field: group.field, op: group.op, value: group.values });
+        result.parts.push(group.description);
+      }
       i += 1;
     } else if (word.possessive && !FILLERS.has(word.text) && entity.owner && i < named.index) {
       result.owner = { kind: 'user', name: word.raw };

@@ -386,6 +386,17 @@ describe('understand: enum values in everyday words', () => {
     expect(read('leads from partners')?.entity.entity).toBe('Lead');
   });
 
+  it('reads one group said twice as one condition', () => {
+    expect(read('open deals from referrals by partners')).toMatchObject({
+      filters: [
+        { field: 'stage', op: 'notIn', value: ['Closed Won', 'Closed Lost'] },
+        { field: 'leadSource', op: 'in', value: ['Partner'] },
+      ],
+      unknown: [],
+    });
+    expect(read('web or partner leads')!.unknown).toEqual(['partner']);
+  });
+
   it('reads "total number of" as a count', () => {
     expect(read('total number of opportunities')).toMatchObject({ count: true, unknown: [] });
   });
