@@ -238,10 +238,13 @@ export function understand(
       result.owner = { kind: 'user', name: word.raw };
       i += 1;
     } else {
+      // "referrals by partners": "by" before a group's word says nothing more.
+      const byGroup = word.text === 'by' && words[i + 1] !== undefined && groupAt(words[i + 1]!, entity);
       if (CREATED_WORDS.has(word.text)) dateField = entity.created;
       else if (MODIFIED_WORDS.has(word.text)) dateField = entity.modified;
       else if (NATURAL_WORDS.has(word.text)) dateField = entity.naturalDate;
-      else if (!FILLERS.has(word.text) && !enumFieldWords.has(word.text) && word.text !== 'assigned') unknownAt.push(i);
+      else if (!FILLERS.has(word.text) && !enumFieldWords.has(word.text) && word.text !== 'assigned' && !byGroup)
+        unknownAt.push(i);
       // A date word after its time phrase ("this week's new leads") still says which date.
       if (
         times.length &&
@@ -265,6 +268,11 @@ export function understand(
   // "the biggest deal" is one deal; "the biggest deals" the first of them.
   if (result.order && !result.limit && entity.singularWords.includes(namedWord)) result.limit = 1;
   for (const [field, values] of enumValues) {
+    // "web or partner leads": a value outside the group of the same field asks for an "or" no filter says.
+    const outside = values.filter((value) =>
+      chosen.some((group) => group.field === field && group.op === 'in' && !group.values.includes(value)),
+    );
+    if (outside.length) result.unknown.push(...outside);
     result.filters.push(
       values.length === 1 ? { field, op: 'equals', value: values[0]! } : { field, op: 'in', value: values },
     );

@@ -85,6 +85,6 @@ export const FILLERS = new Set(
     'show me list find get give display pull up all the a an any every of with that which who are is were was ' +
     'there do does did have has please pls what whats what’s for on in to from at and or can could you ' +
     'would like see tell let know look lookup our some currently right now ones one records record ' +
-    'items entries s them those these their its it be being been still yet so far out thanks thank just we us by'
+    'items entries s them those these their its it be being been still yet so far out thanks thank just we us'
   ).split(/\s+/),
 );

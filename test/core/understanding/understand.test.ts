@@ -394,7 +394,7 @@ describe('understand: enum values in everyday words', () => {
       ],
       unknown: [],
     });
-    expect(read('web or partner leads')!.unknown).toEqual(['partner']);
+    expect(read('web or partner leads')!.unknown).toEqual(['Partner']);
   });
 
   it('reads "total number of" as a count', () => {
