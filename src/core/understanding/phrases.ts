@@ -1,5 +1,6 @@
+import type { EntityTerms } from './ports.js';
 import { timeAt } from './time.js';
-import { amountOf, FILLERS, type Word } from './words.js';
+import { amountOf, FILLERS, typoOf, type Word } from './words.js';
 
 /** Any day: only whether words are a time phrase matters here. */
 const ANY_DAY = '2000-01-03';
@@ -129,6 +130,36 @@ export function colleaguePhraseAt(
   if (nameAt(words, i) && (at(1) === 'owns' || at(1) === 'has'))
     return { name: words[i]!.raw, length: 2, maybe: false };
   return undefined;
+}
+
+/** "unassigned", "nobody owns", "no one owns", "not assigned", "without an owner": records with no owner. */
+export function unownedPhraseAt(words: Word[], i: number): number | undefined {
+  const at = (k: number) => words[i + k]?.text ?? '';
+  // "unasigned" is a typo of it; "assigned" is two edits away too, and the opposite.
+  const typo = at(0).startsWith('un') && typoOf(at(0), ['unassigned']) !== undefined;
+  if (at(0) === 'unassigned' || at(0) === 'unowned' || typo) return 1;
+  if (at(0) === 'nobody' && (at(1) === 'owns' || at(1) === 'has')) return 2;
+  if (at(0) === 'no' && at(1) === 'one' && (at(2) === 'owns' || at(2) === 'has')) return 3;
+  if (at(0) === 'not' && at(1) === 'assigned') return 2;
+  if (at(0) === 'without' && (at(1) === 'an' || at(1) === 'any') && at(2) === 'owner') return 3;
+  if ((at(0) === 'without' || at(0) === 'no') && at(1) === 'owner') return 2;
+  return undefined;
+}
+
+/** "without a phone number", "no email", "missing email address": a contact field that is empty. */
+export function missingFieldAt(
+  words: Word[],
+  i: number,
+  fields: EntityTerms['contactFields'],
+): { field: string; length: number } | undefined {
+  const at = (k: number) => words[i + k]?.text ?? '';
+  if (at(0) !== 'without' && at(0) !== 'no' && at(0) !== 'missing') return undefined;
+  const start = ['a', 'an', 'any'].includes(at(1)) ? 2 : 1;
+  const field = fields.find((candidate) => candidate.words.includes(at(start)));
+  if (!field) return undefined;
+  let end = start;
+  while (field.words.includes(at(end))) end += 1;
+  return { field: field.field, length: end };
 }
 
 export type Order = 'amountDesc' | 'amountAsc' | 'newest' | 'oldest' | 'soonest';

@@ -1,6 +1,15 @@
 import { dayStartUtc, isoDate } from '../commands/values.js';
 import type { Filter } from '../ports.js';
-import { amountPhraseAt, colleaguePhraseAt, countPhraseAt, orderPhraseAt, ownPhraseAt, type Order } from './phrases.js';
+import {
+  amountPhraseAt,
+  colleaguePhraseAt,
+  countPhraseAt,
+  missingFieldAt,
+  orderPhraseAt,
+  ownPhraseAt,
+  unownedPhraseAt,
+  type Order,
+} from './phrases.js';
 import type { DateTerm, EntityTerms, GroupTerm, Vocabulary } from './ports.js';
 import { resolveMonth, timeAt, type TimeSpec } from './time.js';
 import { FILLERS, typoOf, wordsOf, type Word } from './words.js';
@@ -177,6 +186,8 @@ export function understand(
     const amount = amountPhraseAt(words, i);
     const order = orderPhraseAt(words, i);
     const own = ownPhraseAt(words, i);
+    const unowned = unownedPhraseAt(words, i);
+    const missing = missingFieldAt(words, i, entity.contactFields);
     const colleague = i > named.index ? colleaguePhraseAt(words, i) : undefined;
     const count = countPhraseAt(words, i);
     const group = groupAt(word, entity);
@@ -189,6 +200,17 @@ export function understand(
         unknownAt.push(i + 1);
       } else result.owner = { kind: 'user', name: colleague.name };
       i += colleague.length;
+    } else if (unowned) {
+      if (!entity.owner) unknownAt.push(i);
+      else {
+        result.filters.push({ field: entity.owner, op: 'isNull', value: true });
+        result.parts.push('assigned to no one');
+      }
+      i += unowned;
+    } else if (missing) {
+      result.filters.push({ field: missing.field, op: 'isNull', value: true });
+      result.parts.push(`${missing.field} is empty`);
+      i += missing.length;
     } else if (own) {
       if (!entity.owner) unknownAt.push(i);
       result.owner = { kind: 'me' };

@@ -401,3 +401,30 @@ describe('understand: enum values in everyday words', () => {
     expect(read('total number of opportunities')).toMatchObject({ count: true, unknown: [] });
   });
 });
+
+describe('understand: what is empty', () => {
+  it.each(['unassigned deals', 'deals nobody owns', 'deals no one owns', 'deals without an owner', 'unasigned deals'])(
+    '%j are the deals with no owner',
+    (text) => {
+      expect(read(text)).toMatchObject({
+        filters: [{ field: 'assignedUserId', op: 'isNull', value: true }],
+        unknown: [],
+      });
+      expect(line(text)).toBe('Opportunities · assigned to no one');
+    },
+  );
+
+  it('reads "assigned to me" as mine, not as a typo of "unassigned"', () => {
+    expect(read('tasks assigned to me')).toMatchObject({ owner: { kind: 'me' }, filters: [] });
+  });
+
+  it('reads "without a phone number" as an empty contact field', () => {
+    expect(read('contacts without a phone number')).toMatchObject({
+      filters: [{ field: 'phoneNumber', op: 'isNull', value: true }],
+      unknown: [],
+    });
+    expect(read('leads with no email')?.filters).toEqual([{ field: 'emailAddress', op: 'isNull', value: true }]);
+    // Deals have no phone of their own.
+    expect(read('deals without a phone')!.unknown.length).toBeGreaterThan(0);
+  });
+});
