@@ -5,7 +5,8 @@ import type { Reply } from '../replies.js';
 import { commandText } from '../text.js';
 import type { EntityTerms, Vocabulary } from './ports.js';
 import { fieldAskOf, type FieldAsk } from './field-ask.js';
-import { describeUnderstanding, understand, type Understanding } from './understand.js';
+import { describeUnderstanding } from './describe.js';
+import { understand, type Understanding } from './understand.js';
 
 export interface UnderstandingDeps {
   crm: CrmGateway;

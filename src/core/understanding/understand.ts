@@ -1,4 +1,4 @@
-import { dayStartUtc, isoDate } from '../commands/values.js';
+import { isoDate } from '../commands/values.js';
 import type { Filter } from '../ports.js';
 import {
   amountPhraseAt,
@@ -11,7 +11,7 @@ import {
   type Order,
 } from './phrases.js';
 import type { DateTerm, EntityTerms, GroupTerm, Vocabulary } from './ports.js';
-import { resolveMonth, timeAt, type TimeSpec } from './time.js';
+import { timeAt, timeFilters, type TimeSpec } from './time.js';
 import { FILLERS, typoOf, wordsOf, type Word } from './words.js';
 
 /** What a request was understood to ask: a list or a count of one record type, and what was not understood. */
@@ -112,38 +112,6 @@ function optionAt(
 
 function groupAt(word: Word, entity: EntityTerms): GroupTerm | undefined {
   return entity.groups.find((group) => group.words.includes(word.text));
-}
-
-/** The filters a time phrase puts on a date field, in the person's zone; undefined when it makes no sense there. */
-function timeFilters(
-  spec: TimeSpec,
-  term: DateTerm,
-  entity: EntityTerms,
-  now: Date,
-  timeZone: string,
-): { filters: Filter[]; label: string } | undefined {
-  const today = isoDate(now, timeZone);
-  const bound = (day: string) => (term.type === 'date' ? day : dayStartUtc(day, timeZone));
-  if (spec.kind === 'overdue') {
-    if (!entity.openGroup || term !== entity.naturalDate) return undefined;
-    const before = term.type === 'date' ? today : now.toISOString().replace('T', ' ').slice(0, 19);
-    const { field, op, values, description } = entity.openGroup;
-    return {
-      filters: [
-        { field: term.field, op: 'lessThan', value: before },
-        { field, op, value: values },
-      ],
-      label: `overdue (${term.label} before ${term.type === 'date' ? 'today' : 'now'}, ${description})`,
-    };
-  }
-  const range =
-    spec.kind === 'month'
-      ? resolveMonth(spec.month, today, term.field === entity.created.field || term === entity.modified)
-      : spec;
-  const filters: Filter[] = [];
-  if (range.from) filters.push({ field: term.field, op: 'greaterThanOrEquals', value: bound(range.from) });
-  if (range.to) filters.push({ field: term.field, op: 'lessThan', value: bound(range.to) });
-  return { filters, label: `${term.label} ${spec.label}` };
 }
 
 /**
@@ -356,24 +324,4 @@ function nameOf(result: Understanding, words: Word[], unknownAt: number[]): void
   if (!contiguous || !asksForOne || !capitalized || result.filters.length || result.count || anyOwner) return;
   result.name = unknownAt.map((index) => words[index]!.raw).join(' ');
   result.unknown = [];
-}
-
-/** The one line saying how a request was understood: "Opportunities · stage is not Closed Won or Closed Lost · …". */
-export function describeUnderstanding(understanding: Understanding, ownerName?: string): string {
-  const { entity, parts, owner, order, limit, name } = understanding;
-  const orderText = {
-    amountDesc: 'biggest first',
-    amountAsc: 'smallest first',
-    newest: 'newest first',
-    oldest: 'oldest first',
-    soonest: `soonest ${entity.naturalDate.label} first`,
-  };
-  return [
-    understanding.count ? `how many ${entity.plural}` : entity.plural,
-    ...(name ? [`named like “${name}”`] : []),
-    ...parts,
-    ...(owner ? [owner.kind === 'me' ? 'assigned to you' : `assigned to ${ownerName ?? owner.name}`] : []),
-    ...(order ? [orderText[order]] : []),
-    ...(limit ? [`top ${limit}`] : []),
-  ].join(' · ');
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fieldAskOf } from '../../../src/core/understanding/field-ask.js';
-import { describeUnderstanding, understand } from '../../../src/core/understanding/understand.js';
+import { describeUnderstanding } from '../../../src/core/understanding/describe.js';
+import { understand } from '../../../src/core/understanding/understand.js';
 import { EspoVocabulary } from '../../../src/crm/espo/vocabulary.js';
 
 const vocabulary = new EspoVocabulary();
