@@ -162,6 +162,21 @@ export function missingFieldAt(
   return { field: field.field, length: end };
 }
 
+/** "at Acme", "at Wayne Enterprises": the capitalized words of a company's name after "at". */
+export function companyPhraseAt(words: Word[], i: number): { name: string; length: number } | undefined {
+  if (words[i]?.text !== 'at') return undefined;
+  let end = i + 1;
+  while (nameAt(words, end)) end += 1;
+  if (end === i + 1) return undefined;
+  return {
+    name: words
+      .slice(i + 1, end)
+      .map((word) => word.raw)
+      .join(' '),
+    length: end - i,
+  };
+}
+
 export type Order = 'amountDesc' | 'amountAsc' | 'newest' | 'oldest' | 'soonest';
 export interface OrderMatch {
   order?: Order;

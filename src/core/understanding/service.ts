@@ -39,7 +39,7 @@ export class UnderstandingService {
       const ask = fieldAskOf(text, this.deps.vocabulary);
       return ask && this.answerFieldAsk(tenant, ask);
     }
-    const understanding = await this.withColleague(tenant, read);
+    const understanding = await this.withCompany(tenant, await this.withColleague(tenant, read));
     if (understanding.unknown.length) return this.partial(understanding);
 
     const filters = [...understanding.filters];
@@ -107,6 +107,29 @@ export class UnderstandingService {
     if (!maybeOwner || unknown.length !== 1 || unknown[0] !== maybeOwner || understanding.owner) return understanding;
     const user = await this.userNamed(tenant, maybeOwner);
     return user ? { ...understanding, owner: { kind: 'user', name: maybeOwner }, unknown: [] } : understanding;
+  }
+
+  /** "contacts at Acme": when the name left unknown is exactly one company's, its records are those at it. */
+  private async withCompany(tenant: Tenant, understanding: Understanding): Promise<Understanding> {
+    const { maybeCompany, unknown, entity } = understanding;
+    if (!maybeCompany || !entity.company || unknown.join(' ') !== maybeCompany) return understanding;
+    const page = await this.deps.crm.list(tenant, {
+      entity: this.deps.vocabulary.companies.entity,
+      filters: [],
+      text: maybeCompany,
+      limit: 2,
+      offset: 0,
+    });
+    const [company] = page.records;
+    if (page.records.length !== 1 || !company) return understanding;
+    const name = company.name ?? maybeCompany;
+    const { field, by } = entity.company;
+    return {
+      ...understanding,
+      filters: [...understanding.filters, { field, op: 'equals', value: by === 'id' ? company.id : name }],
+      parts: [...understanding.parts, `at ${name}`],
+      unknown: [],
+    };
   }
 
   /** The person's own EspoCRM user, or the one colleague whose name it is. */

@@ -3,6 +3,7 @@ import type { Filter } from '../ports.js';
 import {
   amountPhraseAt,
   colleaguePhraseAt,
+  companyPhraseAt,
   countPhraseAt,
   missingFieldAt,
   orderPhraseAt,
@@ -24,6 +25,8 @@ export interface Understanding {
   owner?: { kind: 'me' } | { kind: 'user'; name: string };
   /** "for Globex": a name left in `unknown` that is the owner only if exactly one CRM user has it ("for Bo"). */
   maybeOwner?: string;
+  /** "at Acme": a name left in `unknown` that is the company only if exactly one company has it. */
+  maybeCompany?: string;
   order?: Order;
   limit?: number;
   count: boolean;
@@ -157,11 +160,16 @@ export function understand(
     const unowned = unownedPhraseAt(words, i);
     const missing = missingFieldAt(words, i, entity.contactFields);
     const colleague = i > named.index ? colleaguePhraseAt(words, i) : undefined;
+    const company = i > named.index && entity.company ? companyPhraseAt(words, i) : undefined;
     const count = countPhraseAt(words, i);
     const group = groupAt(word, entity);
     if (count) {
       result.count = true;
       i += count;
+    } else if (company) {
+      result.maybeCompany = company.name;
+      for (let k = 1; k < company.length; k++) unknownAt.push(i + k);
+      i += company.length;
     } else if (colleague && entity.owner) {
       if (colleague.maybe) {
         result.maybeOwner = colleague.name;
@@ -320,7 +328,7 @@ function nameOf(result: Understanding, words: Word[], unknownAt: number[]): void
   const contiguous = unknownAt.every((index, k) => k === 0 || index === unknownAt[k - 1]! + 1);
   const asksForOne = LOOKUP_VERBS.has(words[0]?.text ?? '');
   const capitalized = unknownAt.some((index) => /^\p{Lu}/u.test(words[index]!.raw));
-  const anyOwner = result.owner || result.maybeOwner;
+  const anyOwner = result.owner || result.maybeOwner || result.maybeCompany;
   if (!contiguous || !asksForOne || !capitalized || result.filters.length || result.count || anyOwner) return;
   result.name = unknownAt.map((index) => words[index]!.raw).join(' ');
   result.unknown = [];

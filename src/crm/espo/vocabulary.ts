@@ -39,6 +39,7 @@ interface Definition {
   openGroup?: GroupTerm;
   contactFields?: EntityTerms['contactFields'];
   openWords?: string[];
+  company?: EntityTerms['company'];
 }
 
 const CONTACT_FIELDS: EntityTerms['contactFields'] = [
@@ -67,6 +68,7 @@ const DEFINITIONS: Record<string, Definition> = {
       ...sources('leadSource'),
     ],
     openGroup: openDeals,
+    company: { field: 'accountId', by: 'id' },
   },
   Task: {
     naturalDate: date('dateEnd', 'due date'),
@@ -89,8 +91,10 @@ const DEFINITIONS: Record<string, Definition> = {
     amount: { field: 'opportunityAmount', label: 'opportunity amount' },
     groups: [openLeads, ...sources('source')],
     contactFields: CONTACT_FIELDS,
+    // A lead's company is text until it is converted to an account.
+    company: { field: 'accountName', by: 'name' },
   },
-  Contact: { naturalDate: CREATED, contactFields: CONTACT_FIELDS },
+  Contact: { naturalDate: CREATED, contactFields: CONTACT_FIELDS, company: { field: 'accountId', by: 'id' } },
   Account: {
     naturalDate: CREATED,
     groups: [
@@ -145,6 +149,7 @@ function terms(entity: string, definition: Definition): EntityTerms {
     ...(definition.openGroup ? { openGroup: definition.openGroup } : {}),
     ...(definition.stateDates ? { stateDates: definition.stateDates } : {}),
     contactFields: definition.contactFields ?? [],
+    ...(definition.company ? { company: definition.company } : {}),
   };
 }
 
@@ -154,6 +159,7 @@ const ENTITIES: readonly EntityTerms[] = Object.entries(DEFINITIONS).map(([entit
 
 export class EspoVocabulary implements Vocabulary {
   readonly users = { entity: 'User', nameField: 'name' };
+  readonly companies = { entity: 'Account' };
 
   entities(): readonly EntityTerms[] {
     return ENTITIES;

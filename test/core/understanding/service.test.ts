@@ -65,6 +65,20 @@ describe('UnderstandingService', () => {
     expect(await globex.answer('deals for Globex')).toMatchObject({ kind: 'partial', unknown: ['Globex'] });
   });
 
+  it('reads "at <Company>" only when exactly one company has the name', async () => {
+    const acme = crmWith({ Account: () => page(['a1']), Contact: () => page(['c1']) });
+    expect(await acme.answer('contacts at Acme')).toMatchObject({
+      kind: 'answered',
+      reply: { understood: 'Contacts · at a1' },
+    });
+    expect(acme.queries.at(-1)!.filters).toEqual([{ field: 'accountId', op: 'equals', value: 'a1' }]);
+    const lead = crmWith({ Account: () => page(['Acme Corp']), Lead: () => page(['l1']) });
+    await lead.answer('leads at Acme Corp');
+    expect(lead.queries.at(-1)!.filters).toEqual([{ field: 'accountName', op: 'equals', value: 'Acme Corp' }]);
+    const two = crmWith({ Account: () => page(['a1', 'a2']), Contact: () => page(['c1']) });
+    expect(await two.answer('contacts at Acme')).toMatchObject({ kind: 'partial', unknown: ['Acme'] });
+  });
+
   it('does not guess whose records "my" are when the person has no EspoCRM user', async () => {
     const { answer } = crmWith({ User: () => page([]) });
     expect(await answer('my open deals')).toMatchObject({ kind: 'partial', unknown: ['my'] });

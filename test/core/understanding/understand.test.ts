@@ -429,3 +429,15 @@ describe('understand: what is empty', () => {
     expect(read('deals without a phone')!.unknown.length).toBeGreaterThan(0);
   });
 });
+
+describe('understand: records at a company', () => {
+  it('leaves the company unknown until exactly one company is found with the name', () => {
+    expect(read('contacts at Wayne Enterprises')).toMatchObject({
+      maybeCompany: 'Wayne Enterprises',
+      unknown: ['Wayne', 'Enterprises'],
+    });
+    expect(read('how many contacts at Acme')).toMatchObject({ count: true, maybeCompany: 'Acme' });
+    // Tasks say no company of their own.
+    expect(read('tasks at Acme')?.maybeCompany).toBeUndefined();
+  });
+});
