@@ -24,6 +24,17 @@ export type Answer =
 
 /** Names that may match a few records: more than this and the person should say more. */
 const MAX_CHOICES = 5;
+/** Records a field ask reads per type to find the one whose name it is. */
+const FIELD_ASK_CANDIDATES = 10;
+
+/** Each word of the asked name starts a word of the record's name: "Acme" is "Acme Corp", "Carol N" is "Carol Nguyen". */
+function namedLike(recordName: string | undefined, asked: string): boolean {
+  const words = (recordName ?? '').toLowerCase().split(/\s+/);
+  return asked
+    .toLowerCase()
+    .split(/\s+/)
+    .every((part) => words.some((word) => word.startsWith(part)));
+}
 
 /**
  * The deterministic layer: everyday requests for lists, counts and named records, read against
@@ -77,15 +88,28 @@ export class UnderstandingService {
     return { kind: 'answered', reply: { kind: 'records', entity: info, query, page, understood } };
   }
 
-  /** "Priya's email": answered only when exactly one record of the types with that field has the name. */
+  /**
+   * "Priya's email": answered only when exactly one record of the types with that field has the
+   * name in its own name. A search also matches other fields (a lead's company): those are not it.
+   */
   private async answerFieldAsk(tenant: Tenant, ask: FieldAsk): Promise<Answer | undefined> {
     const pages = await Promise.all(
       ask.entities.map((entity) =>
-        this.deps.crm.list(tenant, { entity: entity.entity, filters: [], text: ask.name, limit: 2, offset: 0 }),
+        this.deps.crm.list(tenant, {
+          entity: entity.entity,
+          filters: [],
+          text: ask.name,
+          limit: FIELD_ASK_CANDIDATES,
+          offset: 0,
+        }),
       ),
     );
+    // More candidates than were read: the one named so may be among the rest.
+    if (pages.some((page) => page.hasMore)) return undefined;
     const found = pages.flatMap((page, index) =>
-      page.records.map((record) => ({ entity: ask.entities[index]!, record })),
+      page.records
+        .filter((record) => namedLike(record.name, ask.name))
+        .map((record) => ({ entity: ask.entities[index]!, record })),
     );
     if (found.length !== 1) return undefined;
     const [{ entity, record }] = found as [(typeof found)[number]];

@@ -79,6 +79,20 @@ describe('UnderstandingService', () => {
     expect(await two.answer('contacts at Acme')).toMatchObject({ kind: 'partial', unknown: ['Acme'] });
   });
 
+  it('answers a field ask with the one record whose own name it is', async () => {
+    const { answer } = crmWith({
+      Account: () => page(['Acme Corp']),
+      // A search matches a lead's company too: those leads are not "Acme".
+      Lead: () => page(['Olivia Bennett', 'Mia Fischer']),
+    });
+    expect(await answer("Acme's phone")).toMatchObject({
+      kind: 'answered',
+      reply: { kind: 'record', record: { id: 'Acme Corp' } },
+    });
+    const many = crmWith({ Account: () => page(['Acme Corp']), Lead: () => page(['Acme Lead'], 40) });
+    expect(await many.answer("Acme's phone")).toBeUndefined();
+  });
+
   it('does not guess whose records "my" are when the person has no EspoCRM user', async () => {
     const { answer } = crmWith({ User: () => page([]) });
     expect(await answer('my open deals')).toMatchObject({ kind: 'partial', unknown: ['my'] });

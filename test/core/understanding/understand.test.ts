@@ -197,8 +197,22 @@ describe('understand: conditions', () => {
   it('reads "Priya\'s email" and "Acme\'s phone" as a field of a named record', () => {
     expect(fieldAskOf("Priya's email", vocabulary)).toMatchObject({ name: 'Priya', field: 'emailAddress' });
     expect(fieldAskOf("what is Acme's phone?", vocabulary)).toMatchObject({ name: 'Acme', field: 'phoneNumber' });
-    expect(fieldAskOf("Priya Chen's phone number", vocabulary)).toBeUndefined();
+    // "phone number" is one field: the person asks for it as plainly as "phone".
+    expect(fieldAskOf("Priya Chen's phone number", vocabulary)).toMatchObject({
+      name: 'Priya Chen',
+      field: 'phoneNumber',
+    });
     expect(fieldAskOf('the email', vocabulary)).toBeUndefined();
+  });
+
+  it('reads the field before or after the name, with "of" or "for" when it comes first', () => {
+    expect(fieldAskOf("what's Acme's phone number?", vocabulary)).toMatchObject({ name: 'Acme', field: 'phoneNumber' });
+    expect(fieldAskOf('Globex email', vocabulary)).toMatchObject({ name: 'Globex', field: 'emailAddress' });
+    expect(fieldAskOf('phone number for Hooli', vocabulary)).toMatchObject({ name: 'Hooli', field: 'phoneNumber' });
+    expect(fieldAskOf('email of Carol Nguyen', vocabulary)).toMatchObject({ name: 'Carol Nguyen' });
+    // "email Carol" may ask to write to her; "Acme's address" is no email address.
+    expect(fieldAskOf('email Carol Nguyen', vocabulary)).toBeUndefined();
+    expect(fieldAskOf("Acme's address", vocabulary)).toBeUndefined();
   });
 });
 
