@@ -69,7 +69,8 @@ export class UnderstandingService {
       limit: understanding.count ? 1 : (understanding.limit ?? DEFAULT_PAGE_SIZE),
       offset: 0,
       ...sortOf(understanding),
-      ...(understanding.name ? { text: understanding.name } : {}),
+      // "Globex pilot" is "Globex Field Service Pilot": EspoCRM's `*` stands for any words between.
+      ...(understanding.name ? { text: understanding.name.split(/\s+/).join('*') } : {}),
     };
     const info = this.deps.entities.resolve(entity.entity);
     const page = await this.deps.crm.list(tenant, query);

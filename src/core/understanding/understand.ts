@@ -298,7 +298,7 @@ export function understand(
   }
   result.unknown.push(...unknownAt.map((index) => words[index]!.raw));
   // A record type read from a typo is a guess already: no name is looked up on top of it ("the Hooli contract").
-  if (!named.typo) nameOf(result, words, unknownAt);
+  if (!named.typo) nameOf(result, words, unknownAt, named);
   return result;
 }
 
@@ -321,15 +321,20 @@ const LOOKUP_VERBS = new Set(['show', 'find', 'open', 'get', 'pull', 'display', 
 
 /**
  * "show the Globex pilot deal": the only unknown words, side by side, one of them capitalized,
- * after a verb that looks something up, and no other condition: a name to look up.
+ * after a verb that looks something up, and no other condition: a name to look up. With no verb,
+ * only a name that is all the words before one record's type: "Hooli data migration deal".
  */
-function nameOf(result: Understanding, words: Word[], unknownAt: number[]): void {
+function nameOf(result: Understanding, words: Word[], unknownAt: number[], named: { index: number }): void {
   if (!unknownAt.length || unknownAt.length !== result.unknown.length) return;
-  const contiguous = unknownAt.every((index, k) => k === 0 || index === unknownAt[k - 1]! + 1);
-  const asksForOne = LOOKUP_VERBS.has(words[0]?.text ?? '');
-  const capitalized = unknownAt.some((index) => /^\p{Lu}/u.test(words[index]!.raw));
+  const verb = LOOKUP_VERBS.has(words[0]?.text ?? '');
+  // "open the Wayne Enterprises account": "open" says nothing of accounts; it is the verb.
+  const at = verb && unknownAt[0] === 0 ? unknownAt.slice(1) : unknownAt;
+  const contiguous = at.length > 0 && at.every((index, k) => k === 0 || index === at[k - 1]! + 1);
+  const oneRecord = result.entity.singularWords.includes(words[named.index]!.text) && named.index === words.length - 1;
+  const beforeOne = !verb && oneRecord && at[0] === 0 && at.at(-1) === named.index - 1;
+  const capitalized = at.some((index) => /^\p{Lu}/u.test(words[index]!.raw));
   const anyOwner = result.owner || result.maybeOwner || result.maybeCompany;
-  if (!contiguous || !asksForOne || !capitalized || result.filters.length || result.count || anyOwner) return;
-  result.name = unknownAt.map((index) => words[index]!.raw).join(' ');
+  if (!contiguous || !(verb || beforeOne) || !capitalized || result.filters.length || result.count || anyOwner) return;
+  result.name = at.map((index) => words[index]!.raw).join(' ');
   result.unknown = [];
 }

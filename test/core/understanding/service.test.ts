@@ -93,6 +93,12 @@ describe('UnderstandingService', () => {
     expect(await many.answer("Acme's phone")).toBeUndefined();
   });
 
+  it("looks a name up with EspoCRM's wildcard between its words", async () => {
+    const { answer, queries } = crmWith({ Opportunity: () => page(['d1']) });
+    await answer('show the Globex pilot deal');
+    expect(queries.at(-1)!.text).toBe('Globex*pilot');
+  });
+
   it('does not guess whose records "my" are when the person has no EspoCRM user', async () => {
     const { answer } = crmWith({ User: () => page([]) });
     expect(await answer('my open deals')).toMatchObject({ kind: 'partial', unknown: ['my'] });

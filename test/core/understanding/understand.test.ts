@@ -455,3 +455,16 @@ describe('understand: records at a company', () => {
     expect(read('tasks at Acme')?.maybeCompany).toBeUndefined();
   });
 });
+
+describe('understand: a record by its name', () => {
+  it('reads "open the <Name> account" as a lookup: "open" is the verb there', () => {
+    expect(read('open the Wayne Enterprises account')).toMatchObject({ name: 'Wayne Enterprises', unknown: [] });
+  });
+
+  it("reads a name right before one record's type as a lookup, with no verb", () => {
+    expect(read('Hooli data migration deal')).toMatchObject({ name: 'Hooli data migration', unknown: [] });
+    // Not "deals", nor words after the type: those ask for more than one record.
+    expect(read('Hooli deals')!.name).toBeUndefined();
+    expect(read('Hooli deal next week')!.name).toBeUndefined();
+  });
+});
