@@ -181,6 +181,8 @@ export type Order = 'amountDesc' | 'amountAsc' | 'newest' | 'oldest' | 'soonest'
 export interface OrderMatch {
   order?: Order;
   limit?: number;
+  /** "the next 3": still to come, and still open. */
+  upcoming?: boolean;
   length: number;
 }
 
@@ -212,6 +214,8 @@ export function orderPhraseAt(words: Word[], i: number): OrderMatch | undefined 
   if (first === 'by' && AMOUNT_WORDS.has(words[i + 1]?.text ?? '')) return { order: 'amountDesc', length: 2 };
   const order = ORDER_WORDS.get(first);
   if (order) return withLimitAfter({ order, length: 1 });
+  const next = first === 'next' ? limitOf(words[i + 1]) : undefined;
+  if (next) return { order: 'soonest', limit: next, upcoming: true, length: 2 };
   if (first === 'top' || first === 'first') {
     const limit = limitOf(words[i + 1]);
     return {

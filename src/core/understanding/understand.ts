@@ -142,6 +142,7 @@ export function understand(
   let dateField = entity.naturalDate;
   let fromTop = false;
   let fromFirst = false;
+  let upcoming = false;
   const enumFieldWords = new Set(entity.enums.map((term) => term.label.toLowerCase()));
 
   for (let i = 0; i < words.length;) {
@@ -217,6 +218,11 @@ export function understand(
       // "tasks by amount": a type with no amount has no such order.
       if (word.text === 'by' && !entity.amount) unknownAt.push(i);
       if (order.order) result.order = order.order;
+      // "the next 3 deals to close": open, closing from today on; a type with no open state hands over.
+      if (order.upcoming) {
+        if (!entity.openGroup) unknownAt.push(i);
+        upcoming = true;
+      }
       if (order.limit) result.limit = order.limit;
       fromTop = fromTop || word.text === 'top';
       fromFirst = fromFirst || word.text === 'first';
@@ -257,10 +263,13 @@ export function understand(
   const namedWord = words[named.index]!.text;
   // "pipeline", "to-dos": a name for the type's open records only, unless the words chose a group of that field.
   const open = entity.openGroup;
-  if (open && entity.openWords.includes(namedWord) && !grouped.has(open.field) && !enumValues.has(open.field)) {
+  // "the next 3 deals": still open, too.
+  const impliesOpen = entity.openWords.includes(namedWord) || upcoming;
+  if (open && impliesOpen && !grouped.has(open.field) && !enumValues.has(open.field)) {
     result.filters.push({ field: open.field, op: open.op, value: open.values });
     result.parts.push(open.description);
   }
+  if (upcoming) times.push({ field: entity.naturalDate, spec: { kind: 'range', from: today, label: 'from today' } });
   // "the first 3 leads that came in": the earliest, by the date the words are about.
   if (fromFirst && !result.order) result.order = dateField === entity.naturalDate ? 'soonest' : 'oldest';
   // "the biggest deal" is one deal; "the biggest deals" the first of them.

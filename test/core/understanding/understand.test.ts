@@ -468,3 +468,19 @@ describe('understand: a record by its name', () => {
     expect(read('Hooli deal next week')!.name).toBeUndefined();
   });
 });
+
+describe('understand: the next few', () => {
+  it('reads "the next 3 deals to close" as open deals closing from today, soonest first', () => {
+    expect(read('next 3 deals to close')).toMatchObject({ order: 'soonest', limit: 3, unknown: [] });
+    expect(line('next 3 deals to close')).toBe(
+      'Opportunities · stage is not Closed Won or Closed Lost · close date from today · soonest close date first · top 3',
+    );
+    expect(read('next 3 deals to close')!.filters).toContainEqual({
+      field: 'closeDate',
+      op: 'greaterThanOrEquals',
+      value: '2026-11-18',
+    });
+    // Contacts have no open state, nor a date ahead.
+    expect(read('next 3 contacts')!.unknown.length).toBeGreaterThan(0);
+  });
+});
