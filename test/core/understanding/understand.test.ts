@@ -484,3 +484,16 @@ describe('understand: the next few', () => {
     expect(read('next 3 contacts')!.unknown.length).toBeGreaterThan(0);
   });
 });
+
+describe('understand: short typos and fillers', () => {
+  it('reads two swapped letters of a four-letter type as that type, and no other edit', () => {
+    expect(read('taks due today')).toMatchObject({ entity: { entity: 'Task' }, unknown: [] });
+    expect(read('dael')).toMatchObject({ entity: { entity: 'Opportunity' } });
+    // One letter changed is another word.
+    expect(read('dead')).toBeUndefined();
+  });
+
+  it('reads "the whole pipeline" as the pipeline', () => {
+    expect(read('show me the whole pipeline')).toMatchObject({ unknown: [] });
+  });
+});
