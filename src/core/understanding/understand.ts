@@ -244,10 +244,18 @@ export function understand(
     } else {
       // "referrals by partners": "by" before a group's word says nothing more.
       const byGroup = word.text === 'by' && words[i + 1] !== undefined && groupAt(words[i + 1]!, entity);
+      // "shwo my deals": a slip in the opening verb.
+      const verbTypo = i === 0 && typoOf(word.text, LOOKUP_VERBS) !== undefined;
       if (CREATED_WORDS.has(word.text)) dateField = entity.created;
       else if (MODIFIED_WORDS.has(word.text)) dateField = entity.modified;
       else if (NATURAL_WORDS.has(word.text)) dateField = entity.naturalDate;
-      else if (!FILLERS.has(word.text) && !enumFieldWords.has(word.text) && word.text !== 'assigned' && !byGroup)
+      else if (
+        !FILLERS.has(word.text) &&
+        !enumFieldWords.has(word.text) &&
+        word.text !== 'assigned' &&
+        !byGroup &&
+        !verbTypo
+      )
         unknownAt.push(i);
       // A date word after its time phrase ("this week's new leads") still says which date.
       if (

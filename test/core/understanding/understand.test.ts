@@ -493,6 +493,11 @@ describe('understand: short typos and fillers', () => {
     expect(read('dead')).toBeUndefined();
   });
 
+  it('reads a slip in the opening verb as the verb', () => {
+    expect(read('shwo my deals')).toMatchObject({ owner: { kind: 'me' }, unknown: [] });
+    expect(read('deals shwo')!.unknown).toEqual(['shwo']);
+  });
+
   it('reads "the whole pipeline" as the pipeline', () => {
     expect(read('show me the whole pipeline')).toMatchObject({ unknown: [] });
   });
