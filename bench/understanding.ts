@@ -6,7 +6,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { fastPathCommand } from '../src/core/conversation/fast-path.js';
-import { fieldAskOf, understand } from '../src/core/understanding/understand.js';
+import { fieldAskOf } from '../src/core/understanding/field-ask.js';
+import { understand } from '../src/core/understanding/understand.js';
 import { EspoEntityDirectory } from '../src/crm/espo/entities.js';
 import { EspoVocabulary } from '../src/crm/espo/vocabulary.js';
 import { percentile } from './stats.js';

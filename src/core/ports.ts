@@ -118,12 +118,16 @@ export const FILTER_OPERATORS = [
   'contains',
   'in',
   'notIn',
+  // "unassigned", "without a phone": EspoCRM's isNull/isNotNull.
+  'isNull',
+  'isNotNull',
 ] as const;
 export type FilterOperator = (typeof FILTER_OPERATORS)[number];
 
 export interface Filter {
   field: string;
   op: FilterOperator;
+  /** `isNull` and `isNotNull` compare with nothing: their value is `true` and is not sent. */
   value: string | number | boolean | (string | number)[];
 }
 

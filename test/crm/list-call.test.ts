@@ -50,6 +50,24 @@ describe('a planned list call read back as a ListQuery', () => {
     ]);
   });
 
+  it('reads isNull/isNotNull items, which carry no value', () => {
+    expect(
+      listQueryOf(
+        'Lead',
+        {
+          where: [
+            { type: 'isNull', attribute: 'assignedUserId' },
+            { type: 'isNotNull', attribute: 'phoneNumber' },
+          ],
+        },
+        false,
+      )?.filters,
+    ).toEqual([
+      { field: 'assignedUserId', op: 'isNull', value: true },
+      { field: 'phoneNumber', op: 'isNotNull', value: true },
+    ]);
+  });
+
   it('reads Membrane-style input: a filter object and a limit', () => {
     expect(listQueryOf('Contact', { filter: { accountId: 'a1' }, limit: 5 }, false)).toEqual({
       entity: 'Contact',

@@ -171,10 +171,10 @@ describe('Slack faults', () => {
 
   it('the model failing (500, then 429) still ends in words', async () => {
     h.openai!.enqueue({ status: 500 }, { status: 500 });
-    const first = await h.say('dm', 'which deals did we win last quarter?');
+    const first = await h.say('dm', 'which deals did we win last quarter, and why?');
     expect(textOf(first.messages[0]!.body as { text?: string })).toContain('busy');
     h.openai!.enqueue({ status: 429, headers: { 'retry-after': '20' } });
-    const second = await h.say('dm', 'which deals did we lose last quarter?');
+    const second = await h.say('dm', 'which deals did we lose last quarter, and why?');
     expect(textOf(second.messages[0]!.body as { text?: string })).toContain('busy');
   });
 });

@@ -445,7 +445,7 @@ describe('plain language, end to end', () => {
   it('answers "busy" at once on a 429, without waiting out Retry-After', async () => {
     h.openai!.enqueue({ status: 429, headers: { 'retry-after': '60' } });
     const started = Date.now();
-    const { messages } = await h.say('dm', 'who is the contact at Acme?');
+    const { messages } = await h.say('dm', 'who should I talk to at Acme?');
     expect(Date.now() - started).toBeLessThan(3000);
     expect(said(messages[0])).toContain('The language model is busy');
     expect(h.openai!.requests).toHaveLength(1);
@@ -459,7 +459,7 @@ describe('plain language, end to end', () => {
   it('answers "busy" when the model does not answer in time', async () => {
     h.openai!.enqueue({ delayMs: 3000, then: { content: 'too late' } });
     const started = Date.now();
-    const { messages } = await h.say('dm', 'who is the contact at Globex?');
+    const { messages } = await h.say('dm', 'who should I talk to at Globex?');
     expect(Date.now() - started).toBeLessThan(2500);
     expect(said(messages[0])).toContain('The language model is busy');
     expect(h.openai!.requests).toHaveLength(1);
@@ -536,7 +536,7 @@ describe('plain language, end to end', () => {
       team: 'T1',
       channel: 'D9',
       ts: '1900000002.000100',
-      text: 'who is the contact at Initech?',
+      text: 'who should I talk to at Initech?',
     };
     const first = await h.sendEvent(event, { eventId: 'EvRetryDm' });
     const retry = await h.sendEvent(event, {

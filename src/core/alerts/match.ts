@@ -94,6 +94,10 @@ export function filterHolds(filter: Filter, actual: unknown): boolean {
       return Array.isArray(value) && value.some((option) => same(actual, option));
     case 'notIn':
       return Array.isArray(value) && !value.some((option) => same(actual, option));
+    case 'isNull':
+      return isEmpty(actual);
+    case 'isNotNull':
+      return !isEmpty(actual);
     case 'contains':
       return !isEmpty(actual) && String(actual).toLowerCase().includes(String(value).toLowerCase());
     case 'greaterThan':
@@ -147,10 +151,12 @@ export function describeRule(rule: AlertRule & { dm?: boolean }): string {
             ? `${rule.entity} ${rule.field} changes`
             : `${rule.entity} updates`;
   const shown = rule.filters.filter((filter) => !(rule.dm && filter.field === 'assignedUserId'));
-  const conditions = shown.map(
-    (filter) =>
-      `${filter.field} ${SYMBOLS[filter.op]} ${Array.isArray(filter.value) ? filter.value.join(', ') : String(filter.value)}`,
-  );
+  const conditions = shown.map((filter) => {
+    const value = Array.isArray(filter.value) ? filter.value.join(', ') : String(filter.value);
+    // "is empty" says all of it.
+    const empty = filter.op === 'isNull' || filter.op === 'isNotNull';
+    return `${filter.field} ${SYMBOLS[filter.op]}${empty ? '' : ` ${value}`}`;
+  });
   return `${what}${conditions.length ? ` where ${conditions.join(' and ')}` : ''}`;
 }
 
@@ -164,6 +170,8 @@ const SYMBOLS: Record<Filter['op'], string> = {
   contains: 'contains',
   in: 'in',
   notIn: 'not in',
+  isNull: 'is empty',
+  isNotNull: 'is not empty',
 };
 
 /**

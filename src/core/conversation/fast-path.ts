@@ -32,7 +32,8 @@ export function fastPathCommand(
   return isConfidentlyGrammar(command, words, entities) ? cleaned : undefined;
 }
 
-const GREETING = /^(hi|hello|hey|help|what can you do|how does this work)$/i;
+const GREETING =
+  /^(hi|hello|hey|hey there|hi there|hello there|good (morning|afternoon|evening)|help|what can you do|how does this work|how do i use (this|you))$/i;
 const LIST_PHRASE = /^(?:show|list|get|give)(?: me)?(?: all)?(?: the)? ([a-z]+)$/i;
 
 function obviousPhrasing(text: string, entities: EntityDirectory): string | undefined {

@@ -1,4 +1,9 @@
-import { amountOf, type Word } from './words.js';
+import type { EntityTerms } from './ports.js';
+import { timeAt } from './time.js';
+import { amountOf, FILLERS, typoOf, type Word } from './words.js';
+
+/** Any day: only whether words are a time phrase matters here. */
+const ANY_DAY = '2000-01-03';
 
 /** Phrases about amounts, ownership, order, limits and counts, read at a position in the words. */
 
@@ -101,10 +106,83 @@ export function ownPhraseAt(words: Word[], i: number): number | undefined {
   return undefined;
 }
 
+/** A colleague's name as typed: capitalized, not a filler ("assigned to Bo", not "assigned to the team"). */
+const nameAt = (words: Word[], i: number) => {
+  const word = words[i];
+  // "for March", "for Friday": a time, not a person.
+  const isTime = timeAt(words, i, ANY_DAY) !== undefined;
+  return word && /^\p{Lu}/u.test(word.raw) && !FILLERS.has(word.text) && !word.possessive && !isTime ? word : undefined;
+};
+
+/**
+ * After the record type: "assigned to Bo", "owned by Bo", "Bo owns", "for Bo". The name is looked
+ * up among the CRM's users; a name that is no one's hands the request over. `maybe`: "for Globex"
+ * may name a company as well as a person, so it is a person only once exactly one user has the name.
+ */
+export function colleaguePhraseAt(
+  words: Word[],
+  i: number,
+): { name: string; length: number; maybe: boolean } | undefined {
+  const at = (k: number) => words[i + k]?.text;
+  if ((at(0) === 'assigned' || at(0) === 'owned') && (at(1) === 'to' || at(1) === 'by') && nameAt(words, i + 2))
+    return { name: words[i + 2]!.raw, length: 3, maybe: false };
+  if (at(0) === 'for' && nameAt(words, i + 1)) return { name: words[i + 1]!.raw, length: 2, maybe: true };
+  if (nameAt(words, i) && (at(1) === 'owns' || at(1) === 'has'))
+    return { name: words[i]!.raw, length: 2, maybe: false };
+  return undefined;
+}
+
+/** "unassigned", "nobody owns", "no one owns", "not assigned", "without an owner": records with no owner. */
+export function unownedPhraseAt(words: Word[], i: number): number | undefined {
+  const at = (k: number) => words[i + k]?.text ?? '';
+  // "unasigned" is a typo of it; "assigned" is two edits away too, and the opposite.
+  const typo = at(0).startsWith('un') && typoOf(at(0), ['unassigned']) !== undefined;
+  if (at(0) === 'unassigned' || at(0) === 'unowned' || typo) return 1;
+  if (at(0) === 'nobody' && (at(1) === 'owns' || at(1) === 'has')) return 2;
+  if (at(0) === 'no' && at(1) === 'one' && (at(2) === 'owns' || at(2) === 'has')) return 3;
+  if (at(0) === 'not' && at(1) === 'assigned') return 2;
+  if (at(0) === 'without' && (at(1) === 'an' || at(1) === 'any') && at(2) === 'owner') return 3;
+  if ((at(0) === 'without' || at(0) === 'no') && at(1) === 'owner') return 2;
+  return undefined;
+}
+
+/** "without a phone number", "no email", "missing email address": a contact field that is empty. */
+export function missingFieldAt(
+  words: Word[],
+  i: number,
+  fields: EntityTerms['contactFields'],
+): { field: string; length: number } | undefined {
+  const at = (k: number) => words[i + k]?.text ?? '';
+  if (at(0) !== 'without' && at(0) !== 'no' && at(0) !== 'missing') return undefined;
+  const start = ['a', 'an', 'any'].includes(at(1)) ? 2 : 1;
+  const field = fields.find((candidate) => candidate.words.includes(at(start)));
+  if (!field) return undefined;
+  let end = start;
+  while (field.words.includes(at(end))) end += 1;
+  return { field: field.field, length: end };
+}
+
+/** "at Acme", "at Wayne Enterprises": the capitalized words of a company's name after "at". */
+export function companyPhraseAt(words: Word[], i: number): { name: string; length: number } | undefined {
+  if (words[i]?.text !== 'at') return undefined;
+  let end = i + 1;
+  while (nameAt(words, end)) end += 1;
+  if (end === i + 1) return undefined;
+  return {
+    name: words
+      .slice(i + 1, end)
+      .map((word) => word.raw)
+      .join(' '),
+    length: end - i,
+  };
+}
+
 export type Order = 'amountDesc' | 'amountAsc' | 'newest' | 'oldest' | 'soonest';
 export interface OrderMatch {
   order?: Order;
   limit?: number;
+  /** "the next 3": still to come, and still open. */
+  upcoming?: boolean;
   length: number;
 }
 
@@ -121,6 +199,7 @@ const ORDER_WORDS = new Map<string, Order>([
   ['earliest', 'oldest'],
   ['soonest', 'soonest'],
 ]);
+const AMOUNT_WORDS = new Set(['amount', 'value', 'size']);
 const MAX_LIMIT = 20;
 const limitOf = (word: Word | undefined) => {
   const n = word && /^\d{1,2}$/.test(word.text) ? Number(word.text) : undefined;
@@ -130,9 +209,13 @@ const limitOf = (word: Word | undefined) => {
 /** "biggest", "most recent", "top 5", "first 3", "5 biggest". */
 export function orderPhraseAt(words: Word[], i: number): OrderMatch | undefined {
   const first = words[i]?.text ?? '';
-  if (first === 'most' && words[i + 1]?.text === 'recent') return { order: 'newest', length: 2 };
+  if (first === 'most' && words[i + 1]?.text === 'recent') return withLimitAfter({ order: 'newest', length: 2 });
+  // "by amount", "by value": the biggest first.
+  if (first === 'by' && AMOUNT_WORDS.has(words[i + 1]?.text ?? '')) return { order: 'amountDesc', length: 2 };
   const order = ORDER_WORDS.get(first);
-  if (order) return { order, length: 1 };
+  if (order) return withLimitAfter({ order, length: 1 });
+  const next = first === 'next' ? limitOf(words[i + 1]) : undefined;
+  if (next) return { order: 'soonest', limit: next, upcoming: true, length: 2 };
   if (first === 'top' || first === 'first') {
     const limit = limitOf(words[i + 1]);
     return {
@@ -142,9 +225,15 @@ export function orderPhraseAt(words: Word[], i: number): OrderMatch | undefined 
     };
   }
   const limit = limitOf(words[i]);
-  if (limit && ORDER_WORDS.has(words[i + 1]?.text ?? ''))
-    return { limit, order: ORDER_WORDS.get(words[i + 1]!.text)!, length: 2 };
+  const after = limit ? orderPhraseAt(words, i + 1) : undefined;
+  if (limit && after?.order && !after.limit) return { limit, order: after.order, length: after.length + 1 };
   return undefined;
+
+  /** "biggest 3", "latest 5": the limit right after the order word. */
+  function withLimitAfter(match: OrderMatch & { order: Order }): OrderMatch {
+    const limit = limitOf(words[i + match.length]);
+    return limit ? { ...match, limit, length: match.length + 1 } : match;
+  }
 }
 
 /** "how many", "count", "number of": a count is asked for. */
@@ -152,6 +241,7 @@ export function countPhraseAt(words: Word[], i: number): number | undefined {
   const at = (k: number) => words[i + k]?.text;
   if (at(0) === 'how' && at(1) === 'many') return 2;
   if (at(0) === 'number' && at(1) === 'of') return 2;
+  if (at(0) === 'total' && at(1) === 'number' && at(2) === 'of') return 3;
   // Not "total": "total pipeline" asks for a sum of amounts, which is no count.
   if (at(0) === 'count') return 1;
   return undefined;

@@ -27,6 +27,8 @@ export interface GroupTerm {
   values: string[];
   /** How the understood line says it: "stage is not Closed Won or Closed Lost". */
   description: string;
+  /** The word alone names records of the type: "customers" are the accounts of type Customer. */
+  namesType?: boolean;
 }
 
 export interface EntityTerms {
@@ -57,6 +59,11 @@ export interface EntityTerms {
    * was completed, not when it was due.
    */
   stateDates?: { field: string; values: string[]; date: DateTerm }[];
+  /**
+   * How a record says which company it is at ("contacts at Acme"): the id of its company link, or
+   * the company's name typed on it (a lead's, before it is converted).
+   */
+  company?: { field: string; by: 'id' | 'name' };
   /** Fields a person asks for by a word ("Priya's email"). */
   contactFields: { words: string[]; field: string }[];
 }
@@ -66,4 +73,6 @@ export interface Vocabulary {
   entities(): readonly EntityTerms[];
   /** The record type of the CRM's users and the field their names are in: "Bo's deals". */
   users: { entity: string; nameField: string };
+  /** The record type of companies: "contacts at Acme" looks Acme up there. */
+  companies: { entity: string };
 }

@@ -4,7 +4,9 @@ import type { CrmGateway, EntityDirectory, Filter, ListQuery, RequestContext, Te
 import type { Reply } from '../replies.js';
 import { commandText } from '../text.js';
 import type { EntityTerms, Vocabulary } from './ports.js';
-import { describeUnderstanding, fieldAskOf, understand, type FieldAsk, type Understanding } from './understand.js';
+import { fieldAskOf, type FieldAsk } from './field-ask.js';
+import { describeUnderstanding } from './describe.js';
+import { understand, type Understanding } from './understand.js';
 
 export interface UnderstandingDeps {
   crm: CrmGateway;
@@ -22,6 +24,17 @@ export type Answer =
 
 /** Names that may match a few records: more than this and the person should say more. */
 const MAX_CHOICES = 5;
+/** Records a field ask reads per type to find the one whose name it is. */
+const FIELD_ASK_CANDIDATES = 10;
+
+/** Each word of the asked name starts a word of the record's name: "Acme" is "Acme Corp", "Carol N" is "Carol Nguyen". */
+function namedLike(recordName: string | undefined, asked: string): boolean {
+  const words = (recordName ?? '').toLowerCase().split(/\s+/);
+  return asked
+    .toLowerCase()
+    .split(/\s+/)
+    .every((part) => words.some((word) => word.startsWith(part)));
+}
 
 /**
  * The deterministic layer: everyday requests for lists, counts and named records, read against
@@ -32,11 +45,12 @@ export class UnderstandingService {
   constructor(private readonly deps: UnderstandingDeps) {}
 
   async answer(context: RequestContext, tenant: Tenant, text: string, now: Date): Promise<Answer | undefined> {
-    const understanding = understand(text, this.deps.vocabulary, now, context.timeZone ?? 'UTC');
-    if (!understanding) {
+    const read = understand(text, this.deps.vocabulary, now, context.timeZone ?? 'UTC');
+    if (!read) {
       const ask = fieldAskOf(text, this.deps.vocabulary);
       return ask && this.answerFieldAsk(tenant, ask);
     }
+    const understanding = await this.withCompany(tenant, await this.withColleague(tenant, read));
     if (understanding.unknown.length) return this.partial(understanding);
 
     const filters = [...understanding.filters];
@@ -55,7 +69,8 @@ export class UnderstandingService {
       limit: understanding.count ? 1 : (understanding.limit ?? DEFAULT_PAGE_SIZE),
       offset: 0,
       ...sortOf(understanding),
-      ...(understanding.name ? { text: understanding.name } : {}),
+      // "Globex pilot" is "Globex Field Service Pilot": EspoCRM's `*` stands for any words between.
+      ...(understanding.name ? { text: understanding.name.split(/\s+/).join('*') } : {}),
     };
     const info = this.deps.entities.resolve(entity.entity);
     const page = await this.deps.crm.list(tenant, query);
@@ -74,15 +89,28 @@ export class UnderstandingService {
     return { kind: 'answered', reply: { kind: 'records', entity: info, query, page, understood } };
   }
 
-  /** "Priya's email": answered only when exactly one record of the types with that field has the name. */
+  /**
+   * "Priya's email": answered only when exactly one record of the types with that field has the
+   * name in its own name. A search also matches other fields (a lead's company): those are not it.
+   */
   private async answerFieldAsk(tenant: Tenant, ask: FieldAsk): Promise<Answer | undefined> {
     const pages = await Promise.all(
       ask.entities.map((entity) =>
-        this.deps.crm.list(tenant, { entity: entity.entity, filters: [], text: ask.name, limit: 2, offset: 0 }),
+        this.deps.crm.list(tenant, {
+          entity: entity.entity,
+          filters: [],
+          text: ask.name,
+          limit: FIELD_ASK_CANDIDATES,
+          offset: 0,
+        }),
       ),
     );
+    // More candidates than were read: the one named so may be among the rest.
+    if (pages.some((page) => page.hasMore)) return undefined;
     const found = pages.flatMap((page, index) =>
-      page.records.map((record) => ({ entity: ask.entities[index]!, record })),
+      page.records
+        .filter((record) => namedLike(record.name, ask.name))
+        .map((record) => ({ entity: ask.entities[index]!, record })),
     );
     if (found.length !== 1) return undefined;
     const [{ entity, record }] = found as [(typeof found)[number]];
@@ -98,6 +126,37 @@ export class UnderstandingService {
     };
   }
 
+  /** "for Bo": when the name left unknown is exactly one user's, it says whose records. */
+  private async withColleague(tenant: Tenant, understanding: Understanding): Promise<Understanding> {
+    const { maybeOwner, unknown } = understanding;
+    if (!maybeOwner || unknown.length !== 1 || unknown[0] !== maybeOwner || understanding.owner) return understanding;
+    const user = await this.userNamed(tenant, maybeOwner);
+    return user ? { ...understanding, owner: { kind: 'user', name: maybeOwner }, unknown: [] } : understanding;
+  }
+
+  /** "contacts at Acme": when the name left unknown is exactly one company's, its records are those at it. */
+  private async withCompany(tenant: Tenant, understanding: Understanding): Promise<Understanding> {
+    const { maybeCompany, unknown, entity } = understanding;
+    if (!maybeCompany || !entity.company || unknown.join(' ') !== maybeCompany) return understanding;
+    const page = await this.deps.crm.list(tenant, {
+      entity: this.deps.vocabulary.companies.entity,
+      filters: [],
+      text: maybeCompany,
+      limit: 2,
+      offset: 0,
+    });
+    const [company] = page.records;
+    if (page.records.length !== 1 || !company) return understanding;
+    const name = company.name ?? maybeCompany;
+    const { field, by } = entity.company;
+    return {
+      ...understanding,
+      filters: [...understanding.filters, { field, op: 'equals', value: by === 'id' ? company.id : name }],
+      parts: [...understanding.parts, `at ${name}`],
+      unknown: [],
+    };
+  }
+
   /** The person's own EspoCRM user, or the one colleague whose name it is. */
   private async ownerOf(
     context: RequestContext,
@@ -109,8 +168,12 @@ export class UnderstandingService {
       const id = await this.deps.people.crmUserOf(tenant, context.email, now);
       return id ? { id } : undefined;
     }
+    return this.userNamed(tenant, owner.name);
+  }
+
+  private async userNamed(tenant: Tenant, name: string): Promise<{ id: string; name?: string } | undefined> {
     const { entity } = this.deps.vocabulary.users;
-    const page = await this.deps.crm.list(tenant, { entity, filters: [], text: owner.name, limit: 2, offset: 0 });
+    const page = await this.deps.crm.list(tenant, { entity, filters: [], text: name, limit: 2, offset: 0 });
     const [user] = page.records;
     return page.records.length === 1 && user ? { id: user.id, ...(user.name ? { name: user.name } : {}) } : undefined;
   }

@@ -1,4 +1,7 @@
 import { addDays, isValidDay, monthStart, quarterStart, weekStart, weekdayOf, yearStart } from './calendar.js';
+import { dayStartUtc, isoDate } from '../commands/values.js';
+import type { Filter } from '../ports.js';
+import type { DateTerm, EntityTerms } from './ports.js';
 import type { Word } from './words.js';
 
 /**
@@ -232,4 +235,36 @@ export function resolveMonth(month: number, today: string, looksBack: boolean): 
   const year = Number(today.slice(0, 4)) + (looksBack ? (month > current ? -1 : 0) : month < current ? 1 : 0);
   const from = `${year}-${String(month + 1).padStart(2, '0')}-01`;
   return { from, to: monthStart(from, 1) };
+}
+
+/** The filters a time phrase puts on a date field, in the person's zone; undefined when it makes no sense there. */
+export function timeFilters(
+  spec: TimeSpec,
+  term: DateTerm,
+  entity: EntityTerms,
+  now: Date,
+  timeZone: string,
+): { filters: Filter[]; label: string } | undefined {
+  const today = isoDate(now, timeZone);
+  const bound = (day: string) => (term.type === 'date' ? day : dayStartUtc(day, timeZone));
+  if (spec.kind === 'overdue') {
+    if (!entity.openGroup || term !== entity.naturalDate) return undefined;
+    const before = term.type === 'date' ? today : now.toISOString().replace('T', ' ').slice(0, 19);
+    const { field, op, values, description } = entity.openGroup;
+    return {
+      filters: [
+        { field: term.field, op: 'lessThan', value: before },
+        { field, op, value: values },
+      ],
+      label: `overdue (${term.label} before ${term.type === 'date' ? 'today' : 'now'}, ${description})`,
+    };
+  }
+  const range =
+    spec.kind === 'month'
+      ? resolveMonth(spec.month, today, term.field === entity.created.field || term === entity.modified)
+      : spec;
+  const filters: Filter[] = [];
+  if (range.from) filters.push({ field: term.field, op: 'greaterThanOrEquals', value: bound(range.from) });
+  if (range.to) filters.push({ field: term.field, op: 'lessThan', value: bound(range.to) });
+  return { filters, label: `${term.label} ${spec.label}` };
 }

@@ -1,9 +1,19 @@
-import { dayStartUtc, isoDate } from '../commands/values.js';
+import { isoDate } from '../commands/values.js';
 import type { Filter } from '../ports.js';
-import { amountPhraseAt, countPhraseAt, orderPhraseAt, ownPhraseAt, type Order } from './phrases.js';
+import {
+  amountPhraseAt,
+  colleaguePhraseAt,
+  companyPhraseAt,
+  countPhraseAt,
+  missingFieldAt,
+  orderPhraseAt,
+  ownPhraseAt,
+  unownedPhraseAt,
+  type Order,
+} from './phrases.js';
 import type { DateTerm, EntityTerms, GroupTerm, Vocabulary } from './ports.js';
-import { resolveMonth, timeAt, type TimeSpec } from './time.js';
-import { typoOf, wordsOf, type Word } from './words.js';
+import { timeAt, timeFilters, type TimeSpec } from './time.js';
+import { FILLERS, typoOf, wordsOf, type Word } from './words.js';
 
 /** What a request was understood to ask: a list or a count of one record type, and what was not understood. */
 export interface Understanding {
@@ -13,6 +23,10 @@ export interface Understanding {
   parts: string[];
   /** `me`: the person's own records; a name: a colleague's ("Bo's deals"), found among the CRM's users. */
   owner?: { kind: 'me' } | { kind: 'user'; name: string };
+  /** "for Globex": a name left in `unknown` that is the owner only if exactly one CRM user has it ("for Bo"). */
+  maybeOwner?: string;
+  /** "at Acme": a name left in `unknown` that is the company only if exactly one company has it. */
+  maybeCompany?: string;
   order?: Order;
   limit?: number;
   count: boolean;
@@ -22,15 +36,6 @@ export interface Understanding {
   name?: string;
 }
 
-/** Words that carry no condition: verbs of asking, articles, fillers. */
-const FILLERS = new Set(
-  (
-    'show me list find get give display pull up all the a an any every of with that which who are is were was ' +
-    'there do does did have has please pls what whats what’s for on in to from at and or can could you ' +
-    'would like see tell let know look lookup our some currently right now ones one records record ' +
-    'items entries s them those these their its it be being been still yet so far out thanks thank just'
-  ).split(/\s+/),
-);
 const CREATED_WORDS = new Set(['created', 'added', 'came', 'entered', 'new', 'signed', 'registered', 'logged']);
 const MODIFIED_WORDS = new Set(['modified', 'updated', 'touched', 'changed', 'edited']);
 const NATURAL_WORDS = new Set([
@@ -69,10 +74,17 @@ function entityWords(vocabulary: Vocabulary): Map<string, EntityTerms> {
 function entityOf(
   words: Word[],
   vocabulary: Vocabulary,
-): { entity: EntityTerms; index: number; typo: boolean } | undefined {
+): { entity: EntityTerms; index: number; typo: boolean; byGroup?: boolean } | undefined {
   const byWord = entityWords(vocabulary);
   const exact = words.findIndex((word) => byWord.has(word.text));
   if (exact >= 0) return { entity: byWord.get(words[exact]!.text)!, index: exact, typo: false };
+  // "customers": a group's word that names records of one type only.
+  for (const [index, word] of words.entries()) {
+    const types = vocabulary
+      .entities()
+      .filter((entity) => entity.groups.some((group) => group.namesType && group.words.includes(word.text)));
+    if (types.length === 1) return { entity: types[0]!, index, typo: false, byGroup: true };
+  }
   for (const [index, word] of words.entries()) {
     if (FILLERS.has(word.text)) continue;
     const typo = typoOf(word.text, byWord.keys());
@@ -105,38 +117,6 @@ function groupAt(word: Word, entity: EntityTerms): GroupTerm | undefined {
   return entity.groups.find((group) => group.words.includes(word.text));
 }
 
-/** The filters a time phrase puts on a date field, in the person's zone; undefined when it makes no sense there. */
-function timeFilters(
-  spec: TimeSpec,
-  term: DateTerm,
-  entity: EntityTerms,
-  now: Date,
-  timeZone: string,
-): { filters: Filter[]; label: string } | undefined {
-  const today = isoDate(now, timeZone);
-  const bound = (day: string) => (term.type === 'date' ? day : dayStartUtc(day, timeZone));
-  if (spec.kind === 'overdue') {
-    if (!entity.openGroup || term !== entity.naturalDate) return undefined;
-    const before = term.type === 'date' ? today : now.toISOString().replace('T', ' ').slice(0, 19);
-    const { field, op, values, description } = entity.openGroup;
-    return {
-      filters: [
-        { field: term.field, op: 'lessThan', value: before },
-        { field, op, value: values },
-      ],
-      label: `overdue (${term.label} before ${term.type === 'date' ? 'today' : 'now'}, ${description})`,
-    };
-  }
-  const range =
-    spec.kind === 'month'
-      ? resolveMonth(spec.month, today, term.field === entity.created.field || term === entity.modified)
-      : spec;
-  const filters: Filter[] = [];
-  if (range.from) filters.push({ field: term.field, op: 'greaterThanOrEquals', value: bound(range.from) });
-  if (range.to) filters.push({ field: term.field, op: 'lessThan', value: bound(range.to) });
-  return { filters, label: `${term.label} ${spec.label}` };
-}
-
 /**
  * Reads a request word by word against the CRM's vocabulary. Undefined when it names no record
  * type; otherwise what it asks, with the words it could not place in `unknown`.
@@ -155,17 +135,20 @@ export function understand(
   const today = isoDate(now, timeZone);
   const hasTime = words.some((_, k) => timeAt(words, k, today));
   const grouped = new Set<string>();
+  const chosen: GroupTerm[] = [];
   const enumValues = new Map<string, string[]>();
   const times: Pending[] = [];
   const unknownAt: number[] = [];
   let dateField = entity.naturalDate;
   let fromTop = false;
   let fromFirst = false;
+  let upcoming = false;
   const enumFieldWords = new Set(entity.enums.map((term) => term.label.toLowerCase()));
 
   for (let i = 0; i < words.length;) {
     const word = words[i]!;
-    if (i === named.index) {
+    // A group's word that named the type is still its condition ("customers": type is Customer).
+    if (i === named.index && !named.byGroup) {
       i += 1;
       continue;
     }
@@ -175,14 +158,36 @@ export function understand(
     const amount = amountPhraseAt(words, i);
     const order = orderPhraseAt(words, i);
     const own = ownPhraseAt(words, i);
+    const unowned = unownedPhraseAt(words, i);
+    const missing = missingFieldAt(words, i, entity.contactFields);
+    const colleague = i > named.index ? colleaguePhraseAt(words, i) : undefined;
+    const company = i > named.index && entity.company ? companyPhraseAt(words, i) : undefined;
     const count = countPhraseAt(words, i);
     const group = groupAt(word, entity);
     if (count) {
       result.count = true;
       i += count;
-    } else if (assignee(words, i) && entity.owner) {
-      result.owner = { kind: 'user', name: words[i + 2]!.raw };
-      i += 3;
+    } else if (company) {
+      result.maybeCompany = company.name;
+      for (let k = 1; k < company.length; k++) unknownAt.push(i + k);
+      i += company.length;
+    } else if (colleague && entity.owner) {
+      if (colleague.maybe) {
+        result.maybeOwner = colleague.name;
+        unknownAt.push(i + 1);
+      } else result.owner = { kind: 'user', name: colleague.name };
+      i += colleague.length;
+    } else if (unowned) {
+      if (!entity.owner) unknownAt.push(i);
+      else {
+        result.filters.push({ field: entity.owner, op: 'isNull', value: true });
+        result.parts.push('assigned to no one');
+      }
+      i += unowned;
+    } else if (missing) {
+      result.filters.push({ field: missing.field, op: 'isNull', value: true });
+      result.parts.push(`${missing.field} is empty`);
+      i += missing.length;
     } else if (own) {
       if (!entity.owner) unknownAt.push(i);
       result.owner = { kind: 'me' };
@@ -210,26 +215,48 @@ export function understand(
       }
       i += amount.length;
     } else if (order) {
+      // "tasks by amount": a type with no amount has no such order.
+      if (word.text === 'by' && !entity.amount) unknownAt.push(i);
       if (order.order) result.order = order.order;
+      // "the next 3 deals to close": open, closing from today on; a type with no open state hands over.
+      if (order.upcoming) {
+        if (!entity.openGroup) unknownAt.push(i);
+        upcoming = true;
+      }
       if (order.limit) result.limit = order.limit;
       fromTop = fromTop || word.text === 'top';
       fromFirst = fromFirst || word.text === 'first';
       i += order.length;
     } else if (group) {
-      // "won or lost deals", "open and won deals": two groups of one field, no single filter says which.
-      if (grouped.has(group.field)) unknownAt.push(i);
-      grouped.add(group.field);
-      result.filters.push({ field: group.field, op: group.op, value: group.values });
-      result.parts.push(group.description);
+      // "referrals by partners": the same group said twice is said once.
+      if (!chosen.includes(group)) {
+        // "won or lost deals", "open and won deals": two groups of one field, no single filter says which.
+        if (grouped.has(group.field)) unknownAt.push(i);
+        grouped.add(group.field);
+        chosen.push(group);
+        result.filters.push({ field: group.field, op: group.op, value: group.values });
+        result.parts.push(group.description);
+      }
       i += 1;
     } else if (word.possessive && !FILLERS.has(word.text) && entity.owner && i < named.index) {
       result.owner = { kind: 'user', name: word.raw };
       i += 1;
     } else {
+      // "referrals by partners": "by" before a group's word says nothing more.
+      const byGroup = word.text === 'by' && words[i + 1] !== undefined && groupAt(words[i + 1]!, entity);
+      // "shwo my deals": a slip in the opening verb.
+      const verbTypo = i === 0 && typoOf(word.text, LOOKUP_VERBS) !== undefined;
       if (CREATED_WORDS.has(word.text)) dateField = entity.created;
       else if (MODIFIED_WORDS.has(word.text)) dateField = entity.modified;
       else if (NATURAL_WORDS.has(word.text)) dateField = entity.naturalDate;
-      else if (!FILLERS.has(word.text) && !enumFieldWords.has(word.text) && word.text !== 'assigned') unknownAt.push(i);
+      else if (
+        !FILLERS.has(word.text) &&
+        !enumFieldWords.has(word.text) &&
+        word.text !== 'assigned' &&
+        !byGroup &&
+        !verbTypo
+      )
+        unknownAt.push(i);
       // A date word after its time phrase ("this week's new leads") still says which date.
       if (
         times.length &&
@@ -244,15 +271,23 @@ export function understand(
   const namedWord = words[named.index]!.text;
   // "pipeline", "to-dos": a name for the type's open records only, unless the words chose a group of that field.
   const open = entity.openGroup;
-  if (open && entity.openWords.includes(namedWord) && !grouped.has(open.field) && !enumValues.has(open.field)) {
+  // "the next 3 deals": still open, too.
+  const impliesOpen = entity.openWords.includes(namedWord) || upcoming;
+  if (open && impliesOpen && !grouped.has(open.field) && !enumValues.has(open.field)) {
     result.filters.push({ field: open.field, op: open.op, value: open.values });
     result.parts.push(open.description);
   }
+  if (upcoming) times.push({ field: entity.naturalDate, spec: { kind: 'range', from: today, label: 'from today' } });
   // "the first 3 leads that came in": the earliest, by the date the words are about.
   if (fromFirst && !result.order) result.order = dateField === entity.naturalDate ? 'soonest' : 'oldest';
   // "the biggest deal" is one deal; "the biggest deals" the first of them.
   if (result.order && !result.limit && entity.singularWords.includes(namedWord)) result.limit = 1;
   for (const [field, values] of enumValues) {
+    // "web or partner leads": a value outside the group of the same field asks for an "or" no filter says.
+    const outside = values.filter((value) =>
+      chosen.some((group) => group.field === field && group.op === 'in' && !group.values.includes(value)),
+    );
+    if (outside.length) result.unknown.push(...outside);
     result.filters.push(
       values.length === 1 ? { field, op: 'equals', value: values[0]! } : { field, op: 'in', value: values },
     );
@@ -280,20 +315,8 @@ export function understand(
   }
   result.unknown.push(...unknownAt.map((index) => words[index]!.raw));
   // A record type read from a typo is a guess already: no name is looked up on top of it ("the Hooli contract").
-  if (!named.typo) nameOf(result, words, unknownAt);
+  if (!named.typo) nameOf(result, words, unknownAt, named);
   return result;
-}
-
-/** "assigned to Bo": a capitalized name after it, not "me". */
-function assignee(words: Word[], i: number): boolean {
-  const name = words[i + 2];
-  return (
-    (words[i]?.text === 'assigned' || words[i]?.text === 'owned') &&
-    (words[i + 1]?.text === 'to' || words[i + 1]?.text === 'by') &&
-    name !== undefined &&
-    /^\p{Lu}/u.test(name.raw) &&
-    !FILLERS.has(name.text)
-  );
 }
 
 /** The date a named state brings ("completed" tasks: when completed), when the words name only such states. */
@@ -315,63 +338,20 @@ const LOOKUP_VERBS = new Set(['show', 'find', 'open', 'get', 'pull', 'display', 
 
 /**
  * "show the Globex pilot deal": the only unknown words, side by side, one of them capitalized,
- * after a verb that looks something up, and no other condition: a name to look up.
+ * after a verb that looks something up, and no other condition: a name to look up. With no verb,
+ * only a name that is all the words before one record's type: "Hooli data migration deal".
  */
-function nameOf(result: Understanding, words: Word[], unknownAt: number[]): void {
+function nameOf(result: Understanding, words: Word[], unknownAt: number[], named: { index: number }): void {
   if (!unknownAt.length || unknownAt.length !== result.unknown.length) return;
-  const contiguous = unknownAt.every((index, k) => k === 0 || index === unknownAt[k - 1]! + 1);
-  const asksForOne = LOOKUP_VERBS.has(words[0]?.text ?? '');
-  const capitalized = unknownAt.some((index) => /^\p{Lu}/u.test(words[index]!.raw));
-  if (!contiguous || !asksForOne || !capitalized || result.filters.length || result.count || result.owner) return;
-  result.name = unknownAt.map((index) => words[index]!.raw).join(' ');
+  const verb = LOOKUP_VERBS.has(words[0]?.text ?? '');
+  // "open the Wayne Enterprises account": "open" says nothing of accounts; it is the verb.
+  const at = verb && unknownAt[0] === 0 ? unknownAt.slice(1) : unknownAt;
+  const contiguous = at.length > 0 && at.every((index, k) => k === 0 || index === at[k - 1]! + 1);
+  const oneRecord = result.entity.singularWords.includes(words[named.index]!.text) && named.index === words.length - 1;
+  const beforeOne = !verb && oneRecord && at[0] === 0 && at.at(-1) === named.index - 1;
+  const capitalized = at.some((index) => /^\p{Lu}/u.test(words[index]!.raw));
+  const anyOwner = result.owner || result.maybeOwner || result.maybeCompany;
+  if (!contiguous || !(verb || beforeOne) || !capitalized || result.filters.length || result.count || anyOwner) return;
+  result.name = at.map((index) => words[index]!.raw).join(' ');
   result.unknown = [];
-}
-
-/** The one line saying how a request was understood: "Opportunities · stage is not Closed Won or Closed Lost · …". */
-export function describeUnderstanding(understanding: Understanding, ownerName?: string): string {
-  const { entity, parts, owner, order, limit, name } = understanding;
-  const orderText = {
-    amountDesc: 'biggest first',
-    amountAsc: 'smallest first',
-    newest: 'newest first',
-    oldest: 'oldest first',
-    soonest: `soonest ${entity.naturalDate.label} first`,
-  };
-  return [
-    understanding.count ? `how many ${entity.plural}` : entity.plural,
-    ...(name ? [`named like “${name}”`] : []),
-    ...parts,
-    ...(owner ? [owner.kind === 'me' ? 'assigned to you' : `assigned to ${ownerName ?? owner.name}`] : []),
-    ...(order ? [orderText[order]] : []),
-    ...(limit ? [`top ${limit}`] : []),
-  ].join(' · ');
-}
-
-/** "Priya's email", "what is Acme's phone": whose (a name) and which field, of the record types that have it. */
-export interface FieldAsk {
-  name: string;
-  field: string;
-  entities: EntityTerms[];
-}
-
-export function fieldAskOf(text: string, vocabulary: Vocabulary): FieldAsk | undefined {
-  const words = wordsOf(text).filter((word) => !FILLERS.has(word.text));
-  const owner = words.findIndex((word) => word.possessive);
-  if (owner < 0 || owner !== words.length - 2) return undefined;
-  const asked = words[owner + 1]!.text;
-  const entities = vocabulary
-    .entities()
-    .filter((entity) => entity.contactFields.some((field) => field.words.includes(asked)));
-  const name = words.slice(0, owner + 1);
-  // A name is capitalized, and a few words at most: "update Bob's phone" is no question about Bob.
-  if (!entities.length || name.length > 3 || !name.every((word) => /^\p{Lu}/u.test(word.raw))) return undefined;
-  const field = entities[0]!.contactFields.find((candidate) => candidate.words.includes(asked))!.field;
-  return {
-    name: words
-      .slice(0, owner + 1)
-      .map((word) => word.raw)
-      .join(' '),
-    field,
-    entities,
-  };
 }

@@ -55,10 +55,19 @@ export function typoAllowance(word: string): number {
   return word.length >= 8 ? 2 : word.length >= 5 ? 1 : 0;
 }
 
+/** "taks", "lsit": two neighbouring letters of a four-letter word swapped. */
+const swapped = (a: string, b: string) =>
+  a.length === b.length && [...a.slice(1)].some((_, k) => a.slice(0, k) + a[k + 1] + a[k] + a.slice(k + 2) === b);
+
 /** The candidate a word is a typo of, when exactly one is close enough. */
 export function typoOf(word: string, candidates: Iterable<string>): string | undefined {
   const allowance = typoAllowance(word);
-  if (!allowance) return undefined;
+  if (!allowance) {
+    // Four letters allow no edit ("deal" and "dead" are both words), but a swap of two is a slip of the hand.
+    if (word.length !== 4) return undefined;
+    const found = [...candidates].filter((candidate) => candidate !== word && swapped(word, candidate));
+    return found.length === 1 ? found[0] : undefined;
+  }
   let found: string | undefined;
   let foundDistance = allowance + 1;
   let tie = false;
@@ -78,3 +87,13 @@ export function amountOf(word: string): number | undefined {
   const multiplier = match[2] === 'k' ? 1_000 : match[2] === 'm' ? 1_000_000 : 1;
   return Number.isFinite(base) ? base * multiplier : undefined;
 }
+
+/** Words that carry no condition: verbs of asking, articles, fillers. */
+export const FILLERS = new Set(
+  (
+    'show me list find get give display pull up all the a an any every of with that which who are is were was ' +
+    'there do does did have has please pls what whats what’s for on in to from at and or can could you ' +
+    'would like see tell let know look lookup our some currently right now ones one records record ' +
+    'items entries s them those these their its it be being been still yet so far out thanks thank just we us whole entire'
+  ).split(/\s+/),
+);

@@ -29,6 +29,7 @@ function filterOf(item: unknown): Filter | undefined {
   if (typeof type !== 'string' || typeof attribute !== 'string' || !FIELD.test(attribute)) return undefined;
   if (Object.hasOwn(BOOLEAN_ITEMS, type)) return { field: attribute, op: 'equals', value: BOOLEAN_ITEMS[type]! };
   if (!OPERATORS.has(type)) return undefined;
+  if (type === 'isNull' || type === 'isNotNull') return { field: attribute, op: type, value: true };
   if (type === 'in' || type === 'notIn') {
     const values = Array.isArray(value) ? value : undefined;
     return values?.every((v) => typeof v === 'string' || typeof v === 'number')

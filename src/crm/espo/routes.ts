@@ -56,7 +56,9 @@ export const ROUTES: Record<RecordOperation, Route> = {
  *   DefaultDateTimeItemTransformer computes for `on`/`before`/`after` with `dateTime` and
  *   `timeZone`, but it leaves `greaterThanOrEquals`, `lessThanOrEquals` and `equals` untouched,
  *   so the bot converts every one itself;
- * - a link by name: `accountName`, a foreign attribute EspoCRM joins (Where/Scanner).
+ * - a link by name: `accountName`, a foreign attribute EspoCRM joins (Where/Scanner);
+ * - empty or not: `isNull`/`isNotNull` with no value (ItemGeneralConverter: IS NULL; an email or
+ *   a phone field's own `where` in its field metadata).
  * Multi-enum and array fields (`arrayAnyOf`, `arrayAllOf`, `arrayNoneOf`) and links to many
  * records (`linkedWith`) are never sent: no built-in entity the bot knows has a multi-enum, and
  * parseFilter refuses links to many records; the planner's REST tool can send them itself.
@@ -66,6 +68,7 @@ export function espoWhere(filters: Filter[]): Record<string, unknown>[] {
     if (typeof filter.value === 'boolean' && (filter.op === 'equals' || filter.op === 'notEquals')) {
       return { type: filter.value === (filter.op === 'equals') ? 'isTrue' : 'isFalse', attribute: filter.field };
     }
+    if (filter.op === 'isNull' || filter.op === 'isNotNull') return { type: filter.op, attribute: filter.field };
     return { type: filter.op, attribute: filter.field, value: filter.value };
   });
 }

@@ -21,6 +21,16 @@ function group(words: string[], field: string, op: GroupTerm['op'], values: stri
   return { words, field, op, values, description };
 }
 
+/** Everyday words for one enum value: "web", "website" for the source `Web Site`. */
+const synonym = (words: string[], field: string, value: string) => group(words, field, 'in', [value]);
+/** Where a deal or a lead came from, in a rep's words. */
+const sources = (field: string) => [
+  synonym(['web', 'website', 'online'], field, 'Web Site'),
+  synonym(['referral', 'referrals', 'partner', 'partners'], field, 'Partner'),
+];
+/** An account's type, said as what the company is to us: "customers", "resellers". */
+const accountType = (value: string, words: string[]) => ({ ...synonym(words, 'type', value), namesType: true });
+
 interface Definition {
   naturalDate: DateTerm;
   stateDates?: EntityTerms['stateDates'];
@@ -29,6 +39,7 @@ interface Definition {
   openGroup?: GroupTerm;
   contactFields?: EntityTerms['contactFields'];
   openWords?: string[];
+  company?: EntityTerms['company'];
 }
 
 const CONTACT_FIELDS: EntityTerms['contactFields'] = [
@@ -51,17 +62,24 @@ const DEFINITIONS: Record<string, Definition> = {
     amount: { field: 'amount', label: 'amount' },
     groups: [
       openDeals,
-      group(['won'], 'stage', 'in', ['Closed Won']),
+      group(['won', 'win'], 'stage', 'in', ['Closed Won']),
       group(['lost'], 'stage', 'in', ['Closed Lost']),
       group(['closed'], 'stage', 'in', ['Closed Won', 'Closed Lost']),
+      ...sources('leadSource'),
     ],
     openGroup: openDeals,
+    company: { field: 'accountId', by: 'id' },
   },
   Task: {
     naturalDate: date('dateEnd', 'due date'),
     // What is still to do: a finished to-do is no longer one.
     openWords: ['todo', 'todos'],
-    groups: [openTasks, group(['done', 'finished'], 'status', 'in', ['Completed'])],
+    groups: [
+      openTasks,
+      group(['done', 'finished'], 'status', 'in', ['Completed']),
+      // "in progress": EspoCRM's Started.
+      synonym(['progress'], 'status', 'Started'),
+    ],
     openGroup: openTasks,
     // EspoCRM sets a task's dateCompleted when its status becomes Completed.
     stateDates: [{ field: 'status', values: ['Completed'], date: date('dateCompleted', 'completed') }],
@@ -71,12 +89,20 @@ const DEFINITIONS: Record<string, Definition> = {
   Lead: {
     naturalDate: CREATED,
     amount: { field: 'opportunityAmount', label: 'opportunity amount' },
-    groups: [openLeads],
+    groups: [openLeads, ...sources('source')],
     contactFields: CONTACT_FIELDS,
+    // A lead's company is text until it is converted to an account.
+    company: { field: 'accountName', by: 'name' },
   },
-  Contact: { naturalDate: CREATED, contactFields: CONTACT_FIELDS },
+  Contact: { naturalDate: CREATED, contactFields: CONTACT_FIELDS, company: { field: 'accountId', by: 'id' } },
   Account: {
     naturalDate: CREATED,
+    groups: [
+      accountType('Customer', ['customer', 'customers', 'clients']),
+      accountType('Reseller', ['reseller', 'resellers']),
+      accountType('Partner', ['partners']),
+      accountType('Investor', ['investors']),
+    ],
     contactFields: [...CONTACT_FIELDS, { words: ['website', 'site'], field: 'website' }],
   },
   Case: { naturalDate: CREATED, groups: [openCases], openGroup: openCases },
@@ -123,6 +149,7 @@ function terms(entity: string, definition: Definition): EntityTerms {
     ...(definition.openGroup ? { openGroup: definition.openGroup } : {}),
     ...(definition.stateDates ? { stateDates: definition.stateDates } : {}),
     contactFields: definition.contactFields ?? [],
+    ...(definition.company ? { company: definition.company } : {}),
   };
 }
 
@@ -132,6 +159,7 @@ const ENTITIES: readonly EntityTerms[] = Object.entries(DEFINITIONS).map(([entit
 
 export class EspoVocabulary implements Vocabulary {
   readonly users = { entity: 'User', nameField: 'name' };
+  readonly companies = { entity: 'Account' };
 
   entities(): readonly EntityTerms[] {
     return ENTITIES;

@@ -29,9 +29,14 @@ function describeQuery(query: ListQuery): string {
       contains: '~',
       in: 'in',
       notIn: 'not in',
+      isNull: 'is empty',
+      isNotNull: 'is not empty',
     }[filter.op];
     const value = Array.isArray(filter.value) ? filter.value.join(', ') : String(filter.value);
-    return `${filter.field} ${symbol} ${value}`;
+    // "is empty" says all of it.
+    return filter.op === 'isNull' || filter.op === 'isNotNull'
+      ? `${filter.field} ${symbol}`
+      : `${filter.field} ${symbol} ${value}`;
   });
   if (query.text) parts.unshift(`“${query.text}”`);
   if (query.sort) parts.push(`sorted by ${query.sort.field}${query.sort.order === 'desc' ? ' ↓' : ''}`);

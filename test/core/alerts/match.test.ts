@@ -114,6 +114,9 @@ describe('alert matching', () => {
     expect(filterHolds({ field: 'name', op: 'contains', value: 'acme' }, 'ACME Corp')).toBe(true);
     expect(filterHolds({ field: 'closeDate', op: 'lessThan', value: '2026-12-01' }, '2026-11-30')).toBe(true);
     expect(filterHolds({ field: 'doNotCall', op: 'equals', value: true }, true)).toBe(true);
+    expect(filterHolds({ field: 'assignedUserId', op: 'isNull', value: true }, null)).toBe(true);
+    expect(filterHolds({ field: 'assignedUserId', op: 'isNull', value: true }, 'u1')).toBe(false);
+    expect(filterHolds({ field: 'phoneNumber', op: 'isNotNull', value: true }, '')).toBe(false);
   });
 
   it('says when a condition needs a field the payload does not carry', () => {

@@ -50,6 +50,9 @@ describe('fastPathCommand', () => {
     ['Hey?', 'help'],
     ['what can you do?', 'help'],
     ['help', 'help'],
+    ['hey there', 'help'],
+    ['good morning!', 'help'],
+    ['how do I use this', 'help'],
   ])('reads the obvious phrasing %j as %j', (text, command) => {
     expect(fast(text)).toBe(command);
   });

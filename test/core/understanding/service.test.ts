@@ -57,6 +57,48 @@ describe('UnderstandingService', () => {
     expect(queries.at(-1)!.filters).toContainEqual({ field: 'assignedUserId', op: 'equals', value: 'u1' });
   });
 
+  it('reads "for <Name>" as a colleague only when exactly one user has the name', async () => {
+    const bo = crmWith({ User: () => page(['u7']), Opportunity: () => page(['d1']) });
+    expect(await bo.answer('pipeline for Bo this month')).toMatchObject({ kind: 'answered' });
+    expect(bo.queries.at(-1)!.filters).toContainEqual({ field: 'assignedUserId', op: 'equals', value: 'u7' });
+    const globex = crmWith({ User: () => page([]), Opportunity: () => page(['d1']) });
+    expect(await globex.answer('deals for Globex')).toMatchObject({ kind: 'partial', unknown: ['Globex'] });
+  });
+
+  it('reads "at <Company>" only when exactly one company has the name', async () => {
+    const acme = crmWith({ Account: () => page(['a1']), Contact: () => page(['c1']) });
+    expect(await acme.answer('contacts at Acme')).toMatchObject({
+      kind: 'answered',
+      reply: { understood: 'Contacts · at a1' },
+    });
+    expect(acme.queries.at(-1)!.filters).toEqual([{ field: 'accountId', op: 'equals', value: 'a1' }]);
+    const lead = crmWith({ Account: () => page(['Acme Corp']), Lead: () => page(['l1']) });
+    await lead.answer('leads at Acme Corp');
+    expect(lead.queries.at(-1)!.filters).toEqual([{ field: 'accountName', op: 'equals', value: 'Acme Corp' }]);
+    const two = crmWith({ Account: () => page(['a1', 'a2']), Contact: () => page(['c1']) });
+    expect(await two.answer('contacts at Acme')).toMatchObject({ kind: 'partial', unknown: ['Acme'] });
+  });
+
+  it('answers a field ask with the one record whose own name it is', async () => {
+    const { answer } = crmWith({
+      Account: () => page(['Acme Corp']),
+      // A search matches a lead's company too: those leads are not "Acme".
+      Lead: () => page(['Olivia Bennett', 'Mia Fischer']),
+    });
+    expect(await answer("Acme's phone")).toMatchObject({
+      kind: 'answered',
+      reply: { kind: 'record', record: { id: 'Acme Corp' } },
+    });
+    const many = crmWith({ Account: () => page(['Acme Corp']), Lead: () => page(['Acme Lead'], 40) });
+    expect(await many.answer("Acme's phone")).toBeUndefined();
+  });
+
+  it("looks a name up with EspoCRM's wildcard between its words", async () => {
+    const { answer, queries } = crmWith({ Opportunity: () => page(['d1']) });
+    await answer('show the Globex pilot deal');
+    expect(queries.at(-1)!.text).toBe('Globex*pilot');
+  });
+
   it('does not guess whose records "my" are when the person has no EspoCRM user', async () => {
     const { answer } = crmWith({ User: () => page([]) });
     expect(await answer('my open deals')).toMatchObject({ kind: 'partial', unknown: ['my'] });

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { describeUnderstanding, fieldAskOf, understand } from '../../../src/core/understanding/understand.js';
+import { fieldAskOf } from '../../../src/core/understanding/field-ask.js';
+import { describeUnderstanding } from '../../../src/core/understanding/describe.js';
+import { understand } from '../../../src/core/understanding/understand.js';
 import { EspoVocabulary } from '../../../src/crm/espo/vocabulary.js';
 
 const vocabulary = new EspoVocabulary();
@@ -195,8 +197,22 @@ describe('understand: conditions', () => {
   it('reads "Priya\'s email" and "Acme\'s phone" as a field of a named record', () => {
     expect(fieldAskOf("Priya's email", vocabulary)).toMatchObject({ name: 'Priya', field: 'emailAddress' });
     expect(fieldAskOf("what is Acme's phone?", vocabulary)).toMatchObject({ name: 'Acme', field: 'phoneNumber' });
-    expect(fieldAskOf("Priya Chen's phone number", vocabulary)).toBeUndefined();
+    // "phone number" is one field: the person asks for it as plainly as "phone".
+    expect(fieldAskOf("Priya Chen's phone number", vocabulary)).toMatchObject({
+      name: 'Priya Chen',
+      field: 'phoneNumber',
+    });
     expect(fieldAskOf('the email', vocabulary)).toBeUndefined();
+  });
+
+  it('reads the field before or after the name, with "of" or "for" when it comes first', () => {
+    expect(fieldAskOf("what's Acme's phone number?", vocabulary)).toMatchObject({ name: 'Acme', field: 'phoneNumber' });
+    expect(fieldAskOf('Globex email', vocabulary)).toMatchObject({ name: 'Globex', field: 'emailAddress' });
+    expect(fieldAskOf('phone number for Hooli', vocabulary)).toMatchObject({ name: 'Hooli', field: 'phoneNumber' });
+    expect(fieldAskOf('email of Carol Nguyen', vocabulary)).toMatchObject({ name: 'Carol Nguyen' });
+    // "email Carol" may ask to write to her; "Acme's address" is no email address.
+    expect(fieldAskOf('email Carol Nguyen', vocabulary)).toBeUndefined();
+    expect(fieldAskOf("Acme's address", vocabulary)).toBeUndefined();
   });
 });
 
@@ -322,5 +338,167 @@ describe('understand: what the words imply', () => {
       expect(() => read(`deals over 5 ${word}`)).not.toThrow();
       expect(read(`deals since ${word}`)?.unknown.length).toBeGreaterThan(0);
     }
+  });
+});
+
+describe('understand: how reps say it', () => {
+  it('reads "did we win", "we lost" as the won and lost deals', () => {
+    expect(line('which deals did we win this month?')).toBe(
+      'Opportunities · stage is Closed Won · close date this month',
+    );
+    expect(read('deals we lost this quarter')).toMatchObject({
+      filters: expect.arrayContaining([{ field: 'stage', op: 'in', value: ['Closed Lost'] }]),
+      unknown: [],
+    });
+  });
+
+  it('reads a limit after the order words, and "by amount"', () => {
+    expect(read('biggest 3 open deals')).toMatchObject({ order: 'amountDesc', limit: 3, unknown: [] });
+    expect(read('latest 5 leads')).toMatchObject({ order: 'newest', limit: 5, unknown: [] });
+    expect(read('show the 5 most recent deals')).toMatchObject({ order: 'newest', limit: 5, unknown: [] });
+    expect(read('top 5 leads by amount')).toMatchObject({ order: 'amountDesc', limit: 5, unknown: [] });
+    // Tasks have no amount to order by.
+    expect(read('top 5 tasks by amount')!.unknown).toEqual(['by']);
+  });
+});
+
+describe("understand: a colleague's records", () => {
+  it.each([
+    ['deals Bo owns', 'Bo'],
+    ['leads Marco owns', 'Marco'],
+    ['deals assigned to Bo', 'Bo'],
+  ])('%j is about %s', (text, name) => {
+    expect(read(text)).toMatchObject({ owner: { kind: 'user', name }, unknown: [] });
+  });
+
+  it('leaves "for <Name>" unknown until a user is found with that name', () => {
+    expect(read('pipeline for Bo this month')).toMatchObject({ maybeOwner: 'Bo', unknown: ['Bo'] });
+    expect(read('overdue tasks for Marco')).toMatchObject({ maybeOwner: 'Marco', unknown: ['Marco'] });
+  });
+
+  it('reads "for" a month or a day as a time, not a person', () => {
+    expect(read('deals for March')?.owner).toBeUndefined();
+    expect(read('tasks for Friday')?.owner).toBeUndefined();
+  });
+});
+
+describe('understand: enum values in everyday words', () => {
+  it.each([
+    ['deals that came from the website', { field: 'leadSource', op: 'in', value: ['Web Site'] }],
+    ['leads from partners this month', { field: 'source', op: 'in', value: ['Partner'] }],
+    ['web leads', { field: 'source', op: 'in', value: ['Web Site'] }],
+    ['tasks in progress', { field: 'status', op: 'in', value: ['Started'] }],
+  ])('%j', (text, filter) => {
+    expect(read(text)).toMatchObject({ filters: expect.arrayContaining([filter]), unknown: [] });
+  });
+
+  it('reads "customers" and "resellers" as accounts of that type', () => {
+    expect(line('customers')).toBe('Accounts · type is Customer');
+    expect(read('how many customers do we have')).toMatchObject({ count: true, unknown: [] });
+    expect(read('resellers')?.filters).toEqual([{ field: 'type', op: 'in', value: ['Reseller'] }]);
+    // With a record type named, "partners" is where its records came from.
+    expect(read('partners')?.entity.entity).toBe('Account');
+    expect(read('leads from partners')?.entity.entity).toBe('Lead');
+  });
+
+  it('reads one group said twice as one condition', () => {
+    expect(read('open deals from referrals by partners')).toMatchObject({
+      filters: [
+        { field: 'stage', op: 'notIn', value: ['Closed Won', 'Closed Lost'] },
+        { field: 'leadSource', op: 'in', value: ['Partner'] },
+      ],
+      unknown: [],
+    });
+    expect(read('web or partner leads')!.unknown).toEqual(['Partner']);
+  });
+
+  it('reads "total number of" as a count', () => {
+    expect(read('total number of opportunities')).toMatchObject({ count: true, unknown: [] });
+  });
+});
+
+describe('understand: what is empty', () => {
+  it.each(['unassigned deals', 'deals nobody owns', 'deals no one owns', 'deals without an owner', 'unasigned deals'])(
+    '%j are the deals with no owner',
+    (text) => {
+      expect(read(text)).toMatchObject({
+        filters: [{ field: 'assignedUserId', op: 'isNull', value: true }],
+        unknown: [],
+      });
+      expect(line(text)).toBe('Opportunities · assigned to no one');
+    },
+  );
+
+  it('reads "assigned to me" as mine, not as a typo of "unassigned"', () => {
+    expect(read('tasks assigned to me')).toMatchObject({ owner: { kind: 'me' }, filters: [] });
+  });
+
+  it('reads "without a phone number" as an empty contact field', () => {
+    expect(read('contacts without a phone number')).toMatchObject({
+      filters: [{ field: 'phoneNumber', op: 'isNull', value: true }],
+      unknown: [],
+    });
+    expect(read('leads with no email')?.filters).toEqual([{ field: 'emailAddress', op: 'isNull', value: true }]);
+    // Deals have no phone of their own.
+    expect(read('deals without a phone')!.unknown.length).toBeGreaterThan(0);
+  });
+});
+
+describe('understand: records at a company', () => {
+  it('leaves the company unknown until exactly one company is found with the name', () => {
+    expect(read('contacts at Wayne Enterprises')).toMatchObject({
+      maybeCompany: 'Wayne Enterprises',
+      unknown: ['Wayne', 'Enterprises'],
+    });
+    expect(read('how many contacts at Acme')).toMatchObject({ count: true, maybeCompany: 'Acme' });
+    // Tasks say no company of their own.
+    expect(read('tasks at Acme')?.maybeCompany).toBeUndefined();
+  });
+});
+
+describe('understand: a record by its name', () => {
+  it('reads "open the <Name> account" as a lookup: "open" is the verb there', () => {
+    expect(read('open the Wayne Enterprises account')).toMatchObject({ name: 'Wayne Enterprises', unknown: [] });
+  });
+
+  it("reads a name right before one record's type as a lookup, with no verb", () => {
+    expect(read('Hooli data migration deal')).toMatchObject({ name: 'Hooli data migration', unknown: [] });
+    // Not "deals", nor words after the type: those ask for more than one record.
+    expect(read('Hooli deals')!.name).toBeUndefined();
+    expect(read('Hooli deal next week')!.name).toBeUndefined();
+  });
+});
+
+describe('understand: the next few', () => {
+  it('reads "the next 3 deals to close" as open deals closing from today, soonest first', () => {
+    expect(read('next 3 deals to close')).toMatchObject({ order: 'soonest', limit: 3, unknown: [] });
+    expect(line('next 3 deals to close')).toBe(
+      'Opportunities · stage is not Closed Won or Closed Lost · close date from today · soonest close date first · top 3',
+    );
+    expect(read('next 3 deals to close')!.filters).toContainEqual({
+      field: 'closeDate',
+      op: 'greaterThanOrEquals',
+      value: '2026-11-18',
+    });
+    // Contacts have no open state, nor a date ahead.
+    expect(read('next 3 contacts')!.unknown.length).toBeGreaterThan(0);
+  });
+});
+
+describe('understand: short typos and fillers', () => {
+  it('reads two swapped letters of a four-letter type as that type, and no other edit', () => {
+    expect(read('taks due today')).toMatchObject({ entity: { entity: 'Task' }, unknown: [] });
+    expect(read('dael')).toMatchObject({ entity: { entity: 'Opportunity' } });
+    // One letter changed is another word.
+    expect(read('dead')).toBeUndefined();
+  });
+
+  it('reads a slip in the opening verb as the verb', () => {
+    expect(read('shwo my deals')).toMatchObject({ owner: { kind: 'me' }, unknown: [] });
+    expect(read('deals shwo')!.unknown).toEqual(['shwo']);
+  });
+
+  it('reads "the whole pipeline" as the pipeline', () => {
+    expect(read('show me the whole pipeline')).toMatchObject({ unknown: [] });
   });
 });
