@@ -1,6 +1,8 @@
 // EspoCRM `where` items ({type, attribute, value}, nestable with and/or/not) compiled to predicates over
 // API records. Semantics follow EspoCRM on its default database (MySQL): NULL never matches a
-// comparison, LIKE-style matches are case-insensitive, `equals`/`in` are exact.
+// comparison, LIKE-style matches are case-insensitive, `equals`/`in` are exact. Source: EspoCRM's
+// application/Espo/Core/Select/Where/ItemGeneralConverter.php (each type's SQL: isNull, isTrue,
+// equals, in, between, the date types...) and Where/Item/Type.php (the type names).
 import { DATE_RE, addDays, formatDate, formatDateTime, shiftMonth } from './dates.js';
 
 export type EspoRecord = Record<string, unknown>;
