@@ -13,6 +13,7 @@ import type {
   WritePlan,
 } from './ports.js';
 import type { Site } from './doctor/sites.js';
+import type { Report } from './reports/types.js';
 
 /**
  * What the pipeline answers, as data. The Slack layer turns each kind into Block Kit;
@@ -37,6 +38,8 @@ export type Reply =
     }
   /** "How many …": EspoCRM's total for the query, and how the request was understood. */
   | { kind: 'count'; entity: EntityInfo; total: number; query: ListQuery; understood: string }
+  /** A total, a breakdown or the pipeline: numbers, rendered with a chart when there are groups. */
+  | { kind: 'report'; report: Report }
   /** `understood`: how a plain-language request for this one record was understood, when the layer answered it. */
   | { kind: 'record'; entity: EntityInfo; record: CrmRecord; understood?: string }
   /** `assignee`: whom the record a write creates will be assigned to. */

@@ -7,6 +7,7 @@ import { renderHelp } from './help.js';
 import { codeBlock, escape, truncate, botText } from './mrkdwn.js';
 import { renderRecord, type RenderOptions } from './record.js';
 import { renderRecords, understoodContext } from './record-list.js';
+import { renderReport } from './report.js';
 import { renderConfirm, renderDone } from './write.js';
 
 /** Any reply from core as a Slack message; each kind's renderer lives in the module named for what it shows. */
@@ -69,6 +70,8 @@ export function renderReply(reply: Reply, options: RenderOptions = {}): Message 
       const text = `${reply.total} ${reply.total === 1 ? reply.entity.label.toLowerCase() : reply.entity.plural.toLowerCase()}`;
       return message(text, [section(`*${escape(text)}*`), understoodContext(reply.understood)]);
     }
+    case 'report':
+      return renderReport(reply);
     case 'data':
       return message(reply.title, [
         section(`*${escape(reply.title)}*`),

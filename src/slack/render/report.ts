@@ -1,0 +1,68 @@
+import type { Reply } from '../../core/replies.js';
+import type { Amount, Report, ReportGroup } from '../../core/reports/types.js';
+import { context, header, message, section, type AnyBlock, type Message } from './blocks.js';
+import { escape, truncate } from './mrkdwn.js';
+import { understoodContext } from './record-list.js';
+
+/** Groups shown as lines; the rest are summed into one "Others" line so the message stays short. */
+const MAX_LINES = 15;
+
+/** 12,500 USD as "$12,500"; a number without a currency as "12,500". */
+export function formatAmount(amount: Amount): string {
+  const number = { maximumFractionDigits: 0 };
+  if (!amount.currency) return amount.value.toLocaleString('en-US', number);
+  try {
+    return new Intl.NumberFormat('en-US', { style: 'currency', currency: amount.currency, ...number }).format(
+      amount.value,
+    );
+  } catch {
+    // A code Intl does not know (a custom currency in EspoCRM) is written after the number.
+    return `${amount.value.toLocaleString('en-US', number)} ${amount.currency}`;
+  }
+}
+
+const amounts = (list: Amount[] | undefined) => (list ?? []).map(formatAmount).join(' + ');
+
+/** "12 deals · $340,000 · weighted $120,500": what one group or the total comes to. */
+export function groupFigures(report: Report, group: ReportGroup): string {
+  const { entity, query } = report;
+  const noun = group.count === 1 ? entity.label.toLowerCase() : entity.plural.toLowerCase();
+  const parts = [`${group.count.toLocaleString('en-US')} ${noun}`];
+  if (query.measure.kind === 'sum') parts.push(amounts(group.sums) || formatAmount({ value: 0 }));
+  if (query.weighted && group.weighted?.length) parts.push(`weighted ${amounts(group.weighted)}`);
+  return parts.join(' · ');
+}
+
+/** What the reader should know about how the numbers were read: bounded, currencies, cached. */
+function caveats(report: Report): string[] {
+  const notes: string[] = [];
+  if (report.bound) {
+    const why = report.bound === 'time' ? 'the time a report may take' : 'the most a report reads';
+    notes.push(
+      `Based on the first ${report.scanned.toLocaleString('en-US')} of ${report.matched.toLocaleString('en-US')} ${report.entity.plural.toLowerCase()} (${why}).`,
+    );
+  }
+  if (report.currency?.mode === 'converted')
+    notes.push(`Amounts converted into ${escape(report.currency.into)} with EspoCRM's rates.`);
+  if (report.currency?.mode === 'separate')
+    notes.push('Amounts in different currencies are kept apart: EspoCRM gave no rates to convert them.');
+  return notes;
+}
+
+/** A total or a breakdown: the numbers in text, always; the chart (when there is one) only repeats them. */
+export function renderReport(reply: Extract<Reply, { kind: 'report' }>): Message {
+  const { report } = reply;
+  const total = groupFigures(report, report.total);
+  const shown = report.groups.slice(0, MAX_LINES);
+  const rest = report.groups.slice(MAX_LINES);
+  const lines = shown.map((group) => `• ${escape(truncate(group.label, 80))}: ${groupFigures(report, group)}`);
+  if (rest.length) lines.push(`• ${rest.length} more: ${rest.reduce((sum, group) => sum + group.count, 0)} in all`);
+  const blocks: (AnyBlock | undefined)[] = [
+    header(truncate(report.title, 150)),
+    section(`*Total:* ${total}`),
+    lines.length ? section(lines.join('\n')) : undefined,
+    ...caveats(report).map((note) => context(note)),
+    understoodContext(report.understood),
+  ];
+  return message(`${report.title}: ${total}`, blocks);
+}
