@@ -57,7 +57,9 @@ const stage = (...stages: string[]) => is('stage', ...stages);
 const closing = (window: (clock: Clock) => Window) => dated('closeDate', window);
 const worth = (test: (value: number) => boolean) => amount('amount', test);
 
-const active: Where = (record) => !['Completed', 'Canceled'].includes(String(record.status));
+// EspoCRM's own `actual` task filter leaves out the status field's notActualOptions
+// (Modules/Crm/Classes/Select/Task/PrimaryFilters/Actual.php; entityDefs/Task.json).
+const active: Where = (record) => !['Completed', 'Canceled', 'Deferred'].includes(String(record.status));
 const due = (window: (clock: Clock) => Window) => dated('dateEnd', window);
 /** Open and due before now. */
 const overdue: Where = (record, ctx) => active(record, ctx) && isPast(record.dateEnd, ctx);

@@ -15,7 +15,7 @@ import { PersonDirectory } from './core/people.js';
 import type { Clock } from './core/ports.js';
 import { UnfurlService } from './core/unfurl/unfurl.js';
 import { EspoEntityDirectory } from './crm/espo/entities.js';
-import { EspoVocabulary } from './crm/espo/vocabulary.js';
+import { InstanceVocabularies } from './crm/espo/instance-vocabulary.js';
 import { UnderstandingService } from './core/understanding/service.js';
 import { MembraneGateway } from './crm/membrane/gateway.js';
 import { EspoWebhooks } from './crm/espo/alert-webhooks.js';
@@ -158,7 +158,12 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
     entities,
     people,
     planner: config.openai && new OpenAiPlanner({ ...config.openai, observer: metrics, logger }),
-    understanding: new UnderstandingService({ crm: gateway, entities, vocabulary: new EspoVocabulary(), people }),
+    understanding: new UnderstandingService({
+      crm: gateway,
+      entities,
+      vocabulary: new InstanceVocabularies(gateway, logger),
+      people,
+    }),
     conversations: store.conversations,
     clock,
     logger,

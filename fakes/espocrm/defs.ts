@@ -7,6 +7,12 @@ import { readFileSync } from 'node:fs';
 export interface FieldDef {
   type: string;
   options?: string[];
+  /** `Lead.source`: the options are that field's (Classes/FieldValidators/EnumType.php reads them so). */
+  optionsReference?: string;
+  /** A deal stage's probability (Opportunity `stage`): 100 is won, 0 lost (Select/Opportunity/Utils/StageListProvider.php). */
+  probabilityMap?: Record<string, number>;
+  /** Statuses EspoCRM's `actual`/`open` list filters leave out (Select/Task/PrimaryFilters/Actual.php). */
+  notActualOptions?: string[];
   required?: boolean;
   default?: unknown;
   readOnly?: boolean;
@@ -24,7 +30,6 @@ export interface FieldDef {
 export interface EntityDef {
   collection: { orderBy?: string; order?: 'asc' | 'desc'; textFilterFields?: string[] };
   fields: Record<string, FieldDef>;
-  probabilityMap?: Record<string, number>;
 }
 
 export type EntityDefs = Record<string, EntityDef>;
@@ -87,7 +92,7 @@ const VALUE_TYPE_BY_FIELD_TYPE: Record<string, ValueType> = {
 };
 
 /** The API attributes one field expands to, mirroring EspoCRM's metadata/fields/*.json naming. */
-export function fieldAttributes(field: string, def: FieldDef): AttributeInfo[] {
+export function fieldAttributes(field: string, def: FieldDef, defs: EntityDefs = {}): AttributeInfo[] {
   const readOnly = def.readOnly === true || def.type === 'autoincrement';
   const make = (name: string, valueType: ValueType, extra: Partial<AttributeInfo> = {}): AttributeInfo => ({
     name,
@@ -119,7 +124,7 @@ export function fieldAttributes(field: string, def: FieldDef): AttributeInfo[] {
     case 'currency':
       return [make(field, 'number', { primary: true }), make(`${field}Currency`, 'string')];
     case 'enum':
-      return [make(field, 'string', { primary: true, options: def.options, maxLength: def.maxLength })];
+      return [make(field, 'string', { primary: true, options: optionsOf(def, defs), maxLength: def.maxLength })];
     default:
       return [make(field, VALUE_TYPE_BY_FIELD_TYPE[def.type] ?? 'string', { primary: true, maxLength: def.maxLength })];
   }
@@ -140,11 +145,18 @@ const COMPUTED_ATTRIBUTES: Record<string, AttributeInfo[]> = {
   ],
 };
 
+/** An enum's options: its own, or those of the field its `optionsReference` names. */
+export function optionsOf(def: FieldDef, defs: EntityDefs): string[] | undefined {
+  if (def.options || !def.optionsReference) return def.options;
+  const [entity = '', field = ''] = def.optionsReference.split('.');
+  return defs[entity]?.fields[field]?.options;
+}
+
 /** All attributes of an entity, in field order, excluding `id`. */
 export function entityAttributes(defs: EntityDefs, entity: string): AttributeInfo[] {
   const def = defs[entity];
   if (!def) return [];
-  const stored = Object.entries(def.fields).flatMap(([field, fieldDef]) => fieldAttributes(field, fieldDef));
+  const stored = Object.entries(def.fields).flatMap(([field, fieldDef]) => fieldAttributes(field, fieldDef, defs));
   return [...stored, ...(COMPUTED_ATTRIBUTES[entity] ?? [])];
 }
 

@@ -199,6 +199,15 @@ export class FakeEspoCrm {
   }
 
   /**
+   * Change one field's definition as an admin does in EspoCRM's Entity Manager: new stage names and
+   * probabilities, new statuses. Records keep their values, as EspoCRM's do.
+   */
+  redefineField(entity: string, field: string, def: FieldDef): void {
+    this.entityDef(entity).fields[field] = def;
+    this.attributeCache.clear();
+  }
+
+  /**
    * Insert records as-is (no validation, no duplicate check; readOnly attributes allowed), each
    * with the Create note EspoCRM wrote when it was made, as records created in EspoCRM have.
    */
@@ -396,12 +405,21 @@ export class FakeEspoCrm {
     return { total: list.length, list };
   }
 
+  /**
+   * `GET /Metadata?key=a.b.c`: the metadata a user may read, or the value at the key's dotted path,
+   * null where there is none (Controllers/Metadata.php `getActionRead`,
+   * Tools/App/MetadataService.php `getDataForFrontendByKey`, Core/Utils/Util.php `getValueByKey`).
+   * The fake holds entityDefs and scopes, the parts the bot reads.
+   */
   private metadata(key: unknown): unknown {
-    let node: unknown = { entityDefs: this.defs, scopes: this.scopes };
-    if (typeof key === 'string' && key !== '') {
-      for (const part of key.split('.')) node = isPlainObject(node) ? node[part] : undefined;
+    const data: unknown = structuredClone({ entityDefs: this.defs, scopes: this.scopes });
+    if (typeof key !== 'string' || !key) return data;
+    let item = data;
+    for (const part of key.split('.')) {
+      if (!item || typeof item !== 'object' || !Object.hasOwn(item, part)) return null;
+      item = (item as Record<string, unknown>)[part];
     }
-    return node === undefined ? null : structuredClone(node);
+    return item;
   }
 
   // ---- writing ---------------------------------------------------------------------------------
@@ -637,7 +655,7 @@ export class FakeEspoCrm {
 
   /** Side effects EspoCRM's record hooks perform on save. */
   private applyBusinessRules(entity: string, record: EspoRecord): void {
-    const probabilityMap = this.entityDef(entity).probabilityMap;
+    const probabilityMap = this.entityDef(entity).fields.stage?.probabilityMap;
     if (probabilityMap && record.probability == null && typeof record.stage === 'string') {
       record.probability = probabilityMap[record.stage] ?? null;
     }

@@ -117,3 +117,55 @@ describe('everyday requests without a model', () => {
     );
   });
 });
+
+describe("an instance's own stages", () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ now: () => NOW });
+    await h.command('connect');
+    const espo = h.membrane.tenant('T1').espo;
+    // An admin renamed the stages in EspoCRM's Entity Manager: won is `Signed`, lost two others.
+    espo.redefineField('Opportunity', 'stage', {
+      type: 'enum',
+      options: ['Discovery', 'Demo', 'Contract Sent', 'Signed', 'Lost to Competitor', 'No Decision'],
+      probabilityMap: {
+        Discovery: 10,
+        Demo: 30,
+        'Contract Sent': 80,
+        Signed: 100,
+        'Lost to Competitor': 0,
+        'No Decision': 0,
+      },
+      default: 'Discovery',
+      audited: true,
+    });
+    for (const deal of espo.all('Opportunity'))
+      espo.request({ method: 'DELETE', path: `/Opportunity/${String(deal.id)}`, query: {} });
+    espo.seed('Opportunity', [
+      { name: 'Umbrella Demo Deal', stage: 'Demo', amount: 20_000, closeDate: '2026-11-25' },
+      { name: 'Initech Contract Deal', stage: 'Contract Sent', amount: 30_000, closeDate: '2026-11-26' },
+      { name: 'Hooli Signed Deal', stage: 'Signed', amount: 40_000, closeDate: '2026-11-10' },
+      { name: 'Vandelay Lost Deal', stage: 'No Decision', amount: 50_000, closeDate: '2026-11-12' },
+    ]);
+  });
+  afterAll(() => h.close());
+
+  it('answers "open deals" and "won deals" by the stages the instance has, read from its metadata', async () => {
+    const open = said((await h.say('dm', 'show open deals')).messages[0]);
+    expect(open).toContain('Understood as: Opportunities · stage is not Signed, Lost to Competitor or No Decision');
+    expect(open).toContain('Umbrella Demo Deal');
+    expect(open).toContain('Initech Contract Deal');
+    expect(open).not.toContain('Hooli Signed Deal');
+    expect(open).not.toContain('Vandelay Lost Deal');
+
+    const won = said((await h.say('dm', 'show won deals')).messages[0]);
+    expect(won).toContain('Understood as: Opportunities · stage is Signed');
+    expect(won).toContain('Hooli Signed Deal');
+    expect(won).not.toContain('Umbrella Demo Deal');
+
+    // A stage by its own name is understood too.
+    const sent = said((await h.say('dm', 'deals in contract sent')).messages[0]);
+    expect(sent).toContain('Initech Contract Deal');
+    expect(sent).not.toContain('Umbrella Demo Deal');
+  });
+});

@@ -31,7 +31,7 @@ describe('the evaluation judges what the bot really answers', () => {
     // What the issue saw: a search for words that were filters, saying nothing matches.
     ['find deals closing this month', 'list deals name~closing', 'wrong'],
     ['leads from the website this week', 'list leads source="Web Site" createdAt>=2026-03-09', 'correct'],
-    ['overdue tasks', 'list tasks status!=Completed,Canceled dateEnd<2026-03-11T11:00', 'correct'],
+    ['overdue tasks', 'list tasks status!=Completed,Canceled,Deferred dateEnd<2026-03-11T11:00', 'correct'],
     ['top 5 deals by amount', 'list deals sort=-amount limit=5', 'correct'],
     ['top 5 deals by amount', 'list deals sort=amount limit=5', 'wrong'],
     ['deals between 5k and 20k', 'list deals amount>=5k amount<=20k', 'correct'],

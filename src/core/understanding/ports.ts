@@ -3,6 +3,7 @@
  * it itself: the words for each type, its natural date, its amount, its enum values by label and
  * the everyday words for groups of them. The EspoCRM implementation is crm/espo/vocabulary.ts.
  */
+import type { Tenant } from '../ports.js';
 
 /** A date or datetime field, and how a person calls it ("close date"). */
 export interface DateTerm {
@@ -66,6 +67,11 @@ export interface EntityTerms {
   company?: { field: string; by: 'id' | 'name' };
   /** Fields a person asks for by a word ("Priya's email"). */
   contactFields: { words: string[]; field: string }[];
+}
+
+/** Each tenant's vocabulary: its own CRM may name its stages and statuses its own way. */
+export interface VocabularySource {
+  vocabularyFor(tenant: Tenant): Promise<Vocabulary>;
 }
 
 /** The CRM's vocabulary, for every record type the layer answers about. */

@@ -3,7 +3,7 @@ import type { PersonDirectory } from '../people.js';
 import type { CrmGateway, EntityDirectory, Filter, ListQuery, RequestContext, Tenant } from '../ports.js';
 import type { Reply } from '../replies.js';
 import { commandText } from '../text.js';
-import type { EntityTerms, Vocabulary } from './ports.js';
+import type { EntityTerms, Vocabulary, VocabularySource } from './ports.js';
 import { fieldAskOf, type FieldAsk } from './field-ask.js';
 import { describeUnderstanding } from './describe.js';
 import { understand, type Understanding } from './understand.js';
@@ -11,7 +11,7 @@ import { understand, type Understanding } from './understand.js';
 export interface UnderstandingDeps {
   crm: CrmGateway;
   entities: EntityDirectory;
-  vocabulary: Vocabulary;
+  vocabulary: VocabularySource;
   people: PersonDirectory;
 }
 
@@ -45,19 +45,24 @@ export class UnderstandingService {
   constructor(private readonly deps: UnderstandingDeps) {}
 
   async answer(context: RequestContext, tenant: Tenant, text: string, now: Date): Promise<Answer | undefined> {
-    const read = understand(text, this.deps.vocabulary, now, context.timeZone ?? 'UTC');
+    const vocabulary = await this.deps.vocabulary.vocabularyFor(tenant);
+    const read = understand(text, vocabulary, now, context.timeZone ?? 'UTC');
     if (!read) {
-      const ask = fieldAskOf(text, this.deps.vocabulary);
+      const ask = fieldAskOf(text, vocabulary);
       return ask && this.answerFieldAsk(tenant, ask);
     }
-    const understanding = await this.withCompany(tenant, await this.withColleague(tenant, read));
+    const understanding = await this.withCompany(
+      tenant,
+      vocabulary,
+      await this.withColleague(tenant, vocabulary, read),
+    );
     if (understanding.unknown.length) return this.partial(understanding);
 
     const filters = [...understanding.filters];
     let ownerName: string | undefined;
     const { owner, entity } = understanding;
     if (owner && entity.owner) {
-      const found = await this.ownerOf(context, tenant, owner, now);
+      const found = await this.ownerOf(context, tenant, vocabulary, owner, now);
       if (!found) return this.partial({ ...understanding, unknown: [owner.kind === 'me' ? 'my' : owner.name] });
       filters.push({ field: entity.owner, op: 'equals', value: found.id });
       ownerName = found.name;
@@ -127,19 +132,27 @@ export class UnderstandingService {
   }
 
   /** "for Bo": when the name left unknown is exactly one user's, it says whose records. */
-  private async withColleague(tenant: Tenant, understanding: Understanding): Promise<Understanding> {
+  private async withColleague(
+    tenant: Tenant,
+    vocabulary: Vocabulary,
+    understanding: Understanding,
+  ): Promise<Understanding> {
     const { maybeOwner, unknown } = understanding;
     if (!maybeOwner || unknown.length !== 1 || unknown[0] !== maybeOwner || understanding.owner) return understanding;
-    const user = await this.userNamed(tenant, maybeOwner);
+    const user = await this.userNamed(tenant, vocabulary, maybeOwner);
     return user ? { ...understanding, owner: { kind: 'user', name: maybeOwner }, unknown: [] } : understanding;
   }
 
   /** "contacts at Acme": when the name left unknown is exactly one company's, its records are those at it. */
-  private async withCompany(tenant: Tenant, understanding: Understanding): Promise<Understanding> {
+  private async withCompany(
+    tenant: Tenant,
+    vocabulary: Vocabulary,
+    understanding: Understanding,
+  ): Promise<Understanding> {
     const { maybeCompany, unknown, entity } = understanding;
     if (!maybeCompany || !entity.company || unknown.join(' ') !== maybeCompany) return understanding;
     const page = await this.deps.crm.list(tenant, {
-      entity: this.deps.vocabulary.companies.entity,
+      entity: vocabulary.companies.entity,
       filters: [],
       text: maybeCompany,
       limit: 2,
@@ -161,6 +174,7 @@ export class UnderstandingService {
   private async ownerOf(
     context: RequestContext,
     tenant: Tenant,
+    vocabulary: Vocabulary,
     owner: NonNullable<Understanding['owner']>,
     now: Date,
   ): Promise<{ id: string; name?: string } | undefined> {
@@ -168,11 +182,15 @@ export class UnderstandingService {
       const id = await this.deps.people.crmUserOf(tenant, context.email, now);
       return id ? { id } : undefined;
     }
-    return this.userNamed(tenant, owner.name);
+    return this.userNamed(tenant, vocabulary, owner.name);
   }
 
-  private async userNamed(tenant: Tenant, name: string): Promise<{ id: string; name?: string } | undefined> {
-    const { entity } = this.deps.vocabulary.users;
+  private async userNamed(
+    tenant: Tenant,
+    vocabulary: Vocabulary,
+    name: string,
+  ): Promise<{ id: string; name?: string } | undefined> {
+    const { entity } = vocabulary.users;
     const page = await this.deps.crm.list(tenant, { entity, filters: [], text: name, limit: 2, offset: 0 });
     const [user] = page.records;
     return page.records.length === 1 && user ? { id: user.id, ...(user.name ? { name: user.name } : {}) } : undefined;

@@ -27,7 +27,7 @@ function crmWith(pages: Record<string, (query: ListQuery) => RecordPage>) {
   const service = new UnderstandingService({
     crm,
     entities: new EspoEntityDirectory(),
-    vocabulary: new EspoVocabulary(),
+    vocabulary: { vocabularyFor: async () => new EspoVocabulary() },
     people: new PersonDirectory(crm, silent),
   });
   return { service, queries, answer: (text: string) => service.answer(context, tenant, text, NOW) };

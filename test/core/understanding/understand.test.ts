@@ -92,8 +92,8 @@ describe('understand: conditions', () => {
     ['deals in negotiation', 'Opportunities · stage is Negotiation'],
     ['deals in proposal or negotiation stage', 'Opportunities · stage is Proposal or Negotiation'],
     ['closed won deals this year', 'Opportunities · stage is Closed Won · close date this year'],
-    ['active tasks', 'Tasks · status is not Completed or Canceled'],
-    ['open to-dos', 'Tasks · status is not Completed or Canceled'],
+    ['active tasks', 'Tasks · status is not Completed, Canceled or Deferred'],
+    ['open to-dos', 'Tasks · status is not Completed, Canceled or Deferred'],
     ['completed tasks', 'Tasks · status is Completed'],
     ['high priority tasks due friday', 'Tasks · priority is High · due date friday'],
     ['urgent tasks', 'Tasks · priority is Urgent'],
@@ -104,7 +104,7 @@ describe('understand: conditions', () => {
     ['leads in process', 'Leads · status is In Process'],
     ['partner accounts', 'Accounts · type is Partner'],
     ['held meetings last week', 'Meetings · status is Held · start last week'],
-    ['open tickets', 'Cases · status is not Closed or Rejected or Duplicate'],
+    ['open tickets', 'Cases · status is not Closed, Rejected or Duplicate'],
   ])('%j', (text, expected) => {
     expect(line(text)).toBe(expected);
     expect(read(text)!.unknown).toEqual([]);
@@ -175,7 +175,7 @@ describe('understand: conditions', () => {
   it('reads overdue as open and due before now', () => {
     expect(read('overdue tasks')!.filters).toEqual([
       { field: 'dateEnd', op: 'lessThan', value: '2026-11-18 15:00:00' },
-      { field: 'status', op: 'notIn', value: ['Completed', 'Canceled'] },
+      { field: 'status', op: 'notIn', value: ['Completed', 'Canceled', 'Deferred'] },
     ]);
     expect(read('my overdue deals')!.filters).toEqual([
       { field: 'closeDate', op: 'lessThan', value: '2026-11-18' },
@@ -315,7 +315,7 @@ describe('understand: what the words imply', () => {
     expect(read('my to-dos')?.filters).toContainEqual({
       field: 'status',
       op: 'notIn',
-      value: ['Completed', 'Canceled'],
+      value: ['Completed', 'Canceled', 'Deferred'],
     });
     // Unless the words chose a stage themselves.
     expect(read('won pipeline')?.filters).toEqual([{ field: 'stage', op: 'in', value: ['Closed Won'] }]);
