@@ -10,12 +10,19 @@ export function describeUnderstanding(understanding: Understanding, ownerName?: 
     oldest: 'oldest first',
     soonest: `soonest ${entity.naturalDate.label} first`,
   };
+  const what =
+    understanding.sum && entity.amount
+      ? `total ${entity.amount.label} of ${entity.plural}`
+      : understanding.count
+        ? `how many ${entity.plural}`
+        : entity.plural;
   return [
-    understanding.count ? `how many ${entity.plural}` : entity.plural,
+    what,
     ...(name ? [`named like “${name}”`] : []),
     ...parts,
     ...(owner ? [owner.kind === 'me' ? 'assigned to you' : `assigned to ${ownerName ?? owner.name}`] : []),
     ...(order ? [orderText[order]] : []),
     ...(limit ? [`top ${limit}`] : []),
+    ...(understanding.breakdown ? [`by ${understanding.breakdown.label}`] : []),
   ].join(' · ');
 }

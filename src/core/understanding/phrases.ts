@@ -246,3 +246,73 @@ export function countPhraseAt(words: Word[], i: number): number | undefined {
   if (at(0) === 'count') return 1;
   return undefined;
 }
+
+/** "how much", "total", "sum of", "value of", "… worth?": the amounts added up, not listed. */
+export function sumPhraseAt(words: Word[], i: number): number | undefined {
+  const at = (k: number) => words[i + k]?.text;
+  if (at(0) === 'how' && at(1) === 'much') return 2;
+  // "what did we win in November": what the won deals came to.
+  if (at(0) === 'what' && at(1) === 'did' && at(2) === 'we' && at(3) === 'win') return 3;
+  // "total value", "total amount": one phrase.
+  if (at(0) === 'total') return AMOUNT_WORDS.has(at(1) ?? '') ? 2 : 1;
+  if (at(0) === 'sum') return at(1) === 'of' ? 2 : 1;
+  if (at(0) === 'value' && at(1) === 'of') return 2;
+  // "how much is my pipeline worth": worth at the end; "deals worth over 10k" is an amount.
+  if (at(0) === 'worth' && at(1) === undefined) return 1;
+  return undefined;
+}
+
+export interface BreakdownMatch {
+  /** The field the records are grouped by: an enum field, or the owner. */
+  field: string;
+  label: string;
+  length: number;
+}
+
+/** Words for whose records they are: "by rep", "per owner". */
+const OWNER_WORDS = new Set([
+  'owner',
+  'owners',
+  'rep',
+  'reps',
+  'user',
+  'users',
+  'assignee',
+  'assignees',
+  'salesperson',
+  'seller',
+  'sellers',
+]);
+
+/** The field a word names, for a breakdown: "stage", "stages", "source", "owner". */
+function breakdownField(word: string | undefined, entity: EntityTerms): Omit<BreakdownMatch, 'length'> | undefined {
+  if (!word) return undefined;
+  if (OWNER_WORDS.has(word)) return entity.owner ? { field: entity.owner, label: 'assigned user' } : undefined;
+  const singular = word.replace(/(?:es|s)$/, '');
+  // A field is named by its label or the label's last word: `leadSource` by "source".
+  const names = (label: string) => [label.toLowerCase(), label.split(/(?=\p{Lu})/u).at(-1)!.toLowerCase()];
+  const matches = entity.enums.filter((enumTerm) =>
+    names(enumTerm.label).some((name) => name === word || name === singular || `${name}es` === word),
+  );
+  const [term] = matches;
+  return matches.length === 1 && term ? { field: term.field, label: term.label } : undefined;
+}
+
+/** "by stage", "per rep", "broken down by source", "for each status": the groups a total is broken into. */
+export function breakdownPhraseAt(words: Word[], i: number, entity: EntityTerms): BreakdownMatch | undefined {
+  const at = (k: number) => words[i + k]?.text;
+  const lead = at(0) === 'broken' && at(1) === 'down' ? 2 : 0;
+  const by = at(lead) === 'by' || at(lead) === 'per' ? 1 : at(lead) === 'for' && at(lead + 1) === 'each' ? 2 : 0;
+  if (!by) return undefined;
+  const field = breakdownField(at(lead + by), entity);
+  return field && { ...field, length: lead + by + 1 };
+}
+
+/** "who has the most open deals", "which rep has the most leads": counted by owner, the most first. */
+export function leaderPhraseAt(words: Word[], i: number): number | undefined {
+  const at = (k: number) => words[i + k]?.text;
+  const who = at(0) === 'who' ? 1 : at(0) === 'which' && OWNER_WORDS.has(at(1) ?? '') ? 2 : 0;
+  if (!who || !['has', 'have', 'owns'].includes(at(who) ?? '')) return undefined;
+  if (at(who + 1) === 'the' && at(who + 2) === 'most') return who + 3;
+  return at(who + 1) === 'most' ? who + 2 : undefined;
+}

@@ -4,6 +4,7 @@
  * the everyday words for groups of them. The EspoCRM implementation is crm/espo/vocabulary.ts.
  */
 import type { Tenant } from '../ports.js';
+import type { Report, ReportQuery } from '../reports/types.js';
 
 /** A date or datetime field, and how a person calls it ("close date"). */
 export interface DateTerm {
@@ -51,6 +52,10 @@ export interface EntityTerms {
   amount?: { field: string; label: string };
   /** The field holding the record's owner (a user id), when it has one. */
   owner?: string;
+  /** The field a count is broken down by when the words name none ("how many leads": by source). */
+  breakdown?: string;
+  /** The field holding a record's chance of closing in percent: a pipeline's amounts are also weighted by it. */
+  probability?: string;
   enums: EnumTerm[];
   groups: GroupTerm[];
   /** The group a record must be in to be "overdue" (an open task), when the type has deadlines. */
@@ -67,6 +72,11 @@ export interface EntityTerms {
   company?: { field: string; by: 'id' | 'name' };
   /** Fields a person asks for by a word ("Priya's email"). */
   contactFields: { words: string[]; field: string }[];
+}
+
+/** Totals and breakdowns (core/reports): "how much pipeline", "leads by source". */
+export interface ReportRunner {
+  run(tenant: Tenant, query: ReportQuery, options?: { understood?: string; title?: string }): Promise<Report>;
 }
 
 /** Each tenant's vocabulary: its own CRM may name its stages and statuses its own way. */

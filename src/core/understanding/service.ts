@@ -3,7 +3,8 @@ import type { PersonDirectory } from '../people.js';
 import type { CrmGateway, EntityDirectory, Filter, ListQuery, RequestContext, Tenant } from '../ports.js';
 import type { Reply } from '../replies.js';
 import { commandText } from '../text.js';
-import type { EntityTerms, Vocabulary, VocabularySource } from './ports.js';
+import type { ReportQuery } from '../reports/types.js';
+import type { EntityTerms, ReportRunner, Vocabulary, VocabularySource } from './ports.js';
 import { fieldAskOf, type FieldAsk } from './field-ask.js';
 import { describeUnderstanding } from './describe.js';
 import { understand, type Understanding } from './understand.js';
@@ -13,6 +14,8 @@ export interface UnderstandingDeps {
   entities: EntityDirectory;
   vocabulary: VocabularySource;
   people: PersonDirectory;
+  /** Totals and breakdowns; without it "how much" is left to the model and counts are EspoCRM's total alone. */
+  reports?: ReportRunner;
 }
 
 /**
@@ -68,6 +71,13 @@ export class UnderstandingService {
       ownerName = found.name;
     }
     const understood = describeUnderstanding(understanding, ownerName);
+    const report = this.reportQueryOf(understanding, filters);
+    if (report && this.deps.reports)
+      return {
+        kind: 'answered',
+        reply: { kind: 'report', report: await this.deps.reports.run(tenant, report, { understood }) },
+      };
+    if (understanding.sum || understanding.breakdown) return this.partial({ ...understanding, unknown: ['how much'] });
     const query: ListQuery = {
       entity: entity.entity,
       filters,
@@ -194,6 +204,33 @@ export class UnderstandingService {
     const page = await this.deps.crm.list(tenant, { entity, filters: [], text: name, limit: 2, offset: 0 });
     const [user] = page.records;
     return page.records.length === 1 && user ? { id: user.id, ...(user.name ? { name: user.name } : {}) } : undefined;
+  }
+
+  /**
+   * "how much", "by stage", "who has the most", or a count of a type that has a usual breakdown
+   * ("how many leads": by source): a report. The pipeline (a sum of open records that have a
+   * probability) is also weighted by it.
+   */
+  private reportQueryOf(understanding: Understanding, filters: Filter[]): ReportQuery | undefined {
+    const { entity, sum, breakdown, count } = understanding;
+    const usual = entity.breakdown ? { field: entity.breakdown, label: entity.breakdown } : undefined;
+    if (!sum && !breakdown && !(count && usual)) return undefined;
+    const amount = sum ? entity.amount : undefined;
+    const groupBy = breakdown ?? usual;
+    const open = entity.openGroup;
+    const pipeline = Boolean(
+      amount &&
+      entity.probability &&
+      open &&
+      filters.some((filter) => filter.field === open.field && filter.op === open.op),
+    );
+    return {
+      entity: entity.entity,
+      filters,
+      measure: amount ? { kind: 'sum', field: amount.field, label: amount.label } : { kind: 'count' },
+      ...(groupBy ? { groupBy } : {}),
+      ...(pipeline ? { weighted: true } : {}),
+    };
   }
 
   private partial(understanding: Understanding): Answer {

@@ -2,6 +2,9 @@ import { isoDate } from '../commands/values.js';
 import type { Filter } from '../ports.js';
 import {
   amountPhraseAt,
+  breakdownPhraseAt,
+  leaderPhraseAt,
+  sumPhraseAt,
   colleaguePhraseAt,
   companyPhraseAt,
   countPhraseAt,
@@ -30,6 +33,10 @@ export interface Understanding {
   order?: Order;
   limit?: number;
   count: boolean;
+  /** "how much", "total": the type's amounts added up. */
+  sum?: boolean;
+  /** "by stage", "per rep", "who has the most": the records grouped by a field. */
+  breakdown?: { field: string; label: string };
   /** Words that said something this layer did not understand: then it does not answer alone. */
   unknown: string[];
   /** Words left that name a record ("show the Globex pilot deal"): looked up by name. */
@@ -163,10 +170,27 @@ export function understand(
     const colleague = i > named.index ? colleaguePhraseAt(words, i) : undefined;
     const company = i > named.index && entity.company ? companyPhraseAt(words, i) : undefined;
     const count = countPhraseAt(words, i);
+    const sum = count ? undefined : sumPhraseAt(words, i);
+    const breakdown = breakdownPhraseAt(words, i, entity);
+    const leader = leaderPhraseAt(words, i);
     const group = groupAt(word, entity);
     if (count) {
       result.count = true;
       i += count;
+    } else if (sum) {
+      if (!entity.amount) unknownAt.push(i);
+      result.sum = true;
+      i += sum;
+    } else if (breakdown) {
+      // "by stage by source": one breakdown is what a report shows.
+      if (result.breakdown) unknownAt.push(i);
+      result.breakdown = { field: breakdown.field, label: breakdown.label };
+      i += breakdown.length;
+    } else if (leader) {
+      if (!entity.owner || result.breakdown) unknownAt.push(i);
+      else result.breakdown = { field: entity.owner, label: 'assigned user' };
+      result.count = true;
+      i += leader;
     } else if (company) {
       result.maybeCompany = company.name;
       for (let k = 1; k < company.length; k++) unknownAt.push(i + k);
@@ -351,7 +375,8 @@ function nameOf(result: Understanding, words: Word[], unknownAt: number[], named
   const beforeOne = !verb && oneRecord && at[0] === 0 && at.at(-1) === named.index - 1;
   const capitalized = at.some((index) => /^\p{Lu}/u.test(words[index]!.raw));
   const anyOwner = result.owner || result.maybeOwner || result.maybeCompany;
-  if (!contiguous || !(verb || beforeOne) || !capitalized || result.filters.length || result.count || anyOwner) return;
+  const aggregate = result.count || result.sum || result.breakdown;
+  if (!contiguous || !(verb || beforeOne) || !capitalized || result.filters.length || aggregate || anyOwner) return;
   result.name = at.map((index) => words[index]!.raw).join(' ');
   result.unknown = [];
 }

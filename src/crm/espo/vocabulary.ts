@@ -96,6 +96,8 @@ interface Definition {
   contactFields?: EntityTerms['contactFields'];
   openWords?: string[];
   company?: EntityTerms['company'];
+  breakdown?: string;
+  probability?: string;
 }
 
 const CONTACT_FIELDS: EntityTerms['contactFields'] = [
@@ -115,6 +117,8 @@ const DEFINITIONS: Record<string, Definition> = {
     // A pipeline is the deals still in play.
     openWords: ['pipeline'],
     amount: { field: 'amount', label: 'amount' },
+    breakdown: 'stage',
+    probability: 'probability',
     groups: (enums) => {
       const won = enums.stagesAt('stage', 100);
       const lost = enums.stagesAt('stage', 0);
@@ -122,7 +126,8 @@ const DEFINITIONS: Record<string, Definition> = {
       return {
         groups: [
           ...(open ? [open] : []),
-          ...enums.group(['won', 'win'], 'stage', 'in', won),
+          // "what did we win": the won deals, without the word "deals".
+          ...enums.group(['won', 'win'], 'stage', 'in', won).map((term) => ({ ...term, namesType: true })),
           ...enums.group(['lost'], 'stage', 'in', lost),
           ...enums.group(['closed'], 'stage', 'in', [...won, ...lost]),
           ...sources(enums, 'leadSource'),
@@ -136,6 +141,7 @@ const DEFINITIONS: Record<string, Definition> = {
     naturalDate: date('dateEnd', 'due date'),
     // What is still to do: a finished to-do is no longer one.
     openWords: ['todo', 'todos'],
+    breakdown: 'status',
     groups: (enums) => {
       const actual = actualGroups(enums, [...OPEN_WORDS, 'unfinished', 'incomplete', 'todo']);
       return {
@@ -159,6 +165,7 @@ const DEFINITIONS: Record<string, Definition> = {
   Lead: {
     naturalDate: CREATED,
     amount: { field: 'opportunityAmount', label: 'opportunity amount' },
+    breakdown: 'source',
     groups: (enums) => {
       const actual = actualGroups(enums);
       // A lead is not "overdue": it has no deadline, so its open group is only a word.
@@ -171,6 +178,7 @@ const DEFINITIONS: Record<string, Definition> = {
   Contact: { naturalDate: CREATED, contactFields: CONTACT_FIELDS, company: { field: 'accountId', by: 'id' } },
   Account: {
     naturalDate: CREATED,
+    breakdown: 'type',
     groups: (enums) => ({
       groups: [
         ...accountType(enums, 'Customer', ['customer', 'customers', 'clients']),
@@ -181,7 +189,7 @@ const DEFINITIONS: Record<string, Definition> = {
     }),
     contactFields: [...CONTACT_FIELDS, { words: ['website', 'site'], field: 'website' }],
   },
-  Case: { naturalDate: CREATED, groups: (enums) => actualGroups(enums) },
+  Case: { naturalDate: CREATED, breakdown: 'status', groups: (enums) => actualGroups(enums) },
 };
 
 /** The entity types the vocabulary speaks of: the ones whose metadata an instance is asked for. */
@@ -217,6 +225,9 @@ function terms(entity: string, definition: Definition, fields: ReadonlyMap<strin
     created: CREATED,
     modified: MODIFIED,
     ...(definition.amount ? { amount: definition.amount } : {}),
+    // A breakdown by a field the instance no longer has as an enum would group by nothing.
+    ...(definition.breakdown && fields.has(definition.breakdown) ? { breakdown: definition.breakdown } : {}),
+    ...(definition.probability ? { probability: definition.probability } : {}),
     ...((writableFields(entity) ?? []).some((field) => field.name === 'assignedUserId')
       ? { owner: 'assignedUserId' }
       : {}),

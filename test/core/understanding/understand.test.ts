@@ -273,11 +273,33 @@ describe('understand: guesses are not stacked', () => {
 });
 
 describe('understand: questions that are not lists', () => {
-  it('does not answer "what are my open deals worth?" with a list', () => {
-    expect(read('what are my open deals worth?')!.unknown).toEqual(['worth']);
-    expect(read('total pipeline this quarter')!.unknown).toEqual(['total']);
-    expect(read('how much pipeline closes next month?')!.unknown).toEqual(['how', 'much']);
+  it('reads "what are my open deals worth?" as a total, not a list', () => {
+    expect(read('what are my open deals worth?')).toMatchObject({ sum: true, owner: { kind: 'me' }, unknown: [] });
+    expect(read('total pipeline this quarter')).toMatchObject({ sum: true, unknown: [] });
+    expect(describeUnderstanding(read('how much pipeline closes next month?')!)).toBe(
+      'total amount of Opportunities · stage is not Closed Won or Closed Lost · close date next month',
+    );
     expect(read('deals worth over 10k')).toMatchObject({ unknown: [], filters: [{ field: 'amount', value: 10_000 }] });
+    expect(read('deals worth over 10k')!.sum).toBeUndefined();
+    // A to-do has no amount to add up.
+    expect(read('how much are my tasks')!.unknown).toEqual(['how']);
+  });
+
+  it('reads breakdowns: "by stage", "per rep", "who has the most", "what did we win"', () => {
+    expect(read('open deals by stage')).toMatchObject({ breakdown: { field: 'stage' }, unknown: [] });
+    expect(read('leads per rep this month')).toMatchObject({ breakdown: { field: 'assignedUserId' }, unknown: [] });
+    expect(read('tasks broken down by status')).toMatchObject({ breakdown: { field: 'status' }, unknown: [] });
+    expect(read('who has the most open deals?')).toMatchObject({
+      count: true,
+      breakdown: { field: 'assignedUserId' },
+      unknown: [],
+    });
+    expect(describeUnderstanding(read('what did we win in November?')!)).toBe(
+      'total amount of Opportunities · stage is Closed Won · close date in november',
+    );
+    // Contacts have no status to break down by; "by" a field the type lacks is not understood.
+    expect(read('contacts by status')!.unknown).toEqual(['by', 'status']);
+    expect(read('deals by stage by source')!.unknown).toEqual(['by']);
   });
 });
 
@@ -285,7 +307,6 @@ describe('understand: conditions that do not combine', () => {
   it('leaves two groups of one field to the model', () => {
     expect(read('won or lost deals')!.unknown).toEqual(['lost']);
     expect(read('open and won deals')!.unknown).toEqual(['won']);
-    expect(read('open deals by stage')!.unknown).toEqual(['by']);
     expect(read('open deals in negotiation')!.unknown).toEqual([]);
   });
 });
