@@ -305,6 +305,8 @@ export interface DigestPlan {
   time: string;
   days: 'daily' | 'weekdays';
   timeZone: string;
+  /** The pipeline (open deals by stage, with a chart) in the first digest of each week. */
+  pipeline?: boolean;
 }
 
 /** What a confirmed `/espo subscribe` saves. `dm`: alerts go to the subscriber's DM (`to=me`). */

@@ -74,7 +74,7 @@ export class OpenAiPlanner implements Planner {
   }
 
   async plan(request: PlanRequest): Promise<Plan> {
-    const built = buildToolset(request.actions);
+    const built = buildToolset(request.actions, { reports: request.asksForNumbers });
     for (const left of built.left)
       this.options.logger?.warn({ action: left.key, reason: left.reason }, 'an action is not offered to the model');
     const state: PlanState = { toolset: built };

@@ -5,6 +5,7 @@ import { dropNulls, toToolParameters, type JsonSchema } from './strict-schema.js
 
 export const CLARIFY_TOOL = 'ask_clarifying_question';
 export const REST_TOOL = 'espocrm_rest';
+export const REPORT_TOOL = 'crm_report';
 /** A tool's description is sent on every call that offers it. */
 const MAX_DESCRIPTION = 300;
 
@@ -60,13 +61,42 @@ const OWN_TOOLS: ChatCompletionFunctionTool[] = [
   },
 ];
 
-export function buildToolset(actions: PlannableAction[]): Toolset {
+/** Offered when the request asks for numbers: the bot's own engine counts and adds up, not the model. */
+const REPORT: ChatCompletionFunctionTool = {
+  type: 'function',
+  function: {
+    name: REPORT_TOOL,
+    description:
+      'Answer with numbers, not a list: count records, or add up a number field (amount), optionally per value of a field (a breakdown with a chart). For how many, how much, totals, pipeline, who has the most.',
+    parameters: {
+      type: 'object',
+      properties: {
+        entity: { type: 'string', description: 'Record type, e.g. Opportunity, Lead, Task' },
+        sum_field: { type: ['string', 'null'], description: 'Number field to add up (amount); null to count' },
+        group_by: {
+          type: ['string', 'null'],
+          description: 'Field to break down by (stage, source, assignedUserId); or null',
+        },
+        filters: {
+          type: 'string',
+          description:
+            'Conditions, space-separated: stage!="Closed Won,Closed Lost" amount>10k closeDate>=2026-10-01; or empty',
+        },
+      },
+      required: ['entity', 'sum_field', 'group_by', 'filters'],
+      additionalProperties: false,
+    },
+    strict: true,
+  },
+};
+
+export function buildToolset(actions: PlannableAction[], options: { reports?: boolean } = {}): Toolset {
   const actionsByName = new Map<string, PlannableAction>();
   const tools: ChatCompletionFunctionTool[] = [];
   const left: Toolset['left'] = [];
   for (const action of actions) {
     const name = toolName(action.key);
-    if (actionsByName.has(name) || name === CLARIFY_TOOL || name === REST_TOOL) continue;
+    if (actionsByName.has(name) || name === CLARIFY_TOOL || name === REST_TOOL || name === REPORT_TOOL) continue;
     const converted = toToolParameters(action.inputSchema);
     if (!converted) {
       left.push({ key: action.key, reason: 'its input schema is not an object' });
@@ -83,7 +113,7 @@ export function buildToolset(actions: PlannableAction[]): Toolset {
       },
     });
   }
-  return { tools: [...tools, ...OWN_TOOLS], actionsByName, left };
+  return { tools: [...tools, ...OWN_TOOLS, ...(options.reports ? [REPORT] : [])], actionsByName, left };
 }
 
 /**
@@ -134,6 +164,8 @@ export function parseToolCall(
       ? { ok: true, step: { kind: 'clarify', question: question.trim() } }
       : { ok: false, problem: 'question must be a non-empty string.' };
   }
+  if (call.name === REPORT_TOOL && toolset.tools.some((tool) => tool.function.name === REPORT_TOOL))
+    return parseReportCall(args);
   if (call.name === REST_TOOL) {
     const parsed = parseRestCall(args);
     const refusal = parsed.ok && parsed.step.kind === 'proxy' ? checks.checkProxy(parsed.step.request) : undefined;
@@ -148,6 +180,33 @@ export function parseToolCall(
   return complaint
     ? { ok: false, problem: `The input for ${call.name} does not fit its schema: ${complaint}` }
     : { ok: true, step: { kind: 'action', action, input } };
+}
+
+/** A field or record type name: no spaces or quotes that would change the command's words. */
+const NAME = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
+
+function parseReportCall(args: unknown): ParsedCall {
+  const { entity, sum_field, group_by, filters } = (args ?? {}) as Record<string, unknown>;
+  if (typeof entity !== 'string' || !NAME.test(entity.trim()))
+    return { ok: false, problem: 'entity must be a record type name such as Opportunity.' };
+  for (const [name, value] of [
+    ['sum_field', sum_field],
+    ['group_by', group_by],
+  ] as const)
+    if (value !== null && value !== undefined && (typeof value !== 'string' || !NAME.test(value.trim())))
+      return { ok: false, problem: `${name} must be a field name, or null.` };
+  if (filters !== undefined && (typeof filters !== 'string' || /[\r\n]/.test(filters)))
+    return { ok: false, problem: 'filters must be one line of conditions, or empty.' };
+  return {
+    ok: true,
+    step: {
+      kind: 'report',
+      entity: entity.trim(),
+      ...(typeof sum_field === 'string' ? { sumField: sum_field.trim() } : {}),
+      ...(typeof group_by === 'string' ? { groupBy: group_by.trim() } : {}),
+      filters: (filters ?? '').trim(),
+    },
+  };
 }
 
 /** Entity paths only: `/Lead`, `/Lead/{id}`, `/Lead/{id}/calls`, with an optional query. */

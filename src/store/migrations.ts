@@ -219,6 +219,15 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('tenant_profiles_team').on('tenant_profiles').column('team_id').execute();
     },
   },
+  '008_digest_pipeline': {
+    async up(db: Kysely<unknown>) {
+      // A digest may carry the week's pipeline; the ones scheduled before do not.
+      await db.schema
+        .alterTable('digests')
+        .addColumn('pipeline', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -131,6 +131,8 @@ export interface Database {
     time: string;
     days: 'daily' | 'weekdays';
     time_zone: string;
+    /** 1: the first digest of each week has the pipeline (0 by default: older digests have none). */
+    pipeline: Generated<number>;
     next_run_at: number;
     /** Set while an instance sends it: nobody else claims it before then. */
     lease_until: number | null;

@@ -65,9 +65,10 @@ for (const backend of backends) {
     it("round-trips a digest and lists a channel's, oldest first", async () => {
       const personal = job({ channelId: 'U1', personal: true, crmUserId: 'E-JANE', createdAt: at(-10) });
       const first = job({ createdAt: at(-30) });
-      const second = job({ createdAt: at(-20), time: '17:30', days: 'daily' });
+      const second = job({ createdAt: at(-20), time: '17:30', days: 'daily', pipeline: true });
       for (const j of [personal, second, first]) await store.digests.create(j);
       expect(await store.digests.get(personal.id)).toEqual(personal);
+      expect(await store.digests.get(second.id)).toEqual(second);
       expect((await store.digests.forChannel('T1', 'C1')).map((j) => j.id)).toEqual([first.id, second.id]);
       expect(await store.digests.forChannel('T2', 'C1')).toEqual([]);
       expect(await store.digests.delete(first.id)).toBe(true);

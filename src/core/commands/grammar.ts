@@ -46,7 +46,7 @@ export const USAGE: Record<Subcommand, string> = {
   subscribe: 'subscribe <entity> [created|updated [field]|deleted|assigned] [field=value ...] [to=me]',
   subscriptions: 'subscriptions',
   unsubscribe: 'unsubscribe <id>',
-  digest: 'digest daily <HH:MM> [weekdays] | digest now',
+  digest: 'digest daily <HH:MM> [weekdays] [pipeline] | digest now [pipeline]',
   digests: 'digests',
 };
 
@@ -84,7 +84,7 @@ export const EXAMPLES: Record<Subcommand, string[]> = {
   ],
   subscriptions: ['subscriptions'],
   unsubscribe: ['unsubscribe 3f2a9c'],
-  digest: ['digest daily 09:00 weekdays', 'digest now'],
+  digest: ['digest daily 09:00 weekdays', 'digest daily 08:30 weekdays pipeline', 'digest now pipeline'],
   digests: ['digests'],
 };
 

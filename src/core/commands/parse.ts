@@ -38,7 +38,7 @@ export type Command =
   | { kind: 'subscriptions' }
   | { kind: 'unsubscribe'; id: string }
   | { kind: 'digest'; schedule: DigestSchedule }
-  | { kind: 'digest_now' }
+  | { kind: 'digest_now'; pipeline: boolean }
   | { kind: 'digests' };
 
 export type AlertEvent = 'created' | 'updated' | 'deleted' | 'assigned';
@@ -59,6 +59,8 @@ export interface SubscriptionSpec {
 export interface DigestSchedule {
   time: string;
   days: 'daily' | 'weekdays';
+  /** With the pipeline (open deals by stage, with a chart) in the first digest of each week. */
+  pipeline: boolean;
 }
 
 /** Turns `/espo` text into a Command, or throws a bad_input AppError that says how to fix it. */
@@ -220,9 +222,12 @@ function parseSubscription(args: Token[], context: ParseContext): SubscriptionSp
   return { entity, event, ...(field ? { field } : {}), filters, toMe };
 }
 
-function parseDigest(args: Token[]): Command {
+function parseDigest(tokens: Token[]): Command {
+  // "pipeline", anywhere after the first word: the week's pipeline is part of it.
+  const pipeline = tokens.slice(1).some((token) => token.text.toLowerCase() === 'pipeline');
+  const args = tokens.filter((token, index) => index === 0 || token.text.toLowerCase() !== 'pipeline');
   const first = args[0]?.text.toLowerCase();
-  if (first === 'now') return { kind: 'digest_now' };
+  if (first === 'now' && args.length === 1) return { kind: 'digest_now', pipeline };
   const time = args[1]?.text;
   const days = args[2]?.text.toLowerCase() ?? 'daily';
   if (
@@ -237,7 +242,7 @@ function parseDigest(args: Token[]): Command {
       `Say when, like ${commandText('digest daily 09:00')} or ${commandText('digest daily 08:30 weekdays')}, or preview it with ${commandText('digest now')}.`,
     );
   }
-  return { kind: 'digest', schedule: { time: time.padStart(5, '0'), days } };
+  return { kind: 'digest', schedule: { time: time.padStart(5, '0'), days, pipeline } };
 }
 
 function requireEntity(sub: Subcommand, args: Token[], context: ParseContext): EntityInfo {

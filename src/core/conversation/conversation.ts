@@ -76,6 +76,22 @@ const NO_MODEL =
   `Use the same words as ${commandText()}: \`list deals\`, \`find contacts Acme\`, \`show lead <id>\`, \`create task name="Call Bob"\`, or \`help\`. ` +
   'Whoever runs the bot can switch plain language on by setting OPENAI_API_KEY (and OPENAI_BASE_URL for any OpenAI-compatible server).';
 
+/** Words that ask for numbers, not records: the model is then offered the report tool too. */
+const ASKS_FOR_NUMBERS =
+  /\b(how (many|much)|total|sum|count|number of|average|by|per|most|breakdown|broken down|pipeline|forecast|revenue|report|chart|worth)\b/i;
+
+/** A planned report as the slash command says it: `count leads …`, `sum deals amount … by stage`, `report leads by source …`. */
+function reportCommand(step: Extract<PlannedStep, { kind: 'report' }>): string {
+  const { entity, sumField, groupBy, filters } = step;
+  const by = groupBy ? `by ${groupBy}` : '';
+  const words = sumField
+    ? ['sum', entity, sumField, filters, by]
+    : groupBy
+      ? ['report', entity, by, filters]
+      : ['count', entity, filters];
+  return words.filter(Boolean).join(' ');
+}
+
 /** The field names an action's input declares, at its top level and one object down (`fields`, `filter`). */
 function declaredFields(actions: PlannableAction[]): Set<string> {
   const names = new Set<string>();
@@ -202,6 +218,7 @@ export class ConversationService {
           this.assumeAssignee({ kind: 'run', key: action.key, name: action.name, input }, crmUserId),
         ),
       checkProxy: (request) => this.deps.entities.refusalOf(request),
+      asksForNumbers: ASKS_FOR_NUMBERS.test(text),
     });
     const reply = await this.perform(context, tenant, plan.step, plan.usage, involved);
     return { reply, route: 'model', usage: plan.usage, ignoredCalls: plan.ignoredCalls };
@@ -225,6 +242,9 @@ export class ConversationService {
     switch (step.kind) {
       case 'clarify':
         return { kind: 'say', text: step.question };
+      case 'report':
+        // The slash command's engine: the same filters, the same numbers, the same chart.
+        return commands.handle(context, reportCommand(step));
       case 'prose':
         // A model that talks instead of calling a tool may describe records it never saw.
         return { kind: 'notice', tone: 'info', text: nothingLookedUp(this.closestCommand(involved)) };

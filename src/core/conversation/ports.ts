@@ -51,12 +51,19 @@ export interface PlanRequest {
   checkInput(action: PlannableAction, input: unknown): string | undefined;
   /** Why a REST call may not be made (not a record path, a write to users...), or undefined. */
   checkProxy(request: ProxyRequest): string | undefined;
+  /** The request asks for numbers ("how many", "how much", "by stage"): the report tool is offered too. */
+  asksForNumbers?: boolean;
 }
 
 export type PlannedStep =
   | { kind: 'action'; action: PlannableAction; input: unknown }
   | { kind: 'proxy'; request: ProxyRequest }
   | { kind: 'clarify'; question: string }
+  /**
+   * Numbers instead of a list: records counted, or `sumField` added up, optionally per value of
+   * `groupBy`; `filters` in the slash grammar's words (`stage!=Closed Won amount>10k`).
+   */
+  | { kind: 'report'; entity: string; sumField?: string; groupBy?: string; filters: string }
   /**
    * The model answered in words instead of choosing a tool (a server that ignores tool_choice, a
    * small local model): nothing was looked up, so the words are never shown as CRM data.

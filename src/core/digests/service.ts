@@ -70,6 +70,7 @@ export class DigestService {
           time: command.schedule.time,
           days: command.schedule.days,
           timeZone: audience.timeZone,
+          ...(command.schedule.pipeline ? { pipeline: true } : {}),
         };
         const existing = (await this.deps.store.forChannel(context.teamId, plan.channelId)).filter(
           (job) => job.personal === personal,
@@ -328,6 +329,7 @@ export function planOf(job: DigestJob): DigestPlan {
     time: job.time,
     days: job.days,
     timeZone: job.timeZone,
+    ...(job.pipeline ? { pipeline: true } : {}),
   };
 }
 

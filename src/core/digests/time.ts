@@ -78,8 +78,9 @@ export function localDay(now: Date, timeZone: string): { date: string; start: Da
 }
 
 /** `HH:MM daily`, `HH:MM on weekdays`: how people read a schedule. */
-export function describeTiming(timing: Pick<DigestTiming, 'time' | 'days'>): string {
-  return timing.days === 'weekdays' ? `every weekday at ${timing.time}` : `every day at ${timing.time}`;
+export function describeTiming(timing: Pick<DigestTiming, 'time' | 'days'> & { pipeline?: boolean }): string {
+  const when = timing.days === 'weekdays' ? `every weekday at ${timing.time}` : `every day at ${timing.time}`;
+  return timing.pipeline ? `${when}, with the pipeline in the first one of each week` : when;
 }
 
 /** "Monday, June 1 at 09:00" in the zone. */

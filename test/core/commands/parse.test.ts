@@ -268,9 +268,16 @@ describe('parseCommand', () => {
     });
     expect(parse('digest daily 8:30 weekdays')).toEqual({
       kind: 'digest',
-      schedule: { time: '08:30', days: 'weekdays' },
+      schedule: { time: '08:30', days: 'weekdays', pipeline: false },
     });
-    expect(parse('digest now')).toEqual({ kind: 'digest_now' });
+    expect(parse('digest now')).toEqual({ kind: 'digest_now', pipeline: false });
+    // The week's pipeline, said anywhere after "digest".
+    expect(parse('digest daily 09:00 pipeline weekdays')).toEqual({
+      kind: 'digest',
+      schedule: { time: '09:00', days: 'weekdays', pipeline: true },
+    });
+    expect(parse('digest now pipeline')).toEqual({ kind: 'digest_now', pipeline: true });
+    expect(() => parse('digest pipeline')).toThrow(/Say when/);
   });
 
   it('parses api requests', () => {

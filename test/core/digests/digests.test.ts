@@ -198,7 +198,7 @@ describe('DigestService.handle', () => {
     await service.handle(
       channel,
       TENANT,
-      { kind: 'digest', schedule: { time: '09:00', days: 'weekdays' } },
+      { kind: 'digest', schedule: { time: '09:00', days: 'weekdays', pipeline: false } },
       proposeInto(plans),
     );
     expect(plans).toEqual([
@@ -218,7 +218,7 @@ describe('DigestService.handle', () => {
       service.handle(
         channel,
         TENANT,
-        { kind: 'digest', schedule: { time: '09:00', days: 'weekdays' } },
+        { kind: 'digest', schedule: { time: '09:00', days: 'weekdays', pipeline: false } },
         proposeInto(plans),
       ),
     ).rejects.toThrow(/already scheduled/);
@@ -230,7 +230,7 @@ describe('DigestService.handle', () => {
     await service.handle(
       dm,
       TENANT,
-      { kind: 'digest', schedule: { time: '08:30', days: 'daily' } },
+      { kind: 'digest', schedule: { time: '08:30', days: 'daily', pipeline: false } },
       proposeInto(plans),
     );
     expect(plans).toEqual([
@@ -245,12 +245,12 @@ describe('DigestService.handle', () => {
     const { service } = setup();
     const noEmail = { ...dm, email: undefined };
     await expect(
-      service.handle(noEmail, TENANT, { kind: 'digest', schedule: { time: '08:30', days: 'daily' } }, proposeInto([])),
+      service.handle(noEmail, TENANT, { kind: 'digest', schedule: { time: '08:30', days: 'daily', pipeline: false } }, proposeInto([])),
     ).rejects.toThrow(
       "I can't tell which EspoCRM user you are: Slack did not give me your email (the app needs the users:read.email scope).",
     );
     await expect(
-      service.handle({ ...dm, email: 'nobody@example.com' }, TENANT, { kind: 'digest_now' }, proposeInto([])),
+      service.handle({ ...dm, email: 'nobody@example.com' }, TENANT, { kind: 'digest_now', pipeline: false }, proposeInto([])),
     ).rejects.toThrow(/no EspoCRM user has your Slack email/);
   });
 
@@ -260,7 +260,7 @@ describe('DigestService.handle', () => {
     await service.handle(
       channel,
       TENANT,
-      { kind: 'digest', schedule: { time: '09:00', days: 'daily' } },
+      { kind: 'digest', schedule: { time: '09:00', days: 'daily', pipeline: false } },
       proposeInto(plans),
     );
     const reply = await service.perform(TENANT, plans[0] as Extract<WritePlan, { kind: 'digest_schedule' }>);
