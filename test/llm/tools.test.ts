@@ -5,6 +5,7 @@ import {
   buildToolset,
   CLARIFY_TOOL,
   parseToolCall,
+  REPORT_TOOL,
   REST_TOOL,
   withoutTool,
   type ParsedCall,
@@ -277,6 +278,42 @@ describe('parseToolCall', () => {
         ok: true,
         step: { kind: 'proxy', request: { method: 'DELETE', path: '/Lead/L1' } },
       });
+    });
+  });
+});
+
+describe('the report tool', () => {
+  const withReports = buildToolset([listLeads], { reports: true });
+  const report = (args: unknown, set = withReports) =>
+    parseToolCall(set, { name: REPORT_TOOL, arguments: JSON.stringify(args) }, checks);
+
+  it('is offered only when the request asks for numbers', () => {
+    expect(toolset.tools.map((tool) => tool.function.name)).not.toContain(REPORT_TOOL);
+    expect(withReports.tools.map((tool) => tool.function.name)).toContain(REPORT_TOOL);
+    // Not offered, not taken: a model calling it anyway is told to use a tool it was given.
+    expect(report({ entity: 'Lead', sum_field: null, group_by: null, filters: '' }, toolset)).toMatchObject({
+      ok: false,
+    });
+  });
+
+  it('turns a call into a report step, nulls meaning "not given"', () => {
+    expect(report({ entity: 'Opportunity', sum_field: 'amount', group_by: 'stage', filters: ' amount>10k ' })).toEqual({
+      ok: true,
+      step: { kind: 'report', entity: 'Opportunity', sumField: 'amount', groupBy: 'stage', filters: 'amount>10k' },
+    });
+    expect(report({ entity: 'Lead', sum_field: null, group_by: null, filters: '' })).toEqual({
+      ok: true,
+      step: { kind: 'report', entity: 'Lead', filters: '' },
+    });
+  });
+
+  it('refuses names that would change the words of the command', () => {
+    expect(report({ entity: 'Lead by source', sum_field: null, group_by: null, filters: '' })).toMatchObject({
+      ok: false,
+    });
+    expect(report({ entity: 'Lead', sum_field: 'amount"', group_by: null, filters: '' })).toMatchObject({ ok: false });
+    expect(report({ entity: 'Lead', sum_field: null, group_by: null, filters: 'a=1\nb=2' })).toMatchObject({
+      ok: false,
     });
   });
 });
