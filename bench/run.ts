@@ -30,6 +30,7 @@ import type { BurstRequest, SentCommand } from './load-generator.js';
 import { runPlainLanguage } from './plain-language.js';
 import { runAlerts } from './alerts.js';
 import { runUnderstanding } from './understanding.js';
+import { runCharts } from './charts.js';
 import { runSoak } from './soak.js';
 import { fmt, percentile } from './stats.js';
 import { cpuMs, peakRssMb, rssMb, startBot, startLoadGenerator } from './bot-process.js';
@@ -112,7 +113,7 @@ async function main() {
     );
   }
 
-  // BENCH_ONLY=commands, plain-language, understanding, alerts or soak runs only that part (a quicker run while working on it).
+  // BENCH_ONLY=commands, plain-language, understanding, charts, alerts or soak runs only that part (a quicker run while working on it).
   const only = process.env.BENCH_ONLY;
   if (!only || only === 'commands') {
     // Cold: a tenant's very first command (connection ensure + catalog + run). The bot's own check
@@ -183,6 +184,9 @@ async function main() {
 
   // The deterministic layers' cost per message, in process (bench/understanding.ts).
   if (!only || only === 'understanding') for (const line of runUnderstanding()) console.log(line);
+
+  // A report's chart, SVG to PNG, in process (bench/charts.ts).
+  if (!only || only === 'charts') for (const line of await runCharts()) console.log(line);
 
   // Alerts: EspoCRM webhook batches of 50 to posted messages (bench/alerts.ts).
   if (!only || only === 'alerts') {

@@ -151,7 +151,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const app = await startChecked(loadConfig(env), createLogger(env.LOG_LEVEL!, logStream));
     stops.push(() => app.stop());
     workspace.connect(signedTransport(`${app.url}/slack/events`, signingSecret));
-    web.attach(workspace);
+    web.attach(workspace, slack.files);
 
     // As if an admin had connected EspoCRM in Membrane's console before anyone opened the page.
     const token = signWorkspaceToken(

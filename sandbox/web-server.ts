@@ -6,6 +6,7 @@ import { once } from 'node:events';
 import { transform } from 'esbuild';
 import type { FakeEspoCrm } from '../fakes/espocrm/model.js';
 import type { GivenValue } from '../fakes/slack/elements.js';
+import type { FakeFile } from '../fakes/slack/files.js';
 import { WorkspaceError, type ActionSource, type SlackWorkspace } from '../fakes/slack/workspace.js';
 import { CrmAdmin } from './crm-admin.js';
 
@@ -16,7 +17,8 @@ import { CrmAdmin } from './crm-admin.js';
  */
 export interface WebServer {
   url: string;
-  attach(workspace: SlackWorkspace): void;
+  /** `files`: what the bot uploaded to the fake Slack, shown where an image block names them. */
+  attach(workspace: SlackWorkspace, files?: ReadonlyMap<string, FakeFile>): void;
   close(): Promise<void>;
 }
 
@@ -34,6 +36,7 @@ class BadRequest extends Error {}
 
 export async function startWebServer(options: { host: string; port: number; crm: FakeEspoCrm }): Promise<WebServer> {
   let workspace: SlackWorkspace | undefined;
+  let files: ReadonlyMap<string, FakeFile> = new Map();
   const admin = new CrmAdmin(options.crm);
   const streams = new Set<{ response: ServerResponse; user: string }>();
   const compiled = new Map<string, { modified: number; text: string }>();
@@ -85,6 +88,22 @@ export async function startWebServer(options: { host: string; port: number; crm:
       return;
     }
     if (request.method === 'GET' && path === '/api/state') return json(response, 200, ws.snapshot(user));
+    // An image block's slack_file (a report's chart): the bytes the bot uploaded, from this origin,
+    // PNG only, so the page loads no image from anywhere else.
+    const fileId = /^\/api\/files\/(F\w+)$/.exec(path)?.[1];
+    if (request.method === 'GET' && fileId) {
+      const file = files.get(fileId);
+      if (!file?.completed || !file.bytes || !file.bytes.subarray(1, 4).equals(Buffer.from('PNG')))
+        return json(response, 404, { error: 'no such image' });
+      response
+        .writeHead(200, {
+          'content-type': 'image/png',
+          'x-content-type-options': 'nosniff',
+          'cache-control': 'no-store',
+        })
+        .end(file.bytes);
+      return;
+    }
     if (request.method === 'GET' && path === '/api/crm') return json(response, 200, admin.entities());
     const crmPath = /^\/api\/crm\/([A-Za-z]+)(?:\/([\w-]+))?$/.exec(path);
     if (request.method === 'GET' && crmPath && !crmPath[2]) return json(response, 200, admin.list(crmPath[1]!));
@@ -209,8 +228,9 @@ export async function startWebServer(options: { host: string; port: number; crm:
   for (const name of [host, 'localhost', '127.0.0.1', '[::1]']) hosts.add(`${name}:${port}`);
   return {
     url: `http://${host}:${port}`,
-    attach(attached) {
+    attach(attached, uploaded) {
       workspace = attached;
+      if (uploaded) files = uploaded;
       attached.onChange(push);
     },
     close: () =>

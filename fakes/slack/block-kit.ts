@@ -25,7 +25,16 @@ const LIMITS = {
   messageText: 40_000,
   modalTitle: 24,
   privateMetadata: 3000,
+  imageAltText: 2000,
+  imageTitle: 2000,
+  imageUrl: 3000,
 } as const;
+
+/** What the blocks may refer to outside the payload: the files an image block's `slack_file` names. */
+export interface BlockContext {
+  /** Why this `slack_file` cannot be shown, or undefined when it can. */
+  slackFileProblem?: (slackFile: unknown) => string | undefined;
+}
 
 const textOf = (value: unknown): string | undefined =>
   value && typeof value === 'object' ? ((value as Node).text as string | undefined) : undefined;
@@ -57,7 +66,7 @@ function elementProblems(element: Node, where: string, problems: string[], actio
   }
 }
 
-function blockProblems(blocks: unknown, maxBlocks: number): string[] {
+function blockProblems(blocks: unknown, maxBlocks: number, refs: BlockContext = {}): string[] {
   if (blocks === undefined) return [];
   if (!Array.isArray(blocks)) return ['blocks is not an array'];
   const problems: string[] = [];
@@ -109,14 +118,31 @@ function blockProblems(blocks: unknown, maxBlocks: number): string[] {
       case 'input':
         if (block.element) elementProblems(block.element as Node, where, problems, actionIds);
         break;
+      // docs.slack.dev/reference/block-kit/blocks/image-block: alt_text required (2000), title
+      // plain_text (2000), and an image_url (3000) or a slack_file, not both.
+      case 'image': {
+        const alt = block.alt_text;
+        if (typeof alt !== 'string' || !alt || alt.length > LIMITS.imageAltText) problems.push(`${where}: alt_text`);
+        if ((textOf(block.title) ?? '').length > LIMITS.imageTitle)
+          problems.push(`${where}: title over ${LIMITS.imageTitle}`);
+        if ((block.image_url === undefined) === (block.slack_file === undefined))
+          problems.push(`${where}: needs exactly one of image_url and slack_file`);
+        else if (typeof block.image_url === 'string' && block.image_url.length > LIMITS.imageUrl)
+          problems.push(`${where}: image_url over ${LIMITS.imageUrl}`);
+        else if (block.slack_file !== undefined) {
+          const problem = refs.slackFileProblem?.(block.slack_file);
+          if (problem) problems.push(`${where}: ${problem}`);
+        }
+        break;
+      }
     }
   });
   return problems;
 }
 
 /** What Slack would refuse in a message payload (chat.postMessage, a response_url post, an unfurl). */
-export function messageProblems(payload: Node): string[] {
-  const problems = blockProblems(payload.blocks, LIMITS.messageBlocks);
+export function messageProblems(payload: Node, refs: BlockContext = {}): string[] {
+  const problems = blockProblems(payload.blocks, LIMITS.messageBlocks, refs);
   if (typeof payload.text === 'string' && payload.text.length > LIMITS.messageText)
     problems.push(`text ${payload.text.length} chars`);
   return problems;

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { messageProblems, viewProblems } from './block-kit.js';
+import { messageProblems, viewProblems, type BlockContext } from './block-kit.js';
+import { FakeFiles, type FakeFile } from './files.js';
 import type { SlackWorkspace } from './workspace.js';
 
 /**
@@ -94,6 +95,10 @@ export interface FakeSlack {
   refusedTokens: Map<string, string>;
   /** OAuth codes oauth.v2.access accepts, once each; an exchange adds the grant's token to `bots`. */
   grants: Map<string, FakeGrant>;
+  /** Files the app uploaded (files.getUploadURLExternal, the upload URL, files.completeUploadExternal), by id, with their bytes. */
+  files: Map<string, FakeFile>;
+  /** Set to refuse every message with an image block showing a `slack_file` (`invalid_blocks`). */
+  refuseSlackFileBlocks: boolean;
   /** Payloads refused as Slack refuses them (Block Kit limits): `invalid_blocks`, and not recorded as calls. */
   invalid: { path: string; problems: string[] }[];
   /** Requests answered with an injected failure. */
@@ -107,10 +112,14 @@ export interface FakeSlack {
   close(): Promise<void>;
 }
 
-async function readBody(request: IncomingMessage): Promise<Record<string, unknown>> {
+async function readRaw(request: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of request) chunks.push(chunk as Buffer);
-  const raw = Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
+}
+
+function parseBody(request: IncomingMessage, bytes: Buffer): Record<string, unknown> {
+  const raw = bytes.toString('utf8');
   if (!raw) return {};
   if ((request.headers['content-type'] ?? '').includes('application/json')) return JSON.parse(raw);
   const form = Object.fromEntries(new URLSearchParams(raw));
@@ -143,10 +152,22 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   const failures: { pathPrefix: string; failure: SlackFailure; remaining: number }[] = [];
   const waiters = new Set<() => void>();
   let ts = 1_700_000_000;
+  let serverUrl = '';
+  const files = new FakeFiles(() => serverUrl);
 
   const server: Server = createServer(async (request, response) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
-    const body = await readBody(request).catch((): Record<string, unknown> => ({}));
+    const raw = await readRaw(request).catch(() => Buffer.alloc(0));
+    const isUpload = url.pathname.startsWith('/upload/v1/');
+    const body = isUpload
+      ? {}
+      : (() => {
+          try {
+            return parseBody(request, raw);
+          } catch {
+            return {};
+          }
+        })();
     const send = (payload: unknown) => {
       response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(payload));
       waiters.forEach((wake) => wake());
@@ -166,15 +187,34 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
         .writeHead(status, { 'content-type': 'application/json', ...headers })
         .end(JSON.stringify(failureBody));
     }
+    if (isUpload) {
+      const answer = await files.upload(
+        url.pathname.slice('/upload/v1/'.length),
+        raw,
+        request.headers['content-type'] ?? '',
+      );
+      response.writeHead(answer.status, { 'content-type': 'text/plain' }).end(answer.body);
+      return void waiters.forEach((wake) => wake());
+    }
+    const fileMatch = /^\/files\/(F\w+)$/.exec(url.pathname);
+    if (fileMatch) {
+      // A completed file's bytes at its url_private (the sandbox shows charts from here).
+      const file = files.byId.get(fileMatch[1]!);
+      if (!file?.completed || !file.bytes) return void response.writeHead(404).end();
+      return void response.writeHead(200, { 'content-type': 'image/png' }).end(file.bytes);
+    }
     const method = url.pathname.replace(/^\/api\//, '');
+    const teamOf = (token: string | undefined) => (token ? (bots.get(token)?.team ?? 'T1') : undefined);
+    const callerTeam = teamOf(request.headers.authorization?.replace(/^Bearer /, ''));
+    const refs: BlockContext = { slackFileProblem: (file) => files.slackFileProblem(file, callerTeam) };
     const problems = url.pathname.startsWith('/response/')
-      ? messageProblems(body)
+      ? messageProblems(body, refs)
       : method === 'chat.unfurl'
-        ? Object.values((body.unfurls as Record<string, Record<string, unknown>> | undefined) ?? {}).flatMap(
-            messageProblems,
+        ? Object.values((body.unfurls as Record<string, Record<string, unknown>> | undefined) ?? {}).flatMap((unfurl) =>
+            messageProblems(unfurl, refs),
           )
         : /^chat\./.test(method)
-          ? messageProblems(body)
+          ? messageProblems(body, refs)
           : /^views\./.test(method)
             ? viewProblems(body.view as Record<string, unknown> | undefined)
             : [];
@@ -279,6 +319,10 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
           },
         });
       }
+      case 'files.getUploadURLExternal':
+        return send(files.uploadUrl(body, teamOf(token)!));
+      case 'files.completeUploadExternal':
+        return send(files.complete(body, teamOf(token)!));
       case 'chat.getPermalink':
         return send({
           ok: true,
@@ -317,7 +361,8 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  const url = `http://127.0.0.1:${port}`;
+  serverUrl = `http://127.0.0.1:${port}`;
+  const url = serverUrl;
   options.workspace?.attach(url);
 
   return {
@@ -333,6 +378,13 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     bots,
     refusedTokens,
     grants,
+    files: files.byId,
+    get refuseSlackFileBlocks() {
+      return files.refuseSlackFileBlocks;
+    },
+    set refuseSlackFileBlocks(refuse: boolean) {
+      files.refuseSlackFileBlocks = refuse;
+    },
     invalid,
     failed,
     failNext: (pathPrefix, failure) => void failures.push({ pathPrefix, failure, remaining: failure.times ?? 1 }),

@@ -193,7 +193,7 @@ function renderBlock(block: El, ctx: BlockContext): HTMLElement {
         'div',
         { class: 'bk-image' },
         block.title ? h('div', { class: 'bk-image-title' }, renderText(block.title, ctx)) : null,
-        imagePlaceholder(block, 'large'),
+        slackFileImage(block) ?? imagePlaceholder(block, 'large'),
       );
     case 'actions':
       return h(
@@ -270,6 +270,16 @@ function richText(elements: unknown): HTMLElement {
   };
   walk(elements, root);
   return root;
+}
+
+/** A file the bot uploaded to the fake Slack (a report's chart), served by the sandbox itself. */
+function slackFileImage(block: El): HTMLElement | undefined {
+  const id = (block.slack_file as { id?: unknown } | undefined)?.id;
+  if (typeof id !== 'string' || !/^F\w+$/.test(id)) return undefined;
+  return h('img', {
+    class: 'bk-image-file',
+    attrs: { src: `/api/files/${id}`, alt: String(block.alt_text ?? 'image') },
+  });
 }
 
 /** The sandbox loads no images from elsewhere (nothing leaves the machine): their alt text instead. */

@@ -87,6 +87,6 @@ export async function converse(
       await hooks.after?.(result).catch(() => undefined);
       return result.reply;
     },
-    { conversation: true, responseType: 'in_channel', render: { inPublic: message.kind === 'mention' } },
+    { conversation: true, responseType: 'in_channel', render: { inPublic: message.kind === 'mention' }, client },
   );
 }

@@ -1,4 +1,4 @@
-import type { RespondArguments, RespondFn } from '@slack/bolt';
+import type { RespondArguments, RespondFn, webApi } from '@slack/bolt';
 import { toAppError } from '../core/errors.js';
 import { withRetries, type Transient } from '../core/retry.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -21,6 +21,7 @@ import { renderReply } from './render/reply.js';
 import type { UserProfiles } from './user-profiles.js';
 import type { WorkLimiter } from './work-limiter.js';
 import type { BotToken } from './bot-token.js';
+import { chartBlock } from './charts.js';
 
 /** What every listener needs; built once in app.ts. */
 export interface ListenerDeps {
@@ -62,6 +63,8 @@ export interface Delivery {
    * connect link is always private, whatever the surface.
    */
   conversation?: boolean;
+  /** The request's Web API client: a report with a breakdown gets a chart, uploaded with it. */
+  client?: webApi.WebClient;
 }
 
 /** What a listener says about its request; `log` gains fields while the work runs (route, tokens). */
@@ -101,6 +104,8 @@ async function handle(
 ): Promise<void> {
   const started = performance.now();
   let payload: RespondArguments;
+  // The reply without its chart, sent instead when Slack refuses the one with it.
+  let numbersOnly: RespondArguments | undefined;
   let outcome = 'ok';
   let code: string | undefined;
   let isPrivate = false;
@@ -110,6 +115,14 @@ async function handle(
     isPrivate = reply.kind === 'connect';
     const siteUrl = await deps.sites.urlOf(deps.service.tenantFor(request.context).key);
     payload = { ...renderReply(reply, { siteUrl, ...delivery.render }) };
+    if (reply.kind === 'report' && delivery.client) {
+      const log = { logger: deps.logger, fields: { kind: request.kind, team: request.context.teamId } };
+      const chart = await chartBlock(delivery.client, reply.report, log);
+      if (chart) {
+        numbersOnly = payload;
+        payload = { ...renderReply(reply, { siteUrl, ...delivery.render, chart }) };
+      }
+    }
   } catch (error) {
     // Every reply passes here: a shared connection's connect link reaches workspace admins only,
     // whichever listener ran (clicks and forms carry no admin flag, so they fail closed).
@@ -136,8 +149,11 @@ async function handle(
     // A new message: a failed click must not wipe the preview they acted on.
     delivery = { ...delivery, replaceOriginal: false };
   }
-  payload.response_type = isPrivate ? 'ephemeral' : (delivery.responseType ?? 'ephemeral');
-  payload.replace_original = delivery.replaceOriginal ?? false;
+  for (const each of [payload, numbersOnly]) {
+    if (!each) continue;
+    each.response_type = isPrivate ? 'ephemeral' : (delivery.responseType ?? 'ephemeral');
+    each.replace_original = delivery.replaceOriginal ?? false;
+  }
   deps.logger.info(
     {
       kind: request.kind,
@@ -152,8 +168,8 @@ async function handle(
     'request handled',
   );
   deps.metrics.request(request.kind, outcome, code, (performance.now() - started) / 1000);
-  try {
-    await withRetries(
+  const deliver = (body: RespondArguments) =>
+    withRetries(
       DELIVERY_RETRIES,
       {
         transient: slackTransient,
@@ -163,8 +179,21 @@ async function handle(
             'Slack did not take the reply; trying again',
           ),
       },
-      () => respond(payload),
+      () => respond(body),
     );
+  try {
+    try {
+      await deliver(payload);
+    } catch (error) {
+      // Slack answered and refused the message with the chart (`invalid_blocks`: a file it will not
+      // show): the numbers go without it. An outage would refuse them too, so it is not tried twice.
+      if (!numbersOnly || slackTransient(error)) throw error;
+      deps.logger.warn(
+        { err: error, kind: request.kind, team: request.context.teamId, reason: refusalOf(error) },
+        'Slack refused the reply with its chart; sending the numbers only',
+      );
+      await deliver(numbersOnly);
+    }
   } catch (error) {
     deps.logger.error(
       { err: error, kind: request.kind, team: request.context.teamId },
@@ -178,6 +207,13 @@ async function handle(
  * is waiting for it. (The Web API client already waits out a 429 with Retry-After by itself.)
  */
 const DELIVERY_RETRIES = { attempts: 3, baseDelayMs: 500, maxDelayMs: 2000, deadlineMs: 10_000, minAttemptMs: 500 };
+
+/** Slack's word for a refusal: the Web API's error code, else the response_url's HTTP status. */
+function refusalOf(error: unknown): string {
+  const failure = error as { data?: { error?: unknown }; statusCode?: unknown } | undefined;
+  if (typeof failure?.data?.error === 'string') return failure.data.error;
+  return typeof failure?.statusCode === 'number' ? `http_${failure.statusCode}` : 'refused';
+}
 
 function slackTransient(error: unknown): Transient | undefined {
   const failure = error as { code?: unknown; statusCode?: unknown } | undefined;

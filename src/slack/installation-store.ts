@@ -17,6 +17,7 @@ export const BOT_SCOPES = [
   'assistant:write',
   'links:read',
   'links:write',
+  'files:write',
 ] as const;
 
 /** Where an installation is kept: the enterprise id for an org-wide install, else the team id. */

@@ -119,6 +119,29 @@ describe('the sandbox', () => {
     expect((await state('UJANE')).messages.some((m) => m.ts === reply.ts)).toBe(false);
   });
 
+  it('shows the images the bot uploaded (a report’s chart) from its own address, PNG only', async () => {
+    const upload = async (bytes: Buffer) => {
+      const call = async (method: string, body: unknown) =>
+        (await (
+          await fetch(`${sandbox.slack.apiUrl}${method}`, {
+            method: 'POST',
+            headers: { authorization: 'Bearer xoxb-sandbox', 'content-type': 'application/json' },
+            body: JSON.stringify(body),
+          })
+        ).json()) as { upload_url: string; file_id: string };
+      const target = await call('files.getUploadURLExternal', { filename: 'chart.png', length: bytes.length });
+      await fetch(target.upload_url, { method: 'POST', body: new Uint8Array(bytes) });
+      await call('files.completeUploadExternal', { files: [{ id: target.file_id }] });
+      return target.file_id;
+    };
+    const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47]), Buffer.from('rest of the image')]);
+    const image = await fetch(`${sandbox.url}/api/files/${await upload(png)}`);
+    expect(image.headers.get('content-type')).toBe('image/png');
+    expect(Buffer.from(await image.arrayBuffer()).equals(png)).toBe(true);
+    expect((await fetch(`${sandbox.url}/api/files/${await upload(Buffer.from('<svg/>'))}`)).status).toBe(404);
+    expect((await fetch(`${sandbox.url}/api/files/F404`)).status).toBe(404);
+  });
+
   it('edits the sample CRM through EspoCRM’s API, and its webhooks reach the bot', async () => {
     await api('/api/command', { user: 'UJANE', channel: 'CSALES', text: 'subscribe lead created' });
     const preview = await until(

@@ -15,6 +15,8 @@ export interface RenderOptions {
    * Share, since anyone could press them and page in their own CRM view over it.
    */
   inPublic?: boolean;
+  /** A report's chart, already uploaded (slack/charts.ts): shown under the numbers it repeats. */
+  chart?: AnyBlock;
 }
 
 /** What a "Share in channel" button carries to re-run the read for everyone to see. */

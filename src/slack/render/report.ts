@@ -50,7 +50,7 @@ function caveats(report: Report): string[] {
 }
 
 /** A total or a breakdown: the numbers in text, always; the chart (when there is one) only repeats them. */
-export function renderReport(reply: Extract<Reply, { kind: 'report' }>): Message {
+export function renderReport(reply: Extract<Reply, { kind: 'report' }>, chart?: AnyBlock): Message {
   const { report } = reply;
   const total = groupFigures(report, report.total);
   const shown = report.groups.slice(0, MAX_LINES);
@@ -61,6 +61,7 @@ export function renderReport(reply: Extract<Reply, { kind: 'report' }>): Message
     header(truncate(report.title, 150)),
     section(`*Total:* ${total}`),
     lines.length ? section(lines.join('\n')) : undefined,
+    chart,
     ...caveats(report).map((note) => context(note)),
     understoodContext(report.understood),
   ];

@@ -1,10 +1,12 @@
-import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs, webApi } from '@slack/bolt';
 import { z } from 'zod';
 import { MAX_PAGE_SIZE } from '../../../core/commands/grammar.js';
 import { AppError } from '../../../core/errors.js';
 import { FILTER_OPERATORS, type RequestContext } from '../../../core/ports.js';
 import type { Reply } from '../../../core/replies.js';
 import { answer, type Delivery, type ListenerDeps } from '../../edge.js';
+
+type WebClient = webApi.WebClient;
 
 /** Who clicked, from a block_actions payload. */
 export function clickContext(body: BlockAction): RequestContext {
@@ -67,7 +69,7 @@ export function jsonButtonListener<T>(
     invalid: string;
     detail?: (value: T) => string;
     work: (context: RequestContext, value: T) => Promise<Reply>;
-    delivery?: (context: RequestContext) => Delivery;
+    delivery?: (context: RequestContext, client: WebClient) => Delivery;
   },
 ) {
   return async ({
@@ -75,6 +77,7 @@ export function jsonButtonListener<T>(
     body,
     action,
     respond,
+    client,
   }: SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs): Promise<void> => {
     await ack();
     const context = clickContext(body);
@@ -87,7 +90,7 @@ export function jsonButtonListener<T>(
         if (value === undefined) throw new AppError('bad_input', options.invalid);
         return options.work(context, value);
       },
-      options.delivery?.(context),
+      options.delivery?.(context, client),
     );
   };
 }

@@ -13,7 +13,8 @@ export function shareInChannel(deps: ListenerDeps) {
     detail: (target) => target.t,
     work: (context, target) =>
       target.t === 'list' ? deps.service.list(context, target.q) : deps.service.show(context, target.e, target.id),
-    delivery: (context) => ({
+    delivery: (context, client) => ({
+      client,
       responseType: 'in_channel',
       replaceOriginal: false,
       render: { sharedBy: context.userId },

@@ -17,11 +17,17 @@ export function espoCommand(deps: ListenerDeps) {
     if (form) return openForm(deps, client, command.trigger_id, context, form);
     const subcommand = text.trim().split(/\s+/, 1)[0]?.toLowerCase() || 'help';
     const request = { kind: 'command', context, detail: subcommand };
-    await answer(deps, request, respond, async () => {
-      // Inside the queued work: a users.info call must not sit between the ack and the queue.
-      // The edge sees the profile too: it decides who may be shown a connect link.
-      Object.assign(context, await deps.profiles.of(client, command.team_id, command.user_id));
-      return deps.service.handle(context, text);
-    });
+    await answer(
+      deps,
+      request,
+      respond,
+      async () => {
+        // Inside the queued work: a users.info call must not sit between the ack and the queue.
+        // The edge sees the profile too: it decides who may be shown a connect link.
+        Object.assign(context, await deps.profiles.of(client, command.team_id, command.user_id));
+        return deps.service.handle(context, text);
+      },
+      { client },
+    );
   };
 }

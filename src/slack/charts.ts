@@ -1,0 +1,118 @@
+import type { types, webApi } from '@slack/bolt';
+import type { Report } from '../core/reports/types.js';
+import type { AppLogger } from '../observability/logger.js';
+import { barChartAltText, barChartOf, barChartSvg } from './render/charts/bar-chart.js';
+import { svgToPng } from './render/charts/png.js';
+
+type WebClient = webApi.WebClient;
+
+/**
+ * A report's chart in Slack: rendered to PNG, uploaded privately to the bot's own files, and shown
+ * by an image block that points at the file (`slack_file`, docs.slack.dev/reference/block-kit/blocks/image-block).
+ * Uploaded without a channel, the file is shared nowhere: Slack shows it only where a message's
+ * image block shows it.
+ */
+
+/** files.getUploadURLExternal refuses a longer alt_txt (`alt_txt_too_large`). */
+const MAX_UPLOAD_ALT_TEXT = 1000;
+/** Slack's limit on an image block's title. */
+const MAX_TITLE = 2000;
+/** A Slack that takes the bytes no faster than this is slower than the person waiting for the answer. */
+const UPLOAD_TIMEOUT_MS = 10_000;
+
+const cut = (text: string, max: number) =>
+  text.length <= max ? text : text.slice(0, max).replace(/[\uD800-\uDBFF]$/, '');
+
+export interface ChartFile {
+  png: Buffer;
+  filename: string;
+  title: string;
+  altText: string;
+}
+
+/**
+ * Slack's external upload, in its three steps (docs.slack.dev/reference/methods/files.getUploadURLExternal):
+ * ask for an upload URL, POST the bytes to it, then complete the upload with no channel, which
+ * leaves the file private. Made directly rather than with `filesUploadV2`, which sends the alt text
+ * as `alt_text` where the method takes `alt_txt`. Returns the file's id.
+ */
+export async function uploadPrivateFile(client: WebClient, file: ChartFile): Promise<string> {
+  const target = (await client.apiCall('files.getUploadURLExternal', {
+    filename: file.filename,
+    length: file.png.length,
+    alt_txt: cut(file.altText, MAX_UPLOAD_ALT_TEXT),
+  })) as { upload_url?: string; file_id?: string };
+  if (!target.upload_url || !target.file_id) throw new Error('files.getUploadURLExternal gave no upload_url');
+  // The upload URL carries its own authorization; raw bytes are one of the two bodies it accepts.
+  const posted = await fetch(target.upload_url, {
+    method: 'POST',
+    headers: { 'content-type': 'image/png' },
+    body: new Uint8Array(file.png),
+    signal: AbortSignal.timeout(UPLOAD_TIMEOUT_MS),
+  });
+  await posted.arrayBuffer();
+  if (posted.status !== 200)
+    throw Object.assign(new Error(`the upload URL answered HTTP ${posted.status}`), { statusCode: posted.status });
+  await client.files.completeUploadExternal({ files: [{ id: target.file_id, title: file.title }] });
+  return target.file_id;
+}
+
+/** The PNG of a report's chart, with the words that describe it. */
+export async function renderChart(report: Report): Promise<ChartFile> {
+  const chart = barChartOf(report);
+  const slug = report.title
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 60);
+  return {
+    png: await svgToPng(barChartSvg(chart)),
+    filename: `${slug || 'chart'}.png`,
+    title: cut(report.title, MAX_TITLE),
+    altText: barChartAltText(chart),
+  };
+}
+
+/** A report is charted when it breaks its total down: one bar would only repeat the total. */
+export const chartsReport = (report: Report) => report.groups.length >= 2;
+
+/** Why a chart could not be made, as one word for the log: Slack's error code, an HTTP status, or the step. */
+function reasonOf(error: unknown, step: string): string {
+  const failure = error as { data?: { error?: unknown }; statusCode?: unknown; code?: unknown };
+  if (typeof failure?.data?.error === 'string') return failure.data.error;
+  if (typeof failure?.statusCode === 'number') return `http_${failure.statusCode}`;
+  if (typeof failure?.code === 'string') return failure.code;
+  return `${step}_failed`;
+}
+
+/**
+ * The image block showing `report`'s chart, uploaded with `client`; undefined when the report has
+ * no breakdown to chart, or when rendering or uploading failed (logged in one line with why, to
+ * `log`): the numbers are in the message anyway. For any message that carries a report (replies,
+ * digests).
+ */
+export async function chartBlock(
+  client: WebClient,
+  report: Report,
+  log?: { logger: Pick<AppLogger, 'warn'>; fields?: Record<string, unknown> },
+): Promise<types.ImageBlock | undefined> {
+  if (!chartsReport(report)) return undefined;
+  let step = 'render';
+  try {
+    const file = await renderChart(report);
+    step = 'upload';
+    const id = await uploadPrivateFile(client, file);
+    return {
+      type: 'image',
+      slack_file: { id },
+      alt_text: file.altText,
+      title: { type: 'plain_text', text: file.title, emoji: true },
+    };
+  } catch (error) {
+    log?.logger.warn(
+      { err: error, ...log.fields, step, reason: reasonOf(error, step) },
+      'report shown without its chart',
+    );
+    return undefined;
+  }
+}
