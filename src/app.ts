@@ -12,6 +12,7 @@ import { DigestService } from './core/digests/service.js';
 import { DoctorService } from './core/doctor/doctor.js';
 import { SiteDirectory } from './core/doctor/sites.js';
 import { PersonDirectory } from './core/people.js';
+import { ReportService } from './core/reports/service.js';
 import type { Clock } from './core/ports.js';
 import { UnfurlService } from './core/unfurl/unfurl.js';
 import { EspoEntityDirectory } from './crm/espo/entities.js';
@@ -137,6 +138,13 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
     publicUrl: socketMode ? undefined : config.alerts.publicUrl,
     pollSeconds: config.alerts.pollSeconds,
   });
+  // Totals and breakdowns; the vocabulary is asked for per tenant, as a tenant's own one will be.
+  const reports = new ReportService({
+    scan: gateway.scan,
+    entities,
+    vocabularyFor: async () => new EspoVocabulary(),
+    clock,
+  });
   const service = new CommandService({
     crm: gateway,
     entities,
@@ -151,6 +159,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
     alerts,
     sites,
     doctor,
+    reports,
   });
   const conversation = new ConversationService({
     commands: service,

@@ -48,6 +48,8 @@ export interface EntityTerms {
   modified: DateTerm;
   /** The money field "over 10k" is about, when the type has one. */
   amount?: { field: string; label: string };
+  /** The field holding the chance, in percent, that an open record closes (a deal's probability): weighs the pipeline. */
+  probability?: string;
   /** The field holding the record's owner (a user id), when it has one. */
   owner?: string;
   enums: EnumTerm[];

@@ -205,6 +205,7 @@ function info(name: string): EntityInfo {
       plural: definition.plural,
       keyFields: definition.keyFields,
       fieldType: (field) => types?.[field],
+      fields: () => Object.keys(types ?? {}),
       ...(assignedUser ? { assignedUser: { required: assignedUser.required === true } } : {}),
       ...(definition.statusField ? { statusField: definition.statusField } : {}),
     };

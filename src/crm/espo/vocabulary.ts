@@ -35,6 +35,7 @@ interface Definition {
   naturalDate: DateTerm;
   stateDates?: EntityTerms['stateDates'];
   amount?: { field: string; label: string };
+  probability?: string;
   groups?: GroupTerm[];
   openGroup?: GroupTerm;
   contactFields?: EntityTerms['contactFields'];
@@ -60,6 +61,8 @@ const DEFINITIONS: Record<string, Definition> = {
     // A pipeline is the deals still in play.
     openWords: ['pipeline'],
     amount: { field: 'amount', label: 'amount' },
+    // EspoCRM sets it from the stage's probabilityMap (Modules/Crm/Resources/metadata/entityDefs/Opportunity.json).
+    probability: 'probability',
     groups: [
       openDeals,
       group(['won', 'win'], 'stage', 'in', ['Closed Won']),
@@ -136,6 +139,7 @@ function terms(entity: string, definition: Definition): EntityTerms {
     created: CREATED,
     modified: MODIFIED,
     ...(definition.amount ? { amount: definition.amount } : {}),
+    ...(definition.probability ? { probability: definition.probability } : {}),
     ...(fields.some((field) => field.name === 'assignedUserId') ? { owner: 'assignedUserId' } : {}),
     enums: fields
       // A parent's type is a record type, not a value people filter by in words.
