@@ -110,7 +110,11 @@ export class ReportService {
     this.limits = { ...REPORT_LIMITS, ...deps.limits };
   }
 
-  async run(tenant: Tenant, query: ReportQuery, options: { understood?: string; title?: string } = {}): Promise<Report> {
+  async run(
+    tenant: Tenant,
+    query: ReportQuery,
+    options: { understood?: string; title?: string } = {},
+  ): Promise<Report> {
     const report = await this.answer(tenant, query);
     return {
       ...report,

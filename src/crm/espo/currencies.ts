@@ -36,7 +36,9 @@ export function currencyFactsOf(settings: unknown, appUser: unknown): CurrencyFa
   const base = text(config.baseCurrency) ?? DEFAULT_CURRENCY;
   const into = text(config.defaultCurrency) ?? base;
   const params = isObject(appUser) && isObject(appUser.appParams) ? appUser.appParams : {};
-  const listed = Array.isArray(config.currencyList) ? config.currencyList.filter((code) => typeof code === 'string') : [];
+  const listed = Array.isArray(config.currencyList)
+    ? config.currencyList.filter((code) => typeof code === 'string')
+    : [];
   const rated = new Set([...rateCodes(config.currencyRates), ...rateCodes(params.currencyRates), base]);
   return { into, rated: [...rated].filter((code) => !listed.length || listed.includes(code)) };
 }

@@ -307,7 +307,12 @@ describe('text and primary filters', () => {
 describe('reads and routing', () => {
   it('reads one record, 404 otherwise', () => {
     const lead = crm.all('Lead')[0]!;
-    expect(call('GET', `/Lead/${String(lead.id)}`).body).toEqual(lead);
+    // EspoCRM computes the converted amount on read (see FakeEspoCrm.converted).
+    const amount = lead.opportunityAmount;
+    expect(call('GET', `/Lead/${String(lead.id)}`).body).toEqual({
+      ...lead,
+      opportunityAmountConverted: typeof amount === 'number' ? amount : null,
+    });
     expect(call('GET', '/Lead/00000000000000000').status).toBe(404);
     expect(call('GET', '/Widget').status).toBe(404);
     expect(call('GET', `/Lead/${String(lead.id)}/stream`).status).toBe(200);
@@ -336,6 +341,7 @@ describe('reads and routing', () => {
   it('answers App/user and Metadata', () => {
     expect(call('GET', '/App/user').body).toEqual({
       user: { id: expect.any(String), userName: 'jsmith', name: 'Jane Smith' },
+      appParams: { currencyRates: {} },
     });
     expect(call('GET', '/Metadata', undefined, { key: 'entityDefs.Lead.fields.status.options' }).body).toEqual([
       'New',
