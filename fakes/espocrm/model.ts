@@ -178,6 +178,9 @@ export class FakeEspoCrm {
   private readonly autoincrements = new Map<string, number>();
   private idCounter = 0;
   private noteCounter = 0;
+  /** Bumped by every write, so presented records are presented again (see presentAll). */
+  private version = 0;
+  private presented?: { key: string; records: Map<string, EspoRecord[]> };
 
   /** The instance's configuration; tests change it (a lower `recordListMaxSizeLimit`, another `siteUrl`). */
   readonly settings: EspoSettings;
@@ -214,6 +217,7 @@ export class FakeEspoCrm {
       fields: { ...BASE_ENTITY_FIELDS, ...fields },
     };
     this.attributeCache.delete(name);
+    this.version += 1;
   }
 
   /**
@@ -235,7 +239,23 @@ export class FakeEspoCrm {
 
   /** All records of an entity as the API would return them, in insertion order. */
   all(entity: string): EspoRecord[] {
-    return [...this.table(entity).values()].map((record) => this.present(entity, record));
+    return this.presentAll(entity).map((record) => ({ ...record }));
+  }
+
+  /**
+   * Every record of an entity presented, kept until any record changes (or the day does: `isOverdue`):
+   * a report pages through thousands of records, and presenting them all for each page would make the
+   * fake, not the bot, the slow part of a benchmark. Read only; callers copy what they hand out.
+   */
+  private presentAll(entity: string): EspoRecord[] {
+    const key = `${this.version}|${formatDate(this.now())}`;
+    if (this.presented?.key !== key) this.presented = { key, records: new Map() };
+    let records = this.presented.records.get(entity);
+    if (!records) {
+      records = [...this.table(entity).values()].map((record) => this.present(entity, record));
+      this.presented.records.set(entity, records);
+    }
+    return records;
   }
 
   get(entity: string, id: string): EspoRecord | undefined {
@@ -291,6 +311,7 @@ export class FakeEspoCrm {
       if (method === 'PUT' || method === 'PATCH') return ok(this.update(scope, id, req.body));
       if (method === 'DELETE') {
         if (!this.table(scope).delete(id)) throw notFound();
+        this.version += 1;
         this.webhooks.emit(`${scope}.delete`, { id });
         return ok(true);
       }
@@ -309,7 +330,9 @@ export class FakeEspoCrm {
     if (maxSize > limit) throw new EspoError(403, `Max size should not exceed ${limit}. Use offset and limit.`);
     const offset = intParam(params.offset, 'offset') ?? 0;
 
-    const matched = this.all(entity).filter(this.listPredicate(entity, params)).sort(this.listOrder(entity, params));
+    const matched = this.presentAll(entity)
+      .filter(this.listPredicate(entity, params))
+      .sort(this.listOrder(entity, params));
     const select = this.selectList(params.select ?? params.attributeSelect);
     const page = matched.slice(offset, offset + maxSize).map((record) => this.converted(entity, record));
     return {
@@ -388,8 +411,8 @@ export class FakeEspoCrm {
    * base currency / 100 (Modules/Crm/Resources/metadata/entityDefs/Opportunity.json `select`).
    */
   private converted(entity: string, record: EspoRecord): EspoRecord {
-    if (!this.currencyConverted) return record;
     const out = { ...record };
+    if (!this.currencyConverted) return out;
     for (const [field, def] of Object.entries(this.entityDef(entity).fields)) {
       if (def.type !== 'currency') continue;
       const amount = record[field];
@@ -513,6 +536,7 @@ export class FakeEspoCrm {
     record.modifiedById = this.currentUser().id;
     const before = this.present(entity, existing);
     this.table(entity).set(id, record);
+    this.version += 1;
     const after = this.present(entity, record);
     this.recordChange(entity, before, after);
     return after;
@@ -754,6 +778,7 @@ export class FakeEspoCrm {
       this.autoincrements.set(counterKey, counter);
     }
     this.table(entity).set(String(stored.id), stored);
+    this.version += 1;
     return stored;
   }
 
