@@ -80,6 +80,24 @@ describe('/espo count, sum, report and pipeline, end to end', () => {
     expect(text).toContain(`*Total:* ${inQuarter.length} ${noun}`);
   });
 
+  it("/espo pipeline mine: the requester's own open deals, found by their Slack email", async () => {
+    const espo = h.membrane.tenant('T1').espo;
+    const jane = espo.all('User').find((u) => u.emailAddress === 'jane.smith@example.com')!;
+    h.slack.emails.set('UJANE', 'jane.smith@example.com');
+    const hers = espo
+      .all('Opportunity')
+      .filter((deal) => !CLOSED.includes(String(deal.stage)) && deal.assignedUserId === jane.id);
+    expect(hers.length).toBeGreaterThan(0);
+    const amount = hers.reduce((sum, deal) => sum + Number(deal.amount ?? 0), 0);
+    const text = textOf((await h.command('pipeline mine', { user: 'UJANE' })).reply);
+    expect(text).toContain('Pipeline · yours');
+    const noun = hers.length === 1 ? 'opportunity' : 'opportunities';
+    expect(text).toContain(`*Total:* ${hers.length} ${noun} · ${usd(amount)}`);
+
+    const stranger = textOf((await h.command('pipeline mine', { user: 'UNOBODY' })).reply);
+    expect(stranger).toContain('`mine` needs your email from Slack');
+  });
+
   it('/espo count leads status=New, and the same again within a minute reads nothing', async () => {
     const fresh = h.membrane
       .tenant('T1')
