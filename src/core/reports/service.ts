@@ -23,7 +23,13 @@ export interface ReportServiceDeps {
   /** The CRM's vocabulary for a tenant: enum option order, the pipeline's open group, amount and probability. */
   vocabularyFor(tenant: Tenant): Promise<Vocabulary>;
   entities: EntityDirectory;
+  /** What day it is, and when an answer was read: the app's clock. */
   clock: Clock;
+  /**
+   * Real time (epoch ms), for the read's deadline: the app's clock may be a test's fixed day, but a
+   * read takes real time. Default: Date.now.
+   */
+  timer?: () => number;
   limits?: Partial<ReportLimits>;
 }
 
@@ -205,7 +211,7 @@ export class ReportService {
       filters: query.filters,
       select: [...new Set(select)],
       maxRecords: this.limits.maxRecords,
-      deadline: readAt.getTime() + this.limits.timeMs,
+      deadline: (this.deps.timer ?? Date.now)() + this.limits.timeMs,
     });
 
     const total = accumulator(null);
