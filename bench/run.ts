@@ -12,7 +12,8 @@
  *
  * Then, after those rounds (so their numbers are untouched), the plain-language set: 30 requests as
  * signed DM messages in assistant threads, answered by a fake model (bench/plain-language.ts);
- * EspoCRM webhook batches to posted alerts (bench/alerts.ts); and a soak of two more instances on
+ * EspoCRM webhook batches to posted alerts (bench/alerts.ts); `/espo pipeline` over 1,000 and 10,000
+ * open deals (bench/reports.ts); and a soak of two more instances on
  * PostgreSQL at a steady rate (bench/soak.ts).
  *
  * Each bot starts in a new empty directory with only the environment given here (a developer's
@@ -29,6 +30,7 @@ import { startFakeSlack } from '../fakes/slack/server.js';
 import type { BurstRequest, SentCommand } from './load-generator.js';
 import { runPlainLanguage } from './plain-language.js';
 import { runAlerts } from './alerts.js';
+import { runReports } from './reports.js';
 import { runUnderstanding } from './understanding.js';
 import { runCharts } from './charts.js';
 import { runSoak } from './soak.js';
@@ -113,7 +115,8 @@ async function main() {
     );
   }
 
-  // BENCH_ONLY=commands, plain-language, understanding, charts, alerts or soak runs only that part (a quicker run while working on it).
+  // BENCH_ONLY=commands, plain-language, understanding, charts, alerts, reports or soak runs only that part (a quicker
+  // run while working on it).
   const only = process.env.BENCH_ONLY;
   if (!only || only === 'commands') {
     // Cold: a tenant's very first command (connection ensure + catalog + run). The bot's own check
@@ -194,6 +197,13 @@ async function main() {
     console.log(
       `bot RSS after alerts: ${rssMb(child.pid!).toFixed(0)} MB, ${peakRssMb(child.pid!).toFixed(0)} MB peak`,
     );
+  }
+
+  // Reports: the pipeline over 1,000 and 10,000 open deals (bench/reports.ts).
+  if (!only || only === 'reports') {
+    const reports = await runReports({ endpoint, signingSecret: SIGNING_SECRET, slack, membrane, pid: child.pid! });
+    for (const line of reports.lines) console.log(line);
+    if (!reports.passed) process.exitCode = 1;
   }
 
   // Soak: two more instances, on PostgreSQL, for SOAK_SECONDS (bench/soak.ts).

@@ -12,6 +12,7 @@ import { DigestService } from './core/digests/service.js';
 import { DoctorService } from './core/doctor/doctor.js';
 import { SiteDirectory } from './core/doctor/sites.js';
 import { PersonDirectory } from './core/people.js';
+import { ReportService } from './core/reports/service.js';
 import type { Clock } from './core/ports.js';
 import { UnfurlService } from './core/unfurl/unfurl.js';
 import { EspoEntityDirectory } from './crm/espo/entities.js';
@@ -137,6 +138,14 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
     publicUrl: socketMode ? undefined : config.alerts.publicUrl,
     pollSeconds: config.alerts.pollSeconds,
   });
+  // Each tenant's own stages and statuses, read from its EspoCRM: plain language and reports share them.
+  const vocabularies = new InstanceVocabularies(gateway, logger);
+  const reports = new ReportService({
+    scan: gateway.scan,
+    entities,
+    vocabularyFor: (tenant) => vocabularies.vocabularyFor(tenant),
+    clock,
+  });
   const service = new CommandService({
     crm: gateway,
     entities,
@@ -151,6 +160,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
     alerts,
     sites,
     doctor,
+    reports,
   });
   const conversation = new ConversationService({
     commands: service,
@@ -161,8 +171,9 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
     understanding: new UnderstandingService({
       crm: gateway,
       entities,
-      vocabulary: new InstanceVocabularies(gateway, logger),
+      vocabulary: vocabularies,
       people,
+      reports,
     }),
     conversations: store.conversations,
     clock,

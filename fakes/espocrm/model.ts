@@ -56,6 +56,14 @@ export interface EspoSettings {
   siteUrl?: string;
   version: string;
   recordListMaxSizeLimit: number;
+  /**
+   * Currencies (Resources/defaults/config.php: USD, no rates). `currencyRates`: what one unit of a
+   * currency is worth in the base currency (Core/Currency/ConfigDataProvider::getCurrencyRates).
+   */
+  baseCurrency: string;
+  defaultCurrency: string;
+  currencyList: string[];
+  currencyRates: Record<string, number>;
 }
 const TASK_DONE_STATUSES = ['Completed', 'Canceled'];
 const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -170,15 +178,28 @@ export class FakeEspoCrm {
   private readonly autoincrements = new Map<string, number>();
   private idCounter = 0;
   private noteCounter = 0;
+  /** Bumped by every write, so presented records are presented again (see presentAll). */
+  private version = 0;
+  private presented?: { key: string; records: Map<string, EspoRecord[]> };
 
   /** The instance's configuration; tests change it (a lower `recordListMaxSizeLimit`, another `siteUrl`). */
   readonly settings: EspoSettings;
+  /**
+   * Whether reads carry `<field>Converted` of currency fields and a deal's `amountWeightedConverted`,
+   * as EspoCRM computes them (see `converted`); false: the shape of an API that gives only the amount
+   * and its currency, so nothing says what amounts in several currencies come to together.
+   */
+  currencyConverted = true;
 
   constructor(opts: { now?: () => Date; siteUrl?: string } = {}) {
     this.now = opts.now ?? (() => new Date());
     this.settings = {
       version: '10.0.0',
       recordListMaxSizeLimit: 200,
+      baseCurrency: 'USD',
+      defaultCurrency: 'USD',
+      currencyList: ['USD'],
+      currencyRates: {},
       ...(opts.siteUrl ? { siteUrl: opts.siteUrl } : {}),
     };
   }
@@ -196,6 +217,7 @@ export class FakeEspoCrm {
       fields: { ...BASE_ENTITY_FIELDS, ...fields },
     };
     this.attributeCache.delete(name);
+    this.version += 1;
   }
 
   /**
@@ -226,7 +248,23 @@ export class FakeEspoCrm {
 
   /** All records of an entity as the API would return them, in insertion order. */
   all(entity: string): EspoRecord[] {
-    return [...this.table(entity).values()].map((record) => this.present(entity, record));
+    return this.presentAll(entity).map((record) => ({ ...record }));
+  }
+
+  /**
+   * Every record of an entity presented, kept until any record changes (or the day does: `isOverdue`):
+   * a report pages through thousands of records, and presenting them all for each page would make the
+   * fake, not the bot, the slow part of a benchmark. Read only; callers copy what they hand out.
+   */
+  private presentAll(entity: string): EspoRecord[] {
+    const key = `${this.version}|${formatDate(this.now())}`;
+    if (this.presented?.key !== key) this.presented = { key, records: new Map() };
+    let records = this.presented.records.get(entity);
+    if (!records) {
+      records = [...this.table(entity).values()].map((record) => this.present(entity, record));
+      this.presented.records.set(entity, records);
+    }
+    return records;
   }
 
   get(entity: string, id: string): EspoRecord | undefined {
@@ -269,7 +307,7 @@ export class FakeEspoCrm {
       return ok({ total: list.length, list: list.slice(0, maxSize) });
     }
 
-    if (method === 'GET' && scope === 'App' && id === 'user') return ok({ user: this.currentUser() });
+    if (method === 'GET' && scope === 'App' && id === 'user') return ok(this.appUser());
     if (method === 'GET' && scope === 'Settings' && id === undefined) return ok(this.publicSettings());
     if (method === 'GET' && scope === 'Metadata' && id === undefined) return ok(this.metadata(req.query.key));
     if (!this.defs[scope]) throw notFound();
@@ -282,6 +320,7 @@ export class FakeEspoCrm {
       if (method === 'PUT' || method === 'PATCH') return ok(this.update(scope, id, req.body));
       if (method === 'DELETE') {
         if (!this.table(scope).delete(id)) throw notFound();
+        this.version += 1;
         this.webhooks.emit(`${scope}.delete`, { id });
         return ok(true);
       }
@@ -300,9 +339,11 @@ export class FakeEspoCrm {
     if (maxSize > limit) throw new EspoError(403, `Max size should not exceed ${limit}. Use offset and limit.`);
     const offset = intParam(params.offset, 'offset') ?? 0;
 
-    const matched = this.all(entity).filter(this.listPredicate(entity, params)).sort(this.listOrder(entity, params));
+    const matched = this.presentAll(entity)
+      .filter(this.listPredicate(entity, params))
+      .sort(this.listOrder(entity, params));
     const select = this.selectList(params.select ?? params.attributeSelect);
-    const page = matched.slice(offset, offset + maxSize);
+    const page = matched.slice(offset, offset + maxSize).map((record) => this.converted(entity, record));
     return {
       total: matched.length,
       list: select ? page.map((r) => Object.fromEntries(select.filter((a) => a in r).map((a) => [a, r[a]]))) : page,
@@ -368,7 +409,55 @@ export class FakeEspoCrm {
   private read(entity: string, id: string): EspoRecord {
     const record = this.get(entity, id);
     if (!record) throw notFound();
-    return record;
+    return this.converted(entity, record);
+  }
+
+  /**
+   * A read record with what EspoCRM computes from its amounts on read. `<field>Converted` of each
+   * currency field: the amount times its currency's rate into the default currency
+   * (Core/Utils/Database/Orm/FieldConverters/Currency.php, no-join mode, EspoCRM's default). A
+   * deal's `amountWeightedConverted`: amount × probability × the rate of its currency into the
+   * base currency / 100 (Modules/Crm/Resources/metadata/entityDefs/Opportunity.json `select`).
+   */
+  private converted(entity: string, record: EspoRecord): EspoRecord {
+    const out = { ...record };
+    if (!this.currencyConverted) return out;
+    for (const [field, def] of Object.entries(this.entityDef(entity).fields)) {
+      if (def.type !== 'currency') continue;
+      const amount = record[field];
+      out[`${field}Converted`] =
+        typeof amount === 'number' ? amount * this.rateIntoDefault(String(record[`${field}Currency`])) : null;
+    }
+    if (entity === 'Opportunity') {
+      const { amount, probability, amountCurrency } = record;
+      const rate = this.baseRate(String(amountCurrency));
+      out.amountWeightedConverted =
+        typeof amount === 'number' && typeof probability === 'number' && rate !== null
+          ? (amount * probability * rate) / 100
+          : null;
+    }
+    return out;
+  }
+
+  /**
+   * CURRENCY_RATE (Core/ORM/QueryComposer/Part/FunctionConverters/CurrencyRate.php): 1 for the
+   * default currency, 0 for one not in the currency list, a listed one without a rate 1.0; the
+   * rates exchanged into the default currency when it is not the base one.
+   */
+  private rateIntoDefault(currency: string): number {
+    const { baseCurrency, defaultCurrency, currencyList, currencyRates } = this.settings;
+    if (currency === defaultCurrency) return 1;
+    if (!currencyList.includes(currency)) return 0;
+    if (defaultCurrency === baseCurrency) return currencyRates[currency] ?? 1;
+    const defaultRate = 1 / (currencyRates[defaultCurrency] ?? 1);
+    return currency === baseCurrency ? defaultRate : (currencyRates[currency] ?? 1) * defaultRate;
+  }
+
+  /** The rate of the Currency row of a code (Core/Utils/Currency/DatabasePopulator: one per listed currency). */
+  private baseRate(currency: string): number | null {
+    const { baseCurrency, currencyList, currencyRates } = this.settings;
+    if (currency === baseCurrency) return 1;
+    return currencyList.includes(currency) ? (currencyRates[currency] ?? 1) : null;
   }
 
   private currentUser(): { id: string; userName: string; name: string } {
@@ -376,6 +465,12 @@ export class FakeEspoCrm {
     const [user] = this.all('User');
     if (!user) return { id: '1', userName: 'admin', name: 'Admin' };
     return { id: String(user.id), userName: String(user.userName), name: String(user.name ?? user.userName) };
+  }
+
+  /** `GET /App/user`: the user, and the rates as app params (Classes/AppParams/CurrencyRates.php formats them as text). */
+  private appUser(): Record<string, unknown> {
+    const rates = Object.entries(this.settings.currencyRates).map(([code, rate]) => [code, rate.toFixed(6)]);
+    return { user: this.currentUser(), appParams: { currencyRates: Object.fromEntries(rates) } };
   }
 
   /** What `GET /Settings` shows an API user: non-admin parameters only (see EspoSettings). */
@@ -459,6 +554,7 @@ export class FakeEspoCrm {
     record.modifiedById = this.currentUser().id;
     const before = this.present(entity, existing);
     this.table(entity).set(id, record);
+    this.version += 1;
     const after = this.present(entity, record);
     this.recordChange(entity, before, after);
     return after;
@@ -700,6 +796,7 @@ export class FakeEspoCrm {
       this.autoincrements.set(counterKey, counter);
     }
     this.table(entity).set(String(stored.id), stored);
+    this.version += 1;
     return stored;
   }
 

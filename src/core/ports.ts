@@ -41,6 +41,8 @@ export interface EntityInfo {
   plural: string;
   keyFields: FieldView[];
   fieldType(field: string): string | undefined;
+  /** The fields the bot knows the type of, to say which ones a request could name; none for custom entities. */
+  fields?(): readonly string[];
   /**
    * EspoCRM's `assignedUser` on this entity: whether a new record must have one (a task's, a
    * meeting's, a call's). Absent when it has none, or the bot does not know the entity's fields.

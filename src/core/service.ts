@@ -4,6 +4,7 @@ import type { DigestService } from './digests/service.js';
 import type { DoctorService } from './doctor/doctor.js';
 import type { SiteDirectory } from './doctor/sites.js';
 import type { PersonDirectory } from './people.js';
+import type { ReportService } from './reports/service.js';
 import type {
   Assignee,
   Clock,
@@ -41,6 +42,8 @@ export interface CommandServiceDeps {
   sites?: SiteDirectory;
   /** `/espo doctor`; without it the command says it is unavailable. */
   doctor?: DoctorService;
+  /** Totals and breakdowns (`count`, `sum`, `report`, `pipeline`). */
+  reports?: ReportService;
 }
 
 /**

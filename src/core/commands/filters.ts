@@ -1,7 +1,8 @@
 import type { EntityInfo, Filter, FilterOperator } from '../ports.js';
 import { usageError, type ParseContext, type Subcommand } from './grammar.js';
+import { periodValue } from '../understanding/time.js';
 import type { Token } from './tokenize.js';
-import { coerceValue, dayStartUtc } from './values.js';
+import { coerceValue, dayStartUtc, isoDate } from './values.js';
 
 const ASSIGNMENT = /^([A-Za-z_][\w.]*)(>=|<=|!=|=|>|<|~)([\s\S]*)$/;
 const OPERATORS: Record<string, FilterOperator> = {
@@ -36,6 +37,8 @@ const RECORD_ID = /^([0-9a-f]{17}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4
  * - int, float, currency amounts: a number (`10k`, `1.5m`); the amount as stored, in the record's
  *   own currency, which is its own attribute (`amountCurrency=EUR`);
  * - date: a day, `today`, `tomorrow` or `yesterday` in the person's time zone;
+ * - date or datetime: a period, `this-quarter`, `next-month`, `last-week` (this/next/last week, month,
+ *   quarter or year), as the bounds of its days;
  * - datetime: a day is the person's whole day, a time is theirs: both sent as UTC, as stored;
  * - enum: one option, or several (`stage=Proposal,Negotiation`) as in/notIn;
  * - link (`account=Acme`): the linked record's id (`accountId`) or name (`accountName`, a column
@@ -91,6 +94,14 @@ export function parseFilter(
       return [{ field, op: operator, value }];
     }
   }
+  const isDate = type ? type === 'date' || DATETIME_TYPES.has(type) : /(^date|Date$)/.test(field);
+  const period = isDate ? periodValue(raw, isoDate(context.now, context.timeZone)) : undefined;
+  if (period) {
+    const bounds = periodBounds(operator, period);
+    if (!bounds) throw refuse(`\`${field}\` compares with a period by \`=\`, \`<\`, \`<=\`, \`>\` or \`>=\`.`);
+    const datetime = type !== undefined && DATETIME_TYPES.has(type);
+    return bounds.map(({ op, day }) => ({ field, op, value: datetime ? dayStartUtc(day, context.timeZone) : day }));
+  }
   const value = coerceValue(field, raw, type, context.now, context.timeZone);
   if (type && NUMERIC_TYPES.has(type) && typeof value !== 'number') {
     throw refuse(
@@ -98,7 +109,9 @@ export function parseFilter(
     );
   }
   if (type === 'date' && (typeof value !== 'string' || !DAY.test(value))) {
-    throw refuse(`\`${field}\` is a day: YYYY-MM-DD, \`today\`, \`tomorrow\` or \`yesterday\`.`);
+    throw refuse(
+      `\`${field}\` is a day: YYYY-MM-DD, \`today\`, \`tomorrow\`, \`yesterday\` or a period like \`this-quarter\`.`,
+    );
   }
   if (type && DATETIME_TYPES.has(type)) {
     const text = String(value);
@@ -137,5 +150,32 @@ function dayBounds(field: string, operator: FilterOperator, date: string, timeZo
       return [{ field, op: 'greaterThanOrEquals', value: start }];
     default:
       return [{ field, op: operator, value: date }];
+  }
+}
+
+/**
+ * A period compared with a date: `=` is within its days, `<` before its first, `<=` before its end,
+ * `>` after its end, `>=` from its first; `!=` would be two ranges, which one filter list cannot say.
+ */
+function periodBounds(
+  operator: FilterOperator,
+  period: { from: string; to: string },
+): { op: FilterOperator; day: string }[] | undefined {
+  switch (operator) {
+    case 'equals':
+      return [
+        { op: 'greaterThanOrEquals', day: period.from },
+        { op: 'lessThan', day: period.to },
+      ];
+    case 'lessThan':
+      return [{ op: 'lessThan', day: period.from }];
+    case 'lessThanOrEquals':
+      return [{ op: 'lessThan', day: period.to }];
+    case 'greaterThan':
+      return [{ op: 'greaterThanOrEquals', day: period.to }];
+    case 'greaterThanOrEquals':
+      return [{ op: 'greaterThanOrEquals', day: period.from }];
+    default:
+      return undefined;
   }
 }

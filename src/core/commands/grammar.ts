@@ -11,6 +11,10 @@ export const SUBCOMMANDS = [
   'disconnect',
   'list',
   'find',
+  'count',
+  'sum',
+  'report',
+  'pipeline',
   'show',
   'create',
   'update',
@@ -36,6 +40,10 @@ export const USAGE: Record<Subcommand, string> = {
   disconnect: 'disconnect',
   list: 'list <entity> [field=value ...] [sort=field] [limit=N]',
   find: 'find <entity> <text>',
+  count: 'count <entity> [field=value ...] [by <field>]',
+  sum: 'sum <entity> <field> [field=value ...] [by <field>]',
+  report: 'report <entity> by <field> [field=value ...]',
+  pipeline: 'pipeline [this quarter|next month|this-year|...] [mine]',
   show: 'show <entity> <id>',
   create: 'create <entity> field=value ...',
   update: 'update <entity> <id> field=value ...',
@@ -63,6 +71,10 @@ export const EXAMPLES: Record<Subcommand, string[]> = {
     'list tasks status!=Completed dateEnd<=today',
   ],
   find: ['find contact Jane', 'find account acme'],
+  count: ['count leads status=New', 'count leads createdAt=this-week', 'count tasks status!=Completed by assignedUser'],
+  sum: ['sum deals amount by stage', 'sum deals amount closeDate=this-quarter stage!=Closed Lost'],
+  report: ['report leads by source', 'report deals by assignedUser stage=Negotiation'],
+  pipeline: ['pipeline', 'pipeline this quarter', 'pipeline next month mine'],
   show: ['show lead 5f3a9b2c1d4e6f708', 'show https://crm.example.com/#Opportunity/view/5f3a9b2c1d4e6f708'],
   create: [
     'create task name="Call Bob" dateEnd=tomorrow priority=High',
@@ -107,6 +119,8 @@ export const ALIASES: Record<string, Subcommand> = {
   set: 'update',
   remove: 'delete',
   ls: 'list',
+  total: 'sum',
+  breakdown: 'report',
 };
 
 export const DEFAULT_PAGE_SIZE = 10;

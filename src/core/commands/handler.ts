@@ -1,6 +1,8 @@
 import type { AlertCommands } from '../alerts/ports.js';
 import type { DigestService } from '../digests/service.js';
 import type { DoctorService } from '../doctor/doctor.js';
+import type { PersonDirectory } from '../people.js';
+import type { ReportService } from '../reports/service.js';
 import type { SiteDirectory } from '../doctor/sites.js';
 import { AppError, available } from '../errors.js';
 import type { Clock, CrmGateway, EntityDirectory, ListQuery, RequestContext } from '../ports.js';
@@ -23,6 +25,10 @@ export interface CommandHandlerDeps {
   sites?: SiteDirectory;
   /** `/espo doctor`; without it the command says it is unavailable. */
   doctor?: DoctorService;
+  /** Totals and breakdowns (`count`, `sum`, `report`, `pipeline`); without it they say reports are unavailable. */
+  reports?: ReportService;
+  /** EspoCRM users by Slack email: `pipeline mine` is the requester's own deals. */
+  people?: PersonDirectory;
 }
 
 /** The slash command: its text parsed, then each subcommand read at once or proposed as a write. */
@@ -112,6 +118,19 @@ export class CommandHandler {
           query: command.query,
           page: await crm.list(tenant, command.query),
         };
+      case 'report':
+        return { kind: 'report', report: await this.reports().run(tenant, command.query) };
+      case 'pipeline': {
+        const now = this.deps.clock.now();
+        const ownerId = command.mine ? await this.crmUserOf(context) : undefined;
+        const { query, title } = await this.reports().pipelineQuery(tenant, {
+          ...(command.period ? { period: command.period } : {}),
+          ...(ownerId ? { ownerId } : {}),
+          now,
+          timeZone: context.timeZone ?? 'UTC',
+        });
+        return { kind: 'report', report: await this.reports().run(tenant, query, { title }) };
+      }
       case 'show':
         return {
           kind: 'record',
@@ -170,6 +189,28 @@ export class CommandHandler {
           (plan) => writes.propose(context, plan),
         );
     }
+  }
+
+  private reports(): ReportService {
+    return available(this.deps.reports, 'Reports are not available here.');
+  }
+
+  /** The requester's EspoCRM user, found by their Slack email, for "mine". */
+  private async crmUserOf(context: RequestContext): Promise<string> {
+    const people = available(this.deps.people, 'Reports of your own records are not available here.');
+    const tenant = this.deps.tenancy.tenantFor(context);
+    const found = await people.find(tenant, context.email, this.deps.clock.now());
+    if (found.kind === 'no_email')
+      throw new AppError(
+        'bad_input',
+        '`mine` needs your email from Slack to find your EspoCRM user, and Slack did not give it.',
+      );
+    if (found.kind === 'no_match')
+      throw new AppError(
+        'not_found',
+        `No EspoCRM user has your Slack email (${found.email}), so \`mine\` cannot tell which deals are yours.`,
+      );
+    return found.id;
   }
 
   private alerts(): AlertCommands {

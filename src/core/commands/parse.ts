@@ -1,6 +1,9 @@
 import { AppError } from '../errors.js';
 import type { EntityInfo, Filter, HttpMethod, ListQuery, ProxyRequest } from '../ports.js';
 import { siteUrlOf } from '../doctor/sites.js';
+import type { ReportQuery } from '../reports/types.js';
+import { timeAt, type TimeSpec } from '../understanding/time.js';
+import { wordsOf } from '../understanding/words.js';
 import { commandText } from '../text.js';
 import { parseFilter, splitAssignment } from './filters.js';
 import {
@@ -15,7 +18,7 @@ import {
 } from './grammar.js';
 import { closest } from './suggest.js';
 import { straightenQuotes, tokenize, UnclosedQuoteError, type Token } from './tokenize.js';
-import { coerceValue } from './values.js';
+import { coerceValue, isoDate } from './values.js';
 
 export type Command =
   | { kind: 'help'; topic?: Subcommand }
@@ -27,6 +30,10 @@ export type Command =
   | { kind: 'disconnect' }
   | { kind: 'list'; entity: EntityInfo; query: ListQuery }
   | { kind: 'find'; entity: EntityInfo; query: ListQuery }
+  /** `count`, `sum` and `report`: a total, or a breakdown by a field. */
+  | { kind: 'report'; query: ReportQuery }
+  /** `period`: the close dates to count; `mine`: the requester's own deals. */
+  | { kind: 'pipeline'; period?: TimeSpec; mine: boolean }
   | { kind: 'show'; entity: EntityInfo; id: string }
   | { kind: 'create'; entity: EntityInfo; fields: Record<string, unknown> }
   | { kind: 'update'; entity: EntityInfo; id: string; fields: Record<string, unknown> }
@@ -118,6 +125,44 @@ export function parseCommand(text: string, context: ParseContext): Command {
         query: { entity: entity.name, filters: [], limit: DEFAULT_PAGE_SIZE, offset: 0, text: searchText },
       };
     }
+    case 'count':
+    case 'report': {
+      const entity = requireEntity(sub, args, context);
+      const { filters, groupBy } = parseReportArgs(sub, entity, args.slice(1), context);
+      if (sub === 'report' && !groupBy)
+        throw usageError(sub, `Break the ${entity.plural.toLowerCase()} down by a field, like \`by status\`.`);
+      return {
+        kind: 'report',
+        query: { entity: entity.name, filters, measure: { kind: 'count' }, ...(groupBy ? { groupBy } : {}) },
+      };
+    }
+    case 'sum': {
+      const entity = requireEntity(sub, args, context);
+      const field = args[1] && !splitAssignment(args[1]) ? args[1].text : undefined;
+      if (!field || !/^[A-Za-z][A-Za-z0-9_]*$/.test(field))
+        throw usageError(
+          sub,
+          `Which number of the ${entity.plural.toLowerCase()} should I add up?${fieldChoice(entity, NUMERIC)}`,
+        );
+      const type = entity.fieldType(field);
+      if (type ? !NUMERIC.has(type) : entity.fields?.().length)
+        throw usageError(
+          sub,
+          `\`${field}\` is not a number of ${entity.plural.toLowerCase()}.${fieldChoice(entity, NUMERIC)}`,
+        );
+      const { filters, groupBy } = parseReportArgs(sub, entity, args.slice(2), context);
+      return {
+        kind: 'report',
+        query: {
+          entity: entity.name,
+          filters,
+          measure: { kind: 'sum', field, label: field },
+          ...(groupBy ? { groupBy } : {}),
+        },
+      };
+    }
+    case 'pipeline':
+      return parsePipeline(args, context);
     case 'show':
     case 'delete': {
       const target = parseRecordTarget(sub, args, context);
@@ -166,6 +211,80 @@ export function parseCommand(text: string, context: ParseContext): Command {
     case 'digest':
       return parseDigest(args);
   }
+}
+
+/** Fields a sum adds up: EspoCRM's number and money types. */
+const NUMERIC = new Set(['int', 'float', 'currency']);
+/** Fields records can be broken down by: one plain value each (not texts, dates or lists). */
+const GROUPABLE = new Set(['enum', 'bool', 'varchar', 'link', 'int']);
+
+/** " You can use: a, b, c." for the entity's fields of those types, when the bot knows its fields. */
+function fieldChoice(entity: EntityInfo, types: ReadonlySet<string>): string {
+  const fields = (entity.fields?.() ?? []).filter((field) => types.has(entity.fieldType(field) ?? ''));
+  return fields.length ? ` You can use: ${fields.map((field) => `\`${field}\``).join(', ')}.` : '';
+}
+
+/** `[field=value ...] [by <field>]`: the filters exactly as `list` reads them, and the field to break down by. */
+function parseReportArgs(
+  sub: Subcommand,
+  entity: EntityInfo,
+  args: Token[],
+  context: ParseContext,
+): Pick<ReportQuery, 'filters' | 'groupBy'> {
+  const filters: Filter[] = [];
+  let groupBy: ReportQuery['groupBy'];
+  for (let i = 0; i < args.length; i++) {
+    const token = args[i]!;
+    const parts = splitAssignment(token);
+    if (parts) {
+      filters.push(...parseFilter(sub, entity, parts.field, parts.op, parts.raw, context));
+    } else if (token.text.toLowerCase() === 'by' && !groupBy) {
+      groupBy = groupField(sub, entity, args[++i]?.text);
+    } else {
+      throw usageError(sub, `I expected a filter like \`status=New\` or \`by <field>\` but got \`${token.text}\`.`);
+    }
+  }
+  return { filters, ...(groupBy ? { groupBy } : {}) };
+}
+
+/** `by source`, `by assignedUser`: a field with one value per record; a link is grouped by its id and named by its name. */
+function groupField(
+  sub: Subcommand,
+  entity: EntityInfo,
+  word: string | undefined,
+): NonNullable<ReportQuery['groupBy']> {
+  const choice = fieldChoice(entity, GROUPABLE);
+  if (!word || !/^[A-Za-z][A-Za-z0-9_]*$/.test(word))
+    throw usageError(sub, `By which field of the ${entity.plural.toLowerCase()}?${choice}`);
+  const link = word.endsWith('Id') && entity.fieldType(word.slice(0, -2)) === 'link' ? word.slice(0, -2) : word;
+  const type = entity.fieldType(link);
+  if (type === 'link') return { field: `${link}Id`, label: link };
+  if (type ? !GROUPABLE.has(type) : entity.fields?.().length)
+    throw usageError(
+      sub,
+      `${entity.plural} cannot be broken down by \`${word}\`${type ? ` (a ${type} field)` : ''}.${choice}`,
+    );
+  return { field: word, label: word };
+}
+
+/** `pipeline [this quarter|next month|this-year|…] [mine]`: the time words as the understanding layer reads them. */
+function parsePipeline(args: Token[], context: ParseContext): Command {
+  const words = args.map((token) => token.text);
+  const mine = words.some((word) => /^(mine|my)$/i.test(word));
+  const phrase = words
+    .filter((word) => !/^(mine|my)$/i.test(word))
+    .join(' ')
+    // `this-quarter` as the filter values write it.
+    .replace(/(\p{L})-(?=\p{L})/gu, '$1 ');
+  if (!phrase) return { kind: 'pipeline', mine };
+  const read = wordsOf(phrase);
+  const time = timeAt(read, 0, isoDate(context.now, context.timeZone));
+  if (!time || time.length !== read.length)
+    throw usageError(
+      'pipeline',
+      `I did not understand \`${phrase}\` as a time. Say it like \`this quarter\`, \`next month\` or \`this-year\`.`,
+    );
+  return { kind: 'pipeline', period: time.spec, mine };
 }
 
 const ALERT_EVENTS: readonly AlertEvent[] = ['created', 'updated', 'deleted', 'assigned'];

@@ -64,6 +64,7 @@ function isConfidentlyGrammar(command: Command, words: string[], entities: Entit
       return words.length === 1;
     case 'list':
     case 'create':
+    case 'report':
       return namesEntity();
     case 'find':
       return (

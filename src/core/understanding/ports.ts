@@ -50,12 +50,12 @@ export interface EntityTerms {
   modified: DateTerm;
   /** The money field "over 10k" is about, when the type has one. */
   amount?: { field: string; label: string };
+  /** The field holding the chance, in percent, that an open record closes (a deal's probability): weighs the pipeline. */
+  probability?: string;
   /** The field holding the record's owner (a user id), when it has one. */
   owner?: string;
   /** The field a count is broken down by when the words name none ("how many leads": by source). */
   breakdown?: string;
-  /** The field holding a record's chance of closing in percent: a pipeline's amounts are also weighted by it. */
-  probability?: string;
   enums: EnumTerm[];
   groups: GroupTerm[];
   /** The group a record must be in to be "overdue" (an open task), when the type has deadlines. */

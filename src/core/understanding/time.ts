@@ -96,6 +96,17 @@ const SHIFTS = new Map([
   ['previous', -1],
   ['past', -1],
 ]);
+/**
+ * A period typed as one filter value (`closeDate=this-quarter`, `createdAt=last-week`): this, next or
+ * last week, month, quarter or year, as the days it covers (`from` inclusive, `to` exclusive).
+ */
+export function periodValue(raw: string, today: string): { from: string; to: string; label: string } | undefined {
+  const match = /^(this|next|last)-(week|month|quarter|year)$/i.exec(raw.trim());
+  if (!match) return undefined;
+  const [shift, unit] = [match[1]!.toLowerCase(), match[2]!.toLowerCase()];
+  return { ...unitRange(unit, today, SHIFTS.get(shift)!), label: `${shift} ${unit}` };
+}
+
 const BOUNDS = new Set(['before', 'after', 'since', 'until', 'by']);
 
 /** A single day named at `i`: today, tomorrow, yesterday, a weekday, `2026-12-01`, `Dec 5`, `5 December`. */

@@ -204,7 +204,9 @@ function info(name: string): EntityInfo {
       label: definition.label,
       plural: definition.plural,
       keyFields: definition.keyFields,
-      fieldType: (field) => types?.[field],
+      // Own keys only: `constructor` is a word someone may type, not a field.
+      fieldType: (field) => (types && Object.hasOwn(types, field) ? types[field] : undefined),
+      fields: () => Object.keys(types ?? {}),
       ...(assignedUser ? { assignedUser: { required: assignedUser.required === true } } : {}),
       ...(definition.statusField ? { statusField: definition.statusField } : {}),
     };

@@ -122,12 +122,16 @@ export function espoQueryString(params: [string, unknown][]): string {
   return pairs.map(([key, value]) => `${encodeURIComponent(key)}=${encodeURIComponent(value)}`).join('&');
 }
 
-/** `GET /Lead?maxSize=10&offset=0&orderBy=name&order=asc&where[0][type]=equals&...`. */
-export function espoListPath(query: ListQuery): string {
+/**
+ * `GET /Lead?maxSize=10&offset=0&orderBy=name&order=asc&where[0][type]=equals&...`; `select`: only those attributes,
+ * comma-separated (Core/Record/SearchParamsFetcher reads `select` or `attributeSelect`).
+ */
+export function espoListPath(query: ListQuery, select?: string[]): string {
   const params: [string, unknown][] = [
     ['maxSize', query.limit],
     ['offset', query.offset],
   ];
+  if (select?.length) params.push(['select', select.join(',')]);
   if (query.sort) params.push(['orderBy', query.sort.field], ['order', query.sort.order]);
   // EspoCRM's quick search over the entity's text fields (name, email, ...), as its own UI does.
   if (query.text) params.push(['textFilter', query.text]);

@@ -118,6 +118,7 @@ const DEFINITIONS: Record<string, Definition> = {
     openWords: ['pipeline'],
     amount: { field: 'amount', label: 'amount' },
     breakdown: 'stage',
+    // EspoCRM sets it from the stage's probabilityMap (Modules/Crm/Resources/metadata/entityDefs/Opportunity.json).
     probability: 'probability',
     groups: (enums) => {
       const won = enums.stagesAt('stage', 100);

@@ -21,6 +21,7 @@ import { MembraneConnections, type MembraneConnectionOptions, type ReadyListener
 import { examine, type DoctorParts } from './doctor.js';
 import { MembraneProxy } from './proxy.js';
 import { MembraneRecords } from './records.js';
+import { MembraneRecordScan } from './scan.js';
 
 export interface MembraneGatewayOptions extends MembraneCallOptions, MembraneConnectionOptions {
   catalogTtlMs?: number;
@@ -39,6 +40,8 @@ export class MembraneGateway implements CrmGateway {
   private readonly restProxy: MembraneProxy;
   private readonly records: MembraneRecords;
   private readonly doctorParts: DoctorParts;
+  /** Reports' bounded reads of every matching record (core/reports). */
+  readonly scan: MembraneRecordScan;
 
   constructor(options: MembraneGatewayOptions) {
     const calls = new MembraneCalls(options);
@@ -47,6 +50,7 @@ export class MembraneGateway implements CrmGateway {
     this.actions = new MembraneActions(calls, this.connections, this.catalog, options.cache);
     this.restProxy = new MembraneProxy(calls, this.connections, options.cache);
     this.records = new MembraneRecords(this.connections, this.catalog, this.actions, this.restProxy);
+    this.scan = new MembraneRecordScan(this.connections, this.records, this.restProxy);
     this.doctorParts = {
       connections: this.connections,
       catalog: this.catalog,

@@ -91,18 +91,32 @@ export class MembraneRecords {
       entity: actionNouns(query.entity).singular,
       isWrite: false,
     };
-    return this.connections.withConnection(tenant, failure, async (connection) => {
-      const largest = connection.findings?.maxPageSize;
-      const sized = largest && query.limit > largest ? { ...query, limit: largest } : query;
-      try {
-        return await this.listOn(tenant, connection, sized);
-      } catch (error) {
-        const limit = maxSizeRefused(error);
-        if (limit === undefined || limit < 1 || limit >= sized.limit) throw error;
-        await this.connections.learn(tenant, connection, { maxPageSize: limit });
-        return this.listOn(tenant, connection, { ...sized, limit });
-      }
-    });
+    return this.connections.withConnection(tenant, failure, (connection) =>
+      this.sized(tenant, connection, query.limit, (limit) => this.listOn(tenant, connection, { ...query, limit })),
+    );
+  }
+
+  /**
+   * A read of a page of up to `limit` records, at most as many as EspoCRM serves (the page size the
+   * doctor found, or EspoCRM's 403 "Max size should not exceed N", learned for next time): `read`
+   * is given the page size to ask for.
+   */
+  async sized<T>(
+    tenant: Tenant,
+    connection: CachedConnection,
+    limit: number,
+    read: (limit: number) => Promise<T>,
+  ): Promise<T> {
+    const largest = connection.findings?.maxPageSize;
+    const size = largest && limit > largest ? largest : limit;
+    try {
+      return await read(size);
+    } catch (error) {
+      const refused = maxSizeRefused(error);
+      if (refused === undefined || refused < 1 || refused >= size) throw error;
+      await this.connections.learn(tenant, connection, { maxPageSize: refused });
+      return read(refused);
+    }
   }
 
   private listOn(tenant: Tenant, connection: CachedConnection, query: ListQuery): Promise<RecordPage> {

@@ -27,12 +27,14 @@ export function renderHelp(reply: Extract<Reply, { kind: 'help' }>): Message {
         '• `/espo list leads status=New sort=-createdAt`\n' +
         '• `/espo list deals stage=Prospecting,Qualification amount>10k`\n' +
         '• `/espo find contact Jane`\n' +
+        '• `/espo pipeline this quarter`\n' +
+        '• `/espo sum deals amount by stage`\n' +
         '• `/espo create task name="Call Bob" dateEnd=tomorrow`\n' +
         '• `/espo update lead 5f3a… status="In Process"`',
     ),
     // `<` and `>` are Slack's markup even in code: escaped, so they show as typed.
     context(
-      'Filters: `=`, `!=`, `&gt;`, `&lt;`, `&gt;=`, `&lt;=`, `~` (contains); `a,b` means any of. Dates: ISO, `today`, `tomorrow`.',
+      'Filters: `=`, `!=`, `&gt;`, `&lt;`, `&gt;=`, `&lt;=`, `~` (contains); `a,b` means any of. Dates: ISO, `today`, `tomorrow`, periods like `this-quarter`, `last-week`, `next-month`.',
     ),
   ]);
 }

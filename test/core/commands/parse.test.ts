@@ -325,3 +325,103 @@ describe('parseCommand', () => {
     ])('%s', (text, message) => expectBadInput(text, message));
   });
 });
+
+describe('reports: count, sum, report, pipeline', () => {
+  it('counts with the filters of list, and breaks down by a field', () => {
+    expect(parse('count leads status=New')).toEqual({
+      kind: 'report',
+      query: {
+        entity: 'Lead',
+        filters: [{ field: 'status', op: 'equals', value: 'New' }],
+        measure: { kind: 'count' },
+      },
+    });
+    expect(parse('count tasks status!=Completed by assignedUser')).toMatchObject({
+      query: { entity: 'Task', groupBy: { field: 'assignedUserId', label: 'assignedUser' } },
+    });
+  });
+
+  it('sums a number field, by a field, with filters on either side', () => {
+    expect(parse('sum deals amount by stage')).toEqual({
+      kind: 'report',
+      query: {
+        entity: 'Opportunity',
+        filters: [],
+        measure: { kind: 'sum', field: 'amount', label: 'amount' },
+        groupBy: { field: 'stage', label: 'stage' },
+      },
+    });
+    expect(parse('sum deals amount by stage amount>10k')).toMatchObject({
+      query: { filters: [{ field: 'amount', op: 'greaterThan', value: 10_000 }], groupBy: { field: 'stage' } },
+    });
+  });
+
+  it('says which fields are possible when the one named is not', () => {
+    expectBadInput(
+      'sum deals stage',
+      /`stage` is not a number of opportunities\. You can use: `amount`.*`probability`/,
+    );
+    expectBadInput('sum deals', /Which number.*You can use: `amount`/);
+    expectBadInput('report leads by description', /cannot be broken down by `description` \(a text field\).*`source`/);
+    expectBadInput('report leads by nothingLikeIt', /cannot be broken down by `nothingLikeIt`\..*`status`/);
+    expectBadInput('report leads status=New', /down by a field, like `by status`/);
+    expectBadInput(
+      'count leads status=New loud',
+      /I expected a filter like `status=New` or `by <field>` but got `loud`/,
+    );
+    expectBadInput('count leads by', /By which field/);
+  });
+
+  it('reads the pipeline: a time in words or as one value, and mine', () => {
+    expect(parse('pipeline')).toEqual({ kind: 'pipeline', mine: false });
+    expect(parse('pipeline this quarter')).toEqual({
+      kind: 'pipeline',
+      period: { kind: 'range', from: '2026-10-01', to: '2027-01-01', label: 'this quarter' },
+      mine: false,
+    });
+    expect(parse('pipeline next-month mine')).toEqual({
+      kind: 'pipeline',
+      period: { kind: 'range', from: '2026-12-01', to: '2027-01-01', label: 'next month' },
+      mine: true,
+    });
+    expect(parse('pipeline mine this-year')).toMatchObject({
+      period: { from: '2026-01-01', to: '2027-01-01' },
+      mine: true,
+    });
+    expectBadInput('pipeline whenever', /did not understand `whenever` as a time/);
+  });
+});
+
+describe('period values', () => {
+  it('makes a date field within a period, in list and in reports', () => {
+    const list = parse('list deals closeDate=this-quarter') as Extract<Command, { kind: 'list' }>;
+    expect(list.query.filters).toEqual([
+      { field: 'closeDate', op: 'greaterThanOrEquals', value: '2026-10-01' },
+      { field: 'closeDate', op: 'lessThan', value: '2027-01-01' },
+    ]);
+    expect(parse('count leads createdAt=last-week')).toMatchObject({
+      query: {
+        filters: [
+          // The person's week in Los Angeles, in UTC as EspoCRM stores datetimes.
+          { field: 'createdAt', op: 'greaterThanOrEquals', value: '2026-11-16 08:00:00' },
+          { field: 'createdAt', op: 'lessThan', value: '2026-11-23 08:00:00' },
+        ],
+      },
+    });
+  });
+
+  it('compares with a period by its first or last day', () => {
+    const filters = (text: string) => (parse(`list deals ${text}`) as Extract<Command, { kind: 'list' }>).query.filters;
+    expect(filters('closeDate<next-month')).toEqual([{ field: 'closeDate', op: 'lessThan', value: '2026-12-01' }]);
+    expect(filters('closeDate<=this-month')).toEqual([{ field: 'closeDate', op: 'lessThan', value: '2026-12-01' }]);
+    expect(filters('closeDate>this-year')).toEqual([
+      { field: 'closeDate', op: 'greaterThanOrEquals', value: '2027-01-01' },
+    ]);
+    expect(filters('closeDate>=last-month')).toEqual([
+      { field: 'closeDate', op: 'greaterThanOrEquals', value: '2026-10-01' },
+    ]);
+    expectBadInput('list deals closeDate!=this-month', /compares with a period by/);
+    // Not a date field: the words stay a value.
+    expect(filters('name=this-week')).toEqual([{ field: 'name', op: 'equals', value: 'this-week' }]);
+  });
+});

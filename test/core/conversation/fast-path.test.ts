@@ -27,6 +27,11 @@ describe('fastPathCommand', () => {
     'status',
     'connect',
     'help list',
+    'count leads status=New',
+    'sum deals amount by stage',
+    'report leads by source',
+    'pipeline this quarter',
+    'pipeline mine',
   ])('runs the slash grammar %j as it is', (text) => {
     expect(fast(text)).toBe(text);
   });
@@ -75,6 +80,10 @@ describe('fastPathCommand', () => {
     'https://crm.example.com/#Lead/view/5f3a1b2c3d4e5f607',
     'who are my biggest accounts?',
     'hi, list my leads',
+    'count my open deals',
+    'report on the Acme deal',
+    'sum up what happened with Globex',
+    'pipeline looks thin, what should I do',
     '',
   ])('leaves the sentence %j to the model', (text) => {
     expect(fast(text)).toBeUndefined();

@@ -307,7 +307,12 @@ describe('text and primary filters', () => {
 describe('reads and routing', () => {
   it('reads one record, 404 otherwise', () => {
     const lead = crm.all('Lead')[0]!;
-    expect(call('GET', `/Lead/${String(lead.id)}`).body).toEqual(lead);
+    // EspoCRM computes the converted amount on read (see FakeEspoCrm.converted).
+    const amount = lead.opportunityAmount;
+    expect(call('GET', `/Lead/${String(lead.id)}`).body).toEqual({
+      ...lead,
+      opportunityAmountConverted: typeof amount === 'number' ? amount : null,
+    });
     expect(call('GET', '/Lead/00000000000000000').status).toBe(404);
     expect(call('GET', '/Widget').status).toBe(404);
     expect(call('GET', `/Lead/${String(lead.id)}/stream`).status).toBe(200);
@@ -336,6 +341,7 @@ describe('reads and routing', () => {
   it('answers App/user and Metadata', () => {
     expect(call('GET', '/App/user').body).toEqual({
       user: { id: expect.any(String), userName: 'jsmith', name: 'Jane Smith' },
+      appParams: { currencyRates: {} },
     });
     expect(call('GET', '/Metadata', undefined, { key: 'entityDefs.Lead.fields.status.options' }).body).toEqual([
       'New',
@@ -635,5 +641,33 @@ describe('webhooks and the stream', () => {
         },
       }),
     ]);
+  });
+});
+
+describe('converted amounts', () => {
+  it('converts with the rates into the default currency; a listed currency without a rate at 1, another at 0', () => {
+    Object.assign(crm.settings, { currencyList: ['USD', 'EUR', 'GBP'], currencyRates: { EUR: 1.2 } });
+    const [eur, gbp, chf] = crm.seed(
+      'Opportunity',
+      ['EUR', 'GBP', 'CHF'].map((code) => ({
+        name: `In ${code}`,
+        amount: 100,
+        amountCurrency: code,
+        stage: 'Proposal',
+        closeDate: '2026-12-01',
+      })),
+    );
+    const read = (id: unknown) => call('GET', `/Opportunity/${String(id)}`).body as Record<string, unknown>;
+    expect(read(eur!.id)).toMatchObject({ amountConverted: 120, amountWeightedConverted: 60 });
+    expect(read(gbp!.id)).toMatchObject({ amountConverted: 100, amountWeightedConverted: 50 });
+    expect(read(chf!.id)).toMatchObject({ amountConverted: 0, amountWeightedConverted: null });
+    const listed = call('GET', '/Opportunity', undefined, { select: 'amountConverted', maxSize: '200' }).body as {
+      list: Record<string, unknown>[];
+    };
+    expect(listed.list.find((deal) => deal.id === eur!.id)).toEqual({ id: eur!.id, amountConverted: 120 });
+    expect(call('GET', '/App/user').body).toMatchObject({ appParams: { currencyRates: { EUR: '1.200000' } } });
+
+    crm.currencyConverted = false;
+    expect(read(eur!.id)).not.toHaveProperty('amountConverted');
   });
 });
