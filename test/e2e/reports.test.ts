@@ -59,7 +59,8 @@ describe('/espo count, sum, report and pipeline, end to end', () => {
     expect(positions).toEqual([...positions].sort((a, b) => a - b));
     expect(text).not.toContain('Closed Won:');
     // Only the fields the report needs were asked for.
-    expect(proxyReads()[0]!.query.select).toBe('amount,amountCurrency,amountConverted,probability,stage');
+    const dealReads = proxyReads().filter((call) => call.path.endsWith('/Opportunity'));
+    expect(dealReads[0]!.query.select).toBe('amount,amountCurrency,amountConverted,probability,stage');
   });
 
   it('/espo pipeline this quarter: only deals closing in it', async () => {
@@ -172,5 +173,112 @@ describe('/espo count, sum, report and pipeline, end to end', () => {
     const text = textOf((await h.command('sum deals stage')).reply);
     expect(text).toContain('`stage` is not a number of opportunities');
     expect(text).toContain('`amount`');
+  });
+});
+
+describe('numbers asked in words, without a model', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ now: () => new Date('2026-11-18T15:00:00Z') });
+    h.slack.emails.set('U1', 'marco.lopez@example.com');
+    await h.command('connect');
+  });
+  afterAll(() => h.close());
+
+  const said = async (text: string) => {
+    const { messages } = await h.say('dm', text);
+    return { text: textOf((messages[0]?.body ?? {}) as never), body: messages[0]?.body as { blocks?: unknown[] } };
+  };
+
+  it('"how much is in the pipeline?": the open deals added up and weighted, by stage, with a chart', async () => {
+    const open = h.membrane
+      .tenant('T1')
+      .espo.all('Opportunity')
+      .filter((deal) => !CLOSED.includes(String(deal.stage)));
+    const byStage = tally(open, 'stage');
+    const amount = [...byStage.values()].reduce((sum, group) => sum + group.amount, 0);
+    const weighted = [...byStage.values()].reduce((sum, group) => sum + group.weighted, 0);
+
+    const { text, body } = await said('how much is in the pipeline?');
+    expect(text).toContain(`*Total:* ${open.length} opportunities · ${usd(amount)} · weighted ${usd(weighted)}`);
+    expect(text).toContain('Understood as: total amount of Opportunities · stage is not Closed Won or Closed Lost');
+    const image = (body.blocks as { type: string; slack_file?: { id: string } }[]).find((b) => b.type === 'image');
+    const file = h.slack.files.get(image!.slack_file!.id)!;
+    // A PNG: its signature, and bytes that are a chart, not a placeholder.
+    expect(file.bytes!.subarray(1, 4).toString()).toBe('PNG');
+    expect(file.bytes!.length).toBeGreaterThan(5_000);
+    expect(h.logs.findLast((l) => l.msg === 'request handled')).toMatchObject({ route: 'understood' });
+  });
+
+  it('"how many leads came in this month": the count, broken down by source', async () => {
+    // November 2026 in New York (the fake Slack's zone for people), as EspoCRM stores it: in UTC.
+    const leads = h.membrane
+      .tenant('T1')
+      .espo.all('Lead')
+      .filter((l) => String(l.createdAt) >= '2026-11-01 04:00:00' && String(l.createdAt) < '2026-12-01 05:00:00');
+    expect(leads.length).toBeGreaterThan(1);
+    const { text } = await said('how many leads came in this month?');
+    expect(text).toContain('Understood as: how many Leads · created this month');
+    expect(text).toContain(`*Total:* ${leads.length} leads`);
+    for (const [source, group] of tally(leads, 'source'))
+      expect(text).toContain(`• ${source}: ${group.count} lead${group.count === 1 ? '' : 's'}`);
+  });
+
+  it('"who has the most open deals?": open deals counted per owner, by name, most first', async () => {
+    const espo = h.membrane.tenant('T1').espo;
+    const users = new Map(espo.all('User').map((user) => [user.id, String(user.name)]));
+    const open = espo.all('Opportunity').filter((deal) => !CLOSED.includes(String(deal.stage)));
+    const perOwner = [...tally(open, 'assignedUserId')].sort((a, b) => b[1].count - a[1].count);
+    const { text } = await said('who has the most open deals?');
+    const [topId, top] = perOwner[0]!;
+    const topName = topId === 'None' ? 'None' : users.get(topId)!;
+    expect(text).toContain(`• ${topName}: ${top.count} opportunit`);
+    const positions = perOwner.map(([id]) => text.indexOf(`• ${id === 'None' ? 'None' : users.get(id)!}:`));
+    expect(positions.every((position) => position > 0)).toBe(true);
+    expect(positions).toEqual([...positions].sort((a, b) => a - b));
+  });
+});
+
+describe('numbers the model asks the report engine for', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ openai: true });
+    await h.command('connect');
+  });
+  afterAll(() => h.close());
+
+  it('offers crm_report for a question about numbers, and answers with the engine, not the model', async () => {
+    h.openai!.enqueue({
+      toolCalls: [
+        {
+          name: 'crm_report',
+          arguments: { entity: 'Lead', sum_field: null, group_by: 'source', filters: 'status!=Dead' },
+        },
+      ],
+    });
+    // "ones worth chasing" is beyond the understanding layer: the model's turn.
+    const { messages } = await h.say('dm', 'how many leads are worth chasing, by source?');
+    const leads = h.membrane
+      .tenant('T1')
+      .espo.all('Lead')
+      .filter((lead) => lead.status !== 'Dead');
+    const text = textOf((messages[0]?.body ?? {}) as never);
+    expect(text).toContain(`*Total:* ${leads.length} leads`);
+    for (const [source, group] of tally(leads, 'source'))
+      expect(text).toContain(`• ${source}: ${group.count} lead${group.count === 1 ? '' : 's'}`);
+    const offered = h.openai!.requests[0]!.body.tools?.map(
+      (tool) => (tool as { function: { name: string } }).function.name,
+    );
+    expect(offered).toContain('crm_report');
+  });
+
+  it('does not offer it when the words ask for records', async () => {
+    h.openai!.reset();
+    h.openai!.enqueue({ toolCalls: [{ name: 'ask_clarifying_question', arguments: { question: 'Which ones?' } }] });
+    await h.say('dm', 'show leads that look promising');
+    const offered = h.openai!.requests[0]!.body.tools?.map(
+      (tool) => (tool as { function: { name: string } }).function.name,
+    );
+    expect(offered).not.toContain('crm_report');
   });
 });
