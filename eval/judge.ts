@@ -21,6 +21,10 @@ export type Expectation =
   | { kind: 'list'; entity: string; where: Where; order?: { by: string; desc?: boolean }; limit?: number }
   /** How many records the predicate selects. */
   | { kind: 'count'; entity: string; where: Where }
+  /** The selected records' `field` added up ("how much pipeline"): one currency in the data set. */
+  | { kind: 'sum'; entity: string; where: Where; field: string }
+  /** The selected records counted per value of `by` (a user id is read as the user's name; none as "None"). */
+  | { kind: 'breakdown'; entity: string; where: Where; by: string }
   /** The one record the predicate selects (a lookup by name); `shows` is the field asked about. */
   | { kind: 'record'; entity: string; where: Where; shows?: string }
   /** A greeting or a question about the bot: its help. */
@@ -39,6 +43,8 @@ export type Answer =
   | { type: 'records'; entities: string[]; ids: string[]; total?: number; more: boolean; text: string }
   | { type: 'record'; entity: string; id: string; text: string }
   | { type: 'count'; count: number }
+  /** A total or a breakdown: the total's count and amount (when it has one), and each group's count by label. */
+  | { type: 'report'; count: number; amount?: number; groups: Map<string, number> }
   /** A write waiting for the person's Confirm. */
   | { type: 'preview' }
   /** No data asserted: help, a notice ("ask the model", "say it another way"), a question back. */
@@ -118,6 +124,22 @@ export function countIn(message: SlackMessage): number | undefined {
   return undefined;
 }
 
+const number = (digits: string) => Number(digits.replace(/,/g, ''));
+
+/**
+ * A report as src/slack/render/report.ts writes it: "*Total:* 12 opportunities · $340,000 · weighted
+ * …", then a line a group, "• Prospecting: 4 opportunities · $120,000". An amount in several
+ * currencies ("$1 + €2") is no one amount.
+ */
+export function reportIn(text: string): Extract<Answer, { type: 'report' }> | undefined {
+  const total = /\*Total:\* ([\d,]+) [^·\n]*(?:· ([^·\n]+))?/.exec(text);
+  if (!total) return undefined;
+  const amount = total[2] && !total[2].includes('+') ? /[\d,]+(?:\.\d+)?/.exec(total[2]) : undefined;
+  const groups = new Map<string, number>();
+  for (const [, label, count] of text.matchAll(/^• (.+): ([\d,]+) \S+/gm)) groups.set(label!, number(count!));
+  return { type: 'report', count: number(total[1]!), ...(amount ? { amount: number(amount[0]) } : {}), groups };
+}
+
 /** "Showing 1–10 of 23": the total a records reply gives. */
 function totalIn(text: string): number | undefined {
   const match = /Showing \d+[–-]\d+ of (\d+)/i.exec(text);
@@ -136,6 +158,10 @@ export function readAnswer(message: SlackMessage, kind: string | undefined): Ans
   if (kind === 'error') return { type: 'error', text: text.slice(0, 200) };
   if (kind === 'confirm') return { type: 'preview' };
   if (kind && HANDOVER_KINDS.test(kind)) return { type: 'handover', kind };
+  if (kind === 'report') {
+    const report = reportIn(text);
+    if (report) return report;
+  }
   if (kind === 'record') {
     const record = cardRecord(message);
     if (record) return { type: 'record', ...record, text };
@@ -248,7 +274,12 @@ export function judge(
   const entityOk = (entities: string[]) => entities.every((entity) => entity === expectation.entity);
   switch (expectation.kind) {
     case 'count': {
-      const said = answer.type === 'count' ? answer.count : answer.type === 'records' ? answer.total : undefined;
+      const said =
+        answer.type === 'count' || answer.type === 'report'
+          ? answer.count
+          : answer.type === 'records'
+            ? answer.total
+            : undefined;
       if (answer.type === 'records' && !entityOk(answer.entities))
         return { outcome: 'wrong', detail: `listed ${answer.entities.join(', ')}` };
       if (said === expected.length) return { outcome: 'correct' };
@@ -274,8 +305,42 @@ export function judge(
           : { outcome: 'handed over', detail: `a choice of ${answer.ids.length}` };
       return { outcome: 'wrong', detail: `did not show ${String(only.name)}` };
     }
+    case 'sum': {
+      if (answer.type !== 'report') return { outcome: 'wrong', detail: `answered a total with ${answer.type}` };
+      const sum = expected.reduce((total, record) => total + Number(record[expectation.field] ?? 0), 0);
+      // The reply rounds to whole units.
+      if (answer.amount !== undefined && Math.abs(answer.amount - sum) <= 1 && answer.count === expected.length)
+        return { outcome: 'correct' };
+      return {
+        outcome: 'wrong',
+        detail: `said ${answer.count} for ${answer.amount ?? 'no amount'}, expected ${expected.length} for ${Math.round(sum)}`,
+      };
+    }
+    case 'breakdown': {
+      if (answer.type !== 'report') return { outcome: 'wrong', detail: `answered a breakdown with ${answer.type}` };
+      const users = new Map(recordsOf('User').map((user) => [user.id, String(user.name)]));
+      const want = new Map<string, number>();
+      for (const record of expected) {
+        const value = record[expectation.by];
+        const label =
+          value === null || value === undefined || value === ''
+            ? 'None'
+            : expectation.by === 'assignedUserId'
+              ? (users.get(String(value)) ?? String(value))
+              : String(value);
+        want.set(label, (want.get(label) ?? 0) + 1);
+      }
+      const same = want.size === answer.groups.size && [...want].every(([label, n]) => answer.groups.get(label) === n);
+      return same && answer.count === expected.length
+        ? { outcome: 'correct' }
+        : {
+            outcome: 'wrong',
+            detail: `said ${JSON.stringify(Object.fromEntries(answer.groups))}, expected ${JSON.stringify(Object.fromEntries(want))}`,
+          };
+    }
     case 'list': {
-      if (answer.type === 'count') return { outcome: 'wrong', detail: 'gave a number for a list' };
+      if (answer.type === 'count' || answer.type === 'report')
+        return { outcome: 'wrong', detail: 'gave a number for a list' };
       if (answer.type === 'record') {
         return expected.length === 1 && expected[0]!.id === answer.id
           ? { outcome: 'correct' }

@@ -79,6 +79,18 @@ const ranked = (entity: string, order: Order, limit: number | undefined, ...wher
   ...(limit ? { limit } : {}),
 });
 const count = (entity: string, ...where: Where[]): Expectation => ({ kind: 'count', entity, where: all(...where) });
+const sum = (entity: string, field: string, ...where: Where[]): Expectation => ({
+  kind: 'sum',
+  entity,
+  field,
+  where: all(...where),
+});
+const breakdown = (entity: string, by: string, ...where: Where[]): Expectation => ({
+  kind: 'breakdown',
+  entity,
+  by,
+  where: all(...where),
+});
 const record = (entity: string, where: Where, shows?: string): Expectation => ({
   kind: 'record',
   entity,
@@ -106,6 +118,7 @@ const task = ask('tasks');
 const company = ask('accounts and contacts');
 const lookup = ask('lookups by name');
 const howMany = ask('counts');
+const totals = ask('totals and breakdowns');
 const typo = ask('typos');
 const greeting = ask('greetings and help');
 const model = ask('for the model');
@@ -328,6 +341,29 @@ export const REQUESTS: EvalRequest[] = [
   howMany('how many prospects are unassigned', count('Lead', unassigned)),
   howMany('total number of opportunities', count('Opportunity', any)),
   howMany('how many overdue tasks do I have', count('Task', mine, overdue)),
+
+  // Totals and breakdowns: a number, not a list.
+  totals('how much pipeline closes this quarter?', sum('Opportunity', 'amount', open, closing(thisQuarter))),
+  totals('how much is in the pipeline', sum('Opportunity', 'amount', open)),
+  totals("what's the total value of my open deals", sum('Opportunity', 'amount', mine, open)),
+  totals('what did we win last month?', sum('Opportunity', 'amount', stage('Closed Won'), closing(lastMonth))),
+  totals('total pipeline this month', sum('Opportunity', 'amount', open, closing(thisMonth))),
+  totals('sum of deals closing next month', sum('Opportunity', 'amount', closing(nextMonth))),
+  totals("how much is Bo's pipeline worth", sum('Opportunity', 'amount', open, ownedBy('Bo'))),
+  totals('open deals by stage', breakdown('Opportunity', 'stage', open)),
+  totals('leads by source', breakdown('Lead', 'source', any)),
+  totals('who has the most open deals?', breakdown('Opportunity', 'assignedUserId', open)),
+  totals('tasks by status', breakdown('Task', 'status', any)),
+  totals('how many leads per rep', breakdown('Lead', 'assignedUserId', any)),
+  totals('which rep has the most leads', breakdown('Lead', 'assignedUserId', any)),
+  totals(
+    'deals won this year by rep',
+    breakdown('Opportunity', 'assignedUserId', stage('Closed Won'), closing(thisYear)),
+  ),
+  totals('my open tasks broken down by status', breakdown('Task', 'status', mine, active)),
+  // Beyond the words the layer reads: the model's, or a hand-over.
+  totals('average deal size this year', MODEL),
+  totals('how does this quarter compare to last quarter', MODEL),
   howMany('how many customers do we have', count('Account', is('type', 'Customer'))),
 
   // Typos and everyday synonyms.

@@ -3,7 +3,9 @@ import type { EspoRecord } from '../../fakes/espocrm/model.js';
 import { countIn, judge, readAnswer, type EvalContext, type Expectation, type SlackMessage } from '../../eval/judge.js';
 import type { CrmRecord, EntityInfo } from '../../src/core/ports.js';
 import type { Reply } from '../../src/core/replies.js';
+import type { Report } from '../../src/core/reports/types.js';
 import { renderReply } from '../../src/slack/render/reply.js';
+import { pipelineReport } from '../support/reports.js';
 
 /**
  * The evaluation's verdicts are what CI trusts, so they are checked here on replies rendered by the
@@ -201,5 +203,44 @@ describe('the evaluation judges a reply', () => {
     expect(verdictOf(count, said('3 opportunities · stage is Negotiation'))).toMatchObject({ outcome: 'wrong' });
     // A list whose total answers the question counts too.
     expect(verdictOf(count, records(byId('d1'), 2)).outcome).toBe('correct');
+  });
+});
+
+describe('the evaluation judges a total or a breakdown', () => {
+  const open = deals.filter((deal) => !['Closed Won', 'Closed Lost'].includes(String(deal.stage)));
+  const stages = [...new Set(open.map((deal) => String(deal.stage)))].map((stage) => {
+    const inStage = open.filter((deal) => deal.stage === stage);
+    const amount = inStage.reduce((sum, deal) => sum + Number(deal.amount), 0);
+    return { label: stage, count: inStage.length, amount, probability: 0.5 };
+  });
+  const reportReply = (report: Report) => ({
+    message: renderReply({ kind: 'report', report }) as SlackMessage,
+    kind: 'report',
+  });
+  const openWhere = (r: EspoRecord) => !['Closed Won', 'Closed Lost'].includes(String(r.stage));
+  const total: Expectation = { kind: 'sum', entity: 'Opportunity', field: 'amount', where: openWhere };
+  const byStage: Expectation = { kind: 'breakdown', entity: 'Opportunity', by: 'stage', where: openWhere };
+
+  it('reads the total, its amount and each group from the rendered report', () => {
+    const answer = readAnswer(reportReply(pipelineReport(stages)).message, 'report');
+    expect(answer).toEqual({
+      type: 'report',
+      count: open.length,
+      amount: stages.reduce((sum, stage) => sum + stage.amount, 0),
+      groups: new Map(stages.map((stage) => [stage.label, stage.count])),
+    });
+  });
+
+  it('is right only when the numbers are', () => {
+    expect(verdictOf(total, reportReply(pipelineReport(stages)))).toEqual({ outcome: 'correct' });
+    expect(verdictOf(byStage, reportReply(pipelineReport(stages)))).toEqual({ outcome: 'correct' });
+    const [first, ...rest] = stages;
+    const off = [{ ...first!, amount: first!.amount + 1000 }, ...rest];
+    expect(verdictOf(total, reportReply(pipelineReport(off))).outcome).toBe('wrong');
+    const miscounted = [{ ...first!, count: first!.count + 1 }, ...rest];
+    expect(verdictOf(byStage, reportReply(pipelineReport(miscounted))).outcome).toBe('wrong');
+    // A list where a number was asked for is no answer to it; a number where a list was asked, neither.
+    expect(verdictOf(total, records(byId('d1'), 1)).outcome).toBe('wrong');
+    expect(verdictOf(myOpenDealsThisMonth, reportReply(pipelineReport(stages))).outcome).toBe('wrong');
   });
 });
