@@ -1,5 +1,6 @@
 import type { Filter } from '../ports.js';
 import type { AlertRule, CrmChange } from './types.js';
+import { filterText } from '../text.js';
 
 /**
  * Alerts, the pure part: which changes a subscription is about, and whether a record matches its
@@ -151,28 +152,9 @@ export function describeRule(rule: AlertRule & { dm?: boolean }): string {
             ? `${rule.entity} ${rule.field} changes`
             : `${rule.entity} updates`;
   const shown = rule.filters.filter((filter) => !(rule.dm && filter.field === 'assignedUserId'));
-  const conditions = shown.map((filter) => {
-    const value = Array.isArray(filter.value) ? filter.value.join(', ') : String(filter.value);
-    // "is empty" says all of it.
-    const empty = filter.op === 'isNull' || filter.op === 'isNotNull';
-    return `${filter.field} ${SYMBOLS[filter.op]}${empty ? '' : ` ${value}`}`;
-  });
+  const conditions = shown.map(filterText);
   return `${what}${conditions.length ? ` where ${conditions.join(' and ')}` : ''}`;
 }
-
-const SYMBOLS: Record<Filter['op'], string> = {
-  equals: '=',
-  notEquals: '≠',
-  greaterThan: '>',
-  lessThan: '<',
-  greaterThanOrEquals: '≥',
-  lessThanOrEquals: '≤',
-  contains: 'contains',
-  in: 'in',
-  notIn: 'not in',
-  isNull: 'is empty',
-  isNotNull: 'is not empty',
-};
 
 /**
  * What a polled record says happened since the cursor: created after it, or updated. The cursor's

@@ -4,6 +4,7 @@ import type { EntityTerms, Vocabulary } from '../understanding/ports.js';
 import { timeFilters, type TimeSpec } from '../understanding/time.js';
 import type { RecordScan } from './ports.js';
 import type { Amount, Report, ReportGroup, ReportQuery } from './types.js';
+import { filterText } from '../text.js';
 
 export interface ReportLimits {
   /** The most records one report reads. */
@@ -65,29 +66,9 @@ const accumulator = (key: string | null): Accumulator => ({
 
 const add = (map: Map<string, number>, key: string, value: number) => map.set(key, (map.get(key) ?? 0) + value);
 
-const OPERATOR_WORDS: Record<Filter['op'], string> = {
-  equals: '=',
-  notEquals: '≠',
-  greaterThan: '>',
-  lessThan: '<',
-  greaterThanOrEquals: '≥',
-  lessThanOrEquals: '≤',
-  contains: 'contains',
-  in: 'in',
-  notIn: 'not in',
-  isNull: 'is empty',
-  isNotNull: 'is not empty',
-};
-
 /** "status = New", "closeDate ≥ 2026-10-01": the filters as a title says them. */
 function filterWords(filters: Filter[]): string {
-  return filters
-    .map(({ field, op, value }) =>
-      op === 'isNull' || op === 'isNotNull'
-        ? `${field} ${OPERATOR_WORDS[op]}`
-        : `${field} ${OPERATOR_WORDS[op]} ${Array.isArray(value) ? value.join(', ') : String(value)}`,
-    )
-    .join(', ');
+  return filters.map(filterText).join(', ');
 }
 
 /** The same query always gives the same text, whatever order its keys were written in. */

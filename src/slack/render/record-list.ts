@@ -5,6 +5,7 @@ import { ACTION_IDS } from './action-ids.js';
 import { formatValue, shownFields } from './fields.js';
 import { escape } from './mrkdwn.js';
 import { recordLink, shareButton, sharedContext, type RenderOptions } from './record.js';
+import { filterText } from '../../core/text.js';
 
 function summaryLine(entity: EntityInfo, record: CrmRecord): string {
   return shownFields(entity, record, 5)
@@ -18,26 +19,7 @@ function newButton(entity: EntityInfo): Record<string, unknown> | undefined {
 }
 
 function describeQuery(query: ListQuery): string {
-  const parts = query.filters.map((filter) => {
-    const symbol = {
-      equals: '=',
-      notEquals: '≠',
-      greaterThan: '>',
-      lessThan: '<',
-      greaterThanOrEquals: '≥',
-      lessThanOrEquals: '≤',
-      contains: '~',
-      in: 'in',
-      notIn: 'not in',
-      isNull: 'is empty',
-      isNotNull: 'is not empty',
-    }[filter.op];
-    const value = Array.isArray(filter.value) ? filter.value.join(', ') : String(filter.value);
-    // "is empty" says all of it.
-    return filter.op === 'isNull' || filter.op === 'isNotNull'
-      ? `${filter.field} ${symbol}`
-      : `${filter.field} ${symbol} ${value}`;
-  });
+  const parts = query.filters.map(filterText);
   if (query.text) parts.unshift(`“${query.text}”`);
   if (query.sort) parts.push(`sorted by ${query.sort.field}${query.sort.order === 'desc' ? ' ↓' : ''}`);
   return parts.join(', ');
