@@ -21,6 +21,8 @@ export interface FakeFile {
   team: string;
   /** Shared into a channel by completeUploadExternal; without one the file stays private. */
   channel?: string;
+  /** When Slack has processed it (epoch ms): until then it has no mimetype and no block may show it. */
+  processedAt?: number;
 }
 
 /** files.getUploadURLExternal: "alt_txt_too_large: … longer than the limit of 1000 character". */
@@ -32,6 +34,14 @@ export class FakeFiles {
   readonly byId = new Map<string, FakeFile>();
   /** Refuse every image block that shows a `slack_file` (`invalid_blocks`), whatever the file. */
   refuseSlackFileBlocks = false;
+  /**
+   * How long Slack takes to process an upload after files.completeUploadExternal. Slack completes
+   * uploads asynchronously: right after it, a file's `mimetype` is still "" and a message showing
+   * it is refused ("invalid slack file"); Slack's engineers suggest polling files.info until it is
+   * known (slackapi/slack-github-action#413, slackapi/node-slack-sdk#2170, python-slack-sdk#1521).
+   * 0: processed at once, as a quiet Slack often is.
+   */
+  processingMs = 0;
   private counter = 0;
 
   constructor(private readonly baseUrl: () => string) {}
@@ -86,6 +96,7 @@ export class FakeFiles {
     }
     for (const [index, file] of files.entries()) {
       file.completed = true;
+      file.processedAt = Date.now() + this.processingMs;
       const title = (list as Node[])[index]!.title;
       file.title = typeof title === 'string' ? title : file.filename;
       if (typeof body.channel_id === 'string') file.channel = body.channel_id;
@@ -96,12 +107,28 @@ export class FakeFiles {
         id: file.id,
         name: file.filename,
         title: file.title,
-        mimetype: file.filename.endsWith('.png') ? 'image/png' : 'application/octet-stream',
+        // Not yet known: Slack answers completeUploadExternal before it has processed the file.
+        mimetype: this.mimetypeOf(file),
         size: file.length,
         url_private: `${this.baseUrl()}/files/${file.id}`,
         ...(file.altTxt ? { alt_txt: file.altTxt } : {}),
       })),
     };
+  }
+
+  /** files.info (`file`): the file as Slack knows it now; its mimetype once processed. */
+  info(body: Node, team: string): Node {
+    const file = this.byId.get(String(body.file ?? ''));
+    if (!file || file.team !== team || !file.completed) return error('file_not_found');
+    return {
+      ok: true,
+      file: { id: file.id, name: file.filename, title: file.title, mimetype: this.mimetypeOf(file), size: file.length },
+    };
+  }
+
+  private mimetypeOf(file: FakeFile): string {
+    if (file.processedAt === undefined || Date.now() < file.processedAt) return '';
+    return file.filename.endsWith('.png') ? 'image/png' : 'application/octet-stream';
   }
 
   /**
@@ -121,6 +148,7 @@ export class FakeFiles {
         : [...this.byId.values()].find((each) => ref.url === `${this.baseUrl()}/files/${each.id}`);
     if (!file) return 'slack_file not found';
     if (!file.completed) return 'slack_file upload not completed';
+    if (!this.mimetypeOf(file)) return 'invalid slack file';
     if (team !== undefined && file.team !== team) return 'slack_file belongs to another workspace';
     return undefined;
   }

@@ -99,6 +99,8 @@ export interface FakeSlack {
   files: Map<string, FakeFile>;
   /** Set to refuse every message with an image block showing a `slack_file` (`invalid_blocks`). */
   refuseSlackFileBlocks: boolean;
+  /** How long an upload takes to be processed after it is completed (files.ts `processingMs`). */
+  uploadProcessingMs: number;
   /** Payloads refused as Slack refuses them (Block Kit limits): `invalid_blocks`, and not recorded as calls. */
   invalid: { path: string; problems: string[] }[];
   /** Requests answered with an injected failure. */
@@ -323,6 +325,8 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
         return send(files.uploadUrl(body, teamOf(token)!));
       case 'files.completeUploadExternal':
         return send(files.complete(body, teamOf(token)!));
+      case 'files.info':
+        return send(files.info(body, teamOf(token)!));
       case 'chat.getPermalink':
         return send({
           ok: true,
@@ -384,6 +388,12 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     },
     set refuseSlackFileBlocks(refuse: boolean) {
       files.refuseSlackFileBlocks = refuse;
+    },
+    get uploadProcessingMs() {
+      return files.processingMs;
+    },
+    set uploadProcessingMs(ms: number) {
+      files.processingMs = ms;
     },
     invalid,
     failed,

@@ -19,6 +19,11 @@ const MAX_UPLOAD_ALT_TEXT = 1000;
 const MAX_TITLE = 2000;
 /** A Slack that takes the bytes no faster than this is slower than the person waiting for the answer. */
 const UPLOAD_TIMEOUT_MS = 10_000;
+/**
+ * Waits between files.info polls while Slack processes the upload (about 4 s in all): a message
+ * showing a file Slack has not processed yet is refused ("invalid slack file").
+ */
+const PROCESSING_WAITS_MS = [100, 200, 400, 800, 1200, 1500];
 
 const cut = (text: string, max: number) =>
   text.length <= max ? text : text.slice(0, max).replace(/[\uD800-\uDBFF]$/, '');
@@ -54,7 +59,24 @@ export async function uploadPrivateFile(client: WebClient, file: ChartFile): Pro
   if (posted.status !== 200)
     throw Object.assign(new Error(`the upload URL answered HTTP ${posted.status}`), { statusCode: posted.status });
   await client.files.completeUploadExternal({ files: [{ id: target.file_id, title: file.title }] });
+  await untilProcessed(client, target.file_id);
   return target.file_id;
+}
+
+/**
+ * Slack completes an upload asynchronously: until it has processed the file, its `mimetype` is
+ * empty and a message that shows it is refused. Slack's engineers suggest polling files.info until
+ * it is known (slackapi/slack-github-action#413, slackapi/node-slack-sdk#2170). Past the waits the
+ * reply goes out anyway; if Slack still refuses it, the numbers go alone (edge.ts).
+ */
+async function untilProcessed(client: WebClient, id: string): Promise<void> {
+  for (const wait of [0, ...PROCESSING_WAITS_MS]) {
+    if (wait) await new Promise((resolve) => setTimeout(resolve, wait));
+    // An install from before files:read cannot ask: it shows the chart and lets Slack say.
+    const info = (await client.files.info({ file: id }).catch(() => undefined)) as
+      { file?: { mimetype?: string } } | undefined;
+    if (!info || info.file?.mimetype) return;
+  }
 }
 
 /** The PNG of a report's chart, with the words that describe it. */

@@ -18,6 +18,7 @@ export const BOT_SCOPES = [
   'links:read',
   'links:write',
   'files:write',
+  'files:read',
 ] as const;
 
 /** Where an installation is kept: the enterprise id for an org-wide install, else the team id. */

@@ -15,6 +15,43 @@ describe('chart upload to Slack', () => {
   beforeEach(() => {
     slack.calls.length = 0;
     slack.refuseSlackFileBlocks = false;
+    slack.uploadProcessingMs = 0;
+  });
+
+  it('waits until Slack has processed the upload before a message may show it', async () => {
+    // Slack completes uploads asynchronously; shown before, the file is "invalid slack file".
+    slack.uploadProcessingMs = 500;
+    const started = Date.now();
+    const id = await uploadPrivateFile(client, await renderChart(pipelineReport()));
+    expect(Date.now() - started).toBeGreaterThanOrEqual(450);
+    const looks = slack.calls.filter((call) => call.method === 'files.info');
+    expect(looks.length).toBeGreaterThan(1);
+    expect(looks.every((call) => call.body.file === id)).toBe(true);
+    await expect(
+      client.chat.postMessage({
+        channel: 'C1',
+        text: 'chart',
+        blocks: [{ type: 'image', slack_file: { id }, alt_text: 'chart' }],
+      }),
+    ).resolves.toMatchObject({ ok: true });
+  });
+
+  it('is refused by Slack when shown before Slack has processed it', async () => {
+    slack.uploadProcessingMs = 60_000;
+    const file = await renderChart(pipelineReport());
+    const target = (await client.apiCall('files.getUploadURLExternal', {
+      filename: file.filename,
+      length: file.png.length,
+    })) as unknown as { upload_url: string; file_id: string };
+    await fetch(target.upload_url, { method: 'POST', body: new Uint8Array(file.png) });
+    await client.files.completeUploadExternal({ files: [{ id: target.file_id }] });
+    await expect(
+      client.chat.postMessage({
+        channel: 'C1',
+        text: 'chart',
+        blocks: [{ type: 'image', slack_file: { id: target.file_id }, alt_text: 'chart' }],
+      }),
+    ).rejects.toMatchObject({ data: { error: 'invalid_blocks' } });
   });
 
   it('uploads the PNG privately in three steps, and Slack keeps exactly its bytes', async () => {
@@ -23,6 +60,8 @@ describe('chart upload to Slack', () => {
     expect(slack.calls.map((call) => call.method)).toEqual([
       'files.getUploadURLExternal',
       'files.completeUploadExternal',
+      // Processed at once here: one look, and the file may be shown.
+      'files.info',
     ]);
     const [asked, completed] = slack.calls;
     expect(asked!.body).toMatchObject({
