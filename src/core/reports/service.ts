@@ -17,7 +17,7 @@ export interface ReportLimits {
   cacheSize: number;
 }
 
-export const REPORT_LIMITS: ReportLimits = { maxRecords: 5_000, timeMs: 10_000, cacheTtlMs: 60_000, cacheSize: 500 };
+export const REPORT_LIMITS: ReportLimits = { maxRecords: 10_000, timeMs: 10_000, cacheTtlMs: 60_000, cacheSize: 500 };
 
 export interface ReportServiceDeps {
   scan: RecordScan;
