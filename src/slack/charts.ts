@@ -34,10 +34,13 @@ export interface ChartFile {
  * Slack's external upload, in its three steps (docs.slack.dev/reference/methods/files.getUploadURLExternal):
  * ask for an upload URL, POST the bytes to it, then complete the upload with no channel, which
  * leaves the file private. Made directly rather than with `filesUploadV2`, which sends the alt text
- * as `alt_text` where the method takes `alt_txt`. Returns the file's id.
+ * as `alt_text` where the method takes `alt_txt`. `token`, when the client has none of its own.
+ * Returns the file's id.
  */
-export async function uploadPrivateFile(client: WebClient, file: ChartFile): Promise<string> {
+export async function uploadPrivateFile(client: WebClient, file: ChartFile, token?: string): Promise<string> {
+  const auth = token ? { token } : {};
   const target = (await client.apiCall('files.getUploadURLExternal', {
+    ...auth,
     filename: file.filename,
     length: file.png.length,
     alt_txt: cut(file.altText, MAX_UPLOAD_ALT_TEXT),
@@ -53,7 +56,7 @@ export async function uploadPrivateFile(client: WebClient, file: ChartFile): Pro
   await posted.arrayBuffer();
   if (posted.status !== 200)
     throw Object.assign(new Error(`the upload URL answered HTTP ${posted.status}`), { statusCode: posted.status });
-  await client.files.completeUploadExternal({ files: [{ id: target.file_id, title: file.title }] });
+  await client.files.completeUploadExternal({ ...auth, files: [{ id: target.file_id, title: file.title }] });
   return target.file_id;
 }
 
@@ -85,23 +88,30 @@ function reasonOf(error: unknown, step: string): string {
   return `${step}_failed`;
 }
 
+export interface ChartOptions {
+  /** Where a failure is logged, in one line with why, with these fields. */
+  logger?: Pick<AppLogger, 'warn'>;
+  fields?: Record<string, unknown>;
+  /** The bot token to upload with, for a client made without one (the digests'). */
+  token?: string;
+}
+
 /**
  * The image block showing `report`'s chart, uploaded with `client`; undefined when the report has
- * no breakdown to chart, or when rendering or uploading failed (logged in one line with why, to
- * `log`): the numbers are in the message anyway. For any message that carries a report (replies,
- * digests).
+ * no breakdown to chart, or when rendering or uploading failed (logged): the numbers are in the
+ * message anyway. For any message that carries a report (replies, digests).
  */
 export async function chartBlock(
   client: WebClient,
   report: Report,
-  log?: { logger: Pick<AppLogger, 'warn'>; fields?: Record<string, unknown> },
+  options: ChartOptions = {},
 ): Promise<types.ImageBlock | undefined> {
   if (!chartsReport(report)) return undefined;
   let step = 'render';
   try {
     const file = await renderChart(report);
     step = 'upload';
-    const id = await uploadPrivateFile(client, file);
+    const id = await uploadPrivateFile(client, file, options.token);
     return {
       type: 'image',
       slack_file: { id },
@@ -109,8 +119,8 @@ export async function chartBlock(
       title: { type: 'plain_text', text: file.title, emoji: true },
     };
   } catch (error) {
-    log?.logger.warn(
-      { err: error, ...log.fields, step, reason: reasonOf(error, step) },
+    options.logger?.warn(
+      { err: error, ...options.fields, step, reason: reasonOf(error, step) },
       'report shown without its chart',
     );
     return undefined;
