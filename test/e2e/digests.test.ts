@@ -217,7 +217,13 @@ describe('digests', () => {
   it("carries the team's pipeline, numbers and chart, in the first digest of the week only", async () => {
     h = await startHarness({ now: () => clock });
     await connected(h);
-    const done = await schedule(h, 'digest daily 09:00 weekdays pipeline');
+    const help = textOf((await h.command('help digest')).reply);
+    expect(help).toContain('digest daily &lt;HH:MM&gt; [weekdays] [pipeline]');
+    expect(help).toContain('digest now pipeline');
+    const { reply: proposal } = await h.command('digest daily 09:00 weekdays pipeline');
+    expect(textOf(proposal)).toContain("The first one each week also has the team's pipeline");
+    const { replies } = await h.click(buttonNamed(proposal, 'Confirm'));
+    const done = textOf(replies[0]!);
     expect(done).toContain('every weekday at 09:00, with the pipeline in the first one of each week');
     const expected = openPipeline(h.membrane.tenant('T1').espo.all('Opportunity'));
     expect(expected.stages.size).toBeGreaterThan(1);

@@ -235,7 +235,7 @@ export function digestScheduleLines(plan: DigestPlan): AnyBlock[] {
     : "everyone's overdue and today's tasks, meetings today, deals closing this week (amount, stage), new leads, and deals with no update in 14 days";
   return [
     section(
-      `*Send a digest ${where}, ${escape(describeTiming(plan))} (${escape(plan.timeZone)})?*\nIt lists ${whose}.`,
+      `*Send a digest ${where}, ${escape(describeTiming(plan))} (${escape(plan.timeZone)})?*\nIt lists ${whose}.${plan.pipeline ? ` The first one each week also has ${plan.personal ? 'your' : "the team's"} pipeline: open deals by stage, amount and weighted, with a chart.` : ''}`,
     ),
     ...(plan.personal
       ? []
