@@ -95,7 +95,15 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
   const clock: Clock = options.clock ?? { now: () => new Date() };
   // EspoCRM users by Slack email, for "my", personal digests and the assignee of new records.
   const people = new PersonDirectory(gateway, logger);
-  const digests = new DigestService({ crm: gateway, store: store.digests, clock, logger, people });
+  // Each tenant's own stages and statuses, read from its EspoCRM: plain language, reports and digests share them.
+  const vocabularies = new InstanceVocabularies(gateway, logger);
+  const reports = new ReportService({
+    scan: gateway.scan,
+    entities,
+    vocabularyFor: (tenant) => vocabularies.vocabularyFor(tenant),
+    clock,
+  });
+  const digests = new DigestService({ crm: gateway, store: store.digests, clock, logger, people, reports });
   const socketMode = Boolean(config.slack.appToken);
   // One workspace: the bot's token authorizes every request, and every Web API answer is watched for Slack refusing it.
   const singleToken = singleWorkspaceToken(config);
@@ -137,14 +145,6 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
     logger,
     publicUrl: socketMode ? undefined : config.alerts.publicUrl,
     pollSeconds: config.alerts.pollSeconds,
-  });
-  // Each tenant's own stages and statuses, read from its EspoCRM: plain language and reports share them.
-  const vocabularies = new InstanceVocabularies(gateway, logger);
-  const reports = new ReportService({
-    scan: gateway.scan,
-    entities,
-    vocabularyFor: (tenant) => vocabularies.vocabularyFor(tenant),
-    clock,
   });
   const service = new CommandService({
     crm: gateway,
@@ -232,6 +232,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
       tokenFor: botTokenOf,
       siteUrlOf: (tenantKey) => sites.urlOf(tenantKey),
       onPosted: (outcome) => metrics.posted('digest', outcome),
+      logger,
     }),
     clock,
     logger,

@@ -39,10 +39,13 @@ export interface ChartFile {
  * Slack's external upload, in its three steps (docs.slack.dev/reference/methods/files.getUploadURLExternal):
  * ask for an upload URL, POST the bytes to it, then complete the upload with no channel, which
  * leaves the file private. Made directly rather than with `filesUploadV2`, which sends the alt text
- * as `alt_text` where the method takes `alt_txt`. Returns the file's id.
+ * as `alt_text` where the method takes `alt_txt`. `token`, when the client has none of its own.
+ * Returns the file's id.
  */
-export async function uploadPrivateFile(client: WebClient, file: ChartFile): Promise<string> {
+export async function uploadPrivateFile(client: WebClient, file: ChartFile, token?: string): Promise<string> {
+  const auth = token ? { token } : {};
   const target = (await client.apiCall('files.getUploadURLExternal', {
+    ...auth,
     filename: file.filename,
     length: file.png.length,
     alt_txt: cut(file.altText, MAX_UPLOAD_ALT_TEXT),
@@ -58,8 +61,8 @@ export async function uploadPrivateFile(client: WebClient, file: ChartFile): Pro
   await posted.arrayBuffer();
   if (posted.status !== 200)
     throw Object.assign(new Error(`the upload URL answered HTTP ${posted.status}`), { statusCode: posted.status });
-  await client.files.completeUploadExternal({ files: [{ id: target.file_id, title: file.title }] });
-  await untilProcessed(client, target.file_id);
+  await client.files.completeUploadExternal({ ...auth, files: [{ id: target.file_id, title: file.title }] });
+  await untilProcessed(client, target.file_id, auth);
   return target.file_id;
 }
 
@@ -69,11 +72,11 @@ export async function uploadPrivateFile(client: WebClient, file: ChartFile): Pro
  * it is known (slackapi/slack-github-action#413, slackapi/node-slack-sdk#2170). Past the waits the
  * reply goes out anyway; if Slack still refuses it, the numbers go alone (edge.ts).
  */
-async function untilProcessed(client: WebClient, id: string): Promise<void> {
+async function untilProcessed(client: WebClient, id: string, auth: { token?: string }): Promise<void> {
   for (const wait of [0, ...PROCESSING_WAITS_MS]) {
     if (wait) await new Promise((resolve) => setTimeout(resolve, wait));
     // An install from before files:read cannot ask: it shows the chart and lets Slack say.
-    const info = (await client.files.info({ file: id }).catch(() => undefined)) as
+    const info = (await client.files.info({ ...auth, file: id }).catch(() => undefined)) as
       { file?: { mimetype?: string } } | undefined;
     if (!info || info.file?.mimetype) return;
   }
@@ -107,23 +110,30 @@ function reasonOf(error: unknown, step: string): string {
   return `${step}_failed`;
 }
 
+export interface ChartOptions {
+  /** Where a failure is logged, in one line with why, with these fields. */
+  logger?: Pick<AppLogger, 'warn'>;
+  fields?: Record<string, unknown>;
+  /** The bot token to upload with, for a client made without one (the digests'). */
+  token?: string;
+}
+
 /**
  * The image block showing `report`'s chart, uploaded with `client`; undefined when the report has
- * no breakdown to chart, or when rendering or uploading failed (logged in one line with why, to
- * `log`): the numbers are in the message anyway. For any message that carries a report (replies,
- * digests).
+ * no breakdown to chart, or when rendering or uploading failed (logged): the numbers are in the
+ * message anyway. For any message that carries a report (replies, digests).
  */
 export async function chartBlock(
   client: WebClient,
   report: Report,
-  log?: { logger: Pick<AppLogger, 'warn'>; fields?: Record<string, unknown> },
+  options: ChartOptions = {},
 ): Promise<types.ImageBlock | undefined> {
   if (!chartsReport(report)) return undefined;
   let step = 'render';
   try {
     const file = await renderChart(report);
     step = 'upload';
-    const id = await uploadPrivateFile(client, file);
+    const id = await uploadPrivateFile(client, file, options.token);
     return {
       type: 'image',
       slack_file: { id },
@@ -131,8 +141,8 @@ export async function chartBlock(
       title: { type: 'plain_text', text: file.title, emoji: true },
     };
   } catch (error) {
-    log?.logger.warn(
-      { err: error, ...log.fields, step, reason: reasonOf(error, step) },
+    options.logger?.warn(
+      { err: error, ...options.fields, step, reason: reasonOf(error, step) },
       'report shown without its chart',
     );
     return undefined;

@@ -2,6 +2,9 @@ import type { webApi } from '@slack/bolt';
 import type { DeliveryResult, DigestDelivery } from '../core/digests/ports.js';
 import type { Digest, DigestJob } from '../core/digests/types.js';
 import type { WorkspaceInstallations } from '../core/workspaces/ports.js';
+import type { AppLogger } from '../observability/logger.js';
+import { chartBlock } from './charts.js';
+import type { Message } from './render/blocks.js';
 import { renderDigest } from './render/digest.js';
 
 type WebClient = webApi.WebClient;
@@ -37,6 +40,8 @@ export interface SlackDigestDeliveryOptions {
   siteUrlOf(tenantKey: string): Promise<string | undefined>;
   /** Counts each post by its outcome (the metrics). */
   onPosted?: (outcome: 'ok' | 'error') => void;
+  /** Where a chart that could not be made, or was refused, is logged. */
+  logger?: Pick<AppLogger, 'warn'>;
 }
 
 /** Posts digests with chat.postMessage: to the channel, or to the person (their DM with the bot). */
@@ -46,26 +51,47 @@ export class SlackDigestDelivery implements DigestDelivery {
   async send(job: DigestJob, digest: Digest): Promise<DeliveryResult> {
     const token = await this.options.tokenFor(job.teamId);
     if (!token) return { ok: false, reason: 'gone', detail: 'no_installation' };
-    const rendered = renderDigest(digest, { siteUrl: await this.options.siteUrlOf(job.tenantKey) });
+    const siteUrl = await this.options.siteUrlOf(job.tenantKey);
+    const { logger } = this.options;
+    const fields = { digest: job.id, team: job.teamId, channel: job.channelId };
+    const report = digest.pipeline?.report;
+    const chart = report && (await chartBlock(this.options.client, report, { token, logger, fields }));
     try {
-      await this.options.client.chat.postMessage({
-        token,
-        channel: job.channelId,
-        text: rendered.text,
-        blocks: rendered.blocks,
-        unfurl_links: false,
-        unfurl_media: false,
-      });
+      try {
+        await this.post(token, job, renderDigest(digest, { siteUrl, chart }));
+      } catch (error) {
+        // Slack refused the message with the chart (a file it will not show): the digest goes without it.
+        if (!chart || codeOf(error) !== 'invalid_blocks') throw error;
+        logger?.warn({ ...fields, err: error }, 'Slack refused the digest with its chart; sending it without');
+        await this.post(token, job, renderDigest(digest, { siteUrl }));
+      }
       this.options.onPosted?.('ok');
       return { ok: true };
     } catch (error) {
       this.options.onPosted?.('error');
-      const code = (error as { data?: { error?: unknown } }).data?.error;
-      if (typeof code === 'string' && GONE.has(code)) return { ok: false, reason: 'gone', detail: code };
-      if (typeof code === 'string' && REFUSED.has(code)) return { ok: false, reason: 'refused', detail: code };
+      const code = codeOf(error);
+      if (code && GONE.has(code)) return { ok: false, reason: 'gone', detail: code };
+      if (code && REFUSED.has(code)) return { ok: false, reason: 'refused', detail: code };
       throw error;
     }
   }
+
+  private async post(token: string, job: DigestJob, rendered: Message): Promise<void> {
+    await this.options.client.chat.postMessage({
+      token,
+      channel: job.channelId,
+      text: rendered.text,
+      blocks: rendered.blocks,
+      unfurl_links: false,
+      unfurl_media: false,
+    });
+  }
+}
+
+/** Slack's error code of a failed Web API call. */
+function codeOf(error: unknown): string | undefined {
+  const code = (error as { data?: { error?: unknown } }).data?.error;
+  return typeof code === 'string' ? code : undefined;
 }
 
 /**

@@ -3,6 +3,7 @@ import { toAppError } from '../core/errors.js';
 import { withRetries, type Transient } from '../core/retry.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Reply } from '../core/replies.js';
+import type { Report } from '../core/reports/types.js';
 import type { ConversationService } from '../core/conversation/conversation.js';
 import type { FormService } from '../core/writes/forms.js';
 import type { MessageLogService } from '../core/writes/message-log.js';
@@ -63,7 +64,7 @@ export interface Delivery {
    * connect link is always private, whatever the surface.
    */
   conversation?: boolean;
-  /** The request's Web API client: a report with a breakdown gets a chart, uploaded with it. */
+  /** The request's Web API client: a report (or a digest's pipeline) with a breakdown gets a chart, uploaded with it. */
   client?: webApi.WebClient;
 }
 
@@ -115,9 +116,10 @@ async function handle(
     isPrivate = reply.kind === 'connect';
     const siteUrl = await deps.sites.urlOf(deps.service.tenantFor(request.context).key);
     payload = { ...renderReply(reply, { siteUrl, ...delivery.render }) };
-    if (reply.kind === 'report' && delivery.client) {
+    const charted = chartedReport(reply);
+    if (charted && delivery.client) {
       const log = { logger: deps.logger, fields: { kind: request.kind, team: request.context.teamId } };
-      const chart = await chartBlock(delivery.client, reply.report, log);
+      const chart = await chartBlock(delivery.client, charted, log);
       if (chart) {
         numbersOnly = payload;
         payload = { ...renderReply(reply, { siteUrl, ...delivery.render, chart }) };
@@ -200,6 +202,13 @@ async function handle(
       'could not deliver the reply to Slack',
     );
   }
+}
+
+/** The report a reply shows a chart of: a report's own, or a digest's pipeline (`/espo digest now pipeline`). */
+function chartedReport(reply: Reply): Report | undefined {
+  if (reply.kind === 'report') return reply.report;
+  if (reply.kind === 'digest') return reply.digest.pipeline?.report;
+  return undefined;
 }
 
 /**

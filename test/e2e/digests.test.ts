@@ -2,12 +2,29 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { RunningApp } from '../../src/app.js';
 import { freshPostgresSchema } from '../support/databases.js';
 import type { SlackCall } from '../../fakes/slack/server.js';
+import type { EspoRecord } from '../../fakes/espocrm/model.js';
 import { SITE_URL, buttonNamed, buttonsOf, startHarness, textOf, type Harness } from '../support/harness.js';
 
 const JANE = 'jane.smith@example.com';
 // Monday 2026-06-01, 08:00 in New York (EDT, UTC-4), where the fake Slack puts everyone.
 const MONDAY_8AM = new Date('2026-06-01T12:00:00Z');
 const utc = (text: string) => new Date(text);
+const usd = (value: number) => `$${Math.round(value).toLocaleString('en-US')}`;
+
+/** The open deals' count, amount and weighted amount, computed here from the fake EspoCRM's records. */
+function openPipeline(deals: EspoRecord[]) {
+  const open = deals.filter((deal) => !['Closed Won', 'Closed Lost'].includes(String(deal.stage)));
+  const amount = open.reduce((sum, deal) => sum + Number(deal.amount ?? 0), 0);
+  const weighted = open.reduce(
+    (sum, deal) => sum + (Number(deal.amount ?? 0) * Number(deal.probability ?? 0)) / 100,
+    0,
+  );
+  const stages = new Map<string, number>();
+  for (const deal of open) stages.set(String(deal.stage), (stages.get(String(deal.stage)) ?? 0) + 1);
+  return { count: open.length, amount, weighted, stages };
+}
+
+type Posted = { text: string; blocks: { type: string; slack_file?: { id: string } }[] };
 
 describe('digests', () => {
   let h: Harness | undefined;
@@ -195,6 +212,62 @@ describe('digests', () => {
     expect(audit.map((entry) => `${entry.action} ${entry.outcome}`)).toEqual(
       expect.arrayContaining(['digest C1 weekdays 09:00 America/New_York done', `digest stop ${stop.value} done`]),
     );
+  });
+
+  it("carries the team's pipeline, numbers and chart, in the first digest of the week only", async () => {
+    h = await startHarness({ now: () => clock });
+    await connected(h);
+    const help = textOf((await h.command('help digest')).reply);
+    expect(help).toContain('digest daily &lt;HH:MM&gt; [weekdays] [pipeline]');
+    expect(help).toContain('digest now pipeline');
+    const { reply: proposal } = await h.command('digest daily 09:00 weekdays pipeline');
+    expect(textOf(proposal)).toContain("The first one each week also has the team's pipeline");
+    const { replies } = await h.click(buttonNamed(proposal, 'Confirm'));
+    const done = textOf(replies[0]!);
+    expect(done).toContain('every weekday at 09:00, with the pipeline in the first one of each week');
+    const expected = openPipeline(h.membrane.tenant('T1').espo.all('Opportunity'));
+    expect(expected.stages.size).toBeGreaterThan(1);
+
+    await h.app.scheduler.tick(utc('2026-06-01T13:00:20Z'));
+    const monday = postsTo(h, 'C1')[0]!.body as Posted;
+    expect(monday.blocks.length).toBeLessThanOrEqual(50);
+    const pipeline = part(monday, ':bar_chart: *Pipeline');
+    expect(pipeline).toContain(
+      `*Total:* ${expected.count} opportunities · ${usd(expected.amount)} · weighted ${usd(expected.weighted)}`,
+    );
+    for (const [stage, count] of expected.stages)
+      expect(pipeline).toMatch(new RegExp(`• ${stage}: ${count} opportunit(y|ies) · \\$`));
+    // The rest of the digest is all there.
+    expect(textOf(monday)).toContain('Stale deals (no update in 14 days)* (8)');
+    const image = monday.blocks.find((block) => block.type === 'image');
+    const file = h.slack.files.get(image!.slack_file!.id)!;
+    expect(file.bytes!.subarray(1, 4).toString()).toBe('PNG');
+
+    // Tuesday: same week, no pipeline and no chart.
+    await h.app.scheduler.tick(utc('2026-06-02T13:00:20Z'));
+    const tuesday = postsTo(h, 'C1')[1]!.body as Posted;
+    expect(textOf(tuesday)).not.toContain('*Total:*');
+    expect(tuesday.blocks.some((block) => block.type === 'image')).toBe(false);
+    expect(h.slack.files.size).toBe(1);
+  });
+
+  it("previews a person's own pipeline with /espo digest now pipeline, with its chart", async () => {
+    h = await startHarness({ now: () => clock });
+    h.slack.emails.set('U1', JANE);
+    await connected(h);
+    const espo = h.membrane.tenant('T1').espo;
+    const jane = espo.all('User').find((u) => u.emailAddress === JANE)!;
+    const hers = openPipeline(espo.all('Opportunity').filter((deal) => deal.assignedUserId === jane.id));
+    expect(hers.stages.size).toBeGreaterThan(1);
+    const { reply } = await h.command('digest now pipeline', { channel: 'D1' });
+    const text = textOf(reply);
+    expect(text).toContain('Preview: this is what the digest says right now.');
+    expect(text).toContain('Pipeline · yours');
+    const noun = hers.count === 1 ? 'opportunity' : 'opportunities';
+    expect(text).toContain(`*Total:* ${hers.count} ${noun} · ${usd(hers.amount)}`);
+    const image = (reply.blocks as Posted['blocks']).find((block) => block.type === 'image');
+    expect(h.slack.files.get(image!.slack_file!.id)).toBeDefined();
+    expect(textOf((await h.command('digest now', { channel: 'D1' })).reply)).not.toContain('Pipeline · yours');
   });
 
   it('previews the digest with /espo digest now, without scheduling anything', async () => {

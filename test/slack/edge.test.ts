@@ -1,6 +1,7 @@
 import { webApi, type RespondFn } from '@slack/bolt';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeSlack, type FakeSlack } from '../../fakes/slack/server.js';
+import type { Digest } from '../../src/core/digests/types.js';
 import type { Reply } from '../../src/core/replies.js';
 import { threadSender } from '../../src/slack/converse.js';
 import { answer } from '../../src/slack/edge.js';
@@ -103,6 +104,34 @@ describe('a report reply with its chart, through the edge', () => {
     expect((posted!.body.blocks as Block[]).map((block) => block.type)).not.toContain('image');
     expect(fakes.logger.warn).toHaveBeenCalledTimes(1);
     expect(fakes.logger.warn.mock.calls[0]![0]).toMatchObject({ step: 'upload', reason: 'file_uploads_disabled' });
+  });
+
+  it("charts a digest preview's pipeline the same way", async () => {
+    const now = new Date('2026-06-01T13:00:00Z');
+    const digest: Digest = {
+      personal: false,
+      timeZone: 'UTC',
+      now,
+      today: '2026-06-01',
+      weekEnd: '2026-06-07',
+      since: now,
+      sections: [],
+      pipeline: { report: pipelineReport(undefined, 'Pipeline') },
+    };
+    await answer(
+      fakes.deps,
+      { kind: 'command', context },
+      responder(slack.responseUrl('r5')),
+      async () => ({ kind: 'digest', digest, preview: true }),
+      { client },
+    );
+    const [posted] = await slack.waitForResponses('r5');
+    const blocks = posted!.body.blocks as Block[];
+    const image = blocks.find((block) => block.type === 'image')!;
+    expect(slack.files.get(image.slack_file!.id)!.completed).toBe(true);
+    const numbers = blocks.findIndex((block) => block.text?.text.includes('*Total:* 10 opportunities'));
+    expect(numbers).toBeGreaterThanOrEqual(0);
+    expect(blocks.indexOf(image)).toBe(numbers + 1);
   });
 
   it('charts no report of one group, and nothing without a client', async () => {

@@ -2,7 +2,7 @@ import { toAppError } from '../errors.js';
 import type { Clock, Logger } from '../ports.js';
 import type { DeliveryResult, DigestDelivery, DigestStore } from './ports.js';
 import type { DigestService } from './service.js';
-import { nextRunAfter } from './time.js';
+import { nextRunAfter, pipelineDue } from './time.js';
 import type { DigestJob } from './types.js';
 
 export interface DigestSchedulerDeps {
@@ -102,7 +102,8 @@ export class DigestScheduler {
     try {
       const tenant = { key: job.tenantKey, teamId: job.teamId, userId: job.userId };
       const since = job.lastSentAt ?? new Date(now.getTime() - DAY_MS);
-      const digest = await this.deps.digests.build(tenant, job, now, since, job.nextRunAt);
+      const audience = { ...job, withPipeline: pipelineDue(job, now) };
+      const digest = await this.deps.digests.build(tenant, audience, now, since, job.nextRunAt);
       // EspoCRM unreachable as a whole: try again soon. On the last attempt the digest goes out
       // anyway, saying what could not be read, so nobody waits for one that never comes.
       const failed = digest.sections.filter((section) => section.error);

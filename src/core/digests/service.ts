@@ -16,10 +16,11 @@ import type {
   WritePlan,
 } from '../ports.js';
 import type { Reply } from '../replies.js';
+import type { ReportService } from '../reports/service.js';
 import { commandText } from '../text.js';
 import type { DigestStore } from './ports.js';
 import { addDays, describeTiming, formatLocal, isKnownTimeZone, localDay, nextRunAfter, weekdayOf } from './time.js';
-import type { Digest, DigestAudience, DigestJob, DigestSection, DigestSectionKey } from './types.js';
+import type { Digest, DigestAudience, DigestJob, DigestPipeline, DigestSection, DigestSectionKey } from './types.js';
 
 /** How many records each part of a digest shows; the rest are counted. */
 export const DIGEST_SHOWN = 5;
@@ -36,6 +37,8 @@ export interface DigestServiceDeps {
   store: DigestStore;
   clock: Clock;
   logger: Logger;
+  /** The report engine, for the pipeline a digest may carry; without it no digest does. */
+  reports?: Pick<ReportService, 'pipelineQuery' | 'run'>;
 }
 
 /** A digest sent more than this after it was due says it is late. */
@@ -91,7 +94,7 @@ export class DigestService {
       }
       case 'digest_now': {
         if (!personal) requireChannel(context);
-        const audience = await this.audience(context, tenant, personal);
+        const audience = { ...(await this.audience(context, tenant, personal)), withPipeline: command.pipeline };
         const now = this.deps.clock.now();
         return {
           kind: 'digest',
@@ -185,6 +188,7 @@ export class DigestService {
       offset: 0,
     });
 
+    const pipeline = audience.withPipeline ? this.pipeline(tenant, owner, now, timeZone) : undefined;
     const [overdue, today, meetings, closing, newLeads, stale] = await Promise.all([
       this.section(
         tenant,
@@ -264,7 +268,30 @@ export class DigestService {
       since,
       ...late,
       sections: [overdue, today, meetings, closing, newLeads, stale],
+      ...(pipeline ? { pipeline: await pipeline } : {}),
     };
+  }
+
+  /** The open deals by stage, the owner's or everyone's; a failed read is carried, not thrown, like a section's. */
+  private async pipeline(
+    tenant: Tenant,
+    ownerId: string | undefined,
+    now: Date,
+    timeZone: string,
+  ): Promise<DigestPipeline | undefined> {
+    const { reports } = this.deps;
+    if (!reports) return undefined;
+    try {
+      const { query, title } = await reports.pipelineQuery(tenant, { ...(ownerId ? { ownerId } : {}), now, timeZone });
+      return { report: await reports.run(tenant, query, { title }) };
+    } catch (error) {
+      const appError = toAppError(error);
+      this.deps.logger.warn(
+        { err: error, tenant: tenant.key, section: 'pipeline', code: appError.code },
+        'a digest section could not be read',
+      );
+      return { error: appError };
+    }
   }
 
   private async section(tenant: Tenant, key: DigestSectionKey, query: ListQuery): Promise<DigestSection> {

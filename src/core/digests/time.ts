@@ -77,6 +77,23 @@ export function localDay(now: Date, timeZone: string): { date: string; start: Da
   return { date, start: localTimeUtc(date, '00:00', zone), end: localTimeUtc(addDays(date, 1), '00:00', zone) };
 }
 
+/** When the local week of `now` began: Monday 00:00 in the zone (a digest's week runs Monday to Sunday). */
+export function weekStart(now: Date, timeZone: string): Date {
+  const zone = isKnownTimeZone(timeZone) ? timeZone : 'UTC';
+  const today = isoDate(now, zone);
+  return localTimeUtc(addDays(today, -((weekdayOf(today) + 6) % 7)), '00:00', zone);
+}
+
+/**
+ * Whether a scheduled digest sent at `now` carries the pipeline: scheduled with it, and the first
+ * one sent this local week (none sent yet, or the last one before Monday). One not sent (skipped,
+ * retried) leaves the pipeline to the next that is.
+ */
+export function pipelineDue(job: { pipeline?: boolean; lastSentAt?: Date; timeZone: string }, now: Date): boolean {
+  if (!job.pipeline) return false;
+  return !job.lastSentAt || job.lastSentAt.getTime() < weekStart(now, job.timeZone).getTime();
+}
+
 /** `HH:MM daily`, `HH:MM on weekdays`: how people read a schedule. */
 export function describeTiming(timing: Pick<DigestTiming, 'time' | 'days'> & { pipeline?: boolean }): string {
   const when = timing.days === 'weekdays' ? `every weekday at ${timing.time}` : `every day at ${timing.time}`;

@@ -1,5 +1,6 @@
 import type { AppError } from '../errors.js';
 import type { CrmRecord, DigestPlan } from '../ports.js';
+import type { Report } from '../reports/types.js';
 
 // The plain data of digests, as the store, replies and rendering see it: no behaviour, and no
 // imports beyond core's shared types, so any file may use it without pulling the service in.
@@ -48,11 +49,20 @@ export interface Digest {
   /** When the digest was due, when it is sent late (the bot was down then). */
   lateSince?: Date;
   sections: DigestSection[];
+  /** The open deals by stage (the person's own, or the team's), when asked for; or why they could not be read. */
+  pipeline?: DigestPipeline;
 }
+
+export type DigestPipeline = { report: Report; error?: undefined } | { report?: undefined; error: AppError };
 
 /** Whose work a digest shows and in which zone its days are counted. */
 export interface DigestAudience {
   personal: boolean;
   crmUserId?: string;
   timeZone: string;
+  /**
+   * Whether this digest carries the pipeline. Not the plan's `pipeline` (a digest scheduled with it
+   * carries it once a week: `pipelineDue`), so a job passed as an audience does not imply it.
+   */
+  withPipeline?: boolean;
 }

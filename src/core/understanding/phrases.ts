@@ -290,7 +290,13 @@ function breakdownField(word: string | undefined, entity: EntityTerms): Omit<Bre
   if (OWNER_WORDS.has(word)) return entity.owner ? { field: entity.owner, label: 'assigned user' } : undefined;
   const singular = word.replace(/(?:es|s)$/, '');
   // A field is named by its label or the label's last word: `leadSource` by "source".
-  const names = (label: string) => [label.toLowerCase(), label.split(/(?=\p{Lu})/u).at(-1)!.toLowerCase()];
+  const names = (label: string) => [
+    label.toLowerCase(),
+    label
+      .split(/(?=\p{Lu})/u)
+      .at(-1)!
+      .toLowerCase(),
+  ];
   const matches = entity.enums.filter((enumTerm) =>
     names(enumTerm.label).some((name) => name === word || name === singular || `${name}es` === word),
   );

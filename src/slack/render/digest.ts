@@ -1,11 +1,12 @@
 import { describeTiming, formatLocal } from '../../core/digests/time.js';
-import type { Digest, DigestJob, DigestSection, DigestSectionKey } from '../../core/digests/types.js';
+import type { Digest, DigestJob, DigestPipeline, DigestSection, DigestSectionKey } from '../../core/digests/types.js';
 import { dueOf } from '../../core/home/work-filters.js';
 import type { CrmRecord, DigestPlan } from '../../core/ports.js';
 import { recordUrl } from '../../crm/espo/entities.js';
 import { button, context, divider, header, message, section, type AnyBlock, type Message } from './blocks.js';
 import { escape, link, truncate, botText } from './mrkdwn.js';
 import { formatValue, titleOf } from './fields.js';
+import { caveats, groupFigures, groupLines } from './report.js';
 
 /** The Stop button on each digest `/espo digests` lists; its listener is actions/stop-digest.ts. */
 export const DIGEST_STOP_ACTION = 'espo_digest_stop';
@@ -14,6 +15,8 @@ export interface DigestRenderOptions {
   siteUrl?: string;
   /** `/espo digest now`: says it is a preview. */
   preview?: boolean;
+  /** The pipeline's chart (charts.ts `chartBlock`), shown under its numbers. */
+  chart?: AnyBlock;
 }
 
 const TITLES: Record<DigestSectionKey, { icon: string; title: string; empty: string }> = {
@@ -133,6 +136,20 @@ function sectionBlocks(part: DigestSection, digest: Digest, options: DigestRende
   return [section(`${icon} *${heading}*${counted}\n${lines.join('\n')}`)];
 }
 
+/** The pipeline: its total and stages in text, always; the chart, when there is one, repeats them. */
+function pipelineBlocks(pipeline: DigestPipeline, chart: AnyBlock | undefined): AnyBlock[] {
+  const icon = ':bar_chart:';
+  if (pipeline.error)
+    return [section(`${icon} *Pipeline*\n_Could not be read: ${botText(pipeline.error.userMessage)}_`)];
+  const { report } = pipeline;
+  const lines = [`*Total:* ${groupFigures(report, report.total)}`, ...groupLines(report)];
+  return [
+    section(`${icon} *${escape(truncate(report.title, 150))}*\n${lines.join('\n')}`),
+    ...(chart ? [chart] : []),
+    ...caveats(report).map((note) => context(note)),
+  ];
+}
+
 function espoUtc(date: Date): string {
   return date.toISOString().replace('T', ' ').slice(0, 19);
 }
@@ -167,6 +184,7 @@ export function renderDigest(digest: Digest, options: DigestRenderOptions = {}):
     if (index === 3) blocks.push(divider());
     blocks.push(...sectionBlocks(part, digest, options));
   });
+  if (digest.pipeline) blocks.push(divider(), ...pipelineBlocks(digest.pipeline, options.chart));
   blocks.push(
     context(
       digest.personal
@@ -217,7 +235,7 @@ export function digestScheduleLines(plan: DigestPlan): AnyBlock[] {
     : "everyone's overdue and today's tasks, meetings today, deals closing this week (amount, stage), new leads, and deals with no update in 14 days";
   return [
     section(
-      `*Send a digest ${where}, ${escape(describeTiming(plan))} (${escape(plan.timeZone)})?*\nIt lists ${whose}.`,
+      `*Send a digest ${where}, ${escape(describeTiming(plan))} (${escape(plan.timeZone)})?*\nIt lists ${whose}.${plan.pipeline ? ` The first one each week also has ${plan.personal ? 'your' : "the team's"} pipeline: open deals by stage, amount and weighted, with a chart.` : ''}`,
     ),
     ...(plan.personal
       ? []

@@ -63,7 +63,7 @@ export function renderReply(reply: Reply, options: RenderOptions = {}): Message 
     case 'say':
       return message(reply.text, [section(botText(reply.text))]);
     case 'digest':
-      return renderDigest(reply.digest, { siteUrl: options.siteUrl, preview: reply.preview });
+      return renderDigest(reply.digest, { siteUrl: options.siteUrl, preview: reply.preview, chart: options.chart });
     case 'digests':
       return renderDigestList(reply.digests, reply.personal);
     case 'count': {

@@ -33,8 +33,17 @@ export function groupFigures(report: Report, group: ReportGroup): string {
   return parts.join(' · ');
 }
 
+/** A breakdown's groups, one line each; past MAX_LINES, the rest as one line with their count. */
+export function groupLines(report: Report): string[] {
+  const shown = report.groups.slice(0, MAX_LINES);
+  const rest = report.groups.slice(MAX_LINES);
+  const lines = shown.map((group) => `• ${escape(truncate(group.label, 80))}: ${groupFigures(report, group)}`);
+  if (rest.length) lines.push(`• ${rest.length} more: ${rest.reduce((sum, group) => sum + group.count, 0)} in all`);
+  return lines;
+}
+
 /** What the reader should know about how the numbers were read: bounded, currencies, cached. */
-function caveats(report: Report): string[] {
+export function caveats(report: Report): string[] {
   const notes: string[] = [];
   if (report.bound) {
     const why = report.bound === 'time' ? 'the time a report may take' : 'the most a report reads';
@@ -53,10 +62,7 @@ function caveats(report: Report): string[] {
 export function renderReport(reply: Extract<Reply, { kind: 'report' }>, chart?: AnyBlock): Message {
   const { report } = reply;
   const total = groupFigures(report, report.total);
-  const shown = report.groups.slice(0, MAX_LINES);
-  const rest = report.groups.slice(MAX_LINES);
-  const lines = shown.map((group) => `• ${escape(truncate(group.label, 80))}: ${groupFigures(report, group)}`);
-  if (rest.length) lines.push(`• ${rest.length} more: ${rest.reduce((sum, group) => sum + group.count, 0)} in all`);
+  const lines = groupLines(report);
   const blocks: (AnyBlock | undefined)[] = [
     header(truncate(report.title, 150)),
     section(`*Total:* ${total}`),

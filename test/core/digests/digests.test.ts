@@ -8,6 +8,9 @@ import { DigestService } from '../../../src/core/digests/service.js';
 import type { Digest, DigestJob } from '../../../src/core/digests/types.js';
 import { AppError } from '../../../src/core/errors.js';
 import { PersonDirectory } from '../../../src/core/people.js';
+import type { PipelineOptions } from '../../../src/core/reports/service.js';
+import type { ReportQuery } from '../../../src/core/reports/types.js';
+import { pipelineReport } from '../../support/reports.js';
 import type {
   CrmGateway,
   CrmRecord,
@@ -47,6 +50,23 @@ class FakeCrm {
   }
 }
 
+/** The report engine's pipeline: what it was asked, the report it gives, or its failure. */
+class FakeReports {
+  readonly asked: PipelineOptions[] = [];
+  failing = false;
+
+  async pipelineQuery(_tenant: Tenant, options: PipelineOptions): Promise<{ query: ReportQuery; title: string }> {
+    this.asked.push(options);
+    if (this.failing) throw new AppError('crm_unavailable', 'EspoCRM is not answering.');
+    const title = options.ownerId ? 'Pipeline · yours' : 'Pipeline';
+    return { query: pipelineReport().query, title };
+  }
+
+  async run(_tenant: Tenant, _query: ReportQuery, options: { title?: string } = {}) {
+    return pipelineReport(undefined, options.title);
+  }
+}
+
 const record = (id: string, fields: Record<string, unknown> = {}): CrmRecord => ({
   id,
   name: id,
@@ -55,6 +75,7 @@ const record = (id: string, fields: Record<string, unknown> = {}): CrmRecord => 
 
 function setup() {
   const crm = new FakeCrm();
+  const reports = new FakeReports();
   const gateway = crm as unknown as CrmGateway;
   const jobs = new Map<string, DigestJob>();
   const store = {
@@ -77,8 +98,9 @@ function setup() {
     store: store as never,
     clock: { now: () => NOW },
     logger,
+    reports,
   });
-  return { crm, service, jobs };
+  return { crm, service, jobs, reports };
 }
 
 const proposeInto =
@@ -175,6 +197,36 @@ describe('DigestService.build', () => {
     });
   });
 
+  it("carries the pipeline only when asked: the team's, or the person's own, read in the digest's zone", async () => {
+    const { service, reports } = setup();
+    expect((await service.build(TENANT, { personal: false, timeZone: NY }, NOW, NOW)).pipeline).toBeUndefined();
+    expect(reports.asked).toEqual([]);
+
+    const team = await service.build(TENANT, { personal: false, timeZone: NY, withPipeline: true }, NOW, NOW);
+    expect(team.pipeline?.report).toMatchObject({ title: 'Pipeline', total: { count: 10 } });
+    const mine = await service.build(
+      TENANT,
+      { personal: true, crmUserId: 'E-JANE', timeZone: NY, withPipeline: true },
+      NOW,
+      NOW,
+    );
+    expect(mine.pipeline?.report?.title).toBe('Pipeline · yours');
+    expect(reports.asked).toEqual([
+      { now: NOW, timeZone: NY },
+      { ownerId: 'E-JANE', now: NOW, timeZone: NY },
+    ]);
+  });
+
+  it('keeps a pipeline that could not be read as an error; the rest of the digest still reads', async () => {
+    const { service, reports } = setup();
+    reports.failing = true;
+    const digest = await service.build(TENANT, { personal: false, timeZone: NY, withPipeline: true }, NOW, NOW);
+    expect(digest.pipeline?.error?.code).toBe('crm_unavailable');
+    expect(digest.pipeline?.report).toBeUndefined();
+    expect(digest.sections).toHaveLength(6);
+    expect(digest.sections.every((section) => !section.error)).toBe(true);
+  });
+
   it('says nothing about lateness for a digest sent on time', async () => {
     const { service } = setup();
     const digest = await service.build(
@@ -245,13 +297,35 @@ describe('DigestService.handle', () => {
     const { service } = setup();
     const noEmail = { ...dm, email: undefined };
     await expect(
-      service.handle(noEmail, TENANT, { kind: 'digest', schedule: { time: '08:30', days: 'daily', pipeline: false } }, proposeInto([])),
+      service.handle(
+        noEmail,
+        TENANT,
+        { kind: 'digest', schedule: { time: '08:30', days: 'daily', pipeline: false } },
+        proposeInto([]),
+      ),
     ).rejects.toThrow(
       "I can't tell which EspoCRM user you are: Slack did not give me your email (the app needs the users:read.email scope).",
     );
     await expect(
-      service.handle({ ...dm, email: 'nobody@example.com' }, TENANT, { kind: 'digest_now', pipeline: false }, proposeInto([])),
+      service.handle(
+        { ...dm, email: 'nobody@example.com' },
+        TENANT,
+        { kind: 'digest_now', pipeline: false },
+        proposeInto([]),
+      ),
     ).rejects.toThrow(/no EspoCRM user has your Slack email/);
+  });
+
+  it('previews the pipeline with `/espo digest now pipeline`, and only then', async () => {
+    const { service } = setup();
+    const now = (pipeline: boolean) =>
+      service.handle(channel, TENANT, { kind: 'digest_now', pipeline }, proposeInto([]));
+    const withIt = await now(true);
+    if (withIt.kind !== 'digest') throw new Error('expected a digest');
+    expect(withIt).toMatchObject({ preview: true, digest: { pipeline: { report: { title: 'Pipeline' } } } });
+    const without = await now(false);
+    if (without.kind !== 'digest') throw new Error('expected a digest');
+    expect(without.digest.pipeline).toBeUndefined();
   });
 
   it('lets the creator (or, for a channel, a workspace admin) stop a digest, nobody else', async () => {
@@ -297,7 +371,11 @@ describe('DigestScheduler', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  function scheduler(send: (job: DigestJob, digest: Digest) => Promise<DeliveryResult>, crm = new FakeCrm()) {
+  function scheduler(
+    send: (job: DigestJob, digest: Digest) => Promise<DeliveryResult>,
+    crm = new FakeCrm(),
+    reports = new FakeReports(),
+  ) {
     const gateway = crm as unknown as CrmGateway;
     const digests = new DigestService({
       crm: gateway,
@@ -305,6 +383,7 @@ describe('DigestScheduler', () => {
       store: store.digests,
       clock: { now: () => NOW },
       logger,
+      reports,
     });
     const sent: { job: DigestJob; digest: Digest }[] = [];
     const instance = new DigestScheduler({
@@ -416,6 +495,43 @@ describe('DigestScheduler', () => {
     expect(report).toMatchObject({ removed: [gone.id], skipped: [refused.id], sent: [] });
     expect(await store.digests.get(gone.id)).toBeUndefined();
     expect((await store.digests.get(refused.id))!.nextRunAt).toEqual(new Date('2026-06-02T13:00:00Z'));
+  });
+
+  it('puts the pipeline in the first digest sent each local week only, when it was scheduled with it', async () => {
+    const { instance, sent } = scheduler(ok);
+    const job = await schedule({ pipeline: true });
+    const plain = await schedule({ channelId: 'C2' });
+    const at = async (when: string) => {
+      const moment = new Date(when);
+      await store.db.updateTable('digests').set({ next_run_at: moment.getTime() }).execute();
+      await instance.tick(moment);
+      return sent.slice(-2).map(({ job: each, digest }) => [each.id, Boolean(digest.pipeline)]);
+    };
+    // Monday (none sent yet): with it; Tuesday, same week: without.
+    expect(await at('2026-06-01T13:00:00Z')).toEqual([
+      [job.id, true],
+      [plain.id, false],
+    ]);
+    expect(await at('2026-06-02T13:00:00Z')).toEqual([
+      [job.id, false],
+      [plain.id, false],
+    ]);
+    // Next Monday, 09:00 in New York: the last one was sent the week before.
+    expect(await at('2026-06-08T13:00:00Z')).toEqual([
+      [job.id, true],
+      [plain.id, false],
+    ]);
+    expect(sent.find(({ digest }) => digest.pipeline)!.digest.pipeline!.report!.title).toBe('Pipeline');
+  });
+
+  it('sends the digest when the pipeline cannot be read, saying so', async () => {
+    const reports = new FakeReports();
+    reports.failing = true;
+    const { instance, sent } = scheduler(ok, new FakeCrm(), reports);
+    const job = await schedule({ pipeline: true });
+    expect((await instance.tick(NOW)).sent).toEqual([job.id]);
+    expect(sent[0]!.digest.pipeline?.error?.code).toBe('crm_unavailable');
+    expect(sent[0]!.digest.sections.every((section) => !section.error)).toBe(true);
   });
 
   it('runs the ticks of one instance one after another', async () => {

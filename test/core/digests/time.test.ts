@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { localDay, localTimeUtc, nextRunAfter } from '../../../src/core/digests/time.js';
+import { localDay, localTimeUtc, nextRunAfter, pipelineDue, weekStart } from '../../../src/core/digests/time.js';
 
 const NY = 'America/New_York';
 const iso = (date: Date) => date.toISOString();
@@ -92,5 +92,24 @@ describe('localDay', () => {
     });
     const spring = localDay(new Date('2026-03-08T15:00:00Z'), NY);
     expect(spring.end.getTime() - spring.start.getTime()).toBe(23 * 3_600_000);
+  });
+});
+
+describe('weekStart and pipelineDue', () => {
+  it("starts the week Monday at local midnight, in the digest's zone", () => {
+    // Sunday 2026-06-07 23:30 in New York is already Monday in UTC; its week still began Monday June 1.
+    expect(iso(weekStart(new Date('2026-06-08T03:30:00Z'), NY))).toBe('2026-06-01T04:00:00.000Z');
+    expect(iso(weekStart(new Date('2026-06-08T13:00:00Z'), NY))).toBe('2026-06-08T04:00:00.000Z');
+    expect(iso(weekStart(new Date('2026-06-08T13:00:00Z'), 'Asia/Tokyo'))).toBe('2026-06-07T15:00:00.000Z');
+  });
+
+  it('is due in the first digest sent each local week of one scheduled with the pipeline', () => {
+    const monday = new Date('2026-06-08T13:00:00Z');
+    const plan = { pipeline: true, timeZone: NY };
+    expect(pipelineDue(plan, monday)).toBe(true);
+    // Sent Sunday night in New York (Monday in UTC): last week's.
+    expect(pipelineDue({ ...plan, lastSentAt: new Date('2026-06-08T03:30:00Z') }, monday)).toBe(true);
+    expect(pipelineDue({ ...plan, lastSentAt: monday }, new Date('2026-06-09T13:00:00Z'))).toBe(false);
+    expect(pipelineDue({ timeZone: NY }, monday)).toBe(false);
   });
 });
