@@ -5,6 +5,7 @@ import type { DoctorService } from './doctor/doctor.js';
 import type { SiteDirectory } from './doctor/sites.js';
 import type { PersonDirectory } from './people.js';
 import type { ReportService } from './reports/service.js';
+import type { ReportQuery } from './reports/types.js';
 import type {
   Assignee,
   Clock,
@@ -85,6 +86,11 @@ export class CommandService {
 
   show(context: RequestContext, entityName: string, id: string): Promise<Reply> {
     return this.commands.show(context, entityName, id);
+  }
+
+  /** Runs a report again (its "Share in channel"). */
+  report(context: RequestContext, query: ReportQuery, title?: string): Promise<Reply> {
+    return this.commands.report(context, query, title);
   }
 
   /**

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { EspoRecord } from '../../fakes/espocrm/model.js';
-import { startHarness, textOf, type Harness } from '../support/harness.js';
+import { buttonNamed, buttonsOf, startHarness, textOf, type Harness } from '../support/harness.js';
 
 const CLOSED = ['Closed Won', 'Closed Lost'];
 const usd = (value: number) => `$${Math.round(value).toLocaleString('en-US')}`;
@@ -61,6 +61,22 @@ describe('/espo count, sum, report and pipeline, end to end', () => {
     // Only the fields the report needs were asked for.
     const dealReads = proxyReads().filter((call) => call.path.endsWith('/Opportunity'));
     expect(dealReads[0]!.query.select).toBe('amount,amountCurrency,amountConverted,probability,stage');
+  });
+
+  it('shares a report in the channel on request: the numbers read again, with the chart, saying who shared it', async () => {
+    const { reply, responseId } = await h.command('pipeline');
+    expect(reply.response_type).toBe('ephemeral');
+    const before = textOf(reply);
+    const shared = await h.click(buttonNamed(reply, 'Share in channel'), { responseId });
+    const posted = shared.replies[0]!;
+    expect(posted.response_type).toBe('in_channel');
+    const text = textOf(posted);
+    expect(text).toContain('Shared by <@U1>');
+    // The same numbers as the private answer (read again, or from the minute's cache).
+    expect(text).toContain(/\*Total:\*[^\n]*/.exec(before)![0]);
+    expect(buttonsOf(posted)).toHaveLength(0);
+    const image = (posted.blocks as { type: string; slack_file?: { id: string } }[]).find((b) => b.type === 'image');
+    expect(h.slack.files.get(image!.slack_file!.id)?.completed).toBe(true);
   });
 
   it('/espo pipeline this quarter: only deals closing in it', async () => {

@@ -3,6 +3,7 @@ import type { DigestService } from '../digests/service.js';
 import type { DoctorService } from '../doctor/doctor.js';
 import type { PersonDirectory } from '../people.js';
 import type { ReportService } from '../reports/service.js';
+import type { ReportQuery } from '../reports/types.js';
 import type { SiteDirectory } from '../doctor/sites.js';
 import { AppError, available } from '../errors.js';
 import type { Clock, CrmGateway, EntityDirectory, ListQuery, RequestContext } from '../ports.js';
@@ -189,6 +190,12 @@ export class CommandHandler {
           (plan) => writes.propose(context, plan),
         );
     }
+  }
+
+  /** Runs a report again: "Share in channel" comes back through here, with the heading it had. */
+  async report(context: RequestContext, query: ReportQuery, title?: string): Promise<Reply> {
+    const tenant = this.deps.tenancy.tenantFor(context);
+    return { kind: 'report', report: await this.reports().run(tenant, query, title ? { title } : {}) };
   }
 
   private reports(): ReportService {

@@ -1,4 +1,5 @@
 import type { CrmRecord, EntityInfo, ListQuery } from '../../core/ports.js';
+import type { ReportQuery } from '../../core/reports/types.js';
 import { recordUrl } from '../../crm/espo/entities.js';
 import { actions, button, context, header, message, section, type AnyBlock, type Message } from './blocks.js';
 import { ACTION_IDS } from './action-ids.js';
@@ -20,7 +21,10 @@ export interface RenderOptions {
 }
 
 /** What a "Share in channel" button carries to re-run the read for everyone to see. */
-export type ShareTarget = { t: 'list'; q: ListQuery } | { t: 'record'; e: string; id: string };
+export type ShareTarget =
+  | { t: 'list'; q: ListQuery }
+  | { t: 'record'; e: string; id: string }
+  | { t: 'report'; q: ReportQuery; title?: string };
 
 export function recordLink(entity: EntityInfo, record: CrmRecord, options: RenderOptions): string {
   return link(recordUrl(options.siteUrl, entity.name, record.id), titleOf(record));

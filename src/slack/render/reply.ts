@@ -71,7 +71,7 @@ export function renderReply(reply: Reply, options: RenderOptions = {}): Message 
       return message(text, [section(`*${escape(text)}*`), understoodContext(reply.understood)]);
     }
     case 'report':
-      return renderReport(reply, options.chart);
+      return renderReport(reply, options);
     case 'data':
       return message(reply.title, [
         section(`*${escape(reply.title)}*`),

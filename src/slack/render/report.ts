@@ -1,7 +1,8 @@
 import type { Reply } from '../../core/replies.js';
 import type { Amount, Report, ReportGroup } from '../../core/reports/types.js';
-import { context, header, message, section, type AnyBlock, type Message } from './blocks.js';
+import { actions, context, header, message, section, type AnyBlock, type Message } from './blocks.js';
 import { escape, truncate } from './mrkdwn.js';
+import { shareButton, sharedContext, type RenderOptions } from './record.js';
 import { understoodContext } from './record-list.js';
 
 /** Groups shown as lines; the rest are summed into one "Others" line so the message stays short. */
@@ -59,17 +60,23 @@ export function caveats(report: Report): string[] {
 }
 
 /** A total or a breakdown: the numbers in text, always; the chart (when there is one) only repeats them. */
-export function renderReport(reply: Extract<Reply, { kind: 'report' }>, chart?: AnyBlock): Message {
+export function renderReport(reply: Extract<Reply, { kind: 'report' }>, options: RenderOptions = {}): Message {
   const { report } = reply;
   const total = groupFigures(report, report.total);
   const lines = groupLines(report);
+  // Private until shared, like a list: a button value holds 2,000 characters, a long query goes without.
+  const share =
+    options.sharedBy || options.inPublic
+      ? undefined
+      : shareButton({ t: 'report', q: report.query, title: truncate(report.title, 150) });
   const blocks: (AnyBlock | undefined)[] = [
     header(truncate(report.title, 150)),
     section(`*Total:* ${total}`),
     lines.length ? section(lines.join('\n')) : undefined,
-    chart,
+    options.chart,
     ...caveats(report).map((note) => context(note)),
     understoodContext(report.understood),
+    options.sharedBy ? sharedContext(options) : share && actions('espo_report_actions', share),
   ];
   return message(`${report.title}: ${total}`, blocks);
 }

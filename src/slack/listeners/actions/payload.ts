@@ -37,6 +37,20 @@ export const listQuerySchema = z.object({
   text: z.string().max(500).optional(),
 });
 
+const fieldName = z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/);
+
+/** A report's query, as its Share button carries it. */
+export const reportQuerySchema = z.object({
+  entity: fieldName,
+  filters: listQuerySchema.shape.filters,
+  measure: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('count') }),
+    z.object({ kind: z.literal('sum'), field: fieldName, label: z.string().max(100) }),
+  ]),
+  groupBy: z.object({ field: fieldName, label: z.string().max(100) }).optional(),
+  weighted: z.boolean().optional(),
+});
+
 export const recordRefSchema = z.object({
   e: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/),
   id: z.string().regex(/^[\w-]{1,64}$/),
@@ -45,6 +59,7 @@ export const recordRefSchema = z.object({
 export const shareTargetSchema = z.discriminatedUnion('t', [
   z.object({ t: z.literal('list'), q: listQuerySchema }),
   z.object({ t: z.literal('record'), e: recordRefSchema.shape.e, id: recordRefSchema.shape.id }),
+  z.object({ t: z.literal('report'), q: reportQuerySchema, title: z.string().max(150).optional() }),
 ]);
 
 /** A button's JSON value parsed with `schema`, or undefined when it is not what we put there. */

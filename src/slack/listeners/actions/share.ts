@@ -11,8 +11,16 @@ export function shareInChannel(deps: ListenerDeps) {
     schema: shareTargetSchema,
     invalid: 'That share button is no longer valid. Please run the command again.',
     detail: (target) => target.t,
-    work: (context, target) =>
-      target.t === 'list' ? deps.service.list(context, target.q) : deps.service.show(context, target.e, target.id),
+    work: (context, target) => {
+      switch (target.t) {
+        case 'list':
+          return deps.service.list(context, target.q);
+        case 'record':
+          return deps.service.show(context, target.e, target.id);
+        case 'report':
+          return deps.service.report(context, target.q, target.title);
+      }
+    },
     delivery: (context, client) => ({
       client,
       responseType: 'in_channel',
