@@ -363,7 +363,8 @@ describe('plain language, end to end', () => {
     // What a small local model does when the server ignores tool_choice (Ollama): it makes up an answer.
     h.openai!.enqueue({ content: 'Your open deals: Acme Rocket Sled, $48,000, closing Friday.' });
     h.membrane.resetCalls();
-    const text = said((await h.say('dm', 'what are my open deals worth?')).messages[0]);
+    // "look promising" is beyond the understanding layer: the model's turn.
+    const text = said((await h.say('dm', 'which of my open deals look promising?')).messages[0]);
     expect(text).toContain("I didn't look anything up in EspoCRM");
     expect(text).toContain('/espo list opportunities');
     expect(text).not.toContain('Acme Rocket Sled');
