@@ -103,7 +103,15 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
     vocabularyFor: (tenant) => vocabularies.vocabularyFor(tenant),
     clock,
   });
-  const digests = new DigestService({ crm: gateway, store: store.digests, clock, logger, people, reports });
+  const digests = new DigestService({
+    crm: gateway,
+    store: store.digests,
+    clock,
+    logger,
+    people,
+    reports,
+    vocabularyFor: (tenant) => vocabularies.vocabularyFor(tenant),
+  });
   const socketMode = Boolean(config.slack.appToken);
   // One workspace: the bot's token authorizes every request, and every Web API answer is watched for Slack refusing it.
   const singleToken = singleWorkspaceToken(config);

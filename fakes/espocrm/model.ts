@@ -346,7 +346,9 @@ export class FakeEspoCrm {
     const page = matched.slice(offset, offset + maxSize).map((record) => this.converted(entity, record));
     return {
       total: matched.length,
-      list: select ? page.map((r) => Object.fromEntries(select.filter((a) => a in r).map((a) => [a, r[a]]))) : page,
+      list: select
+        ? page.map((r) => Object.fromEntries(select.filter((a) => Object.hasOwn(r, a)).map((a) => [a, r[a]])))
+        : page,
     };
   }
 

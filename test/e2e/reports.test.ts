@@ -60,7 +60,7 @@ describe('/espo count, sum, report and pipeline, end to end', () => {
     expect(text).not.toContain('Closed Won:');
     // Only the fields the report needs were asked for.
     const dealReads = proxyReads().filter((call) => call.path.endsWith('/Opportunity'));
-    expect(dealReads[0]!.query.select).toBe('amount,amountCurrency,amountConverted,probability,stage');
+    expect(dealReads[0]!.query.select).toBe('id,amount,amountCurrency,amountConverted,probability,stage');
   });
 
   it('shares a report in the channel on request: the numbers read again, with the chart, saying who shared it', async () => {

@@ -19,6 +19,7 @@ import type { Reply } from '../replies.js';
 import type { ReportService } from '../reports/service.js';
 import { commandText } from '../text.js';
 import type { DigestStore } from './ports.js';
+import type { Vocabulary } from '../understanding/ports.js';
 import { addDays, describeTiming, formatLocal, isKnownTimeZone, localDay, nextRunAfter, weekdayOf } from './time.js';
 import type { Digest, DigestAudience, DigestJob, DigestPipeline, DigestSection, DigestSectionKey } from './types.js';
 
@@ -29,7 +30,8 @@ export const STALE_DAYS = 14;
 /** Digests one channel (or one person's DM) may have. */
 export const MAX_DIGESTS_PER_CHANNEL = 5;
 const DAY_MS = 86_400_000;
-const CLOSED_DEAL_STAGES = ['Closed Won', 'Closed Lost'];
+/** EspoCRM's stock closed stages: a deal is still in play unless in one (when the instance's own are not known). */
+const STOCK_OPEN_DEALS: Filter = { field: 'stage', op: 'notIn', value: ['Closed Won', 'Closed Lost'] };
 
 export interface DigestServiceDeps {
   crm: CrmGateway;
@@ -39,6 +41,8 @@ export interface DigestServiceDeps {
   logger: Logger;
   /** The report engine, for the pipeline a digest may carry; without it no digest does. */
   reports?: Pick<ReportService, 'pipelineQuery' | 'run'>;
+  /** The tenant's own stages and statuses: which deals are still open. */
+  vocabularyFor?: (tenant: Tenant) => Promise<Vocabulary>;
 }
 
 /** A digest sent more than this after it was due says it is late. */
@@ -167,6 +171,16 @@ export class DigestService {
     return { kind: 'digest_cancel', id: job.id, digest: planOf(job) };
   }
 
+  /**
+   * Which deals are still in play, by the instance's own stages (a renamed Closed Won is still won):
+   * the vocabulary's open group of deals, else EspoCRM's stock one.
+   */
+  private async openDealsOf(tenant: Tenant): Promise<Filter> {
+    const vocabulary = await this.deps.vocabularyFor?.(tenant).catch(() => undefined);
+    const open = vocabulary?.entities().find((terms) => terms.entity === 'Opportunity')?.openGroup;
+    return open ? { field: open.field, op: open.op, value: open.values } : STOCK_OPEN_DEALS;
+  }
+
   /** Reads everything a digest says, at `now`. A part that cannot be read carries its error; the rest still show. */
   async build(tenant: Tenant, audience: DigestAudience, now: Date, since: Date, dueAt?: Date): Promise<Digest> {
     const timeZone = isKnownTimeZone(audience.timeZone) ? audience.timeZone : 'UTC';
@@ -176,10 +190,7 @@ export class DigestService {
     const day = localDay(now, timeZone);
     const weekEnd = addDays(day.date, (7 - weekdayOf(day.date)) % 7);
     const mine: Filter[] = owner ? [{ field: 'assignedUserId', op: 'equals', value: owner }] : [];
-    const openDeals: Filter[] = [
-      ...mine,
-      ...CLOSED_DEAL_STAGES.map((stage) => ({ field: 'stage', op: 'notEquals' as const, value: stage })),
-    ];
+    const openDeals: Filter[] = [...mine, await this.openDealsOf(tenant)];
     const query = (entity: string, filters: Filter[], sort: ListQuery['sort'], limit = DIGEST_SHOWN): ListQuery => ({
       entity,
       filters,

@@ -179,7 +179,10 @@ export class ReportService {
     if (query.weighted && !probability)
       throw new AppError('bad_input', `${entity.plural} have no probability to weigh their amounts by.`);
     const labelField = groupBy && linkNameOf(entity, groupBy.field);
+    // A bare count is EspoCRM's own total: one record read, not all of them.
+    const countOnly = measure.kind === 'count' && !groupBy;
     const select = [
+      'id',
       ...(measure.kind === 'sum' ? [measure.field] : []),
       ...(moneyAttributes ? [moneyAttributes.currency, moneyAttributes.converted] : []),
       ...(probability ? [probability] : []),
@@ -191,7 +194,7 @@ export class ReportService {
       entity: entity.name,
       filters: query.filters,
       select: [...new Set(select)],
-      maxRecords: this.limits.maxRecords,
+      maxRecords: countOnly ? 1 : this.limits.maxRecords,
       deadline: (this.deps.timer ?? Date.now)() + this.limits.timeMs,
     });
 
@@ -255,15 +258,18 @@ export class ReportService {
 
     const options = groupBy && entity.fieldType(groupBy.field) === 'enum' ? enumOptions(terms, groupBy.field) : [];
     const finished = [...groups.values()].map((acc) => finish(acc, labelOf(acc, options)));
+    const matched = Math.max(scanned.total, scanned.records.length);
+    const counted = finish(total, 'Total');
     return {
       query,
       entity,
       title: titleOf(entity, query),
-      total: finish(total, 'Total'),
-      groups: sortGroups(finished, options),
-      scanned: scanned.records.length,
-      matched: Math.max(scanned.total, scanned.records.length),
-      ...(scanned.bound ? { bound: scanned.bound } : {}),
+      // A count is EspoCRM's total, whatever was read; a read cut short bounds only the groups and sums.
+      total: measure.kind === 'count' ? { ...counted, count: matched } : counted,
+      groups: sortGroups(finished, options, currencyMode?.mode !== 'separate'),
+      scanned: countOnly ? matched : scanned.records.length,
+      matched,
+      ...(scanned.bound && !countOnly ? { bound: scanned.bound } : {}),
       ...(currencyMode ? { currency: currencyMode } : {}),
       readAt,
     };
@@ -298,11 +304,12 @@ function labelOf(acc: Accumulator, options: { value: string; label: string }[]):
   return options.find((option) => option.value === acc.key)?.label ?? acc.key;
 }
 
-/** The first amount of a group, for "largest first". */
-const size = (group: ReportGroup) => group.sums[0]?.value ?? group.count;
-
-/** An enum's groups in its options' order; others largest first; "None" last either way. */
-function sortGroups(groups: ReportGroup[], options: { value: string }[]): ReportGroup[] {
+/**
+ * An enum's groups in its options' order; others largest first, by their amount when it is in one
+ * currency (amounts in several cannot be compared, so then by count); "None" last either way.
+ */
+function sortGroups(groups: ReportGroup[], options: { value: string }[], oneCurrency: boolean): ReportGroup[] {
+  const size = (group: ReportGroup) => (oneCurrency ? (group.sums[0]?.value ?? group.count) : group.count);
   const position = (group: ReportGroup) => {
     const index = options.findIndex((option) => option.value === group.key);
     return index < 0 ? options.length : index;

@@ -298,7 +298,9 @@ function breakdownField(word: string | undefined, entity: EntityTerms): Omit<Bre
       .toLowerCase(),
   ];
   const matches = entity.enums.filter((enumTerm) =>
-    names(enumTerm.label).some((name) => name === word || name === singular || `${name}es` === word),
+    names(enumTerm.label).some(
+      (name) => name === word || name === singular || `${name}s` === word || `${name}es` === word,
+    ),
   );
   const [term] = matches;
   return matches.length === 1 && term ? { field: term.field, label: term.label } : undefined;

@@ -76,40 +76,36 @@ export class InstanceVocabularies implements VocabularySource {
     return read;
   }
 
-  /** Forgets a tenant's vocabulary (its connection ended). */
-  forget(tenantKey: string): void {
-    this.cache.delete(tenantKey);
-  }
-
   private async read(tenant: Tenant): Promise<Vocabulary> {
-    try {
-      const answers = await Promise.all(
-        VOCABULARY_ENTITIES.map((entity) =>
-          this.crm.proxy(tenant, {
-            method: 'GET',
-            path: `/Metadata?key=${encodeURIComponent(`entityDefs.${entity}.fields`)}`,
-          }),
-        ),
-      );
-      const enums: EnumsByEntity = withReferencedOptions(
-        new Map(
-          VOCABULARY_ENTITIES.map((entity, index) => [
-            entity,
-            enumsOf(answers[index]) ?? STOCK_ENUMS.get(entity) ?? new Map(),
-          ]),
-        ),
-      );
-      // Most instances keep the stock stages: they share one vocabulary (and its word index).
-      const vocabulary = sameEnums(enums, STOCK_ENUMS) ? STOCK : new EspoVocabulary(enums);
-      this.cache.set(tenant.key, { vocabulary, until: this.now() + FRESH_MS });
-      return vocabulary;
-    } catch (error) {
+    // Each type on its own: one the instance does not answer for keeps EspoCRM's stock words.
+    const answers = await Promise.allSettled(
+      VOCABULARY_ENTITIES.map((entity) =>
+        this.crm.proxy(tenant, {
+          method: 'GET',
+          path: `/Metadata?key=${encodeURIComponent(`entityDefs.${entity}.fields`)}`,
+        }),
+      ),
+    );
+    const failed = answers.flatMap((answer, index) =>
+      answer.status === 'rejected' ? [{ entity: VOCABULARY_ENTITIES[index], err: answer.reason as unknown }] : [],
+    );
+    const enums: EnumsByEntity = withReferencedOptions(
+      new Map(
+        VOCABULARY_ENTITIES.map((entity, index) => {
+          const answer = answers[index]!;
+          const read = answer.status === 'fulfilled' ? enumsOf(answer.value) : undefined;
+          return [entity, read ?? STOCK_ENUMS.get(entity) ?? new Map()];
+        }),
+      ),
+    );
+    // Most instances keep the stock stages: they share one vocabulary (and its word index).
+    const vocabulary = sameEnums(enums, STOCK_ENUMS) ? STOCK : new EspoVocabulary(enums);
+    if (failed.length)
       this.logger.warn(
-        { err: error, tenant: tenant.key },
-        "could not read EspoCRM's metadata; plain language uses EspoCRM's stock stages and statuses for now",
+        { err: failed[0]!.err, tenant: tenant.key, entities: failed.map((each) => each.entity) },
+        "could not read EspoCRM's metadata of some record types; plain language uses EspoCRM's stock stages and statuses for them for now",
       );
-      this.cache.set(tenant.key, { vocabulary: STOCK, until: this.now() + RETRY_MS });
-      return STOCK;
-    }
+    this.cache.set(tenant.key, { vocabulary, until: this.now() + (failed.length ? RETRY_MS : FRESH_MS) });
+    return vocabulary;
   }
 }

@@ -55,7 +55,10 @@ class Enums {
   /** The stages whose probability is `probability` (EspoCRM: won is `== 100`, lost is `=== 0`). */
   stagesAt(field: string, probability: number): string[] {
     const map = this.fields.get(field)?.probabilityMap ?? {};
-    return this.options(field).filter((stage) => map[stage] === probability);
+    // EspoCRM compares won loosely (`== 100`), lost strictly (`=== 0`): a missing entry is neither.
+    return this.options(field).filter((stage) =>
+      probability === 0 ? map[stage] === 0 : map[stage] != null && Number(map[stage]) === probability,
+    );
   }
 
   notActual(field: string): string[] {

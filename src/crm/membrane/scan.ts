@@ -39,9 +39,12 @@ export class MembraneRecordScan implements RecordScan {
     const failure = { what: `read ${noun.plural}`, entity: noun.singular, isWrite: false };
     return this.connections.withConnection(tenant, failure, async (connection) => {
       const records: Record<string, unknown>[] = [];
+      // A record created or deleted while the pages are read shifts the offsets: one seen twice counts once.
+      const seen = new Set<unknown>();
+      let read = 0;
       let pageSize = connection.findings?.maxPageSize ?? ESPO_MAX_PAGE_SIZE;
       for (;;) {
-        let asked = Math.min(pageSize, request.maxRecords - records.length);
+        let asked = Math.min(pageSize, request.maxRecords - read);
         const page = await this.records.sized(tenant, connection, asked, async (size) => {
           asked = size;
           pageSize = Math.min(pageSize, size);
@@ -51,17 +54,22 @@ export class MembraneRecordScan implements RecordScan {
             // Oldest first: a record created while the pages are read lands after them, not in between.
             sort: { field: directory.creationField(), order: 'asc' as const },
             limit: size,
-            offset: records.length,
+            offset: read,
           };
           const path = espoListPath(query, request.select);
           return listOf(await this.proxy.send(tenant, connection, { method: 'GET', path }));
         });
-        records.push(...page.list);
+        read += page.list.length;
+        for (const record of page.list) {
+          if (record.id !== undefined && seen.has(record.id)) continue;
+          seen.add(record.id);
+          records.push(record);
+        }
         // EspoCRM may not count (a negative total): then a short page is the last one.
         const total = page.total ?? records.length;
-        const done = page.total === undefined ? page.list.length < asked : records.length >= page.total;
+        const done = page.total === undefined ? page.list.length < asked : read >= page.total;
         if (done || page.list.length === 0) return { records, total };
-        if (records.length >= request.maxRecords) return { records, total, bound: 'records' };
+        if (read >= request.maxRecords) return { records, total, bound: 'records' };
         if (Date.now() >= request.deadline) return { records, total, bound: 'time' };
       }
     });
@@ -71,7 +79,8 @@ export class MembraneRecordScan implements RecordScan {
     const failure = { what: 'read the currency rates', isWrite: false };
     return this.connections.withConnection(tenant, failure, async (connection) => {
       const [settings, user] = await Promise.all([
-        this.proxy.send(tenant, connection, { method: 'GET', path: '/Settings' }),
+        // Refused (a restricted API user): no rates known, so each currency is summed apart.
+        this.proxy.send(tenant, connection, { method: 'GET', path: '/Settings' }).catch(() => undefined),
         // Older EspoCRM has the rates in the settings only: the user's app params may not answer.
         this.proxy.send(tenant, connection, { method: 'GET', path: '/App/user' }).catch(() => undefined),
       ]);

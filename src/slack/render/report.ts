@@ -18,7 +18,7 @@ export function formatAmount(amount: Amount): string {
     );
   } catch {
     // A code Intl does not know (a custom currency in EspoCRM) is written after the number.
-    return `${amount.value.toLocaleString('en-US', number)} ${amount.currency}`;
+    return `${amount.value.toLocaleString('en-US', number)} ${escape(amount.currency)}`;
   }
 }
 
@@ -27,11 +27,28 @@ const amounts = (list: Amount[] | undefined) => (list ?? []).map(formatAmount).j
 /** "12 deals · $340,000 · weighted $120,500": what one group or the total comes to. */
 export function groupFigures(report: Report, group: ReportGroup): string {
   const { entity, query } = report;
-  const noun = group.count === 1 ? entity.label.toLowerCase() : entity.plural.toLowerCase();
+  const noun = escape(group.count === 1 ? entity.label.toLowerCase() : entity.plural.toLowerCase());
   const parts = [`${group.count.toLocaleString('en-US')} ${noun}`];
   if (query.measure.kind === 'sum') parts.push(amounts(group.sums) || formatAmount({ value: 0 }));
   if (query.weighted && group.weighted?.length) parts.push(`weighted ${amounts(group.weighted)}`);
   return parts.join(' · ');
+}
+
+/** Groups added together, amount by amount in each currency: the "more" line still adds up to the total. */
+function combined(groups: ReportGroup[]): ReportGroup {
+  const add = (lists: (Amount[] | undefined)[]): Amount[] => {
+    const byCurrency = new Map<string | undefined, number>();
+    for (const amount of lists.flatMap((list) => list ?? []))
+      byCurrency.set(amount.currency, (byCurrency.get(amount.currency) ?? 0) + amount.value);
+    return [...byCurrency].map(([currency, value]) => ({ value, ...(currency ? { currency } : {}) }));
+  };
+  return {
+    key: null,
+    label: 'more',
+    count: groups.reduce((sum, group) => sum + group.count, 0),
+    sums: add(groups.map((group) => group.sums)),
+    weighted: add(groups.map((group) => group.weighted)),
+  };
 }
 
 /** A breakdown's groups, one line each; past MAX_LINES, the rest as one line with their count. */
@@ -39,7 +56,7 @@ export function groupLines(report: Report): string[] {
   const shown = report.groups.slice(0, MAX_LINES);
   const rest = report.groups.slice(MAX_LINES);
   const lines = shown.map((group) => `• ${escape(truncate(group.label, 80))}: ${groupFigures(report, group)}`);
-  if (rest.length) lines.push(`• ${rest.length} more: ${rest.reduce((sum, group) => sum + group.count, 0)} in all`);
+  if (rest.length) lines.push(`• ${rest.length} more: ${groupFigures(report, combined(rest))}`);
   return lines;
 }
 
@@ -49,7 +66,7 @@ export function caveats(report: Report): string[] {
   if (report.bound) {
     const why = report.bound === 'time' ? 'the time a report may take' : 'the most a report reads';
     notes.push(
-      `Based on the first ${report.scanned.toLocaleString('en-US')} of ${report.matched.toLocaleString('en-US')} ${report.entity.plural.toLowerCase()} (${why}).`,
+      `Based on the first ${report.scanned.toLocaleString('en-US')} of ${report.matched.toLocaleString('en-US')} ${escape(report.entity.plural.toLowerCase())} (${why}).`,
     );
   }
   if (report.currency?.mode === 'converted')

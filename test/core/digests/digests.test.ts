@@ -10,6 +10,8 @@ import { AppError } from '../../../src/core/errors.js';
 import { PersonDirectory } from '../../../src/core/people.js';
 import type { PipelineOptions } from '../../../src/core/reports/service.js';
 import type { ReportQuery } from '../../../src/core/reports/types.js';
+import type { Vocabulary } from '../../../src/core/understanding/ports.js';
+import { EspoVocabulary, STOCK_ENUMS } from '../../../src/crm/espo/vocabulary.js';
 import { pipelineReport } from '../../support/reports.js';
 import type {
   CrmGateway,
@@ -73,7 +75,7 @@ const record = (id: string, fields: Record<string, unknown> = {}): CrmRecord => 
   fields: { name: id, ...fields },
 });
 
-function setup() {
+function setup(vocabulary?: Vocabulary) {
   const crm = new FakeCrm();
   const reports = new FakeReports();
   const gateway = crm as unknown as CrmGateway;
@@ -99,6 +101,7 @@ function setup() {
     clock: { now: () => NOW },
     logger,
     reports,
+    ...(vocabulary ? { vocabularyFor: async () => vocabulary } : {}),
   });
   return { crm, service, jobs, reports };
 }
@@ -111,6 +114,26 @@ const proposeInto =
   };
 
 describe('DigestService.build', () => {
+  it("takes the deals still in play from the instance's own stages", async () => {
+    // An admin renamed the closed stages: won is Signed, lost is Lost.
+    const enums = new Map(STOCK_ENUMS);
+    enums.set(
+      'Opportunity',
+      new Map([
+        [
+          'stage',
+          { options: ['Discovery', 'Signed', 'Lost'], probabilityMap: { Discovery: 20, Signed: 100, Lost: 0 } },
+        ],
+      ]),
+    );
+    const { crm, service } = setup(new EspoVocabulary(enums));
+    await service.build(TENANT, { personal: false, timeZone: NY }, NOW, new Date('2026-05-31T13:00:00Z'));
+    const deals = crm.queries.filter((query) => query.entity === 'Opportunity');
+    expect(deals.length).toBeGreaterThan(0);
+    for (const query of deals)
+      expect(query.filters).toContainEqual({ field: 'stage', op: 'notIn', value: ['Signed', 'Lost'] });
+  });
+
   it("reads the team's six parts with the zone's day, week and the stale cutoff", async () => {
     const { crm, service } = setup();
     await service.build(TENANT, { personal: false, timeZone: NY }, NOW, new Date('2026-05-31T13:00:00Z'));
@@ -121,10 +144,8 @@ describe('DigestService.build', () => {
       { field: 'status', op: 'notEquals', value: 'Completed' },
       { field: 'status', op: 'notEquals', value: 'Canceled' },
     ];
-    const openDeal = [
-      { field: 'stage', op: 'notEquals', value: 'Closed Won' },
-      { field: 'stage', op: 'notEquals', value: 'Closed Lost' },
-    ];
+    // Without the instance's own stages, EspoCRM's stock closed ones.
+    const openDeal = [{ field: 'stage', op: 'notIn', value: ['Closed Won', 'Closed Lost'] }];
     expect(byKey).toEqual({
       // Local midnight in New York is 04:00 UTC.
       'Task:dateEnd:desc': [...openTask, { field: 'dateEnd', op: 'lessThan', value: '2026-06-01 04:00:00' }],

@@ -24,7 +24,9 @@ class MemoryScan implements RecordScan {
     await this.gate;
     const records = this.records
       .slice(0, request.maxRecords)
-      .map((record) => Object.fromEntries(request.select.filter((a) => a in record).map((a) => [a, record[a]])));
+      .map((record) =>
+        Object.fromEntries(request.select.filter((a) => Object.hasOwn(record, a)).map((a) => [a, record[a]])),
+      );
     const total = this.total ?? this.records.length;
     return { records, total, ...(records.length < total ? { bound: 'records' as const } : {}) };
   }
@@ -81,7 +83,7 @@ describe('ReportService', () => {
       ['None', 2],
     ]);
     expect(report.groups.at(-1)!.key).toBeNull();
-    expect(scan.requests[0]!.select).toEqual(['source']);
+    expect(scan.requests[0]!.select).toEqual(['id', 'source']);
     expect(report).toMatchObject({ scanned: 7, matched: 7, title: 'Leads by source', readAt: NOW });
     expect(report.bound).toBeUndefined();
     expect(report.currency).toBeUndefined();
@@ -101,6 +103,7 @@ describe('ReportService', () => {
       [null, 'None', 1, [{ value: 50, currency: 'USD' }]],
     ]);
     expect(scan.requests[0]!.select).toEqual([
+      'id',
       'amount',
       'amountCurrency',
       'amountConverted',
@@ -178,16 +181,30 @@ describe('ReportService', () => {
     expect(report.total.sums).toEqual([{ value: 5, currency: 'EUR' }]);
   });
 
-  it('is bounded by records and by time, and says how much it read', async () => {
-    const scan = new MemoryScan(Array.from({ length: 30 }, () => ({ status: 'New' })));
+  it("is bounded by records and by time, and says how much it read; a count stays EspoCRM's total", async () => {
+    const scan = new MemoryScan(Array.from({ length: 30 }, (_, i) => ({ status: i % 3 ? 'New' : 'Dead' })));
     const report = await serviceWith(scan, undefined, { maxRecords: 10, timeMs: 2_000 }).run(tenant, {
       entity: 'Lead',
       filters: [],
       measure: { kind: 'count' },
+      groupBy: { field: 'status', label: 'status' },
     });
     // The deadline is in real time, not the app's clock (a test's fixed day).
     expect(scan.requests[0]).toMatchObject({ maxRecords: 10, deadline: 1_000_000 + 2_000 });
     expect(report).toMatchObject({ scanned: 10, matched: 30, bound: 'records' });
+    // The groups are of the records read; the total is what EspoCRM counted.
+    expect(report.total.count).toBe(30);
+    expect(report.groups.reduce((sum, group) => sum + group.count, 0)).toBe(10);
+
+    // A count with no breakdown reads one record for EspoCRM's total, and is bounded by nothing.
+    const bare = await serviceWith(scan, undefined, { maxRecords: 10 }).run(tenant, {
+      entity: 'Lead',
+      filters: [],
+      measure: { kind: 'count' },
+    });
+    expect(scan.requests.at(-1)).toMatchObject({ maxRecords: 1, select: ['id'] });
+    expect(bare).toMatchObject({ scanned: 30, matched: 30, total: { count: 30 } });
+    expect(bare.bound).toBeUndefined();
 
     const slow: RecordScan = {
       ...scan,
@@ -195,7 +212,11 @@ describe('ReportService', () => {
       currencies: async () => ({ into: 'USD', rated: [] }),
       scan: async () => ({ records: [{ status: 'New' }], total: 40, bound: 'time' }),
     };
-    const timed = await serviceWith(slow).run(tenant, { entity: 'Lead', filters: [], measure: { kind: 'count' } });
+    const timed = await serviceWith(slow).run(tenant, {
+      entity: 'Lead',
+      filters: [],
+      measure: { kind: 'sum', field: 'amount', label: 'amount' },
+    });
     expect(timed).toMatchObject({ scanned: 1, matched: 40, bound: 'time' });
   });
 
