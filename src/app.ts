@@ -29,6 +29,7 @@ import { registerListeners } from './slack/listeners/index.js';
 import { UserProfiles } from './slack/user-profiles.js';
 import { installedBotToken, SlackDigestDelivery } from './slack/digest-delivery.js';
 import { WorkLimiter } from './slack/work-limiter.js';
+import { ChartUploads } from './slack/charts.js';
 import { openStore, type Store } from './store/store.js';
 import { Metrics } from './observability/metrics.js';
 import { inRequestScope, newRequestId } from './observability/request-scope.js';
@@ -201,7 +202,10 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
     routes: httpRoutes({ store, metrics, alerts, limiter, botToken, logger, isStopping: () => stopping }),
   });
   const { app } = slackParts;
+  // Report charts already in Slack, shown again for the same answer (a cached repeat, a Share, a digest retry).
+  const chartUploads = new ChartUploads();
   registerListeners(app, {
+    chartUploads,
     service,
     conversation,
     logger,
@@ -240,6 +244,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<R
       tokenFor: botTokenOf,
       siteUrlOf: (tenantKey) => sites.urlOf(tenantKey),
       onPosted: (outcome) => metrics.posted('digest', outcome),
+      chartUploads,
       logger,
     }),
     clock,

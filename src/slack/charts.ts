@@ -116,6 +116,36 @@ export interface ChartOptions {
   fields?: Record<string, unknown>;
   /** The bot token to upload with, for a client made without one (the digests'). */
   token?: string;
+  /** Uploads to reuse, and the workspace the chart is shown in: the same answer shown there again reuses its file. */
+  reuse?: { uploads: ChartUploads; team: string };
+}
+
+/** Uploads kept for reuse: a cached answer lives a minute, its chart file a while longer. */
+const REUSE_MS = 10 * 60_000;
+const MAX_REUSED = 200;
+
+/**
+ * The files already uploaded for answers, by workspace and the answer's own read (its query, its
+ * heading and when it was read): a channel asking twice within the report cache's minute, or a
+ * Share of a private answer, shows the same file instead of storing another copy in Slack.
+ */
+export class ChartUploads {
+  private readonly files = new Map<string, { id: string; until: number }>();
+
+  get(team: string, report: Report): string | undefined {
+    const known = this.files.get(ChartUploads.key(team, report));
+    return known && known.until > Date.now() ? known.id : undefined;
+  }
+
+  set(team: string, report: Report, id: string): void {
+    for (const [old, entry] of this.files)
+      if (entry.until <= Date.now() || this.files.size >= MAX_REUSED) this.files.delete(old);
+    this.files.set(ChartUploads.key(team, report), { id, until: Date.now() + REUSE_MS });
+  }
+
+  private static key(team: string, report: Report): string {
+    return JSON.stringify([team, report.query, report.title, report.readAt.getTime()]);
+  }
 }
 
 /**
@@ -131,14 +161,20 @@ export async function chartBlock(
   if (!chartsReport(report)) return undefined;
   let step = 'render';
   try {
-    const file = await renderChart(report);
+    const { reuse } = options;
+    const reused = reuse?.uploads.get(reuse.team, report);
+    // Already in Slack: only the words are needed, not another PNG.
+    const words = reused && { title: cut(report.title, MAX_TITLE), altText: barChartAltText(barChartOf(report)) };
+    const file = words ? undefined : await renderChart(report);
     step = 'upload';
-    const id = await uploadPrivateFile(client, file, options.token);
+    const id = reused ?? (await uploadPrivateFile(client, file!, options.token));
+    if (reuse && !reused) reuse.uploads.set(reuse.team, report, id);
+    const { title, altText } = words || file!;
     return {
       type: 'image',
       slack_file: { id },
-      alt_text: file.altText,
-      title: { type: 'plain_text', text: file.title, emoji: true },
+      alt_text: altText,
+      title: { type: 'plain_text', text: title, emoji: true },
     };
   } catch (error) {
     options.logger?.warn(

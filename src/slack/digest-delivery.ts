@@ -3,7 +3,7 @@ import type { DeliveryResult, DigestDelivery } from '../core/digests/ports.js';
 import type { Digest, DigestJob } from '../core/digests/types.js';
 import type { WorkspaceInstallations } from '../core/workspaces/ports.js';
 import type { AppLogger } from '../observability/logger.js';
-import { chartBlock } from './charts.js';
+import { chartBlock, type ChartUploads } from './charts.js';
 import type { Message } from './render/blocks.js';
 import { renderDigest } from './render/digest.js';
 
@@ -42,6 +42,8 @@ export interface SlackDigestDeliveryOptions {
   onPosted?: (outcome: 'ok' | 'error') => void;
   /** Where a chart that could not be made, or was refused, is logged. */
   logger?: Pick<AppLogger, 'warn'>;
+  /** Report charts already uploaded: a retried digest shows the chart it uploaded before. */
+  chartUploads?: ChartUploads;
 }
 
 /** Posts digests with chat.postMessage: to the channel, or to the person (their DM with the bot). */
@@ -55,7 +57,14 @@ export class SlackDigestDelivery implements DigestDelivery {
     const { logger } = this.options;
     const fields = { digest: job.id, team: job.teamId, channel: job.channelId };
     const report = digest.pipeline?.report;
-    const chart = report && (await chartBlock(this.options.client, report, { token, logger, fields }));
+    const chart =
+      report &&
+      (await chartBlock(this.options.client, report, {
+        token,
+        logger,
+        fields,
+        ...(this.options.chartUploads ? { reuse: { uploads: this.options.chartUploads, team: job.teamId } } : {}),
+      }));
     try {
       try {
         await this.post(token, job, renderDigest(digest, { siteUrl, chart }));

@@ -22,7 +22,7 @@ import { renderReply } from './render/reply.js';
 import type { UserProfiles } from './user-profiles.js';
 import type { WorkLimiter } from './work-limiter.js';
 import type { BotToken } from './bot-token.js';
-import { chartBlock } from './charts.js';
+import { chartBlock, type ChartUploads } from './charts.js';
 
 /** What every listener needs; built once in app.ts. */
 export interface ListenerDeps {
@@ -43,6 +43,8 @@ export interface ListenerDeps {
   logger: AppLogger;
   metrics: Metrics;
   profiles: UserProfiles;
+  /** Report charts already uploaded, shown again for the same answer; without it each reply uploads its own. */
+  chartUploads?: ChartUploads;
   /** Bounds how many requests are worked on at once, after their acks. */
   limiter: WorkLimiter;
   /** Each tenant's EspoCRM address, for record links. */
@@ -119,7 +121,8 @@ async function handle(
     const charted = chartedReport(reply);
     if (charted && delivery.client) {
       const log = { logger: deps.logger, fields: { kind: request.kind, team: request.context.teamId } };
-      const chart = await chartBlock(delivery.client, charted, log);
+      const reuse = deps.chartUploads && { uploads: deps.chartUploads, team: request.context.teamId };
+      const chart = await chartBlock(delivery.client, charted, { ...log, ...(reuse ? { reuse } : {}) });
       if (chart) {
         numbersOnly = payload;
         payload = { ...renderReply(reply, { siteUrl, ...delivery.render, chart }) };

@@ -67,6 +67,7 @@ describe('/espo count, sum, report and pipeline, end to end', () => {
     const { reply, responseId } = await h.command('pipeline');
     expect(reply.response_type).toBe('ephemeral');
     const before = textOf(reply);
+    const uploads = h.slack.files.size;
     const shared = await h.click(buttonNamed(reply, 'Share in channel'), { responseId });
     const posted = shared.replies[0]!;
     expect(posted.response_type).toBe('in_channel');
@@ -75,8 +76,12 @@ describe('/espo count, sum, report and pipeline, end to end', () => {
     // The same numbers as the private answer (read again, or from the minute's cache).
     expect(text).toContain(/\*Total:\*[^\n]*/.exec(before)![0]);
     expect(buttonsOf(posted)).toHaveLength(0);
-    const image = (posted.blocks as { type: string; slack_file?: { id: string } }[]).find((b) => b.type === 'image');
-    expect(h.slack.files.get(image!.slack_file!.id)?.completed).toBe(true);
+    const imageOf = (blocks: unknown) =>
+      (blocks as { type: string; slack_file?: { id: string } }[]).find((b) => b.type === 'image')!.slack_file!.id;
+    expect(h.slack.files.get(imageOf(posted.blocks))?.completed).toBe(true);
+    // The same answer (from the minute's cache) shows the chart already uploaded: no second copy in Slack.
+    expect(imageOf(posted.blocks)).toBe(imageOf(reply.blocks));
+    expect(h.slack.files.size).toBe(uploads);
   });
 
   it('/espo pipeline this quarter: only deals closing in it', async () => {

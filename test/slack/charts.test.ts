@@ -1,7 +1,7 @@
 import { webApi } from '@slack/bolt';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startFakeSlack, type FakeSlack } from '../../fakes/slack/server.js';
-import { chartBlock, renderChart, uploadPrivateFile } from '../../src/slack/charts.js';
+import { ChartUploads, chartBlock, renderChart, uploadPrivateFile } from '../../src/slack/charts.js';
 import { countReport, pipelineReport } from '../support/reports.js';
 
 describe('chart upload to Slack', () => {
@@ -90,6 +90,20 @@ describe('chart upload to Slack', () => {
     });
     const id = (block as { slack_file: { id: string } }).slack_file.id;
     expect(slack.files.get(id)!.bytes!.subarray(1, 4).toString()).toBe('PNG');
+  });
+
+  it('shows the same answer in the same workspace with the file already uploaded', async () => {
+    const report = pipelineReport();
+    const uploads = new ChartUploads();
+    const inT1 = { reuse: { uploads, team: 'T1' } };
+    const first = await chartBlock(client, report, inT1);
+    const again = await chartBlock(client, { ...report }, inT1);
+    expect(again).toEqual(first);
+    expect(slack.calls.filter((call) => call.method === 'files.getUploadURLExternal')).toHaveLength(1);
+    // Another workspace, or the same question read again later, is another file.
+    await chartBlock(client, report, { reuse: { uploads, team: 'T2' } });
+    await chartBlock(client, { ...report, readAt: new Date(report.readAt.getTime() + 60_000) }, inT1);
+    expect(slack.calls.filter((call) => call.method === 'files.getUploadURLExternal')).toHaveLength(3);
   });
 
   it('gives no chart for a report without a breakdown of at least two groups', async () => {
