@@ -4,54 +4,15 @@
  * renders each after a few unmeasured ones. The target: under 200 ms per chart. The upload is
  * Slack's time, not measured here.
  */
-import type { Report, ReportGroup } from '../src/core/reports/types.js';
+import type { Report } from '../src/core/reports/types.js';
 import { barChartOf, barChartSvg } from '../src/slack/render/charts/bar-chart.js';
 import { svgToPng } from '../src/slack/render/charts/png.js';
+import { countReport, pipelineReport } from '../test/support/reports.js';
 import { fmt, percentile } from './stats.js';
 
 const STAGES = ['Prospecting', 'Qualification', 'Needs Analysis', 'Proposal', 'Negotiation', 'Id. Decision Makers'];
-
-function report(labels: string[], weighted: boolean): Report {
-  const groups: ReportGroup[] = labels.map((label, index) => ({
-    key: label,
-    label,
-    count: 3 + ((index * 7) % 11),
-    sums: [{ value: 25_000 * (1 + ((index * 5) % 9)), currency: 'USD' }],
-    ...(weighted
-      ? { weighted: [{ value: 25_000 * (1 + ((index * 5) % 9)) * (0.1 + index * 0.12), currency: 'USD' }] }
-      : {}),
-  }));
-  const add = (pick: (group: ReportGroup) => number) => groups.reduce((sum, group) => sum + pick(group), 0);
-  const count = add((group) => group.count);
-  return {
-    query: {
-      entity: 'Opportunity',
-      filters: [],
-      measure: { kind: 'sum', field: 'amount', label: 'Amount' },
-      groupBy: { field: 'stage', label: 'Stage' },
-      weighted,
-    },
-    entity: {
-      name: 'Opportunity',
-      label: 'Opportunity',
-      plural: 'Opportunities',
-      keyFields: [],
-      fieldType: () => undefined,
-    },
-    title: weighted ? 'Pipeline · close date this quarter' : 'Deals by account',
-    total: {
-      key: null,
-      label: 'Total',
-      count,
-      sums: [{ value: add((group) => group.sums[0]!.value), currency: 'USD' }],
-      ...(weighted ? { weighted: [{ value: add((group) => group.weighted![0]!.value), currency: 'USD' }] } : {}),
-    },
-    groups,
-    scanned: count,
-    matched: count,
-    readAt: new Date(),
-  };
-}
+/** Counts and amounts that differ from group to group, so the bars do too. */
+const countOf = (index: number) => 3 + ((index * 7) % 11);
 
 async function measure(name: string, subject: Report, renders: number): Promise<string> {
   const once = async () => svgToPng(barChartSvg(barChartOf(subject)));
@@ -69,10 +30,22 @@ async function measure(name: string, subject: Report, renders: number): Promise<
 
 export async function runCharts(renders = 50): Promise<string[]> {
   const accounts = Array.from({ length: 30 }, (_, index) => `Account number ${index + 1} Incorporated`);
+  const pipeline = pipelineReport(
+    STAGES.map((label, index) => ({
+      label,
+      count: countOf(index),
+      amount: 25_000 * (1 + ((index * 5) % 9)),
+      probability: 0.1 + index * 0.12,
+    })),
+  );
+  const byAccount = countReport(
+    accounts.map((label, index) => [label, countOf(index)]),
+    'Leads by account',
+  );
   return [
     '\n| chart | renders | render p50 | render p99 | PNG bytes | PNG size |',
     '|---|---|---|---|---|---|',
-    await measure('pipeline, 6 stages, weighted', report(STAGES, true), renders),
-    await measure('30 groups (11 bars + Others)', report(accounts, false), renders),
+    await measure('pipeline, 6 stages, weighted', pipeline, renders),
+    await measure('30 groups (11 bars + Others)', byAccount, renders),
   ];
 }
