@@ -69,6 +69,25 @@ function readEntitiesJson(): { entityDefs: EntityDefs; scopes: Record<string, Sc
   };
 }
 
+/**
+ * A deal stage as an admin may define it in EspoCRM's Entity Manager instead of the stock one: won
+ * is `Signed` (probability 100), two stages are lost (0). For `FakeEspoCrm.redefineField`.
+ */
+export const RENAMED_STAGES: FieldDef = {
+  type: 'enum',
+  options: ['Discovery', 'Demo', 'Contract Sent', 'Signed', 'Lost to Competitor', 'No Decision'],
+  probabilityMap: {
+    Discovery: 10,
+    Demo: 30,
+    'Contract Sent': 80,
+    Signed: 100,
+    'Lost to Competitor': 0,
+    'No Decision': 0,
+  },
+  default: 'Discovery',
+  audited: true,
+};
+
 /** A fresh deep copy of the built-in entity definitions (callers may mutate it). */
 export function builtinEntityDefs(): EntityDefs {
   return readEntitiesJson().entityDefs;

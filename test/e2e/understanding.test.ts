@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RENAMED_STAGES } from '../../fakes/espocrm/defs.js';
 import type { SlackCall } from '../../fakes/slack/server.js';
 import { buttonsOf, startHarness, textOf, type Harness } from '../support/harness.js';
 
@@ -125,20 +126,7 @@ describe("an instance's own stages", () => {
     await h.command('connect');
     const espo = h.membrane.tenant('T1').espo;
     // An admin renamed the stages in EspoCRM's Entity Manager: won is `Signed`, lost two others.
-    espo.redefineField('Opportunity', 'stage', {
-      type: 'enum',
-      options: ['Discovery', 'Demo', 'Contract Sent', 'Signed', 'Lost to Competitor', 'No Decision'],
-      probabilityMap: {
-        Discovery: 10,
-        Demo: 30,
-        'Contract Sent': 80,
-        Signed: 100,
-        'Lost to Competitor': 0,
-        'No Decision': 0,
-      },
-      default: 'Discovery',
-      audited: true,
-    });
+    espo.redefineField('Opportunity', 'stage', RENAMED_STAGES);
     for (const deal of espo.all('Opportunity'))
       espo.request({ method: 'DELETE', path: `/Opportunity/${String(deal.id)}`, query: {} });
     espo.seed('Opportunity', [

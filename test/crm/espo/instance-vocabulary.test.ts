@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { RENAMED_STAGES } from '../../../fakes/espocrm/defs.js';
 import { FakeEspoCrm } from '../../../fakes/espocrm/model.js';
 import type { ProxyRequest, Tenant } from '../../../src/core/ports.js';
 import type { EntityTerms } from '../../../src/core/understanding/ports.js';
@@ -61,19 +62,7 @@ describe('InstanceVocabularies', () => {
 
   it('understands stages an admin renamed: won and lost by their probability, as EspoCRM does', async () => {
     const espo = new FakeEspoCrm();
-    espo.redefineField('Opportunity', 'stage', {
-      type: 'enum',
-      options: ['Discovery', 'Demo', 'Contract Sent', 'Signed', 'Lost to Competitor', 'No Decision'],
-      probabilityMap: {
-        Discovery: 10,
-        Demo: 30,
-        'Contract Sent': 80,
-        Signed: 100,
-        'Lost to Competitor': 0,
-        'No Decision': 0,
-      },
-      default: 'Discovery',
-    });
+    espo.redefineField('Opportunity', 'stage', RENAMED_STAGES);
     const { logger } = quietLogger();
     const terms = deals((await new InstanceVocabularies(proxyTo(espo), logger).vocabularyFor(TENANT)).entities());
     expect(groupOf(terms, 'open')).toMatchObject({
