@@ -30,8 +30,6 @@ export const STALE_DAYS = 14;
 /** Digests one channel (or one person's DM) may have. */
 export const MAX_DIGESTS_PER_CHANNEL = 5;
 const DAY_MS = 86_400_000;
-/** EspoCRM's stock closed stages: a deal is still in play unless in one (when the instance's own are not known). */
-const STOCK_OPEN_DEALS: Filter = { field: 'stage', op: 'notIn', value: ['Closed Won', 'Closed Lost'] };
 
 export interface DigestServiceDeps {
   crm: CrmGateway;
@@ -42,7 +40,7 @@ export interface DigestServiceDeps {
   /** The report engine, for the pipeline a digest may carry; without it no digest does. */
   reports?: Pick<ReportService, 'pipelineQuery' | 'run'>;
   /** The tenant's own stages and statuses: which deals are still open. */
-  vocabularyFor?: (tenant: Tenant) => Promise<Vocabulary>;
+  vocabularyFor: (tenant: Tenant) => Promise<Vocabulary>;
 }
 
 /** A digest sent more than this after it was due says it is late. */
@@ -173,12 +171,12 @@ export class DigestService {
 
   /**
    * Which deals are still in play, by the instance's own stages (a renamed Closed Won is still won):
-   * the vocabulary's open group of deals, else EspoCRM's stock one.
+   * the vocabulary's open group of deals (none when the instance has no closed stages).
    */
-  private async openDealsOf(tenant: Tenant): Promise<Filter> {
-    const vocabulary = await this.deps.vocabularyFor?.(tenant).catch(() => undefined);
-    const open = vocabulary?.entities().find((terms) => terms.entity === 'Opportunity')?.openGroup;
-    return open ? { field: open.field, op: open.op, value: open.values } : STOCK_OPEN_DEALS;
+  private async openDealsOf(tenant: Tenant): Promise<Filter[]> {
+    const vocabulary = await this.deps.vocabularyFor(tenant);
+    const open = vocabulary.entities().find((terms) => terms.entity === 'Opportunity')?.openGroup;
+    return open ? [{ field: open.field, op: open.op, value: open.values }] : [];
   }
 
   /** Reads everything a digest says, at `now`. A part that cannot be read carries its error; the rest still show. */
@@ -190,7 +188,7 @@ export class DigestService {
     const day = localDay(now, timeZone);
     const weekEnd = addDays(day.date, (7 - weekdayOf(day.date)) % 7);
     const mine: Filter[] = owner ? [{ field: 'assignedUserId', op: 'equals', value: owner }] : [];
-    const openDeals: Filter[] = [...mine, await this.openDealsOf(tenant)];
+    const openDeals: Filter[] = [...mine, ...(await this.openDealsOf(tenant))];
     const query = (entity: string, filters: Filter[], sort: ListQuery['sort'], limit = DIGEST_SHOWN): ListQuery => ({
       entity,
       filters,

@@ -75,7 +75,7 @@ const record = (id: string, fields: Record<string, unknown> = {}): CrmRecord => 
   fields: { name: id, ...fields },
 });
 
-function setup(vocabulary?: Vocabulary) {
+function setup(vocabulary: Vocabulary = new EspoVocabulary()) {
   const crm = new FakeCrm();
   const reports = new FakeReports();
   const gateway = crm as unknown as CrmGateway;
@@ -101,7 +101,7 @@ function setup(vocabulary?: Vocabulary) {
     clock: { now: () => NOW },
     logger,
     reports,
-    ...(vocabulary ? { vocabularyFor: async () => vocabulary } : {}),
+    vocabularyFor: async () => vocabulary,
   });
   return { crm, service, jobs, reports };
 }
@@ -144,7 +144,7 @@ describe('DigestService.build', () => {
       { field: 'status', op: 'notEquals', value: 'Completed' },
       { field: 'status', op: 'notEquals', value: 'Canceled' },
     ];
-    // Without the instance's own stages, EspoCRM's stock closed ones.
+    // A stock EspoCRM's closed stages.
     const openDeal = [{ field: 'stage', op: 'notIn', value: ['Closed Won', 'Closed Lost'] }];
     expect(byKey).toEqual({
       // Local midnight in New York is 04:00 UTC.
@@ -405,6 +405,7 @@ describe('DigestScheduler', () => {
       clock: { now: () => NOW },
       logger,
       reports,
+      vocabularyFor: async () => new EspoVocabulary(),
     });
     const sent: { job: DigestJob; digest: Digest }[] = [];
     const instance = new DigestScheduler({
