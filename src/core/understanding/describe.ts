@@ -1,7 +1,15 @@
 import type { Understanding } from './understand.js';
 
-/** The one line saying how a request was understood: "Opportunities · stage is not Closed Won or Closed Lost · …". */
-export function describeUnderstanding(understanding: Understanding, ownerName?: string): string {
+/**
+ * The one line saying how a request was understood: "Opportunities · stage is not Closed Won or
+ * Closed Lost · …". As a report's heading (`heading`), what it counts: "Leads · created this week ·
+ * by source", without "how many", and with the breakdown the report chose when the words named none.
+ */
+export function describeUnderstanding(
+  understanding: Understanding,
+  ownerName?: string,
+  heading?: { breakdown?: string },
+): string {
   const { entity, parts, owner, order, limit, name } = understanding;
   const orderText = {
     amountDesc: 'biggest first',
@@ -13,9 +21,10 @@ export function describeUnderstanding(understanding: Understanding, ownerName?: 
   const what =
     understanding.sum && entity.amount
       ? `total ${entity.amount.label} of ${entity.plural}`
-      : understanding.count
+      : understanding.count && !heading
         ? `how many ${entity.plural}`
         : entity.plural;
+  const breakdown = understanding.breakdown?.label ?? heading?.breakdown;
   return [
     what,
     ...(name ? [`named like “${name}”`] : []),
@@ -23,6 +32,8 @@ export function describeUnderstanding(understanding: Understanding, ownerName?: 
     ...(owner ? [owner.kind === 'me' ? 'assigned to you' : `assigned to ${ownerName ?? owner.name}`] : []),
     ...(order ? [orderText[order]] : []),
     ...(limit ? [`top ${limit}`] : []),
-    ...(understanding.breakdown ? [`by ${understanding.breakdown.label}`] : []),
-  ].join(' · ');
+    ...(breakdown ? [`by ${breakdown}`] : []),
+  ]
+    .join(' · ')
+    .replace(/^./, (first) => (heading ? first.toUpperCase() : first));
 }

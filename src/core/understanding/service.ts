@@ -73,10 +73,7 @@ export class UnderstandingService {
     const understood = describeUnderstanding(understanding, ownerName);
     const report = this.reportQueryOf(understanding, filters);
     if (report && this.deps.reports) {
-      // The heading says what is counted, in the words of the understood line: "Leads · created this week · by source".
-      const what = understood.replace(/^how many /, '');
-      const by = report.groupBy && !understanding.breakdown ? ` · by ${report.groupBy.label}` : '';
-      const title = `${what.charAt(0).toUpperCase()}${what.slice(1)}${by}`;
+      const title = describeUnderstanding(understanding, ownerName, { breakdown: report.groupBy?.label });
       const answer = await this.deps.reports.run(tenant, report, { understood, title });
       return { kind: 'answered', reply: { kind: 'report', report: answer } };
     }
