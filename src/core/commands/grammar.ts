@@ -136,3 +136,23 @@ export interface ParseContext {
 export function usageError(sub: Subcommand, problem: string): AppError {
   return new AppError('bad_input', `${problem}\nUsage: ${commandText(USAGE[sub])}`);
 }
+
+/**
+ * A report in the words of its subcommand (USAGE above): `count leads …`, `sum deals amount … by
+ * stage`, `report leads by source …`. The model's planned reports run as these commands.
+ */
+export function reportCommandText(report: {
+  entity: string;
+  sumField?: string;
+  groupBy?: string;
+  filters: string;
+}): string {
+  const { entity, sumField, groupBy, filters } = report;
+  const by = groupBy ? `by ${groupBy}` : '';
+  const words = sumField
+    ? ['sum', entity, sumField, filters, by]
+    : groupBy
+      ? ['report', entity, by, filters]
+      : ['count', entity, filters];
+  return words.filter(Boolean).join(' ');
+}

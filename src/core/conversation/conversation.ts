@@ -12,6 +12,7 @@ import type {
   WritePlan,
 } from '../ports.js';
 import type { Reply } from '../replies.js';
+import { reportCommandText } from '../commands/grammar.js';
 import { commandText } from '../text.js';
 import { assignNewRecord } from '../writes/assignment.js';
 import { partialText, type UnderstandingService } from '../understanding/service.js';
@@ -79,18 +80,6 @@ const NO_MODEL =
 /** Words that ask for numbers, not records: the model is then offered the report tool too. */
 const ASKS_FOR_NUMBERS =
   /\b(how (many|much)|total|sum|count|number of|average|by|per|most|breakdown|broken down|pipeline|forecast|revenue|report|chart|worth)\b/i;
-
-/** A planned report as the slash command says it: `count leads …`, `sum deals amount … by stage`, `report leads by source …`. */
-function reportCommand(step: Extract<PlannedStep, { kind: 'report' }>): string {
-  const { entity, sumField, groupBy, filters } = step;
-  const by = groupBy ? `by ${groupBy}` : '';
-  const words = sumField
-    ? ['sum', entity, sumField, filters, by]
-    : groupBy
-      ? ['report', entity, by, filters]
-      : ['count', entity, filters];
-  return words.filter(Boolean).join(' ');
-}
 
 /** The field names an action's input declares, at its top level and one object down (`fields`, `filter`). */
 function declaredFields(actions: PlannableAction[]): Set<string> {
@@ -244,7 +233,7 @@ export class ConversationService {
         return { kind: 'say', text: step.question };
       case 'report':
         // The slash command's engine: the same filters, the same numbers, the same chart.
-        return commands.handle(context, reportCommand(step));
+        return commands.handle(context, reportCommandText(step));
       case 'prose':
         // A model that talks instead of calling a tool may describe records it never saw.
         return { kind: 'notice', tone: 'info', text: nothingLookedUp(this.closestCommand(involved)) };

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { reportCommandText } from '../../../src/core/commands/grammar.js';
 import { parseCommand, type Command } from '../../../src/core/commands/parse.js';
 import { tokenize } from '../../../src/core/commands/tokenize.js';
 import { AppError } from '../../../src/core/errors.js';
@@ -423,5 +424,27 @@ describe('period values', () => {
     expectBadInput('list deals closeDate!=this-month', /compares with a period by/);
     // Not a date field: the words stay a value.
     expect(filters('name=this-week')).toEqual([{ field: 'name', op: 'equals', value: 'this-week' }]);
+  });
+});
+
+describe('reportCommandText', () => {
+  it('says a planned report as the subcommand that parses back to it', () => {
+    const report = (text: string) => (parse(text) as Extract<Command, { kind: 'report' }>).query;
+    expect(report(reportCommandText({ entity: 'Lead', filters: 'status=New' }))).toMatchObject({
+      entity: 'Lead',
+      measure: { kind: 'count' },
+      filters: [{ field: 'status', op: 'equals', value: 'New' }],
+    });
+    expect(report(reportCommandText({ entity: 'Lead', groupBy: 'source', filters: '' }))).toMatchObject({
+      measure: { kind: 'count' },
+      groupBy: { field: 'source' },
+    });
+    expect(
+      report(reportCommandText({ entity: 'Opportunity', sumField: 'amount', groupBy: 'stage', filters: 'amount>10k' })),
+    ).toMatchObject({
+      measure: { kind: 'sum', field: 'amount' },
+      groupBy: { field: 'stage' },
+      filters: [{ field: 'amount', op: 'greaterThan', value: 10_000 }],
+    });
   });
 });
